@@ -1,0 +1,13 @@
+//! The Dockerfile front end: text → AST with spans → typed, expanded plan.
+//!
+//! Only `parser` sees pest; everything else works on the plain AST in `ast`.
+
+pub mod analyzer;
+pub mod ast;
+pub mod diagnostic;
+pub mod expand;
+pub mod parser;
+
+pub use ast::{Dockerfile, Instruction, Keyword, Span};
+pub use diagnostic::{Diagnostic, Severity};
+pub use parser::parse;

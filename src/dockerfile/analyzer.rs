@@ -1,0 +1,1 @@
+//! AST → typed instructions, stages and ARG scopes.

@@ -1,0 +1,1 @@
+//! Variable expansion as Docker applies it to instruction arguments.

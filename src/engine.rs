@@ -1,0 +1,2 @@
+//! The simulated Docker engine: build context, layers, images, build cache.
+//! Pure core: no terminal; filesystem access only in `context` and `state`.

@@ -1,0 +1,1 @@
+//! The small POSIX shell that RUN executes over the in-memory filesystem.
