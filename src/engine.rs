@@ -1,2 +1,7 @@
 //! The simulated Docker engine: build context, layers, images, build cache.
 //! Pure core: no terminal; filesystem access only in `context` and `state`.
+
+pub mod context;
+pub mod digest;
+pub mod dockerignore;
+pub mod gopath;
