@@ -3,5 +3,8 @@
 
 pub mod cache;
 pub mod cache_key;
+pub mod context;
 pub mod digest;
+pub mod dockerignore;
+pub mod gopath;
 pub mod report;
