@@ -7,6 +7,7 @@ pub mod ast;
 pub mod diagnostic;
 pub mod expand;
 pub mod parser;
+pub mod sample;
 
 pub use ast::{Dockerfile, Instruction, Keyword, Span};
 pub use diagnostic::{Diagnostic, Severity};
