@@ -8,3 +8,4 @@ pub mod digest;
 pub mod dockerignore;
 pub mod gopath;
 pub mod report;
+pub mod builder;

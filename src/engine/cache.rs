@@ -3,7 +3,7 @@
 
 use crate::engine::cache_key::{CacheKey, FileStamp, OpInputs};
 use crate::engine::digest::Digest;
-use crate::engine::report::{FileChange, MissReason, StepRef};
+use crate::engine::report::{FileChange, LayerInfo, MissReason, StepRef};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -13,9 +13,11 @@ pub struct CacheRecord {
     pub key: CacheKey,
     /// The step as the learner saw it when it was built.
     pub built_by: StepRef,
-    /// The state after the step: the layer chain and the image config, by
-    /// the id under which the engine stored them.
-    pub result: Digest,
+    /// The layer the step made (None for a metadata-only step).
+    pub layer: Option<LayerInfo>,
+    /// What the next step builds on: the key itself under BuildKit, the
+    /// committed image's id under the classic builder.
+    pub chain: Digest,
 }
 
 /// All records, by key digest, with an index by parent so a miss can be
