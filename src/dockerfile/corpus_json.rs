@@ -9,10 +9,13 @@ use serde::Serialize;
 /// One instruction as the corpus records it (fields in the corpus' order).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CorpusInstruction {
-    pub cmd: String,
+    /// `None` (JSON null) when the keyword is empty, as the recorder's
+    /// bindings report an empty Go string.
+    pub cmd: Option<String>,
     pub sub_cmd: Option<String>,
     pub json: bool,
-    pub original: String,
+    /// `None` when empty, like `cmd`.
+    pub original: Option<String>,
     pub value: Vec<String>,
     pub flags: Vec<String>,
     pub sub_flags: Option<Vec<String>>,
@@ -42,16 +45,20 @@ fn flag_texts(inst: &Instruction) -> Vec<String> {
     inst.flags.iter().map(|f| f.text()).collect()
 }
 
+fn non_empty(s: String) -> Option<String> {
+    (!s.is_empty()).then_some(s)
+}
+
 /// Shape one instruction.
 pub fn corpus_instruction(inst: &Instruction) -> CorpusInstruction {
     // ONBUILD: values, JSON-ness and heredocs come from the wrapped
     // instruction, as the corpus records them.
     let shown = inst.onbuild.as_deref().unwrap_or(inst);
     CorpusInstruction {
-        cmd: inst.keyword_text.to_lowercase(),
+        cmd: non_empty(inst.keyword_text.to_lowercase()),
         sub_cmd: inst.onbuild.as_ref().map(|i| i.keyword_text.to_lowercase()),
         json: shown.json,
-        original: inst.original.clone(),
+        original: non_empty(inst.original.clone()),
         value: node_values(shown),
         flags: flag_texts(inst),
         sub_flags: inst.onbuild.as_deref().map(flag_texts),

@@ -116,10 +116,13 @@ pub fn parse(source: &str) -> Result<Dockerfile, Diagnostic> {
             });
         }
 
-        let start = map.span(0, 0);
+        // The instruction starts where its first line's text starts (even
+        // when that line holds only a continuation) and ends with its last
+        // line: continuation or heredoc terminator.
+        let start = line_span(&first, lead, lead);
         let span = Span {
             end: last.content_end().max(start.start),
-            ..inst.span
+            ..start
         };
         inst.span = span;
         inst.original = joined;

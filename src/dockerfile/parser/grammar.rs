@@ -72,60 +72,67 @@ pub(super) struct Command {
 
 /// Split a trimmed logical line into keyword, flags and arguments.
 pub(super) fn command(line: &str) -> Option<Command> {
-    let pair = Grammar::parse(Rule::command, line).ok()?.next()?;
+    // The grammar reads one character per byte; for ASCII that is the line
+    // itself, otherwise each byte becomes the Latin-1 character of its value
+    // and offsets are mapped back below.
+    let latin1;
+    let view = if line.is_ascii() {
+        line
+    } else {
+        latin1 = line.bytes().map(char::from).collect::<String>();
+        latin1.as_str()
+    };
+    let to_line = |pos: usize| -> usize {
+        if view.len() == line.len() {
+            pos
+        } else {
+            view[..pos].chars().count()
+        }
+    };
+    let pair = Grammar::parse(Rule::command, view).ok()?.next()?;
     let mut keyword = None;
     let mut flags = Vec::new();
     let mut rest_at = line.len();
     let mut ended = false;
     for p in pair.into_inner() {
-        let span = p.as_span();
+        let (lo, hi) = (to_line(p.as_span().start()), to_line(p.as_span().end()));
         match p.as_rule() {
             Rule::keyword => {
                 keyword = Some(Piece {
-                    value: p.as_str().to_string(),
-                    lo: span.start(),
-                    hi: span.end(),
+                    value: line.get(lo..hi)?.to_string(),
+                    lo,
+                    hi,
                 });
-                rest_at = span.end();
+                rest_at = hi;
             }
             Rule::flag if !ended => {
-                let value = flag_value(p);
-                rest_at = span.end();
+                // Built from bytes, like BuildKit: a non-ASCII character
+                // comes out as one Latin-1 character per byte.
+                let mut value = String::with_capacity(p.as_str().len());
+                value.push_str("--");
+                push_flag_parts(p, &mut value);
+                rest_at = hi;
                 // A lone `--` ends the flags and is dropped.
                 if value == "--" {
                     ended = true;
                 } else {
-                    flags.push(Piece {
-                        value,
-                        lo: span.start(),
-                        hi: span.end(),
-                    });
+                    flags.push(Piece { value, lo, hi });
                 }
             }
-            Rule::rest if !ended => rest_at = span.start(),
+            Rule::rest if !ended => rest_at = lo,
             _ => {}
         }
+    }
+    // A flag that ended on byte 0x85/0xA0 inside a character leaves the
+    // rest starting mid-character; start at the next whole character.
+    while !line.is_char_boundary(rest_at) {
+        rest_at += 1;
     }
     Some(Command {
         keyword: keyword?,
         flags,
         rest_at,
     })
-}
-
-/// The flag word without quotes and escapes. BuildKit builds it byte by
-/// byte, turning each byte of a non-ASCII character into the Latin-1
-/// character of that value; do the same so flags compare equal.
-fn flag_value(pair: Pair<'_, Rule>) -> String {
-    let mut out = String::with_capacity(pair.as_str().len());
-    out.push_str("--");
-    push_flag_parts(pair, &mut out);
-    if out.is_ascii() {
-        return out;
-    }
-    let mut latin1 = String::with_capacity(out.len() * 2);
-    latin1.extend(out.bytes().map(char::from));
-    latin1
 }
 
 fn push_flag_parts(pair: Pair<'_, Rule>, out: &mut String) {
