@@ -4,6 +4,7 @@
 
 pub mod analyzer;
 pub mod ast;
+pub mod corpus_json;
 pub mod diagnostic;
 pub mod expand;
 pub mod parser;
