@@ -1,11 +1,12 @@
 //! The simulated Docker engine: build context, layers, images, build cache.
 //! Pure core: no terminal; filesystem access only in `context` and `state`.
 
+pub mod builder;
 pub mod cache;
 pub mod cache_key;
 pub mod context;
 pub mod digest;
 pub mod dockerignore;
 pub mod gopath;
+pub mod import;
 pub mod report;
-pub mod builder;

@@ -226,7 +226,11 @@ pub fn analyze(file: &Dockerfile) -> Plan {
             .first()
             .map(|i| i.span)
             .unwrap_or_default();
-        an.error(span, "the Dockerfile has no FROM: every image starts from another image (or FROM scratch)".to_string());
+        an.error(
+            span,
+            "the Dockerfile has no FROM: every image starts from another image (or FROM scratch)"
+                .to_string(),
+        );
         if let Some(d) = an.plan.diagnostics.last_mut() {
             d.help = Some("add a line such as `FROM busybox` at the top".into());
         }
@@ -344,8 +348,10 @@ impl Analyzer {
                 ok = false;
             } else if is_bool_flag(&f.name) {
                 if let Some(v) = &f.value {
-                    if !matches!(v.to_ascii_lowercase().as_str(), "true" | "false" | "1" | "0")
-                    {
+                    if !matches!(
+                        v.to_ascii_lowercase().as_str(),
+                        "true" | "false" | "1" | "0"
+                    ) {
                         self.error(
                             f.span,
                             format!("expecting boolean value for flag {}, not: {}", f.name, v),
@@ -737,11 +743,15 @@ fn flag_values(flags: &[Flag], name: &str) -> Vec<String> {
 }
 
 fn flag_bool(flags: &[Flag], name: &str) -> bool {
-    flags.iter().rev().find(|f| f.name == name).is_some_and(|f| {
-        f.value
-            .as_deref()
-            .is_none_or(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "1"))
-    })
+    flags
+        .iter()
+        .rev()
+        .find(|f| f.name == name)
+        .is_some_and(|f| {
+            f.value
+                .as_deref()
+                .is_none_or(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "1"))
+        })
 }
 
 fn flag_span(flags: &[Flag], name: &str) -> Option<Span> {

@@ -22,7 +22,7 @@ use crate::engine::digest::Digest;
 use crate::engine::report::{
     BuildReport, HistoryRow, LayerInfo, MissReason, StepRef, StepReport, Verdict,
 };
-pub use config::RunConfig;
+pub use config::{image_id as image_id_of, RunConfig};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 pub use steps::BuilderKind;
@@ -267,16 +267,13 @@ impl Run<'_> {
     fn global_args(&self) -> Env {
         let mut env = Env::new();
         for ArgDecl { name, default } in &self.plan.global_args {
-            let value = self
-                .build_arg(name)
-                .map(str::to_string)
-                .or_else(|| {
-                    default.as_ref().map(|d| {
-                        expand::expand_word(d, self.plan.escape, &env)
-                            .map(|e| e.value)
-                            .unwrap_or_else(|_| d.clone())
-                    })
-                });
+            let value = self.build_arg(name).map(str::to_string).or_else(|| {
+                default.as_ref().map(|d| {
+                    expand::expand_word(d, self.plan.escape, &env)
+                        .map(|e| e.value)
+                        .unwrap_or_else(|_| d.clone())
+                })
+            });
             if let Some(v) = value {
                 env.set(name.clone(), v);
             }
@@ -300,9 +297,22 @@ impl Run<'_> {
             .map(|e| e.value)
             .unwrap_or_else(|_| stage.base.clone());
         let mut st = self.base_state(&base_ref, stage.span)?;
-        // The FROM step: never reported as cached by the classic builder, and
-        // BuildKit's own flag is noise (see the recordings' README).
-        let (step, of) = numbering.next(index, true);
+        if numbering.counts_from(index) {
+            self.from_step(index, &base_ref, numbering);
+        }
+        for cmd in &stage.commands {
+            self.command(index, cmd, &mut st, numbering)?;
+        }
+        self.stages.insert(index, st);
+        Ok(())
+    }
+
+    /// The FROM step: never reported as cached by the classic builder, and
+    /// BuildKit's own flag is noise (see the recordings' README). BuildKit
+    /// has no step at all for `FROM scratch`.
+    fn from_step(&mut self, index: usize, base_ref: &str, numbering: &mut steps::Numbering) {
+        let stage = &self.plan.stages[index];
+        let (step, of) = numbering.next(index);
         self.reports.push(StepReport {
             stage: numbering.label(index),
             step,
@@ -328,11 +338,6 @@ impl Run<'_> {
                 },
             };
         }
-        for cmd in &stage.commands {
-            self.command(index, cmd, &mut st, numbering)?;
-        }
-        self.stages.insert(index, st);
-        Ok(())
     }
 
     fn base_state(&mut self, reference: &str, span: Span) -> Result<StageState, BuildError> {
@@ -346,7 +351,13 @@ impl Run<'_> {
             }
         }
         let (config, layers, history, id, comment) = if reference.eq_ignore_ascii_case("scratch") {
-            (RunConfig::default(), Vec::new(), Vec::new(), Digest::of(b"scratch"), None)
+            (
+                RunConfig::default(),
+                Vec::new(),
+                Vec::new(),
+                Digest::of(b"scratch"),
+                None,
+            )
         } else if let Some(img) = self.state.image(reference) {
             (
                 img.config.clone(),
@@ -370,9 +381,9 @@ impl Run<'_> {
         };
         let mut config = config;
         config.ensure_path();
-        if self.opts.builder == BuilderKind::Buildkit && config.working_dir.is_empty() {
-            // BuildKit sets WorkingDir to `/` on images that have none
-            // (recorded: 23-scratch-two-copies).
+        if self.opts.builder == BuilderKind::Buildkit && reference.eq_ignore_ascii_case("scratch") {
+            // BuildKit gives a FROM scratch image WorkingDir `/` (recorded:
+            // 23-scratch-two-copies); an imported image without one keeps "".
             config.working_dir = "/".into();
         }
         let key = CacheKey {
@@ -471,7 +482,9 @@ impl Run<'_> {
                     st.config.volumes.insert(v);
                 }
             }
-            CommandKind::StopSignal(s) => st.config.stop_signal = Some(self.expand(s, st, cmd.span)?),
+            CommandKind::StopSignal(s) => {
+                st.config.stop_signal = Some(self.expand(s, st, cmd.span)?)
+            }
             CommandKind::Healthcheck(h) => st.config.set_healthcheck(h),
             CommandKind::Shell(sh) => st.config.shell = Some(sh.clone()),
             CommandKind::Onbuild(text) => st.config.on_build.push(text.clone()),
@@ -486,8 +499,16 @@ impl Run<'_> {
             }
             return Ok(());
         }
-        let (step, of) = numbering.next(stage, false);
+        let (step, of) = numbering.next(stage);
         let label = numbering.label(stage);
+        // BuildKit names a RUN step with its variables expanded.
+        let shown = if builder == BuilderKind::Buildkit
+            && cmd.keyword() == crate::dockerfile::Keyword::Run
+        {
+            expand::expand_for_display(&cmd.text, self.plan.escape, &Self::word_env(st))
+        } else {
+            cmd.text.clone()
+        };
         let key = CacheKey {
             parent: Some(st.chain),
             op: inputs.op,
@@ -495,9 +516,18 @@ impl Run<'_> {
         let digest = key.digest();
         let ignores_cache = self.opts.no_cache
             && (builder == BuilderKind::Classic
-                || matches!(cmd.keyword(), crate::dockerfile::Keyword::Run | crate::dockerfile::Keyword::Copy | crate::dockerfile::Keyword::Add));
+                || matches!(
+                    cmd.keyword(),
+                    crate::dockerfile::Keyword::Run
+                        | crate::dockerfile::Keyword::Copy
+                        | crate::dockerfile::Keyword::Add
+                ));
         let cache = self.state.cache_mut(builder);
-        let hit = if ignores_cache { None } else { cache.get(&digest).cloned() };
+        let hit = if ignores_cache {
+            None
+        } else {
+            cache.get(&digest).cloned()
+        };
         let verdict = match &hit {
             Some(rec) => Verdict::Hit {
                 from: rec.built_by.clone(),
@@ -543,7 +573,13 @@ impl Run<'_> {
                 chain,
             };
             self.state.cache_mut(builder).insert(record);
-            if !matches!(verdict, Verdict::Miss { why: MissReason::NoCache }) || builder == BuilderKind::Classic {
+            if !matches!(
+                verdict,
+                Verdict::Miss {
+                    why: MissReason::NoCache
+                }
+            ) || builder == BuilderKind::Classic
+            {
                 st.rebuilt.get_or_insert_with(|| cmd.text.clone());
             }
         }
@@ -566,7 +602,7 @@ impl Run<'_> {
             step,
             of,
             keyword: cmd.keyword().upper(),
-            text: cmd.text.clone(),
+            text: shown,
             verdict,
             layer,
             instruction: cmd.instruction,
@@ -576,7 +612,12 @@ impl Run<'_> {
         Ok(())
     }
 
-    fn arg(&mut self, decls: &[ArgDecl], st: &mut StageState, span: Span) -> Result<(), BuildError> {
+    fn arg(
+        &mut self,
+        decls: &[ArgDecl],
+        st: &mut StageState,
+        span: Span,
+    ) -> Result<(), BuildError> {
         let globals = self.global_args();
         for d in decls {
             let value = match self.build_arg(&d.name) {
@@ -619,7 +660,11 @@ impl Run<'_> {
                         mounts: run.mounts.clone(),
                     },
                     BuilderKind::Classic => OpInputs::Classic {
-                        created_by: config::classic_run_created_by(&st.config, &st.args, &run.command),
+                        created_by: config::classic_run_created_by(
+                            &st.config,
+                            &st.args,
+                            &run.command,
+                        ),
                         config: st.config.fingerprint(),
                         files: Vec::new(),
                     },
@@ -748,7 +793,11 @@ impl Run<'_> {
     }
 
     /// Stamp every context entry a COPY's sources select.
-    fn context_files(&mut self, patterns: &[String], cmd: &Command) -> Result<Vec<FileStamp>, BuildError> {
+    fn context_files(
+        &mut self,
+        patterns: &[String],
+        cmd: &Command,
+    ) -> Result<Vec<FileStamp>, BuildError> {
         let dialect = self.dialect();
         let mut stamps = Vec::new();
         for pattern in patterns {
@@ -773,7 +822,10 @@ impl Run<'_> {
                         continue;
                     }
                     let (kind, content) = match &meta.kind {
-                        FileKind::File => ("file", meta.content.map(|d| d.to_string()).unwrap_or_default()),
+                        FileKind::File => (
+                            "file",
+                            meta.content.map(|d| d.to_string()).unwrap_or_default(),
+                        ),
                         FileKind::Dir => ("dir", String::new()),
                         FileKind::Symlink { target } => ("symlink", target.clone()),
                     };

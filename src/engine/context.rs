@@ -32,7 +32,9 @@ pub enum FileKind {
     File,
     Dir,
     /// The link text, verbatim (may be absolute or point outside the context).
-    Symlink { target: String },
+    Symlink {
+        target: String,
+    },
 }
 
 impl FileKind {
@@ -215,11 +217,26 @@ pub enum ChangeKind {
     Added,
     Removed,
     /// A file became a directory, a symlink a file, …
-    Type { old: &'static str, new: &'static str },
-    Content { old: Digest, new: Digest },
-    Target { old: String, new: String },
-    Mode { old: u32, new: u32 },
-    Owner { old: (u32, u32), new: (u32, u32) },
+    Type {
+        old: &'static str,
+        new: &'static str,
+    },
+    Content {
+        old: Digest,
+        new: Digest,
+    },
+    Target {
+        old: String,
+        new: String,
+    },
+    Mode {
+        old: u32,
+        new: u32,
+    },
+    Owner {
+        old: (u32, u32),
+        new: (u32, u32),
+    },
     /// Only the mtime moved (`touch`): not part of any cache key.
     Touched,
 }
@@ -395,9 +412,10 @@ impl ContextSnapshot {
             {
                 continue;
             }
-            let matched = gopath::path_match(pattern, &name).map_err(|_| ContextError::BadPattern {
-                pattern: pattern.to_owned(),
-            })?;
+            let matched =
+                gopath::path_match(pattern, &name).map_err(|_| ContextError::BadPattern {
+                    pattern: pattern.to_owned(),
+                })?;
             if !matched {
                 continue;
             }
@@ -438,7 +456,11 @@ impl ContextSnapshot {
     /// targets restart at the root, `..` stops there). The last element is
     /// followed only when `follow_last`. `None` when something is missing,
     /// or a non-directory is used as one.
-    fn resolve_scoped(&self, path: &str, follow_last: bool) -> Result<Option<String>, ContextError> {
+    fn resolve_scoped(
+        &self,
+        path: &str,
+        follow_last: bool,
+    ) -> Result<Option<String>, ContextError> {
         let mut pending: Vec<String> = path.split('/').rev().map(str::to_owned).collect();
         let mut resolved: Vec<String> = Vec::new();
         let mut hops = 0;
@@ -638,7 +660,12 @@ struct Walk<'a> {
 
 impl Walk<'_> {
     /// Walks one directory; returns whether anything below it was kept.
-    fn dir(&mut self, rel: &str, abs: &Path, info: Option<&MatchInfo>) -> Result<bool, ContextError> {
+    fn dir(
+        &mut self,
+        rel: &str,
+        abs: &Path,
+        info: Option<&MatchInfo>,
+    ) -> Result<bool, ContextError> {
         let mut names = Vec::new();
         for entry in fs::read_dir(abs).map_err(io_error(abs))? {
             let entry = entry.map_err(io_error(abs))?;
@@ -670,7 +697,9 @@ impl Walk<'_> {
                 if excluded && !kept_below {
                     self.snapshot.excluded.insert(rel);
                 } else {
-                    self.snapshot.entries.insert(rel, stat_meta(&meta, FileKind::Dir, None));
+                    self.snapshot
+                        .entries
+                        .insert(rel, stat_meta(&meta, FileKind::Dir, None));
                     kept_any = true;
                 }
                 continue;
@@ -701,7 +730,12 @@ impl Walk<'_> {
         Ok(kept_any)
     }
 
-    fn file_digest(&mut self, rel: &str, abs: &Path, meta: &fs::Metadata) -> Result<Digest, ContextError> {
+    fn file_digest(
+        &mut self,
+        rel: &str,
+        abs: &Path,
+        meta: &fs::Metadata,
+    ) -> Result<Digest, ContextError> {
         let key = StatCacheEntry {
             size: meta.len(),
             mtime_ns: nanos(meta.mtime(), meta.mtime_nsec()),
@@ -711,7 +745,12 @@ impl Walk<'_> {
             digest: Digest::of(b""),
         };
         let digest = match self.old_cache.remove(rel) {
-            Some(cached) if StatCacheEntry { digest: cached.digest, ..key.clone() } == cached => {
+            Some(cached)
+                if StatCacheEntry {
+                    digest: cached.digest,
+                    ..key.clone()
+                } == cached =>
+            {
                 self.snapshot.stats.files_reused += 1;
                 cached.digest
             }

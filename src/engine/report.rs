@@ -32,11 +32,27 @@ impl fmt::Display for StepRef {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum FileChange {
-    Added { path: String },
-    Removed { path: String },
-    Content { path: String, old: String, new: String },
-    Mode { path: String, old: u32, new: u32 },
-    Owner { path: String, old: String, new: String },
+    Added {
+        path: String,
+    },
+    Removed {
+        path: String,
+    },
+    Content {
+        path: String,
+        old: String,
+        new: String,
+    },
+    Mode {
+        path: String,
+        old: u32,
+        new: u32,
+    },
+    Owner {
+        path: String,
+        old: String,
+        new: String,
+    },
 }
 
 impl fmt::Display for FileChange {
@@ -74,9 +90,16 @@ pub enum MissReason {
     /// `--no-cache`.
     NoCache,
     /// The step below it was rebuilt, so this one has a new parent.
-    ParentRebuilt { parent: String },
-    InstructionChanged { old: String, new: String },
-    FilesChanged { changes: Vec<FileChange> },
+    ParentRebuilt {
+        parent: String,
+    },
+    InstructionChanged {
+        old: String,
+        new: String,
+    },
+    FilesChanged {
+        changes: Vec<FileChange>,
+    },
     /// A declared build argument has another value than last time.
     BuildArgChanged {
         name: String,
@@ -84,7 +107,10 @@ pub enum MissReason {
         new: Option<String>,
     },
     /// The classic builder's RUN key names its build args.
-    BuildArgsChanged { old: String, new: String },
+    BuildArgsChanged {
+        old: String,
+        new: String,
+    },
     EnvChanged {
         name: String,
         old: Option<String>,

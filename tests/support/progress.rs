@@ -157,7 +157,16 @@ mod tests {
         let steps = parse_buildkit(log, &stages);
         let brief: Vec<(Option<&str>, u32, &str, bool, bool, bool)> = steps
             .iter()
-            .map(|s| (s.stage.as_deref(), s.step, s.keyword.as_str(), s.cached, s.error, s.canceled))
+            .map(|s| {
+                (
+                    s.stage.as_deref(),
+                    s.step,
+                    s.keyword.as_str(),
+                    s.cached,
+                    s.error,
+                    s.canceled,
+                )
+            })
             .collect();
         assert_eq!(
             brief,

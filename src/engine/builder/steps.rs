@@ -90,6 +90,8 @@ pub struct Numbering {
     next: BTreeMap<usize, usize>,
     global_total: usize,
     global_next: usize,
+    /// BuildKit stages `FROM scratch`: no FROM step.
+    scratch: BTreeSet<usize>,
 }
 
 impl Numbering {
@@ -97,15 +99,21 @@ impl Numbering {
         let multi = plan.stages.len() > 1;
         let mut labels = BTreeMap::new();
         let mut totals = BTreeMap::new();
+        let mut scratch = BTreeSet::new();
         for &s in order {
             let stage = &plan.stages[s];
             labels.insert(s, multi.then(|| stage.label()));
+            let from_step =
+                builder == BuilderKind::Classic || !stage.base.eq_ignore_ascii_case("scratch");
+            if !from_step {
+                scratch.insert(s);
+            }
             let steps = stage
                 .commands
                 .iter()
                 .filter(|c| is_step(builder, c.keyword()))
                 .count();
-            totals.insert(s, 1 + steps);
+            totals.insert(s, usize::from(from_step) + steps);
         }
         let global_total = totals.values().sum::<usize>()
             + match builder {
@@ -120,11 +128,17 @@ impl Numbering {
             next: BTreeMap::new(),
             global_total,
             global_next: 0,
+            scratch,
         }
     }
 
+    /// Whether the stage's FROM is a numbered step.
+    pub fn counts_from(&self, stage: usize) -> bool {
+        !self.scratch.contains(&stage)
+    }
+
     /// The next `(i, N)` for a step of `stage`.
-    pub fn next(&mut self, stage: usize, _from: bool) -> (usize, usize) {
+    pub fn next(&mut self, stage: usize) -> (usize, usize) {
         match self.builder {
             BuilderKind::Buildkit => {
                 let n = self.next.entry(stage).or_insert(0);
@@ -136,11 +150,6 @@ impl Numbering {
                 (self.global_next, self.global_total)
             }
         }
-    }
-
-    /// Skip numbers (the classic builder's global ARG steps).
-    pub fn skip(&mut self, n: usize) {
-        self.global_next += n;
     }
 
     pub fn label(&self, stage: usize) -> Option<String> {
