@@ -5,3 +5,4 @@ pub mod context;
 pub mod digest;
 pub mod dockerignore;
 pub mod gopath;
+pub mod image;
