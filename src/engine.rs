@@ -6,3 +6,4 @@ pub mod digest;
 pub mod dockerignore;
 pub mod gopath;
 pub mod image;
+pub mod state;
