@@ -8,5 +8,7 @@ pub mod context;
 pub mod digest;
 pub mod dockerignore;
 pub mod gopath;
+pub mod image;
 pub mod import;
 pub mod report;
+pub mod state;
