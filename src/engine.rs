@@ -5,6 +5,7 @@ pub mod builder;
 pub mod cache;
 pub mod cache_key;
 pub mod context;
+pub mod daemon;
 pub mod digest;
 pub mod dockerignore;
 pub mod gopath;
