@@ -4,6 +4,7 @@
 pub mod builder;
 pub mod cache;
 pub mod cache_key;
+pub mod catalog;
 pub mod context;
 pub mod daemon;
 pub mod digest;
