@@ -161,16 +161,17 @@ impl FileContents for BTreeMap<String, Vec<u8>> {
 }
 
 /// The classic builder's source hash, with its kind prefix:
-/// `file:<hex>`, `dir:<hex>` or `multi:<hex>`.
+/// `file:<hex>`, `dir:<hex>` or `multi:<hex>` — or bare `<hex>` for an
+/// ADD of a URL (see [`url_download_hash`]).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ClassicSourceHash(String);
 
 impl ClassicSourceHash {
-    /// Reads back a stored hash: `file:`, `dir:` or `multi:` and 64 lowercase
-    /// hex digits (what [`ClassicSource::copy_sources`] always produces).
+    /// Reads back a stored hash: 64 lowercase hex digits, prefixed by
+    /// `file:`, `dir:` or `multi:` or (URL downloads) not at all.
     pub fn parse(text: &str) -> Option<Self> {
-        let (kind, hex) = text.split_once(':')?;
-        let known_kind = matches!(kind, "file" | "dir" | "multi");
+        let (kind, hex) = text.split_once(':').unwrap_or(("", text));
+        let known_kind = matches!(kind, "" | "file" | "dir" | "multi") && !text.starts_with(':');
         let is_digest =
             hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
         (known_kind && is_digest).then(|| Self(text.to_owned()))
@@ -321,16 +322,12 @@ impl<'c> ClassicSource<'c> {
         for source in sources {
             infos.extend(self.source_infos(source, true)?);
         }
-        let hash = match infos.as_slice() {
-            [] => return Err(ClassicHashError::NoSources),
-            [(_, only)] => only.clone(),
-            many => {
-                let joined: Vec<&str> = many.iter().map(|(_, h)| h.as_str()).collect();
-                format!("multi:{}", sha256_hex(&joined.join(",")))
-            }
-        };
+        let hashes: Vec<ClassicSourceHash> = infos
+            .iter()
+            .map(|(_, h)| ClassicSourceHash(h.clone()))
+            .collect();
         Ok(ClassicCopySources {
-            hash: ClassicSourceHash(hash),
+            hash: combine_source_hashes(&hashes)?,
             sources: infos.into_iter().map(|(path, _)| path).collect(),
         })
     }
@@ -520,6 +517,43 @@ impl<'c> ClassicSource<'c> {
         }
         Ok(done)
     }
+}
+
+/// The hash of all sources of one COPY/ADD (`getSourceHashFromInfos`): a
+/// single source keeps its own, several become `multi:` over their texts
+/// joined with `,` in order. Use it to mix an ADD URL with context sources.
+pub fn combine_source_hashes(
+    hashes: &[ClassicSourceHash],
+) -> Result<ClassicSourceHash, ClassicHashError> {
+    match hashes {
+        [] => Err(ClassicHashError::NoSources),
+        [only] => Ok(only.clone()),
+        many => {
+            let joined: Vec<&str> = many.iter().map(ClassicSourceHash::as_str).collect();
+            let digest = sha256_hex(&joined.join(","));
+            Ok(ClassicSourceHash(format!("multi:{digest}")))
+        }
+    }
+}
+
+/// The hash of a file ADD downloaded from a URL (`downloadSource`): written
+/// as `file_name` (`__unnamed__` when the URL names none) with mode 0600 by
+/// the daemon (root), hashed in place. dockerd adds no `file:` prefix here,
+/// so the history shows bare hex: `ADD <hex> in /dest `.
+pub fn url_download_hash(
+    file_name: &str,
+    data: &mut dyn Read,
+) -> Result<ClassicSourceHash, ClassicHashError> {
+    let mut bytes = Vec::new();
+    data.read_to_end(&mut bytes)
+        .map_err(|err| ClassicHashError::Read {
+            path: file_name.to_owned(),
+            message: err.to_string(),
+        })?;
+    let entry = SourceEntry::file(file_name, 0o600, bytes.len() as u64);
+    let contents = BTreeMap::from([(file_name.to_owned(), bytes)]);
+    let source = ClassicSource::new(SourceOrigin::Filesystem, [entry], &contents)?;
+    Ok(ClassicSourceHash(source.entry_hash(file_name)?))
 }
 
 /// Lexically cleans a source path relative to the root; `None` when `..`
@@ -858,11 +892,31 @@ mod tests {
                 Some(text)
             );
         }
+        assert_eq!(
+            ClassicSourceHash::parse(hex).map(|h| h.to_string()),
+            Some(hex.to_owned())
+        );
+        assert_eq!(ClassicSourceHash::parse(&format!(":{hex}")), None);
         assert_eq!(ClassicSourceHash::parse(&format!("tar:{hex}")), None);
         assert_eq!(ClassicSourceHash::parse("file:abc"), None);
         assert_eq!(
             ClassicSourceHash::parse(&format!("file:{}", hex.to_uppercase())),
             None
         );
+    }
+
+    #[test]
+    fn url_download_is_bare_hex_of_a_0600_root_file() {
+        let data = b"payload";
+        let url = url_download_hash("tool.tgz", &mut &data[..]).expect("hashable");
+        assert!(ClassicSourceHash::parse(url.as_str()).is_some());
+        assert!(!url.as_str().contains(':'));
+        let entry = SourceEntry::file("tool.tgz", 0o600, 7);
+        let contents = Contents::from([("tool.tgz".to_owned(), data.to_vec())]);
+        let fs = ClassicSource::new(SourceOrigin::Filesystem, [entry], &contents).expect("tree");
+        assert_eq!(hash(&fs, &["tool.tgz"]), format!("file:{url}"));
+        let both = combine_source_hashes(&[url.clone(), url.clone()]).expect("two");
+        let joined = format!("{url},{url}");
+        assert_eq!(both.as_str(), format!("multi:{}", sha256_hex(&joined)));
     }
 }
