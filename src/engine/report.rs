@@ -239,6 +239,10 @@ pub struct HistoryRow {
     pub size: u64,
     pub empty_layer: bool,
     pub comment: String,
+    /// The build that made this row (0: it came with the base image). Part
+    /// of the image id, as a real history row's `created` time is.
+    #[serde(default)]
+    pub built_in: u64,
 }
 
 /// Everything a build produced.
