@@ -12,7 +12,9 @@ mod support;
 use std::time::Instant;
 use support::compare::compare_mode;
 use support::docker::{engine_for_test, in_ci};
-use support::scenario::{find_scenarios, own_conformance_dir, shared_conformance_dir, Mode, ScenarioDir};
+use support::scenario::{
+    find_scenarios, own_conformance_dir, shared_conformance_dir, Mode, ScenarioDir,
+};
 
 /// Our own set must stay at least this large (the brief of tests/conformance).
 const MIN_OWN_SCENARIOS: usize = 12;
@@ -62,8 +64,14 @@ fn own_scenarios_are_well_formed() {
     );
     for s in &own {
         let label = s.label();
-        assert_eq!(s.scenario.name, label, "{label}: name differs from the directory");
-        assert!(!s.scenario.teaches.trim().is_empty(), "{label}: no `teaches` line");
+        assert_eq!(
+            s.scenario.name, label,
+            "{label}: name differs from the directory"
+        );
+        assert!(
+            !s.scenario.teaches.trim().is_empty(),
+            "{label}: no `teaches` line"
+        );
         assert!(!s.scenario.builds.is_empty(), "{label}: no builds");
         assert!(
             s.expected.recording_problems.is_empty(),
@@ -71,12 +79,16 @@ fn own_scenarios_are_well_formed() {
             s.expected.recording_problems
         );
         for mode in Mode::ALL {
-            let rec = s
-                .expected
-                .modes
-                .get(&mode)
-                .unwrap_or_else(|| panic!("{label}: expected.json lacks mode {}", mode.as_str()));
-            assert_eq!(rec.builds.len(), s.scenario.builds.len(), "{label} {}: build count", mode.as_str());
+            let rec =
+                s.expected.modes.get(&mode).unwrap_or_else(|| {
+                    panic!("{label}: expected.json lacks mode {}", mode.as_str())
+                });
+            assert_eq!(
+                rec.builds.len(),
+                s.scenario.builds.len(),
+                "{label} {}: build count",
+                mode.as_str()
+            );
             for (i, (b, spec)) in rec.builds.iter().zip(&s.scenario.builds).enumerate() {
                 let may_fail = spec.expect_failure.applies_to(mode);
                 assert!(
@@ -94,7 +106,9 @@ fn live_engine_reproduces_recorded_scenarios() {
     let mut scenarios = Vec::new();
     match shared_conformance_dir() {
         Some(dir) => scenarios.extend(load_all(&dir)),
-        None if in_ci() => panic!("CI is set but the shared conformance scenarios are missing (../shared/conformance)"),
+        None if in_ci() => panic!(
+            "CI is set but the shared conformance scenarios are missing (../shared/conformance)"
+        ),
         None => eprintln!(
             "\n!!!!!!!! live_engine: the shared conformance set (../shared/conformance) is absent: \
              replaying only tests/conformance\n"
@@ -125,7 +139,11 @@ fn live_engine_reproduces_recorded_scenarios() {
                         "{label}: {} in {:.1}s{}",
                         compact(&actual),
                         t.elapsed().as_secs_f64(),
-                        if mismatches.is_empty() { "" } else { "  MISMATCH" }
+                        if mismatches.is_empty() {
+                            ""
+                        } else {
+                            "  MISMATCH"
+                        }
                     );
                     failures.extend(mismatches.into_iter().map(|m| format!("{label}: {m}")));
                 }

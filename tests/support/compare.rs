@@ -7,7 +7,11 @@
 use super::scenario::{BuildRecord, FinalImage, ModeRecord, Scenario, Step};
 
 fn step_line(s: &Step) -> String {
-    let stage = s.stage.as_deref().map(|l| format!("{l} ")).unwrap_or_default();
+    let stage = s
+        .stage
+        .as_deref()
+        .map(|l| format!("{l} "))
+        .unwrap_or_default();
     let mut flag = if s.cached { "CACHED" } else { "built" }.to_string();
     if s.error {
         flag.push_str(", ERROR");
@@ -31,11 +35,20 @@ fn field<T: PartialEq + std::fmt::Debug>(out: &mut Vec<String>, name: &str, want
 /// Mismatches between an expected and an actual build (empty when they agree).
 pub fn compare(expected: &BuildRecord, actual: &BuildRecord) -> Vec<String> {
     let mut out = Vec::new();
-    field(&mut out, "exit code", &expected.exit_code, &actual.exit_code);
+    field(
+        &mut out,
+        "exit code",
+        &expected.exit_code,
+        &actual.exit_code,
+    );
     let want = compared_steps(&expected.steps);
     let got = compared_steps(&actual.steps);
     if want.len() != got.len() {
-        let list = |v: &[&Step]| v.iter().map(|s| format!("\n      {}", step_line(s))).collect::<String>();
+        let list = |v: &[&Step]| {
+            v.iter()
+                .map(|s| format!("\n      {}", step_line(s)))
+                .collect::<String>()
+        };
         out.push(format!(
             "steps (FROM left out): expected {}:{}\n    got {}:{}",
             want.len(),
@@ -46,7 +59,11 @@ pub fn compare(expected: &BuildRecord, actual: &BuildRecord) -> Vec<String> {
     } else {
         for (w, g) in want.iter().zip(&got) {
             if w != g {
-                out.push(format!("step: expected {}\n    got {}", step_line(w), step_line(g)));
+                out.push(format!(
+                    "step: expected {}\n    got {}",
+                    step_line(w),
+                    step_line(g)
+                ));
             }
         }
     }
@@ -56,7 +73,12 @@ pub fn compare(expected: &BuildRecord, actual: &BuildRecord) -> Vec<String> {
         &expected.same_image_as_previous_build,
         &actual.same_image_as_previous_build,
     );
-    field(&mut out, "layer count", &expected.layer_count, &actual.layer_count);
+    field(
+        &mut out,
+        "layer count",
+        &expected.layer_count,
+        &actual.layer_count,
+    );
     field(&mut out, "size", &expected.size, &actual.size);
     out
 }
@@ -66,19 +88,35 @@ pub fn compare(expected: &BuildRecord, actual: &BuildRecord) -> Vec<String> {
 pub fn compare_final(expected: &FinalImage, actual: &FinalImage) -> Vec<String> {
     let mut out = Vec::new();
     let (w, g) = (&expected.inspect, &actual.inspect);
-    field(&mut out, "final layer_count", &w.layer_count, &g.layer_count);
+    field(
+        &mut out,
+        "final layer_count",
+        &w.layer_count,
+        &g.layer_count,
+    );
     field(&mut out, "final Env", &w.env, &g.env);
     field(&mut out, "final Cmd", &w.cmd, &g.cmd);
     field(&mut out, "final Entrypoint", &w.entrypoint, &g.entrypoint);
     field(&mut out, "final WorkingDir", &w.working_dir, &g.working_dir);
     field(&mut out, "final User", &w.user, &g.user);
     field(&mut out, "final Labels", &w.labels, &g.labels);
-    field(&mut out, "final ExposedPorts", &w.exposed_ports, &g.exposed_ports);
+    field(
+        &mut out,
+        "final ExposedPorts",
+        &w.exposed_ports,
+        &g.exposed_ports,
+    );
     field(&mut out, "final Volumes", &w.volumes, &g.volumes);
     field(&mut out, "final Shell", &w.shell, &g.shell);
     field(&mut out, "final StopSignal", &w.stop_signal, &g.stop_signal);
-    field(&mut out, "final Healthcheck", &w.healthcheck, &g.healthcheck);
-    let row = |h: &super::scenario::HistoryRow| (h.created_by.clone(), h.comment.clone(), h.size_bytes);
+    field(
+        &mut out,
+        "final Healthcheck",
+        &w.healthcheck,
+        &g.healthcheck,
+    );
+    let row =
+        |h: &super::scenario::HistoryRow| (h.created_by.clone(), h.comment.clone(), h.size_bytes);
     let want: Vec<_> = expected.history.iter().map(row).collect();
     let got: Vec<_> = actual.history.iter().map(row).collect();
     if want.len() != got.len() {
@@ -99,7 +137,11 @@ pub fn compare_final(expected: &FinalImage, actual: &FinalImage) -> Vec<String> 
 
 /// Mismatches between all builds of a scenario in one builder mode, each line prefixed with
 /// the build it concerns. Honours `nondeterministic_stage_labels`.
-pub fn compare_mode(scenario: &Scenario, expected: &ModeRecord, actual: &ModeRecord) -> Vec<String> {
+pub fn compare_mode(
+    scenario: &Scenario,
+    expected: &ModeRecord,
+    actual: &ModeRecord,
+) -> Vec<String> {
     let mut out = Vec::new();
     if expected.builds.len() != actual.builds.len() {
         out.push(format!(
@@ -114,7 +156,11 @@ pub fn compare_mode(scenario: &Scenario, expected: &ModeRecord, actual: &ModeRec
         } else {
             (w.clone(), g.clone())
         };
-        out.extend(compare(&w, &g).into_iter().map(|m| format!("build {i}: {m}")));
+        out.extend(
+            compare(&w, &g)
+                .into_iter()
+                .map(|m| format!("build {i}: {m}")),
+        );
     }
     match (&expected.final_image, &actual.final_image) {
         (Some(w), Some(g)) => out.extend(compare_final(w, g)),
@@ -166,8 +212,20 @@ mod tests {
 
     #[test]
     fn unstable_fields_are_ignored() {
-        let a = build(vec![step("FROM", "FROM busybox", true), step("RUN", "RUN x", true)], 10);
-        let mut b = build(vec![step("FROM", "FROM busybox", false), step("RUN", "RUN x", true)], 10);
+        let a = build(
+            vec![
+                step("FROM", "FROM busybox", true),
+                step("RUN", "RUN x", true),
+            ],
+            10,
+        );
+        let mut b = build(
+            vec![
+                step("FROM", "FROM busybox", false),
+                step("RUN", "RUN x", true),
+            ],
+            10,
+        );
         b.image_id = Some("sha256:bbb".into());
         b.wall_seconds = Some(9.0);
         assert_eq!(compare(&a, &b), Vec::<String>::new());

@@ -61,10 +61,19 @@ pub fn find_engine() -> Result<Engine, String> {
     let host = ["LAYERLAB_DOCKER_HOST", "DOCKER_HOST"]
         .iter()
         .find_map(|v| std::env::var(v).ok().filter(|h| !h.is_empty()))
-        .ok_or("neither LAYERLAB_DOCKER_HOST nor DOCKER_HOST is set \
-                (start a daemon with `bash .ci/docker-up.sh` and export what it prints)")?;
-    let engine = Engine { cli: client_path(), host };
-    let info = engine.run(["info", "--format", "{{.ServerVersion}} {{.Driver}}"], None, None)?;
+        .ok_or(
+            "neither LAYERLAB_DOCKER_HOST nor DOCKER_HOST is set \
+                (start a daemon with `bash .ci/docker-up.sh` and export what it prints)",
+        )?;
+    let engine = Engine {
+        cli: client_path(),
+        host,
+    };
+    let info = engine.run(
+        ["info", "--format", "{{.ServerVersion}} {{.Driver}}"],
+        None,
+        None,
+    )?;
     if !info.status.success() {
         return Err(format!(
             "`{} info` fails on {}: {}",
@@ -107,12 +116,20 @@ fn text(out: &Output) -> String {
 impl Engine {
     /// Run the client against this engine, killed after `COMMAND_TIMEOUT` (via coreutils
     /// `timeout`, so a hung daemon fails the test instead of hanging it).
-    fn run<I, S>(&self, args: I, buildkit: Option<bool>, cwd: Option<&Path>) -> Result<Output, String>
+    fn run<I, S>(
+        &self,
+        args: I,
+        buildkit: Option<bool>,
+        cwd: Option<&Path>,
+    ) -> Result<Output, String>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
     {
-        let args: Vec<_> = args.into_iter().map(|a| a.as_ref().to_os_string()).collect();
+        let args: Vec<_> = args
+            .into_iter()
+            .map(|a| a.as_ref().to_os_string())
+            .collect();
         let mut cmd = Command::new("timeout");
         cmd.arg("--kill-after=10")
             .arg(COMMAND_TIMEOUT.as_secs().to_string())
@@ -130,9 +147,15 @@ impl Engine {
             let a: Vec<_> = args.iter().map(|a| a.to_string_lossy()).collect();
             format!("{} {}", self.cli.display(), a.join(" "))
         };
-        let out = cmd.output().map_err(|e| format!("cannot run {}: {e}", shown()))?;
+        let out = cmd
+            .output()
+            .map_err(|e| format!("cannot run {}: {e}", shown()))?;
         if out.status.code() == Some(124) || out.status.code() == Some(137) {
-            return Err(format!("`{}` timed out after {:?}", shown(), COMMAND_TIMEOUT));
+            return Err(format!(
+                "`{}` timed out after {:?}",
+                shown(),
+                COMMAND_TIMEOUT
+            ));
         }
         Ok(out)
     }
@@ -143,17 +166,28 @@ impl Engine {
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
     {
-        let args: Vec<_> = args.into_iter().map(|a| a.as_ref().to_os_string()).collect();
+        let args: Vec<_> = args
+            .into_iter()
+            .map(|a| a.as_ref().to_os_string())
+            .collect();
         let out = self.run(&args, None, None)?;
         if !out.status.success() {
             let a: Vec<_> = args.iter().map(|a| a.to_string_lossy()).collect();
-            return Err(format!("`docker {}` failed: {}", a.join(" "), text(&out).trim()));
+            return Err(format!(
+                "`docker {}` failed: {}",
+                a.join(" "),
+                text(&out).trim()
+            ));
         }
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     }
 
     fn ids(&self, args: &[&str]) -> Result<BTreeSet<String>, String> {
-        Ok(self.ok(args)?.split_whitespace().map(str::to_string).collect())
+        Ok(self
+            .ok(args)?
+            .split_whitespace()
+            .map(str::to_string)
+            .collect())
     }
 
     fn image_ids(&self) -> Result<BTreeSet<String>, String> {
@@ -166,7 +200,13 @@ impl Engine {
 
     fn our_tags(&self) -> Result<Vec<String>, String> {
         let filter = format!("reference={TAG_REPO}/*");
-        let out = self.ok(["images", "--format", "{{.Repository}}:{{.Tag}}", "--filter", &filter])?;
+        let out = self.ok([
+            "images",
+            "--format",
+            "{{.Repository}}:{{.Tag}}",
+            "--filter",
+            &filter,
+        ])?;
         Ok(out.split_whitespace().map(str::to_string).collect())
     }
 
@@ -207,7 +247,10 @@ fn engine_lock(host: &str) -> Result<File, String> {
             Ok(()) => return Ok(file),
             Err(fs4::TryLockError::WouldBlock) if start.elapsed() < LOCK_TIMEOUT => {
                 if !said {
-                    eprintln!("waiting for another recording on {host} ({})", path.display());
+                    eprintln!(
+                        "waiting for another recording on {host} ({})",
+                        path.display()
+                    );
                     said = true;
                 }
                 std::thread::sleep(Duration::from_secs(1));
@@ -249,7 +292,11 @@ impl Session<'_> {
         }
         // images with children cannot go before their children: repeat while progressing
         loop {
-            let left: Vec<String> = e.image_ids()?.difference(&self.base_images).cloned().collect();
+            let left: Vec<String> = e
+                .image_ids()?
+                .difference(&self.base_images)
+                .cloned()
+                .collect();
             if left.is_empty() {
                 break;
             }
@@ -264,7 +311,8 @@ impl Session<'_> {
         e.ok(["builder", "prune", "-af"])?;
         let df = e.ok(["system", "df", "--format", "{{json .}}"])?;
         for line in df.lines().filter(|l| !l.trim().is_empty()) {
-            let row: Value = serde_json::from_str(line).map_err(|err| format!("system df: {err}"))?;
+            let row: Value =
+                serde_json::from_str(line).map_err(|err| format!("system df: {err}"))?;
             let count = match &row["TotalCount"] {
                 Value::String(s) => s.clone(),
                 other => other.to_string(),
@@ -300,7 +348,12 @@ impl Session<'_> {
             let tag = format!("{tag_base}:{}-b{i}", mode.as_str());
             let iid = self.tmp.path().join(format!("iid-{}-{i}", mode.as_str()));
             let _ = fs::remove_file(&iid);
-            let mut args: Vec<String> = vec!["build".into(), "--network=none".into(), "-t".into(), tag.clone()];
+            let mut args: Vec<String> = vec![
+                "build".into(),
+                "--network=none".into(),
+                "-t".into(),
+                tag.clone(),
+            ];
             args.push("--iidfile".into());
             args.push(iid.to_string_lossy().into_owned());
             if mode == Mode::Buildkit {
@@ -360,7 +413,9 @@ impl Session<'_> {
                 .map(|s| s.text.as_str())
                 .collect();
             if !hits.is_empty() {
-                return Err(format!("first build hit the cache (isolation broken?): {hits:?}"));
+                return Err(format!(
+                    "first build hit the cache (isolation broken?): {hits:?}"
+                ));
             }
         }
         Ok(record)
@@ -385,8 +440,11 @@ fn slug(name: &str) -> String {
 }
 
 fn strings(v: &Value) -> Option<Vec<String>> {
-    v.as_array()
-        .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+    v.as_array().map(|a| {
+        a.iter()
+            .filter_map(|x| x.as_str().map(str::to_string))
+            .collect()
+    })
 }
 
 /// Sorted keys of an object such as ExposedPorts; `None` when absent or empty.
@@ -398,7 +456,8 @@ fn keys(v: &Value) -> Option<Vec<String>> {
 
 fn image_summary(e: &Engine, reference: &str) -> Result<ImageSummary, String> {
     let raw = e.ok(["image", "inspect", reference])?;
-    let all: Value = serde_json::from_str(&raw).map_err(|err| format!("inspect {reference}: {err}"))?;
+    let all: Value =
+        serde_json::from_str(&raw).map_err(|err| format!("inspect {reference}: {err}"))?;
     let info = &all[0];
     let cfg = &info["Config"];
     let layers = strings(&info["RootFS"]["Layers"]).unwrap_or_default();
@@ -429,11 +488,19 @@ fn image_summary(e: &Engine, reference: &str) -> Result<ImageSummary, String> {
 }
 
 fn image_history(e: &Engine, reference: &str) -> Result<Vec<HistoryRow>, String> {
-    let raw = e.ok(["history", "--no-trunc", "--human=false", "--format", "{{json .}}", reference])?;
+    let raw = e.ok([
+        "history",
+        "--no-trunc",
+        "--human=false",
+        "--format",
+        "{{json .}}",
+        reference,
+    ])?;
     raw.lines()
         .filter(|l| !l.trim().is_empty())
         .map(|l| {
-            let v: Value = serde_json::from_str(l).map_err(|err| format!("history {reference}: {err}"))?;
+            let v: Value =
+                serde_json::from_str(l).map_err(|err| format!("history {reference}: {err}"))?;
             let s = |k: &str| v[k].as_str().unwrap_or_default().to_string();
             Ok(HistoryRow {
                 created_by: s("CreatedBy"),

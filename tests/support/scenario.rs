@@ -410,7 +410,9 @@ pub fn apply_mutation(root: &Path, op: &Mutation) -> Result<(), String> {
         Mutation::Chmod { chmod, mode } => set_mode(&context_path(root, chmod)?, mode.bits()?),
         Mutation::Touch { touch } => {
             let p = context_path(root, touch)?;
-            let old = fs::metadata(&p).and_then(|m| m.modified()).map_err(io(&p))?;
+            let old = fs::metadata(&p)
+                .and_then(|m| m.modified())
+                .map_err(io(&p))?;
             let new: SystemTime = old + Duration::from_secs(3600);
             let file = fs::File::open(&p).map_err(io(&p))?;
             file.set_times(fs::FileTimes::new().set_accessed(new).set_modified(new))
@@ -532,24 +534,60 @@ mod tests {
         let files = BTreeMap::from([("d/a.txt".to_string(), "one".to_string())]);
         materialize(root, &files).expect("materialize");
         let a = root.join("d/a.txt");
-        assert_eq!(fs::metadata(&a).map(|m| m.permissions().mode() & 0o777).ok(), Some(0o644));
+        assert_eq!(
+            fs::metadata(&a)
+                .map(|m| m.permissions().mode() & 0o777)
+                .ok(),
+            Some(0o644)
+        );
         let before = fs::metadata(&a).and_then(|m| m.modified()).expect("mtime");
-        apply_mutation(root, &Mutation::Touch { touch: "d/a.txt".into() }).expect("touch");
+        apply_mutation(
+            root,
+            &Mutation::Touch {
+                touch: "d/a.txt".into(),
+            },
+        )
+        .expect("touch");
         let after = fs::metadata(&a).and_then(|m| m.modified()).expect("mtime");
-        assert_eq!(after.duration_since(before).ok(), Some(Duration::from_secs(3600)));
+        assert_eq!(
+            after.duration_since(before).ok(),
+            Some(Duration::from_secs(3600))
+        );
         assert_eq!(fs::read_to_string(&a).ok().as_deref(), Some("one"));
-        let chmod = Mutation::Chmod { chmod: "d/a.txt".into(), mode: OctalMode::Text("600".into()) };
+        let chmod = Mutation::Chmod {
+            chmod: "d/a.txt".into(),
+            mode: OctalMode::Text("600".into()),
+        };
         apply_mutation(root, &chmod).expect("chmod");
-        assert_eq!(fs::metadata(&a).map(|m| m.permissions().mode() & 0o777).ok(), Some(0o600));
-        let ren = Mutation::Rename { rename: ("d/a.txt".into(), "e/b.txt".into()) };
+        assert_eq!(
+            fs::metadata(&a)
+                .map(|m| m.permissions().mode() & 0o777)
+                .ok(),
+            Some(0o600)
+        );
+        let ren = Mutation::Rename {
+            rename: ("d/a.txt".into(), "e/b.txt".into()),
+        };
         apply_mutation(root, &ren).expect("rename");
         assert!(root.join("e/b.txt").is_file() && !a.exists());
-        let link = Mutation::Symlink { symlink: "e/b.txt".into(), target: "../d".into() };
+        let link = Mutation::Symlink {
+            symlink: "e/b.txt".into(),
+            target: "../d".into(),
+        };
         apply_mutation(root, &link).expect("symlink");
-        assert_eq!(fs::read_link(root.join("e/b.txt")).ok(), Some(PathBuf::from("../d")));
+        assert_eq!(
+            fs::read_link(root.join("e/b.txt")).ok(),
+            Some(PathBuf::from("../d"))
+        );
         apply_mutation(root, &Mutation::Delete { delete: "e".into() }).expect("delete");
         assert!(!root.join("e").exists());
-        assert!(apply_mutation(root, &Mutation::Delete { delete: "nope".into() }).is_err());
+        assert!(apply_mutation(
+            root,
+            &Mutation::Delete {
+                delete: "nope".into()
+            }
+        )
+        .is_err());
     }
 
     #[test]
@@ -564,11 +602,14 @@ mod tests {
 
     #[test]
     fn expect_failure_forms() {
-        let b: BuildSpec = serde_json::from_str(r#"{"expect_failure":["buildkit"]}"#).expect("spec");
+        let b: BuildSpec =
+            serde_json::from_str(r#"{"expect_failure":["buildkit"]}"#).expect("spec");
         assert!(b.expect_failure.applies_to(Mode::Buildkit));
         assert!(!b.expect_failure.applies_to(Mode::Classic));
         let b: BuildSpec = serde_json::from_str(r#"{"expect_failure":true}"#).expect("spec");
         assert!(b.expect_failure.applies_to(Mode::Classic));
-        assert!(!BuildSpec::default().expect_failure.applies_to(Mode::Buildkit));
+        assert!(!BuildSpec::default()
+            .expect_failure
+            .applies_to(Mode::Buildkit));
     }
 }
