@@ -39,6 +39,9 @@ pub struct BuildOptions {
     pub no_cache: bool,
     pub target: Option<String>,
     pub tags: Vec<String>,
+    /// Which BuildKit frontend's history texts to write (current BuildKit
+    /// unless a test replays a Docker 20.10 recording).
+    pub frontend: crate::engine::history_text::BuildkitFrontend,
 }
 
 /// An image the engine knows: imported, built, or from the catalog.
@@ -177,6 +180,9 @@ pub fn build(
     let order = steps::stage_order(&plan, target, opts.builder);
     let numbering = steps::Numbering::new(&plan, &order, opts.builder);
     let mut numbering = numbering;
+    if opts.builder == BuilderKind::Classic {
+        run.global_arg_steps(&mut numbering);
+    }
     for &stage in &order {
         run.stage(stage, &mut numbering)?;
     }
@@ -293,6 +299,28 @@ impl Run<'_> {
             .rev()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
+    }
+
+    /// The classic builder prints each ARG before the first FROM as a step;
+    /// it declares a variable for FROM lines and is never cached.
+    fn global_arg_steps(&mut self, numbering: &mut steps::Numbering) {
+        for cmd in &self.plan.global_commands {
+            let (step, of) = numbering.next_global();
+            self.reports.push(StepReport {
+                stage: None,
+                step,
+                of,
+                keyword: cmd.keyword().upper(),
+                text: cmd.text.clone(),
+                verdict: Verdict::Miss {
+                    why: MissReason::GlobalArg,
+                },
+                layer: None,
+                instruction: cmd.instruction,
+                line: cmd.span.line,
+                seconds: 0.0,
+            });
+        }
     }
 
     fn stage(&mut self, index: usize, numbering: &mut steps::Numbering) -> Result<(), BuildError> {
@@ -496,6 +524,13 @@ impl Run<'_> {
                 for w in &out {
                     st.config.expose(w);
                 }
+                // The classic builder prints the ports it parsed, sorted
+                // (`EXPOSE 53/udp 8080/tcp`).
+                if self.opts.builder == BuilderKind::Classic {
+                    out = out.iter().map(|p| config::port_proto(p)).collect();
+                    out.sort();
+                    out.dedup();
+                }
                 words = out;
                 M::Expose(&words)
             }
@@ -537,9 +572,7 @@ impl Run<'_> {
             }
         };
         Ok(match self.opts.builder {
-            BuilderKind::Buildkit => {
-                ht::buildkit_metadata(ht::BuildkitFrontend::Head, &instruction)
-            }
+            BuilderKind::Buildkit => ht::buildkit_metadata(self.opts.frontend, &instruction),
             BuilderKind::Classic => Some(ht::classic_metadata(&shell_before, &instruction)),
         })
     }
@@ -569,6 +602,14 @@ impl Run<'_> {
             }
             return Ok(());
         }
+        let (step, of) = numbering.next(stage);
+        let label = numbering.label(stage);
+        // BuildKit names a RUN step with its variables expanded.
+        let shown = if builder == BuilderKind::Buildkit && cmd.keyword() == Keyword::Run {
+            expand::expand_for_display(&cmd.text, self.plan.escape, &Self::word_env(st))
+        } else {
+            cmd.text.clone()
+        };
         let inputs = if is_metadata {
             let text = meta_text.unwrap_or_default();
             StepInputs {
@@ -582,15 +623,29 @@ impl Run<'_> {
                 seconds: 0.0,
             }
         } else {
-            self.step_inputs(cmd, st)?
-        };
-        let (step, of) = numbering.next(stage);
-        let label = numbering.label(stage);
-        // BuildKit names a RUN step with its variables expanded.
-        let shown = if builder == BuilderKind::Buildkit && cmd.keyword() == Keyword::Run {
-            expand::expand_for_display(&cmd.text, self.plan.escape, &Self::word_env(st))
-        } else {
-            cmd.text.clone()
+            match self.step_inputs(cmd, st) {
+                Ok(i) => i,
+                Err(mut e) => {
+                    // The builder prints the step, then fails in it.
+                    e.steps.push(StepReport {
+                        stage: label,
+                        step,
+                        of,
+                        keyword: cmd.keyword().upper(),
+                        text: shown,
+                        verdict: Verdict::Miss {
+                            why: MissReason::Failed {
+                                error: e.message.clone(),
+                            },
+                        },
+                        layer: None,
+                        instruction: cmd.instruction,
+                        line: cmd.span.line,
+                        seconds: 0.0,
+                    });
+                    return Err(e);
+                }
+            }
         };
         let key = CacheKey {
             parent: Some(st.chain),
@@ -721,16 +776,15 @@ impl Run<'_> {
                     .clone()
                     .or_else(|| globals.get(&d.name).map(str::to_string)),
             };
-            shown.push(match self.opts.builder {
-                BuilderKind::Buildkit => (
-                    d.name.clone(),
-                    if d.default.is_some() || self.build_arg(&d.name).is_some() {
-                        value.clone()
-                    } else {
-                        None
-                    },
-                ),
-                BuilderKind::Classic => (d.name.clone(), d.default.clone()),
+            // BuildKit HEAD prints the value in effect; the classic
+            // builder and Docker 20.10's BuildKit the default as written.
+            let head = self.opts.builder == BuilderKind::Buildkit
+                && self.opts.frontend == crate::engine::history_text::BuildkitFrontend::Head;
+            let explicit = d.default.is_some() || self.build_arg(&d.name).is_some();
+            shown.push(if head {
+                (d.name.clone(), value.clone().filter(|_| explicit))
+            } else {
+                (d.name.clone(), d.default.clone())
             });
             st.args.retain(|(k, _)| k != &d.name);
             st.args.push((d.name.clone(), value));
@@ -777,7 +831,7 @@ impl Run<'_> {
                                 security: run.security.clone(),
                                 mounts: run.mounts.clone(),
                             },
-                            ht::buildkit_run(ht::BuildkitFrontend::Head, &argv, &shown),
+                            ht::buildkit_run(self.opts.frontend, &argv, &shown),
                         )
                     }
                     BuilderKind::Classic => {
@@ -855,6 +909,20 @@ impl Run<'_> {
         for s in &copy.sources {
             patterns.push(self.expand(s, st, cmd.span)?);
         }
+        if self.opts.builder == BuilderKind::Classic {
+            let unsupported = [
+                ("chmod", copy.chmod.is_some()),
+                ("link", copy.link),
+                ("parents", copy.parents),
+                ("exclude", !copy.excludes.is_empty()),
+            ];
+            if let Some((flag, _)) = unsupported.iter().find(|(_, used)| *used) {
+                return Err(self.fail(
+                    format!("the --{flag} option requires BuildKit. Refer to https://docs.docker.com/go/buildkit/ to learn how to build images with BuildKit enabled"),
+                    Some(cmd.span),
+                ));
+            }
+        }
         let dest_raw = self.expand(&copy.dest, st, cmd.span)?;
         let dest = config::copy_dest(&st.config.working_dir, &dest_raw);
         let keyword = if copy.add { "ADD" } else { "COPY" };
@@ -889,11 +957,7 @@ impl Run<'_> {
                 }
             }
         };
-        let size: u64 = files
-            .iter()
-            .filter(|f| f.kind == "file")
-            .filter_map(|f| self.context.get(&f.path).map(|m| m.size))
-            .sum();
+        let size: u64 = files.iter().map(|f| f.size).sum();
         let (op, created_by) = match self.opts.builder {
             BuilderKind::Buildkit => {
                 let heredocs: Vec<String> = copy.heredocs.iter().map(|h| h.name.clone()).collect();
@@ -921,7 +985,7 @@ impl Run<'_> {
                         excludes: copy.excludes.clone(),
                     },
                     ht::buildkit_copy(
-                        ht::BuildkitFrontend::Head,
+                        self.opts.frontend,
                         keyword,
                         &flags,
                         &sources,
@@ -1021,21 +1085,40 @@ impl Run<'_> {
                     format!("{}/", source.path)
                 };
                 for (path, meta) in self.context.entries() {
-                    let selected = path == &source.path
-                        || (source.is_dir && (prefix.is_empty() || path.starts_with(&prefix)));
-                    if !selected {
+                    // A followed symlink is stamped under the name it was
+                    // copied by, with its target's content: BuildKit's
+                    // checksum sees content, not where a link points
+                    // (recorded: our 49).
+                    let name = if path == &source.path {
+                        source.name.clone()
+                    } else if source.is_dir && (prefix.is_empty() || path.starts_with(&prefix)) {
+                        let rel = &path[prefix.len()..];
+                        if source.name.is_empty() {
+                            rel.to_string()
+                        } else {
+                            format!("{}/{rel}", source.name)
+                        }
+                    } else {
                         continue;
-                    }
+                    };
                     let (kind, content) = match &meta.kind {
                         FileKind::File => (
                             "file",
                             meta.content.map(|d| d.to_string()).unwrap_or_default(),
                         ),
+                        // A symlink inside a copied directory is copied as a
+                        // link.
                         FileKind::Dir => ("dir", String::new()),
                         FileKind::Symlink { target } => ("symlink", target.clone()),
                     };
+                    let size = match &meta.kind {
+                        FileKind::File => meta.size,
+                        FileKind::Symlink { target } => target.len() as u64,
+                        FileKind::Dir => 0,
+                    };
                     stamps.push(FileStamp {
-                        path: path.clone(),
+                        path: name,
+                        size,
                         kind: kind.into(),
                         mode: meta.mode,
                         // The docker CLI sends the context as 0:0.

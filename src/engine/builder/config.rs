@@ -88,12 +88,7 @@ impl RunConfig {
 
     /// `EXPOSE 80` → `80/tcp`.
     pub fn expose(&mut self, port: &str) {
-        let p = if port.contains('/') {
-            port.to_ascii_lowercase()
-        } else {
-            format!("{port}/tcp")
-        };
-        self.exposed_ports.insert(p);
+        self.exposed_ports.insert(port_proto(port));
     }
 
     /// `HEALTHCHECK`: stores the check and returns it in the form history
@@ -159,6 +154,15 @@ impl RunConfig {
     /// when it looks for a cached image with the same parent.
     pub fn fingerprint(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// `80` → `80/tcp`, `53/UDP` → `53/udp`.
+pub fn port_proto(port: &str) -> String {
+    if port.contains('/') {
+        port.to_ascii_lowercase()
+    } else {
+        format!("{port}/tcp")
     }
 }
 
