@@ -111,6 +111,12 @@ pub(super) fn command(line: &str) -> Option<Command> {
                 let mut value = String::with_capacity(p.as_str().len());
                 value.push_str("--");
                 push_flag_parts(p, &mut value);
+                // The word may end on byte 0x85/0xA0 inside a character;
+                // its span takes the whole character.
+                let mut hi = hi;
+                while !line.is_char_boundary(hi) {
+                    hi += 1;
+                }
                 rest_at = hi;
                 // A lone `--` ends the flags and is dropped.
                 if value == "--" {
@@ -123,8 +129,8 @@ pub(super) fn command(line: &str) -> Option<Command> {
             _ => {}
         }
     }
-    // A flag that ended on byte 0x85/0xA0 inside a character leaves the
-    // rest starting mid-character; start at the next whole character.
+    // After a word that ended on byte 0x85/0xA0 inside a character the
+    // rest would start mid-character; start at the next whole character.
     while !line.is_char_boundary(rest_at) {
         rest_at += 1;
     }
