@@ -92,7 +92,9 @@ pub(super) fn command(line: &str) -> Option<Command> {
     let pair = Grammar::parse(Rule::command, view).ok()?.next()?;
     let mut keyword = None;
     let mut flags = Vec::new();
-    let mut rest_at = line.len();
+    // The arguments start where the rule stopped, unless a lone `--`
+    // ended the flags earlier.
+    let mut rest_at = to_line(pair.as_span().end());
     let mut ended = false;
     for p in pair.into_inner() {
         let (lo, hi) = (to_line(p.as_span().start()), to_line(p.as_span().end()));
@@ -103,7 +105,6 @@ pub(super) fn command(line: &str) -> Option<Command> {
                     lo,
                     hi,
                 });
-                rest_at = hi;
             }
             Rule::flag if !ended => {
                 // Built from bytes, like BuildKit: a non-ASCII character
@@ -117,15 +118,14 @@ pub(super) fn command(line: &str) -> Option<Command> {
                 while !line.is_char_boundary(hi) {
                     hi += 1;
                 }
-                rest_at = hi;
                 // A lone `--` ends the flags and is dropped.
                 if value == "--" {
+                    rest_at = hi;
                     ended = true;
                 } else {
                     flags.push(Piece { value, lo, hi });
                 }
             }
-            Rule::rest if !ended => rest_at = lo,
             _ => {}
         }
     }
@@ -346,6 +346,10 @@ pub(super) struct Marker {
 /// `heredocsFromLine`): the line is split into shell words, and each word
 /// of the form `[fd]<<[-]name` opens a heredoc.
 pub(super) fn heredoc_markers(line: &str) -> Vec<Marker> {
+    // Every marker holds `<<`; most lines have none, so skip the lexer.
+    if !line.contains("<<") {
+        return Vec::new();
+    }
     let Some(words) = shell_words(line, Mode::Raw) else {
         return Vec::new();
     };
