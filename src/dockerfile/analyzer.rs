@@ -628,7 +628,13 @@ impl Analyzer {
             }
             Keyword::Healthcheck => self.healthcheck(ins, &values)?,
             Keyword::Onbuild => match &ins.onbuild {
-                Some(inner) => CommandKind::Onbuild(inner.original.clone()),
+                Some(inner) => {
+                    if let Some(d) = ins.onbuild_trigger_error() {
+                        self.plan.diagnostics.push(d);
+                        return None;
+                    }
+                    CommandKind::Onbuild(inner.original.clone())
+                }
                 None => {
                     self.error(ins.span, "ONBUILD requires at least one argument".into());
                     return None;
