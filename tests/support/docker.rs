@@ -152,10 +152,13 @@ impl Engine {
             let a: Vec<_> = args.iter().map(|a| a.to_string_lossy()).collect();
             format!("{} {}", self.cli.display(), a.join(" "))
         };
+        let started = Instant::now();
         let out = cmd
             .output()
             .map_err(|e| format!("cannot run {}: {e}", shown()))?;
-        if out.status.code() == Some(124) || out.status.code() == Some(137) {
+        // 124/137 is also what a build reports for a RUN exiting so: the clock tells them apart
+        let timed_out = matches!(out.status.code(), Some(124) | Some(137));
+        if timed_out && started.elapsed() >= COMMAND_TIMEOUT {
             return Err(format!(
                 "`{}` timed out after {:?}",
                 shown(),
