@@ -361,9 +361,9 @@ impl Session<'_> {
                 "--network=none".into(),
                 "-t".into(),
                 tag.clone(),
+                "--iidfile".into(),
+                iid.to_string_lossy().into_owned(),
             ];
-            args.push("--iidfile".into());
-            args.push(iid.to_string_lossy().into_owned());
             if mode == Mode::Buildkit {
                 args.push("--progress=plain".into());
             }
@@ -414,8 +414,10 @@ impl Session<'_> {
             });
         }
         if !scenario.first_build_may_hit_cache {
-            let hits: Vec<&str> = record.builds[..record.builds.len().min(1)]
-                .iter()
+            let hits: Vec<&str> = record
+                .builds
+                .first()
+                .into_iter()
                 .flat_map(|b| &b.steps)
                 .filter(|s| s.cached && s.keyword != "FROM")
                 .map(|s| s.text.as_str())
