@@ -11,7 +11,7 @@ mod support;
 
 use std::time::Instant;
 use support::compare::compare_mode;
-use support::docker::{engine_for_test, in_ci};
+use support::docker::{engine_for_test, in_ci, loud};
 use support::scenario::{
     find_scenarios, own_conformance_dir, shared_conformance_dir, Mode, ScenarioDir,
 };
@@ -109,9 +109,9 @@ fn live_engine_reproduces_recorded_scenarios() {
         None if in_ci() => panic!(
             "CI is set but the shared conformance scenarios are missing (../shared/conformance)"
         ),
-        None => eprintln!(
-            "\n!!!!!!!! live_engine: the shared conformance set (../shared/conformance) is absent: \
-             replaying only tests/conformance\n"
+        None => loud(
+            "live_engine: the shared conformance set (../shared/conformance) is absent: \
+             replaying only tests/conformance",
         ),
     }
     scenarios.extend(own_scenarios());
@@ -151,12 +151,15 @@ fn live_engine_reproduces_recorded_scenarios() {
         }
     }
     drop(session);
-    eprintln!(
-        "live engine: replayed {} scenarios on {} in {:.0}s",
+    // always shown (not captured): how long the oracle takes is worth seeing in every CI log
+    loud(&format!(
+        "live engine: replayed {} scenarios x {} builders on {} in {:.0}s, {} mismatch(es)",
         scenarios.len(),
+        Mode::ALL.len(),
         engine.host,
-        started.elapsed().as_secs_f64()
-    );
+        started.elapsed().as_secs_f64(),
+        failures.len()
+    ));
     assert!(
         failures.is_empty(),
         "{} mismatch(es) between the live engine and the recordings:\n{}",
