@@ -37,14 +37,22 @@ fn records_files_dirs_symlinks_and_modes() {
     fs::set_permissions(root.join("app.js"), fs::Permissions::from_mode(0o4755)).expect("chmod");
 
     let snap = snapshot(root, &mut StatCache::default());
-    assert_eq!(paths(&snap), ["app.js", "link", "src", "src/lib", "src/lib/util.js"]);
+    assert_eq!(
+        paths(&snap),
+        ["app.js", "link", "src", "src/lib", "src/lib/util.js"]
+    );
     let app = snap.get("app.js").expect("app.js");
     assert_eq!(app.kind, FileKind::File);
     assert_eq!(app.mode, 0o4755, "setuid bit kept");
     assert_eq!(app.size, 15);
     assert_eq!(app.content, Some(Digest::of(b"console.log(1)\n")));
     let link = snap.get("link").expect("link");
-    assert_eq!(link.kind, FileKind::Symlink { target: "app.js".into() });
+    assert_eq!(
+        link.kind,
+        FileKind::Symlink {
+            target: "app.js".into()
+        }
+    );
     assert_eq!(link.content, None);
     assert_eq!(snap.get("src").expect("src").kind, FileKind::Dir);
 }
@@ -53,7 +61,11 @@ fn records_files_dirs_symlinks_and_modes() {
 fn dockerignore_excludes_and_lists_what_it_excluded() {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path();
-    write(root, ".dockerignore", "*.log\nnotes/\ndocs\n!docs/keep.md\n");
+    write(
+        root,
+        ".dockerignore",
+        "*.log\nnotes/\ndocs\n!docs/keep.md\n",
+    );
     write(root, "app.js", "a");
     write(root, "debug.log", "l");
     write(root, "notes/todo.md", "t");
@@ -61,11 +73,17 @@ fn dockerignore_excludes_and_lists_what_it_excluded() {
     write(root, "docs/drop.md", "d");
 
     let snap = snapshot(root, &mut StatCache::default());
-    assert_eq!(paths(&snap), [".dockerignore", "app.js", "docs", "docs/keep.md"]);
+    assert_eq!(
+        paths(&snap),
+        [".dockerignore", "app.js", "docs", "docs/keep.md"]
+    );
     let excluded: Vec<&str> = snap.excluded().iter().map(String::as_str).collect();
     assert_eq!(excluded, ["debug.log", "docs/drop.md", "notes"]);
     assert!(snap.is_excluded("notes/todo.md"), "below a skipped dir");
-    assert!(!snap.is_excluded("docs"), "kept: something below it is included");
+    assert!(
+        !snap.is_excluded("docs"),
+        "kept: something below it is included"
+    );
     assert!(!snap.is_excluded("app.js"));
 }
 
@@ -85,7 +103,10 @@ fn bad_dockerignore_is_an_error_naming_the_line() {
     let dir = tempfile::tempdir().expect("tempdir");
     write(dir.path(), ".dockerignore", "ok\n[x\n");
     let err = read_dockerignore(dir.path()).expect_err("bad pattern");
-    assert_eq!(err.to_string(), ".dockerignore line 2: syntax error in pattern \"[x\"");
+    assert_eq!(
+        err.to_string(),
+        ".dockerignore line 2: syntax error in pattern \"[x\""
+    );
 }
 
 #[test]
@@ -112,7 +133,10 @@ fn stat_cache_rehashes_only_changed_files() {
     let third = snapshot(root, &mut cache);
     assert_eq!(third.stats().files_hashed, 1);
     assert_eq!(third.stats().files_reused, 3);
-    assert_eq!(third.get("f2.txt").and_then(|m| m.content), Some(Digest::of(b"CONTENT 2")));
+    assert_eq!(
+        third.get("f2.txt").and_then(|m| m.content),
+        Some(Digest::of(b"CONTENT 2"))
+    );
     assert_eq!(cache.len(), 4, "deleted files leave the cache");
 
     // The cache survives a serde round trip (the state persists it).
@@ -127,7 +151,9 @@ fn stat_cache_rehashes_only_changed_files() {
 fn large_file_is_streamed_and_hashed_correctly() {
     let dir = tempfile::tempdir().expect("tempdir");
     // 5 MiB + 17 bytes: many buffer fills and a ragged tail.
-    let data: Vec<u8> = (0..5 * 1024 * 1024 + 17).map(|i: u32| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
+    let data: Vec<u8> = (0..5 * 1024 * 1024 + 17)
+        .map(|i: u32| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
     fs::write(dir.path().join("big.bin"), &data).expect("write");
     let snap = snapshot(dir.path(), &mut StatCache::default());
     let meta = snap.get("big.bin").expect("big.bin");
@@ -135,7 +161,8 @@ fn large_file_is_streamed_and_hashed_correctly() {
     assert_eq!(snap.stats().bytes_hashed, data.len() as u64);
 
     let mut read_back = Vec::new();
-    std::io::Read::read_to_end(&mut snap.open("big.bin").expect("open"), &mut read_back).expect("read");
+    std::io::Read::read_to_end(&mut snap.open("big.bin").expect("open"), &mut read_back)
+        .expect("read");
     assert_eq!(read_back, data);
 }
 
@@ -146,9 +173,13 @@ fn open_detects_a_file_changed_after_the_snapshot() {
     let snap = snapshot(dir.path(), &mut StatCache::default());
     write(dir.path(), "a.txt", "two");
     let mut out = Vec::new();
-    let err = std::io::Read::read_to_end(&mut snap.open("a.txt").expect("open"), &mut out).expect_err("changed");
+    let err = std::io::Read::read_to_end(&mut snap.open("a.txt").expect("open"), &mut out)
+        .expect_err("changed");
     assert!(err.to_string().contains("a.txt changed"), "{err}");
-    assert!(matches!(snap.open("missing"), Err(ContextError::NotAFile { .. })));
+    assert!(matches!(
+        snap.open("missing"),
+        Err(ContextError::NotAFile { .. })
+    ));
 }
 
 fn names(snap: &ContextSnapshot, source: &str, dialect: Dialect) -> Vec<(String, String, bool)> {
@@ -183,15 +214,33 @@ fn copy_sources_resolve_like_buildkit() {
     assert_eq!(names(&snap, ".", bk), [s("", "", true)]);
     assert_eq!(names(&snap, "./app.js", bk), [s("app.js", "app.js", false)]);
     assert_eq!(names(&snap, "/app.js", bk), [s("app.js", "app.js", false)]);
-    assert_eq!(names(&snap, "../../app.js", bk), [s("app.js", "app.js", false)]);
+    assert_eq!(
+        names(&snap, "../../app.js", bk),
+        [s("app.js", "app.js", false)]
+    );
     assert_eq!(names(&snap, "src/", bk), [s("src", "src", true)]);
     // `*` matches within one path element only.
-    assert_eq!(names(&snap, "*.js", bk), [s("app.js", "app.js", false), s("extra.js", "extra.js", false)]);
-    assert_eq!(names(&snap, "src/*.js", bk), [s("src/a.js", "src/a.js", false)]);
+    assert_eq!(
+        names(&snap, "*.js", bk),
+        [
+            s("app.js", "app.js", false),
+            s("extra.js", "extra.js", false)
+        ]
+    );
+    assert_eq!(
+        names(&snap, "src/*.js", bk),
+        [s("src/a.js", "src/a.js", false)]
+    );
     assert_eq!(names(&snap, "s?c", bk), [s("src", "src", true)]);
     // Symlinks are followed inside the context: the root acts as `/`.
-    assert_eq!(names(&snap, "srclink/a.js", bk), [s("srclink/a.js", "src/a.js", false)]);
-    assert_eq!(names(&snap, "srclink/*.js", bk), [s("srclink/a.js", "src/a.js", false)]);
+    assert_eq!(
+        names(&snap, "srclink/a.js", bk),
+        [s("srclink/a.js", "src/a.js", false)]
+    );
+    assert_eq!(
+        names(&snap, "srclink/*.js", bk),
+        [s("srclink/a.js", "src/a.js", false)]
+    );
     assert_eq!(names(&snap, "abs", bk), [s("abs", "src/a.js", false)]);
     assert_eq!(names(&snap, "escape", bk), [s("escape", "app.js", false)]);
     // …so an absolute link to the host's /etc/passwd finds nothing.
@@ -204,7 +253,9 @@ fn missing_sources_have_each_builders_message() {
     let dir = tempfile::tempdir().expect("tempdir");
     write(dir.path(), "app.js", "a");
     let snap = snapshot(dir.path(), &mut StatCache::default());
-    let Err(ContextError::SourceNotFound(missing)) = snap.resolve_sources("./missing.txt", Dialect::Buildkit) else {
+    let Err(ContextError::SourceNotFound(missing)) =
+        snap.resolve_sources("./missing.txt", Dialect::Buildkit)
+    else {
         panic!("expected not found");
     };
     assert_eq!(
@@ -216,11 +267,18 @@ fn missing_sources_have_each_builders_message() {
         "COPY failed: file not found in build context or excluded by .dockerignore: stat missing.txt: file does not exist"
     );
     // An empty wildcard: fine for BuildKit, an error for the classic builder.
-    assert!(snap.resolve_sources("*.py", Dialect::Buildkit).expect("empty ok").is_empty());
-    let Err(ContextError::SourceNotFound(none)) = snap.resolve_sources("*.py", Dialect::Classic) else {
+    assert!(snap
+        .resolve_sources("*.py", Dialect::Buildkit)
+        .expect("empty ok")
+        .is_empty());
+    let Err(ContextError::SourceNotFound(none)) = snap.resolve_sources("*.py", Dialect::Classic)
+    else {
         panic!("expected classic failure");
     };
-    assert_eq!(none.message(Dialect::Classic, "COPY"), "COPY failed: no source files were specified");
+    assert_eq!(
+        none.message(Dialect::Classic, "COPY"),
+        "COPY failed: no source files were specified"
+    );
 }
 
 #[test]
@@ -237,7 +295,9 @@ fn excluded_files_cannot_be_copied() {
 
 fn checksum_of(root: &Path, source: &str) -> Digest {
     let snap = snapshot(root, &mut StatCache::default());
-    let sources = snap.resolve_sources(source, Dialect::Buildkit).expect("resolve");
+    let sources = snap
+        .resolve_sources(source, Dialect::Buildkit)
+        .expect("resolve");
     snap.checksum(&sources)
 }
 
@@ -253,9 +313,14 @@ fn checksum_covers_content_mode_and_names_not_mtime() {
     let app = checksum_of(root, "app.js");
 
     // mtime only (touch): unchanged.
-    let file = fs::File::options().write(true).open(root.join("app.js")).expect("open");
-    file.set_modified(std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000))
-        .expect("touch");
+    let file = fs::File::options()
+        .write(true)
+        .open(root.join("app.js"))
+        .expect("open");
+    file.set_modified(
+        std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000),
+    )
+    .expect("touch");
     assert_eq!(checksum_of(root, "."), all);
     assert_eq!(checksum_of(root, "app.js"), app);
 
@@ -310,14 +375,36 @@ fn diff_reports_each_kind_of_change() {
     symlink("edit.txt", root.join("link")).expect("symlink");
     let new = snapshot(root, &mut StatCache::default());
 
-    let changes: Vec<(String, ChangeKind)> = new.diff(&old, |_| true).into_iter().map(|c| (c.path, c.kind)).collect();
+    let changes: Vec<(String, ChangeKind)> = new
+        .diff(&old, |_| true)
+        .into_iter()
+        .map(|c| (c.path, c.kind))
+        .collect();
     assert_eq!(
         changes,
         vec![
-            ("edit.txt".into(), ChangeKind::Content { old: Digest::of(b"1"), new: Digest::of(b"2") }),
+            (
+                "edit.txt".into(),
+                ChangeKind::Content {
+                    old: Digest::of(b"1"),
+                    new: Digest::of(b"2")
+                }
+            ),
             ("gone.txt".into(), ChangeKind::Removed),
-            ("link".into(), ChangeKind::Target { old: "same.txt".into(), new: "edit.txt".into() }),
-            ("mode.sh".into(), ChangeKind::Mode { old: 0o644, new: 0o755 }),
+            (
+                "link".into(),
+                ChangeKind::Target {
+                    old: "same.txt".into(),
+                    new: "edit.txt".into()
+                }
+            ),
+            (
+                "mode.sh".into(),
+                ChangeKind::Mode {
+                    old: 0o644,
+                    new: 0o755
+                }
+            ),
             ("new.txt".into(), ChangeKind::Added),
             ("touch.txt".into(), ChangeKind::Touched),
         ]
@@ -332,7 +419,11 @@ fn ignore_can_be_given_explicitly() {
     write(dir.path(), "Dockerfile", "FROM scratch\n");
     write(dir.path(), "a.txt", "a");
     let ignore = DockerIgnore::parse("*\n!a.txt\n").expect("parse");
-    let snap = ContextSnapshot::capture(dir.path(), &ignore, &mut StatCache::default()).expect("capture");
+    let snap =
+        ContextSnapshot::capture(dir.path(), &ignore, &mut StatCache::default()).expect("capture");
     assert_eq!(paths(&snap), ["a.txt"]);
-    assert!(snap.is_excluded("Dockerfile"), "the Dockerfile is excluded like any file");
+    assert!(
+        snap.is_excluded("Dockerfile"),
+        "the Dockerfile is excluded like any file"
+    );
 }

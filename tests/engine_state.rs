@@ -16,7 +16,10 @@ fn creates_layout_in_missing_dir() {
     assert_eq!(state.dir(), dir);
     let marker = fs::read_to_string(dir.join(MARKER_FILE)).expect("marker");
     assert!(marker.contains("\"layerlab-state\""), "{marker}");
-    assert!(marker.contains(&format!("\"version\": {FORMAT_VERSION}")), "{marker}");
+    assert!(
+        marker.contains(&format!("\"version\": {FORMAT_VERSION}")),
+        "{marker}"
+    );
     assert!(dir.join("blobs/sha256").is_dir());
     let pid = fs::read_to_string(dir.join("lock")).expect("lock");
     assert_eq!(pid, std::process::id().to_string());
@@ -29,16 +32,24 @@ fn blobs_are_content_addressed_and_stored_once() {
     let digest = state.put_blob(b"layer bytes").expect("put");
     assert_eq!(digest, Digest::of(b"layer bytes"));
     assert_eq!(state.put_blob(b"layer bytes").expect("put again"), digest);
-    let streamed = state.put_blob_from(&b"layer bytes"[..]).expect("put from reader");
+    let streamed = state
+        .put_blob_from(&b"layer bytes"[..])
+        .expect("put from reader");
     assert_eq!(streamed, digest);
-    let files = fs::read_dir(tmp.path().join("blobs/sha256")).expect("ls").count();
+    let files = fs::read_dir(tmp.path().join("blobs/sha256"))
+        .expect("ls")
+        .count();
     assert_eq!(files, 1, "one blob, no temp files left behind");
     assert!(tmp.path().join("blobs/sha256").join(digest.hex()).is_file());
 
     assert!(state.has_blob(&digest));
     assert_eq!(state.blob_size(&digest).expect("size"), 11);
     let mut content = String::new();
-    state.open_blob(&digest).expect("open").read_to_string(&mut content).expect("read");
+    state
+        .open_blob(&digest)
+        .expect("open")
+        .read_to_string(&mut content)
+        .expect("read");
     assert_eq!(content, "layer bytes");
 
     let absent = Digest::of(b"nothing");
@@ -63,13 +74,24 @@ fn documents_round_trip_and_persist() {
     tags.insert("app:latest".to_owned(), Digest::of(b"config"));
     {
         let state = State::open(tmp.path()).expect("open");
-        assert_eq!(state.load_doc::<BTreeMap<String, Digest>>("tags").expect("load"), None);
+        assert_eq!(
+            state
+                .load_doc::<BTreeMap<String, Digest>>("tags")
+                .expect("load"),
+            None
+        );
         state.save_doc("tags", &tags).expect("save");
     }
     let state = State::open(tmp.path()).expect("reopen after drop");
     assert_eq!(state.load_doc("tags").expect("load"), Some(tags));
-    assert!(matches!(state.save_doc("../x", &1), Err(StateError::BadDocumentName(_))));
-    assert!(matches!(state.save_doc("layerlab-state", &1), Err(StateError::BadDocumentName(_))));
+    assert!(matches!(
+        state.save_doc("../x", &1),
+        Err(StateError::BadDocumentName(_))
+    ));
+    assert!(matches!(
+        state.save_doc("layerlab-state", &1),
+        Err(StateError::BadDocumentName(_))
+    ));
 }
 
 #[test]
@@ -77,7 +99,9 @@ fn corrupt_document_is_an_error_naming_the_file() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let state = State::open(tmp.path()).expect("open");
     fs::write(tmp.path().join("images.json"), "{\"oops\": ").expect("write");
-    let err = state.load_doc::<BTreeMap<String, String>>("images").expect_err("corrupt");
+    let err = state
+        .load_doc::<BTreeMap<String, String>>("images")
+        .expect_err("corrupt");
     let text = err.to_string();
     assert!(text.contains("images.json is corrupt"), "{text}");
     assert!(text.contains("EOF"), "{text}");
@@ -87,7 +111,10 @@ fn corrupt_document_is_an_error_naming_the_file() {
         state.load_doc::<BTreeMap<String, String>>("images"),
         Err(StateError::Corrupt { .. })
     ));
-    assert_eq!(fs::read_to_string(tmp.path().join("images.json")).expect("kept"), "[1, 2]");
+    assert_eq!(
+        fs::read_to_string(tmp.path().join("images.json")).expect("kept"),
+        "[1, 2]"
+    );
 }
 
 #[test]
@@ -99,7 +126,11 @@ fn second_handle_is_refused_with_the_holders_pid() {
     let err = State::open(tmp.path()).expect_err("locked");
     assert_eq!(
         err.to_string(),
-        format!("state is locked by pid {} ({})", std::process::id(), tmp.path().display())
+        format!(
+            "state is locked by pid {} ({})",
+            std::process::id(),
+            tmp.path().display()
+        )
     );
     drop(first);
     State::open(tmp.path()).expect("free again after drop");
@@ -111,7 +142,10 @@ fn foreign_directory_is_refused_untouched() {
     fs::write(tmp.path().join("precious.txt"), "mine").expect("write");
     let err = State::open(tmp.path()).expect_err("foreign");
     assert!(matches!(err, StateError::Foreign { .. }), "{err}");
-    let names: Vec<_> = fs::read_dir(tmp.path()).expect("ls").map(|e| e.expect("entry").file_name()).collect();
+    let names: Vec<_> = fs::read_dir(tmp.path())
+        .expect("ls")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
     assert_eq!(names, ["precious.txt"], "nothing was created");
 }
 
@@ -123,15 +157,24 @@ fn corrupt_or_newer_marker_is_an_error() {
 
     fs::write(&marker, "not json").expect("write");
     let err = State::open(tmp.path()).expect_err("corrupt marker");
-    assert!(err.to_string().contains("layerlab-state.json is corrupt"), "{err}");
+    assert!(
+        err.to_string().contains("layerlab-state.json is corrupt"),
+        "{err}"
+    );
 
     fs::write(&marker, r#"{"format":"something-else","version":1}"#).expect("write");
     let err = State::open(tmp.path()).expect_err("foreign marker");
-    assert!(err.to_string().contains("expected \"layerlab-state\""), "{err}");
+    assert!(
+        err.to_string().contains("expected \"layerlab-state\""),
+        "{err}"
+    );
 
     fs::write(&marker, r#"{"format":"layerlab-state","version":99}"#).expect("write");
     let err = State::open(tmp.path()).expect_err("newer");
-    assert!(matches!(err, StateError::UnknownVersion { found: 99, .. }), "{err}");
+    assert!(
+        matches!(err, StateError::UnknownVersion { found: 99, .. }),
+        "{err}"
+    );
     assert_eq!(
         fs::read_to_string(&marker).expect("kept"),
         r#"{"format":"layerlab-state","version":99}"#,

@@ -32,7 +32,9 @@ pub enum FileKind {
     File,
     Dir,
     /// The link text, verbatim (may be absolute or point outside the context).
-    Symlink { target: String },
+    Symlink {
+        target: String,
+    },
 }
 
 impl FileKind {
@@ -82,12 +84,18 @@ pub struct StatCache {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct StatCacheEntry {
+    stat: StatKey,
+    digest: Digest,
+}
+
+/// The stat fields that must all be unchanged for a cached digest to count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct StatKey {
     size: u64,
     mtime_ns: i64,
     ctime_ns: i64,
     inode: u64,
     mode: u32,
-    digest: Digest,
 }
 
 impl StatCache {
@@ -215,11 +223,26 @@ pub enum ChangeKind {
     Added,
     Removed,
     /// A file became a directory, a symlink a file, …
-    Type { old: &'static str, new: &'static str },
-    Content { old: Digest, new: Digest },
-    Target { old: String, new: String },
-    Mode { old: u32, new: u32 },
-    Owner { old: (u32, u32), new: (u32, u32) },
+    Type {
+        old: &'static str,
+        new: &'static str,
+    },
+    Content {
+        old: Digest,
+        new: Digest,
+    },
+    Target {
+        old: String,
+        new: String,
+    },
+    Mode {
+        old: u32,
+        new: u32,
+    },
+    Owner {
+        old: (u32, u32),
+        new: (u32, u32),
+    },
     /// Only the mtime moved (`touch`): not part of any cache key.
     Touched,
 }
@@ -395,9 +418,10 @@ impl ContextSnapshot {
             {
                 continue;
             }
-            let matched = gopath::path_match(pattern, &name).map_err(|_| ContextError::BadPattern {
-                pattern: pattern.to_owned(),
-            })?;
+            let matched =
+                gopath::path_match(pattern, &name).map_err(|_| ContextError::BadPattern {
+                    pattern: pattern.to_owned(),
+                })?;
             if !matched {
                 continue;
             }
@@ -438,7 +462,11 @@ impl ContextSnapshot {
     /// targets restart at the root, `..` stops there). The last element is
     /// followed only when `follow_last`. `None` when something is missing,
     /// or a non-directory is used as one.
-    fn resolve_scoped(&self, path: &str, follow_last: bool) -> Result<Option<String>, ContextError> {
+    fn resolve_scoped(
+        &self,
+        path: &str,
+        follow_last: bool,
+    ) -> Result<Option<String>, ContextError> {
         let mut pending: Vec<String> = path.split('/').rev().map(str::to_owned).collect();
         let mut resolved: Vec<String> = Vec::new();
         let mut hops = 0;
@@ -522,74 +550,60 @@ impl ContextSnapshot {
     pub fn diff(&self, older: &ContextSnapshot, filter: impl Fn(&str) -> bool) -> Vec<Change> {
         let paths: BTreeSet<&String> = self.entries.keys().chain(older.entries.keys()).collect();
         let mut changes = Vec::new();
-        for path in paths {
-            if !filter(path) {
-                continue;
-            }
-            let mut push = |kind| {
-                changes.push(Change {
-                    path: path.clone(),
-                    kind,
-                });
+        for path in paths.into_iter().filter(|p| filter(p)) {
+            let kinds = match (older.entries.get(path), self.entries.get(path)) {
+                (None, Some(_)) => vec![ChangeKind::Added],
+                (Some(_), None) => vec![ChangeKind::Removed],
+                (Some(old), Some(new)) => meta_changes(old, new),
+                (None, None) => Vec::new(),
             };
-            let (old, new) = match (older.entries.get(path), self.entries.get(path)) {
-                (None, Some(_)) => {
-                    push(ChangeKind::Added);
-                    continue;
-                }
-                (Some(_), None) => {
-                    push(ChangeKind::Removed);
-                    continue;
-                }
-                (Some(old), Some(new)) => (old, new),
-                (None, None) => continue,
-            };
-            let before = changes.len();
-            let mut push = |kind| {
-                changes.push(Change {
-                    path: path.clone(),
-                    kind,
-                });
-            };
-            match (&old.kind, &new.kind) {
-                (FileKind::Symlink { target: a }, FileKind::Symlink { target: b }) if a != b => {
-                    push(ChangeKind::Target {
-                        old: a.clone(),
-                        new: b.clone(),
-                    });
-                }
-                (a, b) if a != b => push(ChangeKind::Type {
-                    old: a.name(),
-                    new: b.name(),
-                }),
-                _ => {}
-            }
-            if let (Some(a), Some(b)) = (old.content, new.content) {
-                if a != b {
-                    push(ChangeKind::Content { old: a, new: b });
-                }
-            }
-            if old.mode != new.mode && old.kind.name() == new.kind.name() {
-                push(ChangeKind::Mode {
-                    old: old.mode,
-                    new: new.mode,
-                });
-            }
-            if (old.uid, old.gid) != (new.uid, new.gid) {
-                push(ChangeKind::Owner {
-                    old: (old.uid, old.gid),
-                    new: (new.uid, new.gid),
-                });
-            }
-            if changes.len() == before && old.mtime_ns != new.mtime_ns {
-                changes.push(Change {
-                    path: path.clone(),
-                    kind: ChangeKind::Touched,
-                });
-            }
+            changes.extend(kinds.into_iter().map(|kind| Change {
+                path: path.clone(),
+                kind,
+            }));
         }
         changes
     }
+}
+
+/// The changes between two versions of one path; `Touched` only when nothing
+/// else changed.
+fn meta_changes(old: &FileMeta, new: &FileMeta) -> Vec<ChangeKind> {
+    let mut kinds = Vec::new();
+    match (&old.kind, &new.kind) {
+        (FileKind::Symlink { target: a }, FileKind::Symlink { target: b }) if a != b => {
+            kinds.push(ChangeKind::Target {
+                old: a.clone(),
+                new: b.clone(),
+            });
+        }
+        (a, b) if a.name() != b.name() => kinds.push(ChangeKind::Type {
+            old: a.name(),
+            new: b.name(),
+        }),
+        _ => {}
+    }
+    if let (Some(a), Some(b)) = (old.content, new.content) {
+        if a != b {
+            kinds.push(ChangeKind::Content { old: a, new: b });
+        }
+    }
+    if old.mode != new.mode && old.kind.name() == new.kind.name() {
+        kinds.push(ChangeKind::Mode {
+            old: old.mode,
+            new: new.mode,
+        });
+    }
+    if (old.uid, old.gid) != (new.uid, new.gid) {
+        kinds.push(ChangeKind::Owner {
+            old: (old.uid, old.gid),
+            new: (new.uid, new.gid),
+        });
+    }
+    if kinds.is_empty() && old.mtime_ns != new.mtime_ns {
+        kinds.push(ChangeKind::Touched);
+    }
+    kinds
 }
 
 fn hash_entry(hasher: &mut Hasher, path: &str, meta: &FileMeta) {
@@ -638,7 +652,12 @@ struct Walk<'a> {
 
 impl Walk<'_> {
     /// Walks one directory; returns whether anything below it was kept.
-    fn dir(&mut self, rel: &str, abs: &Path, info: Option<&MatchInfo>) -> Result<bool, ContextError> {
+    fn dir(
+        &mut self,
+        rel: &str,
+        abs: &Path,
+        info: Option<&MatchInfo>,
+    ) -> Result<bool, ContextError> {
         let mut names = Vec::new();
         for entry in fs::read_dir(abs).map_err(io_error(abs))? {
             let entry = entry.map_err(io_error(abs))?;
@@ -670,7 +689,9 @@ impl Walk<'_> {
                 if excluded && !kept_below {
                     self.snapshot.excluded.insert(rel);
                 } else {
-                    self.snapshot.entries.insert(rel, stat_meta(&meta, FileKind::Dir, None));
+                    self.snapshot
+                        .entries
+                        .insert(rel, stat_meta(&meta, FileKind::Dir, None));
                     kept_any = true;
                 }
                 continue;
@@ -701,17 +722,21 @@ impl Walk<'_> {
         Ok(kept_any)
     }
 
-    fn file_digest(&mut self, rel: &str, abs: &Path, meta: &fs::Metadata) -> Result<Digest, ContextError> {
-        let key = StatCacheEntry {
+    fn file_digest(
+        &mut self,
+        rel: &str,
+        abs: &Path,
+        meta: &fs::Metadata,
+    ) -> Result<Digest, ContextError> {
+        let stat = StatKey {
             size: meta.len(),
             mtime_ns: nanos(meta.mtime(), meta.mtime_nsec()),
             ctime_ns: nanos(meta.ctime(), meta.ctime_nsec()),
             inode: meta.ino(),
             mode: meta.mode(),
-            digest: Digest::of(b""),
         };
         let digest = match self.old_cache.remove(rel) {
-            Some(cached) if StatCacheEntry { digest: cached.digest, ..key.clone() } == cached => {
+            Some(cached) if cached.stat == stat => {
                 self.snapshot.stats.files_reused += 1;
                 cached.digest
             }
@@ -731,7 +756,7 @@ impl Walk<'_> {
             }
         };
         self.new_cache
-            .insert(rel.to_owned(), StatCacheEntry { digest, ..key });
+            .insert(rel.to_owned(), StatCacheEntry { stat, digest });
         Ok(digest)
     }
 }

@@ -68,7 +68,9 @@ pub enum DigestParseError {
     MissingAlgorithm(String),
     #[error("invalid digest {input:?}: unsupported algorithm {algorithm:?} (only sha256)")]
     UnsupportedAlgorithm { input: String, algorithm: String },
-    #[error("invalid digest {input:?}: expected 64 hex characters after \"sha256:\", found {found}")]
+    #[error(
+        "invalid digest {input:?}: expected 64 hex characters after \"sha256:\", found {found}"
+    )]
     BadLength { input: String, found: usize },
     #[error("invalid digest {input:?}: {ch:?} is not a lowercase hex character")]
     BadHex { input: String, ch: char },

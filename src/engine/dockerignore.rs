@@ -69,7 +69,10 @@ enum Token {
     /// `?`: one non-`/` character.
     AnyChar,
     /// `[...]`; may match `/` (a regex class does).
-    Class { negated: bool, ranges: Vec<(char, char)> },
+    Class {
+        negated: bool,
+        ranges: Vec<(char, char)>,
+    },
     /// `**/` or an inner `**`: the regex `(.*/)?`.
     AnyDirs,
     /// A trailing `**` after other wildcards: the regex `.*`.
@@ -208,8 +211,14 @@ impl DockerIgnore {
         if exceptions.is_empty() {
             return false;
         }
-        let stems: Vec<&str> = exceptions.iter().map(|p| without_trailing_glob(&p.text)).collect();
-        if stems.iter().any(|stem| stem.contains(['*', '[', ']', '?', '^', '\\'])) {
+        let stems: Vec<&str> = exceptions
+            .iter()
+            .map(|p| without_trailing_glob(&p.text))
+            .collect();
+        if stems
+            .iter()
+            .any(|stem| stem.contains(['*', '[', ']', '?', '^', '\\']))
+        {
             return true;
         }
         let dir_slash = format!("{dir}/");
@@ -402,9 +411,7 @@ impl Pattern {
             Matcher::Prefix(prefix) => path.starts_with(prefix.as_str()),
             Matcher::Suffix(suffix) => {
                 path.ends_with(suffix.as_str())
-                    || suffix
-                        .strip_prefix('/')
-                        .is_some_and(|bare| path == bare)
+                    || suffix.strip_prefix('/').is_some_and(|bare| path == bare)
             }
             Matcher::Tokens(tokens) => match_tokens(tokens, path),
         }
@@ -434,7 +441,9 @@ fn match_tokens(tokens: &[Token], path: &str) -> bool {
             }
             Token::Class { negated, ranges } => {
                 for j in 0..n {
-                    let inside = ranges.iter().any(|&(lo, hi)| lo <= text[j] && text[j] <= hi);
+                    let inside = ranges
+                        .iter()
+                        .any(|&(lo, hi)| lo <= text[j] && text[j] <= hi);
                     next[j + 1] = reach[j] && inside != *negated;
                 }
             }
@@ -476,58 +485,203 @@ mod tests {
     /// (file text, path, excluded?, rule being tested)
     const CASES: &[(&str, &str, bool, &str)] = &[
         ("*.log", "debug.log", true, "`*` matches a file name"),
-        ("*.log", "logs/debug.log", false, "`*` does not cross `/`; patterns are rooted"),
-        ("*/*.log", "logs/debug.log", true, "one level down needs `*/`"),
-        ("**/*.log", "a/b/c/debug.log", true, "`**/` matches any number of dirs"),
+        (
+            "*.log",
+            "logs/debug.log",
+            false,
+            "`*` does not cross `/`; patterns are rooted",
+        ),
+        (
+            "*/*.log",
+            "logs/debug.log",
+            true,
+            "one level down needs `*/`",
+        ),
+        (
+            "**/*.log",
+            "a/b/c/debug.log",
+            true,
+            "`**/` matches any number of dirs",
+        ),
         ("**/*.log", "debug.log", true, "`**/` may match zero dirs"),
         ("a/**/b", "a/b", true, "inner `**/` may match zero dirs"),
-        ("a/**/b", "a/x/y/b", true, "inner `**/` matches several dirs"),
+        (
+            "a/**/b",
+            "a/x/y/b",
+            true,
+            "inner `**/` matches several dirs",
+        ),
         ("a/**/b", "ab", false, "inner `**/` keeps the separator"),
-        ("a/**", "a/x/y", true, "trailing `**` matches everything below"),
-        ("a/**", "a", false, "`a/**` is a prefix match on `a/`: not `a` itself"),
-        ("foo**", "foobar/x", true, "trailing `**` after text is a plain prefix"),
-        ("**", "anything/at/all", true, "`**` alone matches everything"),
-        ("**/node_modules", "node_modules", true, "suffix form matches the bare name"),
-        ("**/node_modules", "web/node_modules", true, "suffix form at depth"),
-        ("**/node_modules", "web/node_modules/x/y.js", true, "parent dir matched"),
-        ("**/node_modules", "my_node_modules", false, "suffix keeps its `/`"),
+        (
+            "a/**",
+            "a/x/y",
+            true,
+            "trailing `**` matches everything below",
+        ),
+        (
+            "a/**",
+            "a",
+            false,
+            "`a/**` is a prefix match on `a/`: not `a` itself",
+        ),
+        (
+            "foo**",
+            "foobar/x",
+            true,
+            "trailing `**` after text is a plain prefix",
+        ),
+        (
+            "**",
+            "anything/at/all",
+            true,
+            "`**` alone matches everything",
+        ),
+        (
+            "**/node_modules",
+            "node_modules",
+            true,
+            "suffix form matches the bare name",
+        ),
+        (
+            "**/node_modules",
+            "web/node_modules",
+            true,
+            "suffix form at depth",
+        ),
+        (
+            "**/node_modules",
+            "web/node_modules/x/y.js",
+            true,
+            "parent dir matched",
+        ),
+        (
+            "**/node_modules",
+            "my_node_modules",
+            false,
+            "suffix keeps its `/`",
+        ),
         ("**/*.js", "a/b.js", true, "`**/` then `*`: regex form"),
-        ("notes/", "notes/todo.md", true, "trailing `/` is cleaned; dir excludes contents"),
-        ("notes", "notes/a/b/c.md", true, "a matched directory excludes every descendant"),
+        (
+            "notes/",
+            "notes/todo.md",
+            true,
+            "trailing `/` is cleaned; dir excludes contents",
+        ),
+        (
+            "notes",
+            "notes/a/b/c.md",
+            true,
+            "a matched directory excludes every descendant",
+        ),
         ("/secret", "secret", true, "leading `/` is dropped"),
         ("./secret", "secret", true, "`./` is cleaned"),
         ("a/../secret", "secret", true, "`..` is cleaned lexically"),
-        ("secret", "a/secret", false, "patterns are anchored at the context root"),
-        ("# comment\n*.md", "# comment", false, "`#` first on the line is a comment"),
+        (
+            "secret",
+            "a/secret",
+            false,
+            "patterns are anchored at the context root",
+        ),
+        (
+            "# comment\n*.md",
+            "# comment",
+            false,
+            "`#` first on the line is a comment",
+        ),
         ("  #x", "#x", true, "`#` after whitespace is a pattern"),
-        ("  *.md  ", "a.md", true, "surrounding whitespace is trimmed"),
+        (
+            "  *.md  ",
+            "a.md",
+            true,
+            "surrounding whitespace is trimmed",
+        ),
         ("\u{feff}*.md", "a.md", true, "a UTF-8 BOM is dropped"),
-        ("*.md\r\n!keep.md\r\n", "keep.md", false, "CRLF line endings"),
+        (
+            "*.md\r\n!keep.md\r\n",
+            "keep.md",
+            false,
+            "CRLF line endings",
+        ),
         ("*.md\n!README.md", "README.md", false, "`!` re-includes"),
         ("*.md\n!README.md", "other.md", true, "`!` is specific"),
-        ("!README.md\n*.md", "README.md", true, "the LAST matching pattern wins"),
-        ("*.md\n! README.md", "README.md", false, "space after `!` is trimmed"),
-        ("docs\n!docs/keep.md", "docs/keep.md", false, "exception below an excluded dir"),
-        ("docs\n!docs/keep.md", "docs/other.md", true, "siblings stay excluded"),
+        (
+            "!README.md\n*.md",
+            "README.md",
+            true,
+            "the LAST matching pattern wins",
+        ),
+        (
+            "*.md\n! README.md",
+            "README.md",
+            false,
+            "space after `!` is trimmed",
+        ),
+        (
+            "docs\n!docs/keep.md",
+            "docs/keep.md",
+            false,
+            "exception below an excluded dir",
+        ),
+        (
+            "docs\n!docs/keep.md",
+            "docs/other.md",
+            true,
+            "siblings stay excluded",
+        ),
         ("a?c", "abc", true, "`?` is one character"),
         ("a?c", "a/c", false, "`?` is not `/`"),
         ("[a-c]x", "bx", true, "class range"),
         ("[^a-c]x", "dx", true, "negated class"),
         ("[^a-c]x", "bx", false, "negated class rejects members"),
-        ("[!a]x", "!x", true, "`!` inside a class is literal (Go has no `[!...]`)"),
+        (
+            "[!a]x",
+            "!x",
+            true,
+            "`!` inside a class is literal (Go has no `[!...]`)",
+        ),
         ("a\\*b", "a*b", true, "`\\` escapes a wildcard"),
         ("a\\*b", "axb", false, "escaped `*` is literal"),
-        ("file.txt", "fileXtxt", false, "`.` is literal, not regex any-char"),
+        (
+            "file.txt",
+            "fileXtxt",
+            false,
+            "`.` is literal, not regex any-char",
+        ),
         ("a+b", "a+b", true, "regex specials are literal"),
         ("(x)|y", "(x)|y", true, "regex specials are literal"),
-        ("*", "Dockerfile", true, "Dockerfile is excluded like any file"),
+        (
+            "*",
+            "Dockerfile",
+            true,
+            "Dockerfile is excluded like any file",
+        ),
         ("*\n!Dockerfile", "Dockerfile", false, "…unless re-included"),
-        ("*", ".dockerignore", true, ".dockerignore is excluded like any file"),
+        (
+            "*",
+            ".dockerignore",
+            true,
+            ".dockerignore is excluded like any file",
+        ),
         ("x^y", "x^y", true, "no wildcard: exact match, `^` literal"),
-        ("x^*", "x^y", false, "in a regex, a non-leading `^` is an anchor"),
+        (
+            "x^*",
+            "x^y",
+            false,
+            "in a regex, a non-leading `^` is an anchor",
+        ),
         ("^x*", "xy", true, "a leading `^` is a harmless anchor"),
-        (".", "a", false, "`.` never matches (the root is never excluded)"),
-        ("foo\n!foo/x\nfoo", "foo/x", false, "walk semantics: parent results (BuildKit)"),
+        (
+            ".",
+            "a",
+            false,
+            "`.` never matches (the root is never excluded)",
+        ),
+        (
+            "foo\n!foo/x\nfoo",
+            "foo/x",
+            false,
+            "walk semantics: parent results (BuildKit)",
+        ),
     ];
 
     /// Judges a path as a BuildKit walk does: each ancestor in turn, carrying
@@ -552,7 +706,11 @@ mod tests {
     fn table() {
         for &(text, path, want, rule) in CASES {
             let ig = ignore(text);
-            assert_eq!(walk_excluded(&ig, path), want, "walk: {rule}: {text:?} vs {path:?}");
+            assert_eq!(
+                walk_excluded(&ig, path),
+                want,
+                "walk: {rule}: {text:?} vs {path:?}"
+            );
         }
     }
 
@@ -560,8 +718,16 @@ mod tests {
     fn single_path_agrees_except_in_parent_result_corner() {
         for &(text, path, want, rule) in CASES {
             let ig = ignore(text);
-            let expected = if text == "foo\n!foo/x\nfoo" { !want } else { want };
-            assert_eq!(ig.is_excluded(path), expected, "single: {rule}: {text:?} vs {path:?}");
+            let expected = if text == "foo\n!foo/x\nfoo" {
+                !want
+            } else {
+                want
+            };
+            assert_eq!(
+                ig.is_excluded(path),
+                expected,
+                "single: {rule}: {text:?} vs {path:?}"
+            );
         }
     }
 
@@ -573,7 +739,10 @@ mod tests {
             .iter()
             .map(|p| (p.text.as_str(), p.exception, p.line))
             .collect();
-        assert_eq!(texts, vec![("a/b", false, 3), ("c", true, 4), ("**/x/**", false, 5)]);
+        assert_eq!(
+            texts,
+            vec![("a/b", false, 3), ("c", true, 4), ("**/x/**", false, 5)]
+        );
         assert!(ig.has_exceptions());
     }
 
@@ -581,9 +750,15 @@ mod tests {
     fn errors_name_the_line() {
         let err = DockerIgnore::parse("ok\n\n[a\n").expect_err("bad class");
         assert_eq!(err.line, 3);
-        assert_eq!(err.to_string(), ".dockerignore line 3: syntax error in pattern \"[a\"");
+        assert_eq!(
+            err.to_string(),
+            ".dockerignore line 3: syntax error in pattern \"[a\""
+        );
         let err = DockerIgnore::parse("x\n!\n").expect_err("lone !");
-        assert_eq!(err.to_string(), ".dockerignore line 2: illegal exclusion pattern: \"!\"");
+        assert_eq!(
+            err.to_string(),
+            ".dockerignore line 2: illegal exclusion pattern: \"!\""
+        );
         // `!/` cleans to `!` once the `!` is part of the pattern.
         let err = DockerIgnore::parse("!/").expect_err("!/");
         assert_eq!(err.problem, IgnoreProblem::LoneExclamation);
@@ -596,8 +771,17 @@ mod tests {
         assert!(!ignore("docs").may_reinclude_below("docs"), "no exceptions");
         assert!(ignore("docs\n!docs/keep.md").may_reinclude_below("docs"));
         assert!(!ignore("docs\n!src/keep.md").may_reinclude_below("docs"));
-        assert!(ignore("docs\n!docs/*").may_reinclude_below("docs"), "trailing glob");
-        assert!(ignore("docs\n!**/keep.md").may_reinclude_below("docs"), "wildcard");
-        assert!(!ignore("docs\n!docsx/a").may_reinclude_below("docs"), "prefix is per dir");
+        assert!(
+            ignore("docs\n!docs/*").may_reinclude_below("docs"),
+            "trailing glob"
+        );
+        assert!(
+            ignore("docs\n!**/keep.md").may_reinclude_below("docs"),
+            "wildcard"
+        );
+        assert!(
+            !ignore("docs\n!docsx/a").may_reinclude_below("docs"),
+            "prefix is per dir"
+        );
     }
 }

@@ -327,7 +327,11 @@ mod tests {
             ("a[^x]b", "a/b", Ok(true)),
         ];
         for (pattern, name, want) in cases {
-            assert_eq!(path_match(pattern, name), *want, "Match({pattern:?}, {name:?})");
+            assert_eq!(
+                path_match(pattern, name),
+                *want,
+                "Match({pattern:?}, {name:?})"
+            );
         }
     }
 

@@ -33,7 +33,11 @@ pub struct ImageConfig {
     #[serde(default, deserialize_with = "null_as_default")]
     pub config: ContainerConfig,
     pub rootfs: RootFs,
-    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub history: Vec<History>,
     /// Keys this model does not know, kept as they were.
     #[serde(flatten)]
@@ -44,32 +48,72 @@ pub struct ImageConfig {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ContainerConfig {
-    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub user: String,
-    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub exposed_ports: BTreeMap<String, Empty>,
-    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub env: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entrypoint: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cmd: Option<Vec<String>>,
-    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub volumes: BTreeMap<String, Empty>,
-    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub working_dir: String,
-    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub labels: BTreeMap<String, String>,
-    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub stop_signal: String,
     /// Windows-only in practice; Docker still records it for shell-form CMD.
-    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "is_false")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "is_false"
+    )]
     pub args_escaped: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub healthcheck: Option<Healthcheck>,
-    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub on_build: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub shell: Vec<String>,
     /// Keys this model does not know (`Hostname`, `Image`, …), kept as they were.
     #[serde(flatten)]
@@ -85,7 +129,11 @@ pub struct Empty {}
 #[serde(rename_all = "PascalCase")]
 pub struct Healthcheck {
     /// `["NONE"]`, `["CMD", …]` or `["CMD-SHELL", "…"]`.
-    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub test: Vec<String>,
     #[serde(default, skip_serializing_if = "is_zero")]
     pub interval: i64,
@@ -123,14 +171,30 @@ impl Default for RootFs {
 pub struct History {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub created_by: String,
-    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub author: String,
-    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub comment: String,
     /// The step made no layer (ENV, CMD, …). Omitted when false.
-    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "is_false")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "is_false"
+    )]
     pub empty_layer: bool,
 }
 
@@ -203,7 +267,10 @@ mod tests {
         assert!(config.history[1].empty_layer);
         assert!(config.extra.contains_key("docker_version"));
         assert!(config.extra.contains_key("container_config"));
-        assert_eq!(config.config.extra.get("Hostname"), Some(&serde_json::Value::from("")));
+        assert_eq!(
+            config.config.extra.get("Hostname"),
+            Some(&serde_json::Value::from(""))
+        );
     }
 
     #[test]
@@ -212,14 +279,21 @@ mod tests {
         let bytes = config.canonical_json();
         let again = ImageConfig::from_json(&bytes).expect("re-parses");
         assert_eq!(again, config);
-        assert_eq!(again.canonical_json(), bytes, "canonical bytes are a fixed point");
+        assert_eq!(
+            again.canonical_json(),
+            bytes,
+            "canonical bytes are a fixed point"
+        );
         assert_eq!(again.id(), config.id());
     }
 
     #[test]
     fn writes_docker_field_names_and_omits_unset() {
         let mut config = ImageConfig::new("amd64", "linux");
-        config.config.exposed_ports.insert("80/tcp".into(), Empty {});
+        config
+            .config
+            .exposed_ports
+            .insert("80/tcp".into(), Empty {});
         config.config.working_dir = "/app".into();
         config.config.cmd = Some(vec![]);
         config.config.healthcheck = Some(Healthcheck {
@@ -267,8 +341,15 @@ mod tests {
     #[test]
     fn malformed_config_is_an_error() {
         let err = ImageConfig::from_json(br#"{"architecture":"amd64"}"#).expect_err("no os");
-        assert!(err.to_string().starts_with("invalid image config: missing field `os`"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("invalid image config: missing field `os`"),
+            "{err}"
+        );
         assert!(ImageConfig::from_json(b"{").is_err());
-        assert!(ImageConfig::from_json(br#"{"architecture":"a","os":"l","rootfs":{"type":"layers","diff_ids":["nope"]}}"#).is_err());
+        assert!(ImageConfig::from_json(
+            br#"{"architecture":"a","os":"l","rootfs":{"type":"layers","diff_ids":["nope"]}}"#
+        )
+        .is_err());
     }
 }

@@ -73,7 +73,8 @@ struct Marker {
 /// The state directory to use: `--state DIR`, else `$LAYERLAB_STATE`, else
 /// `layerlab` in the user's data directory (e.g. `~/.local/share/layerlab`).
 pub fn resolve_state_dir(flag: Option<&Path>) -> Result<PathBuf, StateError> {
-    let default = || directories::ProjectDirs::from("", "", "layerlab").map(|d| d.data_dir().to_owned());
+    let default =
+        || directories::ProjectDirs::from("", "", "layerlab").map(|d| d.data_dir().to_owned());
     choose_state_dir(flag, std::env::var_os(STATE_ENV), default)
 }
 
@@ -108,7 +109,9 @@ impl State {
         fs::create_dir_all(dir).map_err(io_error(dir))?;
         let marker = dir.join(MARKER_FILE);
         if !marker.exists() && !only_lock_inside(dir)? {
-            return Err(StateError::Foreign { dir: dir.to_owned() });
+            return Err(StateError::Foreign {
+                dir: dir.to_owned(),
+            });
         }
         let lock = acquire_lock(dir)?;
         // Checked again under the lock: another process may have just
@@ -165,7 +168,8 @@ impl State {
                 Err(e) => return Err(io_error(temp.path())(e)),
             };
             hasher.update(&buffer[..n]);
-            temp.write_all(&buffer[..n]).map_err(io_error(temp.path()))?;
+            temp.write_all(&buffer[..n])
+                .map_err(io_error(temp.path()))?;
         }
         let digest = hasher.finish();
         let path = self.blob_path(&digest);
@@ -216,7 +220,8 @@ impl State {
     /// Writes document `name` atomically.
     pub fn save_doc<T: Serialize>(&self, name: &str, value: &T) -> Result<(), StateError> {
         let path = self.doc_path(name)?;
-        let bytes = serde_json::to_vec_pretty(value).map_err(|e| io_error(&path)(io::Error::other(e)))?;
+        let bytes =
+            serde_json::to_vec_pretty(value).map_err(|e| io_error(&path)(io::Error::other(e)))?;
         write_atomic(&path, &bytes)
     }
 
@@ -328,6 +333,9 @@ mod tests {
             choose_state_dir(None, Some("".into()), default).expect("empty env"),
             PathBuf::from("/home/u/.local/share/layerlab")
         );
-        assert!(matches!(choose_state_dir(None, None, || None), Err(StateError::NoDataDir)));
+        assert!(matches!(
+            choose_state_dir(None, None, || None),
+            Err(StateError::NoDataDir)
+        ));
     }
 }
