@@ -209,6 +209,12 @@ pub struct ResolvedSource {
     pub path: String,
     /// A directory source copies its contents, not itself.
     pub is_dir: bool,
+    /// Whether the base name of `name` is part of the cache key. BuildKit
+    /// (0.8, dockerd 20.10) hashes only contents for a plain source (the
+    /// Dockerfile text already names it) and for a wildcard with a single
+    /// match whose base name equals the pattern's; otherwise it hashes each
+    /// match's base name with its digest.
+    pub name_in_key: bool,
 }
 
 /// One difference between two snapshots.
@@ -386,7 +392,12 @@ impl ContextSnapshot {
                 .entries
                 .get(&path)
                 .is_some_and(|m| m.kind == FileKind::Dir);
-        ResolvedSource { name, path, is_dir }
+        ResolvedSource {
+            name,
+            path,
+            is_dir,
+            name_in_key: false,
+        }
     }
 
     /// BuildKit splits the pattern at the first element holding a wildcard,
@@ -435,6 +446,11 @@ impl ContextSnapshot {
                     }))
                 }
             }
+        }
+        let single_same_base =
+            found.len() == 1 && found.iter().all(|f| base(&f.name) == base(pattern));
+        for source in &mut found {
+            source.name_in_key = !single_same_base;
         }
         Ok(found)
     }
@@ -511,7 +527,8 @@ impl ContextSnapshot {
 
     /// A digest standing for the content a COPY of `sources` would copy: the
     /// cache key's view of the context, in the spirit of BuildKit's
-    /// contenthash. Per source: its name, then for every path it copies (the
+    /// contenthash. Per source: its base name when `name_in_key` (see
+    /// there), then for every path it copies (the
     /// source itself, and for a directory everything below it, relative to
     /// it): the relative path, the type, the permission bits (with
     /// setuid/setgid/sticky; not for symlinks, whose mode BuildKit pins to
@@ -529,7 +546,9 @@ impl ContextSnapshot {
         let mut hasher = Hasher::new();
         for source in sources {
             hasher.update(b"source\0");
-            hasher.update(source.name.as_bytes());
+            if source.name_in_key {
+                hasher.update(base(&source.name).as_bytes());
+            }
             hasher.update(b"\n");
             if let Some(meta) = self.entries.get(&source.path) {
                 hash_entry(&mut hasher, "", meta);
@@ -631,6 +650,11 @@ fn under<'a>(dir: &str, path: &'a str) -> &'a str {
     } else {
         path.get(dir.len() + 1..).unwrap_or("")
     }
+}
+
+/// Go's `path.Base` for the cleaned relative paths used here.
+fn base(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
 }
 
 fn join(dir: &str, name: &str) -> String {
