@@ -7,7 +7,11 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "layerlab", version, about = "See how Docker builds an image, layer by layer, and why each step hits or misses the cache.")]
+#[command(
+    name = "layerlab",
+    version,
+    about = "See how Docker builds an image, layer by layer, and why each step hits or misses the cache."
+)]
 pub struct Cli {
     /// Engine state directory (images, layers, build cache). Defaults to
     /// $LAYERLAB_STATE, then the user's data directory.
@@ -30,7 +34,9 @@ pub fn main() -> i32 {
     match cli.command {
         Some(Command::Parse(args)) => parse::run(&args),
         None => {
-            eprintln!("layerlab: the interactive screen is not built yet; try `layerlab parse FILE`");
+            eprintln!(
+                "layerlab: the interactive screen is not built yet; try `layerlab parse FILE`"
+            );
             2
         }
     }

@@ -33,7 +33,9 @@ pub enum ImportError {
     Io(#[from] io::Error),
     #[error("unsafe path in archive (leaves the root): {0}")]
     UnsafePath(String),
-    #[error("hard link {link} points to {target}, which is not an earlier regular file in the archive")]
+    #[error(
+        "hard link {link} points to {target}, which is not an earlier regular file in the archive"
+    )]
     BadHardLink { link: String, target: String },
     #[error("{path}: {field} {value} is out of range")]
     OutOfRange {
@@ -79,9 +81,8 @@ pub fn read_tar(input: impl Read) -> Result<ImportedLayer, ImportError> {
         let kind = entry.header().entry_type();
         let node = match kind {
             EntryType::Regular | EntryType::Continuous => {
-                let mut data = Vec::with_capacity(
-                    usize::try_from(entry.size()).unwrap_or(0).min(1 << 24),
-                );
+                let mut data =
+                    Vec::with_capacity(usize::try_from(entry.size()).unwrap_or(0).min(1 << 24));
                 entry.read_to_end(&mut data)?;
                 meta.node(NodeKind::File(Blob::from(data)))
             }
@@ -248,8 +249,14 @@ mod tests {
 
     #[test]
     fn clean_follows_filepath_clean_and_refuses_escape() {
-        assert_eq!(clean("./bin/sh").map(|k| k.as_str().to_owned()), Some("bin/sh".into()));
-        assert_eq!(clean("/a/../b/").map(|k| k.as_str().to_owned()), Some("b".into()));
+        assert_eq!(
+            clean("./bin/sh").map(|k| k.as_str().to_owned()),
+            Some("bin/sh".into())
+        );
+        assert_eq!(
+            clean("/a/../b/").map(|k| k.as_str().to_owned()),
+            Some("b".into())
+        );
         assert_eq!(clean("./").map(|k| k.is_root()), Some(true));
         assert!(clean("../etc/passwd").is_none());
         assert!(clean("a/../../b").is_none());

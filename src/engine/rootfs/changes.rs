@@ -61,13 +61,11 @@ impl LayerChanges {
     }
 
     /// The changes strictly inside `dir`, in walk order.
-    pub fn inside<'a>(&'a self, dir: &'a PathKey) -> impl Iterator<Item = (&'a PathKey, &'a Change)> {
-        self.entries
-            .range((
-                std::ops::Bound::Excluded(dir.clone()),
-                std::ops::Bound::Excluded(dir.after_subtree()),
-            ))
-            .filter(move |(k, _)| k.is_inside(dir))
+    pub fn inside<'a>(
+        &'a self,
+        dir: &'a PathKey,
+    ) -> impl Iterator<Item = (&'a PathKey, &'a Change)> {
+        self.entries.range(dir.inside_range())
     }
 
     /// Forgets `dir`'s change and every change inside it.
@@ -129,11 +127,10 @@ impl<'a> IntoIterator for &'a LayerChanges {
 /// Names of `dir`'s children among the keys of `map` (see
 /// [`LayerChanges::child_names`]).
 pub(crate) fn child_names<V>(map: &BTreeMap<PathKey, V>, dir: &PathKey) -> Vec<String> {
-    use std::ops::Bound::{Excluded, Included};
+    use std::ops::Bound::Included;
     let mut names = Vec::new();
-    let end = dir.after_subtree();
-    let mut start = Excluded(dir.clone());
-    while let Some((k, _)) = map.range((start, Excluded(end.clone()))).next() {
+    let (mut start, end) = dir.inside_range();
+    while let Some((k, _)) = map.range((start, end.clone())).next() {
         let Some(rel) = k.strip_prefix(dir) else {
             break;
         };

@@ -113,9 +113,8 @@ pub(crate) fn apply(idx: &mut Index, layer: &LayerChanges) {
 }
 
 fn remove_inside(idx: &mut Index, dir: &PathKey) {
-    use std::ops::Bound::Excluded;
     let doomed: Vec<PathKey> = idx
-        .range((Excluded(dir.clone()), Excluded(dir.after_subtree())))
+        .range(dir.inside_range())
         .map(|(k, _)| k.clone())
         .collect();
     for k in doomed {

@@ -2,6 +2,7 @@
 
 use std::cmp::Ordering;
 use std::fmt;
+use std::ops::Bound;
 use std::sync::Arc;
 
 /// A clean path inside the image, relative to `/`: components joined by `/`,
@@ -107,6 +108,16 @@ impl PathKey {
         Self(Arc::from(s))
     }
 
+    /// The key range of everything strictly inside `self`.
+    pub(crate) fn inside_range(&self) -> (Bound<PathKey>, Bound<PathKey>) {
+        let end = if self.is_root() {
+            Bound::Unbounded
+        } else {
+            Bound::Excluded(self.after_subtree())
+        };
+        (Bound::Excluded(self.clone()), end)
+    }
+
     /// `self` relative to its ancestor `dir` (`None` unless inside it).
     pub fn strip_prefix(&self, dir: &PathKey) -> Option<&str> {
         if !self.is_inside(dir) {
@@ -182,7 +193,15 @@ mod tests {
 
     #[test]
     fn walk_order_puts_subtree_right_after_its_dir() {
-        let mut v = vec![k("a-b"), k("a/z"), k("a"), k("a.c"), k(""), k("a/b/c"), k("b")];
+        let mut v = [
+            k("a-b"),
+            k("a/z"),
+            k("a"),
+            k("a.c"),
+            k(""),
+            k("a/b/c"),
+            k("b"),
+        ];
         v.sort();
         let got: Vec<&str> = v.iter().map(PathKey::as_str).collect();
         assert_eq!(got, ["", "a", "a/b/c", "a/z", "a-b", "a.c", "b"]);
@@ -193,7 +212,10 @@ mod tests {
 
     #[test]
     fn lexical_parse_cleans_and_refuses_dotdot() {
-        assert_eq!(PathKey::parse_lexical("./bin//sh/.").map(|p| p.0), Some(Arc::from("bin/sh")));
+        assert_eq!(
+            PathKey::parse_lexical("./bin//sh/.").map(|p| p.0),
+            Some(Arc::from("bin/sh"))
+        );
         assert_eq!(PathKey::parse_lexical("/").map(|p| p.is_root()), Some(true));
         assert!(PathKey::parse_lexical("a/../b").is_none());
     }
