@@ -1,6 +1,8 @@
 //! The command-line front door: clap arguments → a subcommand that prints
 //! text or JSON from the pure core → an exit code.
 
+mod build;
+mod import;
 mod parse;
 
 use clap::{Parser, Subcommand};
@@ -26,6 +28,10 @@ pub struct Cli {
 pub enum Command {
     /// Parse a Dockerfile and list its instructions as BuildKit reads them.
     Parse(parse::ParseArgs),
+    /// Build an image from a Dockerfile, explaining every cache hit and miss.
+    Build(build::BuildArgs),
+    /// Import a root filesystem tarball as an image (as `docker import`).
+    Import(import::ImportArgs),
 }
 
 /// Run the program; returns the process exit code.
@@ -33,11 +39,29 @@ pub fn main() -> i32 {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Parse(args)) => parse::run(&args),
+        Some(Command::Build(args)) => {
+            with_state(cli.state.as_deref(), |dir| build::run(&args, dir))
+        }
+        Some(Command::Import(args)) => {
+            with_state(cli.state.as_deref(), |dir| import::run(&args, dir))
+        }
         None => {
             eprintln!(
                 "layerlab: the interactive screen is not built yet; try `layerlab parse FILE`"
             );
             2
+        }
+    }
+}
+
+/// Resolve the state directory (`--state`, `$LAYERLAB_STATE`, the user's
+/// data directory) and run `f` with it.
+fn with_state(flag: Option<&std::path::Path>, f: impl FnOnce(&std::path::Path) -> i32) -> i32 {
+    match crate::engine::state::resolve_state_dir(flag) {
+        Ok(dir) => f(&dir),
+        Err(e) => {
+            eprintln!("ERROR: {e}");
+            1
         }
     }
 }

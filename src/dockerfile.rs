@@ -4,9 +4,11 @@
 
 pub mod analyzer;
 pub mod ast;
+pub mod corpus_json;
 pub mod diagnostic;
 pub mod expand;
 pub mod parser;
+pub mod sample;
 
 pub use ast::{Dockerfile, Instruction, Keyword, Span};
 pub use diagnostic::{Diagnostic, Severity};

@@ -1,6 +1,22 @@
 //! The simulated Docker engine: build context, layers, images, build cache.
 //! Pure core: no terminal; filesystem access only in `context` and `state`.
 
+pub mod base;
 pub mod blob;
+pub mod builder;
+pub mod cache;
+pub mod cache_key;
+pub mod catalog;
+pub mod classic_hash;
+pub mod context;
+pub mod daemon;
+pub mod digest;
+pub mod dockerignore;
+pub mod gopath;
+pub mod history_text;
+pub mod image;
+pub mod import;
 pub mod layer;
+pub mod report;
 pub mod rootfs;
+pub mod state;

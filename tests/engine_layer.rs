@@ -5,7 +5,8 @@
 use std::io::Read;
 use std::sync::Arc;
 
-use layerlab::engine::blob::{Blob, ContentDigest};
+use layerlab::engine::blob::Blob;
+use layerlab::engine::digest::Digest;
 use layerlab::engine::layer::{digest_layer, read_tar, write_layer, ImportError};
 use layerlab::engine::rootfs::{Change, DiffMode, LayerChanges, Node, NodeKind, PathKey, RootFs};
 
@@ -58,7 +59,7 @@ fn round_trip_write_then_read() {
     let changes = sample_fs().diff(DiffMode::CopyUp);
     let (layer, tar) = write_layer(&changes, Vec::new()).expect("tar");
     assert_eq!(layer.tar_len, tar.len() as u64);
-    assert_eq!(layer.diff_id, ContentDigest::of(&tar));
+    assert_eq!(layer.diff_id, Digest::of(&tar));
     assert_eq!(tar.len() % 512, 0);
 
     let imported = read_tar(&tar[..]).expect("import");
@@ -226,7 +227,7 @@ fn empty_layer_is_two_zero_blocks() {
     let layer = digest_layer(&LayerChanges::new()).expect("digest");
     assert_eq!(layer.tar_len, 1024);
     assert_eq!(layer.size, 0);
-    assert_eq!(layer.diff_id, ContentDigest::of(&[0u8; 1024]));
+    assert_eq!(layer.diff_id, Digest::of(&[0u8; 1024]));
     // The digest Docker reports for an empty layer.
     assert_eq!(
         layer.diff_id.to_string(),
@@ -372,7 +373,7 @@ fn gnu_style_rootfs_tar() -> Vec<u8> {
 fn import_hashes_every_input_byte_like_dockerd() {
     let tar = gnu_style_rootfs_tar();
     let imported = read_tar(&tar[..]).expect("import");
-    assert_eq!(imported.layer.diff_id, ContentDigest::of(&tar));
+    assert_eq!(imported.layer.diff_id, Digest::of(&tar));
     assert_eq!(imported.layer.tar_len, tar.len() as u64);
     assert_eq!(imported.skipped, ["dev/null"]);
     // The hard link counts once, the symlink by its target length.

@@ -1,1 +1,650 @@
 //! Variable expansion as Docker applies it to instruction arguments.
+//!
+//! This follows the shell-word lexer of BuildKit v0.12.5 (the Dockerfile
+//! frontend's `shell` package) rule for rule, because a learner must see the
+//! value a real builder would compute:
+//!
+//! * `$NAME` and `${NAME}`; a name is a letter or `_` followed by letters,
+//!   digits and `_` (Unicode letters and decimal digits count), or a run of
+//!   digits (`$12`), or one special parameter (`$@ $* $# $? $- $$ $!`).
+//!   Unset variables expand to nothing. A `$` not followed by a name is kept.
+//! * `${NAME-word}` `${NAME:-word}` (default), `${NAME+word}` `${NAME:+word}`
+//!   (alternative), `${NAME?msg}` `${NAME:?msg}` (error when unset/empty). The
+//!   colon forms treat an empty value like an unset one. Nothing else (`#`,
+//!   `%`, `/`, `:=`) exists in v0.12.5: those are "unsupported modifier" errors.
+//! * `word` is itself expanded, may nest `${...}` and quotes, and is always
+//!   evaluated — an error inside it fails the whole word even when the
+//!   variable is set.
+//! * Single quotes keep everything literal; double quotes expand `$` and let
+//!   the escape character escape only `"`, `$` and itself. Outside quotes the
+//!   escape character (`\`, or `` ` `` after `# escape=`) makes the next
+//!   character literal; a trailing lone escape character is dropped.
+//!
+//! Docker applies this to ADD, COPY, ENV, EXPOSE, FROM, LABEL, STOPSIGNAL,
+//! USER, VOLUME, WORKDIR and ARG, never to the shell form of RUN/CMD/ENTRYPOINT
+//! (the shell expands those at run time). Choosing *which* strings to expand
+//! is the analyzer's job; this module only knows how.
+
+use finl_unicode::categories::CharacterCategories;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+
+/// Where variable values come from.
+pub trait Vars {
+    /// The value of `name`, or `None` when it is unset (which is different from
+    /// set to the empty string: `${X-d}` gives `d` only when `X` is unset).
+    fn get(&self, name: &str) -> Option<&str>;
+}
+
+/// An ordered environment, as in an image config's `Env` list.
+///
+/// Setting a name that already exists replaces its value in place, so each
+/// name appears once and keeps the position of its first definition — the
+/// way Docker rewrites `Env` on `ENV`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Env {
+    entries: Vec<(String, String)>,
+}
+
+impl Env {
+    pub fn new() -> Self {
+        Env::default()
+    }
+
+    /// Defines `key` (the last definition wins).
+    pub fn set(&mut self, key: impl Into<String>, value: impl Into<String>) {
+        let key = key.into();
+        let value = value.into();
+        match self.entries.iter_mut().find(|(k, _)| *k == key) {
+            Some(entry) => entry.1 = value,
+            None => self.entries.push((key, value)),
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.entries
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// `(name, value)` pairs in definition order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.entries.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Reads Docker's `KEY=VALUE` strings. The value runs from the first `=`;
+    /// an entry without `=` defines the name with an empty value (as BuildKit
+    /// does when it turns such a list into a lookup table).
+    pub fn from_docker_list<I, S>(list: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let mut env = Env::new();
+        for item in list {
+            let item = item.as_ref();
+            match item.split_once('=') {
+                Some((k, v)) => env.set(k, v),
+                None => env.set(item, ""),
+            }
+        }
+        env
+    }
+
+    /// Docker's `KEY=VALUE` strings, in definition order.
+    pub fn to_docker_list(&self) -> Vec<String> {
+        self.iter().map(|(k, v)| format!("{k}={v}")).collect()
+    }
+}
+
+impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for Env {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        let mut env = Env::new();
+        for (k, v) in iter {
+            env.set(k, v);
+        }
+        env
+    }
+}
+
+impl Vars for Env {
+    fn get(&self, name: &str) -> Option<&str> {
+        Env::get(self, name)
+    }
+}
+
+impl Vars for HashMap<String, String> {
+    fn get(&self, name: &str) -> Option<&str> {
+        HashMap::get(self, name).map(String::as_str)
+    }
+}
+
+impl Vars for BTreeMap<String, String> {
+    fn get(&self, name: &str) -> Option<&str> {
+        BTreeMap::get(self, name).map(String::as_str)
+    }
+}
+
+/// The result of expanding one word.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Expansion {
+    /// The expanded text with quotes removed.
+    pub value: String,
+    /// Every variable name the word referred to, in order of appearance,
+    /// each once — including names inside defaults that were not needed,
+    /// since BuildKit looks those up too.
+    pub used: Vec<String>,
+    /// The names from `used` that were unset.
+    pub unmatched: Vec<String>,
+}
+
+/// Why a word could not be expanded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct ExpandError {
+    /// Byte offset into the word: the opening quote of an unterminated
+    /// quote, or the `$` of the substitution at fault.
+    pub offset: usize,
+    /// BuildKit's own wording, e.g. `syntax error: bad substitution`.
+    pub message: String,
+}
+
+impl ExpandError {
+    fn new(offset: usize, message: impl Into<String>) -> Self {
+        ExpandError {
+            offset,
+            message: message.into(),
+        }
+    }
+
+    /// The full text BuildKit prints, which names the word:
+    /// `failed to process "${}": syntax error: bad substitution`.
+    pub fn buildkit_message(&self, word: &str) -> String {
+        format!("failed to process {}: {}", go_quote(word), self.message)
+    }
+}
+
+/// `ProcessWord`: expands `word` into one string, removing quotes and
+/// escapes. `escape` is the Dockerfile's escape character (`\` or `` ` ``).
+pub fn expand_word<V: Vars + ?Sized>(
+    word: &str,
+    escape: char,
+    vars: &V,
+) -> Result<Expansion, ExpandError> {
+    let mut lexer = Lexer::new(word, escape, Mode::WORD, vars);
+    let value = lexer.text(None, None)?;
+    Ok(lexer.finish(value))
+}
+
+/// `ProcessWords` (used by EXPOSE): expands `word` and splits the result on
+/// whitespace. Quoted or escaped whitespace does not split; whitespace that
+/// came from a variable's value does (`ENV P="80 443"` then `EXPOSE $P` gives
+/// two ports). Empty fields are dropped, even a quoted `""`.
+pub fn expand_words<V: Vars + ?Sized>(
+    word: &str,
+    escape: char,
+    vars: &V,
+) -> Result<Vec<String>, ExpandError> {
+    let mut lexer = Lexer::new(word, escape, Mode::WORD, vars);
+    let mut fields = Fields::default();
+    lexer.text(None, Some(&mut fields))?;
+    Ok(fields.finish())
+}
+
+/// Expands the body of a heredoc whose delimiter was not quoted
+/// (`COPY <<EOF`): quotes are ordinary characters there, and the escape
+/// character is always `\`, whatever `# escape=` says.
+pub fn expand_heredoc<V: Vars + ?Sized>(body: &str, vars: &V) -> Result<Expansion, ExpandError> {
+    let mut lexer = Lexer::new(body, '\\', Mode::HEREDOC, vars);
+    let value = lexer.text(None, None)?;
+    Ok(lexer.finish(value))
+}
+
+/// The instruction text BuildKit shows as a RUN step's name in its progress
+/// output (`[2/3] RUN echo "version 1.0"`): quotes stay as written, unset
+/// variables stay as written, set ones are replaced. A text that cannot be
+/// expanded is shown unchanged, as BuildKit does.
+pub fn expand_for_display<V: Vars + ?Sized>(text: &str, escape: char, vars: &V) -> String {
+    let mut lexer = Lexer::new(text, escape, Mode::DISPLAY, vars);
+    match lexer.text(None, None) {
+        Ok(value) => value,
+        Err(_) => text.to_owned(),
+    }
+}
+
+/// The lexer's switches (BuildKit's `SkipProcessQuotes`, `RawQuotes`,
+/// `SkipUnsetEnv`), as the three combinations Docker actually uses.
+#[derive(Clone, Copy)]
+struct Mode {
+    /// Treat `'` and `"` as quotes (false: ordinary characters).
+    quotes: bool,
+    /// Keep the quote characters in the output.
+    keep_quotes: bool,
+    /// Leave references to unset variables as written.
+    keep_unset: bool,
+}
+
+impl Mode {
+    const WORD: Mode = Mode {
+        quotes: true,
+        keep_quotes: false,
+        keep_unset: false,
+    };
+    const HEREDOC: Mode = Mode {
+        quotes: false,
+        keep_quotes: false,
+        keep_unset: false,
+    };
+    const DISPLAY: Mode = Mode {
+        quotes: true,
+        keep_quotes: true,
+        keep_unset: true,
+    };
+}
+
+/// Go's scanner yields U+FFFD for "no character"; BuildKit prints it in
+/// `unsupported modifier (…)` when a `${NAME` runs into the end of the word.
+const END_OF_WORD: char = '\u{FFFD}';
+
+struct Lexer<'a, 'v, V: ?Sized> {
+    src: &'a str,
+    pos: usize,
+    escape: char,
+    mode: Mode,
+    vars: &'v V,
+    used: Vec<String>,
+    unmatched: Vec<String>,
+}
+
+impl<'a, 'v, V: Vars + ?Sized> Lexer<'a, 'v, V> {
+    fn new(src: &'a str, escape: char, mode: Mode, vars: &'v V) -> Self {
+        // Go's text scanner silently skips a byte-order mark at the very
+        // start of its input; BuildKit inherits that.
+        let pos = if src.starts_with('\u{feff}') {
+            '\u{feff}'.len_utf8()
+        } else {
+            0
+        };
+        Lexer {
+            src,
+            pos,
+            escape,
+            mode,
+            vars,
+            used: Vec::new(),
+            unmatched: Vec::new(),
+        }
+    }
+
+    fn finish(self, value: String) -> Expansion {
+        Expansion {
+            value,
+            used: self.used,
+            unmatched: self.unmatched,
+        }
+    }
+
+    fn peek(&self) -> Option<char> {
+        self.src[self.pos..].chars().next()
+    }
+
+    fn bump(&mut self) -> Option<char> {
+        let c = self.peek()?;
+        self.pos += c.len_utf8();
+        Some(c)
+    }
+
+    fn at_end(&self) -> bool {
+        self.pos >= self.src.len()
+    }
+
+    /// Expands up to the end of input, or up to and including `stop`
+    /// (the `}` closing a `${NAME:-word}`). `fields` collects the word
+    /// splitting, which only the top level needs.
+    fn text(
+        &mut self,
+        stop: Option<char>,
+        mut fields: Option<&mut Fields>,
+    ) -> Result<String, ExpandError> {
+        let mut out = String::new();
+        while let Some(c) = self.peek() {
+            if Some(c) == stop {
+                self.bump();
+                return Ok(out);
+            }
+            match c {
+                '$' => {
+                    let value = self.dollar()?;
+                    if let Some(f) = fields.as_deref_mut() {
+                        f.push_splitting(&value);
+                    }
+                    out.push_str(&value);
+                }
+                '\'' | '"' if self.mode.quotes => {
+                    let value = if c == '\'' {
+                        self.single_quoted()?
+                    } else {
+                        self.double_quoted()?
+                    };
+                    if let Some(f) = fields.as_deref_mut() {
+                        f.push_verbatim(&value);
+                    }
+                    out.push_str(&value);
+                }
+                _ => {
+                    self.bump();
+                    if c == self.escape {
+                        let Some(escaped) = self.bump() else {
+                            break;
+                        };
+                        if let Some(f) = fields.as_deref_mut() {
+                            f.push_verbatim_char(escaped);
+                        }
+                        out.push(escaped);
+                    } else {
+                        if let Some(f) = fields.as_deref_mut() {
+                            f.push_splitting_char(c);
+                        }
+                        out.push(c);
+                    }
+                }
+            }
+        }
+        match stop {
+            // Never seen by users: `dollar` reports a missing `}` instead.
+            Some(stop) => Err(ExpandError::new(
+                self.pos,
+                format!("unexpected end of statement while looking for matching {stop}"),
+            )),
+            None => Ok(out),
+        }
+    }
+
+    fn single_quoted(&mut self) -> Result<String, ExpandError> {
+        let open = self.pos;
+        self.bump();
+        let rest = &self.src[self.pos..];
+        let Some(len) = rest.find('\'') else {
+            // Like BuildKit's scanner, the search consumed the rest of the
+            // word; an enclosing `${` then reports its missing `}` instead.
+            self.pos = self.src.len();
+            return Err(ExpandError::new(
+                open,
+                "unexpected end of statement while looking for matching single-quote",
+            ));
+        };
+        let inner = &rest[..len];
+        self.pos += len + 1;
+        Ok(if self.mode.keep_quotes {
+            format!("'{inner}'")
+        } else {
+            inner.to_owned()
+        })
+    }
+
+    fn double_quoted(&mut self) -> Result<String, ExpandError> {
+        let open = self.pos;
+        self.bump();
+        let mut out = String::new();
+        if self.mode.keep_quotes {
+            out.push('"');
+        }
+        loop {
+            match self.peek() {
+                None => {
+                    return Err(ExpandError::new(
+                        open,
+                        "unexpected end of statement while looking for matching double-quote",
+                    ))
+                }
+                Some('"') => {
+                    self.bump();
+                    if self.mode.keep_quotes {
+                        out.push('"');
+                    }
+                    return Ok(out);
+                }
+                Some('$') => {
+                    let value = self.dollar()?;
+                    out.push_str(&value);
+                }
+                Some(c) => {
+                    self.bump();
+                    if c != self.escape {
+                        out.push(c);
+                        continue;
+                    }
+                    // Inside double quotes the escape character escapes only
+                    // `"`, `$` and itself; before anything else it is literal.
+                    match self.peek() {
+                        None => {}
+                        Some(next) if next == '"' || next == '$' || next == self.escape => {
+                            self.bump();
+                            out.push(next);
+                        }
+                        Some(_) => out.push(c),
+                    }
+                }
+            }
+        }
+    }
+
+    /// One `$` reference; the cursor is on the `$`.
+    fn dollar(&mut self) -> Result<String, ExpandError> {
+        let start = self.pos;
+        self.bump();
+        if self.peek() != Some('{') {
+            let name = self.name();
+            if name.is_empty() {
+                return Ok("$".to_owned());
+            }
+            return Ok(match self.lookup(name) {
+                Some(value) => value.to_owned(),
+                None if self.mode.keep_unset => format!("${name}"),
+                None => String::new(),
+            });
+        }
+        self.bump();
+        match self.peek() {
+            None => return Err(ExpandError::new(start, "syntax error: missing '}'")),
+            Some('{' | '}' | ':') => {
+                return Err(ExpandError::new(start, "syntax error: bad substitution"))
+            }
+            Some(_) => {}
+        }
+        let name = self.name();
+        let value = self.lookup(name);
+        let (null_is_unset, modifier) = match self.bump() {
+            Some('}') => {
+                return Ok(match value {
+                    Some(value) => value.to_owned(),
+                    None if self.mode.keep_unset => format!("${{{name}}}"),
+                    None => String::new(),
+                })
+            }
+            Some(':') => (true, self.bump()),
+            Some(c @ ('+' | '-' | '?')) => (false, Some(c)),
+            other => {
+                let shown = other.unwrap_or(END_OF_WORD);
+                return Err(ExpandError::new(
+                    start,
+                    format!("unsupported modifier ({shown}) in substitution"),
+                ));
+            }
+        };
+        let modifier_text = format!(
+            "{}{}",
+            if null_is_unset { ":" } else { "" },
+            modifier.unwrap_or(END_OF_WORD)
+        );
+        // The word is expanded before the modifier is checked, so errors in
+        // it win; and any failure that reaches the end of input means the
+        // closing brace is missing.
+        let word = match self.text(Some('}'), None) {
+            Ok(word) => word,
+            Err(_) if self.at_end() => {
+                return Err(ExpandError::new(start, "syntax error: missing '}'"))
+            }
+            Err(err) => return Err(err),
+        };
+        if value.is_none() && self.mode.keep_unset {
+            return Ok(format!("${{{name}{modifier_text}{word}}}"));
+        }
+        let empty = match value {
+            None => true,
+            Some(v) => null_is_unset && v.is_empty(),
+        };
+        match modifier {
+            Some('-') => Ok(if empty {
+                word
+            } else {
+                value.unwrap_or_default().to_owned()
+            }),
+            Some('+') => Ok(if empty { String::new() } else { word }),
+            Some('?') if empty => {
+                let message = if !word.is_empty() {
+                    word
+                } else if value.is_none() {
+                    "is not allowed to be unset".to_owned()
+                } else {
+                    "is not allowed to be empty".to_owned()
+                };
+                Err(ExpandError::new(start, format!("{name}: {message}")))
+            }
+            Some('?') => Ok(value.unwrap_or_default().to_owned()),
+            _ => Err(ExpandError::new(
+                start,
+                format!("unsupported modifier ({modifier_text}) in substitution"),
+            )),
+        }
+    }
+
+    /// Reads a variable name (possibly empty) at the cursor.
+    fn name(&mut self) -> &'a str {
+        let src = self.src;
+        let start = self.pos;
+        match self.peek() {
+            Some(c) if is_go_digit(c) => {
+                while self.peek().is_some_and(is_go_digit) {
+                    self.bump();
+                }
+                return &src[start..self.pos];
+            }
+            Some('@' | '*' | '#' | '?' | '-' | '$' | '!') => {
+                self.bump();
+                return &src[start..self.pos];
+            }
+            _ => {}
+        }
+        while self
+            .peek()
+            .is_some_and(|c| c.is_letter() || is_go_digit(c) || c == '_')
+        {
+            self.bump();
+        }
+        &src[start..self.pos]
+    }
+
+    fn lookup(&mut self, name: &str) -> Option<&'v str> {
+        let value = self.vars.get(name);
+        if !self.used.iter().any(|n| n == name) {
+            self.used.push(name.to_owned());
+            if value.is_none() {
+                self.unmatched.push(name.to_owned());
+            }
+        }
+        value
+    }
+}
+
+/// Go's `unicode.IsDigit`: decimal digits (Nd) of any script.
+fn is_go_digit(c: char) -> bool {
+    c.is_ascii_digit() || (!c.is_ascii() && c.is_number_decimal())
+}
+
+/// Word splitting for [`expand_words`]. Whitespace splits only where it is
+/// literal or came from a variable; quoted or escaped text never splits.
+#[derive(Default)]
+struct Fields {
+    done: Vec<String>,
+    current: String,
+}
+
+impl Fields {
+    fn push_splitting_char(&mut self, c: char) {
+        if c.is_whitespace() {
+            if !self.current.is_empty() {
+                self.done.push(std::mem::take(&mut self.current));
+            }
+        } else {
+            self.current.push(c);
+        }
+    }
+
+    fn push_splitting(&mut self, s: &str) {
+        for c in s.chars() {
+            self.push_splitting_char(c);
+        }
+    }
+
+    fn push_verbatim_char(&mut self, c: char) {
+        self.current.push(c);
+    }
+
+    fn push_verbatim(&mut self, s: &str) {
+        self.current.push_str(s);
+    }
+
+    fn finish(mut self) -> Vec<String> {
+        if !self.current.is_empty() {
+            self.done.push(self.current);
+        }
+        self.done
+    }
+}
+
+/// Go's `%q` (strconv.Quote), so error texts match BuildKit's byte for byte.
+fn go_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{7}' => out.push_str("\\a"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{b}' => out.push_str("\\v"),
+            c if is_go_printable(c) => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c if (c as u32) < 0x10000 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => {
+                let _ = write!(out, "\\U{:08x}", c as u32);
+            }
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Go's `unicode.IsPrint`: letters, marks, numbers, punctuation, symbols
+/// and the ASCII space (other spaces are escaped).
+fn is_go_printable(c: char) -> bool {
+    c == ' ' || c.is_letter() || c.is_mark() || c.is_number() || c.is_punctuation() || c.is_symbol()
+}

@@ -1,0 +1,230 @@
+//! `layerlab build`, spelled as `docker build`: plain progress like the real
+//! builder's (BuildKit `#n [i/N] …` / classic `Step i/N : …`) with the reason
+//! under every step, or one JSON object with `--json`.
+
+use crate::engine::builder::{BuildOptions, BuilderKind};
+use crate::engine::daemon::{Daemon, DaemonError};
+use crate::engine::report::{BuildReport, StepReport};
+use clap::Args;
+use serde_json::json;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Name of the Dockerfile (default: CONTEXT/Dockerfile).
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Name and optionally a tag in the name:tag format.
+    #[arg(short = 't', long = "tag", value_name = "NAME[:TAG]")]
+    pub tags: Vec<String>,
+    /// Which builder's rules to follow.
+    #[arg(long, default_value = "buildkit", value_parser = ["buildkit", "classic"])]
+    pub builder: String,
+    /// Set a build-time variable.
+    #[arg(long = "build-arg", value_name = "K=V")]
+    pub build_args: Vec<String>,
+    /// Do not use the cache when building the image.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Set the target build stage to build.
+    #[arg(long, value_name = "STAGE")]
+    pub target: Option<String>,
+    /// Print one JSON object instead of progress.
+    #[arg(long)]
+    pub json: bool,
+    /// The build context directory.
+    pub context: PathBuf,
+}
+
+pub fn run(args: &BuildArgs, state_dir: &Path) -> i32 {
+    match build(args, state_dir) {
+        Ok((report, file)) => {
+            if args.json {
+                println!("{}", report_json(&report));
+            } else {
+                print_progress(&report, &file);
+            }
+            0
+        }
+        Err(err) => {
+            let message = err.to_string();
+            if args.json {
+                println!("{}", json!({ "error": message }));
+            }
+            match &err {
+                Failure::Daemon(DaemonError::Build(b), file, text) => {
+                    if !args.json {
+                        print_steps(
+                            &b.steps,
+                            b.steps.first().map(|s| s.of).unwrap_or(0),
+                            BuilderKind::Buildkit,
+                        );
+                    }
+                    match b
+                        .diagnostics
+                        .iter()
+                        .find(|d| d.severity == crate::dockerfile::Severity::Error)
+                    {
+                        Some(d) => eprint!("{}", d.render(file, text)),
+                        None => eprintln!("ERROR: {message}"),
+                    }
+                }
+                _ => eprintln!("ERROR: {message}"),
+            }
+            1
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+enum Failure {
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    Daemon(DaemonError, String, String),
+}
+
+fn build(args: &BuildArgs, state_dir: &Path) -> Result<(BuildReport, String), Failure> {
+    let file = args
+        .file
+        .clone()
+        .unwrap_or_else(|| args.context.join("Dockerfile"));
+    let shown = file.display().to_string();
+    let text = std::fs::read(&file)
+        .map_err(|e| Failure::Usage(format!("failed to read dockerfile: open {shown}: {e}")))?;
+    let text = String::from_utf8(text)
+        .map_err(|_| Failure::Usage(format!("{shown} is not valid UTF-8")))?;
+    let mut build_args = Vec::new();
+    for kv in &args.build_args {
+        // `--build-arg NAME` alone takes the value from the environment.
+        match kv.split_once('=') {
+            Some((k, v)) => build_args.push((k.to_string(), v.to_string())),
+            None => {
+                if let Ok(v) = std::env::var(kv) {
+                    build_args.push((kv.clone(), v));
+                }
+            }
+        }
+    }
+    let builder: BuilderKind = args.builder.parse().map_err(Failure::Usage)?;
+    let opts = BuildOptions {
+        builder,
+        build_args,
+        no_cache: args.no_cache,
+        target: args.target.clone(),
+        tags: args.tags.clone(),
+        ..BuildOptions::default()
+    };
+    let wrap = |e: DaemonError| Failure::Daemon(e, shown.clone(), text.clone());
+    let mut daemon = Daemon::open(state_dir).map_err(wrap)?;
+    let snapshot = daemon.snapshot(&args.context).map_err(wrap)?;
+    let report = daemon.build(&text, &snapshot, &opts).map_err(wrap)?;
+    Ok((report, shown))
+}
+
+/// The JSON contract of `layerlab build --json`.
+pub fn report_json(report: &BuildReport) -> serde_json::Value {
+    json!({
+        "image_id": report.image_id,
+        "builder": report.builder,
+        "tags": report.tags,
+        "layer_count": report.layer_count,
+        "size": report.size,
+        "build": report.build,
+        "steps": report.steps.iter().map(|s| json!({
+            "stage": s.stage,
+            "step": s.step,
+            "of": s.of,
+            "keyword": s.keyword,
+            "text": s.text,
+            "cached": s.verdict.cached(),
+            "reason": s.verdict.reason(),
+            "verdict": s.verdict,
+            "layer": s.layer.as_ref().map(|l| json!({"diff_id": l.diff_id, "size": l.size})),
+            "seconds": s.seconds,
+            "line": s.line,
+        })).collect::<Vec<_>>(),
+        "history": report.history.iter().map(|h| json!({
+            "created_by": h.created_by,
+            "size": h.size,
+            "empty_layer": h.empty_layer,
+            "comment": h.comment,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn print_steps(steps: &[StepReport], _of: usize, builder: BuilderKind) {
+    for (n, s) in steps.iter().enumerate() {
+        print_step(n + 1, s, builder);
+    }
+}
+
+fn print_step(n: usize, s: &StepReport, builder: BuilderKind) {
+    match builder {
+        BuilderKind::Buildkit => {
+            let stage = s
+                .stage
+                .as_deref()
+                .map(|l| format!("{l} "))
+                .unwrap_or_default();
+            println!("#{n} [{stage}{}/{}] {}", s.step, s.of, s.text);
+            if s.verdict.cached() {
+                println!("#{n} CACHED");
+                println!("#{n} why: {}", s.verdict.reason());
+            } else {
+                println!("#{n} why: {}", s.verdict.reason());
+                println!("#{n} DONE {:.1}s", s.seconds);
+            }
+            println!();
+        }
+        BuilderKind::Classic => {
+            println!("Step {}/{} : {}", s.step, s.of, s.text);
+            if s.verdict.cached() {
+                println!(" ---> Using cache");
+            } else if s.keyword != "FROM" {
+                println!(" ---> Rebuilt: {}", s.verdict.reason());
+            }
+            if let Some(l) = &s.layer {
+                println!(" ---> {}", &l.diff_id.hex()[..12]);
+            }
+        }
+    }
+}
+
+fn print_progress(report: &BuildReport, _file: &str) {
+    let builder: BuilderKind = report.builder.parse().unwrap_or_default();
+    for (n, s) in report.steps.iter().enumerate() {
+        print_step(n + 1, s, builder);
+    }
+    let id = report.image_id.hex();
+    match builder {
+        BuilderKind::Buildkit => {
+            println!("#{} exporting to image", report.steps.len() + 1);
+            println!(
+                "#{} writing image {}",
+                report.steps.len() + 1,
+                report.image_id
+            );
+            for t in &report.tags {
+                println!(
+                    "#{} naming to docker.io/library/{t}",
+                    report.steps.len() + 1
+                );
+            }
+        }
+        BuilderKind::Classic => {
+            println!("Successfully built {}", &id[..12]);
+            for t in &report.tags {
+                println!("Successfully tagged {t}");
+            }
+        }
+    }
+    println!(
+        "{} of {} steps rebuilt · image {} · {} layers · {} bytes",
+        report.rebuilt(),
+        report.steps.len(),
+        report.image_id.short(),
+        report.layer_count,
+        report.size
+    );
+}

@@ -1,0 +1,261 @@
+//! The image config as a build edits it, and the strings each builder
+//! writes for it (history `created_by`, the classic builder's config key).
+
+use crate::dockerfile::analyzer::{Healthcheck, ShellOrExec};
+use crate::engine::builder::BuilderKind;
+use crate::engine::digest::Digest;
+use crate::engine::history_text::Healthcheck as HistoryHealth;
+use crate::engine::report::{HistoryRow, LayerInfo};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Docker's default PATH, added by both builders when the base has none.
+pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// The parts of an image config a Dockerfile can change.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunConfig {
+    pub env: Vec<(String, String)>,
+    pub user: String,
+    pub working_dir: String,
+    pub labels: BTreeMap<String, String>,
+    pub cmd: Option<Vec<String>>,
+    pub entrypoint: Option<Vec<String>>,
+    pub exposed_ports: BTreeSet<String>,
+    pub volumes: BTreeSet<String>,
+    pub stop_signal: Option<String>,
+    pub healthcheck: Option<HealthConfig>,
+    pub shell: Option<Vec<String>>,
+    pub on_build: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HealthConfig {
+    pub test: Vec<String>,
+    pub interval: Option<String>,
+    pub timeout: Option<String>,
+    pub start_period: Option<String>,
+    pub start_interval: Option<String>,
+    pub retries: Option<String>,
+}
+
+impl RunConfig {
+    pub fn ensure_path(&mut self) {
+        if !self.env.iter().any(|(k, _)| k == "PATH") {
+            self.env.push(("PATH".into(), DEFAULT_PATH.into()));
+        }
+    }
+
+    pub fn env_pairs(&self) -> impl Iterator<Item = (String, String)> + '_ {
+        self.env.iter().cloned()
+    }
+
+    /// `ENV k=v`: replace in place, or append.
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        match self.env.iter_mut().find(|(k, _)| k == key) {
+            Some(slot) => slot.1 = value.to_string(),
+            None => self.env.push((key.to_string(), value.to_string())),
+        }
+    }
+
+    /// `Env` as the config lists it.
+    pub fn env_list(&self) -> Vec<String> {
+        self.env.iter().map(|(k, v)| format!("{k}={v}")).collect()
+    }
+
+    fn shell_prefix(&self) -> Vec<String> {
+        self.shell
+            .clone()
+            .unwrap_or_else(|| vec!["/bin/sh".into(), "-c".into()])
+    }
+
+    /// The argv a shell- or exec-form command runs.
+    pub fn argv(&self, c: &ShellOrExec) -> Vec<String> {
+        match c {
+            ShellOrExec::Exec(v) => v.clone(),
+            ShellOrExec::Shell(s) => {
+                let mut v = self.shell_prefix();
+                v.push(s.clone());
+                v
+            }
+        }
+    }
+
+    /// Setting ENTRYPOINT drops a CMD inherited from the base image.
+    pub fn cmd_reset_by_entrypoint(&mut self) {
+        self.cmd = None;
+    }
+
+    /// `EXPOSE 80` → `80/tcp`.
+    pub fn expose(&mut self, port: &str) {
+        self.exposed_ports.insert(port_proto(port));
+    }
+
+    /// `HEALTHCHECK`: stores the check and returns it in the form history
+    /// texts print; a bad duration or retry count is an error in Docker's
+    /// words.
+    pub fn set_healthcheck(&mut self, h: &Healthcheck) -> Result<HistoryHealth, String> {
+        let test = match &h.test {
+            None => vec!["NONE".to_string()],
+            Some(ShellOrExec::Shell(s)) => vec!["CMD-SHELL".into(), s.clone()],
+            Some(ShellOrExec::Exec(v)) => {
+                let mut t = vec!["CMD".to_string()];
+                t.extend(v.iter().cloned());
+                t
+            }
+        };
+        let ns = |flag: &str, v: &Option<String>| -> Result<i64, String> {
+            match v {
+                None => Ok(0),
+                Some(v) => parse_duration(v)
+                    .ok_or_else(|| format!("time: invalid duration \"{v}\" for --{flag}")),
+            }
+        };
+        let retries = match &h.retries {
+            None => 0,
+            Some(r) => r
+                .parse::<i64>()
+                .map_err(|_| format!("strconv.ParseInt: parsing \"{r}\": invalid syntax"))?,
+        };
+        let out = HistoryHealth {
+            test: test.clone(),
+            interval_ns: ns("interval", &h.interval)?,
+            timeout_ns: ns("timeout", &h.timeout)?,
+            start_period_ns: ns("start-period", &h.start_period)?,
+            start_interval_ns: ns("start-interval", &h.start_interval)?,
+            retries,
+        };
+        self.healthcheck = Some(HealthConfig {
+            test,
+            interval: h.interval.clone(),
+            timeout: h.timeout.clone(),
+            start_period: h.start_period.clone(),
+            start_interval: h.start_interval.clone(),
+            retries: h.retries.clone(),
+        });
+        Ok(out)
+    }
+
+    /// The environment a RUN sees: the config's ENV plus declared build ARGs
+    /// with a value that ENV does not override. Both builders key RUN on it.
+    pub fn run_env(&self, args: &[(String, Option<String>)]) -> Vec<String> {
+        let mut env = self.env_list();
+        for (k, v) in args {
+            if let Some(v) = v {
+                if !self.env.iter().any(|(e, _)| e == k) {
+                    env.push(format!("{k}={v}"));
+                }
+            }
+        }
+        env
+    }
+
+    /// A stable text of the whole config: what the classic builder compares
+    /// when it looks for a cached image with the same parent.
+    pub fn fingerprint(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// `80` → `80/tcp`, `53/UDP` → `53/udp`.
+pub fn port_proto(port: &str) -> String {
+    if port.contains('/') {
+        port.to_ascii_lowercase()
+    } else {
+        format!("{port}/tcp")
+    }
+}
+
+/// A Go duration (`30s`, `1m30s`, `500ms`, `1h`) in nanoseconds.
+pub fn parse_duration(text: &str) -> Option<i64> {
+    let mut rest = text;
+    let mut total: f64 = 0.0;
+    if rest.is_empty() {
+        return None;
+    }
+    if rest == "0" {
+        return Some(0);
+    }
+    while !rest.is_empty() {
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let value: f64 = rest[..num_len].parse().ok()?;
+        rest = &rest[num_len..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let scale = match &rest[..unit_len] {
+            "ns" => 1.0,
+            "us" | "µs" => 1e3,
+            "ms" => 1e6,
+            "s" => 1e9,
+            "m" => 60e9,
+            "h" => 3600e9,
+            _ => return None,
+        };
+        total += value * scale;
+        rest = &rest[unit_len..];
+    }
+    Some(total as i64)
+}
+
+/// `WORKDIR rel` is relative to the current one.
+pub fn join_workdir(current: &str, path: &str) -> String {
+    let joined = if path.starts_with('/') {
+        path.to_string()
+    } else {
+        let base = if current.is_empty() { "/" } else { current };
+        format!("{}/{}", base.trim_end_matches('/'), path)
+    };
+    crate::engine::gopath::clean(&joined)
+}
+
+/// A COPY destination made absolute against WORKDIR, keeping a trailing `/`
+/// (it means "into this directory").
+pub fn copy_dest(workdir: &str, dest: &str) -> String {
+    let slash = dest.ends_with('/') || dest == "." || dest.ends_with("/.");
+    let mut abs = join_workdir(workdir, dest);
+    if slash && !abs.ends_with('/') {
+        abs.push('/');
+    }
+    abs
+}
+
+/// A RUN's layer until RUN is simulated: it exists (both builders commit
+/// one) but holds nothing.
+pub fn empty_layer() -> LayerInfo {
+    LayerInfo {
+        diff_id: Digest::of(&[0u8; 1024]),
+        size: 0,
+    }
+}
+
+/// A history row (size and empty_layer from the step's layer).
+pub fn history_row(
+    builder: BuilderKind,
+    created_by: String,
+    layer: Option<&LayerInfo>,
+    built_in: u64,
+) -> HistoryRow {
+    HistoryRow {
+        created_by,
+        size: layer.map_or(0, |l| l.size),
+        empty_layer: layer.is_none(),
+        comment: match builder {
+            BuilderKind::Buildkit => "buildkit.dockerfile.v0".into(),
+            BuilderKind::Classic => String::new(),
+        },
+        built_in,
+    }
+}
+
+/// The image id: sha256 over the config, the layers and the history.
+pub fn image_id(config: &RunConfig, layers: &[LayerInfo], history: &[HistoryRow]) -> Digest {
+    let doc = serde_json::json!({
+        "config": config,
+        "diff_ids": layers.iter().map(|l| l.diff_id.to_string()).collect::<Vec<_>>(),
+        "history": history,
+    });
+    Digest::of(doc.to_string().as_bytes())
+}

@@ -1,0 +1,305 @@
+//! The build cache: records of steps built before, looked up by key, and the
+//! reasoning that turns a lookup into a verdict a learner can read.
+
+use crate::engine::cache_key::{CacheKey, FileStamp, OpInputs};
+use crate::engine::digest::Digest;
+use crate::engine::report::{FileChange, LayerInfo, MissReason, StepRef};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// What a cached step produced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CacheRecord {
+    pub key: CacheKey,
+    /// The step as the learner saw it when it was built.
+    pub built_by: StepRef,
+    /// The layer the step made (None for a metadata-only step).
+    pub layer: Option<LayerInfo>,
+    /// What the next step builds on: the key itself under BuildKit, the
+    /// committed image's id under the classic builder.
+    pub chain: Digest,
+}
+
+/// All records, by key digest, with an index by parent so a miss can be
+/// explained against the steps that were built on the same parent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BuildCache {
+    records: BTreeMap<Digest, CacheRecord>,
+    #[serde(skip)]
+    by_parent: BTreeMap<Option<Digest>, Vec<Digest>>,
+}
+
+impl BuildCache {
+    /// Rebuild the parent index (after loading from disk).
+    pub fn reindex(&mut self) {
+        self.by_parent.clear();
+        for (d, r) in &self.records {
+            self.by_parent
+                .entry(r.key.parent.clone())
+                .or_default()
+                .push(d.clone());
+        }
+    }
+
+    pub fn get(&self, key: &Digest) -> Option<&CacheRecord> {
+        self.records.get(key)
+    }
+
+    pub fn insert(&mut self, record: CacheRecord) {
+        let digest = record.key.digest();
+        if !self.records.contains_key(&digest) {
+            self.by_parent
+                .entry(record.key.parent.clone())
+                .or_default()
+                .push(digest.clone());
+        }
+        self.records.insert(digest, record);
+    }
+
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// Forget everything (`docker builder prune`).
+    pub fn clear(&mut self) {
+        self.records.clear();
+        self.by_parent.clear();
+    }
+
+    /// Why `key` is not in the cache, judged against the most recent record
+    /// built on the same parent (the step that "used to be here").
+    pub fn explain_miss(&self, key: &CacheKey, text: &str, arg_names: &[String]) -> MissReason {
+        let previous = self
+            .by_parent
+            .get(&key.parent)
+            .into_iter()
+            .flatten()
+            .filter_map(|d| self.records.get(d))
+            .filter(|r| same_kind(&r.key.op, &key.op))
+            .max_by_key(|r| r.built_by.build);
+        let Some(prev) = previous else {
+            return match self.by_parent.get(&key.parent) {
+                // Something else was built here before: the instruction is new.
+                Some(others) if !others.is_empty() => {
+                    let last = others
+                        .iter()
+                        .filter_map(|d| self.records.get(d))
+                        .max_by_key(|r| r.built_by.build);
+                    match last {
+                        Some(r) => MissReason::InstructionChanged {
+                            old: r.built_by.text.clone(),
+                            new: text.to_string(),
+                        },
+                        None => MissReason::FirstBuild,
+                    }
+                }
+                _ => MissReason::FirstBuild,
+            };
+        };
+        explain(&prev.key.op, &key.op, &prev.built_by, text, arg_names)
+    }
+}
+
+fn same_kind(a: &OpInputs, b: &OpInputs) -> bool {
+    std::mem::discriminant(a) == std::mem::discriminant(b)
+}
+
+/// Compare the inputs of the step built before with this one's.
+fn explain(
+    old: &OpInputs,
+    new: &OpInputs,
+    prev: &StepRef,
+    text: &str,
+    arg_names: &[String],
+) -> MissReason {
+    let changed_text = || MissReason::InstructionChanged {
+        old: prev.text.clone(),
+        new: text.to_string(),
+    };
+    match (old, new) {
+        (
+            OpInputs::Run {
+                argv: a0,
+                env: e0,
+                workdir: w0,
+                user: u0,
+                ..
+            },
+            OpInputs::Run {
+                argv: a1,
+                env: e1,
+                workdir: w1,
+                user: u1,
+                ..
+            },
+        ) => {
+            if a0 != a1 {
+                changed_text()
+            } else if e0 != e1 {
+                env_change(e0, e1, arg_names)
+            } else if w0 != w1 {
+                MissReason::SettingChanged {
+                    setting: "WORKDIR".into(),
+                    old: w0.clone(),
+                    new: w1.clone(),
+                }
+            } else if u0 != u1 {
+                MissReason::SettingChanged {
+                    setting: "USER".into(),
+                    old: u0.clone(),
+                    new: u1.clone(),
+                }
+            } else {
+                MissReason::FlagsChanged
+            }
+        }
+        (
+            OpInputs::Copy {
+                patterns: p0,
+                files: f0,
+                dest: d0,
+                source: s0,
+                ..
+            },
+            OpInputs::Copy {
+                patterns: p1,
+                files: f1,
+                dest: d1,
+                source: s1,
+                ..
+            },
+        ) => {
+            if p0 != p1 || d0 != d1 {
+                changed_text()
+            } else if f0 != f1 {
+                MissReason::FilesChanged {
+                    changes: file_changes(f0, f1),
+                }
+            } else if s0 != s1 {
+                MissReason::SourceStageChanged
+            } else {
+                MissReason::FlagsChanged
+            }
+        }
+        (
+            OpInputs::Classic {
+                created_by: c0,
+                config: g0,
+                files: f0,
+            },
+            OpInputs::Classic {
+                created_by: c1,
+                config: g1,
+                files: f1,
+            },
+        ) => {
+            if f0 != f1 && !(f0.is_empty() && f1.is_empty()) && prev.text == text {
+                MissReason::FilesChanged {
+                    changes: file_changes(f0, f1),
+                }
+            } else if c0 != c1 {
+                // For a RUN, the classic builder writes the build args in
+                // front of the command (`|1 V=2 /bin/sh -c …`).
+                if prev.text == text {
+                    MissReason::BuildArgsChanged {
+                        old: c0.clone(),
+                        new: c1.clone(),
+                    }
+                } else {
+                    changed_text()
+                }
+            } else if g0 != g1 {
+                MissReason::ConfigChanged
+            } else {
+                changed_text()
+            }
+        }
+        (OpInputs::Mkdir { path: p0, .. }, OpInputs::Mkdir { path: p1, .. }) if p0 != p1 => {
+            changed_text()
+        }
+        (OpInputs::Base { reference: r0, .. }, OpInputs::Base { reference: r1, .. }) => {
+            if r0 == r1 {
+                MissReason::BaseImageChanged
+            } else {
+                changed_text()
+            }
+        }
+        _ => changed_text(),
+    }
+}
+
+/// Which variable of a RUN's environment changed; a declared build ARG is
+/// named as such.
+fn env_change(old: &[String], new: &[String], arg_names: &[String]) -> MissReason {
+    let split = |e: &String| {
+        let (k, v) = e.split_once('=').unwrap_or((e, ""));
+        (k.to_string(), v.to_string())
+    };
+    let old: BTreeMap<String, String> = old.iter().map(split).collect();
+    let new: BTreeMap<String, String> = new.iter().map(split).collect();
+    let names = old.keys().chain(new.keys());
+    for name in names {
+        let (a, b) = (old.get(name), new.get(name));
+        if a != b {
+            let (old, new) = (a.cloned(), b.cloned());
+            return if arg_names.iter().any(|n| n == name) {
+                MissReason::BuildArgChanged {
+                    name: name.clone(),
+                    old,
+                    new,
+                }
+            } else {
+                MissReason::EnvChanged {
+                    name: name.clone(),
+                    old,
+                    new,
+                }
+            };
+        }
+    }
+    MissReason::FlagsChanged
+}
+
+/// Per-file differences between two stamped file sets (both sorted by path).
+pub fn file_changes(old: &[FileStamp], new: &[FileStamp]) -> Vec<FileChange> {
+    let old: BTreeMap<&str, &FileStamp> = old.iter().map(|f| (f.path.as_str(), f)).collect();
+    let new: BTreeMap<&str, &FileStamp> = new.iter().map(|f| (f.path.as_str(), f)).collect();
+    let mut out = Vec::new();
+    for (path, n) in &new {
+        match old.get(path) {
+            None => out.push(FileChange::Added {
+                path: path.to_string(),
+            }),
+            Some(o) if o.content != n.content || o.kind != n.kind => {
+                out.push(FileChange::Content {
+                    path: path.to_string(),
+                    old: o.content.clone(),
+                    new: n.content.clone(),
+                });
+            }
+            Some(o) if o.mode != n.mode => out.push(FileChange::Mode {
+                path: path.to_string(),
+                old: o.mode,
+                new: n.mode,
+            }),
+            Some(o) if (o.uid, o.gid) != (n.uid, n.gid) => out.push(FileChange::Owner {
+                path: path.to_string(),
+                old: format!("{}:{}", o.uid, o.gid),
+                new: format!("{}:{}", n.uid, n.gid),
+            }),
+            Some(_) => {}
+        }
+    }
+    for path in old.keys() {
+        if !new.contains_key(path) {
+            out.push(FileChange::Removed {
+                path: path.to_string(),
+            });
+        }
+    }
+    out
+}

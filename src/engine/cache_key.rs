@@ -1,0 +1,90 @@
+//! What a builder keys a step's cache on, as a serializable struct hashed
+//! over its canonical JSON. Every input the real builder keys on is a field
+//! here; an input forgotten in the key would make layerlab report a HIT where
+//! Docker rebuilds, so each variant says which builder it models and why each
+//! field is there.
+
+use crate::engine::digest::Digest;
+use serde::{Deserialize, Serialize};
+
+/// One step's cache key: the key of the step it builds on plus the step's
+/// own inputs. Keys chain, so a change anywhere below invalidates everything
+/// above it, as in both real builders.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CacheKey {
+    pub parent: Option<Digest>,
+    pub op: OpInputs,
+}
+
+impl CacheKey {
+    pub fn digest(&self) -> Digest {
+        // serde_json writes struct fields in declaration order and our maps
+        // are BTreeMaps, so the bytes are canonical.
+        let bytes = serde_json::to_vec(self).unwrap_or_default();
+        Digest::of(&bytes)
+    }
+}
+
+/// A file as the cache sees it: content and metadata, never mtime (both
+/// builders ignore it — touching a file keeps the cache).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct FileStamp {
+    pub path: String,
+    /// `file`, `dir` or `symlink`.
+    pub kind: String,
+    pub mode: u32,
+    pub uid: u32,
+    pub gid: u32,
+    /// Bytes as a layer counts them (file length, or link-text length).
+    pub size: u64,
+    /// Content digest for files, link target for symlinks, empty for dirs.
+    pub content: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum OpInputs {
+    /// The base image of a stage (both builders): the resolved image.
+    Base { reference: String, image: Digest },
+    /// BuildKit `RUN` (an ExecOp): argv, environment (ENV and declared
+    /// build ARGs), working directory, user, network/security mode and
+    /// mounts. Not the instruction's spelling.
+    Run {
+        argv: Vec<String>,
+        env: Vec<String>,
+        workdir: String,
+        user: String,
+        network: Option<String>,
+        security: Option<String>,
+        mounts: Vec<String>,
+    },
+    /// BuildKit `COPY`/`ADD` (a FileOp): the checksum of the selected
+    /// sources (content + mode + owner + names), where they go, and the
+    /// flags that change the result. Not the environment, user or labels.
+    Copy {
+        add: bool,
+        /// `context`, `stage:<key of its last step>` or `image:<id>`.
+        source: String,
+        patterns: Vec<String>,
+        files: Vec<FileStamp>,
+        dest: String,
+        chown: Option<String>,
+        chmod: Option<String>,
+        link: bool,
+        parents: bool,
+        excludes: Vec<String>,
+    },
+    /// BuildKit `WORKDIR` (a mkdir FileOp).
+    Mkdir { path: String, user: String },
+    /// Classic builder: every instruction is looked up by its parent image
+    /// and the container config it would commit (whose `Cmd` carries the
+    /// instruction, e.g. `#(nop) COPY file:… in /app/`). `files` does not
+    /// add to what the classic builder compares (the source hash already
+    /// sits in `created_by`); it is kept so a miss can name the files.
+    Classic {
+        created_by: String,
+        config: String,
+        #[serde(skip_serializing_if = "Vec::is_empty", default)]
+        files: Vec<FileStamp>,
+    },
+}

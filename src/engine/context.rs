@@ -1,0 +1,824 @@
+//! The build context: a snapshot of a directory as the builder would receive
+//! it (`.dockerignore` applied), with a content digest per file, plus what the
+//! builder asks of it — COPY source resolution, cache-key checksums, diffs
+//! between two snapshots and file contents for layers.
+//!
+//! This module and `state` are the engine's only filesystem edges.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::fs::{self, File};
+use std::io::{self, Read};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::digest::{Digest, Hasher};
+use super::dockerignore::{DockerIgnore, IgnoreError, MatchInfo};
+use super::gopath;
+
+/// Read size when hashing: large enough that syscalls vanish next to sha256,
+/// small enough to stay in cache. Files are never read whole into memory.
+const HASH_BUFFER: usize = 256 * 1024;
+
+/// Linux's limit on symlinks followed while resolving one path (ELOOP).
+const MAX_SYMLINK_HOPS: usize = 40;
+
+/// What a context entry is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum FileKind {
+    File,
+    Dir,
+    /// The link text, verbatim (may be absolute or point outside the context).
+    Symlink {
+        target: String,
+    },
+}
+
+impl FileKind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            FileKind::File => "file",
+            FileKind::Dir => "directory",
+            FileKind::Symlink { .. } => "symlink",
+        }
+    }
+}
+
+/// One path of the context, as `lstat` saw it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileMeta {
+    pub kind: FileKind,
+    /// Permission bits with setuid/setgid/sticky (`mode & 0o7777`).
+    pub mode: u32,
+    /// Bytes for files, link-text length for symlinks, 0 for directories
+    /// (a directory's own size is filesystem noise no image records).
+    pub size: u64,
+    pub uid: u32,
+    pub gid: u32,
+    /// Modification time, nanoseconds since the Unix epoch.
+    pub mtime_ns: i64,
+    /// sha256 of the contents: `Some` exactly for files.
+    pub content: Option<Digest>,
+}
+
+/// How much hashing a snapshot took: tests and the UI read these.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HashStats {
+    /// Files whose contents were read and hashed.
+    pub files_hashed: usize,
+    /// Files whose digest came from the stat cache.
+    pub files_reused: usize,
+    pub bytes_hashed: u64,
+}
+
+/// Remembers file digests between snapshots, keyed by relative path. A file
+/// is re-hashed only when its stat changed; ctime is part of the key so that
+/// a rewrite that restores the old mtime (`cp -p`, rsync) is still noticed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatCache {
+    entries: BTreeMap<String, StatCacheEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct StatCacheEntry {
+    size: u64,
+    mtime_ns: i64,
+    ctime_ns: i64,
+    inode: u64,
+    mode: u32,
+    digest: Digest,
+}
+
+impl StatCache {
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// A build context as the builder receives it.
+#[derive(Debug, Clone)]
+pub struct ContextSnapshot {
+    root: PathBuf,
+    entries: BTreeMap<String, FileMeta>,
+    excluded: BTreeSet<String>,
+    unsupported: BTreeSet<String>,
+    stats: HashStats,
+}
+
+/// Which engine's wording an error should use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Buildkit,
+    Classic,
+}
+
+/// A COPY/ADD source that names nothing in the context.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceNotFound {
+    /// The source cleaned against the context root, without the leading `/`.
+    pub path: String,
+    /// The source was a wildcard that matched nothing (only the classic
+    /// builder fails on that).
+    pub wildcard: bool,
+}
+
+impl SourceNotFound {
+    /// The error text the real engine prints, for `COPY` or `ADD`.
+    /// BuildKit (dockerd 20.10, BuildKit 0.8):
+    /// `failed to compute cache key: "/missing.txt" not found: not found`
+    /// (BuildKit HEAD words it `failed to calculate checksum of ref …:
+    /// "/missing.txt": not found`, with a random ref id).
+    /// Classic: `COPY failed: file not found in build context or excluded by
+    /// .dockerignore: stat missing.txt: file does not exist`, and for an empty
+    /// wildcard `COPY failed: no source files were specified`.
+    pub fn message(&self, dialect: Dialect, keyword: &str) -> String {
+        match (dialect, self.wildcard) {
+            (Dialect::Buildkit, _) => {
+                format!("failed to compute cache key: \"/{}\" not found: not found", self.path)
+            }
+            (Dialect::Classic, true) => format!("{keyword} failed: no source files were specified"),
+            (Dialect::Classic, false) => format!(
+                "{keyword} failed: file not found in build context or excluded by .dockerignore: stat {}: file does not exist",
+                self.path
+            ),
+        }
+    }
+}
+
+impl fmt::Display for SourceNotFound {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message(Dialect::Buildkit, "COPY"))
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ContextError {
+    #[error("cannot read build context path {path}: {source}")]
+    Io { path: PathBuf, source: io::Error },
+    #[error("build context path {path:?} is not valid UTF-8; layerlab needs UTF-8 names")]
+    NonUtf8 { path: PathBuf },
+    #[error(transparent)]
+    Ignore(#[from] IgnoreError),
+    #[error("{0}")]
+    SourceNotFound(SourceNotFound),
+    #[error("syntax error in pattern {pattern:?}")]
+    BadPattern { pattern: String },
+    #[error("{path}: too many levels of symbolic links")]
+    SymlinkLoop { path: String },
+    #[error("{path} is not a file of the build context snapshot")]
+    NotAFile { path: String },
+}
+
+fn io_error(path: &Path) -> impl FnOnce(io::Error) -> ContextError + '_ {
+    move |source| ContextError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// Reads `<root>/.dockerignore`; no file means no patterns.
+pub fn read_dockerignore(root: &Path) -> Result<DockerIgnore, ContextError> {
+    let path = root.join(".dockerignore");
+    match fs::read(&path) {
+        Ok(bytes) => Ok(DockerIgnore::parse(&String::from_utf8_lossy(&bytes))?),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(DockerIgnore::default()),
+        Err(e) => Err(io_error(&path)(e)),
+    }
+}
+
+/// A COPY source after wildcard expansion and symlink resolution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedSource {
+    /// The name the copy uses (its base name lands at the destination):
+    /// relative to the context root, `""` for the root itself.
+    pub name: String,
+    /// Where the content is in the snapshot once symlinks are followed.
+    pub path: String,
+    /// A directory source copies its contents, not itself.
+    pub is_dir: bool,
+}
+
+/// One difference between two snapshots.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub path: String,
+    pub kind: ChangeKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangeKind {
+    Added,
+    Removed,
+    /// A file became a directory, a symlink a file, …
+    Type {
+        old: &'static str,
+        new: &'static str,
+    },
+    Content {
+        old: Digest,
+        new: Digest,
+    },
+    Target {
+        old: String,
+        new: String,
+    },
+    Mode {
+        old: u32,
+        new: u32,
+    },
+    Owner {
+        old: (u32, u32),
+        new: (u32, u32),
+    },
+    /// Only the mtime moved (`touch`): not part of any cache key.
+    Touched,
+}
+
+impl ContextSnapshot {
+    /// Walks `root` the way BuildKit's context transfer does (fsutil): depth
+    /// first in name order, `.dockerignore` verdicts carried from each
+    /// directory to its children, an excluded directory skipped unless an
+    /// exception might re-include something below it, and such a directory
+    /// kept only if something below it is. Symlinks are recorded, never
+    /// followed. Sockets, FIFOs and devices are listed in `unsupported`.
+    pub fn capture(
+        root: &Path,
+        ignore: &DockerIgnore,
+        cache: &mut StatCache,
+    ) -> Result<ContextSnapshot, ContextError> {
+        let mut walk = Walk {
+            ignore,
+            old_cache: std::mem::take(&mut cache.entries),
+            new_cache: BTreeMap::new(),
+            buffer: vec![0; HASH_BUFFER],
+            snapshot: ContextSnapshot {
+                root: root.to_owned(),
+                entries: BTreeMap::new(),
+                excluded: BTreeSet::new(),
+                unsupported: BTreeSet::new(),
+                stats: HashStats::default(),
+            },
+        };
+        let result = walk.dir("", root, None);
+        // Keep what was learned even if the walk failed half-way.
+        cache.entries = std::mem::take(&mut walk.new_cache);
+        result?;
+        Ok(walk.snapshot)
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Every path sent to the builder (relative, `/`-separated, sorted).
+    pub fn entries(&self) -> &BTreeMap<String, FileMeta> {
+        &self.entries
+    }
+
+    pub fn get(&self, path: &str) -> Option<&FileMeta> {
+        self.entries.get(path)
+    }
+
+    /// Paths `.dockerignore` removed. A skipped directory is listed alone:
+    /// everything below it is excluded too (see `is_excluded`).
+    pub fn excluded(&self) -> &BTreeSet<String> {
+        &self.excluded
+    }
+
+    /// Whether `path` was left out by `.dockerignore`.
+    pub fn is_excluded(&self, path: &str) -> bool {
+        if self.entries.contains_key(path) {
+            return false;
+        }
+        self.excluded.contains(path)
+            || path
+                .match_indices('/')
+                .any(|(i, _)| self.excluded.contains(&path[..i]))
+    }
+
+    /// Sockets, FIFOs and device nodes: not modelled, not sent.
+    pub fn unsupported(&self) -> &BTreeSet<String> {
+        &self.unsupported
+    }
+
+    pub fn stats(&self) -> HashStats {
+        self.stats
+    }
+
+    /// Streams a file's bytes (for writing a layer). The reader re-hashes
+    /// what it reads and fails at the end if the file no longer matches the
+    /// snapshot, so a layer never mixes two versions of the context.
+    pub fn open(&self, path: &str) -> Result<ContextFile, ContextError> {
+        let expected = match self.entries.get(path) {
+            Some(FileMeta {
+                content: Some(digest),
+                size,
+                ..
+            }) => (*digest, *size),
+            _ => {
+                return Err(ContextError::NotAFile {
+                    path: path.to_owned(),
+                })
+            }
+        };
+        let full = self.root.join(path);
+        let file = File::open(&full).map_err(io_error(&full))?;
+        Ok(ContextFile {
+            file,
+            path: path.to_owned(),
+            hasher: Some(Hasher::new()),
+            read: 0,
+            expected,
+        })
+    }
+
+    /// Resolves a COPY/ADD source as BuildKit does. The source is cleaned
+    /// against `/` (`./a`, `/a` and `a` are the same; `..` cannot leave the
+    /// context). Symlinks on the way are followed *inside* the context, as if
+    /// the context root were `/`: `ln -s /etc/passwd x` makes `COPY x` look
+    /// for `<context>/etc/passwd`, and `../outside` stays at the root; that is
+    /// BuildKit's scoped resolution (classic uses `FollowSymlinkInScope`, the
+    /// same rule). A missing source is an error. A wildcard (Go `path.Match`
+    /// over the whole path, so `*` never crosses `/`) may match nothing: an
+    /// empty list for BuildKit, an error for the classic builder.
+    pub fn resolve_sources(
+        &self,
+        source: &str,
+        dialect: Dialect,
+    ) -> Result<Vec<ResolvedSource>, ContextError> {
+        let cleaned = gopath::clean(&format!("/{source}"));
+        let rel = cleaned.trim_start_matches('/').to_owned();
+        if !gopath::has_wildcards(&rel) {
+            return match self.resolve_scoped(&rel, true)? {
+                Some(path) => Ok(vec![self.resolved(rel, path)]),
+                None => Err(ContextError::SourceNotFound(SourceNotFound {
+                    path: rel,
+                    wildcard: false,
+                })),
+            };
+        }
+        let matches = self.expand_wildcard(&rel)?;
+        if matches.is_empty() && dialect == Dialect::Classic {
+            return Err(ContextError::SourceNotFound(SourceNotFound {
+                path: rel,
+                wildcard: true,
+            }));
+        }
+        Ok(matches)
+    }
+
+    fn resolved(&self, name: String, path: String) -> ResolvedSource {
+        let is_dir = path.is_empty()
+            || self
+                .entries
+                .get(&path)
+                .is_some_and(|m| m.kind == FileKind::Dir);
+        ResolvedSource { name, path, is_dir }
+    }
+
+    /// BuildKit splits the pattern at the first element holding a wildcard,
+    /// resolves the plain prefix (following symlinks), then tests every path
+    /// below it against the whole pattern; below a match nothing is tested
+    /// again. A matched symlink is followed.
+    fn expand_wildcard(&self, pattern: &str) -> Result<Vec<ResolvedSource>, ContextError> {
+        let elements: Vec<&str> = pattern.split('/').collect();
+        let plain = elements
+            .iter()
+            .take_while(|e| !gopath::has_wildcards(e))
+            .count();
+        let prefix = elements[..plain].join("/");
+        let Some(resolved_prefix) = self.resolve_scoped(&prefix, true)? else {
+            return Ok(Vec::new());
+        };
+        if !self.resolved(String::new(), resolved_prefix.clone()).is_dir {
+            return Ok(Vec::new());
+        }
+        let mut found = Vec::new();
+        let mut last_match: Option<String> = None;
+        for path in self.descendants(&resolved_prefix) {
+            // Test the name as the pattern spells it, not the resolved one.
+            let under = under(&resolved_prefix, path);
+            let name = join(&prefix, under);
+            if last_match
+                .as_deref()
+                .is_some_and(|m| name.starts_with(m) && name.as_bytes().get(m.len()) == Some(&b'/'))
+            {
+                continue;
+            }
+            let matched =
+                gopath::path_match(pattern, &name).map_err(|_| ContextError::BadPattern {
+                    pattern: pattern.to_owned(),
+                })?;
+            if !matched {
+                continue;
+            }
+            last_match = Some(name.clone());
+            match self.resolve_scoped(path, true)? {
+                Some(target) => found.push(self.resolved(name, target)),
+                None => {
+                    return Err(ContextError::SourceNotFound(SourceNotFound {
+                        path: name,
+                        wildcard: false,
+                    }))
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// Paths strictly below `dir` (`""` = the root), in sorted order.
+    fn descendants<'a>(&'a self, dir: &str) -> impl Iterator<Item = &'a str> + 'a {
+        let start = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
+        let end = if dir.is_empty() {
+            None
+        } else {
+            // `0` is the byte after `/`, so [dir/, dir0) is exactly the subtree.
+            Some(format!("{dir}0"))
+        };
+        self.entries
+            .range(start..)
+            .take_while(move |(p, _)| end.as_ref().map_or(true, |end| p.as_str() < end.as_str()))
+            .map(|(p, _)| p.as_str())
+    }
+
+    /// Follows symlinks along `path` with the context root as `/` (absolute
+    /// targets restart at the root, `..` stops there). The last element is
+    /// followed only when `follow_last`. `None` when something is missing,
+    /// or a non-directory is used as one.
+    fn resolve_scoped(
+        &self,
+        path: &str,
+        follow_last: bool,
+    ) -> Result<Option<String>, ContextError> {
+        let mut pending: Vec<String> = path.split('/').rev().map(str::to_owned).collect();
+        let mut resolved: Vec<String> = Vec::new();
+        let mut hops = 0;
+        while let Some(element) = pending.pop() {
+            match element.as_str() {
+                "" | "." => continue,
+                ".." => {
+                    resolved.pop();
+                    continue;
+                }
+                _ => {}
+            }
+            let mut candidate = resolved.join("/");
+            if !candidate.is_empty() {
+                candidate.push('/');
+            }
+            candidate.push_str(&element);
+            let Some(meta) = self.entries.get(&candidate) else {
+                return Ok(None);
+            };
+            let last = pending.iter().all(|e| e.is_empty() || e == ".");
+            match &meta.kind {
+                FileKind::Symlink { target } if !last || follow_last => {
+                    hops += 1;
+                    if hops > MAX_SYMLINK_HOPS {
+                        return Err(ContextError::SymlinkLoop {
+                            path: path.to_owned(),
+                        });
+                    }
+                    if target.starts_with('/') {
+                        resolved.clear();
+                    }
+                    pending.extend(target.split('/').rev().map(str::to_owned));
+                }
+                FileKind::Dir => resolved.push(element),
+                _ if last => resolved.push(element),
+                _ => return Ok(None),
+            }
+        }
+        Ok(Some(resolved.join("/")))
+    }
+
+    /// A digest standing for the content a COPY of `sources` would copy: the
+    /// cache key's view of the context, in the spirit of BuildKit's
+    /// contenthash. Per source: its name, then for every path it copies (the
+    /// source itself, and for a directory everything below it, relative to
+    /// it): the relative path, the type, the permission bits (with
+    /// setuid/setgid/sticky; not for symlinks, whose mode BuildKit pins to
+    /// 0777), and the content digest and size (files) or link text
+    /// (symlinks). A directory source also contributes its own mode, except
+    /// the context root.
+    ///
+    /// NOT included: mtime (BuildKit's tarsum header leaves it out; `touch`
+    /// keeps COPY cached) and uid/gid — BuildKit does hash uid/gid, but the
+    /// docker CLI resets them to 0:0 when it sends the context (both builders:
+    /// `resetUIDAndGID` for BuildKit, `ChownOpts 0:0` for the classic tar), so
+    /// a `chown` in the context never changes a `docker build` cache key.
+    /// (`buildctl` sends real owners; layerlab models `docker build`.)
+    pub fn checksum(&self, sources: &[ResolvedSource]) -> Digest {
+        let mut hasher = Hasher::new();
+        for source in sources {
+            hasher.update(b"source\0");
+            hasher.update(source.name.as_bytes());
+            hasher.update(b"\n");
+            if let Some(meta) = self.entries.get(&source.path) {
+                hash_entry(&mut hasher, "", meta);
+            }
+            if source.is_dir {
+                for path in self.descendants(&source.path) {
+                    if let Some(meta) = self.entries.get(path) {
+                        hash_entry(&mut hasher, under(&source.path, path), meta);
+                    }
+                }
+            }
+        }
+        hasher.finish()
+    }
+
+    /// What changed from `older` to `self`, for paths `filter` accepts, in
+    /// path order. One path may yield several changes (content and mode).
+    pub fn diff(&self, older: &ContextSnapshot, filter: impl Fn(&str) -> bool) -> Vec<Change> {
+        let paths: BTreeSet<&String> = self.entries.keys().chain(older.entries.keys()).collect();
+        let mut changes = Vec::new();
+        for path in paths {
+            if !filter(path) {
+                continue;
+            }
+            let mut push = |kind| {
+                changes.push(Change {
+                    path: path.clone(),
+                    kind,
+                });
+            };
+            let (old, new) = match (older.entries.get(path), self.entries.get(path)) {
+                (None, Some(_)) => {
+                    push(ChangeKind::Added);
+                    continue;
+                }
+                (Some(_), None) => {
+                    push(ChangeKind::Removed);
+                    continue;
+                }
+                (Some(old), Some(new)) => (old, new),
+                (None, None) => continue,
+            };
+            let before = changes.len();
+            let mut push = |kind| {
+                changes.push(Change {
+                    path: path.clone(),
+                    kind,
+                });
+            };
+            match (&old.kind, &new.kind) {
+                (FileKind::Symlink { target: a }, FileKind::Symlink { target: b }) if a != b => {
+                    push(ChangeKind::Target {
+                        old: a.clone(),
+                        new: b.clone(),
+                    });
+                }
+                (a, b) if a != b => push(ChangeKind::Type {
+                    old: a.name(),
+                    new: b.name(),
+                }),
+                _ => {}
+            }
+            if let (Some(a), Some(b)) = (old.content, new.content) {
+                if a != b {
+                    push(ChangeKind::Content { old: a, new: b });
+                }
+            }
+            if old.mode != new.mode && old.kind.name() == new.kind.name() {
+                push(ChangeKind::Mode {
+                    old: old.mode,
+                    new: new.mode,
+                });
+            }
+            if (old.uid, old.gid) != (new.uid, new.gid) {
+                push(ChangeKind::Owner {
+                    old: (old.uid, old.gid),
+                    new: (new.uid, new.gid),
+                });
+            }
+            if changes.len() == before && old.mtime_ns != new.mtime_ns {
+                changes.push(Change {
+                    path: path.clone(),
+                    kind: ChangeKind::Touched,
+                });
+            }
+        }
+        changes
+    }
+}
+
+fn hash_entry(hasher: &mut Hasher, path: &str, meta: &FileMeta) {
+    hasher.update(path.as_bytes());
+    hasher.update(b"\0");
+    hasher.update(meta.kind.name().as_bytes());
+    match &meta.kind {
+        FileKind::File => {
+            let digest = meta.content.map(|d| d.to_string()).unwrap_or_default();
+            hasher.update(format!("\0{:o}\0{}\0{digest}", meta.mode, meta.size).as_bytes());
+        }
+        FileKind::Dir => hasher.update(format!("\0{:o}", meta.mode).as_bytes()),
+        FileKind::Symlink { target } => {
+            hasher.update(b"\0");
+            hasher.update(target.as_bytes());
+        }
+    }
+    hasher.update(b"\n");
+}
+
+/// `path` relative to `dir` (`""` = the root); `path` must be below `dir`.
+fn under<'a>(dir: &str, path: &'a str) -> &'a str {
+    if dir.is_empty() {
+        path
+    } else {
+        path.get(dir.len() + 1..).unwrap_or("")
+    }
+}
+
+fn join(dir: &str, name: &str) -> String {
+    if dir.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
+/// The state of one capture.
+struct Walk<'a> {
+    ignore: &'a DockerIgnore,
+    old_cache: BTreeMap<String, StatCacheEntry>,
+    new_cache: BTreeMap<String, StatCacheEntry>,
+    buffer: Vec<u8>,
+    snapshot: ContextSnapshot,
+}
+
+impl Walk<'_> {
+    /// Walks one directory; returns whether anything below it was kept.
+    fn dir(
+        &mut self,
+        rel: &str,
+        abs: &Path,
+        info: Option<&MatchInfo>,
+    ) -> Result<bool, ContextError> {
+        let mut names = Vec::new();
+        for entry in fs::read_dir(abs).map_err(io_error(abs))? {
+            let entry = entry.map_err(io_error(abs))?;
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else {
+                return Err(ContextError::NonUtf8 { path: entry.path() });
+            };
+            names.push(name.to_owned());
+        }
+        names.sort();
+        let mut kept_any = false;
+        for name in names {
+            let rel = join(rel, &name);
+            let abs = abs.join(&name);
+            let meta = fs::symlink_metadata(&abs).map_err(io_error(&abs))?;
+            let (excluded, child_info) = if self.ignore.is_empty() {
+                (false, None)
+            } else {
+                let (excluded, info) = self.ignore.walk_verdict(&rel, info);
+                (excluded, Some(info))
+            };
+            let file_type = meta.file_type();
+            if file_type.is_dir() {
+                if excluded && !self.ignore.may_reinclude_below(&rel) {
+                    self.snapshot.excluded.insert(rel);
+                    continue;
+                }
+                let kept_below = self.dir(&rel, &abs, child_info.as_ref())?;
+                if excluded && !kept_below {
+                    self.snapshot.excluded.insert(rel);
+                } else {
+                    self.snapshot
+                        .entries
+                        .insert(rel, stat_meta(&meta, FileKind::Dir, None));
+                    kept_any = true;
+                }
+                continue;
+            }
+            if excluded {
+                self.snapshot.excluded.insert(rel);
+                continue;
+            }
+            let entry = if file_type.is_file() {
+                let digest = self.file_digest(&rel, &abs, &meta)?;
+                stat_meta(&meta, FileKind::File, Some(digest))
+            } else if file_type.is_symlink() {
+                let target = fs::read_link(&abs).map_err(io_error(&abs))?;
+                let Some(target) = target.to_str() else {
+                    return Err(ContextError::NonUtf8 { path: abs });
+                };
+                let kind = FileKind::Symlink {
+                    target: target.to_owned(),
+                };
+                stat_meta(&meta, kind, None)
+            } else {
+                self.snapshot.unsupported.insert(rel);
+                continue;
+            };
+            self.snapshot.entries.insert(rel, entry);
+            kept_any = true;
+        }
+        Ok(kept_any)
+    }
+
+    fn file_digest(
+        &mut self,
+        rel: &str,
+        abs: &Path,
+        meta: &fs::Metadata,
+    ) -> Result<Digest, ContextError> {
+        let key = StatCacheEntry {
+            size: meta.len(),
+            mtime_ns: nanos(meta.mtime(), meta.mtime_nsec()),
+            ctime_ns: nanos(meta.ctime(), meta.ctime_nsec()),
+            inode: meta.ino(),
+            mode: meta.mode(),
+            digest: Digest::of(b""),
+        };
+        let digest = match self.old_cache.remove(rel) {
+            Some(cached)
+                if StatCacheEntry {
+                    digest: cached.digest,
+                    ..key.clone()
+                } == cached =>
+            {
+                self.snapshot.stats.files_reused += 1;
+                cached.digest
+            }
+            _ => {
+                let mut file = File::open(abs).map_err(io_error(abs))?;
+                let mut hasher = Hasher::new();
+                loop {
+                    let n = file.read(&mut self.buffer).map_err(io_error(abs))?;
+                    if n == 0 {
+                        break;
+                    }
+                    hasher.update(&self.buffer[..n]);
+                    self.snapshot.stats.bytes_hashed += n as u64;
+                }
+                self.snapshot.stats.files_hashed += 1;
+                hasher.finish()
+            }
+        };
+        self.new_cache
+            .insert(rel.to_owned(), StatCacheEntry { digest, ..key });
+        Ok(digest)
+    }
+}
+
+fn nanos(secs: i64, nsec: i64) -> i64 {
+    secs.saturating_mul(1_000_000_000).saturating_add(nsec)
+}
+
+fn stat_meta(meta: &fs::Metadata, kind: FileKind, content: Option<Digest>) -> FileMeta {
+    let size = if kind == FileKind::Dir { 0 } else { meta.len() };
+    FileMeta {
+        kind,
+        mode: meta.mode() & 0o7777,
+        size,
+        uid: meta.uid(),
+        gid: meta.gid(),
+        mtime_ns: nanos(meta.mtime(), meta.mtime_nsec()),
+        content,
+    }
+}
+
+/// A context file being read for a layer; see [`ContextSnapshot::open`].
+pub struct ContextFile {
+    file: File,
+    path: String,
+    hasher: Option<Hasher>,
+    read: u64,
+    expected: (Digest, u64),
+}
+
+impl Read for ContextFile {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.file.read(buf)?;
+        if n > 0 {
+            self.read += n as u64;
+            if let Some(hasher) = self.hasher.as_mut() {
+                hasher.update(&buf[..n]);
+            }
+        } else if !buf.is_empty() {
+            if let Some(hasher) = self.hasher.take() {
+                if (hasher.finish(), self.read) != self.expected {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!("{} changed since the build context was read", self.path),
+                    ));
+                }
+            }
+        }
+        Ok(n)
+    }
+}

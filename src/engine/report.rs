@@ -1,0 +1,281 @@
+//! What a build reports: every step with its verdict and the reason, the
+//! layers it made, and the final image. Views (CLI, TUI, lessons) derive
+//! everything they show from this; nothing is computed twice.
+
+use crate::engine::digest::Digest;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A step of an earlier build, as the learner saw it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepRef {
+    /// The engine's build counter (1 = first build on this state).
+    pub build: u64,
+    /// `[2/4]`-style position as that builder numbered it.
+    pub step: usize,
+    pub of: usize,
+    pub stage: Option<String>,
+    /// The instruction text as written.
+    pub text: String,
+}
+
+impl fmt::Display for StepRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "build #{}, step {}/{}", self.build, self.step, self.of)?;
+        if let Some(stage) = &self.stage {
+            write!(f, " of stage {stage}")?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FileChange {
+    Added {
+        path: String,
+    },
+    Removed {
+        path: String,
+    },
+    Content {
+        path: String,
+        old: String,
+        new: String,
+    },
+    Mode {
+        path: String,
+        old: u32,
+        new: u32,
+    },
+    Owner {
+        path: String,
+        old: String,
+        new: String,
+    },
+}
+
+impl fmt::Display for FileChange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FileChange::Added { path } => write!(f, "{path} was added"),
+            FileChange::Removed { path } => write!(f, "{path} was removed"),
+            FileChange::Content { path, old, new } => write!(
+                f,
+                "{path} changed (sha256 {}… → {}…)",
+                short_hex(old),
+                short_hex(new)
+            ),
+            FileChange::Mode { path, old, new } => {
+                write!(f, "{path} changed mode ({old:o} → {new:o})")
+            }
+            FileChange::Owner { path, old, new } => {
+                write!(f, "{path} changed owner ({old} → {new})")
+            }
+        }
+    }
+}
+
+fn short_hex(d: &str) -> &str {
+    let hex = d.strip_prefix("sha256:").unwrap_or(d);
+    hex.get(..4).unwrap_or(hex)
+}
+
+/// Why a step was rebuilt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum MissReason {
+    /// Nothing like this step was ever built on this parent.
+    FirstBuild,
+    /// `--no-cache`.
+    NoCache,
+    /// The step below it was rebuilt, so this one has a new parent.
+    ParentRebuilt {
+        parent: String,
+    },
+    InstructionChanged {
+        old: String,
+        new: String,
+    },
+    FilesChanged {
+        changes: Vec<FileChange>,
+    },
+    /// A declared build argument has another value than last time.
+    BuildArgChanged {
+        name: String,
+        old: Option<String>,
+        new: Option<String>,
+    },
+    /// The classic builder's RUN key names its build args.
+    BuildArgsChanged {
+        old: String,
+        new: String,
+    },
+    EnvChanged {
+        name: String,
+        old: Option<String>,
+        new: Option<String>,
+    },
+    SettingChanged {
+        setting: String,
+        old: String,
+        new: String,
+    },
+    /// Classic builder: the image config this step commits differs (an
+    /// earlier ENV, LABEL, USER … changed it).
+    ConfigChanged,
+    /// `COPY --from` a stage whose result changed.
+    SourceStageChanged,
+    BaseImageChanged,
+    FlagsChanged,
+    /// Classic builder: an ARG before the first FROM is never cached.
+    GlobalArg,
+    /// The step ran and failed; the build stops here.
+    Failed {
+        error: String,
+    },
+}
+
+impl fmt::Display for MissReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "(unset)".into());
+        match self {
+            MissReason::FirstBuild => write!(f, "first build of this step: nothing in the cache to reuse"),
+            MissReason::NoCache => write!(f, "--no-cache: the cache is not consulted"),
+            MissReason::ParentRebuilt { parent } => write!(
+                f,
+                "the step before it ({parent}) was rebuilt, so this step sits on a new parent"
+            ),
+            MissReason::InstructionChanged { old, new } => {
+                write!(f, "instruction changed: `{old}` → `{new}`")
+            }
+            MissReason::FilesChanged { changes } => {
+                write!(f, "copied files changed: ")?;
+                let shown: Vec<String> = changes.iter().take(5).map(|c| c.to_string()).collect();
+                write!(f, "{}", shown.join("; "))?;
+                if changes.len() > 5 {
+                    write!(f, "; and {} more", changes.len() - 5)?;
+                }
+                Ok(())
+            }
+            MissReason::BuildArgChanged { name, old, new } => write!(
+                f,
+                "build argument {name} changed ({} → {})",
+                opt(old),
+                opt(new)
+            ),
+            MissReason::BuildArgsChanged { old, new } => {
+                write!(f, "build arguments changed: `{old}` → `{new}`")
+            }
+            MissReason::EnvChanged { name, old, new } => write!(
+                f,
+                "the environment of this step changed: {name} ({} → {})",
+                opt(old),
+                opt(new)
+            ),
+            MissReason::SettingChanged { setting, old, new } => {
+                write!(f, "{setting} changed ({old} → {new})")
+            }
+            MissReason::ConfigChanged => write!(
+                f,
+                "the image config this step commits changed (an earlier ENV, LABEL, USER, … is different)"
+            ),
+            MissReason::SourceStageChanged => {
+                write!(f, "the stage it copies from was rebuilt with other content")
+            }
+            MissReason::BaseImageChanged => write!(f, "the base image changed"),
+            MissReason::FlagsChanged => write!(f, "the instruction's options changed"),
+            MissReason::Failed { error } => write!(f, "the step failed: {error}"),
+            MissReason::GlobalArg => write!(
+                f,
+                "an ARG before the first FROM only declares a variable for FROM lines; the classic builder never caches it"
+            ),
+        }
+    }
+}
+
+/// A step's verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "verdict", rename_all = "snake_case")]
+pub enum Verdict {
+    Hit { from: StepRef },
+    Miss { why: MissReason },
+}
+
+impl Verdict {
+    pub fn cached(&self) -> bool {
+        matches!(self, Verdict::Hit { .. })
+    }
+
+    /// The reason in words.
+    pub fn reason(&self) -> String {
+        match self {
+            Verdict::Hit { from } => format!("reused {from} (`{}`)", from.text),
+            Verdict::Miss { why } => why.to_string(),
+        }
+    }
+}
+
+/// A layer as a step reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LayerInfo {
+    pub diff_id: Digest,
+    /// Bytes as `docker history` counts them.
+    pub size: u64,
+}
+
+/// One step of the build, as the real builder lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepReport {
+    pub stage: Option<String>,
+    pub step: usize,
+    pub of: usize,
+    /// Upper-case keyword.
+    pub keyword: String,
+    pub text: String,
+    pub verdict: Verdict,
+    pub layer: Option<LayerInfo>,
+    /// Index of the instruction in the Dockerfile.
+    pub instruction: usize,
+    /// 1-based source line, for the editor to line up with.
+    pub line: usize,
+    /// Simulated duration in seconds (a hit costs nothing).
+    pub seconds: f64,
+}
+
+/// A row of `docker history`, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryRow {
+    pub created_by: String,
+    pub size: u64,
+    pub empty_layer: bool,
+    pub comment: String,
+    /// The build that made this row (0: it came with the base image). Part
+    /// of the image id, as a real history row's `created` time is.
+    #[serde(default)]
+    pub built_in: u64,
+}
+
+/// Everything a build produced.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BuildReport {
+    pub build: u64,
+    pub image_id: Digest,
+    pub builder: String,
+    pub tags: Vec<String>,
+    pub layer_count: usize,
+    pub size: u64,
+    pub steps: Vec<StepReport>,
+    pub history: Vec<HistoryRow>,
+}
+
+impl BuildReport {
+    pub fn rebuilt(&self) -> usize {
+        self.steps.iter().filter(|s| !s.verdict.cached()).count()
+    }
+
+    /// The first rebuilt step: the cause of the cascade above it.
+    pub fn first_miss(&self) -> Option<&StepReport> {
+        self.steps.iter().find(|s| !s.verdict.cached())
+    }
+}
