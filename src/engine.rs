@@ -2,6 +2,7 @@
 //! Pure core: no terminal; filesystem access only in `context` and `state`.
 
 pub mod base;
+pub mod blob;
 pub mod builder;
 pub mod cache;
 pub mod cache_key;
@@ -15,5 +16,7 @@ pub mod gopath;
 pub mod history_text;
 pub mod image;
 pub mod import;
+pub mod layer;
 pub mod report;
+pub mod rootfs;
 pub mod state;
