@@ -26,24 +26,26 @@ fn busybox_rootfs() -> Result<Vec<u8>, String> {
     let busybox = std::fs::read("/bin/busybox")
         .map_err(|e| format!("/bin/busybox is missing ({e}): apt-get install -y busybox-static"))?;
     let mut out = tar::Builder::new(Vec::new());
-    let mut dir = tar::Header::new_gnu();
-    dir.set_entry_type(tar::EntryType::Directory);
-    dir.set_mode(0o755);
-    dir.set_size(0);
+    let header = |kind: tar::EntryType, mode: u32, size: u64| {
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(kind);
+        h.set_mode(mode);
+        h.set_size(size);
+        h.set_uid(0);
+        h.set_gid(0);
+        h.set_mtime(1_764_310_175);
+        h
+    };
+    let mut dir = header(tar::EntryType::Directory, 0o755, 0);
     out.append_data(&mut dir, "bin/", std::io::empty())
         .map_err(|e| e.to_string())?;
-    let mut file = tar::Header::new_gnu();
-    file.set_mode(0o755);
-    file.set_size(busybox.len() as u64);
+    let mut file = header(tar::EntryType::Regular, 0o755, busybox.len() as u64);
     out.append_data(&mut file, "bin/busybox", busybox.as_slice())
         .map_err(|e| e.to_string())?;
     for applet in [
         "sh", "ls", "echo", "cat", "mkdir", "touch", "cp", "rm", "sleep",
     ] {
-        let mut link = tar::Header::new_gnu();
-        link.set_entry_type(tar::EntryType::Symlink);
-        link.set_mode(0o777);
-        link.set_size(0);
+        let mut link = header(tar::EntryType::Symlink, 0o777, 0);
         out.append_link(&mut link, format!("bin/{applet}"), "busybox")
             .map_err(|e| e.to_string())?;
     }
