@@ -173,6 +173,9 @@ pub fn build(
         diagnostics: vec![d],
         steps: Vec::new(),
     })?;
+    if let Some(err) = heredocs_unsupported(&file, opts) {
+        return Err(err);
+    }
     let plan = analyzer::analyze(&file);
     if let Some(err) = plan.errors().next() {
         return Err(BuildError {
@@ -237,6 +240,49 @@ pub fn build(
     }
     state.images.insert(image.id, image);
     Ok(report)
+}
+
+/// Docker 20.10's parsers (its classic builder, and its BuildKit frontend
+/// without a `# syntax=` line) know no heredocs: they read `RUN <<EOF` as a
+/// plain command and the body's first line as the next instruction
+/// (recorded: our 57). Current BuildKit reads heredocs.
+fn heredocs_unsupported(
+    file: &crate::dockerfile::Dockerfile,
+    opts: &BuildOptions,
+) -> Option<BuildError> {
+    let old_parser = opts.builder == BuilderKind::Classic
+        || opts.frontend == crate::engine::history_text::BuildkitFrontend::Docker2010;
+    if !old_parser {
+        return None;
+    }
+    let ins = file.instructions.iter().find(|i| !i.heredocs.is_empty())?;
+    let line = ins.span.line + 1;
+    let word = ins.heredocs[0]
+        .content
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_ascii_uppercase();
+    let parse_error = format!("dockerfile parse error line {line}: unknown instruction: {word}");
+    let message = match opts.builder {
+        BuilderKind::Classic => parse_error,
+        BuilderKind::Buildkit => format!(
+            "failed to solve with frontend dockerfile.v0: failed to create LLB definition: {parse_error}"
+        ),
+    };
+    let span = Span {
+        line,
+        column: 1,
+        ..ins.span
+    };
+    Some(BuildError {
+        diagnostics: vec![Diagnostic::error(span, message.clone()).with_help(
+            "heredocs need current BuildKit (`--builder buildkit`); the classic builder reads the body as instructions",
+        )],
+        message,
+        span: Some(span),
+        steps: Vec::new(),
+    })
 }
 
 /// The state of one stage while it is built.
