@@ -168,7 +168,10 @@ fn print_step(n: usize, s: &StepReport, builder: BuilderKind) {
                 .map(|l| format!("{l} "))
                 .unwrap_or_default();
             println!("#{n} [{stage}{}/{}] {}", s.step, s.of, s.text);
-            if s.verdict.cached() {
+            if s.keyword == "FROM" {
+                println!("#{n} {}", s.verdict.reason());
+                println!("#{n} DONE 0.0s");
+            } else if s.verdict.cached() {
                 println!("#{n} CACHED");
                 println!("#{n} why: {}", s.verdict.reason());
             } else {
@@ -181,7 +184,9 @@ fn print_step(n: usize, s: &StepReport, builder: BuilderKind) {
             println!("Step {}/{} : {}", s.step, s.of, s.text);
             if s.verdict.cached() {
                 println!(" ---> Using cache");
-            } else if s.keyword != "FROM" {
+            } else if s.keyword == "FROM" {
+                println!(" ---> {}", s.verdict.reason());
+            } else {
                 println!(" ---> Rebuilt: {}", s.verdict.reason());
             }
             if let Some(l) = &s.layer {
@@ -222,7 +227,7 @@ fn print_progress(report: &BuildReport, _file: &str) {
     println!(
         "{} of {} steps rebuilt · image {} · {} layers · {} bytes",
         report.rebuilt(),
-        report.steps.len(),
+        report.cacheable(),
         report.image_id.short(),
         report.layer_count,
         report.size

@@ -83,6 +83,9 @@ pub struct EngineState {
     /// The reverse: which catalog layer a diff_id was generated from.
     #[serde(default)]
     pub catalog_sources: BTreeMap<Digest, String>,
+    /// Where a persisted layer's files are: diff_id → blob holding its tar.
+    #[serde(default)]
+    pub layer_blobs: BTreeMap<Digest, Digest>,
     /// Every layer's files, by diff_id.
     #[serde(skip)]
     pub layers: crate::engine::layers::LayerStore,
@@ -408,7 +411,7 @@ impl Run<'_> {
             .unwrap_or_else(|_| stage.base.clone());
         let mut st = self.base_state(&base_ref, stage.span)?;
         if numbering.counts_from(index) {
-            self.from_step(index, &base_ref, numbering);
+            self.from_step(index, &st, &base_ref, numbering);
         }
         for cmd in &stage.commands {
             self.command(index, cmd, &mut st, numbering)?;
@@ -420,7 +423,13 @@ impl Run<'_> {
     /// The FROM step: never reported as cached by the classic builder, and
     /// BuildKit's own flag is noise (see the recordings' README). BuildKit
     /// has no step at all for `FROM scratch`.
-    fn from_step(&mut self, index: usize, base_ref: &str, numbering: &mut steps::Numbering) {
+    fn from_step(
+        &mut self,
+        index: usize,
+        st: &StageState,
+        base_ref: &str,
+        numbering: &mut steps::Numbering,
+    ) {
         let stage = &self.plan.stages[index];
         let (step, of) = numbering.next(index);
         self.reports.push(StepReport {
@@ -429,25 +438,16 @@ impl Run<'_> {
             of,
             keyword: "FROM".into(),
             text: stage.text.clone(),
-            verdict: Verdict::Miss {
-                why: MissReason::BaseImageChanged,
+            verdict: Verdict::Base {
+                image: base_ref.to_string(),
+                layers: st.layers.len(),
+                size: st.layers.iter().map(|l| l.size).sum(),
             },
             layer: None,
             instruction: stage.instruction,
             line: stage.span.line,
             seconds: 0.0,
         });
-        if let Some(r) = self.reports.last_mut() {
-            r.verdict = Verdict::Hit {
-                from: StepRef {
-                    build: 0,
-                    step,
-                    of,
-                    stage: r.stage.clone(),
-                    text: format!("the image {base_ref}"),
-                },
-            };
-        }
     }
 
     fn base_state(&mut self, reference: &str, span: Span) -> Result<StageState, BuildError> {
