@@ -197,7 +197,7 @@ pub fn build(
                     opts.target.as_deref().unwrap_or("")
                 ),
                 span: None,
-                diagnostics: plan.diagnostics.clone(),
+                diagnostics: plan.diagnostics,
                 steps: Vec::new(),
             })
         }
@@ -411,7 +411,7 @@ impl Run<'_> {
             .unwrap_or_else(|_| stage.base.clone());
         let mut st = self.base_state(&base_ref, stage.span)?;
         if numbering.counts_from(index) {
-            self.from_step(index, &st, &base_ref, numbering);
+            self.base_step(index, &st, &base_ref, numbering);
         }
         for cmd in &stage.commands {
             self.command(index, cmd, &mut st, numbering)?;
@@ -423,7 +423,7 @@ impl Run<'_> {
     /// The FROM step: never reported as cached by the classic builder, and
     /// BuildKit's own flag is noise (see the recordings' README). BuildKit
     /// has no step at all for `FROM scratch`.
-    fn from_step(
+    fn base_step(
         &mut self,
         index: usize,
         st: &StageState,
@@ -778,7 +778,7 @@ impl Run<'_> {
                 (rec.layer.clone(), rec.chain, rec.built_by.build)
             }
             None => {
-                let layer = self.execute(inputs.effect, st, cmd)?;
+                let layer = self.execute(&inputs.effect, st, cmd)?;
                 let chain = match builder {
                     BuilderKind::Buildkit => digest,
                     // A classic rebuild commits a new image: a fresh id that
@@ -792,7 +792,7 @@ impl Run<'_> {
         };
         if hit.is_none() {
             self.state.cache_mut(builder).insert(CacheRecord {
-                key: key.clone(),
+                key,
                 built_by: StepRef {
                     build: self.build,
                     step,
@@ -852,7 +852,7 @@ impl Run<'_> {
     /// nothing; BuildKit keeps it.
     fn execute(
         &mut self,
-        effect: Effect,
+        effect: &Effect,
         st: &mut StageState,
         cmd: &Command,
     ) -> Result<Option<LayerInfo>, BuildError> {
@@ -861,7 +861,7 @@ impl Run<'_> {
             BuilderKind::Classic => DiffMode::CopyUp,
         };
         let mut fs = st.fs.clone();
-        let done = match &effect {
+        let done = match effect {
             Effect::None => return Ok(None),
             Effect::Write(items) => copy::write_items(&mut fs, items),
             Effect::Mkdir { path, uid, gid } => {
@@ -1167,7 +1167,7 @@ impl Run<'_> {
                 (
                     OpInputs::Copy {
                         add: copy.add,
-                        source: source.clone(),
+                        source,
                         patterns: patterns.clone(),
                         files,
                         dest: dest.clone(),

@@ -470,7 +470,7 @@ impl ContextSnapshot {
         };
         self.entries
             .range(start..)
-            .take_while(move |(p, _)| end.as_ref().map_or(true, |end| p.as_str() < end.as_str()))
+            .take_while(move |(p, _)| end.as_ref().is_none_or(|end| p.as_str() < end.as_str()))
             .map(|(p, _)| p.as_str())
     }
 

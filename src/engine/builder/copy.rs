@@ -100,13 +100,14 @@ pub fn stamp(item: &Item) -> io::Result<FileStamp> {
     })
 }
 
+/// A source found in a filesystem: its path (relative to `/`), its node
+/// (symlinks followed), and for a directory everything below it.
+pub type FsSource = (String, Node, Vec<(String, Node)>);
+
 /// The entries a source path selects in another stage's (or image's)
 /// filesystem: the path itself, following symlinks, and for a directory its
 /// contents; wildcards match per path element as Go's `path.Match` does.
-pub fn fs_sources(
-    fs: &RootFs,
-    pattern: &str,
-) -> Result<Vec<(String, Node, Vec<(String, Node)>)>, String> {
+pub fn fs_sources(fs: &RootFs, pattern: &str) -> Result<Vec<FsSource>, String> {
     let clean = gopath::clean(&format!("/{pattern}"));
     let rel = clean.trim_start_matches('/');
     let mut names = Vec::new();
