@@ -9,9 +9,13 @@
 
 mod support;
 
+use layerlab::engine::history_text::BuildkitFrontend;
 use std::time::Instant;
 use support::compare::compare_mode;
 use support::docker::{engine_for_test, in_ci, loud};
+use support::layerlab::{
+    busybox_rootfs, mismatches as layerlab_mismatches, replay as layerlab_replay,
+};
 use support::scenario::{
     find_scenarios, own_conformance_dir, shared_conformance_dir, Mode, ScenarioDir,
 };
@@ -125,6 +129,16 @@ fn live_engine_reproduces_recorded_scenarios() {
     let session = engine
         .session()
         .unwrap_or_else(|e| panic!("cannot start replaying on {}: {e}", engine.host));
+    let base = match busybox_rootfs() {
+        Ok(b) => Some(b),
+        Err(e) if in_ci() => panic!("{e}"),
+        Err(e) => {
+            loud(&format!(
+                "live_engine: layerlab is NOT compared with the engine: {e}"
+            ));
+            None
+        }
+    };
     let started = Instant::now();
     let mut failures = Vec::new();
     for s in &scenarios {
@@ -134,6 +148,18 @@ fn live_engine_reproduces_recorded_scenarios() {
             match session.replay(&s.scenario, *mode) {
                 Err(e) => failures.push(format!("{label}: replay failed: {e}")),
                 Ok(actual) => {
+                    // layerlab against the same live run, as Docker 20.10's
+                    // BuildKit would build it.
+                    if let Some(base) = &base {
+                        let ours = layerlab_replay(s, *mode, base, BuildkitFrontend::Docker2010);
+                        failures.extend(
+                            layerlab_mismatches(s, *mode, &actual, &ours)
+                                .into_iter()
+                                .map(|m| {
+                                    format!("{label}: layerlab differs from the live engine: {m}")
+                                }),
+                        );
+                    }
                     let mismatches = compare_mode(&s.scenario, expected, &actual);
                     eprintln!(
                         "{label}: {} in {:.1}s{}",
