@@ -870,6 +870,26 @@ impl Run<'_> {
         let done = match effect {
             Effect::None => return Ok(None),
             Effect::Write(items) => copy::write_items(&mut fs, items),
+            Effect::CopyContext {
+                patterns,
+                heredocs,
+                dest,
+                add,
+                owner,
+                chmod,
+            } => {
+                let mut items = self.context_items(patterns, dest, *add, &fs, cmd)?;
+                let into_dir = copy::dest_is_dir(&fs, dest, patterns.len());
+                for (name, body) in heredocs {
+                    items.push(copy::Item {
+                        key_path: format!("<<{name}"),
+                        target: copy::target_for(dest, into_dir, name),
+                        node: Node::file(Blob::from(body.as_str()), 0o644, 0, 0),
+                    });
+                }
+                copy::set_owner_and_mode(&mut items, *owner, *chmod);
+                copy::write_items(&mut fs, &items)
+            }
             Effect::Mkdir { path, uid, gid } => {
                 if fs.stat(path).is_ok_and(|n| n.is_dir()) {
                     Ok(())
@@ -1099,6 +1119,7 @@ impl Run<'_> {
             }
             None => None,
         };
+        let heredocs = self.heredoc_files(copy, st, cmd)?;
         let chmod = match &copy.chmod {
             Some(spec) => match copy::parse_chmod(spec) {
                 Ok(m) => Some(m),
@@ -1106,15 +1127,33 @@ impl Run<'_> {
             },
             None => None,
         };
-        let (source, files, mut items, classic_hash) = match (&copy.from, copy.from_stage) {
+        let (source, files, effect, classic_hash) = match (&copy.from, copy.from_stage) {
             (None, _) => {
-                let files = self.context_files(&patterns, cmd)?;
-                let items = self.context_items(&patterns, &dest, copy.add, st, cmd)?;
+                let mut files = self.context_files(&patterns, cmd)?;
+                files.extend(heredocs.iter().map(|(name, body)| FileStamp {
+                    path: format!("<<{name}"),
+                    kind: "file".into(),
+                    mode: 0o644,
+                    uid: 0,
+                    gid: 0,
+                    size: body.len() as u64,
+                    content: Digest::of(body.as_bytes()).to_string(),
+                }));
                 let hash = match self.opts.builder {
                     BuilderKind::Classic => Some(self.classic_context_hash(&patterns, cmd)?),
                     BuilderKind::Buildkit => None,
                 };
-                ("context".to_string(), files, items, hash)
+                // The files are written only if the step runs: a cache hit
+                // never touches the stage's filesystem.
+                let effect = Effect::CopyContext {
+                    patterns: patterns.clone(),
+                    heredocs,
+                    dest: dest.clone(),
+                    add: copy.add,
+                    owner,
+                    chmod,
+                };
+                ("context".to_string(), files, effect, hash)
             }
             (Some(from), stage) => {
                 let (label, fs) = match stage {
@@ -1134,7 +1173,7 @@ impl Run<'_> {
                         }
                     }
                 };
-                let (items, hash) = self.fs_items(&fs, &patterns, &dest, st, cmd)?;
+                let (mut items, hash) = self.fs_items(&fs, &patterns, &dest, st, cmd)?;
                 let mut files = Vec::new();
                 for item in &items {
                     match copy::stamp(item) {
@@ -1142,20 +1181,10 @@ impl Run<'_> {
                         Err(e) => return Err(self.fail(e.to_string(), Some(cmd.span))),
                     }
                 }
-                (label, files, items, hash)
+                copy::set_owner_and_mode(&mut items, owner, chmod);
+                (label, files, Effect::Write(items), hash)
             }
         };
-        for item in &mut items {
-            if let Some((uid, gid)) = owner {
-                item.node.uid = uid;
-                item.node.gid = gid;
-            }
-            if let Some(mode) = chmod {
-                if !item.node.is_symlink() {
-                    item.node.mode = mode;
-                }
-            }
-        }
         let bytes: u64 = files.iter().map(|f| f.size).sum();
         let (op, created_by) = match self.opts.builder {
             BuilderKind::Buildkit => {
@@ -1217,7 +1246,7 @@ impl Run<'_> {
         Ok(StepInputs {
             op,
             created_by,
-            effect: Effect::Write(items),
+            effect,
             // Simulated time: a fixed start-up plus the bytes at 50 MB/s.
             seconds: 0.05 + bytes as f64 / 50e6,
         })
@@ -1255,13 +1284,45 @@ impl Run<'_> {
         Ok(RootFs::from_layers(changes))
     }
 
+    /// `COPY <<EOF /file`: each heredoc's name and body (expanded unless
+    /// its delimiter was quoted).
+    fn heredoc_files(
+        &mut self,
+        copy: &analyzer::Copy,
+        st: &StageState,
+        cmd: &Command,
+    ) -> Result<Vec<(String, String)>, BuildError> {
+        let env = Self::word_env(st);
+        let mut out = Vec::new();
+        for h in &copy.heredocs {
+            let body = if h.chomp {
+                h.content
+                    .lines()
+                    .map(|l| format!("{}\n", l.trim_start_matches('\t')))
+                    .collect()
+            } else {
+                h.content.clone()
+            };
+            let body = if h.quoted {
+                body
+            } else {
+                match expand::expand_heredoc(&body, &env) {
+                    Ok(e) => e.value,
+                    Err(e) => return Err(self.fail(e.buildkit_message(&body), Some(cmd.span))),
+                }
+            };
+            out.push((h.name.clone(), body));
+        }
+        Ok(out)
+    }
+
     /// What a COPY from the build context writes, and where.
     fn context_items(
         &mut self,
         patterns: &[String],
         dest: &str,
         add: bool,
-        st: &StageState,
+        fs: &RootFs,
         cmd: &Command,
     ) -> Result<Vec<copy::Item>, BuildError> {
         let dialect = self.dialect();
@@ -1272,7 +1333,7 @@ impl Run<'_> {
                 Err(e) => return Err(self.fail(e.to_string(), Some(cmd.span))),
             }
         }
-        let into_dir = copy::dest_is_dir(&st.fs, dest, resolved.len());
+        let into_dir = copy::dest_is_dir(fs, dest, resolved.len());
         if resolved.len() > 1 && !dest.ends_with('/') {
             return Err(self.fail(
                 format!("When using {} with more than one source file, the destination must be a directory and end with a /", cmd.keyword().upper()),
@@ -1582,8 +1643,18 @@ struct StepInputs {
 enum Effect {
     /// Metadata only: no layer.
     None,
-    /// COPY/ADD: write these entries.
+    /// COPY/ADD from another filesystem: write these entries.
     Write(Vec<copy::Item>),
+    /// COPY/ADD from the build context (and heredocs): resolved and
+    /// written when the step runs.
+    CopyContext {
+        patterns: Vec<String>,
+        heredocs: Vec<(String, String)>,
+        dest: String,
+        add: bool,
+        owner: Option<(u32, u32)>,
+        chmod: Option<u32>,
+    },
     /// WORKDIR: make the directory (owned by the user).
     Mkdir { path: String, uid: u32, gid: u32 },
     /// RUN: its effect on the filesystem is not simulated yet, so its layer

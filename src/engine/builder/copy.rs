@@ -189,6 +189,22 @@ pub fn parse_chmod(spec: &str) -> Result<u32, String> {
         .ok_or_else(|| format!("invalid chmod parameter {spec:?}: only octal modes are supported"))
 }
 
+/// `--chown` and `--chmod` applied to every copied entry (a symlink keeps
+/// its mode).
+pub fn set_owner_and_mode(items: &mut [Item], owner: Option<(u32, u32)>, chmod: Option<u32>) {
+    for item in items {
+        if let Some((uid, gid)) = owner {
+            item.node.uid = uid;
+            item.node.gid = gid;
+        }
+        if let Some(mode) = chmod {
+            if !item.node.is_symlink() {
+                item.node.mode = mode;
+            }
+        }
+    }
+}
+
 /// Write the items into `fs`, creating missing parent directories as root
 /// with 0755 (what both builders do).
 pub fn write_items(fs: &mut RootFs, items: &[Item]) -> Result<(), FsError> {
