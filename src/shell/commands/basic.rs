@@ -341,11 +341,12 @@ fn pad(s: &str, width: Option<usize>, flags: &str, zero_done: bool) -> String {
 }
 
 fn test(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
-    let name = base_name(&argv[0]).to_owned();
+    // ash runs test as a builtin, so its errors say `sh:`.
+    let name = "sh";
     let mut args: Vec<&str> = argv[1..].iter().map(String::as_str).collect();
-    if name == "[" {
+    if base_name(&argv[0]) == "[" {
         if args.last() != Some(&"]") {
-            io.error("[", "missing ]");
+            io.error(name, "missing ]");
             return 2;
         }
         args.pop();
@@ -358,11 +359,11 @@ fn test(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
         Ok(v) if t.pos == t.args.len() => i32::from(!v),
         Ok(_) => {
             let extra = t.args[t.pos];
-            io.error(&name, &format!("{extra}: unknown operand"));
+            io.error(name, &format!("{extra}: unknown operand"));
             2
         }
         Err(msg) => {
-            io.error(&name, &msg);
+            io.error(name, &msg);
             2
         }
     }
@@ -873,6 +874,7 @@ fn seq(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
                 sep = argv.get(i).cloned().unwrap_or_default();
             }
             "-w" => width = true,
+            a if a.starts_with("-s") && a.len() > 2 => sep = a[2..].to_owned(),
             a => match a.parse::<i64>() {
                 Ok(n) => nums.push(n),
                 Err(_) => {

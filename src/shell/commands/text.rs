@@ -488,8 +488,9 @@ fn wc(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
             .count();
         (lines, words, d.len())
     };
+    let several = o.operands.len() > 1;
     let fmt = |(nl, nw, nc): (usize, usize, usize), name: Option<&str>| {
-        // busybox pads every column to 7 when printing more than one.
+        // busybox pads columns to 9 unless one count of one input is shown.
         let mut cols = Vec::new();
         if all || l {
             cols.push(nl);
@@ -500,10 +501,10 @@ fn wc(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
         if all || c {
             cols.push(nc);
         }
-        let single = cols.len() == 1 && name.is_none();
+        let single = cols.len() == 1 && !several;
         let mut s = cols
             .iter()
-            .map(|n| if single { n.to_string() } else { format!("{n:>7}") })
+            .map(|n| if single { n.to_string() } else { format!("{n:>9}") })
             .collect::<Vec<_>>()
             .join(" ");
         if let Some(n) = name {
