@@ -118,26 +118,11 @@ fn create(sh: &mut Shell, io: &mut Io, base: &str, file: Option<&str>, operands:
             h.set_uid(u64::from(node.uid));
             h.set_gid(u64::from(node.gid));
             h.set_mtime(u64::try_from(node.mtime).unwrap_or(0));
-            let r = match &node.kind {
-                NodeKind::Dir => {
-                    h.set_entry_type(tar::EntryType::Directory);
-                    h.set_size(0);
-                    builder.append_data(&mut h, format!("{}/", path.trim_end_matches('/')), std::io::empty())
-                }
-                NodeKind::Symlink(t) => {
-                    h.set_entry_type(tar::EntryType::Symlink);
-                    h.set_size(0);
-                    builder.append_link(&mut h, &path, t)
-                }
-                NodeKind::File(b) => {
-                    h.set_entry_type(tar::EntryType::Regular);
-                    h.set_size(b.len());
-                    match b.to_vec() {
-                        Ok(bytes) => builder.append_data(&mut h, &path, bytes.as_slice()),
-                        Err(e) => Err(e),
-                    }
-                }
+            let name = match node.kind {
+                NodeKind::Dir => format!("{}/", path.trim_end_matches('/')),
+                _ => path.clone(),
             };
+            let r = append(&mut builder, &mut h, &name, &node);
             if let Err(e) = r {
                 io.error("tar", &format!("{path}: {e}"));
                 return 1;
@@ -242,4 +227,40 @@ fn extract(sh: &mut Shell, io: &mut Io, base: &str, data: &[u8], list: bool, ver
         }
     }
     0
+}
+
+/// Appends one entry keeping the name exactly as busybox writes it
+/// (`./a/`); the tar crate's path setters would drop the `./`.
+fn append(
+    builder: &mut tar::Builder<Vec<u8>>,
+    h: &mut tar::Header,
+    name: &str,
+    node: &crate::engine::rootfs::Node,
+) -> std::io::Result<()> {
+    let data = match &node.kind {
+        NodeKind::Dir => {
+            h.set_entry_type(tar::EntryType::Directory);
+            Vec::new()
+        }
+        NodeKind::Symlink(t) => {
+            h.set_entry_type(tar::EntryType::Symlink);
+            h.set_link_name(t)?;
+            Vec::new()
+        }
+        NodeKind::File(b) => {
+            h.set_entry_type(tar::EntryType::Regular);
+            b.to_vec()?
+        }
+    };
+    h.set_size(data.len() as u64);
+    let bytes = name.as_bytes();
+    match h.as_ustar_mut() {
+        Some(ustar) if bytes.len() <= ustar.name.len() => {
+            ustar.name.fill(0);
+            ustar.name[..bytes.len()].copy_from_slice(bytes);
+            h.set_cksum();
+            builder.append(h, data.as_slice())
+        }
+        _ => builder.append_data(h, name, data.as_slice()),
+    }
 }
