@@ -39,46 +39,94 @@ fn mkdir_touch_chmod_cp_ln_rm() {
 fn chmod_symbolic_modes() {
     let mut fs = busybox_base();
     put(&mut fs, "/f", "x");
-    for (spec, want) in [("a=r", 0o444), ("u+w", 0o644), ("+x", 0o755), ("go-rx", 0o700), ("g=u", 0o770)] {
+    for (spec, want) in [
+        ("a=r", 0o444),
+        ("u+w", 0o644),
+        ("+x", 0o755),
+        ("go-rx", 0o700),
+        ("g=u", 0o770),
+    ] {
         let r = run(&mut fs, &format!("chmod {spec} /f"));
         assert_eq!(r.exit_code, 0);
         assert_eq!(fs.stat("/f").unwrap().mode, want, "after {spec}");
     }
     let r = run(&mut fs, "chmod u+q /f");
-    assert_eq!((r.exit_code, r.stderr_text().as_str()), (1, "chmod: invalid mode 'u+q'\n"));
+    assert_eq!(
+        (r.exit_code, r.stderr_text().as_str()),
+        (1, "chmod: invalid mode 'u+q'\n")
+    );
 }
 
 #[test]
 fn busybox_error_messages() {
     let cases = [
-        ("cp /nope /x", "cp: can't stat '/nope': No such file or directory\n", 1),
-        ("mkdir /bin", "mkdir: can't create directory '/bin': File exists\n", 1),
-        ("rm /nope", "rm: can't remove '/nope': No such file or directory\n", 1),
+        (
+            "cp /nope /x",
+            "cp: can't stat '/nope': No such file or directory\n",
+            1,
+        ),
+        (
+            "mkdir /bin",
+            "mkdir: can't create directory '/bin': File exists\n",
+            1,
+        ),
+        (
+            "rm /nope",
+            "rm: can't remove '/nope': No such file or directory\n",
+            1,
+        ),
         ("rm /bin", "rm: '/bin' is a directory\n", 1),
-        ("cat /nope", "cat: can't open '/nope': No such file or directory\n", 1),
+        (
+            "cat /nope",
+            "cat: can't open '/nope': No such file or directory\n",
+            1,
+        ),
         ("ls /nope", "ls: /nope: No such file or directory\n", 1),
-        ("echo x > /nope/f", "/bin/sh: can't create /nope/f: nonexistent directory\n", 1),
-        ("cat < /nope", "/bin/sh: can't open /nope: no such file\n", 1),
-        ("echo x > /bin", "/bin/sh: can't create /bin: Is a directory\n", 1),
+        (
+            "echo x > /nope/f",
+            "/bin/sh: can't create /nope/f: nonexistent directory\n",
+            1,
+        ),
+        (
+            "cat < /nope",
+            "/bin/sh: can't open /nope: no such file\n",
+            1,
+        ),
+        (
+            "echo x > /bin",
+            "/bin/sh: can't create /bin: Is a directory\n",
+            1,
+        ),
         ("chown nobody /bin", "chown: unknown user nobody\n", 1),
     ];
     for (script, err, code) in cases {
         let mut fs = busybox_base();
         let r = run(&mut fs, script);
-        assert_eq!((r.stderr_text().as_str(), r.exit_code), (err, code), "{script}");
+        assert_eq!(
+            (r.stderr_text().as_str(), r.exit_code),
+            (err, code),
+            "{script}"
+        );
     }
 }
 
 #[test]
 fn ls_long_format_with_names_links_and_old_dates() {
     let mut fs = busybox_base();
-    put(&mut fs, "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:Linux User,,,:/home/app:/bin/sh\n");
+    put(
+        &mut fs,
+        "/etc/passwd",
+        "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:Linux User,,,:/home/app:/bin/sh\n",
+    );
     put(&mut fs, "/etc/group", "root:x:0:\napp:x:1000:\n");
     put(&mut fs, "/srv/app.js", "console.log(1);\n");
     fs.chown("/srv/app.js", 1000, 1000).unwrap();
     fs.symlink("app.js", "/srv/main.js").unwrap();
     fs.set_mtime("/srv/app.js", NOW - 400 * 86_400).unwrap();
-    let r = run(&mut fs, "ls -l /srv; ls -ln /srv/app.js; ls -ld /srv; ls -lh /bin/busybox");
+    let r = run(
+        &mut fs,
+        "ls -l /srv; ls -ln /srv/app.js; ls -ld /srv; ls -lh /bin/busybox",
+    );
     assert_eq!(
         r.stdout_text(),
         "total 4\n\
@@ -101,10 +149,19 @@ fn ls_recursive_and_hidden() {
         "/app:\nsrc\n\n/app/src:\nindex.js\nlib\n\n/app/src/lib:\nutil.js\n"
     );
     assert_eq!(run(&mut fs, "ls -A /app").stdout_text(), ".env\nsrc\n");
-    assert_eq!(run(&mut fs, "ls -a /app").stdout_text(), ".\n..\n.env\nsrc\n");
+    assert_eq!(
+        run(&mut fs, "ls -a /app").stdout_text(),
+        ".\n..\n.env\nsrc\n"
+    );
     assert_eq!(run(&mut fs, "cd /app && ls -d s*").stdout_text(), "src\n");
-    assert_eq!(run(&mut fs, "echo /app/src/*.js /app/*/lib").stdout_text(), "/app/src/index.js /app/src/lib\n");
-    assert_eq!(run(&mut fs, "cd /app/src; echo *; echo '*'; echo no*match").stdout_text(), "index.js lib\n*\nno*match\n");
+    assert_eq!(
+        run(&mut fs, "echo /app/src/*.js /app/*/lib").stdout_text(),
+        "/app/src/index.js /app/src/lib\n"
+    );
+    assert_eq!(
+        run(&mut fs, "cd /app/src; echo *; echo '*'; echo no*match").stdout_text(),
+        "index.js lib\n*\nno*match\n"
+    );
 }
 
 #[test]
@@ -116,15 +173,30 @@ fn adduser_and_addgroup_write_alpine_lines() {
     for a in ["adduser", "addgroup"] {
         fs.symlink("/bin/busybox", &format!("/bin/{a}")).unwrap();
     }
-    let r = run(&mut fs, "addgroup -S grp && adduser -D -u 1000 app && addgroup app grp");
+    let r = run(
+        &mut fs,
+        "addgroup -S grp && adduser -D -u 1000 app && addgroup app grp",
+    );
     assert_eq!(r.exit_code, 0, "{}", r.stderr_text());
     let days = NOW / 86_400;
-    assert_eq!(read(&fs, "/etc/passwd"), "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:Linux User,,,:/home/app:/bin/sh\n");
-    assert_eq!(read(&fs, "/etc/group"), "root:x:0:root\ngrp:x:100:app\napp:x:1000:\n");
-    assert_eq!(read(&fs, "/etc/shadow"), format!("root:*::0:::::\napp:!:{days}:0:99999:7:::\n"));
+    assert_eq!(
+        read(&fs, "/etc/passwd"),
+        "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:Linux User,,,:/home/app:/bin/sh\n"
+    );
+    assert_eq!(
+        read(&fs, "/etc/group"),
+        "root:x:0:root\ngrp:x:100:app\napp:x:1000:\n"
+    );
+    assert_eq!(
+        read(&fs, "/etc/shadow"),
+        format!("root:*::0:::::\napp:!:{days}:0:99999:7:::\n")
+    );
     let home = fs.stat("/home/app").unwrap();
     assert_eq!((home.uid, home.gid, home.mode), (1000, 1000, 0o755));
-    let r = run(&mut fs, "id app; chown app:grp /home/app && ls -ld /home/app");
+    let r = run(
+        &mut fs,
+        "id app; chown app:grp /home/app && ls -ld /home/app",
+    );
     assert_eq!(
         r.stdout_text(),
         "uid=1000(app) gid=1000(app) groups=1000(app),100(grp)\n\
@@ -136,7 +208,10 @@ fn adduser_and_addgroup_write_alpine_lines() {
 fn adduser_is_not_a_debian_busybox_applet() {
     let mut fs = busybox_base();
     let r = run(&mut fs, "adduser -D app");
-    assert_eq!((r.exit_code, r.stderr_text().as_str()), (127, "/bin/sh: adduser: not found\n"));
+    assert_eq!(
+        (r.exit_code, r.stderr_text().as_str()),
+        (127, "/bin/sh: adduser: not found\n")
+    );
 }
 
 #[test]
@@ -148,16 +223,35 @@ fn useradd_and_groupadd_write_debian_lines() {
         put(&mut fs, &format!("/usr/sbin/{a}"), "ELF");
         fs.chmod(&format!("/usr/sbin/{a}"), 0o755).unwrap();
     }
-    let r = run(&mut fs, "groupadd -g 2000 web && useradd -m -u 1000 -G web node");
+    let r = run(
+        &mut fs,
+        "groupadd -g 2000 web && useradd -m -u 1000 -G web node",
+    );
     assert_eq!(r.exit_code, 0, "{}", r.stderr_text());
-    assert_eq!(read(&fs, "/etc/passwd"), "root:x:0:0:root:/root:/bin/bash\nnode:x:1000:1000::/home/node:/bin/sh\n");
-    assert_eq!(read(&fs, "/etc/group"), "root:x:0:\nweb:x:2000:node\nnode:x:1000:\n");
+    assert_eq!(
+        read(&fs, "/etc/passwd"),
+        "root:x:0:0:root:/root:/bin/bash\nnode:x:1000:1000::/home/node:/bin/sh\n"
+    );
+    assert_eq!(
+        read(&fs, "/etc/group"),
+        "root:x:0:\nweb:x:2000:node\nnode:x:1000:\n"
+    );
     assert_eq!(read(&fs, "/etc/gshadow"), "web:!::\nnode:!::\n");
     assert!(fs.stat("/home/node").unwrap().is_dir());
     let user = User::resolve("node", &fs).unwrap();
-    assert_eq!((user.uid, user.gid, user.home.as_str()), (1000, 1000, "/home/node"));
-    let r = run_as(&mut fs, user, "touch /home/node/x && id && whoami && echo $HOME");
-    assert_eq!(r.stdout_text(), "uid=1000(node) gid=1000(node) groups=1000(node),2000(web)\nnode\n/home/node\n");
+    assert_eq!(
+        (user.uid, user.gid, user.home.as_str()),
+        (1000, 1000, "/home/node")
+    );
+    let r = run_as(
+        &mut fs,
+        user,
+        "touch /home/node/x && id && whoami && echo $HOME",
+    );
+    assert_eq!(
+        r.stdout_text(),
+        "uid=1000(node) gid=1000(node) groups=1000(node),2000(web)\nnode\n/home/node\n"
+    );
     assert_eq!(fs.stat("/home/node/x").unwrap().uid, 1000);
 }
 
@@ -199,13 +293,22 @@ fn tar_round_trip() {
     put(&mut fs, "/src/a/one.txt", "1\n");
     put(&mut fs, "/src/two.txt", "22\n");
     fs.symlink("two.txt", "/src/link").unwrap();
-    let r = run(&mut fs, "tar -cf /t.tar -C /src . && mkdir /dst && tar -xf /t.tar -C /dst && tar tf /t.tar | sort");
+    let r = run(
+        &mut fs,
+        "tar -cf /t.tar -C /src . && mkdir /dst && tar -xf /t.tar -C /dst && tar tf /t.tar | sort",
+    );
     assert_eq!(r.exit_code, 0, "{}", r.stderr_text());
     assert_eq!(read(&fs, "/dst/a/one.txt"), "1\n");
     assert_eq!(fs.read_link("/dst/link").unwrap(), "two.txt");
-    assert_eq!(r.stdout_text(), "./\n./a/\n./a/one.txt\n./link\n./two.txt\n");
+    assert_eq!(
+        r.stdout_text(),
+        "./\n./a/\n./a/one.txt\n./link\n./two.txt\n"
+    );
     let r = run(&mut fs, "tar czf /x.tgz /src");
-    assert_eq!((r.exit_code, r.stderr_text().as_str()), (1, "layerlab: tar compression (z/j/J) is not simulated\n"));
+    assert_eq!(
+        (r.exit_code, r.stderr_text().as_str()),
+        (1, "layerlab: tar compression (z/j/J) is not simulated\n")
+    );
 }
 
 #[test]
@@ -215,13 +318,25 @@ fn lookup_follows_path_and_reports_unsimulated_binaries() {
     fs.chmod("/usr/bin/node", 0o755).unwrap();
     put(&mut fs, "/usr/bin/notexec", "ELF");
     let r = run(&mut fs, "node app.js");
-    assert_eq!((r.exit_code, r.stderr_text().as_str()), (127, "layerlab: node is not simulated\n"));
+    assert_eq!(
+        (r.exit_code, r.stderr_text().as_str()),
+        (127, "layerlab: node is not simulated\n")
+    );
     let r = run(&mut fs, "notexec");
-    assert_eq!((r.exit_code, r.stderr_text().as_str()), (127, "/bin/sh: notexec: not found\n"));
+    assert_eq!(
+        (r.exit_code, r.stderr_text().as_str()),
+        (127, "/bin/sh: notexec: not found\n")
+    );
     // busybox's standalone shell runs applets that have no symlink.
     assert_eq!(run(&mut fs, "PATH=/nowhere; seq 2").stdout_text(), "1\n2\n");
-    assert_eq!(run(&mut fs, "busybox echo hi; /bin/busybox seq 1").stdout_text(), "hi\n1\n");
-    assert_eq!(run(&mut fs, "which ls sh; which seq; echo $?").stdout_text(), "/bin/ls\n/bin/sh\n1\n");
+    assert_eq!(
+        run(&mut fs, "busybox echo hi; /bin/busybox seq 1").stdout_text(),
+        "hi\n1\n"
+    );
+    assert_eq!(
+        run(&mut fs, "which ls sh; which seq; echo $?").stdout_text(),
+        "/bin/ls\n/bin/sh\n1\n"
+    );
 }
 
 #[test]
@@ -232,7 +347,10 @@ fn without_busybox_only_path_binaries_run() {
     fs.symlink("dash", "/bin/sh").unwrap();
     let r = run(&mut fs, "echo builtin; ls");
     assert_eq!(r.stdout_text(), "builtin\n");
-    assert_eq!((r.exit_code, r.stderr_text().as_str()), (127, "/bin/sh: ls: not found\n"));
+    assert_eq!(
+        (r.exit_code, r.stderr_text().as_str()),
+        (127, "/bin/sh: ls: not found\n")
+    );
 }
 
 #[test]
@@ -246,7 +364,16 @@ fn exec_form_runs_without_a_shell() {
         (r.exit_code, r.stderr_text().as_str()),
         (127, "exec: \"nope\": executable file not found in $PATH\n")
     );
-    let r = shell::run_argv(&["/bin/sh".into(), "-c".into(), "echo $0 $1; exit 3".into(), "me".into(), "arg".into()], &mut ctx);
+    let r = shell::run_argv(
+        &[
+            "/bin/sh".into(),
+            "-c".into(),
+            "echo $0 $1; exit 3".into(),
+            "me".into(),
+            "arg".into(),
+        ],
+        &mut ctx,
+    );
     assert_eq!((r.exit_code, r.stdout_text().as_str()), (3, "me arg\n"));
 }
 
@@ -259,5 +386,8 @@ fn nested_sh_xargs_env_and_stdin() {
         "read first; echo \"got $first\"; cat; sh -c 'echo inner $X' ; X=1 env | grep X=; echo a b | xargs -n1 sh -c 'echo \"[$0]\"'",
         &mut ctx,
     );
-    assert_eq!(r.stdout_text(), "got line one\nline two\ninner\nX=1\n[a]\n[b]\n");
+    assert_eq!(
+        r.stdout_text(),
+        "got line one\nline two\ninner\nX=1\n[a]\n[b]\n"
+    );
 }

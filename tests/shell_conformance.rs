@@ -22,12 +22,16 @@ type Case = (
     u64,
 );
 
-const PKG: &str = "{\"name\": \"demo\", \"version\": \"1.0.0\", \"dependencies\": {\"left-pad\": \"1.0.0\"}}\n";
+const PKG: &str =
+    "{\"name\": \"demo\", \"version\": \"1.0.0\", \"dependencies\": {\"left-pad\": \"1.0.0\"}}\n";
 
 const CASES: &[Case] = &[
     (
         "01-unchanged-rebuild",
-        &[("/app/package.json", PKG), ("/app/app.js", "console.log('hello v1');\n")],
+        &[
+            ("/app/package.json", PKG),
+            ("/app/app.js", "console.log('hello v1');\n"),
+        ],
         "/app",
         &[],
         "echo \"installing deps\" && cp package.json /deps.lock",
@@ -37,9 +41,15 @@ const CASES: &[Case] = &[
     (
         "07-copy-all-unrelated-file-changed",
         &[
-            ("/app/Dockerfile", "FROM busybox\nWORKDIR /app\nCOPY . .\nRUN ls -la > /listing.txt\n"),
+            (
+                "/app/Dockerfile",
+                "FROM busybox\nWORKDIR /app\nCOPY . .\nRUN ls -la > /listing.txt\n",
+            ),
             ("/app/app.js", "console.log('hello v1');\n"),
-            ("/app/README.md", "# demo\n\nA tiny demo app, now with more words in the readme.\n"),
+            (
+                "/app/README.md",
+                "# demo\n\nA tiny demo app, now with more words in the readme.\n",
+            ),
         ],
         "/app",
         &[],
@@ -50,7 +60,10 @@ const CASES: &[Case] = &[
     (
         "08-dockerignored-file-changed",
         &[
-            ("/app/Dockerfile", "FROM busybox\nWORKDIR /app\nCOPY . .\nRUN ls -la > /listing.txt\n"),
+            (
+                "/app/Dockerfile",
+                "FROM busybox\nWORKDIR /app\nCOPY . .\nRUN ls -la > /listing.txt\n",
+            ),
             ("/app/.dockerignore", "*.log\nnotes/\n"),
             ("/app/app.js", "console.log('hello v1');\n"),
         ],
@@ -90,7 +103,15 @@ const CASES: &[Case] = &[
         "/tree.txt",
         57,
     ),
-    ("14-run-same-text-different-effect", &[], "/", &[], "date > /built-at.txt", "/built-at.txt", 29),
+    (
+        "14-run-same-text-different-effect",
+        &[],
+        "/",
+        &[],
+        "date > /built-at.txt",
+        "/built-at.txt",
+        29,
+    ),
     (
         "17-workdir-change",
         &[("/srv/app.js", "console.log('hello v1');\n")],
@@ -111,7 +132,10 @@ const CASES: &[Case] = &[
     ),
     (
         "21-copy-wildcard",
-        &[("/app/app.js", "console.log('hello v1');\n"), ("/app/extra.js", "console.log('extra');\n")],
+        &[
+            ("/app/app.js", "console.log('hello v1');\n"),
+            ("/app/extra.js", "console.log('extra');\n"),
+        ],
         "/",
         &[],
         "ls /app > /files.txt",
@@ -120,14 +144,25 @@ const CASES: &[Case] = &[
     ),
     (
         "25-rename-file",
-        &[("/app/src/index.js", "console.log('index');\n"), ("/app/src/helpers.js", "module.exports = 1;\n")],
+        &[
+            ("/app/src/index.js", "console.log('index');\n"),
+            ("/app/src/helpers.js", "module.exports = 1;\n"),
+        ],
         "/",
         &[],
         "ls /app/src > /files.txt",
         "/files.txt",
         20,
     ),
-    ("26-env-change-and-revert", &[], "/", &[("LEVEL", "info")], "echo \"$LEVEL\" > /level.txt", "/level.txt", 5),
+    (
+        "26-env-change-and-revert",
+        &[],
+        "/",
+        &[("LEVEL", "info")],
+        "echo \"$LEVEL\" > /level.txt",
+        "/level.txt",
+        5,
+    ),
     (
         "27-copy-destination-change",
         &[("/app/main.js", "console.log('hello v1');\n")],
@@ -137,9 +172,33 @@ const CASES: &[Case] = &[
         "/files.txt",
         8,
     ),
-    ("10-comment-only-change", &[], "/", &[], "echo built > /built.txt", "/built.txt", 6),
-    ("18-remove-middle-run", &[], "/", &[], "echo three > /three.txt", "/three.txt", 6),
-    ("02-order-source-before-slow-run", &[("/app/package.json", PKG)], "/app", &[], "sleep 2 && cp package.json /deps.lock", "/deps.lock", 76),
+    (
+        "10-comment-only-change",
+        &[],
+        "/",
+        &[],
+        "echo built > /built.txt",
+        "/built.txt",
+        6,
+    ),
+    (
+        "18-remove-middle-run",
+        &[],
+        "/",
+        &[],
+        "echo three > /three.txt",
+        "/three.txt",
+        6,
+    ),
+    (
+        "02-order-source-before-slow-run",
+        &[("/app/package.json", PKG)],
+        "/app",
+        &[],
+        "sleep 2 && cp package.json /deps.lock",
+        "/deps.lock",
+        76,
+    ),
 ];
 
 #[test]
@@ -158,7 +217,12 @@ fn run_layers_have_the_recorded_sizes() {
         let r = layerlab::shell::run(script, &mut ctx);
         assert_eq!(r.exit_code, 0, "{name}: {}", r.stderr_text());
         let got = fs.read_file(written).unwrap().len();
-        assert_eq!(got, *size, "{name}: {written} is {got} bytes:\n{}", read(&fs, written));
+        assert_eq!(
+            got,
+            *size,
+            "{name}: {written} is {got} bytes:\n{}",
+            read(&fs, written)
+        );
     }
 }
 
@@ -188,7 +252,11 @@ fn listing_matches_busybox_bytes() {
 fn sleep_moves_the_simulated_clock() {
     let mut fs = busybox_base();
     put(&mut fs, "/app/package.json", PKG);
-    let r = run_in(&mut fs, "/app", "sleep 2 && cp package.json /deps.lock && date");
+    let r = run_in(
+        &mut fs,
+        "/app",
+        "sleep 2 && cp package.json /deps.lock && date",
+    );
     assert_eq!(r.slept_seconds, 2);
     assert_eq!(r.stdout_text(), "Sat Nov 28 06:32:31 UTC 2026\n");
     assert_eq!(fs.stat("/deps.lock").unwrap().mtime, NOW + 2);
@@ -199,9 +267,12 @@ fn shared_dir() -> Option<PathBuf> {
         return Some(PathBuf::from(d));
     }
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    [manifest.join("../shared/conformance"), manifest.join("../../shared/conformance")]
-        .into_iter()
-        .find(|p| p.is_dir())
+    [
+        manifest.join("../shared/conformance"),
+        manifest.join("../../shared/conformance"),
+    ]
+    .into_iter()
+    .find(|p| p.is_dir())
 }
 
 #[test]
@@ -214,7 +285,9 @@ fn table_sizes_are_the_recorded_ones() {
         let text = std::fs::read_to_string(dir.join(name).join("expected.json")).unwrap();
         let json: serde_json::Value = serde_json::from_str(&text).unwrap();
         for mode in ["buildkit", "classic"] {
-            let history = json["modes"][mode]["final_image"]["history"].as_array().unwrap();
+            let history = json["modes"][mode]["final_image"]["history"]
+                .as_array()
+                .unwrap();
             let row = history
                 .iter()
                 .find(|r| r["CreatedBy"].as_str().is_some_and(|c| c.contains(script)))

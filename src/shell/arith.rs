@@ -51,7 +51,9 @@ fn tokenize(s: &str) -> Result<Vec<T>, String> {
             while i < b.len() && b[i].is_ascii_alphanumeric() {
                 i += 1;
             }
-            out.push(T::Num(parse_num(&s[start..i]).ok_or_else(|| SYNTAX.to_owned())?));
+            out.push(T::Num(
+                parse_num(&s[start..i]).ok_or_else(|| SYNTAX.to_owned())?,
+            ));
         } else if c.is_ascii_alphabetic() || c == b'_' {
             let start = i;
             while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
@@ -140,9 +142,10 @@ impl Parser<'_, '_, '_> {
     }
 
     fn assign(&mut self) -> Result<i64, String> {
-        if let (Some(T::Name(name)), Some(T::Op(op))) =
-            (self.toks.get(self.pos).cloned(), self.toks.get(self.pos + 1).cloned())
-        {
+        if let (Some(T::Name(name)), Some(T::Op(op))) = (
+            self.toks.get(self.pos).cloned(),
+            self.toks.get(self.pos + 1).cloned(),
+        ) {
             if op.ends_with('=') && !matches!(op, "==" | "!=" | "<=" | ">=") {
                 self.pos += 2;
                 let rhs = self.assign()?;

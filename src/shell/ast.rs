@@ -154,17 +154,35 @@ pub enum ParamOp {
     /// `${#name}`
     Length,
     /// `${name-w}` / `${name:-w}` (colon: empty counts as unset).
-    Default { colon: bool, word: Word },
+    Default {
+        colon: bool,
+        word: Word,
+    },
     /// `${name=w}` / `${name:=w}`
-    Assign { colon: bool, word: Word },
+    Assign {
+        colon: bool,
+        word: Word,
+    },
     /// `${name?w}` / `${name:?w}`
-    Error { colon: bool, word: Word },
+    Error {
+        colon: bool,
+        word: Word,
+    },
     /// `${name+w}` / `${name:+w}`
-    Alternative { colon: bool, word: Word },
+    Alternative {
+        colon: bool,
+        word: Word,
+    },
     /// `${name#p}` / `${name##p}`
-    TrimPrefix { longest: bool, pattern: Word },
+    TrimPrefix {
+        longest: bool,
+        pattern: Word,
+    },
     /// `${name%p}` / `${name%%p}`
-    TrimSuffix { longest: bool, pattern: Word },
+    TrimSuffix {
+        longest: bool,
+        pattern: Word,
+    },
 }
 
 impl Word {

@@ -73,7 +73,10 @@ impl Shell<'_, '_> {
             }
             "set" => self.set_builtin(args),
             "shift" => {
-                let n = args.first().and_then(|a| a.parse::<usize>().ok()).unwrap_or(1);
+                let n = args
+                    .first()
+                    .and_then(|a| a.parse::<usize>().ok())
+                    .unwrap_or(1);
                 let pos = self.positional().to_vec();
                 if n > pos.len() {
                     return Ok(1);
@@ -156,7 +159,13 @@ impl Shell<'_, '_> {
                 .scope
                 .vars
                 .iter()
-                .filter(|v| if name == "readonly" { v.readonly } else { v.exported })
+                .filter(|v| {
+                    if name == "readonly" {
+                        v.readonly
+                    } else {
+                        v.exported
+                    }
+                })
                 .map(|v| (v.name.clone(), v.value.clone()))
                 .collect();
             vars.sort();
@@ -184,7 +193,9 @@ impl Shell<'_, '_> {
             } else if self.var_entry(n).is_none() && name != "local" {
                 // `export X` marks a name that has no value yet.
                 self.set_var_raw(n, "", false);
-                self.scope.vars.retain(|v| !(v.name == n && v.value.is_empty()));
+                self.scope
+                    .vars
+                    .retain(|v| !(v.name == n && v.value.is_empty()));
                 self.scope.vars.push(super::interp::Var {
                     name: n.to_owned(),
                     value: String::new(),
@@ -275,7 +286,10 @@ impl Shell<'_, '_> {
     }
 
     fn cd(&mut self, args: &[String]) -> Status {
-        let args: Vec<&String> = args.iter().filter(|a| !matches!(a.as_str(), "-L" | "-P")).collect();
+        let args: Vec<&String> = args
+            .iter()
+            .filter(|a| !matches!(a.as_str(), "-L" | "-P"))
+            .collect();
         let target = match args.first() {
             None => self.var("HOME").unwrap_or("/").to_owned(),
             Some(a) if a.as_str() == "-" => self.var("OLDPWD").unwrap_or("/").to_owned(),
@@ -340,7 +354,9 @@ impl Shell<'_, '_> {
             let value = if i + 1 == names.len() {
                 rest_text.trim_end_matches(|c| ifs.contains(c)).to_owned()
             } else {
-                let end = rest_text.find(|c| ifs.contains(c)).unwrap_or(rest_text.len());
+                let end = rest_text
+                    .find(|c| ifs.contains(c))
+                    .unwrap_or(rest_text.len());
                 let v = rest_text[..end].to_owned();
                 rest_text = rest_text[end..]
                     .trim_start_matches(|c| ifs.contains(c))
@@ -394,7 +410,8 @@ impl Shell<'_, '_> {
                 None => {
                     status = 127;
                     if !verbose_v {
-                        io.err.extend_from_slice(format!("{a}: not found\n").as_bytes());
+                        io.err
+                            .extend_from_slice(format!("{a}: not found\n").as_bytes());
                     }
                     if name == "command" {
                         status = 1;

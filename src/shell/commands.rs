@@ -275,7 +275,7 @@ pub(crate) fn read_input(sh: &Shell<'_, '_>, io: &mut Io, path: &str) -> Result<
         "/dev/null" | "/dev/zero" => Ok(Vec::new()),
         _ => {
             let abs = sh.abs(path);
-            let blob = sh.fs().read_file(&abs).map_err(|e| with_path(e, path))?;
+            let blob = sh.fs().read_file(&abs).map_err(|e| with_path(&e, path))?;
             blob.to_vec()
                 .map_err(|_| FsError::InvalidArgument(path.to_owned()))
         }
@@ -283,7 +283,7 @@ pub(crate) fn read_input(sh: &Shell<'_, '_>, io: &mut Io, path: &str) -> Result<
 }
 
 /// The same error naming the path as the user typed it.
-pub(crate) fn with_path(e: FsError, path: &str) -> FsError {
+pub(crate) fn with_path(e: &FsError, path: &str) -> FsError {
     let p = path.to_owned();
     match e {
         FsError::NotFound(_) => FsError::NotFound(p),

@@ -40,7 +40,8 @@ impl Acc {
 
     fn break_field(&mut self) {
         self.fields.push(std::mem::take(&mut self.cur));
-        self.quoted_flags.push(std::mem::replace(&mut self.cur_quoted, false));
+        self.quoted_flags
+            .push(std::mem::replace(&mut self.cur_quoted, false));
     }
 
     fn finish(mut self) -> Vec<(Vec<Piece>, bool)> {
@@ -62,7 +63,9 @@ impl Shell<'_, '_> {
     fn expand_fields(&mut self, word: &Word, out: &mut Vec<String>) -> Result<(), Flow> {
         let mut acc = Acc::default();
         self.expand_parts(&word.parts, false, true, &mut acc)?;
-        let ifs = self.var("IFS").map_or_else(|| " \t\n".to_owned(), str::to_owned);
+        let ifs = self
+            .var("IFS")
+            .map_or_else(|| " \t\n".to_owned(), str::to_owned);
         for (pieces, quoted) in acc.finish() {
             for field in split_fields(&pieces, quoted, &ifs) {
                 self.glob_field(&field, out);

@@ -518,7 +518,10 @@ impl<'c, 'fs> Shell<'c, 'fs> {
 
     /// Applies redirections left to right; on failure returns ash's message
     /// (the caller reports it) with the table already restored.
-    fn apply_redirects(&mut self, redirects: &[Redirect]) -> Result<SavedFds, Result<String, Flow>> {
+    fn apply_redirects(
+        &mut self,
+        redirects: &[Redirect],
+    ) -> Result<SavedFds, Result<String, Flow>> {
         let saved = self.save_fds();
         for r in redirects {
             if let Err(e) = self.apply_redirect(r) {
@@ -630,11 +633,9 @@ impl<'c, 'fs> Shell<'c, 'fs> {
         };
         let file = match existing {
             Some(node) => match node.kind {
-                NodeKind::Dir => {
-                    return Err(Ok(format!("can't create {target}: Is a directory")))
-                }
+                NodeKind::Dir => return Err(Ok(format!("can't create {target}: Is a directory"))),
                 NodeKind::File(blob) => OpenFile {
-                    path: path.clone(),
+                    path,
                     data: if append {
                         blob.to_vec().unwrap_or_default()
                     } else {
@@ -658,7 +659,7 @@ impl<'c, 'fs> Shell<'c, 'fs> {
                     return Err(Ok(format!("can't create {target}: nonexistent directory")));
                 }
                 OpenFile {
-                    path: path.clone(),
+                    path,
                     data: Vec::new(),
                     mode: 0o666 & !self.scope.umask,
                     uid: self.ctx.user.uid,
@@ -736,7 +737,11 @@ impl<'c, 'fs> Shell<'c, 'fs> {
             self.errexit_off -= 1;
         }
         let status = result?;
-        Ok(if p.bang { i32::from(status == 0) } else { status })
+        Ok(if p.bang {
+            i32::from(status == 0)
+        } else {
+            status
+        })
     }
 
     fn exec_multi(&mut self, commands: &[Command]) -> Status {
@@ -762,7 +767,8 @@ impl<'c, 'fs> Shell<'c, 'fs> {
                     pos: 0,
                 });
                 self.fds.insert(0, Fd::Input(self.inputs.len() - 1));
-                self.fds.insert(1, saved.fds.get(&1).copied().unwrap_or(Fd::Null));
+                self.fds
+                    .insert(1, saved.fds.get(&1).copied().unwrap_or(Fd::Null));
             }
             match status {
                 Ok(s) => statuses.push(s),
@@ -1009,7 +1015,7 @@ impl<'c, 'fs> Shell<'c, 'fs> {
         if APPLET_BUILTINS.contains(&name) {
             let reg = self.registry();
             if let Some(cmd) = reg.get(name) {
-                return self.with_temp_vars(assigns, |sh| sh.run_registered(cmd, argv));
+                return self.with_temp_vars(assigns, |sh| sh.run_registered(&cmd, argv));
             }
         }
         self.with_temp_vars(assigns, |sh| sh.run_external(argv, &[]))
@@ -1062,7 +1068,7 @@ impl<'c, 'fs> Shell<'c, 'fs> {
     /// output through the descriptor table.
     pub(crate) fn run_registered(
         &mut self,
-        cmd: Arc<dyn super::commands::Command>,
+        cmd: &Arc<dyn super::commands::Command>,
         argv: &[String],
     ) -> Status {
         self.flush_files(0);
@@ -1127,9 +1133,9 @@ impl<'c, 'fs> Shell<'c, 'fs> {
                 }
             }
             base_name(name).to_owned()
-        } else if self.find_in_path(name).is_some() {
-            name.to_owned()
-        } else if self.busybox_shell() && reg.is_busybox_applet(name) {
+        } else if self.find_in_path(name).is_some()
+            || (self.busybox_shell() && reg.is_busybox_applet(name))
+        {
             name.to_owned()
         } else {
             self.report(&format!("{name}: not found"));
@@ -1142,7 +1148,7 @@ impl<'c, 'fs> Shell<'c, 'fs> {
         match reg.get(&applet) {
             Some(cmd) => {
                 self.enter()?;
-                let r = self.run_registered(cmd, argv);
+                let r = self.run_registered(&cmd, argv);
                 self.leave();
                 r
             }
@@ -1262,7 +1268,10 @@ fn special_device(path: &str) -> Option<Device> {
 }
 
 pub(crate) fn base_name(path: &str) -> &str {
-    path.trim_end_matches('/').rsplit('/').next().unwrap_or(path)
+    path.trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or(path)
 }
 
 /// How `set -x` shows a word: bare when safe, else single-quoted.

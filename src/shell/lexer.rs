@@ -42,7 +42,10 @@ pub enum Op {
     LessAnd,
     GreatAnd,
     /// `<<` or `<<-` with the index of its body in [`Lexed::heredocs`].
-    HereDoc { strip_tabs: bool, index: usize },
+    HereDoc {
+        strip_tabs: bool,
+        index: usize,
+    },
 }
 
 impl Op {
@@ -115,7 +118,10 @@ pub fn lex(src: &str) -> Result<Lexed, SyntaxError> {
 }
 
 fn is_meta(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\n' | ';' | '&' | '|' | '(' | ')' | '<' | '>')
+    matches!(
+        c,
+        ' ' | '\t' | '\n' | ';' | '&' | '|' | '(' | ')' | '<' | '>'
+    )
 }
 
 pub(crate) fn is_name_start(c: char) -> bool {
@@ -427,11 +433,7 @@ impl<'a> Lexer<'a> {
             match self.bump() {
                 Some('\'') => return Ok(s),
                 Some(c) => s.push(c),
-                None => {
-                    return Err(SyntaxError::new(
-                        "syntax error: unterminated quoted string",
-                    ))
-                }
+                None => return Err(SyntaxError::new("syntax error: unterminated quoted string")),
             }
         }
     }
@@ -443,9 +445,7 @@ impl<'a> Lexer<'a> {
         self.depth = saved;
         let parts = parts?;
         if !self.eat('"') {
-            return Err(SyntaxError::new(
-                "syntax error: unterminated quoted string",
-            ));
+            return Err(SyntaxError::new("syntax error: unterminated quoted string"));
         }
         Ok(parts)
     }
@@ -563,11 +563,7 @@ impl<'a> Lexer<'a> {
                     _ => text.push('\\'),
                 },
                 Some(c) => text.push(c),
-                None => {
-                    return Err(SyntaxError::new(
-                        "syntax error: unterminated quoted string",
-                    ))
-                }
+                None => return Err(SyntaxError::new("syntax error: unterminated quoted string")),
             }
         }
         let program = parse_nested(&text, self.nested()?)?;

@@ -40,8 +40,8 @@ struct Parser {
 }
 
 const RESERVED: &[&str] = &[
-    "if", "then", "else", "elif", "fi", "do", "done", "case", "esac", "while", "until", "for",
-    "{", "}", "!", "in",
+    "if", "then", "else", "elif", "fi", "do", "done", "case", "esac", "while", "until", "for", "{",
+    "}", "!", "in",
 ];
 
 /// Words that end a compound list.
@@ -286,11 +286,7 @@ impl Parser {
         let var = match self.next() {
             Tok::Word(w) => match w.as_plain() {
                 Some(n) if is_name(n) => n.to_owned(),
-                _ => {
-                    return Err(SyntaxError::new(format!(
-                        "syntax error: bad for loop variable"
-                    )))
-                }
+                _ => return Err(SyntaxError::new("syntax error: bad for loop variable")),
             },
             _ => {
                 self.pos -= 1;
@@ -378,8 +374,13 @@ impl Parser {
 
     fn simple_or_function(&mut self) -> Result<Command, SyntaxError> {
         // `name ( )` starts a function definition.
-        if let (Tok::Word(w), Some(Token { tok: Tok::Op(Op::LParen), .. })) =
-            (self.peek(), self.tokens.get(self.pos + 1))
+        if let (
+            Tok::Word(w),
+            Some(Token {
+                tok: Tok::Op(Op::LParen),
+                ..
+            }),
+        ) = (self.peek(), self.tokens.get(self.pos + 1))
         {
             if let Some(name) = w.as_plain().map(str::to_owned) {
                 self.pos += 2;
@@ -429,7 +430,10 @@ impl Parser {
             Tok::IoNumber(n) => (Some(*n), self.pos + 1),
             _ => (None, self.pos),
         };
-        let Some(Token { tok: Tok::Op(op), .. }) = self.tokens.get(op_pos) else {
+        let Some(Token {
+            tok: Tok::Op(op), ..
+        }) = self.tokens.get(op_pos)
+        else {
             return Ok(None);
         };
         let op = match *op {

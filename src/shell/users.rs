@@ -148,9 +148,15 @@ pub fn groups(fs: &RootFs) -> Vec<GroupEntry> {
 }
 
 pub fn user_name(fs: &RootFs, uid: u32) -> Option<String> {
-    passwd(fs).into_iter().find(|e| e.uid == uid).map(|e| e.name)
+    passwd(fs)
+        .into_iter()
+        .find(|e| e.uid == uid)
+        .map(|e| e.name)
 }
 
 pub fn group_name(fs: &RootFs, gid: u32) -> Option<String> {
-    groups(fs).into_iter().find(|e| e.gid == gid).map(|e| e.name)
+    groups(fs)
+        .into_iter()
+        .find(|e| e.gid == gid)
+        .map(|e| e.name)
 }

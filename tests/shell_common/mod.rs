@@ -16,7 +16,9 @@ pub fn busybox_base() -> RootFs {
     fs.mkdir("/bin", 0o755, 0, 0).unwrap();
     fs.write_file("/bin/busybox", Blob::lazy(1_982_256, 7), 0o755, 0, 0)
         .unwrap();
-    for a in ["sh", "ls", "echo", "cat", "mkdir", "touch", "cp", "rm", "sleep"] {
+    for a in [
+        "sh", "ls", "echo", "cat", "mkdir", "touch", "cp", "rm", "sleep",
+    ] {
         fs.symlink("busybox", &format!("/bin/{a}")).unwrap();
     }
     fs.set_now(NOW);
@@ -29,8 +31,14 @@ pub fn put(fs: &mut RootFs, path: &str, content: &str) {
     if !parent.is_empty() {
         fs.mkdir_all(parent, 0o755, 0, 0).unwrap();
     }
-    fs.write_file(path, Blob::from_bytes(content.as_bytes().to_vec()), 0o644, 0, 0)
-        .unwrap();
+    fs.write_file(
+        path,
+        Blob::from_bytes(content.as_bytes().to_vec()),
+        0o644,
+        0,
+        0,
+    )
+    .unwrap();
 }
 
 pub fn run_in(fs: &mut RootFs, cwd: &str, script: &str) -> ExecResult {
@@ -57,6 +65,11 @@ pub fn read(fs: &RootFs, path: &str) -> String {
 pub fn out(script: &str) -> String {
     let mut fs = busybox_base();
     let r = run(&mut fs, script);
-    assert_eq!(r.exit_code, 0, "script {script:?} failed: {}", r.stderr_text());
+    assert_eq!(
+        r.exit_code,
+        0,
+        "script {script:?} failed: {}",
+        r.stderr_text()
+    );
     r.stdout_text()
 }

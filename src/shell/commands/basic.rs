@@ -13,8 +13,16 @@ pub(super) fn register(r: &mut Registry) {
     r.register("printf", true, Arc::new(printf));
     r.register("test", true, Arc::new(test));
     r.register("[", true, Arc::new(test));
-    r.register("true", true, Arc::new(|_: &mut Shell, _: &[String], _: &mut Io| 0));
-    r.register("false", true, Arc::new(|_: &mut Shell, _: &[String], _: &mut Io| 1));
+    r.register(
+        "true",
+        true,
+        Arc::new(|_: &mut Shell, _: &[String], _: &mut Io| 0),
+    );
+    r.register(
+        "false",
+        true,
+        Arc::new(|_: &mut Shell, _: &[String], _: &mut Io| 1),
+    );
     r.register("pwd", true, Arc::new(pwd));
     r.register("sleep", true, Arc::new(sleep));
     r.register("date", true, Arc::new(date));
@@ -149,7 +157,10 @@ fn parse_int(s: &str) -> Option<i64> {
         Some(d) => (true, d),
         None => (false, t.strip_prefix('+').unwrap_or(t)),
     };
-    let v = if let Some(h) = digits.strip_prefix("0x").or_else(|| digits.strip_prefix("0X")) {
+    let v = if let Some(h) = digits
+        .strip_prefix("0x")
+        .or_else(|| digits.strip_prefix("0X"))
+    {
         i64::from_str_radix(h, 16).ok()?
     } else if digits.len() > 1 && digits.starts_with('0') {
         i64::from_str_radix(&digits[1..], 8).ok()?
@@ -233,12 +244,16 @@ fn printf(_: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
                     let stop = unescape(&arg.unwrap_or_default(), &mut v, false);
                     let s = String::from_utf8_lossy(&v).into_owned();
                     if stop {
-                        io.out.extend_from_slice(pad(&s, width, &flags, false).as_bytes());
+                        io.out
+                            .extend_from_slice(pad(&s, width, &flags, false).as_bytes());
                         return status;
                     }
                     s
                 }
-                'c' => arg.and_then(|a| a.chars().next()).map(String::from).unwrap_or_default(),
+                'c' => arg
+                    .and_then(|a| a.chars().next())
+                    .map(String::from)
+                    .unwrap_or_default(),
                 'd' | 'i' | 'u' | 'x' | 'X' | 'o' => {
                     let a = arg.unwrap_or_else(|| "0".to_owned());
                     let n = match parse_int(&a) {
@@ -305,8 +320,9 @@ fn printf(_: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
                 }
             };
             let numeric = matches!(conv, 'd' | 'i' | 'u' | 'x' | 'X' | 'o');
-            io.out
-                .extend_from_slice(pad(&text, width, &flags, numeric && flags.contains('0')).as_bytes());
+            io.out.extend_from_slice(
+                pad(&text, width, &flags, numeric && flags.contains('0')).as_bytes(),
+            );
         }
         // The format is reused while arguments remain.
         if next >= args.len() || next == consumed_before {
@@ -631,13 +647,30 @@ pub(crate) fn strftime(fmt: &str, ts: i64) -> String {
             'p' => if c.hour < 12 { "AM" } else { "PM" }.to_owned(),
             's' => ts.to_string(),
             'a' => DAYS[c.wday as usize].to_owned(),
-            'A' => ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
-                [c.wday as usize]
+            'A' => [
+                "Sunday",
+                "Monday",
+                "Tuesday",
+                "Wednesday",
+                "Thursday",
+                "Friday",
+                "Saturday",
+            ][c.wday as usize]
                 .to_owned(),
             'b' | 'h' => MONTHS[(c.month - 1) as usize].to_owned(),
             'B' => [
-                "January", "February", "March", "April", "May", "June", "July", "August",
-                "September", "October", "November", "December",
+                "January",
+                "February",
+                "March",
+                "April",
+                "May",
+                "June",
+                "July",
+                "August",
+                "September",
+                "October",
+                "November",
+                "December",
             ][(c.month - 1) as usize]
                 .to_owned(),
             'j' => format!("{:03}", c.yday + 1),
@@ -710,11 +743,7 @@ fn env(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
         i += 1;
     }
     if i >= argv.len() {
-        let mut vars: Vec<(String, String)> = if clear {
-            Vec::new()
-        } else {
-            sh.environment()
-        };
+        let mut vars: Vec<(String, String)> = if clear { Vec::new() } else { sh.environment() };
         for (k, v) in assigns {
             match vars.iter_mut().find(|(n, _)| *n == k) {
                 Some(e) => e.1 = v,
@@ -974,12 +1003,20 @@ fn sh(shell: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
         };
         script = Some(s.clone());
         let zero = argv.get(i + 1).cloned().unwrap_or_else(|| argv[0].clone());
-        (zero, argv.get(i + 2..).map(<[String]>::to_vec).unwrap_or_default())
+        (
+            zero,
+            argv.get(i + 2..)
+                .map(<[String]>::to_vec)
+                .unwrap_or_default(),
+        )
     } else if let Some(file) = argv.get(i) {
         match super::read_input(shell, io, file) {
             Ok(b) => script = Some(String::from_utf8_lossy(&b).into_owned()),
             Err(_) => {
-                io.eprint(&format!("{}: can't open '{file}': No such file or directory\n", argv[0]));
+                io.eprint(&format!(
+                    "{}: can't open '{file}': No such file or directory\n",
+                    argv[0]
+                ));
                 return 2;
             }
         }
@@ -1094,9 +1131,17 @@ fn xargs(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     }
     let input = String::from_utf8_lossy(io.stdin()).into_owned();
     let words: Vec<String> = if nul {
-        input.split('\0').filter(|s| !s.is_empty()).map(str::to_owned).collect()
+        input
+            .split('\0')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
     } else if replace.is_some() {
-        input.lines().filter(|l| !l.trim().is_empty()).map(|l| l.trim_start().to_owned()).collect()
+        input
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| l.trim_start().to_owned())
+            .collect()
     } else {
         xargs_words(&input)
     };
@@ -1141,7 +1186,14 @@ fn xargs(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
 fn uname(_: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     let o = Opts::parse(&argv[1..], "");
     let parts: Vec<&str> = if o.has('a') {
-        vec!["Linux", "buildkitsandbox", "5.15.0", "#1 SMP", "x86_64", "GNU/Linux"]
+        vec![
+            "Linux",
+            "buildkitsandbox",
+            "5.15.0",
+            "#1 SMP",
+            "x86_64",
+            "GNU/Linux",
+        ]
     } else {
         let mut v = Vec::new();
         if o.has('s') || o.flags.is_empty() {

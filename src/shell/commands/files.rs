@@ -76,7 +76,10 @@ fn mkdir(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
             sh.fs_mut().mkdir(&path, m, uid, gid)
         };
         if let Err(e) = r {
-            io.error("mkdir", &format!("can't create directory '{d}': {}", e.strerror()));
+            io.error(
+                "mkdir",
+                &format!("can't create directory '{d}': {}", e.strerror()),
+            );
             status = 1;
         }
     }
@@ -103,7 +106,11 @@ fn mkdir_parents(
             Err(FsError::NotFound(_)) => {}
             Err(e) => return Err(e),
         }
-        let m = if i + 1 == comps.len() { mode } else { parent_mode };
+        let m = if i + 1 == comps.len() {
+            mode
+        } else {
+            parent_mode
+        };
         sh.fs_mut().mkdir(&prefix, m, uid, gid)?;
     }
     Ok(())
@@ -138,7 +145,9 @@ fn touch(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
         let r = match sh.fs().stat(&path) {
             Ok(_) => sh.fs_mut().set_mtime(&path, now),
             Err(FsError::NotFound(_)) if o.has('c') => Ok(()),
-            Err(FsError::NotFound(_)) => sh.fs_mut().write_file(&path, Blob::empty(), mode, uid, gid),
+            Err(FsError::NotFound(_)) => {
+                sh.fs_mut().write_file(&path, Blob::empty(), mode, uid, gid)
+            }
             Err(e) => Err(e),
         };
         if let Err(e) = r {
@@ -236,15 +245,28 @@ fn cp(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
             dest_abs.clone()
         };
         if let Err(e) = copy_node(sh, &src, node, &target, &opts) {
-            io.error("cp", &format!("can't create '{}': {}", e.path(), e.strerror()));
+            io.error(
+                "cp",
+                &format!("can't create '{}': {}", e.path(), e.strerror()),
+            );
             status = 1;
         }
     }
     status
 }
 
-fn copy_node(sh: &mut Shell, src: &str, node: Node, dst: &str, o: &CopyOpts) -> Result<(), FsError> {
-    let (uid, gid) = if o.preserve { (node.uid, node.gid) } else { (o.uid, o.gid) };
+fn copy_node(
+    sh: &mut Shell,
+    src: &str,
+    node: Node,
+    dst: &str,
+    o: &CopyOpts,
+) -> Result<(), FsError> {
+    let (uid, gid) = if o.preserve {
+        (node.uid, node.gid)
+    } else {
+        (o.uid, o.gid)
+    };
     match node.kind {
         NodeKind::File(blob) => {
             let mode = match sh.fs().stat(dst) {
@@ -269,7 +291,11 @@ fn copy_node(sh: &mut Shell, src: &str, node: Node, dst: &str, o: &CopyOpts) -> 
             sh.fs_mut().symlink(&target, dst)
         }
         NodeKind::Dir => {
-            let mode = if o.preserve { node.mode } else { node.mode & !o.umask };
+            let mode = if o.preserve {
+                node.mode
+            } else {
+                node.mode & !o.umask
+            };
             match sh.fs().stat(dst) {
                 Ok(n) if n.is_dir() => {}
                 Ok(_) => return Err(FsError::AlreadyExists(dst.to_owned())),
@@ -279,7 +305,11 @@ fn copy_node(sh: &mut Shell, src: &str, node: Node, dst: &str, o: &CopyOpts) -> 
             for c in children {
                 let s = format!("{}/{}", src.trim_end_matches('/'), c.name);
                 let d = format!("{}/{}", dst.trim_end_matches('/'), c.name);
-                let n = if o.no_deref { c.node } else { sh.fs().stat(&s)? };
+                let n = if o.no_deref {
+                    c.node
+                } else {
+                    sh.fs().stat(&s)?
+                };
                 copy_node(sh, &s, n, &d, o)?;
             }
             if o.preserve {
@@ -354,7 +384,7 @@ fn ln(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
                         _ => Err(FsError::InvalidArgument(s.clone())),
                     },
                 },
-                Err(e) => Err(with_path(e, s)),
+                Err(e) => Err(with_path(&e, s)),
             }
         };
         if let Err(e) = r {
@@ -477,9 +507,17 @@ fn chmod(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     let mut status = 0;
     for f in files {
         let abs = sh.abs(f);
-        let targets = if recursive { walk_paths(sh, &abs) } else { vec![abs] };
+        let targets = if recursive {
+            walk_paths(sh, &abs)
+        } else {
+            vec![abs]
+        };
         for t in targets {
-            let node = match if t == sh.abs(f) { sh.fs().stat(&t) } else { sh.fs().lstat(&t) } {
+            let node = match if t == sh.abs(f) {
+                sh.fs().stat(&t)
+            } else {
+                sh.fs().lstat(&t)
+            } {
                 Ok(n) => n,
                 Err(e) => {
                     io.error("chmod", &format!("{f}: {}", e.strerror()));
@@ -512,7 +550,10 @@ fn chown(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
         (None, Some(spec.as_str()))
     } else {
         match spec.split_once([':', '.']) {
-            Some((u, g)) => (Some(u).filter(|u| !u.is_empty()), Some(g).filter(|g| !g.is_empty())),
+            Some((u, g)) => (
+                Some(u).filter(|u| !u.is_empty()),
+                Some(g).filter(|g| !g.is_empty()),
+            ),
             None => (Some(spec.as_str()), None),
         }
     };
@@ -548,10 +589,18 @@ fn chown(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     let mut status = 0;
     for f in files {
         let abs = sh.abs(f);
-        let targets = if recursive { walk_paths(sh, &abs) } else { vec![abs.clone()] };
+        let targets = if recursive {
+            walk_paths(sh, &abs)
+        } else {
+            vec![abs.clone()]
+        };
         for t in targets {
             let follow = t == abs && !o.has('h');
-            let node = if follow { sh.fs().stat(&t) } else { sh.fs().lstat(&t) };
+            let node = if follow {
+                sh.fs().stat(&t)
+            } else {
+                sh.fs().lstat(&t)
+            };
             let node = match node {
                 Ok(n) => n,
                 Err(e) => {
@@ -630,7 +679,10 @@ fn tee(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
             }
             Err(_) => (data.clone(), mode, uid, gid),
         };
-        if let Err(e) = sh.fs_mut().write_file(&abs, Blob::from_bytes(content), m, u, g) {
+        if let Err(e) = sh
+            .fs_mut()
+            .write_file(&abs, Blob::from_bytes(content), m, u, g)
+        {
             io.error("tee", &format!("{f}: {}", e.strerror()));
             status = 1;
         }
@@ -737,4 +789,3 @@ fn find(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     }
     status
 }
-

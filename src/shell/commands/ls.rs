@@ -71,7 +71,7 @@ fn ls(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     let operands = if o.operands.is_empty() {
         vec![".".to_owned()]
     } else {
-        o.operands.clone()
+        o.operands
     };
     let mut status = 0;
     let mut files = Vec::new();
@@ -119,9 +119,15 @@ fn ls(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
 fn sort_items(items: &mut [Item], f: &Flags) {
     items.sort_by(|a, b| {
         let ord = if f.by_time {
-            b.node.mtime.cmp(&a.node.mtime).then_with(|| a.name.cmp(&b.name))
+            b.node
+                .mtime
+                .cmp(&a.node.mtime)
+                .then_with(|| a.name.cmp(&b.name))
         } else if f.by_size {
-            b.node.size().cmp(&a.node.size()).then_with(|| a.name.cmp(&b.name))
+            b.node
+                .size()
+                .cmp(&a.node.size())
+                .then_with(|| a.name.cmp(&b.name))
         } else {
             a.name.cmp(&b.name)
         };
@@ -234,16 +240,17 @@ pub(crate) fn mode_string(n: &Node) -> String {
         NodeKind::File(_) => '-',
     });
     let m = n.mode;
-    let triple = |r: u32, w: u32, x: u32, special: u32, lower: char, upper: char, s: &mut String| {
-        s.push(if m & r != 0 { 'r' } else { '-' });
-        s.push(if m & w != 0 { 'w' } else { '-' });
-        s.push(match (m & x != 0, m & special != 0) {
-            (true, true) => lower,
-            (false, true) => upper,
-            (true, false) => 'x',
-            (false, false) => '-',
-        });
-    };
+    let triple =
+        |r: u32, w: u32, x: u32, special: u32, lower: char, upper: char, s: &mut String| {
+            s.push(if m & r != 0 { 'r' } else { '-' });
+            s.push(if m & w != 0 { 'w' } else { '-' });
+            s.push(match (m & x != 0, m & special != 0) {
+                (true, true) => lower,
+                (false, true) => upper,
+                (true, false) => 'x',
+                (false, false) => '-',
+            });
+        };
     triple(0o400, 0o200, 0o100, 0o4000, 's', 'S', &mut s);
     triple(0o040, 0o020, 0o010, 0o2000, 's', 'S', &mut s);
     triple(0o004, 0o002, 0o001, 0o1000, 't', 'T', &mut s);
@@ -275,11 +282,13 @@ fn line(sh: &Shell, ctx: &Ctx, it: &Item, io: &mut Io) {
     let mut s = String::new();
     if f.long {
         let nlink = match it.node.kind {
-            NodeKind::Dir => 2 + sh
-                .fs()
-                .read_dir(&it.path)
-                .map(|es| es.iter().filter(|e| e.node.is_dir()).count())
-                .unwrap_or(0),
+            NodeKind::Dir => {
+                2 + sh
+                    .fs()
+                    .read_dir(&it.path)
+                    .map(|es| es.iter().filter(|e| e.node.is_dir()).count())
+                    .unwrap_or(0)
+            }
             _ => 1,
         };
         let user = if f.numeric {

@@ -7,7 +7,11 @@
 enum Node {
     Char(char),
     Any,
-    Class { negate: bool, items: Vec<(char, char)>, named: Vec<String> },
+    Class {
+        negate: bool,
+        items: Vec<(char, char)>,
+        named: Vec<String>,
+    },
     Start,
     End,
     Group(usize, Vec<Vec<Node>>),
@@ -63,7 +67,14 @@ impl Regex {
         for start in from..=chars.len() {
             let mut caps = vec![None; self.groups + 1];
             let mut steps = 0usize;
-            if let Some(end) = self.match_alts(&self.alts, &chars, start, &mut caps, &mut steps, &mut |_, _| true) {
+            if let Some(end) = self.match_alts(
+                &self.alts,
+                &chars,
+                start,
+                &mut caps,
+                &mut steps,
+                &mut |_, _| true,
+            ) {
                 caps[0] = Some((start, end));
                 return Some(caps);
             }
@@ -138,7 +149,9 @@ impl Regex {
                 }
                 false
             }
-            Node::Repeat(inner, min, max) => self.repeat(inner, *min, *max, 0, nodes, n, s, i, caps, steps, k),
+            Node::Repeat(inner, min, max) => {
+                self.repeat(inner, *min, *max, 0, nodes, n, s, i, caps, steps, k)
+            }
             single => {
                 if i < s.len() && self.single(single, s[i]) {
                     self.seq(nodes, n + 1, s, i + 1, caps, steps, k)
@@ -191,9 +204,15 @@ impl Regex {
         match node {
             Node::Char(x) => *x == c,
             Node::Any => c != '\n',
-            Node::Class { negate, items, named } => {
+            Node::Class {
+                negate,
+                items,
+                named,
+            } => {
                 let hit = items.iter().any(|(a, b)| (*a..=*b).contains(&c))
-                    || named.iter().any(|n| crate::shell::pattern::named_class(n, c));
+                    || named
+                        .iter()
+                        .any(|n| crate::shell::pattern::named_class(n, c));
                 hit != *negate
             }
             _ => false,
@@ -285,8 +304,16 @@ impl P<'_> {
                         }
                         'n' => Node::Char('\n'),
                         't' => Node::Char('\t'),
-                        'd' => Node::Class { negate: false, items: vec![('0', '9')], named: vec![] },
-                        's' => Node::Class { negate: false, items: vec![], named: vec!["space".into()] },
+                        'd' => Node::Class {
+                            negate: false,
+                            items: vec![('0', '9')],
+                            named: vec![],
+                        },
+                        's' => Node::Class {
+                            negate: false,
+                            items: vec![],
+                            named: vec!["space".into()],
+                        },
                         'w' => Node::Class {
                             negate: false,
                             items: vec![('_', '_')],
@@ -316,7 +343,11 @@ impl P<'_> {
         }
         let body: String = self.c[start..self.i].iter().collect();
         self.i += 1;
-        let parse = |s: &str| s.trim().parse::<usize>().map_err(|_| "invalid repetition".to_owned());
+        let parse = |s: &str| {
+            s.trim()
+                .parse::<usize>()
+                .map_err(|_| "invalid repetition".to_owned())
+        };
         match body.split_once(',') {
             Some((a, "")) => Ok((parse(a)?, None)),
             Some((a, b)) => Ok((parse(a)?, Some(parse(b)?))),
@@ -364,7 +395,8 @@ impl P<'_> {
                     continue;
                 }
             }
-            if self.c.get(self.i) == Some(&'-') && self.c.get(self.i + 1).is_some_and(|d| *d != ']') {
+            if self.c.get(self.i) == Some(&'-') && self.c.get(self.i + 1).is_some_and(|d| *d != ']')
+            {
                 let end = self.c[self.i + 1];
                 self.i += 2;
                 items.push((c, end));
@@ -372,7 +404,11 @@ impl P<'_> {
                 items.push((c, c));
             }
         }
-        Ok(Node::Class { negate, items, named })
+        Ok(Node::Class {
+            negate,
+            items,
+            named,
+        })
     }
 }
 
@@ -381,7 +417,9 @@ mod tests {
     use super::Regex;
 
     fn m(p: &str, s: &str) -> bool {
-        Regex::new(p, false, false).map(|r| r.is_match(s)).unwrap_or(false)
+        Regex::new(p, false, false)
+            .map(|r| r.is_match(s))
+            .unwrap_or(false)
     }
 
     #[test]

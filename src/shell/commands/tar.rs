@@ -90,14 +90,25 @@ fn tar(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     }
 }
 
-fn create(sh: &mut Shell, io: &mut Io, base: &str, file: Option<&str>, operands: &[String], verbose: bool) -> i32 {
+fn create(
+    sh: &mut Shell,
+    io: &mut Io,
+    base: &str,
+    file: Option<&str>,
+    operands: &[String],
+    verbose: bool,
+) -> i32 {
     if operands.is_empty() {
         io.error("tar", "empty archive");
         return 1;
     }
     let mut builder = tar::Builder::new(Vec::new());
     for op in operands {
-        let abs = if op.starts_with('/') { op.clone() } else { format!("{}/{op}", base.trim_end_matches('/')) };
+        let abs = if op.starts_with('/') {
+            op.clone()
+        } else {
+            format!("{}/{op}", base.trim_end_matches('/'))
+        };
         let Ok(top) = sh.fs().lstat(&abs) else {
             io.error("tar", &format!("{op}: No such file or directory"));
             return 1;
@@ -141,7 +152,10 @@ fn create(sh: &mut Shell, io: &mut Io, base: &str, file: Option<&str>, operands:
         Some(f) => {
             let abs = sh.abs(f);
             let (uid, gid, mode) = (sh.user().uid, sh.user().gid, 0o666 & !sh.umask());
-            if let Err(e) = sh.fs_mut().write_file(&abs, Blob::from_bytes(data), mode, uid, gid) {
+            if let Err(e) = sh
+                .fs_mut()
+                .write_file(&abs, Blob::from_bytes(data), mode, uid, gid)
+            {
                 io.error("tar", &format!("can't open '{f}': {}", e.strerror()));
                 return 1;
             }
@@ -187,7 +201,11 @@ fn extract(sh: &mut Shell, io: &mut Io, base: &str, data: &[u8], list: bool, ver
         let uid = u32::try_from(h.uid().unwrap_or(0)).unwrap_or(0);
         let gid = u32::try_from(h.gid().unwrap_or(0)).unwrap_or(0);
         let kind = h.entry_type();
-        let target = format!("{}/{}", base.trim_end_matches('/'), path.trim_start_matches('/'));
+        let target = format!(
+            "{}/{}",
+            base.trim_end_matches('/'),
+            path.trim_start_matches('/')
+        );
         let target = target.trim_end_matches('/').to_owned();
         if let Some(i) = target.rfind('/').filter(|i| *i > 0) {
             let _ = sh.fs_mut().mkdir_all(&target[..i], 0o755, 0, 0);
@@ -218,7 +236,8 @@ fn extract(sh: &mut Shell, io: &mut Io, base: &str, data: &[u8], list: bool, ver
                     io.error("tar", "short read");
                     return 1;
                 }
-                sh.fs_mut().write_file(&target, Blob::from_bytes(bytes), mode, uid, gid)
+                sh.fs_mut()
+                    .write_file(&target, Blob::from_bytes(bytes), mode, uid, gid)
             }
         };
         if let Err(e) = r {

@@ -74,7 +74,11 @@ fn grep(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     let o = Opts::parse(&argv[1..], "em");
     let mut operands = o.operands.clone();
     let patterns: Vec<String> = if o.values.iter().any(|(c, _)| *c == 'e') {
-        o.values.iter().filter(|(c, _)| *c == 'e').map(|(_, v)| v.clone()).collect()
+        o.values
+            .iter()
+            .filter(|(c, _)| *c == 'e')
+            .map(|(_, v)| v.clone())
+            .collect()
     } else if operands.is_empty() {
         io.eprint("BusyBox v1.35.0 multi-call binary.\n\nUsage: grep [-HhnlLoqvsrRiwFE] [-m N] [-A|B|C N] { PATTERN | -e PATTERN... | -f FILE... } [FILE]...\n");
         return 2;
@@ -99,7 +103,11 @@ fn grep(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     }
     let max: Option<usize> = o.value('m').and_then(|v| v.parse().ok());
     let multi = operands.len() > 1 && !o.has('h');
-    let sources: Vec<String> = if operands.is_empty() { vec!["-".to_owned()] } else { operands };
+    let sources: Vec<String> = if operands.is_empty() {
+        vec!["-".to_owned()]
+    } else {
+        operands
+    };
     let mut any = false;
     let mut status = 0;
     for src in &sources {
@@ -113,7 +121,11 @@ fn grep(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
                 continue;
             }
         };
-        let shown = if src == "-" { "(standard input)" } else { src.as_str() };
+        let shown = if src == "-" {
+            "(standard input)"
+        } else {
+            src.as_str()
+        };
         let mut count = 0usize;
         for (ln, raw) in lines(&data).into_iter().enumerate() {
             let text = String::from_utf8_lossy(raw);
@@ -129,7 +141,10 @@ fn grep(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
                     }
                 })
             } else if o.has('x') {
-                regexes.iter().any(|r| r.find(line, 0).is_some_and(|c| c[0] == Some((0, line.chars().count()))))
+                regexes.iter().any(|r| {
+                    r.find(line, 0)
+                        .is_some_and(|c| c[0] == Some((0, line.chars().count())))
+                })
             } else {
                 regexes.iter().any(|r| r.is_match(line))
             };
@@ -193,7 +208,13 @@ enum Addr {
 }
 
 enum SedOp {
-    Subst { re: Regex, repl: String, global: bool, print: bool, nth: usize },
+    Subst {
+        re: Regex,
+        repl: String,
+        global: bool,
+        print: bool,
+        nth: usize,
+    },
     Delete,
     Print,
     Quit,
@@ -205,7 +226,11 @@ fn sed(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     let o = Opts::parse(&argv[1..], "ef");
     let mut operands = o.operands.clone();
     let scripts: Vec<String> = if o.values.iter().any(|(c, _)| *c == 'e') {
-        o.values.iter().filter(|(c, _)| *c == 'e').map(|(_, v)| v.clone()).collect()
+        o.values
+            .iter()
+            .filter(|(c, _)| *c == 'e')
+            .map(|(_, v)| v.clone())
+            .collect()
     } else if operands.is_empty() {
         io.error("sed", "no script specified");
         return 1;
@@ -238,7 +263,10 @@ fn sed(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
                 }
             };
             let out = run_sed(&cmds, &data, quiet);
-            if let Err(e) = sh.fs_mut().write_file(&abs, Blob::from_bytes(out), node.mode, node.uid, node.gid) {
+            if let Err(e) =
+                sh.fs_mut()
+                    .write_file(&abs, Blob::from_bytes(out), node.mode, node.uid, node.gid)
+            {
                 io.error("sed", &format!("{f}: {}", e.strerror()));
                 status = 1;
             }
@@ -312,7 +340,13 @@ fn parse_sed(script: &str, extended: bool) -> Result<Vec<SedCmd>, String> {
                     }
                     i += 1;
                 }
-                SedOp::Subst { re: Regex::new(&pat, extended, icase)?, repl, global, print, nth }
+                SedOp::Subst {
+                    re: Regex::new(&pat, extended, icase)?,
+                    repl,
+                    global,
+                    print,
+                    nth,
+                }
             }
             'd' => SedOp::Delete,
             'p' => SedOp::Print,
@@ -396,7 +430,13 @@ fn run_sed(cmds: &[SedCmd], data: &[u8], quiet: bool) -> Vec<u8> {
                     out.push_str(t);
                     out.push('\n');
                 }
-                SedOp::Subst { re, repl, global, print, nth } => {
+                SedOp::Subst {
+                    re,
+                    repl,
+                    global,
+                    print,
+                    nth,
+                } => {
                     let (new, changed) = substitute(re, &line, repl, *global, *nth);
                     line = new;
                     if changed && *print {
@@ -430,7 +470,9 @@ fn substitute(re: &Regex, line: &str, repl: &str, global: bool, nth: usize) -> (
     let mut count = 0;
     let mut changed = false;
     while pos <= chars.len() {
-        let Some(caps) = re.find(line, pos) else { break };
+        let Some(caps) = re.find(line, pos) else {
+            break;
+        };
         let Some((s, e)) = caps[0] else { break };
         count += 1;
         out.extend(&chars[pos..s]);
@@ -504,7 +546,13 @@ fn wc(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
         let single = cols.len() == 1 && !several;
         let mut s = cols
             .iter()
-            .map(|n| if single { n.to_string() } else { format!("{n:>9}") })
+            .map(|n| {
+                if single {
+                    n.to_string()
+                } else {
+                    format!("{n:>9}")
+                }
+            })
             .collect::<Vec<_>>()
             .join(" ");
         if let Some(n) = name {
@@ -553,7 +601,11 @@ fn tr_set(s: &str) -> Vec<char> {
             let rest: String = chars[i + 2..].iter().collect();
             if let Some(end) = rest.find(":]") {
                 let name = &rest[..end];
-                out.extend((0u8..=127).map(char::from).filter(|c| crate::shell::pattern::named_class(name, *c)));
+                out.extend(
+                    (0u8..=127)
+                        .map(char::from)
+                        .filter(|c| crate::shell::pattern::named_class(name, *c)),
+                );
                 i += 2 + end + 2;
                 continue;
             }
@@ -610,7 +662,10 @@ fn tr(_: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
         } else {
             c
         };
-        if o.has('s') && last == Some(mapped) && (set2.contains(&mapped) || (set2.is_empty() && in_set1(mapped))) {
+        if o.has('s')
+            && last == Some(mapped)
+            && (set2.contains(&mapped) || (set2.is_empty() && in_set1(mapped)))
+        {
             continue;
         }
         last = Some(mapped);
@@ -656,7 +711,12 @@ fn cut(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
             out.push_str(&fields.join(&delim.to_string()));
         } else if let Some(c) = o.value('c').or(o.value('b')) {
             let rs = ranges(c);
-            out.extend(line.chars().enumerate().filter(|(i, _)| in_r(&rs, i + 1)).map(|(_, c)| c));
+            out.extend(
+                line.chars()
+                    .enumerate()
+                    .filter(|(i, _)| in_r(&rs, i + 1))
+                    .map(|(_, c)| c),
+            );
         } else {
             io.error("cut", "expected a list of bytes, characters, or fields");
             return 1;
@@ -681,7 +741,12 @@ fn sort(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
         t[..end].parse().unwrap_or(0.0)
     };
     if o.has('n') {
-        ls.sort_by(|a, b| numeric(a).partial_cmp(&numeric(b)).unwrap_or(std::cmp::Ordering::Equal).then_with(|| a.cmp(b)));
+        ls.sort_by(|a, b| {
+            numeric(a)
+                .partial_cmp(&numeric(b))
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then_with(|| a.cmp(b))
+        });
     } else if o.has('f') {
         ls.sort_by_key(|a| a.to_lowercase());
     } else {
@@ -701,7 +766,10 @@ fn sort(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     if let Some(dest) = o.value('o') {
         let abs = sh.abs(dest);
         let (uid, gid, mode) = (sh.user().uid, sh.user().gid, 0o666 & !sh.umask());
-        if let Err(e) = sh.fs_mut().write_file(&abs, Blob::from_bytes(out.into_bytes()), mode, uid, gid) {
+        if let Err(e) =
+            sh.fs_mut()
+                .write_file(&abs, Blob::from_bytes(out.into_bytes()), mode, uid, gid)
+        {
             io.error("sort", &format!("{dest}: {}", e.strerror()));
             return 2;
         }

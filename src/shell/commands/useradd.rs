@@ -23,7 +23,11 @@ pub(super) fn register(r: &mut Registry) {
 fn append_line(sh: &mut Shell, path: &str, line: &str, mode: u32) -> Result<(), FsError> {
     let (mut data, mode) = match sh.fs().stat(path) {
         Ok(n) => (
-            sh.fs().read_file(path).ok().and_then(|b| b.to_vec().ok()).unwrap_or_default(),
+            sh.fs()
+                .read_file(path)
+                .ok()
+                .and_then(|b| b.to_vec().ok())
+                .unwrap_or_default(),
             n.mode,
         ),
         Err(_) => (Vec::new(), mode),
@@ -36,7 +40,8 @@ fn append_line(sh: &mut Shell, path: &str, line: &str, mode: u32) -> Result<(), 
     if let Some(i) = path.rfind('/').filter(|i| *i > 0) {
         sh.fs_mut().mkdir_all(&path[..i], 0o755, 0, 0)?;
     }
-    sh.fs_mut().write_file(path, Blob::from_bytes(data), mode, 0, 0)
+    sh.fs_mut()
+        .write_file(path, Blob::from_bytes(data), mode, 0, 0)
 }
 
 /// Rewrites `/etc/group` adding `user` to `group`'s member list.
@@ -58,7 +63,13 @@ fn add_member(sh: &mut Shell, group: &str, user: &str) -> Result<bool, FsError> 
             if !members.contains(&user) {
                 members.push(user);
             }
-            out.push_str(&format!("{}:{}:{}:{}\n", f[0], f[1], f[2], members.join(",")));
+            out.push_str(&format!(
+                "{}:{}:{}:{}\n",
+                f[0],
+                f[1],
+                f[2],
+                members.join(",")
+            ));
         } else {
             out.push_str(line);
             out.push('\n');
@@ -66,7 +77,8 @@ fn add_member(sh: &mut Shell, group: &str, user: &str) -> Result<bool, FsError> 
     }
     if found {
         let mode = sh.fs().stat("/etc/group").map_or(0o644, |n| n.mode);
-        sh.fs_mut().write_file("/etc/group", Blob::from_bytes(out.into_bytes()), mode, 0, 0)?;
+        sh.fs_mut()
+            .write_file("/etc/group", Blob::from_bytes(out.into_bytes()), mode, 0, 0)?;
     }
     Ok(found)
 }
@@ -88,7 +100,7 @@ struct NewUser {
     user_group: bool,
 }
 
-fn create_user(sh: &mut Shell, io: &mut Io, applet: &str, u: NewUser, busybox: bool) -> i32 {
+fn create_user(sh: &mut Shell, io: &mut Io, applet: &str, u: &NewUser, busybox: bool) -> i32 {
     let passwd = users::passwd(sh.fs());
     let groups = users::groups(sh.fs());
     if passwd.iter().any(|e| e.name == u.name) {
@@ -115,7 +127,11 @@ fn create_user(sh: &mut Shell, io: &mut Io, applet: &str, u: NewUser, busybox: b
         },
         None if u.user_group => {
             let taken: Vec<u32> = groups.iter().map(|e| e.gid).collect();
-            let gid = if taken.contains(&uid) { next_id(&taken, lo, hi) } else { uid };
+            let gid = if taken.contains(&uid) {
+                next_id(&taken, lo, hi)
+            } else {
+                uid
+            };
             let line = format!("{}:x:{gid}:", u.name);
             if let Err(e) = append_line(sh, "/etc/group", &line, 0o644) {
                 io.error(applet, &e.to_string());
@@ -128,26 +144,24 @@ fn create_user(sh: &mut Shell, io: &mut Io, applet: &str, u: NewUser, busybox: b
         }
         None => 100,
     };
-    let home = u.home.clone().unwrap_or_else(|| format!("/home/{}", u.name));
-    let shell = u.shell.clone().unwrap_or_else(|| if busybox { "/bin/sh".into() } else { "/bin/sh".into() });
+    let home = u
+        .home
+        .clone()
+        .unwrap_or_else(|| format!("/home/{}", u.name));
+    let shell = u.shell.clone().unwrap_or_else(|| "/bin/sh".into());
     let line = format!("{}:x:{uid}:{gid}:{}:{home}:{shell}", u.name, u.gecos);
     if let Err(e) = append_line(sh, "/etc/passwd", &line, 0o644) {
         io.error(applet, &e.to_string());
         return 1;
     }
-    // busybox writes `name:!:DAYS:0:99999:7:::`; shadow-utils the same
-    // shape. Days since the epoch come from the simulated clock.
+    // busybox and shadow-utils both write `name:!:DAYS:0:99999:7:::`;
+    // days since the epoch come from the simulated clock.
     let days = sh.now().div_euclid(86400);
-    let shadow = if busybox {
-        format!("{}:!:{days}:0:99999:7:::", u.name)
-    } else {
-        format!("{}:!:{days}:0:99999:7:::", u.name)
-    };
+    let shadow = format!("{}:!:{days}:0:99999:7:::", u.name);
     let _ = append_line(sh, "/etc/shadow", &shadow, 0o640);
     if u.create_home && sh.fs().stat(&home).is_err() {
         let _ = sh.fs_mut().mkdir_all(&home, 0o755, 0, 0);
-        let mode = if busybox { 0o755 } else { 0o755 };
-        let _ = sh.fs_mut().chmod(&home, mode);
+        let _ = sh.fs_mut().chmod(&home, 0o755);
         let _ = sh.fs_mut().chown(&home, uid, gid);
     }
     0
@@ -195,7 +209,7 @@ fn adduser(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
         i += 1;
     }
     if u.system {
-        u.user_group = u.gid_or_group.is_none() && false;
+        u.user_group = false;
         if u.gid_or_group.is_none() {
             u.gid_or_group = Some("65534".to_owned());
             if users::groups(sh.fs()).iter().any(|g| g.name == "nogroup") {
@@ -209,7 +223,7 @@ fn adduser(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     match operands.as_slice() {
         [name] => {
             u.name = name.clone();
-            create_user(sh, io, "adduser", u, true)
+            create_user(sh, io, "adduser", &u, true)
         }
         [user, group] => {
             // `adduser USER GROUP` adds an existing user to a group.
@@ -222,16 +236,32 @@ fn adduser(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
             }
         }
         _ => {
-            io.eprint("BusyBox v1.36.1 multi-call binary.\n\nUsage: adduser [OPTIONS] USER [GROUP]\n");
+            io.eprint(
+                "BusyBox v1.36.1 multi-call binary.\n\nUsage: adduser [OPTIONS] USER [GROUP]\n",
+            );
             1
         }
     }
 }
 
-fn create_group(sh: &mut Shell, io: &mut Io, applet: &str, name: &str, gid: Option<u32>, system: bool, busybox: bool) -> i32 {
+fn create_group(
+    sh: &mut Shell,
+    io: &mut Io,
+    applet: &str,
+    name: &str,
+    gid: Option<u32>,
+    system: bool,
+    busybox: bool,
+) -> i32 {
     let groups = users::groups(sh.fs());
     if groups.iter().any(|g| g.name == name) {
-        io.error(applet, &format!("group '{name}' {}", if busybox { "in use" } else { "already exists" }));
+        io.error(
+            applet,
+            &format!(
+                "group '{name}' {}",
+                if busybox { "in use" } else { "already exists" }
+            ),
+        );
         return if busybox { 1 } else { 9 };
     }
     let used: Vec<u32> = groups.iter().map(|g| g.gid).collect();
@@ -329,7 +359,7 @@ fn useradd(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
         u.gid_or_group = Some("100".to_owned());
     }
     let name = u.name.clone();
-    let status = create_user(sh, io, "useradd", u, false);
+    let status = create_user(sh, io, "useradd", &u, false);
     if status != 0 {
         return status;
     }
