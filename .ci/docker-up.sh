@@ -98,6 +98,8 @@ try_driver() {
     return 1
   fi
   echo "$driver" >"$dir/driver"
+  # started through sudo: let the invoking user's tests reach the socket
+  if [[ -n ${SUDO_UID:-} ]]; then chown "$SUDO_UID" "$sock"; fi
   return 0
 }
 

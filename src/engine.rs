@@ -1,6 +1,7 @@
 //! The simulated Docker engine: build context, layers, images, build cache.
 //! Pure core: no terminal; filesystem access only in `context` and `state`.
 
+pub mod base;
 pub mod blob;
 pub mod builder;
 pub mod cache;

@@ -19,7 +19,9 @@ fn busybox() -> RootFs {
     fs.mkdir("/bin", 0o755, 0, 0).expect("mkdir");
     fs.write_file("/bin/busybox", Blob::lazy(1_982_256, 1), 0o755, 0, 0)
         .expect("write");
-    for applet in ["sh", "ls", "echo", "cat", "mkdir", "touch", "cp", "rm", "sleep"] {
+    for applet in [
+        "sh", "ls", "echo", "cat", "mkdir", "touch", "cp", "rm", "sleep",
+    ] {
         fs.symlink("busybox", &format!("/bin/{applet}"))
             .expect("symlink");
     }
@@ -49,7 +51,11 @@ fn deps_before_source(mode: DiffMode) -> Vec<(Vec<String>, u64)> {
     let lock = fs.read_file("/app/package.json").expect("cp source");
     fs.write_file("/deps.lock", lock, 0o644, 0, 0).expect("cp");
     let mut fs = step(fs);
-    for (name, blob) in [("Dockerfile", dockerfile), ("app.js", app), ("package.json", package)] {
+    for (name, blob) in [
+        ("Dockerfile", dockerfile),
+        ("app.js", app),
+        ("package.json", package),
+    ] {
         fs.write_file(&format!("/app/{name}"), blob, 0o644, 0, 0)
             .expect("COPY . .");
     }
@@ -61,7 +67,10 @@ fn deps_before_source(mode: DiffMode) -> Vec<(Vec<String>, u64)> {
 fn classic_and_buildkit_0_8_repeat_the_unchanged_file() {
     let layers = deps_before_source(DiffMode::CopyUp);
     assert_eq!(layers[0], (vec!["app".to_owned()], 0));
-    assert_eq!(layers[1], (vec!["app".into(), "app/package.json".into()], 76));
+    assert_eq!(
+        layers[1],
+        (vec!["app".into(), "app/package.json".into()], 76)
+    );
     assert_eq!(layers[2], (vec!["deps.lock".into()], 76));
     assert_eq!(
         layers[3],

@@ -113,6 +113,7 @@ fn build(args: &BuildArgs, state_dir: &Path) -> Result<(BuildReport, String), Fa
         no_cache: args.no_cache,
         target: args.target.clone(),
         tags: args.tags.clone(),
+        ..BuildOptions::default()
     };
     let wrap = |e: DaemonError| Failure::Daemon(e, shown.clone(), text.clone());
     let mut daemon = Daemon::open(state_dir).map_err(wrap)?;

@@ -11,42 +11,7 @@ use std::fmt;
 use std::io::{self, Read};
 use std::sync::{Arc, OnceLock};
 
-use sha2::{Digest as _, Sha256};
-
-/// A SHA-256 over some bytes, shown as `sha256:<hex>` like every digest Docker prints.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ContentDigest(pub [u8; 32]);
-
-impl ContentDigest {
-    /// The digest of `bytes`.
-    pub fn of(bytes: &[u8]) -> Self {
-        Self(Sha256::digest(bytes).into())
-    }
-
-    /// The 64 lowercase hex digits, without the `sha256:` prefix.
-    pub fn hex(&self) -> String {
-        let mut s = String::with_capacity(64);
-        for b in self.0 {
-            s.push(char::from(HEX[usize::from(b >> 4)]));
-            s.push(char::from(HEX[usize::from(b & 0xf)]));
-        }
-        s
-    }
-}
-
-const HEX: &[u8; 16] = b"0123456789abcdef";
-
-impl fmt::Display for ContentDigest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "sha256:{}", self.hex())
-    }
-}
-
-impl fmt::Debug for ContentDigest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(self, f)
-    }
-}
+use crate::engine::digest::{Digest, Hasher};
 
 /// Content that lives outside the simulation (a build-context file on disk),
 /// read only when a tar is written or the file is read.
@@ -76,7 +41,7 @@ pub struct Blob(Arc<Inner>);
 
 struct Inner {
     content: BlobContent,
-    digest: OnceLock<ContentDigest>,
+    digest: OnceLock<Digest>,
 }
 
 impl Blob {
@@ -147,12 +112,12 @@ impl Blob {
     }
 
     /// SHA-256 of the content, computed once per blob (clones share it).
-    pub fn digest(&self) -> io::Result<ContentDigest> {
+    pub fn digest(&self) -> io::Result<Digest> {
         if let Some(d) = self.0.digest.get() {
             return Ok(*d);
         }
         let d = match &self.0.content {
-            BlobContent::Bytes(b) => ContentDigest::of(b),
+            BlobContent::Bytes(b) => Digest::of(b),
             _ => {
                 let mut hasher = HashWriter::default();
                 io::copy(&mut self.reader()?, &mut hasher)?;
@@ -272,7 +237,7 @@ impl Read for LazyReader {
 /// inner writer (`io::Sink` when only the digest is wanted).
 pub struct HashWriter<W = io::Sink> {
     inner: W,
-    hasher: Sha256,
+    hasher: Hasher,
     written: u64,
 }
 
@@ -281,18 +246,14 @@ impl<W: io::Write> HashWriter<W> {
     pub fn new(inner: W) -> Self {
         Self {
             inner,
-            hasher: Sha256::new(),
+            hasher: Hasher::new(),
             written: 0,
         }
     }
 
     /// The digest and length of everything written, and the inner writer.
-    pub fn finish(self) -> (ContentDigest, u64, W) {
-        (
-            ContentDigest(self.hasher.finalize().into()),
-            self.written,
-            self.inner,
-        )
+    pub fn finish(self) -> (Digest, u64, W) {
+        (self.hasher.finish(), self.written, self.inner)
     }
 }
 
@@ -327,7 +288,7 @@ mod tests {
             Some("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad".to_owned())
         );
         assert_eq!(
-            ContentDigest::of(b"").to_string(),
+            Digest::of(b"").to_string(),
             "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
         );
     }
@@ -397,6 +358,6 @@ mod tests {
         let (d, n, inner) = w.finish();
         assert_eq!(n, 3);
         assert_eq!(inner, b"abc");
-        assert_eq!(d, ContentDigest::of(b"abc"));
+        assert_eq!(d, Digest::of(b"abc"));
     }
 }

@@ -12,11 +12,15 @@
 mod config;
 mod steps;
 
-use crate::dockerfile::analyzer::{self, ArgDecl, Command, CommandKind, Plan, ShellOrExec};
+use crate::dockerfile::analyzer::{self, ArgDecl, Command, CommandKind, Plan};
 use crate::dockerfile::expand::{self, Env};
+use crate::dockerfile::Keyword;
 use crate::dockerfile::{Diagnostic, Span};
 use crate::engine::cache::{BuildCache, CacheRecord};
 use crate::engine::cache_key::{CacheKey, FileStamp, OpInputs};
+use crate::engine::classic_hash::{
+    ClassicSource, ClassicSourceHash, FileContents, SourceEntry, SourceOrigin,
+};
 use crate::engine::context::{ContextError, ContextSnapshot, Dialect, FileKind};
 use crate::engine::digest::Digest;
 use crate::engine::report::{
@@ -35,6 +39,9 @@ pub struct BuildOptions {
     pub no_cache: bool,
     pub target: Option<String>,
     pub tags: Vec<String>,
+    /// Which BuildKit frontend's history texts to write (current BuildKit
+    /// unless a test replays a Docker 20.10 recording).
+    pub frontend: crate::engine::history_text::BuildkitFrontend,
 }
 
 /// An image the engine knows: imported, built, or from the catalog.
@@ -173,6 +180,9 @@ pub fn build(
     let order = steps::stage_order(&plan, target, opts.builder);
     let numbering = steps::Numbering::new(&plan, &order, opts.builder);
     let mut numbering = numbering;
+    if opts.builder == BuilderKind::Classic {
+        run.global_arg_steps(&mut numbering);
+    }
     for &stage in &order {
         run.stage(stage, &mut numbering)?;
     }
@@ -216,14 +226,15 @@ struct StageState {
     args: Vec<(String, Option<String>)>,
     /// All ARG names declared in the stage (to name them in reasons).
     arg_names: Vec<String>,
-    base_comment: Option<String>,
+    /// The build in which the last step was made (its history `created`).
+    created: u64,
 }
 
 impl StageState {
     fn into_image(self, builder: BuilderKind) -> ImageRecord {
         let comment = match builder {
             BuilderKind::Buildkit => Some("buildkit.dockerfile.v0".to_string()),
-            BuilderKind::Classic => self.base_comment.filter(|_| false),
+            BuilderKind::Classic => None,
         };
         let id = config::image_id(&self.config, &self.layers, &self.history);
         ImageRecord {
@@ -290,6 +301,28 @@ impl Run<'_> {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The classic builder prints each ARG before the first FROM as a step;
+    /// it declares a variable for FROM lines and is never cached.
+    fn global_arg_steps(&mut self, numbering: &mut steps::Numbering) {
+        for cmd in &self.plan.global_commands {
+            let (step, of) = numbering.next_global();
+            self.reports.push(StepReport {
+                stage: None,
+                step,
+                of,
+                keyword: cmd.keyword().upper(),
+                text: cmd.text.clone(),
+                verdict: Verdict::Miss {
+                    why: MissReason::GlobalArg,
+                },
+                layer: None,
+                instruction: cmd.instruction,
+                line: cmd.span.line,
+                seconds: 0.0,
+            });
+        }
+    }
+
     fn stage(&mut self, index: usize, numbering: &mut steps::Numbering) -> Result<(), BuildError> {
         let stage = &self.plan.stages[index];
         let globals = self.global_args();
@@ -350,36 +383,28 @@ impl Run<'_> {
                 return Ok(st);
             }
         }
-        let (config, layers, history, id, comment) = if reference.eq_ignore_ascii_case("scratch") {
-            (
-                RunConfig::default(),
-                Vec::new(),
-                Vec::new(),
-                Digest::of(b"scratch"),
-                None,
-            )
-        } else if let Some(img) = self.state.image(reference) {
-            (
-                img.config.clone(),
-                img.layers.clone(),
-                img.history.clone(),
-                img.id,
-                img.comment.clone(),
-            )
-        } else {
-            let name = normalize_tag(reference);
-            let message = match self.opts.builder {
-                BuilderKind::Buildkit => format!(
-                    "failed to resolve source metadata for docker.io/library/{name}: pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed"
-                ),
-                BuilderKind::Classic => format!(
-                    "pull access denied for {}, repository does not exist or may require 'docker login': denied: requested access to the resource is denied",
-                    name.split(':').next().unwrap_or(&name)
-                ),
-            };
-            return Err(self.fail(message, Some(span)));
+        let image = match crate::engine::base::resolve(self.state, reference) {
+            Ok(img) => img,
+            Err(e) => {
+                let message = match self.opts.builder {
+                    BuilderKind::Buildkit => e.buildkit,
+                    BuilderKind::Classic => e.classic,
+                };
+                let mut err = self.fail(message, Some(span));
+                if let Some(h) = e.hint {
+                    err.diagnostics
+                        .push(Diagnostic::error(span, err.message.clone()).with_help(h));
+                }
+                return Err(err);
+            }
         };
-        let mut config = config;
+        let ImageRecord {
+            id,
+            mut config,
+            layers,
+            history,
+            ..
+        } = image;
         config.ensure_path();
         if self.opts.builder == BuilderKind::Buildkit && reference.eq_ignore_ascii_case("scratch") {
             // BuildKit gives a FROM scratch image WorkingDir `/` (recorded:
@@ -401,7 +426,7 @@ impl Run<'_> {
             rebuilt: None,
             args: Vec::new(),
             arg_names: Vec::new(),
-            base_comment: comment,
+            created: 0,
         })
     }
 
@@ -430,6 +455,128 @@ impl Run<'_> {
             })
     }
 
+    /// Apply a metadata instruction to the stage's config and return its
+    /// history text for this builder (`None`: not metadata, or no row, as
+    /// for BuildKit's ONBUILD).
+    fn apply_metadata(
+        &mut self,
+        cmd: &Command,
+        st: &mut StageState,
+    ) -> Result<Option<String>, BuildError> {
+        use crate::engine::history_text::{self as ht, MetadataInstruction as M};
+        let shell_before = st.config.shell.clone().unwrap_or_default();
+        let meta_args;
+        let pairs_buf: Vec<(String, String)>;
+        let words: Vec<String>;
+        let health;
+        let text_buf: String;
+        let instruction = match &cmd.kind {
+            CommandKind::Arg(decls) => {
+                meta_args = self.arg(decls, st, cmd.span)?;
+                M::Arg(&meta_args)
+            }
+            CommandKind::Env(pairs) | CommandKind::Label(pairs) => {
+                let is_env = matches!(cmd.kind, CommandKind::Env(_));
+                let mut out = Vec::new();
+                for (k, v) in pairs {
+                    let k = self.expand(k, st, cmd.span)?;
+                    let v = self.expand(v, st, cmd.span)?;
+                    if is_env {
+                        st.config.set_env(&k, &v);
+                    } else {
+                        st.config.labels.insert(k.clone(), v.clone());
+                    }
+                    out.push((k, v));
+                }
+                pairs_buf = out;
+                if is_env {
+                    M::Env(&pairs_buf)
+                } else {
+                    M::Label(&pairs_buf)
+                }
+            }
+            CommandKind::User(u) => {
+                text_buf = self.expand(u, st, cmd.span)?;
+                st.config.user = text_buf.clone();
+                M::User(&text_buf)
+            }
+            CommandKind::Cmd(c) => {
+                words = st.config.argv(c);
+                st.config.cmd = Some(words.clone());
+                M::Cmd(&words)
+            }
+            CommandKind::Entrypoint(c) => {
+                words = st.config.argv(c);
+                st.config.entrypoint = Some(words.clone());
+                // Docker drops a CMD inherited from the base when ENTRYPOINT is set.
+                st.config.cmd_reset_by_entrypoint();
+                M::Entrypoint(&words)
+            }
+            CommandKind::Expose(ports) => {
+                let env = Self::word_env(st);
+                let mut out = Vec::new();
+                for p in ports {
+                    match expand::expand_words(p, self.plan.escape, &env) {
+                        Ok(w) => out.extend(w),
+                        Err(e) => return Err(self.fail(e.buildkit_message(p), Some(cmd.span))),
+                    }
+                }
+                for w in &out {
+                    st.config.expose(w);
+                }
+                // The classic builder prints the ports it parsed, sorted
+                // (`EXPOSE 53/udp 8080/tcp`).
+                if self.opts.builder == BuilderKind::Classic {
+                    out = out.iter().map(|p| config::port_proto(p)).collect();
+                    out.sort();
+                    out.dedup();
+                }
+                words = out;
+                M::Expose(&words)
+            }
+            CommandKind::Volume(vols) => {
+                let mut out = Vec::new();
+                for v in vols {
+                    out.push(self.expand(v, st, cmd.span)?);
+                }
+                st.config.volumes.extend(out.iter().cloned());
+                words = out;
+                M::Volume(&words)
+            }
+            CommandKind::StopSignal(sig) => {
+                text_buf = self.expand(sig, st, cmd.span)?;
+                st.config.stop_signal = Some(text_buf.clone());
+                M::StopSignal(&text_buf)
+            }
+            CommandKind::Healthcheck(h) => {
+                health = match st.config.set_healthcheck(h) {
+                    Ok(h) => h,
+                    Err(m) => return Err(self.fail(m, Some(cmd.span))),
+                };
+                M::Healthcheck(&health)
+            }
+            CommandKind::Shell(sh) => {
+                st.config.shell = Some(sh.clone());
+                M::Shell(sh)
+            }
+            CommandKind::Onbuild(t) => {
+                st.config.on_build.push(t.clone());
+                M::Onbuild(t)
+            }
+            CommandKind::Maintainer(m) => {
+                text_buf = self.expand(m, st, cmd.span)?;
+                M::Maintainer(&text_buf)
+            }
+            CommandKind::Run(_) | CommandKind::Copy(_) | CommandKind::Workdir(_) => {
+                return Ok(None)
+            }
+        };
+        Ok(match self.opts.builder {
+            BuilderKind::Buildkit => ht::buildkit_metadata(self.opts.frontend, &instruction),
+            BuilderKind::Classic => Some(ht::classic_metadata(&shell_before, &instruction)),
+        })
+    }
+
     fn command(
         &mut self,
         stage: usize,
@@ -438,90 +585,79 @@ impl Run<'_> {
         numbering: &mut steps::Numbering,
     ) -> Result<(), BuildError> {
         let builder = self.opts.builder;
-        let is_step = steps::is_step(builder, cmd.keyword());
-        match &cmd.kind {
-            CommandKind::Arg(decls) => self.arg(decls, st, cmd.span)?,
-            CommandKind::Env(pairs) => {
-                for (k, v) in pairs {
-                    let k = self.expand(k, st, cmd.span)?;
-                    let v = self.expand(v, st, cmd.span)?;
-                    st.config.set_env(&k, &v);
-                }
-            }
-            CommandKind::Label(pairs) => {
-                for (k, v) in pairs {
-                    let k = self.expand(k, st, cmd.span)?;
-                    let v = self.expand(v, st, cmd.span)?;
-                    st.config.labels.insert(k, v);
-                }
-            }
-            CommandKind::Workdir(path) => {
-                let p = self.expand(path, st, cmd.span)?;
-                st.config.working_dir = config::join_workdir(&st.config.working_dir, &p);
-            }
-            CommandKind::User(u) => st.config.user = self.expand(u, st, cmd.span)?,
-            CommandKind::Cmd(c) => st.config.cmd = Some(st.config.argv(c)),
-            CommandKind::Entrypoint(c) => {
-                st.config.entrypoint = Some(st.config.argv(c));
-                // Docker resets an inherited CMD when ENTRYPOINT is set.
-                st.config.cmd_reset_by_entrypoint();
-            }
-            CommandKind::Expose(ports) => {
-                for p in ports {
-                    let env = Self::word_env(st);
-                    let words = expand::expand_words(p, self.plan.escape, &env)
-                        .unwrap_or_else(|_| vec![p.clone()]);
-                    for w in words {
-                        st.config.expose(&w);
-                    }
-                }
-            }
-            CommandKind::Volume(vols) => {
-                for v in vols {
-                    let v = self.expand(v, st, cmd.span)?;
-                    st.config.volumes.insert(v);
-                }
-            }
-            CommandKind::StopSignal(s) => {
-                st.config.stop_signal = Some(self.expand(s, st, cmd.span)?)
-            }
-            CommandKind::Healthcheck(h) => st.config.set_healthcheck(h),
-            CommandKind::Shell(sh) => st.config.shell = Some(sh.clone()),
-            CommandKind::Onbuild(text) => st.config.on_build.push(text.clone()),
-            CommandKind::Maintainer(_) | CommandKind::Run(_) | CommandKind::Copy(_) => {}
+        let is_metadata = !matches!(
+            cmd.kind,
+            CommandKind::Run(_) | CommandKind::Copy(_) | CommandKind::Workdir(_)
+        );
+        let meta_text = self.apply_metadata(cmd, st)?;
+        if let CommandKind::Workdir(path) = &cmd.kind {
+            let p = self.expand(path, st, cmd.span)?;
+            st.config.working_dir = config::join_workdir(&st.config.working_dir, &p);
         }
-        let inputs = self.step_inputs(stage, cmd, st)?;
-        let created_by = config::created_by(builder, cmd, st, &inputs);
-        if !is_step {
-            // BuildKit: metadata only, one history row, no step.
-            if let Some(row) = created_by {
-                st.history.push(row);
+        if !steps::is_step(builder, cmd.keyword()) {
+            // BuildKit: metadata only — one history row, no step, no layer.
+            if let Some(text) = meta_text {
+                st.history
+                    .push(config::history_row(builder, text, None, st.created));
             }
             return Ok(());
         }
         let (step, of) = numbering.next(stage);
         let label = numbering.label(stage);
         // BuildKit names a RUN step with its variables expanded.
-        let shown = if builder == BuilderKind::Buildkit
-            && cmd.keyword() == crate::dockerfile::Keyword::Run
-        {
+        let shown = if builder == BuilderKind::Buildkit && cmd.keyword() == Keyword::Run {
             expand::expand_for_display(&cmd.text, self.plan.escape, &Self::word_env(st))
         } else {
             cmd.text.clone()
+        };
+        let inputs = if is_metadata {
+            let text = meta_text.unwrap_or_default();
+            StepInputs {
+                op: OpInputs::Classic {
+                    created_by: text.clone(),
+                    config: st.config.fingerprint(),
+                    files: Vec::new(),
+                },
+                created_by: text,
+                layer: None,
+                seconds: 0.0,
+            }
+        } else {
+            match self.step_inputs(cmd, st) {
+                Ok(i) => i,
+                Err(mut e) => {
+                    // The builder prints the step, then fails in it.
+                    e.steps.push(StepReport {
+                        stage: label,
+                        step,
+                        of,
+                        keyword: cmd.keyword().upper(),
+                        text: shown,
+                        verdict: Verdict::Miss {
+                            why: MissReason::Failed {
+                                error: e.message.clone(),
+                            },
+                        },
+                        layer: None,
+                        instruction: cmd.instruction,
+                        line: cmd.span.line,
+                        seconds: 0.0,
+                    });
+                    return Err(e);
+                }
+            }
         };
         let key = CacheKey {
             parent: Some(st.chain),
             op: inputs.op,
         };
         let digest = key.digest();
+        // `--no-cache`: the classic builder skips every lookup; BuildKit
+        // marks only exec and copy operations to ignore the cache (recorded:
+        // 05 still reports WORKDIR as CACHED).
         let ignores_cache = self.opts.no_cache
             && (builder == BuilderKind::Classic
-                || matches!(
-                    cmd.keyword(),
-                    crate::dockerfile::Keyword::Run
-                        | crate::dockerfile::Keyword::Copy
-                        | crate::dockerfile::Keyword::Add
-                ));
+                || matches!(cmd.keyword(), Keyword::Run | Keyword::Copy | Keyword::Add));
         let cache = self.state.cache_mut(builder);
         let hit = if ignores_cache {
             None
@@ -546,21 +682,22 @@ impl Run<'_> {
                 },
             },
         };
-        let layer = match &hit {
-            Some(rec) => rec.layer.clone(),
-            None => inputs.layer,
-        };
-        let chain = match (&hit, builder) {
-            (Some(rec), _) => rec.chain,
-            (None, BuilderKind::Buildkit) => digest,
-            // A classic rebuild commits a new image: a fresh id nobody has
-            // built on yet.
-            (None, BuilderKind::Classic) => {
-                Digest::of(format!("{digest} build {}", self.build).as_bytes())
+        let (layer, chain, created) = match &hit {
+            Some(rec) => (rec.layer.clone(), rec.chain, rec.built_by.build),
+            None => {
+                let chain = match builder {
+                    BuilderKind::Buildkit => digest,
+                    // A classic rebuild commits a new image: a fresh id that
+                    // nothing was built on yet.
+                    BuilderKind::Classic => {
+                        Digest::of(format!("{digest} build {}", self.build).as_bytes())
+                    }
+                };
+                (inputs.layer.clone(), chain, self.build)
             }
         };
         if hit.is_none() {
-            let record = CacheRecord {
+            self.state.cache_mut(builder).insert(CacheRecord {
                 key: key.clone(),
                 built_by: StepRef {
                     build: self.build,
@@ -571,27 +708,31 @@ impl Run<'_> {
                 },
                 layer: layer.clone(),
                 chain,
-            };
-            self.state.cache_mut(builder).insert(record);
-            if !matches!(
-                verdict,
-                Verdict::Miss {
-                    why: MissReason::NoCache
-                }
-            ) || builder == BuilderKind::Classic
-            {
+            });
+            // BuildKit keys chain on definitions, so a step re-run only
+            // because of --no-cache leaves the keys above it unchanged.
+            let no_cache_only = builder == BuilderKind::Buildkit
+                && matches!(
+                    verdict,
+                    Verdict::Miss {
+                        why: MissReason::NoCache
+                    }
+                );
+            if !no_cache_only {
                 st.rebuilt.get_or_insert_with(|| cmd.text.clone());
             }
         }
         st.chain = chain;
+        st.created = created;
         if let Some(l) = &layer {
             st.layers.push(l.clone());
         }
-        if let Some(mut row) = created_by {
-            row.size = layer.as_ref().map_or(0, |l| l.size);
-            row.empty_layer = layer.is_none();
-            st.history.push(row);
-        }
+        st.history.push(config::history_row(
+            builder,
+            inputs.created_by,
+            layer.as_ref(),
+            created,
+        ));
         let seconds = if verdict.cached() {
             0.0
         } else {
@@ -612,130 +753,200 @@ impl Run<'_> {
         Ok(())
     }
 
+    /// Declare ARGs in the stage; returns them as the builder's history
+    /// shows them: the effective value (BuildKit HEAD) or the Dockerfile's
+    /// default as written (classic).
     fn arg(
         &mut self,
         decls: &[ArgDecl],
         st: &mut StageState,
         span: Span,
-    ) -> Result<(), BuildError> {
+    ) -> Result<Vec<(String, Option<String>)>, BuildError> {
         let globals = self.global_args();
+        let mut shown = Vec::new();
         for d in decls {
+            let default = match &d.default {
+                Some(def) => Some(self.expand(def, st, span)?),
+                None => None,
+            };
             let value = match self.build_arg(&d.name) {
                 Some(v) => Some(v.to_string()),
-                None => match &d.default {
-                    Some(def) => Some(self.expand(def, st, span)?),
-                    // A bare ARG inside a stage inherits the global default.
-                    None => globals.get(&d.name).map(str::to_string),
-                },
+                // A bare ARG inside a stage inherits the global default.
+                None => default
+                    .clone()
+                    .or_else(|| globals.get(&d.name).map(str::to_string)),
             };
+            // BuildKit HEAD prints the value in effect; the classic
+            // builder and Docker 20.10's BuildKit the default as written.
+            let head = self.opts.builder == BuilderKind::Buildkit
+                && self.opts.frontend == crate::engine::history_text::BuildkitFrontend::Head;
+            let explicit = d.default.is_some() || self.build_arg(&d.name).is_some();
+            shown.push(if head {
+                (d.name.clone(), value.clone().filter(|_| explicit))
+            } else {
+                (d.name.clone(), d.default.clone())
+            });
             st.args.retain(|(k, _)| k != &d.name);
             st.args.push((d.name.clone(), value));
             if !st.arg_names.contains(&d.name) {
                 st.arg_names.push(d.name.clone());
             }
         }
-        Ok(())
+        Ok(shown)
     }
 
-    /// The cache inputs of a step, and what it would produce on a miss.
-    fn step_inputs(
-        &mut self,
-        stage: usize,
-        cmd: &Command,
-        st: &StageState,
-    ) -> Result<StepInputs, BuildError> {
+    /// The cache inputs of a RUN, COPY/ADD or WORKDIR step, its history
+    /// text, and what it produces on a miss.
+    fn step_inputs(&mut self, cmd: &Command, st: &StageState) -> Result<StepInputs, BuildError> {
+        use crate::engine::history_text as ht;
         let builder = self.opts.builder;
+        let shell = st.config.shell.clone().unwrap_or_default();
         match &cmd.kind {
             CommandKind::Run(run) => {
                 let argv = st.config.argv(&run.command);
-                let env = st.config.run_env(&st.args);
-                let op = match builder {
-                    BuilderKind::Buildkit => OpInputs::Run {
-                        argv,
-                        env,
-                        workdir: st.config.working_dir.clone(),
-                        user: st.config.user.clone(),
-                        network: run.network.clone(),
-                        security: run.security.clone(),
-                        mounts: run.mounts.clone(),
-                    },
-                    BuilderKind::Classic => OpInputs::Classic {
-                        created_by: config::classic_run_created_by(
-                            &st.config,
-                            &st.args,
-                            &run.command,
-                        ),
-                        config: st.config.fingerprint(),
-                        files: Vec::new(),
-                    },
+                let (op, created_by) = match builder {
+                    BuilderKind::Buildkit => {
+                        let shown: Vec<(String, String)> = st
+                            .args
+                            .iter()
+                            .map(|(k, v)| {
+                                let seen = st
+                                    .config
+                                    .env
+                                    .iter()
+                                    .find(|(e, _)| e == k)
+                                    .map(|(_, v)| v.clone())
+                                    .or_else(|| v.clone())
+                                    .unwrap_or_default();
+                                (k.clone(), seen)
+                            })
+                            .collect();
+                        (
+                            OpInputs::Run {
+                                argv: argv.clone(),
+                                env: st.config.run_env(&st.args),
+                                workdir: st.config.working_dir.clone(),
+                                user: st.config.user.clone(),
+                                network: run.network.clone(),
+                                security: run.security.clone(),
+                                mounts: run.mounts.clone(),
+                            },
+                            ht::buildkit_run(self.opts.frontend, &argv, &shown),
+                        )
+                    }
+                    BuilderKind::Classic => {
+                        // dockerd keeps declared ARGs with a value that ENV
+                        // does not shadow.
+                        let args: Vec<(String, String)> = st
+                            .args
+                            .iter()
+                            .filter(|(k, _)| !st.config.env.iter().any(|(e, _)| e == k))
+                            .filter_map(|(k, v)| v.clone().map(|v| (k.clone(), v)))
+                            .collect();
+                        let text = ht::classic_run(&argv, &args);
+                        (
+                            OpInputs::Classic {
+                                created_by: text.clone(),
+                                config: st.config.fingerprint(),
+                                files: Vec::new(),
+                            },
+                            text,
+                        )
+                    }
                 };
                 Ok(StepInputs {
                     op,
+                    created_by,
                     layer: Some(config::empty_layer()),
                     seconds: 1.0,
-                    source_hash: None,
                 })
             }
-            CommandKind::Copy(copy) => self.copy_inputs(stage, cmd, copy, st),
+            CommandKind::Copy(copy) => self.copy_inputs(cmd, copy, st),
             CommandKind::Workdir(_) => {
-                let op = match builder {
-                    BuilderKind::Buildkit => OpInputs::Mkdir {
-                        path: st.config.working_dir.clone(),
-                        user: st.config.user.clone(),
-                    },
-                    BuilderKind::Classic => OpInputs::Classic {
-                        created_by: format!("/bin/sh -c #(nop) WORKDIR {}", st.config.working_dir),
-                        config: st.config.fingerprint(),
-                        files: Vec::new(),
-                    },
+                let wd = st.config.working_dir.clone();
+                let (op, created_by) = match builder {
+                    BuilderKind::Buildkit => (
+                        OpInputs::Mkdir {
+                            path: wd.clone(),
+                            user: st.config.user.clone(),
+                        },
+                        ht::buildkit_workdir(&wd),
+                    ),
+                    BuilderKind::Classic => {
+                        let text = ht::classic_workdir(&shell, &wd);
+                        (
+                            OpInputs::Classic {
+                                created_by: text.clone(),
+                                config: st.config.fingerprint(),
+                                files: Vec::new(),
+                            },
+                            text,
+                        )
+                    }
                 };
                 Ok(StepInputs {
                     op,
+                    created_by,
                     layer: Some(config::empty_layer()),
                     seconds: 0.1,
-                    source_hash: None,
                 })
             }
-            _ => Ok(StepInputs {
-                op: OpInputs::Classic {
-                    created_by: config::classic_nop(cmd),
-                    config: st.config.fingerprint(),
-                    files: Vec::new(),
-                },
-                layer: None,
-                seconds: 0.0,
-                source_hash: None,
-            }),
+            _ => Err(self.fail(
+                format!("{} is not a build step", cmd.keyword().upper()),
+                Some(cmd.span),
+            )),
         }
     }
 
     fn copy_inputs(
         &mut self,
-        stage: usize,
         cmd: &Command,
         copy: &analyzer::Copy,
         st: &StageState,
     ) -> Result<StepInputs, BuildError> {
+        use crate::engine::history_text as ht;
         let mut patterns = Vec::new();
         for s in &copy.sources {
             patterns.push(self.expand(s, st, cmd.span)?);
         }
+        if self.opts.builder == BuilderKind::Classic {
+            let unsupported = [
+                ("chmod", copy.chmod.is_some()),
+                ("link", copy.link),
+                ("parents", copy.parents),
+                ("exclude", !copy.excludes.is_empty()),
+            ];
+            if let Some((flag, _)) = unsupported.iter().find(|(_, used)| *used) {
+                return Err(self.fail(
+                    format!("the --{flag} option requires BuildKit. Refer to https://docs.docker.com/go/buildkit/ to learn how to build images with BuildKit enabled"),
+                    Some(cmd.span),
+                ));
+            }
+        }
         let dest_raw = self.expand(&copy.dest, st, cmd.span)?;
         let dest = config::copy_dest(&st.config.working_dir, &dest_raw);
-        let (source, files) = match (&copy.from, copy.from_stage) {
-            (None, _) => ("context".to_string(), self.context_files(&patterns, cmd)?),
+        let keyword = if copy.add { "ADD" } else { "COPY" };
+        let (source, files, classic_hash) = match (&copy.from, copy.from_stage) {
+            (None, _) => {
+                let files = self.context_files(&patterns, cmd)?;
+                let hash = match self.opts.builder {
+                    BuilderKind::Classic => Some(self.classic_context_hash(&patterns, cmd)?),
+                    BuilderKind::Buildkit => None,
+                };
+                ("context".to_string(), files, hash)
+            }
             (Some(_), Some(from)) => {
                 let key = self
                     .stages
                     .get(&from)
                     .map(|s| s.chain.to_string())
                     .unwrap_or_default();
-                (format!("stage:{key}"), Vec::new())
+                (format!("stage:{key}"), Vec::new(), None)
             }
             (Some(image), None) => {
                 let img = self.expand(image, st, cmd.span)?;
                 match self.state.image(&img) {
-                    Some(i) => (format!("image:{}", i.id), Vec::new()),
+                    Some(i) => (format!("image:{}", i.id), Vec::new(), None),
                     None => {
                         let msg = format!(
                             "failed to resolve source metadata for docker.io/library/{}: pull access denied, repository does not exist or may require authorization",
@@ -746,39 +957,67 @@ impl Run<'_> {
                 }
             }
         };
-        let _ = stage;
-        let size: u64 = files
-            .iter()
-            .filter(|f| f.kind == "file")
-            .filter_map(|f| self.context.get(&f.path).map(|m| m.size))
-            .sum();
-        let op = match self.opts.builder {
-            BuilderKind::Buildkit => OpInputs::Copy {
-                add: copy.add,
-                source: source.clone(),
-                patterns: patterns.clone(),
-                files: files.clone(),
-                dest: dest.clone(),
-                chown: copy.chown.clone(),
-                chmod: copy.chmod.clone(),
-                link: copy.link,
-                parents: copy.parents,
-                excludes: copy.excludes.clone(),
-            },
-            BuilderKind::Classic => OpInputs::Classic {
-                created_by: format!(
-                    "/bin/sh -c #(nop) {} {}{} in {} ",
-                    if copy.add { "ADD" } else { "COPY" },
-                    if source == "context" { "" } else { "from " },
-                    source,
-                    dest_raw
-                ),
-                config: st.config.fingerprint(),
-                files: files.clone(),
-            },
+        let size: u64 = files.iter().map(|f| f.size).sum();
+        let (op, created_by) = match self.opts.builder {
+            BuilderKind::Buildkit => {
+                let heredocs: Vec<String> = copy.heredocs.iter().map(|h| h.name.clone()).collect();
+                let sources: Vec<String> = patterns
+                    .iter()
+                    .filter(|p| !p.starts_with("<<"))
+                    .cloned()
+                    .collect();
+                let flags = ht::CopyFlags {
+                    parents: copy.parents,
+                    chown: copy.chown.as_deref(),
+                    chmod: copy.chmod.as_deref(),
+                };
+                (
+                    OpInputs::Copy {
+                        add: copy.add,
+                        source: source.clone(),
+                        patterns: patterns.clone(),
+                        files: files.clone(),
+                        dest: dest.clone(),
+                        chown: copy.chown.clone(),
+                        chmod: copy.chmod.clone(),
+                        link: copy.link,
+                        parents: copy.parents,
+                        excludes: copy.excludes.clone(),
+                    },
+                    ht::buildkit_copy(
+                        self.opts.frontend,
+                        keyword,
+                        &flags,
+                        &sources,
+                        &heredocs,
+                        &dest_raw,
+                    ),
+                )
+            }
+            BuilderKind::Classic => {
+                let shell = st.config.shell.clone().unwrap_or_default();
+                let text = match &classic_hash {
+                    Some(h) => {
+                        ht::classic_copy(keyword, copy.chown.as_deref(), h, &dest_raw, &shell)
+                    }
+                    None => format!(
+                        "{} #(nop) {keyword} from {source} in {dest_raw} ",
+                        shell_words(&shell)
+                    ),
+                };
+                (
+                    OpInputs::Classic {
+                        created_by: text.clone(),
+                        config: st.config.fingerprint(),
+                        files: files.clone(),
+                    },
+                    text,
+                )
+            }
         };
         Ok(StepInputs {
             op,
+            created_by,
             layer: Some(LayerInfo {
                 diff_id: Digest::of(
                     serde_json::to_string(&(&files, &dest))
@@ -788,8 +1027,38 @@ impl Run<'_> {
                 size,
             }),
             seconds: 0.05 + size as f64 / 50e6,
-            source_hash: None,
         })
+    }
+
+    /// The classic builder's `file:`/`dir:`/`multi:` hash of COPY sources
+    /// from the build context.
+    fn classic_context_hash(
+        &mut self,
+        patterns: &[String],
+        cmd: &Command,
+    ) -> Result<ClassicSourceHash, BuildError> {
+        let entries = self
+            .context
+            .entries()
+            .iter()
+            .map(|(path, meta)| match &meta.kind {
+                FileKind::File => SourceEntry::file(path.clone(), meta.mode, meta.size),
+                FileKind::Dir => SourceEntry::dir(path.clone(), meta.mode),
+                FileKind::Symlink { target } => SourceEntry::symlink(path.clone(), target.clone()),
+            });
+        let contents = ContextContents(self.context);
+        let result =
+            ClassicSource::new(SourceOrigin::BuildContext, entries, &contents).and_then(|src| {
+                let refs: Vec<&str> = patterns.iter().map(String::as_str).collect();
+                src.copy_sources(&refs)
+            });
+        match result {
+            Ok(c) => Ok(c.hash),
+            Err(e) => Err(self.fail(
+                format!("{} failed: {e}", cmd.keyword().upper()),
+                Some(cmd.span),
+            )),
+        }
     }
 
     /// Stamp every context entry a COPY's sources select.
@@ -816,21 +1085,40 @@ impl Run<'_> {
                     format!("{}/", source.path)
                 };
                 for (path, meta) in self.context.entries() {
-                    let selected = path == &source.path
-                        || (source.is_dir && (prefix.is_empty() || path.starts_with(&prefix)));
-                    if !selected {
+                    // A followed symlink is stamped under the name it was
+                    // copied by, with its target's content: BuildKit's
+                    // checksum sees content, not where a link points
+                    // (recorded: our 49).
+                    let name = if path == &source.path {
+                        source.name.clone()
+                    } else if source.is_dir && (prefix.is_empty() || path.starts_with(&prefix)) {
+                        let rel = &path[prefix.len()..];
+                        if source.name.is_empty() {
+                            rel.to_string()
+                        } else {
+                            format!("{}/{rel}", source.name)
+                        }
+                    } else {
                         continue;
-                    }
+                    };
                     let (kind, content) = match &meta.kind {
                         FileKind::File => (
                             "file",
                             meta.content.map(|d| d.to_string()).unwrap_or_default(),
                         ),
+                        // A symlink inside a copied directory is copied as a
+                        // link.
                         FileKind::Dir => ("dir", String::new()),
                         FileKind::Symlink { target } => ("symlink", target.clone()),
                     };
+                    let size = match &meta.kind {
+                        FileKind::File => meta.size,
+                        FileKind::Symlink { target } => target.len() as u64,
+                        FileKind::Dir => 0,
+                    };
                     stamps.push(FileStamp {
-                        path: path.clone(),
+                        path: name,
+                        size,
                         kind: kind.into(),
                         mode: meta.mode,
                         // The docker CLI sends the context as 0:0.
@@ -847,19 +1135,31 @@ impl Run<'_> {
     }
 }
 
-/// A step's cache inputs and what it produces when it runs.
-struct StepInputs {
-    op: OpInputs,
-    layer: Option<LayerInfo>,
-    seconds: f64,
-    #[allow(dead_code)]
-    source_hash: Option<String>,
+/// The build context's files, for the classic source hash.
+struct ContextContents<'a>(&'a ContextSnapshot);
+
+impl FileContents for ContextContents<'_> {
+    fn open(&self, path: &str) -> std::io::Result<Box<dyn std::io::Read + '_>> {
+        self.0
+            .open(path)
+            .map(|f| Box::new(f) as Box<dyn std::io::Read>)
+            .map_err(std::io::Error::other)
+    }
 }
 
-#[allow(dead_code)]
-fn shell_text(c: &ShellOrExec) -> String {
-    match c {
-        ShellOrExec::Shell(s) => s.clone(),
-        ShellOrExec::Exec(v) => v.join(" "),
+fn shell_words(shell: &[String]) -> String {
+    if shell.is_empty() {
+        "/bin/sh -c".to_string()
+    } else {
+        shell.join(" ")
     }
+}
+
+/// A step's cache inputs, its history text, and what it produces when it
+/// runs.
+struct StepInputs {
+    op: OpInputs,
+    created_by: String,
+    layer: Option<LayerInfo>,
+    seconds: f64,
 }

@@ -70,6 +70,7 @@ pub fn import_tar(
         size,
         empty_layer: false,
         comment: "Imported from -".into(),
+        built_in: 0,
     }];
     let config = RunConfig::default();
     let id = crate::engine::builder::image_id_of(&config, std::slice::from_ref(&layer), &history);

@@ -14,7 +14,8 @@ use std::io::{self, Read, Write};
 
 use tar::{EntryType, Header};
 
-use crate::engine::blob::{ContentDigest, HashWriter};
+use crate::engine::blob::HashWriter;
+use crate::engine::digest::Digest;
 use crate::engine::rootfs::{Change, LayerChanges, Node, NodeKind, PathKey};
 
 pub use import::{read_tar, ImportError, ImportedLayer};
@@ -23,7 +24,7 @@ pub use import::{read_tar, ImportError, ImportedLayer};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Layer {
     /// SHA-256 of the uncompressed tar (the image config's `rootfs.diff_ids`).
-    pub diff_id: ContentDigest,
+    pub diff_id: Digest,
     /// What `docker history` shows: regular-file bytes plus symlink target
     /// lengths.
     pub size: u64,

@@ -128,6 +128,12 @@ pub enum MissReason {
     SourceStageChanged,
     BaseImageChanged,
     FlagsChanged,
+    /// Classic builder: an ARG before the first FROM is never cached.
+    GlobalArg,
+    /// The step ran and failed; the build stops here.
+    Failed {
+        error: String,
+    },
 }
 
 impl fmt::Display for MissReason {
@@ -179,6 +185,11 @@ impl fmt::Display for MissReason {
             }
             MissReason::BaseImageChanged => write!(f, "the base image changed"),
             MissReason::FlagsChanged => write!(f, "the instruction's options changed"),
+            MissReason::Failed { error } => write!(f, "the step failed: {error}"),
+            MissReason::GlobalArg => write!(
+                f,
+                "an ARG before the first FROM only declares a variable for FROM lines; the classic builder never caches it"
+            ),
         }
     }
 }
@@ -239,6 +250,10 @@ pub struct HistoryRow {
     pub size: u64,
     pub empty_layer: bool,
     pub comment: String,
+    /// The build that made this row (0: it came with the base image). Part
+    /// of the image id, as a real history row's `created` time is.
+    #[serde(default)]
+    pub built_in: u64,
 }
 
 /// Everything a build produced.

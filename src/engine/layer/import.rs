@@ -8,11 +8,11 @@
 
 use std::io::{self, Read};
 
-use sha2::{Digest as _, Sha256};
 use tar::EntryType;
 
 use super::{Layer, OPAQUE_MARKER, WHITEOUT_PREFIX};
-use crate::engine::blob::{Blob, ContentDigest};
+use crate::engine::blob::Blob;
+use crate::engine::digest::{Digest, Hasher};
 use crate::engine::rootfs::{Change, LayerChanges, Node, NodeKind, PathKey, PERM_MASK};
 
 /// An imported tarball.
@@ -216,7 +216,7 @@ impl EntryMeta {
 /// Hashes and counts every byte read through it.
 struct HashReader<R> {
     inner: R,
-    hasher: Sha256,
+    hasher: Hasher,
     read: u64,
 }
 
@@ -224,13 +224,13 @@ impl<R: Read> HashReader<R> {
     fn new(inner: R) -> Self {
         Self {
             inner,
-            hasher: Sha256::new(),
+            hasher: Hasher::new(),
             read: 0,
         }
     }
 
-    fn finish(self) -> (ContentDigest, u64) {
-        (ContentDigest(self.hasher.finalize().into()), self.read)
+    fn finish(self) -> (Digest, u64) {
+        (self.hasher.finish(), self.read)
     }
 }
 
