@@ -17,6 +17,7 @@ pub mod history_text;
 pub mod image;
 pub mod import;
 pub mod layer;
+pub mod layers;
 pub mod report;
 pub mod rootfs;
 pub mod state;

@@ -10,12 +10,14 @@
 //! change cascades. See `cache_key.rs` for the keys themselves.
 
 mod config;
+mod copy;
 mod steps;
 
 use crate::dockerfile::analyzer::{self, ArgDecl, Command, CommandKind, Plan};
 use crate::dockerfile::expand::{self, Env};
 use crate::dockerfile::Keyword;
 use crate::dockerfile::{Diagnostic, Span};
+use crate::engine::blob::Blob;
 use crate::engine::cache::{BuildCache, CacheRecord};
 use crate::engine::cache_key::{CacheKey, FileStamp, OpInputs};
 use crate::engine::classic_hash::{
@@ -26,6 +28,7 @@ use crate::engine::digest::Digest;
 use crate::engine::report::{
     BuildReport, HistoryRow, LayerInfo, MissReason, StepRef, StepReport, Verdict,
 };
+use crate::engine::rootfs::{DiffMode, Node, NodeKind, RootFs};
 pub use config::{image_id as image_id_of, RunConfig};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -39,8 +42,9 @@ pub struct BuildOptions {
     pub no_cache: bool,
     pub target: Option<String>,
     pub tags: Vec<String>,
-    /// Which BuildKit frontend's history texts to write (current BuildKit
-    /// unless a test replays a Docker 20.10 recording).
+    /// Which BuildKit release to model: current BuildKit, or the one inside
+    /// Docker 20.10 (its history texts, its differ and its parser's lack of
+    /// heredocs differ), to compare with a 20.10 engine.
     pub frontend: crate::engine::history_text::BuildkitFrontend,
 }
 
@@ -73,6 +77,19 @@ pub struct EngineState {
     pub tags: BTreeMap<String, Digest>,
     pub buildkit_cache: BuildCache,
     pub classic_cache: BuildCache,
+    /// diff_ids of catalog layers already generated: `reference#index` →
+    /// diff_id (computing one means generating the whole tar once).
+    #[serde(default)]
+    pub catalog_layers: BTreeMap<String, Digest>,
+    /// The reverse: which catalog layer a diff_id was generated from.
+    #[serde(default)]
+    pub catalog_sources: BTreeMap<Digest, String>,
+    /// Where a persisted layer's files are: diff_id → blob holding its tar.
+    #[serde(default)]
+    pub layer_blobs: BTreeMap<Digest, Digest>,
+    /// Every layer's files, by diff_id.
+    #[serde(skip)]
+    pub layers: crate::engine::layers::LayerStore,
 }
 
 impl EngineState {
@@ -90,6 +107,22 @@ impl EngineState {
     pub fn tag_image(&mut self, image: ImageRecord, tag: &str) {
         self.tags.insert(normalize_tag(tag), image.id);
         self.images.insert(image.id, image);
+    }
+
+    /// A layer's files: from the layer store, or regenerated from the
+    /// catalog.
+    pub fn layer(
+        &mut self,
+        diff_id: &Digest,
+    ) -> Option<std::sync::Arc<crate::engine::rootfs::LayerChanges>> {
+        if let Some(l) = self.layers.get(diff_id) {
+            return Some(l);
+        }
+        let key = self.catalog_sources.get(diff_id)?;
+        let changes = crate::engine::base::catalog_layer(key)?;
+        self.layers
+            .insert_known(*diff_id, std::sync::Arc::clone(&changes));
+        Some(changes)
     }
 
     fn cache_mut(&mut self, kind: BuilderKind) -> &mut BuildCache {
@@ -144,6 +177,9 @@ pub fn build(
         diagnostics: vec![d],
         steps: Vec::new(),
     })?;
+    if let Some(err) = heredocs_unsupported(&file, opts) {
+        return Err(err);
+    }
     let plan = analyzer::analyze(&file);
     if let Some(err) = plan.errors().next() {
         return Err(BuildError {
@@ -162,7 +198,7 @@ pub fn build(
                     opts.target.as_deref().unwrap_or("")
                 ),
                 span: None,
-                diagnostics: plan.diagnostics.clone(),
+                diagnostics: plan.diagnostics,
                 steps: Vec::new(),
             })
         }
@@ -210,6 +246,49 @@ pub fn build(
     Ok(report)
 }
 
+/// Docker 20.10's parsers (its classic builder, and its BuildKit frontend
+/// without a `# syntax=` line) know no heredocs: they read `RUN <<EOF` as a
+/// plain command and the body's first line as the next instruction
+/// (recorded: our 57). Current BuildKit reads heredocs.
+fn heredocs_unsupported(
+    file: &crate::dockerfile::Dockerfile,
+    opts: &BuildOptions,
+) -> Option<BuildError> {
+    let old_parser = opts.builder == BuilderKind::Classic
+        || opts.frontend == crate::engine::history_text::BuildkitFrontend::Docker2010;
+    if !old_parser {
+        return None;
+    }
+    let ins = file.instructions.iter().find(|i| !i.heredocs.is_empty())?;
+    let line = ins.span.line + 1;
+    let word = ins.heredocs[0]
+        .content
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_ascii_uppercase();
+    let parse_error = format!("dockerfile parse error line {line}: unknown instruction: {word}");
+    let message = match opts.builder {
+        BuilderKind::Classic => parse_error,
+        BuilderKind::Buildkit => format!(
+            "failed to solve with frontend dockerfile.v0: failed to create LLB definition: {parse_error}"
+        ),
+    };
+    let span = Span {
+        line,
+        column: 1,
+        ..ins.span
+    };
+    Some(BuildError {
+        diagnostics: vec![Diagnostic::error(span, message.clone()).with_help(
+            "heredocs need current BuildKit (`--builder buildkit`); the classic builder reads the body as instructions",
+        )],
+        message,
+        span: Some(span),
+        steps: Vec::new(),
+    })
+}
+
 /// The state of one stage while it is built.
 #[derive(Debug, Clone)]
 struct StageState {
@@ -228,6 +307,8 @@ struct StageState {
     arg_names: Vec<String>,
     /// The build in which the last step was made (its history `created`).
     created: u64,
+    /// The stage's filesystem: the base's layers and every step's.
+    fs: RootFs,
 }
 
 impl StageState {
@@ -331,7 +412,7 @@ impl Run<'_> {
             .unwrap_or_else(|_| stage.base.clone());
         let mut st = self.base_state(&base_ref, stage.span)?;
         if numbering.counts_from(index) {
-            self.from_step(index, &base_ref, numbering);
+            self.base_step(index, &st, &base_ref, numbering);
         }
         for cmd in &stage.commands {
             self.command(index, cmd, &mut st, numbering)?;
@@ -343,7 +424,13 @@ impl Run<'_> {
     /// The FROM step: never reported as cached by the classic builder, and
     /// BuildKit's own flag is noise (see the recordings' README). BuildKit
     /// has no step at all for `FROM scratch`.
-    fn from_step(&mut self, index: usize, base_ref: &str, numbering: &mut steps::Numbering) {
+    fn base_step(
+        &mut self,
+        index: usize,
+        st: &StageState,
+        base_ref: &str,
+        numbering: &mut steps::Numbering,
+    ) {
         let stage = &self.plan.stages[index];
         let (step, of) = numbering.next(index);
         self.reports.push(StepReport {
@@ -352,25 +439,16 @@ impl Run<'_> {
             of,
             keyword: "FROM".into(),
             text: stage.text.clone(),
-            verdict: Verdict::Miss {
-                why: MissReason::BaseImageChanged,
+            verdict: Verdict::Base {
+                image: base_ref.to_string(),
+                layers: st.layers.len(),
+                size: st.layers.iter().map(|l| l.size).sum(),
             },
             layer: None,
             instruction: stage.instruction,
             line: stage.span.line,
             seconds: 0.0,
         });
-        if let Some(r) = self.reports.last_mut() {
-            r.verdict = Verdict::Hit {
-                from: StepRef {
-                    build: 0,
-                    step,
-                    of,
-                    stage: r.stage.clone(),
-                    text: format!("the image {base_ref}"),
-                },
-            };
-        }
     }
 
     fn base_state(&mut self, reference: &str, span: Span) -> Result<StageState, BuildError> {
@@ -406,6 +484,7 @@ impl Run<'_> {
             ..
         } = image;
         config.ensure_path();
+        let fs = self.layers_fs(&layers, span)?;
         if self.opts.builder == BuilderKind::Buildkit && reference.eq_ignore_ascii_case("scratch") {
             // BuildKit gives a FROM scratch image WorkingDir `/` (recorded:
             // 23-scratch-two-copies); an imported image without one keeps "".
@@ -427,6 +506,7 @@ impl Run<'_> {
             args: Vec::new(),
             arg_names: Vec::new(),
             created: 0,
+            fs,
         })
     }
 
@@ -619,7 +699,7 @@ impl Run<'_> {
                     files: Vec::new(),
                 },
                 created_by: text,
-                layer: None,
+                effect: Effect::None,
                 seconds: 0.0,
             }
         } else {
@@ -683,8 +763,23 @@ impl Run<'_> {
             },
         };
         let (layer, chain, created) = match &hit {
-            Some(rec) => (rec.layer.clone(), rec.chain, rec.built_by.build),
+            Some(rec) => {
+                if let Some(l) = &rec.layer {
+                    let Some(changes) = self.state.layer(&l.diff_id) else {
+                        return Err(self.fail(
+                            format!(
+                                "layer {} of a cached step is missing from the engine state",
+                                l.diff_id
+                            ),
+                            Some(cmd.span),
+                        ));
+                    };
+                    st.fs = std::mem::take(&mut st.fs).with_layer(changes);
+                }
+                (rec.layer.clone(), rec.chain, rec.built_by.build)
+            }
             None => {
+                let layer = self.execute(&inputs.effect, st, cmd)?;
                 let chain = match builder {
                     BuilderKind::Buildkit => digest,
                     // A classic rebuild commits a new image: a fresh id that
@@ -693,12 +788,12 @@ impl Run<'_> {
                         Digest::of(format!("{digest} build {}", self.build).as_bytes())
                     }
                 };
-                (inputs.layer.clone(), chain, self.build)
+                (layer, chain, self.build)
             }
         };
         if hit.is_none() {
             self.state.cache_mut(builder).insert(CacheRecord {
-                key: key.clone(),
+                key,
                 built_by: StepRef {
                     build: self.build,
                     step,
@@ -751,6 +846,61 @@ impl Run<'_> {
             seconds,
         });
         Ok(())
+    }
+
+    /// Run a step's effect on the stage's filesystem and store the layer it
+    /// makes. The classic builder commits no layer for a step that changed
+    /// nothing; BuildKit keeps it.
+    fn execute(
+        &mut self,
+        effect: &Effect,
+        st: &mut StageState,
+        cmd: &Command,
+    ) -> Result<Option<LayerInfo>, BuildError> {
+        // Current BuildKit's differ leaves out files rewritten with the
+        // same content (recorded: 03 on BuildKit HEAD); overlay2 under the
+        // classic builder, and Docker 20.10's BuildKit, keep them.
+        let mode = match (self.opts.builder, self.opts.frontend) {
+            (BuilderKind::Buildkit, crate::engine::history_text::BuildkitFrontend::Head) => {
+                DiffMode::ContentCompare
+            }
+            _ => DiffMode::CopyUp,
+        };
+        let mut fs = st.fs.clone();
+        let done = match effect {
+            Effect::None => return Ok(None),
+            Effect::Write(items) => copy::write_items(&mut fs, items),
+            Effect::Mkdir { path, uid, gid } => {
+                if fs.stat(path).is_ok_and(|n| n.is_dir()) {
+                    Ok(())
+                } else {
+                    fs.mkdir_all(path, 0o755, *uid, *gid)
+                }
+            }
+            Effect::Run => Ok(()),
+        };
+        if let Err(e) = done {
+            return Err(self.fail(
+                format!("{} failed: {e}", cmd.keyword().upper()),
+                Some(cmd.span),
+            ));
+        }
+        let (fs, changes) = fs.commit(mode);
+        // Until RUN is simulated its layer is empty but counted, as every
+        // recorded RUN wrote files.
+        let keep_empty =
+            self.opts.builder == BuilderKind::Buildkit || matches!(effect, Effect::Run);
+        if changes.is_empty() && !keep_empty {
+            return Ok(None);
+        }
+        st.fs = fs;
+        match self.state.layers.put(changes) {
+            Ok(info) => Ok(Some(info)),
+            Err(e) => Err(self.fail(
+                format!("cannot write the layer of `{}`: {e}", cmd.text),
+                Some(cmd.span),
+            )),
+        }
     }
 
     /// Declare ARGs in the stage; returns them as the builder's history
@@ -857,7 +1007,7 @@ impl Run<'_> {
                 Ok(StepInputs {
                     op,
                     created_by,
-                    layer: Some(config::empty_layer()),
+                    effect: Effect::Run,
                     seconds: 1.0,
                 })
             }
@@ -884,10 +1034,15 @@ impl Run<'_> {
                         )
                     }
                 };
+                let (uid, gid) = copy::parse_chown(&st.fs, &st.config.user).unwrap_or((0, 0));
                 Ok(StepInputs {
                     op,
                     created_by,
-                    layer: Some(config::empty_layer()),
+                    effect: Effect::Mkdir {
+                        path: wd,
+                        uid: if st.config.user.is_empty() { 0 } else { uid },
+                        gid: if st.config.user.is_empty() { 0 } else { gid },
+                    },
                     seconds: 0.1,
                 })
             }
@@ -923,41 +1078,85 @@ impl Run<'_> {
                 ));
             }
         }
+        if let Some(url) = patterns.iter().find(|p| {
+            p.starts_with("http://") || p.starts_with("https://") || p.starts_with("git@")
+        }) {
+            return Err(self.fail(
+                format!("{url}: layerlab works offline and cannot download remote sources"),
+                Some(cmd.span),
+            ));
+        }
         let dest_raw = self.expand(&copy.dest, st, cmd.span)?;
         let dest = config::copy_dest(&st.config.working_dir, &dest_raw);
         let keyword = if copy.add { "ADD" } else { "COPY" };
-        let (source, files, classic_hash) = match (&copy.from, copy.from_stage) {
+        let owner = match &copy.chown {
+            Some(spec) => {
+                let spec = self.expand(spec, st, cmd.span)?;
+                match copy::parse_chown(&st.fs, &spec) {
+                    Ok(o) => Some(o),
+                    Err(m) => return Err(self.fail(m, Some(cmd.span))),
+                }
+            }
+            None => None,
+        };
+        let chmod = match &copy.chmod {
+            Some(spec) => match copy::parse_chmod(spec) {
+                Ok(m) => Some(m),
+                Err(m) => return Err(self.fail(m, Some(cmd.span))),
+            },
+            None => None,
+        };
+        let (source, files, mut items, classic_hash) = match (&copy.from, copy.from_stage) {
             (None, _) => {
                 let files = self.context_files(&patterns, cmd)?;
+                let items = self.context_items(&patterns, &dest, copy.add, st, cmd)?;
                 let hash = match self.opts.builder {
                     BuilderKind::Classic => Some(self.classic_context_hash(&patterns, cmd)?),
                     BuilderKind::Buildkit => None,
                 };
-                ("context".to_string(), files, hash)
+                ("context".to_string(), files, items, hash)
             }
-            (Some(_), Some(from)) => {
-                let key = self
-                    .stages
-                    .get(&from)
-                    .map(|s| s.chain.to_string())
-                    .unwrap_or_default();
-                (format!("stage:{key}"), Vec::new(), None)
-            }
-            (Some(image), None) => {
-                let img = self.expand(image, st, cmd.span)?;
-                match self.state.image(&img) {
-                    Some(i) => (format!("image:{}", i.id), Vec::new(), None),
+            (Some(from), stage) => {
+                let (label, fs) = match stage {
+                    Some(i) => match self.stages.get(&i) {
+                        Some(s) => (format!("stage {from}"), s.fs.clone()),
+                        None => {
+                            return Err(
+                                self.fail(format!("stage {from} was not built"), Some(cmd.span))
+                            )
+                        }
+                    },
                     None => {
-                        let msg = format!(
-                            "failed to resolve source metadata for docker.io/library/{}: pull access denied, repository does not exist or may require authorization",
-                            normalize_tag(&img)
-                        );
-                        return Err(self.fail(msg, Some(cmd.span)));
+                        let img = self.expand(from, st, cmd.span)?;
+                        match self.image_fs(&img, cmd.span) {
+                            Ok(fs) => (format!("image {img}"), fs),
+                            Err(e) => return Err(e),
+                        }
+                    }
+                };
+                let (items, hash) = self.fs_items(&fs, &patterns, &dest, st, cmd)?;
+                let mut files = Vec::new();
+                for item in &items {
+                    match copy::stamp(item) {
+                        Ok(s) => files.push(s),
+                        Err(e) => return Err(self.fail(e.to_string(), Some(cmd.span))),
                     }
                 }
+                (label, files, items, hash)
             }
         };
-        let size: u64 = files.iter().map(|f| f.size).sum();
+        for item in &mut items {
+            if let Some((uid, gid)) = owner {
+                item.node.uid = uid;
+                item.node.gid = gid;
+            }
+            if let Some(mode) = chmod {
+                if !item.node.is_symlink() {
+                    item.node.mode = mode;
+                }
+            }
+        }
+        let bytes: u64 = files.iter().map(|f| f.size).sum();
         let (op, created_by) = match self.opts.builder {
             BuilderKind::Buildkit => {
                 let heredocs: Vec<String> = copy.heredocs.iter().map(|h| h.name.clone()).collect();
@@ -974,9 +1173,9 @@ impl Run<'_> {
                 (
                     OpInputs::Copy {
                         add: copy.add,
-                        source: source.clone(),
+                        source,
                         patterns: patterns.clone(),
-                        files: files.clone(),
+                        files,
                         dest: dest.clone(),
                         chown: copy.chown.clone(),
                         chmod: copy.chmod.clone(),
@@ -1009,7 +1208,7 @@ impl Run<'_> {
                     OpInputs::Classic {
                         created_by: text.clone(),
                         config: st.config.fingerprint(),
-                        files: files.clone(),
+                        files,
                     },
                     text,
                 )
@@ -1018,16 +1217,232 @@ impl Run<'_> {
         Ok(StepInputs {
             op,
             created_by,
-            layer: Some(LayerInfo {
-                diff_id: Digest::of(
-                    serde_json::to_string(&(&files, &dest))
-                        .unwrap_or_default()
-                        .as_bytes(),
-                ),
-                size,
-            }),
-            seconds: 0.05 + size as f64 / 50e6,
+            effect: Effect::Write(items),
+            // Simulated time: a fixed start-up plus the bytes at 50 MB/s.
+            seconds: 0.05 + bytes as f64 / 50e6,
         })
+    }
+
+    /// The filesystem of an image named by `COPY --from=IMAGE`.
+    fn image_fs(&mut self, reference: &str, span: Span) -> Result<RootFs, BuildError> {
+        let image = match crate::engine::base::resolve(self.state, reference) {
+            Ok(i) => i,
+            Err(e) => {
+                let m = match self.opts.builder {
+                    BuilderKind::Buildkit => e.buildkit,
+                    BuilderKind::Classic => e.classic,
+                };
+                return Err(self.fail(m, Some(span)));
+            }
+        };
+        self.layers_fs(&image.layers, span)
+    }
+
+    /// A filesystem made of these layers, from the layer store.
+    fn layers_fs(&mut self, layers: &[LayerInfo], span: Span) -> Result<RootFs, BuildError> {
+        let mut changes = Vec::new();
+        for l in layers {
+            match self.state.layer(&l.diff_id) {
+                Some(c) => changes.push(c),
+                None => {
+                    return Err(self.fail(
+                        format!("layer {} is missing from the engine state", l.diff_id),
+                        Some(span),
+                    ))
+                }
+            }
+        }
+        Ok(RootFs::from_layers(changes))
+    }
+
+    /// What a COPY from the build context writes, and where.
+    fn context_items(
+        &mut self,
+        patterns: &[String],
+        dest: &str,
+        add: bool,
+        st: &StageState,
+        cmd: &Command,
+    ) -> Result<Vec<copy::Item>, BuildError> {
+        let dialect = self.dialect();
+        let mut resolved = Vec::new();
+        for pattern in patterns.iter().filter(|p| !p.starts_with("<<")) {
+            match self.context.resolve_sources(pattern, dialect) {
+                Ok(r) => resolved.extend(r),
+                Err(e) => return Err(self.fail(e.to_string(), Some(cmd.span))),
+            }
+        }
+        let into_dir = copy::dest_is_dir(&st.fs, dest, resolved.len());
+        if resolved.len() > 1 && !dest.ends_with('/') {
+            return Err(self.fail(
+                format!("When using {} with more than one source file, the destination must be a directory and end with a /", cmd.keyword().upper()),
+                Some(cmd.span),
+            ));
+        }
+        let ctx = self.context;
+        let mut items = Vec::new();
+        for source in &resolved {
+            if source.is_dir {
+                let prefix = if source.path.is_empty() {
+                    String::new()
+                } else {
+                    format!("{}/", source.path)
+                };
+                for (path, meta) in ctx.entries() {
+                    if prefix.is_empty() || path.starts_with(&prefix) {
+                        let rel = &path[prefix.len()..];
+                        items.push(copy::Item {
+                            key_path: path.clone(),
+                            target: copy::join(dest, rel),
+                            node: copy::context_node(ctx, path, meta),
+                        });
+                    }
+                }
+                continue;
+            }
+            let Some(meta) = ctx.get(&source.path) else {
+                continue;
+            };
+            if add {
+                if let Some(extracted) = self.extract_tar(&source.path, dest, cmd)? {
+                    items.extend(extracted);
+                    continue;
+                }
+            }
+            items.push(copy::Item {
+                key_path: source.name.clone(),
+                target: copy::target_for(dest, into_dir, &source.name),
+                node: copy::context_node(ctx, &source.path, meta),
+            });
+        }
+        Ok(items)
+    }
+
+    /// `ADD archive.tar /dir/`: a local tar archive is unpacked. Returns
+    /// `None` for anything that is not an uncompressed tar (it is copied as
+    /// a file; compressed archives are not simulated).
+    fn extract_tar(
+        &mut self,
+        path: &str,
+        dest: &str,
+        cmd: &Command,
+    ) -> Result<Option<Vec<copy::Item>>, BuildError> {
+        let mut header = [0u8; 512];
+        let looks_like_tar = self
+            .context
+            .open(path)
+            .ok()
+            .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut header).ok())
+            .is_some_and(|()| &header[257..262] == b"ustar");
+        if !looks_like_tar {
+            return Ok(None);
+        }
+        let file = match self.context.open(path) {
+            Ok(f) => f,
+            Err(e) => return Err(self.fail(e.to_string(), Some(cmd.span))),
+        };
+        let imported = match crate::engine::layer::read_tar(file) {
+            Ok(i) => i,
+            Err(_) => return Ok(None),
+        };
+        let mut items = Vec::new();
+        for (key, change) in imported.changes.iter() {
+            if let crate::engine::rootfs::Change::Put(node) = change {
+                items.push(copy::Item {
+                    key_path: format!("{path}!{}", key.as_str()),
+                    target: copy::join(dest, key.as_str()),
+                    node: node.clone(),
+                });
+            }
+        }
+        Ok(Some(items))
+    }
+
+    /// What a COPY --from another filesystem writes, and the classic
+    /// builder's hash of those sources.
+    fn fs_items(
+        &mut self,
+        fs: &RootFs,
+        patterns: &[String],
+        dest: &str,
+        st: &StageState,
+        cmd: &Command,
+    ) -> Result<(Vec<copy::Item>, Option<ClassicSourceHash>), BuildError> {
+        let mut found = Vec::new();
+        for p in patterns {
+            match copy::fs_sources(fs, p) {
+                Ok(f) => found.extend(f),
+                Err(m) => {
+                    let m = match self.opts.builder {
+                        BuilderKind::Buildkit => {
+                            format!("failed to compute cache key: {m}: not found")
+                        }
+                        BuilderKind::Classic => format!(
+                            "{} failed: stat {}: file does not exist",
+                            cmd.keyword().upper(),
+                            p.trim_start_matches('/')
+                        ),
+                    };
+                    return Err(self.fail(m, Some(cmd.span)));
+                }
+            }
+        }
+        let into_dir = copy::dest_is_dir(&st.fs, dest, found.len());
+        let mut items = Vec::new();
+        let mut entries = Vec::new();
+        let mut contents = BTreeMap::new();
+        for (name, node, below) in &found {
+            let mut add_entry = |path: String, n: &Node| {
+                let uname = if n.uid == 0 { "root" } else { "" };
+                let gname = if n.gid == 0 { "root" } else { "" };
+                let entry = match &n.kind {
+                    NodeKind::File(b) => {
+                        contents.insert(path.clone(), b.clone());
+                        SourceEntry::file(path, n.mode, b.len())
+                    }
+                    NodeKind::Dir => SourceEntry::dir(path, n.mode),
+                    NodeKind::Symlink(t) => SourceEntry::symlink(path, t.clone()),
+                };
+                entries.push(entry.owned_by(n.uid, n.gid, uname, gname));
+            };
+            add_entry(name.clone(), node);
+            if node.is_dir() {
+                for (rel, n) in below {
+                    let key_path = copy::join(name, rel);
+                    add_entry(key_path.clone(), n);
+                    items.push(copy::Item {
+                        key_path,
+                        target: copy::join(dest, rel),
+                        node: n.clone(),
+                    });
+                }
+            } else {
+                items.push(copy::Item {
+                    key_path: name.clone(),
+                    target: copy::target_for(dest, into_dir, name),
+                    node: node.clone(),
+                });
+            }
+        }
+        let hash = match self.opts.builder {
+            BuilderKind::Buildkit => None,
+            BuilderKind::Classic => {
+                let blobs = BlobContents(contents);
+                let refs: Vec<&str> = patterns.iter().map(|p| p.trim_start_matches('/')).collect();
+                let result = ClassicSource::new(SourceOrigin::Filesystem, entries, &blobs)
+                    .and_then(|src| src.copy_sources(&refs));
+                match result {
+                    Ok(c) => Some(c.hash),
+                    Err(e) => {
+                        return Err(self.fail(
+                            format!("{} failed: {e}", cmd.keyword().upper()),
+                            Some(cmd.span),
+                        ))
+                    }
+                }
+            }
+        };
+        Ok((items, hash))
     }
 
     /// The classic builder's `file:`/`dir:`/`multi:` hash of COPY sources
@@ -1155,11 +1570,38 @@ fn shell_words(shell: &[String]) -> String {
     }
 }
 
-/// A step's cache inputs, its history text, and what it produces when it
-/// runs.
+/// A step's cache inputs, its history text, and what it does when it runs.
 struct StepInputs {
     op: OpInputs,
     created_by: String,
-    layer: Option<LayerInfo>,
+    effect: Effect,
     seconds: f64,
+}
+
+/// What a step does to the stage's filesystem when it runs (on a miss).
+enum Effect {
+    /// Metadata only: no layer.
+    None,
+    /// COPY/ADD: write these entries.
+    Write(Vec<copy::Item>),
+    /// WORKDIR: make the directory (owned by the user).
+    Mkdir { path: String, uid: u32, gid: u32 },
+    /// RUN: its effect on the filesystem is not simulated yet, so its layer
+    /// is empty.
+    Run,
+}
+
+/// Files of another filesystem, for the classic source hash.
+struct BlobContents(BTreeMap<String, Blob>);
+
+impl FileContents for BlobContents {
+    fn open(&self, path: &str) -> std::io::Result<Box<dyn std::io::Read + '_>> {
+        match self.0.get(path) {
+            Some(b) => b.reader(),
+            None => Err(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("no contents for {path}"),
+            )),
+        }
+    }
 }

@@ -198,8 +198,19 @@ impl fmt::Display for MissReason {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "verdict", rename_all = "snake_case")]
 pub enum Verdict {
-    Hit { from: StepRef },
-    Miss { why: MissReason },
+    Hit {
+        from: StepRef,
+    },
+    Miss {
+        why: MissReason,
+    },
+    /// A FROM step: the stage starts from this image (neither builder
+    /// caches it; BuildKit's CACHED/DONE for it carries no meaning).
+    Base {
+        image: String,
+        layers: usize,
+        size: u64,
+    },
 }
 
 impl Verdict {
@@ -207,11 +218,20 @@ impl Verdict {
         matches!(self, Verdict::Hit { .. })
     }
 
+    pub fn missed(&self) -> bool {
+        matches!(self, Verdict::Miss { .. })
+    }
+
     /// The reason in words.
     pub fn reason(&self) -> String {
         match self {
             Verdict::Hit { from } => format!("reused {from} (`{}`)", from.text),
             Verdict::Miss { why } => why.to_string(),
+            Verdict::Base {
+                image,
+                layers,
+                size,
+            } => format!("base image {image}: {layers} layers, {size} bytes"),
         }
     }
 }
@@ -270,12 +290,21 @@ pub struct BuildReport {
 }
 
 impl BuildReport {
+    /// Steps that ran (FROM steps are neither run nor cached).
     pub fn rebuilt(&self) -> usize {
-        self.steps.iter().filter(|s| !s.verdict.cached()).count()
+        self.steps.iter().filter(|s| s.verdict.missed()).count()
+    }
+
+    /// Steps that can hit or miss (all but FROM).
+    pub fn cacheable(&self) -> usize {
+        self.steps
+            .iter()
+            .filter(|s| !matches!(s.verdict, Verdict::Base { .. }))
+            .count()
     }
 
     /// The first rebuilt step: the cause of the cascade above it.
     pub fn first_miss(&self) -> Option<&StepReport> {
-        self.steps.iter().find(|s| !s.verdict.cached())
+        self.steps.iter().find(|s| s.verdict.missed())
     }
 }

@@ -457,6 +457,16 @@ impl RootFs {
         (fs, layer)
     }
 
+    /// The view with `layer` (already committed elsewhere, e.g. a cached
+    /// step's) as a new top lower layer and an empty upper.
+    pub fn with_layer(self, layer: Arc<LayerChanges>) -> RootFs {
+        RootFs {
+            lower: Arc::new(LowerView::on_top(self.lower, layer)),
+            upper: LayerChanges::new(),
+            now: self.now,
+        }
+    }
+
     // ---- internals ----
 
     /// The node at `key` given whether lower entries at `key` show through,

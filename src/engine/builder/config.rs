@@ -222,15 +222,6 @@ pub fn copy_dest(workdir: &str, dest: &str) -> String {
     abs
 }
 
-/// A RUN's layer until RUN is simulated: it exists (both builders commit
-/// one) but holds nothing.
-pub fn empty_layer() -> LayerInfo {
-    LayerInfo {
-        diff_id: Digest::of(&[0u8; 1024]),
-        size: 0,
-    }
-}
-
 /// A history row (size and empty_layer from the step's layer).
 pub fn history_row(
     builder: BuilderKind,
