@@ -312,7 +312,7 @@ impl<'a> Lexer<'a> {
         while matches!(self.peek(), Some(' ' | '\t')) {
             self.bump();
         }
-        if self.peek().map_or(true, is_meta) {
+        if self.peek().is_none_or(is_meta) {
             return Err(SyntaxError::new(match self.peek() {
                 None | Some('\n') => "syntax error: unexpected newline".to_owned(),
                 Some(c) => format!("syntax error: unexpected \"{c}\""),

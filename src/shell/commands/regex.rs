@@ -182,7 +182,7 @@ impl Regex {
             return false;
         }
         // Greedy: try one more first, then the rest of the sequence.
-        if max.map_or(true, |m| count < m) {
+        if max.is_none_or(|m| count < m) {
             let one = [inner.clone()];
             let mut progressed = false;
             let ok = self.seq(&one, 0, s, i, caps, &mut 0, &mut |e, c: &mut Captures| {
