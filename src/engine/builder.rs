@@ -98,6 +98,9 @@ pub struct EngineState {
     /// Where a persisted layer's files are: diff_id → blob holding its tar.
     #[serde(default)]
     pub layer_blobs: BTreeMap<Digest, Digest>,
+    /// Small context files already read, by content digest.
+    #[serde(skip)]
+    pub file_cache: copy::FileCache,
     /// Every layer's files, by diff_id.
     #[serde(skip)]
     pub layers: crate::engine::layers::LayerStore,
@@ -1514,7 +1517,7 @@ impl Run<'_> {
                         items.push(copy::Item {
                             key_path: path.clone(),
                             target: copy::join(dest, rel),
-                            node: copy::context_node(ctx, path, meta),
+                            node: copy::context_node(&mut self.state.file_cache, ctx, path, meta),
                         });
                     }
                 }
@@ -1532,7 +1535,7 @@ impl Run<'_> {
             items.push(copy::Item {
                 key_path: source.name.clone(),
                 target: copy::target_for(dest, into_dir, &source.name),
-                node: copy::context_node(ctx, &source.path, meta),
+                node: copy::context_node(&mut self.state.file_cache, ctx, &source.path, meta),
             });
         }
         Ok(items)

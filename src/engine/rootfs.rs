@@ -241,6 +241,27 @@ impl RootFs {
         }
     }
 
+    /// Puts `node` at `path` as a copy does (COPY, ADD, tar extraction): one
+    /// lookup, the node's own mode, owner and mtime kept. A directory over a
+    /// directory merges with it; anything else replaces what was there
+    /// (a symlink at `path` is replaced, not followed). The parent must
+    /// exist.
+    pub fn put(&mut self, path: &str, node: Node) -> Result<(), FsError> {
+        let r = self.resolve(path, false)?;
+        match &r.node {
+            Some(old) if old.is_dir() && node.is_dir() => self.set_at(&r.key, node),
+            Some(_) => {
+                self.remove_key(&r.key, r.lower_visible);
+                self.create(&r.key, r.lower_visible, node);
+            }
+            None => {
+                self.create(&r.key, r.lower_visible, node);
+                self.touch_parent(&r.key);
+            }
+        }
+        Ok(())
+    }
+
     /// Creates the directory `path`; its parent must exist.
     pub fn mkdir(&mut self, path: &str, mode: u32, uid: u32, gid: u32) -> Result<(), FsError> {
         let r = self.resolve(path, false)?;

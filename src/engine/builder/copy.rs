@@ -5,6 +5,7 @@
 use crate::engine::blob::{Blob, BlobSource};
 use crate::engine::cache_key::FileStamp;
 use crate::engine::context::{ContextSnapshot, FileKind, FileMeta};
+use crate::engine::digest::Digest;
 use crate::engine::gopath;
 use crate::engine::rootfs::{FsError, Node, NodeKind, RootFs};
 use std::io::{self, Read};
@@ -40,21 +41,70 @@ impl BlobSource for ContextBlob {
     }
 }
 
-/// A context entry as a filesystem node (owner 0:0, as the docker CLI sends
-/// the context).
-pub fn context_node(ctx: &ContextSnapshot, path: &str, meta: &FileMeta) -> Node {
-    let mtime = meta.mtime_ns.div_euclid(1_000_000_000);
-    match &meta.kind {
-        FileKind::File => Node::file(
+/// Small context files kept in memory by content digest, so a rebuild that
+/// copies them again does not read them from disk again (a long session
+/// rebuilds after every keystroke). Large files are streamed from disk.
+#[derive(Debug, Default, Clone)]
+pub struct FileCache {
+    blobs: std::collections::HashMap<Digest, Blob>,
+    bytes: u64,
+}
+
+impl FileCache {
+    /// Files up to this size are kept.
+    const MAX_FILE: u64 = 1 << 20;
+    /// And at most this much in all.
+    const MAX_TOTAL: u64 = 256 << 20;
+
+    fn blob(&mut self, ctx: &ContextSnapshot, path: &str, meta: &FileMeta) -> Blob {
+        let external = || {
             Blob::external(Arc::new(ContextBlob {
                 path: ctx.root().join(path),
                 size: meta.size,
-            })),
-            meta.mode,
-            0,
-            0,
-        )
-        .with_mtime(mtime),
+            }))
+        };
+        let Some(digest) = meta.content else {
+            return external();
+        };
+        if let Some(b) = self.blobs.get(&digest) {
+            return b.clone();
+        }
+        if meta.size > Self::MAX_FILE || self.bytes + meta.size > Self::MAX_TOTAL {
+            return external();
+        }
+        // `open` checks the bytes still hash to the snapshot's digest.
+        let mut bytes = Vec::with_capacity(usize::try_from(meta.size).unwrap_or(0));
+        match ctx.open(path).and_then(|mut f| {
+            f.read_to_end(&mut bytes)
+                .map_err(|e| crate::engine::context::ContextError::Io {
+                    path: ctx.root().join(path),
+                    source: e,
+                })
+        }) {
+            Ok(_) => {
+                let blob = Blob::from(bytes);
+                self.bytes += meta.size;
+                self.blobs.insert(digest, blob.clone());
+                blob
+            }
+            Err(_) => external(),
+        }
+    }
+}
+
+/// A context entry as a filesystem node (owner 0:0, as the docker CLI sends
+/// the context).
+pub fn context_node(
+    cache: &mut FileCache,
+    ctx: &ContextSnapshot,
+    path: &str,
+    meta: &FileMeta,
+) -> Node {
+    let mtime = meta.mtime_ns.div_euclid(1_000_000_000);
+    match &meta.kind {
+        FileKind::File => {
+            Node::file(cache.blob(ctx, path, meta), meta.mode, 0, 0).with_mtime(mtime)
+        }
         FileKind::Dir => Node::dir(meta.mode, 0, 0).with_mtime(mtime),
         FileKind::Symlink { target } => Node::symlink(target.clone()).with_mtime(mtime),
     }
@@ -208,42 +258,20 @@ pub fn set_owner_and_mode(items: &mut [Item], owner: Option<(u32, u32)>, chmod: 
 /// Write the items into `fs`, creating missing parent directories as root
 /// with 0755 (what both builders do).
 pub fn write_items(fs: &mut RootFs, items: &[Item]) -> Result<(), FsError> {
+    // Parents already known to exist: most items share theirs.
+    let mut dirs: std::collections::HashSet<String> = std::collections::HashSet::new();
     for item in items {
         if let Some((parent, _)) = item.target.rsplit_once('/') {
-            if !parent.is_empty() && !fs.stat(parent).is_ok_and(|n| n.is_dir()) {
-                fs.mkdir_all(parent, 0o755, 0, 0)?;
+            if !parent.is_empty() && !dirs.contains(parent) {
+                if !fs.stat(parent).is_ok_and(|n| n.is_dir()) {
+                    fs.mkdir_all(parent, 0o755, 0, 0)?;
+                }
+                dirs.insert(parent.to_string());
             }
         }
-        let n = &item.node;
-        match &n.kind {
-            NodeKind::Dir => {
-                if fs.stat(&item.target).is_ok_and(|e| e.is_dir()) {
-                    fs.chmod(&item.target, n.mode)?;
-                    fs.chown(&item.target, n.uid, n.gid)?;
-                } else {
-                    if fs.lstat(&item.target).is_ok() {
-                        fs.remove_all(&item.target)?;
-                    }
-                    fs.mkdir(&item.target, n.mode, n.uid, n.gid)?;
-                }
-            }
-            NodeKind::File(blob) => {
-                if fs.lstat(&item.target).is_ok_and(|e| !e.is_file()) {
-                    fs.remove_all(&item.target)?;
-                }
-                fs.write_file(&item.target, blob.clone(), n.mode, n.uid, n.gid)?;
-            }
-            NodeKind::Symlink(t) => {
-                if fs.lstat(&item.target).is_ok() {
-                    fs.remove_all(&item.target)?;
-                }
-                fs.symlink(t, &item.target)?;
-                fs.lchown(&item.target, n.uid, n.gid)?;
-            }
-        }
-        if n.mtime != 0 && !n.is_symlink() {
-            // Docker keeps the source's modification time.
-            fs.set_mtime(&item.target, n.mtime)?;
+        fs.put(&item.target, item.node.clone())?;
+        if item.node.is_dir() {
+            dirs.insert(item.target.clone());
         }
     }
     Ok(())
