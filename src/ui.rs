@@ -50,7 +50,7 @@ pub fn areas(model: &Model) -> Areas {
             Constraint::Length(1),
         ])
         .split(area);
-    let left_pct = if roomy { 42 } else { 46 };
+    let left_pct = if roomy { 38 } else { 44 };
     let cols = Layout::default()
         .direction(Direction::Horizontal)
         .constraints([Constraint::Percentage(left_pct), Constraint::Min(20)])

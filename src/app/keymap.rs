@@ -222,13 +222,17 @@ impl Keymap {
         find(scope).or_else(|| find(Scope::Global))
     }
 
-    /// Keys bound to `action` in `scope`, in the file's order.
+    /// Keys bound to `action` in `scope`: named keys (arrows) first, then
+    /// letters, then control keys, so `up`/`k` and `down`/`j` pair up.
     pub fn keys_for(&self, scope: Scope, action: Action) -> Vec<Key> {
-        self.bindings
+        let mut keys: Vec<Key> = self
+            .bindings
             .iter()
             .filter(|(s, _, a)| *s == scope && *a == action)
             .map(|(_, k, _)| *k)
-            .collect()
+            .collect();
+        keys.sort_by_key(|k| (k.ctrl, matches!(k.code, KeyCode::Char(_)), *k));
+        keys
     }
 
     /// Every (scope, action, keys) for the help overlay.
