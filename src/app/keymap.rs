@@ -239,9 +239,10 @@ impl Keymap {
     pub fn entries(&self) -> Vec<(Scope, Action, Vec<Key>)> {
         let mut out: Vec<(Scope, Action, Vec<Key>)> = Vec::new();
         for scope in Scope::ALL {
-            for (s, _, a) in &self.bindings {
-                if *s == scope && !out.iter().any(|(os, oa, _)| *os == scope && oa == a) {
-                    out.push((scope, *a, self.keys_for(scope, *a)));
+            for a in Action::ALL {
+                let keys = self.keys_for(scope, *a);
+                if !keys.is_empty() {
+                    out.push((scope, *a, keys));
                 }
             }
         }

@@ -17,13 +17,14 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 
 /// The pane's title: builder and the one-line lesson.
-pub fn title(model: &Model) -> String {
+pub fn title(model: &Model, width: usize) -> String {
     let lang = model.lang;
     let builder_key = match &model.build {
         Some(v) => format!("builder.{}", v.builder.name()),
         None => format!("builder.{}", model.builder.name()),
     };
-    let mut t = format!(" {} · {} · ", tr(lang, "pane.layers"), tr(lang, &builder_key));
+    let head = format!(" {} · {} · ", tr(lang, "pane.layers"), tr(lang, &builder_key));
+    let mut t = String::new();
     match &model.build {
         None => t.push_str(&tr(lang, "summary.none")),
         Some(v) if v.report.is_none() => t.push_str(&tr(lang, "layers.failed")),
@@ -50,8 +51,13 @@ pub fn title(model: &Model) -> String {
             ));
         }
     }
-    t.push(' ');
-    t
+    // Narrow panes keep the lesson (the summary) and drop the pane's name.
+    let full = format!("{head}{t} ");
+    if text::width(&full) + 2 <= width {
+        full
+    } else {
+        format!(" {} · {t} ", tr(lang, &builder_key))
+    }
 }
 
 /// The verdict word and its style.
@@ -95,7 +101,7 @@ pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(focused(model, Focus::Layers)))
-        .title(Span::styled(title(model), theme.title()));
+        .title(Span::styled(title(model, area.width as usize), theme.title()));
     let inner = block.inner(area);
     block.render(area, buf);
     let Some(view) = &model.build else {

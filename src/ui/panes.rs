@@ -384,15 +384,26 @@ pub fn footer(model: &Model, area: Rect, buf: &mut Buffer) {
     .into_iter()
     .map(|(k, label)| (k, tr(model.lang, label)))
     .collect();
-    let mut spans = vec![Span::raw(" ")];
-    let mut used = 1;
+    // Drop the least needed entries until the line fits; help and quit stay.
+    const DROP_ORDER: [usize; 7] = [5, 6, 4, 3, 2, 1, 0];
+    let mut keep = vec![true; items.len()];
     let w = area.width as usize;
-    for (k, label) in items {
-        let cost = text::width(&k) + text::width(&label) + 4;
-        if used + cost > w {
+    let cost = |keep: &[bool]| -> usize {
+        1 + items
+            .iter()
+            .zip(keep)
+            .filter(|(_, k)| **k)
+            .map(|((k, l), _)| text::width(k) + text::width(l) + 4)
+            .sum::<usize>()
+    };
+    for i in DROP_ORDER {
+        if cost(&keep) <= w {
             break;
         }
-        used += cost;
+        keep[i] = false;
+    }
+    let mut spans = vec![Span::raw(" ")];
+    for ((k, label), _) in items.into_iter().zip(&keep).filter(|(_, k)| **k) {
         spans.push(Span::styled(k, theme.key()));
         spans.push(Span::raw(format!(" {label}   ")));
     }
