@@ -9,4 +9,4 @@ pub mod parse;
 pub mod table;
 
 pub use parse::{complete, parse, Invocation, ParseError};
-pub use table::{run_line, Built, BuildRequest, CommandSpec, FlagSpec, Host, Output, COMMANDS};
+pub use table::{run_line, BuildRequest, Built, CommandSpec, FlagSpec, Host, Output, COMMANDS};

@@ -6,11 +6,11 @@
 //! state and update), `ui` (views of it) and `runtime` (the terminal loop)
 //! make the interactive screen; `command` is the docker-like command table.
 
+pub mod app;
 pub mod cli;
+pub mod command;
 pub mod dockerfile;
 pub mod engine;
-pub mod shell;
-pub mod app;
-pub mod command;
 pub mod runtime;
+pub mod shell;
 pub mod ui;

@@ -45,10 +45,19 @@ pub struct Options {
 
 /// The example's files, embedded.
 pub const EXAMPLE: &[(&str, &str)] = &[
-    ("Dockerfile", include_str!("../assets/examples/web-ping/Dockerfile")),
+    (
+        "Dockerfile",
+        include_str!("../assets/examples/web-ping/Dockerfile"),
+    ),
     ("app.js", include_str!("../assets/examples/web-ping/app.js")),
-    (".dockerignore", include_str!("../assets/examples/web-ping/.dockerignore")),
-    ("debug.log", include_str!("../assets/examples/web-ping/debug.log")),
+    (
+        ".dockerignore",
+        include_str!("../assets/examples/web-ping/.dockerignore"),
+    ),
+    (
+        "debug.log",
+        include_str!("../assets/examples/web-ping/debug.log"),
+    ),
 ];
 
 const SCRATCH: &[(&str, &str)] = &[
@@ -127,7 +136,9 @@ impl Session {
                 .collect(),
             Effect::Save { text, quit_after } => {
                 let result = match &self.host.project {
-                    Some(p) => save(&p.dockerfile, &text).map(|()| p.dockerfile.display().to_string()),
+                    Some(p) => {
+                        save(&p.dockerfile, &text).map(|()| p.dockerfile.display().to_string())
+                    }
                     None => Err("no file".into()),
                 };
                 vec![Event::Saved {
@@ -168,9 +179,16 @@ impl Session {
                 }
                 let mut output = crate::command::run_line(&line, &mut self.host);
                 let view = output.built.take().map(|b| {
-                    Box::new(self.host.view(&b.text, b.builder, b.result, Some(line.clone())))
+                    Box::new(
+                        self.host
+                            .view(&b.text, b.builder, b.result, Some(line.clone())),
+                    )
                 });
-                vec![Event::CommandDone { line, output, view }]
+                vec![Event::CommandDone {
+                    line,
+                    output: Box::new(output),
+                    view,
+                }]
             }
             Effect::Quit => Vec::new(),
         }
@@ -209,7 +227,10 @@ impl Session {
 
 /// Write atomically: a temporary file beside it, then a rename.
 fn save(path: &Path, text: &str) -> Result<(), String> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| e.to_string())?;
     std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(|e| e.to_string())?;
     tmp.persist(path).map_err(|e| e.error.to_string())?;
@@ -225,7 +246,7 @@ pub fn lang_from_env() -> Lang {
 }
 
 /// Run the screen until the learner quits.
-pub fn run(opts: Options) -> Result<(), String> {
+pub fn run(opts: &Options) -> Result<(), String> {
     let lang = opts.lang.unwrap_or_else(lang_from_env);
     // Kept alive for the session; a sandbox's directory goes with it.
     let mut _scratch = None;
@@ -257,7 +278,9 @@ pub fn run(opts: Options) -> Result<(), String> {
             if !context.is_dir() {
                 return Err(format!("{}: not a directory", context.display()));
             }
-            let df = dockerfile.clone().unwrap_or_else(|| context.join("Dockerfile"));
+            let df = dockerfile
+                .clone()
+                .unwrap_or_else(|| context.join("Dockerfile"));
             let name = context
                 .canonicalize()
                 .ok()
@@ -279,7 +302,8 @@ pub fn run(opts: Options) -> Result<(), String> {
 
     let (tx, rx) = channel::<RtEvent>();
     let (ftx, frx) = channel();
-    let _watch = watcher::watch(&context, &dockerfile, ftx).map_err(|e| format!("watching files: {e}"))?;
+    let _watch =
+        watcher::watch(&context, &dockerfile, ftx).map_err(|e| format!("watching files: {e}"))?;
     {
         let tx = tx.clone();
         std::thread::spawn(move || {
@@ -332,7 +356,9 @@ fn handle_term(session: &mut Session, ev: &crossterm::event::Event) {
         Ct::Key(k) => events::key(k).map(Event::Key),
         Ct::Resize(w, h) => Some(Event::Resize(*w, *h)),
         Ct::Mouse(m) => match m.kind {
-            MouseEventKind::Down(MouseButton::Left) => crate::ui::click(&session.model, m.column, m.row),
+            MouseEventKind::Down(MouseButton::Left) => {
+                crate::ui::click(&session.model, m.column, m.row)
+            }
             MouseEventKind::ScrollUp => crate::ui::wheel(&session.model, m.column, m.row, true),
             MouseEventKind::ScrollDown => crate::ui::wheel(&session.model, m.column, m.row, false),
             _ => None,

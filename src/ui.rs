@@ -131,7 +131,8 @@ pub fn click(model: &Model, col: u16, row: u16) -> Option<Event> {
     }
     let a = areas(model);
     if inside(a.dockerfile, col, row) {
-        return dockerfile_pane::instruction_at(model, a.dockerfile, row).map(Event::SelectInstruction);
+        return dockerfile_pane::instruction_at(model, a.dockerfile, row)
+            .map(Event::SelectInstruction);
     }
     if inside(a.layers, col, row) {
         return layers_pane::instruction_at(model, a.layers, row).map(Event::SelectInstruction);

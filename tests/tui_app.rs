@@ -50,13 +50,19 @@ fn reorder_with_shift_and_alt_keys_rebuilds() {
     let mut m = model();
     press(&mut m, "j j");
     let fx = press(&mut m, "K");
-    assert_eq!(m.doc.text(), "FROM alpine\nCOPY app.js /app/\nRUN sleep 5\nCMD [\"node\"]\n");
+    assert_eq!(
+        m.doc.text(),
+        "FROM alpine\nCOPY app.js /app/\nRUN sleep 5\nCMD [\"node\"]\n"
+    );
     assert_eq!(m.selected, 1, "the selection follows the moved instruction");
     assert!(matches!(&fx[..], [Effect::Build { text, .. }] if text == &m.doc.text()));
     press(&mut m, "alt+down");
     assert_eq!(m.doc.text(), DF);
     press(&mut m, "J");
-    assert_eq!(m.doc.text(), "FROM alpine\nRUN sleep 5\nCMD [\"node\"]\nCOPY app.js /app/\n");
+    assert_eq!(
+        m.doc.text(),
+        "FROM alpine\nRUN sleep 5\nCMD [\"node\"]\nCOPY app.js /app/\n"
+    );
     press(&mut m, "alt+up");
     assert_eq!(m.doc.text(), DF);
     // At the top, nothing moves and nothing rebuilds.
@@ -66,7 +72,11 @@ fn reorder_with_shift_and_alt_keys_rebuilds() {
 
 #[test]
 fn moving_keeps_blank_lines_and_comments_in_place() {
-    let mut m = Model::new("t", "FROM a\n\n# build\nRUN x \\\n  y\nCOPY . .\n", Lang::En);
+    let mut m = Model::new(
+        "t",
+        "FROM a\n\n# build\nRUN x \\\n  y\nCOPY . .\n",
+        Lang::En,
+    );
     press(&mut m, "j j K");
     assert_eq!(m.doc.text(), "FROM a\n\n# build\nCOPY . .\nRUN x \\\n  y\n");
 }
@@ -129,7 +139,13 @@ fn builder_toggle_rebuilds_under_the_other_rules() {
     let mut m = model();
     let fx = press(&mut m, "b");
     assert_eq!(m.builder, BuilderKind::Classic);
-    assert!(matches!(&fx[..], [Effect::Build { builder: BuilderKind::Classic, .. }]));
+    assert!(matches!(
+        &fx[..],
+        [Effect::Build {
+            builder: BuilderKind::Classic,
+            ..
+        }]
+    ));
     press(&mut m, "b");
     assert_eq!(m.builder, BuilderKind::Buildkit);
 }
@@ -140,21 +156,45 @@ fn context_pane_simulates_changes_through_effects() {
     update(
         &mut m,
         Event::ContextLoaded(vec![
-            ContextRow { path: "Dockerfile".into(), dir: false, size: 1, mode: 0o644, excluded: false },
-            ContextRow { path: "app.js".into(), dir: false, size: 1, mode: 0o644, excluded: false },
+            ContextRow {
+                path: "Dockerfile".into(),
+                dir: false,
+                size: 1,
+                mode: 0o644,
+                excluded: false,
+            },
+            ContextRow {
+                path: "app.js".into(),
+                dir: false,
+                size: 1,
+                mode: 0o644,
+                excluded: false,
+            },
         ]),
     );
     press(&mut m, "c");
     assert_eq!(m.focus, Focus::Context);
     let fx = press(&mut m, "j e");
     assert_eq!(fx, vec![Effect::Context(ContextOp::Edit("app.js".into()))]);
-    assert_eq!(press(&mut m, "t"), vec![Effect::Context(ContextOp::Touch("app.js".into()))]);
-    assert_eq!(press(&mut m, "m"), vec![Effect::Context(ContextOp::Chmod("app.js".into()))]);
+    assert_eq!(
+        press(&mut m, "t"),
+        vec![Effect::Context(ContextOp::Touch("app.js".into()))]
+    );
+    assert_eq!(
+        press(&mut m, "m"),
+        vec![Effect::Context(ContextOp::Chmod("app.js".into()))]
+    );
     assert!(press(&mut m, "x").is_empty(), "delete asks first");
-    assert_eq!(press(&mut m, "y"), vec![Effect::Context(ContextOp::Delete("app.js".into()))]);
+    assert_eq!(
+        press(&mut m, "y"),
+        vec![Effect::Context(ContextOp::Delete("app.js".into()))]
+    );
     press(&mut m, "a");
     type_text(&mut m, "b.txt");
-    assert_eq!(press(&mut m, "enter"), vec![Effect::Context(ContextOp::Add("b.txt".into()))]);
+    assert_eq!(
+        press(&mut m, "enter"),
+        vec![Effect::Context(ContextOp::Add("b.txt".into()))]
+    );
     press(&mut m, "esc");
     assert_eq!(m.focus, Focus::Dockerfile);
 }
@@ -172,7 +212,13 @@ fn quitting_asks_when_there_are_unsaved_edits() {
     press(&mut m, "ctrl+c");
     assert_eq!(m.mode, Mode::ConfirmQuit);
     let fx = press(&mut m, "s");
-    assert!(matches!(&fx[..], [Effect::Save { quit_after: true, .. }]));
+    assert!(matches!(
+        &fx[..],
+        [Effect::Save {
+            quit_after: true,
+            ..
+        }]
+    ));
     press(&mut m, "q y");
     assert!(m.quit);
 }
@@ -195,7 +241,10 @@ fn command_bar_completes_remembers_and_runs() {
     // `d` starts typing `docker …` straight away.
     press(&mut m, "d");
     type_text(&mut m, "ocker images");
-    assert_eq!(press(&mut m, "enter"), vec![Effect::RunCommand("docker images".into())]);
+    assert_eq!(
+        press(&mut m, "enter"),
+        vec![Effect::RunCommand("docker images".into())]
+    );
     press(&mut m, ": up up");
     match &m.mode {
         Mode::Command { input, .. } => assert_eq!(input.text, "docker image history web"),
@@ -222,7 +271,14 @@ fn session(dockerfile: &str, files: &[(&str, &str)]) -> (Session, tempfile::Temp
         std::fs::write(ctx.join(n), t).unwrap();
     }
     let daemon = Daemon::open(&dir.path().join("state")).unwrap();
-    let mut s = Session::open(daemon, ctx.clone(), ctx.join("Dockerfile"), "ctx/Dockerfile", Lang::En).unwrap();
+    let mut s = Session::open(
+        daemon,
+        ctx.clone(),
+        ctx.join("Dockerfile"),
+        "ctx/Dockerfile",
+        Lang::En,
+    )
+    .unwrap();
     s.start();
     (s, dir)
 }
@@ -246,34 +302,55 @@ fn press_session(s: &mut Session, keys: &str) {
 fn moving_the_copy_above_the_slow_run_and_changing_the_source_rebuilds_the_run() {
     let df = "FROM alpine\nRUN sleep 5\nCOPY app.js /app/\n";
     let (mut s, _dir) = session(df, &[("app.js", "console.log(1)\n")]);
-    assert!(s.view().unwrap().report.is_some(), "first build: {:?}", s.view());
+    assert!(
+        s.view().unwrap().report.is_some(),
+        "first build: {:?}",
+        s.view()
+    );
     // Build it once more so everything is cached.
     press_session(&mut s, "b b");
     assert!(verdict_of(&s, "RUN").cached());
     press_session(&mut s, "j j K");
     assert!(!verdict_of(&s, "COPY").cached());
     // Change the source from the context pane.
-    let app = s.model.context.rows.iter().position(|r| r.path == "app.js").unwrap();
+    let app = s
+        .model
+        .context
+        .rows
+        .iter()
+        .position(|r| r.path == "app.js")
+        .unwrap();
     s.dispatch(Event::SelectContext(app));
     press_session(&mut s, "e");
     match verdict_of(&s, "COPY") {
-        Verdict::Miss { why: MissReason::FilesChanged { .. } } => {}
+        Verdict::Miss {
+            why: MissReason::FilesChanged { .. },
+        } => {}
         other => panic!("COPY: {other:?}"),
     }
     assert!(matches!(
         verdict_of(&s, "RUN"),
-        Verdict::Miss { why: MissReason::ParentRebuilt { .. } }
+        Verdict::Miss {
+            why: MissReason::ParentRebuilt { .. }
+        }
     ));
     // Move it back below the RUN: the RUN is cached again.
     press_session(&mut s, "esc J");
-    assert!(verdict_of(&s, "RUN").cached(), "{:?}", verdict_of(&s, "RUN"));
+    assert!(
+        verdict_of(&s, "RUN").cached(),
+        "{:?}",
+        verdict_of(&s, "RUN")
+    );
 }
 
 #[test]
 fn a_watcher_echo_of_our_own_change_does_not_rebuild() {
     let (mut s, _dir) = session("FROM alpine\nCOPY a.txt /\n", &[("a.txt", "1")]);
     let build = s.view().unwrap().report.as_ref().unwrap().build;
-    s.files_changed(layerlab::runtime::watcher::Changed { dockerfile: true, context: true });
+    s.files_changed(layerlab::runtime::watcher::Changed {
+        dockerfile: true,
+        context: true,
+    });
     assert_eq!(s.view().unwrap().report.as_ref().unwrap().build, build);
 }
 
@@ -288,11 +365,21 @@ fn the_command_bar_builds_into_the_layer_pane() {
     let view = s.view().unwrap();
     assert_eq!(view.origin.as_deref(), Some("docker build -t web:v1 ."));
     assert_eq!(view.report.as_ref().unwrap().tags, vec!["web:v1"]);
-    assert!(s.model.log.output.iter().any(|(_, l)| l.contains("naming to docker.io/library/web:v1")));
+    assert!(s
+        .model
+        .log
+        .output
+        .iter()
+        .any(|(_, l)| l.contains("naming to docker.io/library/web:v1")));
     s.dispatch(Event::Key(Key::char(':')));
     for c in "docker build --nmae x .".chars() {
         s.dispatch(Event::Key(Key::char(c)));
     }
     s.dispatch(Event::Key("enter".parse().unwrap()));
-    assert!(s.model.log.output.iter().any(|(e, l)| *e && l == "unknown flag: --nmae"));
+    assert!(s
+        .model
+        .log
+        .output
+        .iter()
+        .any(|(e, l)| *e && l == "unknown flag: --nmae"));
 }

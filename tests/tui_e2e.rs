@@ -12,14 +12,19 @@ fn tmux(args: &[&str]) -> String {
 }
 
 fn tmux_available() -> bool {
-    Command::new("tmux").arg("-V").output().is_ok_and(|o| o.status.success())
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 struct Session(String);
 
 impl Drop for Session {
     fn drop(&mut self) {
-        let _ = Command::new("tmux").args(["kill-session", "-t", &self.0]).output();
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.0])
+            .output();
     }
 }
 
@@ -56,7 +61,14 @@ impl Session {
 fn verdict(screen: &str, text: &str) -> Option<&'static str> {
     for line in screen.lines() {
         for (i, _) in line.match_indices(text) {
-            let before: String = line[..i].chars().rev().take(8).collect::<String>().chars().rev().collect();
+            let before: String = line[..i]
+                .chars()
+                .rev()
+                .take(8)
+                .collect::<String>()
+                .chars()
+                .rev()
+                .collect();
             let word = before.trim_end().trim_end_matches(['◆', '┆']).trim_end();
             if word.ends_with("MISS") {
                 return Some("MISS");
@@ -82,7 +94,10 @@ fn write_fixture(dir: &Path) {
 fn reorder_and_change_the_source_in_a_real_terminal() {
     if !tmux_available() {
         eprintln!("\n!!!!!!!!!! tmux is not installed: the end-to-end TUI test cannot run (apt-get install -y tmux) !!!!!!!!!!\n");
-        assert!(std::env::var_os("CI").is_none(), "tmux is required under CI");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "tmux is required under CI"
+        );
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -97,12 +112,24 @@ fn reorder_and_change_the_source_in_a_real_terminal() {
         state.display(),
         ctx.display()
     );
-    tmux(&["new-session", "-d", "-s", &name, "-x", "120", "-y", "35", &cmd]);
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &name,
+        "-x",
+        "120",
+        "-y",
+        "35",
+        &cmd,
+    ]);
     let s = Session(name);
     s.wait("the first build", |sc| verdict(sc, "RUN sleep 5").is_some());
     // Build again (builder there and back) so the RUN is in the cache.
     s.keys(&["b", "b"]);
-    s.wait("a cached RUN", |sc| verdict(sc, "RUN sleep 5") == Some("HIT"));
+    s.wait("a cached RUN", |sc| {
+        verdict(sc, "RUN sleep 5") == Some("HIT")
+    });
 
     // Select the COPY (third instruction) and move it above the RUN.
     s.keys(&["j", "j", "K"]);
@@ -113,17 +140,27 @@ fn reorder_and_change_the_source_in_a_real_terminal() {
 
     // "Change" app.js from the context pane: Dockerfile, then app.js.
     s.keys(&["c", "j", "e"]);
-    let sc = s.wait("the RUN rebuilt", |sc| verdict(sc, "RUN sleep 5") == Some("MISS"));
-    assert!(sc.contains("app.js changed") || sc.contains("copied files changed"), "{sc}");
+    let sc = s.wait("the RUN rebuilt", |sc| {
+        verdict(sc, "RUN sleep 5") == Some("MISS")
+    });
+    assert!(
+        sc.contains("app.js changed") || sc.contains("copied files changed"),
+        "{sc}"
+    );
 
     // Move it back below the RUN: the RUN is cached again.
     s.keys(&["Escape", "J"]);
-    s.wait("the RUN cached again", |sc| verdict(sc, "RUN sleep 5") == Some("HIT"));
+    s.wait("the RUN cached again", |sc| {
+        verdict(sc, "RUN sleep 5") == Some("HIT")
+    });
 
     // With an unsaved move, quitting asks; the file on disk is untouched.
     s.keys(&["K", "q"]);
     s.wait("the quit question", |sc| sc.contains("Unsaved edits"));
     s.keys(&["y"]);
     let original = std::fs::read_to_string(ctx.join("Dockerfile")).unwrap();
-    assert!(original.starts_with("FROM alpine\nRUN sleep 5"), "{original}");
+    assert!(
+        original.starts_with("FROM alpine\nRUN sleep 5"),
+        "{original}"
+    );
 }

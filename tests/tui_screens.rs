@@ -22,8 +22,14 @@ fn example(lang: Lang, size: (u16, u16)) -> Fixture {
     std::fs::create_dir(&ctx).unwrap();
     write_files(&ctx, EXAMPLE).unwrap();
     let daemon = Daemon::open(&dir.path().join("state")).unwrap();
-    let mut session =
-        Session::open(daemon, ctx.clone(), ctx.join("Dockerfile"), "web-ping/Dockerfile", lang).unwrap();
+    let mut session = Session::open(
+        daemon,
+        ctx.clone(),
+        ctx.join("Dockerfile"),
+        "web-ping/Dockerfile",
+        lang,
+    )
+    .unwrap();
     session.model.sandbox = true;
     session.model.size = size;
     session.start();
@@ -48,7 +54,8 @@ impl Fixture {
     fn buffer(&self) -> Buffer {
         let (w, h) = self.session.model.size;
         let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-        t.draw(|f| layerlab::ui::draw(f, &self.session.model)).unwrap();
+        t.draw(|f| layerlab::ui::draw(f, &self.session.model))
+            .unwrap();
         t.backend().buffer().clone()
     }
 
@@ -77,7 +84,9 @@ impl Fixture {
 /// Where `text` starts on screen (first match, top to bottom).
 fn find(b: &Buffer, text: &str) -> Option<(u16, u16)> {
     for y in 0..b.area.height {
-        let row: Vec<String> = (0..b.area.width).map(|x| b[(x, y)].symbol().to_string()).collect();
+        let row: Vec<String> = (0..b.area.width)
+            .map(|x| b[(x, y)].symbol().to_string())
+            .collect();
         let joined = row.concat();
         if let Some(byte) = joined.find(text) {
             let col = joined[..byte].chars().count() as u16;
@@ -88,8 +97,11 @@ fn find(b: &Buffer, text: &str) -> Option<(u16, u16)> {
 }
 
 fn find_in_row(b: &Buffer, y: u16, text: &str) -> Option<u16> {
-    let row: String = (0..b.area.width).map(|x| b[(x, y)].symbol().to_string()).collect();
-    row.find(text).map(|byte| row[..byte].chars().count() as u16)
+    let row: String = (0..b.area.width)
+        .map(|x| b[(x, y)].symbol().to_string())
+        .collect();
+    row.find(text)
+        .map(|byte| row[..byte].chars().count() as u16)
 }
 
 #[test]
@@ -151,7 +163,9 @@ fn details_overlay_80x24() {
 #[test]
 fn command_bar_and_output() {
     let mut f = example(Lang::En, (100, 30));
-    f.keys(":").typed("docker build -t web-ping .").keys("enter");
+    f.keys(":")
+        .typed("docker build -t web-ping .")
+        .keys("enter");
     f.keys(":").typed("docker images").keys("enter");
     f.keys(":").typed("docker image ls --nmae");
     insta::assert_snapshot!(f.screen());
@@ -183,7 +197,10 @@ fn verdict_colours_carry_meaning_and_words_remain_without_colour() {
     let cell = &b[(miss_x, copy_row)];
     assert_eq!(cell.bg, Color::Red, "the first miss is the loudest");
     assert!(cell.modifier.contains(Modifier::BOLD));
-    assert!(find_in_row(&b, copy_row, "◆").is_some(), "marked without colour too");
+    assert!(
+        find_in_row(&b, copy_row, "◆").is_some(),
+        "marked without colour too"
+    );
     let (_, wd_row) = find(&b, "WORKDIR /web-ping  ").expect("WORKDIR row");
     let hit_x = find_in_row(&b, wd_row, "HIT").expect("HIT word");
     assert_eq!(b[(hit_x, wd_row)].fg, Color::Green);
@@ -208,7 +225,9 @@ fn the_selected_row_is_highlighted_on_both_sides() {
     f.keys("j j j");
     let b = f.buffer();
     let (_, left) = find(&b, "▶ 5 COPY").expect("selected in the Dockerfile pane");
-    let (x, right) = find(&b, "▶ MISS").or_else(|| find(&b, "▶ HIT")).expect("selected in the layer pane");
+    let (x, right) = find(&b, "▶ MISS")
+        .or_else(|| find(&b, "▶ HIT"))
+        .expect("selected in the layer pane");
     assert_eq!(b[(x + 2, right)].bg, Color::DarkGray);
     assert_eq!(b[(3, left)].bg, Color::DarkGray);
 }

@@ -92,7 +92,10 @@ pub fn outline(lines: &[String]) -> Outline {
                 .iter()
                 .map(|i| Block {
                     first: i.span.line.saturating_sub(1),
-                    last: i.end_line.saturating_sub(1).max(i.span.line.saturating_sub(1)),
+                    last: i
+                        .end_line
+                        .saturating_sub(1)
+                        .max(i.span.line.saturating_sub(1)),
                     keyword: i.keyword,
                 })
                 .collect();

@@ -6,9 +6,15 @@ use crate::engine::builder::BuilderKind;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
     /// Rebuild the editor's Dockerfile text over the project's context.
-    Build { text: String, builder: BuilderKind },
+    Build {
+        text: String,
+        builder: BuilderKind,
+    },
     /// Write the Dockerfile (only ever on the learner's request).
-    Save { text: String, quit_after: bool },
+    Save {
+        text: String,
+        quit_after: bool,
+    },
     /// Change a context file on disk, then re-snapshot and rebuild.
     Context(ContextOp),
     /// Run a docker command line from the command bar.

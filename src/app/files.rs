@@ -30,12 +30,16 @@ pub struct LayerFile {
     pub size: u64,
 }
 
+/// One line of the tree: depth, name, and the change and size of a path
+/// the layer touches (None for a directory only shown as a parent).
+pub type TreeLine = (usize, String, Option<(Change, u64)>);
+
 /// The files as an indented tree: one line per path component, the file's
 /// change sign and size on its own line.
-pub fn tree_lines(files: &[LayerFile]) -> Vec<(usize, String, Option<(Change, u64)>)> {
+pub fn tree_lines(files: &[LayerFile]) -> Vec<TreeLine> {
     let mut sorted: Vec<&LayerFile> = files.iter().collect();
     sorted.sort_by(|a, b| a.path.cmp(&b.path));
-    let mut out: Vec<(usize, String, Option<(Change, u64)>)> = Vec::new();
+    let mut out: Vec<TreeLine> = Vec::new();
     let mut shown_dirs: Vec<String> = Vec::new();
     for f in sorted {
         let trimmed = f.path.trim_matches('/');
@@ -54,7 +58,11 @@ pub fn tree_lines(files: &[LayerFile]) -> Vec<(usize, String, Option<(Change, u6
         } else {
             name.to_string()
         };
-        out.push((parts.len().saturating_sub(1), name, Some((f.change, f.size))));
+        out.push((
+            parts.len().saturating_sub(1),
+            name,
+            Some((f.change, f.size)),
+        ));
     }
     out
 }
@@ -102,7 +110,10 @@ mod tests {
     #[test]
     fn overwritten_and_removed_files_are_wasted() {
         let layers = vec![
-            vec![f("/app/big.bin", Change::Added, 1000), f("/app/a.js", Change::Added, 10)],
+            vec![
+                f("/app/big.bin", Change::Added, 1000),
+                f("/app/a.js", Change::Added, 10),
+            ],
             vec![f("/app/a.js", Change::Modified, 12)],
             vec![f("/app/big.bin", Change::Removed, 0)],
         ];
@@ -113,7 +124,10 @@ mod tests {
 
     #[test]
     fn tree_nests_components() {
-        let t = tree_lines(&[f("/web-ping/app.js", Change::Added, 612), f("/web-ping/", Change::Added, 0)]);
+        let t = tree_lines(&[
+            f("/web-ping/app.js", Change::Added, 612),
+            f("/web-ping/", Change::Added, 0),
+        ]);
         let names: Vec<(usize, &str)> = t.iter().map(|(d, n, _)| (*d, n.as_str())).collect();
         assert_eq!(names, vec![(0, "web-ping/"), (1, "app.js")]);
     }

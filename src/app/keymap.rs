@@ -155,7 +155,12 @@ pub enum Scope {
 }
 
 impl Scope {
-    pub const ALL: [Scope; 4] = [Scope::Dockerfile, Scope::Layers, Scope::Context, Scope::Global];
+    pub const ALL: [Scope; 4] = [
+        Scope::Dockerfile,
+        Scope::Layers,
+        Scope::Context,
+        Scope::Global,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -258,11 +263,17 @@ mod tests {
     fn default_keymap_loads_and_keeps_the_contract_keys() {
         let map = Keymap::parse(DEFAULT_KEYMAP).unwrap();
         let df = Scope::Dockerfile;
-        assert_eq!(map.lookup(df, Key::plain(KeyCode::Up)), Some(Action::SelectUp));
+        assert_eq!(
+            map.lookup(df, Key::plain(KeyCode::Up)),
+            Some(Action::SelectUp)
+        );
         assert_eq!(map.lookup(df, Key::char('k')), Some(Action::SelectUp));
         assert_eq!(map.lookup(df, Key::char('j')), Some(Action::SelectDown));
         assert_eq!(map.lookup(df, Key::alt(KeyCode::Up)), Some(Action::MoveUp));
-        assert_eq!(map.lookup(df, Key::alt(KeyCode::Down)), Some(Action::MoveDown));
+        assert_eq!(
+            map.lookup(df, Key::alt(KeyCode::Down)),
+            Some(Action::MoveDown)
+        );
         assert_eq!(map.lookup(df, Key::char('K')), Some(Action::MoveUp));
         assert_eq!(map.lookup(df, Key::char('J')), Some(Action::MoveDown));
         assert_eq!(map.lookup(df, Key::char('?')), Some(Action::Help));
@@ -273,7 +284,16 @@ mod tests {
 
     #[test]
     fn keys_round_trip() {
-        for s in ["k", "K", "alt+up", "ctrl+r", "shift+tab", "space", "pagedown", "?"] {
+        for s in [
+            "k",
+            "K",
+            "alt+up",
+            "ctrl+r",
+            "shift+tab",
+            "space",
+            "pagedown",
+            "?",
+        ] {
             assert_eq!(s.parse::<Key>().unwrap().to_string(), s);
         }
         assert!("ctrl+nothing".parse::<Key>().is_err());
@@ -281,7 +301,9 @@ mod tests {
 
     #[test]
     fn bad_files_are_errors() {
-        assert!(Keymap::parse("[global]\nq = \"fly\"\n[dockerfile]\n[layers]\n[context]\n").is_err());
+        assert!(
+            Keymap::parse("[global]\nq = \"fly\"\n[dockerfile]\n[layers]\n[context]\n").is_err()
+        );
         assert!(Keymap::parse("[global]\n").is_err());
     }
 }

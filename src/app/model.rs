@@ -92,7 +92,10 @@ pub enum Mode {
     Normal,
     Help,
     Details,
-    Edit { input: Input, target: EditTarget },
+    Edit {
+        input: Input,
+        target: EditTarget,
+    },
     Command {
         input: Input,
         /// Tab completion in progress: candidates and the one shown.

@@ -7,9 +7,7 @@ use crate::app::document::{outline, Document};
 use crate::app::effect::{ContextOp, Effect};
 use crate::app::i18n::{tr, trf};
 use crate::app::keymap::{Key, KeyCode, Scope};
-use crate::app::model::{
-    BuildView, ContextRow, EditTarget, Focus, Input, Mode, Model, Snapshot,
-};
+use crate::app::model::{BuildView, ContextRow, EditTarget, Focus, Input, Mode, Model, Snapshot};
 use crate::command::Output;
 use crate::engine::builder::BuilderKind;
 
@@ -39,7 +37,7 @@ pub enum Event {
     },
     CommandDone {
         line: String,
-        output: Output,
+        output: Box<Output>,
         view: Option<Box<BuildView>>,
     },
 }
@@ -121,7 +119,10 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
                 Ok(()) => trf(
                     model.lang,
                     "status.context_done",
-                    &[("what", &tr(model.lang, op.done_key())), ("path", op.path())],
+                    &[
+                        ("what", &tr(model.lang, op.done_key())),
+                        ("path", op.path()),
+                    ],
                 ),
                 Err(error) => trf(model.lang, "status.context_error", &[("error", &error)]),
             });
@@ -129,6 +130,7 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
         }
         Event::CommandDone { line, output, view } => {
             model.log.output.push((false, format!("$ {line}")));
+            let output = *output;
             for l in output.stdout {
                 model.log.output.push((false, l));
             }
@@ -648,7 +650,11 @@ fn disk_changed(model: &mut Model, text: &str) -> Vec<Effect> {
         return Vec::new();
     }
     if model.doc.is_dirty() {
-        model.status = Some(trf(model.lang, "status.disk_kept", &[("path", &model.title)]));
+        model.status = Some(trf(
+            model.lang,
+            "status.disk_kept",
+            &[("path", &model.title)],
+        ));
         return Vec::new();
     }
     model.undo.push(Snapshot {
@@ -659,6 +665,10 @@ fn disk_changed(model: &mut Model, text: &str) -> Vec<Effect> {
     let sel = model.selected;
     model.doc = Document::new(text);
     set_lines(model, model.doc.lines.clone(), sel);
-    model.status = Some(trf(model.lang, "status.reloaded", &[("path", &model.title)]));
+    model.status = Some(trf(
+        model.lang,
+        "status.reloaded",
+        &[("path", &model.title)],
+    ));
     rebuild(model)
 }

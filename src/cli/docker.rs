@@ -14,7 +14,10 @@ pub struct DockerArgs {
 
 /// Quote a word back so the table's parser reads it as one.
 fn quote(w: &str) -> String {
-    if !w.is_empty() && w.chars().all(|c| c.is_ascii_alphanumeric() || "-_=./:@,+%".contains(c)) {
+    if !w.is_empty()
+        && w.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_=./:@,+%".contains(c))
+    {
         w.to_string()
     } else {
         format!("'{}'", w.replace('\'', r"'\''"))
@@ -31,7 +34,12 @@ pub fn run(args: &DockerArgs, state_dir: &Path) -> i32 {
     };
     let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
     let mut host = EngineHost::new(daemon, cwd, None);
-    let line = args.args.iter().map(|w| quote(w)).collect::<Vec<_>>().join(" ");
+    let line = args
+        .args
+        .iter()
+        .map(|w| quote(w))
+        .collect::<Vec<_>>()
+        .join(" ");
     let out = crate::command::run_line(&line, &mut host);
     for l in &out.stdout {
         println!("{l}");

@@ -30,7 +30,7 @@ pub fn run(start: Start, state_dir: &Path, lang: Option<&str>) -> i32 {
         state_dir: state_dir.to_path_buf(),
         lang,
     };
-    match runtime::run(opts) {
+    match runtime::run(&opts) {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("ERROR: {e}");

@@ -229,7 +229,11 @@ pub fn history(img: &ImageRecord, quiet: bool, no_trunc: bool) -> Vec<String> {
             ellipsis(&h.created_by, 45)
         };
         rows.push(vec![
-            if i == 0 { top.clone() } else { "<missing>".into() },
+            if i == 0 {
+                top.clone()
+            } else {
+                "<missing>".into()
+            },
             "N/A".into(),
             by,
             human_size(h.size),
@@ -256,7 +260,10 @@ pub fn remove_image(
         let by_id = engine
             .images
             .keys()
-            .find(|d| reference.len() >= 4 && (d.hex().starts_with(reference) || d.to_string() == reference))
+            .find(|d| {
+                reference.len() >= 4
+                    && (d.hex().starts_with(reference) || d.to_string() == reference)
+            })
             .copied();
         let Some(d) = by_id else {
             return Err(no_such());

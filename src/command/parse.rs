@@ -20,9 +20,7 @@ pub struct Invocation {
 
 impl Invocation {
     pub fn has(&self, long: &str) -> bool {
-        self.flags
-            .iter()
-            .any(|(k, v)| *k == long && v != "false")
+        self.flags.iter().any(|(k, v)| *k == long && v != "false")
     }
 
     /// The last value given for a flag.
@@ -56,10 +54,25 @@ pub enum ParseError {
     Empty,
     UnterminatedQuote,
     UnknownCommand(String),
-    UnknownFlag { command: String, flag: String },
-    UnknownShorthand { command: String, flag: char, word: String },
-    NeedsArgument { command: String, flag: String },
-    Arity { command: String, want: Arity, usage: String, doc: String },
+    UnknownFlag {
+        command: String,
+        flag: String,
+    },
+    UnknownShorthand {
+        command: String,
+        flag: char,
+        word: String,
+    },
+    NeedsArgument {
+        command: String,
+        flag: String,
+    },
+    Arity {
+        command: String,
+        want: Arity,
+        usage: String,
+        doc: String,
+    },
 }
 
 impl fmt::Display for ParseError {
@@ -71,10 +84,9 @@ impl fmt::Display for ParseError {
                 f,
                 "docker: '{c}' is not a docker command.\nSee 'docker --help'"
             ),
-            ParseError::UnknownFlag { command, flag } => write!(
-                f,
-                "unknown flag: {flag}\nSee 'docker {command} --help'."
-            ),
+            ParseError::UnknownFlag { command, flag } => {
+                write!(f, "unknown flag: {flag}\nSee 'docker {command} --help'.")
+            }
             ParseError::UnknownShorthand {
                 command,
                 flag,
@@ -193,7 +205,7 @@ fn find_command(words: &[String]) -> Option<(&'static CommandSpec, usize)> {
         for path in spec.paths() {
             let n = path.len();
             let matches = words.len() >= n && path.iter().zip(words).all(|(p, w)| p == w);
-            if matches && best.is_none_or(|(_, m)| n > m) {
+            if matches && best.map_or(true, |(_, m)| n > m) {
                 best = Some((spec, n));
             }
         }
@@ -328,7 +340,10 @@ pub fn complete(line: &str) -> Vec<String> {
     let head = &line[..line.len() - partial.len()];
     let (_, cmd_words) = strip_prefix(done);
     let mut out: Vec<String> = Vec::new();
-    if done.is_empty() && !partial.is_empty() && "docker".starts_with(partial) && partial != "docker"
+    if done.is_empty()
+        && !partial.is_empty()
+        && "docker".starts_with(partial)
+        && partial != "docker"
     {
         out.push(format!("{head}docker "));
     }
@@ -364,7 +379,8 @@ mod tests {
 
     #[test]
     fn docker_build_with_flags_anywhere() {
-        let inv = parse("docker build -t web:v1 . --no-cache --build-arg A=1 -f=Dockerfile").unwrap();
+        let inv =
+            parse("docker build -t web:v1 . --no-cache --build-arg A=1 -f=Dockerfile").unwrap();
         assert_eq!(inv.spec.name(), "image build");
         assert_eq!(inv.typed, "build");
         assert_eq!(inv.args, vec!["."]);
@@ -399,8 +415,14 @@ mod tests {
         assert!(e.starts_with("docker: 'frobnicate' is not a docker command."));
         let e = parse("docker build -t").unwrap_err().to_string();
         assert!(e.starts_with("flag needs an argument: 't' in -t"));
-        assert_eq!(parse("docker builder prune x").unwrap_err().to_string().lines().next(),
-            Some("\"docker builder prune\" accepts no arguments."));
+        assert_eq!(
+            parse("docker builder prune x")
+                .unwrap_err()
+                .to_string()
+                .lines()
+                .next(),
+            Some("\"docker builder prune\" accepts no arguments.")
+        );
     }
 
     #[test]
@@ -418,7 +440,10 @@ mod tests {
         assert!(complete("docker im").contains(&"docker image ".to_string()));
         assert!(complete("docker im").contains(&"docker images ".to_string()));
         assert_eq!(complete("docker image hi"), vec!["docker image history "]);
-        assert_eq!(complete("docker build --no"), vec!["docker build --no-cache "]);
+        assert_eq!(
+            complete("docker build --no"),
+            vec!["docker build --no-cache "]
+        );
         assert!(complete("docker builder ").contains(&"docker builder prune ".to_string()));
     }
 }

@@ -264,11 +264,10 @@ pub fn run_line(line: &str, host: &mut dyn Host) -> Output {
 fn run_build(inv: &Invocation, host: &mut dyn Host) -> Output {
     let mut build_args = Vec::new();
     for kv in inv.values("build-arg") {
-        match kv.split_once('=') {
-            Some((k, v)) => build_args.push((k.to_string(), v.to_string())),
-            // `--build-arg NAME` takes the value from the environment, which
-            // the command bar does not have: the argument stays unset.
-            None => {}
+        // `--build-arg NAME` alone takes the value from the environment,
+        // which the command bar does not have: the argument stays unset.
+        if let Some((k, v)) = kv.split_once('=') {
+            build_args.push((k.to_string(), v.to_string()));
         }
     }
     let builder = match inv.env("DOCKER_BUILDKIT") {

@@ -77,11 +77,19 @@ mod tests {
 
     #[test]
     fn shifted_letters_fold_and_alt_arrows_keep_alt() {
-        let k = key(&ct::KeyEvent::new(ct::KeyCode::Char('K'), KeyModifiers::SHIFT)).unwrap();
+        let k = key(&ct::KeyEvent::new(
+            ct::KeyCode::Char('K'),
+            KeyModifiers::SHIFT,
+        ))
+        .unwrap();
         assert_eq!(k, Key::char('K'));
         let k = key(&ct::KeyEvent::new(ct::KeyCode::Up, KeyModifiers::ALT)).unwrap();
         assert_eq!(k, Key::alt(KeyCode::Up));
-        let k = key(&ct::KeyEvent::new(ct::KeyCode::Char('c'), KeyModifiers::CONTROL)).unwrap();
+        let k = key(&ct::KeyEvent::new(
+            ct::KeyCode::Char('c'),
+            KeyModifiers::CONTROL,
+        ))
+        .unwrap();
         assert_eq!(k, Key::ctrl('c'));
     }
 }

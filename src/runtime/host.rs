@@ -88,7 +88,10 @@ impl EngineHost {
         let Some(p) = &mut self.project else {
             return Ok(None);
         };
-        let snap = self.daemon.snapshot(&p.context).map_err(|e| e.to_string())?;
+        let snap = self
+            .daemon
+            .snapshot(&p.context)
+            .map_err(|e| e.to_string())?;
         let print = fingerprint(&snap);
         let changed = p.snapshot.is_none() || print != p.print;
         p.print = print;
@@ -197,10 +200,9 @@ impl Host for EngineHost {
             None => context.join("Dockerfile"),
         };
         let shown = req.file.clone().unwrap_or_else(|| "Dockerfile".into());
-        let project = self
-            .project
-            .as_ref()
-            .filter(|p| same_path(&p.dockerfile, &file) || (!file.exists() && p.dockerfile == file));
+        let project = self.project.as_ref().filter(|p| {
+            same_path(&p.dockerfile, &file) || (!file.exists() && p.dockerfile == file)
+        });
         let text = match project {
             Some(p) => p.text.clone(),
             None => std::fs::read_to_string(&file).map_err(|e| {

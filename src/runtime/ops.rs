@@ -8,7 +8,9 @@ use std::path::{Component, Path, PathBuf};
 fn inside(root: &Path, rel: &str) -> Result<PathBuf, String> {
     let p = Path::new(rel);
     if p.components().any(|c| !matches!(c, Component::Normal(_))) {
-        return Err(format!("{rel}: only paths inside the context can be changed"));
+        return Err(format!(
+            "{rel}: only paths inside the context can be changed"
+        ));
     }
     Ok(root.join(p))
 }
@@ -77,7 +79,10 @@ mod tests {
         assert_eq!(std::fs::read_to_string(root.join("a.js")).unwrap(), "x\n");
         apply(root, &ContextOp::Chmod("a.js".into())).unwrap();
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(root.join("a.js")).unwrap().permissions().mode();
+        let mode = std::fs::metadata(root.join("a.js"))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_ne!(mode & 0o111, 0);
         apply(root, &ContextOp::Add("src/new.txt".into())).unwrap();
         assert!(root.join("src/new.txt").exists());

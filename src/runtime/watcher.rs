@@ -26,11 +26,7 @@ pub struct FileWatch {
     _watcher: notify::RecommendedWatcher,
 }
 
-pub fn watch(
-    context: &Path,
-    dockerfile: &Path,
-    out: Sender<Changed>,
-) -> Result<FileWatch, String> {
+pub fn watch(context: &Path, dockerfile: &Path, out: Sender<Changed>) -> Result<FileWatch, String> {
     let context = context.canonicalize().map_err(|e| e.to_string())?;
     let dockerfile = dockerfile
         .canonicalize()
@@ -55,7 +51,9 @@ pub fn watch(
     std::thread::spawn(move || {
         let classify = |paths: &[PathBuf], c: &mut Changed| {
             for p in paths {
-                if p == &dockerfile || p.file_name() == dockerfile.file_name() && p.parent() == dockerfile.parent() {
+                if p == &dockerfile
+                    || p.file_name() == dockerfile.file_name() && p.parent() == dockerfile.parent()
+                {
                     c.dockerfile = true;
                 }
                 if p.starts_with(&context) {
@@ -104,8 +102,15 @@ mod tests {
         std::fs::write(&tmp, "FROM b\n").unwrap();
         std::fs::rename(&tmp, &df).unwrap();
         let c = rx.recv_timeout(Duration::from_secs(2)).expect("a change");
-        assert!(saved.elapsed() < Duration::from_millis(100), "{:?}", saved.elapsed());
+        assert!(
+            saved.elapsed() < Duration::from_millis(100),
+            "{:?}",
+            saved.elapsed()
+        );
         assert!(c.dockerfile && c.context);
-        assert!(rx.recv_timeout(Duration::from_millis(150)).is_err(), "a second burst");
+        assert!(
+            rx.recv_timeout(Duration::from_millis(150)).is_err(),
+            "a second burst"
+        );
     }
 }

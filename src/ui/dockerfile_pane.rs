@@ -4,9 +4,9 @@
 
 use crate::app::i18n::tr;
 use crate::app::model::{EditTarget, Focus, Mode, Model};
+use crate::ui::focused;
 use crate::ui::highlight::line_spans;
 use crate::ui::theme::Theme;
-use crate::ui::focused;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -63,10 +63,11 @@ fn rows(model: &Model) -> Vec<Row> {
 fn offset(model: &Model, rows: &[Row], height: usize) -> usize {
     let target = match &model.mode {
         Mode::Edit { .. } => rows.iter().rposition(|r| matches!(r, Row::Edit(_))),
-        _ => model.outline.blocks.get(model.selected).and_then(|b| {
-            rows.iter()
-                .position(|r| *r == Row::Doc(b.last))
-        }),
+        _ => model
+            .outline
+            .blocks
+            .get(model.selected)
+            .and_then(|b| rows.iter().position(|r| *r == Row::Doc(b.last))),
     };
     match target {
         Some(t) if t + 1 > height => t + 1 - height,
@@ -143,10 +144,7 @@ fn edit_line(model: &Model, n: usize, gutter: usize, theme: Theme) -> Line<'stat
     let Mode::Edit { input, .. } = &model.mode else {
         return Line::default();
     };
-    let mut spans = vec![Span::styled(
-        format!("✎{:>gutter$} ", ""),
-        theme.key(),
-    )];
+    let mut spans = vec![Span::styled(format!("✎{:>gutter$} ", ""), theme.key())];
     // The cursor's (line, column) within the buffer.
     let before: String = input.text.chars().take(input.cursor).collect();
     let cur_line = before.matches('\n').count();
@@ -155,7 +153,9 @@ fn edit_line(model: &Model, n: usize, gutter: usize, theme: Theme) -> Line<'stat
     if n == cur_line {
         let chars: Vec<char> = text_line.chars().collect();
         let head: String = chars.iter().take(cur_col).collect();
-        let at: String = chars.get(cur_col).map_or(" ".to_string(), |c| c.to_string());
+        let at: String = chars
+            .get(cur_col)
+            .map_or(" ".to_string(), |c| c.to_string());
         let tail: String = chars.iter().skip(cur_col + 1).collect();
         spans.push(Span::raw(head));
         spans.push(Span::styled(at, theme.cursor()));

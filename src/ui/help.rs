@@ -84,7 +84,13 @@ fn overlay(model: &Model, area: Rect, buf: &mut Buffer, title: &str, lines: Vec<
 }
 
 pub fn help(model: &Model, area: Rect, buf: &mut Buffer) {
-    overlay(model, area, buf, &tr(model.lang, "pane.help"), help_lines(model));
+    overlay(
+        model,
+        area,
+        buf,
+        &tr(model.lang, "pane.help"),
+        help_lines(model),
+    );
 }
 
 pub fn details(model: &Model, area: Rect, buf: &mut Buffer) {

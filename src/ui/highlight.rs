@@ -93,7 +93,10 @@ mod tests {
         let t = Theme::new(false);
         let spans = line_spans("COPY --chown=a \"x y\" $HOME/b", true, t);
         let texts: Vec<&str> = spans.iter().map(|s| s.content.as_ref()).collect();
-        assert_eq!(texts, vec!["COPY", " ", "--chown=a", " ", "\"x y\"", " ", "$HOME", "/b"]);
+        assert_eq!(
+            texts,
+            vec!["COPY", " ", "--chown=a", " ", "\"x y\"", " ", "$HOME", "/b"]
+        );
         assert_eq!(spans[0].style, t.keyword());
         assert_eq!(spans[2].style, t.flag());
         assert_eq!(spans[4].style, t.string());

@@ -23,7 +23,11 @@ pub fn title(model: &Model, width: usize) -> String {
         Some(v) => format!("builder.{}", v.builder.name()),
         None => format!("builder.{}", model.builder.name()),
     };
-    let head = format!(" {} · {} · ", tr(lang, "pane.layers"), tr(lang, &builder_key));
+    let head = format!(
+        " {} · {} · ",
+        tr(lang, "pane.layers"),
+        tr(lang, &builder_key)
+    );
     let mut t = String::new();
     match &model.build {
         None => t.push_str(&tr(lang, "summary.none")),
@@ -101,7 +105,10 @@ pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(focused(model, Focus::Layers)))
-        .title(Span::styled(title(model, area.width as usize), theme.title()));
+        .title(Span::styled(
+            title(model, area.width as usize),
+            theme.title(),
+        ));
     let inner = block.inner(area);
     block.render(area, buf);
     let Some(view) = &model.build else {
@@ -136,7 +143,14 @@ pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
             Span::raw(if selected { "▶ " } else { "  " }),
             Span::styled(text::fit(word, 4), style),
             Span::raw(" "),
-            Span::styled(badge, if row.first_miss { theme.first_miss() } else { theme.cascade() }),
+            Span::styled(
+                badge,
+                if row.first_miss {
+                    theme.first_miss()
+                } else {
+                    theme.cascade()
+                },
+            ),
         ];
         match row.kind {
             RowKind::Base => {
@@ -206,7 +220,10 @@ fn image_line(model: &Model, view: &BuildView, theme: Theme, w: usize) -> Line<'
         let msg = view.error.as_ref().map_or(String::new(), |e| {
             trf(model.lang, "build.failed", &[("message", &e.message)])
         });
-        return Line::from(Span::styled(text::fit(&format!("  {msg}"), w), theme.error()));
+        return Line::from(Span::styled(
+            text::fit(&format!("  {msg}"), w),
+            theme.error(),
+        ));
     };
     let wasted = wasted_text(model, view);
     let s = trf(

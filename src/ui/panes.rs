@@ -41,14 +41,20 @@ pub fn why_lines(model: &Model, full: bool) -> Vec<Line<'static>> {
     if let Some(e) = &view.error {
         let at = e.line.map(|l| format!("{l}: ")).unwrap_or_default();
         out.push(Line::from(Span::styled(
-            trf(lang, "build.failed", &[("message", &format!("{at}{}", e.message))]),
+            trf(
+                lang,
+                "build.failed",
+                &[("message", &format!("{at}{}", e.message))],
+            ),
             theme.error(),
         )));
     }
     let rows = layer_rows(view);
     let steps = view.steps();
     let selected = if model.in_sync() {
-        rows.iter().find(|r| r.instruction == model.selected).copied()
+        rows.iter()
+            .find(|r| r.instruction == model.selected)
+            .copied()
     } else {
         None
     };
@@ -66,12 +72,22 @@ pub fn why_lines(model: &Model, full: bool) -> Vec<Line<'static>> {
                     t.push_str("; ");
                     t.push_str(&tr(lang, "why.cascade"));
                 }
-                (t, if row.first_miss { theme.first_miss() } else { theme.miss() })
+                (
+                    t,
+                    if row.first_miss {
+                        theme.first_miss()
+                    } else {
+                        theme.miss()
+                    },
+                )
             }
             (RowKind::Base, _) => (tr(lang, "why.base"), theme.base()),
             (RowKind::Metadata, _) => {
                 let b = tr(lang, &format!("builder.{}", view.builder.name()));
-                (trf(lang, "why.metadata", &[("builder", &b)]), theme.metadata())
+                (
+                    trf(lang, "why.metadata", &[("builder", &b)]),
+                    theme.metadata(),
+                )
             }
             _ => (tr(lang, "why.not_built"), theme.dim()),
         };
@@ -81,7 +97,7 @@ pub fn why_lines(model: &Model, full: bool) -> Vec<Line<'static>> {
         ]));
     }
     if let Some(first) = rows.iter().find(|r| r.first_miss) {
-        if selected.is_none_or(|s| s.instruction != first.instruction) {
+        if selected.map_or(true, |s| s.instruction != first.instruction) {
             if let Some(s) = first.step.and_then(|i| steps.get(i)) {
                 out.push(Line::from(vec![
                     Span::styled("◆ ", theme.first_miss()),
@@ -160,7 +176,10 @@ pub fn why(model: &Model, area: Rect, buf: &mut Buffer) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(false))
-        .title(Span::styled(format!(" {} ", tr(model.lang, "pane.why")), theme.title()));
+        .title(Span::styled(
+            format!(" {} ", tr(model.lang, "pane.why")),
+            theme.title(),
+        ));
     Paragraph::new(why_lines(model, false))
         .wrap(Wrap { trim: false })
         .block(block)
@@ -172,7 +191,11 @@ pub fn why_line(model: &Model, area: Rect, buf: &mut Buffer) {
     let lines = why_lines(model, false);
     let line = lines
         .into_iter()
-        .find(|l| l.spans.first().is_some_and(|s| s.content.starts_with('▶') || s.content.starts_with('✗')))
+        .find(|l| {
+            l.spans
+                .first()
+                .is_some_and(|s| s.content.starts_with('▶') || s.content.starts_with('✗'))
+        })
         .unwrap_or_default();
     let w = area.width as usize;
     // Cut span by span so wide characters never split.
@@ -193,11 +216,7 @@ pub fn why_line(model: &Model, area: Rect, buf: &mut Buffer) {
 pub fn context_offset(model: &Model, area: Rect) -> usize {
     let h = area.height.saturating_sub(2) as usize;
     let sel = model.context.selected;
-    if sel + 1 > h {
-        sel + 1 - h
-    } else {
-        0
-    }
+    (sel + 1).saturating_sub(h)
 }
 
 pub fn context(model: &Model, area: Rect, buf: &mut Buffer) {
@@ -237,7 +256,11 @@ pub fn context(model: &Model, area: Rect, buf: &mut Buffer) {
             };
             let right_w = text::width(&right).min(w / 2);
             let left_w = w.saturating_sub(right_w + 3);
-            let style = if r.excluded { theme.dim() } else { ratatui::style::Style::default() };
+            let style = if r.excluded {
+                theme.dim()
+            } else {
+                ratatui::style::Style::default()
+            };
             let mut l = Line::from(vec![
                 Span::raw(if sel { "▶ " } else { "  " }),
                 Span::styled(text::fit(&name, left_w), style),
@@ -292,7 +315,9 @@ pub fn status(model: &Model, area: Rect, buf: &mut Buffer) {
         Mode::Command { input, .. } => {
             let chars: Vec<char> = input.text.chars().collect();
             let head: String = chars.iter().take(input.cursor).collect();
-            let at: String = chars.get(input.cursor).map_or(" ".into(), |c| c.to_string());
+            let at: String = chars
+                .get(input.cursor)
+                .map_or(" ".into(), |c| c.to_string());
             let tail: String = chars.iter().skip(input.cursor + 1).collect();
             let mut spans = vec![
                 Span::styled(":", theme.key()),
@@ -334,13 +359,16 @@ fn keys(model: &Model, scope: Scope, actions: &[Action]) -> String {
         .collect();
     let n = lists.iter().map(Vec::len).max().unwrap_or(0);
     (0..n)
-        .map(|i| combine(lists.iter().filter_map(|l| l.get(i).cloned()).collect()))
+        .map(|i| {
+            let group: Vec<String> = lists.iter().filter_map(|l| l.get(i).cloned()).collect();
+            combine(&group)
+        })
         .collect::<Vec<_>>()
         .join("/")
 }
 
 /// `["Alt+↑", "Alt+↓"]` → `Alt+↑↓`; `["u", "^r"]` → `u/^r`.
-fn combine(labels: Vec<String>) -> String {
+fn combine(labels: &[String]) -> String {
     let Some(first) = labels.first() else {
         return String::new();
     };
@@ -371,10 +399,19 @@ pub fn footer(model: &Model, area: Rect, buf: &mut Buffer) {
     let df = Scope::Dockerfile;
     let g = Scope::Global;
     let items: Vec<(String, String)> = vec![
-        (keys(model, df, &[Action::SelectUp, Action::SelectDown]), "short.select"),
-        (keys(model, df, &[Action::MoveUp, Action::MoveDown]), "short.move"),
+        (
+            keys(model, df, &[Action::SelectUp, Action::SelectDown]),
+            "short.select",
+        ),
+        (
+            keys(model, df, &[Action::MoveUp, Action::MoveDown]),
+            "short.move",
+        ),
         (keys(model, df, &[Action::Edit]), "short.edit"),
-        (keys(model, df, &[Action::Undo, Action::Redo]), "short.undo_redo"),
+        (
+            keys(model, df, &[Action::Undo, Action::Redo]),
+            "short.undo_redo",
+        ),
         (keys(model, g, &[Action::ToggleBuilder]), "short.builder"),
         (keys(model, g, &[Action::ToggleContext]), "short.context"),
         (keys(model, g, &[Action::CommandBar]), "short.docker"),
