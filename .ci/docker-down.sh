@@ -22,9 +22,12 @@ else
 fi
 
 if [[ ${1:-} == --purge ]]; then
-  # overlay mounts of a killed daemon would make rm fail: unmount what is left first
+  # dockerd leaves its data-root bind mount (and a killed daemon its overlay mounts) behind:
+  # unmount what is left under the dir first, deepest first, or rm fails
   if [[ -d $dir ]]; then
-    grep -o " $dir/[^ ]*" /proc/mounts | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+    awk -v d="$dir/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r | while read -r m; do
+      umount -l "$m" 2>/dev/null || true
+    done
     rm -rf "$dir"
   fi
 fi

@@ -11,7 +11,8 @@
 # Environment (all optional):
 #   LAYERLAB_DOCKER_DIR      state dir (data-root, exec-root, socket, pidfile, log)
 #                            default: /tmp/layerlab-docker
-#   LAYERLAB_DOCKER_DRIVER   storage driver to use; default: try overlay2, fuse-overlayfs, vfs
+#   LAYERLAB_DOCKER_DRIVER   storage drivers to try in order, space-separated;
+#                            default: overlay2, then fuse-overlayfs (if installed), then vfs
 #   LAYERLAB_DOCKER_TIMEOUT  seconds to wait for each start attempt (default 60)
 #   DOCKER_CLI               the client (default /usr/bin/docker: Debian's 20.10 client, which
 #                            can run both DOCKER_BUILDKIT=1 and =0 builds)
@@ -54,7 +55,11 @@ try_driver() {
   local driver=$1 pid waited=0
   note "starting dockerd (storage driver $driver, state in $dir)"
   # a failed attempt may leave layers of another driver behind: start each attempt clean
-  rm -rf "$dir/data" "$dir/exec"
+  unmount_under "$dir"
+  rm -rf "$dir/data" "$dir/exec" || {
+    note "cannot clear $dir/data"
+    return 1
+  }
   mkdir -p "$dir/data" "$dir/exec"
   : >"$log"
   # setsid: the daemon outlives this script and is not hit by the caller's Ctrl-C
@@ -98,7 +103,18 @@ try_driver() {
     return 1
   fi
   echo "$driver" >"$dir/driver"
+  # started through sudo: let the invoking user's tests reach the socket
+  if [[ -n ${SUDO_UID:-} ]]; then chown "$SUDO_UID" "$sock"; fi
   return 0
+}
+
+# dockerd bind-mounts its data-root onto itself and leaves that (and overlay mounts of a killed
+# daemon) behind when it dies: unmount everything under a dir, deepest first.
+unmount_under() {
+  local m
+  awk -v d="$1/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r | while read -r m; do
+    umount -l "$m" 2>/dev/null || true
+  done
 }
 
 stop_daemon() {
@@ -152,7 +168,7 @@ fi
 rm -f "$sock" "$pidfile"
 
 if [[ -n ${LAYERLAB_DOCKER_DRIVER:-} ]]; then
-  drivers=("$LAYERLAB_DOCKER_DRIVER")
+  read -r -a drivers <<<"$LAYERLAB_DOCKER_DRIVER"
 else
   drivers=(overlay2)
   command -v fuse-overlayfs >/dev/null && drivers+=(fuse-overlayfs)

@@ -1,6 +1,8 @@
 //! The simulated Docker engine: build context, layers, images, build cache.
 //! Pure core: no terminal; filesystem access only in `context` and `state`.
 
+pub mod base;
+pub mod blob;
 pub mod builder;
 pub mod cache;
 pub mod cache_key;
@@ -14,5 +16,8 @@ pub mod gopath;
 pub mod history_text;
 pub mod image;
 pub mod import;
+pub mod layer;
+pub mod layers;
 pub mod report;
+pub mod rootfs;
 pub mod state;

@@ -7,7 +7,6 @@
 pub mod events;
 pub mod host;
 pub mod ops;
-pub mod pull;
 pub mod terminal;
 pub mod watcher;
 

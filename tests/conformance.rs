@@ -10,226 +10,34 @@
 
 mod support;
 
-use layerlab::engine::builder::{self, BuildOptions, BuilderKind, EngineState};
-use layerlab::engine::context::{read_dockerignore, ContextSnapshot, StatCache};
+use layerlab::engine::history_text::BuildkitFrontend;
 use std::path::{Path, PathBuf};
-use support::compare;
+use support::layerlab::{busybox_rootfs, mismatches, replay};
 use support::scenario::{
-    apply_mutation, find_scenarios, materialize, own_conformance_dir, shared_conformance_dir,
-    BuildRecord, FinalImage, ImageSummary, Mode, ModeRecord, ScenarioDir, Step,
+    find_scenarios, own_conformance_dir, shared_conformance_dir, Mode, ModeRecord, ScenarioDir,
 };
 
-/// The rootfs tarball the recordings' base was imported from (see
-/// `conformance/runner/make_base.sh`): busybox-static and nine applet links.
-fn busybox_rootfs() -> Result<Vec<u8>, String> {
-    let busybox = std::fs::read("/bin/busybox")
-        .map_err(|e| format!("/bin/busybox is missing ({e}): apt-get install -y busybox-static"))?;
-    let mut out = tar::Builder::new(Vec::new());
-    let mut dir = tar::Header::new_gnu();
-    dir.set_entry_type(tar::EntryType::Directory);
-    dir.set_mode(0o755);
-    dir.set_size(0);
-    out.append_data(&mut dir, "bin/", std::io::empty())
-        .map_err(|e| e.to_string())?;
-    let mut file = tar::Header::new_gnu();
-    file.set_mode(0o755);
-    file.set_size(busybox.len() as u64);
-    out.append_data(&mut file, "bin/busybox", busybox.as_slice())
-        .map_err(|e| e.to_string())?;
-    for applet in [
-        "sh", "ls", "echo", "cat", "mkdir", "touch", "cp", "rm", "sleep",
-    ] {
-        let mut link = tar::Header::new_gnu();
-        link.set_entry_type(tar::EntryType::Symlink);
-        link.set_mode(0o777);
-        link.set_size(0);
-        out.append_link(&mut link, format!("bin/{applet}"), "busybox")
-            .map_err(|e| e.to_string())?;
-    }
-    out.into_inner().map_err(|e| e.to_string())
-}
-
-struct Args {
-    opts: BuildOptions,
-    dockerfile: String,
-}
-
-fn parse_args(args: &[String], builder: BuilderKind) -> Args {
-    let mut opts = BuildOptions {
-        builder,
-        ..BuildOptions::default()
-    };
-    let mut dockerfile = "Dockerfile".to_string();
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--no-cache" => opts.no_cache = true,
-            "--build-arg" => {
-                if let Some(kv) = it.next() {
-                    let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-                    opts.build_args.push((k.into(), v.into()));
-                }
-            }
-            "--target" => opts.target = it.next().cloned(),
-            "-f" | "--file" => {
-                if let Some(f) = it.next() {
-                    dockerfile = f.clone();
-                }
-            }
-            other => panic!("scenario uses a docker build flag this test does not know: {other}"),
-        }
-    }
-    Args { opts, dockerfile }
-}
-
-fn replay(sc: &ScenarioDir, mode: Mode, base: &[u8]) -> ModeRecord {
-    let builder = match mode {
-        Mode::Buildkit => BuilderKind::Buildkit,
-        Mode::Classic => BuilderKind::Classic,
-    };
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let root = tmp.path();
-    materialize(root, &sc.scenario.files).expect("materialize");
-    let mut state = EngineState::default();
-    layerlab::engine::import::import_tar(&mut state, base, "busybox:latest").expect("import");
-    let mut stat_cache = StatCache::default();
-    let mut builds = Vec::new();
-    let mut last = None;
-    let mut previous_id = None;
-    for spec in &sc.scenario.builds {
-        for m in &spec.mutate {
-            apply_mutation(root, m).expect("mutation");
-        }
-        let args = parse_args(&spec.args, builder);
-        let text = std::fs::read_to_string(root.join(&args.dockerfile)).expect("Dockerfile");
-        let ignore = read_dockerignore(root).expect(".dockerignore");
-        let snapshot = ContextSnapshot::capture(root, &ignore, &mut stat_cache).expect("snapshot");
-        match builder::build(&mut state, &text, &snapshot, &args.opts) {
-            Ok(report) => {
-                let same = previous_id.map(|p| p == report.image_id);
-                previous_id = Some(report.image_id);
-                builds.push(BuildRecord {
-                    args: spec.args.clone(),
-                    exit_code: 0,
-                    steps: report.steps.iter().map(step).collect(),
-                    same_image_as_previous_build: same,
-                    layer_count: Some(report.layer_count as u64),
-                    size: None,
-                    ..BuildRecord::default()
-                });
-                last = Some(report);
-            }
-            Err(e) => builds.push(BuildRecord {
-                args: spec.args.clone(),
-                exit_code: 1,
-                steps: e.steps.iter().map(step).collect(),
-                error_tail: Some(e.message),
-                ..BuildRecord::default()
-            }),
-        }
-    }
-    let final_image = last
-        .and_then(|r| state.images.get(&r.image_id).cloned())
-        .map(|img| {
-            let c = &img.config;
-            FinalImage {
-                inspect: ImageSummary {
-                    layer_count: img.layers.len() as u64,
-                    env: Some(c.env_list()),
-                    cmd: c.cmd.clone(),
-                    entrypoint: c.entrypoint.clone(),
-                    working_dir: Some(c.working_dir.clone()),
-                    user: Some(c.user.clone()),
-                    labels: (!c.labels.is_empty()).then(|| c.labels.clone()),
-                    exposed_ports: (!c.exposed_ports.is_empty())
-                        .then(|| c.exposed_ports.iter().cloned().collect()),
-                    volumes: (!c.volumes.is_empty()).then(|| c.volumes.iter().cloned().collect()),
-                    ..ImageSummary::default()
-                },
-                history: Vec::new(),
-            }
-        });
-    ModeRecord {
-        builds,
-        final_image,
-    }
-}
-
-fn step(s: &layerlab::engine::report::StepReport) -> Step {
-    Step {
-        stage: s.stage.clone(),
-        step: s.step as u32,
-        of: s.of as u32,
-        keyword: s.keyword.clone(),
-        text: s.text.clone(),
-        cached: s.verdict.cached(),
-        error: false,
-        canceled: false,
-    }
-}
-
-/// Compare only what issue 3 promises so far: steps, exit codes, layer
-/// counts, and the final config.
-fn mismatches(sc: &ScenarioDir, mode: Mode, want: &ModeRecord, got: &ModeRecord) -> Vec<String> {
-    let mut out = Vec::new();
-    if want.builds.len() != got.builds.len() {
-        out.push(format!(
-            "expected {} builds, got {}",
-            want.builds.len(),
-            got.builds.len()
-        ));
-    }
-    for (i, (w, g)) in want.builds.iter().zip(&got.builds).enumerate() {
-        let mut w = w.clone();
-        let mut g = g.clone();
-        if sc.scenario.nondeterministic_stage_labels {
-            w.steps.iter_mut().for_each(|s| s.stage = None);
-            g.steps.iter_mut().for_each(|s| s.stage = None);
-        }
-        // Not compared here yet: sizes (RUN is not simulated) and image ids.
-        w.size = None;
-        w.image_id = None;
-        w.wall_seconds = None;
-        w.same_image_as_previous_build = None;
-        w.error_tail = None;
-        w.parse_warning = None;
-        g.same_image_as_previous_build = None;
-        g.error_tail = None;
-        if w.exit_code != 0 {
-            w.layer_count = None;
-            g.layer_count = None;
-        }
-        out.extend(
-            compare::compare(&w, &g)
-                .into_iter()
-                .map(|m| format!("{mode:?} build {i}: {m}")),
-        );
-    }
-    if let (Some(w), Some(g)) = (&want.final_image, &got.final_image) {
-        let mut w = w.clone();
-        w.history.clear();
-        for m in compare::compare_final(&w, g) {
-            if !m.starts_with("final Shell")
-                && !m.starts_with("final StopSignal")
-                && !m.starts_with("final Healthcheck")
-            {
-                out.push(format!("{mode:?}: {m}"));
-            }
-        }
-    }
-    out
-}
-
-fn expected_for(sc: &ScenarioDir, mode: Mode) -> Option<ModeRecord> {
+/// The recording to follow, and the BuildKit frontend it was made with:
+/// current BuildKit where `expected.buildkit-head.json` exists, else the
+/// BuildKit inside Docker 20.10 (whose history texts differ in places).
+fn expected_for(sc: &ScenarioDir, mode: Mode) -> Option<(ModeRecord, BuildkitFrontend)> {
     if mode == Mode::Buildkit {
         let head = sc.dir.join("expected.buildkit-head.json");
         if let Ok(text) = std::fs::read_to_string(&head) {
-            if let Ok(rec) = serde_json::from_str::<ModeRecord>(&text) {
-                return Some(rec);
-            }
+            let head: support::scenario::Expected =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", head.display()));
+            return head
+                .modes
+                .get(&Mode::Buildkit)
+                .cloned()
+                .map(|m| (m, BuildkitFrontend::Head));
         }
     }
-    sc.expected.modes.get(&mode).cloned()
+    sc.expected
+        .modes
+        .get(&mode)
+        .cloned()
+        .map(|m| (m, BuildkitFrontend::Docker2010))
 }
 
 fn scenario_roots() -> Vec<PathBuf> {
@@ -267,11 +75,11 @@ fn layerlab_matches_recorded_engine() {
         for dir in dirs {
             let sc = ScenarioDir::load(Path::new(&dir)).expect("scenario");
             for mode in Mode::ALL {
-                let Some(want) = expected_for(&sc, mode) else {
+                let Some((want, frontend)) = expected_for(&sc, mode) else {
                     continue;
                 };
                 total += 1;
-                let got = replay(&sc, mode, &base);
+                let got = replay(&sc, mode, &base, frontend);
                 let m = mismatches(&sc, mode, &want, &got);
                 if !m.is_empty() {
                     failures.push(format!("{} ({mode:?}):\n  {}", sc.label(), m.join("\n  ")));

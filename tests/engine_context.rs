@@ -182,6 +182,28 @@ fn open_detects_a_file_changed_after_the_snapshot() {
     ));
 }
 
+#[test]
+fn wildcard_names_enter_the_key_as_buildkit_does() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    write(root, "x/app.js", "a");
+    write(root, "one.js", "1");
+    // `*/app.js` with one match named like the pattern: only contents count,
+    // so renaming the directory keeps the key (the copy result is the same).
+    let before = checksum_of(root, "*/app.js");
+    fs::rename(root.join("x"), root.join("y")).expect("rename");
+    assert_eq!(checksum_of(root, "*/app.js"), before);
+    // `*.js` matching one file named differently from the pattern: the name counts.
+    let one = checksum_of(root, "*.js");
+    fs::rename(root.join("one.js"), root.join("two.js")).expect("rename");
+    assert_ne!(checksum_of(root, "*.js"), one);
+    // A plain source: contents only.
+    assert_eq!(
+        checksum_of(root, "two.js"),
+        checksum_of(root, "y/../two.js")
+    );
+}
+
 fn names(snap: &ContextSnapshot, source: &str, dialect: Dialect) -> Vec<(String, String, bool)> {
     snap.resolve_sources(source, dialect)
         .expect("resolves")
@@ -339,9 +361,10 @@ fn checksum_covers_content_mode_and_names_not_mtime() {
     fs::create_dir(root.join("src/empty")).expect("mkdir");
     assert_ne!(checksum_of(root, "src"), src2);
 
-    // Rename keeps content but changes the name: changed.
+    // Rename keeps content but changes the matched name: changed.
+    let wildcard = checksum_of(root, "*.js");
     fs::rename(root.join("app.js"), root.join("main.js")).expect("rename");
-    assert_ne!(checksum_of(root, "*.js"), app);
+    assert_ne!(checksum_of(root, "*.js"), wildcard);
 
     // Content revert restores the old key.
     write(root, "other.txt", "o");

@@ -9,9 +9,13 @@
 
 mod support;
 
+use layerlab::engine::history_text::BuildkitFrontend;
 use std::time::Instant;
 use support::compare::compare_mode;
-use support::docker::{engine_for_test, in_ci};
+use support::docker::{engine_for_test, in_ci, loud};
+use support::layerlab::{
+    busybox_rootfs, mismatches as layerlab_mismatches, replay as layerlab_replay,
+};
 use support::scenario::{
     find_scenarios, own_conformance_dir, shared_conformance_dir, Mode, ScenarioDir,
 };
@@ -109,9 +113,9 @@ fn live_engine_reproduces_recorded_scenarios() {
         None if in_ci() => panic!(
             "CI is set but the shared conformance scenarios are missing (../shared/conformance)"
         ),
-        None => eprintln!(
-            "\n!!!!!!!! live_engine: the shared conformance set (../shared/conformance) is absent: \
-             replaying only tests/conformance\n"
+        None => loud(
+            "live_engine: the shared conformance set (../shared/conformance) is absent: \
+             replaying only tests/conformance",
         ),
     }
     scenarios.extend(own_scenarios());
@@ -125,6 +129,16 @@ fn live_engine_reproduces_recorded_scenarios() {
     let session = engine
         .session()
         .unwrap_or_else(|e| panic!("cannot start replaying on {}: {e}", engine.host));
+    let base = match busybox_rootfs() {
+        Ok(b) => Some(b),
+        Err(e) if in_ci() => panic!("{e}"),
+        Err(e) => {
+            loud(&format!(
+                "live_engine: layerlab is NOT compared with the engine: {e}"
+            ));
+            None
+        }
+    };
     let started = Instant::now();
     let mut failures = Vec::new();
     for s in &scenarios {
@@ -134,6 +148,18 @@ fn live_engine_reproduces_recorded_scenarios() {
             match session.replay(&s.scenario, *mode) {
                 Err(e) => failures.push(format!("{label}: replay failed: {e}")),
                 Ok(actual) => {
+                    // layerlab against the same live run, as Docker 20.10's
+                    // BuildKit would build it.
+                    if let Some(base) = &base {
+                        let ours = layerlab_replay(s, *mode, base, BuildkitFrontend::Docker2010);
+                        failures.extend(
+                            layerlab_mismatches(s, *mode, &actual, &ours)
+                                .into_iter()
+                                .map(|m| {
+                                    format!("{label}: layerlab differs from the live engine: {m}")
+                                }),
+                        );
+                    }
                     let mismatches = compare_mode(&s.scenario, expected, &actual);
                     eprintln!(
                         "{label}: {} in {:.1}s{}",
@@ -151,12 +177,15 @@ fn live_engine_reproduces_recorded_scenarios() {
         }
     }
     drop(session);
-    eprintln!(
-        "live engine: replayed {} scenarios on {} in {:.0}s",
+    // always shown (not captured): how long the oracle takes is worth seeing in every CI log
+    loud(&format!(
+        "live engine: replayed {} scenarios x {} builders on {} in {:.0}s, {} mismatch(es)",
         scenarios.len(),
+        Mode::ALL.len(),
         engine.host,
-        started.elapsed().as_secs_f64()
-    );
+        started.elapsed().as_secs_f64(),
+        failures.len()
+    ));
     assert!(
         failures.is_empty(),
         "{} mismatch(es) between the live engine and the recordings:\n{}",

@@ -87,6 +87,19 @@ pub fn reason(lang: Lang, verdict: &Verdict) -> String {
                 &[("from", &step_ref(lang, from)), ("text", &from.text)],
             ),
             Verdict::Miss { why } => miss_ko(why),
+            Verdict::Base {
+                image,
+                layers,
+                size,
+            } => trf(
+                lang,
+                "reason.base",
+                &[
+                    ("image", image),
+                    ("layers", &layers.to_string()),
+                    ("size", &size.to_string()),
+                ],
+            ),
         },
     }
 }
@@ -186,6 +199,8 @@ fn miss_ko(why: &MissReason) -> String {
         MissReason::SourceStageChanged => tr(l, "reason.source_stage_changed"),
         MissReason::BaseImageChanged => tr(l, "reason.base_image_changed"),
         MissReason::FlagsChanged => tr(l, "reason.flags_changed"),
+        MissReason::GlobalArg => tr(l, "reason.global_arg"),
+        MissReason::Failed { error } => trf(l, "reason.failed", &[("error", error)]),
     }
 }
 

@@ -7,7 +7,7 @@ use crate::app::i18n::Lang;
 use crate::app::keymap::Keymap;
 use crate::dockerfile::Keyword;
 use crate::engine::builder::{BuildError, BuilderKind};
-use crate::engine::report::{BuildReport, StepReport};
+use crate::engine::report::{BuildReport, StepReport, Verdict};
 use std::collections::BTreeMap;
 
 /// Which pane keys go to.
@@ -186,6 +186,28 @@ impl BuildView {
                     .collect()
             })
             .unwrap_or_default();
+        let steps = match &result {
+            Ok(r) => &r.steps,
+            Err(e) => &e.steps,
+        };
+        let bases = steps
+            .iter()
+            .filter_map(|s| match &s.verdict {
+                Verdict::Base {
+                    image,
+                    layers,
+                    size,
+                } => Some((
+                    s.instruction,
+                    BaseInfo {
+                        reference: image.clone(),
+                        layers: *layers,
+                        size: *size,
+                    },
+                )),
+                _ => None,
+            })
+            .collect();
         let (report, error) = match result {
             Ok(r) => (Some(r), None),
             Err(e) => (
@@ -202,7 +224,7 @@ impl BuildView {
             instructions,
             report,
             error,
-            bases: BTreeMap::new(),
+            bases,
             layer_files: BTreeMap::new(),
             origin,
         }

@@ -43,9 +43,7 @@ fn makes_step(builder: BuilderKind, k: Keyword) -> bool {
 
 pub fn layer_rows(view: &BuildView) -> Vec<LayerRow> {
     let steps = view.steps();
-    let first_miss = steps
-        .iter()
-        .position(|s| !s.verdict.cached() && s.keyword != "FROM");
+    let first_miss = steps.iter().position(|s| s.verdict.missed());
     view.instructions
         .iter()
         .enumerate()

@@ -51,25 +51,31 @@ pub fn run(args: &BuildArgs, state_dir: &Path) -> i32 {
             if args.json {
                 println!("{}", json!({ "error": message }));
             }
-            match &err {
-                Failure::Daemon(DaemonError::Build(b), file, text) => {
+            let build_error = match &err {
+                Failure::Daemon(d, file, text) => match d.as_ref() {
+                    DaemonError::Build(b) => Some((b, file, text)),
+                    _ => None,
+                },
+                Failure::Usage(_) => None,
+            };
+            match build_error {
+                Some((b, file, text)) => {
                     if !args.json {
-                        print_steps(
-                            &b.steps,
-                            b.steps.first().map(|s| s.of).unwrap_or(0),
-                            BuilderKind::Buildkit,
-                        );
+                        let builder = args.builder.parse().unwrap_or_default();
+                        for (n, s) in b.steps.iter().enumerate() {
+                            print_step(n + 1, s, builder);
+                        }
                     }
-                    match b
+                    let diagnostic = b
                         .diagnostics
                         .iter()
-                        .find(|d| d.severity == crate::dockerfile::Severity::Error)
-                    {
+                        .find(|d| d.severity == crate::dockerfile::Severity::Error);
+                    match diagnostic {
                         Some(d) => eprint!("{}", d.render(file, text)),
                         None => eprintln!("ERROR: {message}"),
                     }
                 }
-                _ => eprintln!("ERROR: {message}"),
+                None => eprintln!("ERROR: {message}"),
             }
             1
         }
@@ -81,7 +87,7 @@ enum Failure {
     #[error("{0}")]
     Usage(String),
     #[error("{0}")]
-    Daemon(DaemonError, String, String),
+    Daemon(Box<DaemonError>, String, String),
 }
 
 fn build(args: &BuildArgs, state_dir: &Path) -> Result<(BuildReport, String), Failure> {
@@ -113,8 +119,9 @@ fn build(args: &BuildArgs, state_dir: &Path) -> Result<(BuildReport, String), Fa
         no_cache: args.no_cache,
         target: args.target.clone(),
         tags: args.tags.clone(),
+        ..BuildOptions::default()
     };
-    let wrap = |e: DaemonError| Failure::Daemon(e, shown.clone(), text.clone());
+    let wrap = |e: DaemonError| Failure::Daemon(Box::new(e), shown.clone(), text.clone());
     let mut daemon = Daemon::open(state_dir).map_err(wrap)?;
     let snapshot = daemon.snapshot(&args.context).map_err(wrap)?;
     let report = daemon.build(&text, &snapshot, &opts).map_err(wrap)?;
@@ -152,12 +159,6 @@ pub fn report_json(report: &BuildReport) -> serde_json::Value {
     })
 }
 
-fn print_steps(steps: &[StepReport], _of: usize, builder: BuilderKind) {
-    for (n, s) in steps.iter().enumerate() {
-        print_step(n + 1, s, builder);
-    }
-}
-
 fn print_step(n: usize, s: &StepReport, builder: BuilderKind) {
     match builder {
         BuilderKind::Buildkit => {
@@ -167,7 +168,10 @@ fn print_step(n: usize, s: &StepReport, builder: BuilderKind) {
                 .map(|l| format!("{l} "))
                 .unwrap_or_default();
             println!("#{n} [{stage}{}/{}] {}", s.step, s.of, s.text);
-            if s.verdict.cached() {
+            if s.keyword == "FROM" {
+                println!("#{n} {}", s.verdict.reason());
+                println!("#{n} DONE 0.0s");
+            } else if s.verdict.cached() {
                 println!("#{n} CACHED");
                 println!("#{n} why: {}", s.verdict.reason());
             } else {
@@ -180,7 +184,9 @@ fn print_step(n: usize, s: &StepReport, builder: BuilderKind) {
             println!("Step {}/{} : {}", s.step, s.of, s.text);
             if s.verdict.cached() {
                 println!(" ---> Using cache");
-            } else if s.keyword != "FROM" {
+            } else if s.keyword == "FROM" {
+                println!(" ---> {}", s.verdict.reason());
+            } else {
                 println!(" ---> Rebuilt: {}", s.verdict.reason());
             }
             if let Some(l) = &s.layer {
@@ -221,7 +227,7 @@ fn print_progress(report: &BuildReport, _file: &str) {
     println!(
         "{} of {} steps rebuilt · image {} · {} layers · {} bytes",
         report.rebuilt(),
-        report.steps.len(),
+        report.cacheable(),
         report.image_id.short(),
         report.layer_count,
         report.size

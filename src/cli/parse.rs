@@ -17,7 +17,11 @@ pub struct ParseArgs {
 }
 
 pub fn run(args: &ParseArgs) -> i32 {
-    let name = args.file.display().to_string();
+    let name = if args.file.as_os_str() == "-" {
+        "<stdin>".to_string()
+    } else {
+        args.file.display().to_string()
+    };
     let source = match read_source(&args.file) {
         Ok(s) => s,
         Err(message) => {

@@ -82,7 +82,7 @@ pub fn step_lines(n: usize, s: &StepReport, builder: BuilderKind) -> Vec<String>
                 .map(|l| format!("{l} "))
                 .unwrap_or_default();
             out.push(format!("#{n} [{stage}{}/{}] {}", s.step, s.of, s.text));
-            if s.verdict.cached() {
+            if !s.verdict.missed() {
                 out.push(format!("#{n} CACHED"));
             } else {
                 out.push(format!("#{n} DONE {:.1}s", s.seconds));

@@ -283,6 +283,7 @@ fn run_build(inv: &Invocation, host: &mut dyn Host) -> Output {
             no_cache: inv.has("no-cache"),
             target: inv.value("target").map(str::to_string),
             tags: inv.values("tag").map(str::to_string).collect(),
+            ..BuildOptions::default()
         },
     };
     match host.build(&req) {

@@ -17,6 +17,9 @@ pub struct Plan {
     /// `ARG`s before the first `FROM`: usable in `FROM` lines, and inside a
     /// stage once re-declared there.
     pub global_args: Vec<ArgDecl>,
+    /// The `ARG` instructions before the first FROM (the classic builder
+    /// prints each as a step).
+    pub global_commands: Vec<Command>,
     pub stages: Vec<Stage>,
     /// Errors (the build cannot run) and warnings, in source order.
     pub diagnostics: Vec<Diagnostic>,
@@ -213,6 +216,7 @@ pub fn analyze(file: &Dockerfile) -> Plan {
         plan: Plan {
             escape: file.escape,
             global_args: Vec::new(),
+            global_commands: Vec::new(),
             stages: Vec::new(),
             diagnostics: file.warnings.clone(),
         },
@@ -302,8 +306,14 @@ impl Analyzer {
             None => return,
         };
         if self.plan.stages.is_empty() {
-            if let CommandKind::Arg(decls) = kind {
-                self.plan.global_args.extend(decls);
+            if let CommandKind::Arg(decls) = &kind {
+                self.plan.global_args.extend(decls.iter().cloned());
+                self.plan.global_commands.push(Command {
+                    instruction: index,
+                    span: ins.span,
+                    text: ins.original.clone(),
+                    kind,
+                });
             } else {
                 self.error(
                     ins.keyword_span,
@@ -618,7 +628,13 @@ impl Analyzer {
             }
             Keyword::Healthcheck => self.healthcheck(ins, &values)?,
             Keyword::Onbuild => match &ins.onbuild {
-                Some(inner) => CommandKind::Onbuild(inner.original.clone()),
+                Some(inner) => {
+                    if let Some(d) = ins.onbuild_trigger_error() {
+                        self.plan.diagnostics.push(d);
+                        return None;
+                    }
+                    CommandKind::Onbuild(inner.original.clone())
+                }
                 None => {
                     self.error(ins.span, "ONBUILD requires at least one argument".into());
                     return None;

@@ -203,3 +203,25 @@ impl Instruction {
         self.args.iter().map(|a| a.value.as_str())
     }
 }
+
+impl Instruction {
+    /// BuildKit's parser accepts any wrapped instruction after ONBUILD; its
+    /// instruction layer then rejects `ONBUILD ONBUILD`, `ONBUILD FROM` and
+    /// `ONBUILD MAINTAINER` with these messages. For the analyzer to report
+    /// (at the wrapped keyword).
+    pub fn onbuild_trigger_error(&self) -> Option<crate::dockerfile::Diagnostic> {
+        use crate::dockerfile::Diagnostic;
+        let inner = self.onbuild.as_deref()?;
+        let trigger = inner.keyword_text.trim().to_uppercase();
+        let message = match inner.keyword {
+            Keyword::Onbuild => "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed".to_string(),
+            Keyword::From | Keyword::Maintainer => {
+                format!("{trigger} isn't allowed as an ONBUILD trigger")
+            }
+            _ => return None,
+        };
+        Some(Diagnostic::error(inner.keyword_span, message).with_help(
+            "ONBUILD takes an instruction to run in a later build, e.g. `ONBUILD RUN make`",
+        ))
+    }
+}

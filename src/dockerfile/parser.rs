@@ -127,9 +127,11 @@ pub fn parse(source: &str) -> Result<Dockerfile, Diagnostic> {
         inst.span = span;
         inst.original = joined;
         inst.end_line = last.number;
-        if let Some(inner) = inst.onbuild.as_deref_mut() {
+        let mut wrapped = inst.onbuild.as_deref_mut();
+        while let Some(inner) = wrapped {
             inner.end_line = last.number;
             inner.span.end = span.end;
+            wrapped = inner.onbuild.as_deref_mut();
         }
         if let Some(target) = heredoc_target_mut(&mut inst) {
             target.heredocs = heredocs;

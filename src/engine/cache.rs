@@ -34,10 +34,7 @@ impl BuildCache {
     pub fn reindex(&mut self) {
         self.by_parent.clear();
         for (d, r) in &self.records {
-            self.by_parent
-                .entry(r.key.parent.clone())
-                .or_default()
-                .push(d.clone());
+            self.by_parent.entry(r.key.parent).or_default().push(*d);
         }
     }
 
@@ -49,9 +46,9 @@ impl BuildCache {
         let digest = record.key.digest();
         if !self.records.contains_key(&digest) {
             self.by_parent
-                .entry(record.key.parent.clone())
+                .entry(record.key.parent)
                 .or_default()
-                .push(digest.clone());
+                .push(digest);
         }
         self.records.insert(digest, record);
     }

@@ -35,6 +35,8 @@ pub struct FileStamp {
     pub mode: u32,
     pub uid: u32,
     pub gid: u32,
+    /// Bytes as a layer counts them (file length, or link-text length).
+    pub size: u64,
     /// Content digest for files, link target for symlinks, empty for dirs.
     pub content: String,
 }

@@ -84,12 +84,18 @@ pub struct StatCache {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct StatCacheEntry {
+    stat: StatKey,
+    digest: Digest,
+}
+
+/// The stat fields that must all be unchanged for a cached digest to count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct StatKey {
     size: u64,
     mtime_ns: i64,
     ctime_ns: i64,
     inode: u64,
     mode: u32,
-    digest: Digest,
 }
 
 impl StatCache {
@@ -203,6 +209,12 @@ pub struct ResolvedSource {
     pub path: String,
     /// A directory source copies its contents, not itself.
     pub is_dir: bool,
+    /// Whether the base name of `name` is part of the cache key. BuildKit
+    /// (0.8, dockerd 20.10) hashes only contents for a plain source (the
+    /// Dockerfile text already names it) and for a wildcard with a single
+    /// match whose base name equals the pattern's; otherwise it hashes each
+    /// match's base name with its digest.
+    pub name_in_key: bool,
 }
 
 /// One difference between two snapshots.
@@ -380,7 +392,12 @@ impl ContextSnapshot {
                 .entries
                 .get(&path)
                 .is_some_and(|m| m.kind == FileKind::Dir);
-        ResolvedSource { name, path, is_dir }
+        ResolvedSource {
+            name,
+            path,
+            is_dir,
+            name_in_key: false,
+        }
     }
 
     /// BuildKit splits the pattern at the first element holding a wildcard,
@@ -430,6 +447,11 @@ impl ContextSnapshot {
                 }
             }
         }
+        let single_same_base =
+            found.len() == 1 && found.iter().all(|f| base(&f.name) == base(pattern));
+        for source in &mut found {
+            source.name_in_key = !single_same_base;
+        }
         Ok(found)
     }
 
@@ -448,7 +470,7 @@ impl ContextSnapshot {
         };
         self.entries
             .range(start..)
-            .take_while(move |(p, _)| end.as_ref().map_or(true, |end| p.as_str() < end.as_str()))
+            .take_while(move |(p, _)| end.as_ref().is_none_or(|end| p.as_str() < end.as_str()))
             .map(|(p, _)| p.as_str())
     }
 
@@ -505,7 +527,8 @@ impl ContextSnapshot {
 
     /// A digest standing for the content a COPY of `sources` would copy: the
     /// cache key's view of the context, in the spirit of BuildKit's
-    /// contenthash. Per source: its name, then for every path it copies (the
+    /// contenthash. Per source: its base name when `name_in_key` (see
+    /// there), then for every path it copies (the
     /// source itself, and for a directory everything below it, relative to
     /// it): the relative path, the type, the permission bits (with
     /// setuid/setgid/sticky; not for symlinks, whose mode BuildKit pins to
@@ -523,7 +546,9 @@ impl ContextSnapshot {
         let mut hasher = Hasher::new();
         for source in sources {
             hasher.update(b"source\0");
-            hasher.update(source.name.as_bytes());
+            if source.name_in_key {
+                hasher.update(base(&source.name).as_bytes());
+            }
             hasher.update(b"\n");
             if let Some(meta) = self.entries.get(&source.path) {
                 hash_entry(&mut hasher, "", meta);
@@ -544,74 +569,60 @@ impl ContextSnapshot {
     pub fn diff(&self, older: &ContextSnapshot, filter: impl Fn(&str) -> bool) -> Vec<Change> {
         let paths: BTreeSet<&String> = self.entries.keys().chain(older.entries.keys()).collect();
         let mut changes = Vec::new();
-        for path in paths {
-            if !filter(path) {
-                continue;
-            }
-            let mut push = |kind| {
-                changes.push(Change {
-                    path: path.clone(),
-                    kind,
-                });
+        for path in paths.into_iter().filter(|p| filter(p)) {
+            let kinds = match (older.entries.get(path), self.entries.get(path)) {
+                (None, Some(_)) => vec![ChangeKind::Added],
+                (Some(_), None) => vec![ChangeKind::Removed],
+                (Some(old), Some(new)) => meta_changes(old, new),
+                (None, None) => Vec::new(),
             };
-            let (old, new) = match (older.entries.get(path), self.entries.get(path)) {
-                (None, Some(_)) => {
-                    push(ChangeKind::Added);
-                    continue;
-                }
-                (Some(_), None) => {
-                    push(ChangeKind::Removed);
-                    continue;
-                }
-                (Some(old), Some(new)) => (old, new),
-                (None, None) => continue,
-            };
-            let before = changes.len();
-            let mut push = |kind| {
-                changes.push(Change {
-                    path: path.clone(),
-                    kind,
-                });
-            };
-            match (&old.kind, &new.kind) {
-                (FileKind::Symlink { target: a }, FileKind::Symlink { target: b }) if a != b => {
-                    push(ChangeKind::Target {
-                        old: a.clone(),
-                        new: b.clone(),
-                    });
-                }
-                (a, b) if a != b => push(ChangeKind::Type {
-                    old: a.name(),
-                    new: b.name(),
-                }),
-                _ => {}
-            }
-            if let (Some(a), Some(b)) = (old.content, new.content) {
-                if a != b {
-                    push(ChangeKind::Content { old: a, new: b });
-                }
-            }
-            if old.mode != new.mode && old.kind.name() == new.kind.name() {
-                push(ChangeKind::Mode {
-                    old: old.mode,
-                    new: new.mode,
-                });
-            }
-            if (old.uid, old.gid) != (new.uid, new.gid) {
-                push(ChangeKind::Owner {
-                    old: (old.uid, old.gid),
-                    new: (new.uid, new.gid),
-                });
-            }
-            if changes.len() == before && old.mtime_ns != new.mtime_ns {
-                changes.push(Change {
-                    path: path.clone(),
-                    kind: ChangeKind::Touched,
-                });
-            }
+            changes.extend(kinds.into_iter().map(|kind| Change {
+                path: path.clone(),
+                kind,
+            }));
         }
         changes
     }
+}
+
+/// The changes between two versions of one path; `Touched` only when nothing
+/// else changed.
+fn meta_changes(old: &FileMeta, new: &FileMeta) -> Vec<ChangeKind> {
+    let mut kinds = Vec::new();
+    match (&old.kind, &new.kind) {
+        (FileKind::Symlink { target: a }, FileKind::Symlink { target: b }) if a != b => {
+            kinds.push(ChangeKind::Target {
+                old: a.clone(),
+                new: b.clone(),
+            });
+        }
+        (a, b) if a.name() != b.name() => kinds.push(ChangeKind::Type {
+            old: a.name(),
+            new: b.name(),
+        }),
+        _ => {}
+    }
+    if let (Some(a), Some(b)) = (old.content, new.content) {
+        if a != b {
+            kinds.push(ChangeKind::Content { old: a, new: b });
+        }
+    }
+    if old.mode != new.mode && old.kind.name() == new.kind.name() {
+        kinds.push(ChangeKind::Mode {
+            old: old.mode,
+            new: new.mode,
+        });
+    }
+    if (old.uid, old.gid) != (new.uid, new.gid) {
+        kinds.push(ChangeKind::Owner {
+            old: (old.uid, old.gid),
+            new: (new.uid, new.gid),
+        });
+    }
+    if kinds.is_empty() && old.mtime_ns != new.mtime_ns {
+        kinds.push(ChangeKind::Touched);
+    }
+    kinds
 }
 
 fn hash_entry(hasher: &mut Hasher, path: &str, meta: &FileMeta) {
@@ -639,6 +650,11 @@ fn under<'a>(dir: &str, path: &'a str) -> &'a str {
     } else {
         path.get(dir.len() + 1..).unwrap_or("")
     }
+}
+
+/// Go's `path.Base` for the cleaned relative paths used here.
+fn base(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
 }
 
 fn join(dir: &str, name: &str) -> String {
@@ -736,21 +752,15 @@ impl Walk<'_> {
         abs: &Path,
         meta: &fs::Metadata,
     ) -> Result<Digest, ContextError> {
-        let key = StatCacheEntry {
+        let stat = StatKey {
             size: meta.len(),
             mtime_ns: nanos(meta.mtime(), meta.mtime_nsec()),
             ctime_ns: nanos(meta.ctime(), meta.ctime_nsec()),
             inode: meta.ino(),
             mode: meta.mode(),
-            digest: Digest::of(b""),
         };
         let digest = match self.old_cache.remove(rel) {
-            Some(cached)
-                if StatCacheEntry {
-                    digest: cached.digest,
-                    ..key.clone()
-                } == cached =>
-            {
+            Some(cached) if cached.stat == stat => {
                 self.snapshot.stats.files_reused += 1;
                 cached.digest
             }
@@ -770,7 +780,7 @@ impl Walk<'_> {
             }
         };
         self.new_cache
-            .insert(rel.to_owned(), StatCacheEntry { digest, ..key });
+            .insert(rel.to_owned(), StatCacheEntry { stat, digest });
         Ok(digest)
     }
 }

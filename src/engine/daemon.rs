@@ -5,9 +5,11 @@
 use crate::engine::builder::{self, BuildError, BuildOptions, EngineState};
 use crate::engine::context::{read_dockerignore, ContextError, ContextSnapshot, StatCache};
 use crate::engine::digest::Digest;
+use crate::engine::layer::{read_tar, write_layer};
 use crate::engine::report::BuildReport;
 use crate::engine::state::{State, StateError};
 use std::path::Path;
+use std::sync::Arc;
 
 const ENGINE_DOC: &str = "engine";
 
@@ -39,10 +41,37 @@ impl Daemon {
         let mut engine: EngineState = state.load_doc(ENGINE_DOC)?.unwrap_or_default();
         engine.buildkit_cache.reindex();
         engine.classic_cache.reindex();
+        // Layers not yet read in this process come from the blob store,
+        // where each is kept as its tar (whose sha256 is its diff_id).
+        let blobs = state.blob_dir();
+        let stored = engine.layer_blobs.clone();
+        engine.layers.set_loader(Box::new(move |diff_id: &Digest| {
+            let blob = stored.get(diff_id)?;
+            let file = std::fs::File::open(blobs.join(blob.hex())).ok()?;
+            let imported = read_tar(std::io::BufReader::new(file)).ok()?;
+            Some(Arc::new(imported.changes))
+        }));
         Ok(Daemon { state, engine })
     }
 
-    pub fn save(&self) -> Result<(), DaemonError> {
+    /// Write new layers (as tar blobs) and the engine document, atomically
+    /// each.
+    pub fn save(&mut self) -> Result<(), DaemonError> {
+        for (diff_id, changes) in self.engine.layers.take_fresh() {
+            if self.engine.layer_blobs.contains_key(&diff_id) {
+                continue;
+            }
+            // An imported layer's diff_id is the digest of the tarball as
+            // given; its files are stored in layerlab's own tar, so the
+            // blob's digest may differ: the map remembers which blob.
+            let (_, tar) =
+                write_layer(&changes, Vec::new()).map_err(|source| DaemonError::Read {
+                    path: format!("layer {diff_id}"),
+                    source,
+                })?;
+            let blob = self.state.put_blob(&tar)?;
+            self.engine.layer_blobs.insert(diff_id, blob);
+        }
         self.state.save_doc(ENGINE_DOC, &self.engine)?;
         Ok(())
     }

@@ -28,11 +28,12 @@ use crate::engine::classic_hash::ClassicSourceHash;
 pub const DEFAULT_SHELL: [&str; 2] = ["/bin/sh", "-c"];
 
 /// Which BuildKit Dockerfile frontend wrote the history.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum BuildkitFrontend {
     /// BuildKit v0.8 as vendored by Docker Engine 20.10.24.
     Docker2010,
-    /// BuildKit HEAD (frontend 1.26).
+    /// BuildKit HEAD (frontend 1.26): what `--builder buildkit` follows.
+    #[default]
     Head,
 }
 

@@ -128,6 +128,12 @@ pub enum MissReason {
     SourceStageChanged,
     BaseImageChanged,
     FlagsChanged,
+    /// Classic builder: an ARG before the first FROM is never cached.
+    GlobalArg,
+    /// The step ran and failed; the build stops here.
+    Failed {
+        error: String,
+    },
 }
 
 impl fmt::Display for MissReason {
@@ -179,6 +185,11 @@ impl fmt::Display for MissReason {
             }
             MissReason::BaseImageChanged => write!(f, "the base image changed"),
             MissReason::FlagsChanged => write!(f, "the instruction's options changed"),
+            MissReason::Failed { error } => write!(f, "the step failed: {error}"),
+            MissReason::GlobalArg => write!(
+                f,
+                "an ARG before the first FROM only declares a variable for FROM lines; the classic builder never caches it"
+            ),
         }
     }
 }
@@ -187,8 +198,19 @@ impl fmt::Display for MissReason {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "verdict", rename_all = "snake_case")]
 pub enum Verdict {
-    Hit { from: StepRef },
-    Miss { why: MissReason },
+    Hit {
+        from: StepRef,
+    },
+    Miss {
+        why: MissReason,
+    },
+    /// A FROM step: the stage starts from this image (neither builder
+    /// caches it; BuildKit's CACHED/DONE for it carries no meaning).
+    Base {
+        image: String,
+        layers: usize,
+        size: u64,
+    },
 }
 
 impl Verdict {
@@ -196,11 +218,20 @@ impl Verdict {
         matches!(self, Verdict::Hit { .. })
     }
 
+    pub fn missed(&self) -> bool {
+        matches!(self, Verdict::Miss { .. })
+    }
+
     /// The reason in words.
     pub fn reason(&self) -> String {
         match self {
             Verdict::Hit { from } => format!("reused {from} (`{}`)", from.text),
             Verdict::Miss { why } => why.to_string(),
+            Verdict::Base {
+                image,
+                layers,
+                size,
+            } => format!("base image {image}: {layers} layers, {size} bytes"),
         }
     }
 }
@@ -239,6 +270,10 @@ pub struct HistoryRow {
     pub size: u64,
     pub empty_layer: bool,
     pub comment: String,
+    /// The build that made this row (0: it came with the base image). Part
+    /// of the image id, as a real history row's `created` time is.
+    #[serde(default)]
+    pub built_in: u64,
 }
 
 /// Everything a build produced.
@@ -255,12 +290,21 @@ pub struct BuildReport {
 }
 
 impl BuildReport {
+    /// Steps that ran (FROM steps are neither run nor cached).
     pub fn rebuilt(&self) -> usize {
-        self.steps.iter().filter(|s| !s.verdict.cached()).count()
+        self.steps.iter().filter(|s| s.verdict.missed()).count()
+    }
+
+    /// Steps that can hit or miss (all but FROM).
+    pub fn cacheable(&self) -> usize {
+        self.steps
+            .iter()
+            .filter(|s| !matches!(s.verdict, Verdict::Base { .. }))
+            .count()
     }
 
     /// The first rebuilt step: the cause of the cascade above it.
     pub fn first_miss(&self) -> Option<&StepReport> {
-        self.steps.iter().find(|s| !s.verdict.cached())
+        self.steps.iter().find(|s| s.verdict.missed())
     }
 }

@@ -134,6 +134,11 @@ impl State {
         })
     }
 
+    /// Where blobs live: `<dir>/blobs/sha256/<hex>`.
+    pub fn blob_dir(&self) -> PathBuf {
+        self.dir.join(BLOB_DIR)
+    }
+
     pub fn dir(&self) -> &Path {
         &self.dir
     }

@@ -3,12 +3,13 @@
 //! happens when an input changed (so a watcher echo of our own change never
 //! replaces an instructive MISS with an all-HIT rebuild).
 
-use crate::app::model::{BaseInfo, BuildView, ContextRow};
+use crate::app::files::{Change as FileChange, LayerFile};
+use crate::app::model::{BuildView, ContextRow};
 use crate::command::{BuildRequest, Built, Host};
 use crate::engine::builder::{BuildError, BuildOptions, BuilderKind, EngineState};
 use crate::engine::context::{ContextSnapshot, FileKind};
 use crate::engine::daemon::{Daemon, DaemonError};
-use crate::runtime::pull::pull_bases;
+use crate::engine::rootfs::{Change, LayerChanges};
 use std::path::{Path, PathBuf};
 
 /// What a build depends on, minus modification times (a touch changes no
@@ -115,7 +116,6 @@ impl EngineHost {
             return None;
         }
         p.last_build = Some(key);
-        pull_bases(&mut self.daemon.engine, text);
         let Some(snap) = &p.snapshot else {
             return None;
         };
@@ -136,36 +136,69 @@ impl EngineHost {
         Some(self.view(text, builder, result, None))
     }
 
-    /// The view of a build, with its base images looked up.
+    /// The view of a build, with the files of every layer its steps made.
     pub fn view(
-        &self,
+        &mut self,
         text: &str,
         builder: BuilderKind,
         result: Result<crate::engine::report::BuildReport, BuildError>,
         origin: Option<String>,
     ) -> BuildView {
         let mut view = BuildView::new(text, builder, result, origin);
-        let refs = crate::runtime::pull::from_references(text);
-        for (i, ins) in view.instructions.iter().enumerate() {
-            if ins.keyword != crate::dockerfile::Keyword::From {
-                continue;
-            }
-            let Some(r) = refs.iter().find(|r| ins.text.contains(r.as_str())) else {
-                continue;
-            };
-            if let Some(img) = self.daemon.engine.image(r) {
-                view.bases.insert(
-                    i,
-                    BaseInfo {
-                        reference: r.clone(),
-                        layers: img.layers.len(),
-                        size: img.size(),
-                    },
-                );
+        let engine = &mut self.daemon.engine;
+        // Paths present below each layer, to tell added from modified.
+        let mut present: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+        let diff_ids: Vec<(usize, crate::engine::digest::Digest)> = view
+            .steps()
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.layer.as_ref().map(|l| (i, l.diff_id)))
+            .collect();
+        for (i, diff_id) in diff_ids {
+            if let Some(changes) = engine.layer(&diff_id) {
+                view.layer_files
+                    .insert(i, layer_files(&changes, &mut present));
             }
         }
         view
     }
+}
+
+/// A layer's changes as the detail view lists them.
+fn layer_files(
+    changes: &LayerChanges,
+    present: &mut std::collections::BTreeSet<String>,
+) -> Vec<LayerFile> {
+    changes
+        .iter()
+        .map(|(key, change)| {
+            let mut path = format!("/{}", key.as_str());
+            let (kind, size) = match change {
+                Change::Whiteout => (FileChange::Removed, 0),
+                Change::Put(node) | Change::Opaque(node) => {
+                    if node.is_dir() {
+                        path.push('/');
+                    }
+                    let kind = if present.contains(&path) {
+                        FileChange::Modified
+                    } else {
+                        FileChange::Added
+                    };
+                    (kind, node.size())
+                }
+            };
+            if kind == FileChange::Removed {
+                present.remove(&path);
+            } else {
+                present.insert(path.clone());
+            }
+            LayerFile {
+                path,
+                change: kind,
+                size,
+            }
+        })
+        .collect()
 }
 
 fn context_rows(snap: &ContextSnapshot) -> Vec<ContextRow> {
@@ -214,9 +247,6 @@ impl Host for EngineHost {
                 "unable to prepare context: path {:?} not found",
                 req.context
             ));
-        }
-        if pull_bases(&mut self.daemon.engine, &text) {
-            self.daemon.save().map_err(|e| e.to_string())?;
         }
         let snap = self.daemon.snapshot(&context).map_err(|e| e.to_string())?;
         let result = match self.daemon.build(&text, &snap, &req.opts) {

@@ -34,7 +34,12 @@ pub fn title(model: &Model, width: usize) -> String {
         Some(v) if v.report.is_none() => t.push_str(&tr(lang, "layers.failed")),
         Some(v) => {
             let steps = v.steps();
-            let rebuilt = steps.iter().filter(|s| !s.verdict.cached()).count();
+            let rebuilt = steps.iter().filter(|s| s.verdict.missed()).count();
+            // FROM steps (the base) neither hit nor miss.
+            let total = steps
+                .iter()
+                .filter(|s| s.verdict.cached() || s.verdict.missed())
+                .count();
             let time: f64 = steps.iter().map(|s| s.seconds).sum();
             let cached: f64 = steps
                 .iter()
@@ -47,7 +52,7 @@ pub fn title(model: &Model, width: usize) -> String {
                 "summary",
                 &[
                     ("rebuilt", &rebuilt.to_string()),
-                    ("total", &steps.len().to_string()),
+                    ("total", &total.to_string()),
                     ("time", &format!("{time:.1} s")),
                     ("cached", &format!("{cached:.1} s")),
                     ("size", &human_size(size)),
@@ -192,7 +197,7 @@ pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
                 spans.push(Span::raw(text::fit_right(&size, 7)));
                 spans.push(Span::styled(text::fit_right(&digest, 8), theme.dim()));
                 let time = match step {
-                    Some(s) if !s.verdict.cached() => format!("{:.1}s", s.seconds),
+                    Some(s) if s.verdict.missed() => format!("{:.1}s", s.seconds),
                     _ => String::new(),
                 };
                 spans.push(Span::raw(text::fit_right(&time, 6)));

@@ -119,7 +119,27 @@ pub fn why_lines(model: &Model, full: bool) -> Vec<Line<'static>> {
         let files_line = match step {
             Some((_, s)) if s.layer.is_none() => tr(lang, "files.no_layer"),
             Some((i, _)) => match view.layer_files.get(&i) {
-                Some(files) => format!("{} {}", files.len(), tr(lang, "files.added")),
+                Some(files) => {
+                    let mut shown: Vec<String> = files
+                        .iter()
+                        .filter(|f| !f.path.ends_with('/'))
+                        .take(3)
+                        .map(|f| format!("{} {} ({})", f.change.sign(), f.path, human_size(f.size)))
+                        .collect();
+                    let dirs = files.iter().filter(|f| f.path.ends_with('/')).count();
+                    if shown.is_empty() && dirs > 0 {
+                        shown = files
+                            .iter()
+                            .take(3)
+                            .map(|f| format!("{} {}", f.change.sign(), f.path))
+                            .collect();
+                    }
+                    let more = files.len().saturating_sub(shown.len());
+                    if more > 0 {
+                        shown.push(trf(lang, "files.more", &[("n", &more.to_string())]));
+                    }
+                    shown.join("  ")
+                }
                 None => tr(lang, "files.none"),
             },
             None => tr(lang, "files.no_layer"),

@@ -8,5 +8,6 @@
 
 pub mod compare;
 pub mod docker;
+pub mod layerlab;
 pub mod progress;
 pub mod scenario;

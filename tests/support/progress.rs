@@ -155,28 +155,31 @@ mod tests {
 ";
         let stages = vec!["builder".to_string(), "stage-1".to_string()];
         let steps = parse_buildkit(log, &stages);
-        let brief: Vec<(Option<&str>, u32, &str, bool, bool, bool)> = steps
+        // stage step keyword, then c(ached) e(rror) x (canceled) flags
+        let brief: Vec<String> = steps
             .iter()
             .map(|s| {
-                (
-                    s.stage.as_deref(),
+                let flags: String = [(s.cached, 'c'), (s.error, 'e'), (s.canceled, 'x')]
+                    .iter()
+                    .filter_map(|(on, f)| on.then_some(*f))
+                    .collect();
+                format!(
+                    "{} {} {} {flags}",
+                    s.stage.as_deref().unwrap_or("-"),
                     s.step,
-                    s.keyword.as_str(),
-                    s.cached,
-                    s.error,
-                    s.canceled,
+                    s.keyword
                 )
             })
             .collect();
         assert_eq!(
             brief,
             [
-                (Some("builder"), 1, "FROM", true, false, false),
-                (Some("builder"), 2, "WORKDIR", false, false, false),
-                (Some("builder"), 3, "RUN", false, true, false),
-                (Some("builder"), 3, "COPY", false, false, true),
-                (Some("stage-1"), 1, "FROM", false, false, false),
-                (Some("stage-1"), 2, "COPY", false, false, false),
+                "builder 1 FROM c",
+                "builder 2 WORKDIR ",
+                "builder 3 RUN e",
+                "builder 3 COPY x",
+                "stage-1 1 FROM ",
+                "stage-1 2 COPY ",
             ]
         );
         assert_eq!(steps[2].text, "RUN cat /x [1/2]");

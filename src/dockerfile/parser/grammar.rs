@@ -92,7 +92,9 @@ pub(super) fn command(line: &str) -> Option<Command> {
     let pair = Grammar::parse(Rule::command, view).ok()?.next()?;
     let mut keyword = None;
     let mut flags = Vec::new();
-    let mut rest_at = line.len();
+    // The arguments start where the rule stopped, unless a lone `--`
+    // ended the flags earlier.
+    let mut rest_at = to_line(pair.as_span().end());
     let mut ended = false;
     for p in pair.into_inner() {
         let (lo, hi) = (to_line(p.as_span().start()), to_line(p.as_span().end()));
@@ -103,7 +105,6 @@ pub(super) fn command(line: &str) -> Option<Command> {
                     lo,
                     hi,
                 });
-                rest_at = hi;
             }
             Rule::flag if !ended => {
                 // Built from bytes, like BuildKit: a non-ASCII character
@@ -111,20 +112,25 @@ pub(super) fn command(line: &str) -> Option<Command> {
                 let mut value = String::with_capacity(p.as_str().len());
                 value.push_str("--");
                 push_flag_parts(p, &mut value);
-                rest_at = hi;
+                // The word may end on byte 0x85/0xA0 inside a character;
+                // its span takes the whole character.
+                let mut hi = hi;
+                while !line.is_char_boundary(hi) {
+                    hi += 1;
+                }
                 // A lone `--` ends the flags and is dropped.
                 if value == "--" {
+                    rest_at = hi;
                     ended = true;
                 } else {
                     flags.push(Piece { value, lo, hi });
                 }
             }
-            Rule::rest if !ended => rest_at = lo,
             _ => {}
         }
     }
-    // A flag that ended on byte 0x85/0xA0 inside a character leaves the
-    // rest starting mid-character; start at the next whole character.
+    // After a word that ended on byte 0x85/0xA0 inside a character the
+    // rest would start mid-character; start at the next whole character.
     while !line.is_char_boundary(rest_at) {
         rest_at += 1;
     }
@@ -340,6 +346,10 @@ pub(super) struct Marker {
 /// `heredocsFromLine`): the line is split into shell words, and each word
 /// of the form `[fd]<<[-]name` opens a heredoc.
 pub(super) fn heredoc_markers(line: &str) -> Vec<Marker> {
+    // Every marker holds `<<`; most lines have none, so skip the lexer.
+    if !line.contains("<<") {
+        return Vec::new();
+    }
     let Some(words) = shell_words(line, Mode::Raw) else {
         return Vec::new();
     };

@@ -1,10 +1,10 @@
 //! The image config as a build edits it, and the strings each builder
 //! writes for it (history `created_by`, the classic builder's config key).
 
-use crate::dockerfile::analyzer::{Command, CommandKind, Healthcheck, ShellOrExec};
+use crate::dockerfile::analyzer::{Healthcheck, ShellOrExec};
 use crate::engine::builder::BuilderKind;
-use crate::engine::cache_key::OpInputs;
 use crate::engine::digest::Digest;
+use crate::engine::history_text::Healthcheck as HistoryHealth;
 use crate::engine::report::{HistoryRow, LayerInfo};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -88,15 +88,13 @@ impl RunConfig {
 
     /// `EXPOSE 80` → `80/tcp`.
     pub fn expose(&mut self, port: &str) {
-        let p = if port.contains('/') {
-            port.to_ascii_lowercase()
-        } else {
-            format!("{port}/tcp")
-        };
-        self.exposed_ports.insert(p);
+        self.exposed_ports.insert(port_proto(port));
     }
 
-    pub fn set_healthcheck(&mut self, h: &Healthcheck) {
+    /// `HEALTHCHECK`: stores the check and returns it in the form history
+    /// texts print; a bad duration or retry count is an error in Docker's
+    /// words.
+    pub fn set_healthcheck(&mut self, h: &Healthcheck) -> Result<HistoryHealth, String> {
         let test = match &h.test {
             None => vec!["NONE".to_string()],
             Some(ShellOrExec::Shell(s)) => vec!["CMD-SHELL".into(), s.clone()],
@@ -106,6 +104,27 @@ impl RunConfig {
                 t
             }
         };
+        let ns = |flag: &str, v: &Option<String>| -> Result<i64, String> {
+            match v {
+                None => Ok(0),
+                Some(v) => parse_duration(v)
+                    .ok_or_else(|| format!("time: invalid duration \"{v}\" for --{flag}")),
+            }
+        };
+        let retries = match &h.retries {
+            None => 0,
+            Some(r) => r
+                .parse::<i64>()
+                .map_err(|_| format!("strconv.ParseInt: parsing \"{r}\": invalid syntax"))?,
+        };
+        let out = HistoryHealth {
+            test: test.clone(),
+            interval_ns: ns("interval", &h.interval)?,
+            timeout_ns: ns("timeout", &h.timeout)?,
+            start_period_ns: ns("start-period", &h.start_period)?,
+            start_interval_ns: ns("start-interval", &h.start_interval)?,
+            retries,
+        };
         self.healthcheck = Some(HealthConfig {
             test,
             interval: h.interval.clone(),
@@ -114,6 +133,7 @@ impl RunConfig {
             start_interval: h.start_interval.clone(),
             retries: h.retries.clone(),
         });
+        Ok(out)
     }
 
     /// The environment a RUN sees: the config's ENV plus declared build ARGs
@@ -135,6 +155,49 @@ impl RunConfig {
     pub fn fingerprint(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
     }
+}
+
+/// `80` → `80/tcp`, `53/UDP` → `53/udp`.
+pub fn port_proto(port: &str) -> String {
+    if port.contains('/') {
+        port.to_ascii_lowercase()
+    } else {
+        format!("{port}/tcp")
+    }
+}
+
+/// A Go duration (`30s`, `1m30s`, `500ms`, `1h`) in nanoseconds.
+pub fn parse_duration(text: &str) -> Option<i64> {
+    let mut rest = text;
+    let mut total: f64 = 0.0;
+    if rest.is_empty() {
+        return None;
+    }
+    if rest == "0" {
+        return Some(0);
+    }
+    while !rest.is_empty() {
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let value: f64 = rest[..num_len].parse().ok()?;
+        rest = &rest[num_len..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let scale = match &rest[..unit_len] {
+            "ns" => 1.0,
+            "us" | "µs" => 1e3,
+            "ms" => 1e6,
+            "s" => 1e9,
+            "m" => 60e9,
+            "h" => 3600e9,
+            _ => return None,
+        };
+        total += value * scale;
+        rest = &rest[unit_len..];
+    }
+    Some(total as i64)
 }
 
 /// `WORKDIR rel` is relative to the current one.
@@ -159,104 +222,23 @@ pub fn copy_dest(workdir: &str, dest: &str) -> String {
     abs
 }
 
-/// A RUN's layer until RUN is simulated: it exists (both builders commit
-/// one) but holds nothing.
-pub fn empty_layer() -> LayerInfo {
-    LayerInfo {
-        diff_id: Digest::of(&[0u8; 1024]),
-        size: 0,
-    }
-}
-
-fn go_quoted_list(v: &[String]) -> String {
-    let items: Vec<String> = v
-        .iter()
-        .map(|s| serde_json::to_string(s).unwrap_or_default())
-        .collect();
-    format!("[{}]", items.join(" "))
-}
-
-/// `|1 APP_VERSION=1.0 ` — the build args a RUN saw, as both builders
-/// prefix them in history.
-fn args_prefix(args: &[(String, Option<String>)], env: &[(String, String)]) -> String {
-    let set: Vec<String> = args
-        .iter()
-        .filter(|(k, _)| !env.iter().any(|(e, _)| e == k))
-        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={v}")))
-        .collect();
-    if set.is_empty() {
-        String::new()
-    } else {
-        format!("|{} {} ", set.len(), set.join(" "))
-    }
-}
-
-fn run_text(config: &RunConfig, c: &ShellOrExec) -> String {
-    match c {
-        ShellOrExec::Shell(_) => config.argv(c).join(" "),
-        ShellOrExec::Exec(v) => go_quoted_list(v),
-    }
-}
-
-pub fn classic_run_created_by(
-    config: &RunConfig,
-    args: &[(String, Option<String>)],
-    c: &ShellOrExec,
-) -> String {
-    format!("{}{}", args_prefix(args, &config.env), run_text(config, c))
-}
-
-/// `#(nop)` history of a metadata instruction under the classic builder.
-pub fn classic_nop(cmd: &Command) -> String {
-    let rest = cmd
-        .text
-        .split_once(char::is_whitespace)
-        .map(|(_, r)| r.trim())
-        .unwrap_or("");
-    format!("/bin/sh -c #(nop)  {} {}", cmd.keyword().upper(), rest)
-}
-
-/// The history row a step writes, per builder (size filled in later).
-pub fn created_by(
+/// A history row (size and empty_layer from the step's layer).
+pub fn history_row(
     builder: BuilderKind,
-    cmd: &Command,
-    st_config: &super::StageState,
-    inputs: &super::StepInputs,
-) -> Option<HistoryRow> {
-    let config = &st_config.config;
-    let text = match (builder, &cmd.kind) {
-        (BuilderKind::Classic, _) => match &inputs.op {
-            OpInputs::Classic { created_by, .. } => created_by.clone(),
-            _ => return None,
-        },
-        (BuilderKind::Buildkit, CommandKind::Run(run)) => format!(
-            "RUN {}{} # buildkit",
-            args_prefix(&st_config.args, &config.env),
-            run_text(config, &run.command)
-        ),
-        (BuilderKind::Buildkit, CommandKind::Copy(c)) => format!(
-            "{} {} {} # buildkit",
-            if c.add { "ADD" } else { "COPY" },
-            c.sources.join(" "),
-            c.dest
-        ),
-        (_, CommandKind::Workdir(_)) => format!("WORKDIR {}", config.working_dir),
-        (_, CommandKind::Cmd(c)) => format!("CMD {}", go_quoted_list(&config.argv(c))),
-        (_, CommandKind::Entrypoint(c)) => {
-            format!("ENTRYPOINT {}", go_quoted_list(&config.argv(c)))
-        }
-        (_, CommandKind::Maintainer(m)) => format!("MAINTAINER {m}"),
-        _ => cmd.text.clone(),
-    };
-    Some(HistoryRow {
-        created_by: text,
-        size: 0,
-        empty_layer: true,
+    created_by: String,
+    layer: Option<&LayerInfo>,
+    built_in: u64,
+) -> HistoryRow {
+    HistoryRow {
+        created_by,
+        size: layer.map_or(0, |l| l.size),
+        empty_layer: layer.is_none(),
         comment: match builder {
             BuilderKind::Buildkit => "buildkit.dockerfile.v0".into(),
             BuilderKind::Classic => String::new(),
         },
-    })
+        built_in,
+    }
 }
 
 /// The image id: sha256 over the config, the layers and the history.

@@ -103,8 +103,11 @@ impl Numbering {
         for &s in order {
             let stage = &plan.stages[s];
             labels.insert(s, multi.then(|| stage.label()));
-            let from_step =
-                builder == BuilderKind::Classic || !stage.base.eq_ignore_ascii_case("scratch");
+            // BuildKit has no FROM step for `FROM scratch` or for a stage
+            // built on an earlier stage (recorded: 23, our 46).
+            let from_step = builder == BuilderKind::Classic
+                || !(stage.base.eq_ignore_ascii_case("scratch")
+                    || plan.stage_by_name(&stage.base).is_some_and(|b| b < s));
             if !from_step {
                 scratch.insert(s);
             }
@@ -118,7 +121,7 @@ impl Numbering {
         let global_total = totals.values().sum::<usize>()
             + match builder {
                 // The classic builder prints ARGs before the first FROM as steps.
-                BuilderKind::Classic => plan.global_args.len(),
+                BuilderKind::Classic => plan.global_commands.len(),
                 BuilderKind::Buildkit => 0,
             };
         Numbering {
@@ -135,6 +138,12 @@ impl Numbering {
     /// Whether the stage's FROM is a numbered step.
     pub fn counts_from(&self, stage: usize) -> bool {
         !self.scratch.contains(&stage)
+    }
+
+    /// The next `(i, N)` of the classic builder's global numbering.
+    pub fn next_global(&mut self) -> (usize, usize) {
+        self.global_next += 1;
+        (self.global_next, self.global_total)
     }
 
     /// The next `(i, N)` for a step of `stage`.

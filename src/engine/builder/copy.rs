@@ -1,0 +1,250 @@
+//! COPY and ADD into a stage's filesystem: which files a source selects (in
+//! the build context or in another stage's filesystem), where they land, and
+//! with which owner and mode — as Docker's copy does it.
+
+use crate::engine::blob::{Blob, BlobSource};
+use crate::engine::cache_key::FileStamp;
+use crate::engine::context::{ContextSnapshot, FileKind, FileMeta};
+use crate::engine::gopath;
+use crate::engine::rootfs::{FsError, Node, NodeKind, RootFs};
+use std::io::{self, Read};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// One entry a COPY writes: where it lands relative to the destination and
+/// what it is.
+#[derive(Debug, Clone)]
+pub struct Item {
+    /// The path the cache key names it by (relative to the source root).
+    pub key_path: String,
+    /// Absolute path in the image.
+    pub target: String,
+    pub node: Node,
+}
+
+/// A context file's bytes, streamed from disk when the layer's tar is
+/// written (never held in memory as a whole).
+#[derive(Debug)]
+struct ContextBlob {
+    path: PathBuf,
+    size: u64,
+}
+
+impl BlobSource for ContextBlob {
+    fn size(&self) -> u64 {
+        self.size
+    }
+
+    fn open(&self) -> io::Result<Box<dyn Read + '_>> {
+        Ok(Box::new(std::fs::File::open(&self.path)?))
+    }
+}
+
+/// A context entry as a filesystem node (owner 0:0, as the docker CLI sends
+/// the context).
+pub fn context_node(ctx: &ContextSnapshot, path: &str, meta: &FileMeta) -> Node {
+    let mtime = meta.mtime_ns.div_euclid(1_000_000_000);
+    match &meta.kind {
+        FileKind::File => Node::file(
+            Blob::external(Arc::new(ContextBlob {
+                path: ctx.root().join(path),
+                size: meta.size,
+            })),
+            meta.mode,
+            0,
+            0,
+        )
+        .with_mtime(mtime),
+        FileKind::Dir => Node::dir(meta.mode, 0, 0).with_mtime(mtime),
+        FileKind::Symlink { target } => Node::symlink(target.clone()).with_mtime(mtime),
+    }
+}
+
+/// Whether `dest` names a directory the sources go into.
+pub fn dest_is_dir(fs: &RootFs, dest: &str, sources: usize) -> bool {
+    dest.ends_with('/') || sources > 1 || fs.stat(dest).is_ok_and(|n| n.is_dir())
+}
+
+/// Where a single source named `name` lands.
+pub fn target_for(dest: &str, into_dir: bool, name: &str) -> String {
+    if into_dir {
+        let base = name.rsplit('/').next().unwrap_or(name);
+        join(dest, base)
+    } else {
+        dest.trim_end_matches('/').to_string()
+    }
+}
+
+pub fn join(dir: &str, rel: &str) -> String {
+    if rel.is_empty() {
+        return dir.trim_end_matches('/').to_string();
+    }
+    format!("{}/{}", dir.trim_end_matches('/'), rel)
+}
+
+/// The cache stamp of an item, content by digest.
+pub fn stamp(item: &Item) -> io::Result<FileStamp> {
+    let (kind, content, size) = match &item.node.kind {
+        NodeKind::File(b) => ("file", b.digest()?.to_string(), b.len()),
+        NodeKind::Dir => ("dir", String::new(), 0),
+        NodeKind::Symlink(t) => ("symlink", t.clone(), t.len() as u64),
+    };
+    Ok(FileStamp {
+        path: item.key_path.clone(),
+        kind: kind.into(),
+        mode: item.node.mode,
+        uid: item.node.uid,
+        gid: item.node.gid,
+        size,
+        content,
+    })
+}
+
+/// A source found in a filesystem: its path (relative to `/`), its node
+/// (symlinks followed), and for a directory everything below it.
+pub type FsSource = (String, Node, Vec<(String, Node)>);
+
+/// The entries a source path selects in another stage's (or image's)
+/// filesystem: the path itself, following symlinks, and for a directory its
+/// contents; wildcards match per path element as Go's `path.Match` does.
+pub fn fs_sources(fs: &RootFs, pattern: &str) -> Result<Vec<FsSource>, String> {
+    let clean = gopath::clean(&format!("/{pattern}"));
+    let rel = clean.trim_start_matches('/');
+    let mut names = Vec::new();
+    if gopath::has_wildcards(rel) {
+        let all = fs.walk("/").map_err(|e| e.to_string())?;
+        for (path, _) in all {
+            if gopath::path_match(rel, &path).unwrap_or(false) {
+                names.push(path);
+            }
+        }
+    } else {
+        names.push(rel.to_string());
+    }
+    let mut out = Vec::new();
+    for name in names {
+        let abs = format!("/{name}");
+        let node = match fs.stat(&abs) {
+            Ok(n) => n,
+            Err(FsError::NotFound(_)) => return Err(format!("\"/{name}\": not found")),
+            Err(e) => return Err(e.to_string()),
+        };
+        let below = if node.is_dir() {
+            fs.walk(&abs).map_err(|e| e.to_string())?
+        } else {
+            Vec::new()
+        };
+        out.push((name, node, below));
+    }
+    Ok(out)
+}
+
+/// `--chown=user[:group]`: numeric ids, or names looked up in the stage's
+/// `/etc/passwd` and `/etc/group`.
+pub fn parse_chown(fs: &RootFs, spec: &str) -> Result<(u32, u32), String> {
+    let (user, group) = match spec.split_once(':') {
+        Some((u, g)) => (u, Some(g)),
+        None => (spec, None),
+    };
+    let uid = match user.parse::<u32>() {
+        Ok(n) => n,
+        Err(_) => lookup(fs, "/etc/passwd", user).ok_or_else(|| {
+            format!("unable to convert uid/gid chown string to host mapping: can't find uid for user {user}: no such user: {user}")
+        })?,
+    };
+    let gid = match group {
+        None => match user.parse::<u32>() {
+            Ok(n) => n,
+            Err(_) => lookup_field(fs, "/etc/passwd", user, 3).unwrap_or(uid),
+        },
+        Some(g) => match g.parse::<u32>() {
+            Ok(n) => n,
+            Err(_) => lookup(fs, "/etc/group", g).ok_or_else(|| {
+                format!("unable to convert uid/gid chown string to host mapping: can't find gid for group {g}: no such group: {g}")
+            })?,
+        },
+    };
+    Ok((uid, gid))
+}
+
+fn lookup(fs: &RootFs, file: &str, name: &str) -> Option<u32> {
+    lookup_field(fs, file, name, 2)
+}
+
+fn lookup_field(fs: &RootFs, file: &str, name: &str, field: usize) -> Option<u32> {
+    let text = fs.read_file(file).ok()?.to_vec().ok()?;
+    String::from_utf8_lossy(&text).lines().find_map(|line| {
+        let parts: Vec<&str> = line.split(':').collect();
+        (parts.first() == Some(&name))
+            .then(|| parts.get(field).and_then(|v| v.parse().ok()))
+            .flatten()
+    })
+}
+
+/// `--chmod=755` (octal only, as BuildKit 0.12 accepts).
+pub fn parse_chmod(spec: &str) -> Result<u32, String> {
+    u32::from_str_radix(spec, 8)
+        .ok()
+        .filter(|m| *m <= 0o7777)
+        .ok_or_else(|| format!("invalid chmod parameter {spec:?}: only octal modes are supported"))
+}
+
+/// `--chown` and `--chmod` applied to every copied entry (a symlink keeps
+/// its mode).
+pub fn set_owner_and_mode(items: &mut [Item], owner: Option<(u32, u32)>, chmod: Option<u32>) {
+    for item in items {
+        if let Some((uid, gid)) = owner {
+            item.node.uid = uid;
+            item.node.gid = gid;
+        }
+        if let Some(mode) = chmod {
+            if !item.node.is_symlink() {
+                item.node.mode = mode;
+            }
+        }
+    }
+}
+
+/// Write the items into `fs`, creating missing parent directories as root
+/// with 0755 (what both builders do).
+pub fn write_items(fs: &mut RootFs, items: &[Item]) -> Result<(), FsError> {
+    for item in items {
+        if let Some((parent, _)) = item.target.rsplit_once('/') {
+            if !parent.is_empty() && !fs.stat(parent).is_ok_and(|n| n.is_dir()) {
+                fs.mkdir_all(parent, 0o755, 0, 0)?;
+            }
+        }
+        let n = &item.node;
+        match &n.kind {
+            NodeKind::Dir => {
+                if fs.stat(&item.target).is_ok_and(|e| e.is_dir()) {
+                    fs.chmod(&item.target, n.mode)?;
+                    fs.chown(&item.target, n.uid, n.gid)?;
+                } else {
+                    if fs.lstat(&item.target).is_ok() {
+                        fs.remove_all(&item.target)?;
+                    }
+                    fs.mkdir(&item.target, n.mode, n.uid, n.gid)?;
+                }
+            }
+            NodeKind::File(blob) => {
+                if fs.lstat(&item.target).is_ok_and(|e| !e.is_file()) {
+                    fs.remove_all(&item.target)?;
+                }
+                fs.write_file(&item.target, blob.clone(), n.mode, n.uid, n.gid)?;
+            }
+            NodeKind::Symlink(t) => {
+                if fs.lstat(&item.target).is_ok() {
+                    fs.remove_all(&item.target)?;
+                }
+                fs.symlink(t, &item.target)?;
+                fs.lchown(&item.target, n.uid, n.gid)?;
+            }
+        }
+        if n.mtime != 0 && !n.is_symlink() {
+            // Docker keeps the source's modification time.
+            fs.set_mtime(&item.target, n.mtime)?;
+        }
+    }
+    Ok(())
+}

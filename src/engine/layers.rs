@@ -1,0 +1,102 @@
+//! The layer store: every layer's changes by diff_id, stored once and shared
+//! by every image and cache record that uses it (content addressing is what
+//! makes images that share layers share storage).
+//!
+//! The store is in memory; a persisted engine hands it a loader that reads
+//! layers it has not seen in this process from the state's blob store, and
+//! asks it which layers are new so it can write them there.
+
+use crate::engine::digest::Digest;
+use crate::engine::layer::{digest_layer, Layer};
+use crate::engine::report::LayerInfo;
+use crate::engine::rootfs::LayerChanges;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::sync::Arc;
+
+/// Reads a layer that is not in memory (from disk, from the catalog).
+pub type Loader = Box<dyn Fn(&Digest) -> Option<Arc<LayerChanges>> + Send + Sync>;
+
+#[derive(Default)]
+pub struct LayerStore {
+    layers: BTreeMap<Digest, Arc<LayerChanges>>,
+    /// Added in this process and not yet persisted.
+    fresh: BTreeSet<Digest>,
+    loader: Option<Loader>,
+}
+
+impl fmt::Debug for LayerStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LayerStore")
+            .field("layers", &self.layers.len())
+            .field("fresh", &self.fresh.len())
+            .finish()
+    }
+}
+
+impl Clone for LayerStore {
+    /// A clone shares the layers (they are immutable) but not the loader.
+    fn clone(&self) -> Self {
+        LayerStore {
+            layers: self.layers.clone(),
+            fresh: self.fresh.clone(),
+            loader: None,
+        }
+    }
+}
+
+impl LayerStore {
+    pub fn set_loader(&mut self, loader: Loader) {
+        self.loader = Some(loader);
+    }
+
+    /// Store `changes` as a layer: its tar is written (streamed through
+    /// sha256) to learn the diff_id; storing the same content twice keeps
+    /// one copy.
+    pub fn put(&mut self, changes: Arc<LayerChanges>) -> std::io::Result<LayerInfo> {
+        let Layer { diff_id, size, .. } = digest_layer(&changes)?;
+        self.insert(diff_id, changes);
+        Ok(LayerInfo { diff_id, size })
+    }
+
+    /// Store a layer whose diff_id is already known (imported tarballs).
+    pub fn insert(&mut self, diff_id: Digest, changes: Arc<LayerChanges>) {
+        if let std::collections::btree_map::Entry::Vacant(e) = self.layers.entry(diff_id) {
+            e.insert(changes);
+            self.fresh.insert(diff_id);
+        }
+    }
+
+    /// Store a layer that can be regenerated (catalog layers): never
+    /// reported as fresh, so it is not persisted.
+    pub fn insert_known(&mut self, diff_id: Digest, changes: Arc<LayerChanges>) {
+        self.layers.entry(diff_id).or_insert(changes);
+    }
+
+    /// The layer's changes, from memory or the loader.
+    pub fn get(&mut self, diff_id: &Digest) -> Option<Arc<LayerChanges>> {
+        if let Some(l) = self.layers.get(diff_id) {
+            return Some(Arc::clone(l));
+        }
+        let loaded = self.loader.as_ref().and_then(|load| load(diff_id))?;
+        self.layers.insert(*diff_id, Arc::clone(&loaded));
+        Some(loaded)
+    }
+
+    /// Layers added since the last call (to persist them).
+    pub fn take_fresh(&mut self) -> Vec<(Digest, Arc<LayerChanges>)> {
+        let fresh = std::mem::take(&mut self.fresh);
+        fresh
+            .into_iter()
+            .filter_map(|d| self.layers.get(&d).map(|l| (d, Arc::clone(l))))
+            .collect()
+    }
+
+    pub fn len(&self) -> usize {
+        self.layers.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.layers.is_empty()
+    }
+}

@@ -1,0 +1,710 @@
+//! The filesystem an image presents: read-only layers under one writable
+//! upper layer, with overlay semantics.
+//!
+//! RUN (through the shell) and COPY change a [`RootFs`]; [`RootFs::diff`]
+//! then yields the step's layer the way a snapshotter's differ does, and
+//! [`RootFs::commit`] freezes it so the next step starts on top. Lower layers
+//! are `Arc`-shared, so the builder can keep a snapshot per step for free.
+
+mod changes;
+mod lower;
+mod node;
+mod path;
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::sync::Arc;
+
+use crate::engine::blob::Blob;
+
+pub use changes::{Change, LayerChanges};
+pub use node::{FsError, Node, NodeKind, PERM_MASK};
+pub use path::PathKey;
+
+use lower::LowerView;
+
+/// Linux gives up resolving after 40 symlinks (ELOOP).
+const MAX_SYMLINKS: usize = 40;
+
+/// The root directory when no layer says otherwise.
+static DEFAULT_ROOT: Node = Node {
+    kind: NodeKind::Dir,
+    mode: 0o755,
+    uid: 0,
+    gid: 0,
+    mtime: 0,
+};
+
+/// How [`RootFs::diff`] decides what a rewritten file contributes — the
+/// builders differ here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DiffMode {
+    /// overlay2 under the classic builder, and BuildKit 0.8 in dockerd 20.10:
+    /// every path written lands in the layer, even with content and metadata
+    /// identical to the lower one.
+    CopyUp,
+    /// Current BuildKit's differ: a rewritten file identical in content and
+    /// metadata to the lower one is left out (`COPY . .` over an unchanged
+    /// package.json does not repeat it).
+    ContentCompare,
+}
+
+/// One child of a directory.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DirEntry {
+    pub name: String,
+    pub node: Node,
+}
+
+/// An overlay view: shared immutable lower layers plus a private upper one.
+#[derive(Clone)]
+pub struct RootFs {
+    lower: Arc<LowerView>,
+    upper: LayerChanges,
+    now: i64,
+}
+
+/// A path resolved against the view.
+struct Resolved {
+    key: PathKey,
+    node: Option<Node>,
+    /// Whether lower-layer entries at `key` show through.
+    lower_visible: bool,
+    /// Whether lower-layer entries below `key` show through.
+    children_visible: bool,
+}
+
+/// A directory on the way down during resolution.
+struct Frame {
+    key: PathKey,
+    node: Node,
+    lower_visible: bool,
+    children_visible: bool,
+}
+
+impl Default for RootFs {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for RootFs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RootFs")
+            .field("layers", &self.lower.layers().len())
+            .field("upper", &self.upper)
+            .field("now", &self.now)
+            .finish()
+    }
+}
+
+impl RootFs {
+    /// An empty filesystem (`FROM scratch`): just `/`.
+    pub fn new() -> Self {
+        Self::from_layers(Vec::new())
+    }
+
+    /// The view of `layers` (bottom first) with an empty upper layer.
+    pub fn from_layers(layers: impl IntoIterator<Item = Arc<LayerChanges>>) -> Self {
+        Self {
+            lower: Arc::new(LowerView::new(layers.into_iter().collect())),
+            upper: LayerChanges::new(),
+            now: 0,
+        }
+    }
+
+    /// The lower layers, bottom first.
+    pub fn layers(&self) -> &[Arc<LayerChanges>] {
+        self.lower.layers()
+    }
+
+    /// The upper layer as recorded so far (before any diff filtering).
+    pub fn upper(&self) -> &LayerChanges {
+        &self.upper
+    }
+
+    /// The clock, in seconds since the epoch, stamped on entries this view
+    /// creates or modifies. 0 unless set, which keeps layers reproducible.
+    pub fn now(&self) -> i64 {
+        self.now
+    }
+
+    /// Sets the clock (see [`RootFs::now`]).
+    pub fn set_now(&mut self, now: i64) {
+        self.now = now;
+    }
+
+    // ---- reading ----
+
+    /// The node `path` names, following symlinks (`stat`).
+    pub fn stat(&self, path: &str) -> Result<Node, FsError> {
+        self.resolve(path, true)?
+            .node
+            .ok_or_else(|| FsError::NotFound(path.to_owned()))
+    }
+
+    /// The node `path` names, not following a final symlink (`lstat`).
+    pub fn lstat(&self, path: &str) -> Result<Node, FsError> {
+        self.resolve(path, false)?
+            .node
+            .ok_or_else(|| FsError::NotFound(path.to_owned()))
+    }
+
+    /// Whether `path` exists, following symlinks (`test -e`).
+    pub fn exists(&self, path: &str) -> bool {
+        self.stat(path).is_ok()
+    }
+
+    /// The absolute path `path` resolves to, symlinks followed (`realpath`).
+    pub fn canonicalize(&self, path: &str) -> Result<String, FsError> {
+        let r = self.resolve(path, true)?;
+        if r.node.is_none() {
+            return Err(FsError::NotFound(path.to_owned()));
+        }
+        Ok(r.key.to_string())
+    }
+
+    /// The children of the directory `path`, sorted by name.
+    pub fn read_dir(&self, path: &str) -> Result<Vec<DirEntry>, FsError> {
+        let r = self.existing(path, true)?;
+        if !r.node.as_ref().is_some_and(Node::is_dir) {
+            return Err(FsError::NotADirectory(path.to_owned()));
+        }
+        Ok(self
+            .children(&r.key, r.children_visible)
+            .into_iter()
+            .map(|(key, node, _)| DirEntry {
+                name: key.name().to_owned(),
+                node,
+            })
+            .collect())
+    }
+
+    /// Every entry below the directory `path`, in walk order (parents before
+    /// children, names sorted), with paths relative to `path`. Symlinks
+    /// inside are listed, not followed.
+    pub fn walk(&self, path: &str) -> Result<Vec<(String, Node)>, FsError> {
+        let r = self.existing(path, true)?;
+        if !r.node.as_ref().is_some_and(Node::is_dir) {
+            return Err(FsError::NotADirectory(path.to_owned()));
+        }
+        let mut out = Vec::new();
+        self.walk_key(&r.key, &r.key, r.children_visible, &mut out);
+        Ok(out)
+    }
+
+    /// The content of the regular file `path`.
+    pub fn read_file(&self, path: &str) -> Result<Blob, FsError> {
+        match self.stat(path)?.kind {
+            NodeKind::File(blob) => Ok(blob),
+            NodeKind::Dir => Err(FsError::IsADirectory(path.to_owned())),
+            // stat follows links, so a symlink cannot come back.
+            NodeKind::Symlink(_) => Err(FsError::InvalidArgument(path.to_owned())),
+        }
+    }
+
+    /// The target of the symlink `path` (`readlink`).
+    pub fn read_link(&self, path: &str) -> Result<String, FsError> {
+        match self.lstat(path)?.kind {
+            NodeKind::Symlink(target) => Ok(target),
+            _ => Err(FsError::InvalidArgument(path.to_owned())),
+        }
+    }
+
+    // ---- writing ----
+
+    /// Creates or replaces the regular file `path` (a final symlink is
+    /// followed, as `open(O_CREAT)` does) with this content, mode and owner.
+    /// The parent directory must exist.
+    pub fn write_file(
+        &mut self,
+        path: &str,
+        blob: Blob,
+        mode: u32,
+        uid: u32,
+        gid: u32,
+    ) -> Result<(), FsError> {
+        let r = self.resolve(path, true)?;
+        let node = Node::file(blob, mode, uid, gid).with_mtime(self.now);
+        match &r.node {
+            Some(n) if n.is_dir() => Err(FsError::IsADirectory(path.to_owned())),
+            Some(_) => {
+                self.set_at(&r.key, node);
+                Ok(())
+            }
+            None if path.ends_with('/') => Err(FsError::IsADirectory(path.to_owned())),
+            None => {
+                self.create(&r.key, r.lower_visible, node);
+                self.touch_parent(&r.key);
+                Ok(())
+            }
+        }
+    }
+
+    /// Creates the directory `path`; its parent must exist.
+    pub fn mkdir(&mut self, path: &str, mode: u32, uid: u32, gid: u32) -> Result<(), FsError> {
+        let r = self.resolve(path, false)?;
+        if r.node.is_some() {
+            return Err(FsError::AlreadyExists(path.to_owned()));
+        }
+        self.create(
+            &r.key,
+            r.lower_visible,
+            Node::dir(mode, uid, gid).with_mtime(self.now),
+        );
+        self.touch_parent(&r.key);
+        Ok(())
+    }
+
+    /// Creates `path` and any missing parents (`mkdir -p`, WORKDIR). Parents
+    /// get mode 0755 and root ownership, as Docker gives them; the last
+    /// directory gets `mode`/`uid`/`gid`. Existing directories (or symlinks to
+    /// them) are left alone.
+    pub fn mkdir_all(&mut self, path: &str, mode: u32, uid: u32, gid: u32) -> Result<(), FsError> {
+        let comps: Vec<&str> = path.split('/').filter(|c| !c.is_empty()).collect();
+        let mut prefix = String::with_capacity(path.len() + 1);
+        for (i, comp) in comps.iter().enumerate() {
+            prefix.push('/');
+            prefix.push_str(comp);
+            let last = i + 1 == comps.len();
+            let r = self.resolve(&prefix, true)?;
+            match &r.node {
+                Some(n) if n.is_dir() => continue,
+                Some(_) if last => return Err(FsError::AlreadyExists(path.to_owned())),
+                Some(_) => return Err(FsError::NotADirectory(path.to_owned())),
+                None => {}
+            }
+            // A dangling symlink in the way: mkdir(2) says EEXIST.
+            if self.resolve(&prefix, false)?.node.is_some() {
+                return Err(FsError::AlreadyExists(path.to_owned()));
+            }
+            let node = if last {
+                Node::dir(mode, uid, gid)
+            } else {
+                Node::default_dir()
+            };
+            self.create(&r.key, r.lower_visible, node.with_mtime(self.now));
+            self.touch_parent(&r.key);
+        }
+        Ok(())
+    }
+
+    /// Creates the symlink `path` pointing at `target` (stored verbatim).
+    pub fn symlink(&mut self, target: &str, path: &str) -> Result<(), FsError> {
+        let r = self.resolve(path, false)?;
+        if r.node.is_some() {
+            return Err(FsError::AlreadyExists(path.to_owned()));
+        }
+        self.create(
+            &r.key,
+            r.lower_visible,
+            Node::symlink(target).with_mtime(self.now),
+        );
+        self.touch_parent(&r.key);
+        Ok(())
+    }
+
+    /// Removes a file, symlink or empty directory (a final symlink itself is
+    /// removed, not its target).
+    pub fn remove(&mut self, path: &str) -> Result<(), FsError> {
+        let r = self.existing(path, false)?;
+        if r.key.is_root() {
+            return Err(FsError::InvalidArgument(path.to_owned()));
+        }
+        if r.node.as_ref().is_some_and(Node::is_dir)
+            && !self.children(&r.key, r.children_visible).is_empty()
+        {
+            return Err(FsError::DirectoryNotEmpty(path.to_owned()));
+        }
+        self.remove_key(&r.key, r.lower_visible);
+        self.touch_parent(&r.key);
+        Ok(())
+    }
+
+    /// Removes `path` and everything below it (`rm -r`).
+    pub fn remove_all(&mut self, path: &str) -> Result<(), FsError> {
+        let r = self.existing(path, false)?;
+        if r.key.is_root() {
+            return Err(FsError::InvalidArgument(path.to_owned()));
+        }
+        self.remove_key(&r.key, r.lower_visible);
+        self.touch_parent(&r.key);
+        Ok(())
+    }
+
+    /// Moves `from` to `to` as rename(2) does: a file may replace a file, a
+    /// directory only an empty directory; a directory cannot move into
+    /// itself. In the layer this is the new path put and the old one
+    /// whited out, as overlay2 records it.
+    pub fn rename(&mut self, from: &str, to: &str) -> Result<(), FsError> {
+        let src = self.existing(from, false)?;
+        let Some(snode) = src.node.clone() else {
+            return Err(FsError::NotFound(from.to_owned()));
+        };
+        if src.key.is_root() {
+            return Err(FsError::InvalidArgument(from.to_owned()));
+        }
+        let dst = self.resolve(to, false)?;
+        if dst.key == src.key {
+            return Ok(());
+        }
+        if dst.key.is_inside(&src.key) || dst.key.is_root() {
+            return Err(FsError::InvalidArgument(to.to_owned()));
+        }
+        if let Some(dnode) = &dst.node {
+            if snode.is_dir() {
+                if !dnode.is_dir() {
+                    return Err(FsError::NotADirectory(to.to_owned()));
+                }
+                if !self.children(&dst.key, dst.children_visible).is_empty() {
+                    return Err(FsError::DirectoryNotEmpty(to.to_owned()));
+                }
+            } else if dnode.is_dir() {
+                return Err(FsError::IsADirectory(to.to_owned()));
+            }
+        }
+        let mut subtree = Vec::new();
+        if snode.is_dir() {
+            self.walk_key(&src.key, &src.key, src.children_visible, &mut subtree);
+        }
+        if dst.node.is_some() {
+            self.remove_key(&dst.key, dst.lower_visible);
+        }
+        self.remove_key(&src.key, src.lower_visible);
+        self.create(&dst.key, dst.lower_visible, snode);
+        for (rel, node) in subtree {
+            let key = PathKey::from_clean(&format!("{}/{rel}", dst.key.as_str()));
+            let visible = self.lower_visible_at(&key);
+            self.create(&key, visible, node);
+        }
+        self.touch_parent(&src.key);
+        self.touch_parent(&dst.key);
+        Ok(())
+    }
+
+    /// Sets the permission bits of `path` (symlinks followed).
+    pub fn chmod(&mut self, path: &str, mode: u32) -> Result<(), FsError> {
+        self.update(path, true, |n| n.mode = mode & PERM_MASK)
+    }
+
+    /// Sets the owner of `path` (symlinks followed).
+    pub fn chown(&mut self, path: &str, uid: u32, gid: u32) -> Result<(), FsError> {
+        self.update(path, true, |n| {
+            n.uid = uid;
+            n.gid = gid;
+        })
+    }
+
+    /// Sets the owner of `path` itself, even if it is a symlink.
+    pub fn lchown(&mut self, path: &str, uid: u32, gid: u32) -> Result<(), FsError> {
+        self.update(path, false, |n| {
+            n.uid = uid;
+            n.gid = gid;
+        })
+    }
+
+    /// Sets the modification time of `path` (symlinks followed).
+    pub fn set_mtime(&mut self, path: &str, mtime: i64) -> Result<(), FsError> {
+        self.update(path, true, |n| n.mtime = mtime)
+    }
+
+    // ---- layers ----
+
+    /// This view's upper layer relative to its lower layers, as the
+    /// builder's differ would put it in a tar: changed entries, removals as
+    /// whiteouts, a removed-and-recreated directory as opaque, and the parent
+    /// directories of every change (both overlay2's copied-up parents and
+    /// containerd's `WriteDiff` emit them). `/` itself is never part of a
+    /// layer.
+    pub fn diff(&self, mode: DiffMode) -> LayerChanges {
+        let mut out = LayerChanges::new();
+        for (key, change) in &self.upper {
+            if key.is_root() {
+                continue;
+            }
+            if let (DiffMode::ContentCompare, Change::Put(node)) = (mode, change) {
+                if self.lower_visible_at(key) && self.lower.get(key) == Some(node) {
+                    continue;
+                }
+            }
+            out.insert(key.clone(), change.clone());
+        }
+        let changed: Vec<PathKey> = out.iter().map(|(k, _)| k.clone()).collect();
+        for key in changed {
+            for anc in key.ancestors() {
+                if anc.is_root() || out.get(&anc).is_some() {
+                    break;
+                }
+                if let Some(node) = self.node_at(&anc) {
+                    out.insert(anc, Change::Put(node));
+                }
+            }
+        }
+        out
+    }
+
+    /// Freezes the upper layer: returns the view with `self.diff(mode)` as a
+    /// new top lower layer and an empty upper, plus that layer. Changes to
+    /// `/` itself are dropped, as Docker's differs drop them.
+    pub fn commit(self, mode: DiffMode) -> (RootFs, Arc<LayerChanges>) {
+        let layer = Arc::new(self.diff(mode));
+        let lower = Arc::new(LowerView::on_top(self.lower, Arc::clone(&layer)));
+        let fs = RootFs {
+            lower,
+            upper: LayerChanges::new(),
+            now: self.now,
+        };
+        (fs, layer)
+    }
+
+    /// The view with `layer` (already committed elsewhere, e.g. a cached
+    /// step's) as a new top lower layer and an empty upper.
+    pub fn with_layer(self, layer: Arc<LayerChanges>) -> RootFs {
+        RootFs {
+            lower: Arc::new(LowerView::on_top(self.lower, layer)),
+            upper: LayerChanges::new(),
+            now: self.now,
+        }
+    }
+
+    // ---- internals ----
+
+    /// The node at `key` given whether lower entries at `key` show through,
+    /// and whether lower entries below it do.
+    fn entry(&self, key: &PathKey, lower_visible: bool) -> (Option<Node>, bool) {
+        match self.upper.get(key) {
+            Some(Change::Put(n)) => (Some(n.clone()), lower_visible && n.is_dir()),
+            Some(Change::Opaque(n)) => (Some(n.clone()), false),
+            Some(Change::Whiteout) => (None, false),
+            None if !lower_visible => (None, false),
+            None => match self.lower.get(key) {
+                Some(n) => (Some(n.clone()), n.is_dir()),
+                None if key.is_root() => (Some(DEFAULT_ROOT.clone()), true),
+                None => (None, false),
+            },
+        }
+    }
+
+    /// Whether lower entries at `key` show through: no ancestor in the upper
+    /// layer hides them.
+    fn lower_visible_at(&self, key: &PathKey) -> bool {
+        key.ancestors().all(|a| match self.upper.get(&a) {
+            Some(Change::Opaque(_) | Change::Whiteout) => false,
+            Some(Change::Put(n)) => n.is_dir(),
+            None => true,
+        })
+    }
+
+    fn node_at(&self, key: &PathKey) -> Option<Node> {
+        self.entry(key, self.lower_visible_at(key)).0
+    }
+
+    /// Resolves `path` as the kernel does: component by component, `..`
+    /// from the directory actually reached, symlinks followed in the middle
+    /// and — when `follow_final` or the path ends in `/` — at the end.
+    /// A missing last component is not an error (callers may create it); a
+    /// missing middle one is.
+    fn resolve(&self, path: &str, follow_final: bool) -> Result<Resolved, FsError> {
+        let trailing_slash = path.ends_with('/') && !path.trim_matches('/').is_empty();
+        let follow_final = follow_final || trailing_slash;
+        let mut pending: Vec<String> = split_rev(path);
+        let root = PathKey::root();
+        let (root_node, root_children) = self.entry(&root, true);
+        let mut stack = vec![Frame {
+            key: root,
+            node: root_node.unwrap_or_else(|| DEFAULT_ROOT.clone()),
+            lower_visible: true,
+            children_visible: root_children,
+        }];
+        let mut links = 0;
+        while let Some(comp) = pending.pop() {
+            if comp == "." {
+                continue;
+            }
+            if comp == ".." {
+                if stack.len() > 1 {
+                    stack.pop();
+                }
+                continue;
+            }
+            let Some(dir) = stack.last() else {
+                break;
+            };
+            let key = dir.key.join(&comp);
+            let lower_visible = dir.children_visible;
+            let (node, children_visible) = self.entry(&key, lower_visible);
+            let last = pending.is_empty();
+            let Some(node) = node else {
+                if last {
+                    return Ok(Resolved {
+                        key,
+                        node: None,
+                        lower_visible,
+                        children_visible: false,
+                    });
+                }
+                return Err(FsError::NotFound(path.to_owned()));
+            };
+            if let NodeKind::Symlink(target) = &node.kind {
+                if !last || follow_final {
+                    links += 1;
+                    if links > MAX_SYMLINKS {
+                        return Err(FsError::TooManyLinks(path.to_owned()));
+                    }
+                    if target.is_empty() {
+                        return Err(FsError::NotFound(path.to_owned()));
+                    }
+                    if target.starts_with('/') {
+                        stack.truncate(1);
+                    }
+                    pending.extend(split_rev(target));
+                    continue;
+                }
+            }
+            if last {
+                if trailing_slash && !node.is_dir() {
+                    return Err(FsError::NotADirectory(path.to_owned()));
+                }
+                return Ok(Resolved {
+                    key,
+                    node: Some(node),
+                    lower_visible,
+                    children_visible,
+                });
+            }
+            if !node.is_dir() {
+                return Err(FsError::NotADirectory(path.to_owned()));
+            }
+            stack.push(Frame {
+                key,
+                node,
+                lower_visible,
+                children_visible,
+            });
+        }
+        // The path ended on a directory already reached ("/", "a/..", a
+        // symlink to "/").
+        let Some(top) = stack.pop() else {
+            return Err(FsError::NotFound(path.to_owned()));
+        };
+        Ok(Resolved {
+            key: top.key,
+            node: Some(top.node),
+            lower_visible: top.lower_visible,
+            children_visible: top.children_visible,
+        })
+    }
+
+    /// Resolves `path`, which must exist.
+    fn existing(&self, path: &str, follow_final: bool) -> Result<Resolved, FsError> {
+        let r = self.resolve(path, follow_final)?;
+        if r.node.is_none() {
+            return Err(FsError::NotFound(path.to_owned()));
+        }
+        Ok(r)
+    }
+
+    /// The children of directory `dir`: key, node, and whether lower entries
+    /// below each show through. Sorted by name.
+    fn children(&self, dir: &PathKey, children_visible: bool) -> Vec<(PathKey, Node, bool)> {
+        let mut names: BTreeSet<String> = self.upper.child_names(dir).into_iter().collect();
+        if children_visible {
+            names.extend(self.lower.child_names(dir));
+        }
+        names
+            .into_iter()
+            .filter_map(|name| {
+                let key = dir.join(&name);
+                let (node, below) = self.entry(&key, children_visible);
+                node.map(|n| (key, n, below))
+            })
+            .collect()
+    }
+
+    fn walk_key(
+        &self,
+        top: &PathKey,
+        dir: &PathKey,
+        children_visible: bool,
+        out: &mut Vec<(String, Node)>,
+    ) {
+        for (key, node, below) in self.children(dir, children_visible) {
+            let is_dir = node.is_dir();
+            out.push((key.strip_prefix(top).unwrap_or_default().to_owned(), node));
+            if is_dir {
+                self.walk_key(top, &key, below, out);
+            }
+        }
+    }
+
+    /// Puts a new entry where none is visible. Over a whited-out lower
+    /// directory a new directory must be opaque, or the old children would
+    /// show through again.
+    fn create(&mut self, key: &PathKey, lower_visible: bool, node: Node) {
+        let lower_dir = lower_visible && self.lower.get(key).is_some_and(Node::is_dir);
+        let change = if node.is_dir() && lower_dir {
+            Change::Opaque(node)
+        } else {
+            Change::Put(node)
+        };
+        self.upper.insert(key.clone(), change);
+    }
+
+    /// Replaces the node of an existing entry, keeping an opaque directory
+    /// opaque.
+    fn set_at(&mut self, key: &PathKey, node: Node) {
+        let change = match self.upper.get(key) {
+            Some(Change::Opaque(_)) if node.is_dir() => Change::Opaque(node),
+            _ => Change::Put(node),
+        };
+        self.upper.insert(key.clone(), change);
+    }
+
+    /// Removes `key` and its subtree from the view.
+    fn remove_key(&mut self, key: &PathKey, lower_visible: bool) {
+        self.upper.remove_subtree(key);
+        if lower_visible && self.lower.get(key).is_some() {
+            self.upper.insert(key.clone(), Change::Whiteout);
+        }
+    }
+
+    fn update(
+        &mut self,
+        path: &str,
+        follow: bool,
+        change: impl FnOnce(&mut Node),
+    ) -> Result<(), FsError> {
+        let r = self.existing(path, follow)?;
+        let Some(mut node) = r.node else {
+            return Err(FsError::NotFound(path.to_owned()));
+        };
+        change(&mut node);
+        self.set_at(&r.key, node);
+        Ok(())
+    }
+
+    /// A directory's mtime moves when an entry is added or removed.
+    fn touch_parent(&mut self, key: &PathKey) {
+        let Some(parent) = key.parent() else {
+            return;
+        };
+        if let Some(mut node) = self.node_at(&parent) {
+            if node.mtime != self.now {
+                node.mtime = self.now;
+                self.set_at(&parent, node);
+            }
+        }
+    }
+}
+
+/// The non-empty components of `path`, last first (a stack to pop).
+fn split_rev(path: &str) -> Vec<String> {
+    path.split('/')
+        .filter(|c| !c.is_empty())
+        .rev()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,321 @@
+//! The command table: simulated programs keyed by name. [`Registry::busybox`]
+//! holds the busybox applets layerlab simulates (plus shadow-utils'
+//! `useradd`/`groupadd`); package managers (`apk`, `apt-get`, `npm`,
+//! `pip`) plug in later with [`Registry::register`].
+//!
+//! A simulation gets the running [`Shell`] (filesystem, variables,
+//! directory, user, clock), its argv (argv\[0\] as typed) and an [`Io`]:
+//! stdin to read, stdout/stderr to fill. It returns the exit status.
+
+mod basic;
+mod files;
+mod ls;
+mod regex;
+mod tar;
+mod text;
+mod useradd;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use crate::engine::rootfs::FsError;
+
+use super::interp::Shell;
+
+/// A simulated program.
+pub trait Command: Send + Sync {
+    fn run(&self, sh: &mut Shell<'_, '_>, argv: &[String], io: &mut Io) -> i32;
+}
+
+impl<F> Command for F
+where
+    F: Fn(&mut Shell<'_, '_>, &[String], &mut Io) -> i32 + Send + Sync,
+{
+    fn run(&self, sh: &mut Shell<'_, '_>, argv: &[String], io: &mut Io) -> i32 {
+        self(sh, argv, io)
+    }
+}
+
+/// A command's standard streams.
+#[derive(Default)]
+pub struct Io {
+    stdin: Option<Rc<[u8]>>,
+    stdin_pos: usize,
+    stdin_used: bool,
+    pub out: Vec<u8>,
+    pub err: Vec<u8>,
+}
+
+impl fmt::Debug for Io {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Io")
+            .field("out", &self.out.len())
+            .field("err", &self.err.len())
+            .finish()
+    }
+}
+
+impl Io {
+    pub(crate) fn new(stdin: Rc<[u8]>, pos: usize) -> Self {
+        Self {
+            stdin: Some(stdin),
+            stdin_pos: pos,
+            ..Self::default()
+        }
+    }
+
+    /// Reads all of stdin (marking it consumed).
+    pub fn stdin(&mut self) -> &[u8] {
+        self.stdin_used = true;
+        match &self.stdin {
+            Some(d) => &d[self.stdin_pos.min(d.len())..],
+            None => &[],
+        }
+    }
+
+    pub(crate) fn stdin_used(&self) -> bool {
+        self.stdin_used
+    }
+
+    pub(crate) fn stdin_end(&self) -> usize {
+        self.stdin.as_ref().map_or(0, |d| d.len())
+    }
+
+    pub fn print(&mut self, s: &str) {
+        self.out.extend_from_slice(s.as_bytes());
+    }
+
+    pub fn eprint(&mut self, s: &str) {
+        self.err.extend_from_slice(s.as_bytes());
+    }
+
+    /// `APPLET: MSG\n` on stderr, busybox's error shape.
+    pub fn error(&mut self, applet: &str, msg: &str) {
+        self.eprint(&format!("{applet}: {msg}\n"));
+    }
+}
+
+#[derive(Clone)]
+struct Entry {
+    cmd: Arc<dyn Command>,
+    busybox_applet: bool,
+}
+
+/// Commands by name.
+#[derive(Clone, Default)]
+pub struct Registry {
+    entries: BTreeMap<String, Entry>,
+}
+
+impl fmt::Debug for Registry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.entries.keys()).finish()
+    }
+}
+
+impl Registry {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds or replaces `name`. `busybox_applet` says whether busybox's
+    /// standalone shell finds it without a binary in `PATH`.
+    pub fn register(&mut self, name: &str, busybox_applet: bool, cmd: Arc<dyn Command>) {
+        self.entries.insert(
+            name.to_owned(),
+            Entry {
+                cmd,
+                busybox_applet,
+            },
+        );
+    }
+
+    pub fn get(&self, name: &str) -> Option<Arc<dyn Command>> {
+        self.entries.get(name).map(|e| Arc::clone(&e.cmd))
+    }
+
+    pub fn is_busybox_applet(&self, name: &str) -> bool {
+        self.entries.get(name).is_some_and(|e| e.busybox_applet)
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.entries.keys().map(String::as_str)
+    }
+
+    /// Every simulated busybox applet, plus `useradd`/`groupadd`.
+    pub fn busybox() -> Self {
+        let mut r = Self::new();
+        basic::register(&mut r);
+        files::register(&mut r);
+        ls::register(&mut r);
+        text::register(&mut r);
+        tar::register(&mut r);
+        useradd::register(&mut r);
+        r
+    }
+}
+
+/// Names ash handles itself (what `type` calls a shell builtin).
+pub(crate) fn is_shell_builtin(name: &str) -> bool {
+    matches!(
+        name,
+        ":" | "."
+            | "break"
+            | "continue"
+            | "eval"
+            | "exec"
+            | "exit"
+            | "export"
+            | "readonly"
+            | "return"
+            | "set"
+            | "shift"
+            | "trap"
+            | "unset"
+            | "source"
+            | "cd"
+            | "read"
+            | "umask"
+            | "type"
+            | "command"
+            | "wait"
+            | "local"
+            | "echo"
+            | "printf"
+            | "test"
+            | "["
+            | "true"
+            | "false"
+            | "pwd"
+    )
+}
+
+/// Splits busybox-style options: leading `-abc` clusters (until `--` or
+/// the first operand) into flags; `with_value` flags take the next word
+/// (or the rest of the cluster). Unknown flags are kept for the caller.
+pub(crate) struct Opts {
+    pub flags: Vec<char>,
+    pub values: Vec<(char, String)>,
+    pub operands: Vec<String>,
+}
+
+impl Opts {
+    pub fn parse(args: &[String], with_value: &str) -> Self {
+        let mut flags = Vec::new();
+        let mut values = Vec::new();
+        let mut operands = Vec::new();
+        let mut i = 0;
+        while i < args.len() {
+            let a = &args[i];
+            if a == "--" {
+                operands.extend(args[i + 1..].iter().cloned());
+                break;
+            }
+            if a.len() > 1 && a.starts_with('-') && !a.starts_with("--") {
+                let chars: Vec<char> = a[1..].chars().collect();
+                let mut j = 0;
+                while j < chars.len() {
+                    let c = chars[j];
+                    if with_value.contains(c) {
+                        let rest: String = chars[j + 1..].iter().collect();
+                        if rest.is_empty() {
+                            i += 1;
+                            values.push((c, args.get(i).cloned().unwrap_or_default()));
+                        } else {
+                            values.push((c, rest));
+                        }
+                        break;
+                    }
+                    flags.push(c);
+                    j += 1;
+                }
+            } else if let Some(long) = a.strip_prefix("--") {
+                // Long options: kept as a flag char where they have a short twin.
+                match long {
+                    "recursive" => flags.push('r'),
+                    "force" => flags.push('f'),
+                    "parents" => flags.push('p'),
+                    "all" => flags.push('a'),
+                    "archive" => flags.push('a'),
+                    "verbose" => flags.push('v'),
+                    "quiet" | "silent" => flags.push('q'),
+                    _ => {}
+                }
+            } else {
+                operands.push(a.clone());
+            }
+            i += 1;
+        }
+        Self {
+            flags,
+            values,
+            operands,
+        }
+    }
+
+    pub fn has(&self, c: char) -> bool {
+        self.flags.contains(&c)
+    }
+
+    pub fn value(&self, c: char) -> Option<&str> {
+        self.values
+            .iter()
+            .rev()
+            .find(|(k, _)| *k == c)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Reads a file argument (`-` is stdin; `/dev/null` is empty).
+pub(crate) fn read_input(sh: &Shell<'_, '_>, io: &mut Io, path: &str) -> Result<Vec<u8>, FsError> {
+    match path {
+        "-" | "/dev/stdin" => Ok(io.stdin().to_vec()),
+        "/dev/null" | "/dev/zero" => Ok(Vec::new()),
+        _ => {
+            let abs = sh.abs(path);
+            let blob = sh.fs().read_file(&abs).map_err(|e| with_path(&e, path))?;
+            blob.to_vec()
+                .map_err(|_| FsError::InvalidArgument(path.to_owned()))
+        }
+    }
+}
+
+/// The same error naming the path as the user typed it.
+pub(crate) fn with_path(e: &FsError, path: &str) -> FsError {
+    let p = path.to_owned();
+    match e {
+        FsError::NotFound(_) => FsError::NotFound(p),
+        FsError::NotADirectory(_) => FsError::NotADirectory(p),
+        FsError::IsADirectory(_) => FsError::IsADirectory(p),
+        FsError::DirectoryNotEmpty(_) => FsError::DirectoryNotEmpty(p),
+        FsError::AlreadyExists(_) => FsError::AlreadyExists(p),
+        FsError::TooManyLinks(_) => FsError::TooManyLinks(p),
+        FsError::InvalidArgument(_) => FsError::InvalidArgument(p),
+    }
+}
+
+/// Input for text filters: the named files concatenated, or stdin.
+pub(crate) fn inputs(
+    sh: &Shell<'_, '_>,
+    io: &mut Io,
+    applet: &str,
+    files: &[String],
+) -> (Vec<u8>, i32) {
+    if files.is_empty() {
+        return (io.stdin().to_vec(), 0);
+    }
+    let mut data = Vec::new();
+    let mut status = 0;
+    for f in files {
+        match read_input(sh, io, f) {
+            Ok(d) => data.extend_from_slice(&d),
+            Err(e) => {
+                io.error(applet, &format!("{f}: {}", e.strerror()));
+                status = 1;
+            }
+        }
+    }
+    (data, status)
+}

@@ -1,0 +1,806 @@
+//! Text filters: head, tail, grep, sed, wc, tr, cut, sort, uniq.
+
+use std::sync::Arc;
+
+use super::regex::Regex;
+use super::{inputs, read_input, Io, Opts, Registry};
+use crate::engine::blob::Blob;
+use crate::shell::interp::{base_name, Shell};
+
+pub(super) fn register(r: &mut Registry) {
+    r.register("head", true, Arc::new(head_tail));
+    r.register("tail", true, Arc::new(head_tail));
+    r.register("grep", true, Arc::new(grep));
+    r.register("egrep", true, Arc::new(grep));
+    r.register("fgrep", true, Arc::new(grep));
+    r.register("sed", true, Arc::new(sed));
+    r.register("wc", true, Arc::new(wc));
+    r.register("tr", true, Arc::new(tr));
+    r.register("cut", true, Arc::new(cut));
+    r.register("sort", true, Arc::new(sort));
+    r.register("uniq", true, Arc::new(uniq));
+}
+
+/// Lines with their terminators kept.
+fn lines(data: &[u8]) -> Vec<&[u8]> {
+    data.split_inclusive(|b| *b == b'\n').collect()
+}
+
+fn head_tail(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
+    let applet = base_name(&argv[0]).to_owned();
+    // `head -5` is `head -n 5`.
+    let args: Vec<String> = argv[1..]
+        .iter()
+        .map(|a| {
+            if a.len() > 1 && a.starts_with('-') && a[1..].chars().all(|c| c.is_ascii_digit()) {
+                format!("-n{}", &a[1..])
+            } else {
+                a.clone()
+            }
+        })
+        .collect();
+    let o = Opts::parse(&args, "nc");
+    let (data, status) = inputs(sh, io, &applet, &o.operands);
+    let spec = o.value('n').or(o.value('c')).unwrap_or("10");
+    let from_start = spec.starts_with('+');
+    let neg = spec.starts_with('-');
+    let n: usize = spec.trim_start_matches(['+', '-']).parse().unwrap_or(10);
+    let bytes = o.value('c').is_some();
+    let out: Vec<u8> = if bytes {
+        let len = data.len();
+        match (applet.as_str(), from_start, neg) {
+            ("head", _, true) => data[..len.saturating_sub(n)].to_vec(),
+            ("head", _, _) => data[..n.min(len)].to_vec(),
+            (_, true, _) => data[n.saturating_sub(1).min(len)..].to_vec(),
+            _ => data[len.saturating_sub(n)..].to_vec(),
+        }
+    } else {
+        let ls = lines(&data);
+        let len = ls.len();
+        let picked: &[&[u8]] = match (applet.as_str(), from_start, neg) {
+            ("head", _, true) => &ls[..len.saturating_sub(n)],
+            ("head", _, _) => &ls[..n.min(len)],
+            (_, true, _) => &ls[n.saturating_sub(1).min(len)..],
+            _ => &ls[len.saturating_sub(n)..],
+        };
+        picked.concat()
+    };
+    io.out.extend_from_slice(&out);
+    status
+}
+
+fn grep(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
+    let applet = base_name(&argv[0]).to_owned();
+    let o = Opts::parse(&argv[1..], "em");
+    let mut operands = o.operands.clone();
+    let patterns: Vec<String> = if o.values.iter().any(|(c, _)| *c == 'e') {
+        o.values
+            .iter()
+            .filter(|(c, _)| *c == 'e')
+            .map(|(_, v)| v.clone())
+            .collect()
+    } else if operands.is_empty() {
+        io.eprint("BusyBox v1.35.0 multi-call binary.\n\nUsage: grep [-HhnlLoqvsrRiwFE] [-m N] [-A|B|C N] { PATTERN | -e PATTERN... | -f FILE... } [FILE]...\n");
+        return 2;
+    } else {
+        vec![operands.remove(0)]
+    };
+    let fixed = o.has('F') || applet == "fgrep";
+    let extended = o.has('E') || applet == "egrep";
+    let icase = o.has('i');
+    let mut regexes = Vec::new();
+    for p in patterns.iter().flat_map(|p| p.split('\n')) {
+        if fixed {
+            continue;
+        }
+        match Regex::new(p, extended, icase) {
+            Ok(r) => regexes.push(r),
+            Err(e) => {
+                io.error("grep", &e);
+                return 2;
+            }
+        }
+    }
+    let max: Option<usize> = o.value('m').and_then(|v| v.parse().ok());
+    let multi = operands.len() > 1 && !o.has('h');
+    let sources: Vec<String> = if operands.is_empty() {
+        vec!["-".to_owned()]
+    } else {
+        operands
+    };
+    let mut any = false;
+    let mut status = 0;
+    for src in &sources {
+        let data = match read_input(sh, io, src) {
+            Ok(d) => d,
+            Err(e) => {
+                if !o.has('s') {
+                    io.error("grep", &format!("{src}: {}", e.strerror()));
+                }
+                status = 2;
+                continue;
+            }
+        };
+        let shown = if src == "-" {
+            "(standard input)"
+        } else {
+            src.as_str()
+        };
+        let mut count = 0usize;
+        for (ln, raw) in lines(&data).into_iter().enumerate() {
+            let text = String::from_utf8_lossy(raw);
+            let line = text.strip_suffix('\n').unwrap_or(&text);
+            let hit = if fixed {
+                patterns.iter().flat_map(|p| p.split('\n')).any(|p| {
+                    if icase {
+                        line.to_lowercase().contains(&p.to_lowercase())
+                    } else if o.has('x') {
+                        line == p
+                    } else {
+                        line.contains(p)
+                    }
+                })
+            } else if o.has('x') {
+                regexes.iter().any(|r| {
+                    r.find(line, 0)
+                        .is_some_and(|c| c[0] == Some((0, line.chars().count())))
+                })
+            } else {
+                regexes.iter().any(|r| r.is_match(line))
+            };
+            if hit == o.has('v') {
+                continue;
+            }
+            if max.is_some_and(|m| count >= m) {
+                break;
+            }
+            count += 1;
+            any = true;
+            if o.has('q') {
+                return 0;
+            }
+            if o.has('c') || o.has('l') || o.has('L') {
+                continue;
+            }
+            let mut out = String::new();
+            if multi {
+                out.push_str(shown);
+                out.push(':');
+            }
+            if o.has('n') {
+                out.push_str(&format!("{}:", ln + 1));
+            }
+            out.push_str(line);
+            out.push('\n');
+            io.print(&out);
+        }
+        if o.has('c') {
+            if multi {
+                io.print(&format!("{shown}:{count}\n"));
+            } else {
+                io.print(&format!("{count}\n"));
+            }
+        }
+        if o.has('l') && count > 0 {
+            io.print(&format!("{shown}\n"));
+        }
+        if o.has('L') && count == 0 {
+            io.print(&format!("{shown}\n"));
+        }
+    }
+    if status == 2 && !any {
+        return 2;
+    }
+    i32::from(!any)
+}
+
+/// One sed command with its address.
+struct SedCmd {
+    addr: Option<Addr>,
+    negate: bool,
+    op: SedOp,
+}
+
+enum Addr {
+    Line(usize),
+    Last,
+    Regex(Regex),
+}
+
+enum SedOp {
+    Subst {
+        re: Regex,
+        repl: String,
+        global: bool,
+        print: bool,
+        nth: usize,
+    },
+    Delete,
+    Print,
+    Quit,
+    Append(String),
+    Insert(String),
+}
+
+fn sed(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
+    let o = Opts::parse(&argv[1..], "ef");
+    let mut operands = o.operands.clone();
+    let scripts: Vec<String> = if o.values.iter().any(|(c, _)| *c == 'e') {
+        o.values
+            .iter()
+            .filter(|(c, _)| *c == 'e')
+            .map(|(_, v)| v.clone())
+            .collect()
+    } else if operands.is_empty() {
+        io.error("sed", "no script specified");
+        return 1;
+    } else {
+        vec![operands.remove(0)]
+    };
+    let extended = o.has('E') || o.has('r');
+    let mut cmds = Vec::new();
+    for s in &scripts {
+        match parse_sed(s, extended) {
+            Ok(mut c) => cmds.append(&mut c),
+            Err(e) => {
+                io.error("sed", &e);
+                return 1;
+            }
+        }
+    }
+    let quiet = o.has('n');
+    let in_place = o.has('i');
+    if in_place {
+        let mut status = 0;
+        for f in &operands {
+            let abs = sh.abs(f);
+            let (data, node) = match (read_input(sh, io, f), sh.fs().stat(&abs)) {
+                (Ok(d), Ok(n)) => (d, n),
+                (Err(e), _) | (_, Err(e)) => {
+                    io.error("sed", &format!("{f}: {}", e.strerror()));
+                    status = 1;
+                    continue;
+                }
+            };
+            let out = run_sed(&cmds, &data, quiet);
+            if let Err(e) =
+                sh.fs_mut()
+                    .write_file(&abs, Blob::from_bytes(out), node.mode, node.uid, node.gid)
+            {
+                io.error("sed", &format!("{f}: {}", e.strerror()));
+                status = 1;
+            }
+        }
+        return status;
+    }
+    let (data, status) = inputs(sh, io, "sed", &operands);
+    let out = run_sed(&cmds, &data, quiet);
+    io.out.extend_from_slice(&out);
+    status
+}
+
+fn parse_sed(script: &str, extended: bool) -> Result<Vec<SedCmd>, String> {
+    let chars: Vec<char> = script.chars().collect();
+    let mut i = 0;
+    let mut out = Vec::new();
+    let skip_ws = |i: &mut usize| {
+        while *i < chars.len() && (chars[*i].is_whitespace() || chars[*i] == ';') {
+            *i += 1;
+        }
+    };
+    loop {
+        skip_ws(&mut i);
+        if i >= chars.len() {
+            break;
+        }
+        let addr = if chars[i].is_ascii_digit() {
+            let start = i;
+            while i < chars.len() && chars[i].is_ascii_digit() {
+                i += 1;
+            }
+            let n: String = chars[start..i].iter().collect();
+            Some(Addr::Line(n.parse().map_err(|_| "bad address".to_owned())?))
+        } else if chars[i] == '$' {
+            i += 1;
+            Some(Addr::Last)
+        } else if chars[i] == '/' {
+            i += 1;
+            let (pat, next) = delimited(&chars, i, '/')?;
+            i = next;
+            Some(Addr::Regex(Regex::new(&pat, extended, false)?))
+        } else {
+            None
+        };
+        let mut negate = false;
+        while i < chars.len() && (chars[i] == ' ' || chars[i] == '!') {
+            negate |= chars[i] == '!';
+            i += 1;
+        }
+        let Some(&c) = chars.get(i) else {
+            return Err("missing command".to_owned());
+        };
+        i += 1;
+        let op = match c {
+            's' => {
+                let delim = *chars.get(i).ok_or("unterminated `s' command")?;
+                let (pat, next) = delimited(&chars, i + 1, delim)?;
+                let (repl, next) = delimited(&chars, next, delim)?;
+                i = next;
+                let mut global = false;
+                let mut print = false;
+                let mut nth = 1;
+                let mut icase = false;
+                while let Some(&f) = chars.get(i) {
+                    match f {
+                        'g' => global = true,
+                        'p' => print = true,
+                        'I' | 'i' => icase = true,
+                        d if d.is_ascii_digit() => nth = d.to_digit(10).unwrap_or(1) as usize,
+                        _ => break,
+                    }
+                    i += 1;
+                }
+                SedOp::Subst {
+                    re: Regex::new(&pat, extended, icase)?,
+                    repl,
+                    global,
+                    print,
+                    nth,
+                }
+            }
+            'd' => SedOp::Delete,
+            'p' => SedOp::Print,
+            'q' => SedOp::Quit,
+            'a' | 'i' => {
+                let mut text: String = chars[i..].iter().collect();
+                i = chars.len();
+                text = text.trim_start_matches('\\').trim_start().to_owned();
+                if c == 'a' {
+                    SedOp::Append(text)
+                } else {
+                    SedOp::Insert(text)
+                }
+            }
+            other => return Err(format!("unsupported command {other}")),
+        };
+        out.push(SedCmd { addr, negate, op });
+    }
+    Ok(out)
+}
+
+/// Text up to an unescaped `delim`; `\delim` becomes `delim`.
+fn delimited(chars: &[char], mut i: usize, delim: char) -> Result<(String, usize), String> {
+    let mut s = String::new();
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\\' && chars.get(i + 1) == Some(&delim) {
+            s.push(delim);
+            i += 2;
+            continue;
+        }
+        if c == '\\' {
+            s.push(c);
+            if let Some(&n) = chars.get(i + 1) {
+                s.push(n);
+            }
+            i += 2;
+            continue;
+        }
+        if c == delim {
+            return Ok((s, i + 1));
+        }
+        s.push(c);
+        i += 1;
+    }
+    Err("unterminated `s' command".to_owned())
+}
+
+fn run_sed(cmds: &[SedCmd], data: &[u8], quiet: bool) -> Vec<u8> {
+    let text = String::from_utf8_lossy(data);
+    let all: Vec<&str> = text.split_inclusive('\n').collect();
+    let mut out = String::new();
+    let total = all.len();
+    'lines: for (n, raw) in all.iter().enumerate() {
+        let had_nl = raw.ends_with('\n');
+        let mut line = raw.strip_suffix('\n').unwrap_or(raw).to_owned();
+        let mut append = Vec::new();
+        let mut quit = false;
+        for c in cmds {
+            let hit = match &c.addr {
+                None => true,
+                Some(Addr::Line(l)) => n + 1 == *l,
+                Some(Addr::Last) => n + 1 == total,
+                Some(Addr::Regex(r)) => r.is_match(&line),
+            };
+            if hit == c.negate {
+                continue;
+            }
+            match &c.op {
+                SedOp::Delete => continue 'lines,
+                SedOp::Print => {
+                    out.push_str(&line);
+                    out.push('\n');
+                }
+                SedOp::Quit => {
+                    quit = true;
+                    break;
+                }
+                SedOp::Append(t) => append.push(t.clone()),
+                SedOp::Insert(t) => {
+                    out.push_str(t);
+                    out.push('\n');
+                }
+                SedOp::Subst {
+                    re,
+                    repl,
+                    global,
+                    print,
+                    nth,
+                } => {
+                    let (new, changed) = substitute(re, &line, repl, *global, *nth);
+                    line = new;
+                    if changed && *print {
+                        out.push_str(&line);
+                        out.push('\n');
+                    }
+                }
+            }
+        }
+        if !quiet {
+            out.push_str(&line);
+            if had_nl || !append.is_empty() {
+                out.push('\n');
+            }
+        }
+        for a in append {
+            out.push_str(&a);
+            out.push('\n');
+        }
+        if quit {
+            break;
+        }
+    }
+    out.into_bytes()
+}
+
+fn substitute(re: &Regex, line: &str, repl: &str, global: bool, nth: usize) -> (String, bool) {
+    let chars: Vec<char> = line.chars().collect();
+    let mut out = String::new();
+    let mut pos = 0;
+    let mut count = 0;
+    let mut changed = false;
+    while pos <= chars.len() {
+        let Some(caps) = re.find(line, pos) else {
+            break;
+        };
+        let Some((s, e)) = caps[0] else { break };
+        count += 1;
+        out.extend(&chars[pos..s]);
+        if count >= nth {
+            changed = true;
+            let mut rc = repl.chars();
+            while let Some(c) = rc.next() {
+                match c {
+                    '&' => out.extend(&chars[s..e]),
+                    '\\' => match rc.next() {
+                        Some(d) if d.is_ascii_digit() => {
+                            let g = d.to_digit(10).unwrap_or(0) as usize;
+                            if let Some(Some((a, b))) = caps.get(g) {
+                                out.extend(&chars[*a..*b]);
+                            }
+                        }
+                        Some('n') => out.push('\n'),
+                        Some('t') => out.push('\t'),
+                        Some(o) => out.push(o),
+                        None => out.push('\\'),
+                    },
+                    other => out.push(other),
+                }
+            }
+        } else {
+            out.extend(&chars[s..e]);
+        }
+        if e == s {
+            if let Some(c) = chars.get(e) {
+                out.push(*c);
+            }
+            pos = e + 1;
+        } else {
+            pos = e;
+        }
+        if changed && !global {
+            break;
+        }
+    }
+    if pos < chars.len() {
+        out.extend(&chars[pos..]);
+    }
+    (out, changed)
+}
+
+fn wc(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
+    let o = Opts::parse(&argv[1..], "");
+    let (l, w, c) = (o.has('l'), o.has('w'), o.has('c') || o.has('m'));
+    let all = !(l || w || c);
+    let count = |d: &[u8]| {
+        let lines = d.iter().filter(|b| **b == b'\n').count();
+        let words = d
+            .split(|b| b.is_ascii_whitespace())
+            .filter(|s| !s.is_empty())
+            .count();
+        (lines, words, d.len())
+    };
+    let several = o.operands.len() > 1;
+    let fmt = |(nl, nw, nc): (usize, usize, usize), name: Option<&str>| {
+        // busybox pads columns to 9 unless one count of one input is shown.
+        let mut cols = Vec::new();
+        if all || l {
+            cols.push(nl);
+        }
+        if all || w {
+            cols.push(nw);
+        }
+        if all || c {
+            cols.push(nc);
+        }
+        let single = cols.len() == 1 && !several;
+        let mut s = cols
+            .iter()
+            .map(|n| {
+                if single {
+                    n.to_string()
+                } else {
+                    format!("{n:>9}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        if let Some(n) = name {
+            s.push(' ');
+            s.push_str(n);
+        }
+        s.push('\n');
+        s
+    };
+    if o.operands.is_empty() {
+        let d = io.stdin().to_vec();
+        let t = fmt(count(&d), None);
+        io.print(&t);
+        return 0;
+    }
+    let mut status = 0;
+    let mut total = (0, 0, 0);
+    for f in &o.operands {
+        match read_input(sh, io, f) {
+            Ok(d) => {
+                let k = count(&d);
+                total = (total.0 + k.0, total.1 + k.1, total.2 + k.2);
+                let t = fmt(k, Some(f));
+                io.print(&t);
+            }
+            Err(e) => {
+                io.error("wc", &format!("{f}: {}", e.strerror()));
+                status = 1;
+            }
+        }
+    }
+    if o.operands.len() > 1 {
+        let t = fmt(total, Some("total"));
+        io.print(&t);
+    }
+    status
+}
+
+/// Expands a tr set: ranges, escapes and `[:class:]`.
+fn tr_set(s: &str) -> Vec<char> {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == '[' && chars.get(i + 1) == Some(&':') {
+            let rest: String = chars[i + 2..].iter().collect();
+            if let Some(end) = rest.find(":]") {
+                let name = &rest[..end];
+                out.extend(
+                    (0u8..=127)
+                        .map(char::from)
+                        .filter(|c| crate::shell::pattern::named_class(name, *c)),
+                );
+                i += 2 + end + 2;
+                continue;
+            }
+        }
+        let c = if chars[i] == '\\' && i + 1 < chars.len() {
+            i += 1;
+            match chars[i] {
+                'n' => '\n',
+                't' => '\t',
+                'r' => '\r',
+                o => o,
+            }
+        } else {
+            chars[i]
+        };
+        if chars.get(i + 1) == Some(&'-') && i + 2 < chars.len() {
+            let end = chars[i + 2];
+            if end >= c {
+                out.extend(c..=end);
+            }
+            i += 3;
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
+fn tr(_: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
+    let o = Opts::parse(&argv[1..], "");
+    let Some(set1) = o.operands.first().map(|s| tr_set(s)) else {
+        io.error("tr", "missing operand");
+        return 1;
+    };
+    let set2 = o.operands.get(1).map(|s| tr_set(s)).unwrap_or_default();
+    let input = String::from_utf8_lossy(io.stdin()).into_owned();
+    let in_set1 = |c: char| set1.contains(&c) != o.has('c');
+    let mut out = String::new();
+    let mut last: Option<char> = None;
+    for c in input.chars() {
+        if o.has('d') {
+            if in_set1(c) {
+                continue;
+            }
+            out.push(c);
+            continue;
+        }
+        let mapped = if in_set1(c) && !set2.is_empty() {
+            match set1.iter().position(|x| *x == c) {
+                Some(p) => set2.get(p).or(set2.last()).copied().unwrap_or(c),
+                None => set2.last().copied().unwrap_or(c),
+            }
+        } else {
+            c
+        };
+        if o.has('s')
+            && last == Some(mapped)
+            && (set2.contains(&mapped) || (set2.is_empty() && in_set1(mapped)))
+        {
+            continue;
+        }
+        last = Some(mapped);
+        out.push(mapped);
+    }
+    io.print(&out);
+    0
+}
+
+/// A cut list like `1,3-5,7-`.
+fn ranges(spec: &str) -> Vec<(usize, usize)> {
+    spec.split(',')
+        .filter_map(|r| match r.split_once('-') {
+            Some((a, b)) => Some((a.parse().unwrap_or(1), b.parse().unwrap_or(usize::MAX))),
+            None => r.parse().ok().map(|n| (n, n)),
+        })
+        .collect()
+}
+
+fn cut(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
+    let o = Opts::parse(&argv[1..], "dfcb");
+    let (data, status) = inputs(sh, io, "cut", &o.operands);
+    let text = String::from_utf8_lossy(&data).into_owned();
+    let delim = o.value('d').and_then(|d| d.chars().next()).unwrap_or('\t');
+    let in_r = |rs: &[(usize, usize)], i: usize| rs.iter().any(|(a, b)| i >= *a && i <= *b);
+    let mut out = String::new();
+    for line in text.lines() {
+        if let Some(f) = o.value('f') {
+            let rs = ranges(f);
+            if !line.contains(delim) {
+                if !o.has('s') {
+                    out.push_str(line);
+                    out.push('\n');
+                }
+                continue;
+            }
+            let fields: Vec<&str> = line
+                .split(delim)
+                .enumerate()
+                .filter(|(i, _)| in_r(&rs, i + 1))
+                .map(|(_, f)| f)
+                .collect();
+            out.push_str(&fields.join(&delim.to_string()));
+        } else if let Some(c) = o.value('c').or(o.value('b')) {
+            let rs = ranges(c);
+            out.extend(
+                line.chars()
+                    .enumerate()
+                    .filter(|(i, _)| in_r(&rs, i + 1))
+                    .map(|(_, c)| c),
+            );
+        } else {
+            io.error("cut", "expected a list of bytes, characters, or fields");
+            return 1;
+        }
+        out.push('\n');
+    }
+    io.print(&out);
+    status
+}
+
+fn sort(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
+    let o = Opts::parse(&argv[1..], "kto");
+    let (data, status) = inputs(sh, io, "sort", &o.operands);
+    let text = String::from_utf8_lossy(&data).into_owned();
+    let mut ls: Vec<&str> = text.lines().collect();
+    let numeric = |s: &str| -> f64 {
+        let t = s.trim_start();
+        let end = t
+            .char_indices()
+            .take_while(|(i, c)| c.is_ascii_digit() || *c == '.' || (*i == 0 && *c == '-'))
+            .count();
+        t[..end].parse().unwrap_or(0.0)
+    };
+    if o.has('n') {
+        ls.sort_by(|a, b| {
+            numeric(a)
+                .partial_cmp(&numeric(b))
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then_with(|| a.cmp(b))
+        });
+    } else if o.has('f') {
+        ls.sort_by_key(|a| a.to_lowercase());
+    } else {
+        ls.sort_unstable();
+    }
+    if o.has('r') {
+        ls.reverse();
+    }
+    if o.has('u') {
+        ls.dedup();
+    }
+    let mut out = String::new();
+    for l in ls {
+        out.push_str(l);
+        out.push('\n');
+    }
+    if let Some(dest) = o.value('o') {
+        let abs = sh.abs(dest);
+        let (uid, gid, mode) = (sh.user().uid, sh.user().gid, 0o666 & !sh.umask());
+        if let Err(e) =
+            sh.fs_mut()
+                .write_file(&abs, Blob::from_bytes(out.into_bytes()), mode, uid, gid)
+        {
+            io.error("sort", &format!("{dest}: {}", e.strerror()));
+            return 2;
+        }
+        return status;
+    }
+    io.print(&out);
+    status
+}
+
+fn uniq(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
+    let o = Opts::parse(&argv[1..], "");
+    let (data, status) = inputs(sh, io, "uniq", &o.operands);
+    let text = String::from_utf8_lossy(&data).into_owned();
+    let mut groups: Vec<(&str, usize)> = Vec::new();
+    for l in text.lines() {
+        match groups.last_mut() {
+            Some((last, n)) if *last == l => *n += 1,
+            _ => groups.push((l, 1)),
+        }
+    }
+    let mut out = String::new();
+    for (l, n) in groups {
+        if (o.has('d') && n < 2) || (o.has('u') && n > 1) {
+            continue;
+        }
+        if o.has('c') {
+            out.push_str(&format!("{n:>7} "));
+        }
+        out.push_str(l);
+        out.push('\n');
+    }
+    io.print(&out);
+    status
+}

@@ -1,0 +1,1287 @@
+//! The interpreter: walks the syntax tree with ash's semantics — exit
+//! statuses, `set -e`, redirections, pipelines (run one stage after the
+//! other, each in a subshell), functions, and command lookup.
+
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
+use std::sync::Arc;
+
+use crate::engine::blob::Blob;
+use crate::engine::rootfs::{FsError, NodeKind, RootFs};
+
+use super::ast::{
+    AndOr, Command, Compound, Connector, List, Pipeline, RedirOp, RedirTarget, Redirect,
+    SimpleCommand,
+};
+use super::commands::{Io, Registry};
+use super::users::User;
+use super::{parser, ExecContext, ExecResult, Limits};
+
+/// Why execution stops going forward.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flow {
+    Break(usize),
+    Continue(usize),
+    Return(i32),
+    /// `exit N`, `set -e`, or a fatal shell error (ends a subshell only).
+    Exit(i32),
+    /// A limit was hit: ends the whole run, through subshells too.
+    Abort(i32),
+}
+
+pub type Status = Result<i32, Flow>;
+
+/// Shell options set with `set`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    pub errexit: bool,
+    pub xtrace: bool,
+    pub pipefail: bool,
+    pub nounset: bool,
+    pub noglob: bool,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Var {
+    pub name: String,
+    pub value: String,
+    pub exported: bool,
+    pub readonly: bool,
+}
+
+/// State a subshell copies and throws away.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Scope {
+    pub vars: Vec<Var>,
+    pub positional: Vec<String>,
+    pub functions: HashMap<String, Rc<Command>>,
+    pub opts: Options,
+    pub cwd: String,
+    pub umask: u32,
+}
+
+/// Where a descriptor points.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Fd {
+    /// A capture buffer (the run's stdout/stderr, a pipe, `$(…)`).
+    Buf(usize),
+    /// A file opened for writing by a redirection.
+    File(usize),
+    /// Input bytes with a read position.
+    Input(usize),
+    /// `/dev/null`.
+    Null,
+}
+
+struct OpenFile {
+    path: String,
+    data: Vec<u8>,
+    mode: u32,
+    uid: u32,
+    gid: u32,
+    dirty: bool,
+}
+
+struct Input {
+    data: Rc<[u8]>,
+    pos: usize,
+}
+
+/// Saved descriptor table, restored when a redirection's scope ends.
+struct SavedFds {
+    fds: BTreeMap<u32, Fd>,
+    files: usize,
+    inputs: usize,
+}
+
+/// The running shell. Simulated commands receive it to reach the
+/// filesystem, variables, the working directory and the user.
+pub struct Shell<'c, 'fs> {
+    ctx: &'c mut ExecContext<'fs>,
+    pub(crate) scope: Scope,
+    pub(crate) status: i32,
+    fds: BTreeMap<u32, Fd>,
+    bufs: Vec<Vec<u8>>,
+    files: Vec<OpenFile>,
+    inputs: Vec<Input>,
+    steps: u64,
+    depth: usize,
+    /// > 0 while running a condition, where `set -e` does not apply.
+    errexit_off: usize,
+    pub(crate) loop_depth: usize,
+    pub(crate) func_depth: usize,
+    /// Status of the last command substitution (for `x=$(false)`).
+    pub(crate) subst_status: Option<i32>,
+    pub(crate) line: usize,
+    slept: u64,
+    /// What `$0` says.
+    pub(crate) arg0: String,
+    aborted: bool,
+}
+
+const STDOUT_BUF: usize = 0;
+const STDERR_BUF: usize = 1;
+
+/// Names ash runs itself, before any `PATH` lookup. The ones that are also
+/// applets run through the registry so `xargs echo` behaves the same.
+const SPECIAL_BUILTINS: &[&str] = &[
+    ":", ".", "break", "continue", "eval", "exec", "exit", "export", "readonly", "return", "set",
+    "shift", "trap", "unset", "source",
+];
+const REGULAR_BUILTINS: &[&str] = &[
+    "cd", "read", "umask", "type", "command", "wait", "local", "alias", "unalias", "hash",
+    "getopts", "ulimit", "times", "jobs", "kill",
+];
+const APPLET_BUILTINS: &[&str] = &["echo", "printf", "test", "[", "true", "false", "pwd"];
+
+impl<'c, 'fs> Shell<'c, 'fs> {
+    pub fn new(ctx: &'c mut ExecContext<'fs>) -> Self {
+        let vars = ctx
+            .env
+            .iter()
+            .map(|(k, v)| Var {
+                name: k.clone(),
+                value: v.clone(),
+                exported: true,
+                readonly: false,
+            })
+            .collect();
+        let cwd = if ctx.cwd.starts_with('/') {
+            ctx.cwd.clone()
+        } else {
+            format!("/{}", ctx.cwd)
+        };
+        let stdin: Rc<[u8]> = Rc::from(ctx.stdin.as_slice());
+        let mut sh = Shell {
+            ctx,
+            scope: Scope {
+                vars,
+                positional: Vec::new(),
+                functions: HashMap::new(),
+                opts: Options::default(),
+                cwd,
+                umask: 0o022,
+            },
+            status: 0,
+            fds: BTreeMap::from([
+                (0, Fd::Input(0)),
+                (1, Fd::Buf(STDOUT_BUF)),
+                (2, Fd::Buf(STDERR_BUF)),
+            ]),
+            bufs: vec![Vec::new(), Vec::new()],
+            files: Vec::new(),
+            inputs: vec![Input {
+                data: stdin,
+                pos: 0,
+            }],
+            steps: 0,
+            depth: 0,
+            errexit_off: 0,
+            loop_depth: 0,
+            func_depth: 0,
+            subst_status: None,
+            line: 0,
+            slept: 0,
+            arg0: "/bin/sh".to_owned(),
+            aborted: false,
+        };
+        // A shell sets these when the environment lacks them.
+        if sh.var("HOME").is_none() {
+            let home = sh.ctx.user.home.clone();
+            sh.set_var_raw("HOME", &home, true);
+        }
+        let pwd = sh.scope.cwd.clone();
+        sh.set_var_raw("PWD", &pwd, true);
+        sh
+    }
+
+    // ---- entry points ----
+
+    pub(crate) fn run_script(mut self, script: &str) -> ExecResult {
+        let code = match parser::parse(script) {
+            Ok(program) => match self.exec_list(&program.body) {
+                Ok(c) => c,
+                Err(Flow::Exit(c) | Flow::Abort(c) | Flow::Return(c)) => c,
+                Err(Flow::Break(_) | Flow::Continue(_)) => self.status,
+            },
+            Err(e) => {
+                self.report(&e.message);
+                2
+            }
+        };
+        self.finish(code)
+    }
+
+    pub(crate) fn run_exec_form(mut self, argv: &[String]) -> ExecResult {
+        let Some(name) = argv.first() else {
+            self.write_err(b"layerlab: empty exec-form command\n");
+            return self.finish(127);
+        };
+        let code = if name.contains('/') || self.find_in_path(name).is_some() {
+            match self.run_external(argv, &[]) {
+                Ok(c) => c,
+                Err(Flow::Exit(c) | Flow::Abort(c) | Flow::Return(c)) => c,
+                Err(_) => self.status,
+            }
+        } else {
+            let msg = format!("exec: \"{name}\": executable file not found in $PATH\n");
+            self.write_err(msg.as_bytes());
+            127
+        };
+        self.finish(code)
+    }
+
+    fn finish(mut self, code: i32) -> ExecResult {
+        self.flush_files(0);
+        ExecResult {
+            exit_code: code,
+            stdout: std::mem::take(&mut self.bufs[STDOUT_BUF]),
+            stderr: std::mem::take(&mut self.bufs[STDERR_BUF]),
+            slept_seconds: self.slept,
+        }
+    }
+
+    // ---- accessors for commands ----
+
+    pub fn fs(&self) -> &RootFs {
+        self.ctx.fs
+    }
+
+    pub fn fs_mut(&mut self) -> &mut RootFs {
+        self.ctx.fs
+    }
+
+    pub fn user(&self) -> &User {
+        &self.ctx.user
+    }
+
+    pub fn registry(&self) -> Arc<Registry> {
+        Arc::clone(&self.ctx.commands)
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.ctx.limits
+    }
+
+    /// The working directory.
+    pub fn cwd(&self) -> &str {
+        &self.scope.cwd
+    }
+
+    pub(crate) fn set_cwd(&mut self, dir: String) {
+        self.set_var_raw("PWD", &dir, true);
+        self.scope.cwd = dir;
+    }
+
+    /// The file-creation mask.
+    pub fn umask(&self) -> u32 {
+        self.scope.umask
+    }
+
+    /// Sets `$0` (for `sh -c SCRIPT NAME`).
+    pub(crate) fn set_arg0(&mut self, arg0: String) {
+        self.arg0 = arg0;
+    }
+
+    pub(crate) fn set_umask(&mut self, m: u32) {
+        self.scope.umask = m & 0o777;
+    }
+
+    /// `path` made absolute against the working directory (not cleaned:
+    /// the filesystem resolves `..` and symlinks itself).
+    pub fn abs(&self, path: &str) -> String {
+        if path.starts_with('/') {
+            path.to_owned()
+        } else if self.scope.cwd.ends_with('/') {
+            format!("{}{path}", self.scope.cwd)
+        } else {
+            format!("{}/{path}", self.scope.cwd)
+        }
+    }
+
+    /// The simulated clock (seconds since the epoch).
+    pub fn now(&self) -> i64 {
+        self.ctx.fs.now()
+    }
+
+    /// Moves the simulated clock forward (what `sleep` does).
+    pub fn advance_clock(&mut self, secs: u64) {
+        let now = self.ctx.fs.now();
+        self.ctx
+            .fs
+            .set_now(now.saturating_add(i64::try_from(secs).unwrap_or(i64::MAX)));
+        self.slept = self.slept.saturating_add(secs);
+    }
+
+    pub fn var(&self, name: &str) -> Option<&str> {
+        self.scope
+            .vars
+            .iter()
+            .find(|v| v.name == name)
+            .map(|v| v.value.as_str())
+    }
+
+    /// The exported variables, in the order they were first set.
+    pub fn environment(&self) -> Vec<(String, String)> {
+        self.scope
+            .vars
+            .iter()
+            .filter(|v| v.exported)
+            .map(|v| (v.name.clone(), v.value.clone()))
+            .collect()
+    }
+
+    pub(crate) fn var_entry(&self, name: &str) -> Option<&Var> {
+        self.scope.vars.iter().find(|v| v.name == name)
+    }
+
+    /// Sets a variable; fails (ash's `NAME: is read only`) for readonly ones.
+    pub fn set_var(&mut self, name: &str, value: &str) -> Result<(), String> {
+        if self.var_entry(name).is_some_and(|v| v.readonly) {
+            return Err(format!("{name}: is read only"));
+        }
+        self.set_var_raw(name, value, false);
+        Ok(())
+    }
+
+    pub(crate) fn set_var_raw(&mut self, name: &str, value: &str, export: bool) {
+        match self.scope.vars.iter_mut().find(|v| v.name == name) {
+            Some(v) => {
+                v.value = value.to_owned();
+                v.exported |= export;
+            }
+            None => self.scope.vars.push(Var {
+                name: name.to_owned(),
+                value: value.to_owned(),
+                exported: export,
+                readonly: false,
+            }),
+        }
+    }
+
+    pub(crate) fn var_entry_mut(&mut self, name: &str) -> Option<&mut Var> {
+        self.scope.vars.iter_mut().find(|v| v.name == name)
+    }
+
+    pub(crate) fn unset_var(&mut self, name: &str) -> Result<(), String> {
+        if self.var_entry(name).is_some_and(|v| v.readonly) {
+            return Err(format!("{name}: is read only"));
+        }
+        self.scope.vars.retain(|v| v.name != name);
+        Ok(())
+    }
+
+    pub(crate) fn options(&self) -> Options {
+        self.scope.opts
+    }
+
+    pub(crate) fn options_mut(&mut self) -> &mut Options {
+        &mut self.scope.opts
+    }
+
+    pub(crate) fn positional(&self) -> &[String] {
+        &self.scope.positional
+    }
+
+    pub(crate) fn set_positional(&mut self, args: Vec<String>) {
+        self.scope.positional = args;
+    }
+
+    /// Writes `msg` to stderr as `/bin/sh: msg`.
+    pub(crate) fn report(&mut self, msg: &str) {
+        let line = format!("/bin/sh: {msg}\n");
+        self.write_err(line.as_bytes());
+    }
+
+    /// A fatal shell error: reported, then the (sub)shell exits with 2.
+    pub(crate) fn fatal(&mut self, msg: &str) -> Flow {
+        self.report(msg);
+        Flow::Exit(2)
+    }
+
+    /// A limit was hit: reported once, then everything unwinds.
+    pub(crate) fn abort(&mut self, msg: &str) -> Flow {
+        if !self.aborted {
+            self.aborted = true;
+            let line = format!("layerlab: {msg}\n");
+            self.write_err(line.as_bytes());
+        }
+        Flow::Abort(2)
+    }
+
+    fn step(&mut self) -> Result<(), Flow> {
+        self.steps += 1;
+        if self.aborted {
+            return Err(Flow::Abort(2));
+        }
+        if self.steps > self.ctx.limits.max_steps {
+            let max = self.ctx.limits.max_steps;
+            return Err(self.abort(&format!("step limit of {max} commands exceeded")));
+        }
+        Ok(())
+    }
+
+    /// Enters a nested execution level (function, eval, `$(…)`, `sh -c`).
+    pub(crate) fn enter(&mut self) -> Result<(), Flow> {
+        if self.depth >= self.ctx.limits.max_depth {
+            let max = self.ctx.limits.max_depth;
+            return Err(self.abort(&format!("maximum nesting depth of {max} exceeded")));
+        }
+        self.depth += 1;
+        Ok(())
+    }
+
+    pub(crate) fn leave(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+    }
+
+    // ---- descriptors ----
+
+    pub(crate) fn write_err(&mut self, bytes: &[u8]) {
+        // Errors about the limits themselves must not recurse.
+        let _ = self.write_fd(2, bytes);
+    }
+
+    fn write_fd(&mut self, fd: u32, bytes: &[u8]) -> Result<(), Flow> {
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        let max = self.ctx.limits.max_bytes;
+        let len = match self.fds.get(&fd) {
+            Some(Fd::Buf(i)) => self.bufs.get_mut(*i).map(|b| {
+                b.extend_from_slice(bytes);
+                b.len()
+            }),
+            Some(Fd::File(i)) => self.files.get_mut(*i).map(|f| {
+                f.data.extend_from_slice(bytes);
+                f.dirty = true;
+                f.data.len()
+            }),
+            _ => None,
+        };
+        if len.is_some_and(|l| l > max) && !self.aborted {
+            return Err(self.abort(&format!("output larger than {max} bytes")));
+        }
+        Ok(())
+    }
+
+    /// Writes dirty files opened at index `from` and above to the filesystem.
+    fn flush_files(&mut self, from: usize) {
+        for i in from..self.files.len() {
+            if !self.files[i].dirty {
+                continue;
+            }
+            self.files[i].dirty = false;
+            let f = &self.files[i];
+            let blob = Blob::from_bytes(f.data.clone());
+            let (path, mode, uid, gid) = (f.path.clone(), f.mode, f.uid, f.gid);
+            if let Err(e) = self.ctx.fs.write_file(&path, blob, mode, uid, gid) {
+                let msg = format!("can't create {path}: {}", e.strerror());
+                self.report(&msg);
+            }
+        }
+    }
+
+    fn save_fds(&self) -> SavedFds {
+        SavedFds {
+            fds: self.fds.clone(),
+            files: self.files.len(),
+            inputs: self.inputs.len(),
+        }
+    }
+
+    fn restore_fds(&mut self, saved: SavedFds) {
+        self.flush_files(saved.files);
+        self.files.truncate(saved.files);
+        self.inputs.truncate(saved.inputs);
+        self.fds = saved.fds;
+    }
+
+    /// Bytes waiting on stdin (shared so commands can take them cheaply).
+    fn stdin_view(&self) -> (Rc<[u8]>, usize) {
+        match self.fds.get(&0) {
+            Some(Fd::Input(i)) => match self.inputs.get(*i) {
+                Some(inp) => (Rc::clone(&inp.data), inp.pos),
+                None => (Rc::from(&[][..]), 0),
+            },
+            _ => (Rc::from(&[][..]), 0),
+        }
+    }
+
+    fn consume_stdin(&mut self, upto: usize) {
+        if let Some(Fd::Input(i)) = self.fds.get(&0) {
+            if let Some(inp) = self.inputs.get_mut(*i) {
+                inp.pos = upto.min(inp.data.len());
+            }
+        }
+    }
+
+    /// Applies redirections left to right; on failure returns ash's message
+    /// (the caller reports it) with the table already restored.
+    fn apply_redirects(
+        &mut self,
+        redirects: &[Redirect],
+    ) -> Result<SavedFds, Result<String, Flow>> {
+        let saved = self.save_fds();
+        for r in redirects {
+            if let Err(e) = self.apply_redirect(r) {
+                self.restore_fds(saved);
+                return Err(e);
+            }
+        }
+        Ok(saved)
+    }
+
+    fn apply_redirect(&mut self, r: &Redirect) -> Result<(), Result<String, Flow>> {
+        let default_fd = match r.op {
+            RedirOp::In | RedirOp::ReadWrite | RedirOp::DupIn | RedirOp::HereDoc => 0,
+            RedirOp::Out | RedirOp::Append | RedirOp::DupOut => 1,
+        };
+        let fd = r.fd.unwrap_or(default_fd);
+        let target = match &r.target {
+            RedirTarget::HereDoc(body) => {
+                let text = self.expand_heredoc(body).map_err(Err)?;
+                self.inputs.push(Input {
+                    data: Rc::from(text.into_bytes()),
+                    pos: 0,
+                });
+                self.fds.insert(fd, Fd::Input(self.inputs.len() - 1));
+                return Ok(());
+            }
+            RedirTarget::Word(w) => self.expand_single(w).map_err(Err)?,
+        };
+        match r.op {
+            RedirOp::DupOut | RedirOp::DupIn => {
+                if target == "-" {
+                    self.fds.remove(&fd);
+                    return Ok(());
+                }
+                let Ok(src) = target.parse::<u32>() else {
+                    return Err(Ok(format!("{target}: bad number")));
+                };
+                match self.fds.get(&src).copied() {
+                    Some(t) => {
+                        self.fds.insert(fd, t);
+                    }
+                    None => return Err(Ok(format!("{src}: Bad file descriptor"))),
+                }
+            }
+            RedirOp::In | RedirOp::ReadWrite => {
+                let path = self.abs(&target);
+                let data: Vec<u8> = match special_device(&path) {
+                    Some(_) => Vec::new(),
+                    None => match self.ctx.fs.read_file(&path) {
+                        Ok(blob) => blob.to_vec().unwrap_or_default(),
+                        Err(FsError::NotFound(_)) if r.op == RedirOp::ReadWrite => {
+                            self.open_for_write(fd, &target, false)?;
+                            return Ok(());
+                        }
+                        Err(FsError::NotFound(_)) => {
+                            return Err(Ok(format!("can't open {target}: no such file")))
+                        }
+                        Err(e) => return Err(Ok(format!("can't open {target}: {}", e.strerror()))),
+                    },
+                };
+                self.inputs.push(Input {
+                    data: Rc::from(data),
+                    pos: 0,
+                });
+                self.fds.insert(fd, Fd::Input(self.inputs.len() - 1));
+            }
+            RedirOp::Out | RedirOp::Append => {
+                self.open_for_write(fd, &target, r.op == RedirOp::Append)?;
+            }
+            RedirOp::HereDoc => {}
+        }
+        Ok(())
+    }
+
+    fn open_for_write(
+        &mut self,
+        fd: u32,
+        target: &str,
+        append: bool,
+    ) -> Result<(), Result<String, Flow>> {
+        let path = self.abs(target);
+        match special_device(&path) {
+            Some(Device::Null) => {
+                self.fds.insert(fd, Fd::Null);
+                return Ok(());
+            }
+            Some(Device::Stdout) => {
+                let t = self.fds.get(&1).copied().unwrap_or(Fd::Null);
+                self.fds.insert(fd, t);
+                return Ok(());
+            }
+            Some(Device::Stderr) => {
+                let t = self.fds.get(&2).copied().unwrap_or(Fd::Null);
+                self.fds.insert(fd, t);
+                return Ok(());
+            }
+            None => {}
+        }
+        // Writes through a file another redirection holds open must see its
+        // pending bytes.
+        self.flush_files(0);
+        let existing = match self.ctx.fs.stat(&path) {
+            Ok(n) => Some(n),
+            Err(FsError::NotFound(_)) => None,
+            Err(FsError::NotADirectory(_)) => {
+                return Err(Ok(format!("can't create {target}: Not a directory")))
+            }
+            Err(e) => return Err(Ok(format!("can't create {target}: {}", e.strerror()))),
+        };
+        let file = match existing {
+            Some(node) => match node.kind {
+                NodeKind::Dir => return Err(Ok(format!("can't create {target}: Is a directory"))),
+                NodeKind::File(blob) => OpenFile {
+                    path,
+                    data: if append {
+                        blob.to_vec().unwrap_or_default()
+                    } else {
+                        Vec::new()
+                    },
+                    mode: node.mode,
+                    uid: node.uid,
+                    gid: node.gid,
+                    dirty: !append,
+                },
+                NodeKind::Symlink(_) => {
+                    return Err(Ok(format!("can't create {target}: Invalid argument")))
+                }
+            },
+            None => {
+                let parent_ok = match path.rfind('/') {
+                    Some(0) | None => true,
+                    Some(i) => self.ctx.fs.stat(&path[..i]).is_ok_and(|n| n.is_dir()),
+                };
+                if !parent_ok {
+                    return Err(Ok(format!("can't create {target}: nonexistent directory")));
+                }
+                OpenFile {
+                    path,
+                    data: Vec::new(),
+                    mode: 0o666 & !self.scope.umask,
+                    uid: self.ctx.user.uid,
+                    gid: self.ctx.user.gid,
+                    dirty: true,
+                }
+            }
+        };
+        self.files.push(file);
+        let idx = self.files.len() - 1;
+        // Create or truncate now, as open(2) would.
+        self.flush_files(idx);
+        self.fds.insert(fd, Fd::File(idx));
+        Ok(())
+    }
+
+    // ---- execution ----
+
+    pub(crate) fn exec_list(&mut self, list: &List) -> Status {
+        let mut status = self.status;
+        for item in list {
+            status = self.exec_and_or(item)?;
+        }
+        Ok(status)
+    }
+
+    fn exec_and_or(&mut self, item: &AndOr) -> Status {
+        let last = item.rest.len();
+        let mut status = self.exec_pipeline_checked(&item.first, last == 0)?;
+        for (i, (conn, pipeline)) in item.rest.iter().enumerate() {
+            let run = match conn {
+                Connector::And => status == 0,
+                Connector::Or => status != 0,
+            };
+            if run {
+                status = self.exec_pipeline_checked(pipeline, i + 1 == last)?;
+            }
+        }
+        if item.background {
+            // `&` runs synchronously here; like ash, the list itself succeeds.
+            status = 0;
+            self.status = 0;
+        }
+        Ok(status)
+    }
+
+    /// Runs a pipeline; `set -e` exits on failure when it is the last
+    /// pipeline of its and-or list, not negated and not in a condition.
+    fn exec_pipeline_checked(&mut self, p: &Pipeline, last: bool) -> Status {
+        if !last {
+            self.errexit_off += 1;
+        }
+        let result = self.exec_pipeline(p);
+        if !last {
+            self.errexit_off -= 1;
+        }
+        let status = result?;
+        self.status = status;
+        if status != 0 && last && !p.bang && self.errexit_off == 0 && self.scope.opts.errexit {
+            return Err(Flow::Exit(status));
+        }
+        Ok(status)
+    }
+
+    fn exec_pipeline(&mut self, p: &Pipeline) -> Status {
+        if p.bang {
+            self.errexit_off += 1;
+        }
+        let result = if p.commands.len() == 1 {
+            self.exec_command(&p.commands[0])
+        } else {
+            self.exec_multi(&p.commands)
+        };
+        if p.bang {
+            self.errexit_off -= 1;
+        }
+        let status = result?;
+        Ok(if p.bang {
+            i32::from(status == 0)
+        } else {
+            status
+        })
+    }
+
+    fn exec_multi(&mut self, commands: &[Command]) -> Status {
+        let saved = self.save_fds();
+        let mut statuses = Vec::with_capacity(commands.len());
+        let mut result = Ok(0);
+        for (i, cmd) in commands.iter().enumerate() {
+            let last = i + 1 == commands.len();
+            let buf = if last {
+                None
+            } else {
+                self.bufs.push(Vec::new());
+                let b = self.bufs.len() - 1;
+                self.fds.insert(1, Fd::Buf(b));
+                Some(b)
+            };
+            let status = self.subshell(|sh| sh.exec_command(cmd));
+            if let Some(b) = buf {
+                let data = self.bufs.pop().unwrap_or_default();
+                debug_assert_eq!(self.bufs.len(), b);
+                self.inputs.push(Input {
+                    data: Rc::from(data),
+                    pos: 0,
+                });
+                self.fds.insert(0, Fd::Input(self.inputs.len() - 1));
+                self.fds
+                    .insert(1, saved.fds.get(&1).copied().unwrap_or(Fd::Null));
+            }
+            match status {
+                Ok(s) => statuses.push(s),
+                Err(f @ Flow::Abort(_)) => {
+                    result = Err(f);
+                    break;
+                }
+                Err(_) => statuses.push(self.status),
+            }
+        }
+        self.restore_fds(saved);
+        result?;
+        let last = statuses.last().copied().unwrap_or(0);
+        if self.scope.opts.pipefail {
+            if let Some(s) = statuses.iter().rev().find(|s| **s != 0) {
+                return Ok(*s);
+            }
+        }
+        Ok(last)
+    }
+
+    /// Runs `f` with a copy of the shell's variables, functions, options
+    /// and directory; `exit` ends only the subshell.
+    pub(crate) fn subshell(&mut self, f: impl FnOnce(&mut Self) -> Status) -> Status {
+        let scope = self.scope.clone();
+        let loops = self.loop_depth;
+        self.loop_depth = 0;
+        let result = f(self);
+        self.scope = scope;
+        self.loop_depth = loops;
+        match result {
+            Ok(s) => Ok(s),
+            Err(Flow::Exit(s) | Flow::Return(s)) => Ok(s),
+            Err(Flow::Break(_) | Flow::Continue(_)) => Ok(self.status),
+            Err(f @ Flow::Abort(_)) => Err(f),
+        }
+    }
+
+    fn exec_command(&mut self, cmd: &Command) -> Status {
+        match cmd {
+            Command::Simple(sc) => self.exec_simple(sc),
+            Command::Compound(c, redirects) => {
+                let saved = match self.apply_redirects(redirects) {
+                    Ok(s) => s,
+                    Err(Ok(msg)) => {
+                        self.report(&msg);
+                        return Ok(1);
+                    }
+                    Err(Err(flow)) => return Err(flow),
+                };
+                let result = self.exec_compound(c);
+                self.restore_fds(saved);
+                result
+            }
+            Command::Function(name, body) => {
+                self.scope.functions.insert(name.clone(), Rc::clone(body));
+                Ok(0)
+            }
+        }
+    }
+
+    fn exec_compound(&mut self, c: &Compound) -> Status {
+        match c {
+            Compound::Group(list) => self.exec_list(list),
+            Compound::Subshell(list) => self.subshell(|sh| sh.exec_list(list)),
+            Compound::If {
+                branches,
+                otherwise,
+            } => {
+                for (cond, body) in branches {
+                    if self.condition(cond)? == 0 {
+                        return self.exec_list(body);
+                    }
+                }
+                match otherwise {
+                    Some(body) => self.exec_list(body),
+                    None => Ok(0),
+                }
+            }
+            Compound::For { var, items, body } => {
+                let values = match items {
+                    Some(words) => self.expand_words(words)?,
+                    None => self.scope.positional.clone(),
+                };
+                let mut status = 0;
+                self.loop_depth += 1;
+                let result = (|| {
+                    for v in values {
+                        self.step()?;
+                        if let Err(msg) = self.set_var(var, &v) {
+                            return Err(self.fatal(&msg));
+                        }
+                        match self.exec_list(body) {
+                            Ok(s) => status = s,
+                            Err(Flow::Break(n)) if n > 1 => return Err(Flow::Break(n - 1)),
+                            Err(Flow::Break(_)) => break,
+                            Err(Flow::Continue(n)) if n > 1 => return Err(Flow::Continue(n - 1)),
+                            Err(Flow::Continue(_)) => {}
+                            Err(f) => return Err(f),
+                        }
+                    }
+                    Ok(status)
+                })();
+                self.loop_depth -= 1;
+                result
+            }
+            Compound::Loop { cond, body, until } => {
+                let mut status = 0;
+                self.loop_depth += 1;
+                let result = (|| {
+                    loop {
+                        self.step()?;
+                        let c = self.condition(cond)?;
+                        if (c == 0) == *until {
+                            break;
+                        }
+                        match self.exec_list(body) {
+                            Ok(s) => status = s,
+                            Err(Flow::Break(n)) if n > 1 => return Err(Flow::Break(n - 1)),
+                            Err(Flow::Break(_)) => break,
+                            Err(Flow::Continue(n)) if n > 1 => return Err(Flow::Continue(n - 1)),
+                            Err(Flow::Continue(_)) => {}
+                            Err(f) => return Err(f),
+                        }
+                    }
+                    Ok(status)
+                })();
+                self.loop_depth -= 1;
+                result
+            }
+            Compound::Case { subject, arms } => {
+                let value = self.expand_single(subject)?;
+                for arm in arms {
+                    for pat in &arm.patterns {
+                        if self.expand_pattern(pat)?.matches(&value) {
+                            return self.exec_list(&arm.body);
+                        }
+                    }
+                }
+                Ok(0)
+            }
+        }
+    }
+
+    /// Runs a condition list with `set -e` suspended.
+    fn condition(&mut self, list: &List) -> Status {
+        self.errexit_off += 1;
+        let r = self.exec_list(list);
+        self.errexit_off -= 1;
+        r
+    }
+
+    fn exec_simple(&mut self, cmd: &SimpleCommand) -> Status {
+        self.step()?;
+        self.line = cmd.line;
+        self.subst_status = None;
+        let argv = self.expand_words(&cmd.words)?;
+        let mut assigns = Vec::with_capacity(cmd.assigns.len());
+        for (name, word) in &cmd.assigns {
+            let value = self.expand_assignment(word)?;
+            assigns.push((name.clone(), value));
+        }
+        if self.scope.opts.xtrace {
+            self.trace(&assigns, &argv);
+        }
+        if argv.is_empty() {
+            for (name, value) in &assigns {
+                self.check_size(value)?;
+                if let Err(msg) = self.set_var(name, value) {
+                    return Err(self.fatal(&msg));
+                }
+            }
+            let status = self.subst_status.unwrap_or(0);
+            return match self.apply_redirects(&cmd.redirects) {
+                Ok(saved) => {
+                    self.restore_fds(saved);
+                    Ok(status)
+                }
+                Err(Ok(msg)) => {
+                    self.report(&msg);
+                    Ok(1)
+                }
+                Err(Err(f)) => Err(f),
+            };
+        }
+        let saved = match self.apply_redirects(&cmd.redirects) {
+            Ok(s) => s,
+            Err(Ok(msg)) => {
+                self.report(&msg);
+                return Ok(1);
+            }
+            Err(Err(f)) => return Err(f),
+        };
+        // `exec` with only redirections makes them permanent.
+        if argv.len() == 1 && argv[0] == "exec" {
+            return Ok(0);
+        }
+        let result = self.dispatch(&argv, &assigns);
+        self.restore_fds(saved);
+        result
+    }
+
+    pub(crate) fn check_size(&mut self, s: &str) -> Result<(), Flow> {
+        let max = self.ctx.limits.max_bytes;
+        if s.len() > max {
+            return Err(self.abort(&format!("value larger than {max} bytes")));
+        }
+        Ok(())
+    }
+
+    fn trace(&mut self, assigns: &[(String, String)], argv: &[String]) {
+        let mut line = String::from("+");
+        for (n, v) in assigns {
+            line.push(' ');
+            line.push_str(n);
+            line.push('=');
+            line.push_str(&trace_quote(v));
+        }
+        for a in argv {
+            line.push(' ');
+            line.push_str(&trace_quote(a));
+        }
+        line.push('\n');
+        self.write_err(line.as_bytes());
+    }
+
+    /// Runs a command by name: builtins, functions, then the filesystem.
+    pub(crate) fn dispatch(&mut self, argv: &[String], assigns: &[(String, String)]) -> Status {
+        let name = argv[0].as_str();
+        if SPECIAL_BUILTINS.contains(&name) {
+            for (n, v) in assigns {
+                if let Err(msg) = self.set_var(n, v) {
+                    return Err(self.fatal(&msg));
+                }
+            }
+            return self.run_builtin(argv);
+        }
+        if let Some(body) = self.scope.functions.get(name).cloned() {
+            return self.with_temp_vars(assigns, |sh| sh.call_function(&body, argv));
+        }
+        if REGULAR_BUILTINS.contains(&name) {
+            return self.with_temp_vars(assigns, |sh| sh.run_builtin(argv));
+        }
+        if APPLET_BUILTINS.contains(&name) {
+            let reg = self.registry();
+            if let Some(cmd) = reg.get(name) {
+                return self.with_temp_vars(assigns, |sh| sh.run_registered(&cmd, argv));
+            }
+        }
+        self.with_temp_vars(assigns, |sh| sh.run_external(argv, &[]))
+    }
+
+    /// Runs `f` with `assigns` set and exported, restoring them afterwards.
+    fn with_temp_vars(
+        &mut self,
+        assigns: &[(String, String)],
+        f: impl FnOnce(&mut Self) -> Status,
+    ) -> Status {
+        if assigns.is_empty() {
+            return f(self);
+        }
+        let old: Vec<Option<Var>> = assigns
+            .iter()
+            .map(|(n, _)| self.var_entry(n).cloned())
+            .collect();
+        for (n, v) in assigns {
+            if let Err(msg) = self.set_var(n, v) {
+                return Err(self.fatal(&msg));
+            }
+            self.set_var_raw(n, v, true);
+        }
+        let result = f(self);
+        for ((n, _), prev) in assigns.iter().zip(old) {
+            self.scope.vars.retain(|v| v.name != *n);
+            if let Some(p) = prev {
+                self.scope.vars.push(p);
+            }
+        }
+        result
+    }
+
+    fn call_function(&mut self, body: &Rc<Command>, argv: &[String]) -> Status {
+        self.enter()?;
+        let saved = std::mem::replace(&mut self.scope.positional, argv[1..].to_vec());
+        self.func_depth += 1;
+        let result = self.exec_command(body);
+        self.func_depth -= 1;
+        self.scope.positional = saved;
+        self.leave();
+        match result {
+            Err(Flow::Return(s)) => Ok(s),
+            other => other,
+        }
+    }
+
+    /// Runs a registered simulation with this shell's stdin, routing its
+    /// output through the descriptor table.
+    pub(crate) fn run_registered(
+        &mut self,
+        cmd: &Arc<dyn super::commands::Command>,
+        argv: &[String],
+    ) -> Status {
+        self.flush_files(0);
+        let (data, pos) = self.stdin_view();
+        let mut io = Io::new(data, pos);
+        let status = cmd.run(self, argv, &mut io);
+        if io.stdin_used() {
+            self.consume_stdin(io.stdin_end());
+        }
+        self.write_fd(1, &io.out)?;
+        self.write_fd(2, &io.err)?;
+        if self.aborted {
+            return Err(Flow::Abort(2));
+        }
+        Ok(status)
+    }
+
+    /// Looks `name` up in `$PATH`: the path of an executable file found.
+    pub fn find_in_path(&self, name: &str) -> Option<String> {
+        if name.is_empty() || name.contains('/') {
+            return None;
+        }
+        let path = self.var("PATH").unwrap_or_default().to_owned();
+        path.split(':').find_map(|dir| {
+            let dir = if dir.is_empty() { "." } else { dir };
+            let candidate = self.abs(&format!("{dir}/{name}"));
+            match self.ctx.fs.stat(&candidate) {
+                Ok(n) if n.is_file() && n.mode & 0o111 != 0 => Some(candidate),
+                _ => None,
+            }
+        })
+    }
+
+    /// Whether `/bin/sh` is busybox, whose standalone build finds every
+    /// applet without a `PATH` entry.
+    fn busybox_shell(&self) -> bool {
+        self.ctx
+            .fs
+            .canonicalize("/bin/sh")
+            .is_ok_and(|p| p.rsplit('/').next() == Some("busybox"))
+    }
+
+    /// Runs a command that is not a builtin or function.
+    pub(crate) fn run_external(&mut self, argv: &[String], _env: &[(String, String)]) -> Status {
+        let name = argv[0].as_str();
+        let reg = self.registry();
+        let applet = if name.contains('/') {
+            let path = self.abs(name);
+            match self.ctx.fs.stat(&path) {
+                Ok(n) if n.is_file() && n.mode & 0o111 != 0 => {}
+                Ok(n) if n.is_dir() => {
+                    self.report(&format!("{name}: Permission denied"));
+                    return Ok(126);
+                }
+                Ok(_) => {
+                    self.report(&format!("{name}: Permission denied"));
+                    return Ok(126);
+                }
+                Err(_) => {
+                    self.report(&format!("{name}: not found"));
+                    return Ok(127);
+                }
+            }
+            base_name(name).to_owned()
+        } else if self.find_in_path(name).is_some()
+            || (self.busybox_shell() && reg.is_busybox_applet(name))
+        {
+            name.to_owned()
+        } else {
+            self.report(&format!("{name}: not found"));
+            return Ok(127);
+        };
+        // `busybox APPLET args` runs the applet.
+        if applet == "busybox" && argv.len() > 1 {
+            return self.run_external(&argv[1..], &[]);
+        }
+        match reg.get(&applet) {
+            Some(cmd) => {
+                self.enter()?;
+                let r = self.run_registered(&cmd, argv);
+                self.leave();
+                r
+            }
+            None => {
+                let msg = format!("layerlab: {applet} is not simulated\n");
+                self.write_err(msg.as_bytes());
+                Ok(127)
+            }
+        }
+    }
+
+    /// Runs `argv` as a command with output captured rather than routed
+    /// (`xargs`, `env CMD`, `find -exec`): status, stdout, stderr.
+    pub fn run_captured(
+        &mut self,
+        argv: &[String],
+        assigns: &[(String, String)],
+        stdin: &[u8],
+    ) -> Result<(i32, Vec<u8>, Vec<u8>), Flow> {
+        let saved = self.save_fds();
+        self.bufs.push(Vec::new());
+        let out = self.bufs.len() - 1;
+        self.bufs.push(Vec::new());
+        let err = self.bufs.len() - 1;
+        self.inputs.push(Input {
+            data: Rc::from(stdin),
+            pos: 0,
+        });
+        self.fds.insert(0, Fd::Input(self.inputs.len() - 1));
+        self.fds.insert(1, Fd::Buf(out));
+        self.fds.insert(2, Fd::Buf(err));
+        let result = if argv.is_empty() {
+            Ok(0)
+        } else {
+            self.dispatch(argv, assigns)
+        };
+        let err_bytes = self.bufs.pop().unwrap_or_default();
+        let out_bytes = self.bufs.pop().unwrap_or_default();
+        self.restore_fds(saved);
+        let status = match result {
+            Ok(s) => s,
+            Err(f @ Flow::Abort(_)) => return Err(f),
+            Err(Flow::Exit(s) | Flow::Return(s)) => s,
+            Err(_) => self.status,
+        };
+        Ok((status, out_bytes, err_bytes))
+    }
+
+    /// Runs a script in a subshell with its output captured (`$(…)`, `sh -c`).
+    pub fn run_script_captured(
+        &mut self,
+        program: &super::ast::Program,
+        stdin: Option<&[u8]>,
+        setup: impl FnOnce(&mut Self),
+    ) -> Result<(i32, Vec<u8>), Flow> {
+        self.enter()?;
+        let saved = self.save_fds();
+        self.bufs.push(Vec::new());
+        let out = self.bufs.len() - 1;
+        self.fds.insert(1, Fd::Buf(out));
+        if let Some(data) = stdin {
+            self.inputs.push(Input {
+                data: Rc::from(data),
+                pos: 0,
+            });
+            self.fds.insert(0, Fd::Input(self.inputs.len() - 1));
+        }
+        let arg0 = self.arg0.clone();
+        let result = self.subshell(|sh| {
+            setup(sh);
+            sh.exec_list(&program.body)
+        });
+        self.arg0 = arg0;
+        let bytes = self.bufs.pop().unwrap_or_default();
+        self.restore_fds(saved);
+        self.leave();
+        Ok((result?, bytes))
+    }
+
+    /// Runs a parsed program in this shell (`eval`, `.`).
+    pub(crate) fn exec_program_here(&mut self, program: &super::ast::Program) -> Status {
+        self.enter()?;
+        let r = self.exec_list(&program.body);
+        self.leave();
+        r
+    }
+
+    /// Routes builtin output.
+    pub(crate) fn emit(&mut self, io: &Io) -> Result<(), Flow> {
+        self.write_fd(1, &io.out)?;
+        self.write_fd(2, &io.err)
+    }
+
+    /// The current stdin for a builtin (`read`), and a way to consume it.
+    pub(crate) fn stdin_bytes(&self) -> (Rc<[u8]>, usize) {
+        self.stdin_view()
+    }
+
+    pub(crate) fn stdin_consume(&mut self, upto: usize) {
+        self.consume_stdin(upto);
+    }
+}
+
+enum Device {
+    Null,
+    Stdout,
+    Stderr,
+}
+
+fn special_device(path: &str) -> Option<Device> {
+    match path {
+        "/dev/null" => Some(Device::Null),
+        "/dev/stdout" | "/dev/fd/1" | "/proc/self/fd/1" => Some(Device::Stdout),
+        "/dev/stderr" | "/dev/fd/2" | "/proc/self/fd/2" => Some(Device::Stderr),
+        _ => None,
+    }
+}
+
+pub(crate) fn base_name(path: &str) -> &str {
+    path.trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or(path)
+}
+
+/// How `set -x` shows a word: bare when safe, else single-quoted.
+fn trace_quote(s: &str) -> String {
+    let safe = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+=:,@%^".contains(c));
+    if safe {
+        s.to_owned()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
