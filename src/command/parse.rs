@@ -205,7 +205,7 @@ fn find_command(words: &[String]) -> Option<(&'static CommandSpec, usize)> {
         for path in spec.paths() {
             let n = path.len();
             let matches = words.len() >= n && path.iter().zip(words).all(|(p, w)| p == w);
-            if matches && best.map_or(true, |(_, m)| n > m) {
+            if matches && best.is_none_or(|(_, m)| n > m) {
                 best = Some((spec, n));
             }
         }

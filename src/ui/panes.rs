@@ -97,7 +97,7 @@ pub fn why_lines(model: &Model, full: bool) -> Vec<Line<'static>> {
         ]));
     }
     if let Some(first) = rows.iter().find(|r| r.first_miss) {
-        if selected.map_or(true, |s| s.instruction != first.instruction) {
+        if selected.is_none_or(|s| s.instruction != first.instruction) {
             if let Some(s) = first.step.and_then(|i| steps.get(i)) {
                 out.push(Line::from(vec![
                     Span::styled("◆ ", theme.first_miss()),
