@@ -13,7 +13,7 @@ mod config;
 mod copy;
 mod steps;
 
-use crate::dockerfile::analyzer::{self, ArgDecl, Command, CommandKind, Plan};
+use crate::dockerfile::analyzer::{self, ArgDecl, Command, CommandKind, Plan, ShellOrExec};
 use crate::dockerfile::expand::{self, Env};
 use crate::dockerfile::Keyword;
 use crate::dockerfile::{Diagnostic, Span};
@@ -28,10 +28,11 @@ use crate::engine::digest::Digest;
 use crate::engine::report::{
     BuildReport, HistoryRow, LayerInfo, MissReason, StepRef, StepReport, Verdict,
 };
-use crate::engine::rootfs::{DiffMode, Node, NodeKind, RootFs};
-pub use config::{image_id as image_id_of, RunConfig};
+use crate::engine::rootfs::{DiffMode, LayerChanges, Node, NodeKind, PathKey, RootFs};
+pub use config::{image_id as image_id_of, oci_config, RunConfig};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 pub use steps::BuilderKind;
 
 /// How to build, spelled as `docker build` spells it.
@@ -62,6 +63,16 @@ pub struct ImageRecord {
 }
 
 impl ImageRecord {
+    /// The image config as `docker image inspect` would show it.
+    pub fn oci(&self) -> crate::engine::image::ImageConfig {
+        config::oci_config(
+            &self.config,
+            &self.layers,
+            &self.history,
+            self.comment.as_deref(),
+        )
+    }
+
     pub fn size(&self) -> u64 {
         self.layers.iter().map(|l| l.size).sum()
     }
@@ -154,6 +165,9 @@ pub struct BuildError {
     pub span: Option<Span>,
     pub diagnostics: Vec<Diagnostic>,
     pub steps: Vec<StepReport>,
+    /// The exit code `docker build` ends with: 1, except that the classic
+    /// builder passes on the exit code of a failed RUN.
+    pub exit_code: i32,
 }
 
 impl std::fmt::Display for BuildError {
@@ -176,6 +190,7 @@ pub fn build(
         span: Some(d.span),
         diagnostics: vec![d],
         steps: Vec::new(),
+        exit_code: 1,
     })?;
     if let Some(err) = heredocs_unsupported(&file, opts) {
         return Err(err);
@@ -187,6 +202,7 @@ pub fn build(
             span: Some(err.span),
             diagnostics: plan.diagnostics.clone(),
             steps: Vec::new(),
+            exit_code: 1,
         });
     }
     let target = match plan.target_index(opts.target.as_deref()) {
@@ -200,6 +216,7 @@ pub fn build(
                 span: None,
                 diagnostics: plan.diagnostics,
                 steps: Vec::new(),
+                exit_code: 1,
             })
         }
     };
@@ -212,6 +229,7 @@ pub fn build(
         state,
         stages: BTreeMap::new(),
         reports: Vec::new(),
+        failed_output: String::new(),
     };
     let order = steps::stage_order(&plan, target, opts.builder);
     let numbering = steps::Numbering::new(&plan, &order, opts.builder);
@@ -286,6 +304,7 @@ fn heredocs_unsupported(
         message,
         span: Some(span),
         steps: Vec::new(),
+        exit_code: 1,
     })
 }
 
@@ -336,6 +355,8 @@ struct Run<'a> {
     state: &'a mut EngineState,
     stages: BTreeMap<usize, StageState>,
     reports: Vec<StepReport>,
+    /// What the RUN that failed printed, for its step report.
+    failed_output: String,
 }
 
 impl Run<'_> {
@@ -345,6 +366,7 @@ impl Run<'_> {
             span,
             diagnostics: self.plan.diagnostics.clone(),
             steps: std::mem::take(&mut self.reports),
+            exit_code: 1,
         }
     }
 
@@ -400,6 +422,7 @@ impl Run<'_> {
                 instruction: cmd.instruction,
                 line: cmd.span.line,
                 seconds: 0.0,
+                output: String::new(),
             });
         }
     }
@@ -448,6 +471,7 @@ impl Run<'_> {
             instruction: stage.instruction,
             line: stage.span.line,
             seconds: 0.0,
+            output: String::new(),
         });
     }
 
@@ -705,26 +729,7 @@ impl Run<'_> {
         } else {
             match self.step_inputs(cmd, st) {
                 Ok(i) => i,
-                Err(mut e) => {
-                    // The builder prints the step, then fails in it.
-                    e.steps.push(StepReport {
-                        stage: label,
-                        step,
-                        of,
-                        keyword: cmd.keyword().upper(),
-                        text: shown,
-                        verdict: Verdict::Miss {
-                            why: MissReason::Failed {
-                                error: e.message.clone(),
-                            },
-                        },
-                        layer: None,
-                        instruction: cmd.instruction,
-                        line: cmd.span.line,
-                        seconds: 0.0,
-                    });
-                    return Err(e);
-                }
+                Err(e) => return Err(failed_step(e, label, step, of, cmd, shown, String::new())),
             }
         };
         let key = CacheKey {
@@ -762,6 +767,8 @@ impl Run<'_> {
                 },
             },
         };
+        let mut log = String::new();
+        let mut extra_seconds = 0.0;
         let (layer, chain, created) = match &hit {
             Some(rec) => {
                 if let Some(l) = &rec.layer {
@@ -779,7 +786,16 @@ impl Run<'_> {
                 (rec.layer.clone(), rec.chain, rec.built_by.build)
             }
             None => {
-                let layer = self.execute(&inputs.effect, st, cmd)?;
+                let ran = match self.execute(&inputs.effect, st, cmd) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        let log = std::mem::take(&mut self.failed_output);
+                        return Err(failed_step(e, label, step, of, cmd, shown, log));
+                    }
+                };
+                log = ran.log;
+                extra_seconds = ran.seconds;
+                let layer = ran.layer;
                 let chain = match builder {
                     BuilderKind::Buildkit => digest,
                     // A classic rebuild commits a new image: a fresh id that
@@ -831,7 +847,7 @@ impl Run<'_> {
         let seconds = if verdict.cached() {
             0.0
         } else {
-            inputs.seconds
+            inputs.seconds + extra_seconds
         };
         self.reports.push(StepReport {
             stage: label,
@@ -844,19 +860,20 @@ impl Run<'_> {
             instruction: cmd.instruction,
             line: cmd.span.line,
             seconds,
+            output: log,
         });
         Ok(())
     }
 
     /// Run a step's effect on the stage's filesystem and store the layer it
     /// makes. The classic builder commits no layer for a step that changed
-    /// nothing; BuildKit keeps it.
+    /// nothing; BuildKit keeps it. A failure comes with the step's output.
     fn execute(
         &mut self,
         effect: &Effect,
         st: &mut StageState,
         cmd: &Command,
-    ) -> Result<Option<LayerInfo>, BuildError> {
+    ) -> Result<Executed, BuildError> {
         // Current BuildKit's differ leaves out files rewritten with the
         // same content (recorded: 03 on BuildKit HEAD); overlay2 under the
         // classic builder, and Docker 20.10's BuildKit, keep them.
@@ -867,8 +884,10 @@ impl Run<'_> {
             _ => DiffMode::CopyUp,
         };
         let mut fs = st.fs.clone();
+        fs.set_now(self.clock());
+        let mut ran = Executed::default();
         let done = match effect {
-            Effect::None => return Ok(None),
+            Effect::None => return Ok(ran),
             Effect::Write(items) => copy::write_items(&mut fs, items),
             Effect::CopyContext {
                 patterns,
@@ -897,30 +916,157 @@ impl Run<'_> {
                     fs.mkdir_all(path, 0o755, *uid, *gid)
                 }
             }
-            Effect::Run => Ok(()),
+            Effect::Run(run) => {
+                let (log, seconds) = self.run_step(run, &mut fs, st, cmd)?;
+                ran.log = log;
+                ran.seconds = seconds;
+                Ok(())
+            }
         };
         if let Err(e) = done {
-            return Err(self.fail(
+            let e = self.fail(
                 format!("{} failed: {e}", cmd.keyword().upper()),
                 Some(cmd.span),
-            ));
+            );
+            return Err(e);
         }
         let (fs, changes) = fs.commit(mode);
-        // Until RUN is simulated its layer is empty but counted, as every
-        // recorded RUN wrote files.
-        let keep_empty =
-            self.opts.builder == BuilderKind::Buildkit || matches!(effect, Effect::Run);
-        if changes.is_empty() && !keep_empty {
-            return Ok(None);
+        let changes = self.without_volume_writes(changes, effect, st);
+        if changes.is_empty() && self.opts.builder == BuilderKind::Classic {
+            return Ok(ran);
         }
         st.fs = fs;
         match self.state.layers.put(changes) {
-            Ok(info) => Ok(Some(info)),
-            Err(e) => Err(self.fail(
-                format!("cannot write the layer of `{}`: {e}", cmd.text),
-                Some(cmd.span),
-            )),
+            Ok(info) => {
+                ran.layer = Some(info);
+                Ok(ran)
+            }
+            Err(e) => {
+                let e = self.fail(
+                    format!("cannot write the layer of `{}`: {e}", cmd.text),
+                    Some(cmd.span),
+                );
+                Err(e)
+            }
         }
+    }
+
+    /// The classic builder runs each RUN in a container whose `VOLUME`
+    /// directories are volumes: what the command writes there is not part
+    /// of the committed layer. BuildKit keeps it.
+    fn without_volume_writes(
+        &self,
+        changes: Arc<LayerChanges>,
+        effect: &Effect,
+        st: &StageState,
+    ) -> Arc<LayerChanges> {
+        if self.opts.builder != BuilderKind::Classic
+            || !matches!(effect, Effect::Run(_))
+            || st.config.volumes.is_empty()
+        {
+            return changes;
+        }
+        let mut kept = (*changes).clone();
+        for v in &st.config.volumes {
+            if let Some(key) = PathKey::parse_lexical(v.trim_start_matches('/')) {
+                kept.remove_subtree(&key);
+                kept.remove(&key);
+            }
+        }
+        Arc::new(kept)
+    }
+
+    /// The simulated clock of this build: what `date` prints and new files
+    /// are stamped with.
+    fn clock(&self) -> i64 {
+        SIMULATED_EPOCH + i64::try_from(self.build).unwrap_or(0) * 60
+    }
+
+    /// RUN: the command in the stage's filesystem with the step's
+    /// environment, working directory and user. Returns its output and the
+    /// simulated seconds it took.
+    fn run_step(
+        &mut self,
+        run: &RunEffect,
+        fs: &mut RootFs,
+        st: &StageState,
+        cmd: &Command,
+    ) -> Result<(String, f64), BuildError> {
+        use crate::engine::history_text::BuildkitFrontend;
+        let command_line = run.argv.join(" ");
+        let builder = self.opts.builder;
+        let frontend = self.opts.frontend;
+        let failure = |why: &str| -> String {
+            match (builder, frontend) {
+                (BuilderKind::Classic, _) => why.to_string(),
+                (BuilderKind::Buildkit, BuildkitFrontend::Docker2010) => {
+                    format!("executor failed running [{command_line}]: {why}")
+                }
+                (BuilderKind::Buildkit, BuildkitFrontend::Head) => {
+                    format!("process \"{command_line}\" did not complete successfully: {why}")
+                }
+            }
+        };
+        let user = if st.config.user.is_empty() {
+            crate::shell::User::root()
+        } else {
+            // BuildKit 0.8 looks every user up in /etc/passwd, numeric or
+            // not (recorded: our 56); the classic builder and current
+            // BuildKit accept a uid nobody is named for.
+            let strict =
+                builder == BuilderKind::Buildkit && frontend == BuildkitFrontend::Docker2010;
+            let name = st.config.user.split(':').next().unwrap_or("").to_string();
+            let no_passwd = fs.read_file("/etc/passwd").is_err();
+            match crate::shell::User::resolve(&st.config.user, fs) {
+                Ok(_) if strict && no_passwd => {
+                    let why = format!("unable to find user {name}: invalid argument");
+                    return Err(self.fail(failure(&why), Some(cmd.span)));
+                }
+                Ok(u) => u,
+                Err(e) => {
+                    let why = match builder {
+                        BuilderKind::Classic => e.to_string(),
+                        BuilderKind::Buildkit => {
+                            format!("unable to find user {name}: invalid argument")
+                        }
+                    };
+                    return Err(self.fail(failure(&why), Some(cmd.span)));
+                }
+            }
+        };
+        let mut ctx = crate::shell::ExecContext::new(fs);
+        ctx.env = run.env.clone();
+        ctx.cwd = if st.config.working_dir.is_empty() {
+            "/".to_string()
+        } else {
+            st.config.working_dir.clone()
+        };
+        ctx.user = user;
+        let result = match &run.script {
+            Some(script) => crate::shell::run(script, &mut ctx),
+            None => crate::shell::run_argv(&run.argv, &mut ctx),
+        };
+        let mut log = String::from_utf8_lossy(&result.stdout).into_owned();
+        log.push_str(&String::from_utf8_lossy(&result.stderr));
+        if result.exit_code != 0 {
+            let code = result.exit_code;
+            let message = match builder {
+                BuilderKind::Classic => {
+                    format!("The command '{command_line}' returned a non-zero code: {code}")
+                }
+                BuilderKind::Buildkit => failure(&format!("exit code: {code}")),
+            };
+            let mut e = self.fail(message, Some(cmd.span));
+            if builder == BuilderKind::Classic {
+                e.exit_code = code;
+            }
+            // The failed step shows what the command printed.
+            self.failed_output = log;
+            return Err(e);
+        }
+        // A command's own cost plus what it slept, on the simulated clock.
+        let seconds = 0.2 + result.slept_seconds as f64;
+        Ok((log, seconds))
     }
 
     /// Declare ARGs in the stage; returns them as the builder's history
@@ -974,6 +1120,15 @@ impl Run<'_> {
         match &cmd.kind {
             CommandKind::Run(run) => {
                 let argv = st.config.argv(&run.command);
+                let run_env: Vec<(String, String)> = st
+                    .config
+                    .run_env(&st.args)
+                    .into_iter()
+                    .map(|kv| {
+                        let (k, v) = kv.split_once('=').unwrap_or((&kv, ""));
+                        (k.to_string(), v.to_string())
+                    })
+                    .collect();
                 let (op, created_by) = match builder {
                     BuilderKind::Buildkit => {
                         let shown: Vec<(String, String)> = st
@@ -1027,8 +1182,12 @@ impl Run<'_> {
                 Ok(StepInputs {
                     op,
                     created_by,
-                    effect: Effect::Run,
-                    seconds: 1.0,
+                    effect: Effect::Run(RunEffect {
+                        script: heredoc_script(run),
+                        argv,
+                        env: run_env,
+                    }),
+                    seconds: 0.0,
                 })
             }
             CommandKind::Copy(copy) => self.copy_inputs(cmd, copy, st),
@@ -1657,9 +1816,81 @@ enum Effect {
     },
     /// WORKDIR: make the directory (owned by the user).
     Mkdir { path: String, uid: u32, gid: u32 },
-    /// RUN: its effect on the filesystem is not simulated yet, so its layer
-    /// is empty.
-    Run,
+    /// RUN: a command in the small shell.
+    Run(RunEffect),
+}
+
+struct RunEffect {
+    /// What runs: the shell prefix and the command, or the exec vector.
+    argv: Vec<String>,
+    /// A script to run in the shell instead (RUN with heredocs).
+    script: Option<String>,
+    env: Vec<(String, String)>,
+}
+
+/// What a step produced when it ran.
+#[derive(Default)]
+struct Executed {
+    layer: Option<LayerInfo>,
+    log: String,
+    seconds: f64,
+}
+
+/// The simulated clock's start (2026-11-28T03:20:00Z): builds advance it by
+/// a minute each.
+pub(crate) const SIMULATED_EPOCH: i64 = 1_764_300_000;
+
+/// RUN with heredocs: `RUN <<EOF` runs the body as the script; otherwise
+/// the command line is followed by the bodies, as a shell reads
+/// here-documents.
+fn heredoc_script(run: &analyzer::Run) -> Option<String> {
+    let first = run.heredocs.first()?;
+    let ShellOrExec::Shell(line) = &run.command else {
+        return None;
+    };
+    if line.trim_start().starts_with("<<") && run.heredocs.len() == 1 {
+        return Some(first.content.clone());
+    }
+    let mut script = line.clone();
+    for h in &run.heredocs {
+        script.push('\n');
+        script.push_str(&h.content);
+        if !h.content.ends_with('\n') && !h.content.is_empty() {
+            script.push('\n');
+        }
+        script.push_str(&h.name);
+    }
+    Some(script)
+}
+
+/// Push the step that failed, so the report shows where the build stopped.
+fn failed_step(
+    mut e: BuildError,
+    stage: Option<String>,
+    step: usize,
+    of: usize,
+    cmd: &Command,
+    text: String,
+    output: String,
+) -> BuildError {
+    e.steps.push(StepReport {
+        stage,
+        step,
+        of,
+        keyword: cmd.keyword().upper(),
+        text,
+        verdict: Verdict::Miss {
+            why: MissReason::Failed {
+                error: e.message.clone(),
+            },
+        },
+        layer: None,
+        instruction: cmd.instruction,
+        line: cmd.span.line,
+        seconds: 0.0,
+        output,
+    });
+    e
 }
 
 /// Files of another filesystem, for the classic source hash.

@@ -261,6 +261,9 @@ pub struct StepReport {
     pub line: usize,
     /// Simulated duration in seconds (a hit costs nothing).
     pub seconds: f64,
+    /// What a RUN printed (stdout, then stderr).
+    #[serde(default)]
+    pub output: String,
 }
 
 /// A row of `docker history`, newest first.

@@ -110,14 +110,14 @@ pub fn replay(sc: &ScenarioDir, mode: Mode, base: &[u8], frontend: BuildkitFront
                     steps: report.steps.iter().map(|s| step(s, mode)).collect(),
                     same_image_as_previous_build: same,
                     layer_count: Some(report.layer_count as u64),
-                    size: None,
+                    size: Some(report.size),
                     ..BuildRecord::default()
                 });
                 last = Some(report);
             }
             Err(e) => builds.push(BuildRecord {
                 args: spec.args.clone(),
-                exit_code: 1,
+                exit_code: e.exit_code,
                 steps: e.steps.iter().map(|s| step(s, mode)).collect(),
                 error_tail: Some(e.message),
                 ..BuildRecord::default()
@@ -127,19 +127,28 @@ pub fn replay(sc: &ScenarioDir, mode: Mode, base: &[u8], frontend: BuildkitFront
     let final_image = last
         .and_then(|r| state.images.get(&r.image_id).cloned())
         .map(|img| {
-            let c = &img.config;
+            let oci = img.oci();
+            let c = &oci.config;
+            let keys = |m: &std::collections::BTreeMap<String, layerlab::engine::image::Empty>| {
+                (!m.is_empty()).then(|| m.keys().cloned().collect())
+            };
             FinalImage {
                 inspect: ImageSummary {
                     layer_count: img.layers.len() as u64,
-                    env: Some(c.env_list()),
+                    env: Some(c.env.clone()),
                     cmd: c.cmd.clone(),
                     entrypoint: c.entrypoint.clone(),
                     working_dir: Some(c.working_dir.clone()),
                     user: Some(c.user.clone()),
                     labels: (!c.labels.is_empty()).then(|| c.labels.clone()),
-                    exposed_ports: (!c.exposed_ports.is_empty())
-                        .then(|| c.exposed_ports.iter().cloned().collect()),
-                    volumes: (!c.volumes.is_empty()).then(|| c.volumes.iter().cloned().collect()),
+                    exposed_ports: keys(&c.exposed_ports),
+                    volumes: keys(&c.volumes),
+                    shell: (!c.shell.is_empty()).then(|| c.shell.clone()),
+                    stop_signal: (!c.stop_signal.is_empty()).then(|| c.stop_signal.clone()),
+                    healthcheck: c
+                        .healthcheck
+                        .as_ref()
+                        .map(|h| serde_json::to_value(h).expect("healthcheck json")),
                     ..ImageSummary::default()
                 },
                 history: img
@@ -183,8 +192,9 @@ fn step(s: &layerlab::engine::report::StepReport, mode: Mode) -> Step {
     }
 }
 
-/// Compare only what issue 3 promises so far: steps, exit codes, layer
-/// counts, and the final config.
+/// Compare everything the recordings keep stable: steps with their cached
+/// flags, exit codes, whether the image is the previous build's, layer
+/// counts, sizes, and the final config and history.
 pub fn mismatches(
     sc: &ScenarioDir,
     mode: Mode,
@@ -206,8 +216,7 @@ pub fn mismatches(
             w.steps.iter_mut().for_each(|s| s.stage = None);
             g.steps.iter_mut().for_each(|s| s.stage = None);
         }
-        // Not compared here yet: sizes (RUN is not simulated) and image ids.
-        w.size = None;
+        // Image ids are not stable between recordings (README).
         w.image_id = None;
         w.wall_seconds = None;
         w.error_tail = None;
@@ -224,31 +233,11 @@ pub fn mismatches(
         );
     }
     if let (Some(w), Some(g)) = (&want.final_image, &got.final_image) {
-        let mut w = w.clone();
-        let mut g = g.clone();
-        // RUN layers are not simulated yet: their sizes are not compared.
-        for (wr, gr) in w.history.iter_mut().zip(g.history.iter_mut()) {
-            if is_run_row(&wr.created_by) {
-                wr.size_bytes = None;
-                gr.size_bytes = None;
-            }
-        }
-        for m in compare::compare_final(&w, &g) {
-            if !m.starts_with("final Shell")
-                && !m.starts_with("final StopSignal")
-                && !m.starts_with("final Healthcheck")
-            {
-                out.push(format!("{mode:?}: {m}"));
-            }
-        }
+        out.extend(
+            compare::compare_final(w, g)
+                .into_iter()
+                .map(|m| format!("{mode:?}: {m}")),
+        );
     }
     out
-}
-
-/// A history row written by RUN (classic: the command itself, maybe after
-/// `|N k=v`; BuildKit: `RUN …`).
-fn is_run_row(created_by: &str) -> bool {
-    created_by.starts_with("RUN ")
-        || created_by.starts_with('|')
-        || (created_by.starts_with("/bin/sh -c ") && !created_by.contains("#(nop)"))
 }

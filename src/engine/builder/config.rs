@@ -5,6 +5,7 @@ use crate::dockerfile::analyzer::{Healthcheck, ShellOrExec};
 use crate::engine::builder::BuilderKind;
 use crate::engine::digest::Digest;
 use crate::engine::history_text::Healthcheck as HistoryHealth;
+use crate::engine::image;
 use crate::engine::report::{HistoryRow, LayerInfo};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -24,19 +25,9 @@ pub struct RunConfig {
     pub exposed_ports: BTreeSet<String>,
     pub volumes: BTreeSet<String>,
     pub stop_signal: Option<String>,
-    pub healthcheck: Option<HealthConfig>,
+    pub healthcheck: Option<image::Healthcheck>,
     pub shell: Option<Vec<String>>,
     pub on_build: Vec<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HealthConfig {
-    pub test: Vec<String>,
-    pub interval: Option<String>,
-    pub timeout: Option<String>,
-    pub start_period: Option<String>,
-    pub start_interval: Option<String>,
-    pub retries: Option<String>,
 }
 
 impl RunConfig {
@@ -125,13 +116,13 @@ impl RunConfig {
             start_interval_ns: ns("start-interval", &h.start_interval)?,
             retries,
         };
-        self.healthcheck = Some(HealthConfig {
+        self.healthcheck = Some(image::Healthcheck {
             test,
-            interval: h.interval.clone(),
-            timeout: h.timeout.clone(),
-            start_period: h.start_period.clone(),
-            start_interval: h.start_interval.clone(),
-            retries: h.retries.clone(),
+            interval: out.interval_ns,
+            timeout: out.timeout_ns,
+            start_period: out.start_period_ns,
+            start_interval: out.start_interval_ns,
+            retries: out.retries,
         });
         Ok(out)
     }
@@ -241,12 +232,82 @@ pub fn history_row(
     }
 }
 
-/// The image id: sha256 over the config, the layers and the history.
+/// The image config Docker would write (OCI image spec), from which the
+/// image id is derived.
+pub fn oci_config(
+    config: &RunConfig,
+    layers: &[LayerInfo],
+    history: &[HistoryRow],
+    comment: Option<&str>,
+) -> image::ImageConfig {
+    let empty = |v: &BTreeSet<String>| v.iter().map(|k| (k.clone(), image::Empty {})).collect();
+    let mut oci = image::ImageConfig::new("amd64", "linux");
+    oci.created = history.last().map(|h| rfc3339(h.built_in));
+    oci.config = image::ContainerConfig {
+        user: config.user.clone(),
+        exposed_ports: empty(&config.exposed_ports),
+        env: config.env_list(),
+        entrypoint: config.entrypoint.clone(),
+        cmd: config.cmd.clone(),
+        volumes: empty(&config.volumes),
+        working_dir: config.working_dir.clone(),
+        labels: config.labels.clone(),
+        stop_signal: config.stop_signal.clone().unwrap_or_default(),
+        healthcheck: config.healthcheck.clone(),
+        on_build: config.on_build.clone(),
+        shell: config.shell.clone().unwrap_or_default(),
+        ..image::ContainerConfig::default()
+    };
+    oci.rootfs = image::RootFs {
+        kind: "layers".into(),
+        diff_ids: layers.iter().map(|l| l.diff_id).collect(),
+    };
+    oci.history = history
+        .iter()
+        .map(|h| image::History {
+            created: Some(rfc3339(h.built_in)),
+            created_by: h.created_by.clone(),
+            comment: h.comment.clone(),
+            empty_layer: h.empty_layer,
+            ..image::History::default()
+        })
+        .collect();
+    if let Some(c) = comment {
+        oci.extra
+            .insert("comment".into(), serde_json::Value::String(c.into()));
+    }
+    oci
+}
+
+/// The simulated time of a build, as RFC 3339 (a minute per build after
+/// the simulated epoch; 0 is a base image's own time).
+pub fn rfc3339(build: u64) -> String {
+    let secs = super::SIMULATED_EPOCH + i64::try_from(build).unwrap_or(0) * 60;
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian.
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// The image id: sha256 of the canonical config JSON.
 pub fn image_id(config: &RunConfig, layers: &[LayerInfo], history: &[HistoryRow]) -> Digest {
-    let doc = serde_json::json!({
-        "config": config,
-        "diff_ids": layers.iter().map(|l| l.diff_id.to_string()).collect::<Vec<_>>(),
-        "history": history,
-    });
-    Digest::of(doc.to_string().as_bytes())
+    oci_config(config, layers, history, None).id()
 }
