@@ -74,11 +74,41 @@ impl Fixture {
                 skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
                 line.push_str(sym);
             }
-            out.push_str(line.trim_end());
+            out.push_str(&mask_digests(line.trim_end()));
             out.push('\n');
         }
         out
     }
+}
+
+/// Digests belong to the engine's tests: the screens show `######` in
+/// their place so an engine change does not churn every screen snapshot.
+/// Masks runs of 6 or more lower-case hex characters that contain a digit.
+fn mask_digests(line: &str) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let hex = |c: char| c.is_ascii_digit() || ('a'..='f').contains(&c);
+        let mut j = i;
+        while j < chars.len() && hex(chars[j]) {
+            j += 1;
+        }
+        let word_start = i == 0 || !chars[i - 1].is_alphanumeric();
+        let word_end = j == chars.len() || !chars[j].is_alphanumeric();
+        let run = &chars[i..j];
+        if j - i >= 6 && word_start && word_end && run.iter().any(char::is_ascii_digit) {
+            out.push_str(&"#".repeat(j - i));
+            i = j;
+        } else if j > i {
+            out.extend(run);
+            i = j;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
 }
 
 /// Where `text` starts on screen (first match, top to bottom).

@@ -295,7 +295,7 @@ fn run_build(inv: &Invocation, host: &mut dyn Host) -> Output {
                 Err(err) => {
                     out.stdout = output::steps_progress(&err.steps, builder);
                     out.stderr = vec![output::build_failed(builder, &err.message)];
-                    out.status = 1;
+                    out.status = err.exit_code;
                 }
             }
             out.built = Some(built);

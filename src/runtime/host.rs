@@ -131,6 +131,7 @@ impl EngineHost {
                 span: None,
                 diagnostics: Vec::new(),
                 steps: Vec::new(),
+                exit_code: 1,
             }),
         };
         Some(self.view(text, builder, result, None))
