@@ -2,7 +2,9 @@
 //! text or JSON from the pure core → an exit code.
 
 mod build;
+mod docker;
 mod import;
+mod open;
 mod parse;
 
 use clap::{Parser, Subcommand};
@@ -20,6 +22,10 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     pub state: Option<PathBuf>,
 
+    /// Language of the screen: ko or en (default: from LANG).
+    #[arg(long, global = true, value_name = "LANG")]
+    pub lang: Option<String>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -32,6 +38,12 @@ pub enum Command {
     Build(build::BuildArgs),
     /// Import a root filesystem tarball as an image (as `docker import`).
     Import(import::ImportArgs),
+    /// Open a Dockerfile and its build context in the interactive screen.
+    Open(open::OpenArgs),
+    /// Open the interactive screen on a scratch project.
+    Sandbox,
+    /// Run a docker command (build, image ls, history, rmi, builder prune).
+    Docker(docker::DockerArgs),
 }
 
 /// Run the program; returns the process exit code.
@@ -45,12 +57,19 @@ pub fn main() -> i32 {
         Some(Command::Import(args)) => {
             with_state(cli.state.as_deref(), |dir| import::run(&args, dir))
         }
-        None => {
-            eprintln!(
-                "layerlab: the interactive screen is not built yet; try `layerlab parse FILE`"
-            );
-            2
+        Some(Command::Open(args)) => with_state(cli.state.as_deref(), |dir| {
+            open::open(&args, dir, cli.lang.as_deref())
+        }),
+        Some(Command::Sandbox) => with_state(cli.state.as_deref(), |dir| {
+            open::run(crate::runtime::Start::Scratch, dir, cli.lang.as_deref())
+        }),
+        Some(Command::Docker(args)) => {
+            with_state(cli.state.as_deref(), |dir| docker::run(&args, dir))
         }
+        // No lessons yet: the sandbox with the lecture's example.
+        None => with_state(cli.state.as_deref(), |dir| {
+            open::run(crate::runtime::Start::Example, dir, cli.lang.as_deref())
+        }),
     }
 }
 

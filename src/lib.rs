@@ -2,9 +2,15 @@
 //! decision explained.
 //!
 //! The pure core (`dockerfile`, `engine`, `shell`) never touches a terminal;
-//! `cli` is the front door that prints text or JSON from it.
+//! `cli` is the front door that prints text or JSON from it; `app` (pure
+//! state and update), `ui` (views of it) and `runtime` (the terminal loop)
+//! make the interactive screen; `command` is the docker-like command table.
 
+pub mod app;
 pub mod cli;
+pub mod command;
 pub mod dockerfile;
 pub mod engine;
+pub mod runtime;
 pub mod shell;
+pub mod ui;

@@ -1,0 +1,18 @@
+//! The app's state and its changes, pure: a [`Model`], [`Event`]s in, and
+//! [`Effect`]s out for the runtime to perform. No terminal, no disk.
+
+pub mod action;
+pub mod document;
+pub mod effect;
+pub mod files;
+pub mod i18n;
+pub mod keymap;
+pub mod model;
+pub mod rows;
+pub mod update;
+
+pub use action::Action;
+pub use effect::{ContextOp, Effect};
+pub use keymap::{Key, KeyCode, Keymap};
+pub use model::Model;
+pub use update::{update, Event};

@@ -1,0 +1,91 @@
+//! What a key can ask for, as data: every action has a name (the key map
+//! file's spelling) and round-trips through `FromStr`/`Display`.
+
+use std::fmt;
+use std::str::FromStr;
+
+macro_rules! actions {
+    ($($variant:ident = $name:literal,)*) => {
+        /// A user intent, independent of the key that asked for it.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Action {
+            $($variant,)*
+        }
+
+        impl Action {
+            pub const ALL: &'static [Action] = &[$(Action::$variant,)*];
+
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Action::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+actions! {
+    Help = "help",
+    Quit = "quit",
+    CommandBar = "command_bar",
+    Docker = "docker",
+    ToggleBuilder = "toggle_builder",
+    ToggleContext = "toggle_context",
+    FocusNext = "focus_next",
+    FocusPrev = "focus_prev",
+    Save = "save",
+    ScrollOutputUp = "scroll_output_up",
+    ScrollOutputDown = "scroll_output_down",
+    ToggleOutput = "toggle_output",
+    SelectUp = "select_up",
+    SelectDown = "select_down",
+    MoveUp = "move_up",
+    MoveDown = "move_down",
+    Edit = "edit",
+    InsertBelow = "insert_below",
+    InsertAbove = "insert_above",
+    Delete = "delete",
+    Duplicate = "duplicate",
+    Undo = "undo",
+    Redo = "redo",
+    Details = "details",
+    SelectNewer = "select_newer",
+    SelectOlder = "select_older",
+    ContextUp = "context_up",
+    ContextDown = "context_down",
+    ContextEdit = "context_edit",
+    ContextTouch = "context_touch",
+    ContextChmod = "context_chmod",
+    ContextAdd = "context_add",
+    ContextDelete = "context_delete",
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Action {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Action::ALL
+            .iter()
+            .copied()
+            .find(|a| a.name() == s)
+            .ok_or_else(|| format!("unknown action {s:?}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_round_trips() {
+        for a in Action::ALL {
+            assert_eq!(a.to_string().parse::<Action>(), Ok(*a));
+        }
+        assert!("fly".parse::<Action>().is_err());
+    }
+}

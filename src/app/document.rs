@@ -1,0 +1,166 @@
+//! The Dockerfile being edited: its lines, what was last saved, and the
+//! outline (instruction blocks) the editor selects and moves.
+
+use crate::dockerfile::{analyzer, Keyword};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    pub lines: Vec<String>,
+    /// The text as last read from or written to disk.
+    saved: String,
+}
+
+impl Document {
+    pub fn new(text: &str) -> Document {
+        Document {
+            lines: split_lines(text),
+            saved: text.to_string(),
+        }
+    }
+
+    pub fn text(&self) -> String {
+        join_lines(&self.lines)
+    }
+
+    pub fn is_dirty(&self) -> bool {
+        self.text() != self.saved
+    }
+
+    pub fn saved_text(&self) -> &str {
+        &self.saved
+    }
+
+    pub fn mark_saved(&mut self, text: &str) {
+        self.saved = text.to_string();
+    }
+}
+
+pub fn split_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(|l| l.trim_end_matches('\r').to_string())
+        .collect()
+}
+
+pub fn join_lines(lines: &[String]) -> String {
+    let mut s = lines.join("\n");
+    if !lines.is_empty() {
+        s.push('\n');
+    }
+    s
+}
+
+/// One instruction's lines (0-based, inclusive).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Block {
+    pub first: usize,
+    pub last: usize,
+    pub keyword: Keyword,
+}
+
+/// A parse or analysis error at a line, in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// 0-based line.
+    pub line: usize,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Outline {
+    pub blocks: Vec<Block>,
+    pub problem: Option<Problem>,
+}
+
+impl Outline {
+    /// The block a 0-based line belongs to.
+    pub fn block_at(&self, line: usize) -> Option<usize> {
+        self.blocks
+            .iter()
+            .position(|b| b.first <= line && line <= b.last)
+    }
+}
+
+/// Blocks from the real parser; when the text does not parse, from a
+/// line pass (a line, plus the lines its trailing `\` continues) so the
+/// learner can still select and fix it.
+pub fn outline(lines: &[String]) -> Outline {
+    let text = join_lines(lines);
+    match crate::dockerfile::parse(&text) {
+        Ok(file) => {
+            let blocks = file
+                .instructions
+                .iter()
+                .map(|i| Block {
+                    first: i.span.line.saturating_sub(1),
+                    last: i
+                        .end_line
+                        .saturating_sub(1)
+                        .max(i.span.line.saturating_sub(1)),
+                    keyword: i.keyword,
+                })
+                .collect();
+            let plan = analyzer::analyze(&file);
+            let problem = plan.errors().next().map(|d| Problem {
+                line: d.span.line.saturating_sub(1),
+                message: d.message.clone(),
+            });
+            Outline { blocks, problem }
+        }
+        Err(d) => Outline {
+            blocks: line_blocks(lines),
+            problem: Some(Problem {
+                line: d.span.line.saturating_sub(1),
+                message: d.message,
+            }),
+        },
+    }
+}
+
+fn line_blocks(lines: &[String]) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let t = lines[i].trim();
+        if t.is_empty() || t.starts_with('#') {
+            i += 1;
+            continue;
+        }
+        let first = i;
+        while i + 1 < lines.len() && lines[i].trim_end().ends_with('\\') {
+            i += 1;
+        }
+        let word = t.split_whitespace().next().unwrap_or("");
+        blocks.push(Block {
+            first,
+            last: i,
+            keyword: Keyword::from_word(word),
+        });
+        i += 1;
+    }
+    blocks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_follow_instructions_and_continuations() {
+        let lines = split_lines("FROM alpine\n\n# c\nRUN a \\\n  && b\nCMD x\n");
+        let o = outline(&lines);
+        assert_eq!(o.problem, None);
+        let spans: Vec<(usize, usize)> = o.blocks.iter().map(|b| (b.first, b.last)).collect();
+        assert_eq!(spans, vec![(0, 0), (3, 4), (5, 5)]);
+        assert_eq!(o.block_at(4), Some(1));
+    }
+
+    #[test]
+    fn a_parse_error_keeps_blocks_and_names_the_line() {
+        let lines = split_lines("FROM alpine\nCOPY --chmod\nRUN x\n");
+        let o = outline(&lines);
+        assert_eq!(o.blocks.len(), 3);
+        let p = o.problem.expect("an error");
+        assert_eq!(p.line, 1);
+        assert!(!p.message.is_empty());
+    }
+}

@@ -1,0 +1,59 @@
+//! What `update` asks the runtime to do: the only way the pure app reaches
+//! the engine, the disk or the process.
+
+use crate::engine::builder::BuilderKind;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Rebuild the editor's Dockerfile text over the project's context.
+    Build {
+        text: String,
+        builder: BuilderKind,
+    },
+    /// Write the Dockerfile (only ever on the learner's request).
+    Save {
+        text: String,
+        quit_after: bool,
+    },
+    /// Change a context file on disk, then re-snapshot and rebuild.
+    Context(ContextOp),
+    /// Run a docker command line from the command bar.
+    RunCommand(String),
+    Quit,
+}
+
+/// A simulated code change in the build context.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ContextOp {
+    /// Append a line: new content, new digest.
+    Edit(String),
+    /// New mtime only.
+    Touch(String),
+    /// Toggle the execute bits.
+    Chmod(String),
+    Add(String),
+    Delete(String),
+}
+
+impl ContextOp {
+    pub fn path(&self) -> &str {
+        match self {
+            ContextOp::Edit(p)
+            | ContextOp::Touch(p)
+            | ContextOp::Chmod(p)
+            | ContextOp::Add(p)
+            | ContextOp::Delete(p) => p,
+        }
+    }
+
+    /// The i18n key of the past-tense verb.
+    pub fn done_key(&self) -> &'static str {
+        match self {
+            ContextOp::Edit(_) => "ctx.edited",
+            ContextOp::Touch(_) => "ctx.touched",
+            ContextOp::Chmod(_) => "ctx.chmodded",
+            ContextOp::Add(_) => "ctx.added",
+            ContextOp::Delete(_) => "ctx.deleted",
+        }
+    }
+}

@@ -1,0 +1,333 @@
+//! Everything the screen shows, as plain data. `update` changes it; the
+//! views only read it.
+
+use crate::app::document::{outline, Document, Outline};
+use crate::app::files::LayerFile;
+use crate::app::i18n::Lang;
+use crate::app::keymap::Keymap;
+use crate::dockerfile::Keyword;
+use crate::engine::builder::{BuildError, BuilderKind};
+use crate::engine::report::{BuildReport, StepReport, Verdict};
+use std::collections::BTreeMap;
+
+/// Which pane keys go to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Dockerfile,
+    Layers,
+    Context,
+}
+
+/// A line of text being typed, with a cursor (in characters).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Input {
+    pub text: String,
+    pub cursor: usize,
+}
+
+impl Input {
+    pub fn new(text: &str) -> Input {
+        Input {
+            text: text.to_string(),
+            cursor: text.chars().count(),
+        }
+    }
+
+    fn byte(&self, char_index: usize) -> usize {
+        self.text
+            .char_indices()
+            .nth(char_index)
+            .map_or(self.text.len(), |(b, _)| b)
+    }
+
+    pub fn insert(&mut self, c: char) {
+        let at = self.byte(self.cursor);
+        self.text.insert(at, c);
+        self.cursor += 1;
+    }
+
+    pub fn backspace(&mut self) {
+        if self.cursor > 0 {
+            self.cursor -= 1;
+            let at = self.byte(self.cursor);
+            self.text.remove(at);
+        }
+    }
+
+    pub fn delete(&mut self) {
+        if self.cursor < self.text.chars().count() {
+            let at = self.byte(self.cursor);
+            self.text.remove(at);
+        }
+    }
+
+    pub fn left(&mut self) {
+        self.cursor = self.cursor.saturating_sub(1);
+    }
+
+    pub fn right(&mut self) {
+        self.cursor = (self.cursor + 1).min(self.text.chars().count());
+    }
+
+    pub fn home(&mut self) {
+        self.cursor = 0;
+    }
+
+    pub fn end(&mut self) {
+        self.cursor = self.text.chars().count();
+    }
+}
+
+/// Where an edit's text goes when it is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EditTarget {
+    /// Replace lines `first..=last`.
+    Replace { first: usize, last: usize },
+    /// Insert before line `at`.
+    Insert { at: usize },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    Normal,
+    Help,
+    Details,
+    Edit {
+        input: Input,
+        target: EditTarget,
+    },
+    Command {
+        input: Input,
+        /// Tab completion in progress: candidates and the one shown.
+        completion: Option<(Vec<String>, usize)>,
+        /// Position in the history while browsing with Up/Down.
+        history_pos: Option<usize>,
+    },
+    ConfirmQuit,
+    ConfirmDelete(String),
+    AddFile(Input),
+}
+
+/// One path of the build context as the context pane lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContextRow {
+    pub path: String,
+    pub dir: bool,
+    pub size: u64,
+    pub mode: u32,
+    /// Left out by `.dockerignore`.
+    pub excluded: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ContextPane {
+    pub open: bool,
+    pub rows: Vec<ContextRow>,
+    pub selected: usize,
+}
+
+/// An instruction of the Dockerfile a build used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuiltInstruction {
+    pub keyword: Keyword,
+    pub text: String,
+    pub line: usize,
+}
+
+/// A base image as the layer stack shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseInfo {
+    pub reference: String,
+    pub layers: usize,
+    pub size: u64,
+}
+
+/// The outcome of one build, as the panes show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BuildView {
+    pub builder: BuilderKind,
+    pub instructions: Vec<BuiltInstruction>,
+    pub report: Option<BuildReport>,
+    pub error: Option<BuildFailure>,
+    /// Base images by FROM instruction index.
+    pub bases: BTreeMap<usize, BaseInfo>,
+    /// Layer files by step index, when the engine can list them.
+    pub layer_files: BTreeMap<usize, Vec<LayerFile>>,
+    /// The command line that ran it, when not the editor.
+    pub origin: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BuildFailure {
+    pub message: String,
+    /// 1-based line it points at.
+    pub line: Option<usize>,
+    pub steps: Vec<StepReport>,
+}
+
+impl BuildView {
+    /// The view of a build of `text` (parsed again here only to list its
+    /// instructions; the report's `instruction` indexes point into it).
+    pub fn new(
+        text: &str,
+        builder: BuilderKind,
+        result: Result<BuildReport, BuildError>,
+        origin: Option<String>,
+    ) -> BuildView {
+        let instructions = crate::dockerfile::parse(text)
+            .map(|f| {
+                f.instructions
+                    .iter()
+                    .map(|i| BuiltInstruction {
+                        keyword: i.keyword,
+                        text: i.original.clone(),
+                        line: i.span.line,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let steps = match &result {
+            Ok(r) => &r.steps,
+            Err(e) => &e.steps,
+        };
+        let bases = steps
+            .iter()
+            .filter_map(|s| match &s.verdict {
+                Verdict::Base {
+                    image,
+                    layers,
+                    size,
+                } => Some((
+                    s.instruction,
+                    BaseInfo {
+                        reference: image.clone(),
+                        layers: *layers,
+                        size: *size,
+                    },
+                )),
+                _ => None,
+            })
+            .collect();
+        let (report, error) = match result {
+            Ok(r) => (Some(r), None),
+            Err(e) => (
+                None,
+                Some(BuildFailure {
+                    message: e.message,
+                    line: e.span.map(|s| s.line),
+                    steps: e.steps,
+                }),
+            ),
+        };
+        BuildView {
+            builder,
+            instructions,
+            report,
+            error,
+            bases,
+            layer_files: BTreeMap::new(),
+            origin,
+        }
+    }
+
+    pub fn steps(&self) -> &[StepReport] {
+        match (&self.report, &self.error) {
+            (Some(r), _) => &r.steps,
+            (None, Some(e)) => &e.steps,
+            (None, None) => &[],
+        }
+    }
+}
+
+/// A point in the edit history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    pub lines: Vec<String>,
+    pub selected: usize,
+}
+
+/// The command bar's memory and the output pane.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CommandLog {
+    pub history: Vec<String>,
+    /// `(is_error, text)`.
+    pub output: Vec<(bool, String)>,
+    /// Lines scrolled up from the bottom.
+    pub scroll: usize,
+    pub shown: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub lang: Lang,
+    pub keymap: Keymap,
+    /// `web-ping/Dockerfile`.
+    pub title: String,
+    pub sandbox: bool,
+    pub doc: Document,
+    pub outline: Outline,
+    /// Index into `outline.blocks`.
+    pub selected: usize,
+    pub undo: Vec<Snapshot>,
+    pub redo: Vec<Snapshot>,
+    pub builder: BuilderKind,
+    pub build: Option<BuildView>,
+    pub context: ContextPane,
+    pub focus: Focus,
+    pub mode: Mode,
+    pub log: CommandLog,
+    pub status: Option<String>,
+    /// Terminal size (columns, rows).
+    pub size: (u16, u16),
+    /// `NO_COLOR`: meaning carried by words and bold/reverse only.
+    pub no_color: bool,
+    pub quit: bool,
+}
+
+impl Model {
+    pub fn new(title: &str, text: &str, lang: Lang) -> Model {
+        let doc = Document::new(text);
+        let outline = outline(&doc.lines);
+        Model {
+            lang,
+            keymap: Keymap::default_map(),
+            title: title.to_string(),
+            sandbox: false,
+            doc,
+            outline,
+            selected: 0,
+            undo: Vec::new(),
+            redo: Vec::new(),
+            builder: BuilderKind::Buildkit,
+            build: None,
+            context: ContextPane::default(),
+            focus: Focus::Dockerfile,
+            mode: Mode::Normal,
+            log: CommandLog::default(),
+            status: None,
+            size: (80, 24),
+            no_color: false,
+            quit: false,
+        }
+    }
+
+    /// The build shown lines up with the text being edited (same
+    /// instructions), so selections can be mirrored across the panes.
+    pub fn in_sync(&self) -> bool {
+        let Some(view) = &self.build else {
+            return false;
+        };
+        self.outline.problem.is_none()
+            && view.instructions.len() == self.outline.blocks.len()
+            && view
+                .instructions
+                .iter()
+                .zip(&self.outline.blocks)
+                .all(|(i, b)| i.keyword == b.keyword)
+    }
+
+    /// The roomy layout (why-pane always visible) needs this much space.
+    pub fn roomy(&self) -> bool {
+        self.size.0 >= 100 && self.size.1 >= 30
+    }
+}

@@ -1,0 +1,674 @@
+//! `update(&mut Model, Event) -> Vec<Effect>`: every change of the app's
+//! state, pure. Keys become actions through the key map; results of effects
+//! come back as events.
+
+use crate::app::action::Action;
+use crate::app::document::{outline, Document};
+use crate::app::effect::{ContextOp, Effect};
+use crate::app::i18n::{tr, trf};
+use crate::app::keymap::{Key, KeyCode, Scope};
+use crate::app::model::{BuildView, ContextRow, EditTarget, Focus, Input, Mode, Model, Snapshot};
+use crate::command::Output;
+use crate::engine::builder::BuilderKind;
+
+/// Everything that can happen to the app.
+#[derive(Debug)]
+pub enum Event {
+    Key(Key),
+    /// A click or wheel turned into what it points at (by the runtime,
+    /// which knows the layout).
+    SelectInstruction(usize),
+    SelectContext(usize),
+    ScrollOutput(i32),
+    Resize(u16, u16),
+    /// A build of the editor's text (or of a command) finished.
+    Built(Box<BuildView>),
+    ContextLoaded(Vec<ContextRow>),
+    /// The Dockerfile's text on disk changed (another editor saved it).
+    DockerfileOnDisk(String),
+    Saved {
+        text: String,
+        result: Result<String, String>,
+        quit_after: bool,
+    },
+    ContextChanged {
+        op: ContextOp,
+        result: Result<(), String>,
+    },
+    CommandDone {
+        line: String,
+        output: Box<Output>,
+        view: Option<Box<BuildView>>,
+    },
+}
+
+pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
+    match event {
+        Event::Key(key) => key_event(model, key),
+        Event::SelectInstruction(i) => {
+            if i < model.outline.blocks.len() {
+                model.selected = i;
+                model.focus = Focus::Dockerfile;
+            }
+            Vec::new()
+        }
+        Event::SelectContext(i) => {
+            if i < model.context.rows.len() {
+                model.context.selected = i;
+                model.focus = Focus::Context;
+            }
+            Vec::new()
+        }
+        Event::ScrollOutput(delta) => {
+            scroll_output(model, delta);
+            Vec::new()
+        }
+        Event::Resize(w, h) => {
+            model.size = (w, h);
+            Vec::new()
+        }
+        Event::Built(view) => {
+            model.build = Some(*view);
+            Vec::new()
+        }
+        Event::ContextLoaded(rows) => {
+            let keep = model
+                .context
+                .rows
+                .get(model.context.selected)
+                .map(|r| r.path.clone());
+            model.context.rows = rows;
+            model.context.selected = keep
+                .and_then(|p| model.context.rows.iter().position(|r| r.path == p))
+                .unwrap_or(0)
+                .min(model.context.rows.len().saturating_sub(1));
+            Vec::new()
+        }
+        Event::DockerfileOnDisk(text) => disk_changed(model, &text),
+        Event::Saved {
+            text,
+            result,
+            quit_after,
+        } => match result {
+            Ok(path) => {
+                model.doc.mark_saved(&text);
+                let key = if model.sandbox {
+                    "status.sandbox_save"
+                } else {
+                    "status.saved"
+                };
+                model.status = Some(trf(model.lang, key, &[("path", &path)]));
+                if quit_after {
+                    model.quit = true;
+                    vec![Effect::Quit]
+                } else {
+                    Vec::new()
+                }
+            }
+            Err(error) => {
+                model.status = Some(trf(
+                    model.lang,
+                    "status.save_failed",
+                    &[("path", &model.title), ("error", &error)],
+                ));
+                Vec::new()
+            }
+        },
+        Event::ContextChanged { op, result } => {
+            model.status = Some(match result {
+                Ok(()) => trf(
+                    model.lang,
+                    "status.context_done",
+                    &[
+                        ("what", &tr(model.lang, op.done_key())),
+                        ("path", op.path()),
+                    ],
+                ),
+                Err(error) => trf(model.lang, "status.context_error", &[("error", &error)]),
+            });
+            Vec::new()
+        }
+        Event::CommandDone { line, output, view } => {
+            model.log.output.push((false, format!("$ {line}")));
+            let output = *output;
+            for l in output.stdout {
+                model.log.output.push((false, l));
+            }
+            for l in output.stderr {
+                model.log.output.push((true, l));
+            }
+            model.log.scroll = 0;
+            model.log.shown = true;
+            if let Some(v) = view {
+                model.build = Some(*v);
+            }
+            Vec::new()
+        }
+    }
+}
+
+fn key_event(model: &mut Model, key: Key) -> Vec<Effect> {
+    // Ctrl-C always reaches quit, whatever is open.
+    if key == Key::ctrl('c') && !matches!(model.mode, Mode::ConfirmQuit) {
+        model.mode = Mode::Normal;
+        return apply(model, Action::Quit);
+    }
+    match model.mode.clone() {
+        Mode::Normal => {
+            let scope = match model.focus {
+                Focus::Dockerfile => Scope::Dockerfile,
+                Focus::Layers => Scope::Layers,
+                Focus::Context => Scope::Context,
+            };
+            match model.keymap.lookup(scope, key) {
+                Some(action) => apply(model, action),
+                None => Vec::new(),
+            }
+        }
+        Mode::Help | Mode::Details => {
+            let closes = matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q'))
+                || model.keymap.lookup(Scope::Global, key) == Some(Action::Help);
+            if closes {
+                model.mode = Mode::Normal;
+            }
+            Vec::new()
+        }
+        Mode::Edit { mut input, target } => match key.code {
+            KeyCode::Esc => {
+                model.mode = Mode::Normal;
+                Vec::new()
+            }
+            KeyCode::Enter => {
+                model.mode = Mode::Normal;
+                commit_edit(model, &input.text, target)
+            }
+            _ => {
+                edit_input(&mut input, key);
+                model.mode = Mode::Edit { input, target };
+                Vec::new()
+            }
+        },
+        Mode::Command {
+            input,
+            completion,
+            history_pos,
+        } => command_key(model, input, completion, history_pos, key),
+        Mode::ConfirmQuit => match key.code {
+            KeyCode::Char('y') => {
+                model.mode = Mode::Normal;
+                model.quit = true;
+                vec![Effect::Quit]
+            }
+            KeyCode::Char('s') => {
+                model.mode = Mode::Normal;
+                vec![Effect::Save {
+                    text: model.doc.text(),
+                    quit_after: true,
+                }]
+            }
+            _ => {
+                model.mode = Mode::Normal;
+                model.status = None;
+                Vec::new()
+            }
+        },
+        Mode::ConfirmDelete(path) => {
+            model.mode = Mode::Normal;
+            if key.code == KeyCode::Char('y') {
+                vec![Effect::Context(ContextOp::Delete(path))]
+            } else {
+                Vec::new()
+            }
+        }
+        Mode::AddFile(mut input) => match key.code {
+            KeyCode::Esc => {
+                model.mode = Mode::Normal;
+                Vec::new()
+            }
+            KeyCode::Enter => {
+                model.mode = Mode::Normal;
+                let name = input.text.trim().to_string();
+                if name.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![Effect::Context(ContextOp::Add(name))]
+                }
+            }
+            _ => {
+                edit_input(&mut input, key);
+                model.mode = Mode::AddFile(input);
+                Vec::new()
+            }
+        },
+    }
+}
+
+fn edit_input(input: &mut Input, key: Key) {
+    match key.code {
+        KeyCode::Char(c) if !key.ctrl && !key.alt => input.insert(c),
+        KeyCode::Backspace => input.backspace(),
+        KeyCode::Delete => input.delete(),
+        KeyCode::Left => input.left(),
+        KeyCode::Right => input.right(),
+        KeyCode::Home => input.home(),
+        KeyCode::End => input.end(),
+        _ => {}
+    }
+}
+
+fn command_key(
+    model: &mut Model,
+    mut input: Input,
+    completion: Option<(Vec<String>, usize)>,
+    history_pos: Option<usize>,
+    key: Key,
+) -> Vec<Effect> {
+    let mut completion_next = None;
+    let mut history_next = None;
+    match key.code {
+        KeyCode::Esc => {
+            model.mode = Mode::Normal;
+            model.status = None;
+            return Vec::new();
+        }
+        KeyCode::Enter => {
+            model.mode = Mode::Normal;
+            model.status = None;
+            let line = input.text.trim().to_string();
+            if line.is_empty() {
+                return Vec::new();
+            }
+            if model.log.history.last() != Some(&line) {
+                model.log.history.push(line.clone());
+            }
+            return vec![Effect::RunCommand(line)];
+        }
+        KeyCode::Tab => {
+            let (cands, i) = match completion {
+                Some((c, i)) => {
+                    let n = (i + 1) % c.len().max(1);
+                    (c, n)
+                }
+                None => (crate::command::complete(&input.text), 0),
+            };
+            if let Some(choice) = cands.get(i) {
+                input = Input::new(choice);
+            }
+            model.status = (cands.len() > 1).then(|| {
+                cands
+                    .iter()
+                    .map(|c| c.trim_end().rsplit(' ').next().unwrap_or(c).to_string())
+                    .collect::<Vec<_>>()
+                    .join("  ")
+            });
+            completion_next = Some((cands, i));
+        }
+        KeyCode::Up => {
+            let h = &model.log.history;
+            if !h.is_empty() {
+                let pos = history_pos.map_or(h.len() - 1, |p| p.saturating_sub(1));
+                input = Input::new(&h[pos]);
+                history_next = Some(pos);
+            }
+        }
+        KeyCode::Down => {
+            let h = &model.log.history;
+            match history_pos {
+                Some(p) if p + 1 < h.len() => {
+                    input = Input::new(&h[p + 1]);
+                    history_next = Some(p + 1);
+                }
+                _ => input = Input::default(),
+            }
+        }
+        KeyCode::Backspace if input.text.is_empty() => {
+            model.mode = Mode::Normal;
+            return Vec::new();
+        }
+        _ => edit_input(&mut input, key),
+    }
+    model.mode = Mode::Command {
+        input,
+        completion: completion_next,
+        history_pos: history_next,
+    };
+    Vec::new()
+}
+
+/// Run one action.
+pub fn apply(model: &mut Model, action: Action) -> Vec<Effect> {
+    let lang = model.lang;
+    match action {
+        Action::Help => {
+            model.mode = Mode::Help;
+            Vec::new()
+        }
+        Action::Quit => {
+            if model.doc.is_dirty() {
+                model.mode = Mode::ConfirmQuit;
+                model.status = Some(tr(lang, "quit.confirm"));
+                Vec::new()
+            } else {
+                model.quit = true;
+                vec![Effect::Quit]
+            }
+        }
+        Action::CommandBar => open_bar(model, ""),
+        Action::Docker => open_bar(model, "d"),
+        Action::ToggleBuilder => {
+            model.builder = match model.builder {
+                BuilderKind::Buildkit => BuilderKind::Classic,
+                BuilderKind::Classic => BuilderKind::Buildkit,
+            };
+            let name = tr(lang, &format!("builder.{}", model.builder.name()));
+            model.status = Some(trf(lang, "status.builder", &[("builder", &name)]));
+            rebuild(model)
+        }
+        Action::ToggleContext => {
+            if model.focus == Focus::Context {
+                model.context.open = false;
+                model.focus = Focus::Dockerfile;
+            } else {
+                model.context.open = true;
+                model.focus = Focus::Context;
+                model.status = Some(tr(lang, "context.hint"));
+            }
+            Vec::new()
+        }
+        Action::FocusNext | Action::FocusPrev => {
+            let mut order = vec![Focus::Dockerfile, Focus::Layers];
+            if model.context.open {
+                order.push(Focus::Context);
+            }
+            let i = order.iter().position(|f| *f == model.focus).unwrap_or(0);
+            let n = order.len();
+            let next = if action == Action::FocusNext {
+                (i + 1) % n
+            } else {
+                (i + n - 1) % n
+            };
+            model.focus = order[next];
+            Vec::new()
+        }
+        Action::Save => vec![Effect::Save {
+            text: model.doc.text(),
+            quit_after: false,
+        }],
+        Action::ScrollOutputUp => {
+            scroll_output(model, 5);
+            Vec::new()
+        }
+        Action::ScrollOutputDown => {
+            scroll_output(model, -5);
+            Vec::new()
+        }
+        Action::ToggleOutput => {
+            model.log.shown = !model.log.shown;
+            Vec::new()
+        }
+        Action::SelectUp | Action::SelectOlder => {
+            model.selected = model.selected.saturating_sub(1);
+            Vec::new()
+        }
+        Action::SelectDown | Action::SelectNewer => {
+            if model.selected + 1 < model.outline.blocks.len() {
+                model.selected += 1;
+            }
+            Vec::new()
+        }
+        Action::MoveUp => move_block(model, true),
+        Action::MoveDown => move_block(model, false),
+        Action::Edit => {
+            if let Some(b) = model.outline.blocks.get(model.selected).copied() {
+                let text = model.doc.lines[b.first..=b.last].join("\n");
+                model.mode = Mode::Edit {
+                    input: Input::new(&text),
+                    target: EditTarget::Replace {
+                        first: b.first,
+                        last: b.last,
+                    },
+                };
+            } else {
+                model.mode = Mode::Edit {
+                    input: Input::default(),
+                    target: EditTarget::Insert {
+                        at: model.doc.lines.len(),
+                    },
+                };
+            }
+            Vec::new()
+        }
+        Action::InsertBelow | Action::InsertAbove => {
+            let at = match model.outline.blocks.get(model.selected) {
+                Some(b) if action == Action::InsertBelow => b.last + 1,
+                Some(b) => b.first,
+                None => model.doc.lines.len(),
+            };
+            model.mode = Mode::Edit {
+                input: Input::default(),
+                target: EditTarget::Insert { at },
+            };
+            Vec::new()
+        }
+        Action::Delete => {
+            let Some(b) = model.outline.blocks.get(model.selected).copied() else {
+                return Vec::new();
+            };
+            let mut lines = model.doc.lines.clone();
+            lines.drain(b.first..=b.last);
+            let sel = model.selected;
+            change_document(model, lines, sel)
+        }
+        Action::Duplicate => {
+            let Some(b) = model.outline.blocks.get(model.selected).copied() else {
+                return Vec::new();
+            };
+            let mut lines = model.doc.lines.clone();
+            let copy: Vec<String> = lines[b.first..=b.last].to_vec();
+            let at = b.last + 1;
+            lines.splice(at..at, copy);
+            let sel = model.selected + 1;
+            change_document(model, lines, sel)
+        }
+        Action::Undo => history_step(model, true),
+        Action::Redo => history_step(model, false),
+        Action::Details => {
+            model.mode = Mode::Details;
+            Vec::new()
+        }
+        Action::ContextUp => {
+            model.context.selected = model.context.selected.saturating_sub(1);
+            Vec::new()
+        }
+        Action::ContextDown => {
+            if model.context.selected + 1 < model.context.rows.len() {
+                model.context.selected += 1;
+            }
+            Vec::new()
+        }
+        Action::ContextEdit | Action::ContextTouch | Action::ContextChmod => {
+            let Some(row) = model.context.rows.get(model.context.selected) else {
+                model.status = Some(tr(lang, "status.no_context_file"));
+                return Vec::new();
+            };
+            let path = row.path.clone();
+            let op = match action {
+                Action::ContextEdit => ContextOp::Edit(path),
+                Action::ContextTouch => ContextOp::Touch(path),
+                _ => ContextOp::Chmod(path),
+            };
+            vec![Effect::Context(op)]
+        }
+        Action::ContextAdd => {
+            model.mode = Mode::AddFile(Input::default());
+            Vec::new()
+        }
+        Action::ContextDelete => {
+            if let Some(row) = model.context.rows.get(model.context.selected) {
+                model.status = Some(trf(lang, "context.delete_confirm", &[("path", &row.path)]));
+                model.mode = Mode::ConfirmDelete(row.path.clone());
+            }
+            Vec::new()
+        }
+    }
+}
+
+fn open_bar(model: &mut Model, text: &str) -> Vec<Effect> {
+    model.mode = Mode::Command {
+        input: Input::new(text),
+        completion: None,
+        history_pos: None,
+    };
+    model.status = Some(tr(model.lang, "command.hint"));
+    Vec::new()
+}
+
+fn scroll_output(model: &mut Model, delta: i32) {
+    let max = model.log.output.len().saturating_sub(1);
+    let s = model.log.scroll as i64 + i64::from(delta);
+    model.log.scroll = s.clamp(0, max as i64) as usize;
+}
+
+/// Swap the selected instruction with the one above (or below); the lines
+/// between them (blank lines, comments) stay where they are.
+fn move_block(model: &mut Model, up: bool) -> Vec<Effect> {
+    let blocks = &model.outline.blocks;
+    let (upper, lower) = if up {
+        if model.selected == 0 || model.selected >= blocks.len() {
+            return Vec::new();
+        }
+        (model.selected - 1, model.selected)
+    } else {
+        if model.selected + 1 >= blocks.len() {
+            return Vec::new();
+        }
+        (model.selected, model.selected + 1)
+    };
+    let (a, b) = (blocks[upper], blocks[lower]);
+    let l = &model.doc.lines;
+    let mut lines = Vec::with_capacity(l.len());
+    lines.extend_from_slice(&l[..a.first]);
+    lines.extend_from_slice(&l[b.first..=b.last]);
+    lines.extend_from_slice(&l[a.last + 1..b.first]);
+    lines.extend_from_slice(&l[a.first..=a.last]);
+    lines.extend_from_slice(&l[b.last + 1..]);
+    let sel = if up { upper } else { lower };
+    change_document(model, lines, sel)
+}
+
+fn commit_edit(model: &mut Model, text: &str, target: EditTarget) -> Vec<Effect> {
+    let new: Vec<String> = text.split('\n').map(str::to_string).collect();
+    let blank = text.trim().is_empty();
+    let mut lines = model.doc.lines.clone();
+    let at = match target {
+        EditTarget::Replace { first, last } => {
+            let last = last.min(lines.len().saturating_sub(1));
+            if first > last || first >= lines.len() {
+                return Vec::new();
+            }
+            if blank {
+                lines.drain(first..=last);
+            } else {
+                lines.splice(first..=last, new);
+            }
+            first
+        }
+        EditTarget::Insert { at } => {
+            if blank {
+                return Vec::new();
+            }
+            let at = at.min(lines.len());
+            lines.splice(at..at, new);
+            at
+        }
+    };
+    if lines == model.doc.lines {
+        return Vec::new();
+    }
+    let blocks = outline(&lines).blocks;
+    let sel = blocks
+        .iter()
+        .position(|b| b.first >= at)
+        .unwrap_or(blocks.len().saturating_sub(1));
+    change_document(model, lines, sel)
+}
+
+/// Replace the text (recording undo), then rebuild.
+fn change_document(model: &mut Model, lines: Vec<String>, selected: usize) -> Vec<Effect> {
+    model.undo.push(Snapshot {
+        lines: std::mem::take(&mut model.doc.lines),
+        selected: model.selected,
+    });
+    model.redo.clear();
+    set_lines(model, lines, selected);
+    rebuild(model)
+}
+
+fn set_lines(model: &mut Model, lines: Vec<String>, selected: usize) {
+    model.doc.lines = lines;
+    model.outline = outline(&model.doc.lines);
+    model.selected = selected.min(model.outline.blocks.len().saturating_sub(1));
+}
+
+fn history_step(model: &mut Model, undo: bool) -> Vec<Effect> {
+    let (from, key) = if undo {
+        (&mut model.undo, "status.nothing_to_undo")
+    } else {
+        (&mut model.redo, "status.nothing_to_redo")
+    };
+    let Some(snap) = from.pop() else {
+        model.status = Some(tr(model.lang, key));
+        return Vec::new();
+    };
+    let current = Snapshot {
+        lines: std::mem::take(&mut model.doc.lines),
+        selected: model.selected,
+    };
+    if undo {
+        model.redo.push(current);
+    } else {
+        model.undo.push(current);
+    }
+    set_lines(model, snap.lines, snap.selected);
+    rebuild(model)
+}
+
+/// Ask for a build of the current text, unless it does not parse (then the
+/// last good build stays on screen and the error shows at its line).
+pub fn rebuild(model: &mut Model) -> Vec<Effect> {
+    if model.outline.problem.is_some() {
+        return Vec::new();
+    }
+    vec![Effect::Build {
+        text: model.doc.text(),
+        builder: model.builder,
+    }]
+}
+
+fn disk_changed(model: &mut Model, text: &str) -> Vec<Effect> {
+    if text == model.doc.saved_text() {
+        return Vec::new();
+    }
+    if model.doc.is_dirty() {
+        model.status = Some(trf(
+            model.lang,
+            "status.disk_kept",
+            &[("path", &model.title)],
+        ));
+        return Vec::new();
+    }
+    model.undo.push(Snapshot {
+        lines: model.doc.lines.clone(),
+        selected: model.selected,
+    });
+    model.redo.clear();
+    let sel = model.selected;
+    model.doc = Document::new(text);
+    set_lines(model, model.doc.lines.clone(), sel);
+    model.status = Some(trf(
+        model.lang,
+        "status.reloaded",
+        &[("path", &model.title)],
+    ));
+    rebuild(model)
+}

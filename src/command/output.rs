@@ -1,0 +1,328 @@
+//! Docker's text output: progress lines, `docker images` and `docker history`
+//! tables (tabwriter columns, go-units sizes), removal messages.
+
+use crate::engine::builder::{normalize_tag, BuilderKind, EngineState, ImageRecord};
+use crate::engine::digest::Digest;
+use crate::engine::report::{BuildReport, StepReport};
+
+/// go-units `HumanSizeWithPrecision(size, 3)`: decimal units, `%.3g`.
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 9] = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
+    let mut size = bytes as f64;
+    let mut unit = 0;
+    while size >= 1000.0 && unit < UNITS.len() - 1 {
+        size /= 1000.0;
+        unit += 1;
+    }
+    format!("{}{}", go_g3(size), UNITS[unit])
+}
+
+/// Go's `%.3g` for 0 ≤ x < 1000.
+fn go_g3(x: f64) -> String {
+    if x == 0.0 {
+        return "0".into();
+    }
+    let exp = x.log10().floor() as i32;
+    let decimals = (2 - exp).max(0) as usize;
+    let s = format!("{x:.decimals$}");
+    if s.starts_with("1000") {
+        return "1e+03".into();
+    }
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// Lay out rows like Go's tabwriter with docker's settings (min width 10,
+/// padding 3); the last column is not padded.
+pub fn table(rows: &[Vec<String>]) -> Vec<String> {
+    use unicode_width::UnicodeWidthStr;
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut widths = vec![0usize; cols];
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            widths[i] = widths[i].max(cell.width() + 3).max(10);
+        }
+    }
+    rows.iter()
+        .map(|row| {
+            let mut line = String::new();
+            for (i, cell) in row.iter().enumerate() {
+                line.push_str(cell);
+                if i + 1 < row.len() {
+                    line.push_str(&" ".repeat(widths[i].saturating_sub(cell.width())));
+                }
+            }
+            line.trim_end().to_string()
+        })
+        .collect()
+}
+
+/// docker's `stringutils.Ellipsis`.
+fn ellipsis(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+        out.push('…');
+        out
+    }
+}
+
+/// One step of progress, as the builder prints it, with layerlab's reason.
+pub fn step_lines(n: usize, s: &StepReport, builder: BuilderKind) -> Vec<String> {
+    let mut out = Vec::new();
+    match builder {
+        BuilderKind::Buildkit => {
+            let stage = s
+                .stage
+                .as_deref()
+                .map(|l| format!("{l} "))
+                .unwrap_or_default();
+            out.push(format!("#{n} [{stage}{}/{}] {}", s.step, s.of, s.text));
+            if !s.verdict.missed() {
+                out.push(format!("#{n} CACHED"));
+            } else {
+                out.push(format!("#{n} DONE {:.1}s", s.seconds));
+            }
+            out.push(format!("#{n} why: {}", s.verdict.reason()));
+        }
+        BuilderKind::Classic => {
+            out.push(format!("Step {}/{} : {}", s.step, s.of, s.text));
+            if s.verdict.cached() {
+                out.push(" ---> Using cache".into());
+            } else if s.keyword != "FROM" {
+                out.push(format!(" ---> why: {}", s.verdict.reason()));
+            }
+            if let Some(l) = &s.layer {
+                out.push(format!(" ---> {}", &l.diff_id.hex()[..12]));
+            }
+        }
+    }
+    out
+}
+
+pub fn steps_progress(steps: &[StepReport], builder: BuilderKind) -> Vec<String> {
+    steps
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| step_lines(i + 1, s, builder))
+        .collect()
+}
+
+/// The whole progress of a successful build.
+pub fn build_progress(report: &BuildReport) -> Vec<String> {
+    let builder: BuilderKind = report.builder.parse().unwrap_or_default();
+    let mut out = steps_progress(&report.steps, builder);
+    let n = report.steps.len() + 1;
+    match builder {
+        BuilderKind::Buildkit => {
+            out.push(format!("#{n} exporting to image"));
+            out.push(format!("#{n} writing image {} done", report.image_id));
+            for t in &report.tags {
+                out.push(format!("#{n} naming to docker.io/library/{t} done"));
+            }
+        }
+        BuilderKind::Classic => {
+            out.push(format!("Successfully built {}", report.image_id.short()));
+            for t in &report.tags {
+                out.push(format!("Successfully tagged {t}"));
+            }
+        }
+    }
+    out
+}
+
+/// How each builder reports a failed build.
+pub fn build_failed(builder: BuilderKind, message: &str) -> String {
+    match builder {
+        BuilderKind::Buildkit => format!("ERROR: failed to solve: {message}"),
+        BuilderKind::Classic => message.to_string(),
+    }
+}
+
+/// `docker images [REPOSITORY[:TAG]]`.
+pub fn images(
+    engine: &EngineState,
+    filter: Option<&str>,
+    quiet: bool,
+    no_trunc: bool,
+) -> Vec<String> {
+    let id = |d: &Digest| if no_trunc { d.to_string() } else { d.short() };
+    let wanted = |repo: &str, tag: &str| match filter {
+        None => true,
+        Some(f) => match f.split_once(':') {
+            Some((r, t)) => r == repo && t == tag,
+            None => f == repo,
+        },
+    };
+    let mut rows = vec![vec![
+        "REPOSITORY".to_string(),
+        "TAG".into(),
+        "IMAGE ID".into(),
+        "CREATED".into(),
+        "SIZE".into(),
+    ]];
+    let mut quiet_ids: Vec<String> = Vec::new();
+    for (name, digest) in &engine.tags {
+        let (repo, tag) = name.rsplit_once(':').unwrap_or((name.as_str(), "latest"));
+        let Some(img) = engine.images.get(digest) else {
+            continue;
+        };
+        if !wanted(repo, tag) {
+            continue;
+        }
+        quiet_ids.push(id(digest));
+        rows.push(vec![
+            repo.to_string(),
+            tag.to_string(),
+            id(digest),
+            "N/A".into(),
+            human_size(img.size()),
+        ]);
+    }
+    if filter.is_none() {
+        for (digest, img) in &engine.images {
+            if engine.tags.values().any(|d| d == digest) {
+                continue;
+            }
+            quiet_ids.push(id(digest));
+            rows.push(vec![
+                "<none>".into(),
+                "<none>".into(),
+                id(digest),
+                "N/A".into(),
+                human_size(img.size()),
+            ]);
+        }
+    }
+    if quiet {
+        quiet_ids.dedup();
+        return quiet_ids;
+    }
+    table(&rows)
+}
+
+/// `docker image history IMAGE`, newest first.
+pub fn history(img: &ImageRecord, quiet: bool, no_trunc: bool) -> Vec<String> {
+    let top = if no_trunc {
+        img.id.to_string()
+    } else {
+        img.id.short()
+    };
+    if quiet {
+        return vec![top];
+    }
+    let mut rows = vec![vec![
+        "IMAGE".to_string(),
+        "CREATED".into(),
+        "CREATED BY".into(),
+        "SIZE".into(),
+        "COMMENT".into(),
+    ]];
+    for (i, h) in img.history.iter().rev().enumerate() {
+        let by = if no_trunc {
+            h.created_by.clone()
+        } else {
+            ellipsis(&h.created_by, 45)
+        };
+        rows.push(vec![
+            if i == 0 {
+                top.clone()
+            } else {
+                "<missing>".into()
+            },
+            "N/A".into(),
+            by,
+            human_size(h.size),
+            h.comment.clone(),
+        ]);
+    }
+    table(&rows)
+}
+
+/// `docker rmi REF`: untag, and delete the image when no tag is left.
+pub fn remove_image(
+    engine: &mut EngineState,
+    reference: &str,
+    force: bool,
+) -> Result<Vec<String>, String> {
+    let tag = normalize_tag(reference);
+    let no_such = || format!("Error response from daemon: No such image: {tag}");
+    let mut out = Vec::new();
+    let digest = if let Some(d) = engine.tags.get(&tag).copied() {
+        engine.tags.remove(&tag);
+        out.push(format!("Untagged: {tag}"));
+        d
+    } else {
+        let by_id = engine
+            .images
+            .keys()
+            .find(|d| {
+                reference.len() >= 4
+                    && (d.hex().starts_with(reference) || d.to_string() == reference)
+            })
+            .copied();
+        let Some(d) = by_id else {
+            return Err(no_such());
+        };
+        let tags: Vec<String> = engine
+            .tags
+            .iter()
+            .filter(|(_, v)| **v == d)
+            .map(|(k, _)| k.clone())
+            .collect();
+        if tags.len() > 1 && !force {
+            return Err(format!(
+                "Error response from daemon: conflict: unable to delete {} (must be forced) - image is referenced in multiple repositories",
+                d.short()
+            ));
+        }
+        for t in tags {
+            engine.tags.remove(&t);
+            out.push(format!("Untagged: {t}"));
+        }
+        d
+    };
+    if !engine.tags.values().any(|v| *v == digest) && engine.images.remove(&digest).is_some() {
+        out.push(format!("Deleted: {digest}"));
+    }
+    Ok(out)
+}
+
+/// `docker builder prune -f`.
+pub fn prune(records: usize) -> Vec<String> {
+    vec![
+        format!("Deleted build cache objects: {records}"),
+        String::new(),
+        "Total reclaimed space: 0B".into(),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_like_docker() {
+        assert_eq!(human_size(0), "0B");
+        assert_eq!(human_size(612), "612B");
+        assert_eq!(human_size(1234), "1.23kB");
+        assert_eq!(human_size(1000), "1kB");
+        assert_eq!(human_size(75_400_000), "75.4MB");
+        assert_eq!(human_size(5_290_000), "5.29MB");
+        assert_eq!(human_size(999_999), "1e+03kB");
+    }
+
+    #[test]
+    fn table_pads_like_tabwriter() {
+        let t = table(&[
+            vec!["REPOSITORY".into(), "TAG".into(), "SIZE".into()],
+            vec!["web".into(), "v1".into(), "1kB".into()],
+        ]);
+        assert_eq!(t[0], "REPOSITORY   TAG       SIZE");
+        assert_eq!(t[1], "web          v1        1kB");
+    }
+}

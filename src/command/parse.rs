@@ -1,0 +1,449 @@
+//! Command lines as docker reads them: shell-like words, an optional
+//! `docker` (and `VAR=value` before it), the longest command path, then
+//! pflag-style flags anywhere among the arguments. Errors are docker's own.
+
+use crate::command::table::{Arity, CommandSpec, COMMANDS};
+use std::fmt;
+
+/// A parsed command line, ready to run.
+#[derive(Debug)]
+pub struct Invocation {
+    pub spec: &'static CommandSpec,
+    /// The path as typed (`build`, `image build`): docker names it so in errors.
+    pub typed: String,
+    /// `(long name, value)`; switches get `"true"`.
+    pub flags: Vec<(&'static str, String)>,
+    pub args: Vec<String>,
+    /// `NAME=value` words before `docker`.
+    pub env: Vec<(String, String)>,
+}
+
+impl Invocation {
+    pub fn has(&self, long: &str) -> bool {
+        self.flags.iter().any(|(k, v)| *k == long && v != "false")
+    }
+
+    /// The last value given for a flag.
+    pub fn value(&self, long: &str) -> Option<&str> {
+        self.flags
+            .iter()
+            .rev()
+            .find(|(k, _)| *k == long)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn values<'a>(&'a self, long: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.flags
+            .iter()
+            .filter(move |(k, _)| *k == long)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn env(&self, name: &str) -> Option<&str> {
+        self.env
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Why a line did not parse, worded as the docker CLI words it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParseError {
+    Empty,
+    UnterminatedQuote,
+    UnknownCommand(String),
+    UnknownFlag {
+        command: String,
+        flag: String,
+    },
+    UnknownShorthand {
+        command: String,
+        flag: char,
+        word: String,
+    },
+    NeedsArgument {
+        command: String,
+        flag: String,
+    },
+    Arity {
+        command: String,
+        want: Arity,
+        usage: String,
+        doc: String,
+    },
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ParseError::Empty => write!(f, "Usage:  docker [OPTIONS] COMMAND"),
+            ParseError::UnterminatedQuote => write!(f, "unterminated quoted string"),
+            ParseError::UnknownCommand(c) => write!(
+                f,
+                "docker: '{c}' is not a docker command.\nSee 'docker --help'"
+            ),
+            ParseError::UnknownFlag { command, flag } => {
+                write!(f, "unknown flag: {flag}\nSee 'docker {command} --help'.")
+            }
+            ParseError::UnknownShorthand {
+                command,
+                flag,
+                word,
+            } => write!(
+                f,
+                "unknown shorthand flag: '{flag}' in {word}\nSee 'docker {command} --help'."
+            ),
+            ParseError::NeedsArgument { command, flag } => write!(
+                f,
+                "flag needs an argument: {flag}\nSee 'docker {command} --help'."
+            ),
+            ParseError::Arity {
+                command,
+                want,
+                usage,
+                doc,
+            } => {
+                let (how, n) = match want {
+                    Arity::Exactly(n) => ("exactly", *n),
+                    Arity::AtLeast(n) => ("at least", *n),
+                    Arity::AtMost(n) => ("at most", *n),
+                };
+                let noun = if n == 1 { "argument" } else { "arguments" };
+                if n == 0 {
+                    write!(f, "\"docker {command}\" accepts no arguments.")?;
+                } else {
+                    write!(f, "\"docker {command}\" requires {how} {n} {noun}.")?;
+                }
+                write!(
+                    f,
+                    "\nSee 'docker {command} --help'.\n\nUsage:  docker {command} {usage}\n\n{doc}"
+                )
+            }
+        }
+    }
+}
+
+/// Split a line into words: single and double quotes, backslash escapes.
+pub fn words(line: &str) -> Result<Vec<String>, ParseError> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            ' ' | '\t' => {
+                if in_word {
+                    out.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+            }
+            '\'' => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some('\'') => break,
+                        Some(ch) => cur.push(ch),
+                        None => return Err(ParseError::UnterminatedQuote),
+                    }
+                }
+            }
+            '"' => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some('"') => break,
+                        Some('\\') => match chars.next() {
+                            Some(ch) => cur.push(ch),
+                            None => return Err(ParseError::UnterminatedQuote),
+                        },
+                        Some(ch) => cur.push(ch),
+                        None => return Err(ParseError::UnterminatedQuote),
+                    }
+                }
+            }
+            '\\' => {
+                in_word = true;
+                if let Some(ch) = chars.next() {
+                    cur.push(ch);
+                }
+            }
+            _ => {
+                in_word = true;
+                cur.push(c);
+            }
+        }
+    }
+    if in_word {
+        out.push(cur);
+    }
+    Ok(out)
+}
+
+/// `NAME=value` words, then an optional `docker`, then the command words.
+fn strip_prefix(words: &[String]) -> (Vec<(String, String)>, &[String]) {
+    let mut env = Vec::new();
+    let mut i = 0;
+    while let Some((k, v)) = words.get(i).and_then(|w| w.split_once('=')) {
+        if k.is_empty() || !k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            break;
+        }
+        env.push((k.to_string(), v.to_string()));
+        i += 1;
+    }
+    if words.get(i).map(String::as_str) == Some("docker") {
+        i += 1;
+    }
+    (env, &words[i..])
+}
+
+/// The command whose path is the longest prefix of `words` (flags skipped).
+fn find_command(words: &[String]) -> Option<(&'static CommandSpec, usize)> {
+    let mut best: Option<(&'static CommandSpec, usize)> = None;
+    for spec in COMMANDS {
+        for path in spec.paths() {
+            let n = path.len();
+            let matches = words.len() >= n && path.iter().zip(words).all(|(p, w)| p == w);
+            if matches && best.is_none_or(|(_, m)| n > m) {
+                best = Some((spec, n));
+            }
+        }
+    }
+    best
+}
+
+/// Parse a full command line.
+pub fn parse(line: &str) -> Result<Invocation, ParseError> {
+    let all = words(line)?;
+    let (env, rest) = strip_prefix(&all);
+    if rest.is_empty() {
+        return Err(ParseError::Empty);
+    }
+    let Some((spec, n)) = find_command(rest) else {
+        let shown: Vec<&str> = rest
+            .iter()
+            .take_while(|w| !w.starts_with('-'))
+            .take(2)
+            .map(String::as_str)
+            .collect();
+        return Err(ParseError::UnknownCommand(shown.join(" ")));
+    };
+    let typed = rest[..n].join(" ");
+    let mut flags = Vec::new();
+    let mut args = Vec::new();
+    let mut iter = rest[n..].iter();
+    let mut only_args = false;
+    while let Some(w) = iter.next() {
+        if only_args || w == "-" || !w.starts_with('-') {
+            args.push(w.clone());
+        } else if w == "--" {
+            only_args = true;
+        } else if let Some(long) = w.strip_prefix("--") {
+            let (name, inline) = match long.split_once('=') {
+                Some((k, v)) => (k, Some(v.to_string())),
+                None => (long, None),
+            };
+            let Some(flag) = spec.flag(name) else {
+                return Err(ParseError::UnknownFlag {
+                    command: typed,
+                    flag: format!("--{name}"),
+                });
+            };
+            let value = match (flag.value, inline) {
+                (None, v) => v.unwrap_or_else(|| "true".into()),
+                (Some(_), Some(v)) => v,
+                (Some(_), None) => match iter.next() {
+                    Some(v) => v.clone(),
+                    None => {
+                        return Err(ParseError::NeedsArgument {
+                            command: typed,
+                            flag: format!("--{name}"),
+                        })
+                    }
+                },
+            };
+            flags.push((flag.long, value));
+        } else {
+            // `-qa`, `-tname`, `-t name`.
+            let shorts = &w[1..];
+            for (i, c) in shorts.char_indices() {
+                let Some(flag) = spec.short(c) else {
+                    return Err(ParseError::UnknownShorthand {
+                        command: typed,
+                        flag: c,
+                        word: w.clone(),
+                    });
+                };
+                if flag.value.is_none() {
+                    flags.push((flag.long, "true".into()));
+                    continue;
+                }
+                let tail = &shorts[i + c.len_utf8()..];
+                let tail = tail.strip_prefix('=').unwrap_or(tail);
+                let value = if !tail.is_empty() {
+                    tail.to_string()
+                } else {
+                    match iter.next() {
+                        Some(v) => v.clone(),
+                        None => {
+                            return Err(ParseError::NeedsArgument {
+                                command: typed,
+                                flag: format!("'{c}' in -{c}"),
+                            })
+                        }
+                    }
+                };
+                flags.push((flag.long, value));
+                break;
+            }
+        }
+    }
+    let ok = match spec.arity {
+        Arity::Exactly(k) => args.len() == k,
+        Arity::AtLeast(k) => args.len() >= k,
+        Arity::AtMost(k) => args.len() <= k,
+    };
+    if !ok {
+        return Err(ParseError::Arity {
+            command: typed,
+            want: spec.arity,
+            usage: spec.usage.to_string(),
+            doc: spec.doc.to_string(),
+        });
+    }
+    Ok(Invocation {
+        spec,
+        typed,
+        flags,
+        args,
+        env,
+    })
+}
+
+/// Completions of `line` as whole lines: the next word of a command path,
+/// or a flag of the command typed so far. Sorted, without duplicates.
+pub fn complete(line: &str) -> Vec<String> {
+    let Ok(all) = words(line) else {
+        return Vec::new();
+    };
+    let ends_in_space = line.ends_with(' ') || line.is_empty();
+    let (done, partial): (&[String], &str) = if ends_in_space {
+        (&all, "")
+    } else {
+        match all.split_last() {
+            Some((last, init)) => (init, last.as_str()),
+            None => (&all, ""),
+        }
+    };
+    // Everything before the word being completed, kept as typed.
+    let head = &line[..line.len() - partial.len()];
+    let (_, cmd_words) = strip_prefix(done);
+    let mut out: Vec<String> = Vec::new();
+    if done.is_empty()
+        && !partial.is_empty()
+        && "docker".starts_with(partial)
+        && partial != "docker"
+    {
+        out.push(format!("{head}docker "));
+    }
+    if let Some((spec, n)) = find_command(cmd_words) {
+        if cmd_words.len() >= n && partial.starts_with('-') {
+            for f in spec.flags {
+                let long = format!("--{}", f.long);
+                if long.starts_with(partial) {
+                    out.push(format!("{head}{long} "));
+                }
+            }
+        }
+    }
+    // Next word of any path that extends what is typed.
+    for spec in COMMANDS {
+        for path in spec.paths() {
+            if path.len() > cmd_words.len()
+                && path.iter().zip(cmd_words).all(|(p, w)| p == w)
+                && path[cmd_words.len()].starts_with(partial)
+            {
+                out.push(format!("{head}{} ", path[cmd_words.len()]));
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn docker_build_with_flags_anywhere() {
+        let inv =
+            parse("docker build -t web:v1 . --no-cache --build-arg A=1 -f=Dockerfile").unwrap();
+        assert_eq!(inv.spec.name(), "image build");
+        assert_eq!(inv.typed, "build");
+        assert_eq!(inv.args, vec!["."]);
+        assert_eq!(inv.value("tag"), Some("web:v1"));
+        assert!(inv.has("no-cache"));
+        assert_eq!(inv.value("file"), Some("Dockerfile"));
+        assert_eq!(inv.values("build-arg").collect::<Vec<_>>(), vec!["A=1"]);
+    }
+
+    #[test]
+    fn docker_is_optional_and_env_prefix_is_read() {
+        let inv = parse("DOCKER_BUILDKIT=0 docker image build .").unwrap();
+        assert_eq!(inv.env("DOCKER_BUILDKIT"), Some("0"));
+        let inv = parse("images -q").unwrap();
+        assert_eq!(inv.spec.name(), "image ls");
+        assert!(inv.has("quiet"));
+    }
+
+    #[test]
+    fn errors_are_dockers() {
+        let e = parse("docker build --nmae x .").unwrap_err().to_string();
+        assert_eq!(e, "unknown flag: --nmae\nSee 'docker build --help'.");
+        let e = parse("docker images -x").unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "unknown shorthand flag: 'x' in -x\nSee 'docker images --help'."
+        );
+        let e = parse("docker image build").unwrap_err().to_string();
+        assert!(e.starts_with("\"docker image build\" requires exactly 1 argument.\n"));
+        assert!(e.contains("Usage:  docker image build [OPTIONS] PATH | URL | -"));
+        let e = parse("docker frobnicate").unwrap_err().to_string();
+        assert!(e.starts_with("docker: 'frobnicate' is not a docker command."));
+        let e = parse("docker build -t").unwrap_err().to_string();
+        assert!(e.starts_with("flag needs an argument: 't' in -t"));
+        assert_eq!(
+            parse("docker builder prune x")
+                .unwrap_err()
+                .to_string()
+                .lines()
+                .next(),
+            Some("\"docker builder prune\" accepts no arguments.")
+        );
+    }
+
+    #[test]
+    fn quotes_group_words() {
+        assert_eq!(
+            words(r#"build --build-arg "A=b c" 'x y' z\ w"#).unwrap(),
+            vec!["build", "--build-arg", "A=b c", "x y", "z w"]
+        );
+        assert_eq!(words("\"open").unwrap_err(), ParseError::UnterminatedQuote);
+    }
+
+    #[test]
+    fn completion_offers_paths_and_flags() {
+        assert_eq!(complete("dock"), vec!["docker "]);
+        assert!(complete("docker im").contains(&"docker image ".to_string()));
+        assert!(complete("docker im").contains(&"docker images ".to_string()));
+        assert_eq!(complete("docker image hi"), vec!["docker image history "]);
+        assert_eq!(
+            complete("docker build --no"),
+            vec!["docker build --no-cache "]
+        );
+        assert!(complete("docker builder ").contains(&"docker builder prune ".to_string()));
+    }
+}

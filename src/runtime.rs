@@ -1,0 +1,370 @@
+//! The only impure part of the screen: terminal, events, file watching,
+//! the engine; one loop that feeds events to `update` and performs effects.
+//!
+//! [`Session`] (model + engine host, dispatch and perform) has no terminal,
+//! so tests and the benchmark drive exactly what the loop drives.
+
+pub mod events;
+pub mod host;
+pub mod ops;
+pub mod terminal;
+pub mod watcher;
+
+use crate::app::effect::Effect;
+use crate::app::i18n::Lang;
+use crate::app::model::{BuildView, Model};
+use crate::app::update::{update, Event};
+use crate::engine::daemon::Daemon;
+use events::RtEvent;
+use host::{EngineHost, Project};
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::channel;
+
+/// What to open.
+#[derive(Debug, Clone)]
+pub enum Start {
+    /// The embedded web-ping example, in a temporary directory.
+    Example,
+    /// A scratch project in a temporary directory.
+    Scratch,
+    /// A real directory (Dockerfile saved back only on request).
+    Open {
+        dockerfile: Option<PathBuf>,
+        context: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub start: Start,
+    pub state_dir: PathBuf,
+    pub lang: Option<Lang>,
+}
+
+/// The example's files, embedded.
+pub const EXAMPLE: &[(&str, &str)] = &[
+    (
+        "Dockerfile",
+        include_str!("../assets/examples/web-ping/Dockerfile"),
+    ),
+    ("app.js", include_str!("../assets/examples/web-ping/app.js")),
+    (
+        ".dockerignore",
+        include_str!("../assets/examples/web-ping/.dockerignore"),
+    ),
+    (
+        "debug.log",
+        include_str!("../assets/examples/web-ping/debug.log"),
+    ),
+];
+
+const SCRATCH: &[(&str, &str)] = &[
+    ("Dockerfile", "FROM alpine\nCOPY hello.txt /\n"),
+    ("hello.txt", "hello\n"),
+];
+
+/// Write `files` into `dir`.
+pub fn write_files(dir: &Path, files: &[(&str, &str)]) -> std::io::Result<()> {
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text)?;
+    }
+    Ok(())
+}
+
+/// The model and the engine: what one screen session is, minus the terminal.
+pub struct Session {
+    pub model: Model,
+    pub host: EngineHost,
+}
+
+impl Session {
+    /// Open a project: read its Dockerfile, snapshot its context, and set up
+    /// the model (the first build is left to [`Session::start`]).
+    pub fn open(
+        daemon: Daemon,
+        context: PathBuf,
+        dockerfile: PathBuf,
+        title: &str,
+        lang: Lang,
+    ) -> Result<Session, String> {
+        let text = match std::fs::read_to_string(&dockerfile) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(format!("cannot read {}: {e}", dockerfile.display())),
+        };
+        let model = Model::new(title, &text, lang);
+        let project = Project::new(context.clone(), dockerfile, text);
+        let host = EngineHost::new(daemon, context, Some(project));
+        Ok(Session { model, host })
+    }
+
+    /// The first snapshot and build.
+    pub fn start(&mut self) {
+        match self.host.refresh_context() {
+            Ok(Some(rows)) => self.dispatch(Event::ContextLoaded(rows)),
+            Ok(None) => {}
+            Err(e) => self.model.status = Some(e),
+        }
+        let effects = crate::app::update::rebuild(&mut self.model);
+        for e in effects {
+            let events = self.perform(e);
+            for ev in events {
+                self.dispatch(ev);
+            }
+        }
+    }
+
+    /// Feed one event through `update`, performing effects until quiet.
+    pub fn dispatch(&mut self, event: Event) {
+        let mut queue = VecDeque::from([event]);
+        while let Some(ev) = queue.pop_front() {
+            for effect in update(&mut self.model, ev) {
+                queue.extend(self.perform(effect));
+            }
+        }
+    }
+
+    fn perform(&mut self, effect: Effect) -> Vec<Event> {
+        match effect {
+            Effect::Build { text, builder } => self
+                .host
+                .build_editor(&text, builder, false)
+                .map(|v| Event::Built(Box::new(v)))
+                .into_iter()
+                .collect(),
+            Effect::Save { text, quit_after } => {
+                let result = match &self.host.project {
+                    Some(p) => {
+                        save(&p.dockerfile, &text).map(|()| p.dockerfile.display().to_string())
+                    }
+                    None => Err("no file".into()),
+                };
+                vec![Event::Saved {
+                    text,
+                    result,
+                    quit_after,
+                }]
+            }
+            Effect::Context(op) => {
+                let Some(root) = self.host.project.as_ref().map(|p| p.context.clone()) else {
+                    return Vec::new();
+                };
+                let result = ops::apply(&root, &op);
+                let mut out = vec![Event::ContextChanged {
+                    op,
+                    result: result.clone(),
+                }];
+                if result.is_ok() {
+                    match self.host.refresh_context() {
+                        Ok(Some(rows)) => out.push(Event::ContextLoaded(rows)),
+                        Ok(None) => {}
+                        Err(e) => self.model.status = Some(e),
+                    }
+                    // An explicit change always rebuilds (a touch shows
+                    // that nothing is rebuilt).
+                    if self.model.outline.problem.is_none() {
+                        let text = self.model.doc.text();
+                        if let Some(v) = self.host.build_editor(&text, self.model.builder, true) {
+                            out.push(Event::Built(Box::new(v)));
+                        }
+                    }
+                }
+                out
+            }
+            Effect::RunCommand(line) => {
+                if let Some(p) = &mut self.host.project {
+                    p.text = self.model.doc.text();
+                }
+                let mut output = crate::command::run_line(&line, &mut self.host);
+                let view = output.built.take().map(|b| {
+                    Box::new(
+                        self.host
+                            .view(&b.text, b.builder, b.result, Some(line.clone())),
+                    )
+                });
+                vec![Event::CommandDone {
+                    line,
+                    output: Box::new(output),
+                    view,
+                }]
+            }
+            Effect::Quit => Vec::new(),
+        }
+    }
+
+    /// Files changed on disk (one debounced burst).
+    pub fn files_changed(&mut self, changed: watcher::Changed) {
+        if changed.dockerfile {
+            if let Some(p) = &self.host.project {
+                if let Ok(text) = std::fs::read_to_string(&p.dockerfile) {
+                    self.dispatch(Event::DockerfileOnDisk(text));
+                }
+            }
+        }
+        if changed.context {
+            match self.host.refresh_context() {
+                Ok(Some(rows)) => {
+                    self.dispatch(Event::ContextLoaded(rows));
+                    for e in crate::app::update::rebuild(&mut self.model) {
+                        for ev in self.perform(e) {
+                            self.dispatch(ev);
+                        }
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => self.model.status = Some(e),
+            }
+        }
+    }
+
+    /// The build on screen.
+    pub fn view(&self) -> Option<&BuildView> {
+        self.model.build.as_ref()
+    }
+}
+
+/// Write atomically: a temporary file beside it, then a rename.
+fn save(path: &Path, text: &str) -> Result<(), String> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| e.to_string())?;
+    std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(|e| e.to_string())?;
+    tmp.persist(path).map_err(|e| e.error.to_string())?;
+    Ok(())
+}
+
+/// The learner's language: `--lang`, else the locale.
+pub fn lang_from_env() -> Lang {
+    let var = ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()));
+    Lang::from_locale(var.as_deref())
+}
+
+/// Run the screen until the learner quits.
+pub fn run(opts: &Options) -> Result<(), String> {
+    let lang = opts.lang.unwrap_or_else(lang_from_env);
+    // Kept alive for the session; a sandbox's directory goes with it.
+    let mut _scratch = None;
+    let (context, dockerfile, title, sandbox) = match &opts.start {
+        Start::Example | Start::Scratch => {
+            let dir = tempfile::Builder::new()
+                .prefix("layerlab-sandbox-")
+                .tempdir()
+                .map_err(|e| e.to_string())?;
+            let files = if matches!(opts.start, Start::Example) {
+                EXAMPLE
+            } else {
+                SCRATCH
+            };
+            write_files(dir.path(), files).map_err(|e| e.to_string())?;
+            let ctx = dir.path().to_path_buf();
+            let title = if matches!(opts.start, Start::Example) {
+                "web-ping/Dockerfile"
+            } else {
+                "scratch/Dockerfile"
+            };
+            _scratch = Some(dir);
+            (ctx.clone(), ctx.join("Dockerfile"), title.to_string(), true)
+        }
+        Start::Open {
+            dockerfile,
+            context,
+        } => {
+            if !context.is_dir() {
+                return Err(format!("{}: not a directory", context.display()));
+            }
+            let df = dockerfile
+                .clone()
+                .unwrap_or_else(|| context.join("Dockerfile"));
+            let name = context
+                .canonicalize()
+                .ok()
+                .and_then(|c| c.file_name().map(|n| n.to_string_lossy().to_string()))
+                .unwrap_or_else(|| ".".into());
+            let file = df
+                .file_name()
+                .map_or("Dockerfile".into(), |n| n.to_string_lossy().to_string());
+            (context.clone(), df, format!("{name}/{file}"), false)
+        }
+    };
+    let daemon = Daemon::open(&opts.state_dir).map_err(|e| e.to_string())?;
+    let mut session = Session::open(daemon, context.clone(), dockerfile.clone(), &title, lang)?;
+    session.model.sandbox = sandbox;
+    session.model.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    if let Ok((w, h)) = crossterm::terminal::size() {
+        session.model.size = (w, h);
+    }
+
+    let (tx, rx) = channel::<RtEvent>();
+    let (ftx, frx) = channel();
+    let _watch =
+        watcher::watch(&context, &dockerfile, ftx).map_err(|e| format!("watching files: {e}"))?;
+    {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            while let Ok(c) = frx.recv() {
+                if tx.send(RtEvent::Files(c)).is_err() {
+                    return;
+                }
+            }
+        });
+    }
+    events::spawn_signals(tx.clone()).map_err(|e| e.to_string())?;
+
+    let mut guard = terminal::Guard::enter().map_err(|e| e.to_string())?;
+    events::spawn_input(tx);
+    // First frame before the first build: start-up stays fast.
+    guard
+        .term
+        .draw(|f| crate::ui::draw(f, &session.model))
+        .map_err(|e| e.to_string())?;
+    session.start();
+    loop {
+        guard
+            .term
+            .draw(|f| crate::ui::draw(f, &session.model))
+            .map_err(|e| e.to_string())?;
+        let Ok(first) = rx.recv() else { break };
+        let mut batch = vec![first];
+        batch.extend(rx.try_iter());
+        for ev in batch {
+            match ev {
+                RtEvent::Terminate => session.model.quit = true,
+                RtEvent::Files(c) => session.files_changed(c),
+                RtEvent::Term(t) => handle_term(&mut session, &t),
+            }
+            if session.model.quit {
+                break;
+            }
+        }
+        if session.model.quit {
+            break;
+        }
+    }
+    drop(guard);
+    Ok(())
+}
+
+fn handle_term(session: &mut Session, ev: &crossterm::event::Event) {
+    use crossterm::event::{Event as Ct, MouseButton, MouseEventKind};
+    let event = match ev {
+        Ct::Key(k) => events::key(k).map(Event::Key),
+        Ct::Resize(w, h) => Some(Event::Resize(*w, *h)),
+        Ct::Mouse(m) => match m.kind {
+            MouseEventKind::Down(MouseButton::Left) => {
+                crate::ui::click(&session.model, m.column, m.row)
+            }
+            MouseEventKind::ScrollUp => crate::ui::wheel(&session.model, m.column, m.row, true),
+            MouseEventKind::ScrollDown => crate::ui::wheel(&session.model, m.column, m.row, false),
+            _ => None,
+        },
+        _ => None,
+    };
+    if let Some(e) = event {
+        session.dispatch(e);
+    }
+}

@@ -1,0 +1,171 @@
+//! The screen, drawn from `&Model` only: the layout, the panes, overlays,
+//! and the reverse question the runtime asks for mouse clicks (which row is
+//! under this cell?).
+
+pub mod dockerfile_pane;
+pub mod help;
+pub mod highlight;
+pub mod layers_pane;
+pub mod panes;
+pub mod text;
+pub mod theme;
+
+use crate::app::model::{Focus, Mode, Model};
+use crate::app::update::Event;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Direction, Layout, Rect};
+use ratatui::Frame;
+
+/// Where each part of the screen goes for the model's size and state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Areas {
+    pub dockerfile: Rect,
+    pub context: Option<Rect>,
+    pub layers: Rect,
+    /// The why-pane (roomy layout) …
+    pub why: Option<Rect>,
+    /// … or its one-line fold (80×24).
+    pub why_line: Option<Rect>,
+    pub output: Option<Rect>,
+    pub status: Rect,
+    pub footer: Rect,
+}
+
+pub fn areas(model: &Model) -> Areas {
+    let area = Rect::new(0, 0, model.size.0, model.size.1);
+    let roomy = model.roomy();
+    let output_h = if model.log.shown && !model.log.output.is_empty() {
+        (area.height / 3).clamp(4, 12)
+    } else {
+        0
+    };
+    let why_h = if roomy { 6 } else { 1 };
+    let rows = Layout::default()
+        .direction(Direction::Vertical)
+        .constraints([
+            Constraint::Min(5),
+            Constraint::Length(why_h),
+            Constraint::Length(output_h),
+            Constraint::Length(1),
+            Constraint::Length(1),
+        ])
+        .split(area);
+    let left_pct = if roomy { 38 } else { 44 };
+    let cols = Layout::default()
+        .direction(Direction::Horizontal)
+        .constraints([Constraint::Percentage(left_pct), Constraint::Min(20)])
+        .split(rows[0]);
+    let (dockerfile, context) = if model.context.open {
+        let parts = Layout::default()
+            .direction(Direction::Vertical)
+            .constraints([Constraint::Percentage(55), Constraint::Min(3)])
+            .split(cols[0]);
+        (parts[0], Some(parts[1]))
+    } else {
+        (cols[0], None)
+    };
+    Areas {
+        dockerfile,
+        context,
+        layers: cols[1],
+        why: roomy.then_some(rows[1]),
+        why_line: (!roomy).then_some(rows[1]),
+        output: (output_h > 0).then_some(rows[2]),
+        status: rows[3],
+        footer: rows[4],
+    }
+}
+
+/// Draw the whole screen.
+pub fn draw(frame: &mut Frame, model: &Model) {
+    render(model, frame.area(), frame.buffer_mut());
+}
+
+pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
+    let a = areas(model);
+    let a = clip(a, area);
+    dockerfile_pane::render(model, a.dockerfile, buf);
+    if let Some(r) = a.context {
+        panes::context(model, r, buf);
+    }
+    layers_pane::render(model, a.layers, buf);
+    if let Some(r) = a.why {
+        panes::why(model, r, buf);
+    }
+    if let Some(r) = a.why_line {
+        panes::why_line(model, r, buf);
+    }
+    if let Some(r) = a.output {
+        panes::output(model, r, buf);
+    }
+    panes::status(model, a.status, buf);
+    panes::footer(model, a.footer, buf);
+    match model.mode {
+        Mode::Help => help::help(model, area, buf),
+        Mode::Details => help::details(model, area, buf),
+        _ => {}
+    }
+}
+
+fn clip(mut a: Areas, area: Rect) -> Areas {
+    let c = |r: Rect| r.intersection(area);
+    a.dockerfile = c(a.dockerfile);
+    a.layers = c(a.layers);
+    a.context = a.context.map(c);
+    a.why = a.why.map(c);
+    a.why_line = a.why_line.map(c);
+    a.output = a.output.map(c);
+    a.status = c(a.status);
+    a.footer = c(a.footer);
+    a
+}
+
+fn inside(r: Rect, col: u16, row: u16) -> bool {
+    col >= r.x && col < r.x + r.width && row >= r.y && row < r.y + r.height
+}
+
+/// What a click at (col, row) selects, as an event for `update`.
+pub fn click(model: &Model, col: u16, row: u16) -> Option<Event> {
+    if model.mode != Mode::Normal {
+        return None;
+    }
+    let a = areas(model);
+    if inside(a.dockerfile, col, row) {
+        return dockerfile_pane::instruction_at(model, a.dockerfile, row)
+            .map(Event::SelectInstruction);
+    }
+    if inside(a.layers, col, row) {
+        return layers_pane::instruction_at(model, a.layers, row).map(Event::SelectInstruction);
+    }
+    if let Some(r) = a.context {
+        if inside(r, col, row) {
+            let offset = panes::context_offset(model, r);
+            let i = (row.saturating_sub(r.y + 1)) as usize + offset;
+            return (row > r.y).then_some(Event::SelectContext(i));
+        }
+    }
+    None
+}
+
+/// What the wheel at (col, row) scrolls: the output pane, or the selection.
+pub fn wheel(model: &Model, col: u16, row: u16, up: bool) -> Option<Event> {
+    let a = areas(model);
+    if a.output.is_some_and(|r| inside(r, col, row)) {
+        return Some(Event::ScrollOutput(if up { 3 } else { -3 }));
+    }
+    if inside(a.dockerfile, col, row) || inside(a.layers, col, row) {
+        let n = model.outline.blocks.len();
+        let sel = if up {
+            model.selected.saturating_sub(1)
+        } else {
+            (model.selected + 1).min(n.saturating_sub(1))
+        };
+        return Some(Event::SelectInstruction(sel));
+    }
+    None
+}
+
+/// Whether `focus` is the pane keys go to (for border styles).
+pub fn focused(model: &Model, focus: Focus) -> bool {
+    model.focus == focus && matches!(model.mode, Mode::Normal | Mode::Edit { .. })
+}

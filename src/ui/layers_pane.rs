@@ -1,0 +1,280 @@
+//! The right pane: the layer stack, newest on top as `docker history`
+//! lists it, one row per instruction with its verdict as a word and a
+//! colour, size, short digest and simulated time; the first miss and the
+//! cascade above it marked; the image's totals underneath.
+
+use crate::app::i18n::{tr, trf};
+use crate::app::model::{BuildView, Focus, Model};
+use crate::app::rows::{layer_rows, LayerRow, RowKind};
+use crate::command::output::human_size;
+use crate::engine::report::StepReport;
+use crate::ui::theme::Theme;
+use crate::ui::{focused, text};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget};
+
+/// The pane's title: builder and the one-line lesson.
+pub fn title(model: &Model, width: usize) -> String {
+    let lang = model.lang;
+    let builder_key = match &model.build {
+        Some(v) => format!("builder.{}", v.builder.name()),
+        None => format!("builder.{}", model.builder.name()),
+    };
+    let head = format!(
+        " {} · {} · ",
+        tr(lang, "pane.layers"),
+        tr(lang, &builder_key)
+    );
+    let mut t = String::new();
+    match &model.build {
+        None => t.push_str(&tr(lang, "summary.none")),
+        Some(v) if v.report.is_none() => t.push_str(&tr(lang, "layers.failed")),
+        Some(v) => {
+            let steps = v.steps();
+            let rebuilt = steps.iter().filter(|s| s.verdict.missed()).count();
+            // FROM steps (the base) neither hit nor miss.
+            let total = steps
+                .iter()
+                .filter(|s| s.verdict.cached() || s.verdict.missed())
+                .count();
+            let time: f64 = steps.iter().map(|s| s.seconds).sum();
+            let cached: f64 = steps
+                .iter()
+                .filter(|s| s.verdict.cached())
+                .map(|s| s.seconds)
+                .sum();
+            let size = v.report.as_ref().map_or(0, |r| r.size);
+            t.push_str(&trf(
+                lang,
+                "summary",
+                &[
+                    ("rebuilt", &rebuilt.to_string()),
+                    ("total", &total.to_string()),
+                    ("time", &format!("{time:.1} s")),
+                    ("cached", &format!("{cached:.1} s")),
+                    ("size", &human_size(size)),
+                ],
+            ));
+        }
+    }
+    // Narrow panes keep the lesson (the summary) and drop the pane's name.
+    let full = format!("{head}{t} ");
+    if text::width(&full) + 2 <= width {
+        full
+    } else {
+        format!(" {} · {t} ", tr(lang, &builder_key))
+    }
+}
+
+/// The verdict word and its style.
+fn verdict(row: &LayerRow, step: Option<&StepReport>, theme: Theme) -> (&'static str, Style) {
+    match (row.kind, step) {
+        (RowKind::Base, _) => ("BASE", theme.base()),
+        (RowKind::Metadata, _) => ("·", theme.metadata()),
+        (RowKind::NotBuilt, _) => ("-", theme.dim()),
+        (RowKind::Step, Some(s)) if s.verdict.cached() => ("HIT", theme.hit()),
+        (RowKind::Step, _) if row.first_miss => ("MISS", theme.first_miss()),
+        (RowKind::Step, _) if row.cascade => ("MISS", theme.cascade()),
+        (RowKind::Step, _) => ("MISS", theme.miss()),
+    }
+}
+
+/// Rows top to bottom (newest first), with the number of header rows.
+fn display_rows(view: &BuildView) -> Vec<LayerRow> {
+    let mut rows = layer_rows(view);
+    rows.reverse();
+    rows
+}
+
+const HEADER: usize = 1;
+const FOOTER: usize = 2;
+
+fn offset(model: &Model, rows: &[LayerRow], height: usize) -> usize {
+    let room = height.saturating_sub(HEADER + FOOTER).max(1);
+    let sel = if model.in_sync() {
+        rows.iter().position(|r| r.instruction == model.selected)
+    } else {
+        None
+    };
+    match sel {
+        Some(s) if s + 1 > room => s + 1 - room,
+        _ => 0,
+    }
+}
+
+pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
+    let theme = Theme::new(model.no_color);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(focused(model, Focus::Layers)))
+        .title(Span::styled(
+            title(model, area.width as usize),
+            theme.title(),
+        ));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let Some(view) = &model.build else {
+        return;
+    };
+    let w = inner.width as usize;
+    let rows = display_rows(view);
+    let height = inner.height as usize;
+    let start = offset(model, &rows, height);
+    let room = height.saturating_sub(HEADER + FOOTER).max(1);
+    let mut lines = vec![Line::from(Span::styled(
+        format!("  {}", tr(model.lang, "row.newest")),
+        theme.dim(),
+    ))];
+    let sync = model.in_sync();
+    // Columns: marker 2, verdict 5, badge 2, text, size 8, digest 8, time 6.
+    let fixed = 2 + 5 + 2 + 8 + 8 + 6;
+    let text_w = w.saturating_sub(fixed).max(8);
+    for row in rows.iter().skip(start).take(room) {
+        let step = row.step.and_then(|i| view.steps().get(i));
+        let (word, style) = verdict(row, step, theme);
+        let selected = sync && row.instruction == model.selected;
+        let ins = &view.instructions[row.instruction];
+        let badge = if row.first_miss {
+            "◆ "
+        } else if row.cascade {
+            "┆ "
+        } else {
+            "  "
+        };
+        let mut spans = vec![
+            Span::raw(if selected { "▶ " } else { "  " }),
+            Span::styled(text::fit(word, 4), style),
+            Span::raw(" "),
+            Span::styled(
+                badge,
+                if row.first_miss {
+                    theme.first_miss()
+                } else {
+                    theme.cascade()
+                },
+            ),
+        ];
+        match row.kind {
+            RowKind::Base => {
+                let base = view.bases.get(&row.instruction);
+                let name = base.map_or_else(
+                    || ins.text.trim_start_matches("FROM ").to_string(),
+                    |b| b.reference.clone(),
+                );
+                let mut s = name;
+                if let Some(b) = base {
+                    s.push_str(" · ");
+                    s.push_str(&trf(
+                        model.lang,
+                        "row.base",
+                        &[
+                            ("layers", &b.layers.to_string()),
+                            ("size", &human_size(b.size)),
+                        ],
+                    ));
+                }
+                spans.push(Span::raw(text::fit(&s, text_w + 22)));
+            }
+            RowKind::Metadata | RowKind::NotBuilt => {
+                let label = if row.kind == RowKind::Metadata {
+                    tr(model.lang, "row.metadata")
+                } else {
+                    tr(model.lang, "row.not_built")
+                };
+                spans.push(Span::styled(text::fit(&ins.text, text_w), theme.metadata()));
+                spans.push(Span::styled(text::fit_right(&label, 22), theme.dim()));
+            }
+            RowKind::Step => {
+                let s = step.map_or(ins.text.as_str(), |s| s.text.as_str());
+                spans.push(Span::raw(text::fit(s, text_w)));
+                let (size, digest) = match step.and_then(|s| s.layer.as_ref()) {
+                    Some(l) => (human_size(l.size), format!("{}…", &l.diff_id.hex()[..6])),
+                    None => (String::new(), tr(model.lang, "row.metadata")),
+                };
+                spans.push(Span::raw(text::fit_right(&size, 7)));
+                spans.push(Span::styled(text::fit_right(&digest, 8), theme.dim()));
+                let time = match step {
+                    Some(s) if s.verdict.missed() => format!("{:.1}s", s.seconds),
+                    _ => String::new(),
+                };
+                spans.push(Span::raw(text::fit_right(&time, 6)));
+            }
+        }
+        let mut line = Line::from(spans);
+        if selected {
+            line = line.patch_style(theme.selected());
+        }
+        lines.push(line);
+    }
+    while lines.len() < HEADER + room {
+        lines.push(Line::default());
+    }
+    lines.push(image_line(model, view, theme, w));
+    lines.push(Line::from(Span::styled(
+        text::fit(&format!("  {}", tr(model.lang, "legend")), w),
+        theme.dim(),
+    )));
+    Paragraph::new(lines).render(inner, buf);
+}
+
+fn image_line(model: &Model, view: &BuildView, theme: Theme, w: usize) -> Line<'static> {
+    let Some(report) = &view.report else {
+        let msg = view.error.as_ref().map_or(String::new(), |e| {
+            trf(model.lang, "build.failed", &[("message", &e.message)])
+        });
+        return Line::from(Span::styled(
+            text::fit(&format!("  {msg}"), w),
+            theme.error(),
+        ));
+    };
+    let wasted = wasted_text(model, view);
+    let s = trf(
+        model.lang,
+        "image.line",
+        &[
+            ("size", &human_size(report.size)),
+            ("layers", &report.layer_count.to_string()),
+            ("wasted", &wasted),
+        ],
+    );
+    Line::from(Span::styled(text::fit(&format!("  {s}"), w), theme.title()))
+}
+
+/// Wasted bytes, when every layer's file list is known.
+pub fn wasted_text(model: &Model, view: &BuildView) -> String {
+    let with_layers: Vec<usize> = view
+        .steps()
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.layer.is_some())
+        .map(|(i, _)| i)
+        .collect();
+    if with_layers.is_empty() || !with_layers.iter().all(|i| view.layer_files.contains_key(i)) {
+        return tr(model.lang, "image.wasted_unknown");
+    }
+    let layers: Vec<_> = with_layers
+        .iter()
+        .filter_map(|i| view.layer_files.get(i).cloned())
+        .collect();
+    human_size(crate::app::files::wasted(&layers).0)
+}
+
+/// The instruction on screen row `row` (absolute), if any.
+pub fn instruction_at(model: &Model, area: Rect, row: u16) -> Option<usize> {
+    let view = model.build.as_ref()?;
+    if !model.in_sync() || row < area.y + 1 + HEADER as u16 {
+        return None;
+    }
+    let rows = display_rows(view);
+    let height = area.height.saturating_sub(2) as usize;
+    let start = offset(model, &rows, height);
+    let i = (row - area.y - 1) as usize - HEADER + start;
+    let room = height.saturating_sub(HEADER + FOOTER).max(1);
+    if i >= start + room {
+        return None;
+    }
+    rows.get(i).map(|r| r.instruction)
+}

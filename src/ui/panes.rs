@@ -1,0 +1,468 @@
+//! The smaller panes: why (and its one-line fold), context, command
+//! output, the status/command line and the footer of keys.
+
+use crate::app::action::Action;
+use crate::app::files::tree_lines;
+use crate::app::i18n::{reason, tr, trf};
+use crate::app::keymap::Scope;
+use crate::app::model::{Focus, Mode, Model};
+use crate::app::rows::{layer_rows, RowKind};
+use crate::command::output::human_size;
+use crate::ui::theme::Theme;
+use crate::ui::{focused, text};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
+
+/// The sentences of the why-pane; `full` adds the layer's file tree and the
+/// files that waste space (the details overlay).
+pub fn why_lines(model: &Model, full: bool) -> Vec<Line<'static>> {
+    let theme = Theme::new(model.no_color);
+    let lang = model.lang;
+    let mut out = Vec::new();
+    if let Some(p) = &model.outline.problem {
+        out.push(Line::from(Span::styled(
+            format!("✗ {}: {}", p.line + 1, p.message),
+            theme.error(),
+        )));
+        out.push(Line::from(Span::styled(tr(lang, "why.stale"), theme.dim())));
+    }
+    let Some(view) = &model.build else {
+        out.push(Line::from(tr(lang, "why.none")));
+        return out;
+    };
+    if let Some(origin) = &view.origin {
+        out.push(Line::from(Span::styled(
+            trf(lang, "build.from_command", &[("line", origin)]),
+            theme.dim(),
+        )));
+    }
+    if let Some(e) = &view.error {
+        let at = e.line.map(|l| format!("{l}: ")).unwrap_or_default();
+        out.push(Line::from(Span::styled(
+            trf(
+                lang,
+                "build.failed",
+                &[("message", &format!("{at}{}", e.message))],
+            ),
+            theme.error(),
+        )));
+    }
+    let rows = layer_rows(view);
+    let steps = view.steps();
+    let selected = if model.in_sync() {
+        rows.iter()
+            .find(|r| r.instruction == model.selected)
+            .copied()
+    } else {
+        None
+    };
+    if let Some(row) = selected {
+        let ins = &view.instructions[row.instruction];
+        let step = row.step.and_then(|i| steps.get(i));
+        let (sentence, style) = match (row.kind, step) {
+            (RowKind::Step, Some(s)) if s.verdict.cached() => (
+                trf(lang, "why.hit", &[("reason", &reason(lang, &s.verdict))]),
+                theme.hit(),
+            ),
+            (RowKind::Step, Some(s)) => {
+                let mut t = trf(lang, "why.miss", &[("reason", &reason(lang, &s.verdict))]);
+                if row.first_miss {
+                    t.push_str("; ");
+                    t.push_str(&tr(lang, "why.cascade"));
+                }
+                (
+                    t,
+                    if row.first_miss {
+                        theme.first_miss()
+                    } else {
+                        theme.miss()
+                    },
+                )
+            }
+            (RowKind::Base, _) => (tr(lang, "why.base"), theme.base()),
+            (RowKind::Metadata, _) => {
+                let b = tr(lang, &format!("builder.{}", view.builder.name()));
+                (
+                    trf(lang, "why.metadata", &[("builder", &b)]),
+                    theme.metadata(),
+                )
+            }
+            _ => (tr(lang, "why.not_built"), theme.dim()),
+        };
+        out.push(Line::from(vec![
+            Span::styled(format!("▶ {} — ", ins.text), theme.title()),
+            Span::styled(sentence, style),
+        ]));
+    }
+    if let Some(first) = rows.iter().find(|r| r.first_miss) {
+        if selected.is_none_or(|s| s.instruction != first.instruction) {
+            if let Some(s) = first.step.and_then(|i| steps.get(i)) {
+                out.push(Line::from(vec![
+                    Span::styled("◆ ", theme.first_miss()),
+                    Span::styled(format!("{} — ", s.text), theme.title()),
+                    Span::styled(
+                        format!(
+                            "{}; {}",
+                            trf(lang, "why.miss", &[("reason", &reason(lang, &s.verdict))]),
+                            tr(lang, "why.cascade")
+                        ),
+                        theme.miss(),
+                    ),
+                ]));
+            }
+        }
+    }
+    if let Some(row) = selected {
+        let step = row.step.and_then(|i| steps.get(i).map(|s| (i, s)));
+        let files_line = match step {
+            Some((_, s)) if s.layer.is_none() => tr(lang, "files.no_layer"),
+            Some((i, _)) => match view.layer_files.get(&i) {
+                Some(files) => {
+                    let mut shown: Vec<String> = files
+                        .iter()
+                        .filter(|f| !f.path.ends_with('/'))
+                        .take(3)
+                        .map(|f| format!("{} {} ({})", f.change.sign(), f.path, human_size(f.size)))
+                        .collect();
+                    let dirs = files.iter().filter(|f| f.path.ends_with('/')).count();
+                    if shown.is_empty() && dirs > 0 {
+                        shown = files
+                            .iter()
+                            .take(3)
+                            .map(|f| format!("{} {}", f.change.sign(), f.path))
+                            .collect();
+                    }
+                    let more = files.len().saturating_sub(shown.len());
+                    if more > 0 {
+                        shown.push(trf(lang, "files.more", &[("n", &more.to_string())]));
+                    }
+                    shown.join("  ")
+                }
+                None => tr(lang, "files.none"),
+            },
+            None => tr(lang, "files.no_layer"),
+        };
+        out.push(Line::from(vec![
+            Span::styled(format!("{} ", tr(lang, "files.title")), theme.title()),
+            Span::raw(files_line),
+        ]));
+        if full {
+            if let Some(files) = step.and_then(|(i, _)| view.layer_files.get(&i)) {
+                for (depth, name, change) in tree_lines(files) {
+                    let (sign, size) = match change {
+                        Some((c, size)) => (c.sign().to_string(), human_size(size)),
+                        None => (" ".to_string(), String::new()),
+                    };
+                    out.push(Line::from(format!(
+                        "  {sign} {}{name}  {size}",
+                        "  ".repeat(depth)
+                    )));
+                }
+            }
+        }
+    }
+    if full {
+        if let Some(r) = &view.report {
+            out.push(Line::default());
+            out.push(Line::from(Span::styled(
+                trf(
+                    lang,
+                    "image.line",
+                    &[
+                        ("size", &human_size(r.size)),
+                        ("layers", &r.layer_count.to_string()),
+                        ("wasted", &crate::ui::layers_pane::wasted_text(model, view)),
+                    ],
+                ),
+                theme.title(),
+            )));
+            let layers: Vec<_> = view.layer_files.values().cloned().collect();
+            let (_, list) = crate::app::files::wasted(&layers);
+            if !list.is_empty() {
+                out.push(Line::from(tr(lang, "image.wasted_files")));
+                for (path, bytes) in list.iter().take(10) {
+                    out.push(Line::from(format!("  {path}  {}", human_size(*bytes))));
+                }
+            }
+        }
+    }
+    out
+}
+
+pub fn why(model: &Model, area: Rect, buf: &mut Buffer) {
+    let theme = Theme::new(model.no_color);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(false))
+        .title(Span::styled(
+            format!(" {} ", tr(model.lang, "pane.why")),
+            theme.title(),
+        ));
+    Paragraph::new(why_lines(model, false))
+        .wrap(Wrap { trim: false })
+        .block(block)
+        .render(area, buf);
+}
+
+/// The why-pane folded into one line (80×24): the selected step's verdict.
+pub fn why_line(model: &Model, area: Rect, buf: &mut Buffer) {
+    let lines = why_lines(model, false);
+    let line = lines
+        .into_iter()
+        .find(|l| {
+            l.spans
+                .first()
+                .is_some_and(|s| s.content.starts_with('▶') || s.content.starts_with('✗'))
+        })
+        .unwrap_or_default();
+    let w = area.width as usize;
+    // Cut span by span so wide characters never split.
+    let mut used = 0;
+    let mut spans = Vec::new();
+    for s in line.spans {
+        let left = w.saturating_sub(used);
+        if left == 0 {
+            break;
+        }
+        let t = text::truncate(&s.content, left);
+        used += text::width(&t);
+        spans.push(Span::styled(t, s.style));
+    }
+    Paragraph::new(Line::from(spans)).render(area, buf);
+}
+
+pub fn context_offset(model: &Model, area: Rect) -> usize {
+    let h = area.height.saturating_sub(2) as usize;
+    let sel = model.context.selected;
+    (sel + 1).saturating_sub(h)
+}
+
+pub fn context(model: &Model, area: Rect, buf: &mut Buffer) {
+    let theme = Theme::new(model.no_color);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(focused(model, Focus::Context)))
+        .title(Span::styled(
+            format!(" {} ", tr(model.lang, "pane.context")),
+            theme.title(),
+        ));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let w = inner.width as usize;
+    let start = context_offset(model, area);
+    let excluded_word = tr(model.lang, "context.excluded");
+    let lines: Vec<Line> = model
+        .context
+        .rows
+        .iter()
+        .enumerate()
+        .skip(start)
+        .take(inner.height as usize)
+        .map(|(i, r)| {
+            let sel = i == model.context.selected && model.focus == Focus::Context;
+            let name = if r.dir {
+                format!("{}/", r.path)
+            } else {
+                r.path.clone()
+            };
+            let right = if r.excluded {
+                excluded_word.clone()
+            } else if r.dir {
+                String::new()
+            } else {
+                format!("{:o} {}", r.mode & 0o777, human_size(r.size))
+            };
+            let right_w = text::width(&right).min(w / 2);
+            let left_w = w.saturating_sub(right_w + 3);
+            let style = if r.excluded {
+                theme.dim()
+            } else {
+                ratatui::style::Style::default()
+            };
+            let mut l = Line::from(vec![
+                Span::raw(if sel { "▶ " } else { "  " }),
+                Span::styled(text::fit(&name, left_w), style),
+                Span::raw(" "),
+                Span::styled(text::fit_right(&right, right_w), theme.dim()),
+            ]);
+            if sel {
+                l = l.patch_style(theme.selected());
+            }
+            l
+        })
+        .collect();
+    Paragraph::new(lines).render(inner, buf);
+}
+
+pub fn output(model: &Model, area: Rect, buf: &mut Buffer) {
+    let theme = Theme::new(model.no_color);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(false))
+        .title(Span::styled(
+            format!(" {} ", tr(model.lang, "pane.output")),
+            theme.title(),
+        ));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let h = inner.height as usize;
+    let total = model.log.output.len();
+    let end = total.saturating_sub(model.log.scroll);
+    let start = end.saturating_sub(h);
+    let lines: Vec<Line> = model.log.output[start..end]
+        .iter()
+        .map(|(err, l)| {
+            if *err {
+                Line::from(Span::styled(l.clone(), theme.error()))
+            } else if l.starts_with("$ ") {
+                Line::from(Span::styled(l.clone(), theme.title()))
+            } else {
+                Line::from(l.clone())
+            }
+        })
+        .collect();
+    Paragraph::new(lines).render(inner, buf);
+}
+
+/// The line above the footer: the command bar, an edit hint, a question,
+/// or the last status message.
+pub fn status(model: &Model, area: Rect, buf: &mut Buffer) {
+    let theme = Theme::new(model.no_color);
+    let lang = model.lang;
+    let line = match &model.mode {
+        Mode::Command { input, .. } => {
+            let chars: Vec<char> = input.text.chars().collect();
+            let head: String = chars.iter().take(input.cursor).collect();
+            let at: String = chars
+                .get(input.cursor)
+                .map_or(" ".into(), |c| c.to_string());
+            let tail: String = chars.iter().skip(input.cursor + 1).collect();
+            let mut spans = vec![
+                Span::styled(":", theme.key()),
+                Span::raw(head),
+                Span::styled(at, theme.cursor()),
+                Span::raw(tail),
+            ];
+            if let Some(s) = &model.status {
+                spans.push(Span::styled(format!("   {s}"), theme.dim()));
+            }
+            Line::from(spans)
+        }
+        Mode::AddFile(input) => Line::from(vec![
+            Span::styled(tr(lang, "context.add_prompt"), theme.key()),
+            Span::raw(input.text.clone()),
+            Span::styled(" ", theme.cursor()),
+        ]),
+        Mode::Edit { .. } => Line::from(Span::styled(tr(lang, "edit.hint"), theme.dim())),
+        _ => match &model.status {
+            Some(s) => Line::from(Span::styled(s.clone(), theme.title())),
+            None => Line::default(),
+        },
+    };
+    Paragraph::new(line).render(area, buf);
+}
+
+/// Keys of `actions` in `scope`, grouped: `↑↓/kj`, `Alt+↑↓/KJ`, `u/^r`.
+fn keys(model: &Model, scope: Scope, actions: &[Action]) -> String {
+    let lists: Vec<Vec<String>> = actions
+        .iter()
+        .map(|a| {
+            model
+                .keymap
+                .keys_for(scope, *a)
+                .into_iter()
+                .map(text::key_label)
+                .collect()
+        })
+        .collect();
+    let n = lists.iter().map(Vec::len).max().unwrap_or(0);
+    (0..n)
+        .map(|i| {
+            let group: Vec<String> = lists.iter().filter_map(|l| l.get(i).cloned()).collect();
+            combine(&group)
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// `["Alt+↑", "Alt+↓"]` → `Alt+↑↓`; `["u", "^r"]` → `u/^r`.
+fn combine(labels: &[String]) -> String {
+    let Some(first) = labels.first() else {
+        return String::new();
+    };
+    let mut prefix: String = first.clone();
+    for l in &labels[1..] {
+        let common: String = prefix
+            .chars()
+            .zip(l.chars())
+            .take_while(|(a, b)| a == b)
+            .map(|(a, _)| a)
+            .collect();
+        prefix = common;
+    }
+    let prefix = match prefix.rfind('+') {
+        Some(i) => prefix[..=i].to_string(),
+        None => String::new(),
+    };
+    let rests: Vec<&str> = labels.iter().map(|l| &l[prefix.len()..]).collect();
+    if labels.len() > 1 && rests.iter().all(|r| r.chars().count() == 1) {
+        format!("{prefix}{}", rests.concat())
+    } else {
+        labels.join("/")
+    }
+}
+
+pub fn footer(model: &Model, area: Rect, buf: &mut Buffer) {
+    let theme = Theme::new(model.no_color);
+    let df = Scope::Dockerfile;
+    let g = Scope::Global;
+    let items: Vec<(String, String)> = vec![
+        (
+            keys(model, df, &[Action::SelectUp, Action::SelectDown]),
+            "short.select",
+        ),
+        (
+            keys(model, df, &[Action::MoveUp, Action::MoveDown]),
+            "short.move",
+        ),
+        (keys(model, df, &[Action::Edit]), "short.edit"),
+        (
+            keys(model, df, &[Action::Undo, Action::Redo]),
+            "short.undo_redo",
+        ),
+        (keys(model, g, &[Action::ToggleBuilder]), "short.builder"),
+        (keys(model, g, &[Action::ToggleContext]), "short.context"),
+        (keys(model, g, &[Action::CommandBar]), "short.docker"),
+        (keys(model, g, &[Action::Help]), "short.help"),
+        (keys(model, g, &[Action::Quit]), "short.quit"),
+    ]
+    .into_iter()
+    .map(|(k, label)| (k, tr(model.lang, label)))
+    .collect();
+    // Drop the least needed entries until the line fits; help and quit stay.
+    const DROP_ORDER: [usize; 7] = [5, 6, 4, 3, 2, 1, 0];
+    let mut keep = vec![true; items.len()];
+    let w = area.width as usize;
+    let cost = |keep: &[bool]| -> usize {
+        1 + items
+            .iter()
+            .zip(keep)
+            .filter(|(_, k)| **k)
+            .map(|((k, l), _)| text::width(k) + text::width(l) + 4)
+            .sum::<usize>()
+    };
+    for i in DROP_ORDER {
+        if cost(&keep) <= w {
+            break;
+        }
+        keep[i] = false;
+    }
+    let mut spans = vec![Span::raw(" ")];
+    for ((k, label), _) in items.into_iter().zip(&keep).filter(|(_, k)| **k) {
+        spans.push(Span::styled(k, theme.key()));
+        spans.push(Span::raw(format!(" {label}   ")));
+    }
+    Paragraph::new(Line::from(spans)).render(area, buf);
+}

@@ -1,0 +1,385 @@
+//! (state, keys, expected state): the app's logic without a terminal, and
+//! the same keys driven through a session over a real engine.
+
+use layerlab::app::effect::{ContextOp, Effect};
+use layerlab::app::i18n::Lang;
+use layerlab::app::model::{ContextRow, Focus, Mode, Model};
+use layerlab::app::{update, Event, Key};
+use layerlab::engine::builder::BuilderKind;
+use layerlab::engine::daemon::Daemon;
+use layerlab::engine::report::{MissReason, Verdict};
+use layerlab::runtime::Session;
+
+/// Press space-separated keys (`j`, `K`, `alt+up`, `ctrl+r`, `enter`);
+/// returns every effect asked for.
+fn press(model: &mut Model, keys: &str) -> Vec<Effect> {
+    let mut out = Vec::new();
+    for k in keys.split_whitespace() {
+        let key: Key = k.parse().expect("a key");
+        out.extend(update(model, Event::Key(key)));
+    }
+    out
+}
+
+fn type_text(model: &mut Model, text: &str) {
+    for c in text.chars() {
+        update(model, Event::Key(Key::char(c)));
+    }
+}
+
+const DF: &str = "FROM alpine\nRUN sleep 5\nCOPY app.js /app/\nCMD [\"node\"]\n";
+
+fn model() -> Model {
+    Model::new("t/Dockerfile", DF, Lang::En)
+}
+
+#[test]
+fn selection_moves_with_arrows_and_vim_keys_and_stops_at_the_ends() {
+    let mut m = model();
+    assert_eq!(m.selected, 0, "the first instruction is selected at start");
+    press(&mut m, "down j");
+    assert_eq!(m.selected, 2);
+    press(&mut m, "j j j");
+    assert_eq!(m.selected, 3);
+    press(&mut m, "up k k k k");
+    assert_eq!(m.selected, 0);
+}
+
+#[test]
+fn reorder_with_shift_and_alt_keys_rebuilds() {
+    let mut m = model();
+    press(&mut m, "j j");
+    let fx = press(&mut m, "K");
+    assert_eq!(
+        m.doc.text(),
+        "FROM alpine\nCOPY app.js /app/\nRUN sleep 5\nCMD [\"node\"]\n"
+    );
+    assert_eq!(m.selected, 1, "the selection follows the moved instruction");
+    assert!(matches!(&fx[..], [Effect::Build { text, .. }] if text == &m.doc.text()));
+    press(&mut m, "alt+down");
+    assert_eq!(m.doc.text(), DF);
+    press(&mut m, "J");
+    assert_eq!(
+        m.doc.text(),
+        "FROM alpine\nRUN sleep 5\nCMD [\"node\"]\nCOPY app.js /app/\n"
+    );
+    press(&mut m, "alt+up");
+    assert_eq!(m.doc.text(), DF);
+    // At the top, nothing moves and nothing rebuilds.
+    press(&mut m, "k k k");
+    assert!(press(&mut m, "K").is_empty());
+}
+
+#[test]
+fn moving_keeps_blank_lines_and_comments_in_place() {
+    let mut m = Model::new(
+        "t",
+        "FROM a\n\n# build\nRUN x \\\n  y\nCOPY . .\n",
+        Lang::En,
+    );
+    press(&mut m, "j j K");
+    assert_eq!(m.doc.text(), "FROM a\n\n# build\nCOPY . .\nRUN x \\\n  y\n");
+}
+
+#[test]
+fn edit_insert_delete_duplicate_and_undo_redo_over_all_of_it() {
+    let mut m = model();
+    press(&mut m, "j e");
+    assert!(matches!(m.mode, Mode::Edit { .. }));
+    press(&mut m, "backspace");
+    type_text(&mut m, "3");
+    let fx = press(&mut m, "enter");
+    assert_eq!(m.doc.lines[1], "RUN sleep 3");
+    assert_eq!(fx.len(), 1, "a kept edit rebuilds");
+    press(&mut m, "a");
+    type_text(&mut m, "ENV A=1");
+    press(&mut m, "enter");
+    assert_eq!(m.doc.lines[2], "ENV A=1");
+    assert_eq!(m.selected, 2);
+    press(&mut m, "y");
+    assert_eq!(m.doc.lines[3], "ENV A=1");
+    press(&mut m, "x");
+    assert_eq!(m.doc.lines.len(), 5);
+    assert!(m.doc.is_dirty());
+    press(&mut m, "u u u u");
+    assert_eq!(m.doc.text(), DF, "undo walks back to the start");
+    assert!(!m.doc.is_dirty());
+    press(&mut m, "u");
+    assert_eq!(m.status.as_deref(), Some("Nothing to undo"));
+    press(&mut m, "ctrl+r ctrl+r");
+    assert_eq!(m.doc.lines[2], "ENV A=1");
+    assert_eq!(m.doc.lines[1], "RUN sleep 3");
+    // A new change after undo drops the redo branch.
+    press(&mut m, "u x ctrl+r");
+    assert_eq!(m.status.as_deref(), Some("Nothing to redo"));
+}
+
+#[test]
+fn escape_cancels_an_edit_and_a_parse_error_keeps_the_text_without_building() {
+    let mut m = model();
+    press(&mut m, "e");
+    type_text(&mut m, "zzz");
+    press(&mut m, "esc");
+    assert_eq!(m.doc.text(), DF);
+    press(&mut m, "a");
+    type_text(&mut m, "COPY");
+    let fx = press(&mut m, "enter");
+    assert!(fx.is_empty(), "no build of a broken file");
+    assert_eq!(m.doc.lines[1], "COPY");
+    let p = m.outline.problem.as_ref().expect("an error at its line");
+    assert_eq!(p.line, 1);
+    // Fixing it rebuilds.
+    let fx = press(&mut m, "u");
+    assert_eq!(fx.len(), 1);
+    assert!(m.outline.problem.is_none());
+}
+
+#[test]
+fn builder_toggle_rebuilds_under_the_other_rules() {
+    let mut m = model();
+    let fx = press(&mut m, "b");
+    assert_eq!(m.builder, BuilderKind::Classic);
+    assert!(matches!(
+        &fx[..],
+        [Effect::Build {
+            builder: BuilderKind::Classic,
+            ..
+        }]
+    ));
+    press(&mut m, "b");
+    assert_eq!(m.builder, BuilderKind::Buildkit);
+}
+
+#[test]
+fn context_pane_simulates_changes_through_effects() {
+    let mut m = model();
+    update(
+        &mut m,
+        Event::ContextLoaded(vec![
+            ContextRow {
+                path: "Dockerfile".into(),
+                dir: false,
+                size: 1,
+                mode: 0o644,
+                excluded: false,
+            },
+            ContextRow {
+                path: "app.js".into(),
+                dir: false,
+                size: 1,
+                mode: 0o644,
+                excluded: false,
+            },
+        ]),
+    );
+    press(&mut m, "c");
+    assert_eq!(m.focus, Focus::Context);
+    let fx = press(&mut m, "j e");
+    assert_eq!(fx, vec![Effect::Context(ContextOp::Edit("app.js".into()))]);
+    assert_eq!(
+        press(&mut m, "t"),
+        vec![Effect::Context(ContextOp::Touch("app.js".into()))]
+    );
+    assert_eq!(
+        press(&mut m, "m"),
+        vec![Effect::Context(ContextOp::Chmod("app.js".into()))]
+    );
+    assert!(press(&mut m, "x").is_empty(), "delete asks first");
+    assert_eq!(
+        press(&mut m, "y"),
+        vec![Effect::Context(ContextOp::Delete("app.js".into()))]
+    );
+    press(&mut m, "a");
+    type_text(&mut m, "b.txt");
+    assert_eq!(
+        press(&mut m, "enter"),
+        vec![Effect::Context(ContextOp::Add("b.txt".into()))]
+    );
+    press(&mut m, "esc");
+    assert_eq!(m.focus, Focus::Dockerfile);
+}
+
+#[test]
+fn quitting_asks_when_there_are_unsaved_edits() {
+    let mut m = model();
+    assert_eq!(press(&mut m, "q"), vec![Effect::Quit]);
+    let mut m = model();
+    press(&mut m, "j K");
+    assert!(press(&mut m, "q").is_empty());
+    assert_eq!(m.mode, Mode::ConfirmQuit);
+    press(&mut m, "n");
+    assert!(!m.quit);
+    press(&mut m, "ctrl+c");
+    assert_eq!(m.mode, Mode::ConfirmQuit);
+    let fx = press(&mut m, "s");
+    assert!(matches!(
+        &fx[..],
+        [Effect::Save {
+            quit_after: true,
+            ..
+        }]
+    ));
+    press(&mut m, "q y");
+    assert!(m.quit);
+}
+
+#[test]
+fn command_bar_completes_remembers_and_runs() {
+    let mut m = model();
+    press(&mut m, ":");
+    type_text(&mut m, "docker image hi");
+    press(&mut m, "tab");
+    match &m.mode {
+        Mode::Command { input, .. } => assert_eq!(input.text, "docker image history "),
+        other => panic!("{other:?}"),
+    }
+    type_text(&mut m, "web");
+    assert_eq!(
+        press(&mut m, "enter"),
+        vec![Effect::RunCommand("docker image history web".into())]
+    );
+    // `d` starts typing `docker …` straight away.
+    press(&mut m, "d");
+    type_text(&mut m, "ocker images");
+    assert_eq!(
+        press(&mut m, "enter"),
+        vec![Effect::RunCommand("docker images".into())]
+    );
+    press(&mut m, ": up up");
+    match &m.mode {
+        Mode::Command { input, .. } => assert_eq!(input.text, "docker image history web"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn help_opens_and_closes() {
+    let mut m = model();
+    press(&mut m, "?");
+    assert_eq!(m.mode, Mode::Help);
+    press(&mut m, "?");
+    assert_eq!(m.mode, Mode::Normal);
+}
+
+/// A session over a real engine on a temporary state and context.
+fn session(dockerfile: &str, files: &[(&str, &str)]) -> (Session, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = dir.path().join("ctx");
+    std::fs::create_dir(&ctx).unwrap();
+    std::fs::write(ctx.join("Dockerfile"), dockerfile).unwrap();
+    for (n, t) in files {
+        std::fs::write(ctx.join(n), t).unwrap();
+    }
+    let daemon = Daemon::open(&dir.path().join("state")).unwrap();
+    let mut s = Session::open(
+        daemon,
+        ctx.clone(),
+        ctx.join("Dockerfile"),
+        "ctx/Dockerfile",
+        Lang::En,
+    )
+    .unwrap();
+    s.start();
+    (s, dir)
+}
+
+fn verdict_of(s: &Session, keyword: &str) -> Verdict {
+    let view = s.view().expect("a build");
+    view.steps()
+        .iter()
+        .find(|st| st.keyword == keyword)
+        .map(|st| st.verdict.clone())
+        .expect("the step")
+}
+
+fn press_session(s: &mut Session, keys: &str) {
+    for k in keys.split_whitespace() {
+        s.dispatch(Event::Key(k.parse().unwrap()));
+    }
+}
+
+#[test]
+fn moving_the_copy_above_the_slow_run_and_changing_the_source_rebuilds_the_run() {
+    let df = "FROM alpine\nRUN sleep 5\nCOPY app.js /app/\n";
+    let (mut s, _dir) = session(df, &[("app.js", "console.log(1)\n")]);
+    assert!(
+        s.view().unwrap().report.is_some(),
+        "first build: {:?}",
+        s.view()
+    );
+    // Build it once more so everything is cached.
+    press_session(&mut s, "b b");
+    assert!(verdict_of(&s, "RUN").cached());
+    press_session(&mut s, "j j K");
+    assert!(!verdict_of(&s, "COPY").cached());
+    // Change the source from the context pane.
+    let app = s
+        .model
+        .context
+        .rows
+        .iter()
+        .position(|r| r.path == "app.js")
+        .unwrap();
+    s.dispatch(Event::SelectContext(app));
+    press_session(&mut s, "e");
+    match verdict_of(&s, "COPY") {
+        Verdict::Miss {
+            why: MissReason::FilesChanged { .. },
+        } => {}
+        other => panic!("COPY: {other:?}"),
+    }
+    assert!(matches!(
+        verdict_of(&s, "RUN"),
+        Verdict::Miss {
+            why: MissReason::ParentRebuilt { .. }
+        }
+    ));
+    // Move it back below the RUN: the RUN is cached again.
+    press_session(&mut s, "esc J");
+    assert!(
+        verdict_of(&s, "RUN").cached(),
+        "{:?}",
+        verdict_of(&s, "RUN")
+    );
+}
+
+#[test]
+fn a_watcher_echo_of_our_own_change_does_not_rebuild() {
+    let (mut s, _dir) = session("FROM alpine\nCOPY a.txt /\n", &[("a.txt", "1")]);
+    let build = s.view().unwrap().report.as_ref().unwrap().build;
+    s.files_changed(layerlab::runtime::watcher::Changed {
+        dockerfile: true,
+        context: true,
+    });
+    assert_eq!(s.view().unwrap().report.as_ref().unwrap().build, build);
+}
+
+#[test]
+fn the_command_bar_builds_into_the_layer_pane() {
+    let (mut s, _dir) = session("FROM alpine\nCOPY a.txt /\n", &[("a.txt", "1")]);
+    s.dispatch(Event::Key(Key::char(':')));
+    for c in "docker build -t web:v1 .".chars() {
+        s.dispatch(Event::Key(Key::char(c)));
+    }
+    s.dispatch(Event::Key("enter".parse().unwrap()));
+    let view = s.view().unwrap();
+    assert_eq!(view.origin.as_deref(), Some("docker build -t web:v1 ."));
+    assert_eq!(view.report.as_ref().unwrap().tags, vec!["web:v1"]);
+    assert!(s
+        .model
+        .log
+        .output
+        .iter()
+        .any(|(_, l)| l.contains("naming to docker.io/library/web:v1")));
+    s.dispatch(Event::Key(Key::char(':')));
+    for c in "docker build --nmae x .".chars() {
+        s.dispatch(Event::Key(Key::char(c)));
+    }
+    s.dispatch(Event::Key("enter".parse().unwrap()));
+    assert!(s
+        .model
+        .log
+        .output
+        .iter()
+        .any(|(e, l)| *e && l == "unknown flag: --nmae"));
+}
