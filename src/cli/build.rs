@@ -224,10 +224,12 @@ fn print_progress(report: &BuildReport, _file: &str) {
             }
         }
     }
+    let seconds: f64 = report.steps.iter().map(|s| s.seconds).sum::<f64>().max(0.0);
     println!(
-        "{} of {} steps rebuilt · image {} · {} layers · {} bytes",
+        "{} of {} steps rebuilt in {seconds:.1} s (the cache saved {:.1} s) · image {} · {} layers · {} bytes",
         report.rebuilt(),
         report.cacheable(),
+        report.saved_seconds(),
         report.image_id.short(),
         report.layer_count,
         report.size

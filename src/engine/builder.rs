@@ -819,6 +819,8 @@ impl Run<'_> {
                     of,
                     stage: label.clone(),
                     text: cmd.text.clone(),
+                    // Whole milliseconds: the record is compared and stored.
+                    cost_ms: ((inputs.seconds + extra_seconds) * 1000.0).round() as u64,
                 },
                 layer: layer.clone(),
                 chain,

@@ -17,6 +17,10 @@ pub struct StepRef {
     pub stage: Option<String>,
     /// The instruction text as written.
     pub text: String,
+    /// Simulated milliseconds the step took when it was built: what reusing
+    /// it saves.
+    #[serde(default)]
+    pub cost_ms: u64,
 }
 
 impl fmt::Display for StepRef {
@@ -296,6 +300,19 @@ impl BuildReport {
     /// Steps that ran (FROM steps are neither run nor cached).
     pub fn rebuilt(&self) -> usize {
         self.steps.iter().filter(|s| s.verdict.missed()).count()
+    }
+
+    /// Simulated seconds the cache saved: what the reused steps took when
+    /// they were built.
+    pub fn saved_seconds(&self) -> f64 {
+        self.steps
+            .iter()
+            .map(|s| match &s.verdict {
+                Verdict::Hit { from } => from.cost_ms as f64 / 1000.0,
+                _ => 0.0,
+            })
+            .sum::<f64>()
+            .max(0.0)
     }
 
     /// Steps that can hit or miss (all but FROM).

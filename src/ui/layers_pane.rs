@@ -40,12 +40,8 @@ pub fn title(model: &Model, width: usize) -> String {
                 .iter()
                 .filter(|s| s.verdict.cached() || s.verdict.missed())
                 .count();
-            let time: f64 = steps.iter().map(|s| s.seconds).sum();
-            let cached: f64 = steps
-                .iter()
-                .filter(|s| s.verdict.cached())
-                .map(|s| s.seconds)
-                .sum();
+            let time: f64 = steps.iter().map(|s| s.seconds).sum::<f64>().max(0.0);
+            let cached: f64 = v.report.as_ref().map_or(0.0, |r| r.saved_seconds());
             let size = v.report.as_ref().map_or(0, |r| r.size);
             t.push_str(&trf(
                 lang,
