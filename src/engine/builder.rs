@@ -811,20 +811,23 @@ impl Run<'_> {
             }
         };
         if hit.is_none() {
-            self.state.cache_mut(builder).insert(CacheRecord {
-                key,
-                built_by: StepRef {
-                    build: self.build,
-                    step,
-                    of,
-                    stage: label.clone(),
-                    text: cmd.text.clone(),
-                    // Whole milliseconds: the record is compared and stored.
-                    cost_ms: ((inputs.seconds + extra_seconds) * 1000.0).round() as u64,
+            self.state.cache_mut(builder).insert(
+                digest,
+                CacheRecord {
+                    key,
+                    built_by: StepRef {
+                        build: self.build,
+                        step,
+                        of,
+                        stage: label.clone(),
+                        text: cmd.text.clone(),
+                        // Whole milliseconds: the record is compared and stored.
+                        cost_ms: ((inputs.seconds + extra_seconds) * 1000.0).round() as u64,
+                    },
+                    layer: layer.clone(),
+                    chain,
                 },
-                layer: layer.clone(),
-                chain,
-            });
+            );
             // BuildKit keys chain on definitions, so a step re-run only
             // because of --no-cache leaves the keys above it unchanged.
             let no_cache_only = builder == BuilderKind::Buildkit

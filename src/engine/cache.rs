@@ -42,8 +42,9 @@ impl BuildCache {
         self.records.get(key)
     }
 
-    pub fn insert(&mut self, record: CacheRecord) {
-        let digest = record.key.digest();
+    /// Store `record` under `digest`, the digest of its key (callers have
+    /// it already: computing it means hashing the whole key again).
+    pub fn insert(&mut self, digest: Digest, record: CacheRecord) {
         if !self.records.contains_key(&digest) {
             self.by_parent
                 .entry(record.key.parent)

@@ -689,14 +689,16 @@ impl Walk<'_> {
             let Some(name) = name.to_str() else {
                 return Err(ContextError::NonUtf8 { path: entry.path() });
             };
-            names.push(name.to_owned());
+            // lstat relative to the open directory (fstatat): no walk of
+            // the whole path for each of thousands of files.
+            let meta = entry.metadata().map_err(io_error(&entry.path()))?;
+            names.push((name.to_owned(), meta));
         }
-        names.sort();
+        names.sort_by(|a, b| a.0.cmp(&b.0));
         let mut kept_any = false;
-        for name in names {
+        for (name, meta) in names {
             let rel = join(rel, &name);
             let abs = abs.join(&name);
-            let meta = fs::symlink_metadata(&abs).map_err(io_error(&abs))?;
             let (excluded, child_info) = if self.ignore.is_empty() {
                 (false, None)
             } else {

@@ -65,6 +65,13 @@ pub struct RootFs {
 }
 
 /// A path resolved against the view.
+/// See [`RootFs::open_dir`].
+#[derive(Clone, Debug)]
+pub struct DirHandle {
+    key: PathKey,
+    children_visible: bool,
+}
+
 struct Resolved {
     key: PathKey,
     node: Option<Node>,
@@ -260,6 +267,38 @@ impl RootFs {
             }
         }
         Ok(())
+    }
+
+    /// A directory resolved once, to put many entries into it without
+    /// resolving the path again for each (a COPY of a thousand files).
+    /// Valid until the directory itself is replaced.
+    pub fn open_dir(&self, path: &str) -> Result<DirHandle, FsError> {
+        let r = self.resolve(path, true)?;
+        match r.node {
+            Some(n) if n.is_dir() => Ok(DirHandle {
+                key: r.key,
+                children_visible: r.children_visible,
+            }),
+            Some(_) => Err(FsError::NotADirectory(path.to_owned())),
+            None => Err(FsError::NotFound(path.to_owned())),
+        }
+    }
+
+    /// [`RootFs::put`] for the entry `name` of an opened directory.
+    pub fn put_child(&mut self, dir: &DirHandle, name: &str, node: Node) {
+        let key = dir.key.join(name);
+        let lower_visible = dir.children_visible;
+        match self.entry(&key, lower_visible).0 {
+            Some(old) if old.is_dir() && node.is_dir() => self.set_at(&key, node),
+            Some(_) => {
+                self.remove_key(&key, lower_visible);
+                self.create(&key, lower_visible, node);
+            }
+            None => {
+                self.create(&key, lower_visible, node);
+                self.touch_parent(&key);
+            }
+        }
     }
 
     /// Creates the directory `path`; its parent must exist.
@@ -709,6 +748,12 @@ impl RootFs {
         let Some(parent) = key.parent() else {
             return;
         };
+        // Already touched in this layer (many entries into one directory).
+        if let Some(Change::Put(n) | Change::Opaque(n)) = self.upper.get(&parent) {
+            if n.mtime == self.now {
+                return;
+            }
+        }
         if let Some(mut node) = self.node_at(&parent) {
             if node.mtime != self.now {
                 node.mtime = self.now;

@@ -7,7 +7,7 @@ use crate::engine::cache_key::FileStamp;
 use crate::engine::context::{ContextSnapshot, FileKind, FileMeta};
 use crate::engine::digest::Digest;
 use crate::engine::gopath;
-use crate::engine::rootfs::{FsError, Node, NodeKind, RootFs};
+use crate::engine::rootfs::{DirHandle, FsError, Node, NodeKind, RootFs};
 use std::io::{self, Read};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -256,23 +256,33 @@ pub fn set_owner_and_mode(items: &mut [Item], owner: Option<(u32, u32)>, chmod: 
 }
 
 /// Write the items into `fs`, creating missing parent directories as root
-/// with 0755 (what both builders do).
+/// with 0755 (what both builders do). Each destination directory is
+/// resolved once, however many entries go into it.
 pub fn write_items(fs: &mut RootFs, items: &[Item]) -> Result<(), FsError> {
-    // Parents already known to exist: most items share theirs.
-    let mut dirs: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut dirs: std::collections::HashMap<String, DirHandle> = std::collections::HashMap::new();
     for item in items {
-        if let Some((parent, _)) = item.target.rsplit_once('/') {
-            if !parent.is_empty() && !dirs.contains(parent) {
+        let (parent, name) = match item.target.rsplit_once('/') {
+            Some(("", name)) => ("/", name),
+            Some((parent, name)) => (parent, name),
+            None => ("/", item.target.as_str()),
+        };
+        if name.is_empty() {
+            continue;
+        }
+        let handle = match dirs.get(parent) {
+            Some(h) => h.clone(),
+            None => {
                 if !fs.stat(parent).is_ok_and(|n| n.is_dir()) {
                     fs.mkdir_all(parent, 0o755, 0, 0)?;
                 }
-                dirs.insert(parent.to_string());
+                let h = fs.open_dir(parent)?;
+                dirs.insert(parent.to_string(), h.clone());
+                h
             }
-        }
-        fs.put(&item.target, item.node.clone())?;
-        if item.node.is_dir() {
-            dirs.insert(item.target.clone());
-        }
+        };
+        fs.put_child(&handle, name, item.node.clone());
+        // The entry may have replaced a directory that was opened before.
+        dirs.remove(item.target.as_str());
     }
     Ok(())
 }

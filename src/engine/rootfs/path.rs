@@ -158,11 +158,28 @@ fn walk_byte(b: u8) -> u8 {
 impl Ord for PathKey {
     fn cmp(&self, other: &Self) -> Ordering {
         let (a, b) = (self.0.as_bytes(), other.0.as_bytes());
-        match a.iter().zip(b).position(|(x, y)| x != y) {
+        match first_difference(a, b) {
             Some(i) => walk_byte(a[i]).cmp(&walk_byte(b[i])),
             None => a.len().cmp(&b.len()),
         }
     }
+}
+
+/// Where two byte strings first differ. Keys in one tree share long
+/// prefixes (`usr/lib/…`), so the common part is skipped eight bytes at a
+/// time: this is the comparison every map lookup of the filesystem makes.
+fn first_difference(a: &[u8], b: &[u8]) -> Option<usize> {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut i = 0;
+    while i + 8 <= n && a[i..i + 8] == b[i..i + 8] {
+        i += 8;
+    }
+    a[i..]
+        .iter()
+        .zip(&b[i..])
+        .position(|(x, y)| x != y)
+        .map(|p| p + i)
 }
 
 impl PartialOrd for PathKey {
