@@ -49,7 +49,10 @@ pub fn register_package_managers(reg: &mut Registry) {
 #[derive(Debug, Clone)]
 pub(crate) enum Content {
     /// Deterministic pseudo-random bytes.
-    Lazy { size: u64, seed: u64 },
+    Lazy {
+        size: u64,
+        seed: u64,
+    },
     Text(String),
     Link(String),
 }

@@ -174,7 +174,10 @@ pub(crate) fn apk(sh: &mut Shell<'_, '_>, argv: &[String], io: &mut Io) -> i32 {
             };
             fetch_indexes(sh, io, cat, &always);
             let rel = release(sh, cat);
-            let version = os_release(sh).get("VERSION_ID").cloned().unwrap_or_default();
+            let version = os_release(sh)
+                .get("VERSION_ID")
+                .cloned()
+                .unwrap_or_default();
             for ix in &cat.indexes {
                 io.print(&format!(
                     "v{version}-0-g{} [{}/{rel}/{}]\n",
@@ -183,7 +186,10 @@ pub(crate) fn apk(sh: &mut Shell<'_, '_>, argv: &[String], io: &mut Io) -> i32 {
                     ix.repo
                 ));
             }
-            io.print(&format!("OK: {} distinct packages available\n", cat.available));
+            io.print(&format!(
+                "OK: {} distinct packages available\n",
+                cat.available
+            ));
             Ok(0)
         }
         "upgrade" => {
@@ -291,6 +297,8 @@ fn add(
 ) -> Result<i32, String> {
     let by_name: BTreeMap<&str, &ApkPackage> =
         cat.packages.iter().map(|p| (p.name.as_str(), p)).collect();
+    // Stamped when the command starts.
+    let stamp = virtual_version(sh);
     fetch_indexes(sh, io, cat, opts);
     let mut db = parse_installed(&read_text(sh, INSTALLED).unwrap_or_default());
     let installed: BTreeSet<String> = db.iter().map(|p| p.name.clone()).collect();
@@ -304,10 +312,12 @@ fn add(
         let mut msg = String::from("ERROR: unable to select packages:\n");
         for n in &unknown {
             let by = match world {
-                Some(v) => format!("{v}-{}[{n}]", virtual_version(sh)),
+                Some(v) => format!("{v}-{stamp}[{n}]"),
                 None => format!("world[{n}]"),
             };
-            msg.push_str(&format!("  {n} (no such package):\n    required by: {by}\n"));
+            msg.push_str(&format!(
+                "  {n} (no such package):\n    required by: {by}\n"
+            ));
         }
         io.eprint(&msg);
         return Ok(1);
@@ -336,7 +346,7 @@ fn add(
     }
     let virtual_pkg = opts.virtual_name.as_ref().map(|v| ApkPackage {
         name: v.clone(),
-        version: virtual_version(sh),
+        version: stamp.clone(),
         description: "virtual meta package".to_owned(),
         depends: requested.clone(),
         trigger: false,

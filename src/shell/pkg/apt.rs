@@ -28,7 +28,9 @@ const DOCKER_CLEAN: &str = "/etc/apt/apt.conf.d/docker-clean";
 
 /// `apt`: `apt-get` with a warning, since its output is for humans.
 pub(crate) fn apt(sh: &mut Shell<'_, '_>, argv: &[String], io: &mut Io) -> i32 {
-    io.eprint("\nWARNING: apt does not have a stable CLI interface. Use with caution in scripts.\n\n");
+    io.eprint(
+        "\nWARNING: apt does not have a stable CLI interface. Use with caution in scripts.\n\n",
+    );
     apt_get(sh, argv, io)
 }
 
@@ -85,7 +87,10 @@ pub(crate) fn apt_get(sh: &mut Shell<'_, '_>, argv: &[String], io: &mut Io) -> i
         let (file, what) = if cmd == "update" {
             ("/var/lib/apt/lists/lock", "directory /var/lib/apt/lists/")
         } else {
-            ("/var/lib/dpkg/lock-frontend", "dpkg frontend lock (/var/lib/dpkg/lock-frontend), are you root?")
+            (
+                "/var/lib/dpkg/lock-frontend",
+                "dpkg frontend lock (/var/lib/dpkg/lock-frontend), are you root?",
+            )
         };
         io.eprint(&format!(
             "E: Could not open lock file {file} - open (13: Permission denied)\nE: Unable to {}\n",
@@ -195,7 +200,12 @@ fn update(
             continue;
         }
         if o.quiet == 0 {
-            io.print(&format!("Get:{} {} [{}]\n", i + 1, ix.get, size_str(ix.download)));
+            io.print(&format!(
+                "Get:{} {} [{}]\n",
+                i + 1,
+                ix.get,
+                size_str(ix.download)
+            ));
         }
         fetched += ix.download;
         files.push(Planned {
@@ -278,8 +288,7 @@ fn dpkg_installed(sh: &Shell<'_, '_>) -> BTreeMap<String, String> {
 /// on disk.
 fn is_installed(sh: &Shell<'_, '_>, db: &BTreeMap<String, String>, p: &AptPackage) -> bool {
     db.contains_key(&p.name)
-        || p
-            .files
+        || p.files
             .first()
             .is_some_and(|f| f.link.is_none() && sh.fs().exists(&f.path))
 }
@@ -391,11 +400,14 @@ fn install(
     };
     let version = |p: &AptPackage| p.versions.get(&suite.codename).cloned().unwrap_or_default();
     for n in &requested {
-        if let Some(p) = by_name.get(n.as_str()) {
-            if is_installed(sh, &db, p) {
-                let v = db.get(n).cloned().unwrap_or_else(|| version(p));
-                io.print(&format!("{n} is already the newest version ({v}).\n"));
-            }
+        let known = by_name.get(n.as_str());
+        let v = match (db.get(n), known) {
+            (Some(v), _) => Some(v.clone()),
+            (None, Some(p)) if is_installed(sh, &db, p) => Some(version(p)),
+            _ => None,
+        };
+        if let Some(v) = v {
+            io.print(&format!("{n} is already the newest version ({v}).\n"));
         }
     }
     let new_names: Vec<String> = order.iter().map(|p| p.name.clone()).collect();
@@ -426,10 +438,7 @@ fn install(
         .iter()
         .map(|p| {
             let v = version(p);
-            (
-                *p,
-                expand("", &p.files, &p.fillers, &["apt", &p.name, &v]),
-            )
+            (*p, expand("", &p.files, &p.fillers, &["apt", &p.name, &v]))
         })
         .collect();
     let download: u64 = order.iter().map(|p| p.download).sum();
@@ -612,7 +621,10 @@ fn record_install(
     out.push(Planned::text(STATUS.to_owned(), status));
     out.push(Planned::text(EXTENDED.to_owned(), extended));
     out.push(Planned::text("/var/log/dpkg.log".to_owned(), dpkg_log));
-    out.push(Planned::text("/var/log/apt/history.log".to_owned(), history));
+    out.push(Planned::text(
+        "/var/log/apt/history.log".to_owned(),
+        history,
+    ));
     out.push(Planned::text("/var/log/apt/term.log".to_owned(), term));
     write_all(sh, &out, 0, 0).map_err(|e| fs_err(&e))
 }
@@ -663,9 +675,7 @@ fn remove(
         if db.contains_key(n) {
             gone.insert(n.clone());
         } else if by_name.contains_key(n.as_str()) {
-            io.print(&format!(
-                "Package '{n}' is not installed, so not removed\n"
-            ));
+            io.print(&format!("Package '{n}' is not installed, so not removed\n"));
         } else {
             io.eprint(&format!("E: Unable to locate package {n}\n"));
             return Ok(100);

@@ -50,14 +50,20 @@ impl Catalogs {
     fn check(&self) -> Result<(), String> {
         check_graph(
             "apk.toml",
-            self.apk.packages.iter().map(|p| (p.name.as_str(), &p.depends)),
+            self.apk
+                .packages
+                .iter()
+                .map(|p| (p.name.as_str(), &p.depends)),
         )?;
         for p in &self.apk.packages {
             check_files("apk.toml", &p.name, &p.files, &p.fillers, true)?;
         }
         check_graph(
             "apt.toml",
-            self.apt.packages.iter().map(|p| (p.name.as_str(), &p.depends)),
+            self.apt
+                .packages
+                .iter()
+                .map(|p| (p.name.as_str(), &p.depends)),
         )?;
         check_graph(
             "apt.toml",
@@ -99,10 +105,7 @@ impl Catalogs {
             .iter()
             .map(|(n, d)| (n.clone(), d.iter().map(|x| normalize_pip(x)).collect()))
             .collect();
-        check_graph(
-            "pip.toml",
-            normalized.iter().map(|(n, d)| (n.as_str(), d)),
-        )?;
+        check_graph("pip.toml", normalized.iter().map(|(n, d)| (n.as_str(), d)))?;
         for p in &self.pip.packages {
             if p.size < p.files {
                 return Err(format!("pip.toml: {}: size below its file count", p.name));

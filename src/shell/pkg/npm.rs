@@ -95,25 +95,38 @@ pub(crate) fn npm(sh: &mut Shell<'_, '_>, argv: &[String], io: &mut Io) -> i32 {
             run_script(sh, io, cat, name, &words[1..])
         }
         "cache" => {
-            if matches!(words.get(1).map(String::as_str), Some("clean" | "clear" | "rm")) {
+            if matches!(
+                words.get(1).map(String::as_str),
+                Some("clean" | "clear" | "rm")
+            ) {
                 if argv.iter().any(|a| a == "--force" || a == "-f") {
                     let cache = format!("{}/.npm/_cacache", home(sh));
-                    remove_if_exists(sh, &cache).map(|()| 0).map_err(|e| Failure::fs(&e))
+                    remove_if_exists(sh, &cache)
+                        .map(|()| 0)
+                        .map_err(|e| Failure::fs(&e))
                 } else {
                     Err(Failure::Lines(vec![
                         "As of npm@5, the npm cache self-heals from corruption issues".to_owned(),
-                        "by treating integrity mismatches as cache misses.  As a result,".to_owned(),
-                        "data extracted from the cache is guaranteed to be valid.  If you".to_owned(),
-                        "want to make sure everything is consistent, use `npm cache verify`".to_owned(),
-                        "instead.  Deleting the cache can only make npm go slower, and is".to_owned(),
+                        "by treating integrity mismatches as cache misses.  As a result,"
+                            .to_owned(),
+                        "data extracted from the cache is guaranteed to be valid.  If you"
+                            .to_owned(),
+                        "want to make sure everything is consistent, use `npm cache verify`"
+                            .to_owned(),
+                        "instead.  Deleting the cache can only make npm go slower, and is"
+                            .to_owned(),
                         "not likely to correct any problems you may be facing.".to_owned(),
                         String::new(),
-                        "On the other hand, if you're debugging an issue with the installer,".to_owned(),
-                        "or race conditions that depend on the timing of writing to an empty".to_owned(),
-                        "cache, you can use `npm install --cache /tmp/empty-cache` to use a".to_owned(),
+                        "On the other hand, if you're debugging an issue with the installer,"
+                            .to_owned(),
+                        "or race conditions that depend on the timing of writing to an empty"
+                            .to_owned(),
+                        "cache, you can use `npm install --cache /tmp/empty-cache` to use a"
+                            .to_owned(),
                         "temporary cache instead of nuking the actual one.".to_owned(),
                         String::new(),
-                        "If you're sure you want to delete the entire cache, rerun this command".to_owned(),
+                        "If you're sure you want to delete the entire cache, rerun this command"
+                            .to_owned(),
                         "with --force.".to_owned(),
                     ]))
                 }
@@ -154,7 +167,14 @@ enum Failure {
 impl Failure {
     fn fs(e: &crate::engine::rootfs::FsError) -> Failure {
         Failure::Lines(vec![
-            format!("code {}", if matches!(e, crate::engine::rootfs::FsError::NotFound(_)) { "ENOENT" } else { "EACCES" }),
+            format!(
+                "code {}",
+                if matches!(e, crate::engine::rootfs::FsError::NotFound(_)) {
+                    "ENOENT"
+                } else {
+                    "EACCES"
+                }
+            ),
             format!("path {}", e.path()),
             format!("{}", e.strerror()),
         ])
@@ -300,7 +320,10 @@ fn install(
     };
     // A non-root user needs to own the project directory.
     if uid != 0 {
-        let owner = sh.fs().stat(if root.is_empty() { "/" } else { &root }).map(|n| n.uid);
+        let owner = sh
+            .fs()
+            .stat(if root.is_empty() { "/" } else { &root })
+            .map(|n| n.uid);
         if owner.is_ok_and(|u| u != uid) {
             return Err(Failure::Lines(vec![
                 "code EACCES".to_owned(),
@@ -369,7 +392,11 @@ fn install(
     } else {
         let mut roots: Vec<(String, bool)> = Vec::new();
         if let Some(pj) = &pj {
-            roots.extend(names_of(pj, "dependencies").into_iter().map(|(n, _)| (n, false)));
+            roots.extend(
+                names_of(pj, "dependencies")
+                    .into_iter()
+                    .map(|(n, _)| (n, false)),
+            );
             if !o.omit_dev {
                 roots.extend(
                     names_of(pj, "devDependencies")
@@ -466,7 +493,10 @@ fn install(
                 format!("{modules}/.bin")
             };
             let target = if o.global {
-                format!("../lib/node_modules/{n}/{}", target.trim_start_matches("./"))
+                format!(
+                    "../lib/node_modules/{n}/{}",
+                    target.trim_start_matches("./")
+                )
             } else {
                 format!("../{n}/{}", target.trim_start_matches("./"))
             };
@@ -516,7 +546,10 @@ fn install(
             pretty(&hidden_lock(&lock_doc)),
         ));
         if !ci && !o.no_save {
-            files.push(Planned::text(format!("{root}/package-lock.json"), pretty(&lock_doc)));
+            files.push(Planned::text(
+                format!("{root}/package-lock.json"),
+                pretty(&lock_doc),
+            ));
         }
     }
     let millis = cat.timing.millis(installed, download + unpacked);
@@ -540,7 +573,10 @@ fn install(
         if o.no_audit {
             io.print(&format!("\nup to date in {took}\n"));
         } else {
-            io.print(&format!("\nup to date, audited {} packages in {took}\n", wanted.len() + 1));
+            io.print(&format!(
+                "\nup to date, audited {} packages in {took}\n",
+                wanted.len() + 1
+            ));
         }
     } else {
         io.print(&format!(
@@ -580,7 +616,11 @@ fn package_files(dir: &str, p: &NpmPackage) -> Vec<Planned> {
             bytes: rest,
             name: "module-{}.js".to_owned(),
         };
-        out.extend(filler_files(&format!("{dir}/lib"), &spec, &["npm", &p.name, &p.version]));
+        out.extend(filler_files(
+            &format!("{dir}/lib"),
+            &spec,
+            &["npm", &p.name, &p.version],
+        ));
     }
     out
 }
@@ -726,7 +766,9 @@ fn run_script(
     }
     let pkg_name = pj.get("name").and_then(Value::as_str).unwrap_or("");
     let pkg_version = pj.get("version").and_then(Value::as_str).unwrap_or("");
-    io.print(&format!("\n> {pkg_name}@{pkg_version} {name}\n> {full}\n\n"));
+    io.print(&format!(
+        "\n> {pkg_name}@{pkg_version} {name}\n> {full}\n\n"
+    ));
     sh.spend_millis(cat.timing.startup_millis);
     let program = match parser::parse(&full) {
         Ok(p) => p,
@@ -740,7 +782,9 @@ fn run_script(
         sh.var("PATH").unwrap_or_default()
     );
     match sh.run_script_captured(&program, None, |s| {
+        // A read-only PATH or name keeps the caller's value.
         let _ = s.set_var("PATH", &path);
+        let _ = s.set_var("npm_lifecycle_event", name);
     }) {
         Ok((status, out)) => {
             io.out.extend_from_slice(&out);

@@ -44,15 +44,8 @@ fn python_dir(sh: &Shell<'_, '_>) -> Option<String> {
     dir_names(sh, "/usr/local/lib")
         .into_iter()
         .filter(|n| n.starts_with("python3."))
-        .filter(|n| {
-            sh.fs()
-                .exists(&format!("/usr/local/lib/{n}/site-packages"))
-        })
-        .max_by_key(|n| {
-            n.trim_start_matches("python3.")
-                .parse::<u32>()
-                .unwrap_or(0)
-        })
+        .filter(|n| sh.fs().exists(&format!("/usr/local/lib/{n}/site-packages")))
+        .max_by_key(|n| n.trim_start_matches("python3.").parse::<u32>().unwrap_or(0))
 }
 
 /// pip's `format_size`.
@@ -110,9 +103,7 @@ pub(crate) fn pip(sh: &mut Shell<'_, '_>, argv: &[String], io: &mut Io) -> i32 {
         return 1;
     };
     let cat = &cat.pip;
-    let env_no_cache = sh
-        .var("PIP_NO_CACHE_DIR")
-        .is_some_and(|v| !v.is_empty());
+    let env_no_cache = sh.var("PIP_NO_CACHE_DIR").is_some_and(|v| !v.is_empty());
     let mut o = Options {
         no_cache: env_no_cache,
         quiet: false,
@@ -188,7 +179,9 @@ pub(crate) fn pip(sh: &mut Shell<'_, '_>, argv: &[String], io: &mut Io) -> i32 {
         }
     }
     if reqs.is_empty() {
-        io.eprint("ERROR: You must give at least one requirement to install (see \"pip help install\")\n");
+        io.eprint(
+            "ERROR: You must give at least one requirement to install (see \"pip help install\")\n",
+        );
         return 1;
     }
     install(sh, io, cat, &o, &reqs)
@@ -223,7 +216,11 @@ fn read_requirements(
         {
             if depth < 8 {
                 let dir = abs.rsplit_once('/').map_or("", |(d, _)| d);
-                out.extend(read_requirements(sh, &format!("{dir}/{}", inc.trim()), depth + 1)?);
+                out.extend(read_requirements(
+                    sh,
+                    &format!("{dir}/{}", inc.trim()),
+                    depth + 1,
+                )?);
             }
             continue;
         }
@@ -242,16 +239,18 @@ fn destination(sh: &Shell<'_, '_>, o: &Options, io: &mut Io) -> (String, String,
         return (sh.abs(t), format!("{}/bin", sh.abs(t)), py);
     }
     let site = format!("/usr/local/lib/{py}/site-packages");
-    let writable = sh.user().uid == 0
-        || sh
-            .fs()
-            .stat(&site)
-            .is_ok_and(|n| n.uid == sh.user().uid);
+    let writable = sh.user().uid == 0 || sh.fs().stat(&site).is_ok_and(|n| n.uid == sh.user().uid);
     if o.user || !writable {
         if !o.user {
-            io.print("Defaulting to user installation because normal site-packages is not writeable\n");
+            io.print(
+                "Defaulting to user installation because normal site-packages is not writeable\n",
+            );
         }
-        let home = sh.var("HOME").unwrap_or("/").trim_end_matches('/').to_owned();
+        let home = sh
+            .var("HOME")
+            .unwrap_or("/")
+            .trim_end_matches('/')
+            .to_owned();
         return (
             format!("{home}/.local/lib/{py}/site-packages"),
             format!("{home}/.local/bin"),
@@ -261,14 +260,19 @@ fn destination(sh: &Shell<'_, '_>, o: &Options, io: &mut Io) -> (String, String,
     (site, "/usr/local/bin".to_owned(), py)
 }
 
-/// `Flask` → `flask-3.0.3.dist-info` (the wheel's escaped name).
+/// `flask-3.0.3.dist-info`: named as the wheel spells the project.
 fn dist_info(p: &PipPackage, version: &str) -> String {
-    format!("{}-{version}.dist-info", p.name.replace(['-', '.'], "_"))
+    format!("{}-{version}.dist-info", wheel_project(p))
+}
+
+/// The project part of the wheel's file name (`flask`, `MarkupSafe`).
+fn wheel_project(p: &PipPackage) -> &str {
+    p.wheel.split('-').next().unwrap_or(&p.name)
 }
 
 /// The installed version of `p` in `site`, if any.
 fn installed_version(sh: &Shell<'_, '_>, site: &str, p: &PipPackage) -> Option<String> {
-    let prefix = format!("{}-", p.name.replace(['-', '.'], "_").to_lowercase());
+    let prefix = format!("{}-", wheel_project(p).to_lowercase());
     dir_names(sh, site).into_iter().find_map(|n| {
         let lower = n.to_lowercase();
         let rest = lower.strip_prefix(&prefix)?.strip_suffix(".dist-info")?;
@@ -303,7 +307,11 @@ fn install(
             }
         }
     }
-    let home = sh.var("HOME").unwrap_or("/").trim_end_matches('/').to_owned();
+    let home = sh
+        .var("HOME")
+        .unwrap_or("/")
+        .trim_end_matches('/')
+        .to_owned();
     let cache = format!("{home}/.cache/pip/http-v2");
     let mut seen = std::collections::BTreeSet::new();
     let mut to_install: Vec<(&PipPackage, String)> = Vec::new();
@@ -344,9 +352,15 @@ fn install(
         if !o.quiet {
             io.print(&format!("Collecting {}{from_txt}\n", p.name.to_lowercase()));
             if cached {
-                io.print(&format!("  Using cached {wheel} ({})\n", size_str(p.wheel_size)));
+                io.print(&format!(
+                    "  Using cached {wheel} ({})\n",
+                    size_str(p.wheel_size)
+                ));
             } else {
-                io.print(&format!("  Downloading {wheel} ({})\n", size_str(p.wheel_size)));
+                io.print(&format!(
+                    "  Downloading {wheel} ({})\n",
+                    size_str(p.wheel_size)
+                ));
             }
         }
         if !cached {
@@ -387,7 +401,10 @@ fn install(
         installed_bytes += pkg.iter().map(Planned::size).sum::<u64>();
         files.extend(pkg);
     }
-    sh.spend_millis(cat.timing.millis(to_install.len(), download + installed_bytes));
+    sh.spend_millis(
+        cat.timing
+            .millis(to_install.len(), download + installed_bytes),
+    );
     let (uid, gid) = (sh.user().uid, sh.user().gid);
     if let Err(e) = write_all(sh, &files, uid, gid) {
         io.eprint(&format!(
@@ -399,7 +416,10 @@ fn install(
     }
     if !to_install.is_empty() && !o.quiet {
         let names: Vec<&str> = to_install.iter().map(|(p, _)| p.name.as_str()).collect();
-        io.print(&format!("Installing collected packages: {}\n", names.join(", ")));
+        io.print(&format!(
+            "Installing collected packages: {}\n",
+            names.join(", ")
+        ));
         let mut done: Vec<String> = to_install
             .iter()
             .map(|(p, v)| format!("{}-{v}", p.name))
@@ -454,7 +474,11 @@ fn package_files(site: &str, bin: &str, py: &str, p: &PipPackage, version: &str)
             bytes,
             name: "module_{}.py".to_owned(),
         };
-        out.extend(filler_files(&format!("{site}/{top}"), &spec, &["pip", &p.name, version]));
+        out.extend(filler_files(
+            &format!("{site}/{top}"),
+            &spec,
+            &["pip", &p.name, version],
+        ));
     }
     for s in &p.scripts {
         out.push(Planned {
@@ -469,7 +493,12 @@ fn package_files(site: &str, bin: &str, py: &str, p: &PipPackage, version: &str)
     let mut record = String::new();
     for f in &out {
         let rel = f.path.strip_prefix(site).map_or_else(
-            || format!("../../../bin/{}", f.path.rsplit('/').next().unwrap_or_default()),
+            || {
+                format!(
+                    "../../../bin/{}",
+                    f.path.rsplit('/').next().unwrap_or_default()
+                )
+            },
             |r| r.trim_start_matches('/').to_owned(),
         );
         record.push_str(&format!(
