@@ -391,7 +391,7 @@ fn apt_lists_removed_in_the_same_run_versus_the_next() {
     assert_eq!(du(&same, "/var/lib/apt/lists"), 0);
     assert!(same.exists("/usr/bin/curl"));
 
-    let mut split = base.clone();
+    let mut split = base;
     let (update, _) = step(&mut split, &env, "/", "apt-get update");
     let (install, _) = step(
         &mut split,
@@ -739,7 +739,7 @@ fn npm_cache_clean_in_the_same_run_keeps_the_layer_smaller() {
     let mut a = base.clone();
     put(&mut a, "/app/package.json", PACKAGE_JSON);
     let (a_size, _) = step(&mut a, &env, "/app", "npm ci || npm install --omit=dev");
-    let mut b = base.clone();
+    let mut b = base;
     put(&mut b, "/app/package.json", PACKAGE_JSON);
     let (b_size, r) = step(
         &mut b,
@@ -821,7 +821,7 @@ fn pip_no_cache_dir_leaves_no_cache() {
         with_cache - without >= wheels,
         "{with_cache} {without} {wheels}"
     );
-    let mut c = base.clone();
+    let mut c = base;
     let envc: Vec<_> = env
         .iter()
         .cloned()

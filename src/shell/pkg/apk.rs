@@ -239,10 +239,7 @@ fn release(sh: &Shell<'_, '_>, cat: &ApkCatalog) -> String {
 /// (kept only in memory with `--no-cache`), else when none is cached.
 fn fetch_indexes(sh: &mut Shell<'_, '_>, io: &mut Io, cat: &ApkCatalog, opts: &Options) {
     let cached = dir_names(sh, CACHE);
-    let have_all = cat
-        .indexes
-        .iter()
-        .all(|ix| cached.iter().any(|n| *n == ix.cache_name));
+    let have_all = cat.indexes.iter().all(|ix| cached.contains(&ix.cache_name));
     if have_all && !opts.update && !opts.no_cache {
         return;
     }

@@ -62,8 +62,8 @@ pub(crate) fn apt_get(sh: &mut Shell<'_, '_>, argv: &[String], io: &mut Io) -> i
                 if a == "--quiet" {
                     o.quiet += 1;
                 }
-                if a.starts_with("--quiet=") {
-                    o.quiet = a[8..].parse().unwrap_or(1);
+                if let Some(n) = a.strip_prefix("--quiet=") {
+                    o.quiet = n.parse().unwrap_or(1);
                 }
             }
             _ if a.len() > 1 && a.starts_with('-') => {
@@ -113,11 +113,7 @@ pub(crate) fn apt_get(sh: &mut Shell<'_, '_>, argv: &[String], io: &mut Io) -> i
         "clean" | "autoclean" => clean(sh),
         "upgrade" | "dist-upgrade" | "full-upgrade" => {
             reading(io, &o);
-            if cmd == "upgrade" {
-                io.print("Calculating upgrade...\n");
-            } else {
-                io.print("Calculating upgrade...\n");
-            }
+            io.print("Calculating upgrade...\n");
             io.print("0 upgraded, 0 newly installed, 0 to remove and 0 not upgraded.\n");
             Ok(0)
         }
@@ -256,7 +252,7 @@ fn lists_present(sh: &Shell<'_, '_>, suite: Option<&AptSuite>) -> bool {
         .indexes
         .iter()
         .filter(|ix| ix.file.contains("_Packages"))
-        .all(|ix| names.iter().any(|n| *n == ix.file))
+        .all(|ix| names.contains(&ix.file))
 }
 
 /// Installed packages by name, from /var/lib/dpkg/status.
@@ -447,7 +443,7 @@ fn install(
         .flat_map(|(_, f)| f.iter().map(Planned::size))
         .sum();
     if !order.is_empty() {
-        let mut sorted = new_names.clone();
+        let mut sorted = new_names;
         sorted.sort();
         io.print("The following NEW packages will be installed:\n");
         io.print(&wrap_list(&sorted));

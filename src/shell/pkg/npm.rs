@@ -452,7 +452,7 @@ fn install(
                 }
             }
             let text = pretty(&doc);
-            write_all(sh, &[Planned::text(pj_path.clone(), text)], uid, gid)
+            write_all(sh, &[Planned::text(pj_path, text)], uid, gid)
                 .map_err(|e| Failure::fs(&e))?;
             pj = Some(doc);
         }
@@ -469,7 +469,7 @@ fn install(
     let mut download = 0u64;
     let mut unpacked = 0u64;
     let mut funding = 0usize;
-    for (n, _) in &wanted {
+    for n in wanted.keys() {
         let Some(p) = by_name.get(n.as_str()) else {
             continue;
         };
@@ -759,7 +759,7 @@ fn run_script(
             ]))
         }
     };
-    let mut full = script.clone();
+    let mut full = script;
     for a in extra {
         full.push(' ');
         full.push_str(a);
