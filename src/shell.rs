@@ -20,6 +20,9 @@
 //! Time is simulated: the filesystem clock ([`RootFs::now`]) is what `date`
 //! prints and what new files are stamped with; `sleep` advances it and
 //! reports the seconds in [`ExecResult::slept_seconds`] without sleeping.
+//! Package managers ([`pkg`]) charge simulated download and install time
+//! the same way ([`Shell::spend_millis`], [`ExecResult::work_millis`]);
+//! [`ExecResult::simulated_seconds`] is the sum.
 //!
 //! Runaway scripts are bounded by [`Limits`]: a step budget, a nesting
 //! depth and an output size, each failing with a `layerlab:` message and
@@ -34,6 +37,7 @@ pub mod interp;
 pub mod lexer;
 pub mod parser;
 pub mod pattern;
+pub mod pkg;
 pub mod users;
 
 use std::fmt;
@@ -132,6 +136,9 @@ pub struct ExecResult {
     pub stderr: Vec<u8>,
     /// Simulated seconds spent in `sleep` (the clock moved by this much).
     pub slept_seconds: u64,
+    /// Simulated milliseconds of work by package managers (downloads,
+    /// unpacking), as [`Shell::spend_millis`] recorded it.
+    pub work_millis: u64,
 }
 
 impl ExecResult {
@@ -141,6 +148,13 @@ impl ExecResult {
 
     pub fn stderr_text(&self) -> String {
         String::from_utf8_lossy(&self.stderr).into_owned()
+    }
+
+    /// The run's whole simulated duration: `sleep` plus package-manager
+    /// work. The builder adds it to the step's `seconds`.
+    pub fn simulated_seconds(&self) -> f64 {
+        // Both terms are far below 2^52, so the conversions are exact.
+        self.slept_seconds as f64 + self.work_millis as f64 / 1000.0
     }
 }
 

@@ -114,6 +114,9 @@ pub struct Shell<'c, 'fs> {
     pub(crate) subst_status: Option<i32>,
     pub(crate) line: usize,
     slept: u64,
+    /// Simulated milliseconds of work (package managers), and the part of
+    /// it not yet moved onto the whole-second filesystem clock.
+    work_millis: u64,
     /// What `$0` says.
     pub(crate) arg0: String,
     aborted: bool,
@@ -182,6 +185,7 @@ impl<'c, 'fs> Shell<'c, 'fs> {
             subst_status: None,
             line: 0,
             slept: 0,
+            work_millis: 0,
             arg0: "/bin/sh".to_owned(),
             aborted: false,
         };
@@ -238,6 +242,7 @@ impl<'c, 'fs> Shell<'c, 'fs> {
             stdout: std::mem::take(&mut self.bufs[STDOUT_BUF]),
             stderr: std::mem::take(&mut self.bufs[STDERR_BUF]),
             slept_seconds: self.slept,
+            work_millis: self.work_millis,
         }
     }
 
@@ -311,6 +316,19 @@ impl<'c, 'fs> Shell<'c, 'fs> {
             .fs
             .set_now(now.saturating_add(i64::try_from(secs).unwrap_or(i64::MAX)));
         self.slept = self.slept.saturating_add(secs);
+    }
+
+    /// Records `millis` of simulated work (a download, an install). The
+    /// filesystem clock moves by the whole seconds this completes, so files
+    /// written later carry a later time, as they would in a real build.
+    pub fn spend_millis(&mut self, millis: u64) {
+        let before = self.work_millis / 1000;
+        self.work_millis = self.work_millis.saturating_add(millis);
+        let whole = self.work_millis / 1000 - before;
+        let now = self.ctx.fs.now();
+        self.ctx
+            .fs
+            .set_now(now.saturating_add(i64::try_from(whole).unwrap_or(i64::MAX)));
     }
 
     pub fn var(&self, name: &str) -> Option<&str> {
