@@ -110,8 +110,8 @@ pub struct ExecContext<'fs> {
 }
 
 impl<'fs> ExecContext<'fs> {
-    /// A root context in `/` with Docker's default `PATH`, the busybox
-    /// command set and default limits.
+    /// A root context in `/` with Docker's default `PATH`, every simulated
+    /// command (busybox's and the package managers) and default limits.
     pub fn new(fs: &'fs mut RootFs) -> Self {
         Self {
             fs,
@@ -122,10 +122,20 @@ impl<'fs> ExecContext<'fs> {
             cwd: "/".to_owned(),
             user: User::root(),
             stdin: Vec::new(),
-            commands: Arc::new(Registry::busybox()),
+            commands: all_commands(),
             limits: Limits::default(),
         }
     }
+}
+
+/// Busybox's commands and the package managers, built once and shared.
+pub fn all_commands() -> Arc<Registry> {
+    static ALL: std::sync::OnceLock<Arc<Registry>> = std::sync::OnceLock::new();
+    Arc::clone(ALL.get_or_init(|| {
+        let mut reg = Registry::busybox();
+        pkg::register_package_managers(&mut reg);
+        Arc::new(reg)
+    }))
 }
 
 /// What a run produced.

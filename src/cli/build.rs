@@ -4,7 +4,7 @@
 
 use crate::engine::builder::{BuildOptions, BuilderKind};
 use crate::engine::daemon::{Daemon, DaemonError};
-use crate::engine::report::{BuildReport, StepReport};
+use crate::engine::report::{BuildReport, MissReason, StepReport, Verdict};
 use clap::Args;
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -77,7 +77,8 @@ pub fn run(args: &BuildArgs, state_dir: &Path) -> i32 {
                 }
                 None => eprintln!("ERROR: {message}"),
             }
-            1
+            // The classic builder ends with the failed RUN's exit code.
+            build_error.map_or(1, |(b, _, _)| b.exit_code)
         }
     }
 }
@@ -160,6 +161,12 @@ pub fn report_json(report: &BuildReport) -> serde_json::Value {
 }
 
 fn print_step(n: usize, s: &StepReport, builder: BuilderKind) {
+    let failed = match &s.verdict {
+        Verdict::Miss {
+            why: MissReason::Failed { error },
+        } => Some(error.as_str()),
+        _ => None,
+    };
     match builder {
         BuilderKind::Buildkit => {
             let stage = s
@@ -168,7 +175,12 @@ fn print_step(n: usize, s: &StepReport, builder: BuilderKind) {
                 .map(|l| format!("{l} "))
                 .unwrap_or_default();
             println!("#{n} [{stage}{}/{}] {}", s.step, s.of, s.text);
-            if s.keyword == "FROM" {
+            for line in s.output.lines() {
+                println!("#{n} {line}");
+            }
+            if let Some(error) = failed {
+                println!("#{n} ERROR: {error}");
+            } else if s.keyword == "FROM" {
                 println!("#{n} {}", s.verdict.reason());
                 println!("#{n} DONE 0.0s");
             } else if s.verdict.cached() {
@@ -186,9 +198,10 @@ fn print_step(n: usize, s: &StepReport, builder: BuilderKind) {
                 println!(" ---> Using cache");
             } else if s.keyword == "FROM" {
                 println!(" ---> {}", s.verdict.reason());
-            } else {
+            } else if failed.is_none() {
                 println!(" ---> Rebuilt: {}", s.verdict.reason());
             }
+            print!("{}", s.output);
             if let Some(l) = &s.layer {
                 println!(" ---> {}", &l.diff_id.hex()[..12]);
             }

@@ -1072,8 +1072,9 @@ impl Run<'_> {
             self.failed_output = log;
             return Err(e);
         }
-        // A command's own cost plus what it slept, on the simulated clock.
-        let seconds = 0.2 + result.slept_seconds as f64;
+        // A command's own cost plus what it slept and what its package
+        // manager spent, on the simulated clock.
+        let seconds = 0.2 + result.simulated_seconds();
         Ok((log, seconds))
     }
 
