@@ -89,9 +89,11 @@ fn node_npm_ci_100(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function("cold_build", |b| {
         b.iter(|| {
-            let mut fresh = EngineState::default();
             // The base image's layer digests are a one-time cost per state.
-            fresh.catalog_layers = state.catalog_layers.clone();
+            let mut fresh = EngineState {
+                catalog_layers: state.catalog_layers.clone(),
+                ..EngineState::default()
+            };
             build(&mut fresh, &df, &snap, &BuildOptions::default()).expect("build")
         });
     });
