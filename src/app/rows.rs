@@ -3,7 +3,7 @@
 
 use crate::app::model::BuildView;
 use crate::dockerfile::Keyword;
-use crate::engine::builder::BuilderKind;
+use crate::engine::builder::is_step;
 use crate::engine::report::{MissReason, Verdict};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,17 +30,6 @@ pub struct LayerRow {
     pub cascade: bool,
 }
 
-/// BuildKit makes steps of these only; the classic builder of everything.
-fn makes_step(builder: BuilderKind, k: Keyword) -> bool {
-    match builder {
-        BuilderKind::Classic => true,
-        BuilderKind::Buildkit => matches!(
-            k,
-            Keyword::Run | Keyword::Copy | Keyword::Add | Keyword::Workdir
-        ),
-    }
-}
-
 pub fn layer_rows(view: &BuildView) -> Vec<LayerRow> {
     let steps = view.steps();
     let first_miss = steps.iter().position(|s| s.verdict.missed());
@@ -52,7 +41,7 @@ pub fn layer_rows(view: &BuildView) -> Vec<LayerRow> {
             let kind = match (step, ins.keyword) {
                 (_, Keyword::From) => RowKind::Base,
                 (Some(_), _) => RowKind::Step,
-                (None, k) if makes_step(view.builder, k) => RowKind::NotBuilt,
+                (None, k) if is_step(view.builder, k) => RowKind::NotBuilt,
                 (None, _) => RowKind::Metadata,
             };
             let cascade = match (step, first_miss) {

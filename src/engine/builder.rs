@@ -33,7 +33,7 @@ pub use config::{image_id as image_id_of, oci_config, RunConfig};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
-pub use steps::BuilderKind;
+pub use steps::{is_step, BuilderKind};
 
 /// How to build, spelled as `docker build` spells it.
 #[derive(Debug, Clone, Default)]
