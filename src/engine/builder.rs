@@ -1512,20 +1512,19 @@ impl Run<'_> {
         let mut items = Vec::new();
         for source in &resolved {
             if source.is_dir {
-                let prefix = if source.path.is_empty() {
-                    String::new()
-                } else {
-                    format!("{}/", source.path)
-                };
-                for (path, meta) in ctx.entries() {
-                    if prefix.is_empty() || path.starts_with(&prefix) {
-                        let rel = &path[prefix.len()..];
-                        items.push(copy::Item {
-                            key_path: path.clone(),
-                            target: copy::join(dest, rel),
-                            node: copy::context_node(&mut self.state.file_cache, ctx, path, meta),
-                        });
+                for (path, meta) in copy::subtree(ctx.entries(), &source.path, true) {
+                    let Some(rel) = path.strip_prefix(source.path.as_str()) else {
+                        continue;
+                    };
+                    let rel = rel.trim_start_matches('/');
+                    if rel.is_empty() {
+                        continue;
                     }
+                    items.push(copy::Item {
+                        key_path: path.clone(),
+                        target: copy::join(dest, rel),
+                        node: copy::context_node(&mut self.state.file_cache, ctx, path, meta),
+                    });
                 }
                 continue;
             }
@@ -1723,42 +1722,35 @@ impl Run<'_> {
                 Err(e) => return Err(self.fail(e.to_string(), Some(cmd.span))),
             };
             for source in resolved {
-                let prefix = if source.path.is_empty() {
-                    String::new()
-                } else {
-                    format!("{}/", source.path)
-                };
-                for (path, meta) in self.context.entries() {
-                    // A followed symlink is stamped under the name it was
-                    // copied by, with its target's content: BuildKit's
+                for (path, meta) in
+                    copy::subtree(self.context.entries(), &source.path, source.is_dir)
+                {
+                    // Stamped under the name it is copied by: a followed
+                    // symlink with its target's content, since BuildKit's
                     // checksum sees content, not where a link points
                     // (recorded: our 49).
-                    let name = if path == &source.path {
-                        source.name.clone()
-                    } else if source.is_dir && (prefix.is_empty() || path.starts_with(&prefix)) {
-                        let rel = &path[prefix.len()..];
-                        if source.name.is_empty() {
-                            rel.to_string()
-                        } else {
-                            format!("{}/{rel}", source.name)
+                    let name = match path.strip_prefix(source.path.as_str()) {
+                        Some("") => source.name.clone(),
+                        Some(rest) => {
+                            let rel = rest.trim_start_matches('/');
+                            if source.name.is_empty() {
+                                rel.to_string()
+                            } else {
+                                format!("{}/{rel}", source.name)
+                            }
                         }
-                    } else {
-                        continue;
+                        None => path.clone(),
                     };
-                    let (kind, content) = match &meta.kind {
+                    let (kind, content, size) = match &meta.kind {
                         FileKind::File => (
                             "file",
                             meta.content.map(|d| d.to_string()).unwrap_or_default(),
+                            meta.size,
                         ),
-                        // A symlink inside a copied directory is copied as a
-                        // link.
-                        FileKind::Dir => ("dir", String::new()),
-                        FileKind::Symlink { target } => ("symlink", target.clone()),
-                    };
-                    let size = match &meta.kind {
-                        FileKind::File => meta.size,
-                        FileKind::Symlink { target } => target.len() as u64,
-                        FileKind::Dir => 0,
+                        FileKind::Dir => ("dir", String::new(), 0),
+                        FileKind::Symlink { target } => {
+                            ("symlink", target.clone(), target.len() as u64)
+                        }
                     };
                     stamps.push(FileStamp {
                         path: name,

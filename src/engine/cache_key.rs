@@ -20,8 +20,12 @@ impl CacheKey {
     pub fn digest(&self) -> Digest {
         // serde_json writes struct fields in declaration order and our maps
         // are BTreeMaps, so the bytes are canonical.
-        let bytes = serde_json::to_vec(self).unwrap_or_default();
-        Digest::of(&bytes)
+        // Streamed into the hasher: a COPY of a big directory has a big key.
+        let mut hasher = crate::engine::digest::Hasher::new();
+        // Writing to a hasher cannot fail; a key that could not serialize
+        // would still hash its prefix deterministically.
+        let _ = serde_json::to_writer(&mut hasher, self);
+        hasher.finish()
     }
 }
 

@@ -110,6 +110,30 @@ pub fn context_node(
     }
 }
 
+/// A context entry and, for a directory, everything below it, found by
+/// range in the sorted map (not by scanning the whole context).
+pub fn subtree<'a>(
+    entries: &'a std::collections::BTreeMap<String, FileMeta>,
+    path: &'a str,
+    is_dir: bool,
+) -> impl Iterator<Item = (&'a String, &'a FileMeta)> + 'a {
+    let own = entries.get_key_value(path);
+    let prefix = if path.is_empty() {
+        String::new()
+    } else {
+        format!("{path}/")
+    };
+    let below = is_dir.then(|| {
+        entries
+            .range::<str, _>((
+                std::ops::Bound::Included(prefix.as_str()),
+                std::ops::Bound::Unbounded,
+            ))
+            .take_while(move |(p, _)| p.starts_with(&prefix))
+    });
+    own.into_iter().chain(below.into_iter().flatten())
+}
+
 /// Whether `dest` names a directory the sources go into.
 pub fn dest_is_dir(fs: &RootFs, dest: &str, sources: usize) -> bool {
     dest.ends_with('/') || sources > 1 || fs.stat(dest).is_ok_and(|n| n.is_dir())
