@@ -74,12 +74,13 @@ fn bench(c: &mut Criterion) {
             report
         });
     });
-    // A file an early COPY reads as well: the cascade rebuilds ~90 steps.
+    // A file an early COPY reads as well: the cascade rebuilds every COPY
+    // and RUN after it (about 45 steps; ENV and LABEL are no steps).
     group.bench_function("early_copied_file_changed_cascade", |b| {
         b.iter(|| {
             n += 1;
             let report = change("src/mod05/file0005.js", n);
-            assert!(report.rebuilt() > 80);
+            assert!(report.rebuilt() > 40);
             report
         });
     });
