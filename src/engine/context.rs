@@ -4,19 +4,25 @@
 //! between two snapshots and file contents for layers.
 //!
 //! This module and `state` are the engine's only filesystem edges.
+//! Simulated changes (`overlay`) are pure data laid over a snapshot.
+
+mod overlay;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::fs::{self, File};
-use std::io::{self, Read};
+use std::io::{self, Cursor, Read};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use super::digest::{Digest, Hasher};
 use super::dockerignore::{DockerIgnore, IgnoreError, MatchInfo};
 use super::gopath;
+
+pub use overlay::{Override, Overrides};
 
 /// Read size when hashing: large enough that syscalls vanish next to sha256,
 /// small enough to stay in cache. Files are never read whole into memory.
@@ -116,6 +122,12 @@ pub struct ContextSnapshot {
     excluded: BTreeSet<String>,
     unsupported: BTreeSet<String>,
     stats: HashStats,
+    /// The rules the capture applied, kept so that a simulated new file is
+    /// judged by them too.
+    ignore: DockerIgnore,
+    /// Contents of simulated writes (see [`Overrides`]): `open` serves
+    /// these from memory, never from the file on disk.
+    memory: BTreeMap<String, Arc<[u8]>>,
 }
 
 /// Which engine's wording an error should use.
@@ -180,6 +192,8 @@ pub enum ContextError {
     SymlinkLoop { path: String },
     #[error("{path} is not a file of the build context snapshot")]
     NotAFile { path: String },
+    #[error("{path}: {reason}")]
+    Simulation { path: String, reason: &'static str },
 }
 
 fn io_error(path: &Path) -> impl FnOnce(io::Error) -> ContextError + '_ {
@@ -276,6 +290,8 @@ impl ContextSnapshot {
                 excluded: BTreeSet::new(),
                 unsupported: BTreeSet::new(),
                 stats: HashStats::default(),
+                ignore: ignore.clone(),
+                memory: BTreeMap::new(),
             },
         };
         let result = walk.dir("", root, None);
@@ -326,7 +342,8 @@ impl ContextSnapshot {
 
     /// Streams a file's bytes (for writing a layer). The reader re-hashes
     /// what it reads and fails at the end if the file no longer matches the
-    /// snapshot, so a layer never mixes two versions of the context.
+    /// snapshot, so a layer never mixes two versions of the context. A file
+    /// written by a simulated change is read from memory.
     pub fn open(&self, path: &str) -> Result<ContextFile, ContextError> {
         let expected = match self.entries.get(path) {
             Some(FileMeta {
@@ -340,10 +357,15 @@ impl ContextSnapshot {
                 })
             }
         };
-        let full = self.root.join(path);
-        let file = File::open(&full).map_err(io_error(&full))?;
+        let source = match self.memory.get(path) {
+            Some(bytes) => Source::Memory(Cursor::new(Arc::clone(bytes))),
+            None => {
+                let full = self.root.join(path);
+                Source::Disk(File::open(&full).map_err(io_error(&full))?)
+            }
+        };
         Ok(ContextFile {
-            file,
+            source,
             path: path.to_owned(),
             hasher: Some(Hasher::new()),
             read: 0,
@@ -804,9 +826,16 @@ fn stat_meta(meta: &fs::Metadata, kind: FileKind, content: Option<Digest>) -> Fi
     }
 }
 
+/// Where a [`ContextFile`]'s bytes come from.
+enum Source {
+    Disk(File),
+    /// Simulated content (see [`Overrides`]).
+    Memory(Cursor<Arc<[u8]>>),
+}
+
 /// A context file being read for a layer; see [`ContextSnapshot::open`].
 pub struct ContextFile {
-    file: File,
+    source: Source,
     path: String,
     hasher: Option<Hasher>,
     read: u64,
@@ -815,7 +844,10 @@ pub struct ContextFile {
 
 impl Read for ContextFile {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.file.read(buf)?;
+        let n = match &mut self.source {
+            Source::Disk(file) => file.read(buf)?,
+            Source::Memory(bytes) => bytes.read(buf)?,
+        };
         if n > 0 {
             self.read += n as u64;
             if let Some(hasher) = self.hasher.as_mut() {

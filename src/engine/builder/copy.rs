@@ -57,6 +57,11 @@ impl FileCache {
     const MAX_TOTAL: u64 = 256 << 20;
 
     fn blob(&mut self, ctx: &ContextSnapshot, path: &str, meta: &FileMeta) -> Blob {
+        // A simulated change's content exists only in memory: the file on
+        // disk (streamed by `ContextBlob`) holds the learner's real text.
+        if let Some(bytes) = ctx.override_bytes(path) {
+            return Blob::from_bytes(Arc::clone(bytes));
+        }
         let external = || {
             Blob::external(Arc::new(ContextBlob {
                 path: ctx.root().join(path),
