@@ -146,30 +146,25 @@ impl Session {
                     quit_after,
                 }]
             }
-            Effect::Context(op) => {
-                let Some(root) = self.host.project.as_ref().map(|p| p.context.clone()) else {
-                    return Vec::new();
-                };
-                let result = ops::apply(&root, &op);
-                let mut out = vec![Event::ContextChanged {
-                    op,
-                    result: result.clone(),
-                }];
-                if result.is_ok() {
-                    match self.host.refresh_context() {
-                        Ok(Some(rows)) => out.push(Event::ContextLoaded(rows)),
-                        Ok(None) => {}
-                        Err(e) => self.model.status = Some(e),
-                    }
-                    // An explicit change always rebuilds (a touch shows
-                    // that nothing is rebuilt).
-                    if self.model.outline.problem.is_none() {
-                        let text = self.model.doc.text();
-                        if let Some(v) = self.host.build_editor(&text, self.model.builder, true) {
-                            out.push(Event::Built(Box::new(v)));
-                        }
-                    }
+            // A change from the context pane is simulated over the snapshot,
+            // never written: on `layerlab open` the directory is the
+            // learner's work. The sandbox does the same although its scratch
+            // directory could take the writes: one behaviour to learn, and a
+            // reset that works the same everywhere.
+            Effect::Context(op) => match self.host.simulate(&op) {
+                Ok(rows) => {
+                    let mut out = vec![
+                        Event::ContextChanged { op, result: Ok(()) },
+                        Event::ContextLoaded(rows),
+                    ];
+                    out.extend(self.rebuild_now());
+                    out
                 }
+                Err(e) => vec![Event::ContextChanged { op, result: Err(e) }],
+            },
+            Effect::ResetContext => {
+                let mut out = vec![Event::ContextLoaded(self.host.reset_simulations())];
+                out.extend(self.rebuild_now());
                 out
             }
             Effect::RunCommand(line) => {
@@ -191,6 +186,18 @@ impl Session {
             }
             Effect::Quit => Vec::new(),
         }
+    }
+
+    /// A build even when its inputs look unchanged: an explicit change of the
+    /// context always rebuilds (a touch shows that nothing is rebuilt).
+    fn rebuild_now(&mut self) -> Option<Event> {
+        if self.model.outline.problem.is_some() {
+            return None;
+        }
+        let text = self.model.doc.text();
+        self.host
+            .build_editor(&text, self.model.builder, true)
+            .map(|v| Event::Built(Box::new(v)))
     }
 
     /// Files changed on disk (one debounced burst).

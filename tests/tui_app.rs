@@ -3,7 +3,7 @@
 
 use layerlab::app::effect::{ContextOp, Effect};
 use layerlab::app::i18n::Lang;
-use layerlab::app::model::{ContextRow, Focus, Mode, Model};
+use layerlab::app::model::{ContextRow, Focus, Mode, Model, Simulated};
 use layerlab::app::{update, Event, Key};
 use layerlab::engine::builder::BuilderKind;
 use layerlab::engine::daemon::Daemon;
@@ -162,6 +162,7 @@ fn context_pane_simulates_changes_through_effects() {
                 size: 1,
                 mode: 0o644,
                 excluded: false,
+                simulated: None,
             },
             ContextRow {
                 path: "app.js".into(),
@@ -169,6 +170,7 @@ fn context_pane_simulates_changes_through_effects() {
                 size: 1,
                 mode: 0o644,
                 excluded: false,
+                simulated: None,
             },
         ]),
     );
@@ -184,11 +186,18 @@ fn context_pane_simulates_changes_through_effects() {
         press(&mut m, "m"),
         vec![Effect::Context(ContextOp::Chmod("app.js".into()))]
     );
-    assert!(press(&mut m, "x").is_empty(), "delete asks first");
+    // Only simulated, so nothing to confirm.
     assert_eq!(
-        press(&mut m, "y"),
+        press(&mut m, "x"),
         vec![Effect::Context(ContextOp::Delete("app.js".into()))]
     );
+    assert_eq!(m.mode, Mode::Normal);
+    assert!(press(&mut m, "r").is_empty(), "nothing simulated yet");
+    assert_eq!(m.status.as_deref(), Some("No simulated changes to reset"));
+    let mut rows = m.context.rows.clone();
+    rows[1].simulated = Some(Simulated::Changed);
+    update(&mut m, Event::ContextLoaded(rows));
+    assert_eq!(press(&mut m, "r"), vec![Effect::ResetContext]);
     press(&mut m, "a");
     type_text(&mut m, "b.txt");
     assert_eq!(
@@ -382,4 +391,197 @@ fn the_command_bar_builds_into_the_layer_pane() {
         .output
         .iter()
         .any(|(e, l)| *e && l == "unknown flag: --nmae"));
+}
+
+/// Every path below `root` with its mode, mtime and bytes.
+fn disk_state(root: &std::path::Path) -> Vec<(String, u32, i64, i64, Vec<u8>)> {
+    use std::os::unix::fs::MetadataExt;
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let path = e.unwrap().path();
+            let m = std::fs::symlink_metadata(&path).unwrap();
+            if m.is_dir() {
+                stack.push(path.clone());
+            }
+            let bytes = if m.is_file() {
+                std::fs::read(&path).unwrap()
+            } else {
+                Vec::new()
+            };
+            let rel = path.strip_prefix(root).unwrap().display().to_string();
+            out.push((rel, m.mode(), m.mtime(), m.mtime_nsec(), bytes));
+        }
+    }
+    out.sort();
+    out
+}
+
+fn select_row(s: &mut Session, path: &str) {
+    let i = s
+        .model
+        .context
+        .rows
+        .iter()
+        .position(|r| r.path == path)
+        .unwrap_or_else(|| panic!("no row {path}: {:?}", s.model.context.rows));
+    s.dispatch(Event::SelectContext(i));
+}
+
+fn row(s: &Session, path: &str) -> ContextRow {
+    s.model
+        .context
+        .rows
+        .iter()
+        .find(|r| r.path == path)
+        .cloned()
+        .unwrap_or_else(|| panic!("no row {path}"))
+}
+
+#[test]
+fn simulated_changes_on_open_never_touch_the_real_directory() {
+    let df = "FROM alpine\nCOPY app.js /app/\nCOPY src/ /src/\n";
+    let (mut s, dir) = session(
+        df,
+        &[
+            ("app.js", "console.log(1)\n"),
+            (".dockerignore", "*.log\n"),
+            ("debug.log", "noise\n"),
+        ],
+    );
+    let ctx = dir.path().join("ctx");
+    std::fs::create_dir(ctx.join("src")).unwrap();
+    std::fs::write(ctx.join("src/a.js"), "a\n").unwrap();
+    s.files_changed(layerlab::runtime::watcher::Changed {
+        dockerfile: false,
+        context: true,
+    });
+    press_session(&mut s, "b b");
+    assert!(verdict_of(&s, "COPY").cached(), "{:?}", s.view());
+    let before = disk_state(&ctx);
+    let unchanged = |s: &Session, what: &str| {
+        assert_eq!(disk_state(&ctx), before, "{what} wrote to disk");
+        assert!(
+            s.model
+                .status
+                .as_deref()
+                .unwrap_or("")
+                .contains("untouched")
+                || what == "reset"
+        );
+    };
+    press_session(&mut s, "c");
+
+    // Edit: the COPY misses, the row is marked, the disk is as it was.
+    select_row(&mut s, "app.js");
+    press_session(&mut s, "e");
+    unchanged(&s, "edit");
+    assert!(matches!(
+        verdict_of(&s, "COPY"),
+        Verdict::Miss {
+            why: MissReason::FilesChanged { .. }
+        }
+    ));
+    let app = row(&s, "app.js");
+    assert_eq!(app.simulated, Some(Simulated::Changed));
+    assert_eq!(app.size, "console.log(1)\n\n".len() as u64);
+
+    // Reset: back to the disk's context, everything cached again.
+    press_session(&mut s, "r");
+    unchanged(&s, "reset");
+    assert!(verdict_of(&s, "COPY").cached());
+    assert_eq!(s.model.context.simulated(), 0);
+
+    // Touch keeps the cache; chmod misses.
+    press_session(&mut s, "t");
+    unchanged(&s, "touch");
+    assert!(verdict_of(&s, "COPY").cached());
+    assert_eq!(row(&s, "app.js").simulated, Some(Simulated::Changed));
+    press_session(&mut s, "m");
+    unchanged(&s, "chmod");
+    assert!(verdict_of(&s, "COPY").missed());
+    assert_eq!(row(&s, "app.js").mode & 0o111, 0o111);
+    press_session(&mut s, "r");
+
+    // Add a file to a copied directory, and one .dockerignore drops.
+    press_session(&mut s, "a");
+    type_text(&mut s.model, "src/new.js");
+    press_session(&mut s, "enter");
+    unchanged(&s, "add");
+    assert_eq!(row(&s, "src/new.js").simulated, Some(Simulated::Changed));
+    let copies: Vec<bool> = s
+        .view()
+        .unwrap()
+        .steps()
+        .iter()
+        .filter(|st| st.keyword == "COPY")
+        .map(|st| st.verdict.cached())
+        .collect();
+    assert_eq!(copies, [true, false], "only the COPY of src/ misses");
+    press_session(&mut s, "r a");
+    type_text(&mut s.model, "new.log");
+    press_session(&mut s, "enter");
+    unchanged(&s, "add ignored");
+    assert!(row(&s, "new.log").excluded);
+    assert!(verdict_of(&s, "COPY").cached());
+    // Editing an ignored file changes nothing either.
+    select_row(&mut s, "debug.log");
+    press_session(&mut s, "e");
+    unchanged(&s, "edit ignored");
+    assert!(s
+        .view()
+        .unwrap()
+        .steps()
+        .iter()
+        .all(|st| !st.verdict.missed()));
+    press_session(&mut s, "r");
+
+    // Delete: no question, the COPY fails as Docker's would, the file stays.
+    select_row(&mut s, "app.js");
+    press_session(&mut s, "x");
+    unchanged(&s, "delete");
+    assert_eq!(s.model.mode, Mode::Normal);
+    assert_eq!(row(&s, "app.js").simulated, Some(Simulated::Removed));
+    let failure = s
+        .view()
+        .unwrap()
+        .error
+        .as_ref()
+        .expect("COPY of a deleted file fails");
+    assert!(failure.message.contains("app.js"), "{}", failure.message);
+    select_row(&mut s, "src");
+    press_session(&mut s, "x");
+    unchanged(&s, "delete a directory");
+    assert_eq!(row(&s, "src/a.js").simulated, Some(Simulated::Removed));
+    press_session(&mut s, "r");
+    unchanged(&s, "reset");
+    assert!(s.view().unwrap().report.is_some());
+    assert!(s.model.context.rows.iter().all(|r| r.simulated.is_none()));
+    assert_eq!(disk_state(&ctx), before);
+}
+
+#[test]
+fn a_command_bar_build_of_the_project_sees_the_simulation() {
+    let (mut s, dir) = session("FROM alpine\nCOPY a.txt /\n", &[("a.txt", "1")]);
+    let ctx = dir.path().join("ctx");
+    let before = disk_state(&ctx);
+    press_session(&mut s, "c");
+    select_row(&mut s, "a.txt");
+    press_session(&mut s, "x");
+    s.dispatch(Event::Key(Key::char(':')));
+    for c in "docker build .".chars() {
+        s.dispatch(Event::Key(Key::char(c)));
+    }
+    s.dispatch(Event::Key("enter".parse().unwrap()));
+    assert!(
+        s.model
+            .log
+            .output
+            .iter()
+            .any(|(e, l)| *e && l.contains("a.txt")),
+        "{:?}",
+        s.model.log.output
+    );
+    assert_eq!(disk_state(&ctx), before);
 }

@@ -163,4 +163,9 @@ fn reorder_and_change_the_source_in_a_real_terminal() {
         original.starts_with("FROM alpine\nRUN sleep 5"),
         "{original}"
     );
+    // The change of app.js was simulated: the learner's file is as it was.
+    assert_eq!(
+        std::fs::read_to_string(ctx.join("app.js")).unwrap(),
+        "console.log('hi')\n"
+    );
 }

@@ -160,6 +160,12 @@ fn context_pane_and_a_simulated_change() {
     let mut f = example(Lang::En, (120, 35));
     f.keys("c j j e");
     insta::assert_snapshot!(f.screen());
+    // A simulated delete: no question, the row stays listed as deleted and
+    // the COPY of it fails as Docker's would; `r` brings it back.
+    f.keys("x");
+    insta::assert_snapshot!("context_pane_simulated_delete", f.screen());
+    f.keys("r");
+    insta::assert_snapshot!("context_pane_after_reset", f.screen());
 }
 
 #[test]

@@ -58,6 +58,7 @@ actions! {
     ContextChmod = "context_chmod",
     ContextAdd = "context_add",
     ContextDelete = "context_delete",
+    ContextReset = "context_reset",
 }
 
 impl fmt::Display for Action {

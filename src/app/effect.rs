@@ -15,14 +15,18 @@ pub enum Effect {
         text: String,
         quit_after: bool,
     },
-    /// Change a context file on disk, then re-snapshot and rebuild.
+    /// Simulate a change of a context file over the snapshot (the file on
+    /// disk is never written), then rebuild.
     Context(ContextOp),
+    /// Drop every simulated change: the context is the disk's again.
+    ResetContext,
     /// Run a docker command line from the command bar.
     RunCommand(String),
     Quit,
 }
 
-/// A simulated code change in the build context.
+/// A simulated code change in the build context (what the learner asks
+/// for; the runtime turns it into an `engine::context::Override`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ContextOp {
     /// Append a line: new content, new digest.

@@ -104,8 +104,16 @@ pub enum Mode {
         history_pos: Option<usize>,
     },
     ConfirmQuit,
-    ConfirmDelete(String),
     AddFile(Input),
+}
+
+/// How a simulated change shows on a context row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Simulated {
+    /// Written, touched, chmodded or added by a simulation.
+    Changed,
+    /// Deleted by a simulation: still on disk, no longer in the context.
+    Removed,
 }
 
 /// One path of the build context as the context pane lists it.
@@ -117,6 +125,8 @@ pub struct ContextRow {
     pub mode: u32,
     /// Left out by `.dockerignore`.
     pub excluded: bool,
+    /// Differs from the file on disk because of a simulated change.
+    pub simulated: Option<Simulated>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -124,6 +134,13 @@ pub struct ContextPane {
     pub open: bool,
     pub rows: Vec<ContextRow>,
     pub selected: usize,
+}
+
+impl ContextPane {
+    /// Rows a simulated change marks.
+    pub fn simulated(&self) -> usize {
+        self.rows.iter().filter(|r| r.simulated.is_some()).count()
+    }
 }
 
 /// An instruction of the Dockerfile a build used.

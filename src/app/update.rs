@@ -212,14 +212,6 @@ fn key_event(model: &mut Model, key: Key) -> Vec<Effect> {
                 Vec::new()
             }
         },
-        Mode::ConfirmDelete(path) => {
-            model.mode = Mode::Normal;
-            if key.code == KeyCode::Char('y') {
-                vec![Effect::Context(ContextOp::Delete(path))]
-            } else {
-                Vec::new()
-            }
-        }
         Mode::AddFile(mut input) => match key.code {
             KeyCode::Esc => {
                 model.mode = Mode::Normal;
@@ -503,12 +495,22 @@ pub fn apply(model: &mut Model, action: Action) -> Vec<Effect> {
             model.mode = Mode::AddFile(Input::default());
             Vec::new()
         }
-        Action::ContextDelete => {
-            if let Some(row) = model.context.rows.get(model.context.selected) {
-                model.status = Some(trf(lang, "context.delete_confirm", &[("path", &row.path)]));
-                model.mode = Mode::ConfirmDelete(row.path.clone());
+        // Deleting is only simulated (the file on disk stays), so it asks
+        // nothing; `context_reset` brings the file back.
+        Action::ContextDelete => match model.context.rows.get(model.context.selected) {
+            Some(row) => vec![Effect::Context(ContextOp::Delete(row.path.clone()))],
+            None => {
+                model.status = Some(tr(lang, "status.no_context_file"));
+                Vec::new()
             }
-            Vec::new()
+        },
+        Action::ContextReset => {
+            if model.context.simulated() == 0 {
+                model.status = Some(tr(lang, "status.nothing_simulated"));
+                return Vec::new();
+            }
+            model.status = Some(tr(lang, "status.simulation_reset"));
+            vec![Effect::ResetContext]
         }
     }
 }

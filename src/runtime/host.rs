@@ -1,13 +1,15 @@
 //! The engine behind the screen and behind `layerlab docker`: one persisted
 //! daemon, the project's context snapshot, and the rule that a rebuild only
 //! happens when an input changed (so a watcher echo of our own change never
-//! replaces an instructive MISS with an all-HIT rebuild).
+//! replaces an instructive MISS with an all-HIT rebuild). Simulated changes
+//! from the context pane live here as `Overrides` over the disk's snapshot.
 
+use crate::app::effect::ContextOp;
 use crate::app::files::{Change as FileChange, LayerFile};
-use crate::app::model::{BuildView, ContextRow};
+use crate::app::model::{BuildView, ContextRow, Simulated};
 use crate::command::{BuildRequest, Built, Host};
 use crate::engine::builder::{BuildError, BuildOptions, BuilderKind, EngineState};
-use crate::engine::context::{ContextSnapshot, FileKind};
+use crate::engine::context::{ContextSnapshot, FileKind, Overrides};
 use crate::engine::daemon::{Daemon, DaemonError};
 use crate::engine::rootfs::{Change, LayerChanges};
 use std::path::{Path, PathBuf};
@@ -49,7 +51,14 @@ pub struct Project {
     /// The editor's current text, which command-bar builds of the project's
     /// Dockerfile use (unsaved edits build as the learner sees them).
     pub text: String,
+    /// The context as captured from disk.
     snapshot: Option<ContextSnapshot>,
+    /// Simulated changes, oldest first, and the snapshot with them applied
+    /// (`None` while there are none). They are laid again over every new
+    /// capture, so a simulated edit keeps its text even if the file then
+    /// changes on disk, until the learner resets.
+    overrides: Overrides,
+    simulated: Option<ContextSnapshot>,
     print: Fingerprint,
     last_build: Option<(String, BuilderKind, Fingerprint)>,
 }
@@ -61,9 +70,36 @@ impl Project {
             dockerfile,
             text,
             snapshot: None,
+            overrides: Overrides::default(),
+            simulated: None,
             print: Vec::new(),
             last_build: None,
         }
+    }
+
+    /// The context builds see: the disk's, with the simulated changes.
+    fn current(&self) -> Option<&ContextSnapshot> {
+        self.simulated.as_ref().or(self.snapshot.as_ref())
+    }
+
+    /// Applies the simulations to the disk's snapshot again; returns the
+    /// context pane's rows and whether anything a build reads changed.
+    fn relayer(&mut self) -> (Vec<ContextRow>, bool) {
+        self.simulated = match &self.snapshot {
+            Some(snap) if !self.overrides.is_empty() => Some(snap.with_overrides(&self.overrides)),
+            _ => None,
+        };
+        let Some(current) = self.current() else {
+            return (Vec::new(), false);
+        };
+        let print = fingerprint(current);
+        let rows = match &self.snapshot {
+            Some(disk) => context_rows(disk, current, &self.overrides),
+            None => Vec::new(),
+        };
+        let changed = print != self.print;
+        self.print = print;
+        (rows, changed)
     }
 }
 
@@ -93,12 +129,33 @@ impl EngineHost {
             .daemon
             .snapshot(&p.context)
             .map_err(|e| e.to_string())?;
-        let print = fingerprint(&snap);
-        let changed = p.snapshot.is_none() || print != p.print;
-        p.print = print;
-        let rows = context_rows(&snap);
+        let first = p.snapshot.is_none();
         p.snapshot = Some(snap);
-        Ok(changed.then_some(rows))
+        let (rows, changed) = p.relayer();
+        Ok((first || changed).then_some(rows))
+    }
+
+    /// Adds a simulated change (the disk is not written). Returns the
+    /// context pane's rows, or why the change cannot be made.
+    pub fn simulate(&mut self, op: &ContextOp) -> Result<Vec<ContextRow>, String> {
+        let Some(p) = &mut self.project else {
+            return Err("no project is open".into());
+        };
+        let Some(current) = p.current() else {
+            return Err("the build context has not been read yet".into());
+        };
+        let change = super::ops::to_override(current, &p.context, op)?;
+        p.overrides.push(op.path(), change);
+        Ok(p.relayer().0)
+    }
+
+    /// Drops every simulated change; returns the context pane's rows.
+    pub fn reset_simulations(&mut self) -> Vec<ContextRow> {
+        let Some(p) = &mut self.project else {
+            return Vec::new();
+        };
+        p.overrides.clear();
+        p.relayer().0
     }
 
     /// Build the editor's text over the project's context, unless nothing
@@ -116,9 +173,7 @@ impl EngineHost {
             return None;
         }
         p.last_build = Some(key);
-        let Some(snap) = &p.snapshot else {
-            return None;
-        };
+        let snap = p.current()?;
         let opts = BuildOptions {
             builder,
             ..BuildOptions::default()
@@ -202,8 +257,23 @@ fn layer_files(
         .collect()
 }
 
-fn context_rows(snap: &ContextSnapshot) -> Vec<ContextRow> {
-    let mut rows: Vec<ContextRow> = snap
+/// The context pane's rows: what `current` sends and leaves out, each
+/// marked where a simulation made it differ from `disk`, plus the paths a
+/// simulation deleted.
+fn context_rows(
+    disk: &ContextSnapshot,
+    current: &ContextSnapshot,
+    overrides: &Overrides,
+) -> Vec<ContextRow> {
+    use std::collections::BTreeSet;
+    let named = overrides.paths();
+    let changed: BTreeSet<String> = current
+        .diff(disk, |_| true)
+        .into_iter()
+        .map(|c| c.path)
+        .collect();
+    let mark = |p: &str| (changed.contains(p) || named.contains(p)).then_some(Simulated::Changed);
+    let mut rows: Vec<ContextRow> = current
         .entries()
         .iter()
         .filter(|(p, _)| !p.is_empty())
@@ -213,14 +283,35 @@ fn context_rows(snap: &ContextSnapshot) -> Vec<ContextRow> {
             size: m.size,
             mode: m.mode,
             excluded: false,
+            simulated: mark(p),
         })
         .collect();
-    rows.extend(snap.excluded().iter().map(|p| ContextRow {
+    rows.extend(current.excluded().iter().map(|p| ContextRow {
         path: p.clone(),
         dir: false,
         size: 0,
         mode: 0,
         excluded: true,
+        simulated: mark(p),
+    }));
+    let gone = disk
+        .entries()
+        .iter()
+        .filter(|(p, _)| current.get(p).is_none() && !current.excluded().contains(*p))
+        .map(|(p, m)| (p, m.kind == FileKind::Dir, false))
+        .chain(
+            disk.excluded()
+                .iter()
+                .filter(|p| !current.excluded().contains(*p) && current.get(p).is_none())
+                .map(|p| (p, false, true)),
+        );
+    rows.extend(gone.map(|(p, dir, excluded)| ContextRow {
+        path: p.clone(),
+        dir,
+        size: 0,
+        mode: 0,
+        excluded,
+        simulated: Some(Simulated::Removed),
     }));
     rows.sort_by(|a, b| a.path.cmp(&b.path));
     rows
@@ -249,7 +340,16 @@ impl Host for EngineHost {
                 req.context
             ));
         }
-        let snap = self.daemon.snapshot(&context).map_err(|e| e.to_string())?;
+        let mut snap = self.daemon.snapshot(&context).map_err(|e| e.to_string())?;
+        // `docker build` of the project's directory sees what the panes
+        // show: the context with the simulated changes.
+        if let Some(p) = self
+            .project
+            .as_ref()
+            .filter(|p| !p.overrides.is_empty() && same_path(&p.context, &context))
+        {
+            snap = snap.with_overrides(&p.overrides);
+        }
         let result = match self.daemon.build(&text, &snap, &req.opts) {
             Ok(r) => Ok(r),
             Err(DaemonError::Build(e)) => Err(e),

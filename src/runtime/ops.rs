@@ -1,13 +1,21 @@
-//! Simulated code changes, performed on the context directory for real so
-//! the engine sees exactly what a learner's own edit would produce.
+//! Simulated code changes: what the context pane asks for, turned into an
+//! `Override` over the current snapshot. Nothing here writes to the disk;
+//! the learner's files are only ever read.
 
 use crate::app::effect::ContextOp;
+use crate::engine::context::{ContextSnapshot, FileKind, Override};
+use std::io::Read;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+/// A simulated edit holds the whole new content in memory; beyond this the
+/// learner is asked to touch or chmod instead.
+const MAX_SIMULATED_EDIT: u64 = 64 << 20;
 
 /// `rel` under `root`, refusing anything that would leave it.
 fn inside(root: &Path, rel: &str) -> Result<PathBuf, String> {
     let p = Path::new(rel);
-    if p.components().any(|c| !matches!(c, Component::Normal(_))) {
+    if rel.is_empty() || p.components().any(|c| !matches!(c, Component::Normal(_))) {
         return Err(format!(
             "{rel}: only paths inside the context can be changed"
         ));
@@ -15,80 +23,136 @@ fn inside(root: &Path, rel: &str) -> Result<PathBuf, String> {
     Ok(root.join(p))
 }
 
-pub fn apply(root: &Path, op: &ContextOp) -> Result<(), String> {
-    let path = inside(root, op.path())?;
-    let err = |e: std::io::Error| format!("{}: {e}", op.path());
-    match op {
+/// The change `op` stands for, as `current` (the snapshot with the earlier
+/// simulations) sees the context; refused changes are errors in words.
+pub fn to_override(
+    current: &ContextSnapshot,
+    root: &Path,
+    op: &ContextOp,
+) -> Result<Override, String> {
+    let path = op.path();
+    let full = inside(root, path)?;
+    let change = match op {
         // An empty line appended: harmless in any language, new digest.
         ContextOp::Edit(_) => {
-            use std::io::Write;
-            let mut f = std::fs::OpenOptions::new()
-                .append(true)
-                .open(&path)
-                .map_err(err)?;
-            f.write_all(b"\n").map_err(err)
+            let mut bytes = current_bytes(current, &full, path)?;
+            bytes.push(b'\n');
+            Override::Write(Arc::from(bytes))
         }
-        ContextOp::Touch(_) => {
-            let f = std::fs::OpenOptions::new()
-                .append(true)
-                .open(&path)
-                .map_err(err)?;
-            f.set_modified(std::time::SystemTime::now()).map_err(err)
-        }
+        ContextOp::Touch(_) => Override::Touch,
         ContextOp::Chmod(_) => {
-            use std::os::unix::fs::PermissionsExt;
-            let meta = std::fs::metadata(&path).map_err(err)?;
-            let mode = meta.permissions().mode();
-            let new = if mode & 0o111 != 0 {
+            let mode = match current.get(path) {
+                Some(meta) => meta.mode,
+                // Excluded files are not in the snapshot: ask the disk.
+                None => {
+                    use std::os::unix::fs::PermissionsExt;
+                    std::fs::symlink_metadata(&full)
+                        .map_err(|e| format!("{path}: {e}"))?
+                        .permissions()
+                        .mode()
+                        & 0o7777
+                }
+            };
+            Override::Mode(if mode & 0o111 != 0 {
                 mode & !0o111
             } else {
                 mode | 0o111
-            };
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(new)).map_err(err)
+            })
         }
         ContextOp::Add(_) => {
-            if path.exists() {
-                return Err(format!("{}: already exists", op.path()));
+            if current.get(path).is_some() || current.excluded().contains(path) {
+                return Err(format!("{path}: already exists"));
             }
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir).map_err(err)?;
-            }
-            std::fs::write(&path, format!("{}\n", op.path())).map_err(err)
+            Override::Write(Arc::from(format!("{path}\n").into_bytes()))
         }
-        ContextOp::Delete(_) => {
-            let meta = std::fs::symlink_metadata(&path).map_err(err)?;
-            if meta.is_dir() {
-                std::fs::remove_dir_all(&path).map_err(err)
-            } else {
-                std::fs::remove_file(&path).map_err(err)
+        ContextOp::Delete(_) => Override::Remove,
+    };
+    current
+        .check_override(path, &change)
+        .map_err(|e| e.to_string())?;
+    Ok(change)
+}
+
+/// The content a simulated edit starts from: the snapshot's (earlier
+/// simulations included), or for a `.dockerignore`d file the disk's.
+fn current_bytes(current: &ContextSnapshot, full: &Path, path: &str) -> Result<Vec<u8>, String> {
+    let too_big = |size: u64| {
+        (size > MAX_SIMULATED_EDIT).then(|| {
+            format!("{path}: too large to simulate an edit in memory; touch or chmod it instead")
+        })
+    };
+    let err = |e: &dyn std::fmt::Display| format!("{path}: {e}");
+    let mut bytes = Vec::new();
+    match current.get(path) {
+        Some(meta) if meta.kind == FileKind::File => {
+            if let Some(e) = too_big(meta.size) {
+                return Err(e);
             }
+            current
+                .open(path)
+                .map_err(|e| err(&e))?
+                .read_to_end(&mut bytes)
+                .map_err(|e| err(&e))?;
         }
+        Some(meta) => return Err(format!("{path}: a {} cannot be edited", meta.kind.name())),
+        None if current.is_excluded(path) => {
+            let meta = std::fs::metadata(full).map_err(|e| err(&e))?;
+            if let Some(e) = too_big(meta.len()) {
+                return Err(e);
+            }
+            std::fs::File::open(full)
+                .and_then(|mut f| f.read_to_end(&mut bytes))
+                .map_err(|e| err(&e))?;
+        }
+        None => return Err(format!("{path}: no such file in the build context")),
     }
+    Ok(bytes)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::context::{read_dockerignore, StatCache};
 
     #[test]
-    fn ops_change_the_files_and_stay_inside() {
+    fn ops_become_overrides_and_the_disk_stays_as_it_was() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         std::fs::write(root.join("a.js"), "x").unwrap();
-        apply(root, &ContextOp::Edit("a.js".into())).unwrap();
-        assert_eq!(std::fs::read_to_string(root.join("a.js")).unwrap(), "x\n");
-        apply(root, &ContextOp::Chmod("a.js".into())).unwrap();
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(root.join("a.js"))
-            .unwrap()
-            .permissions()
-            .mode();
-        assert_ne!(mode & 0o111, 0);
-        apply(root, &ContextOp::Add("src/new.txt".into())).unwrap();
-        assert!(root.join("src/new.txt").exists());
-        apply(root, &ContextOp::Delete("src".into())).unwrap();
+        std::fs::write(root.join(".dockerignore"), "*.log\n").unwrap();
+        std::fs::write(root.join("debug.log"), "l").unwrap();
+        let ignore = read_dockerignore(root).unwrap();
+        let snap = ContextSnapshot::capture(root, &ignore, &mut StatCache::default()).unwrap();
+        let op = |o: ContextOp| to_override(&snap, root, &o);
+
+        assert_eq!(
+            op(ContextOp::Edit("a.js".into())),
+            Ok(Override::Write(Arc::from(&b"x\n"[..])))
+        );
+        assert_eq!(
+            op(ContextOp::Edit("debug.log".into())),
+            Ok(Override::Write(Arc::from(&b"l\n"[..])))
+        );
+        assert_eq!(op(ContextOp::Touch("a.js".into())), Ok(Override::Touch));
+        let mode = snap.get("a.js").unwrap().mode;
+        assert_eq!(
+            op(ContextOp::Chmod("a.js".into())),
+            Ok(Override::Mode(mode | 0o111))
+        );
+        assert!(matches!(
+            op(ContextOp::Add("src/new.txt".into())),
+            Ok(Override::Write(_))
+        ));
+        assert!(op(ContextOp::Add("a.js".into())).is_err());
+        assert_eq!(op(ContextOp::Delete("a.js".into())), Ok(Override::Remove));
+        assert!(op(ContextOp::Edit("../x".into())).is_err());
+        assert!(op(ContextOp::Touch("/etc/passwd".into())).is_err());
+        assert!(op(ContextOp::Edit("missing".into())).is_err());
+        assert_eq!(std::fs::read_to_string(root.join("a.js")).unwrap(), "x");
+        assert_eq!(
+            std::fs::read_to_string(root.join("debug.log")).unwrap(),
+            "l"
+        );
         assert!(!root.join("src").exists());
-        assert!(apply(root, &ContextOp::Edit("../x".into())).is_err());
-        assert!(apply(root, &ContextOp::Touch("/etc/passwd".into())).is_err());
     }
 }

@@ -5,7 +5,7 @@ use crate::app::action::Action;
 use crate::app::files::tree_lines;
 use crate::app::i18n::{reason, tr, trf};
 use crate::app::keymap::Scope;
-use crate::app::model::{Focus, Mode, Model};
+use crate::app::model::{Focus, Mode, Model, Simulated};
 use crate::app::rows::{layer_rows, RowKind};
 use crate::command::output::human_size;
 use crate::ui::theme::Theme;
@@ -241,18 +241,29 @@ pub fn context_offset(model: &Model, area: Rect) -> usize {
 
 pub fn context(model: &Model, area: Rect, buf: &mut Buffer) {
     let theme = Theme::new(model.no_color);
+    let simulated = model.context.simulated();
+    let mut title = vec![Span::styled(
+        format!(" {} ", tr(model.lang, "pane.context")),
+        theme.title(),
+    )];
+    if simulated > 0 {
+        let n = simulated.to_string();
+        title.push(Span::styled(
+            format!("{} ", trf(model.lang, "context.sim_count", &[("n", &n)])),
+            theme.simulated(),
+        ));
+    }
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(focused(model, Focus::Context)))
-        .title(Span::styled(
-            format!(" {} ", tr(model.lang, "pane.context")),
-            theme.title(),
-        ));
+        .title(Line::from(title));
     let inner = block.inner(area);
     block.render(area, buf);
     let w = inner.width as usize;
     let start = context_offset(model, area);
     let excluded_word = tr(model.lang, "context.excluded");
+    let mark = tr(model.lang, "context.simulated");
+    let deleted_word = tr(model.lang, "context.sim_deleted");
     let lines: Vec<Line> = model
         .context
         .rows
@@ -267,16 +278,26 @@ pub fn context(model: &Model, area: Rect, buf: &mut Buffer) {
             } else {
                 r.path.clone()
             };
-            let right = if r.excluded {
+            let right = if r.simulated == Some(Simulated::Removed) {
+                String::new()
+            } else if r.excluded {
                 excluded_word.clone()
             } else if r.dir {
                 String::new()
             } else {
                 format!("{:o} {}", r.mode & 0o777, human_size(r.size))
             };
-            let right_w = text::width(&right).min(w / 2);
-            let left_w = w.saturating_sub(right_w + 3);
-            let style = if r.excluded {
+            // The mark says the row is not what is on disk.
+            let sim = match r.simulated {
+                Some(Simulated::Changed) if right.is_empty() => mark.clone(),
+                Some(Simulated::Changed) => format!("{mark} "),
+                Some(Simulated::Removed) => deleted_word.clone(),
+                None => String::new(),
+            };
+            let sim_w = text::width(&sim).min(w / 2);
+            let right_w = text::width(&right).min((w / 2).saturating_sub(sim_w));
+            let left_w = w.saturating_sub(right_w + sim_w + 3);
+            let style = if r.excluded || r.simulated == Some(Simulated::Removed) {
                 theme.dim()
             } else {
                 ratatui::style::Style::default()
@@ -285,6 +306,7 @@ pub fn context(model: &Model, area: Rect, buf: &mut Buffer) {
                 Span::raw(if sel { "▶ " } else { "  " }),
                 Span::styled(text::fit(&name, left_w), style),
                 Span::raw(" "),
+                Span::styled(text::truncate(&sim, sim_w), theme.simulated()),
                 Span::styled(text::fit_right(&right, right_w), theme.dim()),
             ]);
             if sel {

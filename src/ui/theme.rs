@@ -73,6 +73,11 @@ impl Theme {
         self.dim().add_modifier(Modifier::ITALIC)
     }
 
+    /// A simulated change (the `≈` mark): not the file on disk.
+    pub fn simulated(self) -> Style {
+        self.fg(Color::Magenta).add_modifier(Modifier::BOLD)
+    }
+
     pub fn dim(self) -> Style {
         if self.color {
             Style::default().fg(Color::DarkGray)
