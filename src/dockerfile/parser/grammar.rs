@@ -4,6 +4,7 @@
 
 use pest::iterators::Pair;
 use pest::Parser as _;
+use std::ops::Range;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "dockerfile/dockerfile.pest"]
@@ -70,75 +71,115 @@ pub(super) struct Command {
     pub rest_at: usize,
 }
 
+/// BuildKit's `[\t\v\f\r ]` between the keyword and what follows.
+fn is_cmd_sep(b: u8) -> bool {
+    matches!(b, b'\t' | 0x0B | 0x0C | b'\r' | b' ')
+}
+
 /// Split a trimmed logical line into keyword, flags and arguments.
 pub(super) fn command(line: &str) -> Option<Command> {
-    // The grammar reads one character per byte; for ASCII that is the line
+    // The keyword runs to the first separator byte, and the separators
+    // after it are skipped: plain byte scans. All of them are ASCII, so
+    // both ends lie on character boundaries.
+    let bytes = line.as_bytes();
+    let keyword_end = bytes
+        .iter()
+        .position(|&b| is_cmd_sep(b))
+        .unwrap_or(bytes.len());
+    let keyword = Piece {
+        value: line[..keyword_end].to_string(),
+        lo: 0,
+        hi: keyword_end,
+    };
+    let flags_at = keyword_end
+        + bytes[keyword_end..]
+            .iter()
+            .take_while(|&&b| is_cmd_sep(b))
+            .count();
+    // Flags follow only where `--` comes after more blanks. (The byte
+    // after the ASCII separators is ASCII or starts a character, so bytes
+    // 0x85/0xA0 cannot be among these blanks.)
+    let gap = bytes[flags_at..]
+        .iter()
+        .take_while(|&&b| matches!(b, b'\t'..=b'\r' | b' '))
+        .count();
+    if flags_at == keyword_end || !bytes[flags_at + gap..].starts_with(b"--") {
+        return Some(Command {
+            keyword,
+            flags: Vec::new(),
+            rest_at: flags_at,
+        });
+    }
+    let (flags, rest_at) = flags(&line[flags_at..])?;
+    Some(Command {
+        keyword,
+        flags: flags
+            .into_iter()
+            .map(|f| Piece {
+                lo: f.lo + flags_at,
+                hi: f.hi + flags_at,
+                ..f
+            })
+            .collect(),
+        rest_at: rest_at + flags_at,
+    })
+}
+
+/// The leading `--flags` of `text` (what follows the keyword and its
+/// separators) and where the arguments start.
+fn flags(text: &str) -> Option<(Vec<Piece>, usize)> {
+    // The grammar reads one character per byte; for ASCII that is the text
     // itself, otherwise each byte becomes the Latin-1 character of its value
     // and offsets are mapped back below.
     let latin1;
-    let view = if line.is_ascii() {
-        line
+    let view = if text.is_ascii() {
+        text
     } else {
-        latin1 = line.bytes().map(char::from).collect::<String>();
+        latin1 = text.bytes().map(char::from).collect::<String>();
         latin1.as_str()
     };
-    let to_line = |pos: usize| -> usize {
-        if view.len() == line.len() {
+    let to_text = |pos: usize| -> usize {
+        if view.len() == text.len() {
             pos
         } else {
             view[..pos].chars().count()
         }
     };
-    let pair = Grammar::parse(Rule::command, view).ok()?.next()?;
-    let mut keyword = None;
+    let pair = Grammar::parse(Rule::flags, view).ok()?.next()?;
     let mut flags = Vec::new();
     // The arguments start where the rule stopped, unless a lone `--`
     // ended the flags earlier.
-    let mut rest_at = to_line(pair.as_span().end());
+    let mut rest_at = to_text(pair.as_span().end());
     let mut ended = false;
     for p in pair.into_inner() {
-        let (lo, hi) = (to_line(p.as_span().start()), to_line(p.as_span().end()));
-        match p.as_rule() {
-            Rule::keyword => {
-                keyword = Some(Piece {
-                    value: line.get(lo..hi)?.to_string(),
-                    lo,
-                    hi,
-                });
-            }
-            Rule::flag if !ended => {
-                // Built from bytes, like BuildKit: a non-ASCII character
-                // comes out as one Latin-1 character per byte.
-                let mut value = String::with_capacity(p.as_str().len());
-                value.push_str("--");
-                push_flag_parts(p, &mut value);
-                // The word may end on byte 0x85/0xA0 inside a character;
-                // its span takes the whole character.
-                let mut hi = hi;
-                while !line.is_char_boundary(hi) {
-                    hi += 1;
-                }
-                // A lone `--` ends the flags and is dropped.
-                if value == "--" {
-                    rest_at = hi;
-                    ended = true;
-                } else {
-                    flags.push(Piece { value, lo, hi });
-                }
-            }
-            _ => {}
+        if p.as_rule() != Rule::flag || ended {
+            continue;
+        }
+        let (lo, mut hi) = (to_text(p.as_span().start()), to_text(p.as_span().end()));
+        // Built from bytes, like BuildKit: a non-ASCII character comes out
+        // as one Latin-1 character per byte.
+        let mut value = String::with_capacity(p.as_str().len());
+        value.push_str("--");
+        push_flag_parts(p, &mut value);
+        // The word may end on byte 0x85/0xA0 inside a character; its span
+        // takes the whole character.
+        while !text.is_char_boundary(hi) {
+            hi += 1;
+        }
+        // A lone `--` ends the flags and is dropped.
+        if value == "--" {
+            rest_at = hi;
+            ended = true;
+        } else {
+            flags.push(Piece { value, lo, hi });
         }
     }
     // After a word that ended on byte 0x85/0xA0 inside a character the
     // rest would start mid-character; start at the next whole character.
-    while !line.is_char_boundary(rest_at) {
+    while !text.is_char_boundary(rest_at) {
         rest_at += 1;
     }
-    Some(Command {
-        keyword: keyword?,
-        flags,
-        rest_at,
-    })
+    Some((flags, rest_at))
 }
 
 fn push_flag_parts(pair: Pair<'_, Rule>, out: &mut String) {
@@ -157,36 +198,61 @@ fn push_flag_parts(pair: Pair<'_, Rule>, out: &mut String) {
 // Words of ENV / LABEL / ARG
 
 /// Whitespace-separated words, quotes and escapes kept (BuildKit's
-/// `parseWords`), with `escape` as the escape character.
-pub(super) fn words(text: &str, escape: char) -> Vec<Piece> {
-    let mut input = String::with_capacity(text.len() + 1);
-    input.push(escape);
-    input.push_str(text);
-    let shift = escape.len_utf8();
-    let Some(top) = Grammar::parse(Rule::words, &input)
-        .ok()
-        .and_then(|mut p| p.next())
-    else {
+/// `parseWords`), with `escape` as the escape character: the byte range of
+/// each word in `text` (a word is always `text[range]`).
+pub(super) fn words(text: &str, escape: char) -> Vec<Range<usize>> {
+    // Without quotes or escape characters a word is simply a run of
+    // non-whitespace: no need for the grammar.
+    if !text.contains(['"', '\'', escape]) {
+        return plain_words(text);
+    }
+    let rule = if escape == '`' {
+        Rule::words_bt
+    } else {
+        Rule::words_bs
+    };
+    let Some(top) = Grammar::parse(rule, text).ok().and_then(|mut p| p.next()) else {
         // The rule accepts every input; an empty list is the safe answer.
         return Vec::new();
     };
     let mut out = Vec::new();
-    for w in top.into_inner().filter(|p| p.as_rule() == Rule::word) {
-        let span = w.as_span();
-        let mut value = w.as_str();
-        let dropped_escape = w
-            .clone()
-            .into_inner()
-            .flatten()
-            .any(|p| p.as_rule() == Rule::word_esc_end);
-        if dropped_escape {
-            value = value.strip_suffix(escape).unwrap_or(value);
+    for w in top.into_inner() {
+        if !matches!(w.as_rule(), Rule::word_bs | Rule::word_bt) {
+            continue;
         }
-        out.push(Piece {
-            value: value.to_string(),
-            lo: span.start() - shift,
-            hi: span.start() - shift + value.len(),
-        });
+        let span = w.as_span();
+        let mut hi = span.end();
+        // An escape character at the very end of the text is dropped; only
+        // the last word can hold one.
+        if hi == text.len()
+            && w.as_str().ends_with(escape)
+            && w.into_inner()
+                .flatten()
+                .any(|p| p.as_rule() == Rule::word_esc_end)
+        {
+            hi -= escape.len_utf8();
+        }
+        out.push(span.start()..hi);
+    }
+    out
+}
+
+/// Maximal runs of non-whitespace (Unicode White_Space, as the grammar's
+/// `WHITE_SPACE`).
+fn plain_words(text: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        if c.is_whitespace() {
+            if let Some(s) = start.take() {
+                out.push(s..i);
+            }
+        } else if start.is_none() {
+            start = Some(i);
+        }
+    }
+    if let Some(s) = start {
+        out.push(s..text.len());
     }
     out
 }
@@ -360,6 +426,14 @@ pub(super) fn heredoc_markers(line: &str) -> Vec<Marker> {
 }
 
 fn marker(word: &str, at: usize) -> Option<Marker> {
+    // Most words are not markers: skip the grammar unless the word starts
+    // with digits and `<<`.
+    if !word
+        .trim_start_matches(|c: char| c.is_ascii_digit())
+        .starts_with("<<")
+    {
+        return None;
+    }
     let pair = Grammar::parse(Rule::heredoc_marker, word).ok()?.next()?;
     let mut fd = 0u32;
     let mut chomp = false;
