@@ -19,8 +19,12 @@ use lines::{line_span, PhysLine, Scanner, SpanMap};
 pub fn parse(source: &str) -> Result<Dockerfile, Diagnostic> {
     let mut scanner = Scanner::new(source);
     let mut directives = DirectiveBlock::default();
-    let mut instructions: Vec<Instruction> = Vec::new();
+    // Room for a typical instruction every 64 bytes, so the list rarely
+    // grows (each growth copies every instruction so far).
+    let mut instructions: Vec<Instruction> = Vec::with_capacity(source.len() / 64);
     let mut warnings = Vec::new();
+    // One map for all instructions, so its storage is reused.
+    let mut map = SpanMap::new(source);
 
     while let Some(first) = scanner.next_line() {
         let content = first.content();
@@ -34,7 +38,7 @@ pub fn parse(source: &str) -> Result<Dockerfile, Diagnostic> {
             continue;
         }
 
-        let mut map = SpanMap::new(source);
+        map.clear();
         map.push(0, &first, lead);
         let mut joined = kept.to_string();
         let mut last = first;
@@ -154,6 +158,7 @@ pub fn parse(source: &str) -> Result<Dockerfile, Diagnostic> {
         .with_help("split the line with a line continuation"));
     }
 
+    instructions.shrink_to_fit();
     Ok(Dockerfile {
         source: source.to_string(),
         directives: directives.found,

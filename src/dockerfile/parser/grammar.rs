@@ -155,12 +155,25 @@ fn flags(text: &str) -> Option<(Vec<Piece>, usize)> {
         if p.as_rule() != Rule::flag || ended {
             continue;
         }
-        let (lo, mut hi) = (to_text(p.as_span().start()), to_text(p.as_span().end()));
-        // Built from bytes, like BuildKit: a non-ASCII character comes out
-        // as one Latin-1 character per byte.
-        let mut value = String::with_capacity(p.as_str().len());
-        value.push_str("--");
-        push_flag_parts(p, &mut value);
+        let (start, end) = (p.as_span().start(), p.as_span().end());
+        let (lo, mut hi) = (to_text(start), to_text(end));
+        // The value is the flag's text without the quotes and escape
+        // characters the grammar marked. Built from the Latin-1 view, like
+        // BuildKit builds it from bytes: a non-ASCII character comes out as
+        // one Latin-1 character per byte.
+        let mut value = String::with_capacity(end - start);
+        let mut kept_from = start;
+        let marks = p.into_inner().flatten().filter(|m| {
+            matches!(
+                m.as_rule(),
+                Rule::flag_dq_mark | Rule::flag_sq_mark | Rule::flag_esc_mark
+            )
+        });
+        for mark in marks {
+            value.push_str(&view[kept_from..mark.as_span().start()]);
+            kept_from = mark.as_span().end();
+        }
+        value.push_str(&view[kept_from..end]);
         // The word may end on byte 0x85/0xA0 inside a character; its span
         // takes the whole character.
         while !text.is_char_boundary(hi) {
@@ -180,18 +193,6 @@ fn flags(text: &str) -> Option<(Vec<Piece>, usize)> {
         rest_at += 1;
     }
     Some((flags, rest_at))
-}
-
-fn push_flag_parts(pair: Pair<'_, Rule>, out: &mut String) {
-    for p in pair.into_inner() {
-        match p.as_rule() {
-            Rule::flag_dq | Rule::flag_sq | Rule::flag_esc => push_flag_parts(p, out),
-            Rule::flag_plain | Rule::flag_dq_char | Rule::flag_sq_char | Rule::flag_escaped => {
-                out.push_str(p.as_str());
-            }
-            _ => {}
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -425,47 +426,42 @@ pub(super) fn heredoc_markers(line: &str) -> Vec<Marker> {
         .collect()
 }
 
+/// BuildKit's `^(\d*)<<(-?)([^<]*)$` on one word, then the name read from
+/// what follows `<<`/`<<-`.
 fn marker(word: &str, at: usize) -> Option<Marker> {
-    // Most words are not markers: skip the grammar unless the word starts
-    // with digits and `<<`.
-    if !word
-        .trim_start_matches(|c: char| c.is_ascii_digit())
-        .starts_with("<<")
-    {
-        return None;
-    }
-    let pair = Grammar::parse(Rule::heredoc_marker, word).ok()?.next()?;
-    let mut fd = 0u32;
-    let mut chomp = false;
-    let mut rest = "";
-    for p in pair.into_inner() {
-        match p.as_rule() {
-            // Go parses the digits as an unsigned integer; keep the largest
-            // value that fits when there are too many.
-            Rule::heredoc_fd => {
-                fd = p.as_str().bytes().fold(0u32, |acc, b| {
-                    acc.saturating_mul(10).saturating_add(u32::from(b - b'0'))
-                });
-            }
-            Rule::heredoc_chomp => chomp = true,
-            Rule::heredoc_word => rest = p.as_str(),
-            _ => {}
-        }
-    }
-    if rest.is_empty() {
-        return None;
-    }
-    // The name is the marker's rest read as exactly one shell word, quotes
-    // removed; a quoted name means the body is not expanded.
-    let cooked = shell_words(rest, Mode::Cooked)?;
-    let [name] = cooked.as_slice() else {
-        return None;
+    let after_fd = word.trim_start_matches(|c: char| c.is_ascii_digit());
+    let digits = &word[..word.len() - after_fd.len()];
+    let after = after_fd.strip_prefix("<<")?;
+    let (chomp, rest) = match after.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, after),
     };
+    if rest.is_empty() || rest.contains('<') {
+        return None;
+    }
+    // Go parses the digits as an unsigned integer; keep the largest value
+    // that fits when there are too many.
+    let file_descriptor = digits.bytes().fold(0u32, |acc, b| {
+        acc.saturating_mul(10).saturating_add(u32::from(b - b'0'))
+    });
+    // The name is the marker's rest read as exactly one shell word, quotes
+    // removed; a quoted name means the body is not expanded. Text without
+    // quotes, `$`, `\` or whitespace is that word as it stands.
+    let (name, quoted) =
+        if rest.contains(['"', '\'', '$', '\\']) || rest.contains(char::is_whitespace) {
+            let cooked = shell_words(rest, Mode::Cooked)?;
+            let [name] = cooked.as_slice() else {
+                return None;
+            };
+            (name.value.clone(), name.quoted)
+        } else {
+            (rest.to_string(), false)
+        };
     Some(Marker {
-        name: name.value.clone(),
-        file_descriptor: fd,
+        name,
+        file_descriptor,
         chomp,
-        quoted: name.quoted,
+        quoted,
         lo: at,
         hi: at + word.len(),
     })
