@@ -3,8 +3,9 @@
 //!
 //! The work is split the way the language is: `lines` does the line-level
 //! pass (directives' position, continuations, heredoc bodies), `grammar`
-//! holds the pest grammar for everything inside one logical line, and
-//! `node` shapes each instruction's arguments per keyword.
+//! reads what is inside one logical line (the pest grammar, with the plain
+//! cases taken in Rust first), and `node` shapes each instruction's
+//! arguments per keyword.
 
 mod grammar;
 mod lines;

@@ -207,6 +207,11 @@ pub(super) fn words(text: &str, escape: char) -> Vec<Range<usize>> {
     if !text.contains(['"', '\'', escape]) {
         return plain_words(text);
     }
+    grammar_words(text, escape)
+}
+
+/// `words` through the grammar.
+fn grammar_words(text: &str, escape: char) -> Vec<Range<usize>> {
     let rule = if escape == '`' {
         Rule::words_bt
     } else {
@@ -578,6 +583,50 @@ mod tests {
         // Valid JSON holding a non-string element, or (if the grammar's
         // stack guard gave up) treated as not JSON; never a crash.
         assert!(matches!(json(&ok), Json::NotStrings { .. } | Json::Invalid));
+    }
+
+    #[test]
+    fn keyword_split_with_and_without_flags() {
+        let plain = command("RUN \t echo --x").expect("splits");
+        assert_eq!((plain.keyword.value.as_str(), plain.rest_at), ("RUN", 6));
+        assert!(plain.flags.is_empty());
+        let alone = command("WORKDIR").expect("splits");
+        assert_eq!((alone.keyword.hi, alone.rest_at), (7, 7));
+        let flagged = command("COPY --from=a \n --chown=\"b c\" -- x").expect("splits");
+        let values: Vec<_> = flagged.flags.iter().map(|f| f.value.as_str()).collect();
+        assert_eq!(values, ["--from=a", "--chown=b c"]);
+        assert_eq!(
+            &"COPY --from=a \n --chown=\"b c\" -- x"[flagged.rest_at..],
+            " x"
+        );
+    }
+
+    #[test]
+    fn plain_words_agree_with_the_grammar() {
+        for text in [
+            "a b",
+            "  a\u{3000}b\u{85}c  ",
+            "k=v\tx=`y`",
+            "한 글",
+            "",
+            " ",
+        ] {
+            assert_eq!(plain_words(text), grammar_words(text, '\\'), "{text:?}");
+        }
+        assert_eq!(plain_words("a\\b c"), grammar_words("a\\b c", '`'));
+    }
+
+    #[test]
+    fn heredoc_marker_forms() {
+        let names = |line: &str| -> Vec<(String, bool, bool)> {
+            heredoc_markers(line)
+                .into_iter()
+                .map(|m| (m.name, m.chomp, m.quoted))
+                .collect()
+        };
+        assert_eq!(names("RUN <<EOF"), [("EOF".to_string(), false, false)]);
+        assert_eq!(names("RUN <<-E\"O\"F"), [("EOF".to_string(), true, true)]);
+        assert!(names("RUN <<<EOF <<- <<").is_empty());
     }
 
     #[test]
