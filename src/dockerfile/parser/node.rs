@@ -304,7 +304,7 @@ impl Shaper<'_, '_> {
                 return Err(NodeError {
                     message: format!(
                         "Syntax error - can't find = in {}. Must be of the form: name=value",
-                        go_quote(&self.text[w.clone()])
+                        crate::gofmt::quote(&self.text[w.clone()])
                     ),
                     lo: self.at + w.start,
                     hi: self.at + w.end,
@@ -317,45 +317,4 @@ impl Shaper<'_, '_> {
         }
         Ok(out)
     }
-}
-
-/// A string quoted as Go's `%q` does (for messages that must match
-/// BuildKit's).
-pub(super) fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{b}' => out.push_str("\\v"),
-            c if go_printable(c) => out.push(c),
-            c if (c as u32) < 0x80 => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push_str(&format!("\\U{:08x}", c as u32)),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// Close to Go's `strconv.IsPrint`: no controls, no spaces other than
-/// U+0020, no format or private-use characters.
-fn go_printable(c: char) -> bool {
-    if c == ' ' {
-        return true;
-    }
-    if c.is_control() || c.is_whitespace() {
-        return false;
-    }
-    !matches!(c as u32,
-        0xAD | 0x600..=0x605 | 0x61C | 0x6DD | 0x70F | 0x180E | 0x200B..=0x200F
-        | 0x2028..=0x202E | 0x2060..=0x206F | 0xFEFF | 0xFFF9..=0xFFFB
-        | 0xE000..=0xF8FF | 0xFFFE | 0xFFFF | 0xF0000..)
 }
