@@ -1,7 +1,8 @@
 //! layerlab: a Dockerfile beside its image's layer stack, every build-cache
 //! decision explained.
 //!
-//! The pure core (`dockerfile`, `engine`, `shell`) never touches a terminal;
+//! The pure core (`dockerfile`, `engine`, `shell`, and `gofmt` for texts that
+//! must match Go's) never touches a terminal;
 //! `cli` is the front door that prints text or JSON from it; `app` (pure
 //! state and update), `ui` (views of it) and `runtime` (the terminal loop)
 //! make the interactive screen; `command` is the docker-like command table.
@@ -11,6 +12,7 @@ pub mod cli;
 pub mod command;
 pub mod dockerfile;
 pub mod engine;
+pub mod gofmt;
 pub mod runtime;
 pub mod shell;
 pub mod ui;

@@ -196,8 +196,23 @@ fn apply(source: &str, edit: &Edit) -> String {
     s
 }
 
+/// 512 cases per property, unless `PROPTEST_CASES` asks for another count
+/// (e.g. a long fuzz run in release mode).
+fn config() -> ProptestConfig {
+    let cases = if std::env::var_os("PROPTEST_CASES").is_some() {
+        // The default configuration reads the variable.
+        ProptestConfig::default().cases
+    } else {
+        512
+    };
+    ProptestConfig {
+        cases,
+        ..ProptestConfig::default()
+    }
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    #![proptest_config(config())]
 
     #[test]
     fn arbitrary_text_never_panics(s in any::<String>()) {

@@ -45,8 +45,11 @@ pub fn run(args: &ParseArgs) -> i32 {
     let _ = std::io::stdout().lock().write_all(out.as_bytes());
     match result {
         Ok(df) => {
-            for w in &df.warnings {
-                eprint!("{}", w.render(&name, &source));
+            // The parser accepts these; the analyzer's findings (an unknown
+            // instruction a build would reject, a CMD that only looks like
+            // exec form, …) are what a learner wants to see next.
+            for d in &crate::dockerfile::analyzer::analyze(&df).diagnostics {
+                eprint!("{}", d.render(&name, &source));
             }
             0
         }

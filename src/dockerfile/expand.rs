@@ -27,7 +27,6 @@
 
 use finl_unicode::categories::CharacterCategories;
 use std::collections::{BTreeMap, HashMap};
-use std::fmt::Write as _;
 
 /// Where variable values come from.
 pub trait Vars {
@@ -169,7 +168,11 @@ impl ExpandError {
     /// The full text BuildKit prints, which names the word:
     /// `failed to process "${}": syntax error: bad substitution`.
     pub fn buildkit_message(&self, word: &str) -> String {
-        format!("failed to process {}: {}", go_quote(word), self.message)
+        format!(
+            "failed to process {}: {}",
+            crate::gofmt::quote(word),
+            self.message
+        )
     }
 }
 
@@ -610,41 +613,4 @@ impl Fields {
         }
         self.done
     }
-}
-
-/// Go's `%q` (strconv.Quote), so error texts match BuildKit's byte for byte.
-fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{b}' => out.push_str("\\v"),
-            c if is_go_printable(c) => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                let _ = write!(out, "\\x{:02x}", c as u32);
-            }
-            c if (c as u32) < 0x10000 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => {
-                let _ = write!(out, "\\U{:08x}", c as u32);
-            }
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// Go's `unicode.IsPrint`: letters, marks, numbers, punctuation, symbols
-/// and the ASCII space (other spaces are escaped).
-fn is_go_printable(c: char) -> bool {
-    c == ' ' || c.is_letter() || c.is_mark() || c.is_number() || c.is_punctuation() || c.is_symbol()
 }

@@ -3,8 +3,9 @@
 //!
 //! The work is split the way the language is: `lines` does the line-level
 //! pass (directives' position, continuations, heredoc bodies), `grammar`
-//! holds the pest grammar for everything inside one logical line, and
-//! `node` shapes each instruction's arguments per keyword.
+//! reads what is inside one logical line (the pest grammar, with the plain
+//! cases taken in Rust first), and `node` shapes each instruction's
+//! arguments per keyword.
 
 mod grammar;
 mod lines;
@@ -19,8 +20,12 @@ use lines::{line_span, PhysLine, Scanner, SpanMap};
 pub fn parse(source: &str) -> Result<Dockerfile, Diagnostic> {
     let mut scanner = Scanner::new(source);
     let mut directives = DirectiveBlock::default();
-    let mut instructions: Vec<Instruction> = Vec::new();
+    // Room for a typical instruction every 64 bytes, so the list rarely
+    // grows (each growth copies every instruction so far).
+    let mut instructions: Vec<Instruction> = Vec::with_capacity(source.len() / 64);
     let mut warnings = Vec::new();
+    // One map for all instructions, so its storage is reused.
+    let mut map = SpanMap::new(source);
 
     while let Some(first) = scanner.next_line() {
         let content = first.content();
@@ -34,7 +39,7 @@ pub fn parse(source: &str) -> Result<Dockerfile, Diagnostic> {
             continue;
         }
 
-        let mut map = SpanMap::new(source);
+        map.clear();
         map.push(0, &first, lead);
         let mut joined = kept.to_string();
         let mut last = first;
@@ -154,6 +159,7 @@ pub fn parse(source: &str) -> Result<Dockerfile, Diagnostic> {
         .with_help("split the line with a line continuation"));
     }
 
+    instructions.shrink_to_fit();
     Ok(Dockerfile {
         source: source.to_string(),
         directives: directives.found,

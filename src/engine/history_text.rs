@@ -20,9 +20,8 @@
 //! `expected.json` recorded) and [`BuildkitFrontend::Head`] (1.26, what
 //! `expected.buildkit-head.json` recorded); they differ only where noted.
 
-mod go_fmt;
-
 use crate::engine::classic_hash::ClassicSourceHash;
+use crate::gofmt;
 
 /// The shell a stage starts with on Linux.
 pub const DEFAULT_SHELL: [&str; 2] = ["/bin/sh", "-c"];
@@ -91,29 +90,29 @@ pub fn classic_metadata(shell: &[String], instruction: &MetadataInstruction<'_>)
         M::Env(pairs) => (shell, format!("ENV{}", key_values(pairs))),
         M::Label(pairs) => (shell, format!("LABEL{}", key_values(pairs))),
         M::Arg(args) => (shell, format!("ARG {}", arg_list(args))),
-        M::Cmd(cmd) => (shell, format!("CMD {}", go_fmt::quote_list(cmd))),
-        M::Entrypoint(cmd) => (shell, format!("ENTRYPOINT {}", go_fmt::quote_list(cmd))),
+        M::Cmd(cmd) => (shell, format!("CMD {}", gofmt::quote_list(cmd))),
+        M::Entrypoint(cmd) => (shell, format!("ENTRYPOINT {}", gofmt::quote_list(cmd))),
         // `%q` of a *container.HealthConfig: `&{` fields `}`, each field
         // quoted, the int Retries as a rune literal.
         M::Healthcheck(check) => (
             shell,
             format!(
                 "HEALTHCHECK &{{{} {} {} {} {}}}",
-                go_fmt::quote_list(&check.test),
-                go_fmt::quote(&go_fmt::duration(check.interval_ns)),
-                go_fmt::quote(&go_fmt::duration(check.timeout_ns)),
-                go_fmt::quote(&go_fmt::duration(check.start_period_ns)),
-                go_fmt::quote_int_as_rune(check.retries),
+                gofmt::quote_list(&check.test),
+                gofmt::quote(&gofmt::duration(check.interval_ns)),
+                gofmt::quote(&gofmt::duration(check.timeout_ns)),
+                gofmt::quote(&gofmt::duration(check.start_period_ns)),
+                gofmt::quote_int_as_rune(check.retries),
             ),
         ),
         // The words as written, joined: `EXPOSE 80 443/udp`.
         M::Expose(words) => (shell, format!("EXPOSE {}", words.join(" "))),
         M::User(user) => (shell, format!("USER {user}")),
-        M::Volume(paths) => (shell, format!("VOLUME {}", go_fmt::plain_list(paths))),
+        M::Volume(paths) => (shell, format!("VOLUME {}", gofmt::plain_list(paths))),
         M::StopSignal(signal) => (shell, format!("STOPSIGNAL {signal}")),
         M::Shell(new_shell) => (
             *new_shell,
-            format!("SHELL {}", go_fmt::plain_list(new_shell)),
+            format!("SHELL {}", gofmt::plain_list(new_shell)),
         ),
         M::Onbuild(trigger) => (shell, format!("ONBUILD {trigger}")),
         M::Maintainer(name) => (shell, format!("MAINTAINER {name}")),
@@ -179,26 +178,26 @@ pub fn buildkit_metadata(
         // Recorded: 12 `ARG APP_VERSION=1.0`.
         M::Arg(args) => format!("ARG {}", arg_list(args)),
         // Recorded: 01 `CMD ["cat" "/app/app.js"]`.
-        M::Cmd(cmd) => format!("CMD {}", go_fmt::quote_list(cmd)),
-        M::Entrypoint(cmd) => format!("ENTRYPOINT {}", go_fmt::quote_list(cmd)),
+        M::Cmd(cmd) => format!("CMD {}", gofmt::quote_list(cmd)),
+        M::Entrypoint(cmd) => format!("ENTRYPOINT {}", gofmt::quote_list(cmd)),
         M::Healthcheck(check) => match frontend {
             // `%q` of a *HealthConfig without StartInterval.
             BuildkitFrontend::Docker2010 => format!(
                 "HEALTHCHECK &{{{} {} {} {} {}}}",
-                go_fmt::quote_list(&check.test),
-                go_fmt::quote(&go_fmt::duration(check.interval_ns)),
-                go_fmt::quote(&go_fmt::duration(check.timeout_ns)),
-                go_fmt::quote(&go_fmt::duration(check.start_period_ns)),
-                go_fmt::quote_int_as_rune(check.retries),
+                gofmt::quote_list(&check.test),
+                gofmt::quote(&gofmt::duration(check.interval_ns)),
+                gofmt::quote(&gofmt::duration(check.timeout_ns)),
+                gofmt::quote(&gofmt::duration(check.start_period_ns)),
+                gofmt::quote_int_as_rune(check.retries),
             ),
             // `%+v` of the HealthcheckConfig value: field names, plain values.
             BuildkitFrontend::Head => format!(
                 "HEALTHCHECK {{Test:{} Interval:{} Timeout:{} StartPeriod:{} StartInterval:{} Retries:{}}}",
-                go_fmt::plain_list(&check.test),
-                go_fmt::duration(check.interval_ns),
-                go_fmt::duration(check.timeout_ns),
-                go_fmt::duration(check.start_period_ns),
-                go_fmt::duration(check.start_interval_ns),
+                gofmt::plain_list(&check.test),
+                gofmt::duration(check.interval_ns),
+                gofmt::duration(check.timeout_ns),
+                gofmt::duration(check.start_period_ns),
+                gofmt::duration(check.start_interval_ns),
                 check.retries,
             ),
         },
@@ -215,13 +214,13 @@ pub fn buildkit_metadata(
                     format!("EXPOSE map[{}]", entries.join(" "))
                 }
                 // `%v` of the parsed list, in order: `EXPOSE [80/tcp 443/tcp]`.
-                BuildkitFrontend::Head => format!("EXPOSE {}", go_fmt::plain_list(&ports)),
+                BuildkitFrontend::Head => format!("EXPOSE {}", gofmt::plain_list(&ports)),
             }
         }
         M::User(user) => format!("USER {user}"),
-        M::Volume(paths) => format!("VOLUME {}", go_fmt::plain_list(paths)),
+        M::Volume(paths) => format!("VOLUME {}", gofmt::plain_list(paths)),
         M::StopSignal(signal) => format!("STOPSIGNAL {signal}"),
-        M::Shell(shell) => format!("SHELL {}", go_fmt::plain_list(shell)),
+        M::Shell(shell) => format!("SHELL {}", gofmt::plain_list(shell)),
         M::Onbuild(_) => return None,
         M::Maintainer(name) => format!("MAINTAINER {name}"),
     };

@@ -4,6 +4,7 @@
 
 use pest::iterators::Pair;
 use pest::Parser as _;
+use std::ops::Range;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "dockerfile/dockerfile.pest"]
@@ -70,123 +71,194 @@ pub(super) struct Command {
     pub rest_at: usize,
 }
 
+/// BuildKit's `[\t\v\f\r ]` between the keyword and what follows.
+fn is_cmd_sep(b: u8) -> bool {
+    matches!(b, b'\t' | 0x0B | 0x0C | b'\r' | b' ')
+}
+
 /// Split a trimmed logical line into keyword, flags and arguments.
 pub(super) fn command(line: &str) -> Option<Command> {
-    // The grammar reads one character per byte; for ASCII that is the line
+    // The keyword runs to the first separator byte, and the separators
+    // after it are skipped: plain byte scans. All of them are ASCII, so
+    // both ends lie on character boundaries.
+    let bytes = line.as_bytes();
+    let keyword_end = bytes
+        .iter()
+        .position(|&b| is_cmd_sep(b))
+        .unwrap_or(bytes.len());
+    let keyword = Piece {
+        value: line[..keyword_end].to_string(),
+        lo: 0,
+        hi: keyword_end,
+    };
+    let flags_at = keyword_end
+        + bytes[keyword_end..]
+            .iter()
+            .take_while(|&&b| is_cmd_sep(b))
+            .count();
+    // Flags follow only where `--` comes after more blanks. (The byte
+    // after the ASCII separators is ASCII or starts a character, so bytes
+    // 0x85/0xA0 cannot be among these blanks.)
+    let gap = bytes[flags_at..]
+        .iter()
+        .take_while(|&&b| matches!(b, b'\t'..=b'\r' | b' '))
+        .count();
+    if flags_at == keyword_end || !bytes[flags_at + gap..].starts_with(b"--") {
+        return Some(Command {
+            keyword,
+            flags: Vec::new(),
+            rest_at: flags_at,
+        });
+    }
+    let (flags, rest_at) = flags(&line[flags_at..])?;
+    Some(Command {
+        keyword,
+        flags: flags
+            .into_iter()
+            .map(|f| Piece {
+                lo: f.lo + flags_at,
+                hi: f.hi + flags_at,
+                ..f
+            })
+            .collect(),
+        rest_at: rest_at + flags_at,
+    })
+}
+
+/// The leading `--flags` of `text` (what follows the keyword and its
+/// separators) and where the arguments start.
+fn flags(text: &str) -> Option<(Vec<Piece>, usize)> {
+    // The grammar reads one character per byte; for ASCII that is the text
     // itself, otherwise each byte becomes the Latin-1 character of its value
     // and offsets are mapped back below.
     let latin1;
-    let view = if line.is_ascii() {
-        line
+    let view = if text.is_ascii() {
+        text
     } else {
-        latin1 = line.bytes().map(char::from).collect::<String>();
+        latin1 = text.bytes().map(char::from).collect::<String>();
         latin1.as_str()
     };
-    let to_line = |pos: usize| -> usize {
-        if view.len() == line.len() {
+    let to_text = |pos: usize| -> usize {
+        if view.len() == text.len() {
             pos
         } else {
             view[..pos].chars().count()
         }
     };
-    let pair = Grammar::parse(Rule::command, view).ok()?.next()?;
-    let mut keyword = None;
+    let pair = Grammar::parse(Rule::flags, view).ok()?.next()?;
     let mut flags = Vec::new();
     // The arguments start where the rule stopped, unless a lone `--`
     // ended the flags earlier.
-    let mut rest_at = to_line(pair.as_span().end());
+    let mut rest_at = to_text(pair.as_span().end());
     let mut ended = false;
     for p in pair.into_inner() {
-        let (lo, hi) = (to_line(p.as_span().start()), to_line(p.as_span().end()));
-        match p.as_rule() {
-            Rule::keyword => {
-                keyword = Some(Piece {
-                    value: line.get(lo..hi)?.to_string(),
-                    lo,
-                    hi,
-                });
-            }
-            Rule::flag if !ended => {
-                // Built from bytes, like BuildKit: a non-ASCII character
-                // comes out as one Latin-1 character per byte.
-                let mut value = String::with_capacity(p.as_str().len());
-                value.push_str("--");
-                push_flag_parts(p, &mut value);
-                // The word may end on byte 0x85/0xA0 inside a character;
-                // its span takes the whole character.
-                let mut hi = hi;
-                while !line.is_char_boundary(hi) {
-                    hi += 1;
-                }
-                // A lone `--` ends the flags and is dropped.
-                if value == "--" {
-                    rest_at = hi;
-                    ended = true;
-                } else {
-                    flags.push(Piece { value, lo, hi });
-                }
-            }
-            _ => {}
+        if p.as_rule() != Rule::flag || ended {
+            continue;
+        }
+        let (start, end) = (p.as_span().start(), p.as_span().end());
+        let (lo, mut hi) = (to_text(start), to_text(end));
+        // The value is the flag's text without the quotes and escape
+        // characters the grammar marked. Built from the Latin-1 view, like
+        // BuildKit builds it from bytes: a non-ASCII character comes out as
+        // one Latin-1 character per byte.
+        let mut value = String::with_capacity(end - start);
+        let mut kept_from = start;
+        let marks = p.into_inner().flatten().filter(|m| {
+            matches!(
+                m.as_rule(),
+                Rule::flag_dq_mark | Rule::flag_sq_mark | Rule::flag_esc_mark
+            )
+        });
+        for mark in marks {
+            value.push_str(&view[kept_from..mark.as_span().start()]);
+            kept_from = mark.as_span().end();
+        }
+        value.push_str(&view[kept_from..end]);
+        // The word may end on byte 0x85/0xA0 inside a character; its span
+        // takes the whole character.
+        while !text.is_char_boundary(hi) {
+            hi += 1;
+        }
+        // A lone `--` ends the flags and is dropped.
+        if value == "--" {
+            rest_at = hi;
+            ended = true;
+        } else {
+            flags.push(Piece { value, lo, hi });
         }
     }
     // After a word that ended on byte 0x85/0xA0 inside a character the
     // rest would start mid-character; start at the next whole character.
-    while !line.is_char_boundary(rest_at) {
+    while !text.is_char_boundary(rest_at) {
         rest_at += 1;
     }
-    Some(Command {
-        keyword: keyword?,
-        flags,
-        rest_at,
-    })
-}
-
-fn push_flag_parts(pair: Pair<'_, Rule>, out: &mut String) {
-    for p in pair.into_inner() {
-        match p.as_rule() {
-            Rule::flag_dq | Rule::flag_sq | Rule::flag_esc => push_flag_parts(p, out),
-            Rule::flag_plain | Rule::flag_dq_char | Rule::flag_sq_char | Rule::flag_escaped => {
-                out.push_str(p.as_str());
-            }
-            _ => {}
-        }
-    }
+    Some((flags, rest_at))
 }
 
 // ---------------------------------------------------------------------------
 // Words of ENV / LABEL / ARG
 
 /// Whitespace-separated words, quotes and escapes kept (BuildKit's
-/// `parseWords`), with `escape` as the escape character.
-pub(super) fn words(text: &str, escape: char) -> Vec<Piece> {
-    let mut input = String::with_capacity(text.len() + 1);
-    input.push(escape);
-    input.push_str(text);
-    let shift = escape.len_utf8();
-    let Some(top) = Grammar::parse(Rule::words, &input)
-        .ok()
-        .and_then(|mut p| p.next())
-    else {
+/// `parseWords`), with `escape` as the escape character: the byte range of
+/// each word in `text` (a word is always `text[range]`).
+pub(super) fn words(text: &str, escape: char) -> Vec<Range<usize>> {
+    // Without quotes or escape characters a word is simply a run of
+    // non-whitespace: no need for the grammar.
+    if !text.contains(['"', '\'', escape]) {
+        return plain_words(text);
+    }
+    grammar_words(text, escape)
+}
+
+/// `words` through the grammar.
+fn grammar_words(text: &str, escape: char) -> Vec<Range<usize>> {
+    let rule = if escape == '`' {
+        Rule::words_bt
+    } else {
+        Rule::words_bs
+    };
+    let Some(top) = Grammar::parse(rule, text).ok().and_then(|mut p| p.next()) else {
         // The rule accepts every input; an empty list is the safe answer.
         return Vec::new();
     };
     let mut out = Vec::new();
-    for w in top.into_inner().filter(|p| p.as_rule() == Rule::word) {
-        let span = w.as_span();
-        let mut value = w.as_str();
-        let dropped_escape = w
-            .clone()
-            .into_inner()
-            .flatten()
-            .any(|p| p.as_rule() == Rule::word_esc_end);
-        if dropped_escape {
-            value = value.strip_suffix(escape).unwrap_or(value);
+    for w in top.into_inner() {
+        if !matches!(w.as_rule(), Rule::word_bs | Rule::word_bt) {
+            continue;
         }
-        out.push(Piece {
-            value: value.to_string(),
-            lo: span.start() - shift,
-            hi: span.start() - shift + value.len(),
-        });
+        let span = w.as_span();
+        let mut hi = span.end();
+        // An escape character at the very end of the text is dropped; only
+        // the last word can hold one.
+        if hi == text.len()
+            && w.as_str().ends_with(escape)
+            && w.into_inner()
+                .flatten()
+                .any(|p| p.as_rule() == Rule::word_esc_end)
+        {
+            hi -= escape.len_utf8();
+        }
+        out.push(span.start()..hi);
+    }
+    out
+}
+
+/// Maximal runs of non-whitespace (Unicode White_Space, as the grammar's
+/// `WHITE_SPACE`).
+fn plain_words(text: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        if c.is_whitespace() {
+            if let Some(s) = start.take() {
+                out.push(s..i);
+            }
+        } else if start.is_none() {
+            start = Some(i);
+        }
+    }
+    if let Some(s) = start {
+        out.push(s..text.len());
     }
     out
 }
@@ -359,39 +431,42 @@ pub(super) fn heredoc_markers(line: &str) -> Vec<Marker> {
         .collect()
 }
 
+/// BuildKit's `^(\d*)<<(-?)([^<]*)$` on one word, then the name read from
+/// what follows `<<`/`<<-`.
 fn marker(word: &str, at: usize) -> Option<Marker> {
-    let pair = Grammar::parse(Rule::heredoc_marker, word).ok()?.next()?;
-    let mut fd = 0u32;
-    let mut chomp = false;
-    let mut rest = "";
-    for p in pair.into_inner() {
-        match p.as_rule() {
-            // Go parses the digits as an unsigned integer; keep the largest
-            // value that fits when there are too many.
-            Rule::heredoc_fd => {
-                fd = p.as_str().bytes().fold(0u32, |acc, b| {
-                    acc.saturating_mul(10).saturating_add(u32::from(b - b'0'))
-                });
-            }
-            Rule::heredoc_chomp => chomp = true,
-            Rule::heredoc_word => rest = p.as_str(),
-            _ => {}
-        }
-    }
-    if rest.is_empty() {
-        return None;
-    }
-    // The name is the marker's rest read as exactly one shell word, quotes
-    // removed; a quoted name means the body is not expanded.
-    let cooked = shell_words(rest, Mode::Cooked)?;
-    let [name] = cooked.as_slice() else {
-        return None;
+    let after_fd = word.trim_start_matches(|c: char| c.is_ascii_digit());
+    let digits = &word[..word.len() - after_fd.len()];
+    let after = after_fd.strip_prefix("<<")?;
+    let (chomp, rest) = match after.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, after),
     };
+    if rest.is_empty() || rest.contains('<') {
+        return None;
+    }
+    // Go parses the digits as an unsigned integer; keep the largest value
+    // that fits when there are too many.
+    let file_descriptor = digits.bytes().fold(0u32, |acc, b| {
+        acc.saturating_mul(10).saturating_add(u32::from(b - b'0'))
+    });
+    // The name is the marker's rest read as exactly one shell word, quotes
+    // removed; a quoted name means the body is not expanded. Text without
+    // quotes, `$`, `\` or whitespace is that word as it stands.
+    let (name, quoted) =
+        if rest.contains(['"', '\'', '$', '\\']) || rest.contains(char::is_whitespace) {
+            let cooked = shell_words(rest, Mode::Cooked)?;
+            let [name] = cooked.as_slice() else {
+                return None;
+            };
+            (name.value.clone(), name.quoted)
+        } else {
+            (rest.to_string(), false)
+        };
     Some(Marker {
-        name: name.value.clone(),
-        file_descriptor: fd,
+        name,
+        file_descriptor,
         chomp,
-        quoted: name.quoted,
+        quoted,
         lo: at,
         hi: at + word.len(),
     })
@@ -508,6 +583,50 @@ mod tests {
         // Valid JSON holding a non-string element, or (if the grammar's
         // stack guard gave up) treated as not JSON; never a crash.
         assert!(matches!(json(&ok), Json::NotStrings { .. } | Json::Invalid));
+    }
+
+    #[test]
+    fn keyword_split_with_and_without_flags() {
+        let plain = command("RUN \t echo --x").expect("splits");
+        assert_eq!((plain.keyword.value.as_str(), plain.rest_at), ("RUN", 6));
+        assert!(plain.flags.is_empty());
+        let alone = command("WORKDIR").expect("splits");
+        assert_eq!((alone.keyword.hi, alone.rest_at), (7, 7));
+        let flagged = command("COPY --from=a \n --chown=\"b c\" -- x").expect("splits");
+        let values: Vec<_> = flagged.flags.iter().map(|f| f.value.as_str()).collect();
+        assert_eq!(values, ["--from=a", "--chown=b c"]);
+        assert_eq!(
+            &"COPY --from=a \n --chown=\"b c\" -- x"[flagged.rest_at..],
+            " x"
+        );
+    }
+
+    #[test]
+    fn plain_words_agree_with_the_grammar() {
+        for text in [
+            "a b",
+            "  a\u{3000}b\u{85}c  ",
+            "k=v\tx=`y`",
+            "한 글",
+            "",
+            " ",
+        ] {
+            assert_eq!(plain_words(text), grammar_words(text, '\\'), "{text:?}");
+        }
+        assert_eq!(plain_words("a\\b c"), grammar_words("a\\b c", '`'));
+    }
+
+    #[test]
+    fn heredoc_marker_forms() {
+        let names = |line: &str| -> Vec<(String, bool, bool)> {
+            heredoc_markers(line)
+                .into_iter()
+                .map(|m| (m.name, m.chomp, m.quoted))
+                .collect()
+        };
+        assert_eq!(names("RUN <<EOF"), [("EOF".to_string(), false, false)]);
+        assert_eq!(names("RUN <<-E\"O\"F"), [("EOF".to_string(), true, true)]);
+        assert!(names("RUN <<<EOF <<- <<").is_empty());
     }
 
     #[test]

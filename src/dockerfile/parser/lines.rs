@@ -60,7 +60,7 @@ impl<'a> Scanner<'a> {
             return None;
         }
         let rest = &self.src[self.pos..];
-        let (len, has_newline) = match rest.find('\n') {
+        let (len, has_newline) = match rest.bytes().position(|b| b == b'\n') {
             Some(i) => (i + 1, true),
             None => (rest.len(), false),
         };
@@ -158,6 +158,11 @@ impl<'a> SpanMap<'a> {
             src,
             pieces: Vec::new(),
         }
+    }
+
+    /// Forget the pieces of the previous logical line.
+    pub fn clear(&mut self) {
+        self.pieces.clear();
     }
 
     /// Record that the joined line continues at `at` with text taken from

@@ -1,9 +1,10 @@
 //! One logical line → one instruction: keyword, flags and arguments shaped
 //! per keyword the way BuildKit's line parsers shape `Node.Next`.
 
-use super::grammar::{self, Json, Piece};
+use super::grammar::{self, Json};
 use super::lines::SpanMap;
 use crate::dockerfile::ast::{Arg, Flag, Instruction, Keyword};
+use std::ops::Range;
 
 /// BuildKit's error for an exec-form array holding something else.
 pub(super) const NOT_STRING_ARRAY: &str =
@@ -117,7 +118,8 @@ pub(super) fn build(
         args,
         json,
         heredocs: Vec::new(),
-        original: line.to_string(),
+        // The caller knows the text as BuildKit keeps it.
+        original: String::new(),
         span: map.span(base, base + trimmed.len()),
         end_line: 0,
         onbuild,
@@ -154,11 +156,9 @@ impl Shaper<'_, '_> {
         }
     }
 
-    fn pieces(&self, pieces: Vec<Piece>) -> Vec<Arg> {
-        pieces
-            .into_iter()
-            .map(|p| self.arg(p.value, p.lo, p.hi))
-            .collect()
+    /// The text in `range` as an argument.
+    fn slice(&self, range: Range<usize>) -> Arg {
+        self.arg(self.text[range.clone()].to_string(), range.start, range.end)
     }
 
     /// MAINTAINER, USER, WORKDIR, STOPSIGNAL: the whole text.
@@ -201,7 +201,10 @@ impl Shaper<'_, '_> {
 
     /// ARG: words as written.
     fn words(&self) -> Vec<Arg> {
-        self.pieces(grammar::words(self.text, self.escape))
+        grammar::words(self.text, self.escape)
+            .into_iter()
+            .map(|r| self.slice(r))
+            .collect()
     }
 
     fn json(&self) -> Result<Option<Vec<Arg>>, NodeError> {
@@ -278,7 +281,7 @@ impl Shaper<'_, '_> {
         let Some(first) = words.first() else {
             return Ok(Vec::new());
         };
-        if !first.value.contains('=') {
+        if !self.text[first.clone()].contains('=') {
             // Old form: the key, then everything after the first blanks.
             let Some(key_end) = self.text.find(is_sep) else {
                 return Err(NodeError {
@@ -297,62 +300,21 @@ impl Shaper<'_, '_> {
         }
         let mut out = Vec::with_capacity(words.len() * 2);
         for w in words {
-            let Some((key, value)) = w.value.split_once('=') else {
+            let Some(eq) = self.text[w.clone()].find('=') else {
                 return Err(NodeError {
                     message: format!(
                         "Syntax error - can't find = in {}. Must be of the form: name=value",
-                        go_quote(&w.value)
+                        crate::gofmt::quote(&self.text[w.clone()])
                     ),
-                    lo: self.at + w.lo,
-                    hi: self.at + w.hi,
+                    lo: self.at + w.start,
+                    hi: self.at + w.end,
                     help: Some("once one pair uses `name=value`, every word must"),
                 });
             };
-            let eq = w.lo + key.len();
-            out.push(self.arg(key.to_string(), w.lo, eq));
-            out.push(self.arg(value.to_string(), eq + 1, w.hi));
+            let eq = w.start + eq;
+            out.push(self.slice(w.start..eq));
+            out.push(self.slice(eq + 1..w.end));
         }
         Ok(out)
     }
-}
-
-/// A string quoted as Go's `%q` does (for messages that must match
-/// BuildKit's).
-pub(super) fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{b}' => out.push_str("\\v"),
-            c if go_printable(c) => out.push(c),
-            c if (c as u32) < 0x80 => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push_str(&format!("\\U{:08x}", c as u32)),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// Close to Go's `strconv.IsPrint`: no controls, no spaces other than
-/// U+0020, no format or private-use characters.
-fn go_printable(c: char) -> bool {
-    if c == ' ' {
-        return true;
-    }
-    if c.is_control() || c.is_whitespace() {
-        return false;
-    }
-    !matches!(c as u32,
-        0xAD | 0x600..=0x605 | 0x61C | 0x6DD | 0x70F | 0x180E | 0x200B..=0x200F
-        | 0x2028..=0x202E | 0x2060..=0x206F | 0xFEFF | 0xFFF9..=0xFFFB
-        | 0xE000..=0xF8FF | 0xFFFE | 0xFFFF | 0xF0000..)
 }

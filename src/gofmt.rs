@@ -1,11 +1,13 @@
-//! The bits of Go's `fmt` that Docker's history texts are printed with:
-//! `%q` of strings, string slices and ints, `%v` of string slices, and
-//! `time.Duration.String`.
+//! The bits of Go's `fmt` that Docker's texts are printed with: `%q` of
+//! strings, string slices and ints, `%v` of string slices, and
+//! `time.Duration.String`. Error messages and history rows must match
+//! BuildKit's byte for byte, so they are all quoted here.
 
+use finl_unicode::categories::CharacterCategories;
 use std::fmt::Write;
 
 /// `%q` of a string: Go's `strconv.Quote`.
-pub(super) fn quote(s: &str) -> String {
+pub(crate) fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
@@ -17,7 +19,7 @@ pub(super) fn quote(s: &str) -> String {
 
 /// `%q` of an int: a single-quoted rune literal (`'\x03'` for 3). Values
 /// beyond Unicode print as the replacement character, like Go.
-pub(super) fn quote_int_as_rune(value: i64) -> String {
+pub(crate) fn quote_int_as_rune(value: i64) -> String {
     let c = u32::try_from(value)
         .ok()
         .and_then(char::from_u32)
@@ -29,18 +31,18 @@ pub(super) fn quote_int_as_rune(value: i64) -> String {
 }
 
 /// `%q` of a `[]string`: `["cat" "/app/app.js"]`.
-pub(super) fn quote_list(items: &[String]) -> String {
+pub(crate) fn quote_list(items: &[String]) -> String {
     let quoted: Vec<String> = items.iter().map(|s| quote(s)).collect();
     format!("[{}]", quoted.join(" "))
 }
 
 /// `%v` of a `[]string`: `[/bin/sh -c]`.
-pub(super) fn plain_list(items: &[String]) -> String {
+pub(crate) fn plain_list(items: &[String]) -> String {
     format!("[{}]", items.join(" "))
 }
 
 /// Go's `time.Duration.String`: `0s`, `1.5s`, `1m30s`, `2h0m0s`, `500ms`.
-pub(super) fn duration(nanos: i64) -> String {
+pub(crate) fn duration(nanos: i64) -> String {
     if nanos == 0 {
         return "0s".to_owned();
     }
@@ -111,31 +113,10 @@ fn push_escaped(out: &mut String, c: char, quote: char) {
     }
 }
 
-/// Go's `strconv.IsPrint`, approximated: letters, marks, numbers,
-/// punctuation, symbols and the ASCII space. Rust has no Unicode category
-/// table, so this treats control characters, non-ASCII spaces and the
-/// common invisible format characters as unprintable; other unassigned or
-/// format code points, vanishingly rare in Dockerfiles, print verbatim.
+/// Go's `strconv.IsPrint`: letters, marks, numbers, punctuation, symbols
+/// and the ASCII space (other spaces are escaped).
 fn is_go_printable(c: char) -> bool {
-    if c == ' ' {
-        return true;
-    }
-    if c.is_control() || c.is_whitespace() {
-        return false;
-    }
-    !matches!(
-        c,
-        '\u{ad}'
-            | '\u{600}'..='\u{605}'
-            | '\u{61c}'
-            | '\u{180e}'
-            | '\u{200b}'..='\u{200f}'
-            | '\u{202a}'..='\u{202e}'
-            | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{206f}'
-            | '\u{feff}'
-            | '\u{fff9}'..='\u{fffb}'
-    )
+    c == ' ' || c.is_letter() || c.is_mark() || c.is_number() || c.is_punctuation() || c.is_symbol()
 }
 
 #[cfg(test)]

@@ -1,0 +1,251 @@
+//! Running a step: its effect on the stage's filesystem (COPY's files,
+//! WORKDIR's directory, RUN's command in the simulated shell), the layer it
+//! leaves, and how each builder reports a failure.
+
+use super::*;
+
+impl Run<'_> {
+    /// Run a step's effect on the stage's filesystem and store the layer it
+    /// makes. The classic builder commits no layer for a step that changed
+    /// nothing; BuildKit keeps it. A failure comes with the step's output.
+    pub(super) fn execute(
+        &mut self,
+        effect: &Effect,
+        st: &mut StageState,
+        cmd: &Command,
+    ) -> Result<Executed, BuildError> {
+        // Current BuildKit's differ leaves out files rewritten with the
+        // same content (recorded: 03 on BuildKit HEAD); overlay2 under the
+        // classic builder, and Docker 20.10's BuildKit, keep them.
+        let mode = match (self.opts.builder, self.opts.frontend) {
+            (BuilderKind::Buildkit, crate::engine::history_text::BuildkitFrontend::Head) => {
+                DiffMode::ContentCompare
+            }
+            _ => DiffMode::CopyUp,
+        };
+        let mut fs = st.fs.clone();
+        fs.set_now(self.clock());
+        let mut ran = Executed::default();
+        let done = match effect {
+            Effect::None => return Ok(ran),
+            Effect::Write(items) => copy::write_items(&mut fs, items),
+            Effect::CopyContext {
+                patterns,
+                heredocs,
+                dest,
+                add,
+                owner,
+                chmod,
+            } => {
+                let mut items = self.context_items(patterns, dest, *add, &fs, cmd)?;
+                let into_dir = copy::dest_is_dir(&fs, dest, patterns.len());
+                for (name, body) in heredocs {
+                    items.push(copy::Item {
+                        key_path: format!("<<{name}"),
+                        target: copy::target_for(dest, into_dir, name),
+                        node: Node::file(Blob::from(body.as_str()), 0o644, 0, 0),
+                    });
+                }
+                copy::set_owner_and_mode(&mut items, *owner, *chmod);
+                copy::write_items(&mut fs, &items)
+            }
+            Effect::Mkdir { path, uid, gid } => {
+                if fs.stat(path).is_ok_and(|n| n.is_dir()) {
+                    Ok(())
+                } else {
+                    fs.mkdir_all(path, 0o755, *uid, *gid)
+                }
+            }
+            Effect::Run(run) => {
+                let (log, seconds) = self.run_step(run, &mut fs, st, cmd)?;
+                ran.log = log;
+                ran.seconds = seconds;
+                Ok(())
+            }
+        };
+        if let Err(e) = done {
+            let e = self.fail(
+                format!("{} failed: {e}", cmd.keyword().upper()),
+                Some(cmd.span),
+            );
+            return Err(e);
+        }
+        let (fs, changes) = fs.commit(mode);
+        let changes = self.without_volume_writes(changes, effect, st);
+        if changes.is_empty() && self.opts.builder == BuilderKind::Classic {
+            return Ok(ran);
+        }
+        st.fs = fs;
+        match self.state.layers.put(changes) {
+            Ok(info) => {
+                ran.layer = Some(info);
+                Ok(ran)
+            }
+            Err(e) => {
+                let e = self.fail(
+                    format!("cannot write the layer of `{}`: {e}", cmd.text),
+                    Some(cmd.span),
+                );
+                Err(e)
+            }
+        }
+    }
+
+    /// The classic builder runs each RUN in a container whose `VOLUME`
+    /// directories are volumes: what the command writes there is not part
+    /// of the committed layer. BuildKit keeps it.
+    pub(super) fn without_volume_writes(
+        &self,
+        changes: Arc<LayerChanges>,
+        effect: &Effect,
+        st: &StageState,
+    ) -> Arc<LayerChanges> {
+        if self.opts.builder != BuilderKind::Classic
+            || !matches!(effect, Effect::Run(_))
+            || st.config.volumes.is_empty()
+        {
+            return changes;
+        }
+        let mut kept = (*changes).clone();
+        for v in &st.config.volumes {
+            if let Some(key) = PathKey::parse_lexical(v.trim_start_matches('/')) {
+                kept.remove_subtree(&key);
+                kept.remove(&key);
+            }
+        }
+        Arc::new(kept)
+    }
+
+    /// The simulated clock of this build: what `date` prints and new files
+    /// are stamped with.
+    pub(super) fn clock(&self) -> i64 {
+        SIMULATED_EPOCH + i64::try_from(self.build).unwrap_or(0) * 60
+    }
+
+    /// RUN: the command in the stage's filesystem with the step's
+    /// environment, working directory and user. Returns its output and the
+    /// simulated seconds it took.
+    pub(super) fn run_step(
+        &mut self,
+        run: &RunEffect,
+        fs: &mut RootFs,
+        st: &StageState,
+        cmd: &Command,
+    ) -> Result<(String, f64), BuildError> {
+        use crate::engine::history_text::BuildkitFrontend;
+        let command_line = run.argv.join(" ");
+        let builder = self.opts.builder;
+        let frontend = self.opts.frontend;
+        let failure = |why: &str| -> String {
+            match (builder, frontend) {
+                (BuilderKind::Classic, _) => why.to_string(),
+                (BuilderKind::Buildkit, BuildkitFrontend::Docker2010) => {
+                    format!("executor failed running [{command_line}]: {why}")
+                }
+                (BuilderKind::Buildkit, BuildkitFrontend::Head) => {
+                    format!("process \"{command_line}\" did not complete successfully: {why}")
+                }
+            }
+        };
+        let user = if st.config.user.is_empty() {
+            crate::shell::User::root()
+        } else {
+            // BuildKit 0.8 looks every user up in /etc/passwd, numeric or
+            // not (recorded: our 56); the classic builder and current
+            // BuildKit accept a uid nobody is named for.
+            let strict =
+                builder == BuilderKind::Buildkit && frontend == BuildkitFrontend::Docker2010;
+            let name = st.config.user.split(':').next().unwrap_or("").to_string();
+            let no_passwd = fs.read_file("/etc/passwd").is_err();
+            match crate::shell::User::resolve(&st.config.user, fs) {
+                Ok(_) if strict && no_passwd => {
+                    let why = format!("unable to find user {name}: invalid argument");
+                    return Err(self.fail(failure(&why), Some(cmd.span)));
+                }
+                Ok(u) => u,
+                Err(e) => {
+                    let why = match builder {
+                        BuilderKind::Classic => e.to_string(),
+                        BuilderKind::Buildkit => {
+                            format!("unable to find user {name}: invalid argument")
+                        }
+                    };
+                    return Err(self.fail(failure(&why), Some(cmd.span)));
+                }
+            }
+        };
+        let mut ctx = crate::shell::ExecContext::new(fs);
+        ctx.env = run.env.clone();
+        ctx.cwd = if st.config.working_dir.is_empty() {
+            "/".to_string()
+        } else {
+            st.config.working_dir.clone()
+        };
+        ctx.user = user;
+        let result = match &run.script {
+            Some(script) => crate::shell::run(script, &mut ctx),
+            None => crate::shell::run_argv(&run.argv, &mut ctx),
+        };
+        let mut log = String::from_utf8_lossy(&result.stdout).into_owned();
+        log.push_str(&String::from_utf8_lossy(&result.stderr));
+        if result.exit_code != 0 {
+            let code = result.exit_code;
+            let message = match builder {
+                BuilderKind::Classic => {
+                    format!("The command '{command_line}' returned a non-zero code: {code}")
+                }
+                BuilderKind::Buildkit => failure(&format!("exit code: {code}")),
+            };
+            let mut e = self.fail(message, Some(cmd.span));
+            if builder == BuilderKind::Classic {
+                e.exit_code = code;
+            }
+            // The failed step shows what the command printed.
+            self.failed_output = log;
+            return Err(e);
+        }
+        // A command's own cost plus what it slept and what its package
+        // manager spent, on the simulated clock.
+        let seconds = 0.2 + result.simulated_seconds();
+        Ok((log, seconds))
+    }
+}
+
+pub(super) struct RunEffect {
+    /// What runs: the shell prefix and the command, or the exec vector.
+    pub(super) argv: Vec<String>,
+    /// A script to run in the shell instead (RUN with heredocs).
+    pub(super) script: Option<String>,
+    pub(super) env: Vec<(String, String)>,
+}
+
+/// What a step produced when it ran.
+#[derive(Default)]
+pub(super) struct Executed {
+    pub(super) layer: Option<LayerInfo>,
+    pub(super) log: String,
+    pub(super) seconds: f64,
+}
+
+/// RUN with heredocs: `RUN <<EOF` runs the body as the script; otherwise
+/// the command line is followed by the bodies, as a shell reads
+/// here-documents.
+pub(super) fn heredoc_script(run: &analyzer::Run) -> Option<String> {
+    let first = run.heredocs.first()?;
+    let ShellOrExec::Shell(line) = &run.command else {
+        return None;
+    };
+    if line.trim_start().starts_with("<<") && run.heredocs.len() == 1 {
+        return Some(first.content.clone());
+    }
+    let mut script = line.clone();
+    for h in &run.heredocs {
+        script.push('\n');
+        script.push_str(&h.content);
+        if !h.content.ends_with('\n') && !h.content.is_empty() {
+            script.push('\n');
+        }
+        script.push_str(&h.name);
+    }
+    Some(script)
+}

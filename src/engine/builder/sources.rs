@@ -1,0 +1,554 @@
+//! COPY and ADD: what their sources select (in the build context, another
+//! stage or an image), the cache inputs that makes, and the entries they
+//! write.
+
+use super::*;
+
+impl Run<'_> {
+    pub(super) fn copy_inputs(
+        &mut self,
+        cmd: &Command,
+        copy: &analyzer::Copy,
+        st: &StageState,
+    ) -> Result<StepInputs, BuildError> {
+        use crate::engine::history_text as ht;
+        let mut patterns = Vec::new();
+        for s in &copy.sources {
+            patterns.push(self.expand(s, st, cmd.span)?);
+        }
+        if self.opts.builder == BuilderKind::Classic {
+            let unsupported = [
+                ("chmod", copy.chmod.is_some()),
+                ("link", copy.link),
+                ("parents", copy.parents),
+                ("exclude", !copy.excludes.is_empty()),
+            ];
+            if let Some((flag, _)) = unsupported.iter().find(|(_, used)| *used) {
+                return Err(self.fail(
+                    format!("the --{flag} option requires BuildKit. Refer to https://docs.docker.com/go/buildkit/ to learn how to build images with BuildKit enabled"),
+                    Some(cmd.span),
+                ));
+            }
+        }
+        if let Some(url) = patterns.iter().find(|p| {
+            p.starts_with("http://") || p.starts_with("https://") || p.starts_with("git@")
+        }) {
+            return Err(self.fail(
+                format!("{url}: layerlab works offline and cannot download remote sources"),
+                Some(cmd.span),
+            ));
+        }
+        let dest_raw = self.expand(&copy.dest, st, cmd.span)?;
+        let dest = config::copy_dest(&st.config.working_dir, &dest_raw);
+        let keyword = if copy.add { "ADD" } else { "COPY" };
+        let owner = match &copy.chown {
+            Some(spec) => {
+                let spec = self.expand(spec, st, cmd.span)?;
+                match copy::parse_chown(&st.fs, &spec) {
+                    Ok(o) => Some(o),
+                    Err(m) => return Err(self.fail(m, Some(cmd.span))),
+                }
+            }
+            None => None,
+        };
+        let heredocs = self.heredoc_files(copy, st, cmd)?;
+        let chmod = match &copy.chmod {
+            Some(spec) => match copy::parse_chmod(spec) {
+                Ok(m) => Some(m),
+                Err(m) => return Err(self.fail(m, Some(cmd.span))),
+            },
+            None => None,
+        };
+        let (source, files, effect, classic_hash) = match (&copy.from, copy.from_stage) {
+            (None, _) => {
+                let mut files = self.context_files(&patterns, cmd)?;
+                files.extend(heredocs.iter().map(|(name, body)| FileStamp {
+                    path: format!("<<{name}"),
+                    kind: "file".into(),
+                    mode: 0o644,
+                    uid: 0,
+                    gid: 0,
+                    size: body.len() as u64,
+                    content: Digest::of(body.as_bytes()).to_string(),
+                }));
+                let hash = match self.opts.builder {
+                    BuilderKind::Classic => Some(self.classic_context_hash(&patterns, cmd)?),
+                    BuilderKind::Buildkit => None,
+                };
+                // The files are written only if the step runs: a cache hit
+                // never touches the stage's filesystem.
+                let effect = Effect::CopyContext {
+                    patterns: patterns.clone(),
+                    heredocs,
+                    dest: dest.clone(),
+                    add: copy.add,
+                    owner,
+                    chmod,
+                };
+                ("context".to_string(), files, effect, hash)
+            }
+            (Some(from), stage) => {
+                let (label, fs) = match stage {
+                    Some(i) => match self.stages.get(&i) {
+                        Some(s) => (format!("stage {from}"), s.fs.clone()),
+                        None => {
+                            return Err(
+                                self.fail(format!("stage {from} was not built"), Some(cmd.span))
+                            )
+                        }
+                    },
+                    None => {
+                        let img = self.expand(from, st, cmd.span)?;
+                        match self.image_fs(&img, cmd.span) {
+                            Ok(fs) => (format!("image {img}"), fs),
+                            Err(e) => return Err(e),
+                        }
+                    }
+                };
+                let (mut items, hash) = self.fs_items(&fs, &patterns, &dest, st, cmd)?;
+                let mut files = Vec::new();
+                for item in &items {
+                    match copy::stamp(item) {
+                        Ok(s) => files.push(s),
+                        Err(e) => return Err(self.fail(e.to_string(), Some(cmd.span))),
+                    }
+                }
+                copy::set_owner_and_mode(&mut items, owner, chmod);
+                (label, files, Effect::Write(items), hash)
+            }
+        };
+        let bytes: u64 = files.iter().map(|f| f.size).sum();
+        let (op, created_by) = match self.opts.builder {
+            BuilderKind::Buildkit => {
+                let heredocs: Vec<String> = copy.heredocs.iter().map(|h| h.name.clone()).collect();
+                let sources: Vec<String> = patterns
+                    .iter()
+                    .filter(|p| !p.starts_with("<<"))
+                    .cloned()
+                    .collect();
+                let flags = ht::CopyFlags {
+                    parents: copy.parents,
+                    chown: copy.chown.as_deref(),
+                    chmod: copy.chmod.as_deref(),
+                };
+                (
+                    OpInputs::Copy {
+                        add: copy.add,
+                        source,
+                        patterns: patterns.clone(),
+                        files,
+                        dest: dest.clone(),
+                        chown: copy.chown.clone(),
+                        chmod: copy.chmod.clone(),
+                        link: copy.link,
+                        parents: copy.parents,
+                        excludes: copy.excludes.clone(),
+                    },
+                    ht::buildkit_copy(
+                        self.opts.frontend,
+                        keyword,
+                        &flags,
+                        &sources,
+                        &heredocs,
+                        &dest_raw,
+                    ),
+                )
+            }
+            BuilderKind::Classic => {
+                let shell = st.config.shell.clone().unwrap_or_default();
+                let text = match &classic_hash {
+                    Some(h) => {
+                        ht::classic_copy(keyword, copy.chown.as_deref(), h, &dest_raw, &shell)
+                    }
+                    None => format!(
+                        "{} #(nop) {keyword} from {source} in {dest_raw} ",
+                        shell_words(&shell)
+                    ),
+                };
+                (
+                    OpInputs::Classic {
+                        created_by: text.clone(),
+                        config: st.config.fingerprint(),
+                        files,
+                    },
+                    text,
+                )
+            }
+        };
+        Ok(StepInputs {
+            op,
+            created_by,
+            effect,
+            // Simulated time: a fixed start-up plus the bytes at 50 MB/s.
+            seconds: 0.05 + bytes as f64 / 50e6,
+        })
+    }
+
+    /// The filesystem of an image named by `COPY --from=IMAGE`.
+    pub(super) fn image_fs(&mut self, reference: &str, span: Span) -> Result<RootFs, BuildError> {
+        let image = match crate::engine::base::resolve(self.state, reference) {
+            Ok(i) => i,
+            Err(e) => {
+                let m = match self.opts.builder {
+                    BuilderKind::Buildkit => e.buildkit,
+                    BuilderKind::Classic => e.classic,
+                };
+                return Err(self.fail(m, Some(span)));
+            }
+        };
+        self.layers_fs(&image.layers, span)
+    }
+
+    /// `COPY <<EOF /file`: each heredoc's name and body (expanded unless
+    /// its delimiter was quoted).
+    pub(super) fn heredoc_files(
+        &mut self,
+        copy: &analyzer::Copy,
+        st: &StageState,
+        cmd: &Command,
+    ) -> Result<Vec<(String, String)>, BuildError> {
+        let env = Self::word_env(st);
+        let mut out = Vec::new();
+        for h in &copy.heredocs {
+            let body = if h.chomp {
+                h.content
+                    .lines()
+                    .map(|l| format!("{}\n", l.trim_start_matches('\t')))
+                    .collect()
+            } else {
+                h.content.clone()
+            };
+            let body = if h.quoted {
+                body
+            } else {
+                match expand::expand_heredoc(&body, &env) {
+                    Ok(e) => e.value,
+                    Err(e) => return Err(self.fail(e.buildkit_message(&body), Some(cmd.span))),
+                }
+            };
+            out.push((h.name.clone(), body));
+        }
+        Ok(out)
+    }
+
+    /// What a COPY from the build context writes, and where.
+    pub(super) fn context_items(
+        &mut self,
+        patterns: &[String],
+        dest: &str,
+        add: bool,
+        fs: &RootFs,
+        cmd: &Command,
+    ) -> Result<Vec<copy::Item>, BuildError> {
+        let dialect = self.dialect();
+        let mut resolved = Vec::new();
+        for pattern in patterns.iter().filter(|p| !p.starts_with("<<")) {
+            match self.context.resolve_sources(pattern, dialect) {
+                Ok(r) => resolved.extend(r),
+                Err(e) => return Err(self.fail(e.to_string(), Some(cmd.span))),
+            }
+        }
+        let into_dir = copy::dest_is_dir(fs, dest, resolved.len());
+        if resolved.len() > 1 && !dest.ends_with('/') {
+            return Err(self.fail(
+                format!("When using {} with more than one source file, the destination must be a directory and end with a /", cmd.keyword().upper()),
+                Some(cmd.span),
+            ));
+        }
+        let ctx = self.context;
+        let mut items = Vec::new();
+        for source in &resolved {
+            if source.is_dir {
+                for (path, meta) in copy::subtree(ctx.entries(), &source.path, true) {
+                    let Some(rel) = path.strip_prefix(source.path.as_str()) else {
+                        continue;
+                    };
+                    let rel = rel.trim_start_matches('/');
+                    if rel.is_empty() {
+                        continue;
+                    }
+                    items.push(copy::Item {
+                        key_path: path.clone(),
+                        target: copy::join(dest, rel),
+                        node: copy::context_node(&mut self.state.file_cache, ctx, path, meta),
+                    });
+                }
+                continue;
+            }
+            let Some(meta) = ctx.get(&source.path) else {
+                continue;
+            };
+            if add {
+                if let Some(extracted) = self.extract_tar(&source.path, dest, cmd)? {
+                    items.extend(extracted);
+                    continue;
+                }
+            }
+            items.push(copy::Item {
+                key_path: source.name.clone(),
+                target: copy::target_for(dest, into_dir, &source.name),
+                node: copy::context_node(&mut self.state.file_cache, ctx, &source.path, meta),
+            });
+        }
+        Ok(items)
+    }
+
+    /// `ADD archive.tar /dir/`: a local tar archive is unpacked. Returns
+    /// `None` for anything that is not an uncompressed tar (it is copied as
+    /// a file; compressed archives are not simulated).
+    pub(super) fn extract_tar(
+        &mut self,
+        path: &str,
+        dest: &str,
+        cmd: &Command,
+    ) -> Result<Option<Vec<copy::Item>>, BuildError> {
+        let mut header = [0u8; 512];
+        let looks_like_tar = self
+            .context
+            .open(path)
+            .ok()
+            .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut header).ok())
+            .is_some_and(|()| &header[257..262] == b"ustar");
+        if !looks_like_tar {
+            return Ok(None);
+        }
+        let file = match self.context.open(path) {
+            Ok(f) => f,
+            Err(e) => return Err(self.fail(e.to_string(), Some(cmd.span))),
+        };
+        let imported = match crate::engine::layer::read_tar(file) {
+            Ok(i) => i,
+            Err(_) => return Ok(None),
+        };
+        let mut items = Vec::new();
+        for (key, change) in imported.changes.iter() {
+            if let crate::engine::rootfs::Change::Put(node) = change {
+                items.push(copy::Item {
+                    key_path: format!("{path}!{}", key.as_str()),
+                    target: copy::join(dest, key.as_str()),
+                    node: node.clone(),
+                });
+            }
+        }
+        Ok(Some(items))
+    }
+
+    /// What a COPY --from another filesystem writes, and the classic
+    /// builder's hash of those sources.
+    pub(super) fn fs_items(
+        &mut self,
+        fs: &RootFs,
+        patterns: &[String],
+        dest: &str,
+        st: &StageState,
+        cmd: &Command,
+    ) -> Result<(Vec<copy::Item>, Option<ClassicSourceHash>), BuildError> {
+        let mut found = Vec::new();
+        for p in patterns {
+            match copy::fs_sources(fs, p) {
+                Ok(f) => found.extend(f),
+                Err(m) => {
+                    let m = match self.opts.builder {
+                        BuilderKind::Buildkit => {
+                            format!("failed to compute cache key: {m}: not found")
+                        }
+                        BuilderKind::Classic => format!(
+                            "{} failed: stat {}: file does not exist",
+                            cmd.keyword().upper(),
+                            p.trim_start_matches('/')
+                        ),
+                    };
+                    return Err(self.fail(m, Some(cmd.span)));
+                }
+            }
+        }
+        let into_dir = copy::dest_is_dir(&st.fs, dest, found.len());
+        let mut items = Vec::new();
+        let mut entries = Vec::new();
+        let mut contents = BTreeMap::new();
+        for (name, node, below) in &found {
+            let mut add_entry = |path: String, n: &Node| {
+                let uname = if n.uid == 0 { "root" } else { "" };
+                let gname = if n.gid == 0 { "root" } else { "" };
+                let entry = match &n.kind {
+                    NodeKind::File(b) => {
+                        contents.insert(path.clone(), b.clone());
+                        SourceEntry::file(path, n.mode, b.len())
+                    }
+                    NodeKind::Dir => SourceEntry::dir(path, n.mode),
+                    NodeKind::Symlink(t) => SourceEntry::symlink(path, t.clone()),
+                };
+                entries.push(entry.owned_by(n.uid, n.gid, uname, gname));
+            };
+            add_entry(name.clone(), node);
+            if node.is_dir() {
+                for (rel, n) in below {
+                    let key_path = copy::join(name, rel);
+                    add_entry(key_path.clone(), n);
+                    items.push(copy::Item {
+                        key_path,
+                        target: copy::join(dest, rel),
+                        node: n.clone(),
+                    });
+                }
+            } else {
+                items.push(copy::Item {
+                    key_path: name.clone(),
+                    target: copy::target_for(dest, into_dir, name),
+                    node: node.clone(),
+                });
+            }
+        }
+        let hash = match self.opts.builder {
+            BuilderKind::Buildkit => None,
+            BuilderKind::Classic => {
+                let blobs = BlobContents(contents);
+                let refs: Vec<&str> = patterns.iter().map(|p| p.trim_start_matches('/')).collect();
+                let result = ClassicSource::new(SourceOrigin::Filesystem, entries, &blobs)
+                    .and_then(|src| src.copy_sources(&refs));
+                match result {
+                    Ok(c) => Some(c.hash),
+                    Err(e) => {
+                        return Err(self.fail(
+                            format!("{} failed: {e}", cmd.keyword().upper()),
+                            Some(cmd.span),
+                        ))
+                    }
+                }
+            }
+        };
+        Ok((items, hash))
+    }
+
+    /// The classic builder's `file:`/`dir:`/`multi:` hash of COPY sources
+    /// from the build context.
+    pub(super) fn classic_context_hash(
+        &mut self,
+        patterns: &[String],
+        cmd: &Command,
+    ) -> Result<ClassicSourceHash, BuildError> {
+        let entries = self
+            .context
+            .entries()
+            .iter()
+            .map(|(path, meta)| match &meta.kind {
+                FileKind::File => SourceEntry::file(path.clone(), meta.mode, meta.size),
+                FileKind::Dir => SourceEntry::dir(path.clone(), meta.mode),
+                FileKind::Symlink { target } => SourceEntry::symlink(path.clone(), target.clone()),
+            });
+        let contents = ContextContents(self.context);
+        let result =
+            ClassicSource::new(SourceOrigin::BuildContext, entries, &contents).and_then(|src| {
+                let refs: Vec<&str> = patterns.iter().map(String::as_str).collect();
+                src.copy_sources(&refs)
+            });
+        match result {
+            Ok(c) => Ok(c.hash),
+            Err(e) => Err(self.fail(
+                format!("{} failed: {e}", cmd.keyword().upper()),
+                Some(cmd.span),
+            )),
+        }
+    }
+
+    /// Stamp every context entry a COPY's sources select.
+    pub(super) fn context_files(
+        &mut self,
+        patterns: &[String],
+        cmd: &Command,
+    ) -> Result<Vec<FileStamp>, BuildError> {
+        let dialect = self.dialect();
+        let mut stamps = Vec::new();
+        for pattern in patterns {
+            let resolved = match self.context.resolve_sources(pattern, dialect) {
+                Ok(r) => r,
+                Err(ContextError::SourceNotFound(nf)) => {
+                    let msg = nf.message(dialect, &cmd.keyword().upper());
+                    return Err(self.fail(msg, Some(cmd.span)));
+                }
+                Err(e) => return Err(self.fail(e.to_string(), Some(cmd.span))),
+            };
+            for source in resolved {
+                for (path, meta) in
+                    copy::subtree(self.context.entries(), &source.path, source.is_dir)
+                {
+                    // Stamped under the name it is copied by: a followed
+                    // symlink with its target's content, since BuildKit's
+                    // checksum sees content, not where a link points
+                    // (recorded: our 49).
+                    let name = match path.strip_prefix(source.path.as_str()) {
+                        Some("") => source.name.clone(),
+                        Some(rest) => {
+                            let rel = rest.trim_start_matches('/');
+                            if source.name.is_empty() {
+                                rel.to_string()
+                            } else {
+                                format!("{}/{rel}", source.name)
+                            }
+                        }
+                        None => path.clone(),
+                    };
+                    let (kind, content, size) = match &meta.kind {
+                        FileKind::File => (
+                            "file",
+                            meta.content.map(|d| d.to_string()).unwrap_or_default(),
+                            meta.size,
+                        ),
+                        FileKind::Dir => ("dir", String::new(), 0),
+                        FileKind::Symlink { target } => {
+                            ("symlink", target.clone(), target.len() as u64)
+                        }
+                    };
+                    stamps.push(FileStamp {
+                        path: name,
+                        size,
+                        kind: kind.into(),
+                        mode: meta.mode,
+                        // The docker CLI sends the context as 0:0.
+                        uid: 0,
+                        gid: 0,
+                        content,
+                    });
+                }
+            }
+        }
+        stamps.sort();
+        stamps.dedup();
+        Ok(stamps)
+    }
+}
+
+/// The build context's files, for the classic source hash.
+struct ContextContents<'a>(&'a ContextSnapshot);
+
+impl FileContents for ContextContents<'_> {
+    fn open(&self, path: &str) -> std::io::Result<Box<dyn std::io::Read + '_>> {
+        self.0
+            .open(path)
+            .map(|f| Box::new(f) as Box<dyn std::io::Read>)
+            .map_err(std::io::Error::other)
+    }
+}
+
+fn shell_words(shell: &[String]) -> String {
+    if shell.is_empty() {
+        "/bin/sh -c".to_string()
+    } else {
+        shell.join(" ")
+    }
+}
+
+/// Files of another filesystem, for the classic source hash.
+struct BlobContents(BTreeMap<String, Blob>);
+
+impl FileContents for BlobContents {
+    fn open(&self, path: &str) -> std::io::Result<Box<dyn std::io::Read + '_>> {
+        match self.0.get(path) {
+            Some(b) => b.reader(),
+            None => Err(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("no contents for {path}"),
+            )),
+        }
+    }
+}

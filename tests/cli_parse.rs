@@ -1,0 +1,69 @@
+//! `layerlab parse` through the real binary: the listing, the JSON
+//! contract's error form and exit code, and the learner's warnings.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn parse(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_layerlab"))
+        .arg("parse")
+        .args(args)
+        .arg("-")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn layerlab");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("wait")
+}
+
+#[test]
+fn listing_and_learner_warnings() {
+    let out = parse(&[], "FROM alpine\nCMD [node, app.js]\nRUNN echo\n");
+    assert_eq!(out.status.code(), Some(0), "the parser accepts the file");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("FROM [\"alpine\"]"), "{stdout}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("<stdin>:3:1"), "{stderr}");
+    assert!(stderr.contains("did you mean RUN?"), "{stderr}");
+    assert!(stderr.contains("not valid JSON"), "{stderr}");
+}
+
+#[test]
+fn json_error_form_and_exit_code() {
+    let out = parse(&["--json"], "FROM alpine\nRUN <<EOF\necho\n");
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    assert_eq!(v["error"], "unterminated heredoc");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("<stdin>:2:5"), "{stderr}");
+}
+
+#[test]
+fn json_instructions_have_the_corpus_fields() {
+    let out = parse(&["--json"], "FROM alpine AS b\nENV A=1 B=\"x y\"\n");
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let env = &v[1];
+    for key in [
+        "cmd",
+        "sub_cmd",
+        "json",
+        "original",
+        "value",
+        "flags",
+        "sub_flags",
+        "start_line",
+        "end_line",
+        "heredocs",
+    ] {
+        assert!(env.get(key).is_some(), "missing {key}: {env}");
+    }
+    assert_eq!(env["value"], serde_json::json!(["A", "1", "B", "\"x y\""]));
+}
