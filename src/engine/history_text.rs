@@ -487,24 +487,25 @@ mod tests {
                 r#"RUN |1 APP_VERSION=1.0 /bin/sh -c echo "version $APP_VERSION" > /version.txt # buildkit"#
             );
             assert_eq!(buildkit_workdir("/app"), "WORKDIR /app");
-            let from = buildkit_copy(
-                frontend,
-                "COPY",
-                &CopyFlags::default(),
-                &words(&["/bundle.js"]),
-                &[],
-                "/app/bundle.js",
-            );
-            assert_eq!(from, "COPY /bundle.js /app/bundle.js # buildkit");
-            let wildcard = buildkit_copy(
-                frontend,
-                "COPY",
-                &CopyFlags::default(),
-                &words(&["*.js"]),
-                &[],
-                "/app/",
-            );
-            assert_eq!(wildcard, "COPY *.js /app/ # buildkit");
+            // Plain COPY rows: one named file, and a wildcard.
+            for (src, dest, row) in [
+                (
+                    "/bundle.js",
+                    "/app/bundle.js",
+                    "COPY /bundle.js /app/bundle.js # buildkit",
+                ),
+                ("*.js", "/app/", "COPY *.js /app/ # buildkit"),
+            ] {
+                let copy = buildkit_copy(
+                    frontend,
+                    "COPY",
+                    &CopyFlags::default(),
+                    &words(&[src]),
+                    &[],
+                    dest,
+                );
+                assert_eq!(copy, row);
+            }
         }
     }
 
