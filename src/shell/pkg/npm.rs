@@ -17,6 +17,7 @@ use super::{
     catalogs_or_report, filler_files, hex_name, long_opt, read_text, remove_if_exists, write_all,
     Content, Planned,
 };
+use crate::calendar::civil;
 use crate::shell::commands::Io;
 use crate::shell::interp::Shell;
 use crate::shell::parser;
@@ -231,15 +232,16 @@ fn home(sh: &Shell<'_, '_>) -> String {
 
 /// Writes the run's debug log (as npm does on every run) and returns its path.
 fn write_log(sh: &mut Shell<'_, '_>, cmd: &str) -> String {
-    let t = sh.now();
-    let (y, m, d) = super::civil_from_days(t.div_euclid(86_400));
-    let s = t.rem_euclid(86_400);
+    let c = civil(sh.now());
     let path = format!(
-        "{}/.npm/_logs/{y:04}-{m:02}-{d:02}T{:02}_{:02}_{:02}_000Z-debug-0.log",
+        "{}/.npm/_logs/{:04}-{:02}-{:02}T{:02}_{:02}_{:02}_000Z-debug-0.log",
         home(sh),
-        s / 3600,
-        s / 60 % 60,
-        s % 60
+        c.year,
+        c.month,
+        c.day,
+        c.hour,
+        c.min,
+        c.sec
     );
     let text = format!(
         "0 verbose cli /usr/local/bin/node /usr/local/bin/npm\n1 info using npm\n2 silly logfile start cleaning logs, removing 0 files\n3 timing command:{cmd} Completed\n4 verbose exit 0\n5 info ok\n"
