@@ -181,6 +181,17 @@ impl Failure {
         ])
     }
 
+    /// What npm prints when a command needs a package.json that is not there.
+    fn no_package_json(pj_path: &str) -> Failure {
+        Failure::Lines(vec![
+            "code ENOENT".to_owned(),
+            "syscall open".to_owned(),
+            format!("path {pj_path}"),
+            "errno -2".to_owned(),
+            format!("enoent Could not read package.json: Error: ENOENT: no such file or directory, open '{pj_path}'"),
+        ])
+    }
+
     fn lines(&self) -> Vec<String> {
         match self {
             Failure::NotFound(name) => vec![
@@ -356,13 +367,7 @@ fn install(
     let mut wanted: BTreeMap<String, bool> = BTreeMap::new();
     if ci {
         let Some(pj) = &pj else {
-            return Err(Failure::Lines(vec![
-                "code ENOENT".to_owned(),
-                "syscall open".to_owned(),
-                format!("path {pj_path}"),
-                "errno -2".to_owned(),
-                format!("enoent Could not read package.json: Error: ENOENT: no such file or directory, open '{pj_path}'"),
-            ]));
+            return Err(Failure::no_package_json(&pj_path));
         };
         let Some(lock) = &lock else {
             return Err(Failure::Usage(
@@ -735,13 +740,7 @@ fn run_script(
     let root = sh.cwd().trim_end_matches('/').to_owned();
     let pj_path = format!("{root}/package.json");
     let Some(pj) = read_json(sh, &pj_path)? else {
-        return Err(Failure::Lines(vec![
-            "code ENOENT".to_owned(),
-            "syscall open".to_owned(),
-            format!("path {pj_path}"),
-            "errno -2".to_owned(),
-            format!("enoent Could not read package.json: Error: ENOENT: no such file or directory, open '{pj_path}'"),
-        ]));
+        return Err(Failure::no_package_json(&pj_path));
     };
     let script = pj
         .get("scripts")
