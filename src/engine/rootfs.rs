@@ -303,15 +303,17 @@ impl RootFs {
 
     /// Creates the directory `path`; its parent must exist.
     pub fn mkdir(&mut self, path: &str, mode: u32, uid: u32, gid: u32) -> Result<(), FsError> {
+        self.create_new(path, Node::dir(mode, uid, gid).with_mtime(self.now))
+    }
+
+    /// Puts `node` at `path`, which must not exist yet (a dangling symlink
+    /// there counts as existing); its directory is modified.
+    fn create_new(&mut self, path: &str, node: Node) -> Result<(), FsError> {
         let r = self.resolve(path, false)?;
         if r.node.is_some() {
             return Err(FsError::AlreadyExists(path.to_owned()));
         }
-        self.create(
-            &r.key,
-            r.lower_visible,
-            Node::dir(mode, uid, gid).with_mtime(self.now),
-        );
+        self.create(&r.key, r.lower_visible, node);
         self.touch_parent(&r.key);
         Ok(())
     }
@@ -351,17 +353,7 @@ impl RootFs {
 
     /// Creates the symlink `path` pointing at `target` (stored verbatim).
     pub fn symlink(&mut self, target: &str, path: &str) -> Result<(), FsError> {
-        let r = self.resolve(path, false)?;
-        if r.node.is_some() {
-            return Err(FsError::AlreadyExists(path.to_owned()));
-        }
-        self.create(
-            &r.key,
-            r.lower_visible,
-            Node::symlink(target).with_mtime(self.now),
-        );
-        self.touch_parent(&r.key);
-        Ok(())
+        self.create_new(path, Node::symlink(target).with_mtime(self.now))
     }
 
     /// Removes a file, symlink or empty directory (a final symlink itself is
