@@ -1,13 +1,14 @@
 //! layerlab: a Dockerfile beside its image's layer stack, every build-cache
 //! decision explained.
 //!
-//! The pure core (`dockerfile`, `engine`, `shell`, and `gofmt` for texts that
-//! must match Go's) never touches a terminal;
+//! The pure core (`dockerfile`, `engine`, `shell`, `gofmt` for texts that
+//! must match Go's, and `calendar` for dates) never touches a terminal;
 //! `cli` is the front door that prints text or JSON from it; `app` (pure
 //! state and update), `ui` (views of it) and `runtime` (the terminal loop)
 //! make the interactive screen; `command` is the docker-like command table.
 
 pub mod app;
+pub mod calendar;
 pub mod cli;
 pub mod command;
 pub mod dockerfile;

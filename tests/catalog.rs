@@ -21,6 +21,14 @@ fn resolve(name: &str) -> &'static CatalogImage {
     }
 }
 
+/// The error for a name the catalog must not resolve.
+fn unresolved(name: &str) -> CatalogError {
+    match catalog().resolve(name) {
+        Err(e) => e,
+        Ok(image) => panic!("{name} resolved to {}", image.reference),
+    }
+}
+
 /// The file tree after applying every layer in order (no whiteouts in the
 /// catalog), as path → (layer index, entry).
 fn merged(
@@ -369,10 +377,7 @@ fn references_normalise_like_docker() {
 
 #[test]
 fn unknown_images_fail_as_docker_build_says() {
-    let err = match catalog().resolve("foo") {
-        Err(e) => e,
-        Ok(i) => panic!("foo resolved to {}", i.reference),
-    };
+    let err = unresolved("foo");
     assert_eq!(
         err.to_string(),
         "failed to resolve source metadata for docker.io/library/foo:latest: pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed"
@@ -387,18 +392,12 @@ fn unknown_images_fail_as_docker_build_says() {
         "{hint}"
     );
 
-    let err = match catalog().resolve("someone/app:1") {
-        Err(e) => e,
-        Ok(i) => panic!("resolved to {}", i.reference),
-    };
+    let err = unresolved("someone/app:1");
     assert!(err
         .classic_message()
         .starts_with("pull access denied for someone/app,"));
 
-    let err = match catalog().resolve("node:99") {
-        Err(e) => e,
-        Ok(i) => panic!("node:99 resolved to {}", i.reference),
-    };
+    let err = unresolved("node:99");
     assert_eq!(
         err.to_string(),
         "failed to resolve source metadata for docker.io/library/node:99: docker.io/library/node:99: not found"

@@ -2,6 +2,7 @@
 //! builder's (BuildKit `#n [i/N] …` / classic `Step i/N : …`) with the reason
 //! under every step, or one JSON object with `--json`.
 
+use crate::command::output;
 use crate::engine::builder::{BuildOptions, BuilderKind};
 use crate::engine::daemon::{Daemon, DaemonError};
 use crate::engine::report::{BuildReport, MissReason, StepReport, Verdict};
@@ -167,14 +168,9 @@ fn print_step(n: usize, s: &StepReport, builder: BuilderKind) {
         } => Some(error.as_str()),
         _ => None,
     };
+    println!("{}", output::step_header(n, s, builder));
     match builder {
         BuilderKind::Buildkit => {
-            let stage = s
-                .stage
-                .as_deref()
-                .map(|l| format!("{l} "))
-                .unwrap_or_default();
-            println!("#{n} [{stage}{}/{}] {}", s.step, s.of, s.text);
             for line in s.output.lines() {
                 println!("#{n} {line}");
             }
@@ -193,7 +189,6 @@ fn print_step(n: usize, s: &StepReport, builder: BuilderKind) {
             println!();
         }
         BuilderKind::Classic => {
-            println!("Step {}/{} : {}", s.step, s.of, s.text);
             if s.verdict.cached() {
                 println!(" ---> Using cache");
             } else if s.keyword == "FROM" {

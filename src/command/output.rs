@@ -71,9 +71,8 @@ fn ellipsis(s: &str, max: usize) -> String {
     }
 }
 
-/// One step of progress, as the builder prints it, with layerlab's reason.
-pub fn step_lines(n: usize, s: &StepReport, builder: BuilderKind) -> Vec<String> {
-    let mut out = Vec::new();
+/// The line that opens step `n`'s progress, as each builder prints it.
+pub fn step_header(n: usize, s: &StepReport, builder: BuilderKind) -> String {
     match builder {
         BuilderKind::Buildkit => {
             let stage = s
@@ -81,7 +80,17 @@ pub fn step_lines(n: usize, s: &StepReport, builder: BuilderKind) -> Vec<String>
                 .as_deref()
                 .map(|l| format!("{l} "))
                 .unwrap_or_default();
-            out.push(format!("#{n} [{stage}{}/{}] {}", s.step, s.of, s.text));
+            format!("#{n} [{stage}{}/{}] {}", s.step, s.of, s.text)
+        }
+        BuilderKind::Classic => format!("Step {}/{} : {}", s.step, s.of, s.text),
+    }
+}
+
+/// One step of progress, as the builder prints it, with layerlab's reason.
+pub fn step_lines(n: usize, s: &StepReport, builder: BuilderKind) -> Vec<String> {
+    let mut out = vec![step_header(n, s, builder)];
+    match builder {
+        BuilderKind::Buildkit => {
             if !s.verdict.missed() {
                 out.push(format!("#{n} CACHED"));
             } else {
@@ -90,7 +99,6 @@ pub fn step_lines(n: usize, s: &StepReport, builder: BuilderKind) -> Vec<String>
             out.push(format!("#{n} why: {}", s.verdict.reason()));
         }
         BuilderKind::Classic => {
-            out.push(format!("Step {}/{} : {}", s.step, s.of, s.text));
             if s.verdict.cached() {
                 out.push(" ---> Using cache".into());
             } else if s.keyword != "FROM" {

@@ -104,6 +104,14 @@ pub struct Output {
 }
 
 impl Output {
+    /// A success that printed `stdout`.
+    pub fn printed(stdout: Vec<String>) -> Output {
+        Output {
+            stdout,
+            ..Output::default()
+        }
+    }
+
     pub fn error(message: impl Into<String>) -> Output {
         Output {
             stderr: message.into().lines().map(str::to_string).collect(),
@@ -146,6 +154,22 @@ const BUILD_FLAGS: &[FlagSpec] = &[
     },
 ];
 
+// `image ls` and `history` share these two switches, word for word in
+// docker's help.
+const NO_TRUNC: FlagSpec = FlagSpec {
+    long: "no-trunc",
+    short: None,
+    value: None,
+    doc: "Don't truncate output",
+};
+
+const QUIET_IDS: FlagSpec = FlagSpec {
+    long: "quiet",
+    short: Some('q'),
+    value: None,
+    doc: "Only show image IDs",
+};
+
 const LS_FLAGS: &[FlagSpec] = &[
     FlagSpec {
         long: "all",
@@ -153,34 +177,11 @@ const LS_FLAGS: &[FlagSpec] = &[
         value: None,
         doc: "Show all images (default hides intermediate images)",
     },
-    FlagSpec {
-        long: "no-trunc",
-        short: None,
-        value: None,
-        doc: "Don't truncate output",
-    },
-    FlagSpec {
-        long: "quiet",
-        short: Some('q'),
-        value: None,
-        doc: "Only show image IDs",
-    },
+    NO_TRUNC,
+    QUIET_IDS,
 ];
 
-const HISTORY_FLAGS: &[FlagSpec] = &[
-    FlagSpec {
-        long: "no-trunc",
-        short: None,
-        value: None,
-        doc: "Don't truncate output",
-    },
-    FlagSpec {
-        long: "quiet",
-        short: Some('q'),
-        value: None,
-        doc: "Only show image IDs",
-    },
-];
+const HISTORY_FLAGS: &[FlagSpec] = &[NO_TRUNC, QUIET_IDS];
 
 const RM_FLAGS: &[FlagSpec] = &[FlagSpec {
     long: "force",
@@ -311,10 +312,7 @@ fn run_images(inv: &Invocation, host: &mut dyn Host) -> Output {
         inv.has("quiet"),
         inv.has("no-trunc"),
     );
-    Output {
-        stdout: lines,
-        ..Output::default()
-    }
+    Output::printed(lines)
 }
 
 fn run_history(inv: &Invocation, host: &mut dyn Host) -> Output {
@@ -324,10 +322,7 @@ fn run_history(inv: &Invocation, host: &mut dyn Host) -> Output {
             "Error response from daemon: No such image: {}",
             crate::engine::builder::normalize_tag(reference)
         )),
-        Some(img) => Output {
-            stdout: output::history(img, inv.has("quiet"), inv.has("no-trunc")),
-            ..Output::default()
-        },
+        Some(img) => Output::printed(output::history(img, inv.has("quiet"), inv.has("no-trunc"))),
     }
 }
 
@@ -342,35 +337,31 @@ fn run_rmi(inv: &Invocation, host: &mut dyn Host) -> Output {
             }
         }
     }
-    if let Err(e) = host.commit() {
-        out.stderr.push(e);
-        out.status = 1;
-    }
+    commit_changes(host, &mut out);
     out
 }
 
 fn run_prune(inv: &Invocation, host: &mut dyn Host) -> Output {
     if !inv.has("force") {
         // Docker asks on stdin; the command bar has none, so say how to confirm.
-        return Output {
-            stdout: vec![
-                "WARNING! This will remove all dangling build cache. Are you sure you want to continue? [y/N]".into(),
-                "(no input here: run `docker builder prune -f` to confirm)".into(),
-            ],
-            ..Output::default()
-        };
+        return Output::printed(vec![
+            "WARNING! This will remove all dangling build cache. Are you sure you want to continue? [y/N]".into(),
+            "(no input here: run `docker builder prune -f` to confirm)".into(),
+        ]);
     }
     let engine = host.engine_mut();
     let removed = engine.buildkit_cache.len() + engine.classic_cache.len();
     engine.buildkit_cache.clear();
     engine.classic_cache.clear();
-    let mut out = Output {
-        stdout: output::prune(removed),
-        ..Output::default()
-    };
+    let mut out = Output::printed(output::prune(removed));
+    commit_changes(host, &mut out);
+    out
+}
+
+/// Persists what a command changed; a failure to save fails the command.
+fn commit_changes(host: &mut dyn Host, out: &mut Output) {
     if let Err(e) = host.commit() {
         out.stderr.push(e);
         out.status = 1;
     }
-    out
 }

@@ -92,19 +92,7 @@ pub fn classic_metadata(shell: &[String], instruction: &MetadataInstruction<'_>)
         M::Arg(args) => (shell, format!("ARG {}", arg_list(args))),
         M::Cmd(cmd) => (shell, format!("CMD {}", gofmt::quote_list(cmd))),
         M::Entrypoint(cmd) => (shell, format!("ENTRYPOINT {}", gofmt::quote_list(cmd))),
-        // `%q` of a *container.HealthConfig: `&{` fields `}`, each field
-        // quoted, the int Retries as a rune literal.
-        M::Healthcheck(check) => (
-            shell,
-            format!(
-                "HEALTHCHECK &{{{} {} {} {} {}}}",
-                gofmt::quote_list(&check.test),
-                gofmt::quote(&gofmt::duration(check.interval_ns)),
-                gofmt::quote(&gofmt::duration(check.timeout_ns)),
-                gofmt::quote(&gofmt::duration(check.start_period_ns)),
-                gofmt::quote_int_as_rune(check.retries),
-            ),
-        ),
+        M::Healthcheck(check) => (shell, healthcheck_quoted(check)),
         // The words as written, joined: `EXPOSE 80 443/udp`.
         M::Expose(words) => (shell, format!("EXPOSE {}", words.join(" "))),
         M::User(user) => (shell, format!("USER {user}")),
@@ -164,6 +152,20 @@ pub fn classic_copy(
     )
 }
 
+/// `HEALTHCHECK` as the classic builder and BuildKit's docker-20.10
+/// frontend both write it: `%q` of a *container.HealthConfig, `&{` fields
+/// `}`, each field quoted, the int Retries as a rune literal.
+fn healthcheck_quoted(check: &Healthcheck) -> String {
+    format!(
+        "HEALTHCHECK &{{{} {} {} {} {}}}",
+        gofmt::quote_list(&check.test),
+        gofmt::quote(&gofmt::duration(check.interval_ns)),
+        gofmt::quote(&gofmt::duration(check.timeout_ns)),
+        gofmt::quote(&gofmt::duration(check.start_period_ns)),
+        gofmt::quote_int_as_rune(check.retries),
+    )
+}
+
 /// BuildKit `created_by` of a metadata instruction; `None` for ONBUILD,
 /// which BuildKit records in the config only.
 pub fn buildkit_metadata(
@@ -182,14 +184,7 @@ pub fn buildkit_metadata(
         M::Entrypoint(cmd) => format!("ENTRYPOINT {}", gofmt::quote_list(cmd)),
         M::Healthcheck(check) => match frontend {
             // `%q` of a *HealthConfig without StartInterval.
-            BuildkitFrontend::Docker2010 => format!(
-                "HEALTHCHECK &{{{} {} {} {} {}}}",
-                gofmt::quote_list(&check.test),
-                gofmt::quote(&gofmt::duration(check.interval_ns)),
-                gofmt::quote(&gofmt::duration(check.timeout_ns)),
-                gofmt::quote(&gofmt::duration(check.start_period_ns)),
-                gofmt::quote_int_as_rune(check.retries),
-            ),
+            BuildkitFrontend::Docker2010 => healthcheck_quoted(check),
             // `%+v` of the HealthcheckConfig value: field names, plain values.
             BuildkitFrontend::Head => format!(
                 "HEALTHCHECK {{Test:{} Interval:{} Timeout:{} StartPeriod:{} StartInterval:{} Retries:{}}}",
@@ -487,24 +482,25 @@ mod tests {
                 r#"RUN |1 APP_VERSION=1.0 /bin/sh -c echo "version $APP_VERSION" > /version.txt # buildkit"#
             );
             assert_eq!(buildkit_workdir("/app"), "WORKDIR /app");
-            let from = buildkit_copy(
-                frontend,
-                "COPY",
-                &CopyFlags::default(),
-                &words(&["/bundle.js"]),
-                &[],
-                "/app/bundle.js",
-            );
-            assert_eq!(from, "COPY /bundle.js /app/bundle.js # buildkit");
-            let wildcard = buildkit_copy(
-                frontend,
-                "COPY",
-                &CopyFlags::default(),
-                &words(&["*.js"]),
-                &[],
-                "/app/",
-            );
-            assert_eq!(wildcard, "COPY *.js /app/ # buildkit");
+            // Plain COPY rows: one named file, and a wildcard.
+            for (src, dest, row) in [
+                (
+                    "/bundle.js",
+                    "/app/bundle.js",
+                    "COPY /bundle.js /app/bundle.js # buildkit",
+                ),
+                ("*.js", "/app/", "COPY *.js /app/ # buildkit"),
+            ] {
+                let copy = buildkit_copy(
+                    frontend,
+                    "COPY",
+                    &CopyFlags::default(),
+                    &words(&[src]),
+                    &[],
+                    dest,
+                );
+                assert_eq!(copy, row);
+            }
         }
     }
 

@@ -303,15 +303,17 @@ impl RootFs {
 
     /// Creates the directory `path`; its parent must exist.
     pub fn mkdir(&mut self, path: &str, mode: u32, uid: u32, gid: u32) -> Result<(), FsError> {
+        self.create_new(path, Node::dir(mode, uid, gid).with_mtime(self.now))
+    }
+
+    /// Puts `node` at `path`, which must not exist yet (a dangling symlink
+    /// there counts as existing); its directory is modified.
+    fn create_new(&mut self, path: &str, node: Node) -> Result<(), FsError> {
         let r = self.resolve(path, false)?;
         if r.node.is_some() {
             return Err(FsError::AlreadyExists(path.to_owned()));
         }
-        self.create(
-            &r.key,
-            r.lower_visible,
-            Node::dir(mode, uid, gid).with_mtime(self.now),
-        );
+        self.create(&r.key, r.lower_visible, node);
         self.touch_parent(&r.key);
         Ok(())
     }
@@ -351,45 +353,43 @@ impl RootFs {
 
     /// Creates the symlink `path` pointing at `target` (stored verbatim).
     pub fn symlink(&mut self, target: &str, path: &str) -> Result<(), FsError> {
-        let r = self.resolve(path, false)?;
-        if r.node.is_some() {
-            return Err(FsError::AlreadyExists(path.to_owned()));
-        }
-        self.create(
-            &r.key,
-            r.lower_visible,
-            Node::symlink(target).with_mtime(self.now),
-        );
-        self.touch_parent(&r.key);
-        Ok(())
+        self.create_new(path, Node::symlink(target).with_mtime(self.now))
     }
 
     /// Removes a file, symlink or empty directory (a final symlink itself is
     /// removed, not its target).
     pub fn remove(&mut self, path: &str) -> Result<(), FsError> {
-        let r = self.existing(path, false)?;
-        if r.key.is_root() {
-            return Err(FsError::InvalidArgument(path.to_owned()));
-        }
+        let r = self.removable(path)?;
         if r.node.as_ref().is_some_and(Node::is_dir)
             && !self.children(&r.key, r.children_visible).is_empty()
         {
             return Err(FsError::DirectoryNotEmpty(path.to_owned()));
         }
-        self.remove_key(&r.key, r.lower_visible);
-        self.touch_parent(&r.key);
+        self.unlink(&r);
         Ok(())
     }
 
     /// Removes `path` and everything below it (`rm -r`).
     pub fn remove_all(&mut self, path: &str) -> Result<(), FsError> {
+        let r = self.removable(path)?;
+        self.unlink(&r);
+        Ok(())
+    }
+
+    /// `path` resolved for removal: it must exist (a final symlink is
+    /// itself the entry) and must not be `/`.
+    fn removable(&self, path: &str) -> Result<Resolved, FsError> {
         let r = self.existing(path, false)?;
         if r.key.is_root() {
             return Err(FsError::InvalidArgument(path.to_owned()));
         }
+        Ok(r)
+    }
+
+    /// Drops a resolved entry and all below it; its directory is modified.
+    fn unlink(&mut self, r: &Resolved) {
         self.remove_key(&r.key, r.lower_visible);
         self.touch_parent(&r.key);
-        Ok(())
     }
 
     /// Moves `from` to `to` as rename(2) does: a file may replace a file, a

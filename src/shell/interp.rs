@@ -31,6 +31,17 @@ pub enum Flow {
 
 pub type Status = Result<i32, Flow>;
 
+/// How one pass of a loop body ended, once flows aimed further out are
+/// passed on.
+enum Pass {
+    /// The body ran to its end with this status.
+    Ran(i32),
+    /// `continue`: the loop goes on, its status unchanged.
+    Continued,
+    /// `break`: the loop ends, its status unchanged.
+    Broke,
+}
+
 /// Shell options set with `set`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Options {
@@ -696,6 +707,28 @@ impl<'c, 'fs> Shell<'c, 'fs> {
 
     // ---- execution ----
 
+    /// Runs a whole loop one level deeper in loops (what `break N` counts),
+    /// coming back out however it ends.
+    fn in_loop(&mut self, run: impl FnOnce(&mut Self) -> Status) -> Status {
+        self.loop_depth += 1;
+        let result = run(self);
+        self.loop_depth -= 1;
+        result
+    }
+
+    /// Runs a loop body once. A `break`/`continue` aimed at this loop ends
+    /// here; one aimed further out leaves as a flow one level shallower.
+    fn loop_pass(&mut self, body: &List) -> Result<Pass, Flow> {
+        match self.exec_list(body) {
+            Ok(s) => Ok(Pass::Ran(s)),
+            Err(Flow::Break(n)) if n > 1 => Err(Flow::Break(n - 1)),
+            Err(Flow::Break(_)) => Ok(Pass::Broke),
+            Err(Flow::Continue(n)) if n > 1 => Err(Flow::Continue(n - 1)),
+            Err(Flow::Continue(_)) => Ok(Pass::Continued),
+            Err(f) => Err(f),
+        }
+    }
+
     pub(crate) fn exec_list(&mut self, list: &List) -> Status {
         let mut status = self.status;
         for item in list {
@@ -871,52 +904,38 @@ impl<'c, 'fs> Shell<'c, 'fs> {
                     Some(words) => self.expand_words(words)?,
                     None => self.scope.positional.clone(),
                 };
-                let mut status = 0;
-                self.loop_depth += 1;
-                let result = (|| {
+                self.in_loop(|sh| {
+                    let mut status = 0;
                     for v in values {
-                        self.step()?;
-                        if let Err(msg) = self.set_var(var, &v) {
-                            return Err(self.fatal(&msg));
+                        sh.step()?;
+                        if let Err(msg) = sh.set_var(var, &v) {
+                            return Err(sh.fatal(&msg));
                         }
-                        match self.exec_list(body) {
-                            Ok(s) => status = s,
-                            Err(Flow::Break(n)) if n > 1 => return Err(Flow::Break(n - 1)),
-                            Err(Flow::Break(_)) => break,
-                            Err(Flow::Continue(n)) if n > 1 => return Err(Flow::Continue(n - 1)),
-                            Err(Flow::Continue(_)) => {}
-                            Err(f) => return Err(f),
+                        match sh.loop_pass(body)? {
+                            Pass::Ran(s) => status = s,
+                            Pass::Continued => {}
+                            Pass::Broke => break,
                         }
                     }
                     Ok(status)
-                })();
-                self.loop_depth -= 1;
-                result
+                })
             }
-            Compound::Loop { cond, body, until } => {
+            Compound::Loop { cond, body, until } => self.in_loop(|sh| {
                 let mut status = 0;
-                self.loop_depth += 1;
-                let result = (|| {
-                    loop {
-                        self.step()?;
-                        let c = self.condition(cond)?;
-                        if (c == 0) == *until {
-                            break;
-                        }
-                        match self.exec_list(body) {
-                            Ok(s) => status = s,
-                            Err(Flow::Break(n)) if n > 1 => return Err(Flow::Break(n - 1)),
-                            Err(Flow::Break(_)) => break,
-                            Err(Flow::Continue(n)) if n > 1 => return Err(Flow::Continue(n - 1)),
-                            Err(Flow::Continue(_)) => {}
-                            Err(f) => return Err(f),
-                        }
+                loop {
+                    sh.step()?;
+                    let c = sh.condition(cond)?;
+                    if (c == 0) == *until {
+                        break;
                     }
-                    Ok(status)
-                })();
-                self.loop_depth -= 1;
-                result
-            }
+                    match sh.loop_pass(body)? {
+                        Pass::Ran(s) => status = s,
+                        Pass::Continued => {}
+                        Pass::Broke => break,
+                    }
+                }
+                Ok(status)
+            }),
             Compound::Case { subject, arms } => {
                 let value = self.expand_single(subject)?;
                 for arm in arms {

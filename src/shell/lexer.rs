@@ -379,52 +379,25 @@ impl<'a> Lexer<'a> {
 
     /// One word, up to the next unquoted metacharacter.
     fn word(&mut self) -> Result<Word, SyntaxError> {
-        let mut parts = Vec::new();
-        let mut lit = String::new();
+        let mut out = Parts::new(false);
         while let Some(c) = self.peek() {
             if is_meta(c) {
                 break;
             }
-            match c {
-                '\'' => {
-                    flush(&mut lit, &mut parts);
-                    self.bump();
-                    parts.push(WordPart::Quoted(self.single_quoted()?));
+            if c == '\\' {
+                self.bump();
+                match self.bump() {
+                    Some('\n') => {}
+                    Some(e) => out.push(WordPart::Quoted(e.to_string())),
+                    None => out.push_char('\\'),
                 }
-                '"' => {
-                    flush(&mut lit, &mut parts);
-                    self.bump();
-                    let inner = self.double_quoted()?;
-                    parts.push(WordPart::Double(inner));
-                }
-                '\\' => {
-                    self.bump();
-                    match self.bump() {
-                        Some('\n') => {}
-                        Some(e) => {
-                            flush(&mut lit, &mut parts);
-                            parts.push(WordPart::Quoted(e.to_string()));
-                        }
-                        None => lit.push('\\'),
-                    }
-                }
-                '$' => {
-                    flush(&mut lit, &mut parts);
-                    self.dollar(&mut parts, false)?;
-                }
-                '`' => {
-                    flush(&mut lit, &mut parts);
-                    self.bump();
-                    parts.push(self.backquote(false)?);
-                }
-                _ => {
-                    self.bump();
-                    lit.push(c);
-                }
+            } else {
+                self.piece(c, &mut out)?;
             }
         }
-        flush(&mut lit, &mut parts);
-        Ok(Word { parts })
+        Ok(Word {
+            parts: out.finish(),
+        })
     }
 
     fn single_quoted(&mut self) -> Result<String, SyntaxError> {
@@ -453,8 +426,7 @@ impl<'a> Lexer<'a> {
     /// The inside of `"…"` (stopping before the closing quote) or a whole
     /// here-doc body.
     fn quoted_parts(&mut self, mode: Mode) -> Result<Vec<WordPart>, SyntaxError> {
-        let mut parts = Vec::new();
-        let mut lit = String::new();
+        let mut out = Parts::new(true);
         while let Some(c) = self.peek() {
             match c {
                 '"' if mode == Mode::Double => break,
@@ -466,49 +438,69 @@ impl<'a> Lexer<'a> {
                         }
                         Some(e @ ('$' | '`' | '\\')) => {
                             self.bump();
-                            lit.push(e);
+                            out.push_char(e);
                         }
                         Some('"') if mode == Mode::Double => {
                             self.bump();
-                            lit.push('"');
+                            out.push_char('"');
                         }
-                        _ => lit.push('\\'),
+                        _ => out.push_char('\\'),
                     }
                 }
-                '$' => {
-                    flush_quoted(&mut lit, &mut parts);
-                    self.dollar(&mut parts, true)?;
-                }
-                '`' => {
-                    flush_quoted(&mut lit, &mut parts);
-                    self.bump();
-                    parts.push(self.backquote(true)?);
-                }
-                _ => {
-                    self.bump();
-                    lit.push(c);
-                }
+                _ => self.piece(c, &mut out)?,
             }
         }
-        flush_quoted(&mut lit, &mut parts);
-        Ok(parts)
+        Ok(out.finish())
     }
 
-    /// At a `$`: pushes the expansion it starts, or a literal `$`.
-    fn dollar(&mut self, parts: &mut Vec<WordPart>, quoted: bool) -> Result<(), SyntaxError> {
+    /// Reads what starts at `c` where every context agrees on it: quotes
+    /// (only outside quotes), `$…`, a backquote, or one literal character.
+    /// The callers handle `\` and their own terminators first, because
+    /// those differ between a word, a quoted text and `${…}`.
+    fn piece(&mut self, c: char, out: &mut Parts) -> Result<(), SyntaxError> {
+        match c {
+            '\'' if !out.quoted => {
+                self.bump();
+                let text = self.single_quoted()?;
+                out.push(WordPart::Quoted(text));
+            }
+            '"' if !out.quoted => {
+                self.bump();
+                let inner = self.double_quoted()?;
+                out.push(WordPart::Double(inner));
+            }
+            '$' => {
+                let part = self.dollar(out.quoted)?;
+                out.push(part);
+            }
+            '`' => {
+                self.bump();
+                let part = self.backquote(out.quoted)?;
+                out.push(part);
+            }
+            _ => {
+                self.bump();
+                out.push_char(c);
+            }
+        }
+        Ok(())
+    }
+
+    /// At a `$`: the expansion it starts, or a literal `$`.
+    fn dollar(&mut self, quoted: bool) -> Result<WordPart, SyntaxError> {
         self.bump();
-        match self.peek() {
+        Ok(match self.peek() {
             Some('(') if self.peek_at(1) == Some('(') => {
                 self.pos += 2;
-                parts.push(self.arithmetic()?);
+                self.arithmetic()?
             }
             Some('(') => {
                 self.bump();
-                parts.push(self.command_sub()?);
+                self.command_sub()?
             }
             Some('{') => {
                 self.bump();
-                parts.push(self.braced_param()?);
+                self.braced_param()?
             }
             Some(c) if is_name_start(c) => {
                 let mut name = String::new();
@@ -516,19 +508,15 @@ impl<'a> Lexer<'a> {
                     self.bump();
                     name.push(c);
                 }
-                parts.push(param(name, ParamOp::Plain));
+                param(name, ParamOp::Plain)
             }
             Some(c @ ('0'..='9' | '?' | '$' | '#' | '@' | '*' | '!' | '-')) => {
                 self.bump();
-                parts.push(param(c.to_string(), ParamOp::Plain));
+                param(c.to_string(), ParamOp::Plain)
             }
-            _ => parts.push(if quoted {
-                WordPart::Quoted("$".into())
-            } else {
-                WordPart::Lit("$".into())
-            }),
-        }
-        Ok(())
+            _ if quoted => WordPart::Quoted("$".into()),
+            _ => WordPart::Lit("$".into()),
+        })
     }
 
     fn command_sub(&mut self) -> Result<WordPart, SyntaxError> {
@@ -682,8 +670,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn param_word_inner(&mut self) -> Result<Word, SyntaxError> {
-        let mut parts = Vec::new();
-        let mut lit = String::new();
+        let mut out = Parts::new(false);
         loop {
             let Some(c) = self.peek() else {
                 return Err(SyntaxError::new("syntax error: missing '}'"));
@@ -693,40 +680,18 @@ impl<'a> Lexer<'a> {
                     self.bump();
                     break;
                 }
-                '\'' => {
-                    flush(&mut lit, &mut parts);
-                    self.bump();
-                    parts.push(WordPart::Quoted(self.single_quoted()?));
-                }
-                '"' => {
-                    flush(&mut lit, &mut parts);
-                    self.bump();
-                    parts.push(WordPart::Double(self.double_quoted()?));
-                }
                 '\\' => {
                     self.bump();
                     if let Some(e) = self.bump() {
-                        flush(&mut lit, &mut parts);
-                        parts.push(WordPart::Quoted(e.to_string()));
+                        out.push(WordPart::Quoted(e.to_string()));
                     }
                 }
-                '$' => {
-                    flush(&mut lit, &mut parts);
-                    self.dollar(&mut parts, false)?;
-                }
-                '`' => {
-                    flush(&mut lit, &mut parts);
-                    self.bump();
-                    parts.push(self.backquote(false)?);
-                }
-                _ => {
-                    self.bump();
-                    lit.push(c);
-                }
+                _ => self.piece(c, &mut out)?,
             }
         }
-        flush(&mut lit, &mut parts);
-        Ok(Word { parts })
+        Ok(Word {
+            parts: out.finish(),
+        })
     }
 }
 
@@ -734,15 +699,49 @@ fn param(name: String, op: ParamOp) -> WordPart {
     WordPart::Param(Box::new(ParamExp { name, op }))
 }
 
-fn flush(lit: &mut String, parts: &mut Vec<WordPart>) {
-    if !lit.is_empty() {
-        parts.push(WordPart::Lit(std::mem::take(lit)));
-    }
+/// A word's parts as they are read: literal characters gather into one
+/// part until a quote or an expansion starts the next.
+struct Parts {
+    parts: Vec<WordPart>,
+    lit: String,
+    /// Inside `"…"` or a here-doc body: the gathered text is `Quoted` (not
+    /// split or globbed) and `$`/backquotes read as they do inside quotes.
+    quoted: bool,
 }
 
-fn flush_quoted(lit: &mut String, parts: &mut Vec<WordPart>) {
-    if !lit.is_empty() {
-        parts.push(WordPart::Quoted(std::mem::take(lit)));
+impl Parts {
+    fn new(quoted: bool) -> Parts {
+        Parts {
+            parts: Vec::new(),
+            lit: String::new(),
+            quoted,
+        }
+    }
+
+    fn push_char(&mut self, c: char) {
+        self.lit.push(c);
+    }
+
+    fn push(&mut self, part: WordPart) {
+        self.flush();
+        self.parts.push(part);
+    }
+
+    fn flush(&mut self) {
+        if self.lit.is_empty() {
+            return;
+        }
+        let text = std::mem::take(&mut self.lit);
+        self.parts.push(if self.quoted {
+            WordPart::Quoted(text)
+        } else {
+            WordPart::Lit(text)
+        });
+    }
+
+    fn finish(mut self) -> Vec<WordPart> {
+        self.flush();
+        self.parts
     }
 }
 

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use super::{Io, Opts, Registry};
+use crate::calendar::civil;
 use crate::shell::interp::{base_name, Flow, Shell};
 use crate::shell::parser;
 use crate::shell::users;
@@ -572,47 +573,6 @@ fn sleep(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     // The simulated clock counts whole seconds.
     sh.advance_clock(total.ceil() as u64);
     0
-}
-
-/// Calendar fields of a Unix time (UTC).
-pub(crate) struct Civil {
-    pub year: i64,
-    pub month: u32,
-    pub day: u32,
-    pub hour: u32,
-    pub min: u32,
-    pub sec: u32,
-    pub wday: u32,
-    pub yday: u32,
-}
-
-pub(crate) fn civil(ts: i64) -> Civil {
-    let days = ts.div_euclid(86400);
-    let secs = ts.rem_euclid(86400) as u32;
-    // Howard Hinnant's days-to-civil.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = if m <= 2 { y + 1 } else { y };
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    const CUM: [u32; 12] = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
-    let yday = CUM[(m - 1) as usize] + d - 1 + u32::from(leap && m > 2);
-    Civil {
-        year,
-        month: m,
-        day: d,
-        hour: secs / 3600,
-        min: secs % 3600 / 60,
-        sec: secs % 60,
-        wday: (days + 4).rem_euclid(7) as u32,
-        yday,
-    }
 }
 
 pub(crate) const MONTHS: [&str; 12] = [

@@ -66,8 +66,7 @@ fn mkdir(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     };
     let (uid, gid) = (sh.user().uid, sh.user().gid);
     let default = 0o777 & !sh.umask();
-    let mut status = 0;
-    for d in &o.operands {
+    each_operand(io, "mkdir", &o.operands, |d| {
         let path = sh.abs(d);
         let m = mode.unwrap_or(default);
         let r = if o.has('p') {
@@ -75,11 +74,23 @@ fn mkdir(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
         } else {
             sh.fs_mut().mkdir(&path, m, uid, gid)
         };
-        if let Err(e) = r {
-            io.error(
-                "mkdir",
-                &format!("can't create directory '{d}': {}", e.strerror()),
-            );
+        r.map_err(|e| format!("can't create directory '{d}': {}", e.strerror()))
+    })
+}
+
+/// Runs `op` on each operand in turn, as busybox's file applets do: a
+/// failure prints `applet: message` and the rest still run; the status is 1
+/// if any failed.
+fn each_operand(
+    io: &mut Io,
+    applet: &str,
+    operands: &[String],
+    mut op: impl FnMut(&str) -> Result<(), String>,
+) -> i32 {
+    let mut status = 0;
+    for operand in operands {
+        if let Err(message) = op(operand) {
+            io.error(applet, &message);
             status = 1;
         }
     }
@@ -118,20 +129,15 @@ fn mkdir_parents(
 
 fn rmdir(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     let o = Opts::parse(&argv[1..], "");
-    let mut status = 0;
-    for d in &o.operands {
+    each_operand(io, "rmdir", &o.operands, |d| {
         let path = sh.abs(d);
         let r = match sh.fs().lstat(&path) {
-            Ok(n) if !n.is_dir() => Err(FsError::NotADirectory(d.clone())),
+            Ok(n) if !n.is_dir() => Err(FsError::NotADirectory(d.to_owned())),
             Ok(_) => sh.fs_mut().remove(&path),
             Err(e) => Err(e),
         };
-        if let Err(e) = r {
-            io.error("rmdir", &format!("'{d}': {}", e.strerror()));
-            status = 1;
-        }
-    }
-    status
+        r.map_err(|e| format!("'{d}': {}", e.strerror()))
+    })
 }
 
 fn touch(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
@@ -139,8 +145,7 @@ fn touch(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     let now = sh.now();
     let (uid, gid) = (sh.user().uid, sh.user().gid);
     let mode = 0o666 & !sh.umask();
-    let mut status = 0;
-    for f in &o.operands {
+    each_operand(io, "touch", &o.operands, |f| {
         let path = sh.abs(f);
         let r = match sh.fs().stat(&path) {
             Ok(_) => sh.fs_mut().set_mtime(&path, now),
@@ -150,38 +155,25 @@ fn touch(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
             }
             Err(e) => Err(e),
         };
-        if let Err(e) = r {
-            io.error("touch", &format!("{f}: {}", e.strerror()));
-            status = 1;
-        }
-    }
-    status
+        r.map_err(|e| format!("{f}: {}", e.strerror()))
+    })
 }
 
 fn rm(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     let o = Opts::parse(&argv[1..], "");
     let recursive = o.has('r') || o.has('R');
     let force = o.has('f');
-    let mut status = 0;
-    for f in &o.operands {
+    each_operand(io, "rm", &o.operands, |f| {
         let path = sh.abs(f);
         let r = match sh.fs().lstat(&path) {
-            Ok(n) if n.is_dir() && !recursive => {
-                io.error("rm", &format!("'{f}' is a directory"));
-                status = 1;
-                continue;
-            }
+            Ok(n) if n.is_dir() && !recursive => return Err(format!("'{f}' is a directory")),
             Ok(n) if n.is_dir() => sh.fs_mut().remove_all(&path),
             Ok(_) => sh.fs_mut().remove(&path),
             Err(FsError::NotFound(_)) if force => Ok(()),
             Err(e) => Err(e),
         };
-        if let Err(e) = r {
-            io.error("rm", &format!("can't remove '{f}': {}", e.strerror()));
-            status = 1;
-        }
-    }
-    status
+        r.map_err(|e| format!("can't remove '{f}': {}", e.strerror()))
+    })
 }
 
 struct CopyOpts {
@@ -328,20 +320,17 @@ fn mv(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     };
     let dest_abs = sh.abs(dest);
     let dest_is_dir = sh.fs().stat(&dest_abs).is_ok_and(|n| n.is_dir());
-    let mut status = 0;
-    for s in sources {
+    each_operand(io, "mv", sources, |s| {
         let src = sh.abs(s);
         let target = if dest_is_dir {
             format!("{}/{}", dest_abs.trim_end_matches('/'), base_name(s))
         } else {
             dest_abs.clone()
         };
-        if let Err(e) = sh.fs_mut().rename(&src, &target) {
-            io.error("mv", &format!("can't rename '{s}': {}", e.strerror()));
-            status = 1;
-        }
-    }
-    status
+        sh.fs_mut()
+            .rename(&src, &target)
+            .map_err(|e| format!("can't rename '{s}': {}", e.strerror()))
+    })
 }
 
 fn ln(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {

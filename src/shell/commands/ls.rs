@@ -6,8 +6,9 @@
 
 use std::sync::Arc;
 
-use super::basic::{civil, MONTHS};
+use super::basic::MONTHS;
 use super::{Io, Opts, Registry};
+use crate::calendar::civil;
 use crate::engine::rootfs::{Node, NodeKind};
 use crate::shell::interp::Shell;
 use crate::shell::users;

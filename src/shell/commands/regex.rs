@@ -25,6 +25,16 @@ pub struct Regex {
     icase: bool,
 }
 
+/// How many matching steps one attempt may take: a pathological pattern
+/// fails to match instead of hanging the shell.
+const STEP_BUDGET: usize = 200_000;
+
+/// Counts one matching step; true once the budget is spent.
+fn out_of_steps(steps: &mut usize) -> bool {
+    *steps += 1;
+    *steps > STEP_BUDGET
+}
+
 /// Where a match is and what its groups caught (char offsets).
 pub type Captures = Vec<Option<(usize, usize)>>;
 
@@ -119,8 +129,7 @@ impl Regex {
         steps: &mut usize,
         k: &mut dyn FnMut(usize, &mut Captures) -> bool,
     ) -> bool {
-        *steps += 1;
-        if *steps > 200_000 {
+        if out_of_steps(steps) {
             return false;
         }
         let Some(node) = nodes.get(n) else {
@@ -177,8 +186,7 @@ impl Regex {
         steps: &mut usize,
         k: &mut dyn FnMut(usize, &mut Captures) -> bool,
     ) -> bool {
-        *steps += 1;
-        if *steps > 200_000 {
+        if out_of_steps(steps) {
             return false;
         }
         // Greedy: try one more first, then the rest of the sequence.

@@ -69,21 +69,31 @@ fn head_tail(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     status
 }
 
+/// grep's patterns and sed's scripts: every `-e`, or else the first operand
+/// (taken out of `operands`); None when there is neither.
+fn programs(o: &Opts, operands: &mut Vec<String>) -> Option<Vec<String>> {
+    let given: Vec<String> = o
+        .values
+        .iter()
+        .filter(|(c, _)| *c == 'e')
+        .map(|(_, v)| v.clone())
+        .collect();
+    if !given.is_empty() {
+        Some(given)
+    } else if operands.is_empty() {
+        None
+    } else {
+        Some(vec![operands.remove(0)])
+    }
+}
+
 fn grep(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     let applet = base_name(&argv[0]).to_owned();
     let o = Opts::parse(&argv[1..], "em");
     let mut operands = o.operands.clone();
-    let patterns: Vec<String> = if o.values.iter().any(|(c, _)| *c == 'e') {
-        o.values
-            .iter()
-            .filter(|(c, _)| *c == 'e')
-            .map(|(_, v)| v.clone())
-            .collect()
-    } else if operands.is_empty() {
+    let Some(patterns) = programs(&o, &mut operands) else {
         io.eprint("BusyBox v1.35.0 multi-call binary.\n\nUsage: grep [-HhnlLoqvsrRiwFE] [-m N] [-A|B|C N] { PATTERN | -e PATTERN... | -f FILE... } [FILE]...\n");
         return 2;
-    } else {
-        vec![operands.remove(0)]
     };
     let fixed = o.has('F') || applet == "fgrep";
     let extended = o.has('E') || applet == "egrep";
@@ -225,17 +235,9 @@ enum SedOp {
 fn sed(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     let o = Opts::parse(&argv[1..], "ef");
     let mut operands = o.operands.clone();
-    let scripts: Vec<String> = if o.values.iter().any(|(c, _)| *c == 'e') {
-        o.values
-            .iter()
-            .filter(|(c, _)| *c == 'e')
-            .map(|(_, v)| v.clone())
-            .collect()
-    } else if operands.is_empty() {
+    let Some(scripts) = programs(&o, &mut operands) else {
         io.error("sed", "no script specified");
         return 1;
-    } else {
-        vec![operands.remove(0)]
     };
     let extended = o.has('E') || o.has('r');
     let mut cmds = Vec::new();

@@ -100,6 +100,25 @@ struct NewUser {
     user_group: bool,
 }
 
+impl NewUser {
+    /// A user with nothing given on the command line yet: busybox `adduser`
+    /// and shadow `useradd` differ only in the GECOS text and whether a home
+    /// is created.
+    fn unnamed(gecos: &str, create_home: bool) -> NewUser {
+        NewUser {
+            name: String::new(),
+            uid: None,
+            gid_or_group: None,
+            home: None,
+            shell: None,
+            gecos: gecos.to_owned(),
+            system: false,
+            create_home,
+            user_group: true,
+        }
+    }
+}
+
 fn create_user(sh: &mut Shell, io: &mut Io, applet: &str, u: &NewUser, busybox: bool) -> i32 {
     let passwd = users::passwd(sh.fs());
     let groups = users::groups(sh.fs());
@@ -169,17 +188,7 @@ fn create_user(sh: &mut Shell, io: &mut Io, applet: &str, u: &NewUser, busybox: 
 
 /// busybox `adduser [-D] [-S] [-H] [-h DIR] [-s SHELL] [-G GRP] [-g GECOS] [-u UID] USER [GROUP]`.
 fn adduser(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
-    let mut u = NewUser {
-        name: String::new(),
-        uid: None,
-        gid_or_group: None,
-        home: None,
-        shell: None,
-        gecos: "Linux User,,,".to_owned(),
-        system: false,
-        create_home: true,
-        user_group: true,
-    };
+    let mut u = NewUser::unnamed("Linux User,,,", true);
     let mut operands = Vec::new();
     let mut i = 1;
     while i < argv.len() {
@@ -310,17 +319,7 @@ fn addgroup(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
 
 /// shadow-utils `useradd [-m] [-M] [-r] [-u UID] [-g GROUP] [-G G1,G2] [-d HOME] [-s SHELL] [-c GECOS] NAME`.
 fn useradd(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
-    let mut u = NewUser {
-        name: String::new(),
-        uid: None,
-        gid_or_group: None,
-        home: None,
-        shell: None,
-        gecos: String::new(),
-        system: false,
-        create_home: false,
-        user_group: true,
-    };
+    let mut u = NewUser::unnamed("", false);
     let mut extra_groups = Vec::new();
     let mut i = 1;
     while i < argv.len() {

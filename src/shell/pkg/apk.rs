@@ -14,6 +14,7 @@ use super::{
     catalogs_or_report, dir_names, expand, os_release, read_text, remove_if_exists, write_all,
     write_text, Planned,
 };
+use crate::calendar::civil;
 use crate::shell::commands::Io;
 use crate::shell::interp::Shell;
 
@@ -403,15 +404,10 @@ fn add(
 
 /// A virtual package's version: the date, as apk stamps it.
 fn virtual_version(sh: &Shell<'_, '_>) -> String {
-    let t = sh.now();
-    let days = t.div_euclid(86_400);
-    let secs = t.rem_euclid(86_400);
-    let (y, m, d) = super::civil_from_days(days);
+    let c = civil(sh.now());
     format!(
-        "{y:04}{m:02}{d:02}.{:02}{:02}{:02}",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
+        "{:04}{:02}{:02}.{:02}{:02}{:02}",
+        c.year, c.month, c.day, c.hour, c.min, c.sec
     )
 }
 

@@ -16,6 +16,7 @@ use super::{
     catalogs_or_report, dir_names, expand, os_release, read_text, remove_if_exists, wrap_list,
     write_all, write_text, Content, Planned,
 };
+use crate::calendar::civil;
 use crate::shell::commands::Io;
 use crate::shell::interp::Shell;
 
@@ -627,14 +628,10 @@ fn record_install(
 
 /// `2024-09-06 12:05:36`
 fn timestamp(t: i64) -> String {
-    let days = t.div_euclid(86_400);
-    let secs = t.rem_euclid(86_400);
-    let (y, m, d) = super::civil_from_days(days);
+    let c = civil(t);
     format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        c.year, c.month, c.day, c.hour, c.min, c.sec
     )
 }
 

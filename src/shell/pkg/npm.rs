@@ -17,6 +17,7 @@ use super::{
     catalogs_or_report, filler_files, hex_name, long_opt, read_text, remove_if_exists, write_all,
     Content, Planned,
 };
+use crate::calendar::civil;
 use crate::shell::commands::Io;
 use crate::shell::interp::Shell;
 use crate::shell::parser;
@@ -180,6 +181,17 @@ impl Failure {
         ])
     }
 
+    /// What npm prints when a command needs a package.json that is not there.
+    fn no_package_json(pj_path: &str) -> Failure {
+        Failure::Lines(vec![
+            "code ENOENT".to_owned(),
+            "syscall open".to_owned(),
+            format!("path {pj_path}"),
+            "errno -2".to_owned(),
+            format!("enoent Could not read package.json: Error: ENOENT: no such file or directory, open '{pj_path}'"),
+        ])
+    }
+
     fn lines(&self) -> Vec<String> {
         match self {
             Failure::NotFound(name) => vec![
@@ -231,15 +243,16 @@ fn home(sh: &Shell<'_, '_>) -> String {
 
 /// Writes the run's debug log (as npm does on every run) and returns its path.
 fn write_log(sh: &mut Shell<'_, '_>, cmd: &str) -> String {
-    let t = sh.now();
-    let (y, m, d) = super::civil_from_days(t.div_euclid(86_400));
-    let s = t.rem_euclid(86_400);
+    let c = civil(sh.now());
     let path = format!(
-        "{}/.npm/_logs/{y:04}-{m:02}-{d:02}T{:02}_{:02}_{:02}_000Z-debug-0.log",
+        "{}/.npm/_logs/{:04}-{:02}-{:02}T{:02}_{:02}_{:02}_000Z-debug-0.log",
         home(sh),
-        s / 3600,
-        s / 60 % 60,
-        s % 60
+        c.year,
+        c.month,
+        c.day,
+        c.hour,
+        c.min,
+        c.sec
     );
     let text = format!(
         "0 verbose cli /usr/local/bin/node /usr/local/bin/npm\n1 info using npm\n2 silly logfile start cleaning logs, removing 0 files\n3 timing command:{cmd} Completed\n4 verbose exit 0\n5 info ok\n"
@@ -354,13 +367,7 @@ fn install(
     let mut wanted: BTreeMap<String, bool> = BTreeMap::new();
     if ci {
         let Some(pj) = &pj else {
-            return Err(Failure::Lines(vec![
-                "code ENOENT".to_owned(),
-                "syscall open".to_owned(),
-                format!("path {pj_path}"),
-                "errno -2".to_owned(),
-                format!("enoent Could not read package.json: Error: ENOENT: no such file or directory, open '{pj_path}'"),
-            ]));
+            return Err(Failure::no_package_json(&pj_path));
         };
         let Some(lock) = &lock else {
             return Err(Failure::Usage(
@@ -733,13 +740,7 @@ fn run_script(
     let root = sh.cwd().trim_end_matches('/').to_owned();
     let pj_path = format!("{root}/package.json");
     let Some(pj) = read_json(sh, &pj_path)? else {
-        return Err(Failure::Lines(vec![
-            "code ENOENT".to_owned(),
-            "syscall open".to_owned(),
-            format!("path {pj_path}"),
-            "errno -2".to_owned(),
-            format!("enoent Could not read package.json: Error: ENOENT: no such file or directory, open '{pj_path}'"),
-        ]));
+        return Err(Failure::no_package_json(&pj_path));
     };
     let script = pj
         .get("scripts")
