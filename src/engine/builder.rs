@@ -240,8 +240,7 @@ pub fn build(
         failed_output: String::new(),
     };
     let order = steps::stage_order(&plan, target, opts.builder);
-    let numbering = steps::Numbering::new(&plan, &order, opts.builder);
-    let mut numbering = numbering;
+    let mut numbering = steps::Numbering::new(&plan, &order, opts.builder);
     if opts.builder == BuilderKind::Classic {
         run.global_arg_steps(&mut numbering);
     }
