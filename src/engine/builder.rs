@@ -106,6 +106,10 @@ pub struct EngineState {
     /// Small context files already read, by content digest.
     #[serde(skip)]
     pub file_cache: copy::FileCache,
+    /// The classic builder's COPY source hashes already computed, by a
+    /// digest of the sources' patterns and stamps.
+    #[serde(skip)]
+    pub classic_hashes: std::collections::HashMap<Digest, ClassicSourceHash>,
     /// Every layer's files, by diff_id.
     #[serde(skip)]
     pub layers: crate::engine::layers::LayerStore,

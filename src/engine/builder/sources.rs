@@ -72,7 +72,9 @@ impl Run<'_> {
                     content: Digest::of(body.as_bytes()).to_string(),
                 }));
                 let hash = match self.opts.builder {
-                    BuilderKind::Classic => Some(self.classic_context_hash(&patterns, cmd)?),
+                    BuilderKind::Classic => {
+                        Some(self.classic_context_hash(&patterns, &files, cmd)?)
+                    }
                     BuilderKind::Buildkit => None,
                 };
                 // The files are written only if the step runs: a cache hit
@@ -425,8 +427,32 @@ impl Run<'_> {
     pub(super) fn classic_context_hash(
         &mut self,
         patterns: &[String],
+        files: &[FileStamp],
         cmd: &Command,
     ) -> Result<ClassicSourceHash, BuildError> {
+        // The hash reads every selected file again; it is a function of the
+        // patterns and the stamps (names, kinds, modes, sizes, contents,
+        // link targets — all a tarsum header holds, owners being 0:0), so
+        // an unchanged COPY reuses the last result instead.
+        // Where each source resolves counts too: the tarsum of a followed
+        // symlink names its target (recorded: our 49).
+        let resolved: Vec<String> = patterns
+            .iter()
+            .flat_map(|p| {
+                self.context
+                    .resolve_sources(p, Dialect::Classic)
+                    .unwrap_or_default()
+            })
+            .map(|r| r.path)
+            .collect();
+        let memo_key = {
+            let mut h = crate::engine::digest::Hasher::new();
+            let _ = serde_json::to_writer(&mut h, &(patterns, files, resolved));
+            h.finish()
+        };
+        if let Some(hash) = self.state.classic_hashes.get(&memo_key) {
+            return Ok(hash.clone());
+        }
         let entries = self
             .context
             .entries()
@@ -443,7 +469,10 @@ impl Run<'_> {
                 src.copy_sources(&refs)
             });
         match result {
-            Ok(c) => Ok(c.hash),
+            Ok(c) => {
+                self.state.classic_hashes.insert(memo_key, c.hash.clone());
+                Ok(c.hash)
+            }
             Err(e) => Err(self.fail(
                 format!("{} failed: {e}", cmd.keyword().upper()),
                 Some(cmd.span),
