@@ -39,11 +39,11 @@ pub struct BuildArgs {
 
 pub fn run(args: &BuildArgs, state_dir: &Path) -> i32 {
     match build(args, state_dir) {
-        Ok((report, file)) => {
+        Ok(report) => {
             if args.json {
                 println!("{}", report_json(&report));
             } else {
-                print_progress(&report, &file);
+                print_progress(&report);
             }
             0
         }
@@ -92,7 +92,7 @@ enum Failure {
     Daemon(Box<DaemonError>, String, String),
 }
 
-fn build(args: &BuildArgs, state_dir: &Path) -> Result<(BuildReport, String), Failure> {
+fn build(args: &BuildArgs, state_dir: &Path) -> Result<BuildReport, Failure> {
     let file = args
         .file
         .clone()
@@ -127,7 +127,7 @@ fn build(args: &BuildArgs, state_dir: &Path) -> Result<(BuildReport, String), Fa
     let mut daemon = Daemon::open(state_dir).map_err(wrap)?;
     let snapshot = daemon.snapshot(&args.context).map_err(wrap)?;
     let report = daemon.build(&text, &snapshot, &opts).map_err(wrap)?;
-    Ok((report, shown))
+    Ok(report)
 }
 
 /// The JSON contract of `layerlab build --json`.
@@ -204,7 +204,7 @@ fn print_step(n: usize, s: &StepReport, builder: BuilderKind) {
     }
 }
 
-fn print_progress(report: &BuildReport, _file: &str) {
+fn print_progress(report: &BuildReport) {
     let builder: BuilderKind = report.builder.parse().unwrap_or_default();
     for (n, s) in report.steps.iter().enumerate() {
         print_step(n + 1, s, builder);
