@@ -83,7 +83,8 @@ impl Fixture {
 
 /// Digests belong to the engine's tests: the screens show `######` in
 /// their place so an engine change does not churn every screen snapshot.
-/// Masks runs of 6 or more lower-case hex characters that contain a digit.
+/// Masks runs of 6 or more lower-case hex characters that contain a digit
+/// or are cut short with "…" (a short digest can be all letters: "bcffcb…").
 fn mask_digests(line: &str) -> String {
     let chars: Vec<char> = line.chars().collect();
     let mut out = String::new();
@@ -97,7 +98,9 @@ fn mask_digests(line: &str) -> String {
         let word_start = i == 0 || !chars[i - 1].is_alphanumeric();
         let word_end = j == chars.len() || !chars[j].is_alphanumeric();
         let run = &chars[i..j];
-        if j - i >= 6 && word_start && word_end && run.iter().any(char::is_ascii_digit) {
+        let cut = chars.get(j) == Some(&'…');
+        let digest = cut || run.iter().any(char::is_ascii_digit);
+        if j - i >= 6 && word_start && word_end && digest {
             out.push_str(&"#".repeat(j - i));
             i = j;
         } else if j > i {
