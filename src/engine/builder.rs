@@ -24,7 +24,7 @@ use crate::dockerfile::Keyword;
 use crate::dockerfile::{Diagnostic, Span};
 use crate::engine::blob::Blob;
 use crate::engine::cache::{BuildCache, CacheRecord};
-use crate::engine::cache_key::{CacheKey, FileStamp, OpInputs};
+use crate::engine::cache_key::{CacheKey, FileStamp, OpInputs, StampKind};
 use crate::engine::classic_hash::{
     ClassicSource, ClassicSourceHash, FileContents, SourceEntry, SourceOrigin,
 };
@@ -861,15 +861,15 @@ impl Run<'_> {
                         )
                     }
                 };
-                let (uid, gid) = copy::parse_chown(&st.fs, &st.config.user).unwrap_or((0, 0));
+                // No USER: root, without reading /etc/passwd.
+                let (uid, gid) = match st.config.user.as_str() {
+                    "" => (0, 0),
+                    user => copy::parse_chown(&st.fs, user).unwrap_or((0, 0)),
+                };
                 Ok(StepInputs {
                     op,
                     created_by,
-                    effect: Effect::Mkdir {
-                        path: wd,
-                        uid: if st.config.user.is_empty() { 0 } else { uid },
-                        gid: if st.config.user.is_empty() { 0 } else { gid },
-                    },
+                    effect: Effect::Mkdir { path: wd, uid, gid },
                     seconds: 0.1,
                 })
             }

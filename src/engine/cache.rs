@@ -262,42 +262,83 @@ fn env_change(old: &[String], new: &[String], arg_names: &[String]) -> MissReaso
     MissReason::FlagsChanged
 }
 
-/// Per-file differences between two stamped file sets (both sorted by path).
+/// Per-file differences between two stamped file sets, in path order: one
+/// merge walk, since a set may hold thousands of files.
 pub fn file_changes(old: &[FileStamp], new: &[FileStamp]) -> Vec<FileChange> {
-    let old: BTreeMap<&str, &FileStamp> = old.iter().map(|f| (f.path.as_str(), f)).collect();
-    let new: BTreeMap<&str, &FileStamp> = new.iter().map(|f| (f.path.as_str(), f)).collect();
+    use std::cmp::Ordering;
+    let (old, new) = (by_path(old), by_path(new));
+    let (mut old, mut new) = (old.into_iter().peekable(), new.into_iter().peekable());
     let mut out = Vec::new();
-    for (path, n) in &new {
-        match old.get(path) {
-            None => out.push(FileChange::Added {
-                path: path.to_string(),
-            }),
-            Some(o) if o.content != n.content || o.kind != n.kind => {
-                out.push(FileChange::Content {
-                    path: path.to_string(),
-                    old: o.content.clone(),
-                    new: n.content.clone(),
-                });
+    loop {
+        let order = match (old.peek(), new.peek()) {
+            (None, None) => break,
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (Some(o), Some(n)) => o.path.cmp(&n.path),
+        };
+        match order {
+            Ordering::Less => {
+                if let Some(o) = old.next() {
+                    out.push(FileChange::Removed {
+                        path: o.path.clone(),
+                    });
+                }
             }
-            Some(o) if o.mode != n.mode => out.push(FileChange::Mode {
-                path: path.to_string(),
-                old: o.mode,
-                new: n.mode,
-            }),
-            Some(o) if (o.uid, o.gid) != (n.uid, n.gid) => out.push(FileChange::Owner {
-                path: path.to_string(),
-                old: format!("{}:{}", o.uid, o.gid),
-                new: format!("{}:{}", n.uid, n.gid),
-            }),
-            Some(_) => {}
-        }
-    }
-    for path in old.keys() {
-        if !new.contains_key(path) {
-            out.push(FileChange::Removed {
-                path: path.to_string(),
-            });
+            Ordering::Greater => {
+                if let Some(n) = new.next() {
+                    out.push(FileChange::Added {
+                        path: n.path.clone(),
+                    });
+                }
+            }
+            Ordering::Equal => {
+                if let (Some(o), Some(n)) = (old.next(), new.next()) {
+                    out.extend(changed(o, n));
+                }
+            }
         }
     }
     out
+}
+
+/// The stamps sorted by path, each path once (two sources may select the
+/// same file): the last stamp of a path counts.
+fn by_path(stamps: &[FileStamp]) -> Vec<&FileStamp> {
+    let mut sorted: Vec<&FileStamp> = stamps.iter().collect();
+    // Stable, so the last of equal paths stays last.
+    sorted.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut out: Vec<&FileStamp> = Vec::with_capacity(sorted.len());
+    for f in sorted {
+        match out.last_mut() {
+            Some(last) if last.path == f.path => *last = f,
+            _ => out.push(f),
+        }
+    }
+    out
+}
+
+/// How one path's stamp changed, if it did.
+fn changed(o: &FileStamp, n: &FileStamp) -> Option<FileChange> {
+    let path = || n.path.clone();
+    if o.content != n.content || o.kind != n.kind {
+        Some(FileChange::Content {
+            path: path(),
+            old: o.content.clone(),
+            new: n.content.clone(),
+        })
+    } else if o.mode != n.mode {
+        Some(FileChange::Mode {
+            path: path(),
+            old: o.mode,
+            new: n.mode,
+        })
+    } else if (o.uid, o.gid) != (n.uid, n.gid) {
+        Some(FileChange::Owner {
+            path: path(),
+            old: format!("{}:{}", o.uid, o.gid),
+            new: format!("{}:{}", n.uid, n.gid),
+        })
+    } else {
+        None
+    }
 }

@@ -34,8 +34,7 @@ impl CacheKey {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct FileStamp {
     pub path: String,
-    /// `file`, `dir` or `symlink`.
-    pub kind: String,
+    pub kind: StampKind,
     pub mode: u32,
     pub uid: u32,
     pub gid: u32,
@@ -43,6 +42,15 @@ pub struct FileStamp {
     pub size: u64,
     /// Content digest for files, link target for symlinks, empty for dirs.
     pub content: String,
+}
+
+/// What a stamped path is (serialized `file`, `dir`, `symlink`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StampKind {
+    File,
+    Dir,
+    Symlink,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

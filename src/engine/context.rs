@@ -283,7 +283,9 @@ impl ContextSnapshot {
             ignore,
             old_cache: std::mem::take(&mut cache.entries),
             new_cache: BTreeMap::new(),
-            buffer: vec![0; HASH_BUFFER],
+            // Allocated on the first file that must be read: a rebuild
+            // where the stat cache answers for every file reads none.
+            buffer: Vec::new(),
             snapshot: ContextSnapshot {
                 root: root.to_owned(),
                 entries: BTreeMap::new(),
@@ -720,7 +722,8 @@ impl Walk<'_> {
         let mut kept_any = false;
         for (name, meta) in names {
             let rel = join(rel, &name);
-            let abs = abs.join(&name);
+            let parent = abs;
+            let abs = || parent.join(&name);
             let (excluded, child_info) = if self.ignore.is_empty() {
                 (false, None)
             } else {
@@ -733,7 +736,7 @@ impl Walk<'_> {
                     self.snapshot.excluded.insert(rel);
                     continue;
                 }
-                let kept_below = self.dir(&rel, &abs, child_info.as_ref())?;
+                let kept_below = self.dir(&rel, &abs(), child_info.as_ref())?;
                 if excluded && !kept_below {
                     self.snapshot.excluded.insert(rel);
                 } else {
@@ -749,9 +752,10 @@ impl Walk<'_> {
                 continue;
             }
             let entry = if file_type.is_file() {
-                let digest = self.file_digest(&rel, &abs, &meta)?;
+                let digest = self.file_digest(&rel, abs, &meta)?;
                 stat_meta(&meta, FileKind::File, Some(digest))
             } else if file_type.is_symlink() {
+                let abs = abs();
                 let target = fs::read_link(&abs).map_err(io_error(&abs))?;
                 let Some(target) = target.to_str() else {
                     return Err(ContextError::NonUtf8 { path: abs });
@@ -773,7 +777,7 @@ impl Walk<'_> {
     fn file_digest(
         &mut self,
         rel: &str,
-        abs: &Path,
+        abs: impl FnOnce() -> PathBuf,
         meta: &fs::Metadata,
     ) -> Result<Digest, ContextError> {
         let stat = StatKey {
@@ -783,16 +787,24 @@ impl Walk<'_> {
             inode: meta.ino(),
             mode: meta.mode(),
         };
-        let digest = match self.old_cache.remove(rel) {
+        let (key, cached) = match self.old_cache.remove_entry(rel) {
+            Some((key, cached)) => (key, Some(cached)),
+            None => (rel.to_owned(), None),
+        };
+        let digest = match cached {
             Some(cached) if cached.stat == stat => {
                 self.snapshot.stats.files_reused += 1;
                 cached.digest
             }
             _ => {
-                let mut file = File::open(abs).map_err(io_error(abs))?;
+                let abs = abs();
+                let mut file = File::open(&abs).map_err(io_error(&abs))?;
+                if self.buffer.is_empty() {
+                    self.buffer = vec![0; HASH_BUFFER];
+                }
                 let mut hasher = Hasher::new();
                 loop {
-                    let n = file.read(&mut self.buffer).map_err(io_error(abs))?;
+                    let n = file.read(&mut self.buffer).map_err(io_error(&abs))?;
                     if n == 0 {
                         break;
                     }
@@ -803,8 +815,7 @@ impl Walk<'_> {
                 hasher.finish()
             }
         };
-        self.new_cache
-            .insert(rel.to_owned(), StatCacheEntry { stat, digest });
+        self.new_cache.insert(key, StatCacheEntry { stat, digest });
         Ok(digest)
     }
 }

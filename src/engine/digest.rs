@@ -10,6 +10,7 @@ use sha2::{Digest as _, Sha256};
 /// The only algorithm Docker uses for local content today; kept in the text
 /// form so digests print and parse exactly as `docker` shows them.
 const ALGORITHM: &str = "sha256";
+const PREFIX: &str = "sha256:";
 
 /// A sha256 digest. Displays (and serializes) as `sha256:<64 lowercase hex>`.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -31,12 +32,20 @@ impl Digest {
     /// The 64 hex characters without the `sha256:` prefix (file names in the
     /// blob store use this).
     pub fn hex(&self) -> String {
-        let mut out = String::with_capacity(64);
-        for byte in self.0 {
-            out.push(char::from(HEX[usize::from(byte >> 4)]));
-            out.push(char::from(HEX[usize::from(byte & 0x0f)]));
+        let text = self.text();
+        text[PREFIX.len()..].to_owned()
+    }
+
+    /// `sha256:<hex>` on the stack: digests are printed into every cache key
+    /// (one per copied file), so this allocates nothing.
+    fn text(&self) -> TextForm {
+        let mut out = [0u8; TEXT_LEN];
+        out[..PREFIX.len()].copy_from_slice(PREFIX.as_bytes());
+        for (pair, byte) in out[PREFIX.len()..].chunks_exact_mut(2).zip(self.0) {
+            pair[0] = HEX[usize::from(byte >> 4)];
+            pair[1] = HEX[usize::from(byte & 0x0f)];
         }
-        out
+        TextForm(out)
     }
 
     /// The first 12 hex characters: the short ID `docker images` prints.
@@ -48,10 +57,23 @@ impl Digest {
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
+const TEXT_LEN: usize = PREFIX.len() + 64;
+
+/// A digest's text, `sha256:` and 64 hex characters, all ASCII.
+struct TextForm([u8; TEXT_LEN]);
+
+impl std::ops::Deref for TextForm {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        // Only ASCII is ever written into it.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
 
 impl fmt::Display for Digest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{ALGORITHM}:{}", self.hex())
+        f.pad(&self.text())
     }
 }
 
@@ -118,7 +140,7 @@ impl FromStr for Digest {
 
 impl Serialize for Digest {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        serializer.serialize_str(&self.text())
     }
 }
 

@@ -296,7 +296,7 @@ impl RootFs {
             }
             None => {
                 self.create(&key, lower_visible, node);
-                self.touch_parent(&key);
+                self.touch_dir(&dir.key);
             }
         }
     }
@@ -477,30 +477,51 @@ impl RootFs {
     /// containerd's `WriteDiff` emit them). `/` itself is never part of a
     /// layer.
     pub fn diff(&self, mode: DiffMode) -> LayerChanges {
-        let mut out = LayerChanges::new();
+        // Upper keys come in walk order, so siblings are consecutive: what
+        // depends only on the parent directory is worked out once per
+        // directory, not once per entry (a COPY writes thousands).
+        let mut visible: Option<(&str, bool)> = None;
+        let mut out: Vec<(PathKey, Change)> = Vec::with_capacity(self.upper.len());
         for (key, change) in &self.upper {
             if key.is_root() {
                 continue;
             }
             if let (DiffMode::ContentCompare, Change::Put(node)) = (mode, change) {
-                if self.lower_visible_at(key) && self.lower.get(key) == Some(node) {
+                let parent = parent_str(key);
+                let shows = match visible {
+                    Some((p, v)) if p == parent => v,
+                    _ => {
+                        let v = self.lower_visible_at(key);
+                        visible = Some((parent, v));
+                        v
+                    }
+                };
+                if shows && self.lower.get(key) == Some(node) {
                     continue;
                 }
             }
-            out.insert(key.clone(), change.clone());
+            out.push((key.clone(), change.clone()));
         }
-        let changed: Vec<PathKey> = out.iter().map(|(k, _)| k.clone()).collect();
-        for key in changed {
+        // The parent directories of every change, as the differs emit them.
+        let mut parents = Vec::new();
+        let mut done: Option<&str> = None;
+        for (key, _) in &out {
+            let parent = parent_str(key);
+            if done == Some(parent) {
+                continue;
+            }
+            done = Some(parent);
             for anc in key.ancestors() {
-                if anc.is_root() || out.get(&anc).is_some() {
+                let listed = out.binary_search_by(|(k, _)| k.cmp(&anc)).is_ok();
+                if anc.is_root() || listed || parents.iter().any(|(k, _)| *k == anc) {
                     break;
                 }
                 if let Some(node) = self.node_at(&anc) {
-                    out.insert(anc, Change::Put(node));
+                    parents.push((anc, Change::Put(node)));
                 }
             }
         }
-        out
+        out.into_iter().chain(parents).collect()
     }
 
     /// Freezes the upper layer: returns the view with `self.diff(mode)` as a
@@ -745,22 +766,30 @@ impl RootFs {
 
     /// A directory's mtime moves when an entry is added or removed.
     fn touch_parent(&mut self, key: &PathKey) {
-        let Some(parent) = key.parent() else {
-            return;
-        };
+        if let Some(parent) = key.parent() {
+            self.touch_dir(&parent);
+        }
+    }
+
+    fn touch_dir(&mut self, dir: &PathKey) {
         // Already touched in this layer (many entries into one directory).
-        if let Some(Change::Put(n) | Change::Opaque(n)) = self.upper.get(&parent) {
+        if let Some(Change::Put(n) | Change::Opaque(n)) = self.upper.get(dir) {
             if n.mtime == self.now {
                 return;
             }
         }
-        if let Some(mut node) = self.node_at(&parent) {
+        if let Some(mut node) = self.node_at(dir) {
             if node.mtime != self.now {
                 node.mtime = self.now;
-                self.set_at(&parent, node);
+                self.set_at(dir, node);
             }
         }
     }
+}
+
+/// The containing directory of `key` as text (`""` for a top-level entry).
+fn parent_str(key: &PathKey) -> &str {
+    key.as_str().rsplit_once('/').map_or("", |(p, _)| p)
 }
 
 /// The non-empty components of `path`, last first (a stack to pop).

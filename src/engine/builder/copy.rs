@@ -3,7 +3,7 @@
 //! with which owner and mode — as Docker's copy does it.
 
 use crate::engine::blob::{Blob, BlobSource};
-use crate::engine::cache_key::FileStamp;
+use crate::engine::cache_key::{FileStamp, StampKind};
 use crate::engine::context::{ContextSnapshot, FileKind, FileMeta};
 use crate::engine::digest::Digest;
 use crate::engine::gopath;
@@ -164,13 +164,13 @@ pub fn join(dir: &str, rel: &str) -> String {
 /// The cache stamp of an item, content by digest.
 pub fn stamp(item: &Item) -> io::Result<FileStamp> {
     let (kind, content, size) = match &item.node.kind {
-        NodeKind::File(b) => ("file", b.digest()?.to_string(), b.len()),
-        NodeKind::Dir => ("dir", String::new(), 0),
-        NodeKind::Symlink(t) => ("symlink", t.clone(), t.len() as u64),
+        NodeKind::File(b) => (StampKind::File, b.digest()?.to_string(), b.len()),
+        NodeKind::Dir => (StampKind::Dir, String::new(), 0),
+        NodeKind::Symlink(t) => (StampKind::Symlink, t.clone(), t.len() as u64),
     };
     Ok(FileStamp {
         path: item.key_path.clone(),
-        kind: kind.into(),
+        kind,
         mode: item.node.mode,
         uid: item.node.uid,
         gid: item.node.gid,

@@ -64,7 +64,7 @@ impl Run<'_> {
                 let mut files = self.context_files(&patterns, cmd)?;
                 files.extend(heredocs.iter().map(|(name, body)| FileStamp {
                     path: format!("<<{name}"),
-                    kind: "file".into(),
+                    kind: StampKind::File,
                     mode: 0o644,
                     uid: 0,
                     gid: 0,
@@ -519,19 +519,19 @@ impl Run<'_> {
                     };
                     let (kind, content, size) = match &meta.kind {
                         FileKind::File => (
-                            "file",
+                            StampKind::File,
                             meta.content.map(|d| d.to_string()).unwrap_or_default(),
                             meta.size,
                         ),
-                        FileKind::Dir => ("dir", String::new(), 0),
+                        FileKind::Dir => (StampKind::Dir, String::new(), 0),
                         FileKind::Symlink { target } => {
-                            ("symlink", target.clone(), target.len() as u64)
+                            (StampKind::Symlink, target.clone(), target.len() as u64)
                         }
                     };
                     stamps.push(FileStamp {
                         path: name,
                         size,
-                        kind: kind.into(),
+                        kind,
                         mode: meta.mode,
                         // The docker CLI sends the context as 0:0.
                         uid: 0,
