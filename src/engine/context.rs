@@ -8,7 +8,7 @@
 
 mod overlay;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::fs::{self, File};
 use std::io::{self, Cursor, Read};
@@ -85,13 +85,17 @@ pub struct HashStats {
 /// a rewrite that restores the old mtime (`cp -p`, rsync) is still noticed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatCache {
-    entries: BTreeMap<String, StatCacheEntry>,
+    entries: HashMap<String, StatCacheEntry>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct StatCacheEntry {
     stat: StatKey,
     digest: Digest,
+    /// Found by the capture under way; entries not found are dropped at
+    /// its end (one map updated in place, not a new one per capture).
+    #[serde(skip)]
+    seen: bool,
 }
 
 /// The stat fields that must all be unchanged for a cached digest to count.
@@ -281,10 +285,9 @@ impl ContextSnapshot {
     ) -> Result<ContextSnapshot, ContextError> {
         let mut walk = Walk {
             ignore,
-            old_cache: std::mem::take(&mut cache.entries),
-            new_cache: BTreeMap::new(),
-            // Allocated on the first file that must be read: a rebuild
-            // where the stat cache answers for every file reads none.
+            cache: std::mem::take(&mut cache.entries),
+            // Grown by the files that must be read: a rebuild where the
+            // stat cache answers for every file reads none.
             buffer: Vec::new(),
             snapshot: ContextSnapshot {
                 root: root.to_owned(),
@@ -298,7 +301,8 @@ impl ContextSnapshot {
         };
         let result = walk.dir("", root, None);
         // Keep what was learned even if the walk failed half-way.
-        cache.entries = std::mem::take(&mut walk.new_cache);
+        cache.entries = std::mem::take(&mut walk.cache);
+        cache.entries.retain(|_, e| std::mem::take(&mut e.seen));
         result?;
         Ok(walk.snapshot)
     }
@@ -692,8 +696,7 @@ fn join(dir: &str, name: &str) -> String {
 /// The state of one capture.
 struct Walk<'a> {
     ignore: &'a DockerIgnore,
-    old_cache: BTreeMap<String, StatCacheEntry>,
-    new_cache: BTreeMap<String, StatCacheEntry>,
+    cache: HashMap<String, StatCacheEntry>,
     buffer: Vec<u8>,
     snapshot: ContextSnapshot,
 }
@@ -709,14 +712,14 @@ impl Walk<'_> {
         let mut names = Vec::new();
         for entry in fs::read_dir(abs).map_err(io_error(abs))? {
             let entry = entry.map_err(io_error(abs))?;
-            let name = entry.file_name();
-            let Some(name) = name.to_str() else {
-                return Err(ContextError::NonUtf8 { path: entry.path() });
-            };
+            let name = entry
+                .file_name()
+                .into_string()
+                .map_err(|_| ContextError::NonUtf8 { path: entry.path() })?;
             // lstat relative to the open directory (fstatat): no walk of
             // the whole path for each of thousands of files.
             let meta = entry.metadata().map_err(io_error(&entry.path()))?;
-            names.push((name.to_owned(), meta));
+            names.push((name, meta));
         }
         names.sort_by(|a, b| a.0.cmp(&b.0));
         let mut kept_any = false;
@@ -787,35 +790,38 @@ impl Walk<'_> {
             inode: meta.ino(),
             mode: meta.mode(),
         };
-        let (key, cached) = match self.old_cache.remove_entry(rel) {
-            Some((key, cached)) => (key, Some(cached)),
-            None => (rel.to_owned(), None),
-        };
-        let digest = match cached {
-            Some(cached) if cached.stat == stat => {
+        if let Some(cached) = self.cache.get_mut(rel) {
+            cached.seen = true;
+            if cached.stat == stat {
                 self.snapshot.stats.files_reused += 1;
-                cached.digest
+                return Ok(cached.digest);
             }
-            _ => {
-                let abs = abs();
-                let mut file = File::open(&abs).map_err(io_error(&abs))?;
-                if self.buffer.is_empty() {
-                    self.buffer = vec![0; HASH_BUFFER];
-                }
-                let mut hasher = Hasher::new();
-                loop {
-                    let n = file.read(&mut self.buffer).map_err(io_error(&abs))?;
-                    if n == 0 {
-                        break;
-                    }
-                    hasher.update(&self.buffer[..n]);
-                    self.snapshot.stats.bytes_hashed += n as u64;
-                }
-                self.snapshot.stats.files_hashed += 1;
-                hasher.finish()
+        }
+        let abs = abs();
+        let mut file = File::open(&abs).map_err(io_error(&abs))?;
+        // One read for a small file, bounded reads for a large one.
+        let want = usize::try_from(stat.size.saturating_add(1))
+            .map_or(HASH_BUFFER, |n| n.min(HASH_BUFFER));
+        if self.buffer.len() < want {
+            self.buffer.resize(want, 0);
+        }
+        let mut hasher = Hasher::new();
+        loop {
+            let n = file.read(&mut self.buffer).map_err(io_error(&abs))?;
+            if n == 0 {
+                break;
             }
+            hasher.update(&self.buffer[..n]);
+            self.snapshot.stats.bytes_hashed += n as u64;
+        }
+        self.snapshot.stats.files_hashed += 1;
+        let digest = hasher.finish();
+        let entry = StatCacheEntry {
+            stat,
+            digest,
+            seen: true,
         };
-        self.new_cache.insert(key, StatCacheEntry { stat, digest });
+        self.cache.insert(rel.to_owned(), entry);
         Ok(digest)
     }
 }

@@ -11,7 +11,7 @@ mod lower;
 mod node;
 mod path;
 
-use std::collections::BTreeSet;
+use std::collections::{btree_map, BTreeSet};
 use std::fmt;
 use std::sync::Arc;
 
@@ -70,6 +70,8 @@ pub struct RootFs {
 pub struct DirHandle {
     key: PathKey,
     children_visible: bool,
+    /// Its mtime is already this layer's time.
+    touched: bool,
 }
 
 struct Resolved {
@@ -278,6 +280,7 @@ impl RootFs {
             Some(n) if n.is_dir() => Ok(DirHandle {
                 key: r.key,
                 children_visible: r.children_visible,
+                touched: false,
             }),
             Some(_) => Err(FsError::NotADirectory(path.to_owned())),
             None => Err(FsError::NotFound(path.to_owned())),
@@ -285,9 +288,21 @@ impl RootFs {
     }
 
     /// [`RootFs::put`] for the entry `name` of an opened directory.
-    pub fn put_child(&mut self, dir: &DirHandle, name: &str, node: Node) {
+    pub fn put_child(&mut self, dir: &mut DirHandle, name: &str, node: Node) {
         let key = dir.key.join(name);
         let lower_visible = dir.children_visible;
+        // The common case, a new name with nothing below it showing through:
+        // one search of the upper layer finds the spot and fills it.
+        if let btree_map::Entry::Vacant(spot) = self.upper.entry(key.clone()) {
+            if !lower_visible || self.lower.get(spot.key()).is_none() {
+                spot.insert(Change::Put(node));
+                if !dir.touched {
+                    self.touch_dir(&dir.key);
+                    dir.touched = true;
+                }
+                return;
+            }
+        }
         match self.entry(&key, lower_visible).0 {
             Some(old) if old.is_dir() && node.is_dir() => self.set_at(&key, node),
             Some(_) => {

@@ -298,18 +298,15 @@ pub fn write_items(fs: &mut RootFs, items: &[Item]) -> Result<(), FsError> {
         if name.is_empty() {
             continue;
         }
-        let handle = match dirs.get(parent) {
-            Some(h) => h.clone(),
-            None => {
-                if !fs.stat(parent).is_ok_and(|n| n.is_dir()) {
-                    fs.mkdir_all(parent, 0o755, 0, 0)?;
-                }
-                let h = fs.open_dir(parent)?;
-                dirs.insert(parent.to_string(), h.clone());
-                h
+        if !dirs.contains_key(parent) {
+            if !fs.stat(parent).is_ok_and(|n| n.is_dir()) {
+                fs.mkdir_all(parent, 0o755, 0, 0)?;
             }
-        };
-        fs.put_child(&handle, name, item.node.clone());
+            dirs.insert(parent.to_string(), fs.open_dir(parent)?);
+        }
+        if let Some(handle) = dirs.get_mut(parent) {
+            fs.put_child(handle, name, item.node.clone());
+        }
         // The entry may have replaced a directory that was opened before.
         dirs.remove(item.target.as_str());
     }

@@ -50,6 +50,11 @@ impl LayerChanges {
         self.entries.insert(path, change)
     }
 
+    /// The place of `path`'s change, to read and fill with one search.
+    pub(crate) fn entry(&mut self, path: PathKey) -> btree_map::Entry<'_, PathKey, Change> {
+        self.entries.entry(path)
+    }
+
     /// Forgets `path`'s change.
     pub fn remove(&mut self, path: &PathKey) -> Option<Change> {
         self.entries.remove(path)

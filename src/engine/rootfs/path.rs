@@ -84,10 +84,22 @@ impl PathKey {
     /// `self/name`; `name` must be one clean component.
     pub fn join(&self, name: &str) -> PathKey {
         if self.is_root() {
-            Self::from_clean(name)
-        } else {
-            Self(Arc::from(format!("{}/{name}", self.0)))
+            return Self::from_clean(name);
         }
+        // Assembled on the stack when it fits, so the key costs one
+        // allocation, its own (a COPY makes thousands).
+        let len = self.0.len() + 1 + name.len();
+        let mut buf = [0u8; 128];
+        if let Some(out) = buf.get_mut(..len) {
+            let (dir, rest) = out.split_at_mut(self.0.len());
+            dir.copy_from_slice(self.0.as_bytes());
+            rest[0] = b'/';
+            rest[1..].copy_from_slice(name.as_bytes());
+            if let Ok(joined) = std::str::from_utf8(out) {
+                return Self(Arc::from(joined));
+            }
+        }
+        Self(Arc::from(format!("{}/{name}", self.0)))
     }
 
     /// Whether `self` lies strictly inside `dir`.
