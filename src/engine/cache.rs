@@ -25,6 +25,8 @@ pub struct CacheRecord {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BuildCache {
     records: BTreeMap<Digest, CacheRecord>,
+    /// Oldest build first, so the newest record on a parent is found
+    /// without looking at every variant ever built there.
     #[serde(skip)]
     by_parent: BTreeMap<Option<Digest>, Vec<Digest>>,
 }
@@ -33,7 +35,9 @@ impl BuildCache {
     /// Rebuild the parent index (after loading from disk).
     pub fn reindex(&mut self) {
         self.by_parent.clear();
-        for (d, r) in &self.records {
+        let mut by_age: Vec<(&Digest, &CacheRecord)> = self.records.iter().collect();
+        by_age.sort_by_key(|(_, r)| r.built_by.build);
+        for (d, r) in by_age {
             self.by_parent.entry(r.key.parent).or_default().push(*d);
         }
     }
@@ -45,12 +49,12 @@ impl BuildCache {
     /// Store `record` under `digest`, the digest of its key (callers have
     /// it already: computing it means hashing the whole key again).
     pub fn insert(&mut self, digest: Digest, record: CacheRecord) {
-        if !self.records.contains_key(&digest) {
-            self.by_parent
-                .entry(record.key.parent)
-                .or_default()
-                .push(digest);
+        let built = self.by_parent.entry(record.key.parent).or_default();
+        // A record built again (`--no-cache`) is the newest now.
+        if self.records.contains_key(&digest) {
+            built.retain(|d| *d != digest);
         }
+        built.push(digest);
         self.records.insert(digest, record);
     }
 
@@ -71,31 +75,23 @@ impl BuildCache {
     /// Why `key` is not in the cache, judged against the most recent record
     /// built on the same parent (the step that "used to be here").
     pub fn explain_miss(&self, key: &CacheKey, text: &str, arg_names: &[String]) -> MissReason {
-        let previous = self
-            .by_parent
-            .get(&key.parent)
-            .into_iter()
-            .flatten()
-            .filter_map(|d| self.records.get(d))
-            .filter(|r| same_kind(&r.key.op, &key.op))
-            .max_by_key(|r| r.built_by.build);
+        let newest_first = || {
+            self.by_parent
+                .get(&key.parent)
+                .into_iter()
+                .flatten()
+                .rev()
+                .filter_map(|d| self.records.get(d))
+        };
+        let previous = newest_first().find(|r| same_kind(&r.key.op, &key.op));
         let Some(prev) = previous else {
-            return match self.by_parent.get(&key.parent) {
+            return match newest_first().next() {
                 // Something else was built here before: the instruction is new.
-                Some(others) if !others.is_empty() => {
-                    let last = others
-                        .iter()
-                        .filter_map(|d| self.records.get(d))
-                        .max_by_key(|r| r.built_by.build);
-                    match last {
-                        Some(r) => MissReason::InstructionChanged {
-                            old: r.built_by.text.clone(),
-                            new: text.to_string(),
-                        },
-                        None => MissReason::FirstBuild,
-                    }
-                }
-                _ => MissReason::FirstBuild,
+                Some(r) => MissReason::InstructionChanged {
+                    old: r.built_by.text.clone(),
+                    new: text.to_string(),
+                },
+                None => MissReason::FirstBuild,
             };
         };
         explain(&prev.key.op, &key.op, &prev.built_by, text, arg_names)

@@ -6,13 +6,14 @@
 //! This module and `state` are the engine's only filesystem edges.
 //! Simulated changes (`overlay`) are pure data laid over a snapshot.
 
+mod listing;
 mod overlay;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::fs::{self, File};
 use std::io::{self, Cursor, Read};
-use std::os::unix::fs::MetadataExt;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -21,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use super::digest::{Digest, Hasher};
 use super::dockerignore::{DockerIgnore, IgnoreError, MatchInfo};
 use super::gopath;
+use listing::{Kind, Lister, Lstat};
 
 pub use overlay::{Override, Overrides};
 
@@ -289,6 +291,7 @@ impl ContextSnapshot {
             // Grown by the files that must be read: a rebuild where the
             // stat cache answers for every file reads none.
             buffer: Vec::new(),
+            lister: Lister::new(),
             snapshot: ContextSnapshot {
                 root: root.to_owned(),
                 entries: BTreeMap::new(),
@@ -698,6 +701,7 @@ struct Walk<'a> {
     ignore: &'a DockerIgnore,
     cache: HashMap<String, StatCacheEntry>,
     buffer: Vec<u8>,
+    lister: Lister,
     snapshot: ContextSnapshot,
 }
 
@@ -709,19 +713,15 @@ impl Walk<'_> {
         abs: &Path,
         info: Option<&MatchInfo>,
     ) -> Result<bool, ContextError> {
-        let mut names = Vec::new();
-        for entry in fs::read_dir(abs).map_err(io_error(abs))? {
-            let entry = entry.map_err(io_error(abs))?;
-            let name = entry
-                .file_name()
-                .into_string()
-                .map_err(|_| ContextError::NonUtf8 { path: entry.path() })?;
-            // lstat relative to the open directory (fstatat): no walk of
-            // the whole path for each of thousands of files.
-            let meta = entry.metadata().map_err(io_error(&entry.path()))?;
-            names.push((name, meta));
-        }
-        names.sort_by(|a, b| a.0.cmp(&b.0));
+        let names = self.lister.list(abs).map_err(|e| match e {
+            listing::ListError::Io(source) => ContextError::Io {
+                path: abs.to_owned(),
+                source,
+            },
+            listing::ListError::NonUtf8(name) => ContextError::NonUtf8 {
+                path: abs.join(std::ffi::OsStr::from_bytes(&name)),
+            },
+        })?;
         let mut kept_any = false;
         for (name, meta) in names {
             let rel = join(rel, &name);
@@ -733,8 +733,7 @@ impl Walk<'_> {
                 let (excluded, info) = self.ignore.walk_verdict(&rel, info);
                 (excluded, Some(info))
             };
-            let file_type = meta.file_type();
-            if file_type.is_dir() {
+            if meta.kind == Kind::Dir {
                 if excluded && !self.ignore.may_reinclude_below(&rel) {
                     self.snapshot.excluded.insert(rel);
                     continue;
@@ -754,10 +753,10 @@ impl Walk<'_> {
                 self.snapshot.excluded.insert(rel);
                 continue;
             }
-            let entry = if file_type.is_file() {
+            let entry = if meta.kind == Kind::File {
                 let digest = self.file_digest(&rel, abs, &meta)?;
                 stat_meta(&meta, FileKind::File, Some(digest))
-            } else if file_type.is_symlink() {
+            } else if meta.kind == Kind::Symlink {
                 let abs = abs();
                 let target = fs::read_link(&abs).map_err(io_error(&abs))?;
                 let Some(target) = target.to_str() else {
@@ -781,14 +780,14 @@ impl Walk<'_> {
         &mut self,
         rel: &str,
         abs: impl FnOnce() -> PathBuf,
-        meta: &fs::Metadata,
+        meta: &Lstat,
     ) -> Result<Digest, ContextError> {
         let stat = StatKey {
-            size: meta.len(),
-            mtime_ns: nanos(meta.mtime(), meta.mtime_nsec()),
-            ctime_ns: nanos(meta.ctime(), meta.ctime_nsec()),
-            inode: meta.ino(),
-            mode: meta.mode(),
+            size: meta.size,
+            mtime_ns: meta.mtime_ns,
+            ctime_ns: meta.ctime_ns,
+            inode: meta.inode,
+            mode: meta.perm,
         };
         if let Some(cached) = self.cache.get_mut(rel) {
             cached.seen = true;
@@ -826,19 +825,15 @@ impl Walk<'_> {
     }
 }
 
-fn nanos(secs: i64, nsec: i64) -> i64 {
-    secs.saturating_mul(1_000_000_000).saturating_add(nsec)
-}
-
-fn stat_meta(meta: &fs::Metadata, kind: FileKind, content: Option<Digest>) -> FileMeta {
-    let size = if kind == FileKind::Dir { 0 } else { meta.len() };
+fn stat_meta(meta: &Lstat, kind: FileKind, content: Option<Digest>) -> FileMeta {
+    let size = if kind == FileKind::Dir { 0 } else { meta.size };
     FileMeta {
         kind,
-        mode: meta.mode() & 0o7777,
+        mode: meta.perm,
         size,
-        uid: meta.uid(),
-        gid: meta.gid(),
-        mtime_ns: nanos(meta.mtime(), meta.mtime_nsec()),
+        uid: meta.uid,
+        gid: meta.gid,
+        mtime_ns: meta.mtime_ns,
         content,
     }
 }

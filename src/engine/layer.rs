@@ -14,7 +14,7 @@ use std::io::{self, Read, Write};
 
 use tar::{EntryType, Header};
 
-use crate::engine::blob::HashWriter;
+use crate::engine::blob::{BlobContent, HashWriter};
 use crate::engine::digest::Digest;
 use crate::engine::rootfs::{Change, LayerChanges, Node, NodeKind, PathKey};
 
@@ -133,7 +133,13 @@ fn write_node<W: Write>(w: &mut W, key: &PathKey, node: &Node) -> io::Result<()>
         NodeKind::File(blob) => {
             let size = blob.len();
             write_entry(w, key.as_str(), EntryType::Regular, None, meta, size)?;
-            let copied = io::copy(&mut blob.reader()?.take(size), w)?;
+            let copied = match blob.content() {
+                BlobContent::Bytes(bytes) => {
+                    w.write_all(bytes)?;
+                    bytes.len() as u64
+                }
+                _ => io::copy(&mut blob.reader()?.take(size), w)?,
+            };
             if copied != size {
                 return Err(io::Error::new(
                     io::ErrorKind::UnexpectedEof,
@@ -183,25 +189,53 @@ fn write_entry<W: Write>(
         }
     }
 
-    header.set_mode(meta.mode);
-    header.set_uid(numeric(&mut pax, "uid", u64::from(meta.uid), MAX_OCTAL_7));
-    header.set_gid(numeric(&mut pax, "gid", u64::from(meta.gid), MAX_OCTAL_7));
-    header.set_size(numeric(&mut pax, "size", size, MAX_OCTAL_11));
-    match u64::try_from(meta.mtime) {
-        Ok(t) => header.set_mtime(numeric(&mut pax, "mtime", t, MAX_OCTAL_11)),
+    let uid = numeric(&mut pax, "uid", u64::from(meta.uid), MAX_OCTAL_7);
+    let gid = numeric(&mut pax, "gid", u64::from(meta.gid), MAX_OCTAL_7);
+    let size = numeric(&mut pax, "size", size, MAX_OCTAL_11);
+    let mtime = match u64::try_from(meta.mtime) {
+        Ok(t) => numeric(&mut pax, "mtime", t, MAX_OCTAL_11),
         Err(_) => {
             pax.push(("mtime", meta.mtime.to_string()));
-            header.set_mtime(0);
+            0
         }
-    }
-    header.set_device_major(0)?;
-    header.set_device_minor(0)?;
-    header.set_cksum();
+    };
+    seal(&mut header, meta.mode, uid, gid, size, mtime);
 
     if !pax.is_empty() {
         write_pax(w, name, &pax)?;
     }
     w.write_all(header.as_bytes())
+}
+
+/// Fills the numeric fields and the checksum exactly as the tar crate's
+/// setters do (zero-padded octal ending in NUL), without their `format!`
+/// per field: a layer has thousands of headers. Every value must fit its
+/// field; callers move larger ones to PAX records first.
+fn seal(header: &mut Header, mode: u32, uid: u64, gid: u64, size: u64, mtime: u64) {
+    let fields = header.as_old_mut();
+    put_octal(&mut fields.mode, u64::from(mode));
+    put_octal(&mut fields.uid, uid);
+    put_octal(&mut fields.gid, gid);
+    put_octal(&mut fields.size, size);
+    put_octal(&mut fields.mtime, mtime);
+    if let Some(ustar) = header.as_ustar_mut() {
+        put_octal(&mut ustar.dev_major, 0);
+        put_octal(&mut ustar.dev_minor, 0);
+    }
+    // The checksum counts its own field as spaces.
+    header.as_old_mut().cksum = [b' '; 8];
+    let sum = header.as_bytes().iter().map(|&b| u64::from(b)).sum();
+    put_octal(&mut header.as_old_mut().cksum, sum);
+}
+
+fn put_octal(field: &mut [u8], mut value: u64) {
+    if let Some((last, digits)) = field.split_last_mut() {
+        *last = 0;
+        for digit in digits.iter_mut().rev() {
+            *digit = b'0' + (value & 7) as u8;
+            value >>= 3;
+        }
+    }
 }
 
 /// A value for a numeric USTAR field: itself if it fits, else 0 in the field
@@ -261,14 +295,7 @@ fn write_pax<W: Write>(w: &mut W, name: &str, records: &[(&str, String)]) -> io:
     if let Some(ustar) = header.as_ustar_mut() {
         ustar.name[..pax_name.len()].copy_from_slice(pax_name.as_bytes());
     }
-    header.set_mode(0);
-    header.set_uid(0);
-    header.set_gid(0);
-    header.set_mtime(0);
-    header.set_size(data.len() as u64);
-    header.set_device_major(0)?;
-    header.set_device_minor(0)?;
-    header.set_cksum();
+    seal(&mut header, 0, 0, 0, data.len() as u64, 0);
     w.write_all(header.as_bytes())?;
     w.write_all(&data)?;
     pad(w, data.len() as u64)
@@ -296,6 +323,39 @@ fn pad<W: Write>(w: &mut W, len: u64) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `seal` writes the bytes the tar crate's setters write.
+    #[test]
+    fn sealed_headers_match_the_tar_crate() {
+        let cases = [
+            (0, 0, 0, 0, 0),
+            (0o644, 1000, 1000, 480, 1_700_000_000),
+            (0o7777, MAX_OCTAL_7, MAX_OCTAL_7, MAX_OCTAL_11, MAX_OCTAL_11),
+            (0o4755, 1, 65534, 1 << 30, 86_400),
+        ];
+        for (mode, uid, gid, size, mtime) in cases {
+            let mut ours = Header::new_ustar();
+            let mut theirs = Header::new_ustar();
+            for h in [&mut ours, &mut theirs] {
+                h.set_entry_type(tar::EntryType::Regular);
+                h.set_path("some/file.txt").expect("path");
+            }
+            seal(&mut ours, mode, uid, gid, size, mtime);
+            theirs.set_mode(mode);
+            theirs.set_uid(uid);
+            theirs.set_gid(gid);
+            theirs.set_size(size);
+            theirs.set_mtime(mtime);
+            theirs.set_device_major(0).expect("ustar");
+            theirs.set_device_minor(0).expect("ustar");
+            theirs.set_cksum();
+            assert_eq!(
+                ours.as_bytes()[..],
+                theirs.as_bytes()[..],
+                "{mode:o} {uid} {size}"
+            );
+        }
+    }
 
     #[test]
     fn pax_record_length_counts_itself() {
