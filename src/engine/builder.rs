@@ -113,6 +113,10 @@ pub struct EngineState {
     /// Every layer's files, by diff_id.
     #[serde(skip)]
     pub layers: crate::engine::layers::LayerStore,
+    /// The filesystem views of the last build's steps, so the next build
+    /// reuses what they looked up (see `ViewCache`).
+    #[serde(skip)]
+    pub views: crate::engine::rootfs::ViewCache,
 }
 
 impl EngineState {
@@ -248,9 +252,11 @@ pub fn build(
     if opts.builder == BuilderKind::Classic {
         run.global_arg_steps(&mut numbering);
     }
-    for &stage in &order {
-        run.stage(stage, &mut numbering)?;
-    }
+    let built = order
+        .iter()
+        .try_for_each(|&stage| run.stage(stage, &mut numbering));
+    run.state.views.sweep();
+    built?;
     let Some(result) = run.stages.remove(&target) else {
         return Err(run.fail("the target stage was not built".into(), None));
     };
@@ -670,7 +676,8 @@ impl Run<'_> {
                             Some(cmd.span),
                         ));
                     };
-                    st.fs = std::mem::take(&mut st.fs).with_layer(changes);
+                    let fs = std::mem::take(&mut st.fs);
+                    st.fs = self.state.views.with_layer(fs, changes);
                 }
                 (rec.layer.clone(), rec.chain, rec.built_by.build)
             }
@@ -894,7 +901,7 @@ impl Run<'_> {
                 }
             }
         }
-        Ok(RootFs::from_layers(changes))
+        Ok(self.state.views.base(changes))
     }
 }
 

@@ -10,6 +10,7 @@ mod changes;
 mod lower;
 mod node;
 mod path;
+mod views;
 
 use std::collections::{btree_map, BTreeSet};
 use std::fmt;
@@ -20,6 +21,7 @@ use crate::engine::blob::Blob;
 pub use changes::{Change, LayerChanges};
 pub use node::{FsError, Node, NodeKind, PERM_MASK};
 pub use path::PathKey;
+pub use views::ViewCache;
 
 use lower::LowerView;
 
@@ -115,10 +117,15 @@ impl RootFs {
 
     /// The view of `layers` (bottom first) with an empty upper layer.
     pub fn from_layers(layers: impl IntoIterator<Item = Arc<LayerChanges>>) -> Self {
+        Self::on(Arc::new(LowerView::new(layers.into_iter().collect())), 0)
+    }
+
+    /// `lower` with an empty upper layer.
+    fn on(lower: Arc<LowerView>, now: i64) -> Self {
         Self {
-            lower: Arc::new(LowerView::new(layers.into_iter().collect())),
+            lower,
             upper: LayerChanges::new(),
-            now: 0,
+            now,
         }
     }
 
