@@ -338,3 +338,67 @@ fn changed(o: &FileStamp, n: &FileStamp) -> Option<FileChange> {
         None
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::cache_key::StampKind;
+
+    fn stamp(path: &str, content: &str, mode: u32) -> FileStamp {
+        FileStamp {
+            path: path.into(),
+            kind: StampKind::File,
+            mode,
+            uid: 0,
+            gid: 0,
+            size: content.len() as u64,
+            content: content.into(),
+        }
+    }
+
+    /// Every kind of change, in path order, whatever order the stamps came
+    /// in; a path stamped twice counts once, by its last stamp.
+    #[test]
+    fn file_changes_in_path_order() {
+        let old = [
+            stamp("d", "same", 0o644),
+            stamp("b", "old", 0o644),
+            stamp("a", "gone", 0o644),
+            stamp("c", "same", 0o644),
+        ];
+        let mut owned = stamp("e", "same", 0o644);
+        owned.uid = 1000;
+        let new = [
+            stamp("c", "same", 0o755),
+            stamp("b", "new", 0o644),
+            stamp("d", "first", 0o644),
+            stamp("d", "same", 0o644),
+            stamp("f", "added", 0o644),
+        ];
+        let old: Vec<FileStamp> = old.into_iter().chain([stamp("e", "same", 0o644)]).collect();
+        let new: Vec<FileStamp> = new.into_iter().chain([owned]).collect();
+        assert_eq!(
+            file_changes(&old, &new),
+            [
+                FileChange::Removed { path: "a".into() },
+                FileChange::Content {
+                    path: "b".into(),
+                    old: "old".into(),
+                    new: "new".into()
+                },
+                FileChange::Mode {
+                    path: "c".into(),
+                    old: 0o644,
+                    new: 0o755
+                },
+                FileChange::Owner {
+                    path: "e".into(),
+                    old: "0:0".into(),
+                    new: "1000:0".into()
+                },
+                FileChange::Added { path: "f".into() },
+            ]
+        );
+        assert!(file_changes(&new, &new).is_empty());
+    }
+}

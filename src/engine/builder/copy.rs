@@ -12,12 +12,9 @@ use std::io::{self, Read};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// One entry a COPY writes: where it lands relative to the destination and
-/// what it is.
+/// One entry a COPY writes: where it lands and what it is.
 #[derive(Debug, Clone)]
 pub struct Item {
-    /// The path the cache key names it by (relative to the source root).
-    pub key_path: String,
     /// Absolute path in the image.
     pub target: String,
     pub node: Node,
@@ -155,25 +152,31 @@ pub fn target_for(dest: &str, into_dir: bool, name: &str) -> String {
 }
 
 pub fn join(dir: &str, rel: &str) -> String {
+    let dir = dir.trim_end_matches('/');
     if rel.is_empty() {
-        return dir.trim_end_matches('/').to_string();
+        return dir.to_string();
     }
-    format!("{}/{}", dir.trim_end_matches('/'), rel)
+    let mut out = String::with_capacity(dir.len() + 1 + rel.len());
+    out.push_str(dir);
+    out.push('/');
+    out.push_str(rel);
+    out
 }
 
-/// The cache stamp of an item, content by digest.
-pub fn stamp(item: &Item) -> io::Result<FileStamp> {
-    let (kind, content, size) = match &item.node.kind {
+/// The cache stamp of `node`, copied under the name `path`: content by
+/// digest.
+pub fn stamp(path: &str, node: &Node) -> io::Result<FileStamp> {
+    let (kind, content, size) = match &node.kind {
         NodeKind::File(b) => (StampKind::File, b.digest()?.to_string(), b.len()),
         NodeKind::Dir => (StampKind::Dir, String::new(), 0),
         NodeKind::Symlink(t) => (StampKind::Symlink, t.clone(), t.len() as u64),
     };
     Ok(FileStamp {
-        path: item.key_path.clone(),
+        path: path.to_owned(),
         kind,
-        mode: item.node.mode,
-        uid: item.node.uid,
-        gid: item.node.gid,
+        mode: node.mode,
+        uid: node.uid,
+        gid: node.gid,
         size,
         content,
     })

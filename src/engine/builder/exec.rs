@@ -41,7 +41,6 @@ impl Run<'_> {
                 let into_dir = copy::dest_is_dir(&fs, dest, patterns.len());
                 for (name, body) in heredocs {
                     items.push(copy::Item {
-                        key_path: format!("<<{name}"),
                         target: copy::target_for(dest, into_dir, name),
                         node: Node::file(Blob::from(body.as_str()), 0o644, 0, 0),
                     });

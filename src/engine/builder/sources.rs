@@ -107,14 +107,7 @@ impl Run<'_> {
                         }
                     }
                 };
-                let (mut items, hash) = self.fs_items(&fs, &patterns, &dest, st, cmd)?;
-                let mut files = Vec::new();
-                for item in &items {
-                    match copy::stamp(item) {
-                        Ok(s) => files.push(s),
-                        Err(e) => return Err(self.fail(e.to_string(), Some(cmd.span))),
-                    }
-                }
+                let (mut items, files, hash) = self.fs_items(&fs, &patterns, &dest, st, cmd)?;
                 copy::set_owner_and_mode(&mut items, owner, chmod);
                 (label, files, Effect::Write(items), hash)
             }
@@ -270,7 +263,6 @@ impl Run<'_> {
                         continue;
                     }
                     items.push(copy::Item {
-                        key_path: path.clone(),
                         target: copy::join(dest, rel),
                         node: copy::context_node(&mut self.state.file_cache, ctx, path, meta),
                     });
@@ -287,7 +279,6 @@ impl Run<'_> {
                 }
             }
             items.push(copy::Item {
-                key_path: source.name.clone(),
                 target: copy::target_for(dest, into_dir, &source.name),
                 node: copy::context_node(&mut self.state.file_cache, ctx, &source.path, meta),
             });
@@ -326,7 +317,6 @@ impl Run<'_> {
         for (key, change) in imported.changes.iter() {
             if let crate::engine::rootfs::Change::Put(node) = change {
                 items.push(copy::Item {
-                    key_path: format!("{path}!{}", key.as_str()),
                     target: copy::join(dest, key.as_str()),
                     node: node.clone(),
                 });
@@ -344,7 +334,7 @@ impl Run<'_> {
         dest: &str,
         st: &StageState,
         cmd: &Command,
-    ) -> Result<(Vec<copy::Item>, Option<ClassicSourceHash>), BuildError> {
+    ) -> Result<(Vec<copy::Item>, Vec<FileStamp>, Option<ClassicSourceHash>), BuildError> {
         let mut found = Vec::new();
         for p in patterns {
             match copy::fs_sources(fs, p) {
@@ -366,6 +356,8 @@ impl Run<'_> {
         }
         let into_dir = copy::dest_is_dir(&st.fs, dest, found.len());
         let mut items = Vec::new();
+        // Stamped under the path the cache key names them by.
+        let mut stamps = Vec::new();
         let mut entries = Vec::new();
         let mut contents = BTreeMap::new();
         for (name, node, below) in &found {
@@ -386,21 +378,25 @@ impl Run<'_> {
             if node.is_dir() {
                 for (rel, n) in below {
                     let key_path = copy::join(name, rel);
-                    add_entry(key_path.clone(), n);
+                    stamps.push(copy::stamp(&key_path, n));
+                    add_entry(key_path, n);
                     items.push(copy::Item {
-                        key_path,
                         target: copy::join(dest, rel),
                         node: n.clone(),
                     });
                 }
             } else {
+                stamps.push(copy::stamp(name, node));
                 items.push(copy::Item {
-                    key_path: name.clone(),
                     target: copy::target_for(dest, into_dir, name),
                     node: node.clone(),
                 });
             }
         }
+        let stamps = match stamps.into_iter().collect::<std::io::Result<Vec<_>>>() {
+            Ok(s) => s,
+            Err(e) => return Err(self.fail(e.to_string(), Some(cmd.span))),
+        };
         let hash = match self.opts.builder {
             BuilderKind::Buildkit => None,
             BuilderKind::Classic => {
@@ -419,7 +415,7 @@ impl Run<'_> {
                 }
             }
         };
-        Ok((items, hash))
+        Ok((items, stamps, hash))
     }
 
     /// The classic builder's `file:`/`dir:`/`multi:` hash of COPY sources
