@@ -4,6 +4,16 @@
 
 use super::*;
 
+/// What a COPY selects in another stage's or an image's filesystem.
+pub(super) struct FsSelection {
+    /// The entries to write.
+    items: Vec<copy::Item>,
+    /// Their cache stamps, under the paths the key names them by.
+    stamps: Vec<FileStamp>,
+    /// The classic builder's hash of the sources.
+    hash: Option<ClassicSourceHash>,
+}
+
 impl Run<'_> {
     pub(super) fn copy_inputs(
         &mut self,
@@ -107,9 +117,13 @@ impl Run<'_> {
                         }
                     }
                 };
-                let (mut items, files, hash) = self.fs_items(&fs, &patterns, &dest, st, cmd)?;
+                let FsSelection {
+                    mut items,
+                    stamps,
+                    hash,
+                } = self.fs_items(&fs, &patterns, &dest, st, cmd)?;
                 copy::set_owner_and_mode(&mut items, owner, chmod);
-                (label, files, Effect::Write(items), hash)
+                (label, stamps, Effect::Write(items), hash)
             }
         };
         let bytes: u64 = files.iter().map(|f| f.size).sum();
@@ -334,7 +348,7 @@ impl Run<'_> {
         dest: &str,
         st: &StageState,
         cmd: &Command,
-    ) -> Result<(Vec<copy::Item>, Vec<FileStamp>, Option<ClassicSourceHash>), BuildError> {
+    ) -> Result<FsSelection, BuildError> {
         let mut found = Vec::new();
         for p in patterns {
             match copy::fs_sources(fs, p) {
@@ -415,7 +429,11 @@ impl Run<'_> {
                 }
             }
         };
-        Ok((items, stamps, hash))
+        Ok(FsSelection {
+            items,
+            stamps,
+            hash,
+        })
     }
 
     /// The classic builder's `file:`/`dir:`/`multi:` hash of COPY sources
