@@ -151,6 +151,8 @@ pub fn target_for(dest: &str, into_dir: bool, name: &str) -> String {
     }
 }
 
+/// `dir/rel` (a trailing `/` of `dir` is not doubled); `dir` alone for an
+/// empty `rel`.
 pub fn join(dir: &str, rel: &str) -> String {
     let dir = dir.trim_end_matches('/');
     if rel.is_empty() {

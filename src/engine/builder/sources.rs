@@ -526,7 +526,7 @@ impl Run<'_> {
                             if source.name.is_empty() {
                                 rel.to_string()
                             } else {
-                                format!("{}/{rel}", source.name)
+                                copy::join(&source.name, rel)
                             }
                         }
                         None => path.clone(),
