@@ -52,6 +52,31 @@ fn nanos(secs: i64, nsec: i64) -> i64 {
     secs.saturating_mul(1_000_000_000).saturating_add(nsec)
 }
 
+/// The standard library's `lstat` as the walk needs it.
+fn from_metadata(meta: &std::fs::Metadata) -> Lstat {
+    use std::os::unix::fs::MetadataExt;
+    let file_type = meta.file_type();
+    let kind = if file_type.is_dir() {
+        Kind::Dir
+    } else if file_type.is_file() {
+        Kind::File
+    } else if file_type.is_symlink() {
+        Kind::Symlink
+    } else {
+        Kind::Other
+    };
+    Lstat {
+        kind,
+        perm: meta.mode() & 0o7777,
+        size: meta.len(),
+        uid: meta.uid(),
+        gid: meta.gid(),
+        mtime_ns: nanos(meta.mtime(), meta.mtime_nsec()),
+        ctime_ns: nanos(meta.ctime(), meta.ctime_nsec()),
+        inode: meta.ino(),
+    }
+}
+
 #[cfg(target_os = "linux")]
 pub(super) use linux::Lister;
 
@@ -60,10 +85,11 @@ pub(super) use portable::Lister;
 
 #[cfg(target_os = "linux")]
 mod linux {
-    use super::{nanos, Kind, ListError, Listing, Lstat};
+    use super::{from_metadata, nanos, Kind, ListError, Listing, Lstat};
     use rustix::fs::{
         openat, statx, AtFlags, FileType, Mode, OFlags, RawDir, Statx, StatxFlags, CWD,
     };
+    use rustix::io::Errno;
     use std::path::Path;
 
     /// Room for a few hundred entries per `getdents64` call.
@@ -106,13 +132,21 @@ mod linux {
                 let Ok(text) = name.to_str() else {
                     return Err(ListError::NonUtf8(bytes.to_vec()));
                 };
-                let st = statx(
+                let st = match statx(
                     &fd,
                     name,
                     AtFlags::SYMLINK_NOFOLLOW,
                     StatxFlags::BASIC_STATS,
-                )?;
-                out.push((text.to_owned(), lstat(&st)));
+                ) {
+                    Ok(st) => lstat(&st),
+                    // Kernels before 4.11 and old container seccomp profiles
+                    // refuse statx; lstat by path works everywhere.
+                    Err(Errno::NOSYS | Errno::PERM) => {
+                        from_metadata(&std::fs::symlink_metadata(dir.join(text))?)
+                    }
+                    Err(e) => return Err(e.into()),
+                };
+                out.push((text.to_owned(), st));
             }
             out.sort_by(|a, b| a.0.cmp(&b.0));
             Ok(out)
@@ -140,12 +174,12 @@ mod linux {
     }
 }
 
-#[cfg(not(target_os = "linux"))]
+// Compiled for tests on Linux too, where it must agree with `linux`.
+#[cfg(any(not(target_os = "linux"), test))]
 mod portable {
-    use super::{nanos, Kind, ListError, Listing, Lstat};
+    use super::{from_metadata, ListError, Listing};
     use std::fs;
     use std::os::unix::ffi::OsStrExt;
-    use std::os::unix::fs::MetadataExt;
     use std::path::Path;
 
     pub(in crate::engine::context) struct Lister;
@@ -163,28 +197,7 @@ mod portable {
                     .file_name()
                     .into_string()
                     .map_err(|raw| ListError::NonUtf8(raw.as_bytes().to_vec()))?;
-                let meta = entry.metadata()?;
-                let file_type = meta.file_type();
-                let kind = if file_type.is_dir() {
-                    Kind::Dir
-                } else if file_type.is_file() {
-                    Kind::File
-                } else if file_type.is_symlink() {
-                    Kind::Symlink
-                } else {
-                    Kind::Other
-                };
-                let lstat = Lstat {
-                    kind,
-                    perm: meta.mode() & 0o7777,
-                    size: meta.len(),
-                    uid: meta.uid(),
-                    gid: meta.gid(),
-                    mtime_ns: nanos(meta.mtime(), meta.mtime_nsec()),
-                    ctime_ns: nanos(meta.ctime(), meta.ctime_nsec()),
-                    inode: meta.ino(),
-                };
-                out.push((name, lstat));
+                out.push((name, from_metadata(&entry.metadata()?)));
             }
             out.sort_by(|a, b| a.0.cmp(&b.0));
             Ok(out)
@@ -224,6 +237,24 @@ mod tests {
         assert_eq!(file.ctime_ns, nanos(meta.ctime(), meta.ctime_nsec()));
         assert_eq!((file.uid, file.gid), (meta.uid(), meta.gid()));
         assert_eq!(listing[2].1.size, "b.txt".len() as u64);
+    }
+
+    /// On Linux, the getdents64 lister and the standard library agree.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn both_listers_agree() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("f"), "x").expect("write");
+        std::fs::create_dir(dir.path().join("d")).expect("mkdir");
+        symlink("nowhere", dir.path().join("l")).expect("symlink");
+        let show = |l: Result<Listing, ListError>| match l {
+            Ok(l) => format!("{l:?}"),
+            Err(_) => panic!("listing failed"),
+        };
+        assert_eq!(
+            show(linux::Lister::new().list(dir.path())),
+            show(portable::Lister::new().list(dir.path()))
+        );
     }
 
     #[test]
