@@ -718,6 +718,10 @@ impl Walk<'_> {
                 path: abs.to_owned(),
                 source,
             },
+            listing::ListError::Entry(name, source) => ContextError::Io {
+                path: abs.join(name),
+                source,
+            },
             listing::ListError::NonUtf8(name) => ContextError::NonUtf8 {
                 path: abs.join(std::ffi::OsStr::from_bytes(&name)),
             },

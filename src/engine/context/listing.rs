@@ -37,7 +37,11 @@ pub(super) type Listing = Vec<(String, Lstat)>;
 
 /// Why a directory could not be listed.
 pub(super) enum ListError {
+    /// Reading the directory itself failed.
     Io(io::Error),
+    /// An entry could not be stat'ed (it may have vanished since it was
+    /// listed).
+    Entry(String, io::Error),
     /// An entry whose name is not UTF-8 (its raw bytes).
     NonUtf8(Vec<u8>),
 }
@@ -142,9 +146,12 @@ mod linux {
                     // Kernels before 4.11 and old container seccomp profiles
                     // refuse statx; lstat by path works everywhere.
                     Err(Errno::NOSYS | Errno::PERM) => {
-                        from_metadata(&std::fs::symlink_metadata(dir.join(text))?)
+                        match std::fs::symlink_metadata(dir.join(text)) {
+                            Ok(meta) => from_metadata(&meta),
+                            Err(e) => return Err(ListError::Entry(text.to_owned(), e)),
+                        }
                     }
-                    Err(e) => return Err(e.into()),
+                    Err(e) => return Err(ListError::Entry(text.to_owned(), e.into())),
                 };
                 out.push((text.to_owned(), st));
             }
@@ -197,7 +204,10 @@ mod portable {
                     .file_name()
                     .into_string()
                     .map_err(|raw| ListError::NonUtf8(raw.as_bytes().to_vec()))?;
-                out.push((name, from_metadata(&entry.metadata()?)));
+                let meta = entry
+                    .metadata()
+                    .map_err(|e| ListError::Entry(name.clone(), e))?;
+                out.push((name, from_metadata(&meta)));
             }
             out.sort_by(|a, b| a.0.cmp(&b.0));
             Ok(out)
