@@ -19,7 +19,8 @@ use events::RtEvent;
 use host::{EngineHost, Project};
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::channel;
+use std::sync::mpsc::{channel, RecvTimeoutError};
+use std::time::Duration;
 
 /// What to open.
 #[derive(Debug, Clone)]
@@ -298,7 +299,10 @@ pub fn run(opts: &Options) -> Result<(), String> {
             (context.clone(), df, format!("{name}/{file}"), false)
         }
     };
-    let daemon = Daemon::open(&opts.state_dir).map_err(|e| e.to_string())?;
+    let mut daemon = Daemon::open(&opts.state_dir).map_err(|e| e.to_string())?;
+    // Every keystroke may rebuild: the state is written when the screen is
+    // idle and when the session ends, not after each build.
+    daemon.save_later();
     let mut session = Session::open(daemon, context.clone(), dockerfile.clone(), &title, lang)?;
     session.model.sandbox = sandbox;
     session.model.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
@@ -335,7 +339,23 @@ pub fn run(opts: &Options) -> Result<(), String> {
             .term
             .draw(|f| crate::ui::draw(f, &session.model))
             .map_err(|e| e.to_string())?;
-        let Ok(first) = rx.recv() else { break };
+        let first = if session.host.daemon.unsaved() {
+            match rx.recv_timeout(SAVE_WHEN_IDLE) {
+                Ok(ev) => ev,
+                Err(RecvTimeoutError::Timeout) => {
+                    if let Err(e) = session.host.daemon.save() {
+                        session.model.status = Some(format!("saving the engine state: {e}"));
+                    }
+                    continue;
+                }
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+        } else {
+            match rx.recv() {
+                Ok(ev) => ev,
+                Err(_) => break,
+            }
+        };
         let mut batch = vec![first];
         batch.extend(rx.try_iter());
         for ev in batch {
@@ -353,8 +373,16 @@ pub fn run(opts: &Options) -> Result<(), String> {
         }
     }
     drop(guard);
-    Ok(())
+    session
+        .host
+        .daemon
+        .save()
+        .map_err(|e| format!("saving the engine state: {e}"))
 }
+
+/// How long the screen waits without events before it writes the engine
+/// state.
+const SAVE_WHEN_IDLE: Duration = Duration::from_secs(2);
 
 fn handle_term(session: &mut Session, ev: &crossterm::event::Event) {
     use crossterm::event::{Event as Ct, MouseButton, MouseEventKind};

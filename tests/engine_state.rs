@@ -181,3 +181,44 @@ fn corrupt_or_newer_marker_is_an_error() {
         "never reset"
     );
 }
+
+/// A long session defers saving to its caller: nothing reaches the state
+/// directory until `save`, and then the next process sees the builds and
+/// the stat cache (no file is hashed again).
+#[test]
+fn a_session_saves_when_it_chooses() {
+    use layerlab::engine::builder::BuildOptions;
+    use layerlab::engine::daemon::Daemon;
+
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (ctx, state) = (tmp.path().join("ctx"), tmp.path().join("state"));
+    fs::create_dir(&ctx).expect("mkdir");
+    fs::write(ctx.join("app.js"), "console.log(1)\n").expect("write");
+    let dockerfile = "FROM busybox\nCOPY app.js /app/\n";
+    let build = |daemon: &mut Daemon| {
+        let snap = daemon.snapshot(&ctx).expect("snapshot");
+        daemon
+            .build(dockerfile, &snap, &BuildOptions::default())
+            .expect("build");
+        snap.stats()
+    };
+
+    let mut daemon = Daemon::open(&state).expect("open");
+    daemon.save_later();
+    assert!(!daemon.unsaved());
+    build(&mut daemon);
+    assert!(daemon.unsaved());
+    drop(daemon);
+    let mut daemon = Daemon::open(&state).expect("reopen");
+    assert_eq!(daemon.engine.builds, 0, "nothing was saved");
+
+    daemon.save_later();
+    build(&mut daemon);
+    daemon.save().expect("save");
+    assert!(!daemon.unsaved());
+    drop(daemon);
+    let mut daemon = Daemon::open(&state).expect("reopen");
+    assert_eq!(daemon.engine.builds, 1);
+    let stats = build(&mut daemon);
+    assert_eq!((stats.files_hashed, stats.files_reused), (0, 1));
+}

@@ -8,6 +8,7 @@ use crate::engine::digest::Digest;
 use crate::engine::layer::{read_tar, write_layer};
 use crate::engine::report::BuildReport;
 use crate::engine::state::{State, StateError};
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -28,11 +29,20 @@ pub enum DaemonError {
     },
 }
 
-/// An open engine. Changes are written back by [`Daemon::save`].
+/// An open engine. Changes are written back by [`Daemon::save`]: after
+/// every build for one-shot commands, when the caller chooses for a long
+/// session (see [`Daemon::save_later`]).
 #[derive(Debug)]
 pub struct Daemon {
     state: State,
     pub engine: EngineState,
+    /// The stat cache of each context snapshotted, by document name: read
+    /// once, kept in memory, written by `save`.
+    stat_caches: HashMap<String, StatCache>,
+    /// Whether `build` leaves saving to the caller.
+    save_later: bool,
+    /// Whether something changed since the last save.
+    unsaved: bool,
 }
 
 impl Daemon {
@@ -51,7 +61,25 @@ impl Daemon {
             let imported = read_tar(std::io::BufReader::new(file)).ok()?;
             Some(Arc::new(imported.changes))
         }));
-        Ok(Daemon { state, engine })
+        Ok(Daemon {
+            state,
+            engine,
+            stat_caches: HashMap::new(),
+            save_later: false,
+            unsaved: false,
+        })
+    }
+
+    /// Builds stop saving the state; the caller calls [`Daemon::save`]
+    /// (a session rebuilding on every keystroke would otherwise rewrite
+    /// every cache record each time).
+    pub fn save_later(&mut self) {
+        self.save_later = true;
+    }
+
+    /// Whether there are changes [`Daemon::save`] has not written yet.
+    pub fn unsaved(&self) -> bool {
+        self.unsaved
     }
 
     /// Write new layers (as tar blobs) and the engine document, atomically
@@ -73,6 +101,10 @@ impl Daemon {
             self.engine.layer_blobs.insert(diff_id, blob);
         }
         self.state.save_doc(ENGINE_DOC, &self.engine)?;
+        for (name, cache) in &self.stat_caches {
+            self.state.save_doc(name, cache)?;
+        }
+        self.unsaved = false;
         Ok(())
     }
 
@@ -88,12 +120,17 @@ impl Daemon {
 
     /// Snapshot `context` (applying its `.dockerignore`, re-hashing only
     /// what changed since the last snapshot of the same directory).
-    pub fn snapshot(&self, context: &Path) -> Result<ContextSnapshot, DaemonError> {
-        let name = Self::stat_cache_name(context);
-        let mut cache: StatCache = self.state.load_doc(&name)?.unwrap_or_default();
+    pub fn snapshot(&mut self, context: &Path) -> Result<ContextSnapshot, DaemonError> {
+        let cache = match self.stat_caches.entry(Self::stat_cache_name(context)) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let loaded = self.state.load_doc(e.key())?.unwrap_or_default();
+                e.insert(loaded)
+            }
+        };
         let ignore = read_dockerignore(context)?;
-        let snap = ContextSnapshot::capture(context, &ignore, &mut cache)?;
-        self.state.save_doc(&name, &cache)?;
+        let snap = ContextSnapshot::capture(context, &ignore, cache)?;
+        self.unsaved = true;
         Ok(snap)
     }
 
@@ -106,7 +143,10 @@ impl Daemon {
         opts: &BuildOptions,
     ) -> Result<BuildReport, DaemonError> {
         let result = builder::build(&mut self.engine, dockerfile, context, opts);
-        self.save()?;
+        self.unsaved = true;
+        if !self.save_later {
+            self.save()?;
+        }
         Ok(result?)
     }
 }
