@@ -552,22 +552,7 @@ impl RootFs {
     pub fn commit(self, mode: DiffMode) -> (RootFs, Arc<LayerChanges>) {
         let layer = Arc::new(self.diff(mode));
         let lower = Arc::new(LowerView::on_top(self.lower, Arc::clone(&layer)));
-        let fs = RootFs {
-            lower,
-            upper: LayerChanges::new(),
-            now: self.now,
-        };
-        (fs, layer)
-    }
-
-    /// The view with `layer` (already committed elsewhere, e.g. a cached
-    /// step's) as a new top lower layer and an empty upper.
-    pub fn with_layer(self, layer: Arc<LayerChanges>) -> RootFs {
-        RootFs {
-            lower: Arc::new(LowerView::on_top(self.lower, layer)),
-            upper: LayerChanges::new(),
-            now: self.now,
-        }
+        (RootFs::on(lower, self.now), layer)
     }
 
     // ---- internals ----

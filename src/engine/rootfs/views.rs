@@ -76,8 +76,9 @@ impl ViewCache {
         RootFs::on(view, 0)
     }
 
-    /// [`RootFs::with_layer`], reusing the view of `layer` on the same
-    /// parent.
+    /// `fs` (its upper layer empty) with `layer`, already stored (a cached
+    /// step's), laid on top as a new lower layer; the view of `layer` on the
+    /// same parent is reused.
     pub fn with_layer(&mut self, fs: RootFs, layer: Arc<LayerChanges>) -> RootFs {
         let key = (
             Arc::as_ptr(&fs.lower) as usize,
