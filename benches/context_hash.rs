@@ -9,8 +9,8 @@ use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use layerlab::engine::context::{ContextSnapshot, StatCache};
-use layerlab::engine::digest::Digest;
 use layerlab::engine::dockerignore::DockerIgnore;
+use layerlab::filesystem::digest::Digest;
 
 const BIG_FILES: usize = 64;
 const BIG_SIZE: usize = 16 * 1024 * 1024;

@@ -4,9 +4,9 @@
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
 
-use layerlab::engine::blob::Blob;
 use layerlab::engine::layer::digest_layer;
-use layerlab::engine::rootfs::{DiffMode, RootFs};
+use layerlab::filesystem::blob::Blob;
+use layerlab::filesystem::rootfs::{DiffMode, RootFs};
 
 const FILES: u64 = 10_000;
 

@@ -126,8 +126,8 @@ fn lock_json(state: &mut EngineState) -> String {
         let changes = state.layer(&l.diff_id).expect("layer");
         for (key, change) in changes.iter() {
             if key.as_str() == "app/package-lock.json" {
-                if let layerlab::engine::rootfs::Change::Put(node) = change {
-                    if let layerlab::engine::rootfs::NodeKind::File(blob) = &node.kind {
+                if let layerlab::filesystem::rootfs::Change::Put(node) = change {
+                    if let layerlab::filesystem::rootfs::NodeKind::File(blob) = &node.kind {
                         return String::from_utf8(blob.to_vec().expect("read")).expect("utf8");
                     }
                 }

@@ -2,7 +2,6 @@
 //! Pure core: no terminal; filesystem access only in `context` and `state`.
 
 pub mod base;
-pub mod blob;
 pub mod builder;
 pub mod cache;
 pub mod cache_key;
@@ -10,7 +9,6 @@ pub mod catalog;
 pub mod classic_hash;
 pub mod context;
 pub mod daemon;
-pub mod digest;
 pub mod dockerignore;
 pub mod gopath;
 pub mod history_text;
@@ -19,5 +17,4 @@ pub mod import;
 pub mod layer;
 pub mod layers;
 pub mod report;
-pub mod rootfs;
 pub mod state;

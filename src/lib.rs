@@ -13,6 +13,7 @@ pub mod cli;
 pub mod command;
 pub mod dockerfile;
 pub mod engine;
+pub mod filesystem;
 pub mod gofmt;
 pub mod runtime;
 pub mod shell;

@@ -38,16 +38,15 @@ pub mod lexer;
 pub mod parser;
 pub mod pattern;
 pub mod pkg;
-pub mod users;
 
 use std::fmt;
 use std::sync::Arc;
 
-use crate::engine::rootfs::RootFs;
+use crate::filesystem::rootfs::RootFs;
+use crate::filesystem::users::User;
 
 pub use commands::{Command, Io, Registry};
 pub use interp::Shell;
-pub use users::{User, UserError};
 
 /// A script that does not parse; the text is what ash prints after
 /// `/bin/sh: ` (`syntax error: unexpected "fi"`).

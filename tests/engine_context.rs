@@ -7,8 +7,8 @@ use std::path::Path;
 use layerlab::engine::context::{
     read_dockerignore, ChangeKind, ContextError, ContextSnapshot, Dialect, FileKind, StatCache,
 };
-use layerlab::engine::digest::Digest;
 use layerlab::engine::dockerignore::DockerIgnore;
+use layerlab::filesystem::digest::Digest;
 
 fn write(root: &Path, rel: &str, content: &str) {
     let path = root.join(rel);

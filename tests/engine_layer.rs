@@ -5,10 +5,12 @@
 use std::io::Read;
 use std::sync::Arc;
 
-use layerlab::engine::blob::Blob;
-use layerlab::engine::digest::Digest;
 use layerlab::engine::layer::{digest_layer, read_tar, write_layer, ImportError};
-use layerlab::engine::rootfs::{Change, DiffMode, LayerChanges, Node, NodeKind, PathKey, RootFs};
+use layerlab::filesystem::blob::Blob;
+use layerlab::filesystem::digest::Digest;
+use layerlab::filesystem::rootfs::{
+    Change, DiffMode, LayerChanges, Node, NodeKind, PathKey, RootFs,
+};
 
 fn key(path: &str) -> PathKey {
     PathKey::parse_lexical(path).expect("clean test path")

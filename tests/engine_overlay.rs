@@ -11,7 +11,7 @@ use layerlab::engine::context::{
     read_dockerignore, ContextSnapshot, Override, Overrides, StatCache,
 };
 use layerlab::engine::report::{BuildReport, FileChange, MissReason, Verdict};
-use layerlab::engine::rootfs::{Change, NodeKind};
+use layerlab::filesystem::rootfs::{Change, NodeKind};
 
 const DF: &str = "FROM scratch\nCOPY app.js /app/\nCOPY src/ /src/\nCOPY . /all/\n";
 

@@ -5,11 +5,11 @@ use std::io::{self, Read, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use layerlab::engine::blob::{Blob, BlobSource};
 use layerlab::engine::layer::digest_layer;
-use layerlab::engine::rootfs::{DiffMode, RootFs};
+use layerlab::filesystem::blob::{Blob, BlobSource};
+use layerlab::filesystem::rootfs::{DiffMode, RootFs};
 
-fn keys(changes: &layerlab::engine::rootfs::LayerChanges) -> Vec<String> {
+fn keys(changes: &layerlab::filesystem::rootfs::LayerChanges) -> Vec<String> {
     changes.iter().map(|(k, _)| k.as_str().to_owned()).collect()
 }
 

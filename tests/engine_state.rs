@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::io::Read;
 
-use layerlab::engine::digest::Digest;
 use layerlab::engine::state::{State, StateError, FORMAT_VERSION, MARKER_FILE};
+use layerlab::filesystem::digest::Digest;
 
 #[test]
 fn creates_layout_in_missing_dir() {

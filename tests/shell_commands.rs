@@ -4,7 +4,8 @@
 mod shell_common;
 use shell_common::*;
 
-use layerlab::shell::{self, ExecContext, User, UserError};
+use layerlab::filesystem::users::{User, UserError};
+use layerlab::shell::{self, ExecContext};
 
 #[test]
 fn redirect_creates_file_with_umask_mode_and_user() {
@@ -341,7 +342,7 @@ fn lookup_follows_path_and_reports_unsimulated_binaries() {
 
 #[test]
 fn without_busybox_only_path_binaries_run() {
-    let mut fs = layerlab::engine::rootfs::RootFs::new();
+    let mut fs = layerlab::filesystem::rootfs::RootFs::new();
     put(&mut fs, "/bin/dash", "ELF");
     fs.chmod("/bin/dash", 0o755).unwrap();
     fs.symlink("dash", "/bin/sh").unwrap();

@@ -5,12 +5,13 @@
 use std::sync::Arc;
 
 use layerlab::engine::base::catalog_layer;
-use layerlab::engine::blob::Blob;
 use layerlab::engine::catalog::Catalog;
-use layerlab::engine::rootfs::{DiffMode, RootFs};
+use layerlab::filesystem::blob::Blob;
+use layerlab::filesystem::rootfs::{DiffMode, RootFs};
+use layerlab::filesystem::users::User;
 use layerlab::shell::pkg::catalog::{catalogs, Catalogs};
 use layerlab::shell::pkg::register_package_managers;
-use layerlab::shell::{self, ExecContext, ExecResult, Registry, User};
+use layerlab::shell::{self, ExecContext, ExecResult, Registry};
 
 /// 2026-11-28 06:32:29 UTC.
 const NOW: i64 = 1_795_847_549;

@@ -2,8 +2,8 @@
 //! tables (tabwriter columns, go-units sizes), removal messages.
 
 use crate::engine::builder::{normalize_tag, BuilderKind, EngineState, ImageRecord};
-use crate::engine::digest::Digest;
 use crate::engine::report::{BuildReport, StepReport};
+use crate::filesystem::digest::Digest;
 
 /// go-units `HumanSizeWithPrecision(size, 3)`: decimal units, `%.3g`.
 pub fn human_size(bytes: u64) -> String {

@@ -3,13 +3,13 @@
 //! else the embedded catalog (then it stays in the state, as a pulled image
 //! does), else Docker's "pull access denied".
 
-use crate::engine::blob::Blob;
 use crate::engine::builder::{normalize_tag, EngineState, ImageRecord, RunConfig};
 use crate::engine::catalog::{Catalog, CatalogImage, CatalogLayer, FileContent, FileKind};
-use crate::engine::digest::Digest;
 use crate::engine::layer::digest_layer;
 use crate::engine::report::{HistoryRow, LayerInfo};
-use crate::engine::rootfs::{Change, LayerChanges, Node, PathKey};
+use crate::filesystem::blob::Blob;
+use crate::filesystem::digest::Digest;
+use crate::filesystem::rootfs::{Change, LayerChanges, Node, PathKey};
 use std::sync::Arc;
 
 /// Why a base image cannot be had, worded per builder.

@@ -22,18 +22,18 @@ use crate::dockerfile::analyzer::{self, ArgDecl, Command, CommandKind, Plan, She
 use crate::dockerfile::expand::{self, Env};
 use crate::dockerfile::Keyword;
 use crate::dockerfile::{Diagnostic, Span};
-use crate::engine::blob::Blob;
 use crate::engine::cache::{BuildCache, CacheRecord};
 use crate::engine::cache_key::{CacheKey, FileStamp, OpInputs, StampKind};
 use crate::engine::classic_hash::{
     ClassicSource, ClassicSourceHash, FileContents, SourceEntry, SourceOrigin,
 };
 use crate::engine::context::{ContextError, ContextSnapshot, Dialect, FileKind};
-use crate::engine::digest::Digest;
 use crate::engine::report::{
     BuildReport, HistoryRow, LayerInfo, MissReason, StepRef, StepReport, Verdict,
 };
-use crate::engine::rootfs::{DiffMode, LayerChanges, Node, NodeKind, PathKey, RootFs};
+use crate::filesystem::blob::Blob;
+use crate::filesystem::digest::Digest;
+use crate::filesystem::rootfs::{DiffMode, LayerChanges, Node, NodeKind, PathKey, RootFs};
 pub use config::{image_id as image_id_of, oci_config, RunConfig};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -116,7 +116,7 @@ pub struct EngineState {
     /// The filesystem views of the last build's steps, so the next build
     /// reuses what they looked up (see `ViewCache`).
     #[serde(skip)]
-    pub views: crate::engine::rootfs::ViewCache,
+    pub views: crate::filesystem::rootfs::ViewCache,
 }
 
 impl EngineState {
@@ -141,7 +141,7 @@ impl EngineState {
     pub fn layer(
         &mut self,
         diff_id: &Digest,
-    ) -> Option<std::sync::Arc<crate::engine::rootfs::LayerChanges>> {
+    ) -> Option<std::sync::Arc<crate::filesystem::rootfs::LayerChanges>> {
         if let Some(l) = self.layers.get(diff_id) {
             return Some(l);
         }

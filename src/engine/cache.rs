@@ -2,8 +2,8 @@
 //! reasoning that turns a lookup into a verdict a learner can read.
 
 use crate::engine::cache_key::{CacheKey, FileStamp, OpInputs};
-use crate::engine::digest::Digest;
 use crate::engine::report::{FileChange, LayerInfo, MissReason, StepRef};
+use crate::filesystem::digest::Digest;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

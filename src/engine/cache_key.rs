@@ -4,7 +4,7 @@
 //! Docker rebuilds, so each variant says which builder it models and why each
 //! field is there.
 
-use crate::engine::digest::Digest;
+use crate::filesystem::digest::Digest;
 use serde::{Deserialize, Serialize};
 
 /// One step's cache key: the key of the step it builds on plus the step's
@@ -21,7 +21,7 @@ impl CacheKey {
         // serde_json writes struct fields in declaration order and our maps
         // are BTreeMaps, so the bytes are canonical.
         // Streamed into the hasher: a COPY of a big directory has a big key.
-        let mut hasher = crate::engine::digest::Hasher::new();
+        let mut hasher = crate::filesystem::digest::Hasher::new();
         // Writing to a hasher cannot fail; a key that could not serialize
         // would still hash its prefix deterministically.
         let _ = serde_json::to_writer(&mut hasher, self);

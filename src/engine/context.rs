@@ -19,9 +19,9 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::digest::{Digest, Hasher};
 use super::dockerignore::{DockerIgnore, IgnoreError, MatchInfo};
 use super::gopath;
+use crate::filesystem::digest::{Digest, Hasher};
 use listing::{Kind, Lister, Lstat};
 
 pub use overlay::{Override, Overrides};

@@ -4,10 +4,10 @@
 
 use crate::engine::builder::{self, BuildError, BuildOptions, EngineState};
 use crate::engine::context::{read_dockerignore, ContextError, ContextSnapshot, StatCache};
-use crate::engine::digest::Digest;
 use crate::engine::layer::{read_tar, write_layer};
 use crate::engine::report::BuildReport;
 use crate::engine::state::{State, StateError};
+use crate::filesystem::digest::Digest;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;

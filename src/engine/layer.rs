@@ -14,9 +14,9 @@ use std::io::{self, Read, Write};
 
 use tar::{EntryType, Header};
 
-use crate::engine::blob::{BlobContent, HashWriter};
-use crate::engine::digest::Digest;
-use crate::engine::rootfs::{Change, LayerChanges, Node, NodeKind, PathKey};
+use crate::filesystem::blob::{BlobContent, HashWriter};
+use crate::filesystem::digest::Digest;
+use crate::filesystem::rootfs::{Change, LayerChanges, Node, NodeKind, PathKey};
 
 pub use import::{read_tar, ImportError, ImportedLayer};
 

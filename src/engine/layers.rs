@@ -6,10 +6,10 @@
 //! layers it has not seen in this process from the state's blob store, and
 //! asks it which layers are new so it can write them there.
 
-use crate::engine::digest::Digest;
 use crate::engine::layer::{digest_layer, Layer};
 use crate::engine::report::LayerInfo;
-use crate::engine::rootfs::LayerChanges;
+use crate::filesystem::digest::Digest;
+use crate::filesystem::rootfs::LayerChanges;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::Arc;

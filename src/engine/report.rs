@@ -2,7 +2,7 @@
 //! layers it made, and the final image. Views (CLI, TUI, lessons) derive
 //! everything they show from this; nothing is computed twice.
 
-use crate::engine::digest::Digest;
+use crate::filesystem::digest::Digest;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 

@@ -21,7 +21,7 @@ use fs4::FileExt;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::digest::{Digest, Hasher};
+use crate::filesystem::digest::{Digest, Hasher};
 
 /// Environment variable naming the state directory (below `--state`).
 pub const STATE_ENV: &str = "LAYERLAB_STATE";

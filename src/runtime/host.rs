@@ -11,7 +11,7 @@ use crate::command::{BuildRequest, Built, Host};
 use crate::engine::builder::{BuildError, BuildOptions, BuilderKind, EngineState};
 use crate::engine::context::{ContextSnapshot, FileKind, Overrides};
 use crate::engine::daemon::{Daemon, DaemonError};
-use crate::engine::rootfs::{Change, LayerChanges};
+use crate::filesystem::rootfs::{Change, LayerChanges};
 use std::path::{Path, PathBuf};
 
 /// What a build depends on, minus modification times (a touch changes no
@@ -204,7 +204,7 @@ impl EngineHost {
         let engine = &mut self.daemon.engine;
         // Paths present below each layer, to tell added from modified.
         let mut present: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
-        let diff_ids: Vec<(usize, crate::engine::digest::Digest)> = view
+        let diff_ids: Vec<(usize, crate::filesystem::digest::Digest)> = view
             .steps()
             .iter()
             .enumerate()

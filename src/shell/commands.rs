@@ -20,7 +20,7 @@ use std::fmt;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use crate::engine::rootfs::FsError;
+use crate::filesystem::rootfs::FsError;
 
 use super::interp::Shell;
 

@@ -130,7 +130,7 @@ impl Shell<'_, '_> {
                         let home = if user.is_empty() {
                             self.var("HOME").map(str::to_owned)
                         } else {
-                            super::users::passwd(self.fs())
+                            crate::filesystem::users::passwd(self.fs())
                                 .into_iter()
                                 .find(|e| e.name == user)
                                 .map(|e| e.home)

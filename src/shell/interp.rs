@@ -6,16 +6,16 @@ use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 use std::sync::Arc;
 
-use crate::engine::blob::Blob;
-use crate::engine::rootfs::{FsError, NodeKind, RootFs};
+use crate::filesystem::blob::Blob;
+use crate::filesystem::rootfs::{FsError, NodeKind, RootFs};
 
 use super::ast::{
     AndOr, Command, Compound, Connector, List, Pipeline, RedirOp, RedirTarget, Redirect,
     SimpleCommand,
 };
 use super::commands::{Io, Registry};
-use super::users::User;
 use super::{parser, ExecContext, ExecResult, Limits};
+use crate::filesystem::users::User;
 
 /// Why execution stops going forward.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -24,8 +24,8 @@ pub mod pip;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::engine::blob::Blob;
-use crate::engine::rootfs::FsError;
+use crate::filesystem::blob::Blob;
+use crate::filesystem::rootfs::FsError;
 
 use super::commands::{Io, Registry};
 use super::interp::Shell;

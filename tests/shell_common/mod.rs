@@ -2,9 +2,10 @@
 //! in /bin with nine applet symlinks) and a runner.
 #![allow(dead_code)]
 
-use layerlab::engine::blob::Blob;
-use layerlab::engine::rootfs::RootFs;
-use layerlab::shell::{self, ExecContext, ExecResult, User};
+use layerlab::filesystem::blob::Blob;
+use layerlab::filesystem::rootfs::RootFs;
+use layerlab::filesystem::users::User;
+use layerlab::shell::{self, ExecContext, ExecResult};
 
 /// 2026-11-28 06:32:29 UTC, the clock the tests run at.
 pub const NOW: i64 = 1_795_847_549;

@@ -3,10 +3,10 @@
 
 use crate::dockerfile::analyzer::{Healthcheck, ShellOrExec};
 use crate::engine::builder::BuilderKind;
-use crate::engine::digest::Digest;
 use crate::engine::history_text::Healthcheck as HistoryHealth;
 use crate::engine::image;
 use crate::engine::report::{HistoryRow, LayerInfo};
+use crate::filesystem::digest::Digest;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -2,12 +2,13 @@
 //! the build context or in another stage's filesystem), where they land, and
 //! with which owner and mode — as Docker's copy does it.
 
-use crate::engine::blob::{Blob, BlobSource};
 use crate::engine::cache_key::{FileStamp, StampKind};
 use crate::engine::context::{ContextSnapshot, FileKind, FileMeta};
-use crate::engine::digest::Digest;
 use crate::engine::gopath;
-use crate::engine::rootfs::{DirHandle, FsError, Node, NodeKind, RootFs};
+use crate::filesystem::blob::{Blob, BlobSource};
+use crate::filesystem::digest::Digest;
+use crate::filesystem::rootfs::{DirHandle, FsError, Node, NodeKind, RootFs};
+use crate::filesystem::users;
 use std::io::{self, Read};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -230,39 +231,26 @@ pub fn parse_chown(fs: &RootFs, spec: &str) -> Result<(u32, u32), String> {
         Some((u, g)) => (u, Some(g)),
         None => (spec, None),
     };
+    let named = || users::passwd(fs).into_iter().find(|e| e.name == user);
     let uid = match user.parse::<u32>() {
         Ok(n) => n,
-        Err(_) => lookup(fs, "/etc/passwd", user).ok_or_else(|| {
+        Err(_) => named().map(|e| e.uid).ok_or_else(|| {
             format!("unable to convert uid/gid chown string to host mapping: can't find uid for user {user}: no such user: {user}")
         })?,
     };
     let gid = match group {
         None => match user.parse::<u32>() {
             Ok(n) => n,
-            Err(_) => lookup_field(fs, "/etc/passwd", user, 3).unwrap_or(uid),
+            Err(_) => named().map_or(uid, |e| e.gid),
         },
         Some(g) => match g.parse::<u32>() {
             Ok(n) => n,
-            Err(_) => lookup(fs, "/etc/group", g).ok_or_else(|| {
+            Err(_) => users::group_id(fs, g).ok_or_else(|| {
                 format!("unable to convert uid/gid chown string to host mapping: can't find gid for group {g}: no such group: {g}")
             })?,
         },
     };
     Ok((uid, gid))
-}
-
-fn lookup(fs: &RootFs, file: &str, name: &str) -> Option<u32> {
-    lookup_field(fs, file, name, 2)
-}
-
-fn lookup_field(fs: &RootFs, file: &str, name: &str, field: usize) -> Option<u32> {
-    let text = fs.read_file(file).ok()?.to_vec().ok()?;
-    String::from_utf8_lossy(&text).lines().find_map(|line| {
-        let parts: Vec<&str> = line.split(':').collect();
-        (parts.first() == Some(&name))
-            .then(|| parts.get(field).and_then(|v| v.parse().ok()))
-            .flatten()
-    })
 }
 
 /// `--chmod=755` (octal only, as BuildKit 0.12 accepts).

@@ -147,7 +147,7 @@ impl Run<'_> {
             }
         };
         let user = if st.config.user.is_empty() {
-            crate::shell::User::root()
+            crate::filesystem::users::User::root()
         } else {
             // BuildKit 0.8 looks every user up in /etc/passwd, numeric or
             // not (recorded: our 56); the classic builder and current
@@ -156,7 +156,7 @@ impl Run<'_> {
                 builder == BuilderKind::Buildkit && frontend == BuildkitFrontend::Docker2010;
             let name = st.config.user.split(':').next().unwrap_or("").to_string();
             let no_passwd = fs.read_file("/etc/passwd").is_err();
-            match crate::shell::User::resolve(&st.config.user, fs) {
+            match crate::filesystem::users::User::resolve(&st.config.user, fs) {
                 Ok(_) if strict && no_passwd => {
                     let why = format!("unable to find user {name}: invalid argument");
                     return Err(self.fail(failure(&why), Some(cmd.span)));

@@ -329,7 +329,7 @@ impl Run<'_> {
         };
         let mut items = Vec::new();
         for (key, change) in imported.changes.iter() {
-            if let crate::engine::rootfs::Change::Put(node) = change {
+            if let crate::filesystem::rootfs::Change::Put(node) = change {
                 items.push(copy::Item {
                     target: copy::join(dest, key.as_str()),
                     node: node.clone(),
@@ -460,7 +460,7 @@ impl Run<'_> {
             .map(|r| r.path)
             .collect();
         let memo_key = {
-            let mut h = crate::engine::digest::Hasher::new();
+            let mut h = crate::filesystem::digest::Hasher::new();
             let _ = serde_json::to_writer(&mut h, &(patterns, files, resolved));
             h.finish()
         };

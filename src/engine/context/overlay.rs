@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use super::{ContextError, ContextSnapshot, FileKind, FileMeta};
-use crate::engine::digest::Digest;
+use crate::filesystem::digest::Digest;
 
 /// Mode of a file a simulation creates (what a umask of 022 gives).
 const NEW_FILE_MODE: u32 = 0o644;

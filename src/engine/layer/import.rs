@@ -11,9 +11,9 @@ use std::io::{self, Read};
 use tar::EntryType;
 
 use super::{Layer, OPAQUE_MARKER, WHITEOUT_PREFIX};
-use crate::engine::blob::Blob;
-use crate::engine::digest::{Digest, Hasher};
-use crate::engine::rootfs::{Change, LayerChanges, Node, NodeKind, PathKey, PERM_MASK};
+use crate::filesystem::blob::Blob;
+use crate::filesystem::digest::{Digest, Hasher};
+use crate::filesystem::rootfs::{Change, LayerChanges, Node, NodeKind, PathKey, PERM_MASK};
 
 /// An imported tarball.
 #[derive(Debug)]

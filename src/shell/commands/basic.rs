@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use super::{Io, Opts, Registry};
 use crate::calendar::civil;
+use crate::filesystem::users;
 use crate::shell::interp::{base_name, Flow, Shell};
 use crate::shell::parser;
-use crate::shell::users;
 
 pub(super) fn register(r: &mut Registry) {
     r.register("echo", true, Arc::new(echo));
@@ -533,7 +533,7 @@ impl<'a> TestEval<'a, '_, '_, '_> {
 }
 
 /// The rwx bits that apply to uid/gid.
-fn perm(n: &crate::engine::rootfs::Node, uid: u32, gid: u32) -> u32 {
+fn perm(n: &crate::filesystem::rootfs::Node, uid: u32, gid: u32) -> u32 {
     if n.uid == uid {
         (n.mode >> 6) & 7
     } else if n.gid == gid {

@@ -4,11 +4,11 @@
 use std::sync::Arc;
 
 use super::{read_input, with_path, Io, Opts, Registry};
-use crate::engine::blob::Blob;
-use crate::engine::rootfs::{FsError, Node, NodeKind};
+use crate::filesystem::blob::Blob;
+use crate::filesystem::rootfs::{FsError, Node, NodeKind};
+use crate::filesystem::users;
 use crate::shell::interp::{base_name, Shell};
 use crate::shell::pattern::Pattern;
-use crate::shell::users;
 
 pub(super) fn register(r: &mut Registry) {
     r.register("cat", true, Arc::new(cat));

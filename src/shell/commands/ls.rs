@@ -9,9 +9,9 @@ use std::sync::Arc;
 use super::basic::MONTHS;
 use super::{Io, Opts, Registry};
 use crate::calendar::civil;
-use crate::engine::rootfs::{Node, NodeKind};
+use crate::filesystem::rootfs::{Node, NodeKind};
+use crate::filesystem::users;
 use crate::shell::interp::Shell;
-use crate::shell::users;
 
 pub(super) fn register(r: &mut Registry) {
     r.register("ls", true, Arc::new(ls));

@@ -6,8 +6,8 @@ use std::io::Read;
 use std::sync::Arc;
 
 use super::{read_input, Io, Registry};
-use crate::engine::blob::Blob;
-use crate::engine::rootfs::NodeKind;
+use crate::filesystem::blob::Blob;
+use crate::filesystem::rootfs::NodeKind;
 use crate::shell::interp::Shell;
 
 pub(super) fn register(r: &mut Registry) {
@@ -254,7 +254,7 @@ fn append(
     builder: &mut tar::Builder<Vec<u8>>,
     h: &mut tar::Header,
     name: &str,
-    node: &crate::engine::rootfs::Node,
+    node: &crate::filesystem::rootfs::Node,
 ) -> std::io::Result<()> {
     let data = match &node.kind {
         NodeKind::Dir => {

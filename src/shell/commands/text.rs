@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use super::regex::Regex;
 use super::{inputs, read_input, Io, Opts, Registry};
-use crate::engine::blob::Blob;
+use crate::filesystem::blob::Blob;
 use crate::shell::interp::{base_name, Shell};
 
 pub(super) fn register(r: &mut Registry) {

@@ -6,10 +6,10 @@
 use std::sync::Arc;
 
 use super::{Io, Registry};
-use crate::engine::blob::Blob;
-use crate::engine::rootfs::FsError;
+use crate::filesystem::blob::Blob;
+use crate::filesystem::rootfs::FsError;
+use crate::filesystem::users;
 use crate::shell::interp::Shell;
-use crate::shell::users;
 
 pub(super) fn register(r: &mut Registry) {
     // Debian's busybox-static leaves these applets out; Alpine ships them
@@ -46,13 +46,7 @@ fn append_line(sh: &mut Shell, path: &str, line: &str, mode: u32) -> Result<(), 
 
 /// Rewrites `/etc/group` adding `user` to `group`'s member list.
 fn add_member(sh: &mut Shell, group: &str, user: &str) -> Result<bool, FsError> {
-    let text = sh
-        .fs()
-        .read_file("/etc/group")
-        .ok()
-        .and_then(|b| b.to_vec().ok())
-        .map(|v| String::from_utf8_lossy(&v).into_owned())
-        .unwrap_or_default();
+    let text = users::group_text(sh.fs());
     let mut found = false;
     let mut out = String::new();
     for line in text.lines() {

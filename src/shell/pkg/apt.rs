@@ -143,7 +143,7 @@ fn reading(io: &mut Io, o: &Options) {
     }
 }
 
-fn fs_err(e: &crate::engine::rootfs::FsError) -> String {
+fn fs_err(e: &crate::filesystem::rootfs::FsError) -> String {
     format!("{}: {}", e.path(), e.strerror())
 }
 

@@ -166,11 +166,11 @@ enum Failure {
 }
 
 impl Failure {
-    fn fs(e: &crate::engine::rootfs::FsError) -> Failure {
+    fn fs(e: &crate::filesystem::rootfs::FsError) -> Failure {
         Failure::Lines(vec![
             format!(
                 "code {}",
-                if matches!(e, crate::engine::rootfs::FsError::NotFound(_)) {
+                if matches!(e, crate::filesystem::rootfs::FsError::NotFound(_)) {
                     "ENOENT"
                 } else {
                     "EACCES"

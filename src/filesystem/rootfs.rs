@@ -16,7 +16,7 @@ use std::collections::{btree_map, BTreeSet};
 use std::fmt;
 use std::sync::Arc;
 
-use crate::engine::blob::Blob;
+use crate::filesystem::blob::Blob;
 
 pub use changes::{Change, LayerChanges};
 pub use node::{FsError, Node, NodeKind, PERM_MASK};

@@ -11,7 +11,7 @@ use std::fmt;
 use std::io::{self, Read};
 use std::sync::{Arc, OnceLock};
 
-use crate::engine::digest::{Digest, Hasher};
+use crate::filesystem::digest::{Digest, Hasher};
 
 /// Content that lives outside the simulation (a build-context file on disk),
 /// read only when a tar is written or the file is read.

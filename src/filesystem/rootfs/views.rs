@@ -107,7 +107,7 @@ impl ViewCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::rootfs::{Change, Node, PathKey};
+    use crate::filesystem::rootfs::{Change, Node, PathKey};
 
     fn layer(path: &str) -> Arc<LayerChanges> {
         let mut changes = LayerChanges::new();

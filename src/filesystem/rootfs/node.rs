@@ -1,6 +1,6 @@
 //! One filesystem entry, and the errors filesystem operations return.
 
-use crate::engine::blob::Blob;
+use crate::filesystem::blob::Blob;
 
 /// What an entry is.
 #[derive(Clone, Debug, PartialEq)]

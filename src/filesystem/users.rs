@@ -2,7 +2,7 @@
 //! them: resolving Docker's `USER` spec, and the name lookups `ls -l`, `id`
 //! and `chown` need.
 
-use crate::engine::rootfs::RootFs;
+use crate::filesystem::rootfs::RootFs;
 
 /// Who a RUN step runs as.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,11 +79,7 @@ impl User {
         let gid = match group {
             Some(g) => match g.parse::<u32>() {
                 Ok(gid) => gid,
-                Err(_) => groups(fs)
-                    .iter()
-                    .find(|e| e.name == g)
-                    .map(|e| e.gid)
-                    .ok_or_else(|| UserError::NoGroup(g.to_owned()))?,
+                Err(_) => group_id(fs, g).ok_or_else(|| UserError::NoGroup(g.to_owned()))?,
             },
             None => entry.as_ref().map_or(0, |e| e.gid),
         };
@@ -125,9 +121,15 @@ pub fn passwd(fs: &RootFs) -> Vec<PasswdEntry> {
         .collect()
 }
 
+/// `/etc/group` as text (empty when it is missing), for the applets that
+/// rewrite it line by line.
+pub fn group_text(fs: &RootFs) -> String {
+    read_text(fs, "/etc/group")
+}
+
 /// The entries of `/etc/group` (none when it is missing).
 pub fn groups(fs: &RootFs) -> Vec<GroupEntry> {
-    read_text(fs, "/etc/group")
+    group_text(fs)
         .lines()
         .filter_map(|l| {
             let f: Vec<&str> = l.split(':').collect();
@@ -152,6 +154,13 @@ pub fn user_name(fs: &RootFs, uid: u32) -> Option<String> {
         .into_iter()
         .find(|e| e.uid == uid)
         .map(|e| e.name)
+}
+
+pub fn group_id(fs: &RootFs, name: &str) -> Option<u32> {
+    groups(fs)
+        .into_iter()
+        .find(|e| e.name == name)
+        .map(|e| e.gid)
 }
 
 pub fn group_name(fs: &RootFs, gid: u32) -> Option<String> {
