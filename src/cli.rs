@@ -42,7 +42,11 @@ pub enum Command {
     Open(open::OpenArgs),
     /// Open the interactive screen on a scratch project.
     Sandbox,
-    /// Run a docker command (build, image ls, history, rmi, builder prune).
+    /// Run a docker command (build, image ls, history, rmi, builder prune);
+    /// `layerlab docker --help` and `layerlab docker COMMAND --help` show
+    /// docker's help.
+    // `--help` is docker's here: the table answers it.
+    #[command(disable_help_flag = true)]
     Docker(docker::DockerArgs),
 }
 
