@@ -3,7 +3,7 @@
 
 use crate::engine::builder::BuilderKind;
 use crate::engine::report::{BuildReport, StepReport};
-use crate::engine::store::{EngineState, ImageRecord, Removed};
+use crate::engine::store::{EngineState, ImageRecord, Listed, Removed};
 use crate::filesystem::digest::Digest;
 
 /// go-units `HumanSizeWithPrecision(size, 3)`: decimal units, `%.3g`.
@@ -160,13 +160,6 @@ pub fn images(
     no_trunc: bool,
 ) -> Vec<String> {
     let id = |d: &Digest| if no_trunc { d.to_string() } else { d.short() };
-    let wanted = |repo: &str, tag: &str| match filter {
-        None => true,
-        Some(f) => match f.split_once(':') {
-            Some((r, t)) => r == repo && t == tag,
-            None => f == repo,
-        },
-    };
     let mut rows = vec![vec![
         "REPOSITORY".to_string(),
         "TAG".into(),
@@ -175,37 +168,16 @@ pub fn images(
         "SIZE".into(),
     ]];
     let mut quiet_ids: Vec<String> = Vec::new();
-    for (name, digest) in &engine.tags {
-        let (repo, tag) = name.rsplit_once(':').unwrap_or((name.as_str(), "latest"));
-        let Some(img) = engine.images.get(digest) else {
-            continue;
-        };
-        if !wanted(repo, tag) {
-            continue;
-        }
-        quiet_ids.push(id(digest));
+    for Listed { name, image } in engine.list_images(filter) {
+        let (repo, tag) = name.unwrap_or(("<none>", "<none>"));
+        quiet_ids.push(id(&image.id));
         rows.push(vec![
             repo.to_string(),
             tag.to_string(),
-            id(digest),
+            id(&image.id),
             "N/A".into(),
-            human_size(img.size()),
+            human_size(image.size()),
         ]);
-    }
-    if filter.is_none() {
-        for (digest, img) in &engine.images {
-            if engine.tags.values().any(|d| d == digest) {
-                continue;
-            }
-            quiet_ids.push(id(digest));
-            rows.push(vec![
-                "<none>".into(),
-                "<none>".into(),
-                id(digest),
-                "N/A".into(),
-                human_size(img.size()),
-            ]);
-        }
     }
     if quiet {
         quiet_ids.dedup();

@@ -83,6 +83,15 @@ pub struct Removed {
     pub deleted: Option<Digest>,
 }
 
+/// One row of `docker image ls`: an image under one of its tags, or an
+/// image no tag names (`name` None).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Listed<'a> {
+    /// Repository and tag.
+    pub name: Option<(&'a str, &'a str)>,
+    pub image: &'a ImageRecord,
+}
+
 impl EngineState {
     /// An image by reference (`busybox` means `busybox:latest`) or id.
     pub fn image(&self, reference: &str) -> Option<&ImageRecord> {
@@ -98,6 +107,39 @@ impl EngineState {
     pub fn find_image(&self, reference: &str) -> Result<&ImageRecord, NoSuchImage> {
         self.image(reference)
             .ok_or_else(|| NoSuchImage(normalize_tag(reference)))
+    }
+
+    /// `docker image ls [REPOSITORY[:TAG]]`: every tag in name order, then
+    /// (without a filter) the images no tag names, in id order.
+    pub fn list_images(&self, reference: Option<&str>) -> Vec<Listed<'_>> {
+        let wanted = |repo: &str, tag: &str| match reference {
+            None => true,
+            Some(f) => match f.split_once(':') {
+                Some((r, t)) => r == repo && t == tag,
+                None => f == repo,
+            },
+        };
+        let mut out = Vec::new();
+        for (name, digest) in &self.tags {
+            let (repo, tag) = name.rsplit_once(':').unwrap_or((name.as_str(), "latest"));
+            let Some(image) = self.images.get(digest) else {
+                continue;
+            };
+            if wanted(repo, tag) {
+                out.push(Listed {
+                    name: Some((repo, tag)),
+                    image,
+                });
+            }
+        }
+        if reference.is_none() {
+            for (digest, image) in &self.images {
+                if !self.tags.values().any(|d| d == digest) {
+                    out.push(Listed { name: None, image });
+                }
+            }
+        }
+        out
     }
 
     /// Store an image and point `tag` at it.
@@ -205,5 +247,191 @@ pub fn normalize_tag(reference: &str) -> String {
         r.to_string()
     } else {
         format!("{r}:latest")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::report::LayerInfo;
+
+    fn image(name: &str) -> ImageRecord {
+        ImageRecord {
+            id: Digest::of(name.as_bytes()),
+            config: RunConfig::default(),
+            layers: vec![LayerInfo {
+                diff_id: Digest::of(format!("{name} layer").as_bytes()),
+                size: 10,
+            }],
+            history: Vec::new(),
+            comment: None,
+        }
+    }
+
+    /// `web` under two tags, `api` under one, `loose` under none.
+    fn store() -> (EngineState, Digest, Digest, Digest) {
+        let mut s = EngineState::default();
+        let (web, api, loose) = (image("web"), image("api"), image("loose"));
+        let ids = (web.id, api.id, loose.id);
+        s.tag_image(web.clone(), "web:v1");
+        s.tag_image(web, "docker.io/library/web:v2");
+        s.tag_image(api, "api");
+        s.images.insert(loose.id, loose);
+        (s, ids.0, ids.1, ids.2)
+    }
+
+    #[test]
+    fn tags_are_normalised_and_name_images() {
+        let (s, web, api, _) = store();
+        assert_eq!(normalize_tag("busybox"), "busybox:latest");
+        assert_eq!(normalize_tag("docker.io/library/web:v2"), "web:v2");
+        assert_eq!(normalize_tag("localhost:5000/x"), "localhost:5000/x:latest");
+        assert_eq!(s.image("web:v2").map(|i| i.id), Some(web));
+        assert_eq!(s.image("api:latest").map(|i| i.id), Some(api));
+        assert_eq!(s.image(&api.to_string()).map(|i| i.id), Some(api));
+        assert_eq!(
+            s.find_image("nosuch").map(|i| i.id),
+            Err(NoSuchImage("nosuch:latest".into()))
+        );
+        assert_eq!(
+            NoSuchImage("nosuch:latest".into()).to_string(),
+            "No such image: nosuch:latest"
+        );
+    }
+
+    #[test]
+    fn removing_a_tag_keeps_the_image_until_its_last_tag_goes() {
+        let (mut s, web, _, _) = store();
+        let first = s.remove_image("web:v1", false).expect("untag");
+        assert_eq!(
+            first,
+            Removed {
+                untagged: vec!["web:v1".into()],
+                deleted: None
+            }
+        );
+        assert!(s.images.contains_key(&web));
+        let last = s.remove_image("web:v2", false).expect("untag and delete");
+        assert_eq!(
+            last,
+            Removed {
+                untagged: vec!["web:v2".into()],
+                deleted: Some(web)
+            }
+        );
+        assert!(!s.images.contains_key(&web));
+    }
+
+    #[test]
+    fn removing_by_id_an_image_with_several_tags_must_be_forced() {
+        let (mut s, web, _, _) = store();
+        let err = s
+            .remove_image(&web.hex()[..4], false)
+            .expect_err("conflict");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "conflict: unable to delete {} (must be forced) - image is referenced in multiple repositories",
+                web.short()
+            )
+        );
+        assert_eq!(s.tags.len(), 3, "a refused removal changes nothing");
+        let forced = s.remove_image(&web.to_string(), true).expect("forced");
+        assert_eq!(forced.untagged, vec!["web:v1", "web:v2"]);
+        assert_eq!(forced.deleted, Some(web));
+    }
+
+    #[test]
+    fn removing_by_id_takes_a_single_tag_or_none_without_force() {
+        let (mut s, _, api, loose) = store();
+        let removed = s.remove_image(&api.hex()[..12], false).expect("api");
+        assert_eq!(removed.untagged, vec!["api:latest"]);
+        assert_eq!(removed.deleted, Some(api));
+        let removed = s.remove_image(&loose.hex(), false).expect("loose");
+        assert!(removed.untagged.is_empty());
+        assert_eq!(removed.deleted, Some(loose));
+    }
+
+    #[test]
+    fn an_unknown_or_too_short_reference_is_no_such_image() {
+        let (mut s, web, _, _) = store();
+        assert_eq!(
+            s.remove_image(&web.hex()[..3], false),
+            Err(RemoveError::NoSuchImage(NoSuchImage(format!(
+                "{}:latest",
+                &web.hex()[..3]
+            ))))
+        );
+        assert_eq!(
+            s.remove_image("nosuch:x", true).map_err(|e| e.to_string()),
+            Err("No such image: nosuch:x".to_string())
+        );
+    }
+
+    #[test]
+    fn listing_shows_tags_in_name_order_then_untagged_images() {
+        let (s, web, api, loose) = store();
+        let rows: Vec<(Option<(&str, &str)>, Digest)> = s
+            .list_images(None)
+            .iter()
+            .map(|l| (l.name, l.image.id))
+            .collect();
+        assert_eq!(
+            rows,
+            vec![
+                (Some(("api", "latest")), api),
+                (Some(("web", "v1")), web),
+                (Some(("web", "v2")), web),
+                (None, loose),
+            ]
+        );
+        let web_rows: Vec<_> = s.list_images(Some("web")).iter().map(|l| l.name).collect();
+        assert_eq!(web_rows, vec![Some(("web", "v1")), Some(("web", "v2"))]);
+        let one: Vec<_> = s
+            .list_images(Some("web:v2"))
+            .iter()
+            .map(|l| l.name)
+            .collect();
+        assert_eq!(one, vec![Some(("web", "v2"))]);
+    }
+
+    fn record(text: &str) -> (Digest, crate::engine::cache::CacheRecord) {
+        use crate::engine::cache_key::{CacheKey, OpInputs};
+        let key = CacheKey {
+            parent: None,
+            op: OpInputs::Base {
+                reference: text.into(),
+                image: Digest::of(text.as_bytes()),
+            },
+        };
+        let record = crate::engine::cache::CacheRecord {
+            built_by: crate::engine::report::StepRef {
+                build: 1,
+                step: 1,
+                of: 1,
+                stage: None,
+                text: text.into(),
+                cost_ms: 0,
+            },
+            layer: None,
+            chain: key.digest(),
+            key,
+        };
+        (record.chain, record)
+    }
+
+    #[test]
+    fn pruning_forgets_both_builders_records_and_keeps_images() {
+        let (mut s, _, _, _) = store();
+        for text in ["FROM a", "FROM b"] {
+            let (digest, rec) = record(text);
+            s.buildkit_cache.insert(digest, rec);
+        }
+        let (digest, rec) = record("FROM c");
+        s.classic_cache.insert(digest, rec);
+        assert_eq!(s.prune_build_cache(), 3);
+        assert_eq!((s.buildkit_cache.len(), s.classic_cache.len()), (0, 0));
+        assert_eq!(s.prune_build_cache(), 0);
+        assert_eq!(s.images.len(), 3, "images stay");
     }
 }

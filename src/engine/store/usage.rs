@@ -119,7 +119,7 @@ mod tests {
     fn a_base_shared_by_two_images_counts_once_in_the_total() {
         let base = layer("base", 1000);
         let web = image("web", vec![base.clone(), layer("web", 30)]);
-        let api = image("api", vec![base.clone(), layer("api", 200)]);
+        let api = image("api", vec![base, layer("api", 200)]);
         let alone = image("alone", vec![layer("alone", 7)]);
         let usage = DiskUsage::of([&web, &api, &alone]);
 
@@ -147,7 +147,7 @@ mod tests {
     fn the_same_content_on_another_parent_is_not_shared() {
         let top = layer("top", 50);
         let on_base = image("on-base", vec![layer("base", 1000), top.clone()]);
-        let on_nothing = image("on-nothing", vec![top.clone()]);
+        let on_nothing = image("on-nothing", vec![top]);
         let usage = DiskUsage::of([&on_base, &on_nothing]);
         assert_eq!(usage.image(&on_base.id).expect("on base").shared, 0);
         assert_eq!(usage.image(&on_nothing.id).expect("alone").unique, 50);
