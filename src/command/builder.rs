@@ -44,10 +44,7 @@ fn run_prune(inv: &Invocation, host: &mut dyn Host) -> Output {
             "(no input here: run `docker builder prune -f` to confirm)".into(),
         ]);
     }
-    let engine = host.engine_mut();
-    let removed = engine.buildkit_cache.len() + engine.classic_cache.len();
-    engine.buildkit_cache.clear();
-    engine.classic_cache.clear();
+    let removed = host.engine_mut().prune_build_cache();
     let mut out = Output::printed(output::prune(removed));
     commit_changes(host, &mut out);
     out

@@ -177,22 +177,19 @@ fn run_images(inv: &Invocation, host: &mut dyn Host) -> Output {
 
 fn run_history(inv: &Invocation, host: &mut dyn Host) -> Output {
     let reference = inv.args.first().map(String::as_str).unwrap_or_default();
-    match host.engine().image(reference) {
-        None => Output::error(format!(
-            "Error response from daemon: No such image: {}",
-            crate::engine::builder::normalize_tag(reference)
-        )),
-        Some(img) => Output::printed(output::history(img, inv.has("quiet"), inv.has("no-trunc"))),
+    match host.engine().find_image(reference) {
+        Err(e) => Output::error(output::daemon_error(e)),
+        Ok(img) => Output::printed(output::history(img, inv.has("quiet"), inv.has("no-trunc"))),
     }
 }
 
 fn run_rmi(inv: &Invocation, host: &mut dyn Host) -> Output {
     let mut out = Output::default();
     for reference in &inv.args {
-        match output::remove_image(host.engine_mut(), reference, inv.has("force")) {
-            Ok(lines) => out.stdout.extend(lines),
-            Err(message) => {
-                out.stderr.push(message);
+        match host.engine_mut().remove_image(reference, inv.has("force")) {
+            Ok(removed) => out.stdout.extend(output::removed(&removed)),
+            Err(e) => {
+                out.stderr.push(output::daemon_error(e));
                 out.status = 1;
             }
         }

@@ -2,8 +2,9 @@
 //! arity, its group), what a parsed line asks for, what a command needs from
 //! the engine ([`Host`]) and what it prints ([`Output`]).
 
-use crate::engine::builder::{BuildError, BuildOptions, BuilderKind, EngineState};
+use crate::engine::builder::{BuildError, BuildOptions, BuilderKind};
 use crate::engine::report::BuildReport;
+use crate::engine::store::EngineState;
 
 /// A flag as docker spells it.
 #[derive(Debug, Clone, Copy)]
