@@ -3,8 +3,10 @@
 
 use crate::command::output;
 use crate::command::parse::{self, Invocation};
+use crate::dockerfile::Compiled;
 use crate::engine::builder::{BuildError, BuildOptions, BuilderKind, EngineState};
 use crate::engine::report::BuildReport;
+use std::sync::Arc;
 
 /// A flag as docker spells it.
 #[derive(Debug, Clone, Copy)]
@@ -73,12 +75,12 @@ pub struct BuildRequest {
     pub opts: BuildOptions,
 }
 
-/// A build the host ran: the Dockerfile text it built, and the result.
+/// A build the host ran: the Dockerfile it built (compiled), and the result.
 #[derive(Debug, Clone)]
 pub struct Built {
     pub file: String,
     pub builder: BuilderKind,
-    pub text: String,
+    pub compiled: Arc<Compiled>,
     pub result: Result<BuildReport, BuildError>,
 }
 
