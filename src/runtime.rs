@@ -422,3 +422,86 @@ fn handle_term(session: &mut Session, ev: &crossterm::event::Event) {
         session.dispatch(e);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::Key;
+    use crate::engine::report::{BuiltInstruction, Verdict};
+
+    const DF: &str = "FROM alpine\nRUN sleep 2\nENV A=1\nCOPY a.txt /\nCMD [\"true\"]\n";
+
+    fn session(dir: &Path) -> Session {
+        let ctx = dir.join("ctx");
+        std::fs::create_dir(&ctx).unwrap();
+        write_files(&ctx, &[("Dockerfile", DF), ("a.txt", "a\n")]).unwrap();
+        let daemon = Daemon::open(&dir.join("state")).unwrap();
+        let mut s =
+            Session::open(daemon, ctx.clone(), ctx.join("Dockerfile"), "t", Lang::En).unwrap();
+        s.start();
+        s
+    }
+
+    #[test]
+    fn the_host_builds_the_text_the_model_compiled() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = session(dir.path());
+        for c in ['j', 'j', 'j', 'K'] {
+            s.dispatch(Event::Key(Key::char(c)));
+        }
+        let project = s.host.project.as_ref().expect("a project");
+        assert!(Arc::ptr_eq(&project.compiled, &s.model.compiled));
+        let view = s.view().expect("a build");
+        let report = view.report.as_ref().expect("it built");
+        assert_eq!(
+            report.instructions,
+            BuiltInstruction::list(s.model.compiled.instructions())
+        );
+        assert_eq!(view.instructions, report.instructions);
+        assert!(s.model.in_sync());
+    }
+
+    #[test]
+    fn the_report_totals_are_the_steps_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = session(dir.path());
+        // A change only the COPY reads: the RUN below it is reused.
+        let row = s
+            .model
+            .context
+            .rows
+            .iter()
+            .position(|r| r.path == "a.txt")
+            .unwrap();
+        s.dispatch(Event::SelectContext(row));
+        s.dispatch(Event::Key(Key::char('e')));
+        let report = s.view().and_then(|v| v.report.as_ref()).expect("it built");
+        let steps = &report.steps;
+        let totals = report.totals;
+
+        let missed = steps.iter().filter(|s| s.verdict.missed()).count();
+        let hit = steps.iter().filter(|s| s.verdict.cached()).count();
+        assert!(missed > 0 && hit > 0, "{steps:?}");
+        assert_eq!(totals.rebuilt, missed);
+        assert_eq!(totals.cacheable, missed + hit);
+        let seconds: f64 = steps.iter().map(|s| s.seconds).sum();
+        assert_eq!(totals.seconds, seconds);
+        let saved: f64 = steps
+            .iter()
+            .map(|s| match &s.verdict {
+                Verdict::Hit { from } => from.cost_ms as f64 / 1000.0,
+                _ => 0.0,
+            })
+            .sum();
+        assert!(saved >= 2.0, "the RUN's sleep was saved: {saved}");
+        assert_eq!(totals.saved_seconds, saved);
+
+        // The layer pane's title prints the report's totals.
+        let title = crate::ui::layers_pane::title(&s.model, 200);
+        let expected = format!(
+            "{missed} of {} steps rebuilt · {seconds:.1} s (cache saved {saved:.1} s)",
+            missed + hit
+        );
+        assert!(title.contains(&expected), "{title}");
+    }
+}

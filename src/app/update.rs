@@ -702,3 +702,75 @@ fn disk_changed(model: &mut Model, text: &str) -> Vec<Effect> {
     ));
     rebuild(model)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::i18n::Lang;
+
+    fn press(model: &mut Model, keys: &str) -> Vec<Effect> {
+        keys.split_whitespace()
+            .flat_map(|k| update(model, Event::Key(k.parse().expect("a key"))))
+            .collect()
+    }
+
+    /// The build an effect list asks for, and what it builds.
+    fn built(effects: &[Effect]) -> &Arc<crate::dockerfile::Compiled> {
+        match effects {
+            [Effect::Build { text, compiled, .. }] => {
+                assert_eq!(text, compiled.source());
+                compiled
+            }
+            other => panic!("one build expected: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_text_is_compiled_once_per_change_and_shared_by_the_outline_and_the_build() {
+        let mut m = Model::new("t/Dockerfile", "FROM alpine\nRUN a\nCOPY x /\n", Lang::En);
+        let first = Arc::clone(&m.compiled);
+        assert_eq!(first.source(), m.doc.text());
+
+        // Moving the selection and opening help change no text: nothing is
+        // compiled again.
+        press(&mut m, "j j ? esc");
+        assert!(Arc::ptr_eq(&m.compiled, &first));
+
+        // A change compiles once; the build asked for is that compiled text
+        // and the outline is made from it.
+        let fx = press(&mut m, "K");
+        assert!(!Arc::ptr_eq(&m.compiled, &first));
+        assert!(Arc::ptr_eq(built(&fx), &m.compiled));
+        assert_eq!(m.compiled.source(), m.doc.text());
+        assert_eq!(m.outline, outline(&m.compiled, &m.doc.lines));
+        let keywords: Vec<_> = m.outline.blocks.iter().map(|b| b.keyword).collect();
+        let compiled: Vec<_> = m
+            .compiled
+            .instructions()
+            .iter()
+            .map(|i| i.keyword)
+            .collect();
+        assert_eq!(keywords, compiled);
+
+        // Undo is a change too.
+        let moved = Arc::clone(&m.compiled);
+        let fx = press(&mut m, "u");
+        assert!(Arc::ptr_eq(built(&fx), &m.compiled));
+        assert!(!Arc::ptr_eq(&m.compiled, &moved));
+        assert_eq!(m.compiled.source(), "FROM alpine\nRUN a\nCOPY x /\n");
+    }
+
+    #[test]
+    fn a_text_that_does_not_compile_shows_its_error_and_asks_for_no_build() {
+        let mut m = Model::new("t/Dockerfile", "FROM alpine\n", Lang::En);
+        press(&mut m, "a");
+        for c in "RUNN x".chars() {
+            update(&mut m, Event::Key(crate::app::keymap::Key::char(c)));
+        }
+        let fx = press(&mut m, "enter");
+        assert!(fx.is_empty(), "{fx:?}");
+        let error = m.compiled.error().expect("an error");
+        let problem = m.outline.problem.as_ref().expect("a problem");
+        assert_eq!(problem.line + 1, error.span.line);
+    }
+}
