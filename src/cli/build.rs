@@ -232,12 +232,13 @@ fn print_progress(report: &BuildReport) {
             }
         }
     }
-    let seconds: f64 = report.steps.iter().map(|s| s.seconds).sum::<f64>().max(0.0);
+    let totals = &report.totals;
     println!(
-        "{} of {} steps rebuilt in {seconds:.1} s (the cache saved {:.1} s) · image {} · {} layers · {} bytes",
-        report.rebuilt(),
-        report.cacheable(),
-        report.saved_seconds(),
+        "{} of {} steps rebuilt in {:.1} s (the cache saved {:.1} s) · image {} · {} layers · {} bytes",
+        totals.rebuilt,
+        totals.cacheable,
+        totals.seconds,
+        totals.saved_seconds,
         report.image_id.short(),
         report.layer_count,
         report.size

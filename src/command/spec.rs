@@ -2,9 +2,11 @@
 //! arity, its group), what a parsed line asks for, what a command needs from
 //! the engine ([`Host`]) and what it prints ([`Output`]).
 
+use crate::dockerfile::Compiled;
 use crate::engine::builder::{BuildError, BuildOptions, BuilderKind};
 use crate::engine::report::BuildReport;
 use crate::engine::store::EngineState;
+use std::sync::Arc;
 
 /// A flag as docker spells it.
 #[derive(Debug, Clone, Copy)]
@@ -194,12 +196,12 @@ pub struct BuildRequest {
     pub opts: BuildOptions,
 }
 
-/// A build the host ran: the Dockerfile text it built, and the result.
+/// A build the host ran: the Dockerfile it built (compiled), and the result.
 #[derive(Debug, Clone)]
 pub struct Built {
     pub file: String,
     pub builder: BuilderKind,
-    pub text: String,
+    pub compiled: Arc<Compiled>,
     pub result: Result<BuildReport, BuildError>,
 }
 

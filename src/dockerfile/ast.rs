@@ -3,7 +3,7 @@
 //! the original text kept so an editor can show and move instructions exactly
 //! as written.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A place in the source. Lines and columns are 1-based; `column` counts
 /// characters (not bytes) so a caret lines up under Korean text; `start..end`
@@ -112,7 +112,7 @@ pub struct Heredoc {
 
 /// The Dockerfile keywords. `Unknown` keeps lines BuildKit's parser accepts
 /// but no builder knows (the analyzer reports them).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Keyword {
     Add,

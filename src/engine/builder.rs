@@ -20,7 +20,7 @@ use exec::{heredoc_script, RunEffect};
 
 use crate::dockerfile::analyzer::{self, ArgDecl, Command, CommandKind, Plan, ShellOrExec};
 use crate::dockerfile::expand::{self, Env};
-use crate::dockerfile::Keyword;
+use crate::dockerfile::{compile, Compiled, Keyword};
 use crate::dockerfile::{Diagnostic, Span};
 use crate::engine::cache::{BuildCache, CacheRecord};
 use crate::engine::cache_key::{CacheKey, FileStamp, OpInputs, StampKind};
@@ -29,7 +29,8 @@ use crate::engine::classic_hash::{
 };
 use crate::engine::context::{ContextError, ContextSnapshot, Dialect, FileKind};
 use crate::engine::report::{
-    BuildReport, HistoryRow, LayerInfo, MissReason, StepRef, StepReport, Verdict,
+    BuildReport, BuildTotals, BuiltInstruction, HistoryRow, LayerInfo, MissReason, StepRef,
+    StepReport, Verdict,
 };
 use crate::engine::store::{
     image_id, normalize_tag, EngineState, ImageRecord, RunConfig, SIMULATED_EPOCH,
@@ -84,24 +85,34 @@ impl std::fmt::Display for BuildError {
 
 impl std::error::Error for BuildError {}
 
-/// Build `dockerfile` (its text) over `context` into `state`.
+/// Build `dockerfile` (its text) over `context` into `state`, for callers
+/// that hold only the text; it is compiled here.
 pub fn build(
     state: &mut EngineState,
     dockerfile: &str,
     context: &ContextSnapshot,
     opts: &BuildOptions,
 ) -> Result<BuildReport, BuildError> {
-    let file = crate::dockerfile::parse(dockerfile).map_err(|d| BuildError {
+    build_compiled(state, &compile(dockerfile), context, opts)
+}
+
+/// Build a compiled Dockerfile over `context` into `state`.
+pub fn build_compiled(
+    state: &mut EngineState,
+    compiled: &Compiled,
+    context: &ContextSnapshot,
+    opts: &BuildOptions,
+) -> Result<BuildReport, BuildError> {
+    let (file, plan) = compiled.parsed().map_err(|d| BuildError {
         message: format!("failed to parse Dockerfile: {}", d.message),
         span: Some(d.span),
-        diagnostics: vec![d],
+        diagnostics: vec![d.clone()],
         steps: Vec::new(),
         exit_code: 1,
     })?;
-    if let Some(err) = heredocs_unsupported(&file, opts) {
+    if let Some(err) = heredocs_unsupported(file, opts) {
         return Err(err);
     }
-    let plan = analyzer::analyze(&file);
     if let Some(err) = plan.errors().next() {
         return Err(BuildError {
             message: format!("failed to parse Dockerfile: {}", err.message),
@@ -120,7 +131,7 @@ pub fn build(
                     opts.target.as_deref().unwrap_or("")
                 ),
                 span: None,
-                diagnostics: plan.diagnostics,
+                diagnostics: plan.diagnostics.clone(),
                 steps: Vec::new(),
                 exit_code: 1,
             })
@@ -130,15 +141,15 @@ pub fn build(
     let mut run = Run {
         build: state.builds,
         opts,
-        plan: &plan,
+        plan,
         context,
         state,
         stages: BTreeMap::new(),
         reports: Vec::new(),
         failed_output: String::new(),
     };
-    let order = steps::stage_order(&plan, target, opts.builder);
-    let mut numbering = steps::Numbering::new(&plan, &order, opts.builder);
+    let order = steps::stage_order(plan, target, opts.builder);
+    let mut numbering = steps::Numbering::new(plan, &order, opts.builder);
     if opts.builder == BuilderKind::Classic {
         run.global_arg_steps(&mut numbering);
     }
@@ -161,6 +172,8 @@ pub fn build(
         tags: opts.tags.iter().map(|t| normalize_tag(t)).collect(),
         layer_count: image.layers.len(),
         size: image.size(),
+        instructions: BuiltInstruction::list(&file.instructions),
+        totals: BuildTotals::of(&reports),
         steps: reports,
         history,
     };
