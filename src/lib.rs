@@ -15,6 +15,7 @@ pub mod dockerfile;
 pub mod engine;
 pub mod filesystem;
 pub mod gofmt;
+pub mod limits;
 pub mod runtime;
 pub mod shell;
 pub mod ui;
