@@ -251,15 +251,44 @@ fn context_event(sources: Option<ContextSources>) -> Event {
     }
 }
 
-/// Write atomically: a temporary file beside it, then a rename.
+/// Writes `text` through to the file the learner opened: a symlink's
+/// target is written (the link stays a link), and the file keeps its mode
+/// and, where the user may set it, its owner. Atomic where the directory
+/// allows it — a temporary file beside the target, given the target's
+/// permissions, then a rename; a file with other hard links, or in a
+/// directory that takes no new files, is written in place.
 fn save(path: &Path, text: &str) -> Result<(), String> {
-    let dir = path
+    use std::os::unix::fs::MetadataExt;
+    // A path that does not exist yet is written as given.
+    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let existing = std::fs::metadata(&target).ok();
+    if existing.as_ref().is_some_and(|m| m.nlink() > 1) {
+        return std::fs::write(&target, text).map_err(|e| e.to_string());
+    }
+    let dir = target
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| e.to_string())?;
+    let mut tmp = match tempfile::NamedTempFile::new_in(dir) {
+        Ok(tmp) => tmp,
+        Err(_) => return std::fs::write(&target, text).map_err(|e| e.to_string()),
+    };
     std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(|e| e.to_string())?;
-    tmp.persist(path).map_err(|e| e.error.to_string())?;
+    if let Some(meta) = &existing {
+        // The temporary file is 0600 and ours: give it the original's
+        // owner (which only succeeds where we may; a learner's own file
+        // is already theirs), then its mode, before it takes its place.
+        let _ = rustix::fs::fchown(
+            tmp.as_file(),
+            Some(rustix::fs::Uid::from_raw(meta.uid())),
+            Some(rustix::fs::Gid::from_raw(meta.gid())),
+        );
+        tmp.as_file()
+            .set_permissions(meta.permissions())
+            .map_err(|e| e.to_string())?;
+    }
+    tmp.as_file().sync_all().map_err(|e| e.to_string())?;
+    tmp.persist(&target).map_err(|e| e.error.to_string())?;
     Ok(())
 }
 

@@ -3,6 +3,10 @@
 //! `\?`, `\{m,n\}`, `\(…\)`, `\|` in basic syntax — `+`, `?`, `{m,n}`,
 //! groups and alternation. Group captures feed sed's `\1`.
 
+use std::cell::Cell;
+
+use crate::limits;
+
 #[derive(Clone, Debug)]
 enum Node {
     Char(char),
@@ -25,14 +29,31 @@ pub struct Regex {
     icase: bool,
 }
 
-/// How many matching steps one attempt may take: a pathological pattern
-/// fails to match instead of hanging the shell.
-const STEP_BUDGET: usize = 200_000;
+/// The steps one search has taken, shared by every branch of the
+/// backtracking (so no continuation starts a fresh count) and by every start
+/// position: the whole search is bounded by [`limits::REGEX_STEPS`].
+struct Steps(Cell<u64>);
 
 /// Counts one matching step; true once the budget is spent.
-fn out_of_steps(steps: &mut usize) -> bool {
-    *steps += 1;
-    *steps > STEP_BUDGET
+fn out_of_steps(steps: &Steps) -> bool {
+    let n = steps.0.get() + 1;
+    steps.0.set(n);
+    n > limits::REGEX_STEPS
+}
+
+/// A search stopped by the step budget: a pattern such as `(a+)+$` takes
+/// exponential time on a backtracking matcher, and a wrong "no match" would
+/// be worse than saying so.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TooComplex;
+
+impl std::fmt::Display for TooComplex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&limits::exceeded(
+            "matching this regular expression against one line",
+            format_args!("{} steps", limits::REGEX_STEPS),
+        ))
+    }
 }
 
 /// Where a match is and what its groups caught (char offsets).
@@ -63,33 +84,31 @@ impl Regex {
         })
     }
 
-    pub fn is_match(&self, s: &str) -> bool {
-        self.find(s, 0).is_some()
+    pub fn is_match(&self, s: &str) -> Result<bool, TooComplex> {
+        Ok(self.find(s, 0)?.is_some())
     }
 
     /// The first match at or after char offset `from`: group 0 is the whole match.
-    pub fn find(&self, s: &str, from: usize) -> Option<Captures> {
+    pub fn find(&self, s: &str, from: usize) -> Result<Option<Captures>, TooComplex> {
         let chars: Vec<char> = if self.icase {
             s.chars().flat_map(char::to_lowercase).collect()
         } else {
             s.chars().collect()
         };
+        let steps = Steps(Cell::new(0));
         for start in from..=chars.len() {
             let mut caps = vec![None; self.groups + 1];
-            let mut steps = 0usize;
-            if let Some(end) = self.match_alts(
-                &self.alts,
-                &chars,
-                start,
-                &mut caps,
-                &mut steps,
-                &mut |_, _| true,
-            ) {
+            let found =
+                self.match_alts(&self.alts, &chars, start, &mut caps, &steps, &mut |_, _| true);
+            if steps.0.get() > limits::REGEX_STEPS {
+                return Err(TooComplex);
+            }
+            if let Some(end) = found {
                 caps[0] = Some((start, end));
-                return Some(caps);
+                return Ok(Some(caps));
             }
         }
-        None
+        Ok(None)
     }
 
     fn match_alts(
@@ -98,7 +117,7 @@ impl Regex {
         s: &[char],
         i: usize,
         caps: &mut Captures,
-        steps: &mut usize,
+        steps: &Steps,
         k: &mut dyn FnMut(usize, &mut Captures) -> bool,
     ) -> Option<usize> {
         for alt in alts {
@@ -126,7 +145,7 @@ impl Regex {
         s: &[char],
         i: usize,
         caps: &mut Captures,
-        steps: &mut usize,
+        steps: &Steps,
         k: &mut dyn FnMut(usize, &mut Captures) -> bool,
     ) -> bool {
         if out_of_steps(steps) {
@@ -145,7 +164,7 @@ impl Regex {
                     let ok = self.seq(alt, 0, s, i, caps, steps, &mut |e, c: &mut Captures| {
                         let old = c[idx];
                         c[idx] = Some((i, e));
-                        if self.seq(nodes, n + 1, s, e, c, &mut 0, k) {
+                        if self.seq(nodes, n + 1, s, e, c, steps, k) {
                             return true;
                         }
                         c[idx] = old;
@@ -183,7 +202,7 @@ impl Regex {
         s: &[char],
         i: usize,
         caps: &mut Captures,
-        steps: &mut usize,
+        steps: &Steps,
         k: &mut dyn FnMut(usize, &mut Captures) -> bool,
     ) -> bool {
         if out_of_steps(steps) {
@@ -193,12 +212,12 @@ impl Regex {
         if max.is_none_or(|m| count < m) {
             let one = [inner.clone()];
             let mut progressed = false;
-            let ok = self.seq(&one, 0, s, i, caps, &mut 0, &mut |e, c: &mut Captures| {
+            let ok = self.seq(&one, 0, s, i, caps, steps, &mut |e, c: &mut Captures| {
                 if e == i {
                     return false;
                 }
                 progressed = true;
-                self.repeat(inner, min, max, count + 1, nodes, n, s, e, c, &mut 0, k)
+                self.repeat(inner, min, max, count + 1, nodes, n, s, e, c, steps, k)
             });
             if ok {
                 return true;
@@ -426,7 +445,7 @@ mod tests {
 
     fn m(p: &str, s: &str) -> bool {
         Regex::new(p, false, false)
-            .map(|r| r.is_match(s))
+            .map(|r| r.is_match(s) == Ok(true))
             .unwrap_or(false)
     }
 
@@ -438,14 +457,14 @@ mod tests {
         assert!(m("[0-9][0-9]*", "x12"));
         assert!(m("a\\(b\\)\\1*", "ab"));
         assert!(m("x\\|y", "y"));
-        assert!(Regex::new("a+b?", true, false).unwrap().is_match("aa"));
-        assert!(Regex::new("HELLO", false, true).unwrap().is_match("hello"));
+        assert!(Regex::new("a+b?", true, false).unwrap().is_match("aa").unwrap());
+        assert!(Regex::new("HELLO", false, true).unwrap().is_match("hello").unwrap());
     }
 
     #[test]
     fn captures() {
         let r = Regex::new("\\([a-z]*\\)=\\([0-9]*\\)", false, false).unwrap();
-        let c = r.find("key=42", 0).unwrap();
+        let c = r.find("key=42", 0).unwrap().unwrap();
         assert_eq!(c[1], Some((0, 3)));
         assert_eq!(c[2], Some((4, 6)));
     }
