@@ -109,7 +109,11 @@ mod tests {
         assert_eq!(short, "ok\n");
         let mut long = "ü".repeat(STEP_OUTPUT_BYTES);
         clip_output(&mut long);
-        assert!(long.ends_with(OUTPUT_CLIPPED), "{}", &long[long.len() - 60..]);
+        assert!(
+            long.ends_with(OUTPUT_CLIPPED),
+            "{}",
+            &long[long.len() - 60..]
+        );
         assert!(long.len() <= STEP_OUTPUT_BYTES + 1 + OUTPUT_CLIPPED.len());
     }
 }

@@ -471,6 +471,40 @@ mod tests {
         s
     }
 
+    /// Saving writes through a symlink to its target, keeps the file's
+    /// mode (0664 stayed 0600 from a temporary file before) and its line
+    /// endings and missing final newline.
+    #[test]
+    fn saving_keeps_the_mode_the_symlink_and_the_line_endings() {
+        use crate::app::document::Document;
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.Dockerfile");
+        let link = dir.path().join("Dockerfile");
+        std::fs::write(&real, "FROM alpine\r\nRUN true\r\nCMD sh").unwrap();
+        std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o664)).unwrap();
+        std::os::unix::fs::symlink("real.Dockerfile", &link).unwrap();
+
+        let mut doc = Document::new(&std::fs::read_to_string(&link).unwrap());
+        assert!(!doc.is_dirty(), "a CRLF file is not changed by opening it");
+        doc.lines[1] = "RUN make".into();
+        assert!(doc.is_dirty());
+        save(&link, &doc.file_text()).unwrap();
+
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(
+            std::fs::read_to_string(&real).unwrap(),
+            "FROM alpine\r\nRUN make\r\nCMD sh"
+        );
+        let mode = std::fs::metadata(&real).unwrap().permissions().mode() & 0o7777;
+        assert_eq!(mode, 0o664);
+        let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(leftovers, 2, "no temporary file is left");
+    }
+
     #[test]
     fn the_host_builds_the_text_the_model_compiled() {
         let dir = tempfile::tempdir().unwrap();

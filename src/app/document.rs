@@ -17,7 +17,8 @@ pub struct Document {
 
 impl Document {
     pub fn new(text: &str) -> Document {
-        let crlf = text.split('\n').next().is_some_and(|l| l.ends_with('\r')) && text.contains('\n');
+        let crlf =
+            text.split('\n').next().is_some_and(|l| l.ends_with('\r')) && text.contains('\n');
         Document {
             lines: split_lines(text),
             saved: text.to_string(),

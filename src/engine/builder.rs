@@ -36,9 +36,9 @@ use crate::engine::store::{
     image_id, normalize_tag, EngineState, ImageRecord, RunConfig, SIMULATED_EPOCH,
 };
 use crate::filesystem::blob::Blob;
-use crate::limits;
 use crate::filesystem::digest::Digest;
 use crate::filesystem::rootfs::{DiffMode, LayerChanges, Node, NodeKind, PathKey, RootFs};
+use crate::limits;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 pub use steps::{is_step, BuilderKind};
@@ -660,7 +660,8 @@ impl Run<'_> {
                     }
                 );
             if !no_cache_only {
-                st.rebuilt.get_or_insert_with(|| limits::quote_cut(&cmd.text));
+                st.rebuilt
+                    .get_or_insert_with(|| limits::quote_cut(&cmd.text));
             }
         }
         st.chain = chain;

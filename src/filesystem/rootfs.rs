@@ -16,8 +16,8 @@ use std::collections::{btree_map, BTreeSet};
 use std::fmt;
 use std::sync::Arc;
 
-use crate::limits;
 use crate::filesystem::blob::Blob;
+use crate::limits;
 
 pub use changes::{Change, LayerChanges};
 pub use node::{FsError, Node, NodeKind, PERM_MASK};

@@ -200,7 +200,10 @@ impl Shell<'_, '_> {
             _ => {}
         }
         if rest.is_empty() {
-            self.builtin_error("kill", "usage: kill [-s sigspec | -signum | -sigspec] pid...");
+            self.builtin_error(
+                "kill",
+                "usage: kill [-s sigspec | -signum | -sigspec] pid...",
+            );
             return Ok(1);
         }
         let mut status = 0;
@@ -211,7 +214,10 @@ impl Shell<'_, '_> {
                 Ok(0) => self.scope.pid,
                 Ok(p) if p > 0 && p <= i64::from(self.scope.pid) => p as u32,
                 _ => {
-                    self.builtin_error("kill", &format!("can't kill pid {target}: No such process"));
+                    self.builtin_error(
+                        "kill",
+                        &format!("can't kill pid {target}: No such process"),
+                    );
                     status = 1;
                     continue;
                 }

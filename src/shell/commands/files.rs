@@ -106,6 +106,12 @@ fn mkdir_parents(
     uid: u32,
     gid: u32,
 ) -> Result<(), FsError> {
+    // Refused before the walk, which would create the parents that fit
+    // (as Linux's mkdir -p does) at a cost growing with the square of the
+    // depth for each.
+    if path.len() >= crate::limits::PATH_MAX {
+        return Err(FsError::NameTooLong(path.to_owned()));
+    }
     // Most calls find the whole path there, or all but its last part: look
     // from the end, so `mkdir -p` one level deeper per loop pass costs the
     // depth once, not its square.

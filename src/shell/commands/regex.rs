@@ -99,7 +99,9 @@ impl Regex {
         for start in from..=chars.len() {
             let mut caps = vec![None; self.groups + 1];
             let found =
-                self.match_alts(&self.alts, &chars, start, &mut caps, &steps, &mut |_, _| true);
+                self.match_alts(&self.alts, &chars, start, &mut caps, &steps, &mut |_, _| {
+                    true
+                });
             if steps.0.get() > limits::REGEX_STEPS {
                 return Err(TooComplex);
             }
@@ -457,8 +459,14 @@ mod tests {
         assert!(m("[0-9][0-9]*", "x12"));
         assert!(m("a\\(b\\)\\1*", "ab"));
         assert!(m("x\\|y", "y"));
-        assert!(Regex::new("a+b?", true, false).unwrap().is_match("aa").unwrap());
-        assert!(Regex::new("HELLO", false, true).unwrap().is_match("hello").unwrap());
+        assert!(Regex::new("a+b?", true, false)
+            .unwrap()
+            .is_match("aa")
+            .unwrap());
+        assert!(Regex::new("HELLO", false, true)
+            .unwrap()
+            .is_match("hello")
+            .unwrap());
     }
 
     #[test]
