@@ -322,8 +322,6 @@ const KNOWN_CYCLES: &[&str] = &[
     "command/parse <-> command/table",
     "dockerfile/ast <-> dockerfile/diagnostic",
     "engine/base <-> engine/builder",
-    "shell/commands <-> shell/interp",
-    "shell/lexer <-> shell/parser",
 ];
 
 #[test]
