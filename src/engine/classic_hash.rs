@@ -4,7 +4,7 @@
 //! It is part of the step's cache key (the nop command
 //! `/bin/sh -c #(nop) COPY file:… in /app/ `) and shows in `docker history`.
 //! Rules, all from moby v20.10.24 and checked against every recorded
-//! classic history under `/work/shared/conformance` (tests/classic_hash.rs):
+//! classic history under `/work/shared/conformance` (tests/it/classic_hash.rs):
 //!
 //! * Each filesystem entry has a *tarsum v1* digest (see [`tarsum_entry`]):
 //!   SHA-256 over header fields then data. The name is the path relative to

@@ -1,8 +1,7 @@
 //! Arbitrary scripts never panic, and runaway ones stop at the limits with
 //! a clear message instead of hanging or overflowing the stack.
 
-mod shell_common;
-use shell_common::*;
+use crate::support::shell::*;
 
 use layerlab::shell::{self, ExecContext, Limits};
 use proptest::prelude::*;

@@ -8,7 +8,7 @@
 //! BuildKit follows `expected.buildkit-head.json` where present (current
 //! BuildKit), the classic builder `expected.json`.
 
-mod support;
+use crate::support;
 
 use layerlab::engine::history_text::BuildkitFrontend;
 use std::path::{Path, PathBuf};

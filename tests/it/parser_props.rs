@@ -8,9 +8,9 @@ use layerlab::dockerfile::{parse, Span};
 use proptest::prelude::*;
 
 const FIXTURES: &[&str] = &[
-    include_str!("fixtures/parser/multistage.Dockerfile"),
-    include_str!("fixtures/parser/windows-backtick.Dockerfile"),
-    include_str!("fixtures/parser/korean-bom.Dockerfile"),
+    include_str!("../fixtures/parser/multistage.Dockerfile"),
+    include_str!("../fixtures/parser/windows-backtick.Dockerfile"),
+    include_str!("../fixtures/parser/korean-bom.Dockerfile"),
 ];
 
 /// Characters that matter to the grammar, plus some that do not.

@@ -1,8 +1,7 @@
 //! Commands that change the filesystem: the files, modes and owners they
 //! leave, and the formats they print.
 
-mod shell_common;
-use shell_common::*;
+use crate::support::shell::*;
 
 use layerlab::filesystem::users::{User, UserError};
 use layerlab::shell::{self, ExecContext};

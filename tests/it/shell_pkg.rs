@@ -150,9 +150,9 @@ fn every_package_catalog_parses_and_is_consistent() {
     }
     // A broken dependency is refused with its name.
     let apk = "mirror = \"m\"\ndefault_release = \"v3.20\"\navailable = 1\nindex_millis = 1\n[timing]\nstartup_millis = 1\npackage_millis = 1\nbytes_per_second = 1\n[[index]]\nrepo = \"main\"\ncache_name = \"A\"\nsize = 1\n[[package]]\nname = \"a\"\nversion = \"1\"\ndepends = [\"zz\"]\n";
-    let embedded_apt = include_str!("../assets/packages/apt.toml");
-    let embedded_npm = include_str!("../assets/packages/npm.toml");
-    let embedded_pip = include_str!("../assets/packages/pip.toml");
+    let embedded_apt = include_str!("../../assets/packages/apt.toml");
+    let embedded_npm = include_str!("../../assets/packages/npm.toml");
+    let embedded_pip = include_str!("../../assets/packages/pip.toml");
     let err = Catalogs::parse(apk, embedded_apt, embedded_npm, embedded_pip).unwrap_err();
     assert!(err.contains("a depends on zz"), "{err}");
 }

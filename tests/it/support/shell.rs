@@ -1,6 +1,5 @@
 //! Shared fixtures for the shell tests: the conformance base (busybox-static
 //! in /bin with nine applet symlinks) and a runner.
-#![allow(dead_code)]
 
 use layerlab::filesystem::blob::Blob;
 use layerlab::filesystem::rootfs::RootFs;
@@ -60,17 +59,4 @@ pub fn run(fs: &mut RootFs, script: &str) -> ExecResult {
 
 pub fn read(fs: &RootFs, path: &str) -> String {
     String::from_utf8(fs.read_file(path).unwrap().to_vec().unwrap()).unwrap()
-}
-
-/// Runs on a fresh base and returns stdout, asserting success.
-pub fn out(script: &str) -> String {
-    let mut fs = busybox_base();
-    let r = run(&mut fs, script);
-    assert_eq!(
-        r.exit_code,
-        0,
-        "script {script:?} failed: {}",
-        r.stderr_text()
-    );
-    r.stdout_text()
 }

@@ -7,7 +7,7 @@
 //! so loudly and passes, except under CI, where it fails.
 //! `LAYERLAB_LIVE_ONLY=substring` replays only the scenarios whose directory name contains it.
 
-mod support;
+use crate::support;
 
 use layerlab::engine::history_text::BuildkitFrontend;
 use std::time::Instant;

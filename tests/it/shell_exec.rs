@@ -2,8 +2,7 @@
 //! recorded from Debian's busybox-static 1.35.0 (`/bin/sh -c SCRIPT` in a
 //! chroot of the conformance base image), so these are busybox's bytes.
 
-mod shell_common;
-use shell_common::*;
+use crate::support::shell::*;
 
 /// (script, stdout, stderr, exit code)
 const CASES: &[(&str, &str, &str, i32)] = &[

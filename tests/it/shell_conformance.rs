@@ -5,8 +5,7 @@
 //! (`final_image.history[].SizeBytes`); where the shared recordings are
 //! present, the table below is checked against them too.
 
-mod shell_common;
-use shell_common::*;
+use crate::support::shell::*;
 
 use std::path::PathBuf;
 
