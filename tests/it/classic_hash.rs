@@ -4,20 +4,13 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use layerlab::engine::classic_hash::{ClassicSource, SourceEntry, SourceOrigin};
 use layerlab::engine::history_text::classic_copy;
 use serde_json::Value;
 
-fn conformance_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    let fallback = PathBuf::from("/work/shared/conformance");
-    fallback.is_dir().then_some(fallback)
-}
+use crate::support::scenario::shared_conformance_dir;
 
 /// The context after every build's mutations: path → (bytes, mode, symlink target).
 #[derive(Clone)]
@@ -206,7 +199,7 @@ fn stage_filesystem(
 
 #[test]
 fn every_recorded_classic_copy_hash_is_reproduced() {
-    let Some(root) = conformance_dir() else {
+    let Some(root) = shared_conformance_dir() else {
         eprintln!("!!! shared/conformance not found: classic COPY hashes NOT checked !!!");
         assert!(
             std::env::var_os("CI").is_none(),

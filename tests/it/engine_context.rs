@@ -10,13 +10,7 @@ use layerlab::engine::context::{
 use layerlab::engine::dockerignore::DockerIgnore;
 use layerlab::filesystem::digest::Digest;
 
-fn write(root: &Path, rel: &str, content: &str) {
-    let path = root.join(rel);
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).expect("mkdir");
-    }
-    fs::write(path, content).expect("write");
-}
+use crate::support::files::write;
 
 fn snapshot(root: &Path, cache: &mut StatCache) -> ContextSnapshot {
     let ignore = read_dockerignore(root).expect("dockerignore");

@@ -12,6 +12,8 @@ use layerlab::filesystem::rootfs::{
     Change, DiffMode, LayerChanges, Node, NodeKind, PathKey, RootFs,
 };
 
+use crate::support;
+
 fn key(path: &str) -> PathKey {
     PathKey::parse_lexical(path).expect("clean test path")
 }
@@ -242,15 +244,7 @@ fn size_counts_file_bytes_and_symlink_targets() {
     // The conformance base: a 1,982,256-byte busybox and nine applet links
     // to "busybox" make 1,982,319 bytes in `docker history`.
     let mut fs = RootFs::new();
-    fs.mkdir("/bin", 0o755, 0, 0).expect("mkdir");
-    fs.write_file("/bin/busybox", Blob::lazy(1_982_256, 1), 0o755, 0, 0)
-        .expect("write");
-    for applet in [
-        "sh", "ls", "echo", "cat", "mkdir", "touch", "cp", "rm", "sleep",
-    ] {
-        fs.symlink("busybox", &format!("/bin/{applet}"))
-            .expect("symlink");
-    }
+    support::busybox::install(&mut fs, 1);
     let layer = digest_layer(&fs.diff(DiffMode::CopyUp)).expect("digest");
     assert_eq!(layer.size, 1_982_319);
     // Headers: bin/ + busybox + 9 links, content padded, 2 end blocks.

@@ -2,8 +2,6 @@
 //! real builds: the verdicts and layers a change on disk would give, with
 //! the directory on disk never touched.
 
-use std::fs;
-use std::path::Path;
 use std::sync::Arc;
 
 use layerlab::engine::builder::{self, BuildOptions, BuilderKind, EngineState};
@@ -13,6 +11,8 @@ use layerlab::engine::context::{
 use layerlab::engine::report::{BuildReport, FileChange, MissReason, Verdict};
 use layerlab::filesystem::rootfs::{Change, NodeKind};
 
+use crate::support::files::{disk_state, write};
+
 const DF: &str = "FROM scratch\nCOPY app.js /app/\nCOPY src/ /src/\nCOPY . /all/\n";
 
 /// A context on disk, its snapshot, and a digest of every byte and mode in
@@ -21,42 +21,6 @@ struct Fixture {
     dir: tempfile::TempDir,
     snap: ContextSnapshot,
     state: EngineState,
-}
-
-fn write(root: &Path, rel: &str, content: &str) {
-    let path = root.join(rel);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, content).unwrap();
-}
-
-/// Every path with its mode, size, mtime and content.
-fn disk(root: &Path) -> Vec<(String, u32, i64, Vec<u8>)> {
-    use std::os::unix::fs::MetadataExt;
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).unwrap() {
-            let e = e.unwrap();
-            let m = fs::symlink_metadata(e.path()).unwrap();
-            let rel = e.path().strip_prefix(root).unwrap().display().to_string();
-            let bytes = if m.is_file() {
-                fs::read(e.path()).unwrap()
-            } else {
-                Vec::new()
-            };
-            if m.is_dir() {
-                stack.push(e.path());
-            }
-            out.push((
-                rel,
-                m.mode(),
-                m.mtime_nsec() + m.mtime() * 1_000_000_000,
-                bytes,
-            ));
-        }
-    }
-    out.sort();
-    out
 }
 
 impl Fixture {
@@ -89,7 +53,7 @@ impl Fixture {
     /// Builds the real context, then the simulated one; the disk is the same
     /// before and after.
     fn simulate(&mut self, builder: BuilderKind, changes: &[(&str, Override)]) -> BuildReport {
-        let before = disk(self.dir.path());
+        let before = disk_state(self.dir.path());
         let base = self.snap.clone();
         self.build(&base, builder);
         let mut o = Overrides::default();
@@ -97,7 +61,11 @@ impl Fixture {
             o.push(*p, c.clone());
         }
         let report = self.build(&base.with_overrides(&o), builder);
-        assert_eq!(disk(self.dir.path()), before, "the context on disk changed");
+        assert_eq!(
+            disk_state(self.dir.path()),
+            before,
+            "the context on disk changed"
+        );
         report
     }
 

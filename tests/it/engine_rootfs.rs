@@ -9,6 +9,8 @@ use layerlab::engine::layer::digest_layer;
 use layerlab::filesystem::blob::{Blob, BlobSource};
 use layerlab::filesystem::rootfs::{DiffMode, RootFs};
 
+use crate::support;
+
 fn keys(changes: &layerlab::filesystem::rootfs::LayerChanges) -> Vec<String> {
     changes.iter().map(|(k, _)| k.as_str().to_owned()).collect()
 }
@@ -16,15 +18,7 @@ fn keys(changes: &layerlab::filesystem::rootfs::LayerChanges) -> Vec<String> {
 /// A busybox-like base, committed as one layer.
 fn busybox() -> RootFs {
     let mut fs = RootFs::new();
-    fs.mkdir("/bin", 0o755, 0, 0).expect("mkdir");
-    fs.write_file("/bin/busybox", Blob::lazy(1_982_256, 1), 0o755, 0, 0)
-        .expect("write");
-    for applet in [
-        "sh", "ls", "echo", "cat", "mkdir", "touch", "cp", "rm", "sleep",
-    ] {
-        fs.symlink("busybox", &format!("/bin/{applet}"))
-            .expect("symlink");
-    }
+    support::busybox::install(&mut fs, 1);
     fs.commit(DiffMode::CopyUp).0
 }
 

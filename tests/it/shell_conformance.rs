@@ -5,9 +5,8 @@
 //! (`final_image.history[].SizeBytes`); where the shared recordings are
 //! present, the table below is checked against them too.
 
+use crate::support::scenario::shared_conformance_dir;
 use crate::support::shell::*;
-
-use std::path::PathBuf;
 
 /// (scenario, context files as (path, content), WORKDIR, env, RUN script,
 /// file written, recorded RUN layer size)
@@ -261,22 +260,9 @@ fn sleep_moves_the_simulated_clock() {
     assert_eq!(fs.stat("/deps.lock").unwrap().mtime, NOW + 2);
 }
 
-fn shared_dir() -> Option<PathBuf> {
-    if let Some(d) = std::env::var_os("LAYERLAB_SHARED_CONFORMANCE") {
-        return Some(PathBuf::from(d));
-    }
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    [
-        manifest.join("../shared/conformance"),
-        manifest.join("../../shared/conformance"),
-    ]
-    .into_iter()
-    .find(|p| p.is_dir())
-}
-
 #[test]
 fn table_sizes_are_the_recorded_ones() {
-    let Some(dir) = shared_dir() else {
+    let Some(dir) = shared_conformance_dir() else {
         eprintln!("shared conformance recordings absent: table not cross-checked");
         return;
     };

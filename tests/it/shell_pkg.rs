@@ -13,8 +13,7 @@ use layerlab::shell::pkg::catalog::{catalogs, Catalogs};
 use layerlab::shell::pkg::register_package_managers;
 use layerlab::shell::{self, ExecContext, ExecResult, Registry};
 
-/// 2026-11-28 06:32:29 UTC.
-const NOW: i64 = 1_795_847_549;
+use crate::support::shell::{put, read, NOW};
 
 fn registry() -> Arc<Registry> {
     let mut r = Registry::busybox();
@@ -76,17 +75,6 @@ fn step(fs: &mut RootFs, env: &[(String, String)], cwd: &str, script: &str) -> (
     *fs = next;
     fs.set_now(NOW);
     (layer.size(), r)
-}
-
-fn read(fs: &RootFs, path: &str) -> String {
-    String::from_utf8(fs.read_file(path).expect(path).to_vec().expect("bytes")).expect("utf-8")
-}
-
-fn put(fs: &mut RootFs, path: &str, text: &str) {
-    let parent = &path[..path.rfind('/').expect("absolute")];
-    fs.mkdir_all(parent, 0o755, 0, 0).expect("mkdir");
-    fs.write_file(path, Blob::from(text), 0o644, 0, 0)
-        .expect("write");
 }
 
 /// Total bytes of regular files below `dir`.

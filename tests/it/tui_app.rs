@@ -6,9 +6,11 @@ use layerlab::app::i18n::Lang;
 use layerlab::app::model::{ContextRow, Focus, Mode, Model, Simulated};
 use layerlab::app::{update, Event, Key};
 use layerlab::engine::builder::BuilderKind;
-use layerlab::engine::daemon::Daemon;
 use layerlab::engine::report::{MissReason, Verdict};
 use layerlab::runtime::Session;
+
+use crate::support::files::disk_state;
+use crate::support::tui::{self, press as press_session};
 
 /// Press space-separated keys (`j`, `K`, `alt+up`, `ctrl+r`, `enter`);
 /// returns every effect asked for.
@@ -279,15 +281,7 @@ fn session(dockerfile: &str, files: &[(&str, &str)]) -> (Session, tempfile::Temp
     for (n, t) in files {
         std::fs::write(ctx.join(n), t).unwrap();
     }
-    let daemon = Daemon::open(&dir.path().join("state")).unwrap();
-    let mut s = Session::open(
-        daemon,
-        ctx.clone(),
-        ctx.join("Dockerfile"),
-        "ctx/Dockerfile",
-        Lang::En,
-    )
-    .unwrap();
+    let mut s = tui::open(dir.path(), ctx, "ctx/Dockerfile", Lang::En);
     s.start();
     (s, dir)
 }
@@ -299,12 +293,6 @@ fn verdict_of(s: &Session, keyword: &str) -> Verdict {
         .find(|st| st.keyword == keyword)
         .map(|st| st.verdict.clone())
         .expect("the step")
-}
-
-fn press_session(s: &mut Session, keys: &str) {
-    for k in keys.split_whitespace() {
-        s.dispatch(Event::Key(k.parse().unwrap()));
-    }
 }
 
 #[test]
@@ -391,31 +379,6 @@ fn the_command_bar_builds_into_the_layer_pane() {
         .output
         .iter()
         .any(|(e, l)| *e && l == "unknown flag: --nmae"));
-}
-
-/// Every path below `root` with its mode, mtime and bytes.
-fn disk_state(root: &std::path::Path) -> Vec<(String, u32, i64, i64, Vec<u8>)> {
-    use std::os::unix::fs::MetadataExt;
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let path = e.unwrap().path();
-            let m = std::fs::symlink_metadata(&path).unwrap();
-            if m.is_dir() {
-                stack.push(path.clone());
-            }
-            let bytes = if m.is_file() {
-                std::fs::read(&path).unwrap()
-            } else {
-                Vec::new()
-            };
-            let rel = path.strip_prefix(root).unwrap().display().to_string();
-            out.push((rel, m.mode(), m.mtime(), m.mtime_nsec(), bytes));
-        }
-    }
-    out.sort();
-    out
 }
 
 fn select_row(s: &mut Session, path: &str) {

@@ -4,12 +4,13 @@
 
 use layerlab::app::i18n::Lang;
 use layerlab::app::{Event, Key};
-use layerlab::engine::daemon::Daemon;
 use layerlab::runtime::{write_files, Session, EXAMPLE};
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
 use ratatui::Terminal;
+
+use crate::support::tui;
 
 struct Fixture {
     session: Session,
@@ -21,15 +22,7 @@ fn example(lang: Lang, size: (u16, u16)) -> Fixture {
     let ctx = dir.path().join("web-ping");
     std::fs::create_dir(&ctx).unwrap();
     write_files(&ctx, EXAMPLE).unwrap();
-    let daemon = Daemon::open(&dir.path().join("state")).unwrap();
-    let mut session = Session::open(
-        daemon,
-        ctx.clone(),
-        ctx.join("Dockerfile"),
-        "web-ping/Dockerfile",
-        lang,
-    )
-    .unwrap();
+    let mut session = tui::open(dir.path(), ctx, "web-ping/Dockerfile", lang);
     session.model.sandbox = true;
     session.model.size = size;
     session.start();
@@ -38,9 +31,7 @@ fn example(lang: Lang, size: (u16, u16)) -> Fixture {
 
 impl Fixture {
     fn keys(&mut self, keys: &str) -> &mut Self {
-        for k in keys.split_whitespace() {
-            self.session.dispatch(Event::Key(k.parse::<Key>().unwrap()));
-        }
+        tui::press(&mut self.session, keys);
         self
     }
 

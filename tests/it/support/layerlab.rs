@@ -1,7 +1,7 @@
 //! Replaying a conformance scenario through layerlab's engine, and
 //! comparing the result with a recording (or a live engine) on what
 //! layerlab simulates so far. Shared by the offline differential test
-//! (tests/conformance.rs) and the live one (tests/live_engine.rs).
+//! (tests/it/conformance.rs) and the live one (tests/it/live_engine.rs).
 
 use super::compare;
 use super::scenario::{
@@ -34,9 +34,7 @@ pub fn busybox_rootfs() -> Result<Vec<u8>, String> {
     let mut file = header(tar::EntryType::Regular, 0o755, busybox.len() as u64);
     out.append_data(&mut file, "bin/busybox", busybox.as_slice())
         .map_err(|e| e.to_string())?;
-    for applet in [
-        "sh", "ls", "echo", "cat", "mkdir", "touch", "cp", "rm", "sleep",
-    ] {
+    for applet in super::busybox::APPLETS {
         let mut link = header(tar::EntryType::Symlink, 0o777, 0);
         out.append_link(&mut link, format!("bin/{applet}"), "busybox")
             .map_err(|e| e.to_string())?;
