@@ -7,8 +7,9 @@
 //! step a cache hit), so the ratio shows what the changed file costs.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use layerlab::engine::builder::{build, BuildOptions, EngineState};
+use layerlab::engine::builder::{build, BuildOptions};
 use layerlab::engine::context::{read_dockerignore, ContextSnapshot, StatCache};
+use layerlab::engine::store::EngineState;
 use std::fmt::Write as _;
 use std::path::Path;
 

@@ -8,8 +8,9 @@
 //!   changed (only the last COPY runs).
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use layerlab::engine::builder::{build, BuildOptions, EngineState};
+use layerlab::engine::builder::{build, BuildOptions};
 use layerlab::engine::context::{read_dockerignore, ContextSnapshot, StatCache};
+use layerlab::engine::store::EngineState;
 use std::fmt::Write as _;
 use std::path::Path;
 

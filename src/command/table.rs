@@ -3,8 +3,9 @@
 
 use crate::command::output;
 use crate::command::parse::{self, Invocation};
-use crate::engine::builder::{BuildError, BuildOptions, BuilderKind, EngineState};
+use crate::engine::builder::{BuildError, BuildOptions, BuilderKind};
 use crate::engine::report::BuildReport;
+use crate::engine::store::EngineState;
 
 /// A flag as docker spells it.
 #[derive(Debug, Clone, Copy)]
@@ -317,22 +318,19 @@ fn run_images(inv: &Invocation, host: &mut dyn Host) -> Output {
 
 fn run_history(inv: &Invocation, host: &mut dyn Host) -> Output {
     let reference = inv.args.first().map(String::as_str).unwrap_or_default();
-    match host.engine().image(reference) {
-        None => Output::error(format!(
-            "Error response from daemon: No such image: {}",
-            crate::engine::builder::normalize_tag(reference)
-        )),
-        Some(img) => Output::printed(output::history(img, inv.has("quiet"), inv.has("no-trunc"))),
+    match host.engine().find_image(reference) {
+        Err(e) => Output::error(output::daemon_error(e)),
+        Ok(img) => Output::printed(output::history(img, inv.has("quiet"), inv.has("no-trunc"))),
     }
 }
 
 fn run_rmi(inv: &Invocation, host: &mut dyn Host) -> Output {
     let mut out = Output::default();
     for reference in &inv.args {
-        match output::remove_image(host.engine_mut(), reference, inv.has("force")) {
-            Ok(lines) => out.stdout.extend(lines),
-            Err(message) => {
-                out.stderr.push(message);
+        match host.engine_mut().remove_image(reference, inv.has("force")) {
+            Ok(removed) => out.stdout.extend(output::removed(&removed)),
+            Err(e) => {
+                out.stderr.push(output::daemon_error(e));
                 out.status = 1;
             }
         }
@@ -349,10 +347,7 @@ fn run_prune(inv: &Invocation, host: &mut dyn Host) -> Output {
             "(no input here: run `docker builder prune -f` to confirm)".into(),
         ]);
     }
-    let engine = host.engine_mut();
-    let removed = engine.buildkit_cache.len() + engine.classic_cache.len();
-    engine.buildkit_cache.clear();
-    engine.classic_cache.clear();
+    let removed = host.engine_mut().prune_build_cache();
     let mut out = Output::printed(output::prune(removed));
     commit_changes(host, &mut out);
     out

@@ -2,11 +2,12 @@
 //! images, tags and build caches in it, so that consecutive `layerlab build`
 //! runs behave like consecutive `docker build` runs against one daemon.
 
-use crate::engine::builder::{self, BuildError, BuildOptions, EngineState};
+use crate::engine::builder::{self, BuildError, BuildOptions};
 use crate::engine::context::{read_dockerignore, ContextError, ContextSnapshot, StatCache};
 use crate::engine::layer::{read_tar, write_layer};
 use crate::engine::report::BuildReport;
 use crate::engine::state::{State, StateError};
+use crate::engine::store::EngineState;
 use crate::filesystem::digest::Digest;
 use std::collections::HashMap;
 use std::path::Path;

@@ -8,9 +8,10 @@ use crate::app::effect::ContextOp;
 use crate::app::files::{Change as FileChange, LayerFile};
 use crate::app::model::{BuildView, ContextRow, Simulated};
 use crate::command::{BuildRequest, Built, Host};
-use crate::engine::builder::{BuildError, BuildOptions, BuilderKind, EngineState};
+use crate::engine::builder::{BuildError, BuildOptions, BuilderKind};
 use crate::engine::context::{ContextSnapshot, FileKind, Overrides};
 use crate::engine::daemon::{Daemon, DaemonError};
+use crate::engine::store::EngineState;
 use crate::filesystem::rootfs::{Change, LayerChanges};
 use std::path::{Path, PathBuf};
 

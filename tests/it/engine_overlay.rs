@@ -4,11 +4,12 @@
 
 use std::sync::Arc;
 
-use layerlab::engine::builder::{self, BuildOptions, BuilderKind, EngineState};
+use layerlab::engine::builder::{self, BuildOptions, BuilderKind};
 use layerlab::engine::context::{
     read_dockerignore, ContextSnapshot, Override, Overrides, StatCache,
 };
 use layerlab::engine::report::{BuildReport, FileChange, MissReason, Verdict};
+use layerlab::engine::store::EngineState;
 use layerlab::filesystem::rootfs::{Change, NodeKind};
 
 use crate::support::files::{disk_state, write};
