@@ -10,6 +10,7 @@ mod architecture;
 mod catalog;
 mod classic_hash;
 mod cli_build;
+mod cli_docker;
 mod cli_parse;
 mod conformance;
 mod engine_context;

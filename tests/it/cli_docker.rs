@@ -4,7 +4,7 @@
 //! Where Docker 20.10's client is installed (CI's `/usr/bin/docker`), the
 //! help is held against its own.
 
-mod support;
+use crate::support;
 
 use layerlab::command::table;
 use std::path::Path;
