@@ -1,80 +1,9 @@
-//! Screen text in Korean and English, from `assets/i18n/*.toml`, and the
+//! The screen's texts, from the message catalog (`crate::messages`), and the
 //! Korean wording of the engine's reasons (English comes from the engine's
 //! own `Display`, the single source of those sentences).
 
 use crate::engine::report::{FileChange, MissReason, StepRef, Verdict};
-use std::collections::HashMap;
-use std::sync::OnceLock;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    En,
-    Ko,
-}
-
-impl Lang {
-    /// Korean when the locale (`LC_ALL`, `LC_MESSAGES`, `LANG`, first set)
-    /// starts with `ko`, else English.
-    pub fn from_locale(value: Option<&str>) -> Lang {
-        match value {
-            Some(v) if v.to_ascii_lowercase().starts_with("ko") => Lang::Ko,
-            _ => Lang::En,
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<Lang, String> {
-        match s {
-            "en" => Ok(Lang::En),
-            "ko" => Ok(Lang::Ko),
-            other => Err(format!("unknown language {other:?}: expected en or ko")),
-        }
-    }
-}
-
-pub const EN: &str = include_str!("../../assets/i18n/en.toml");
-pub const KO: &str = include_str!("../../assets/i18n/ko.toml");
-
-struct Tables {
-    en: HashMap<String, String>,
-    ko: HashMap<String, String>,
-}
-
-pub fn load(text: &str) -> Result<HashMap<String, String>, String> {
-    toml::from_str(text).map_err(|e| e.to_string())
-}
-
-fn tables() -> &'static Tables {
-    static TABLES: OnceLock<Tables> = OnceLock::new();
-    // The assets are checked by tests; a broken one degrades to key names.
-    TABLES.get_or_init(|| Tables {
-        en: load(EN).unwrap_or_default(),
-        ko: load(KO).unwrap_or_default(),
-    })
-}
-
-/// The text for `key`: the language's, else English, else the key itself.
-pub fn tr(lang: Lang, key: &str) -> String {
-    let t = tables();
-    let table = match lang {
-        Lang::En => &t.en,
-        Lang::Ko => &t.ko,
-    };
-    table
-        .get(key)
-        .or_else(|| t.en.get(key))
-        .cloned()
-        .unwrap_or_else(|| key.to_string())
-}
-
-/// `tr` with `{name}` placeholders filled.
-pub fn trf(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
-    let mut s = tr(lang, key);
-    for (k, v) in args {
-        s = s.replace(&format!("{{{k}}}"), v);
-    }
-    s
-}
+pub use crate::messages::{tr, trf, Lang};
 
 /// A verdict's reason in the learner's language.
 pub fn reason(lang: Lang, verdict: &Verdict) -> String {
@@ -209,34 +138,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn both_languages_load_with_the_same_keys() {
-        let en = load(EN).unwrap();
-        let ko = load(KO).unwrap();
-        for k in en.keys() {
-            assert!(ko.contains_key(k), "ko.toml lacks {k}");
-        }
-        for k in ko.keys() {
-            assert!(
-                en.contains_key(k) || k.starts_with("reason."),
-                "en.toml lacks {k}"
-            );
-        }
-    }
-
-    #[test]
     fn every_action_has_a_description_in_both_languages() {
         for a in crate::app::action::Action::ALL {
             let key = format!("action.{a}");
             assert_ne!(tr(Lang::En, &key), key);
             assert_ne!(tr(Lang::Ko, &key), key);
         }
-    }
-
-    #[test]
-    fn locale_picks_korean() {
-        assert_eq!(Lang::from_locale(Some("ko_KR.UTF-8")), Lang::Ko);
-        assert_eq!(Lang::from_locale(Some("en_US.UTF-8")), Lang::En);
-        assert_eq!(Lang::from_locale(None), Lang::En);
     }
 
     #[test]
