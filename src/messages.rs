@@ -197,6 +197,13 @@ impl Message {
     }
 }
 
+/// English, the language of logs and of docker's own messages.
+impl fmt::Display for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(Lang::En))
+    }
+}
+
 /// Fill the `{name}` placeholders of `template` in one pass (a value is
 /// never read as a template). `value` answers None to leave a placeholder
 /// as written, or the text (or error) for it. A brace that does not open a

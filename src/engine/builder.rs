@@ -21,7 +21,7 @@ use exec::{heredoc_script, RunEffect};
 use crate::dockerfile::analyzer::{self, ArgDecl, Command, CommandKind, Plan, ShellOrExec};
 use crate::dockerfile::expand::{self, Env};
 use crate::dockerfile::Keyword;
-use crate::dockerfile::{Diagnostic, Span};
+use crate::dockerfile::{Diagnostic, DiagnosticKind, Span};
 use crate::engine::cache::{BuildCache, CacheRecord};
 use crate::engine::cache_key::{CacheKey, FileStamp, OpInputs, StampKind};
 use crate::engine::classic_hash::{
@@ -202,7 +202,7 @@ pub fn build(
     opts: &BuildOptions,
 ) -> Result<BuildReport, BuildError> {
     let file = crate::dockerfile::parse(dockerfile).map_err(|d| BuildError {
-        message: format!("failed to parse Dockerfile: {}", d.message),
+        message: format!("failed to parse Dockerfile: {}", d.message()),
         span: Some(d.span),
         diagnostics: vec![d],
         steps: Vec::new(),
@@ -214,7 +214,7 @@ pub fn build(
     let plan = analyzer::analyze(&file);
     if let Some(err) = plan.errors().next() {
         return Err(BuildError {
-            message: format!("failed to parse Dockerfile: {}", err.message),
+            message: format!("failed to parse Dockerfile: {}", err.message()),
             span: Some(err.span),
             diagnostics: plan.diagnostics.clone(),
             steps: Vec::new(),
@@ -315,8 +315,11 @@ fn heredocs_unsupported(
         ..ins.span
     };
     Some(BuildError {
-        diagnostics: vec![Diagnostic::error(span, message.clone()).with_help(
-            "heredocs need current BuildKit (`--builder buildkit`); the classic builder reads the body as instructions",
+        diagnostics: vec![Diagnostic::error(
+            span,
+            DiagnosticKind::HeredocsNeedBuildkit {
+                message: message.clone(),
+            },
         )],
         message,
         span: Some(span),
@@ -510,9 +513,14 @@ impl Run<'_> {
                     BuilderKind::Classic => e.classic,
                 };
                 let mut err = self.fail(message, Some(span));
-                if let Some(h) = e.hint {
-                    err.diagnostics
-                        .push(Diagnostic::error(span, err.message.clone()).with_help(h));
+                if let Some(hint) = e.hint {
+                    err.diagnostics.push(Diagnostic::error(
+                        span,
+                        DiagnosticKind::BaseImageUnavailable {
+                            message: err.message.clone(),
+                            hint,
+                        },
+                    ));
                 }
                 return Err(err);
             }

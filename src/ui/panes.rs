@@ -23,7 +23,7 @@ pub fn why_lines(model: &Model, full: bool) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     if let Some(p) = &model.outline.problem {
         out.push(Line::from(Span::styled(
-            format!("✗ {}: {}", p.line + 1, p.message),
+            format!("✗ {}: {}", p.line + 1, p.message.render(lang)),
             theme.error(),
         )));
         out.push(Line::from(Span::styled(tr(lang, "why.stale"), theme.dim())));
