@@ -96,7 +96,8 @@ impl Session {
         };
         let model = Model::new(title, &text, lang);
         let project = Project::new(context.clone(), dockerfile, text);
-        let host = EngineHost::new(daemon, context, Some(project));
+        let mut host = EngineHost::new(daemon, context, Some(project));
+        host.lang = lang;
         Ok(Session { model, host })
     }
 

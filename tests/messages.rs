@@ -1,12 +1,145 @@
-//! The message catalog covers what layerlab says: every diagnostic kind and
-//! every expansion error renders in both languages from keys that exist, with
+//! The message catalog covers what layerlab says: every cache reason, every
+//! diagnostic kind and every expansion error renders in both languages from keys that exist, with
 //! every placeholder filled. The example lists name one value per variant;
 //! the matches below them have no wildcard, so a new variant does not compile
 //! until it has an example here.
 
 use layerlab::dockerfile::expand::ExpandErrorKind;
 use layerlab::dockerfile::DiagnosticKind;
+use layerlab::engine::report::{FileChange, MissReason, StepRef, Verdict};
 use layerlab::messages::{Lang, Message};
+
+fn file_changes() -> Vec<FileChange> {
+    let path = || "app.js".to_string();
+    let all = vec![
+        FileChange::Added { path: path() },
+        FileChange::Removed { path: path() },
+        FileChange::Content {
+            path: path(),
+            old: "sha256:3f2a07".into(),
+            new: "sha256:9bc1d2".into(),
+        },
+        FileChange::Mode {
+            path: path(),
+            old: 0o644,
+            new: 0o755,
+        },
+        FileChange::Owner {
+            path: path(),
+            old: "0:0".into(),
+            new: "1000:1000".into(),
+        },
+    ];
+    for c in &all {
+        match c {
+            FileChange::Added { .. }
+            | FileChange::Removed { .. }
+            | FileChange::Content { .. }
+            | FileChange::Mode { .. }
+            | FileChange::Owner { .. } => {}
+        }
+    }
+    all
+}
+
+fn miss_reasons() -> Vec<MissReason> {
+    use MissReason as R;
+    let s = |t: &str| t.to_string();
+    let all = vec![
+        R::FirstBuild,
+        R::NoCache,
+        R::ParentRebuilt {
+            parent: s("COPY app.js ."),
+        },
+        R::InstructionChanged {
+            old: s("RUN a"),
+            new: s("RUN b"),
+        },
+        R::FilesChanged {
+            changes: file_changes(),
+        },
+        // More files than a reason lists: "and N more".
+        R::FilesChanged {
+            changes: [file_changes(), file_changes()].concat(),
+        },
+        R::BuildArgChanged {
+            name: s("VERSION"),
+            old: None,
+            new: Some(s("2")),
+        },
+        R::BuildArgsChanged {
+            old: s("A=1"),
+            new: s("A=2"),
+        },
+        R::EnvChanged {
+            name: s("PATH"),
+            old: Some(s("/bin")),
+            new: None,
+        },
+        R::SettingChanged {
+            setting: s("WORKDIR"),
+            old: s("/"),
+            new: s("/app"),
+        },
+        R::ConfigChanged,
+        R::SourceStageChanged,
+        R::BaseImageChanged,
+        R::FlagsChanged,
+        R::GlobalArg,
+        R::Failed {
+            error: s("process \"/bin/sh -c false\" did not complete successfully: exit code: 1"),
+        },
+    ];
+    for r in &all {
+        match r {
+            R::FirstBuild
+            | R::NoCache
+            | R::ParentRebuilt { .. }
+            | R::InstructionChanged { .. }
+            | R::FilesChanged { .. }
+            | R::BuildArgChanged { .. }
+            | R::BuildArgsChanged { .. }
+            | R::EnvChanged { .. }
+            | R::SettingChanged { .. }
+            | R::ConfigChanged
+            | R::SourceStageChanged
+            | R::BaseImageChanged
+            | R::FlagsChanged
+            | R::GlobalArg
+            | R::Failed { .. } => {}
+        }
+    }
+    all
+}
+
+fn verdicts() -> Vec<Verdict> {
+    let from = |stage: Option<&str>| StepRef {
+        build: 3,
+        step: 2,
+        of: 4,
+        stage: stage.map(str::to_string),
+        text: "WORKDIR /web-ping".into(),
+        cost_ms: 100,
+    };
+    let mut all = vec![
+        Verdict::Hit { from: from(None) },
+        Verdict::Hit {
+            from: from(Some("build")),
+        },
+        Verdict::Base {
+            image: "diamol/node".into(),
+            layers: 5,
+            size: 75_400_000,
+        },
+    ];
+    all.extend(miss_reasons().into_iter().map(|why| Verdict::Miss { why }));
+    for v in &all {
+        match v {
+            Verdict::Hit { .. } | Verdict::Miss { .. } | Verdict::Base { .. } => {}
+        }
+    }
+    all
+}
 
 fn diagnostic_kinds() -> Vec<DiagnosticKind> {
     use DiagnosticKind as K;
@@ -183,6 +316,49 @@ fn assert_translated(m: &Message, en: &str, ko: &str) {
     if !passthrough.contains(&m.key()) {
         assert_ne!(en, ko, "{} is not translated", m.key());
     }
+}
+
+#[test]
+fn every_cache_reason_renders_in_both_languages() {
+    for verdict in verdicts() {
+        let m = verdict.message();
+        let (en, ko) = both(&m);
+        assert_translated(&m, &en, &ko);
+        // English is what `Display` and the JSON contract's `reason` say.
+        assert_eq!(verdict.reason(), en);
+        assert_eq!(verdict.reason_in(Lang::Ko), ko);
+        if let Verdict::Miss { why } = &verdict {
+            assert_eq!(why.to_string(), en);
+        }
+    }
+}
+
+#[test]
+fn english_reasons_read_as_before() {
+    let [added, _, content, mode, _] = &file_changes()[..] else {
+        panic!("five file changes");
+    };
+    assert_eq!(added.to_string(), "app.js was added");
+    assert_eq!(content.to_string(), "app.js changed (sha256 3f2a… → 9bc1…)");
+    assert_eq!(mode.to_string(), "app.js changed mode (644 → 755)");
+    let many = MissReason::FilesChanged {
+        changes: [file_changes(), file_changes()].concat(),
+    };
+    assert!(many.to_string().ends_with("; and 5 more"), "{many}");
+    let arg = MissReason::BuildArgChanged {
+        name: "V".into(),
+        old: None,
+        new: Some("2".into()),
+    };
+    assert_eq!(arg.to_string(), "build argument V changed ((unset) → 2)");
+    assert_eq!(
+        verdicts()[1].reason(),
+        "reused build #3, step 2/4 of stage build (`WORKDIR /web-ping`)"
+    );
+    assert_eq!(
+        verdicts()[1].reason_in(Lang::Ko),
+        "빌드 #3, 스테이지 build의 2/4단계에서 재사용 (`WORKDIR /web-ping`)"
+    );
 }
 
 #[test]

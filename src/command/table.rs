@@ -5,6 +5,7 @@ use crate::command::output;
 use crate::command::parse::{self, Invocation};
 use crate::engine::builder::{BuildError, BuildOptions, BuilderKind, EngineState};
 use crate::engine::report::BuildReport;
+use crate::messages::Lang;
 
 /// A flag as docker spells it.
 #[derive(Debug, Clone, Copy)]
@@ -92,6 +93,9 @@ pub trait Host {
     fn engine_mut(&mut self) -> &mut EngineState;
     /// Persist engine changes made through `engine_mut`.
     fn commit(&mut self) -> Result<(), String>;
+    /// The language of layerlab's own words in the output (the `why:` lines
+    /// of a build); what docker prints stays English.
+    fn lang(&self) -> Lang;
 }
 
 /// What a command printed, and the build it ran, if any.
@@ -292,9 +296,9 @@ fn run_build(inv: &Invocation, host: &mut dyn Host) -> Output {
         Ok(built) => {
             let mut out = Output::default();
             match &built.result {
-                Ok(report) => out.stdout = output::build_progress(report),
+                Ok(report) => out.stdout = output::build_progress(report, host.lang()),
                 Err(err) => {
-                    out.stdout = output::steps_progress(&err.steps, builder);
+                    out.stdout = output::steps_progress(&err.steps, builder, host.lang());
                     out.stderr = vec![output::build_failed(builder, &err.message)];
                     out.status = err.exit_code;
                 }

@@ -12,6 +12,7 @@ use crate::engine::builder::{BuildError, BuildOptions, BuilderKind, EngineState}
 use crate::engine::context::{ContextSnapshot, FileKind, Overrides};
 use crate::engine::daemon::{Daemon, DaemonError};
 use crate::filesystem::rootfs::{Change, LayerChanges};
+use crate::messages::Lang;
 use std::path::{Path, PathBuf};
 
 /// What a build depends on, minus modification times (a touch changes no
@@ -43,6 +44,8 @@ pub struct EngineHost {
     pub cwd: PathBuf,
     /// The project: its context and Dockerfile (None for the plain CLI).
     pub project: Option<Project>,
+    /// The screen's language, for layerlab's words in command output.
+    pub lang: Lang,
 }
 
 pub struct Project {
@@ -116,6 +119,7 @@ impl EngineHost {
             daemon,
             cwd,
             project,
+            lang: Lang::En,
         }
     }
 
@@ -373,6 +377,10 @@ impl Host for EngineHost {
 
     fn commit(&mut self) -> Result<(), String> {
         self.daemon.save().map_err(|e| e.to_string())
+    }
+
+    fn lang(&self) -> Lang {
+        self.lang
     }
 }
 
