@@ -7,8 +7,9 @@
 //! step a cache hit), so the ratio shows what the changed file costs.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use layerlab::engine::builder::{build, BuildOptions, EngineState};
+use layerlab::engine::builder::{build, BuildOptions};
 use layerlab::engine::context::{read_dockerignore, ContextSnapshot, StatCache};
+use layerlab::engine::store::EngineState;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -70,7 +71,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             n += 1;
             let report = change("src/mod19/file0999.js", n);
-            assert_eq!(report.rebuilt(), 1);
+            assert_eq!(report.totals.rebuilt, 1);
             report
         });
     });
@@ -80,7 +81,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             n += 1;
             let report = change("src/mod05/file0005.js", n);
-            assert!(report.rebuilt() > 40);
+            assert!(report.totals.rebuilt > 40);
             report
         });
     });

@@ -8,8 +8,9 @@
 //!   changed (only the last COPY runs).
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use layerlab::engine::builder::{build, BuildOptions, EngineState};
+use layerlab::engine::builder::{build, BuildOptions};
 use layerlab::engine::context::{read_dockerignore, ContextSnapshot, StatCache};
+use layerlab::engine::store::EngineState;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -107,7 +108,7 @@ fn node_npm_ci_100(c: &mut Criterion) {
             let snap =
                 ContextSnapshot::capture(root, &ignore, &mut StatCache::default()).expect("s");
             let r = build(&mut state, &df, &snap, &BuildOptions::default()).expect("build");
-            assert_eq!(r.rebuilt(), 1);
+            assert_eq!(r.totals.rebuilt, 1);
             r
         });
     });

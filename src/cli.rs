@@ -2,6 +2,7 @@
 //! text or JSON from the pure core → an exit code.
 
 mod build;
+mod completions;
 mod docker;
 mod import;
 mod open;
@@ -44,7 +45,17 @@ pub enum Command {
     /// Open the interactive screen on a scratch project.
     Sandbox,
     /// Run a docker command (build, image ls, history, rmi, builder prune).
+    ///
+    /// `layerlab docker --help` and `layerlab docker COMMAND --help` show
+    /// docker's help for the commands and flags layerlab runs.
+    // `--help` is docker's here: the table answers it.
+    #[command(disable_help_flag = true)]
     Docker(docker::DockerArgs),
+    /// Print a shell completion script (bash, zsh, fish, …).
+    ///
+    /// It completes layerlab's commands and, after `layerlab docker`,
+    /// docker's commands and their flags, from the same table that runs them.
+    Completions(completions::CompletionsArgs),
 }
 
 /// Run the program; returns the process exit code.
@@ -71,6 +82,7 @@ pub fn main() -> i32 {
         Some(Command::Docker(args)) => {
             with_state(cli.state.as_deref(), |dir| docker::run(&args, dir))
         }
+        Some(Command::Completions(args)) => completions::run(&args),
         // No lessons yet: the sandbox with the lecture's example.
         None => with_state(cli.state.as_deref(), |dir| {
             open::run(crate::runtime::Start::Example, dir, cli.lang.as_deref())

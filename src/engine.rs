@@ -18,3 +18,4 @@ pub mod layer;
 pub mod layers;
 pub mod report;
 pub mod state;
+pub mod store;

@@ -6,11 +6,12 @@ use std::fs;
 use std::path::Path;
 use std::sync::Arc;
 
-use layerlab::engine::builder::{self, BuildOptions, BuilderKind, EngineState};
+use layerlab::engine::builder::{self, BuildOptions, BuilderKind};
 use layerlab::engine::context::{
     read_dockerignore, ContextSnapshot, Override, Overrides, StatCache,
 };
 use layerlab::engine::report::{BuildReport, FileChange, MissReason, Verdict};
+use layerlab::engine::store::EngineState;
 use layerlab::filesystem::rootfs::{Change, NodeKind};
 
 const DF: &str = "FROM scratch\nCOPY app.js /app/\nCOPY src/ /src/\nCOPY . /all/\n";

@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use layerlab::engine::base::catalog_layer;
 use layerlab::engine::catalog::Catalog;
 use layerlab::filesystem::blob::Blob;
 use layerlab::filesystem::rootfs::{DiffMode, RootFs};
@@ -26,9 +25,7 @@ fn registry() -> Arc<Registry> {
 fn image(reference: &str) -> (RootFs, Vec<(String, String)>) {
     let cat = Catalog::embedded().expect("catalog");
     let img = cat.resolve(reference).expect("image in catalog");
-    let layers: Vec<_> = (0..img.layers.len())
-        .map(|i| catalog_layer(&format!("{}#{i}", img.reference)).expect("layer"))
-        .collect();
+    let layers: Vec<_> = img.layers.iter().map(|l| Arc::new(l.changes())).collect();
     let mut fs = RootFs::from_layers(layers);
     fs.set_now(NOW);
     let env = img

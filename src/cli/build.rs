@@ -237,12 +237,12 @@ fn print_progress(report: &BuildReport, lang: Lang) {
             }
         }
     }
-    let seconds: f64 = report.steps.iter().map(|s| s.seconds).sum::<f64>().max(0.0);
+    let totals = &report.totals;
     let summary = Message::new("build.summary")
-        .arg("rebuilt", report.rebuilt())
-        .arg("total", report.cacheable())
-        .arg("seconds", format!("{seconds:.1}"))
-        .arg("saved", format!("{:.1}", report.saved_seconds()))
+        .arg("rebuilt", totals.rebuilt)
+        .arg("total", totals.cacheable)
+        .arg("seconds", format!("{:.1}", totals.seconds))
+        .arg("saved", format!("{:.1}", totals.saved_seconds))
         .arg("image", report.image_id.short())
         .arg("layers", report.layer_count)
         .arg("size", report.size);

@@ -1,8 +1,9 @@
 //! Docker's text output: progress lines, `docker images` and `docker history`
 //! tables (tabwriter columns, go-units sizes), removal messages.
 
-use crate::engine::builder::{normalize_tag, BuilderKind, EngineState, ImageRecord};
+use crate::engine::builder::BuilderKind;
 use crate::engine::report::{BuildReport, StepReport};
+use crate::engine::store::{EngineState, ImageRecord, Listed, Removed};
 use crate::filesystem::digest::Digest;
 use crate::messages::Lang;
 
@@ -161,13 +162,6 @@ pub fn images(
     no_trunc: bool,
 ) -> Vec<String> {
     let id = |d: &Digest| if no_trunc { d.to_string() } else { d.short() };
-    let wanted = |repo: &str, tag: &str| match filter {
-        None => true,
-        Some(f) => match f.split_once(':') {
-            Some((r, t)) => r == repo && t == tag,
-            None => f == repo,
-        },
-    };
     let mut rows = vec![vec![
         "REPOSITORY".to_string(),
         "TAG".into(),
@@ -176,37 +170,16 @@ pub fn images(
         "SIZE".into(),
     ]];
     let mut quiet_ids: Vec<String> = Vec::new();
-    for (name, digest) in &engine.tags {
-        let (repo, tag) = name.rsplit_once(':').unwrap_or((name.as_str(), "latest"));
-        let Some(img) = engine.images.get(digest) else {
-            continue;
-        };
-        if !wanted(repo, tag) {
-            continue;
-        }
-        quiet_ids.push(id(digest));
+    for Listed { name, image } in engine.list_images(filter) {
+        let (repo, tag) = name.unwrap_or(("<none>", "<none>"));
+        quiet_ids.push(id(&image.id));
         rows.push(vec![
             repo.to_string(),
             tag.to_string(),
-            id(digest),
+            id(&image.id),
             "N/A".into(),
-            human_size(img.size()),
+            human_size(image.size()),
         ]);
-    }
-    if filter.is_none() {
-        for (digest, img) in &engine.images {
-            if engine.tags.values().any(|d| d == digest) {
-                continue;
-            }
-            quiet_ids.push(id(digest));
-            rows.push(vec![
-                "<none>".into(),
-                "<none>".into(),
-                id(digest),
-                "N/A".into(),
-                human_size(img.size()),
-            ]);
-        }
     }
     if quiet {
         quiet_ids.dedup();
@@ -253,53 +226,16 @@ pub fn history(img: &ImageRecord, quiet: bool, no_trunc: bool) -> Vec<String> {
     table(&rows)
 }
 
-/// `docker rmi REF`: untag, and delete the image when no tag is left.
-pub fn remove_image(
-    engine: &mut EngineState,
-    reference: &str,
-    force: bool,
-) -> Result<Vec<String>, String> {
-    let tag = normalize_tag(reference);
-    let no_such = || format!("Error response from daemon: No such image: {tag}");
-    let mut out = Vec::new();
-    let digest = if let Some(d) = engine.tags.get(&tag).copied() {
-        engine.tags.remove(&tag);
-        out.push(format!("Untagged: {tag}"));
-        d
-    } else {
-        let by_id = engine
-            .images
-            .keys()
-            .find(|d| {
-                reference.len() >= 4
-                    && (d.hex().starts_with(reference) || d.to_string() == reference)
-            })
-            .copied();
-        let Some(d) = by_id else {
-            return Err(no_such());
-        };
-        let tags: Vec<String> = engine
-            .tags
-            .iter()
-            .filter(|(_, v)| **v == d)
-            .map(|(k, _)| k.clone())
-            .collect();
-        if tags.len() > 1 && !force {
-            return Err(format!(
-                "Error response from daemon: conflict: unable to delete {} (must be forced) - image is referenced in multiple repositories",
-                d.short()
-            ));
-        }
-        for t in tags {
-            engine.tags.remove(&t);
-            out.push(format!("Untagged: {t}"));
-        }
-        d
-    };
-    if !engine.tags.values().any(|v| *v == digest) && engine.images.remove(&digest).is_some() {
-        out.push(format!("Deleted: {digest}"));
-    }
-    Ok(out)
+/// What `docker rmi` prints for one reference it removed.
+pub fn removed(removed: &Removed) -> Vec<String> {
+    let untagged = removed.untagged.iter().map(|t| format!("Untagged: {t}"));
+    let deleted = removed.deleted.iter().map(|d| format!("Deleted: {d}"));
+    untagged.chain(deleted).collect()
+}
+
+/// How the docker CLI prints an error the daemon answered with.
+pub fn daemon_error(error: impl std::fmt::Display) -> String {
+    format!("Error response from daemon: {error}")
 }
 
 /// `docker builder prune -f`.

@@ -5,7 +5,7 @@
 
 use crate::dockerfile::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::dockerfile::span::Span;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A whole Dockerfile as the official parser reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,7 +103,7 @@ pub struct Heredoc {
 
 /// The Dockerfile keywords. `Unknown` keeps lines BuildKit's parser accepts
 /// but no builder knows (the analyzer reports them).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Keyword {
     Add,

@@ -3,13 +3,13 @@
 //! else the embedded catalog (then it stays in the state, as a pulled image
 //! does), else Docker's "pull access denied".
 
-use crate::engine::builder::{normalize_tag, EngineState, ImageRecord, RunConfig};
-use crate::engine::catalog::{Catalog, CatalogImage, CatalogLayer, FileContent, FileKind};
+use crate::engine::catalog::{Catalog, CatalogImage};
 use crate::engine::layer::digest_layer;
 use crate::engine::report::{HistoryRow, LayerInfo};
-use crate::filesystem::blob::Blob;
+use crate::engine::store::{
+    catalog_layer_key, image_id, normalize_tag, EngineState, ImageRecord, RunConfig,
+};
 use crate::filesystem::digest::Digest;
-use crate::filesystem::rootfs::{Change, LayerChanges, Node, PathKey};
 use crate::messages::Message;
 use std::sync::Arc;
 
@@ -64,46 +64,14 @@ pub fn resolve(state: &mut EngineState, reference: &str) -> Result<ImageRecord, 
     Ok(record)
 }
 
-/// The changes of every layer of a catalog image: files as the catalog
-/// lists them, their bytes produced only when something reads them.
-fn layer_changes(layer: &CatalogLayer) -> LayerChanges {
-    let mut changes = LayerChanges::new();
-    for f in &layer.files {
-        let Some(key) = PathKey::parse_lexical(f.path.trim_start_matches('/')) else {
-            continue;
-        };
-        let blob = |content: &FileContent, size: u64| match content {
-            FileContent::Text(t) => Blob::from(t.as_str()),
-            FileContent::Lazy { seed } => Blob::lazy(size, *seed),
-            FileContent::None => Blob::empty(),
-        };
-        let node = match &f.kind {
-            FileKind::Dir => Node::dir(f.mode, f.uid, f.gid),
-            FileKind::File => Node::file(blob(&f.content, f.size), f.mode, f.uid, f.gid),
-            FileKind::Symlink { target } => Node::symlink(target.clone()),
-            // A hard link shares its target's bytes; the layer's size (as
-            // `docker history` counts it) counts them once.
-            FileKind::Hardlink { target } => {
-                let target = PathKey::parse_lexical(target.trim_start_matches('/'));
-                match target.and_then(|t| changes.get(&t).cloned()) {
-                    Some(Change::Put(n)) => n,
-                    _ => Node::file(Blob::empty(), f.mode, f.uid, f.gid),
-                }
-            }
-        };
-        changes.insert(key, Change::Put(node));
-    }
-    changes
-}
-
 /// A catalog image as the engine sees it. Each layer's diff_id is the
 /// sha256 of its generated tar, computed the first time the image is used
 /// and remembered in the state.
 fn from_catalog(state: &mut EngineState, img: &CatalogImage) -> Result<ImageRecord, BaseError> {
     let mut layers = Vec::new();
     for (i, l) in img.layers.iter().enumerate() {
-        let key = format!("{}#{i}", img.reference);
-        let changes = Arc::new(layer_changes(l));
+        let key = catalog_layer_key(&img.reference, i);
+        let changes = Arc::new(l.changes());
         let diff_id = match state.catalog_layers.get(&key) {
             Some(d) => *d,
             None => {
@@ -157,7 +125,7 @@ fn from_catalog(state: &mut EngineState, img: &CatalogImage) -> Result<ImageReco
             built_in: 0,
         })
         .collect();
-    let id = crate::engine::builder::image_id_of(&config, &layers, &history);
+    let id = image_id(&config, &layers, &history);
     Ok(ImageRecord {
         id,
         config,
@@ -165,14 +133,4 @@ fn from_catalog(state: &mut EngineState, img: &CatalogImage) -> Result<ImageReco
         history,
         comment: None,
     })
-}
-
-/// Regenerate a catalog layer from its key (`reference#index`), for a state
-/// loaded from disk: catalog layers are never written there.
-pub fn catalog_layer(key: &str) -> Option<Arc<LayerChanges>> {
-    let (reference, index) = key.rsplit_once('#')?;
-    let index: usize = index.parse().ok()?;
-    let catalog = Catalog::embedded().ok()?;
-    let img = catalog.resolve(reference).ok()?;
-    img.layers.get(index).map(|l| Arc::new(layer_changes(l)))
 }

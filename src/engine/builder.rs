@@ -20,7 +20,7 @@ use exec::{heredoc_script, RunEffect};
 
 use crate::dockerfile::analyzer::{self, ArgDecl, Command, CommandKind, Plan, ShellOrExec};
 use crate::dockerfile::expand::{self, Env};
-use crate::dockerfile::Keyword;
+use crate::dockerfile::{compile, Compiled, Keyword};
 use crate::dockerfile::{Diagnostic, DiagnosticKind, Span};
 use crate::engine::cache::{BuildCache, CacheRecord};
 use crate::engine::cache_key::{CacheKey, FileStamp, OpInputs, StampKind};
@@ -29,13 +29,15 @@ use crate::engine::classic_hash::{
 };
 use crate::engine::context::{ContextError, ContextSnapshot, Dialect, FileKind};
 use crate::engine::report::{
-    BuildReport, HistoryRow, LayerInfo, MissReason, StepRef, StepReport, Verdict,
+    BuildReport, BuildTotals, BuiltInstruction, HistoryRow, LayerInfo, MissReason, StepRef,
+    StepReport, Verdict,
+};
+use crate::engine::store::{
+    image_id, normalize_tag, EngineState, ImageRecord, RunConfig, SIMULATED_EPOCH,
 };
 use crate::filesystem::blob::Blob;
 use crate::filesystem::digest::Digest;
 use crate::filesystem::rootfs::{DiffMode, LayerChanges, Node, NodeKind, PathKey, RootFs};
-pub use config::{image_id as image_id_of, oci_config, RunConfig};
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 pub use steps::{is_step, BuilderKind};
@@ -54,122 +56,11 @@ pub struct BuildOptions {
     pub frontend: crate::engine::history_text::BuildkitFrontend,
 }
 
-/// An image the engine knows: imported, built, or from the catalog.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ImageRecord {
-    pub id: Digest,
-    pub config: RunConfig,
-    pub layers: Vec<LayerInfo>,
-    /// Oldest first (the order of the config's history).
-    pub history: Vec<HistoryRow>,
-    /// `buildkit.dockerfile.v0` or `Imported from -` style comment for the
-    /// image as a whole; None for classic builds.
-    pub comment: Option<String>,
-}
-
-impl ImageRecord {
-    /// The image config as `docker image inspect` would show it.
-    pub fn oci(&self) -> crate::engine::image::ImageConfig {
-        config::oci_config(
-            &self.config,
-            &self.layers,
-            &self.history,
-            self.comment.as_deref(),
-        )
-    }
-
-    pub fn size(&self) -> u64 {
-        self.layers.iter().map(|l| l.size).sum()
-    }
-}
-
-/// Everything the engine remembers between builds, like one daemon.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct EngineState {
-    /// Builds run so far; the next build gets `builds + 1`.
-    pub builds: u64,
-    pub images: BTreeMap<Digest, ImageRecord>,
-    /// `name:tag` → image.
-    pub tags: BTreeMap<String, Digest>,
-    pub buildkit_cache: BuildCache,
-    pub classic_cache: BuildCache,
-    /// diff_ids of catalog layers already generated: `reference#index` →
-    /// diff_id (computing one means generating the whole tar once).
-    #[serde(default)]
-    pub catalog_layers: BTreeMap<String, Digest>,
-    /// The reverse: which catalog layer a diff_id was generated from.
-    #[serde(default)]
-    pub catalog_sources: BTreeMap<Digest, String>,
-    /// Where a persisted layer's files are: diff_id → blob holding its tar.
-    #[serde(default)]
-    pub layer_blobs: BTreeMap<Digest, Digest>,
-    /// Small context files already read, by content digest.
-    #[serde(skip)]
-    pub file_cache: copy::FileCache,
-    /// The classic builder's COPY source hashes already computed, by a
-    /// digest of the sources' patterns and stamps.
-    #[serde(skip)]
-    pub classic_hashes: std::collections::HashMap<Digest, ClassicSourceHash>,
-    /// Every layer's files, by diff_id.
-    #[serde(skip)]
-    pub layers: crate::engine::layers::LayerStore,
-    /// The filesystem views of the last build's steps, so the next build
-    /// reuses what they looked up (see `ViewCache`).
-    #[serde(skip)]
-    pub views: crate::filesystem::rootfs::ViewCache,
-}
-
-impl EngineState {
-    /// An image by reference (`busybox` means `busybox:latest`) or id.
-    pub fn image(&self, reference: &str) -> Option<&ImageRecord> {
-        if let Ok(d) = reference.parse::<Digest>() {
-            return self.images.get(&d);
-        }
-        self.tags
-            .get(&normalize_tag(reference))
-            .and_then(|id| self.images.get(id))
-    }
-
-    /// Store an image and point `tag` at it.
-    pub fn tag_image(&mut self, image: ImageRecord, tag: &str) {
-        self.tags.insert(normalize_tag(tag), image.id);
-        self.images.insert(image.id, image);
-    }
-
-    /// A layer's files: from the layer store, or regenerated from the
-    /// catalog.
-    pub fn layer(
-        &mut self,
-        diff_id: &Digest,
-    ) -> Option<std::sync::Arc<crate::filesystem::rootfs::LayerChanges>> {
-        if let Some(l) = self.layers.get(diff_id) {
-            return Some(l);
-        }
-        let key = self.catalog_sources.get(diff_id)?;
-        let changes = crate::engine::base::catalog_layer(key)?;
-        self.layers
-            .insert_known(*diff_id, std::sync::Arc::clone(&changes));
-        Some(changes)
-    }
-
-    fn cache_mut(&mut self, kind: BuilderKind) -> &mut BuildCache {
-        match kind {
-            BuilderKind::Buildkit => &mut self.buildkit_cache,
-            BuilderKind::Classic => &mut self.classic_cache,
-        }
-    }
-}
-
-/// `busybox` → `busybox:latest`; `docker.io/library/x` → `x`.
-pub fn normalize_tag(reference: &str) -> String {
-    let r = reference
-        .trim_start_matches("docker.io/")
-        .trim_start_matches("library/");
-    let last = r.rsplit('/').next().unwrap_or(r);
-    if last.contains(':') || r.contains('@') {
-        r.to_string()
-    } else {
-        format!("{r}:latest")
+/// The build cache a builder keeps its records in.
+fn cache_mut(state: &mut EngineState, kind: BuilderKind) -> &mut BuildCache {
+    match kind {
+        BuilderKind::Buildkit => &mut state.buildkit_cache,
+        BuilderKind::Classic => &mut state.classic_cache,
     }
 }
 
@@ -194,24 +85,34 @@ impl std::fmt::Display for BuildError {
 
 impl std::error::Error for BuildError {}
 
-/// Build `dockerfile` (its text) over `context` into `state`.
+/// Build `dockerfile` (its text) over `context` into `state`, for callers
+/// that hold only the text; it is compiled here.
 pub fn build(
     state: &mut EngineState,
     dockerfile: &str,
     context: &ContextSnapshot,
     opts: &BuildOptions,
 ) -> Result<BuildReport, BuildError> {
-    let file = crate::dockerfile::parse(dockerfile).map_err(|d| BuildError {
+    build_compiled(state, &compile(dockerfile), context, opts)
+}
+
+/// Build a compiled Dockerfile over `context` into `state`.
+pub fn build_compiled(
+    state: &mut EngineState,
+    compiled: &Compiled,
+    context: &ContextSnapshot,
+    opts: &BuildOptions,
+) -> Result<BuildReport, BuildError> {
+    let (file, plan) = compiled.parsed().map_err(|d| BuildError {
         message: format!("failed to parse Dockerfile: {}", d.message()),
         span: Some(d.span),
-        diagnostics: vec![d],
+        diagnostics: vec![d.clone()],
         steps: Vec::new(),
         exit_code: 1,
     })?;
-    if let Some(err) = heredocs_unsupported(&file, opts) {
+    if let Some(err) = heredocs_unsupported(file, opts) {
         return Err(err);
     }
-    let plan = analyzer::analyze(&file);
     if let Some(err) = plan.errors().next() {
         return Err(BuildError {
             message: format!("failed to parse Dockerfile: {}", err.message()),
@@ -230,7 +131,7 @@ pub fn build(
                     opts.target.as_deref().unwrap_or("")
                 ),
                 span: None,
-                diagnostics: plan.diagnostics,
+                diagnostics: plan.diagnostics.clone(),
                 steps: Vec::new(),
                 exit_code: 1,
             })
@@ -240,15 +141,15 @@ pub fn build(
     let mut run = Run {
         build: state.builds,
         opts,
-        plan: &plan,
+        plan,
         context,
         state,
         stages: BTreeMap::new(),
         reports: Vec::new(),
         failed_output: String::new(),
     };
-    let order = steps::stage_order(&plan, target, opts.builder);
-    let mut numbering = steps::Numbering::new(&plan, &order, opts.builder);
+    let order = steps::stage_order(plan, target, opts.builder);
+    let mut numbering = steps::Numbering::new(plan, &order, opts.builder);
     if opts.builder == BuilderKind::Classic {
         run.global_arg_steps(&mut numbering);
     }
@@ -271,6 +172,8 @@ pub fn build(
         tags: opts.tags.iter().map(|t| normalize_tag(t)).collect(),
         layer_count: image.layers.len(),
         size: image.size(),
+        instructions: BuiltInstruction::list(&file.instructions),
+        totals: BuildTotals::of(&reports),
         steps: reports,
         history,
     };
@@ -356,7 +259,7 @@ impl StageState {
             BuilderKind::Buildkit => Some("buildkit.dockerfile.v0".to_string()),
             BuilderKind::Classic => None,
         };
-        let id = config::image_id(&self.config, &self.layers, &self.history);
+        let id = image_id(&self.config, &self.layers, &self.history);
         ImageRecord {
             id,
             config: self.config,
@@ -646,7 +549,7 @@ impl Run<'_> {
         let ignores_cache = self.opts.no_cache
             && (builder == BuilderKind::Classic
                 || matches!(cmd.keyword(), Keyword::Run | Keyword::Copy | Keyword::Add));
-        let cache = self.state.cache_mut(builder);
+        let cache = cache_mut(self.state, builder);
         let hit = if ignores_cache {
             None
         } else {
@@ -712,7 +615,7 @@ impl Run<'_> {
             }
         };
         if hit.is_none() {
-            self.state.cache_mut(builder).insert(
+            cache_mut(self.state, builder).insert(
                 digest,
                 CacheRecord {
                     key,
@@ -942,10 +845,6 @@ enum Effect {
     /// RUN: a command in the small shell.
     Run(RunEffect),
 }
-
-/// The simulated clock's start (2026-11-28T03:20:00Z): builds advance it by
-/// a minute each.
-pub(crate) const SIMULATED_EPOCH: i64 = 1_764_300_000;
 
 /// Push the step that failed, so the report shows where the build stopped.
 fn failed_step(

@@ -10,6 +10,8 @@
 mod asset;
 mod reference;
 
+use crate::filesystem::blob::Blob;
+use crate::filesystem::rootfs::{Change, LayerChanges, Node, PathKey};
 use crate::messages::Message;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
@@ -199,6 +201,40 @@ pub struct CatalogLayer {
     pub created_by: String,
     /// Directories first, then files, in the asset's order.
     pub files: Vec<CatalogFile>,
+}
+
+impl CatalogLayer {
+    /// The layer as a root filesystem's changes: files as the catalog lists
+    /// them, their bytes produced only when something reads them.
+    pub fn changes(&self) -> LayerChanges {
+        let mut changes = LayerChanges::new();
+        for f in &self.files {
+            let Some(key) = PathKey::parse_lexical(f.path.trim_start_matches('/')) else {
+                continue;
+            };
+            let blob = |content: &FileContent, size: u64| match content {
+                FileContent::Text(t) => Blob::from(t.as_str()),
+                FileContent::Lazy { seed } => Blob::lazy(size, *seed),
+                FileContent::None => Blob::empty(),
+            };
+            let node = match &f.kind {
+                FileKind::Dir => Node::dir(f.mode, f.uid, f.gid),
+                FileKind::File => Node::file(blob(&f.content, f.size), f.mode, f.uid, f.gid),
+                FileKind::Symlink { target } => Node::symlink(target.clone()),
+                // A hard link shares its target's bytes; the layer's size (as
+                // `docker history` counts it) counts them once.
+                FileKind::Hardlink { target } => {
+                    let target = PathKey::parse_lexical(target.trim_start_matches('/'));
+                    match target.and_then(|t| changes.get(&t).cloned()) {
+                        Some(Change::Put(n)) => n,
+                        _ => Node::file(Blob::empty(), f.mode, f.uid, f.gid),
+                    }
+                }
+            };
+            changes.insert(key, Change::Put(node));
+        }
+        changes
+    }
 }
 
 /// One row of `docker history`, oldest first.

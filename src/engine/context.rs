@@ -6,6 +6,7 @@
 //! This module and `state` are the engine's only filesystem edges.
 //! Simulated changes (`overlay`) are pure data laid over a snapshot.
 
+mod file_cache;
 mod listing;
 mod overlay;
 
@@ -24,6 +25,7 @@ use super::gopath;
 use crate::filesystem::digest::{Digest, Hasher};
 use listing::{Kind, Lister, Lstat};
 
+pub use file_cache::FileCache;
 pub use overlay::{Override, Overrides};
 
 /// Read size when hashing: large enough that syscalls vanish next to sha256,

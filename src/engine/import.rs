@@ -1,9 +1,9 @@
 //! `docker import ROOTFS.tar NAME[:TAG]`: an image of one layer made from a
 //! root filesystem tarball, with an empty config.
 
-use crate::engine::builder::{EngineState, ImageRecord, RunConfig};
 use crate::engine::layer::{read_tar, ImportError};
 use crate::engine::report::{HistoryRow, LayerInfo};
+use crate::engine::store::{image_id, EngineState, ImageRecord, RunConfig};
 use std::io::Read;
 use std::sync::Arc;
 
@@ -32,7 +32,7 @@ pub fn import_tar(
         built_in: 0,
     }];
     let config = RunConfig::default();
-    let id = crate::engine::builder::image_id_of(&config, std::slice::from_ref(&layer), &history);
+    let id = image_id(&config, std::slice::from_ref(&layer), &history);
     let image = ImageRecord {
         id,
         config,

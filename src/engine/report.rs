@@ -2,6 +2,7 @@
 //! layers it made, and the final image. Views (CLI, TUI, lessons) derive
 //! everything they show from this; nothing is computed twice.
 
+use crate::dockerfile::{Instruction, Keyword};
 use crate::filesystem::digest::Digest;
 use crate::messages::{Lang, Message};
 use serde::{Deserialize, Serialize};
@@ -326,6 +327,66 @@ pub struct HistoryRow {
     pub built_in: u64,
 }
 
+/// An instruction of the Dockerfile a build used; a step's `instruction`
+/// indexes the list of them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BuiltInstruction {
+    pub keyword: Keyword,
+    /// As written (continuation lines joined).
+    pub text: String,
+    /// 1-based line it starts on.
+    pub line: usize,
+}
+
+impl BuiltInstruction {
+    /// Every instruction of a Dockerfile.
+    pub fn list(instructions: &[Instruction]) -> Vec<BuiltInstruction> {
+        instructions
+            .iter()
+            .map(|i| BuiltInstruction {
+                keyword: i.keyword,
+                text: i.original.clone(),
+                line: i.span.line,
+            })
+            .collect()
+    }
+}
+
+/// The totals the panes and the CLI show, counted once from the steps.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct BuildTotals {
+    /// Steps that ran (FROM steps are neither run nor cached).
+    pub rebuilt: usize,
+    /// Steps that can hit or miss (all but FROM).
+    pub cacheable: usize,
+    /// Simulated seconds the build took.
+    pub seconds: f64,
+    /// Simulated seconds the cache saved: what the reused steps took when
+    /// they were built.
+    pub saved_seconds: f64,
+}
+
+impl BuildTotals {
+    pub fn of(steps: &[StepReport]) -> BuildTotals {
+        BuildTotals {
+            rebuilt: steps.iter().filter(|s| s.verdict.missed()).count(),
+            cacheable: steps
+                .iter()
+                .filter(|s| !matches!(s.verdict, Verdict::Base { .. }))
+                .count(),
+            seconds: steps.iter().map(|s| s.seconds).sum::<f64>().max(0.0),
+            saved_seconds: steps
+                .iter()
+                .map(|s| match &s.verdict {
+                    Verdict::Hit { from } => from.cost_ms as f64 / 1000.0,
+                    _ => 0.0,
+                })
+                .sum::<f64>()
+                .max(0.0),
+        }
+    }
+}
+
 /// Everything a build produced.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BuildReport {
@@ -335,37 +396,17 @@ pub struct BuildReport {
     pub tags: Vec<String>,
     pub layer_count: usize,
     pub size: u64,
+    /// The Dockerfile's instructions, built or not.
+    #[serde(default)]
+    pub instructions: Vec<BuiltInstruction>,
     pub steps: Vec<StepReport>,
+    /// Counted from `steps`.
+    #[serde(default)]
+    pub totals: BuildTotals,
     pub history: Vec<HistoryRow>,
 }
 
 impl BuildReport {
-    /// Steps that ran (FROM steps are neither run nor cached).
-    pub fn rebuilt(&self) -> usize {
-        self.steps.iter().filter(|s| s.verdict.missed()).count()
-    }
-
-    /// Simulated seconds the cache saved: what the reused steps took when
-    /// they were built.
-    pub fn saved_seconds(&self) -> f64 {
-        self.steps
-            .iter()
-            .map(|s| match &s.verdict {
-                Verdict::Hit { from } => from.cost_ms as f64 / 1000.0,
-                _ => 0.0,
-            })
-            .sum::<f64>()
-            .max(0.0)
-    }
-
-    /// Steps that can hit or miss (all but FROM).
-    pub fn cacheable(&self) -> usize {
-        self.steps
-            .iter()
-            .filter(|s| !matches!(s.verdict, Verdict::Base { .. }))
-            .count()
-    }
-
     /// The first rebuilt step: the cause of the cascade above it.
     pub fn first_miss(&self) -> Option<&StepReport> {
         self.steps.iter().find(|s| s.verdict.missed())

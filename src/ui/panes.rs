@@ -178,8 +178,7 @@ pub fn why_lines(model: &Model, full: bool) -> Vec<Line<'static>> {
                 ),
                 theme.title(),
             )));
-            let layers: Vec<_> = view.layer_files.values().cloned().collect();
-            let (_, list) = crate::app::files::wasted(&layers);
+            let list = &view.wasted_files;
             if !list.is_empty() {
                 out.push(Line::from(tr(lang, "image.wasted_files")));
                 for (path, bytes) in list.iter().take(10) {

@@ -8,9 +8,10 @@ use super::scenario::{
     apply_mutation, materialize, BuildRecord, FinalImage, HistoryRow, ImageSummary, Mode,
     ModeRecord, ScenarioDir, Step,
 };
-use layerlab::engine::builder::{self, BuildOptions, BuilderKind, EngineState};
+use layerlab::engine::builder::{self, BuildOptions, BuilderKind};
 use layerlab::engine::context::{read_dockerignore, ContextSnapshot, StatCache};
 use layerlab::engine::history_text::BuildkitFrontend;
+use layerlab::engine::store::EngineState;
 
 /// The rootfs tarball the recordings' base was imported from (see
 /// `conformance/runner/make_base.sh`): busybox-static and nine applet links.

@@ -6,30 +6,13 @@ use crate::engine::builder::BuilderKind;
 use crate::engine::history_text::Healthcheck as HistoryHealth;
 use crate::engine::image;
 use crate::engine::report::{HistoryRow, LayerInfo};
-use crate::filesystem::digest::Digest;
-use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use crate::engine::store::RunConfig;
 
 /// Docker's default PATH, added by both builders when the base has none.
 pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-/// The parts of an image config a Dockerfile can change.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RunConfig {
-    pub env: Vec<(String, String)>,
-    pub user: String,
-    pub working_dir: String,
-    pub labels: BTreeMap<String, String>,
-    pub cmd: Option<Vec<String>>,
-    pub entrypoint: Option<Vec<String>>,
-    pub exposed_ports: BTreeSet<String>,
-    pub volumes: BTreeSet<String>,
-    pub stop_signal: Option<String>,
-    pub healthcheck: Option<image::Healthcheck>,
-    pub shell: Option<Vec<String>>,
-    pub on_build: Vec<String>,
-}
-
+// The store defines the config; what a Dockerfile does to it belongs to the
+// builder, so these methods live here.
 impl RunConfig {
     pub fn ensure_path(&mut self) {
         if !self.env.iter().any(|(k, _)| k == "PATH") {
@@ -47,11 +30,6 @@ impl RunConfig {
             Some(slot) => slot.1 = value.to_string(),
             None => self.env.push((key.to_string(), value.to_string())),
         }
-    }
-
-    /// `Env` as the config lists it.
-    pub fn env_list(&self) -> Vec<String> {
-        self.env.iter().map(|(k, v)| format!("{k}={v}")).collect()
     }
 
     fn shell_prefix(&self) -> Vec<String> {
@@ -230,66 +208,4 @@ pub fn history_row(
         },
         built_in,
     }
-}
-
-/// The image config Docker would write (OCI image spec), from which the
-/// image id is derived.
-pub fn oci_config(
-    config: &RunConfig,
-    layers: &[LayerInfo],
-    history: &[HistoryRow],
-    comment: Option<&str>,
-) -> image::ImageConfig {
-    let empty = |v: &BTreeSet<String>| v.iter().map(|k| (k.clone(), image::Empty {})).collect();
-    let mut oci = image::ImageConfig::new("amd64", "linux");
-    oci.created = history.last().map(|h| rfc3339(h.built_in));
-    oci.config = image::ContainerConfig {
-        user: config.user.clone(),
-        exposed_ports: empty(&config.exposed_ports),
-        env: config.env_list(),
-        entrypoint: config.entrypoint.clone(),
-        cmd: config.cmd.clone(),
-        volumes: empty(&config.volumes),
-        working_dir: config.working_dir.clone(),
-        labels: config.labels.clone(),
-        stop_signal: config.stop_signal.clone().unwrap_or_default(),
-        healthcheck: config.healthcheck.clone(),
-        on_build: config.on_build.clone(),
-        shell: config.shell.clone().unwrap_or_default(),
-        ..image::ContainerConfig::default()
-    };
-    oci.rootfs = image::RootFs {
-        kind: "layers".into(),
-        diff_ids: layers.iter().map(|l| l.diff_id).collect(),
-    };
-    oci.history = history
-        .iter()
-        .map(|h| image::History {
-            created: Some(rfc3339(h.built_in)),
-            created_by: h.created_by.clone(),
-            comment: h.comment.clone(),
-            empty_layer: h.empty_layer,
-            ..image::History::default()
-        })
-        .collect();
-    if let Some(c) = comment {
-        oci.extra
-            .insert("comment".into(), serde_json::Value::String(c.into()));
-    }
-    oci
-}
-
-/// The simulated time of a build, as RFC 3339 (a minute per build after
-/// the simulated epoch; 0 is a base image's own time).
-pub fn rfc3339(build: u64) -> String {
-    let c = crate::calendar::civil(super::SIMULATED_EPOCH + i64::try_from(build).unwrap_or(0) * 60);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        c.year, c.month, c.day, c.hour, c.min, c.sec
-    )
-}
-
-/// The image id: sha256 of the canonical config JSON.
-pub fn image_id(config: &RunConfig, layers: &[LayerInfo], history: &[HistoryRow]) -> Digest {
-    oci_config(config, layers, history, None).id()
 }

@@ -1,0 +1,437 @@
+//! The engine's store: the images it holds and the tags that name them, the
+//! layers those images and the build cache are made of, and the build
+//! cache's records — what one daemon remembers between builds. The builder
+//! reads it and adds to it; commands tag, untag, remove and prune through
+//! it, and read its disk usage.
+//!
+//! `daemon` writes the store as one JSON document (`engine.json`): the
+//! persisted fields' names and shapes are that document's format.
+
+mod images;
+mod usage;
+
+use crate::engine::cache::BuildCache;
+use crate::engine::catalog::Catalog;
+use crate::engine::classic_hash::ClassicSourceHash;
+use crate::engine::context::FileCache;
+use crate::engine::layers::LayerStore;
+use crate::filesystem::digest::Digest;
+use crate::filesystem::rootfs::{LayerChanges, ViewCache};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+pub use images::{image_id, ImageRecord, RunConfig, SIMULATED_EPOCH};
+pub use usage::{DiskUsage, ImageUsage};
+
+/// Everything the engine remembers between builds, like one daemon.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct EngineState {
+    /// Builds run so far; the next build gets `builds + 1`.
+    pub builds: u64,
+    pub images: BTreeMap<Digest, ImageRecord>,
+    /// `name:tag` → image.
+    pub tags: BTreeMap<String, Digest>,
+    pub buildkit_cache: BuildCache,
+    pub classic_cache: BuildCache,
+    /// diff_ids of catalog layers already generated: `reference#index` →
+    /// diff_id (computing one means generating the whole tar once).
+    #[serde(default)]
+    pub catalog_layers: BTreeMap<String, Digest>,
+    /// The reverse: which catalog layer a diff_id was generated from.
+    #[serde(default)]
+    pub catalog_sources: BTreeMap<Digest, String>,
+    /// Where a persisted layer's files are: diff_id → blob holding its tar.
+    #[serde(default)]
+    pub layer_blobs: BTreeMap<Digest, Digest>,
+    /// Small context files already read, by content digest.
+    #[serde(skip)]
+    pub file_cache: FileCache,
+    /// The classic builder's COPY source hashes already computed, by a
+    /// digest of the sources' patterns and stamps.
+    #[serde(skip)]
+    pub classic_hashes: HashMap<Digest, ClassicSourceHash>,
+    /// Every layer's files, by diff_id.
+    #[serde(skip)]
+    pub layers: LayerStore,
+    /// The filesystem views of the last build's steps, so the next build
+    /// reuses what they looked up (see `ViewCache`).
+    #[serde(skip)]
+    pub views: ViewCache,
+}
+
+/// A reference that names no image, in the daemon's words.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("No such image: {0}")]
+pub struct NoSuchImage(pub String);
+
+/// Why `docker rmi` refuses, in the daemon's words.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RemoveError {
+    #[error(transparent)]
+    NoSuchImage(#[from] NoSuchImage),
+    /// Removing by id an image that several tags name needs `--force`.
+    #[error("conflict: unable to delete {} (must be forced) - image is referenced in multiple repositories", .0.short())]
+    ReferencedInMultipleRepositories(Digest),
+}
+
+/// What `docker rmi` did to one reference: the tags it removed, in order,
+/// and the image it deleted when no tag was left on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Removed {
+    pub untagged: Vec<String>,
+    pub deleted: Option<Digest>,
+}
+
+/// One row of `docker image ls`: an image under one of its tags, or an
+/// image no tag names (`name` None).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Listed<'a> {
+    /// Repository and tag.
+    pub name: Option<(&'a str, &'a str)>,
+    pub image: &'a ImageRecord,
+}
+
+impl EngineState {
+    /// An image by reference (`busybox` means `busybox:latest`) or id.
+    pub fn image(&self, reference: &str) -> Option<&ImageRecord> {
+        if let Ok(d) = reference.parse::<Digest>() {
+            return self.images.get(&d);
+        }
+        self.tags
+            .get(&normalize_tag(reference))
+            .and_then(|id| self.images.get(id))
+    }
+
+    /// [`EngineState::image`], or the daemon's "No such image".
+    pub fn find_image(&self, reference: &str) -> Result<&ImageRecord, NoSuchImage> {
+        self.image(reference)
+            .ok_or_else(|| NoSuchImage(normalize_tag(reference)))
+    }
+
+    /// `docker image ls [REPOSITORY[:TAG]]`: every tag in name order, then
+    /// (without a filter) the images no tag names, in id order.
+    pub fn list_images(&self, reference: Option<&str>) -> Vec<Listed<'_>> {
+        let wanted = |repo: &str, tag: &str| match reference {
+            None => true,
+            Some(f) => match f.split_once(':') {
+                Some((r, t)) => r == repo && t == tag,
+                None => f == repo,
+            },
+        };
+        let mut out = Vec::new();
+        for (name, digest) in &self.tags {
+            let (repo, tag) = name.rsplit_once(':').unwrap_or((name.as_str(), "latest"));
+            let Some(image) = self.images.get(digest) else {
+                continue;
+            };
+            if wanted(repo, tag) {
+                out.push(Listed {
+                    name: Some((repo, tag)),
+                    image,
+                });
+            }
+        }
+        if reference.is_none() {
+            for (digest, image) in &self.images {
+                if !self.tags.values().any(|d| d == digest) {
+                    out.push(Listed { name: None, image });
+                }
+            }
+        }
+        out
+    }
+
+    /// Store an image and point `tag` at it.
+    pub fn tag_image(&mut self, image: ImageRecord, tag: &str) {
+        self.tags.insert(normalize_tag(tag), image.id);
+        self.images.insert(image.id, image);
+    }
+
+    /// Remove a tag; the image it named stays. Returns that image.
+    pub fn untag(&mut self, tag: &str) -> Option<Digest> {
+        self.tags.remove(&normalize_tag(tag))
+    }
+
+    /// `docker rmi REF` with docker's rules: a tag is untagged (the image
+    /// goes with its last tag); an id (a prefix of at least four hex digits,
+    /// or the whole `sha256:…`) untags every tag of the image, which needs
+    /// `force` when there are several, and deletes it.
+    pub fn remove_image(&mut self, reference: &str, force: bool) -> Result<Removed, RemoveError> {
+        let tag = normalize_tag(reference);
+        let mut untagged = Vec::new();
+        let id = if let Some(d) = self.untag(reference) {
+            untagged.push(tag);
+            d
+        } else {
+            let by_id = self
+                .images
+                .keys()
+                .find(|d| {
+                    reference.len() >= 4
+                        && (d.hex().starts_with(reference) || d.to_string() == reference)
+                })
+                .copied();
+            let Some(d) = by_id else {
+                return Err(NoSuchImage(tag).into());
+            };
+            let tags: Vec<String> = self
+                .tags
+                .iter()
+                .filter(|(_, v)| **v == d)
+                .map(|(k, _)| k.clone())
+                .collect();
+            if tags.len() > 1 && !force {
+                return Err(RemoveError::ReferencedInMultipleRepositories(d));
+            }
+            for t in tags {
+                self.tags.remove(&t);
+                untagged.push(t);
+            }
+            d
+        };
+        let tagged = self.tags.values().any(|d| *d == id);
+        let deleted = (!tagged && self.images.remove(&id).is_some()).then_some(id);
+        Ok(Removed { untagged, deleted })
+    }
+
+    /// `docker builder prune`: forget every build cache record, of both
+    /// builders. Returns how many there were.
+    pub fn prune_build_cache(&mut self) -> usize {
+        let removed = self.buildkit_cache.len() + self.classic_cache.len();
+        self.buildkit_cache.clear();
+        self.classic_cache.clear();
+        removed
+    }
+
+    /// What the images take on disk, per image and shared between them.
+    pub fn disk_usage(&self) -> DiskUsage {
+        DiskUsage::of(self.images.values())
+    }
+
+    /// A layer's files: from the layer store, or regenerated from the
+    /// catalog.
+    pub fn layer(&mut self, diff_id: &Digest) -> Option<Arc<LayerChanges>> {
+        if let Some(l) = self.layers.get(diff_id) {
+            return Some(l);
+        }
+        let key = self.catalog_sources.get(diff_id)?;
+        let changes = Arc::new(catalog_layer(key)?);
+        self.layers.insert_known(*diff_id, Arc::clone(&changes));
+        Some(changes)
+    }
+}
+
+/// The key a catalog layer is remembered by: `reference#index`.
+pub fn catalog_layer_key(reference: &str, index: usize) -> String {
+    format!("{reference}#{index}")
+}
+
+/// Regenerate a catalog layer from its key, for a state loaded from disk:
+/// catalog layers are never written there.
+fn catalog_layer(key: &str) -> Option<LayerChanges> {
+    let (reference, index) = key.rsplit_once('#')?;
+    let index: usize = index.parse().ok()?;
+    let catalog = Catalog::embedded().ok()?;
+    let img = catalog.resolve(reference).ok()?;
+    img.layers.get(index).map(|l| l.changes())
+}
+
+/// `busybox` → `busybox:latest`; `docker.io/library/x` → `x`.
+pub fn normalize_tag(reference: &str) -> String {
+    let r = reference
+        .trim_start_matches("docker.io/")
+        .trim_start_matches("library/");
+    let last = r.rsplit('/').next().unwrap_or(r);
+    if last.contains(':') || r.contains('@') {
+        r.to_string()
+    } else {
+        format!("{r}:latest")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::report::LayerInfo;
+
+    fn image(name: &str) -> ImageRecord {
+        ImageRecord {
+            id: Digest::of(name.as_bytes()),
+            config: RunConfig::default(),
+            layers: vec![LayerInfo {
+                diff_id: Digest::of(format!("{name} layer").as_bytes()),
+                size: 10,
+            }],
+            history: Vec::new(),
+            comment: None,
+        }
+    }
+
+    /// `web` under two tags, `api` under one, `loose` under none.
+    fn store() -> (EngineState, Digest, Digest, Digest) {
+        let mut s = EngineState::default();
+        let (web, api, loose) = (image("web"), image("api"), image("loose"));
+        let ids = (web.id, api.id, loose.id);
+        s.tag_image(web.clone(), "web:v1");
+        s.tag_image(web, "docker.io/library/web:v2");
+        s.tag_image(api, "api");
+        s.images.insert(loose.id, loose);
+        (s, ids.0, ids.1, ids.2)
+    }
+
+    #[test]
+    fn tags_are_normalised_and_name_images() {
+        let (s, web, api, _) = store();
+        assert_eq!(normalize_tag("busybox"), "busybox:latest");
+        assert_eq!(normalize_tag("docker.io/library/web:v2"), "web:v2");
+        assert_eq!(normalize_tag("localhost:5000/x"), "localhost:5000/x:latest");
+        assert_eq!(s.image("web:v2").map(|i| i.id), Some(web));
+        assert_eq!(s.image("api:latest").map(|i| i.id), Some(api));
+        assert_eq!(s.image(&api.to_string()).map(|i| i.id), Some(api));
+        assert_eq!(
+            s.find_image("nosuch").map(|i| i.id),
+            Err(NoSuchImage("nosuch:latest".into()))
+        );
+        assert_eq!(
+            NoSuchImage("nosuch:latest".into()).to_string(),
+            "No such image: nosuch:latest"
+        );
+    }
+
+    #[test]
+    fn removing_a_tag_keeps_the_image_until_its_last_tag_goes() {
+        let (mut s, web, _, _) = store();
+        let first = s.remove_image("web:v1", false).expect("untag");
+        assert_eq!(
+            first,
+            Removed {
+                untagged: vec!["web:v1".into()],
+                deleted: None
+            }
+        );
+        assert!(s.images.contains_key(&web));
+        let last = s.remove_image("web:v2", false).expect("untag and delete");
+        assert_eq!(
+            last,
+            Removed {
+                untagged: vec!["web:v2".into()],
+                deleted: Some(web)
+            }
+        );
+        assert!(!s.images.contains_key(&web));
+    }
+
+    #[test]
+    fn removing_by_id_an_image_with_several_tags_must_be_forced() {
+        let (mut s, web, _, _) = store();
+        let err = s
+            .remove_image(&web.hex()[..4], false)
+            .expect_err("conflict");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "conflict: unable to delete {} (must be forced) - image is referenced in multiple repositories",
+                web.short()
+            )
+        );
+        assert_eq!(s.tags.len(), 3, "a refused removal changes nothing");
+        let forced = s.remove_image(&web.to_string(), true).expect("forced");
+        assert_eq!(forced.untagged, vec!["web:v1", "web:v2"]);
+        assert_eq!(forced.deleted, Some(web));
+    }
+
+    #[test]
+    fn removing_by_id_takes_a_single_tag_or_none_without_force() {
+        let (mut s, _, api, loose) = store();
+        let removed = s.remove_image(&api.hex()[..12], false).expect("api");
+        assert_eq!(removed.untagged, vec!["api:latest"]);
+        assert_eq!(removed.deleted, Some(api));
+        let removed = s.remove_image(&loose.hex(), false).expect("loose");
+        assert!(removed.untagged.is_empty());
+        assert_eq!(removed.deleted, Some(loose));
+    }
+
+    #[test]
+    fn an_unknown_or_too_short_reference_is_no_such_image() {
+        let (mut s, web, _, _) = store();
+        assert_eq!(
+            s.remove_image(&web.hex()[..3], false),
+            Err(RemoveError::NoSuchImage(NoSuchImage(format!(
+                "{}:latest",
+                &web.hex()[..3]
+            ))))
+        );
+        assert_eq!(
+            s.remove_image("nosuch:x", true).map_err(|e| e.to_string()),
+            Err("No such image: nosuch:x".to_string())
+        );
+    }
+
+    #[test]
+    fn listing_shows_tags_in_name_order_then_untagged_images() {
+        let (s, web, api, loose) = store();
+        let rows: Vec<(Option<(&str, &str)>, Digest)> = s
+            .list_images(None)
+            .iter()
+            .map(|l| (l.name, l.image.id))
+            .collect();
+        assert_eq!(
+            rows,
+            vec![
+                (Some(("api", "latest")), api),
+                (Some(("web", "v1")), web),
+                (Some(("web", "v2")), web),
+                (None, loose),
+            ]
+        );
+        let web_rows: Vec<_> = s.list_images(Some("web")).iter().map(|l| l.name).collect();
+        assert_eq!(web_rows, vec![Some(("web", "v1")), Some(("web", "v2"))]);
+        let one: Vec<_> = s
+            .list_images(Some("web:v2"))
+            .iter()
+            .map(|l| l.name)
+            .collect();
+        assert_eq!(one, vec![Some(("web", "v2"))]);
+    }
+
+    fn record(text: &str) -> (Digest, crate::engine::cache::CacheRecord) {
+        use crate::engine::cache_key::{CacheKey, OpInputs};
+        let key = CacheKey {
+            parent: None,
+            op: OpInputs::Base {
+                reference: text.into(),
+                image: Digest::of(text.as_bytes()),
+            },
+        };
+        let record = crate::engine::cache::CacheRecord {
+            built_by: crate::engine::report::StepRef {
+                build: 1,
+                step: 1,
+                of: 1,
+                stage: None,
+                text: text.into(),
+                cost_ms: 0,
+            },
+            layer: None,
+            chain: key.digest(),
+            key,
+        };
+        (record.chain, record)
+    }
+
+    #[test]
+    fn pruning_forgets_both_builders_records_and_keeps_images() {
+        let (mut s, _, _, _) = store();
+        for text in ["FROM a", "FROM b"] {
+            let (digest, rec) = record(text);
+            s.buildkit_cache.insert(digest, rec);
+        }
+        let (digest, rec) = record("FROM c");
+        s.classic_cache.insert(digest, rec);
+        assert_eq!(s.prune_build_cache(), 3);
+        assert_eq!((s.buildkit_cache.len(), s.classic_cache.len()), (0, 0));
+        assert_eq!(s.prune_build_cache(), 0);
+        assert_eq!(s.images.len(), 3, "images stay");
+    }
+}
