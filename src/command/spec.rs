@@ -2,9 +2,12 @@
 //! arity, its group), what a parsed line asks for, what a command needs from
 //! the engine ([`Host`]) and what it prints ([`Output`]).
 
+use crate::dockerfile::Compiled;
 use crate::engine::builder::{BuildError, BuildOptions, BuilderKind};
 use crate::engine::report::BuildReport;
 use crate::engine::store::EngineState;
+use crate::messages::Lang;
+use std::sync::Arc;
 
 /// A flag as docker spells it.
 #[derive(Debug, Clone, Copy)]
@@ -194,12 +197,12 @@ pub struct BuildRequest {
     pub opts: BuildOptions,
 }
 
-/// A build the host ran: the Dockerfile text it built, and the result.
+/// A build the host ran: the Dockerfile it built (compiled), and the result.
 #[derive(Debug, Clone)]
 pub struct Built {
     pub file: String,
     pub builder: BuilderKind,
-    pub text: String,
+    pub compiled: Arc<Compiled>,
     pub result: Result<BuildReport, BuildError>,
 }
 
@@ -213,6 +216,9 @@ pub trait Host {
     fn engine_mut(&mut self) -> &mut EngineState;
     /// Persist engine changes made through `engine_mut`.
     fn commit(&mut self) -> Result<(), String>;
+    /// The language of layerlab's own words in the output (the `why:` lines
+    /// of a build); what docker prints stays English.
+    fn lang(&self) -> Lang;
 }
 
 /// What a command printed, and the build it ran, if any.

@@ -21,6 +21,7 @@ mod engine_state;
 mod expand;
 mod expand_props;
 mod live_engine;
+mod messages;
 mod parser_cases;
 mod parser_corpus;
 mod parser_props;
