@@ -2,88 +2,25 @@
 //! and its simulated times, the config docker derives from the image and
 //! the `docker run` flags, and what its processes printed.
 //!
-//! This module holds what a container *is* and the rules docker applies
-//! when one is made (names, environment, ENTRYPOINT and CMD, commit's
-//! changes); the store (`store::containers`) keeps them and runs their
-//! processes.
+//! The store keeps containers (`store::containers` defines what one is);
+//! this module holds the rules docker applies when one is made (names,
+//! environment, ENTRYPOINT and CMD, commit's changes) and what can be done
+//! to one in the store ([`lifecycle`]: create, start, exec, stop, remove,
+//! diff, commit).
 
 mod changes;
 mod env;
+pub mod lifecycle;
 mod names;
 
 use crate::engine::process::StartError;
-use crate::engine::report::LayerInfo;
 use crate::engine::store::RunConfig;
 use crate::filesystem::digest::Digest;
-use serde::{Deserialize, Serialize};
 
 pub use changes::apply_changes;
 pub use env::{env_file, overlay_env, EnvError};
+pub use lifecycle::{CommitOptions, PathChange, Started, KILLED, STOP_GRACE_SECONDS};
 pub use names::{generate_name, valid_name};
-
-/// One container, as the daemon remembers it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Container {
-    /// 64 hex digits, derived from the store's counter and the inputs.
-    pub id: Digest,
-    /// Without docker's leading `/`.
-    pub name: String,
-    pub image: Digest,
-    /// The image as the user named it (`docker ps` IMAGE).
-    pub image_ref: String,
-    /// The image's layers when the container was made: the container keeps
-    /// its filesystem if the image is force-removed.
-    pub image_layers: Vec<LayerInfo>,
-    /// The image's config with the flags applied; ENTRYPOINT and CMD as
-    /// docker merged them.
-    pub config: RunConfig,
-    pub state: ContainerState,
-    /// Simulated times, in seconds since the Unix epoch.
-    pub created: i64,
-    pub started: Option<i64>,
-    pub finished: Option<i64>,
-    /// The writable layer, as a layer in the store (None: nothing written).
-    pub rw_layer: Option<LayerInfo>,
-    pub logs: Vec<LogLine>,
-    /// `--rm`: removed when it exits.
-    pub auto_remove: bool,
-    /// `-t`: the process has a terminal (`TERM=xterm`).
-    pub tty: bool,
-    /// Why the last start failed, as `docker inspect` shows `State.Error`.
-    pub error: Option<String>,
-}
-
-/// Where a container is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ContainerState {
-    Created,
-    /// Its process runs until `until` on the simulated clock, then exits
-    /// with `exit_code` (what it will return when nothing stops it).
-    Running {
-        until: i64,
-        exit_code: i32,
-    },
-    Exited {
-        code: i32,
-    },
-}
-
-/// Which stream a log line came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Stream {
-    Stdout,
-    Stderr,
-}
-
-/// One line a container's main process printed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LogLine {
-    /// Simulated seconds since the Unix epoch.
-    pub time: i64,
-    pub stream: Stream,
-    /// Without its line break.
-    pub text: String,
-}
 
 /// What `docker create` and `docker run` are given besides the image.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -143,12 +80,12 @@ pub enum ContainerError {
 /// `--entrypoint` replaces the image's ENTRYPOINT *and* drops its CMD;
 /// `--entrypoint ""` resets both. Shell forms were already turned into
 /// `/bin/sh -c …` by the build, so a shell-form ENTRYPOINT ignores CMD as
-/// `sh -c` ignores extra words. Returns (entrypoint, cmd).
+/// `sh -c` ignores extra words.
 pub fn merge_command(
     image: &RunConfig,
     entrypoint: Option<&str>,
     command: &[String],
-) -> Result<(Option<Vec<String>>, Option<Vec<String>>), ContainerError> {
+) -> Result<Launch, ContainerError> {
     let user_entrypoint: Option<Vec<String>> = entrypoint.map(|e| vec![e.to_owned()]);
     let mut cmd = (!command.is_empty()).then(|| command.to_vec());
     let mut entry = user_entrypoint.clone();
@@ -165,53 +102,17 @@ pub fn merge_command(
     if empty(&entry) && empty(&cmd) {
         return Err(ContainerError::NoCommand);
     }
-    Ok((entry, cmd))
+    Ok(Launch {
+        entrypoint: entry,
+        cmd,
+    })
 }
 
-impl Container {
-    /// The process's argv: ENTRYPOINT then CMD (docker inspect's Path and
-    /// Args).
-    pub fn argv(&self) -> Vec<String> {
-        let mut argv = self.config.entrypoint.clone().unwrap_or_default();
-        argv.extend(self.config.cmd.clone().unwrap_or_default());
-        argv
-    }
-
-    pub fn is_running(&self) -> bool {
-        matches!(self.state, ContainerState::Running { .. })
-    }
-
-    /// The 12-digit id `docker ps` shows.
-    pub fn short_id(&self) -> String {
-        self.id.short()
-    }
-
-    /// The environment the process starts with, as the daemon and runc
-    /// make it: `PATH`, `HOSTNAME`, `TERM` with a terminal, the config's
-    /// Env over them, then `HOME` from the user when nothing set it;
-    /// `extra` (exec's `-e`) last.
-    pub fn process_env(&self, home: &str, extra: &[(String, String)]) -> Vec<(String, String)> {
-        let mut env = vec![
-            (
-                "PATH".to_owned(),
-                "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_owned(),
-            ),
-            ("HOSTNAME".to_owned(), self.short_id()),
-        ];
-        if self.tty {
-            env.push(("TERM".to_owned(), "xterm".to_owned()));
-        }
-        for (k, v) in self.config.env.iter().chain(extra) {
-            match env.iter_mut().find(|(key, _)| key == k) {
-                Some(slot) => slot.1.clone_from(v),
-                None => env.push((k.clone(), v.clone())),
-            }
-        }
-        if !env.iter().any(|(k, _)| k == "HOME") {
-            env.push(("HOME".to_owned(), home.to_owned()));
-        }
-        env
-    }
+/// A container's ENTRYPOINT and CMD once merged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Launch {
+    pub entrypoint: Option<Vec<String>>,
+    pub cmd: Option<Vec<String>>,
 }
 
 #[cfg(test)]
@@ -232,8 +133,12 @@ mod tests {
 
     type Argv = Option<Vec<String>>;
 
+    type Case<'a> = (&'a RunConfig, Option<&'a str>, &'a [&'a str], (Argv, Argv));
+
     fn merged(img: &RunConfig, ep: Option<&str>, line: &[&str]) -> Result<(Argv, Argv), String> {
-        merge_command(img, ep, &words(line)).map_err(|e| e.to_string())
+        merge_command(img, ep, &words(line))
+            .map(|l| (l.entrypoint, l.cmd))
+            .map_err(|e| e.to_string())
     }
 
     #[test]
@@ -244,8 +149,13 @@ mod tests {
         let shell_cmd = image(None, Some(&["/bin/sh", "-c", "node app.js"]));
         let exec_ep = image(Some(&["node"]), Some(&["app.js"]));
         let shell_ep = image(Some(&["/bin/sh", "-c", "node app.js"]), Some(&["x"]));
-        let cases: Vec<(&RunConfig, Option<&str>, &[&str], (Argv, Argv))> = vec![
-            (&exec_cmd, None, &[], (None, Some(words(&["node", "app.js"])))),
+        let cases: Vec<Case> = vec![
+            (
+                &exec_cmd,
+                None,
+                &[],
+                (None, Some(words(&["node", "app.js"]))),
+            ),
             (&shell_cmd, None, &[], (None, Some(sh("node app.js")))),
             (&exec_cmd, None, &["sh"], (None, Some(words(&["sh"])))),
             (

@@ -221,11 +221,19 @@ mod tests {
     #[test]
     fn applets_run_as_in_a_build() {
         let mut fs = fs_with(&[("/bin/sh", "", 0o755), ("/bin/echo", "", 0o755)]);
-        let exit = run(&mut fs, &process(&["sh", "-c", "echo hi > /app/x; echo done"]))
-            .expect("starts");
+        let exit = run(
+            &mut fs,
+            &process(&["sh", "-c", "echo hi > /app/x; echo done"]),
+        )
+        .expect("starts");
         assert_eq!((exit.code, exit.stdout.as_str()), (0, "done\n"));
-        assert_eq!(fs.read_file("/app/x").expect("written").to_vec().expect("bytes"),
-            b"hi\n");
+        assert_eq!(
+            fs.read_file("/app/x")
+                .expect("written")
+                .to_vec()
+                .expect("bytes"),
+            b"hi\n"
+        );
     }
 
     #[test]

@@ -15,7 +15,6 @@ mod usage;
 use crate::engine::cache::BuildCache;
 use crate::engine::catalog::Catalog;
 use crate::engine::classic_hash::ClassicSourceHash;
-use crate::engine::container::Container;
 use crate::engine::context::FileCache;
 use crate::engine::layers::LayerStore;
 use crate::filesystem::digest::Digest;
@@ -24,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-pub use containers::{CommitOptions, PathChange, Started, KILLED, STOP_GRACE_SECONDS};
+pub use containers::{Container, ContainerState, LogLine, Stream};
 pub use images::{image_id, ImageRecord, RunConfig, SIMULATED_EPOCH};
 pub use usage::{ContainerUsage, DiskUsage, ImageUsage};
 

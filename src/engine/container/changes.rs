@@ -22,8 +22,8 @@ pub fn apply_changes(config: &RunConfig, changes: &[String]) -> Result<RunConfig
             return Err(ContainerError::InvalidChange(word.to_lowercase()));
         }
     }
-    let parsed = crate::dockerfile::parse(&text)
-        .map_err(|d| ContainerError::BadChange(d.message))?;
+    let parsed =
+        crate::dockerfile::parse(&text).map_err(|d| ContainerError::BadChange(d.message))?;
     let mut out = config.clone();
     // Within one commit, ENTRYPOINT drops CMD unless a CMD came first.
     let mut cmd_set = false;
@@ -148,7 +148,10 @@ mod tests {
         );
         assert!(c.exposed_ports.contains("80/tcp") && c.exposed_ports.contains("443/udp"));
         assert_eq!(c.labels.get("maintainer").map(String::as_str), Some("me"));
-        assert_eq!((c.user.as_str(), c.working_dir.as_str()), ("node", "/app/src"));
+        assert_eq!(
+            (c.user.as_str(), c.working_dir.as_str()),
+            ("node", "/app/src")
+        );
         assert!(c.volumes.contains("/data"));
         assert_eq!(c.on_build, vec!["RUN echo hi"]);
         assert_eq!(c.stop_signal.as_deref(), Some("SIGINT"));
@@ -162,7 +165,10 @@ mod tests {
             Some(vec!["/bin/sh".into(), "-c".into(), "node app.js".into()])
         );
         let c = changed(&[r#"ENTRYPOINT ["node"]"#]).expect("entrypoint");
-        assert_eq!((c.entrypoint, c.cmd), (Some(vec!["node".to_string()]), None));
+        assert_eq!(
+            (c.entrypoint, c.cmd),
+            (Some(vec!["node".to_string()]), None)
+        );
         let c = changed(&[r#"CMD ["a"]"#, r#"ENTRYPOINT ["b"]"#]).expect("both");
         assert_eq!(c.cmd, Some(vec!["a".to_string()]));
     }

@@ -61,12 +61,11 @@ pub fn overlay_env(
     host: &[(String, String)],
 ) -> Result<Vec<(String, String)>, EnvError> {
     let mut given: Vec<(String, Option<String>)> = Vec::new();
-    let mut set = |name: &str, value: Option<String>| {
-        match given.iter_mut().find(|(k, _)| k == name) {
+    let mut set =
+        |name: &str, value: Option<String>| match given.iter_mut().find(|(k, _)| k == name) {
             Some(slot) => slot.1 = value,
             None => given.push((name.to_owned(), value)),
-        }
-    };
+        };
     for text in env_files {
         for entry in env_file(text, host)? {
             let (k, v) = entry.split_once('=').unwrap_or((&entry, ""));
@@ -103,7 +102,9 @@ mod tests {
     use super::*;
 
     fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
-        p.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        p.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     fn strings(s: &[&str]) -> Vec<String> {
@@ -112,7 +113,11 @@ mod tests {
 
     #[test]
     fn flags_override_the_image_and_come_first() {
-        let image = pairs(&[("PATH", "/bin"), ("TARGET", "blog.sixeyed.com"), ("METHOD", "HEAD")]);
+        let image = pairs(&[
+            ("PATH", "/bin"),
+            ("TARGET", "blog.sixeyed.com"),
+            ("METHOD", "HEAD"),
+        ]);
         let host = pairs(&[("INTERVAL", "5000")]);
         let env = overlay_env(
             &image,
@@ -141,7 +146,10 @@ mod tests {
             strings(&["A=1", "B= spaced ", "HOSTVAR=h"])
         );
         let env = overlay_env(&[], &[file.to_string()], &strings(&["A=2"]), &host).expect("ok");
-        assert_eq!(env, pairs(&[("A", "2"), ("B", " spaced "), ("HOSTVAR", "h")]));
+        assert_eq!(
+            env,
+            pairs(&[("A", "2"), ("B", " spaced "), ("HOSTVAR", "h")])
+        );
     }
 
     #[test]

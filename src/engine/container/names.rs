@@ -18,10 +18,12 @@ struct Words {
 fn words() -> &'static Words {
     static WORDS: OnceLock<Words> = OnceLock::new();
     // The file ships inside the binary; a test loads it.
-    WORDS.get_or_init(|| toml::from_str(NAMES).unwrap_or(Words {
-        adjectives: vec!["unnamed".into()],
-        surnames: vec!["container".into()],
-    }))
+    WORDS.get_or_init(|| {
+        toml::from_str(NAMES).unwrap_or(Words {
+            adjectives: vec!["unnamed".into()],
+            surnames: vec!["container".into()],
+        })
+    })
 }
 
 /// Whether docker accepts `name` for a container: `[a-zA-Z0-9][a-zA-Z0-9_.-]+`
@@ -45,7 +47,11 @@ pub fn generate_name(id: &Digest, taken: impl Fn(&str) -> bool) -> String {
         list[n % list.len()].clone()
     };
     for retry in 0..64usize {
-        let mut name = format!("{}_{}", pick(&w.adjectives, retry * 4), pick(&w.surnames, retry * 4 + 2));
+        let mut name = format!(
+            "{}_{}",
+            pick(&w.adjectives, retry * 4),
+            pick(&w.surnames, retry * 4 + 2)
+        );
         if retry > 0 {
             name.push_str(&(usize::from(bytes[retry % 32]) % 10).to_string());
         }

@@ -8,8 +8,8 @@
 //! layer store keys layers by chain id: equal content on different parents
 //! is two layers.
 
+use super::containers::Container;
 use super::images::ImageRecord;
-use crate::engine::container::Container;
 use crate::filesystem::digest::Digest;
 use std::collections::BTreeMap;
 
@@ -93,7 +93,10 @@ impl DiskUsage {
 
     /// This usage with the containers' writable layers, and each image's
     /// count of containers using it.
-    pub fn with_containers<'a>(mut self, containers: impl IntoIterator<Item = &'a Container>) -> Self {
+    pub fn with_containers<'a>(
+        mut self,
+        containers: impl IntoIterator<Item = &'a Container>,
+    ) -> Self {
         for c in containers {
             let size = c.rw_layer.as_ref().map_or(0, |l| l.size);
             let image: u64 = c.image_layers.iter().map(|l| l.size).sum();
