@@ -71,7 +71,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             n += 1;
             let report = change("src/mod19/file0999.js", n);
-            assert_eq!(report.rebuilt(), 1);
+            assert_eq!(report.totals.rebuilt, 1);
             report
         });
     });
@@ -81,7 +81,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             n += 1;
             let report = change("src/mod05/file0005.js", n);
-            assert!(report.rebuilt() > 40);
+            assert!(report.totals.rebuilt > 40);
             report
         });
     });

@@ -108,7 +108,7 @@ fn node_npm_ci_100(c: &mut Criterion) {
             let snap =
                 ContextSnapshot::capture(root, &ignore, &mut StatCache::default()).expect("s");
             let r = build(&mut state, &df, &snap, &BuildOptions::default()).expect("build");
-            assert_eq!(r.rebuilt(), 1);
+            assert_eq!(r.totals.rebuilt, 1);
             r
         });
     });

@@ -2,6 +2,7 @@
 //! text or JSON from the pure core → an exit code.
 
 mod build;
+mod completions;
 mod docker;
 mod import;
 mod open;
@@ -22,7 +23,8 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     pub state: Option<PathBuf>,
 
-    /// Language of the screen: ko or en (default: from LANG).
+    /// Language of layerlab's own words (the screen, the reasons, the
+    /// diagnostics): ko or en (default: from LANG). Docker's output stays English.
     #[arg(long, global = true, value_name = "LANG")]
     pub lang: Option<String>,
 
@@ -43,17 +45,31 @@ pub enum Command {
     /// Open the interactive screen on a scratch project.
     Sandbox,
     /// Run a docker command (build, image ls, history, rmi, builder prune).
+    ///
+    /// `layerlab docker --help` and `layerlab docker COMMAND --help` show
+    /// docker's help for the commands and flags layerlab runs.
+    // `--help` is docker's here: the table answers it.
+    #[command(disable_help_flag = true)]
     Docker(docker::DockerArgs),
+    /// Print a shell completion script (bash, zsh, fish, …).
+    ///
+    /// It completes layerlab's commands and, after `layerlab docker`,
+    /// docker's commands and their flags, from the same table that runs them.
+    Completions(completions::CompletionsArgs),
 }
 
 /// Run the program; returns the process exit code.
 pub fn main() -> i32 {
     let cli = Cli::parse();
     match cli.command {
-        Some(Command::Parse(args)) => parse::run(&args),
-        Some(Command::Build(args)) => {
-            with_state(cli.state.as_deref(), |dir| build::run(&args, dir))
-        }
+        Some(Command::Parse(args)) => match lang(cli.lang.as_deref()) {
+            Ok(lang) => parse::run(&args, lang),
+            Err(code) => code,
+        },
+        Some(Command::Build(args)) => match lang(cli.lang.as_deref()) {
+            Ok(lang) => with_state(cli.state.as_deref(), |dir| build::run(&args, dir, lang)),
+            Err(code) => code,
+        },
         Some(Command::Import(args)) => {
             with_state(cli.state.as_deref(), |dir| import::run(&args, dir))
         }
@@ -66,10 +82,23 @@ pub fn main() -> i32 {
         Some(Command::Docker(args)) => {
             with_state(cli.state.as_deref(), |dir| docker::run(&args, dir))
         }
+        Some(Command::Completions(args)) => completions::run(&args),
         // No lessons yet: the sandbox with the lecture's example.
         None => with_state(cli.state.as_deref(), |dir| {
             open::run(crate::runtime::Start::Example, dir, cli.lang.as_deref())
         }),
+    }
+}
+
+/// The learner's language: `--lang`, else the locale. A language layerlab
+/// does not speak is a usage error (exit code 2).
+fn lang(flag: Option<&str>) -> Result<crate::messages::Lang, i32> {
+    match flag.map(crate::messages::Lang::parse).transpose() {
+        Ok(lang) => Ok(lang.unwrap_or_else(crate::runtime::lang_from_env)),
+        Err(e) => {
+            eprintln!("ERROR: {e}");
+            Err(2)
+        }
     }
 }
 

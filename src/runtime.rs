@@ -2,7 +2,10 @@
 //! the engine; one loop that feeds events to `update` and performs effects.
 //!
 //! [`Session`] (model + engine host, dispatch and perform) has no terminal,
-//! so tests and the benchmark drive exactly what the loop drives.
+//! so tests and the benchmark drive exactly what the loop drives. Effects
+//! are performed in one place, [`Session::settle`]; what they bring back
+//! (build results, context snapshots) goes to `update` as events, and the
+//! app derives what the panes show from it.
 
 pub mod events;
 pub mod host;
@@ -13,13 +16,16 @@ pub mod watcher;
 use crate::app::effect::Effect;
 use crate::app::i18n::Lang;
 use crate::app::model::{BuildView, Model};
+use crate::app::rows::ContextSources;
 use crate::app::update::{update, Event};
 use crate::engine::daemon::Daemon;
+use crate::messages::Message;
 use events::RtEvent;
 use host::{EngineHost, Project};
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{channel, RecvTimeoutError};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// What to open.
@@ -95,43 +101,53 @@ impl Session {
             Err(e) => return Err(format!("cannot read {}: {e}", dockerfile.display())),
         };
         let model = Model::new(title, &text, lang);
-        let project = Project::new(context.clone(), dockerfile, text);
-        let host = EngineHost::new(daemon, context, Some(project));
+        let project = Project::new(context.clone(), dockerfile, Arc::clone(&model.compiled));
+        let mut host = EngineHost::new(daemon, context, Some(project));
+        host.lang = lang;
         Ok(Session { model, host })
     }
 
     /// The first snapshot and build.
     pub fn start(&mut self) {
         match self.host.refresh_context() {
-            Ok(Some(rows)) => self.dispatch(Event::ContextLoaded(rows)),
+            Ok(Some(sources)) => self.dispatch(Event::ContextRead(Box::new(sources))),
             Ok(None) => {}
             Err(e) => self.model.status = Some(e),
         }
         let effects = crate::app::update::rebuild(&mut self.model);
-        for e in effects {
-            let events = self.perform(e);
-            for ev in events {
-                self.dispatch(ev);
-            }
-        }
+        self.settle(effects);
     }
 
     /// Feed one event through `update`, performing effects until quiet.
     pub fn dispatch(&mut self, event: Event) {
-        let mut queue = VecDeque::from([event]);
-        while let Some(ev) = queue.pop_front() {
-            for effect in update(&mut self.model, ev) {
+        let effects = update(&mut self.model, event);
+        self.settle(effects);
+    }
+
+    /// The effect loop: perform `effects`, feed the events they bring back
+    /// through `update` (in order), and perform what those ask for, until
+    /// nothing is left.
+    fn settle(&mut self, mut effects: Vec<Effect>) {
+        let mut queue = VecDeque::new();
+        loop {
+            for effect in effects {
                 queue.extend(self.perform(effect));
             }
+            let Some(ev) = queue.pop_front() else {
+                return;
+            };
+            effects = update(&mut self.model, ev);
         }
     }
 
     fn perform(&mut self, effect: Effect) -> Vec<Event> {
         match effect {
-            Effect::Build { text, builder } => self
+            Effect::Build {
+                compiled, builder, ..
+            } => self
                 .host
-                .build_editor(&text, builder, false)
-                .map(|v| Event::Built(Box::new(v)))
+                .build_editor(&compiled, builder, false)
+                .map(|b| Event::Built(Box::new(b)))
                 .into_iter()
                 .collect(),
             Effect::Save { text, quit_after } => {
@@ -153,10 +169,10 @@ impl Session {
             // directory could take the writes: one behaviour to learn, and a
             // reset that works the same everywhere.
             Effect::Context(op) => match self.host.simulate(&op) {
-                Ok(rows) => {
+                Ok(sources) => {
                     let mut out = vec![
                         Event::ContextChanged { op, result: Ok(()) },
-                        Event::ContextLoaded(rows),
+                        context_event(sources),
                     ];
                     out.extend(self.rebuild_now());
                     out
@@ -164,25 +180,25 @@ impl Session {
                 Err(e) => vec![Event::ContextChanged { op, result: Err(e) }],
             },
             Effect::ResetContext => {
-                let mut out = vec![Event::ContextLoaded(self.host.reset_simulations())];
+                let mut out = vec![context_event(self.host.reset_simulations())];
                 out.extend(self.rebuild_now());
                 out
             }
             Effect::RunCommand(line) => {
                 if let Some(p) = &mut self.host.project {
-                    p.text = self.model.doc.text();
+                    p.compiled = Arc::clone(&self.model.compiled);
                 }
                 let mut output = crate::command::run_line(&line, &mut self.host);
-                let view = output.built.take().map(|b| {
+                let build = output.built.take().map(|b| {
                     Box::new(
                         self.host
-                            .view(&b.text, b.builder, b.result, Some(line.clone())),
+                            .outcome(b.compiled, b.builder, b.result, Some(line.clone())),
                     )
                 });
                 vec![Event::CommandDone {
                     line,
                     output: Box::new(output),
-                    view,
+                    build,
                 }]
             }
             Effect::Quit => Vec::new(),
@@ -195,10 +211,9 @@ impl Session {
         if self.model.outline.problem.is_some() {
             return None;
         }
-        let text = self.model.doc.text();
         self.host
-            .build_editor(&text, self.model.builder, true)
-            .map(|v| Event::Built(Box::new(v)))
+            .build_editor(&self.model.compiled, self.model.builder, true)
+            .map(|b| Event::Built(Box::new(b)))
     }
 
     /// Files changed on disk (one debounced burst).
@@ -212,13 +227,10 @@ impl Session {
         }
         if changed.context {
             match self.host.refresh_context() {
-                Ok(Some(rows)) => {
-                    self.dispatch(Event::ContextLoaded(rows));
-                    for e in crate::app::update::rebuild(&mut self.model) {
-                        for ev in self.perform(e) {
-                            self.dispatch(ev);
-                        }
-                    }
+                Ok(Some(sources)) => {
+                    self.dispatch(Event::ContextRead(Box::new(sources)));
+                    let effects = crate::app::update::rebuild(&mut self.model);
+                    self.settle(effects);
                 }
                 Ok(None) => {}
                 Err(e) => self.model.status = Some(e),
@@ -229,6 +241,15 @@ impl Session {
     /// The build on screen.
     pub fn view(&self) -> Option<&BuildView> {
         self.model.build.as_ref()
+    }
+}
+
+/// The context pane's new rows: derived by the app from the snapshots, or
+/// none when no context has been read.
+fn context_event(sources: Option<ContextSources>) -> Event {
+    match sources {
+        Some(s) => Event::ContextRead(Box::new(s)),
+        None => Event::ContextLoaded(Vec::new()),
     }
 }
 
@@ -344,7 +365,8 @@ pub fn run(opts: &Options) -> Result<(), String> {
                 Ok(ev) => ev,
                 Err(RecvTimeoutError::Timeout) => {
                     if let Err(e) = session.host.daemon.save() {
-                        session.model.status = Some(format!("saving the engine state: {e}"));
+                        let m = Message::new("status.state_not_saved").arg("error", e);
+                        session.model.status = Some(m.render(session.model.lang));
                     }
                     continue;
                 }
@@ -373,11 +395,11 @@ pub fn run(opts: &Options) -> Result<(), String> {
         }
     }
     drop(guard);
-    session
-        .host
-        .daemon
-        .save()
-        .map_err(|e| format!("saving the engine state: {e}"))
+    session.host.daemon.save().map_err(|e| {
+        Message::new("status.state_not_saved")
+            .arg("error", e)
+            .render(lang)
+    })
 }
 
 /// How long the screen waits without events before it writes the engine
@@ -401,5 +423,88 @@ fn handle_term(session: &mut Session, ev: &crossterm::event::Event) {
     };
     if let Some(e) = event {
         session.dispatch(e);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::Key;
+    use crate::engine::report::{BuiltInstruction, Verdict};
+
+    const DF: &str = "FROM alpine\nRUN sleep 2\nENV A=1\nCOPY a.txt /\nCMD [\"true\"]\n";
+
+    fn session(dir: &Path) -> Session {
+        let ctx = dir.join("ctx");
+        std::fs::create_dir(&ctx).unwrap();
+        write_files(&ctx, &[("Dockerfile", DF), ("a.txt", "a\n")]).unwrap();
+        let daemon = Daemon::open(&dir.join("state")).unwrap();
+        let mut s =
+            Session::open(daemon, ctx.clone(), ctx.join("Dockerfile"), "t", Lang::En).unwrap();
+        s.start();
+        s
+    }
+
+    #[test]
+    fn the_host_builds_the_text_the_model_compiled() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = session(dir.path());
+        for c in ['j', 'j', 'j', 'K'] {
+            s.dispatch(Event::Key(Key::char(c)));
+        }
+        let project = s.host.project.as_ref().expect("a project");
+        assert!(Arc::ptr_eq(&project.compiled, &s.model.compiled));
+        let view = s.view().expect("a build");
+        let report = view.report.as_ref().expect("it built");
+        assert_eq!(
+            report.instructions,
+            BuiltInstruction::list(s.model.compiled.instructions())
+        );
+        assert_eq!(view.instructions, report.instructions);
+        assert!(s.model.in_sync());
+    }
+
+    #[test]
+    fn the_report_totals_are_the_steps_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = session(dir.path());
+        // A change only the COPY reads: the RUN below it is reused.
+        let row = s
+            .model
+            .context
+            .rows
+            .iter()
+            .position(|r| r.path == "a.txt")
+            .unwrap();
+        s.dispatch(Event::SelectContext(row));
+        s.dispatch(Event::Key(Key::char('e')));
+        let report = s.view().and_then(|v| v.report.as_ref()).expect("it built");
+        let steps = &report.steps;
+        let totals = report.totals;
+
+        let missed = steps.iter().filter(|s| s.verdict.missed()).count();
+        let hit = steps.iter().filter(|s| s.verdict.cached()).count();
+        assert!(missed > 0 && hit > 0, "{steps:?}");
+        assert_eq!(totals.rebuilt, missed);
+        assert_eq!(totals.cacheable, missed + hit);
+        let seconds: f64 = steps.iter().map(|s| s.seconds).sum();
+        assert_eq!(totals.seconds, seconds);
+        let saved: f64 = steps
+            .iter()
+            .map(|s| match &s.verdict {
+                Verdict::Hit { from } => from.cost_ms as f64 / 1000.0,
+                _ => 0.0,
+            })
+            .sum();
+        assert!(saved >= 2.0, "the RUN's sleep was saved: {saved}");
+        assert_eq!(totals.saved_seconds, saved);
+
+        // The layer pane's title prints the report's totals.
+        let title = crate::ui::layers_pane::title(&s.model, 200);
+        let expected = format!(
+            "{missed} of {} steps rebuilt · {seconds:.1} s (cache saved {saved:.1} s)",
+            missed + hit
+        );
+        assert!(title.contains(&expected), "{title}");
     }
 }

@@ -1,7 +1,8 @@
 //! The Dockerfile being edited: its lines, what was last saved, and the
 //! outline (instruction blocks) the editor selects and moves.
 
-use crate::dockerfile::{analyzer, Keyword};
+use crate::dockerfile::{Compiled, Keyword};
+use crate::messages::Message;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Document {
@@ -57,12 +58,13 @@ pub struct Block {
     pub keyword: Keyword,
 }
 
-/// A parse or analysis error at a line, in words.
+/// A parse or analysis error at a line, as a message the screen renders in
+/// the learner's language.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     /// 0-based line.
     pub line: usize,
-    pub message: String,
+    pub message: Message,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -80,40 +82,31 @@ impl Outline {
     }
 }
 
-/// Blocks from the real parser; when the text does not parse, from a
-/// line pass (a line, plus the lines its trailing `\` continues) so the
-/// learner can still select and fix it.
-pub fn outline(lines: &[String]) -> Outline {
-    let text = join_lines(lines);
-    match crate::dockerfile::parse(&text) {
-        Ok(file) => {
-            let blocks = file
-                .instructions
-                .iter()
-                .map(|i| Block {
-                    first: i.span.line.saturating_sub(1),
-                    last: i
-                        .end_line
-                        .saturating_sub(1)
-                        .max(i.span.line.saturating_sub(1)),
-                    keyword: i.keyword,
-                })
-                .collect();
-            let plan = analyzer::analyze(&file);
-            let problem = plan.errors().next().map(|d| Problem {
-                line: d.span.line.saturating_sub(1),
-                message: d.message.clone(),
-            });
-            Outline { blocks, problem }
-        }
-        Err(d) => Outline {
-            blocks: line_blocks(lines),
-            problem: Some(Problem {
-                line: d.span.line.saturating_sub(1),
-                message: d.message,
-            }),
-        },
-    }
+/// Blocks from the compiled text; when it does not parse, from a line pass
+/// (a line, plus the lines its trailing `\` continues) so the learner can
+/// still select and fix it. `lines` are the lines `compiled` was compiled
+/// from.
+pub fn outline(compiled: &Compiled, lines: &[String]) -> Outline {
+    let problem = compiled.error().map(|d| Problem {
+        line: d.span.line.saturating_sub(1),
+        message: d.kind.text(),
+    });
+    let blocks = match compiled.parsed() {
+        Ok((file, _)) => file
+            .instructions
+            .iter()
+            .map(|i| Block {
+                first: i.span.line.saturating_sub(1),
+                last: i
+                    .end_line
+                    .saturating_sub(1)
+                    .max(i.span.line.saturating_sub(1)),
+                keyword: i.keyword,
+            })
+            .collect(),
+        Err(_) => line_blocks(lines),
+    };
+    Outline { blocks, problem }
 }
 
 fn line_blocks(lines: &[String]) -> Vec<Block> {
@@ -143,11 +136,12 @@ fn line_blocks(lines: &[String]) -> Vec<Block> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dockerfile::compile;
 
     #[test]
     fn blocks_follow_instructions_and_continuations() {
-        let lines = split_lines("FROM alpine\n\n# c\nRUN a \\\n  && b\nCMD x\n");
-        let o = outline(&lines);
+        let text = "FROM alpine\n\n# c\nRUN a \\\n  && b\nCMD x\n";
+        let o = outline(&compile(text), &split_lines(text));
         assert_eq!(o.problem, None);
         let spans: Vec<(usize, usize)> = o.blocks.iter().map(|b| (b.first, b.last)).collect();
         assert_eq!(spans, vec![(0, 0), (3, 4), (5, 5)]);
@@ -156,11 +150,11 @@ mod tests {
 
     #[test]
     fn a_parse_error_keeps_blocks_and_names_the_line() {
-        let lines = split_lines("FROM alpine\nCOPY --chmod\nRUN x\n");
-        let o = outline(&lines);
+        let text = "FROM alpine\nCOPY --chmod\nRUN x\n";
+        let o = outline(&compile(text), &split_lines(text));
         assert_eq!(o.blocks.len(), 3);
         let p = o.problem.expect("an error");
         assert_eq!(p.line, 1);
-        assert!(!p.message.is_empty());
+        assert!(!p.message.render(crate::messages::Lang::En).is_empty());
     }
 }

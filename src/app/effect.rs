@@ -1,13 +1,17 @@
 //! What `update` asks the runtime to do: the only way the pure app reaches
 //! the engine, the disk or the process.
 
+use crate::dockerfile::Compiled;
 use crate::engine::builder::BuilderKind;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
     /// Rebuild the editor's Dockerfile text over the project's context.
     Build {
         text: String,
+        /// `text` as the model compiled it (built as is, not parsed again).
+        compiled: Arc<Compiled>,
         builder: BuilderKind,
     },
     /// Write the Dockerfile (only ever on the learner's request).

@@ -1,8 +1,9 @@
 //! A layer's files as the detail view shows them (added / modified /
-//! removed, with sizes, as a tree), and the image's wasted bytes. The engine
-//! does not list layer files yet; these take whatever list it will provide.
+//! removed, with sizes, as a tree), and the image's wasted bytes, derived
+//! from the changes the engine keeps for each layer.
 
-use std::collections::BTreeMap;
+use crate::filesystem::rootfs::{Change as FsChange, LayerChanges};
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Change {
@@ -28,6 +29,42 @@ pub struct LayerFile {
     pub path: String,
     pub change: Change,
     pub size: u64,
+}
+
+/// A layer's changes as the detail view lists them; `present` holds the
+/// paths of the layers below (to tell added from modified) and is brought
+/// up to date with this one.
+pub fn layer_files(changes: &LayerChanges, present: &mut BTreeSet<String>) -> Vec<LayerFile> {
+    changes
+        .iter()
+        .map(|(key, change)| {
+            let mut path = format!("/{}", key.as_str());
+            let (kind, size) = match change {
+                FsChange::Whiteout => (Change::Removed, 0),
+                FsChange::Put(node) | FsChange::Opaque(node) => {
+                    if node.is_dir() {
+                        path.push('/');
+                    }
+                    let kind = if present.contains(&path) {
+                        Change::Modified
+                    } else {
+                        Change::Added
+                    };
+                    (kind, node.size())
+                }
+            };
+            if kind == Change::Removed {
+                present.remove(&path);
+            } else {
+                present.insert(path.clone());
+            }
+            LayerFile {
+                path,
+                change: kind,
+                size,
+            }
+        })
+        .collect()
 }
 
 /// One line of the tree: depth, name, and the change and size of a path
@@ -69,7 +106,9 @@ pub fn tree_lines(files: &[LayerFile]) -> Vec<TreeLine> {
 
 /// Bytes that lower layers store but a later layer overwrites or removes,
 /// with the paths that waste them (largest first).
-pub fn wasted(layers: &[Vec<LayerFile>]) -> (u64, Vec<(String, u64)>) {
+pub fn wasted<'a>(
+    layers: impl IntoIterator<Item = &'a Vec<LayerFile>>,
+) -> (u64, Vec<(String, u64)>) {
     let mut present: BTreeMap<&str, u64> = BTreeMap::new();
     let mut waste: BTreeMap<String, u64> = BTreeMap::new();
     for layer in layers {

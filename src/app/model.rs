@@ -2,13 +2,15 @@
 //! views only read it.
 
 use crate::app::document::{outline, Document, Outline};
-use crate::app::files::LayerFile;
+use crate::app::files::{layer_files, wasted, LayerFile};
 use crate::app::i18n::Lang;
 use crate::app::keymap::Keymap;
-use crate::dockerfile::Keyword;
+use crate::dockerfile::{compile, Compiled};
 use crate::engine::builder::{BuildError, BuilderKind};
-use crate::engine::report::{BuildReport, StepReport, Verdict};
-use std::collections::BTreeMap;
+use crate::engine::report::{BuildReport, BuiltInstruction, StepReport, Verdict};
+use crate::filesystem::rootfs::LayerChanges;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// Which pane keys go to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,20 +145,26 @@ impl ContextPane {
     }
 }
 
-/// An instruction of the Dockerfile a build used.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BuiltInstruction {
-    pub keyword: Keyword,
-    pub text: String,
-    pub line: usize,
-}
-
 /// A base image as the layer stack shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BaseInfo {
     pub reference: String,
     pub layers: usize,
     pub size: u64,
+}
+
+/// What a build brings back from the engine.
+#[derive(Debug, Clone)]
+pub struct BuildOutcome {
+    /// The Dockerfile built.
+    pub compiled: Arc<Compiled>,
+    pub builder: BuilderKind,
+    pub result: Result<BuildReport, BuildError>,
+    /// The changes of the layer each step made, by step index, when the
+    /// engine can list them.
+    pub layers: BTreeMap<usize, Arc<LayerChanges>>,
+    /// The command line that ran it, when not the editor.
+    pub origin: Option<String>,
 }
 
 /// The outcome of one build, as the panes show it.
@@ -170,6 +178,11 @@ pub struct BuildView {
     pub bases: BTreeMap<usize, BaseInfo>,
     /// Layer files by step index, when the engine can list them.
     pub layer_files: BTreeMap<usize, Vec<LayerFile>>,
+    /// Bytes lower layers store but later ones overwrite or remove; None
+    /// unless every layer's files are known.
+    pub wasted: Option<u64>,
+    /// The paths that waste them, largest first (from the layers known).
+    pub wasted_files: Vec<(String, u64)>,
     /// The command line that ran it, when not the editor.
     pub origin: Option<String>,
 }
@@ -183,29 +196,20 @@ pub struct BuildFailure {
 }
 
 impl BuildView {
-    /// The view of a build of `text` (parsed again here only to list its
-    /// instructions; the report's `instruction` indexes point into it).
-    pub fn new(
-        text: &str,
-        builder: BuilderKind,
-        result: Result<BuildReport, BuildError>,
-        origin: Option<String>,
-    ) -> BuildView {
-        let instructions = crate::dockerfile::parse(text)
-            .map(|f| {
-                f.instructions
-                    .iter()
-                    .map(|i| BuiltInstruction {
-                        keyword: i.keyword,
-                        text: i.original.clone(),
-                        line: i.span.line,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        let steps = match &result {
-            Ok(r) => &r.steps,
-            Err(e) => &e.steps,
+    /// The view of a build: its instructions and steps as the report lists
+    /// them (a failed build's instructions as its text was compiled), and
+    /// every layer's files.
+    pub fn new(outcome: BuildOutcome) -> BuildView {
+        let BuildOutcome {
+            compiled,
+            builder,
+            result,
+            layers: changes,
+            origin,
+        } = outcome;
+        let (instructions, steps) = match &result {
+            Ok(r) => (r.instructions.clone(), &r.steps),
+            Err(e) => (BuiltInstruction::list(compiled.instructions()), &e.steps),
         };
         let bases = steps
             .iter()
@@ -225,6 +229,21 @@ impl BuildView {
                 _ => None,
             })
             .collect();
+        // Paths present below each layer, to tell added from modified.
+        let mut present = BTreeSet::new();
+        let layer_files: BTreeMap<usize, Vec<LayerFile>> = changes
+            .iter()
+            .map(|(&i, changes)| (i, layer_files(changes, &mut present)))
+            .collect();
+        let with_layers: Vec<usize> = steps
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.layer.is_some())
+            .map(|(i, _)| i)
+            .collect();
+        let all_known =
+            !with_layers.is_empty() && with_layers.iter().all(|i| layer_files.contains_key(i));
+        let (wasted_bytes, wasted_files) = wasted(layer_files.values());
         let (report, error) = match result {
             Ok(r) => (Some(r), None),
             Err(e) => (
@@ -242,7 +261,9 @@ impl BuildView {
             report,
             error,
             bases,
-            layer_files: BTreeMap::new(),
+            layer_files,
+            wasted: all_known.then_some(wasted_bytes),
+            wasted_files,
             origin,
         }
     }
@@ -282,6 +303,9 @@ pub struct Model {
     pub title: String,
     pub sandbox: bool,
     pub doc: Document,
+    /// The text compiled once per change: the outline and the builds the
+    /// editor asks for share it.
+    pub compiled: Arc<Compiled>,
     pub outline: Outline,
     /// Index into `outline.blocks`.
     pub selected: usize,
@@ -304,13 +328,15 @@ pub struct Model {
 impl Model {
     pub fn new(title: &str, text: &str, lang: Lang) -> Model {
         let doc = Document::new(text);
-        let outline = outline(&doc.lines);
+        let compiled = Arc::new(compile(&doc.text()));
+        let outline = outline(&compiled, &doc.lines);
         Model {
             lang,
             keymap: Keymap::default_map(),
             title: title.to_string(),
             sandbox: false,
             doc,
+            compiled,
             outline,
             selected: 0,
             undo: Vec::new(),

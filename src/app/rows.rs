@@ -1,10 +1,15 @@
-//! The layer stack's rows, derived from a build view: one per instruction,
-//! oldest first (the view draws them newest on top, as `docker history`).
+//! The rows the panes show, derived here from what the engine hands over:
+//! the layer stack's rows from a build view (one per instruction, oldest
+//! first; the view draws them newest on top, as `docker history`), and the
+//! context pane's rows from the context snapshots.
 
-use crate::app::model::BuildView;
+use crate::app::model::{BuildView, ContextRow, Simulated};
 use crate::dockerfile::Keyword;
 use crate::engine::builder::is_step;
+use crate::engine::context::{ContextSnapshot, FileKind, Overrides};
 use crate::engine::report::{MissReason, Verdict};
+use std::collections::BTreeSet;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RowKind {
@@ -65,4 +70,69 @@ pub fn layer_rows(view: &BuildView) -> Vec<LayerRow> {
             }
         })
         .collect()
+}
+
+/// What the context pane is derived from: the context as captured from
+/// disk, the one builds see (with the simulated changes), and those changes.
+#[derive(Debug, Clone)]
+pub struct ContextSources {
+    pub disk: Arc<ContextSnapshot>,
+    pub current: Arc<ContextSnapshot>,
+    pub overrides: Overrides,
+}
+
+/// The context pane's rows: what `current` sends and leaves out, each
+/// marked where a simulation made it differ from `disk`, plus the paths a
+/// simulation deleted.
+pub fn context_rows(sources: &ContextSources) -> Vec<ContextRow> {
+    let (disk, current) = (&*sources.disk, &*sources.current);
+    let named = sources.overrides.paths();
+    let changed: BTreeSet<String> = current
+        .diff(disk, |_| true)
+        .into_iter()
+        .map(|c| c.path)
+        .collect();
+    let mark = |p: &str| (changed.contains(p) || named.contains(p)).then_some(Simulated::Changed);
+    let mut rows: Vec<ContextRow> = current
+        .entries()
+        .iter()
+        .filter(|(p, _)| !p.is_empty())
+        .map(|(p, m)| ContextRow {
+            path: p.clone(),
+            dir: m.kind == FileKind::Dir,
+            size: m.size,
+            mode: m.mode,
+            excluded: false,
+            simulated: mark(p),
+        })
+        .collect();
+    rows.extend(current.excluded().iter().map(|p| ContextRow {
+        path: p.clone(),
+        dir: false,
+        size: 0,
+        mode: 0,
+        excluded: true,
+        simulated: mark(p),
+    }));
+    let gone = disk
+        .entries()
+        .iter()
+        .filter(|(p, _)| current.get(p).is_none() && !current.excluded().contains(*p))
+        .map(|(p, m)| (p, m.kind == FileKind::Dir, false))
+        .chain(
+            disk.excluded()
+                .iter()
+                .filter(|p| !current.excluded().contains(*p) && current.get(p).is_none())
+                .map(|p| (p, false, true)),
+        );
+    rows.extend(gone.map(|(p, dir, excluded)| ContextRow {
+        path: p.clone(),
+        dir,
+        size: 0,
+        mode: 0,
+        excluded,
+        simulated: Some(Simulated::Removed),
+    }));
+    rows.sort_by(|a, b| a.path.cmp(&b.path));
+    rows
 }

@@ -3,13 +3,18 @@
 //! come back as events.
 
 use crate::app::action::Action;
-use crate::app::document::{outline, Document};
+use crate::app::document::{join_lines, outline, Document};
 use crate::app::effect::{ContextOp, Effect};
 use crate::app::i18n::{tr, trf};
 use crate::app::keymap::{Key, KeyCode, Scope};
-use crate::app::model::{BuildView, ContextRow, EditTarget, Focus, Input, Mode, Model, Snapshot};
+use crate::app::model::{
+    BuildOutcome, BuildView, ContextRow, EditTarget, Focus, Input, Mode, Model, Snapshot,
+};
+use crate::app::rows::{context_rows, ContextSources};
 use crate::command::Output;
+use crate::dockerfile::compile;
 use crate::engine::builder::BuilderKind;
+use std::sync::Arc;
 
 /// Everything that can happen to the app.
 #[derive(Debug)]
@@ -21,8 +26,12 @@ pub enum Event {
     SelectContext(usize),
     ScrollOutput(i32),
     Resize(u16, u16),
-    /// A build of the editor's text (or of a command) finished.
-    Built(Box<BuildView>),
+    /// A build of the editor's text finished.
+    Built(Box<BuildOutcome>),
+    /// The build context was read again: the pane's rows are derived from
+    /// it.
+    ContextRead(Box<ContextSources>),
+    /// The context pane's rows, already derived.
     ContextLoaded(Vec<ContextRow>),
     /// The Dockerfile's text on disk changed (another editor saved it).
     DockerfileOnDisk(String),
@@ -38,7 +47,8 @@ pub enum Event {
     CommandDone {
         line: String,
         output: Box<Output>,
-        view: Option<Box<BuildView>>,
+        /// The build the command ran, if any.
+        build: Option<Box<BuildOutcome>>,
     },
 }
 
@@ -67,21 +77,16 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
             model.size = (w, h);
             Vec::new()
         }
-        Event::Built(view) => {
-            model.build = Some(*view);
+        Event::Built(outcome) => {
+            model.build = Some(BuildView::new(*outcome));
+            Vec::new()
+        }
+        Event::ContextRead(sources) => {
+            load_rows(model, context_rows(&sources));
             Vec::new()
         }
         Event::ContextLoaded(rows) => {
-            let keep = model
-                .context
-                .rows
-                .get(model.context.selected)
-                .map(|r| r.path.clone());
-            model.context.rows = rows;
-            model.context.selected = keep
-                .and_then(|p| model.context.rows.iter().position(|r| r.path == p))
-                .unwrap_or(0)
-                .min(model.context.rows.len().saturating_sub(1));
+            load_rows(model, rows);
             Vec::new()
         }
         Event::DockerfileOnDisk(text) => disk_changed(model, &text),
@@ -128,7 +133,11 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
             });
             Vec::new()
         }
-        Event::CommandDone { line, output, view } => {
+        Event::CommandDone {
+            line,
+            output,
+            build,
+        } => {
             model.log.output.push((false, format!("$ {line}")));
             let output = *output;
             for l in output.stdout {
@@ -139,12 +148,26 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
             }
             model.log.scroll = 0;
             model.log.shown = true;
-            if let Some(v) = view {
-                model.build = Some(*v);
+            if let Some(b) = build {
+                model.build = Some(BuildView::new(*b));
             }
             Vec::new()
         }
     }
+}
+
+/// New rows for the context pane; the selection stays on its path.
+fn load_rows(model: &mut Model, rows: Vec<ContextRow>) {
+    let keep = model
+        .context
+        .rows
+        .get(model.context.selected)
+        .map(|r| r.path.clone());
+    model.context.rows = rows;
+    model.context.selected = keep
+        .and_then(|p| model.context.rows.iter().position(|r| r.path == p))
+        .unwrap_or(0)
+        .min(model.context.rows.len().saturating_sub(1));
 }
 
 fn key_event(model: &mut Model, key: Key) -> Vec<Effect> {
@@ -587,12 +610,14 @@ fn commit_edit(model: &mut Model, text: &str, target: EditTarget) -> Vec<Effect>
     if lines == model.doc.lines {
         return Vec::new();
     }
-    let blocks = outline(&lines).blocks;
-    let sel = blocks
+    let effects = change_document(model, lines, 0);
+    // The instruction at the edit, once the new text is compiled.
+    let blocks = &model.outline.blocks;
+    model.selected = blocks
         .iter()
         .position(|b| b.first >= at)
         .unwrap_or(blocks.len().saturating_sub(1));
-    change_document(model, lines, sel)
+    effects
 }
 
 /// Replace the text (recording undo), then rebuild.
@@ -606,9 +631,11 @@ fn change_document(model: &mut Model, lines: Vec<String>, selected: usize) -> Ve
     rebuild(model)
 }
 
+/// The one place the text changes: it is compiled here, once.
 fn set_lines(model: &mut Model, lines: Vec<String>, selected: usize) {
     model.doc.lines = lines;
-    model.outline = outline(&model.doc.lines);
+    model.compiled = Arc::new(compile(&join_lines(&model.doc.lines)));
+    model.outline = outline(&model.compiled, &model.doc.lines);
     model.selected = selected.min(model.outline.blocks.len().saturating_sub(1));
 }
 
@@ -642,7 +669,8 @@ pub fn rebuild(model: &mut Model) -> Vec<Effect> {
         return Vec::new();
     }
     vec![Effect::Build {
-        text: model.doc.text(),
+        text: model.compiled.source().to_string(),
+        compiled: Arc::clone(&model.compiled),
         builder: model.builder,
     }]
 }
@@ -673,4 +701,76 @@ fn disk_changed(model: &mut Model, text: &str) -> Vec<Effect> {
         &[("path", &model.title)],
     ));
     rebuild(model)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::i18n::Lang;
+
+    fn press(model: &mut Model, keys: &str) -> Vec<Effect> {
+        keys.split_whitespace()
+            .flat_map(|k| update(model, Event::Key(k.parse().expect("a key"))))
+            .collect()
+    }
+
+    /// The build an effect list asks for, and what it builds.
+    fn built(effects: &[Effect]) -> &Arc<crate::dockerfile::Compiled> {
+        match effects {
+            [Effect::Build { text, compiled, .. }] => {
+                assert_eq!(text, compiled.source());
+                compiled
+            }
+            other => panic!("one build expected: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_text_is_compiled_once_per_change_and_shared_by_the_outline_and_the_build() {
+        let mut m = Model::new("t/Dockerfile", "FROM alpine\nRUN a\nCOPY x /\n", Lang::En);
+        let first = Arc::clone(&m.compiled);
+        assert_eq!(first.source(), m.doc.text());
+
+        // Moving the selection and opening help change no text: nothing is
+        // compiled again.
+        press(&mut m, "j j ? esc");
+        assert!(Arc::ptr_eq(&m.compiled, &first));
+
+        // A change compiles once; the build asked for is that compiled text
+        // and the outline is made from it.
+        let fx = press(&mut m, "K");
+        assert!(!Arc::ptr_eq(&m.compiled, &first));
+        assert!(Arc::ptr_eq(built(&fx), &m.compiled));
+        assert_eq!(m.compiled.source(), m.doc.text());
+        assert_eq!(m.outline, outline(&m.compiled, &m.doc.lines));
+        let keywords: Vec<_> = m.outline.blocks.iter().map(|b| b.keyword).collect();
+        let compiled: Vec<_> = m
+            .compiled
+            .instructions()
+            .iter()
+            .map(|i| i.keyword)
+            .collect();
+        assert_eq!(keywords, compiled);
+
+        // Undo is a change too.
+        let moved = Arc::clone(&m.compiled);
+        let fx = press(&mut m, "u");
+        assert!(Arc::ptr_eq(built(&fx), &m.compiled));
+        assert!(!Arc::ptr_eq(&m.compiled, &moved));
+        assert_eq!(m.compiled.source(), "FROM alpine\nRUN a\nCOPY x /\n");
+    }
+
+    #[test]
+    fn a_text_that_does_not_compile_shows_its_error_and_asks_for_no_build() {
+        let mut m = Model::new("t/Dockerfile", "FROM alpine\n", Lang::En);
+        press(&mut m, "a");
+        for c in "RUNN x".chars() {
+            update(&mut m, Event::Key(crate::app::keymap::Key::char(c)));
+        }
+        let fx = press(&mut m, "enter");
+        assert!(fx.is_empty(), "{fx:?}");
+        let error = m.compiled.error().expect("an error");
+        let problem = m.outline.problem.as_ref().expect("a problem");
+        assert_eq!(problem.line + 1, error.span.line);
+    }
 }

@@ -2,56 +2,14 @@
 //! `docker` (and `VAR=value` before it), the longest command path, then
 //! pflag-style flags anywhere among the arguments. Errors are docker's own.
 
-use crate::command::table::{Arity, CommandSpec, COMMANDS};
+use crate::command::spec::{Arity, CommandSpec, FlagSpec, Help, Invocation, Request, Topic};
+use crate::command::table;
 use std::fmt;
 
-/// A parsed command line, ready to run.
-#[derive(Debug)]
-pub struct Invocation {
-    pub spec: &'static CommandSpec,
-    /// The path as typed (`build`, `image build`): docker names it so in errors.
-    pub typed: String,
-    /// `(long name, value)`; switches get `"true"`.
-    pub flags: Vec<(&'static str, String)>,
-    pub args: Vec<String>,
-    /// `NAME=value` words before `docker`.
-    pub env: Vec<(String, String)>,
-}
-
-impl Invocation {
-    pub fn has(&self, long: &str) -> bool {
-        self.flags.iter().any(|(k, v)| *k == long && v != "false")
-    }
-
-    /// The last value given for a flag.
-    pub fn value(&self, long: &str) -> Option<&str> {
-        self.flags
-            .iter()
-            .rev()
-            .find(|(k, _)| *k == long)
-            .map(|(_, v)| v.as_str())
-    }
-
-    pub fn values<'a>(&'a self, long: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.flags
-            .iter()
-            .filter(move |(k, _)| *k == long)
-            .map(|(_, v)| v.as_str())
-    }
-
-    pub fn env(&self, name: &str) -> Option<&str> {
-        self.env
-            .iter()
-            .rev()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// Why a line did not parse, worded as the docker CLI words it.
+/// Why a line did not parse, worded as the docker CLI words it. `command` is
+/// the path docker names the command by, empty for docker itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ParseError {
-    Empty,
     UnterminatedQuote,
     UnknownCommand(String),
     UnknownFlag {
@@ -70,22 +28,31 @@ pub enum ParseError {
     Arity {
         command: String,
         want: Arity,
+        /// The whole `Usage:  docker …` line.
         usage: String,
         doc: String,
     },
 }
 
+/// `docker image ls` for `image ls`, `docker` for docker itself.
+fn docker(command: &str) -> String {
+    if command.is_empty() {
+        "docker".into()
+    } else {
+        format!("docker {command}")
+    }
+}
+
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ParseError::Empty => write!(f, "Usage:  docker [OPTIONS] COMMAND"),
             ParseError::UnterminatedQuote => write!(f, "unterminated quoted string"),
             ParseError::UnknownCommand(c) => write!(
                 f,
                 "docker: '{c}' is not a docker command.\nSee 'docker --help'"
             ),
             ParseError::UnknownFlag { command, flag } => {
-                write!(f, "unknown flag: {flag}\nSee 'docker {command} --help'.")
+                write!(f, "unknown flag: {flag}\nSee '{} --help'.", docker(command))
             }
             ParseError::UnknownShorthand {
                 command,
@@ -93,11 +60,13 @@ impl fmt::Display for ParseError {
                 word,
             } => write!(
                 f,
-                "unknown shorthand flag: '{flag}' in {word}\nSee 'docker {command} --help'."
+                "unknown shorthand flag: '{flag}' in {word}\nSee '{} --help'.",
+                docker(command)
             ),
             ParseError::NeedsArgument { command, flag } => write!(
                 f,
-                "flag needs an argument: {flag}\nSee 'docker {command} --help'."
+                "flag needs an argument: {flag}\nSee '{} --help'.",
+                docker(command)
             ),
             ParseError::Arity {
                 command,
@@ -116,10 +85,7 @@ impl fmt::Display for ParseError {
                 } else {
                     write!(f, "\"docker {command}\" requires {how} {n} {noun}.")?;
                 }
-                write!(
-                    f,
-                    "\nSee 'docker {command} --help'.\n\nUsage:  docker {command} {usage}\n\n{doc}"
-                )
+                write!(f, "\nSee 'docker {command} --help'.\n\n{usage}\n\n{doc}")
             }
         }
     }
@@ -198,45 +164,45 @@ fn strip_prefix(words: &[String]) -> (Vec<(String, String)>, &[String]) {
     (env, &words[i..])
 }
 
-/// The command whose path is the longest prefix of `words` (flags skipped).
-fn find_command(words: &[String]) -> Option<(&'static CommandSpec, usize)> {
-    let mut best: Option<(&'static CommandSpec, usize)> = None;
-    for spec in COMMANDS {
+/// The command whose path is the longest prefix of `words`, and that path.
+fn find_command(words: &[String]) -> Option<(&'static CommandSpec, &'static [&'static str])> {
+    let mut best: Option<(&'static CommandSpec, &'static [&'static str])> = None;
+    for spec in table::commands() {
         for path in spec.paths() {
             let n = path.len();
             let matches = words.len() >= n && path.iter().zip(words).all(|(p, w)| p == w);
-            if matches && best.is_none_or(|(_, m)| n > m) {
-                best = Some((spec, n));
+            if matches && best.is_none_or(|(_, m)| n > m.len()) {
+                best = Some((spec, path));
             }
         }
     }
     best
 }
 
-/// Parse a full command line.
-pub fn parse(line: &str) -> Result<Invocation, ParseError> {
-    let all = words(line)?;
-    let (env, rest) = strip_prefix(&all);
-    if rest.is_empty() {
-        return Err(ParseError::Empty);
-    }
-    let Some((spec, n)) = find_command(rest) else {
-        let shown: Vec<&str> = rest
-            .iter()
-            .take_while(|w| !w.starts_with('-'))
-            .take(2)
-            .map(String::as_str)
-            .collect();
-        return Err(ParseError::UnknownCommand(shown.join(" ")));
-    };
-    let typed = rest[..n].join(" ");
-    let mut flags = Vec::new();
-    let mut args = Vec::new();
-    let mut iter = rest[n..].iter();
+/// The words after a command path: its flags, its arguments, and whether
+/// help was asked.
+#[derive(Default)]
+struct Words {
+    flags: Vec<(&'static str, String)>,
+    args: Vec<String>,
+    help: bool,
+    /// Help was asked as `-h`.
+    shorthand: bool,
+}
+
+/// Read pflag-style flags anywhere among the arguments. `--help` and `-h`
+/// are every command's, as in docker, unless the command has its own.
+fn read_words(
+    words: &[String],
+    specs: &'static [FlagSpec],
+    command: &str,
+) -> Result<Words, ParseError> {
+    let mut out = Words::default();
+    let mut iter = words.iter();
     let mut only_args = false;
     while let Some(w) = iter.next() {
         if only_args || w == "-" || !w.starts_with('-') {
-            args.push(w.clone());
+            out.args.push(w.clone());
         } else if w == "--" {
             only_args = true;
         } else if let Some(long) = w.strip_prefix("--") {
@@ -244,9 +210,13 @@ pub fn parse(line: &str) -> Result<Invocation, ParseError> {
                 Some((k, v)) => (k, Some(v.to_string())),
                 None => (long, None),
             };
-            let Some(flag) = spec.flag(name) else {
+            let Some(flag) = specs.iter().find(|f| f.long == name) else {
+                if name == "help" {
+                    out.help |= inline.is_none_or(|v| v != "false");
+                    continue;
+                }
                 return Err(ParseError::UnknownFlag {
-                    command: typed,
+                    command: command.into(),
                     flag: format!("--{name}"),
                 });
             };
@@ -257,26 +227,31 @@ pub fn parse(line: &str) -> Result<Invocation, ParseError> {
                     Some(v) => v.clone(),
                     None => {
                         return Err(ParseError::NeedsArgument {
-                            command: typed,
+                            command: command.into(),
                             flag: format!("--{name}"),
                         })
                     }
                 },
             };
-            flags.push((flag.long, value));
+            out.flags.push((flag.long, value));
         } else {
             // `-qa`, `-tname`, `-t name`.
             let shorts = &w[1..];
             for (i, c) in shorts.char_indices() {
-                let Some(flag) = spec.short(c) else {
+                let Some(flag) = specs.iter().find(|f| f.short == Some(c)) else {
+                    if c == 'h' {
+                        out.help = true;
+                        out.shorthand = true;
+                        continue;
+                    }
                     return Err(ParseError::UnknownShorthand {
-                        command: typed,
+                        command: command.into(),
                         flag: c,
                         word: w.clone(),
                     });
                 };
                 if flag.value.is_none() {
-                    flags.push((flag.long, "true".into()));
+                    out.flags.push((flag.long, "true".into()));
                     continue;
                 }
                 let tail = &shorts[i + c.len_utf8()..];
@@ -288,37 +263,85 @@ pub fn parse(line: &str) -> Result<Invocation, ParseError> {
                         Some(v) => v.clone(),
                         None => {
                             return Err(ParseError::NeedsArgument {
-                                command: typed,
+                                command: command.into(),
                                 flag: format!("'{c}' in -{c}"),
                             })
                         }
                     }
                 };
-                flags.push((flag.long, value));
+                out.flags.push((flag.long, value));
                 break;
             }
         }
     }
+    Ok(out)
+}
+
+/// Parse a full command line.
+pub fn parse(line: &str) -> Result<Request, ParseError> {
+    let all = words(line)?;
+    let (env, rest) = strip_prefix(&all);
+    let Some((spec, path)) = find_command(rest) else {
+        return parse_no_command(rest);
+    };
+    let n = path.len();
+    let command = spec.shown_path(path).join(" ");
+    let read = read_words(&rest[n..], spec.flags, &command)?;
+    if read.help {
+        return Ok(Request::Help(Help {
+            topic: Topic::Command(spec, path),
+            shorthand: read.shorthand,
+            unasked: false,
+        }));
+    }
+    let k = read.args.len();
     let ok = match spec.arity {
-        Arity::Exactly(k) => args.len() == k,
-        Arity::AtLeast(k) => args.len() >= k,
-        Arity::AtMost(k) => args.len() <= k,
+        Arity::Exactly(want) => k == want,
+        Arity::AtLeast(want) => k >= want,
+        Arity::AtMost(want) => k <= want,
     };
     if !ok {
         return Err(ParseError::Arity {
-            command: typed,
+            command,
             want: spec.arity,
-            usage: spec.usage.to_string(),
+            usage: spec.usage_line(path),
             doc: spec.doc.to_string(),
         });
     }
-    Ok(Invocation {
+    Ok(Request::Run(Invocation {
         spec,
-        typed,
-        flags,
-        args,
+        typed: rest[..n].join(" "),
+        flags: read.flags,
+        args: read.args,
         env,
-    })
+    }))
+}
+
+/// A line that reaches no command: docker itself or one of its groups, with
+/// `--help`, alone, or followed by what is not a command. As in docker, a
+/// bad flag is named first, then help is given, then the word is refused.
+fn parse_no_command(rest: &[String]) -> Result<Request, ParseError> {
+    let group = rest.first().and_then(|w| table::group(w));
+    let (topic, command, after) = match group {
+        Some(g) => (Topic::Group(g), g.name, &rest[1..]),
+        None => (Topic::Docker, "", rest),
+    };
+    // Docker's own options (--config, --debug, …) are not layerlab's.
+    let read = read_words(after, &[], command)?;
+    if !read.help && !read.args.is_empty() {
+        let shown: Vec<&str> = rest
+            .iter()
+            .take_while(|w| !w.starts_with('-'))
+            .take(2)
+            .map(String::as_str)
+            .collect();
+        return Err(ParseError::UnknownCommand(shown.join(" ")));
+    }
+    Ok(Request::Help(Help {
+        topic,
+        shorthand: read.shorthand,
+        unasked: !read.help,
+    }))
 }
 
 /// Completions of `line` as whole lines: the next word of a command path,
@@ -347,8 +370,8 @@ pub fn complete(line: &str) -> Vec<String> {
     {
         out.push(format!("{head}docker "));
     }
-    if let Some((spec, n)) = find_command(cmd_words) {
-        if cmd_words.len() >= n && partial.starts_with('-') {
+    if let Some((spec, path)) = find_command(cmd_words) {
+        if cmd_words.len() >= path.len() && partial.starts_with('-') {
             for f in spec.flags {
                 let long = format!("--{}", f.long);
                 if long.starts_with(partial) {
@@ -358,7 +381,7 @@ pub fn complete(line: &str) -> Vec<String> {
         }
     }
     // Next word of any path that extends what is typed.
-    for spec in COMMANDS {
+    for spec in table::commands() {
         for path in spec.paths() {
             if path.len() > cmd_words.len()
                 && path.iter().zip(cmd_words).all(|(p, w)| p == w)
@@ -377,10 +400,16 @@ pub fn complete(line: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
+    fn run(line: &str) -> Invocation {
+        match parse(line).unwrap() {
+            Request::Run(inv) => inv,
+            Request::Help(h) => panic!("{line}: help for {:?}", h.topic),
+        }
+    }
+
     #[test]
     fn docker_build_with_flags_anywhere() {
-        let inv =
-            parse("docker build -t web:v1 . --no-cache --build-arg A=1 -f=Dockerfile").unwrap();
+        let inv = run("docker build -t web:v1 . --no-cache --build-arg A=1 -f=Dockerfile");
         assert_eq!(inv.spec.name(), "image build");
         assert_eq!(inv.typed, "build");
         assert_eq!(inv.args, vec!["."]);
@@ -392,9 +421,9 @@ mod tests {
 
     #[test]
     fn docker_is_optional_and_env_prefix_is_read() {
-        let inv = parse("DOCKER_BUILDKIT=0 docker image build .").unwrap();
+        let inv = run("DOCKER_BUILDKIT=0 docker image build .");
         assert_eq!(inv.env("DOCKER_BUILDKIT"), Some("0"));
-        let inv = parse("images -q").unwrap();
+        let inv = run("images -q");
         assert_eq!(inv.spec.name(), "image ls");
         assert!(inv.has("quiet"));
     }

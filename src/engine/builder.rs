@@ -20,8 +20,8 @@ use exec::{heredoc_script, RunEffect};
 
 use crate::dockerfile::analyzer::{self, ArgDecl, Command, CommandKind, Plan, ShellOrExec};
 use crate::dockerfile::expand::{self, Env};
-use crate::dockerfile::Keyword;
-use crate::dockerfile::{Diagnostic, Span};
+use crate::dockerfile::{compile, Compiled, Keyword};
+use crate::dockerfile::{Diagnostic, DiagnosticKind, Span};
 use crate::engine::cache::{BuildCache, CacheRecord};
 use crate::engine::cache_key::{CacheKey, FileStamp, OpInputs, StampKind};
 use crate::engine::classic_hash::{
@@ -29,7 +29,8 @@ use crate::engine::classic_hash::{
 };
 use crate::engine::context::{ContextError, ContextSnapshot, Dialect, FileKind};
 use crate::engine::report::{
-    BuildReport, HistoryRow, LayerInfo, MissReason, StepRef, StepReport, Verdict,
+    BuildReport, BuildTotals, BuiltInstruction, HistoryRow, LayerInfo, MissReason, StepRef,
+    StepReport, Verdict,
 };
 use crate::engine::store::{
     image_id, normalize_tag, EngineState, ImageRecord, RunConfig, SIMULATED_EPOCH,
@@ -84,27 +85,37 @@ impl std::fmt::Display for BuildError {
 
 impl std::error::Error for BuildError {}
 
-/// Build `dockerfile` (its text) over `context` into `state`.
+/// Build `dockerfile` (its text) over `context` into `state`, for callers
+/// that hold only the text; it is compiled here.
 pub fn build(
     state: &mut EngineState,
     dockerfile: &str,
     context: &ContextSnapshot,
     opts: &BuildOptions,
 ) -> Result<BuildReport, BuildError> {
-    let file = crate::dockerfile::parse(dockerfile).map_err(|d| BuildError {
-        message: format!("failed to parse Dockerfile: {}", d.message),
+    build_compiled(state, &compile(dockerfile), context, opts)
+}
+
+/// Build a compiled Dockerfile over `context` into `state`.
+pub fn build_compiled(
+    state: &mut EngineState,
+    compiled: &Compiled,
+    context: &ContextSnapshot,
+    opts: &BuildOptions,
+) -> Result<BuildReport, BuildError> {
+    let (file, plan) = compiled.parsed().map_err(|d| BuildError {
+        message: format!("failed to parse Dockerfile: {}", d.message()),
         span: Some(d.span),
-        diagnostics: vec![d],
+        diagnostics: vec![d.clone()],
         steps: Vec::new(),
         exit_code: 1,
     })?;
-    if let Some(err) = heredocs_unsupported(&file, opts) {
+    if let Some(err) = heredocs_unsupported(file, opts) {
         return Err(err);
     }
-    let plan = analyzer::analyze(&file);
     if let Some(err) = plan.errors().next() {
         return Err(BuildError {
-            message: format!("failed to parse Dockerfile: {}", err.message),
+            message: format!("failed to parse Dockerfile: {}", err.message()),
             span: Some(err.span),
             diagnostics: plan.diagnostics.clone(),
             steps: Vec::new(),
@@ -120,7 +131,7 @@ pub fn build(
                     opts.target.as_deref().unwrap_or("")
                 ),
                 span: None,
-                diagnostics: plan.diagnostics,
+                diagnostics: plan.diagnostics.clone(),
                 steps: Vec::new(),
                 exit_code: 1,
             })
@@ -130,15 +141,15 @@ pub fn build(
     let mut run = Run {
         build: state.builds,
         opts,
-        plan: &plan,
+        plan,
         context,
         state,
         stages: BTreeMap::new(),
         reports: Vec::new(),
         failed_output: String::new(),
     };
-    let order = steps::stage_order(&plan, target, opts.builder);
-    let mut numbering = steps::Numbering::new(&plan, &order, opts.builder);
+    let order = steps::stage_order(plan, target, opts.builder);
+    let mut numbering = steps::Numbering::new(plan, &order, opts.builder);
     if opts.builder == BuilderKind::Classic {
         run.global_arg_steps(&mut numbering);
     }
@@ -161,6 +172,8 @@ pub fn build(
         tags: opts.tags.iter().map(|t| normalize_tag(t)).collect(),
         layer_count: image.layers.len(),
         size: image.size(),
+        instructions: BuiltInstruction::list(&file.instructions),
+        totals: BuildTotals::of(&reports),
         steps: reports,
         history,
     };
@@ -205,8 +218,11 @@ fn heredocs_unsupported(
         ..ins.span
     };
     Some(BuildError {
-        diagnostics: vec![Diagnostic::error(span, message.clone()).with_help(
-            "heredocs need current BuildKit (`--builder buildkit`); the classic builder reads the body as instructions",
+        diagnostics: vec![Diagnostic::error(
+            span,
+            DiagnosticKind::HeredocsNeedBuildkit {
+                message: message.clone(),
+            },
         )],
         message,
         span: Some(span),
@@ -400,9 +416,14 @@ impl Run<'_> {
                     BuilderKind::Classic => e.classic,
                 };
                 let mut err = self.fail(message, Some(span));
-                if let Some(h) = e.hint {
-                    err.diagnostics
-                        .push(Diagnostic::error(span, err.message.clone()).with_help(h));
+                if let Some(hint) = e.hint {
+                    err.diagnostics.push(Diagnostic::error(
+                        span,
+                        DiagnosticKind::BaseImageUnavailable {
+                            message: err.message.clone(),
+                            hint,
+                        },
+                    ));
                 }
                 return Err(err);
             }

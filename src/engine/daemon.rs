@@ -2,6 +2,7 @@
 //! images, tags and build caches in it, so that consecutive `layerlab build`
 //! runs behave like consecutive `docker build` runs against one daemon.
 
+use crate::dockerfile::{compile, Compiled};
 use crate::engine::builder::{self, BuildError, BuildOptions};
 use crate::engine::context::{read_dockerignore, ContextError, ContextSnapshot, StatCache};
 use crate::engine::layer::{read_tar, write_layer};
@@ -135,15 +136,26 @@ impl Daemon {
         Ok(snap)
     }
 
-    /// `docker build`: build `dockerfile` over `context` and save the state,
-    /// also when the build failed (a failed build still fills the cache).
+    /// `docker build` of a Dockerfile's text (compiled here).
     pub fn build(
         &mut self,
         dockerfile: &str,
         context: &ContextSnapshot,
         opts: &BuildOptions,
     ) -> Result<BuildReport, DaemonError> {
-        let result = builder::build(&mut self.engine, dockerfile, context, opts);
+        self.build_compiled(&compile(dockerfile), context, opts)
+    }
+
+    /// `docker build`: build a compiled Dockerfile over `context` and save
+    /// the state, also when the build failed (a failed build still fills
+    /// the cache).
+    pub fn build_compiled(
+        &mut self,
+        dockerfile: &Compiled,
+        context: &ContextSnapshot,
+        opts: &BuildOptions,
+    ) -> Result<BuildReport, DaemonError> {
+        let result = builder::build_compiled(&mut self.engine, dockerfile, context, opts);
         self.unsaved = true;
         if !self.save_later {
             self.save()?;

@@ -5,15 +5,19 @@
 //! from the context pane live here as `Overrides` over the disk's snapshot.
 
 use crate::app::effect::ContextOp;
-use crate::app::files::{Change as FileChange, LayerFile};
-use crate::app::model::{BuildView, ContextRow, Simulated};
+use crate::app::model::BuildOutcome;
+use crate::app::rows::ContextSources;
 use crate::command::{BuildRequest, Built, Host};
+use crate::dockerfile::{compile, Compiled};
 use crate::engine::builder::{BuildError, BuildOptions, BuilderKind};
 use crate::engine::context::{ContextSnapshot, FileKind, Overrides};
 use crate::engine::daemon::{Daemon, DaemonError};
+use crate::engine::report::BuildReport;
 use crate::engine::store::EngineState;
-use crate::filesystem::rootfs::{Change, LayerChanges};
+use crate::messages::Lang;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// What a build depends on, minus modification times (a touch changes no
 /// cache key, and our own saves must not look like changes).
@@ -44,32 +48,35 @@ pub struct EngineHost {
     pub cwd: PathBuf,
     /// The project: its context and Dockerfile (None for the plain CLI).
     pub project: Option<Project>,
+    /// The screen's language, for layerlab's words in command output.
+    pub lang: Lang,
 }
 
 pub struct Project {
     pub context: PathBuf,
     pub dockerfile: PathBuf,
-    /// The editor's current text, which command-bar builds of the project's
-    /// Dockerfile use (unsaved edits build as the learner sees them).
-    pub text: String,
+    /// The editor's current text, compiled, which command-bar builds of the
+    /// project's Dockerfile use (unsaved edits build as the learner sees
+    /// them).
+    pub compiled: Arc<Compiled>,
     /// The context as captured from disk.
-    snapshot: Option<ContextSnapshot>,
+    snapshot: Option<Arc<ContextSnapshot>>,
     /// Simulated changes, oldest first, and the snapshot with them applied
     /// (`None` while there are none). They are laid again over every new
     /// capture, so a simulated edit keeps its text even if the file then
     /// changes on disk, until the learner resets.
     overrides: Overrides,
-    simulated: Option<ContextSnapshot>,
+    simulated: Option<Arc<ContextSnapshot>>,
     print: Fingerprint,
     last_build: Option<(String, BuilderKind, Fingerprint)>,
 }
 
 impl Project {
-    pub fn new(context: PathBuf, dockerfile: PathBuf, text: String) -> Project {
+    pub fn new(context: PathBuf, dockerfile: PathBuf, compiled: Arc<Compiled>) -> Project {
         Project {
             context,
             dockerfile,
-            text,
+            compiled,
             snapshot: None,
             overrides: Overrides::default(),
             simulated: None,
@@ -79,28 +86,32 @@ impl Project {
     }
 
     /// The context builds see: the disk's, with the simulated changes.
-    fn current(&self) -> Option<&ContextSnapshot> {
+    fn current(&self) -> Option<&Arc<ContextSnapshot>> {
         self.simulated.as_ref().or(self.snapshot.as_ref())
     }
 
-    /// Applies the simulations to the disk's snapshot again; returns the
-    /// context pane's rows and whether anything a build reads changed.
-    fn relayer(&mut self) -> (Vec<ContextRow>, bool) {
+    /// Applies the simulations to the disk's snapshot again; returns what
+    /// the context pane is derived from (None before the first capture) and
+    /// whether anything a build reads changed.
+    fn relayer(&mut self) -> (Option<ContextSources>, bool) {
         self.simulated = match &self.snapshot {
-            Some(snap) if !self.overrides.is_empty() => Some(snap.with_overrides(&self.overrides)),
+            Some(snap) if !self.overrides.is_empty() => {
+                Some(Arc::new(snap.with_overrides(&self.overrides)))
+            }
             _ => None,
         };
-        let Some(current) = self.current() else {
-            return (Vec::new(), false);
+        let (Some(disk), Some(current)) = (&self.snapshot, self.current()) else {
+            return (None, false);
         };
         let print = fingerprint(current);
-        let rows = match &self.snapshot {
-            Some(disk) => context_rows(disk, current, &self.overrides),
-            None => Vec::new(),
+        let sources = ContextSources {
+            disk: Arc::clone(disk),
+            current: Arc::clone(current),
+            overrides: self.overrides.clone(),
         };
         let changed = print != self.print;
         self.print = print;
-        (rows, changed)
+        (Some(sources), changed)
     }
 }
 
@@ -117,12 +128,14 @@ impl EngineHost {
             daemon,
             cwd,
             project,
+            lang: Lang::En,
         }
     }
 
-    /// Snapshot the project's context again. Returns the rows for the
-    /// context pane when anything but times changed (or on the first call).
-    pub fn refresh_context(&mut self) -> Result<Option<Vec<ContextRow>>, String> {
+    /// Snapshot the project's context again. Returns what the context pane
+    /// is derived from when anything but times changed (or on the first
+    /// call).
+    pub fn refresh_context(&mut self) -> Result<Option<ContextSources>, String> {
         let Some(p) = &mut self.project else {
             return Ok(None);
         };
@@ -131,14 +144,14 @@ impl EngineHost {
             .snapshot(&p.context)
             .map_err(|e| e.to_string())?;
         let first = p.snapshot.is_none();
-        p.snapshot = Some(snap);
-        let (rows, changed) = p.relayer();
-        Ok((first || changed).then_some(rows))
+        p.snapshot = Some(Arc::new(snap));
+        let (sources, changed) = p.relayer();
+        Ok(sources.filter(|_| first || changed))
     }
 
-    /// Adds a simulated change (the disk is not written). Returns the
-    /// context pane's rows, or why the change cannot be made.
-    pub fn simulate(&mut self, op: &ContextOp) -> Result<Vec<ContextRow>, String> {
+    /// Adds a simulated change (the disk is not written). Returns what the
+    /// context pane is derived from, or why the change cannot be made.
+    pub fn simulate(&mut self, op: &ContextOp) -> Result<Option<ContextSources>, String> {
         let Some(p) = &mut self.project else {
             return Err("no project is open".into());
         };
@@ -150,26 +163,25 @@ impl EngineHost {
         Ok(p.relayer().0)
     }
 
-    /// Drops every simulated change; returns the context pane's rows.
-    pub fn reset_simulations(&mut self) -> Vec<ContextRow> {
-        let Some(p) = &mut self.project else {
-            return Vec::new();
-        };
+    /// Drops every simulated change; returns what the context pane is
+    /// derived from.
+    pub fn reset_simulations(&mut self) -> Option<ContextSources> {
+        let p = self.project.as_mut()?;
         p.overrides.clear();
         p.relayer().0
     }
 
-    /// Build the editor's text over the project's context, unless nothing
-    /// changed since the last build (`force` builds anyway).
+    /// Build the editor's compiled text over the project's context, unless
+    /// nothing changed since the last build (`force` builds anyway).
     pub fn build_editor(
         &mut self,
-        text: &str,
+        compiled: &Arc<Compiled>,
         builder: BuilderKind,
         force: bool,
-    ) -> Option<BuildView> {
+    ) -> Option<BuildOutcome> {
         let p = self.project.as_mut()?;
-        p.text = text.to_string();
-        let key = (text.to_string(), builder, p.print.clone());
+        p.compiled = Arc::clone(compiled);
+        let key = (compiled.source().to_string(), builder, p.print.clone());
         if !force && p.last_build.as_ref() == Some(&key) {
             return None;
         }
@@ -179,7 +191,7 @@ impl EngineHost {
             builder,
             ..BuildOptions::default()
         };
-        let result = match self.daemon.build(text, snap, &opts) {
+        let result = match self.daemon.build_compiled(compiled, snap, &opts) {
             Ok(r) => Ok(r),
             Err(DaemonError::Build(e)) => Err(e),
             Err(other) => Err(BuildError {
@@ -190,132 +202,38 @@ impl EngineHost {
                 exit_code: 1,
             }),
         };
-        Some(self.view(text, builder, result, None))
+        Some(self.outcome(Arc::clone(compiled), builder, result, None))
     }
 
-    /// The view of a build, with the files of every layer its steps made.
-    pub fn view(
+    /// A build's result with the changes of every layer its steps made.
+    pub fn outcome(
         &mut self,
-        text: &str,
+        compiled: Arc<Compiled>,
         builder: BuilderKind,
-        result: Result<crate::engine::report::BuildReport, BuildError>,
+        result: Result<BuildReport, BuildError>,
         origin: Option<String>,
-    ) -> BuildView {
-        let mut view = BuildView::new(text, builder, result, origin);
+    ) -> BuildOutcome {
+        let steps = match &result {
+            Ok(r) => &r.steps,
+            Err(e) => &e.steps,
+        };
         let engine = &mut self.daemon.engine;
-        // Paths present below each layer, to tell added from modified.
-        let mut present: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
-        let diff_ids: Vec<(usize, crate::filesystem::digest::Digest)> = view
-            .steps()
+        let layers = steps
             .iter()
             .enumerate()
-            .filter_map(|(i, s)| s.layer.as_ref().map(|l| (i, l.diff_id)))
-            .collect();
-        for (i, diff_id) in diff_ids {
-            if let Some(changes) = engine.layer(&diff_id) {
-                view.layer_files
-                    .insert(i, layer_files(&changes, &mut present));
-            }
+            .filter_map(|(i, s)| {
+                let diff_id = s.layer.as_ref()?.diff_id;
+                engine.layer(&diff_id).map(|changes| (i, changes))
+            })
+            .collect::<BTreeMap<_, _>>();
+        BuildOutcome {
+            compiled,
+            builder,
+            result,
+            layers,
+            origin,
         }
-        view
     }
-}
-
-/// A layer's changes as the detail view lists them.
-fn layer_files(
-    changes: &LayerChanges,
-    present: &mut std::collections::BTreeSet<String>,
-) -> Vec<LayerFile> {
-    changes
-        .iter()
-        .map(|(key, change)| {
-            let mut path = format!("/{}", key.as_str());
-            let (kind, size) = match change {
-                Change::Whiteout => (FileChange::Removed, 0),
-                Change::Put(node) | Change::Opaque(node) => {
-                    if node.is_dir() {
-                        path.push('/');
-                    }
-                    let kind = if present.contains(&path) {
-                        FileChange::Modified
-                    } else {
-                        FileChange::Added
-                    };
-                    (kind, node.size())
-                }
-            };
-            if kind == FileChange::Removed {
-                present.remove(&path);
-            } else {
-                present.insert(path.clone());
-            }
-            LayerFile {
-                path,
-                change: kind,
-                size,
-            }
-        })
-        .collect()
-}
-
-/// The context pane's rows: what `current` sends and leaves out, each
-/// marked where a simulation made it differ from `disk`, plus the paths a
-/// simulation deleted.
-fn context_rows(
-    disk: &ContextSnapshot,
-    current: &ContextSnapshot,
-    overrides: &Overrides,
-) -> Vec<ContextRow> {
-    use std::collections::BTreeSet;
-    let named = overrides.paths();
-    let changed: BTreeSet<String> = current
-        .diff(disk, |_| true)
-        .into_iter()
-        .map(|c| c.path)
-        .collect();
-    let mark = |p: &str| (changed.contains(p) || named.contains(p)).then_some(Simulated::Changed);
-    let mut rows: Vec<ContextRow> = current
-        .entries()
-        .iter()
-        .filter(|(p, _)| !p.is_empty())
-        .map(|(p, m)| ContextRow {
-            path: p.clone(),
-            dir: m.kind == FileKind::Dir,
-            size: m.size,
-            mode: m.mode,
-            excluded: false,
-            simulated: mark(p),
-        })
-        .collect();
-    rows.extend(current.excluded().iter().map(|p| ContextRow {
-        path: p.clone(),
-        dir: false,
-        size: 0,
-        mode: 0,
-        excluded: true,
-        simulated: mark(p),
-    }));
-    let gone = disk
-        .entries()
-        .iter()
-        .filter(|(p, _)| current.get(p).is_none() && !current.excluded().contains(*p))
-        .map(|(p, m)| (p, m.kind == FileKind::Dir, false))
-        .chain(
-            disk.excluded()
-                .iter()
-                .filter(|p| !current.excluded().contains(*p) && current.get(p).is_none())
-                .map(|p| (p, false, true)),
-        );
-    rows.extend(gone.map(|(p, dir, excluded)| ContextRow {
-        path: p.clone(),
-        dir,
-        size: 0,
-        mode: 0,
-        excluded,
-        simulated: Some(Simulated::Removed),
-    }));
-    rows.sort_by(|a, b| a.path.cmp(&b.path));
-    rows
 }
 
 impl Host for EngineHost {
@@ -329,11 +247,11 @@ impl Host for EngineHost {
         let project = self.project.as_ref().filter(|p| {
             same_path(&p.dockerfile, &file) || (!file.exists() && p.dockerfile == file)
         });
-        let text = match project {
-            Some(p) => p.text.clone(),
-            None => std::fs::read_to_string(&file).map_err(|e| {
+        let compiled = match project {
+            Some(p) => Arc::clone(&p.compiled),
+            None => Arc::new(compile(&std::fs::read_to_string(&file).map_err(|e| {
                 format!("failed to read dockerfile: open {shown}: {}", io_words(&e))
-            })?,
+            })?)),
         };
         if !context.is_dir() {
             return Err(format!(
@@ -351,7 +269,7 @@ impl Host for EngineHost {
         {
             snap = snap.with_overrides(&p.overrides);
         }
-        let result = match self.daemon.build(&text, &snap, &req.opts) {
+        let result = match self.daemon.build_compiled(&compiled, &snap, &req.opts) {
             Ok(r) => Ok(r),
             Err(DaemonError::Build(e)) => Err(e),
             Err(other) => return Err(other.to_string()),
@@ -359,7 +277,7 @@ impl Host for EngineHost {
         Ok(Built {
             file: shown,
             builder: req.opts.builder,
-            text,
+            compiled,
             result,
         })
     }
@@ -374,6 +292,10 @@ impl Host for EngineHost {
 
     fn commit(&mut self) -> Result<(), String> {
         self.daemon.save().map_err(|e| e.to_string())
+    }
+
+    fn lang(&self) -> Lang {
+        self.lang
     }
 }
 

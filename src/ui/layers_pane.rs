@@ -31,30 +31,23 @@ pub fn title(model: &Model, width: usize) -> String {
     let mut t = String::new();
     match &model.build {
         None => t.push_str(&tr(lang, "summary.none")),
-        Some(v) if v.report.is_none() => t.push_str(&tr(lang, "layers.failed")),
-        Some(v) => {
-            let steps = v.steps();
-            let rebuilt = steps.iter().filter(|s| s.verdict.missed()).count();
-            // FROM steps (the base) neither hit nor miss.
-            let total = steps
-                .iter()
-                .filter(|s| s.verdict.cached() || s.verdict.missed())
-                .count();
-            let time: f64 = steps.iter().map(|s| s.seconds).sum::<f64>().max(0.0);
-            let cached: f64 = v.report.as_ref().map_or(0.0, |r| r.saved_seconds());
-            let size = v.report.as_ref().map_or(0, |r| r.size);
-            t.push_str(&trf(
-                lang,
-                "summary",
-                &[
-                    ("rebuilt", &rebuilt.to_string()),
-                    ("total", &total.to_string()),
-                    ("time", &format!("{time:.1} s")),
-                    ("cached", &format!("{cached:.1} s")),
-                    ("size", &human_size(size)),
-                ],
-            ));
-        }
+        Some(v) => match &v.report {
+            None => t.push_str(&tr(lang, "layers.failed")),
+            Some(r) => {
+                let totals = &r.totals;
+                t.push_str(&trf(
+                    lang,
+                    "summary",
+                    &[
+                        ("rebuilt", &totals.rebuilt.to_string()),
+                        ("total", &totals.cacheable.to_string()),
+                        ("time", &format!("{:.1} s", totals.seconds)),
+                        ("cached", &format!("{:.1} s", totals.saved_seconds)),
+                        ("size", &human_size(r.size)),
+                    ],
+                ));
+            }
+        },
     }
     // Narrow panes keep the lesson (the summary) and drop the pane's name.
     let full = format!("{head}{t} ");
@@ -241,21 +234,10 @@ fn image_line(model: &Model, view: &BuildView, theme: Theme, w: usize) -> Line<'
 
 /// Wasted bytes, when every layer's file list is known.
 pub fn wasted_text(model: &Model, view: &BuildView) -> String {
-    let with_layers: Vec<usize> = view
-        .steps()
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| s.layer.is_some())
-        .map(|(i, _)| i)
-        .collect();
-    if with_layers.is_empty() || !with_layers.iter().all(|i| view.layer_files.contains_key(i)) {
-        return tr(model.lang, "image.wasted_unknown");
+    match view.wasted {
+        Some(bytes) => human_size(bytes),
+        None => tr(model.lang, "image.wasted_unknown"),
     }
-    let layers: Vec<_> = with_layers
-        .iter()
-        .filter_map(|i| view.layer_files.get(i).cloned())
-        .collect();
-    human_size(crate::app::files::wasted(&layers).0)
 }
 
 /// The instruction on screen row `row` (absolute), if any.
