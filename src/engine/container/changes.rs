@@ -23,7 +23,7 @@ pub fn apply_changes(config: &RunConfig, changes: &[String]) -> Result<RunConfig
         }
     }
     let parsed =
-        crate::dockerfile::parse(&text).map_err(|d| ContainerError::BadChange(d.message))?;
+        crate::dockerfile::parse(&text).map_err(|d| ContainerError::BadChange(d.message()))?;
     let mut out = config.clone();
     // Within one commit, ENTRYPOINT drops CMD unless a CMD came first.
     let mut cmd_set = false;
