@@ -2,12 +2,13 @@
 //! contract, consecutive builds against one persisted state, and the errors
 //! a learner meets.
 
+use crate::support;
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn layerlab(state: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_layerlab"))
+    support::binary::layerlab()
         .arg("--state")
         .arg(state)
         .args(args)

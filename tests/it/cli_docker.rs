@@ -12,7 +12,7 @@ use std::process::{Command, Output};
 
 fn layerlab(args: &[&str]) -> Output {
     let state = tempfile::tempdir().expect("tempdir");
-    Command::new(env!("CARGO_BIN_EXE_layerlab"))
+    support::binary::layerlab()
         .arg("--state")
         .arg(state.path())
         .args(args)

@@ -1,11 +1,12 @@
 //! `layerlab parse` through the real binary: the listing, the JSON
 //! contract's error form and exit code, and the learner's warnings.
 
+use crate::support;
 use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 fn parse(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_layerlab"))
+    let mut child = support::binary::layerlab()
         .arg("parse")
         .args(args)
         .arg("-")
@@ -99,7 +100,7 @@ fn korean_diagnostics_name_the_spot_and_the_suggestion() {
         "{stderr}"
     );
 
-    let unknown = Command::new(env!("CARGO_BIN_EXE_layerlab"))
+    let unknown = support::binary::layerlab()
         .args(["--lang", "fr", "parse", "Dockerfile"])
         .output()
         .expect("run layerlab");

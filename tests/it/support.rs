@@ -4,6 +4,7 @@
 //! written and recorded; for the shell tests, their base filesystem and runners; for the app
 //! and screen tests, a session over a real engine.
 
+pub mod binary;
 pub mod busybox;
 pub mod compare;
 pub mod docker;
