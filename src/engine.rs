@@ -16,6 +16,8 @@ pub mod image;
 pub mod import;
 pub mod layer;
 pub mod layers;
+pub mod memo;
 pub mod report;
 pub mod state;
 pub mod store;
+pub mod transaction;
