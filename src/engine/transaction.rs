@@ -198,3 +198,84 @@ impl<'a> Transaction<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::dockerfile::compile;
+    use crate::engine::builder::{build_compiled, preview, BuildOptions, BuilderKind};
+    use crate::engine::context::{read_dockerignore, ContextSnapshot, StatCache};
+    use crate::engine::memo::Memo;
+    use crate::engine::store::EngineState;
+
+    /// What a store holds, as `engine.json` writes it, plus what it keeps
+    /// in memory only (layers, and which of them are new).
+    fn stored(s: &EngineState) -> (String, usize) {
+        let json = serde_json::to_string(s).expect("serialize");
+        (json, s.layers.len())
+    }
+
+    fn snapshot(dir: &std::path::Path) -> ContextSnapshot {
+        let ignore = read_dockerignore(dir).expect("ignore");
+        ContextSnapshot::capture(dir, &ignore, &mut StatCache::default()).expect("snapshot")
+    }
+
+    #[test]
+    fn a_preview_writes_nothing_and_reports_what_the_build_then_does() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("app.js"), "console.log(1)\n").expect("write");
+        let ctx = snapshot(dir.path());
+        let changes = [
+            "FROM alpine\nENV A=1\nRUN echo slow > /s\nCOPY app.js /app/\nCMD [\"node\"]\n",
+            // The lecture's reorder: ENV and CMD first.
+            "FROM alpine\nENV A=1\nCMD [\"node\"]\nRUN echo slow > /s\nCOPY app.js /app/\n",
+            // A changed RUN, and a new base never pulled before.
+            "FROM busybox\nENV A=1\nRUN echo fast > /s\nCOPY app.js /app/\n",
+            // Two stages that make the same step: the second reuses the
+            // first's record made in the same run.
+            "FROM alpine AS one\nRUN echo same > /s\nFROM alpine\nRUN echo same > /s\nCOPY --from=one /s /t\n",
+            // A RUN that fails still fills the cache of a build.
+            "FROM alpine\nRUN echo ok > /ok\nRUN exit 3\n",
+            // A COPY of a file that is not there.
+            "FROM alpine\nCOPY missing.js /\n",
+        ];
+        for builder in [BuilderKind::Buildkit, BuilderKind::Classic] {
+            let mut state = EngineState::default();
+            let mut memo = Memo::default();
+            let opts = BuildOptions {
+                builder,
+                tags: vec!["web:latest".into()],
+                ..BuildOptions::default()
+            };
+            for text in changes {
+                let compiled = compile(text);
+                let before = stored(&state);
+                let images = state.list_images(None).len();
+                let seen = preview(&state, &mut memo, &compiled, &ctx, &opts);
+                assert_eq!(stored(&state), before, "{builder:?} preview of {text:?}");
+                assert_eq!(state.list_images(None).len(), images);
+                assert_eq!(state.layers.take_fresh().len(), 0, "no layer to persist");
+
+                let built = build_compiled(&mut state, &compiled, &ctx, &opts);
+                assert_eq!(seen.result, built, "{builder:?} {text:?}");
+                // As a save would: the build's new layers are persisted.
+                state.layers.take_fresh();
+                assert_ne!(stored(&state).0, before.0, "a build is kept: {text:?}");
+                // The preview's new layers are the build's.
+                if let Ok(report) = &built {
+                    for layer in report.steps.iter().filter_map(|s| s.layer.as_ref()) {
+                        if !seen.layers.contains_key(&layer.diff_id) {
+                            assert!(state.layers.in_memory(&layer.diff_id).is_some());
+                        }
+                    }
+                }
+                // And a preview right after the build sees every step cached.
+                let again = preview(&state, &mut memo, &compiled, &ctx, &opts);
+                if let Ok(r) = again.result {
+                    assert!(r.steps.iter().all(|s| !s.verdict.missed()), "{text:?}: {r:?}");
+                    assert_eq!(r.build, state.builds + 1);
+                }
+            }
+            assert_eq!(state.builds, changes.len() as u64);
+        }
+    }
+}
