@@ -460,6 +460,8 @@ mod tests {
         let mut s =
             Session::open(daemon, ctx.clone(), ctx.join("Dockerfile"), "t", Lang::En).unwrap();
         s.start();
+        // Built once, so what follows is previewed against a cache.
+        s.dispatch(Event::Key("f5".parse().unwrap()));
         s
     }
 

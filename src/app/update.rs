@@ -760,14 +760,11 @@ mod tests {
             .collect()
     }
 
-    /// The build an effect list asks for, and what it builds.
+    /// The preview an effect list asks for, and what it previews.
     fn built(effects: &[Effect]) -> &Arc<crate::dockerfile::Compiled> {
         match effects {
-            [Effect::Build { text, compiled, .. }] => {
-                assert_eq!(text, compiled.source());
-                compiled
-            }
-            other => panic!("one build expected: {other:?}"),
+            [Effect::Preview { compiled, .. }] => compiled,
+            other => panic!("one preview expected: {other:?}"),
         }
     }
 
@@ -782,8 +779,8 @@ mod tests {
         press(&mut m, "j j ? esc");
         assert!(Arc::ptr_eq(&m.compiled, &first));
 
-        // A change compiles once; the build asked for is that compiled text
-        // and the outline is made from it.
+        // A change compiles once; the preview asked for is that compiled
+        // text and the outline is made from it.
         let fx = press(&mut m, "K");
         assert!(!Arc::ptr_eq(&m.compiled, &first));
         assert!(Arc::ptr_eq(built(&fx), &m.compiled));
@@ -804,6 +801,15 @@ mod tests {
         assert!(Arc::ptr_eq(built(&fx), &m.compiled));
         assert!(!Arc::ptr_eq(&m.compiled, &moved));
         assert_eq!(m.compiled.source(), "FROM alpine\nRUN a\nCOPY x /\n");
+
+        // The build key builds that same compiled text.
+        match &press(&mut m, "B")[..] {
+            [Effect::Build { text, compiled, .. }] => {
+                assert!(Arc::ptr_eq(compiled, &m.compiled));
+                assert_eq!(text, compiled.source());
+            }
+            other => panic!("one build expected: {other:?}"),
+        }
     }
 
     #[test]

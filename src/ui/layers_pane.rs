@@ -50,6 +50,9 @@ pub fn title(model: &Model, width: usize) -> String {
     match &model.build {
         None => t.push_str(&tr(lang, "summary.none")),
         Some(v) => match &v.report {
+            None if matches!(v.shown, Shown::Preview { .. }) => {
+                t.push_str(&tr(lang, "layers.would_fail"));
+            }
             None => t.push_str(&tr(lang, "layers.failed")),
             Some(r) => {
                 let totals = &r.totals;
