@@ -634,7 +634,11 @@ fn moving_an_instruction_up_three_places_and_back_previews_and_builds_nothing() 
     press_session(&mut s, "j j j j");
     for keys in ["K", "K", "K", "J", "J", "J"] {
         press_session(&mut s, keys);
-        assert_eq!(engine_counts(&s), before, "after {keys}: the engine changed");
+        assert_eq!(
+            engine_counts(&s),
+            before,
+            "after {keys}: the engine changed"
+        );
         let view = s.view().unwrap();
         assert_eq!(view.shown, Shown::Preview { last_build: 1 });
         // Every reason speaks of a build the learner ran.
@@ -646,8 +650,17 @@ fn moving_an_instruction_up_three_places_and_back_previews_and_builds_nothing() 
     }
     assert_eq!(s.model.doc.text(), FIVE);
     assert!(!s.model.doc.is_dirty(), "moved back: nothing to save");
-    assert!(s.view().unwrap().steps().iter().all(|st| !st.verdict.missed()));
-    assert!(title(&s).contains("preview against build #1"), "{}", title(&s));
+    assert!(s
+        .view()
+        .unwrap()
+        .steps()
+        .iter()
+        .all(|st| !st.verdict.missed()));
+    assert!(
+        title(&s).contains("preview against build #1"),
+        "{}",
+        title(&s)
+    );
 }
 
 #[test]
@@ -664,7 +677,11 @@ fn the_build_keys_build_once_each_and_the_title_says_which_is_shown() {
     assert!(title(&s).contains("build #1 ·"), "{}", title(&s));
     press_session(&mut s, "j j K");
     assert_eq!(s.host.daemon.engine.builds, 1);
-    assert!(title(&s).contains("preview against build #1"), "{}", title(&s));
+    assert!(
+        title(&s).contains("preview against build #1"),
+        "{}",
+        title(&s)
+    );
     press_session(&mut s, "B");
     assert_eq!(s.host.daemon.engine.builds, 2);
     assert!(title(&s).contains("build #2 ·"), "{}", title(&s));
@@ -708,9 +725,15 @@ fn a_save_in_two_steps_after_moving_away_and_back_reloads_the_whole_file() {
     let mut m = Model::new("t/Dockerfile", "FROM alpine\nRUN echo one", Lang::En);
     assert!(!m.doc.is_dirty(), "the text is the file's");
     press(&mut m, "j K J");
-    assert!(!m.doc.is_dirty(), "moved back: the text is the file's again");
+    assert!(
+        !m.doc.is_dirty(),
+        "moved back: the text is the file's again"
+    );
     // The other editor's first write: part of the file.
-    let fx = update(&mut m, Event::DockerfileOnDisk("FROM alpine\nRUN echo ins".into()));
+    let fx = update(
+        &mut m,
+        Event::DockerfileOnDisk("FROM alpine\nRUN echo ins".into()),
+    );
     assert!(matches!(&fx[..], [Effect::Preview { .. }]), "{fx:?}");
     assert!(!m.doc.is_dirty());
     // Then all of it: read too, not refused as unsaved edits.
@@ -719,12 +742,19 @@ fn a_save_in_two_steps_after_moving_away_and_back_reloads_the_whole_file() {
     assert!(matches!(&fx[..], [Effect::Preview { .. }]), "{fx:?}");
     assert_eq!(m.doc.text(), full);
     assert!(!m.doc.is_dirty());
-    assert_eq!(m.status.as_deref(), Some("t/Dockerfile changed on disk: reloaded"));
+    assert_eq!(
+        m.status.as_deref(),
+        Some("t/Dockerfile changed on disk: reloaded")
+    );
     // A real unsaved edit is still kept.
     press(&mut m, "x");
     update(&mut m, Event::DockerfileOnDisk("FROM busybox\n".into()));
     assert_ne!(m.doc.text(), "FROM busybox\n");
-    assert!(m.status.as_deref().unwrap_or("").contains("unsaved edits are kept"));
+    assert!(m
+        .status
+        .as_deref()
+        .unwrap_or("")
+        .contains("unsaved edits are kept"));
 }
 
 #[test]

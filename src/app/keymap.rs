@@ -119,9 +119,9 @@ impl FromStr for Key {
             _ => match function {
                 Some(n) => KeyCode::F(n),
                 None => NAMES
-                .iter()
-                .find(|(n, _)| *n == rest)
-                .map(|(_, k)| *k)
+                    .iter()
+                    .find(|(n, _)| *n == rest)
+                    .map(|(_, k)| *k)
                     .ok_or_else(|| format!("unknown key {s:?}"))?,
             },
         };

@@ -28,11 +28,11 @@ use crate::engine::classic_hash::{
     ClassicSource, ClassicSourceHash, FileContents, SourceEntry, SourceOrigin,
 };
 use crate::engine::context::{ContextError, ContextSnapshot, Dialect, FileKind};
+use crate::engine::memo::Memo;
 use crate::engine::report::{
     BuildReport, BuildTotals, BuiltInstruction, HistoryRow, LayerInfo, MissReason, StepRef,
     StepReport, Verdict,
 };
-use crate::engine::memo::Memo;
 use crate::engine::store::{
     image_id, normalize_tag, EngineState, ImageRecord, RunConfig, SIMULATED_EPOCH,
 };
@@ -108,7 +108,12 @@ pub fn build_compiled(
     opts: &BuildOptions,
 ) -> Result<BuildReport, BuildError> {
     let mut memo = std::mem::take(&mut state.memo);
-    let (result, writes) = run(Transaction::begin(state, &mut memo), compiled, context, opts);
+    let (result, writes) = run(
+        Transaction::begin(state, &mut memo),
+        compiled,
+        context,
+        opts,
+    );
     state.memo = memo;
     if let Some((build, writes)) = writes {
         writes.commit(state, build);

@@ -194,7 +194,9 @@ impl<'a> Transaction<'a> {
         }
         if self.store.layers.in_memory(&diff_id).is_none() {
             let kept = self.memo.layers.entry(diff_id).or_insert(changes);
-            self.writes.catalog_changes.insert(diff_id, Arc::clone(kept));
+            self.writes
+                .catalog_changes
+                .insert(diff_id, Arc::clone(kept));
         }
     }
 }
@@ -271,7 +273,10 @@ mod tests {
                 // And a preview right after the build sees every step cached.
                 let again = preview(&state, &mut memo, &compiled, &ctx, &opts);
                 if let Ok(r) = again.result {
-                    assert!(r.steps.iter().all(|s| !s.verdict.missed()), "{text:?}: {r:?}");
+                    assert!(
+                        r.steps.iter().all(|s| !s.verdict.missed()),
+                        "{text:?}: {r:?}"
+                    );
                     assert_eq!(r.build, state.builds + 1);
                 }
             }

@@ -216,7 +216,12 @@ impl EngineHost {
         let builds = self.daemon.engine.builds;
         let p = self.project.as_mut()?;
         p.compiled = Arc::clone(compiled);
-        let key = (compiled.source().to_string(), builder, p.print.clone(), builds);
+        let key = (
+            compiled.source().to_string(),
+            builder,
+            p.print.clone(),
+            builds,
+        );
         if !force && p.shown.as_ref() == Some(&key) {
             return None;
         }
@@ -227,10 +232,15 @@ impl EngineHost {
             ..BuildOptions::default()
         };
         let preview = self.daemon.preview_compiled(compiled, &snap, &opts);
-        let shown = Shown::Preview {
-            last_build: builds,
-        };
-        Some(self.outcome(shown, Arc::clone(compiled), builder, preview.result, &preview.layers, None))
+        let shown = Shown::Preview { last_build: builds };
+        Some(self.outcome(
+            shown,
+            Arc::clone(compiled),
+            builder,
+            preview.result,
+            &preview.layers,
+            None,
+        ))
     }
 
     /// Build the editor's compiled text over the project's context into the
@@ -261,10 +271,22 @@ impl EngineHost {
         };
         let builds = self.daemon.engine.builds;
         if let Some(p) = &mut self.project {
-            p.shown = Some((compiled.source().to_string(), builder, p.print.clone(), builds));
+            p.shown = Some((
+                compiled.source().to_string(),
+                builder,
+                p.print.clone(),
+                builds,
+            ));
         }
         let shown = Shown::Build { number: builds };
-        Some(self.outcome(shown, Arc::clone(compiled), builder, result, &BTreeMap::new(), None))
+        Some(self.outcome(
+            shown,
+            Arc::clone(compiled),
+            builder,
+            result,
+            &BTreeMap::new(),
+            None,
+        ))
     }
 
     /// A build's result with the changes of every layer its steps made:

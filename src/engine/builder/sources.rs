@@ -484,7 +484,10 @@ impl Run<'_> {
             });
         match result {
             Ok(c) => {
-                self.txn.memo.classic_hashes.insert(memo_key, c.hash.clone());
+                self.txn
+                    .memo
+                    .classic_hashes
+                    .insert(memo_key, c.hash.clone());
                 Ok(c.hash)
             }
             Err(e) => Err(self.fail(
