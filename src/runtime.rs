@@ -19,6 +19,7 @@ use crate::app::model::{BuildView, Model, Shown};
 use crate::app::rows::ContextSources;
 use crate::app::update::{update, Event};
 use crate::engine::daemon::Daemon;
+use crate::messages::Message;
 use events::RtEvent;
 use host::{EngineHost, Project};
 use std::collections::{BTreeMap, VecDeque};
@@ -107,7 +108,8 @@ impl Session {
             dockerfile,
             Arc::clone(&model.compiled),
         );
-        let host = EngineHost::new(daemon, context, Some(project));
+        let mut host = EngineHost::new(daemon, context, Some(project));
+        host.lang = lang;
         Ok(Session { model, host })
     }
 
@@ -384,7 +386,8 @@ pub fn run(opts: &Options) -> Result<(), String> {
                 Ok(ev) => ev,
                 Err(RecvTimeoutError::Timeout) => {
                     if let Err(e) = session.host.daemon.save() {
-                        session.model.status = Some(format!("saving the engine state: {e}"));
+                        let m = Message::new("status.state_not_saved").arg("error", e);
+                        session.model.status = Some(m.render(session.model.lang));
                     }
                     continue;
                 }
@@ -413,11 +416,11 @@ pub fn run(opts: &Options) -> Result<(), String> {
         }
     }
     drop(guard);
-    session
-        .host
-        .daemon
-        .save()
-        .map_err(|e| format!("saving the engine state: {e}"))
+    session.host.daemon.save().map_err(|e| {
+        Message::new("status.state_not_saved")
+            .arg("error", e)
+            .render(lang)
+    })
 }
 
 /// How long the screen waits without events before it writes the engine

@@ -319,7 +319,6 @@ fn node(module: &ModPath, depth: usize) -> Option<ModPath> {
 /// Mutual imports that the restructuring is untying, in the order the check lists them; the
 /// list only shrinks, and the check fails when a pair on it is gone as well as when one is added.
 const KNOWN_CYCLES: &[&str] = &[
-    "dockerfile/ast <-> dockerfile/diagnostic",
     "shell/commands <-> shell/interp",
     "shell/lexer <-> shell/parser",
 ];

@@ -386,7 +386,10 @@ fn unknown_images_fail_as_docker_build_says() {
         err.classic_message(),
         "pull access denied for foo, repository does not exist or may require 'docker login': denied: requested access to the resource is denied"
     );
-    let hint = err.hint(catalog()).unwrap_or_default();
+    let hint = err
+        .hint(catalog())
+        .map(|h| h.to_string())
+        .unwrap_or_default();
     assert!(
         hint.contains("node:20") && hint.contains("alpine:3.20"),
         "{hint}"
@@ -406,7 +409,10 @@ fn unknown_images_fail_as_docker_build_says() {
         err.classic_message(),
         "manifest for node:99 not found: manifest unknown: manifest unknown"
     );
-    let hint = err.hint(catalog()).unwrap_or_default();
+    let hint = err
+        .hint(catalog())
+        .map(|h| h.to_string())
+        .unwrap_or_default();
     assert!(
         hint.contains("node:20") && !hint.contains("alpine:3.20"),
         "{hint}"

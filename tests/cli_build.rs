@@ -198,3 +198,52 @@ fn a_corrupt_state_is_named_never_reset() {
         "the state must not be reset"
     );
 }
+
+#[test]
+fn korean_build_explains_every_step_in_korean_and_docker_stays_english() {
+    let f = fixture("FROM base\nWORKDIR /app\nCOPY app.js .\n");
+    let ctx = f.ctx.to_str().expect("utf8");
+    let first = layerlab(&f.state, &["--lang", "ko", "build", ctx]);
+    let text = String::from_utf8_lossy(&first.stdout);
+    assert!(first.status.success(), "{text}");
+    assert!(
+        text.contains("#2 why: 이 단계를 처음 빌드함: 재사용할 캐시가 없음"),
+        "{text}"
+    );
+    assert!(text.contains("#1 베이스 이미지 base: 레이어 1개"), "{text}");
+    std::fs::write(f.ctx.join("app.js"), "console.log('v2');\n").expect("app.js");
+    let again = layerlab(&f.state, &["build", "--lang", "ko", ctx]);
+    let text = String::from_utf8_lossy(&again.stdout);
+    assert!(again.status.success(), "{text}");
+    // Docker's own lines, exactly as docker prints them.
+    assert!(
+        text.contains("#2 [2/3] WORKDIR /app\n#2 CACHED\n"),
+        "{text}"
+    );
+    assert!(text.contains("#3 DONE "), "{text}");
+    assert!(text.contains("#4 exporting to image"), "{text}");
+    // layerlab's words around them, in Korean: every step that can hit or
+    // miss says why, and the summary closes the build.
+    assert!(
+        text.contains("#2 why: 빌드 #1, 2/3단계에서 재사용 (`WORKDIR /app`)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("#3 why: 복사하는 파일이 바뀜: app.js 내용 바뀜"),
+        "{text}"
+    );
+    assert_eq!(text.matches(" why: ").count(), 2, "{text}");
+    assert!(!text.contains("rebuilt"), "{text}");
+    assert!(text.contains("2단계 중 1단계 다시 빌드"), "{text}");
+
+    let errors = fixture("FROM base\nCOPY app.js\n");
+    let ctx = errors.ctx.to_str().expect("utf8");
+    let out = layerlab(&errors.state, &["--lang", "ko", "build", ctx]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("오류: COPY에는 인자가 두 개 이상 필요한데 하나뿐임"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Dockerfile:2:1"), "{stderr}");
+}

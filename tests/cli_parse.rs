@@ -67,3 +67,45 @@ fn json_instructions_have_the_corpus_fields() {
     }
     assert_eq!(env["value"], serde_json::json!(["A", "1", "B", "\"x y\""]));
 }
+
+#[test]
+fn korean_diagnostics_name_the_spot_and_the_suggestion() {
+    let out = parse(
+        &["--lang", "ko"],
+        "FROM alpine\nCMD [node, app.js]\nRUNN echo\n",
+    );
+    assert_eq!(out.status.code(), Some(0), "the parser accepts the file");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("오류: 알 수 없는 인스트럭션: RUNN\n  --> <stdin>:3:1\n"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("^ 혹시 RUN인가요?"), "{stderr}");
+    assert!(
+        stderr.contains("경고: CMD의 인자가 JSON 배열처럼 보이지만"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("did you mean"), "{stderr}");
+
+    let broken = parse(&["--lang", "ko"], "FROM alpine\nRUN <<EOF\necho\n");
+    assert_eq!(broken.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&broken.stderr);
+    assert!(
+        stderr.starts_with("오류: heredoc이 끝나지 않음\n  --> <stdin>:2:5\n"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("`EOF`만 있는 줄로 heredoc을 끝내세요"),
+        "{stderr}"
+    );
+
+    let unknown = Command::new(env!("CARGO_BIN_EXE_layerlab"))
+        .args(["--lang", "fr", "parse", "Dockerfile"])
+        .output()
+        .expect("run layerlab");
+    assert_eq!(
+        unknown.status.code(),
+        Some(2),
+        "a language layerlab does not speak"
+    );
+}

@@ -179,7 +179,7 @@ fn expand_word_table() {
     for (word, expected) in WORD_CASES {
         let got = expand_word(word, '\\', &env)
             .map(|e| e.value)
-            .map_err(|e| e.message);
+            .map_err(|e| e.message());
         let expected = expected.map(str::to_owned).map_err(str::to_owned);
         if got != expected {
             failures.push(format!("{word:?}: got {got:?}, want {expected:?}"));
@@ -214,7 +214,7 @@ fn backtick_escape_table() {
     for (word, expected) in cases {
         let got = expand_word(word, '`', &env)
             .map(|e| e.value)
-            .map_err(|e| e.message);
+            .map_err(|e| e.message());
         let expected = expected.map(str::to_owned).map_err(str::to_owned);
         assert_eq!(got, expected, "word {word:?}");
     }
@@ -249,7 +249,7 @@ fn expand_words_splits_like_buildkit() {
     }
     let err = expand_words("a \"b", '\\', &env).unwrap_err();
     assert_eq!(
-        err.message,
+        err.message(),
         "unexpected end of statement while looking for matching double-quote"
     );
 }
@@ -296,7 +296,7 @@ fn buildkit_message_quotes_the_word_like_go() {
         err.buildkit_message(word),
         "failed to process \"\\x01한\\u00a0\\U0010ffff${\": syntax error: missing '}'"
     );
-    assert_eq!(err.to_string(), err.message);
+    assert_eq!(err.to_string(), err.message());
 }
 
 #[test]
@@ -309,7 +309,7 @@ fn heredoc_bodies_keep_quotes_and_always_use_backslash() {
     assert_eq!(expand_heredoc("it's", &env).unwrap().value, "it's");
     let err = expand_heredoc("x ${A", &env).unwrap_err();
     assert_eq!(
-        err.message,
+        err.message(),
         "unsupported modifier (\u{fffd}) in substitution"
     );
 }

@@ -63,7 +63,7 @@ proptest! {
             Err(err) => {
                 prop_assert!(err.offset <= word.len());
                 prop_assert!(word.is_char_boundary(err.offset));
-                prop_assert!(!err.message.is_empty());
+                prop_assert!(!err.message().is_empty());
                 prop_assert!(err.buildkit_message(&word).starts_with("failed to process \""));
             }
         }

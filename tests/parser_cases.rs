@@ -453,7 +453,7 @@ fn every_case_matches_buildkit() {
 fn error_at(source: &str) -> (usize, usize, String) {
     let err = parse(source).expect_err("should fail");
     assert_eq!(err.severity, Severity::Error);
-    (err.span.line, err.span.column, err.message)
+    (err.span.line, err.span.column, err.message())
 }
 
 #[test]
@@ -534,7 +534,7 @@ fn over_long_line_is_an_error_only_after_an_instruction() {
 fn errors_have_help_and_render_with_a_caret() {
     let src = "FROM a\nCMD [\"a\", 1]\n";
     let err = parse(src).expect_err("fails");
-    assert!(err.help.is_some());
+    assert!(err.help().is_some());
     let text = err.render("Dockerfile", src);
     assert!(text.contains("Dockerfile:2:11"), "{text}");
     assert!(text.contains("CMD [\"a\", 1]"), "{text}");
@@ -550,7 +550,7 @@ fn empty_continuation_lines_warn() {
     assert_eq!(df.warnings.len(), 1);
     let w = &df.warnings[0];
     assert_eq!(w.severity, Severity::Warning);
-    assert_eq!(w.message, "Empty continuation line found in: RUN a   b");
+    assert_eq!(w.message(), "Empty continuation line found in: RUN a   b");
     assert_eq!(w.span.line, 3);
     assert!(parse("FROM a\nRUN a \\\n  b\n")
         .expect("parses")
@@ -646,7 +646,7 @@ fn onbuild_trigger_errors_come_from_the_builder_stage() {
     let msgs: Vec<Option<String>> = df
         .instructions
         .iter()
-        .map(|i| i.onbuild_trigger_error().map(|d| d.message))
+        .map(|i| i.onbuild_trigger_error().map(|d| d.message()))
         .collect();
     assert_eq!(
         msgs,

@@ -128,7 +128,7 @@ fn check(source: &str) {
         }
         Err(d) => {
             check_span(source, &d.span, "error");
-            assert!(!d.message.is_empty());
+            assert!(!d.message().is_empty());
             // Rendering never panics either.
             let _ = d.render("Dockerfile", source);
         }

@@ -2,6 +2,7 @@
 //! outline (instruction blocks) the editor selects and moves.
 
 use crate::dockerfile::{Compiled, Keyword};
+use crate::messages::Message;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Document {
@@ -65,12 +66,13 @@ pub struct Block {
     pub keyword: Keyword,
 }
 
-/// A parse or analysis error at a line, in words.
+/// A parse or analysis error at a line, as a message the screen renders in
+/// the learner's language.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     /// 0-based line.
     pub line: usize,
-    pub message: String,
+    pub message: Message,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -95,7 +97,7 @@ impl Outline {
 pub fn outline(compiled: &Compiled, lines: &[String]) -> Outline {
     let problem = compiled.error().map(|d| Problem {
         line: d.span.line.saturating_sub(1),
-        message: d.message.clone(),
+        message: d.kind.text(),
     });
     let blocks = match compiled.parsed() {
         Ok((file, _)) => file
@@ -161,6 +163,6 @@ mod tests {
         assert_eq!(o.blocks.len(), 3);
         let p = o.problem.expect("an error");
         assert_eq!(p.line, 1);
-        assert!(!p.message.is_empty());
+        assert!(!p.message.render(crate::messages::Lang::En).is_empty());
     }
 }

@@ -25,6 +25,7 @@
 //! (the shell expands those at run time). Choosing *which* strings to expand
 //! is the analyzer's job; this module only knows how.
 
+use crate::messages::{Lang, Message};
 use finl_unicode::categories::CharacterCategories;
 use std::collections::{BTreeMap, HashMap};
 
@@ -148,21 +149,75 @@ pub struct Expansion {
 
 /// Why a word could not be expanded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
+#[error("{}", self.message())]
 pub struct ExpandError {
     /// Byte offset into the word: the opening quote of an unterminated
     /// quote, or the `$` of the substitution at fault.
     pub offset: usize,
-    /// BuildKit's own wording, e.g. `syntax error: bad substitution`.
-    pub message: String,
+    pub kind: ExpandErrorKind,
+}
+
+/// What was wrong with the word, with what the message names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExpandErrorKind {
+    UnterminatedSingleQuote,
+    UnterminatedDoubleQuote,
+    /// The word ended while looking for `stop`.
+    UnexpectedEnd {
+        stop: char,
+    },
+    MissingBrace,
+    BadSubstitution,
+    /// `modifier` as BuildKit shows it (`:` and the character, or U+FFFD at
+    /// the end of the word).
+    UnsupportedModifier {
+        modifier: String,
+    },
+    /// `${NAME?}` or `${NAME:?}` on an unset variable.
+    Unset {
+        name: String,
+    },
+    /// `${NAME:?}` on an empty variable.
+    Empty {
+        name: String,
+    },
+    /// `${NAME?message}`: the Dockerfile's own message.
+    Required {
+        name: String,
+        message: String,
+    },
+}
+
+impl ExpandErrorKind {
+    /// The message, for the catalog to render (English: BuildKit's words).
+    pub fn text(&self) -> Message {
+        use ExpandErrorKind as K;
+        match self {
+            K::UnterminatedSingleQuote => Message::new("expand.unterminated_single_quote"),
+            K::UnterminatedDoubleQuote => Message::new("expand.unterminated_double_quote"),
+            K::UnexpectedEnd { stop } => Message::new("expand.unexpected_end").arg("stop", stop),
+            K::MissingBrace => Message::new("expand.missing_brace"),
+            K::BadSubstitution => Message::new("expand.bad_substitution"),
+            K::UnsupportedModifier { modifier } => {
+                Message::new("expand.unsupported_modifier").arg("modifier", modifier)
+            }
+            K::Unset { name } => Message::new("expand.unset").arg("name", name),
+            K::Empty { name } => Message::new("expand.empty").arg("name", name),
+            K::Required { name, message } => Message::new("expand.required")
+                .arg("name", name)
+                .arg("message", message),
+        }
+    }
 }
 
 impl ExpandError {
-    fn new(offset: usize, message: impl Into<String>) -> Self {
-        ExpandError {
-            offset,
-            message: message.into(),
-        }
+    fn new(offset: usize, kind: ExpandErrorKind) -> Self {
+        ExpandError { offset, kind }
+    }
+
+    /// BuildKit's own wording, e.g. `syntax error: bad substitution`.
+    pub fn message(&self) -> String {
+        self.kind.text().render(Lang::En)
     }
 
     /// The full text BuildKit prints, which names the word:
@@ -171,7 +226,7 @@ impl ExpandError {
         format!(
             "failed to process {}: {}",
             crate::gofmt::quote(word),
-            self.message
+            self.message()
         )
     }
 }
@@ -366,7 +421,7 @@ impl<'a, 'v, V: Vars + ?Sized> Lexer<'a, 'v, V> {
             // Never seen by users: `dollar` reports a missing `}` instead.
             Some(stop) => Err(ExpandError::new(
                 self.pos,
-                format!("unexpected end of statement while looking for matching {stop}"),
+                ExpandErrorKind::UnexpectedEnd { stop },
             )),
             None => Ok(out),
         }
@@ -382,7 +437,7 @@ impl<'a, 'v, V: Vars + ?Sized> Lexer<'a, 'v, V> {
             self.pos = self.src.len();
             return Err(ExpandError::new(
                 open,
-                "unexpected end of statement while looking for matching single-quote",
+                ExpandErrorKind::UnterminatedSingleQuote,
             ));
         };
         let inner = &rest[..len];
@@ -406,7 +461,7 @@ impl<'a, 'v, V: Vars + ?Sized> Lexer<'a, 'v, V> {
                 None => {
                     return Err(ExpandError::new(
                         open,
-                        "unexpected end of statement while looking for matching double-quote",
+                        ExpandErrorKind::UnterminatedDoubleQuote,
                     ))
                 }
                 Some('"') => {
@@ -458,9 +513,9 @@ impl<'a, 'v, V: Vars + ?Sized> Lexer<'a, 'v, V> {
         }
         self.bump();
         match self.peek() {
-            None => return Err(ExpandError::new(start, "syntax error: missing '}'")),
+            None => return Err(ExpandError::new(start, ExpandErrorKind::MissingBrace)),
             Some('{' | '}' | ':') => {
-                return Err(ExpandError::new(start, "syntax error: bad substitution"))
+                return Err(ExpandError::new(start, ExpandErrorKind::BadSubstitution))
             }
             Some(_) => {}
         }
@@ -480,7 +535,9 @@ impl<'a, 'v, V: Vars + ?Sized> Lexer<'a, 'v, V> {
                 let shown = other.unwrap_or(END_OF_WORD);
                 return Err(ExpandError::new(
                     start,
-                    format!("unsupported modifier ({shown}) in substitution"),
+                    ExpandErrorKind::UnsupportedModifier {
+                        modifier: shown.to_string(),
+                    },
                 ));
             }
         };
@@ -495,7 +552,7 @@ impl<'a, 'v, V: Vars + ?Sized> Lexer<'a, 'v, V> {
         let word = match self.text(Some('}'), None) {
             Ok(word) => word,
             Err(_) if self.at_end() => {
-                return Err(ExpandError::new(start, "syntax error: missing '}'"))
+                return Err(ExpandError::new(start, ExpandErrorKind::MissingBrace))
             }
             Err(err) => return Err(err),
         };
@@ -514,19 +571,25 @@ impl<'a, 'v, V: Vars + ?Sized> Lexer<'a, 'v, V> {
             }),
             Some('+') => Ok(if empty { String::new() } else { word }),
             Some('?') if empty => {
-                let message = if !word.is_empty() {
-                    word
+                let name = name.to_owned();
+                let kind = if !word.is_empty() {
+                    ExpandErrorKind::Required {
+                        name,
+                        message: word,
+                    }
                 } else if value.is_none() {
-                    "is not allowed to be unset".to_owned()
+                    ExpandErrorKind::Unset { name }
                 } else {
-                    "is not allowed to be empty".to_owned()
+                    ExpandErrorKind::Empty { name }
                 };
-                Err(ExpandError::new(start, format!("{name}: {message}")))
+                Err(ExpandError::new(start, kind))
             }
             Some('?') => Ok(value.unwrap_or_default().to_owned()),
             _ => Err(ExpandError::new(
                 start,
-                format!("unsupported modifier ({modifier_text}) in substitution"),
+                ExpandErrorKind::UnsupportedModifier {
+                    modifier: modifier_text,
+                },
             )),
         }
     }

@@ -9,6 +9,7 @@ use crate::engine::report::{HistoryRow, LayerInfo};
 use crate::engine::store::{catalog_layer_key, image_id, ImageRecord, RunConfig};
 use crate::engine::transaction::Transaction;
 use crate::filesystem::digest::Digest;
+use crate::messages::Message;
 use std::sync::Arc;
 
 /// Why a base image cannot be had, worded per builder.
@@ -16,7 +17,8 @@ use std::sync::Arc;
 pub struct BaseError {
     pub buildkit: String,
     pub classic: String,
-    pub hint: Option<String>,
+    /// What a learner can use instead, for the diagnostic at the FROM.
+    pub hint: Option<Message>,
 }
 
 impl BaseError {

@@ -21,7 +21,7 @@ use exec::{heredoc_script, RunEffect};
 use crate::dockerfile::analyzer::{self, ArgDecl, Command, CommandKind, Plan, ShellOrExec};
 use crate::dockerfile::expand::{self, Env};
 use crate::dockerfile::{compile, Compiled, Keyword};
-use crate::dockerfile::{Diagnostic, Span};
+use crate::dockerfile::{Diagnostic, DiagnosticKind, Span};
 use crate::engine::cache::CacheRecord;
 use crate::engine::cache_key::{CacheKey, FileStamp, OpInputs, StampKind};
 use crate::engine::classic_hash::{
@@ -159,7 +159,7 @@ fn run(
         Ok(parsed) => parsed,
         Err(d) => {
             let err = BuildError {
-                message: format!("failed to parse Dockerfile: {}", d.message),
+                message: format!("failed to parse Dockerfile: {}", d.message()),
                 span: Some(d.span),
                 diagnostics: vec![d.clone()],
                 steps: Vec::new(),
@@ -173,7 +173,7 @@ fn run(
     }
     if let Some(err) = plan.errors().next() {
         let err = BuildError {
-            message: format!("failed to parse Dockerfile: {}", err.message),
+            message: format!("failed to parse Dockerfile: {}", err.message()),
             span: Some(err.span),
             diagnostics: plan.diagnostics.clone(),
             steps: Vec::new(),
@@ -287,8 +287,11 @@ fn heredocs_unsupported(
         ..ins.span
     };
     Some(BuildError {
-        diagnostics: vec![Diagnostic::error(span, message.clone()).with_help(
-            "heredocs need current BuildKit (`--builder buildkit`); the classic builder reads the body as instructions",
+        diagnostics: vec![Diagnostic::error(
+            span,
+            DiagnosticKind::HeredocsNeedBuildkit {
+                message: message.clone(),
+            },
         )],
         message,
         span: Some(span),
@@ -482,9 +485,14 @@ impl Run<'_> {
                     BuilderKind::Classic => e.classic,
                 };
                 let mut err = self.fail(message, Some(span));
-                if let Some(h) = e.hint {
-                    err.diagnostics
-                        .push(Diagnostic::error(span, err.message.clone()).with_help(h));
+                if let Some(hint) = e.hint {
+                    err.diagnostics.push(Diagnostic::error(
+                        span,
+                        DiagnosticKind::BaseImageUnavailable {
+                            message: err.message.clone(),
+                            hint,
+                        },
+                    ));
                 }
                 return Err(err);
             }

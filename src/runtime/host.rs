@@ -16,6 +16,7 @@ use crate::engine::report::BuildReport;
 use crate::engine::store::EngineState;
 use crate::filesystem::digest::Digest;
 use crate::filesystem::rootfs::LayerChanges;
+use crate::messages::Lang;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -52,6 +53,8 @@ pub struct EngineHost {
     /// The builder of a `docker build` that does not choose one: the
     /// screen's.
     pub builder: BuilderKind,
+    /// The screen's language, for layerlab's words in command output.
+    pub lang: Lang,
 }
 
 pub struct Project {
@@ -162,6 +165,7 @@ impl EngineHost {
             cwd,
             project,
             builder: BuilderKind::default(),
+            lang: Lang::En,
         }
     }
 
@@ -385,6 +389,10 @@ impl Host for EngineHost {
 
     fn commit(&mut self) -> Result<(), String> {
         self.daemon.save().map_err(|e| e.to_string())
+    }
+
+    fn lang(&self) -> Lang {
+        self.lang
     }
 }
 
