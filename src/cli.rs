@@ -23,7 +23,8 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     pub state: Option<PathBuf>,
 
-    /// Language of the screen: ko or en (default: from LANG).
+    /// Language of layerlab's own words (the screen, the reasons, the
+    /// diagnostics): ko or en (default: from LANG). Docker's output stays English.
     #[arg(long, global = true, value_name = "LANG")]
     pub lang: Option<String>,
 
@@ -61,10 +62,14 @@ pub enum Command {
 pub fn main() -> i32 {
     let cli = Cli::parse();
     match cli.command {
-        Some(Command::Parse(args)) => parse::run(&args),
-        Some(Command::Build(args)) => {
-            with_state(cli.state.as_deref(), |dir| build::run(&args, dir))
-        }
+        Some(Command::Parse(args)) => match lang(cli.lang.as_deref()) {
+            Ok(lang) => parse::run(&args, lang),
+            Err(code) => code,
+        },
+        Some(Command::Build(args)) => match lang(cli.lang.as_deref()) {
+            Ok(lang) => with_state(cli.state.as_deref(), |dir| build::run(&args, dir, lang)),
+            Err(code) => code,
+        },
         Some(Command::Import(args)) => {
             with_state(cli.state.as_deref(), |dir| import::run(&args, dir))
         }
@@ -82,6 +87,18 @@ pub fn main() -> i32 {
         None => with_state(cli.state.as_deref(), |dir| {
             open::run(crate::runtime::Start::Example, dir, cli.lang.as_deref())
         }),
+    }
+}
+
+/// The learner's language: `--lang`, else the locale. A language layerlab
+/// does not speak is a usage error (exit code 2).
+fn lang(flag: Option<&str>) -> Result<crate::messages::Lang, i32> {
+    match flag.map(crate::messages::Lang::parse).transpose() {
+        Ok(lang) => Ok(lang.unwrap_or_else(crate::runtime::lang_from_env)),
+        Err(e) => {
+            eprintln!("ERROR: {e}");
+            Err(2)
+        }
     }
 }
 

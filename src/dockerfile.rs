@@ -11,8 +11,10 @@ pub mod diagnostic;
 pub mod expand;
 pub mod parser;
 pub mod sample;
+pub mod span;
 
-pub use ast::{Dockerfile, Instruction, Keyword, Span};
+pub use ast::{Dockerfile, Instruction, Keyword};
 pub use compile::{compile, Compiled};
-pub use diagnostic::{Diagnostic, Severity};
+pub use diagnostic::{Diagnostic, DiagnosticKind, Severity};
 pub use parser::parse;
+pub use span::Span;

@@ -1,4 +1,5 @@
-//! The simulated Docker engine: build context, layers, images, build cache.
+//! The simulated Docker engine: build context, layers, images, build cache,
+//! containers and their processes.
 //! Pure core: no terminal; filesystem access only in `context` and `state`.
 
 pub mod base;
@@ -7,6 +8,7 @@ pub mod cache;
 pub mod cache_key;
 pub mod catalog;
 pub mod classic_hash;
+pub mod container;
 pub mod context;
 pub mod daemon;
 pub mod dockerignore;
@@ -16,6 +18,9 @@ pub mod image;
 pub mod import;
 pub mod layer;
 pub mod layers;
+pub mod memo;
+pub mod process;
 pub mod report;
 pub mod state;
 pub mod store;
+pub mod transaction;

@@ -6,6 +6,8 @@
 //! `cli` is the front door that prints text or JSON from it; `app` (pure
 //! state and update), `ui` (views of it) and `runtime` (the terminal loop)
 //! make the interactive screen; `command` is the docker-like command table.
+//! `messages` is the catalog every text for a person comes from, in Korean
+//! and English; it sits below all of them.
 
 pub mod app;
 pub mod calendar;
@@ -16,6 +18,7 @@ pub mod engine;
 pub mod filesystem;
 pub mod gofmt;
 pub mod limits;
+pub mod messages;
 pub mod runtime;
 pub mod shell;
 pub mod ui;

@@ -2,6 +2,7 @@
 //! outline (instruction blocks) the editor selects and moves.
 
 use crate::dockerfile::{Compiled, Keyword};
+use crate::messages::Message;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Document {
@@ -42,8 +43,16 @@ impl Document {
         s
     }
 
+    /// Whether the lines differ from the text on disk, however they came
+    /// to be what they are (moving an instruction away and back is no
+    /// edit). Compared as the editor holds text: lines, without `\r`.
     pub fn is_dirty(&self) -> bool {
-        self.file_text() != self.saved
+        !self.same_text(&self.saved)
+    }
+
+    /// Whether `text` reads as these lines.
+    pub fn same_text(&self, text: &str) -> bool {
+        split_lines(text) == self.lines
     }
 
     pub fn saved_text(&self) -> &str {
@@ -77,12 +86,13 @@ pub struct Block {
     pub keyword: Keyword,
 }
 
-/// A parse or analysis error at a line, in words.
+/// A parse or analysis error at a line, as a message the screen renders in
+/// the learner's language.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     /// 0-based line.
     pub line: usize,
-    pub message: String,
+    pub message: Message,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -107,7 +117,7 @@ impl Outline {
 pub fn outline(compiled: &Compiled, lines: &[String]) -> Outline {
     let problem = compiled.error().map(|d| Problem {
         line: d.span.line.saturating_sub(1),
-        message: d.message.clone(),
+        message: d.kind.text(),
     });
     let blocks = match compiled.parsed() {
         Ok((file, _)) => file
@@ -173,6 +183,6 @@ mod tests {
         assert_eq!(o.blocks.len(), 3);
         let p = o.problem.expect("an error");
         assert_eq!(p.line, 1);
-        assert!(!p.message.is_empty());
+        assert!(!p.message.render(crate::messages::Lang::En).is_empty());
     }
 }

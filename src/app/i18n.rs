@@ -1,227 +1,11 @@
-//! Screen text in Korean and English, from `assets/i18n/*.toml`, and the
-//! Korean wording of the engine's reasons (English comes from the engine's
-//! own `Display`, the single source of those sentences).
+//! The screen's texts: the message catalog (`crate::messages`) as the app
+//! and its views use it.
 
-use crate::engine::report::{FileChange, MissReason, StepRef, Verdict};
-use std::collections::HashMap;
-use std::sync::OnceLock;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    En,
-    Ko,
-}
-
-impl Lang {
-    /// Korean when the locale (`LC_ALL`, `LC_MESSAGES`, `LANG`, first set)
-    /// starts with `ko`, else English.
-    pub fn from_locale(value: Option<&str>) -> Lang {
-        match value {
-            Some(v) if v.to_ascii_lowercase().starts_with("ko") => Lang::Ko,
-            _ => Lang::En,
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<Lang, String> {
-        match s {
-            "en" => Ok(Lang::En),
-            "ko" => Ok(Lang::Ko),
-            other => Err(format!("unknown language {other:?}: expected en or ko")),
-        }
-    }
-}
-
-pub const EN: &str = include_str!("../../assets/i18n/en.toml");
-pub const KO: &str = include_str!("../../assets/i18n/ko.toml");
-
-struct Tables {
-    en: HashMap<String, String>,
-    ko: HashMap<String, String>,
-}
-
-pub fn load(text: &str) -> Result<HashMap<String, String>, String> {
-    toml::from_str(text).map_err(|e| e.to_string())
-}
-
-fn tables() -> &'static Tables {
-    static TABLES: OnceLock<Tables> = OnceLock::new();
-    // The assets are checked by tests; a broken one degrades to key names.
-    TABLES.get_or_init(|| Tables {
-        en: load(EN).unwrap_or_default(),
-        ko: load(KO).unwrap_or_default(),
-    })
-}
-
-/// The text for `key`: the language's, else English, else the key itself.
-pub fn tr(lang: Lang, key: &str) -> String {
-    let t = tables();
-    let table = match lang {
-        Lang::En => &t.en,
-        Lang::Ko => &t.ko,
-    };
-    table
-        .get(key)
-        .or_else(|| t.en.get(key))
-        .cloned()
-        .unwrap_or_else(|| key.to_string())
-}
-
-/// `tr` with `{name}` placeholders filled.
-pub fn trf(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
-    let mut s = tr(lang, key);
-    for (k, v) in args {
-        s = s.replace(&format!("{{{k}}}"), v);
-    }
-    s
-}
-
-/// A verdict's reason in the learner's language.
-pub fn reason(lang: Lang, verdict: &Verdict) -> String {
-    match lang {
-        Lang::En => verdict.reason(),
-        Lang::Ko => match verdict {
-            Verdict::Hit { from } => trf(
-                lang,
-                "reason.hit",
-                &[("from", &step_ref(lang, from)), ("text", &from.text)],
-            ),
-            Verdict::Miss { why } => miss_ko(why),
-            Verdict::Base {
-                image,
-                layers,
-                size,
-            } => trf(
-                lang,
-                "reason.base",
-                &[
-                    ("image", image),
-                    ("layers", &layers.to_string()),
-                    ("size", &size.to_string()),
-                ],
-            ),
-        },
-    }
-}
-
-fn step_ref(lang: Lang, r: &StepRef) -> String {
-    let (b, s, o) = (r.build.to_string(), r.step.to_string(), r.of.to_string());
-    match &r.stage {
-        Some(stage) => trf(
-            lang,
-            "reason.step_ref_stage",
-            &[("build", &b), ("step", &s), ("of", &o), ("stage", stage)],
-        ),
-        None => trf(
-            lang,
-            "reason.step_ref",
-            &[("build", &b), ("step", &s), ("of", &o)],
-        ),
-    }
-}
-
-fn short(d: &str) -> String {
-    let hex = d.strip_prefix("sha256:").unwrap_or(d);
-    hex.chars().take(4).collect()
-}
-
-fn file_change_ko(c: &FileChange) -> String {
-    let l = Lang::Ko;
-    match c {
-        FileChange::Added { path } => trf(l, "reason.file_added", &[("path", path)]),
-        FileChange::Removed { path } => trf(l, "reason.file_removed", &[("path", path)]),
-        FileChange::Content { path, old, new } => trf(
-            l,
-            "reason.file_content",
-            &[("path", path), ("old", &short(old)), ("new", &short(new))],
-        ),
-        FileChange::Mode { path, old, new } => trf(
-            l,
-            "reason.file_mode",
-            &[
-                ("path", path),
-                ("old", &format!("{old:o}")),
-                ("new", &format!("{new:o}")),
-            ],
-        ),
-        FileChange::Owner { path, old, new } => trf(
-            l,
-            "reason.file_owner",
-            &[("path", path), ("old", old), ("new", new)],
-        ),
-    }
-}
-
-fn miss_ko(why: &MissReason) -> String {
-    let l = Lang::Ko;
-    let unset = tr(l, "reason.unset");
-    let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| unset.clone());
-    match why {
-        MissReason::FirstBuild => tr(l, "reason.first_build"),
-        MissReason::NoCache => tr(l, "reason.no_cache"),
-        MissReason::ParentRebuilt { parent } => {
-            trf(l, "reason.parent_rebuilt", &[("parent", parent)])
-        }
-        MissReason::InstructionChanged { old, new } => trf(
-            l,
-            "reason.instruction_changed",
-            &[("old", old), ("new", new)],
-        ),
-        MissReason::FilesChanged { changes } => {
-            let mut shown: Vec<String> = changes.iter().take(5).map(file_change_ko).collect();
-            if changes.len() > 5 {
-                let n = (changes.len() - 5).to_string();
-                shown.push(trf(l, "reason.more", &[("n", &n)]));
-            }
-            trf(l, "reason.files_changed", &[("changes", &shown.join("; "))])
-        }
-        MissReason::BuildArgChanged { name, old, new } => trf(
-            l,
-            "reason.build_arg_changed",
-            &[("name", name), ("old", &opt(old)), ("new", &opt(new))],
-        ),
-        MissReason::BuildArgsChanged { old, new } => trf(
-            l,
-            "reason.build_args_changed",
-            &[("old", old), ("new", new)],
-        ),
-        MissReason::EnvChanged { name, old, new } => trf(
-            l,
-            "reason.env_changed",
-            &[("name", name), ("old", &opt(old)), ("new", &opt(new))],
-        ),
-        MissReason::SettingChanged { setting, old, new } => trf(
-            l,
-            "reason.setting_changed",
-            &[("setting", setting), ("old", old), ("new", new)],
-        ),
-        MissReason::ConfigChanged => tr(l, "reason.config_changed"),
-        MissReason::SourceStageChanged => tr(l, "reason.source_stage_changed"),
-        MissReason::BaseImageChanged => tr(l, "reason.base_image_changed"),
-        MissReason::FlagsChanged => tr(l, "reason.flags_changed"),
-        MissReason::GlobalArg => tr(l, "reason.global_arg"),
-        MissReason::Failed { error } => trf(l, "reason.failed", &[("error", error)]),
-    }
-}
+pub use crate::messages::{tr, trf, Lang};
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn both_languages_load_with_the_same_keys() {
-        let en = load(EN).unwrap();
-        let ko = load(KO).unwrap();
-        for k in en.keys() {
-            assert!(ko.contains_key(k), "ko.toml lacks {k}");
-        }
-        for k in ko.keys() {
-            assert!(
-                en.contains_key(k) || k.starts_with("reason."),
-                "en.toml lacks {k}"
-            );
-        }
-    }
 
     #[test]
     fn every_action_has_a_description_in_both_languages() {
@@ -233,14 +17,8 @@ mod tests {
     }
 
     #[test]
-    fn locale_picks_korean() {
-        assert_eq!(Lang::from_locale(Some("ko_KR.UTF-8")), Lang::Ko);
-        assert_eq!(Lang::from_locale(Some("en_US.UTF-8")), Lang::En);
-        assert_eq!(Lang::from_locale(None), Lang::En);
-    }
-
-    #[test]
     fn korean_reasons_cover_file_changes() {
+        use crate::engine::report::{FileChange, MissReason, Verdict};
         let v = Verdict::Miss {
             why: MissReason::FilesChanged {
                 changes: vec![FileChange::Content {
@@ -251,9 +29,12 @@ mod tests {
             },
         };
         assert_eq!(
-            reason(Lang::Ko, &v),
+            v.reason_in(Lang::Ko),
             "복사하는 파일이 바뀜: app.js 내용 바뀜 (sha256 3f2a… → 9bc1…)"
         );
-        assert_eq!(reason(Lang::En, &v), v.reason());
+        assert_eq!(
+            v.reason(),
+            "copied files changed: app.js changed (sha256 3f2a… → 9bc1…)"
+        );
     }
 }

@@ -1,11 +1,14 @@
 //! `layerlab build`, spelled as `docker build`: plain progress like the real
 //! builder's (BuildKit `#n [i/N] …` / classic `Step i/N : …`) with the reason
-//! under every step, or one JSON object with `--json`.
+//! under every step, or one JSON object with `--json`. The reasons and the
+//! closing summary are layerlab's and speak the learner's language; the
+//! builder's own lines stay docker's English, as does the JSON contract.
 
 use crate::command::output;
 use crate::engine::builder::{BuildOptions, BuilderKind};
 use crate::engine::daemon::{Daemon, DaemonError};
 use crate::engine::report::{BuildReport, MissReason, StepReport, Verdict};
+use crate::messages::{Lang, Message};
 use clap::Args;
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -37,13 +40,13 @@ pub struct BuildArgs {
     pub context: PathBuf,
 }
 
-pub fn run(args: &BuildArgs, state_dir: &Path) -> i32 {
+pub fn run(args: &BuildArgs, state_dir: &Path, lang: Lang) -> i32 {
     match build(args, state_dir) {
         Ok(report) => {
             if args.json {
                 println!("{}", report_json(&report));
             } else {
-                print_progress(&report);
+                print_progress(&report, lang);
             }
             0
         }
@@ -64,7 +67,7 @@ pub fn run(args: &BuildArgs, state_dir: &Path) -> i32 {
                     if !args.json {
                         let builder = args.builder.parse().unwrap_or_default();
                         for (n, s) in b.steps.iter().enumerate() {
-                            print_step(n + 1, s, builder);
+                            print_step(n + 1, s, builder, lang);
                         }
                     }
                     let diagnostic = b
@@ -72,7 +75,7 @@ pub fn run(args: &BuildArgs, state_dir: &Path) -> i32 {
                         .iter()
                         .find(|d| d.severity == crate::dockerfile::Severity::Error);
                     match diagnostic {
-                        Some(d) => eprint!("{}", d.render(file, text)),
+                        Some(d) => eprint!("{}", d.render_in(lang, file, text)),
                         None => eprintln!("ERROR: {message}"),
                     }
                 }
@@ -161,7 +164,7 @@ pub fn report_json(report: &BuildReport) -> serde_json::Value {
     })
 }
 
-fn print_step(n: usize, s: &StepReport, builder: BuilderKind) {
+fn print_step(n: usize, s: &StepReport, builder: BuilderKind, lang: Lang) {
     let failed = match &s.verdict {
         Verdict::Miss {
             why: MissReason::Failed { error },
@@ -169,6 +172,7 @@ fn print_step(n: usize, s: &StepReport, builder: BuilderKind) {
         _ => None,
     };
     println!("{}", output::step_header(n, s, builder));
+    let reason = s.verdict.reason_in(lang);
     match builder {
         BuilderKind::Buildkit => {
             for line in s.output.lines() {
@@ -177,13 +181,13 @@ fn print_step(n: usize, s: &StepReport, builder: BuilderKind) {
             if let Some(error) = failed {
                 println!("#{n} ERROR: {error}");
             } else if s.keyword == "FROM" {
-                println!("#{n} {}", s.verdict.reason());
+                println!("#{n} {reason}");
                 println!("#{n} DONE 0.0s");
             } else if s.verdict.cached() {
                 println!("#{n} CACHED");
-                println!("#{n} why: {}", s.verdict.reason());
+                println!("#{n} why: {reason}");
             } else {
-                println!("#{n} why: {}", s.verdict.reason());
+                println!("#{n} why: {reason}");
                 println!("#{n} DONE {:.1}s", s.seconds);
             }
             println!();
@@ -192,9 +196,10 @@ fn print_step(n: usize, s: &StepReport, builder: BuilderKind) {
             if s.verdict.cached() {
                 println!(" ---> Using cache");
             } else if s.keyword == "FROM" {
-                println!(" ---> {}", s.verdict.reason());
+                println!(" ---> {reason}");
             } else if failed.is_none() {
-                println!(" ---> Rebuilt: {}", s.verdict.reason());
+                let rebuilt = Message::new("build.rebuilt").arg("reason", reason);
+                println!(" ---> {}", rebuilt.render(lang));
             }
             print!("{}", s.output);
             if let Some(l) = &s.layer {
@@ -204,10 +209,10 @@ fn print_step(n: usize, s: &StepReport, builder: BuilderKind) {
     }
 }
 
-fn print_progress(report: &BuildReport) {
+fn print_progress(report: &BuildReport, lang: Lang) {
     let builder: BuilderKind = report.builder.parse().unwrap_or_default();
     for (n, s) in report.steps.iter().enumerate() {
-        print_step(n + 1, s, builder);
+        print_step(n + 1, s, builder, lang);
     }
     let id = report.image_id.hex();
     match builder {
@@ -233,14 +238,13 @@ fn print_progress(report: &BuildReport) {
         }
     }
     let totals = &report.totals;
-    println!(
-        "{} of {} steps rebuilt in {:.1} s (the cache saved {:.1} s) · image {} · {} layers · {} bytes",
-        totals.rebuilt,
-        totals.cacheable,
-        totals.seconds,
-        totals.saved_seconds,
-        report.image_id.short(),
-        report.layer_count,
-        report.size
-    );
+    let summary = Message::new("build.summary")
+        .arg("rebuilt", totals.rebuilt)
+        .arg("total", totals.cacheable)
+        .arg("seconds", format!("{:.1}", totals.seconds))
+        .arg("saved", format!("{:.1}", totals.saved_seconds))
+        .arg("image", report.image_id.short())
+        .arg("layers", report.layer_count)
+        .arg("size", report.size);
+    println!("{}", summary.render(lang));
 }

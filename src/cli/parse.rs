@@ -1,7 +1,9 @@
-//! `layerlab parse [--json] FILE`
+//! `layerlab parse [--json] FILE`: the listing, then the diagnostics in the
+//! learner's language (the JSON contract stays English).
 
 use crate::dockerfile::corpus_json::corpus_json_string;
 use crate::dockerfile::{parse, Dockerfile, Instruction};
+use crate::messages::{Lang, Message};
 use clap::Args;
 use std::fmt::Write as _;
 use std::io::{Read, Write};
@@ -16,7 +18,7 @@ pub struct ParseArgs {
     pub file: PathBuf,
 }
 
-pub fn run(args: &ParseArgs) -> i32 {
+pub fn run(args: &ParseArgs, lang: Lang) -> i32 {
     let name = if args.file.as_os_str() == "-" {
         "<stdin>".to_string()
     } else {
@@ -26,9 +28,10 @@ pub fn run(args: &ParseArgs) -> i32 {
         Ok(s) => s,
         Err(message) => {
             if args.json {
-                println!("{}", serde_json::json!({ "error": message }));
+                println!("{}", serde_json::json!({ "error": message.to_string() }));
             }
-            eprintln!("error: {name}: {message}");
+            let error = Message::new("diag.error").render(lang);
+            eprintln!("{error}: {name}: {}", message.render(lang));
             return 1;
         }
     };
@@ -37,7 +40,7 @@ pub fn run(args: &ParseArgs) -> i32 {
         corpus_json_string(&result)
     } else {
         match &result {
-            Ok(df) => listing(df),
+            Ok(df) => listing(df, lang),
             Err(_) => String::new(),
         }
     };
@@ -49,35 +52,37 @@ pub fn run(args: &ParseArgs) -> i32 {
             // instruction a build would reject, a CMD that only looks like
             // exec form, …) are what a learner wants to see next.
             for d in &crate::dockerfile::analyzer::analyze(&df).diagnostics {
-                eprint!("{}", d.render(&name, &source));
+                eprint!("{}", d.render_in(lang, &name, &source));
             }
             0
         }
         Err(d) => {
-            eprint!("{}", d.render(&name, &source));
+            eprint!("{}", d.render_in(lang, &name, &source));
             1
         }
     }
 }
 
 /// The file's text; bytes that are not UTF-8 are reported, not guessed at.
-fn read_source(path: &Path) -> Result<String, String> {
+fn read_source(path: &Path) -> Result<String, Message> {
     let mut bytes = Vec::new();
     let read = if path.as_os_str() == "-" {
         std::io::stdin().read_to_end(&mut bytes).map(|_| ())
     } else {
         std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes).map(|_| ()))
     };
-    read.map_err(|e| format!("cannot read: {e}"))?;
+    read.map_err(|e| Message::new("parse.cannot_read").arg("error", e))?;
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
-        format!("not valid UTF-8 text (line {line}, byte {at}); save the file as UTF-8")
+        Message::new("parse.not_utf8")
+            .arg("line", line)
+            .arg("byte", at)
     })
 }
 
 /// A readable listing: line range, keyword, flags, arguments, heredocs.
-fn listing(df: &Dockerfile) -> String {
+fn listing(df: &Dockerfile, lang: Lang) -> String {
     let mut out = String::new();
     for d in &df.directives {
         let _ = writeln!(out, "# {}={}", d.name, d.value);
@@ -91,19 +96,19 @@ fn listing(df: &Dockerfile) -> String {
         let _ = writeln!(out, "{lines:>7}  {}", describe(inst));
         let shown = inst.onbuild.as_deref().unwrap_or(inst);
         for h in &shown.heredocs {
-            let _ = writeln!(
-                out,
-                "         heredoc {}{} (fd {}, {} line{})",
-                if h.chomp { "<<-" } else { "<<" },
-                h.name,
-                h.file_descriptor,
-                h.content.lines().count(),
-                if h.content.lines().count() == 1 {
-                    ""
-                } else {
-                    "s"
-                }
-            );
+            let lines = h.content.lines().count();
+            let heredoc = Message::new(if lines == 1 {
+                "parse.heredoc_one_line"
+            } else {
+                "parse.heredoc"
+            })
+            .arg(
+                "marker",
+                format!("{}{}", if h.chomp { "<<-" } else { "<<" }, h.name),
+            )
+            .arg("fd", h.file_descriptor)
+            .arg("lines", lines);
+            let _ = writeln!(out, "         {}", heredoc.render(lang));
         }
     }
     out

@@ -133,7 +133,8 @@ fn run_build(inv: &Invocation, host: &mut dyn Host) -> Output {
     }
     let builder = match inv.env("DOCKER_BUILDKIT") {
         Some("0") | Some("false") => BuilderKind::Classic,
-        _ => BuilderKind::Buildkit,
+        Some(_) => BuilderKind::Buildkit,
+        None => host.default_builder(),
     };
     let req = BuildRequest {
         context: inv.args.first().cloned().unwrap_or_default(),
@@ -152,9 +153,9 @@ fn run_build(inv: &Invocation, host: &mut dyn Host) -> Output {
         Ok(built) => {
             let mut out = Output::default();
             match &built.result {
-                Ok(report) => out.stdout = output::build_progress(report),
+                Ok(report) => out.stdout = output::build_progress(report, host.lang()),
                 Err(err) => {
-                    out.stdout = output::steps_progress(&err.steps, builder);
+                    out.stdout = output::steps_progress(&err.steps, builder, host.lang());
                     out.stderr = vec![output::build_failed(builder, &err.message)];
                     out.status = err.exit_code;
                 }

@@ -5,6 +5,7 @@ use crate::engine::builder::BuilderKind;
 use crate::engine::report::{BuildReport, StepReport};
 use crate::engine::store::{EngineState, ImageRecord, Listed, Removed};
 use crate::filesystem::digest::Digest;
+use crate::messages::Lang;
 
 /// go-units `HumanSizeWithPrecision(size, 3)`: decimal units, `%.3g`.
 pub fn human_size(bytes: u64) -> String {
@@ -87,8 +88,9 @@ pub fn step_header(n: usize, s: &StepReport, builder: BuilderKind) -> String {
     }
 }
 
-/// One step of progress, as the builder prints it, with layerlab's reason.
-pub fn step_lines(n: usize, s: &StepReport, builder: BuilderKind) -> Vec<String> {
+/// One step of progress, as the builder prints it, with layerlab's reason
+/// in `lang` (the builder's own lines stay docker's English).
+pub fn step_lines(n: usize, s: &StepReport, builder: BuilderKind, lang: Lang) -> Vec<String> {
     let mut out = vec![step_header(n, s, builder)];
     match builder {
         BuilderKind::Buildkit => {
@@ -97,13 +99,13 @@ pub fn step_lines(n: usize, s: &StepReport, builder: BuilderKind) -> Vec<String>
             } else {
                 out.push(format!("#{n} DONE {:.1}s", s.seconds));
             }
-            out.push(format!("#{n} why: {}", s.verdict.reason()));
+            out.push(format!("#{n} why: {}", s.verdict.reason_in(lang)));
         }
         BuilderKind::Classic => {
             if s.verdict.cached() {
                 out.push(" ---> Using cache".into());
             } else if s.keyword != "FROM" {
-                out.push(format!(" ---> why: {}", s.verdict.reason()));
+                out.push(format!(" ---> why: {}", s.verdict.reason_in(lang)));
             }
             if let Some(l) = &s.layer {
                 out.push(format!(" ---> {}", &l.diff_id.hex()[..12]));
@@ -113,18 +115,18 @@ pub fn step_lines(n: usize, s: &StepReport, builder: BuilderKind) -> Vec<String>
     out
 }
 
-pub fn steps_progress(steps: &[StepReport], builder: BuilderKind) -> Vec<String> {
+pub fn steps_progress(steps: &[StepReport], builder: BuilderKind, lang: Lang) -> Vec<String> {
     steps
         .iter()
         .enumerate()
-        .flat_map(|(i, s)| step_lines(i + 1, s, builder))
+        .flat_map(|(i, s)| step_lines(i + 1, s, builder, lang))
         .collect()
 }
 
 /// The whole progress of a successful build.
-pub fn build_progress(report: &BuildReport) -> Vec<String> {
+pub fn build_progress(report: &BuildReport, lang: Lang) -> Vec<String> {
     let builder: BuilderKind = report.builder.parse().unwrap_or_default();
-    let mut out = steps_progress(&report.steps, builder);
+    let mut out = steps_progress(&report.steps, builder, lang);
     let n = report.steps.len() + 1;
     match builder {
         BuilderKind::Buildkit => {
@@ -268,5 +270,42 @@ mod tests {
         ]);
         assert_eq!(t[0], "REPOSITORY   TAG       SIZE");
         assert_eq!(t[1], "web          v1        1kB");
+    }
+
+    #[test]
+    fn the_why_line_speaks_the_learners_language_and_docker_stays_english() {
+        use crate::engine::report::{MissReason, StepReport, Verdict};
+        let step = StepReport {
+            stage: None,
+            step: 2,
+            of: 3,
+            keyword: "RUN".into(),
+            text: "RUN make".into(),
+            verdict: Verdict::Miss {
+                why: MissReason::FirstBuild,
+            },
+            layer: None,
+            instruction: 1,
+            line: 2,
+            seconds: 1.25,
+            output: String::new(),
+        };
+        let ko = step_lines(3, &step, BuilderKind::Buildkit, Lang::Ko);
+        assert_eq!(
+            ko,
+            [
+                "#3 [2/3] RUN make",
+                "#3 DONE 1.2s",
+                "#3 why: 이 단계를 처음 빌드함: 재사용할 캐시가 없음",
+            ]
+        );
+        let en = step_lines(3, &step, BuilderKind::Classic, Lang::En);
+        assert_eq!(
+            en,
+            [
+                "Step 2/3 : RUN make",
+                " ---> why: first build of this step: nothing in the cache to reuse",
+            ]
+        );
     }
 }

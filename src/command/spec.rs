@@ -6,6 +6,7 @@ use crate::dockerfile::Compiled;
 use crate::engine::builder::{BuildError, BuildOptions, BuilderKind};
 use crate::engine::report::BuildReport;
 use crate::engine::store::EngineState;
+use crate::messages::Lang;
 use std::sync::Arc;
 
 /// A flag as docker spells it.
@@ -213,8 +214,16 @@ pub trait Host {
     fn build(&mut self, req: &BuildRequest) -> Result<Built, String>;
     fn engine(&self) -> &EngineState;
     fn engine_mut(&mut self) -> &mut EngineState;
+    /// The builder `docker build` uses when `DOCKER_BUILDKIT` does not
+    /// say: BuildKit, as Docker's own default; the screen's builder there.
+    fn default_builder(&self) -> BuilderKind {
+        BuilderKind::Buildkit
+    }
     /// Persist engine changes made through `engine_mut`.
     fn commit(&mut self) -> Result<(), String>;
+    /// The language of layerlab's own words in the output (the `why:` lines
+    /// of a build); what docker prints stays English.
+    fn lang(&self) -> Lang;
 }
 
 /// What a command printed, and the build it ran, if any.

@@ -8,6 +8,7 @@
 //! [`crate::dockerfile::expand`] in exactly the commands Docker expands.
 
 use crate::dockerfile::ast::{Flag, Instruction, Keyword};
+use crate::dockerfile::diagnostic::DiagnosticKind;
 use crate::dockerfile::{Diagnostic, Dockerfile, Span};
 
 /// What the builder runs.
@@ -230,14 +231,7 @@ pub fn analyze(file: &Dockerfile) -> Plan {
             .first()
             .map(|i| i.span)
             .unwrap_or_default();
-        an.error(
-            span,
-            "the Dockerfile has no FROM: every image starts from another image (or FROM scratch)"
-                .to_string(),
-        );
-        if let Some(d) = an.plan.diagnostics.last_mut() {
-            d.help = Some("add a line such as `FROM busybox` at the top".into());
-        }
+        an.error(span, DiagnosticKind::NoFrom);
     }
     an.plan
 }
@@ -279,14 +273,12 @@ fn is_bool_flag(name: &str) -> bool {
 }
 
 impl Analyzer {
-    fn error(&mut self, span: Span, msg: String) {
-        self.plan.diagnostics.push(Diagnostic::error(span, msg));
+    fn error(&mut self, span: Span, kind: DiagnosticKind) {
+        self.plan.diagnostics.push(Diagnostic::error(span, kind));
     }
 
-    fn warn(&mut self, span: Span, msg: String, help: &str) {
-        self.plan
-            .diagnostics
-            .push(Diagnostic::warning(span, msg).with_help(help));
+    fn warn(&mut self, span: Span, kind: DiagnosticKind) {
+        self.plan.diagnostics.push(Diagnostic::warning(span, kind));
     }
 
     fn instruction(&mut self, index: usize, ins: &Instruction) {
@@ -317,10 +309,9 @@ impl Analyzer {
             } else {
                 self.error(
                     ins.keyword_span,
-                    format!(
-                        "{} before the first FROM: only ARG may come before FROM",
-                        ins.keyword.upper()
-                    ),
+                    DiagnosticKind::BeforeFirstFrom {
+                        keyword: ins.keyword.upper(),
+                    },
                 );
             }
             return;
@@ -338,14 +329,13 @@ impl Analyzer {
 
     fn unknown(&mut self, ins: &Instruction) {
         let word = ins.keyword_text.to_ascii_uppercase();
-        let mut d = Diagnostic::error(
+        self.error(
             ins.keyword_span,
-            format!("unknown instruction: {}", ins.keyword_text),
+            DiagnosticKind::UnknownInstruction {
+                name: ins.keyword_text.clone(),
+                suggestion: closest_keyword(&word).map(Keyword::upper),
+            },
         );
-        if let Some(k) = closest_keyword(&word) {
-            d = d.with_help(format!("did you mean {}?", k.upper()));
-        }
-        self.plan.diagnostics.push(d);
     }
 
     /// Returns false when a flag is not allowed (an error was recorded).
@@ -354,7 +344,12 @@ impl Analyzer {
         let mut ok = true;
         for f in flags {
             if !allowed.contains(&f.name.as_str()) {
-                self.error(f.span, format!("unknown flag: {}", f.name));
+                self.error(
+                    f.span,
+                    DiagnosticKind::UnknownFlag {
+                        name: f.name.clone(),
+                    },
+                );
                 ok = false;
             } else if is_bool_flag(&f.name) {
                 if let Some(v) = &f.value {
@@ -364,13 +359,21 @@ impl Analyzer {
                     ) {
                         self.error(
                             f.span,
-                            format!("expecting boolean value for flag {}, not: {}", f.name, v),
+                            DiagnosticKind::NotABoolean {
+                                flag: f.name.clone(),
+                                value: v.clone(),
+                            },
                         );
                         ok = false;
                     }
                 }
             } else if f.value.is_none() {
-                self.error(f.span, format!("missing a value on flag: {}", f.name));
+                self.error(
+                    f.span,
+                    DiagnosticKind::MissingFlagValue {
+                        flag: f.name.clone(),
+                    },
+                );
                 ok = false;
             }
         }
@@ -383,10 +386,7 @@ impl Analyzer {
             [image] => (*image, None),
             [image, as_kw, name] if as_kw.eq_ignore_ascii_case("as") => (*image, Some(*name)),
             _ => {
-                self.error(
-                    ins.span,
-                    "FROM requires either one or three arguments".to_string(),
-                );
+                self.error(ins.span, DiagnosticKind::FromArguments);
                 return;
             }
         };
@@ -397,7 +397,9 @@ impl Analyzer {
                 if !valid_stage_name(&lower) {
                     self.error(
                         ins.args.get(2).map(|a| a.span).unwrap_or(ins.span),
-                        format!("invalid name for build stage: {n:?}, name can't start with a number or contain symbols"),
+                        DiagnosticKind::InvalidStageName {
+                            name: n.to_string(),
+                        },
                     );
                     return;
                 }
@@ -409,7 +411,9 @@ impl Analyzer {
                 {
                     self.error(
                         ins.args.get(2).map(|a| a.span).unwrap_or(ins.span),
-                        format!("duplicate stage name {n:?}"),
+                        DiagnosticKind::DuplicateStageName {
+                            name: n.to_string(),
+                        },
                     );
                     return;
                 }
@@ -443,7 +447,10 @@ impl Analyzer {
                     let span = flag_span(&ins.flags, "from").unwrap_or(ins.span);
                     self.error(
                         span,
-                        format!("invalid from flag value {from}: stage {n} is not an earlier stage of this Dockerfile"),
+                        DiagnosticKind::InvalidFromStage {
+                            from: from.clone(),
+                            index: n,
+                        },
                     );
                 } else {
                     copy.from_stage = Some(n);
@@ -465,7 +472,12 @@ impl Analyzer {
         let kind = match keyword {
             Keyword::Run => {
                 if values.is_empty() || (!ins.json && one(&values).trim().is_empty()) {
-                    self.error(ins.span, "RUN requires at least one argument".into());
+                    self.error(
+                        ins.span,
+                        DiagnosticKind::AtLeastOneArgument {
+                            keyword: keyword.upper(),
+                        },
+                    );
                     return None;
                 }
                 CommandKind::Run(Run {
@@ -480,10 +492,9 @@ impl Analyzer {
                 if values.len() < 2 {
                     self.error(
                         ins.span,
-                        format!(
-                            "{} requires at least two arguments, but only one was provided. Destination could not be determined.",
-                            keyword.upper()
-                        ),
+                        DiagnosticKind::AtLeastTwoArguments {
+                            keyword: keyword.upper(),
+                        },
                     );
                     return None;
                 }
@@ -508,14 +519,18 @@ impl Analyzer {
                 if values.is_empty() {
                     self.error(
                         ins.span,
-                        format!("{} requires at least one argument", keyword.upper()),
+                        DiagnosticKind::AtLeastOneArgument {
+                            keyword: keyword.upper(),
+                        },
                     );
                     return None;
                 }
                 if values.len() % 2 != 0 {
                     self.error(
                         ins.span,
-                        format!("{} must have two arguments", keyword.upper()),
+                        DiagnosticKind::OddArguments {
+                            keyword: keyword.upper(),
+                        },
                     );
                     return None;
                 }
@@ -525,15 +540,16 @@ impl Analyzer {
                     .collect();
                 if keyword == Keyword::Env {
                     if pairs.iter().any(|(k, _)| k.is_empty()) {
-                        self.error(ins.span, "ENV names can not be blank".into());
+                        self.error(
+                            ins.span,
+                            DiagnosticKind::BlankName {
+                                keyword: keyword.upper(),
+                            },
+                        );
                         return None;
                     }
                     if legacy_key_value_form(ins) {
-                        self.warn(
-                            ins.span,
-                            "ENV key value is the legacy form".into(),
-                            "write ENV key=value (the legacy form cannot set several variables and reads differently)",
-                        );
+                        self.warn(ins.span, DiagnosticKind::LegacyEnvForm);
                     }
                     CommandKind::Env(pairs)
                 } else {
@@ -542,7 +558,12 @@ impl Analyzer {
             }
             Keyword::Arg => {
                 if values.is_empty() {
-                    self.error(ins.span, "ARG requires at least one argument".into());
+                    self.error(
+                        ins.span,
+                        DiagnosticKind::AtLeastOneArgument {
+                            keyword: keyword.upper(),
+                        },
+                    );
                     return None;
                 }
                 let mut decls = Vec::new();
@@ -552,7 +573,12 @@ impl Analyzer {
                         None => (v.clone(), None),
                     };
                     if name.is_empty() {
-                        self.error(ins.span, "ARG names can not be blank".into());
+                        self.error(
+                            ins.span,
+                            DiagnosticKind::BlankName {
+                                keyword: keyword.upper(),
+                            },
+                        );
                         return None;
                     }
                     decls.push(ArgDecl { name, default });
@@ -564,7 +590,9 @@ impl Analyzer {
                 if v.is_empty() {
                     self.error(
                         ins.span,
-                        format!("{} requires exactly one argument", keyword.upper()),
+                        DiagnosticKind::ExactlyOneArgument {
+                            keyword: keyword.upper(),
+                        },
                     );
                     return None;
                 }
@@ -573,11 +601,7 @@ impl Analyzer {
                     Keyword::User => CommandKind::User(v),
                     Keyword::Stopsignal => CommandKind::StopSignal(v),
                     _ => {
-                        self.warn(
-                            ins.keyword_span,
-                            "MAINTAINER is deprecated".into(),
-                            "use LABEL maintainer=\"name <email>\" instead",
-                        );
+                        self.warn(ins.keyword_span, DiagnosticKind::MaintainerDeprecated);
                         CommandKind::Maintainer(v)
                     }
                 }
@@ -593,35 +617,44 @@ impl Analyzer {
             }
             Keyword::Shell => {
                 if !ins.json {
-                    self.error(
-                        ins.span,
-                        "SHELL requires the arguments to be in JSON form".into(),
-                    );
+                    self.error(ins.span, DiagnosticKind::ShellNotJson);
                     return None;
                 }
                 if values.is_empty() {
-                    self.error(ins.span, "SHELL requires at least one argument".into());
+                    self.error(
+                        ins.span,
+                        DiagnosticKind::AtLeastOneArgument {
+                            keyword: keyword.upper(),
+                        },
+                    );
                     return None;
                 }
                 CommandKind::Shell(values)
             }
             Keyword::Expose => {
                 if values.is_empty() {
-                    self.error(ins.span, "EXPOSE requires at least one argument".into());
+                    self.error(
+                        ins.span,
+                        DiagnosticKind::AtLeastOneArgument {
+                            keyword: keyword.upper(),
+                        },
+                    );
                     return None;
                 }
                 CommandKind::Expose(values)
             }
             Keyword::Volume => {
                 if values.is_empty() {
-                    self.error(ins.span, "VOLUME requires at least one argument".into());
+                    self.error(
+                        ins.span,
+                        DiagnosticKind::AtLeastOneArgument {
+                            keyword: keyword.upper(),
+                        },
+                    );
                     return None;
                 }
                 if values.iter().any(|v| v.trim().is_empty()) {
-                    self.error(
-                        ins.span,
-                        "VOLUME specified can not be an empty string".into(),
-                    );
+                    self.error(ins.span, DiagnosticKind::EmptyVolume);
                     return None;
                 }
                 CommandKind::Volume(values)
@@ -636,7 +669,12 @@ impl Analyzer {
                     CommandKind::Onbuild(inner.original.clone())
                 }
                 None => {
-                    self.error(ins.span, "ONBUILD requires at least one argument".into());
+                    self.error(
+                        ins.span,
+                        DiagnosticKind::AtLeastOneArgument {
+                            keyword: keyword.upper(),
+                        },
+                    );
                     return None;
                 }
             },
@@ -649,23 +687,22 @@ impl Analyzer {
         let Some(kind) = values.first() else {
             self.error(
                 ins.span,
-                "HEALTHCHECK requires at least one argument".into(),
+                DiagnosticKind::AtLeastOneArgument {
+                    keyword: ins.keyword.upper(),
+                },
             );
             return None;
         };
         let test = if kind.eq_ignore_ascii_case("none") {
             if values.len() > 1 || !ins.flags.is_empty() {
-                self.error(
-                    ins.span,
-                    "HEALTHCHECK NONE takes no arguments and no options".into(),
-                );
+                self.error(ins.span, DiagnosticKind::HealthcheckNoneWithArguments);
                 return None;
             }
             None
         } else if kind.eq_ignore_ascii_case("cmd") {
             let rest = &values[1..];
             if rest.is_empty() {
-                self.error(ins.span, "Missing command after HEALTHCHECK CMD".into());
+                self.error(ins.span, DiagnosticKind::HealthcheckMissingCommand);
                 return None;
             }
             Some(if ins.json {
@@ -676,7 +713,7 @@ impl Analyzer {
         } else {
             self.error(
                 ins.span,
-                format!("Unknown type {kind:?} in HEALTHCHECK (try CMD)"),
+                DiagnosticKind::HealthcheckUnknownType { kind: kind.clone() },
             );
             return None;
         };
@@ -700,11 +737,9 @@ impl Analyzer {
         if text.starts_with('[') && text.ends_with(']') {
             self.warn(
                 ins.args.first().map(|a| a.span).unwrap_or(ins.span),
-                format!(
-                    "{} argument looks like a JSON array but is not valid JSON, so it runs in shell form",
-                    ins.keyword.upper()
-                ),
-                "exec form needs double quotes around every element: [\"node\", \"app.js\"]",
+                DiagnosticKind::JsonLookalike {
+                    keyword: ins.keyword.upper(),
+                },
             );
         }
     }

@@ -3,18 +3,9 @@
 //! the original text kept so an editor can show and move instructions exactly
 //! as written.
 
+use crate::dockerfile::diagnostic::{Diagnostic, DiagnosticKind};
+use crate::dockerfile::span::Span;
 use serde::{Deserialize, Serialize};
-
-/// A place in the source. Lines and columns are 1-based; `column` counts
-/// characters (not bytes) so a caret lines up under Korean text; `start..end`
-/// is the byte range in [`Dockerfile::source`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-pub struct Span {
-    pub line: usize,
-    pub column: usize,
-    pub start: usize,
-    pub end: usize,
-}
 
 /// A whole Dockerfile as the official parser reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,7 +18,7 @@ pub struct Dockerfile {
     pub escape: char,
     pub instructions: Vec<Instruction>,
     /// Warnings the parser noticed (e.g. an empty continuation line).
-    pub warnings: Vec<crate::dockerfile::Diagnostic>,
+    pub warnings: Vec<Diagnostic>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -209,19 +200,15 @@ impl Instruction {
     /// instruction layer then rejects `ONBUILD ONBUILD`, `ONBUILD FROM` and
     /// `ONBUILD MAINTAINER` with these messages. For the analyzer to report
     /// (at the wrapped keyword).
-    pub fn onbuild_trigger_error(&self) -> Option<crate::dockerfile::Diagnostic> {
-        use crate::dockerfile::Diagnostic;
+    pub fn onbuild_trigger_error(&self) -> Option<Diagnostic> {
         let inner = self.onbuild.as_deref()?;
-        let trigger = inner.keyword_text.trim().to_uppercase();
-        let message = match inner.keyword {
-            Keyword::Onbuild => "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed".to_string(),
-            Keyword::From | Keyword::Maintainer => {
-                format!("{trigger} isn't allowed as an ONBUILD trigger")
-            }
+        let kind = match inner.keyword {
+            Keyword::Onbuild => DiagnosticKind::OnbuildChained,
+            Keyword::From | Keyword::Maintainer => DiagnosticKind::OnbuildTrigger {
+                trigger: inner.keyword_text.trim().to_uppercase(),
+            },
             _ => return None,
         };
-        Some(Diagnostic::error(inner.keyword_span, message).with_help(
-            "ONBUILD takes an instruction to run in a later build, e.g. `ONBUILD RUN make`",
-        ))
+        Some(Diagnostic::error(inner.keyword_span, kind))
     }
 }

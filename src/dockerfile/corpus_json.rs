@@ -87,7 +87,7 @@ pub fn to_corpus_json(df: &Dockerfile) -> Vec<CorpusInstruction> {
 pub fn corpus_json_string(result: &Result<Dockerfile, Diagnostic>) -> String {
     let text = match result {
         Ok(df) => serde_json::to_string_pretty(&to_corpus_json(df)),
-        Err(d) => serde_json::to_string_pretty(&serde_json::json!({ "error": d.message })),
+        Err(d) => serde_json::to_string_pretty(&serde_json::json!({ "error": d.message() })),
     };
     // Serializing plain strings, numbers and lists cannot fail.
     let mut text = text.unwrap_or_default();

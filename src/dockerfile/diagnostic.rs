@@ -1,6 +1,12 @@
-//! Errors and warnings as data; rendering (caret under the spot) is separate.
+//! Errors and warnings as data — a kind with its arguments, a severity and
+//! a span — rendered through the message catalog in the learner's language;
+//! rendering (caret under the spot) is separate.
+//!
+//! English is BuildKit's own wording where BuildKit has one: it is also what
+//! `docker build` prints, so the engine's error messages use it.
 
-use crate::dockerfile::Span;
+use crate::dockerfile::span::Span;
+use crate::messages::{Lang, Message};
 use std::fmt::Write as _;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -9,48 +15,306 @@ pub enum Severity {
     Warning,
 }
 
+/// What went wrong (or looks wrong), with what the message names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DiagnosticKind {
+    // The parser's.
+    /// `joined`: the logical line the empty line sits in.
+    EmptyContinuationLine {
+        joined: String,
+    },
+    CannotRead,
+    /// An exec-form array holding something that is not a string.
+    NotStringArray,
+    /// `ENV`/`LABEL` with a name and no value (`keyword`: upper case).
+    NameWithoutValue {
+        keyword: String,
+    },
+    /// `ENV a=1 b`: the word without `=`, as written.
+    MissingEquals {
+        word: String,
+    },
+    UnterminatedHeredoc {
+        name: String,
+    },
+    NoInstructions,
+    LineTooLong,
+    DuplicateDirective {
+        name: String,
+    },
+    InvalidEscape {
+        token: String,
+    },
+    // The instruction layer's (ONBUILD triggers).
+    OnbuildChained,
+    /// `trigger`: the wrapped keyword, upper case.
+    OnbuildTrigger {
+        trigger: String,
+    },
+    // The analyzer's.
+    NoFrom,
+    BeforeFirstFrom {
+        keyword: String,
+    },
+    /// `name` as written; `suggestion`: the nearest keyword, upper case.
+    UnknownInstruction {
+        name: String,
+        suggestion: Option<String>,
+    },
+    UnknownFlag {
+        name: String,
+    },
+    NotABoolean {
+        flag: String,
+        value: String,
+    },
+    MissingFlagValue {
+        flag: String,
+    },
+    FromArguments,
+    InvalidStageName {
+        name: String,
+    },
+    DuplicateStageName {
+        name: String,
+    },
+    /// `COPY --from=N` where stage N is not an earlier one.
+    InvalidFromStage {
+        from: String,
+        index: usize,
+    },
+    AtLeastOneArgument {
+        keyword: String,
+    },
+    /// COPY or ADD with a source and no destination.
+    AtLeastTwoArguments {
+        keyword: String,
+    },
+    /// ENV or LABEL words that do not pair up.
+    OddArguments {
+        keyword: String,
+    },
+    BlankName {
+        keyword: String,
+    },
+    ExactlyOneArgument {
+        keyword: String,
+    },
+    ShellNotJson,
+    EmptyVolume,
+    HealthcheckNoneWithArguments,
+    HealthcheckMissingCommand,
+    HealthcheckUnknownType {
+        kind: String,
+    },
+    LegacyEnvForm,
+    MaintainerDeprecated,
+    /// `CMD [node, app.js]`: looks like exec form, is shell form.
+    JsonLookalike {
+        keyword: String,
+    },
+    // The builder's: docker's own error (`message`, kept as docker prints
+    // it in every language) at the line it is about, with layerlab's hint.
+    HeredocsNeedBuildkit {
+        message: String,
+    },
+    BaseImageUnavailable {
+        message: String,
+        hint: Message,
+    },
+}
+
+impl DiagnosticKind {
+    /// The message, for the catalog to render.
+    pub fn text(&self) -> Message {
+        use DiagnosticKind as K;
+        match self {
+            K::EmptyContinuationLine { joined } => {
+                Message::new("diag.empty_continuation_line").arg("instruction", joined)
+            }
+            K::CannotRead => Message::new("diag.cannot_read"),
+            K::NotStringArray => Message::new("diag.not_string_array"),
+            K::NameWithoutValue { keyword } => {
+                Message::new("diag.name_without_value").arg("keyword", keyword)
+            }
+            K::MissingEquals { word } => {
+                Message::new("diag.missing_equals").arg("word", crate::gofmt::quote(word))
+            }
+            K::UnterminatedHeredoc { .. } => Message::new("diag.unterminated_heredoc"),
+            K::NoInstructions => Message::new("diag.no_instructions"),
+            K::LineTooLong => Message::new("diag.line_too_long"),
+            K::DuplicateDirective { name } => {
+                Message::new("diag.duplicate_directive").arg("name", name)
+            }
+            K::InvalidEscape { token } => Message::new("diag.invalid_escape").arg("token", token),
+            K::OnbuildChained => Message::new("diag.onbuild_chained"),
+            K::OnbuildTrigger { trigger } => {
+                Message::new("diag.onbuild_trigger").arg("trigger", trigger)
+            }
+            K::NoFrom => Message::new("diag.no_from"),
+            K::BeforeFirstFrom { keyword } => {
+                Message::new("diag.before_first_from").arg("keyword", keyword)
+            }
+            K::UnknownInstruction { name, .. } => {
+                Message::new("diag.unknown_instruction").arg("name", name)
+            }
+            K::UnknownFlag { name } => Message::new("diag.unknown_flag").arg("name", name),
+            K::NotABoolean { flag, value } => Message::new("diag.not_a_boolean")
+                .arg("flag", flag)
+                .arg("value", value),
+            K::MissingFlagValue { flag } => {
+                Message::new("diag.missing_flag_value").arg("flag", flag)
+            }
+            K::FromArguments => Message::new("diag.from_arguments"),
+            K::InvalidStageName { name } => {
+                Message::new("diag.invalid_stage_name").arg("name", format!("{name:?}"))
+            }
+            K::DuplicateStageName { name } => {
+                Message::new("diag.duplicate_stage_name").arg("name", format!("{name:?}"))
+            }
+            K::InvalidFromStage { from, index } => Message::new("diag.invalid_from_stage")
+                .arg("from", from)
+                .arg("index", index),
+            K::AtLeastOneArgument { keyword } => {
+                Message::new("diag.at_least_one_argument").arg("keyword", keyword)
+            }
+            K::AtLeastTwoArguments { keyword } => {
+                Message::new("diag.at_least_two_arguments").arg("keyword", keyword)
+            }
+            K::OddArguments { keyword } => {
+                Message::new("diag.odd_arguments").arg("keyword", keyword)
+            }
+            K::BlankName { keyword } => Message::new("diag.blank_name").arg("keyword", keyword),
+            K::ExactlyOneArgument { keyword } => {
+                Message::new("diag.exactly_one_argument").arg("keyword", keyword)
+            }
+            K::ShellNotJson => Message::new("diag.shell_not_json"),
+            K::EmptyVolume => Message::new("diag.empty_volume"),
+            K::HealthcheckNoneWithArguments => Message::new("diag.healthcheck_none_with_arguments"),
+            K::HealthcheckMissingCommand => Message::new("diag.healthcheck_missing_command"),
+            K::HealthcheckUnknownType { kind } => {
+                Message::new("diag.healthcheck_unknown_type").arg("kind", format!("{kind:?}"))
+            }
+            K::LegacyEnvForm => Message::new("diag.legacy_env_form"),
+            K::MaintainerDeprecated => Message::new("diag.maintainer_deprecated"),
+            K::JsonLookalike { keyword } => {
+                Message::new("diag.json_lookalike").arg("keyword", keyword)
+            }
+            K::HeredocsNeedBuildkit { message } | K::BaseImageUnavailable { message, .. } => {
+                Message::new("diag.docker_error").arg("message", message)
+            }
+        }
+    }
+
+    /// The hint shown after the caret, if the kind has one.
+    pub fn hint(&self) -> Option<Message> {
+        use DiagnosticKind as K;
+        Some(match self {
+            K::EmptyContinuationLine { .. } => Message::new("diag.empty_continuation_line.help"),
+            K::NotStringArray => Message::new("diag.not_string_array.help"),
+            K::NameWithoutValue { .. } => Message::new("diag.name_without_value.help"),
+            K::MissingEquals { .. } => Message::new("diag.missing_equals.help"),
+            K::UnterminatedHeredoc { name } => {
+                Message::new("diag.unterminated_heredoc.help").arg("name", name)
+            }
+            K::NoInstructions => Message::new("diag.no_instructions.help"),
+            K::LineTooLong => Message::new("diag.line_too_long.help"),
+            K::DuplicateDirective { .. } => Message::new("diag.duplicate_directive.help"),
+            K::InvalidEscape { .. } => Message::new("diag.invalid_escape.help"),
+            K::OnbuildChained | K::OnbuildTrigger { .. } => Message::new("diag.onbuild.help"),
+            K::NoFrom => Message::new("diag.no_from.help"),
+            K::UnknownInstruction {
+                suggestion: Some(s),
+                ..
+            } => Message::new("diag.unknown_instruction.help").arg("suggestion", s),
+            K::LegacyEnvForm => Message::new("diag.legacy_env_form.help"),
+            K::MaintainerDeprecated => Message::new("diag.maintainer_deprecated.help"),
+            K::JsonLookalike { .. } => Message::new("diag.json_lookalike.help"),
+            K::HeredocsNeedBuildkit { .. } => Message::new("diag.heredocs_need_buildkit.help"),
+            K::BaseImageUnavailable { hint, .. } => hint.clone(),
+            K::CannotRead
+            | K::UnknownInstruction {
+                suggestion: None, ..
+            }
+            | K::BeforeFirstFrom { .. }
+            | K::UnknownFlag { .. }
+            | K::NotABoolean { .. }
+            | K::MissingFlagValue { .. }
+            | K::FromArguments
+            | K::InvalidStageName { .. }
+            | K::DuplicateStageName { .. }
+            | K::InvalidFromStage { .. }
+            | K::AtLeastOneArgument { .. }
+            | K::AtLeastTwoArguments { .. }
+            | K::OddArguments { .. }
+            | K::BlankName { .. }
+            | K::ExactlyOneArgument { .. }
+            | K::ShellNotJson
+            | K::EmptyVolume
+            | K::HealthcheckNoneWithArguments
+            | K::HealthcheckMissingCommand
+            | K::HealthcheckUnknownType { .. } => return None,
+        })
+    }
+}
+
 /// A message about one place in a Dockerfile.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     pub severity: Severity,
     pub span: Span,
-    /// The message in words (never a grammar rule name).
-    pub message: String,
-    /// An optional hint shown under the caret.
-    pub help: Option<String>,
+    pub kind: DiagnosticKind,
 }
 
 impl Diagnostic {
-    pub fn error(span: Span, message: impl Into<String>) -> Self {
+    pub fn error(span: Span, kind: DiagnosticKind) -> Self {
         Diagnostic {
             severity: Severity::Error,
             span,
-            message: message.into(),
-            help: None,
+            kind,
         }
     }
 
-    pub fn warning(span: Span, message: impl Into<String>) -> Self {
+    pub fn warning(span: Span, kind: DiagnosticKind) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             span,
-            message: message.into(),
-            help: None,
+            kind,
         }
     }
 
-    pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
-        self
+    /// The message in English: BuildKit's words, as docker prints them
+    /// (never a grammar rule name).
+    pub fn message(&self) -> String {
+        self.message_in(Lang::En)
     }
 
-    /// Render like rustc: `file:line:column`, the line, a caret under the spot.
+    pub fn message_in(&self, lang: Lang) -> String {
+        self.kind.text().render(lang)
+    }
+
+    /// The hint in English, if any.
+    pub fn help(&self) -> Option<String> {
+        self.help_in(Lang::En)
+    }
+
+    pub fn help_in(&self, lang: Lang) -> Option<String> {
+        self.kind.hint().map(|h| h.render(lang))
+    }
+
+    /// Render like rustc, in English: `file:line:column`, the line, a caret
+    /// under the spot.
     pub fn render(&self, file: &str, source: &str) -> String {
-        let kind = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
+        self.render_in(Lang::En, file, source)
+    }
+
+    /// [`Diagnostic::render`] in `lang`.
+    pub fn render_in(&self, lang: Lang, file: &str, source: &str) -> String {
+        let severity = match self.severity {
+            Severity::Error => Message::new("diag.error"),
+            Severity::Warning => Message::new("diag.warning"),
         };
-        let mut out = format!("{kind}: {}\n", self.message);
+        let mut out = format!("{}: {}\n", severity.render(lang), self.message_in(lang));
         let line_no = self.span.line.max(1);
         let _ = writeln!(out, "  --> {file}:{line_no}:{}", self.span.column.max(1));
         let text = source
@@ -70,7 +334,7 @@ impl Diagnostic {
             .map(char_width)
             .sum();
         let _ = write!(out, "{gutter} | {}^", " ".repeat(pad));
-        if let Some(help) = &self.help {
+        if let Some(help) = self.help_in(lang) {
             let _ = write!(out, " {help}");
         }
         out.push('\n');

@@ -26,6 +26,7 @@
 //! is the analyzer's job; this module only knows how.
 
 use crate::limits;
+use crate::messages::{Lang, Message};
 use finl_unicode::categories::CharacterCategories;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -152,33 +153,96 @@ pub struct Expansion {
 
 /// Why a word could not be expanded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
+#[error("{}", self.message())]
 pub struct ExpandError {
     /// Byte offset into the word: the opening quote of an unterminated
     /// quote, or the `$` of the substitution at fault.
     pub offset: usize,
-    /// BuildKit's own wording, e.g. `syntax error: bad substitution`.
-    pub message: String,
-    /// True when a bound of [`crate::limits`] stopped the expansion rather
-    /// than the word's syntax: BuildKit has no such error to word it after.
-    pub exceeded: bool,
+    pub kind: ExpandErrorKind,
+}
+
+/// What was wrong with the word, with what the message names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExpandErrorKind {
+    UnterminatedSingleQuote,
+    UnterminatedDoubleQuote,
+    /// The word ended while looking for `stop`.
+    UnexpectedEnd {
+        stop: char,
+    },
+    MissingBrace,
+    BadSubstitution,
+    /// `modifier` as BuildKit shows it (`:` and the character, or U+FFFD at
+    /// the end of the word).
+    UnsupportedModifier {
+        modifier: String,
+    },
+    /// `${NAME?}` or `${NAME:?}` on an unset variable.
+    Unset {
+        name: String,
+    },
+    /// `${NAME:?}` on an empty variable.
+    Empty {
+        name: String,
+    },
+    /// `${NAME?message}`: the Dockerfile's own message.
+    Required {
+        name: String,
+        message: String,
+    },
+    /// `${…}` nested in `${…}` deeper than [`limits::EXPANSION_DEPTH`]
+    /// (layerlab's bound; BuildKit has none).
+    TooDeep {
+        limit: usize,
+    },
+    /// An expanded value longer than [`limits::VALUE_BYTES`] (layerlab's
+    /// bound; BuildKit has none).
+    TooLong {
+        limit: usize,
+    },
+}
+
+impl ExpandErrorKind {
+    /// The message, for the catalog to render (English: BuildKit's words).
+    pub fn text(&self) -> Message {
+        use ExpandErrorKind as K;
+        match self {
+            K::UnterminatedSingleQuote => Message::new("expand.unterminated_single_quote"),
+            K::UnterminatedDoubleQuote => Message::new("expand.unterminated_double_quote"),
+            K::UnexpectedEnd { stop } => Message::new("expand.unexpected_end").arg("stop", stop),
+            K::MissingBrace => Message::new("expand.missing_brace"),
+            K::BadSubstitution => Message::new("expand.bad_substitution"),
+            K::UnsupportedModifier { modifier } => {
+                Message::new("expand.unsupported_modifier").arg("modifier", modifier)
+            }
+            K::Unset { name } => Message::new("expand.unset").arg("name", name),
+            K::Empty { name } => Message::new("expand.empty").arg("name", name),
+            K::Required { name, message } => Message::new("expand.required")
+                .arg("name", name)
+                .arg("message", message),
+            K::TooDeep { limit } => Message::new("expand.too_deep").arg("limit", limit),
+            K::TooLong { limit } => Message::new("expand.too_long").arg("limit", limit),
+        }
+    }
 }
 
 impl ExpandError {
-    fn new(offset: usize, message: impl Into<String>) -> Self {
-        ExpandError {
-            offset,
-            message: message.into(),
-            exceeded: false,
-        }
+    fn new(offset: usize, kind: ExpandErrorKind) -> Self {
+        ExpandError { offset, kind }
     }
 
-    fn exceeded(offset: usize, what: &str, limit: impl std::fmt::Display) -> Self {
-        ExpandError {
-            offset,
-            message: limits::exceeded(what, limit),
-            exceeded: true,
-        }
+    /// True when a bound of [`crate::limits`] stopped the expansion rather
+    /// than the word's syntax.
+    pub fn exceeded(&self) -> bool {
+        matches!(
+            self.kind,
+            ExpandErrorKind::TooDeep { .. } | ExpandErrorKind::TooLong { .. }
+        )
+    }
+
+    /// BuildKit's own wording, e.g. `syntax error: bad substitution`.
+    pub fn message(&self) -> String {
+        self.kind.text().render(Lang::En)
     }
 
     /// The full text BuildKit prints, which names the word:
@@ -188,7 +252,7 @@ impl ExpandError {
         format!(
             "failed to process {}: {}",
             crate::gofmt::quote(&limits::quote_cut(word)),
-            self.message
+            self.message()
         )
     }
 }
@@ -317,11 +381,8 @@ impl<'a, 'v, V: Vars + ?Sized> Lexer<'a, 'v, V> {
     /// size ([`limits::VALUE_BYTES`]); `at` is where the piece started.
     fn append(&self, out: &mut String, value: &str, at: usize) -> Result<(), ExpandError> {
         if out.len() + value.len() > limits::VALUE_BYTES {
-            return Err(ExpandError::exceeded(
-                at,
-                "the expanded value",
-                format_args!("{} bytes", limits::VALUE_BYTES),
-            ));
+            let limit = limits::VALUE_BYTES;
+            return Err(ExpandError::new(at, ExpandErrorKind::TooLong { limit }));
         }
         out.push_str(value);
         Ok(())
@@ -406,7 +467,7 @@ impl<'a, 'v, V: Vars + ?Sized> Lexer<'a, 'v, V> {
             // Never seen by users: `dollar` reports a missing `}` instead.
             Some(stop) => Err(ExpandError::new(
                 self.pos,
-                format!("unexpected end of statement while looking for matching {stop}"),
+                ExpandErrorKind::UnexpectedEnd { stop },
             )),
             None => Ok(out),
         }
@@ -422,7 +483,7 @@ impl<'a, 'v, V: Vars + ?Sized> Lexer<'a, 'v, V> {
             self.pos = self.src.len();
             return Err(ExpandError::new(
                 open,
-                "unexpected end of statement while looking for matching single-quote",
+                ExpandErrorKind::UnterminatedSingleQuote,
             ));
         };
         let inner = &rest[..len];
@@ -446,7 +507,7 @@ impl<'a, 'v, V: Vars + ?Sized> Lexer<'a, 'v, V> {
                 None => {
                     return Err(ExpandError::new(
                         open,
-                        "unexpected end of statement while looking for matching double-quote",
+                        ExpandErrorKind::UnterminatedDoubleQuote,
                     ))
                 }
                 Some('"') => {
@@ -499,9 +560,9 @@ impl<'a, 'v, V: Vars + ?Sized> Lexer<'a, 'v, V> {
         }
         self.bump();
         match self.peek() {
-            None => return Err(ExpandError::new(start, "syntax error: missing '}'")),
+            None => return Err(ExpandError::new(start, ExpandErrorKind::MissingBrace)),
             Some('{' | '}' | ':') => {
-                return Err(ExpandError::new(start, "syntax error: bad substitution"))
+                return Err(ExpandError::new(start, ExpandErrorKind::BadSubstitution))
             }
             Some(_) => {}
         }
@@ -521,7 +582,9 @@ impl<'a, 'v, V: Vars + ?Sized> Lexer<'a, 'v, V> {
                 let shown = other.unwrap_or(END_OF_WORD);
                 return Err(ExpandError::new(
                     start,
-                    format!("unsupported modifier ({shown}) in substitution"),
+                    ExpandErrorKind::UnsupportedModifier {
+                        modifier: shown.to_string(),
+                    },
                 ));
             }
         };
@@ -531,11 +594,8 @@ impl<'a, 'v, V: Vars + ?Sized> Lexer<'a, 'v, V> {
             modifier.unwrap_or(END_OF_WORD)
         );
         if self.depth >= limits::EXPANSION_DEPTH {
-            return Err(ExpandError::exceeded(
-                start,
-                "nesting of ${…} inside ${…}",
-                format_args!("{} levels", limits::EXPANSION_DEPTH),
-            ));
+            let limit = limits::EXPANSION_DEPTH;
+            return Err(ExpandError::new(start, ExpandErrorKind::TooDeep { limit }));
         }
         // The word is expanded before the modifier is checked, so errors in
         // it win; and any failure that reaches the end of input means the
@@ -545,9 +605,9 @@ impl<'a, 'v, V: Vars + ?Sized> Lexer<'a, 'v, V> {
         self.depth -= 1;
         let word = match word {
             Ok(word) => word,
-            Err(err) if err.exceeded => return Err(err),
+            Err(err) if err.exceeded() => return Err(err),
             Err(_) if self.at_end() => {
-                return Err(ExpandError::new(start, "syntax error: missing '}'"))
+                return Err(ExpandError::new(start, ExpandErrorKind::MissingBrace))
             }
             Err(err) => return Err(err),
         };
@@ -566,19 +626,25 @@ impl<'a, 'v, V: Vars + ?Sized> Lexer<'a, 'v, V> {
             }),
             Some('+') => Ok(if empty { String::new() } else { word }),
             Some('?') if empty => {
-                let message = if !word.is_empty() {
-                    word
+                let name = name.to_owned();
+                let kind = if !word.is_empty() {
+                    ExpandErrorKind::Required {
+                        name,
+                        message: word,
+                    }
                 } else if value.is_none() {
-                    "is not allowed to be unset".to_owned()
+                    ExpandErrorKind::Unset { name }
                 } else {
-                    "is not allowed to be empty".to_owned()
+                    ExpandErrorKind::Empty { name }
                 };
-                Err(ExpandError::new(start, format!("{name}: {message}")))
+                Err(ExpandError::new(start, kind))
             }
             Some('?') => Ok(value.unwrap_or_default().to_owned()),
             _ => Err(ExpandError::new(
                 start,
-                format!("unsupported modifier ({modifier_text}) in substitution"),
+                ExpandErrorKind::UnsupportedModifier {
+                    modifier: modifier_text,
+                },
             )),
         }
     }

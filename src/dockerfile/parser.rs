@@ -12,6 +12,7 @@ mod lines;
 mod node;
 
 use crate::dockerfile::ast::{Directive, Heredoc, Instruction, Keyword};
+use crate::dockerfile::diagnostic::DiagnosticKind;
 use crate::dockerfile::{Diagnostic, Dockerfile, Span};
 use lines::{line_span, PhysLine, Scanner, SpanMap};
 
@@ -66,22 +67,16 @@ pub fn parse(source: &str) -> Result<Dockerfile, Diagnostic> {
         }
 
         if let Some(empty) = empty_continuation {
-            warnings.push(
-                Diagnostic::warning(
-                    line_span(&empty, 0, empty.content().len()),
-                    format!("Empty continuation line found in: {joined}"),
-                )
-                .with_help("empty continuation lines will become errors in a future release"),
-            );
+            warnings.push(Diagnostic::warning(
+                line_span(&empty, 0, empty.content().len()),
+                DiagnosticKind::EmptyContinuationLine {
+                    joined: joined.clone(),
+                },
+            ));
         }
 
-        let mut inst = node::build(&joined, 0, &map, directives.escape).map_err(|e| {
-            let d = Diagnostic::error(map.span(e.lo, e.hi), e.message);
-            match e.help {
-                Some(h) => d.with_help(h),
-                None => d,
-            }
-        })?;
+        let mut inst = node::build(&joined, 0, &map, directives.escape)
+            .map_err(|e| Diagnostic::error(map.span(e.lo, e.hi), e.kind))?;
 
         let markers = heredoc_target(&inst)
             .map(|_| grammar::heredoc_markers(&joined))
@@ -104,12 +99,10 @@ pub fn parse(source: &str) -> Result<Dockerfile, Diagnostic> {
             }
             let span = map.span(m.lo, m.hi);
             if !terminated {
-                return Err(
-                    Diagnostic::error(span, "unterminated heredoc").with_help(format!(
-                        "end the heredoc with a line holding only `{}`",
-                        m.name
-                    )),
-                );
+                return Err(Diagnostic::error(
+                    span,
+                    DiagnosticKind::UnterminatedHeredoc { name: m.name },
+                ));
             }
             heredocs.push(Heredoc {
                 name: m.name,
@@ -148,15 +141,13 @@ pub fn parse(source: &str) -> Result<Dockerfile, Diagnostic> {
         let span = scanner
             .too_long
             .map_or_else(|| scanner.end_span(), |l| line_span(&l, 0, 0));
-        return Err(Diagnostic::error(span, "file with no instructions")
-            .with_help("a Dockerfile needs at least one instruction, e.g. `FROM alpine`"));
+        return Err(Diagnostic::error(span, DiagnosticKind::NoInstructions));
     }
     if let Some(long) = scanner.too_long {
         return Err(Diagnostic::error(
             line_span(&long, 0, 0),
-            "dockerfile line greater than max allowed size of 65535",
-        )
-        .with_help("split the line with a line continuation"));
+            DiagnosticKind::LineTooLong,
+        ));
     }
 
     instructions.shrink_to_fit();
@@ -242,9 +233,8 @@ impl DirectiveBlock {
             let whole = line_span(line, lead, lead + token.len());
             return Err(Diagnostic::error(
                 whole,
-                format!("only one {name} parser directive can be used"),
-            )
-            .with_help("remove the repeated directive"));
+                DiagnosticKind::DuplicateDirective { name },
+            ));
         }
         if name == "escape" {
             self.escape = match value.value.as_str() {
@@ -253,10 +243,9 @@ impl DirectiveBlock {
                 other => {
                     return Err(Diagnostic::error(
                         span,
-                        format!("invalid escape token '{other}' does not match ` or \\"),
-                    )
-                    .with_help(
-                        "the escape character can only be a backslash (\\) or a backtick (`)",
+                        DiagnosticKind::InvalidEscape {
+                            token: other.to_string(),
+                        },
                     ))
                 }
             };

@@ -12,6 +12,7 @@ mod reference;
 
 use crate::filesystem::blob::Blob;
 use crate::filesystem::rootfs::{Change, LayerChanges, Node, PathKey};
+use crate::messages::Message;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
@@ -109,12 +110,11 @@ impl CatalogError {
 
     /// What a learner can use instead: the catalog's tags (of the same
     /// repository when only the tag was wrong).
-    pub fn hint(&self, catalog: &Catalog) -> Option<String> {
+    pub fn hint(&self, catalog: &Catalog) -> Option<Message> {
         match self {
-            CatalogError::RepositoryNotFound { .. } => Some(format!(
-                "layerlab works offline; the images it knows are: {}",
-                catalog.names().join(", ")
-            )),
+            CatalogError::RepositoryNotFound { .. } => {
+                Some(Message::new("hint.known_images").arg("images", catalog.names().join(", ")))
+            }
             CatalogError::TagNotFound { familiar, .. } => {
                 let repository = familiar.rsplit_once(':').map_or(familiar.as_str(), |p| p.0);
                 let tags: Vec<String> = catalog
@@ -122,14 +122,13 @@ impl CatalogError {
                     .into_iter()
                     .filter(|n| n.rsplit_once(':').is_some_and(|p| p.0 == repository))
                     .collect();
-                Some(format!(
-                    "layerlab works offline; the tags it knows for {repository} are: {}",
-                    tags.join(", ")
-                ))
+                Some(
+                    Message::new("hint.known_tags")
+                        .arg("repository", repository)
+                        .arg("tags", tags.join(", ")),
+                )
             }
-            CatalogError::DigestUnsupported { .. } => {
-                Some("write the image by tag, e.g. FROM node:20".to_string())
-            }
+            CatalogError::DigestUnsupported { .. } => Some(Message::new("hint.use_a_tag")),
             _ => None,
         }
     }

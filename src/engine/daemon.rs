@@ -146,6 +146,20 @@ impl Daemon {
         self.build_compiled(&compile(dockerfile), context, opts)
     }
 
+    /// What `docker build` would do now (see [`builder::preview`]): the
+    /// engine is left as it was, nothing is to be saved.
+    pub fn preview_compiled(
+        &mut self,
+        dockerfile: &Compiled,
+        context: &ContextSnapshot,
+        opts: &BuildOptions,
+    ) -> builder::Preview {
+        let mut memo = std::mem::take(&mut self.engine.memo);
+        let preview = builder::preview(&self.engine, &mut memo, dockerfile, context, opts);
+        self.engine.memo = memo;
+        preview
+    }
+
     /// `docker build`: build a compiled Dockerfile over `context` and save
     /// the state, also when the build failed (a failed build still fills
     /// the cache).
@@ -161,5 +175,89 @@ impl Daemon {
             self.save()?;
         }
         Ok(result?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::container::CreateOptions;
+    use crate::engine::report::HistoryRow;
+    use crate::engine::store::{image_id, ImageRecord, RunConfig};
+    use crate::filesystem::blob::Blob;
+    use crate::filesystem::rootfs::{DiffMode, RootFs};
+
+    /// An image with `/bin/sh` and `/bin/echo`, tagged `box`.
+    fn add_box(engine: &mut EngineState) {
+        let mut fs = RootFs::new();
+        fs.mkdir_all("/bin", 0o755, 0, 0).expect("bin");
+        for p in ["sh", "echo"] {
+            fs.write_file(&format!("/bin/{p}"), Blob::from(""), 0o755, 0, 0)
+                .expect("program");
+        }
+        let layer = engine
+            .layers
+            .put(Arc::new(fs.diff(DiffMode::CopyUp)))
+            .expect("layer");
+        let config = RunConfig {
+            env: vec![("PATH".into(), "/bin".into())],
+            ..RunConfig::default()
+        };
+        let history = vec![HistoryRow {
+            created_by: "ADD box".into(),
+            size: layer.size,
+            empty_layer: false,
+            comment: String::new(),
+            built_in: 0,
+        }];
+        let image = ImageRecord {
+            id: image_id(&config, std::slice::from_ref(&layer), &history),
+            config,
+            layers: vec![layer],
+            history,
+            comment: None,
+        };
+        engine.tag_image(image, "box");
+    }
+
+    #[test]
+    fn containers_and_their_writable_layers_survive_save_and_open() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let opts = CreateOptions {
+            name: Some("kept".into()),
+            command: vec![
+                "sh".into(),
+                "-c".into(),
+                "echo saved > /note; echo ok".into(),
+            ],
+            ..CreateOptions::default()
+        };
+        let before = {
+            let mut daemon = Daemon::open(dir.path()).expect("open");
+            add_box(&mut daemon.engine);
+            daemon
+                .engine
+                .run_container("box", &opts, false)
+                .expect("runs");
+            daemon.save().expect("save");
+            daemon.engine.container("kept").expect("made").clone()
+        };
+        let mut daemon = Daemon::open(dir.path()).expect("reopen");
+        let after = daemon.engine.container("kept").expect("loaded").clone();
+        assert_eq!(after, before);
+        let diff: Vec<String> = daemon
+            .engine
+            .container_diff("kept")
+            .expect("the writable layer loads from its blob")
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(diff, vec!["A /note"]);
+        let again = daemon
+            .engine
+            .start_container("kept", false)
+            .expect("starts again over the loaded layer");
+        assert_eq!(again.exit_code, Some(0));
+        assert_eq!(daemon.engine.container("kept").expect("kept").logs.len(), 2);
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::dockerfile::{Instruction, Keyword};
 use crate::filesystem::digest::Digest;
+use crate::messages::{Lang, Message};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -24,13 +25,22 @@ pub struct StepRef {
     pub cost_ms: u64,
 }
 
+impl StepRef {
+    /// Which earlier step, in words.
+    pub fn message(&self) -> Message {
+        let m = match &self.stage {
+            Some(stage) => Message::new("reason.step_ref_stage").arg("stage", stage),
+            None => Message::new("reason.step_ref"),
+        };
+        m.arg("build", self.build)
+            .arg("step", self.step)
+            .arg("of", self.of)
+    }
+}
+
 impl fmt::Display for StepRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "build #{}, step {}/{}", self.build, self.step, self.of)?;
-        if let Some(stage) = &self.stage {
-            write!(f, " of stage {stage}")?;
-        }
-        Ok(())
+        self.message().fmt(f)
     }
 }
 
@@ -60,24 +70,31 @@ pub enum FileChange {
     },
 }
 
+impl FileChange {
+    /// The change, in words.
+    pub fn message(&self) -> Message {
+        match self {
+            FileChange::Added { path } => Message::new("reason.file_added").arg("path", path),
+            FileChange::Removed { path } => Message::new("reason.file_removed").arg("path", path),
+            FileChange::Content { path, old, new } => Message::new("reason.file_content")
+                .arg("path", path)
+                .arg("old", short_hex(old))
+                .arg("new", short_hex(new)),
+            FileChange::Mode { path, old, new } => Message::new("reason.file_mode")
+                .arg("path", path)
+                .arg("old", format!("{old:o}"))
+                .arg("new", format!("{new:o}")),
+            FileChange::Owner { path, old, new } => Message::new("reason.file_owner")
+                .arg("path", path)
+                .arg("old", old)
+                .arg("new", new),
+        }
+    }
+}
+
 impl fmt::Display for FileChange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            FileChange::Added { path } => write!(f, "{path} was added"),
-            FileChange::Removed { path } => write!(f, "{path} was removed"),
-            FileChange::Content { path, old, new } => write!(
-                f,
-                "{path} changed (sha256 {}… → {}…)",
-                short_hex(old),
-                short_hex(new)
-            ),
-            FileChange::Mode { path, old, new } => {
-                write!(f, "{path} changed mode ({old:o} → {new:o})")
-            }
-            FileChange::Owner { path, old, new } => {
-                write!(f, "{path} changed owner ({old} → {new})")
-            }
-        }
+        self.message().fmt(f)
     }
 }
 
@@ -141,61 +158,72 @@ pub enum MissReason {
     },
 }
 
-impl fmt::Display for MissReason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "(unset)".into());
+/// How many changed files a reason names before "and N more".
+const FILES_SHOWN: usize = 5;
+
+/// `name` filled with a value, or with "(unset)" in the reader's language.
+fn value_or_unset(m: Message, name: &'static str, value: &Option<String>) -> Message {
+    match value {
+        Some(v) => m.arg(name, v),
+        None => m.nested(name, Message::new("reason.unset")),
+    }
+}
+
+impl MissReason {
+    /// The reason, in words.
+    pub fn message(&self) -> Message {
         match self {
-            MissReason::FirstBuild => write!(f, "first build of this step: nothing in the cache to reuse"),
-            MissReason::NoCache => write!(f, "--no-cache: the cache is not consulted"),
-            MissReason::ParentRebuilt { parent } => write!(
-                f,
-                "the step before it ({parent}) was rebuilt, so this step sits on a new parent"
-            ),
+            MissReason::FirstBuild => Message::new("reason.first_build"),
+            MissReason::NoCache => Message::new("reason.no_cache"),
+            MissReason::ParentRebuilt { parent } => {
+                Message::new("reason.parent_rebuilt").arg("parent", parent)
+            }
             MissReason::InstructionChanged { old, new } => {
-                write!(f, "instruction changed: `{old}` → `{new}`")
+                Message::new("reason.instruction_changed")
+                    .arg("old", old)
+                    .arg("new", new)
             }
             MissReason::FilesChanged { changes } => {
-                write!(f, "copied files changed: ")?;
-                let shown: Vec<String> = changes.iter().take(5).map(|c| c.to_string()).collect();
-                write!(f, "{}", shown.join("; "))?;
-                if changes.len() > 5 {
-                    write!(f, "; and {} more", changes.len() - 5)?;
+                let mut shown: Vec<Message> = changes
+                    .iter()
+                    .take(FILES_SHOWN)
+                    .map(FileChange::message)
+                    .collect();
+                if changes.len() > FILES_SHOWN {
+                    shown.push(Message::new("reason.more").arg("n", changes.len() - FILES_SHOWN));
                 }
-                Ok(())
+                Message::new("reason.files_changed").list("changes", shown)
             }
-            MissReason::BuildArgChanged { name, old, new } => write!(
-                f,
-                "build argument {name} changed ({} → {})",
-                opt(old),
-                opt(new)
-            ),
-            MissReason::BuildArgsChanged { old, new } => {
-                write!(f, "build arguments changed: `{old}` → `{new}`")
+            MissReason::BuildArgChanged { name, old, new } => {
+                let m = Message::new("reason.build_arg_changed").arg("name", name);
+                value_or_unset(value_or_unset(m, "old", old), "new", new)
             }
-            MissReason::EnvChanged { name, old, new } => write!(
-                f,
-                "the environment of this step changed: {name} ({} → {})",
-                opt(old),
-                opt(new)
-            ),
+            MissReason::BuildArgsChanged { old, new } => Message::new("reason.build_args_changed")
+                .arg("old", old)
+                .arg("new", new),
+            MissReason::EnvChanged { name, old, new } => {
+                let m = Message::new("reason.env_changed").arg("name", name);
+                value_or_unset(value_or_unset(m, "old", old), "new", new)
+            }
             MissReason::SettingChanged { setting, old, new } => {
-                write!(f, "{setting} changed ({old} → {new})")
+                Message::new("reason.setting_changed")
+                    .arg("setting", setting)
+                    .arg("old", old)
+                    .arg("new", new)
             }
-            MissReason::ConfigChanged => write!(
-                f,
-                "the image config this step commits changed (an earlier ENV, LABEL, USER, … is different)"
-            ),
-            MissReason::SourceStageChanged => {
-                write!(f, "the stage it copies from was rebuilt with other content")
-            }
-            MissReason::BaseImageChanged => write!(f, "the base image changed"),
-            MissReason::FlagsChanged => write!(f, "the instruction's options changed"),
-            MissReason::Failed { error } => write!(f, "the step failed: {error}"),
-            MissReason::GlobalArg => write!(
-                f,
-                "an ARG before the first FROM only declares a variable for FROM lines; the classic builder never caches it"
-            ),
+            MissReason::ConfigChanged => Message::new("reason.config_changed"),
+            MissReason::SourceStageChanged => Message::new("reason.source_stage_changed"),
+            MissReason::BaseImageChanged => Message::new("reason.base_image_changed"),
+            MissReason::FlagsChanged => Message::new("reason.flags_changed"),
+            MissReason::GlobalArg => Message::new("reason.global_arg"),
+            MissReason::Failed { error } => Message::new("reason.failed").arg("error", error),
         }
+    }
+}
+
+impl fmt::Display for MissReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.message().fmt(f)
     }
 }
 
@@ -227,17 +255,32 @@ impl Verdict {
         matches!(self, Verdict::Miss { .. })
     }
 
-    /// The reason in words.
-    pub fn reason(&self) -> String {
+    /// The reason, for the catalog to render.
+    pub fn message(&self) -> Message {
         match self {
-            Verdict::Hit { from } => format!("reused {from} (`{}`)", from.text),
-            Verdict::Miss { why } => why.to_string(),
+            Verdict::Hit { from } => Message::new("reason.hit")
+                .nested("from", from.message())
+                .arg("text", &from.text),
+            Verdict::Miss { why } => why.message(),
             Verdict::Base {
                 image,
                 layers,
                 size,
-            } => format!("base image {image}: {layers} layers, {size} bytes"),
+            } => Message::new("reason.base")
+                .arg("image", image)
+                .arg("layers", layers)
+                .arg("size", size),
         }
+    }
+
+    /// The reason in English words (the JSON contract's `reason`).
+    pub fn reason(&self) -> String {
+        self.reason_in(Lang::En)
+    }
+
+    /// The reason in the reader's language.
+    pub fn reason_in(&self, lang: Lang) -> String {
+        self.message().render(lang)
     }
 }
 

@@ -1,28 +1,30 @@
 //! The engine's store: the images it holds and the tags that name them, the
 //! layers those images and the build cache are made of, and the build
-//! cache's records — what one daemon remembers between builds. The builder
-//! reads it and adds to it; commands tag, untag, remove and prune through
-//! it, and read its disk usage.
+//! cache's records, and the containers made of those images — what one
+//! daemon remembers between builds. The builder reads it and adds to it;
+//! commands tag, untag, remove and prune through it, run containers in it,
+//! and read its disk usage.
 //!
 //! `daemon` writes the store as one JSON document (`engine.json`): the
 //! persisted fields' names and shapes are that document's format.
 
+mod containers;
 mod images;
 mod usage;
 
 use crate::engine::cache::BuildCache;
 use crate::engine::catalog::Catalog;
-use crate::engine::classic_hash::ClassicSourceHash;
-use crate::engine::context::FileCache;
 use crate::engine::layers::LayerStore;
+use crate::engine::memo::Memo;
 use crate::filesystem::digest::Digest;
-use crate::filesystem::rootfs::{LayerChanges, ViewCache};
+use crate::filesystem::rootfs::LayerChanges;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
+pub use containers::{Container, ContainerState, LogLine, Stream};
 pub use images::{image_id, ImageRecord, RunConfig, SIMULATED_EPOCH};
-pub use usage::{DiskUsage, ImageUsage};
+pub use usage::{ContainerUsage, DiskUsage, ImageUsage};
 
 /// Everything the engine remembers between builds, like one daemon.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -44,20 +46,22 @@ pub struct EngineState {
     /// Where a persisted layer's files are: diff_id → blob holding its tar.
     #[serde(default)]
     pub layer_blobs: BTreeMap<Digest, Digest>,
-    /// Small context files already read, by content digest.
-    #[serde(skip)]
-    pub file_cache: FileCache,
-    /// The classic builder's COPY source hashes already computed, by a
-    /// digest of the sources' patterns and stamps.
-    #[serde(skip)]
-    pub classic_hashes: HashMap<Digest, ClassicSourceHash>,
+    /// Containers, by id.
+    #[serde(default)]
+    pub containers: BTreeMap<Digest, Container>,
+    /// Containers made so far: the next one's id derives from it.
+    #[serde(default)]
+    pub containers_made: u64,
+    /// The simulated clock of container events, in seconds after
+    /// [`SIMULATED_EPOCH`] (builds keep their own minute each).
+    #[serde(default)]
+    pub clock: i64,
     /// Every layer's files, by diff_id.
     #[serde(skip)]
     pub layers: LayerStore,
-    /// The filesystem views of the last build's steps, so the next build
-    /// reuses what they looked up (see `ViewCache`).
+    /// What builds and previews remember to be faster next time.
     #[serde(skip)]
-    pub views: ViewCache,
+    pub memo: Memo,
 }
 
 /// A reference that names no image, in the daemon's words.
@@ -73,6 +77,22 @@ pub enum RemoveError {
     /// Removing by id an image that several tags name needs `--force`.
     #[error("conflict: unable to delete {} (must be forced) - image is referenced in multiple repositories", .0.short())]
     ReferencedInMultipleRepositories(Digest),
+    /// Untagging the last tag of an image a container uses would leave it
+    /// dangling: that needs `--force`.
+    #[error("conflict: unable to remove repository reference \"{reference}\" (must force) - container {} is using its referenced image {}", .container.short(), .image.short())]
+    ReferenceInUse {
+        reference: String,
+        container: Digest,
+        image: Digest,
+    },
+    /// Deleting an image a container uses: a running one forbids it even
+    /// with `--force`, a stopped one without.
+    #[error("conflict: unable to delete {} ({}) - image is being used by {} container {}", .image.short(), if *.running { "cannot be forced" } else { "must be forced" }, if *.running { "running" } else { "stopped" }, .container.short())]
+    UsedByContainer {
+        image: Digest,
+        container: Digest,
+        running: bool,
+    },
 }
 
 /// What `docker rmi` did to one reference: the tags it removed, in order,
@@ -157,11 +177,32 @@ impl EngineState {
     /// goes with its last tag); an id (a prefix of at least four hex digits,
     /// or the whole `sha256:…`) untags every tag of the image, which needs
     /// `force` when there are several, and deletes it.
+    ///
+    /// Containers keep their images: the last tag of an image a container
+    /// uses goes only with `force` (the image stays while a running
+    /// container uses it), and an image a container uses is deleted by id
+    /// only with `force` and only when no running container uses it.
     pub fn remove_image(&mut self, reference: &str, force: bool) -> Result<Removed, RemoveError> {
         let tag = normalize_tag(reference);
         let mut untagged = Vec::new();
-        let id = if let Some(d) = self.untag(reference) {
+        let by_tag = self.tags.get(&tag).copied();
+        let id = if let Some(d) = by_tag {
+            let tags = self.tags.values().filter(|v| **v == d).count();
+            if let (false, 1, Some(user)) = (force, tags, self.container_using(&d, false)) {
+                return Err(RemoveError::ReferenceInUse {
+                    reference: reference.to_owned(),
+                    container: user,
+                    image: d,
+                });
+            }
+            self.untag(reference);
             untagged.push(tag);
+            if self.container_using(&d, true).is_some() {
+                return Ok(Removed {
+                    untagged,
+                    deleted: None,
+                });
+            }
             d
         } else {
             let by_id = self
@@ -175,6 +216,13 @@ impl EngineState {
             let Some(d) = by_id else {
                 return Err(NoSuchImage(tag).into());
             };
+            if let Some(user) = self.container_using(&d, true) {
+                return Err(RemoveError::UsedByContainer {
+                    image: d,
+                    container: user,
+                    running: true,
+                });
+            }
             let tags: Vec<String> = self
                 .tags
                 .iter()
@@ -183,6 +231,13 @@ impl EngineState {
                 .collect();
             if tags.len() > 1 && !force {
                 return Err(RemoveError::ReferencedInMultipleRepositories(d));
+            }
+            if let (false, Some(user)) = (force, self.container_using(&d, false)) {
+                return Err(RemoveError::UsedByContainer {
+                    image: d,
+                    container: user,
+                    running: false,
+                });
             }
             for t in tags {
                 self.tags.remove(&t);
@@ -195,6 +250,15 @@ impl EngineState {
         Ok(Removed { untagged, deleted })
     }
 
+    /// The first container (in id order) made of image `id`; only running
+    /// ones when `running`.
+    fn container_using(&self, id: &Digest, running: bool) -> Option<Digest> {
+        self.containers
+            .values()
+            .find(|c| c.image == *id && (!running || c.is_running()))
+            .map(|c| c.id)
+    }
+
     /// `docker builder prune`: forget every build cache record, of both
     /// builders. Returns how many there were.
     pub fn prune_build_cache(&mut self) -> usize {
@@ -204,9 +268,10 @@ impl EngineState {
         removed
     }
 
-    /// What the images take on disk, per image and shared between them.
+    /// What the images take on disk, per image and shared between them,
+    /// and what the containers' writable layers take.
     pub fn disk_usage(&self) -> DiskUsage {
-        DiskUsage::of(self.images.values())
+        DiskUsage::of(self.images.values()).with_containers(self.containers.values())
     }
 
     /// A layer's files: from the layer store, or regenerated from the
@@ -220,6 +285,16 @@ impl EngineState {
         self.layers.insert_known(*diff_id, Arc::clone(&changes));
         Some(changes)
     }
+
+    /// [`EngineState::layer`] without remembering what it read (for a
+    /// reader holding the state shared).
+    pub fn peek_layer(&self, diff_id: &Digest) -> Option<Arc<LayerChanges>> {
+        if let Some(l) = self.layers.peek(diff_id) {
+            return Some(l);
+        }
+        let key = self.catalog_sources.get(diff_id)?;
+        catalog_layer(key).map(Arc::new)
+    }
 }
 
 /// The key a catalog layer is remembered by: `reference#index`.
@@ -229,7 +304,7 @@ pub fn catalog_layer_key(reference: &str, index: usize) -> String {
 
 /// Regenerate a catalog layer from its key, for a state loaded from disk:
 /// catalog layers are never written there.
-fn catalog_layer(key: &str) -> Option<LayerChanges> {
+pub fn catalog_layer(key: &str) -> Option<LayerChanges> {
     let (reference, index) = key.rsplit_once('#')?;
     let index: usize = index.parse().ok()?;
     let catalog = Catalog::embedded().ok()?;

@@ -126,7 +126,7 @@ pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
                     .outline
                     .problem
                     .as_ref()
-                    .map(|p| p.message.clone())
+                    .map(|p| p.message.render(model.lang))
                     .unwrap_or_default();
                 Line::from(vec![
                     Span::raw(" ".repeat(gutter + 2)),

@@ -3,7 +3,7 @@
 
 use crate::app::action::Action;
 use crate::app::files::tree_lines;
-use crate::app::i18n::{reason, tr, trf};
+use crate::app::i18n::{tr, trf};
 use crate::app::keymap::Scope;
 use crate::app::model::{Focus, Mode, Model, Simulated};
 use crate::app::rows::{layer_rows, RowKind};
@@ -23,7 +23,7 @@ pub fn why_lines(model: &Model, full: bool) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     if let Some(p) = &model.outline.problem {
         out.push(Line::from(Span::styled(
-            format!("✗ {}: {}", p.line + 1, p.message),
+            format!("✗ {}: {}", p.line + 1, p.message.render(lang)),
             theme.error(),
         )));
         out.push(Line::from(Span::styled(tr(lang, "why.stale"), theme.dim())));
@@ -63,11 +63,11 @@ pub fn why_lines(model: &Model, full: bool) -> Vec<Line<'static>> {
         let step = row.step.and_then(|i| steps.get(i));
         let (sentence, style) = match (row.kind, step) {
             (RowKind::Step, Some(s)) if s.verdict.cached() => (
-                trf(lang, "why.hit", &[("reason", &reason(lang, &s.verdict))]),
+                trf(lang, "why.hit", &[("reason", &s.verdict.reason_in(lang))]),
                 theme.hit(),
             ),
             (RowKind::Step, Some(s)) => {
-                let mut t = trf(lang, "why.miss", &[("reason", &reason(lang, &s.verdict))]);
+                let mut t = trf(lang, "why.miss", &[("reason", &s.verdict.reason_in(lang))]);
                 if row.first_miss {
                     t.push_str("; ");
                     t.push_str(&tr(lang, "why.cascade"));
@@ -105,7 +105,7 @@ pub fn why_lines(model: &Model, full: bool) -> Vec<Line<'static>> {
                     Span::styled(
                         format!(
                             "{}; {}",
-                            trf(lang, "why.miss", &[("reason", &reason(lang, &s.verdict))]),
+                            trf(lang, "why.miss", &[("reason", &s.verdict.reason_in(lang))]),
                             tr(lang, "why.cascade")
                         ),
                         theme.miss(),
@@ -453,6 +453,7 @@ pub fn footer(model: &Model, area: Rect, buf: &mut Buffer) {
             keys(model, df, &[Action::Undo, Action::Redo]),
             "short.undo_redo",
         ),
+        (keys(model, g, &[Action::Build]), "short.build"),
         (keys(model, g, &[Action::ToggleBuilder]), "short.builder"),
         (keys(model, g, &[Action::ToggleContext]), "short.context"),
         (keys(model, g, &[Action::CommandBar]), "short.docker"),
@@ -462,8 +463,9 @@ pub fn footer(model: &Model, area: Rect, buf: &mut Buffer) {
     .into_iter()
     .map(|(k, label)| (k, tr(model.lang, label)))
     .collect();
-    // Drop the least needed entries until the line fits; help and quit stay.
-    const DROP_ORDER: [usize; 7] = [5, 6, 4, 3, 2, 1, 0];
+    // Drop the least needed entries until the line fits; build, help and
+    // quit stay.
+    const DROP_ORDER: [usize; 7] = [6, 7, 5, 3, 2, 1, 0];
     let mut keep = vec![true; items.len()];
     let w = area.width as usize;
     let cost = |keep: &[bool]| -> usize {

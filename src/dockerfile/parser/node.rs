@@ -4,19 +4,15 @@
 use super::grammar::{self, Json};
 use super::lines::SpanMap;
 use crate::dockerfile::ast::{Arg, Flag, Instruction, Keyword};
+use crate::dockerfile::diagnostic::DiagnosticKind;
 use std::ops::Range;
-
-/// BuildKit's error for an exec-form array holding something else.
-pub(super) const NOT_STRING_ARRAY: &str =
-    "when using JSON array syntax, arrays must be comprised of strings only";
 
 /// An error at a range of the joined logical line.
 #[derive(Debug)]
 pub(super) struct NodeError {
-    pub message: String,
+    pub kind: DiagnosticKind,
     pub lo: usize,
     pub hi: usize,
-    pub help: Option<&'static str>,
 }
 
 /// Whitespace as Go's `unicode.IsSpace` (the Unicode White_Space set).
@@ -42,10 +38,9 @@ pub(super) fn build(
     let trimmed = line.trim_matches(is_go_space);
     let base = base + lead;
     let cmd = grammar::command(trimmed).ok_or_else(|| NodeError {
-        message: "cannot read this instruction".to_string(),
+        kind: DiagnosticKind::CannotRead,
         lo: base,
         hi: base + trimmed.len(),
-        help: None,
     })?;
     let args_raw = &trimmed[cmd.rest_at.min(trimmed.len())..];
     let args_lead = args_raw.len() - args_raw.trim_start_matches(is_go_space).len();
@@ -217,10 +212,9 @@ impl Shaper<'_, '_> {
                     .collect(),
             )),
             Json::NotStrings { lo, hi } => Err(NodeError {
-                message: NOT_STRING_ARRAY.to_string(),
+                kind: DiagnosticKind::NotStringArray,
                 lo: self.at + lead + lo,
                 hi: self.at + lead + hi,
-                help: Some("in exec form every element must be a \"quoted string\""),
             }),
             Json::Invalid => Ok(None),
         }
@@ -285,10 +279,11 @@ impl Shaper<'_, '_> {
             // Old form: the key, then everything after the first blanks.
             let Some(key_end) = self.text.find(is_sep) else {
                 return Err(NodeError {
-                    message: format!("{what} must have two arguments"),
+                    kind: DiagnosticKind::NameWithoutValue {
+                        keyword: what.to_string(),
+                    },
                     lo: self.at,
                     hi: self.at + self.text.len(),
-                    help: Some("give a name and a value: `NAME value` or `NAME=value`"),
                 });
             };
             let rest = &self.text[key_end..];
@@ -302,13 +297,11 @@ impl Shaper<'_, '_> {
         for w in words {
             let Some(eq) = self.text[w.clone()].find('=') else {
                 return Err(NodeError {
-                    message: format!(
-                        "Syntax error - can't find = in {}. Must be of the form: name=value",
-                        crate::gofmt::quote(&self.text[w.clone()])
-                    ),
+                    kind: DiagnosticKind::MissingEquals {
+                        word: self.text[w.clone()].to_string(),
+                    },
                     lo: self.at + w.start,
                     hi: self.at + w.end,
-                    help: Some("once one pair uses `name=value`, every word must"),
                 });
             };
             let eq = w.start + eq;

@@ -1,12 +1,14 @@
 //! Disk usage as `docker system df -v` and `docker image ls` count it: each
 //! image's size, the part of it that other images share, the part only it
-//! holds, and what all images take together.
+//! holds, and what all images take together; each container's writable
+//! layer, and which images containers use (the ACTIVE images).
 //!
 //! A layer is shared when the same layer *in the same place* — the same
 //! chain of layers below it — is in more than one image, as the daemon's
 //! layer store keys layers by chain id: equal content on different parents
 //! is two layers.
 
+use super::containers::Container;
 use super::images::ImageRecord;
 use crate::filesystem::digest::Digest;
 use std::collections::BTreeMap;
@@ -22,6 +24,19 @@ pub struct ImageUsage {
     /// `size - shared`: what removing only this image would free (UNIQUE
     /// SIZE).
     pub unique: u64,
+    /// How many containers use it (CONTAINERS).
+    pub containers: usize,
+}
+
+/// One container's share of the disk (`docker ps -s`, `system df -v`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ContainerUsage {
+    pub id: Digest,
+    /// Its writable layer (SIZE).
+    pub size: u64,
+    /// Its image's layers plus the writable one (`virtual`).
+    pub virtual_size: u64,
+    pub running: bool,
 }
 
 /// The images' disk usage, per image (in id order) and in total.
@@ -33,6 +48,8 @@ pub struct DiskUsage {
     pub total: u64,
     /// The layers in more than one image, each counted once.
     pub shared: u64,
+    /// The containers, in id order.
+    pub containers: Vec<ContainerUsage>,
 }
 
 impl DiskUsage {
@@ -58,6 +75,7 @@ impl DiskUsage {
                     size,
                     shared,
                     unique: size - shared,
+                    containers: 0,
                 }
             })
             .collect();
@@ -69,7 +87,40 @@ impl DiskUsage {
                 .filter(|(_, refs)| *refs > 1)
                 .map(|(size, _)| size)
                 .sum(),
+            containers: Vec::new(),
         }
+    }
+
+    /// This usage with the containers' writable layers, and each image's
+    /// count of containers using it.
+    pub fn with_containers<'a>(
+        mut self,
+        containers: impl IntoIterator<Item = &'a Container>,
+    ) -> Self {
+        for c in containers {
+            let size = c.rw_layer.as_ref().map_or(0, |l| l.size);
+            let image: u64 = c.image_layers.iter().map(|l| l.size).sum();
+            self.containers.push(ContainerUsage {
+                id: c.id,
+                size,
+                virtual_size: image + size,
+                running: c.is_running(),
+            });
+            if let Some(u) = self.images.iter_mut().find(|u| u.id == c.image) {
+                u.containers += 1;
+            }
+        }
+        self
+    }
+
+    /// Images at least one container uses (`system df` ACTIVE of Images).
+    pub fn active_images(&self) -> usize {
+        self.images.iter().filter(|u| u.containers > 0).count()
+    }
+
+    /// What the containers' writable layers take together.
+    pub fn containers_size(&self) -> u64 {
+        self.containers.iter().map(|c| c.size).sum()
     }
 
     /// One image's usage, by id.
