@@ -32,12 +32,40 @@ pub struct Regex {
 /// The steps one search has taken, shared by every branch of the
 /// backtracking (so no continuation starts a fresh count) and by every start
 /// position: the whole search is bounded by [`limits::REGEX_STEPS`].
-struct Steps(Cell<u64>);
+///
+/// The matcher also recurses once per character a repeat takes, so the
+/// depth is bounded too ([`limits::REGEX_DEPTH`]): `a*b` on a line of 32,768
+/// `a`s overflowed an 8 MiB stack before one-character repeats became a loop.
+struct Steps {
+    taken: Cell<u64>,
+    depth: Cell<usize>,
+    too_deep: Cell<bool>,
+}
+
+impl Steps {
+    /// Spent: past the step budget, or too deep (then marked spent too).
+    fn spent(&self) -> bool {
+        self.taken.get() > limits::REGEX_STEPS
+    }
+
+    /// Runs `f` one level deeper, unless that passes the depth bound.
+    fn deeper(&self, f: impl FnOnce() -> bool) -> bool {
+        if self.depth.get() >= limits::REGEX_DEPTH {
+            self.taken.set(limits::REGEX_STEPS + 1);
+            self.too_deep.set(true);
+            return false;
+        }
+        self.depth.set(self.depth.get() + 1);
+        let r = f();
+        self.depth.set(self.depth.get() - 1);
+        r
+    }
+}
 
 /// Counts one matching step; true once the budget is spent.
 fn out_of_steps(steps: &Steps) -> bool {
-    let n = steps.0.get() + 1;
-    steps.0.set(n);
+    let n = steps.taken.get() + 1;
+    steps.taken.set(n);
     n > limits::REGEX_STEPS
 }
 
@@ -45,14 +73,19 @@ fn out_of_steps(steps: &Steps) -> bool {
 /// exponential time on a backtracking matcher, and a wrong "no match" would
 /// be worse than saying so.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TooComplex;
+pub struct TooComplex {
+    /// The depth bound stopped it, not the step budget.
+    too_deep: bool,
+}
 
 impl std::fmt::Display for TooComplex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&limits::exceeded(
-            "matching this regular expression against one line",
-            format_args!("{} steps", limits::REGEX_STEPS),
-        ))
+        let what = "matching this regular expression against one line";
+        f.write_str(&if self.too_deep {
+            limits::exceeded(what, format_args!("{} nested steps", limits::REGEX_DEPTH))
+        } else {
+            limits::exceeded(what, format_args!("{} steps", limits::REGEX_STEPS))
+        })
     }
 }
 
@@ -95,15 +128,21 @@ impl Regex {
         } else {
             s.chars().collect()
         };
-        let steps = Steps(Cell::new(0));
+        let steps = Steps {
+            taken: Cell::new(0),
+            depth: Cell::new(0),
+            too_deep: Cell::new(false),
+        };
         for start in from..=chars.len() {
             let mut caps = vec![None; self.groups + 1];
             let found =
                 self.match_alts(&self.alts, &chars, start, &mut caps, &steps, &mut |_, _| {
                     true
                 });
-            if steps.0.get() > limits::REGEX_STEPS {
-                return Err(TooComplex);
+            if steps.spent() {
+                return Err(TooComplex {
+                    too_deep: steps.too_deep.get(),
+                });
             }
             if let Some(end) = found {
                 caps[0] = Some((start, end));
@@ -184,7 +223,7 @@ impl Regex {
             }
             single => {
                 if i < s.len() && self.single(single, s[i]) {
-                    self.seq(nodes, n + 1, s, i + 1, caps, steps, k)
+                    steps.deeper(|| self.seq(nodes, n + 1, s, i + 1, caps, steps, k))
                 } else {
                     false
                 }
@@ -210,6 +249,9 @@ impl Regex {
         if out_of_steps(steps) {
             return false;
         }
+        if matches!(inner, Node::Char(_) | Node::Any | Node::Class { .. }) {
+            return self.repeat_char(inner, min, max, count, nodes, n, s, i, caps, steps, k);
+        }
         // Greedy: try one more first, then the rest of the sequence.
         if max.is_none_or(|m| count < m) {
             let one = [inner.clone()];
@@ -219,7 +261,8 @@ impl Regex {
                     return false;
                 }
                 progressed = true;
-                self.repeat(inner, min, max, count + 1, nodes, n, s, e, c, steps, k)
+                steps
+                    .deeper(|| self.repeat(inner, min, max, count + 1, nodes, n, s, e, c, steps, k))
             });
             if ok {
                 return true;
@@ -227,6 +270,44 @@ impl Regex {
             let _ = progressed;
         }
         count >= min && self.seq(nodes, n + 1, s, i, caps, steps, k)
+    }
+
+    /// [`Self::repeat`] of one character (`a*`, `.*`, `[0-9]+`), the common
+    /// case: the same greedy longest-first order, as a loop, so a long line
+    /// costs no stack.
+    #[allow(clippy::too_many_arguments)]
+    fn repeat_char(
+        &self,
+        inner: &Node,
+        min: usize,
+        max: Option<usize>,
+        mut count: usize,
+        nodes: &[Node],
+        n: usize,
+        s: &[char],
+        i: usize,
+        caps: &mut Captures,
+        steps: &Steps,
+        k: &mut dyn FnMut(usize, &mut Captures) -> bool,
+    ) -> bool {
+        let mut end = i;
+        while max.is_none_or(|m| count < m) && end < s.len() && self.single(inner, s[end]) {
+            if out_of_steps(steps) {
+                return false;
+            }
+            end += 1;
+            count += 1;
+        }
+        loop {
+            if count >= min && self.seq(nodes, n + 1, s, end, caps, steps, k) {
+                return true;
+            }
+            if end == i || out_of_steps(steps) {
+                return false;
+            }
+            end -= 1;
+            count -= 1;
+        }
     }
 
     fn single(&self, node: &Node, c: char) -> bool {
@@ -467,6 +548,29 @@ mod tests {
             .unwrap()
             .is_match("hello")
             .unwrap());
+    }
+
+    /// Long lines neither overflow the stack of a spawned thread (2 MiB)
+    /// nor lose ordinary matches: past the depth bound, an error.
+    #[test]
+    fn long_lines_stay_within_a_threads_stack() {
+        std::thread::spawn(|| {
+            let r = Regex::new("a*b", false, false).unwrap();
+            assert_eq!(r.is_match(&format!("{}b", "a".repeat(100_000))), Ok(true));
+            let dots = Regex::new("x.*y", false, false).unwrap();
+            assert_eq!(
+                dots.is_match(&format!("x{}y", "-".repeat(100_000))),
+                Ok(true)
+            );
+            let groups = Regex::new("\\(ab\\)*c", false, false).unwrap();
+            assert_eq!(groups.is_match(&format!("{}c", "ab".repeat(100))), Ok(true));
+            let e = groups
+                .is_match(&format!("{}c", "ab".repeat(5_000)))
+                .unwrap_err();
+            assert!(e.to_string().ends_with("limit of 500 nested steps"), "{e}");
+        })
+        .join()
+        .unwrap();
     }
 
     #[test]
