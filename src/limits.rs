@@ -29,20 +29,6 @@ pub const PATH_MAX: usize = 4096;
 /// Linux's NAME_MAX: the longest single file name component.
 pub const NAME_MAX: usize = 255;
 
-/// Steps one regular-expression match may take in the shell's applets
-/// (`grep`, `sed`, `expr`, `awk`-like matching). A backtracking matcher is
-/// exponential on patterns such as `(a+)+$`; a line of real text needs a few
-/// thousand steps per pattern, and a million is under a second even in a
-/// debug build.
-pub const REGEX_STEPS: u64 = 1_000_000;
-
-/// Nested calls one regular-expression match may make. A repeat of one
-/// character (`.*`, `[0-9]+`) is a loop, but a repeated group and each
-/// further pattern element recurse — about 2 KiB of stack each in a debug
-/// build (measured: `\(ab\)*c` over 400 repetitions overflowed a spawned
-/// thread's 2 MiB). 500 keeps a match under half of that.
-pub const REGEX_DEPTH: usize = 500;
-
 /// Bytes of a step's output kept in the report — BuildKit's default
 /// `BUILDKIT_STEP_LOG_MAX_SIZE` (2 MiB); past it the rest is dropped with
 /// BuildKit's own note, [`OUTPUT_CLIPPED`].

@@ -1,9 +1,8 @@
-//! A small backtracking regex engine for grep and sed: literals, `.`,
-//! `[…]` classes, `^`, `$`, `*`, and — in extended syntax, or as `\+`,
-//! `\?`, `\{m,n\}`, `\(…\)`, `\|` in basic syntax — `+`, `?`, `{m,n}`,
-//! groups and alternation. Group captures feed sed's `\1`.
-
-use std::cell::Cell;
+//! The regular expressions of grep and sed: literals, `.`, `[…]` classes,
+//! `^`, `$`, `*`, and — in extended syntax, or as `\+`, `\?`, `\{m,n\}`,
+//! `\(…\)`, `\|` in basic syntax — `+`, `?`, `{m,n}`, groups and
+//! alternation. Group captures feed sed's `\1`. The syntax is read here; the
+//! matching is the `regex` crate's.
 
 use crate::limits;
 
@@ -18,81 +17,30 @@ enum Node {
     },
     Start,
     End,
-    Group(usize, Vec<Vec<Node>>),
+    Group(Vec<Vec<Node>>),
     Repeat(Box<Node>, usize, Option<usize>),
 }
 
 #[derive(Clone, Debug)]
 pub struct Regex {
-    alts: Vec<Vec<Node>>,
-    groups: usize,
+    compiled: regex::Regex,
     icase: bool,
 }
 
-/// The steps one search has taken, shared by every branch of the
-/// backtracking (so no continuation starts a fresh count) and by every start
-/// position: the whole search is bounded by [`limits::REGEX_STEPS`].
-///
-/// The matcher also recurses once per character a repeat takes, so the
-/// depth is bounded too ([`limits::REGEX_DEPTH`]): `a*b` on a line of 32,768
-/// `a`s overflowed an 8 MiB stack before one-character repeats became a loop.
-struct Steps {
-    taken: Cell<u64>,
-    depth: Cell<usize>,
-    too_deep: Cell<bool>,
-}
-
-impl Steps {
-    /// Spent: past the step budget, or too deep (then marked spent too).
-    fn spent(&self) -> bool {
-        self.taken.get() > limits::REGEX_STEPS
-    }
-
-    /// Runs `f` one level deeper, unless that passes the depth bound.
-    fn deeper(&self, f: impl FnOnce() -> bool) -> bool {
-        if self.depth.get() >= limits::REGEX_DEPTH {
-            self.taken.set(limits::REGEX_STEPS + 1);
-            self.too_deep.set(true);
-            return false;
-        }
-        self.depth.set(self.depth.get() + 1);
-        let r = f();
-        self.depth.set(self.depth.get() - 1);
-        r
-    }
-}
-
-/// Counts one matching step; true once the budget is spent.
-fn out_of_steps(steps: &Steps) -> bool {
-    let n = steps.taken.get() + 1;
-    steps.taken.set(n);
-    n > limits::REGEX_STEPS
-}
-
-/// A search stopped by the step budget: a pattern such as `(a+)+$` takes
-/// exponential time on a backtracking matcher, and a wrong "no match" would
-/// be worse than saying so.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TooComplex {
-    /// The depth bound stopped it, not the step budget.
-    too_deep: bool,
-}
-
-impl std::fmt::Display for TooComplex {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let what = "matching this regular expression against one line";
-        f.write_str(&if self.too_deep {
-            limits::exceeded(what, format_args!("{} nested steps", limits::REGEX_DEPTH))
-        } else {
-            limits::exceeded(what, format_args!("{} steps", limits::REGEX_STEPS))
-        })
-    }
-}
-
-/// Where a match is and what its groups caught (char offsets).
+/// Group spans of one match, in chars of the searched line: group 0 is the
+/// whole match, a group that took no part is `None`.
 pub type Captures = Vec<Option<(usize, usize)>>;
 
+/// Bytes the compiled form of one pattern may take: `a{1000}{1000}` asks for
+/// a million copies of `a`; real patterns need a few kilobytes.
+const COMPILED_BYTES: usize = 1 << 20;
+
 impl Regex {
+    /// Parses grep's and sed's syntax (basic, or extended with `-E`), then
+    /// compiles it for the `regex` crate, whose matching is linear in the
+    /// line and follows the same leftmost-first, greedy rules as a
+    /// backtracking matcher, so every line costs time in proportion to its
+    /// length whatever the pattern.
     pub fn new(pat: &str, extended: bool, icase: bool) -> Result<Self, String> {
         let chars: Vec<char> = if icase {
             pat.chars().flat_map(char::to_lowercase).collect()
@@ -103,238 +51,141 @@ impl Regex {
             c: &chars,
             i: 0,
             ext: extended,
-            groups: 0,
             depth: 0,
         };
         let alts = p.alternation()?;
         if p.i < chars.len() {
             return Err("unmatched ) or \\)".to_owned());
         }
-        Ok(Self {
-            alts,
-            groups: p.groups,
-            icase,
-        })
+        let mut source = String::new();
+        write_alts(&alts, &mut source);
+        let compiled = regex::RegexBuilder::new(&source)
+            .size_limit(COMPILED_BYTES)
+            .dfa_size_limit(COMPILED_BYTES)
+            .build()
+            .map_err(|e| match e {
+                regex::Error::CompiledTooBig(_) => limits::exceeded(
+                    "this regular expression",
+                    format_args!("{COMPILED_BYTES} bytes compiled"),
+                ),
+                other => other.to_string(),
+            })?;
+        Ok(Self { compiled, icase })
     }
 
-    pub fn is_match(&self, s: &str) -> Result<bool, TooComplex> {
-        Ok(self.find(s, 0)?.is_some())
+    pub fn is_match(&self, s: &str) -> bool {
+        if self.icase {
+            self.compiled.is_match(&lower(s))
+        } else {
+            self.compiled.is_match(s)
+        }
     }
 
     /// The first match at or after char offset `from`: group 0 is the whole match.
-    pub fn find(&self, s: &str, from: usize) -> Result<Option<Captures>, TooComplex> {
-        let chars: Vec<char> = if self.icase {
-            s.chars().flat_map(char::to_lowercase).collect()
-        } else {
-            s.chars().collect()
+    pub fn find(&self, s: &str, from: usize) -> Option<Captures> {
+        let line = if self.icase { lower(s) } else { s.to_owned() };
+        let start = match line.char_indices().nth(from) {
+            Some((byte, _)) => byte,
+            None if from == line.chars().count() => line.len(),
+            None => return None,
         };
-        let steps = Steps {
-            taken: Cell::new(0),
-            depth: Cell::new(0),
-            too_deep: Cell::new(false),
-        };
-        for start in from..=chars.len() {
-            let mut caps = vec![None; self.groups + 1];
-            let found =
-                self.match_alts(&self.alts, &chars, start, &mut caps, &steps, &mut |_, _| {
-                    true
-                });
-            if steps.spent() {
-                return Err(TooComplex {
-                    too_deep: steps.too_deep.get(),
-                });
-            }
-            if let Some(end) = found {
-                caps[0] = Some((start, end));
-                return Ok(Some(caps));
-            }
-        }
-        Ok(None)
+        let caps = self.compiled.captures_at(&line, start)?;
+        let chars_to = |byte: usize| line[..byte].chars().count();
+        Some(
+            caps.iter()
+                .map(|m| m.map(|m| (chars_to(m.start()), chars_to(m.end()))))
+                .collect(),
+        )
     }
+}
 
-    fn match_alts(
-        &self,
-        alts: &[Vec<Node>],
-        s: &[char],
-        i: usize,
-        caps: &mut Captures,
-        steps: &Steps,
-        k: &mut dyn FnMut(usize, &mut Captures) -> bool,
-    ) -> Option<usize> {
-        for alt in alts {
-            let mut result = None;
-            let ok = self.seq(alt, 0, s, i, caps, steps, &mut |e, c| {
-                if k(e, c) {
-                    result = Some(e);
-                    true
-                } else {
-                    false
-                }
-            });
-            if ok {
-                return result;
-            }
-        }
-        None
-    }
+fn lower(s: &str) -> String {
+    s.chars().flat_map(char::to_lowercase).collect()
+}
 
-    #[allow(clippy::too_many_arguments)]
-    fn seq(
-        &self,
-        nodes: &[Node],
-        n: usize,
-        s: &[char],
-        i: usize,
-        caps: &mut Captures,
-        steps: &Steps,
-        k: &mut dyn FnMut(usize, &mut Captures) -> bool,
-    ) -> bool {
-        if out_of_steps(steps) {
-            return false;
+/// The pattern in the `regex` crate's syntax: every character escaped as a
+/// code point, so nothing of grep's syntax is read twice.
+fn write_alts(alts: &[Vec<Node>], out: &mut String) {
+    for (k, alt) in alts.iter().enumerate() {
+        if k > 0 {
+            out.push('|');
         }
-        let Some(node) = nodes.get(n) else {
-            return k(i, caps);
-        };
-        match node {
-            Node::Start => i == 0 && self.seq(nodes, n + 1, s, i, caps, steps, k),
-            Node::End => i == s.len() && self.seq(nodes, n + 1, s, i, caps, steps, k),
-            Node::Group(idx, alts) => {
-                let idx = *idx;
-                for alt in alts {
-                    let saved = caps.clone();
-                    let ok = self.seq(alt, 0, s, i, caps, steps, &mut |e, c: &mut Captures| {
-                        let old = c[idx];
-                        c[idx] = Some((i, e));
-                        if self.seq(nodes, n + 1, s, e, c, steps, k) {
-                            return true;
-                        }
-                        c[idx] = old;
-                        false
-                    });
-                    if ok {
-                        return true;
-                    }
-                    *caps = saved;
-                }
-                false
-            }
-            Node::Repeat(inner, min, max) => {
-                self.repeat(inner, *min, *max, 0, nodes, n, s, i, caps, steps, k)
-            }
-            single => {
-                if i < s.len() && self.single(single, s[i]) {
-                    steps.deeper(|| self.seq(nodes, n + 1, s, i + 1, caps, steps, k))
-                } else {
-                    false
-                }
-            }
-        }
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn repeat(
-        &self,
-        inner: &Node,
-        min: usize,
-        max: Option<usize>,
-        count: usize,
-        nodes: &[Node],
-        n: usize,
-        s: &[char],
-        i: usize,
-        caps: &mut Captures,
-        steps: &Steps,
-        k: &mut dyn FnMut(usize, &mut Captures) -> bool,
-    ) -> bool {
-        if out_of_steps(steps) {
-            return false;
-        }
-        if matches!(inner, Node::Char(_) | Node::Any | Node::Class { .. }) {
-            return self.repeat_char(inner, min, max, count, nodes, n, s, i, caps, steps, k);
-        }
-        // Greedy: try one more first, then the rest of the sequence.
-        if max.is_none_or(|m| count < m) {
-            let one = [inner.clone()];
-            let mut progressed = false;
-            let ok = self.seq(&one, 0, s, i, caps, steps, &mut |e, c: &mut Captures| {
-                if e == i {
-                    return false;
-                }
-                progressed = true;
-                steps
-                    .deeper(|| self.repeat(inner, min, max, count + 1, nodes, n, s, e, c, steps, k))
-            });
-            if ok {
-                return true;
-            }
-            let _ = progressed;
-        }
-        count >= min && self.seq(nodes, n + 1, s, i, caps, steps, k)
-    }
-
-    /// [`Self::repeat`] of one character (`a*`, `.*`, `[0-9]+`), the common
-    /// case: the same greedy longest-first order, as a loop, so a long line
-    /// costs no stack.
-    #[allow(clippy::too_many_arguments)]
-    fn repeat_char(
-        &self,
-        inner: &Node,
-        min: usize,
-        max: Option<usize>,
-        mut count: usize,
-        nodes: &[Node],
-        n: usize,
-        s: &[char],
-        i: usize,
-        caps: &mut Captures,
-        steps: &Steps,
-        k: &mut dyn FnMut(usize, &mut Captures) -> bool,
-    ) -> bool {
-        let mut end = i;
-        while max.is_none_or(|m| count < m) && end < s.len() && self.single(inner, s[end]) {
-            if out_of_steps(steps) {
-                return false;
-            }
-            end += 1;
-            count += 1;
-        }
-        loop {
-            if count >= min && self.seq(nodes, n + 1, s, end, caps, steps, k) {
-                return true;
-            }
-            if end == i || out_of_steps(steps) {
-                return false;
-            }
-            end -= 1;
-            count -= 1;
-        }
-    }
-
-    fn single(&self, node: &Node, c: char) -> bool {
-        match node {
-            Node::Char(x) => *x == c,
-            Node::Any => c != '\n',
-            Node::Class {
-                negate,
-                items,
-                named,
-            } => {
-                let hit = items.iter().any(|(a, b)| (*a..=*b).contains(&c))
-                    || named
-                        .iter()
-                        .any(|n| crate::shell::pattern::named_class(n, c));
-                hit != *negate
-            }
-            _ => false,
+        for node in alt {
+            write_node(node, out);
         }
     }
 }
+
+fn write_node(node: &Node, out: &mut String) {
+    use std::fmt::Write as _;
+    match node {
+        Node::Char(c) => {
+            let _ = write!(out, "\\x{{{:x}}}", u32::from(*c));
+        }
+        Node::Any => out.push_str("[^\\n]"),
+        Node::Class {
+            negate,
+            items,
+            named,
+        } => {
+            // A range written backwards (`[z-a]`) matches nothing, and a
+            // class name layerlab does not know matches nothing.
+            let ranges: Vec<_> = items.iter().filter(|(a, b)| a <= b).collect();
+            let names: Vec<_> = named
+                .iter()
+                .filter(|n| KNOWN_CLASSES.contains(&n.as_str()))
+                .collect();
+            if ranges.is_empty() && names.is_empty() {
+                // nothing to match: `[^…]` of every char, or any char at all
+                out.push_str(if *negate {
+                    "[\\x{0}-\\x{10ffff}]"
+                } else {
+                    "[^\\x{0}-\\x{10ffff}]"
+                });
+                return;
+            }
+            out.push('[');
+            if *negate {
+                out.push('^');
+            }
+            for (a, b) in ranges {
+                let _ = write!(out, "\\x{{{:x}}}-\\x{{{:x}}}", u32::from(*a), u32::from(*b));
+            }
+            for name in names {
+                let _ = write!(out, "[:{name}:]");
+            }
+            out.push(']');
+        }
+        Node::Start => out.push('^'),
+        Node::End => out.push('$'),
+        Node::Group(alts) => {
+            out.push('(');
+            write_alts(alts, out);
+            out.push(')');
+        }
+        Node::Repeat(inner, min, max) => {
+            out.push_str("(?:");
+            write_node(inner, out);
+            out.push(')');
+            let _ = match max {
+                Some(max) => write!(out, "{{{min},{max}}}"),
+                None => write!(out, "{{{min},}}"),
+            };
+        }
+    }
+}
+
+/// The POSIX class names grep and sed know; the `regex` crate reads each as
+/// the same ASCII set (`space` includes the vertical tab, as in C).
+const KNOWN_CLASSES: [&str; 12] = [
+    "alpha", "digit", "alnum", "upper", "lower", "space", "blank", "punct", "xdigit", "cntrl",
+    "print", "graph",
+];
 
 struct P<'a> {
     c: &'a [char],
     i: usize,
     ext: bool,
-    groups: usize,
     depth: usize,
 }
 
@@ -469,14 +320,12 @@ impl P<'_> {
     }
 
     fn group(&mut self) -> Result<Node, String> {
-        self.groups += 1;
-        let idx = self.groups;
         let alts = self.alternation()?;
         if !self.at_close() {
             return Err("unmatched ( or \\(".to_owned());
         }
         self.i += if self.ext { 1 } else { 2 };
-        Ok(Node::Group(idx, alts))
+        Ok(Node::Group(alts))
     }
 
     fn class(&mut self) -> Result<Node, String> {
@@ -528,7 +377,7 @@ mod tests {
 
     fn m(p: &str, s: &str) -> bool {
         Regex::new(p, false, false)
-            .map(|r| r.is_match(s) == Ok(true))
+            .map(|r| r.is_match(s))
             .unwrap_or(false)
     }
 
@@ -540,43 +389,49 @@ mod tests {
         assert!(m("[0-9][0-9]*", "x12"));
         assert!(m("a\\(b\\)\\1*", "ab"));
         assert!(m("x\\|y", "y"));
-        assert!(Regex::new("a+b?", true, false)
-            .unwrap()
-            .is_match("aa")
-            .unwrap());
-        assert!(Regex::new("HELLO", false, true)
-            .unwrap()
-            .is_match("hello")
-            .unwrap());
+        assert!(Regex::new("a+b?", true, false).unwrap().is_match("aa"));
+        assert!(Regex::new("HELLO", false, true).unwrap().is_match("hello"));
     }
 
-    /// Long lines neither overflow the stack of a spawned thread (2 MiB)
-    /// nor lose ordinary matches: past the depth bound, an error.
+    /// Long lines and nested repeats cost time in proportion to the line:
+    /// no stack to overflow, no budget to run out of, no match lost.
     #[test]
-    fn long_lines_stay_within_a_threads_stack() {
+    fn long_lines_and_nested_repeats_are_linear() {
         std::thread::spawn(|| {
             let r = Regex::new("a*b", false, false).unwrap();
-            assert_eq!(r.is_match(&format!("{}b", "a".repeat(100_000))), Ok(true));
+            assert!(r.is_match(&format!("{}b", "a".repeat(100_000))));
+            assert!(!r.is_match(&"a".repeat(100_000)));
             let dots = Regex::new("x.*y", false, false).unwrap();
-            assert_eq!(
-                dots.is_match(&format!("x{}y", "-".repeat(100_000))),
-                Ok(true)
-            );
+            assert!(dots.is_match(&format!("x{}y", "-".repeat(100_000))));
             let groups = Regex::new("\\(ab\\)*c", false, false).unwrap();
-            assert_eq!(groups.is_match(&format!("{}c", "ab".repeat(100))), Ok(true));
-            let e = groups
-                .is_match(&format!("{}c", "ab".repeat(5_000)))
-                .unwrap_err();
-            assert!(e.to_string().ends_with("limit of 500 nested steps"), "{e}");
+            assert!(groups.is_match(&format!("{}c", "ab".repeat(50_000))));
+            let nested = Regex::new("(a+)+$", true, false).unwrap();
+            assert!(!nested.is_match(&format!("{}!", "a".repeat(10_000))));
         })
         .join()
         .unwrap();
     }
 
     #[test]
+    fn a_pattern_too_big_to_compile_names_the_limit() {
+        let e = Regex::new("a{1000}{1000}", true, false).unwrap_err();
+        assert!(e.contains("limit"), "{e}");
+    }
+
+    #[test]
+    fn classes_backwards_ranges_and_unknown_names_match_nothing() {
+        assert!(m("[[:digit:]][[:space:]]", "1\u{b}"));
+        assert!(!m("[z-a]", "m"));
+        assert!(!m("[[:nope:]]", "n"));
+        assert!(m("[^[:nope:]]", "n"));
+        assert!(m("a.c", "a\u{d55c}c"));
+        assert!(!m("a.c", "a\nc"));
+    }
+
+    #[test]
     fn captures() {
         let r = Regex::new("\\([a-z]*\\)=\\([0-9]*\\)", false, false).unwrap();
-        let c = r.find("key=42", 0).unwrap().unwrap();
+        let c = r.find("key=42", 0).unwrap();
         assert_eq!(c[1], Some((0, 3)));
         assert_eq!(c[2], Some((4, 6)));
     }
