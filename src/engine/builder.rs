@@ -721,6 +721,11 @@ impl Run<'_> {
                                 network: run.network.clone(),
                                 security: run.security.clone(),
                                 mounts: run.mounts.clone(),
+                                heredocs: run
+                                    .heredocs
+                                    .iter()
+                                    .map(|h| (h.name.clone(), h.content.clone()))
+                                    .collect(),
                             },
                             ht::buildkit_run(self.opts.frontend, &argv, &shown),
                         )

@@ -502,7 +502,8 @@ impl Run<'_> {
     ) -> Result<Vec<FileStamp>, BuildError> {
         let dialect = self.dialect();
         let mut stamps = Vec::new();
-        for pattern in patterns {
+        // `<<NAME` sources are heredocs, stamped by the caller.
+        for pattern in patterns.iter().filter(|p| !p.starts_with("<<")) {
             let resolved = match self.context.resolve_sources(pattern, dialect) {
                 Ok(r) => r,
                 Err(ContextError::SourceNotFound(nf)) => {
