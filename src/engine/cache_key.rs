@@ -80,7 +80,8 @@ pub enum OpInputs {
     /// flags that change the result. Not the environment, user or labels.
     Copy {
         add: bool,
-        /// `context`, `stage:<key of its last step>` or `image:<id>`.
+        /// `context`, `stage` (the files' checksums say what it holds) or
+        /// `image <reference>`.
         source: String,
         patterns: Vec<String>,
         files: Vec<FileStamp>,

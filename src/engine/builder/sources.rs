@@ -102,7 +102,11 @@ impl Run<'_> {
             (Some(from), stage) => {
                 let (label, fs) = match stage {
                     Some(i) => match self.stages.get(&i) {
-                        Some(s) => (format!("stage {from}"), s.fs.clone()),
+                        // Not the stage's name: BuildKit's key holds the
+                        // files' checksums, never what the stage is called
+                        // (recorded: our 63), and the classic builder's the
+                        // source hash.
+                        Some(s) => ("stage".to_string(), s.fs.clone()),
                         None => {
                             return Err(
                                 self.fail(format!("stage {from} was not built"), Some(cmd.span))
