@@ -133,7 +133,8 @@ fn run_build(inv: &Invocation, host: &mut dyn Host) -> Output {
     }
     let builder = match inv.env("DOCKER_BUILDKIT") {
         Some("0") | Some("false") => BuilderKind::Classic,
-        _ => BuilderKind::Buildkit,
+        Some(_) => BuilderKind::Buildkit,
+        None => host.default_builder(),
     };
     let req = BuildRequest {
         context: inv.args.first().cloned().unwrap_or_default(),

@@ -3,7 +3,7 @@
 
 use layerlab::app::effect::{ContextOp, Effect};
 use layerlab::app::i18n::Lang;
-use layerlab::app::model::{ContextRow, Focus, Mode, Model, Simulated};
+use layerlab::app::model::{ContextRow, Focus, Mode, Model, Shown, Simulated};
 use layerlab::app::{update, Event, Key};
 use layerlab::engine::builder::BuilderKind;
 use layerlab::engine::report::{MissReason, Verdict};
@@ -48,7 +48,7 @@ fn selection_moves_with_arrows_and_vim_keys_and_stops_at_the_ends() {
 }
 
 #[test]
-fn reorder_with_shift_and_alt_keys_rebuilds() {
+fn reorder_with_shift_and_alt_keys_previews() {
     let mut m = model();
     press(&mut m, "j j");
     let fx = press(&mut m, "K");
@@ -57,7 +57,9 @@ fn reorder_with_shift_and_alt_keys_rebuilds() {
         "FROM alpine\nCOPY app.js /app/\nRUN sleep 5\nCMD [\"node\"]\n"
     );
     assert_eq!(m.selected, 1, "the selection follows the moved instruction");
-    assert!(matches!(&fx[..], [Effect::Build { text, .. }] if text == &m.doc.text()));
+    assert!(
+        matches!(&fx[..], [Effect::Preview { compiled, .. }] if compiled.source() == m.doc.text())
+    );
     press(&mut m, "alt+down");
     assert_eq!(m.doc.text(), DF);
     press(&mut m, "J");
@@ -137,13 +139,13 @@ fn escape_cancels_an_edit_and_a_parse_error_keeps_the_text_without_building() {
 }
 
 #[test]
-fn builder_toggle_rebuilds_under_the_other_rules() {
+fn builder_toggle_previews_under_the_other_rules() {
     let mut m = model();
     let fx = press(&mut m, "b");
     assert_eq!(m.builder, BuilderKind::Classic);
     assert!(matches!(
         &fx[..],
-        [Effect::Build {
+        [Effect::Preview {
             builder: BuilderKind::Classic,
             ..
         }]
@@ -304,12 +306,14 @@ fn moving_the_copy_above_the_slow_run_and_changing_the_source_rebuilds_the_run()
         "first build: {:?}",
         s.view()
     );
-    // Build it once more so everything is cached.
-    press_session(&mut s, "b b");
+    // Build it, and preview it against that build: everything is cached.
+    press_session(&mut s, "f5 b b");
     assert!(verdict_of(&s, "RUN").cached());
     press_session(&mut s, "j j K");
     assert!(!verdict_of(&s, "COPY").cached());
-    // Change the source from the context pane.
+    // Build the new order, then change the source from the context pane:
+    // the preview explains against that build.
+    press_session(&mut s, "f5");
     let app = s
         .model
         .context
@@ -343,12 +347,14 @@ fn moving_the_copy_above_the_slow_run_and_changing_the_source_rebuilds_the_run()
 #[test]
 fn a_watcher_echo_of_our_own_change_does_not_rebuild() {
     let (mut s, _dir) = session("FROM alpine\nCOPY a.txt /\n", &[("a.txt", "1")]);
-    let build = s.view().unwrap().report.as_ref().unwrap().build;
+    press_session(&mut s, "f5");
+    let shown = s.view().unwrap().shown;
+    assert_eq!(shown, Shown::Build { number: 1 });
     s.files_changed(layerlab::runtime::watcher::Changed {
         dockerfile: true,
         context: true,
     });
-    assert_eq!(s.view().unwrap().report.as_ref().unwrap().build, build);
+    assert_eq!(s.view().unwrap().shown, shown, "the build stays on screen");
 }
 
 #[test]
@@ -420,7 +426,7 @@ fn simulated_changes_on_open_never_touch_the_real_directory() {
         dockerfile: false,
         context: true,
     });
-    press_session(&mut s, "b b");
+    press_session(&mut s, "f5 b b");
     assert!(verdict_of(&s, "COPY").cached(), "{:?}", s.view());
     let before = disk_state(&ctx);
     let unchanged = |s: &Session, what: &str| {
@@ -547,4 +553,192 @@ fn a_command_bar_build_of_the_project_sees_the_simulation() {
         s.model.log.output
     );
     assert_eq!(disk_state(&ctx), before);
+}
+
+/// What the engine holds, as the learner could count it: images (untagged
+/// ones too), cache records of both builders, builds run, and the whole
+/// store as `engine.json` would write it.
+fn engine_counts(s: &Session) -> (usize, usize, u64, String) {
+    let e = &s.host.daemon.engine;
+    (
+        e.list_images(None).len(),
+        e.buildkit_cache.len() + e.classic_cache.len(),
+        e.builds,
+        serde_json::to_string(e).unwrap(),
+    )
+}
+
+fn title(s: &Session) -> String {
+    layerlab::ui::layers_pane::title(&s.model, 200)
+}
+
+fn run_command(s: &mut Session, line: &str) -> Vec<String> {
+    let from = s.model.log.output.len();
+    s.dispatch(Event::Key(Key::char(':')));
+    for c in line.chars() {
+        s.dispatch(Event::Key(Key::char(c)));
+    }
+    s.dispatch(Event::Key("enter".parse().unwrap()));
+    s.model.log.output[from..]
+        .iter()
+        .map(|(_, l)| l.clone())
+        .collect()
+}
+
+const FIVE: &str = "FROM alpine\nENV A=1\nRUN sleep 2\nCOPY a.txt /\nCMD [\"true\"]\n";
+
+#[test]
+fn moving_an_instruction_up_three_places_and_back_previews_and_builds_nothing() {
+    let (mut s, _dir) = session(FIVE, &[("a.txt", "1")]);
+    press_session(&mut s, "f5");
+    let before = engine_counts(&s);
+    assert_eq!(before.2, 1);
+    // The CMD, up three places and back, one key at a time.
+    press_session(&mut s, "j j j j");
+    for keys in ["K", "K", "K", "J", "J", "J"] {
+        press_session(&mut s, keys);
+        assert_eq!(
+            engine_counts(&s),
+            before,
+            "after {keys}: the engine changed"
+        );
+        let view = s.view().unwrap();
+        assert_eq!(view.shown, Shown::Preview { last_build: 1 });
+        // Every reason speaks of a build the learner ran.
+        for step in view.steps() {
+            if let Verdict::Hit { from } = &step.verdict {
+                assert_eq!(from.build, 1, "{step:?}");
+            }
+        }
+    }
+    assert_eq!(s.model.doc.text(), FIVE);
+    assert!(!s.model.doc.is_dirty(), "moved back: nothing to save");
+    assert!(s
+        .view()
+        .unwrap()
+        .steps()
+        .iter()
+        .all(|st| !st.verdict.missed()));
+    assert!(
+        title(&s).contains("preview against build #1"),
+        "{}",
+        title(&s)
+    );
+}
+
+#[test]
+fn the_build_keys_build_once_each_and_the_title_says_which_is_shown() {
+    let (mut s, _dir) = session(FIVE, &[("a.txt", "1")]);
+    assert_eq!(s.host.daemon.engine.builds, 0, "opening builds nothing");
+    assert!(
+        title(&s).contains("preview (nothing built yet)"),
+        "{}",
+        title(&s)
+    );
+    press_session(&mut s, "f5");
+    assert_eq!(s.host.daemon.engine.builds, 1);
+    assert!(title(&s).contains("build #1 ·"), "{}", title(&s));
+    press_session(&mut s, "j j K");
+    assert_eq!(s.host.daemon.engine.builds, 1);
+    assert!(
+        title(&s).contains("preview against build #1"),
+        "{}",
+        title(&s)
+    );
+    press_session(&mut s, "B");
+    assert_eq!(s.host.daemon.engine.builds, 2);
+    assert!(title(&s).contains("build #2 ·"), "{}", title(&s));
+    assert_eq!(s.view().unwrap().shown, Shown::Build { number: 2 });
+    // Tagged with the project's name: image ls and image history show it.
+    let ls = run_command(&mut s, "docker image ls");
+    assert!(ls.iter().any(|l| l.starts_with("ctx ")), "{ls:?}");
+    let history = run_command(&mut s, "docker image history ctx");
+    assert!(history.iter().any(|l| l.contains("sleep 2")), "{history:?}");
+    assert_eq!(s.host.daemon.engine.builds, 2, "listing builds nothing");
+    // The footer names the build keys.
+    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 35)).unwrap();
+    term.draw(|f| layerlab::ui::draw(f, &s.model)).unwrap();
+    let screen = format!("{:?}", term.backend().buffer());
+    assert!(screen.contains("F5/B"), "{screen}");
+}
+
+#[test]
+fn a_command_bar_build_uses_the_screens_builder_unless_docker_buildkit_says() {
+    let (mut s, _dir) = session(FIVE, &[("a.txt", "1")]);
+    let builder_shown = |s: &Session| s.view().unwrap().builder;
+    press_session(&mut s, "b");
+    run_command(&mut s, "docker build .");
+    assert_eq!(builder_shown(&s), BuilderKind::Classic);
+    assert_eq!(s.model.builder, BuilderKind::Classic);
+    run_command(&mut s, "DOCKER_BUILDKIT=1 docker build .");
+    assert_eq!(builder_shown(&s), BuilderKind::Buildkit);
+    press_session(&mut s, "b");
+    assert_eq!(s.model.builder, BuilderKind::Buildkit);
+    let out = run_command(&mut s, "DOCKER_BUILDKIT=0 docker build .");
+    assert_eq!(builder_shown(&s), BuilderKind::Classic);
+    assert!(out.iter().any(|l| l.starts_with("Step 1/")), "{out:?}");
+    run_command(&mut s, "docker build .");
+    assert_eq!(builder_shown(&s), BuilderKind::Buildkit);
+    assert_eq!(s.host.daemon.engine.builds, 4);
+}
+
+#[test]
+fn a_save_in_two_steps_after_moving_away_and_back_reloads_the_whole_file() {
+    // The file on disk ends without a newline, as a half-written one does.
+    let mut m = Model::new("t/Dockerfile", "FROM alpine\nRUN echo one", Lang::En);
+    assert!(!m.doc.is_dirty(), "the text is the file's");
+    press(&mut m, "j K J");
+    assert!(
+        !m.doc.is_dirty(),
+        "moved back: the text is the file's again"
+    );
+    // The other editor's first write: part of the file.
+    let fx = update(
+        &mut m,
+        Event::DockerfileOnDisk("FROM alpine\nRUN echo ins".into()),
+    );
+    assert!(matches!(&fx[..], [Effect::Preview { .. }]), "{fx:?}");
+    assert!(!m.doc.is_dirty());
+    // Then all of it: read too, not refused as unsaved edits.
+    let full = "FROM alpine\nRUN echo installed\nCMD [\"sh\"]\n";
+    let fx = update(&mut m, Event::DockerfileOnDisk(full.into()));
+    assert!(matches!(&fx[..], [Effect::Preview { .. }]), "{fx:?}");
+    assert_eq!(m.doc.text(), full);
+    assert!(!m.doc.is_dirty());
+    assert_eq!(
+        m.status.as_deref(),
+        Some("t/Dockerfile changed on disk: reloaded")
+    );
+    // A real unsaved edit is still kept.
+    press(&mut m, "x");
+    update(&mut m, Event::DockerfileOnDisk("FROM busybox\n".into()));
+    assert_ne!(m.doc.text(), "FROM busybox\n");
+    assert!(m
+        .status
+        .as_deref()
+        .unwrap_or("")
+        .contains("unsaved edits are kept"));
+}
+
+#[test]
+fn build_on_save_is_off_until_toggled() {
+    let mut m = model();
+    let saved = |m: &mut Model| {
+        update(
+            m,
+            Event::Saved {
+                text: m.doc.text(),
+                result: Ok("t/Dockerfile".into()),
+                quit_after: false,
+            },
+        )
+    };
+    assert!(saved(&mut m).is_empty(), "saving builds nothing by default");
+    press(&mut m, "W");
+    assert!(m.build_on_save);
+    assert!(matches!(&saved(&mut m)[..], [Effect::Build { .. }]));
+    let fx = update(&mut m, Event::DockerfileOnDisk("FROM busybox\n".into()));
+    assert!(matches!(&fx[..], [Effect::Build { .. }]), "{fx:?}");
+    press(&mut m, "W");
+    assert!(saved(&mut m).is_empty());
 }

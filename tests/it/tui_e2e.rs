@@ -1,6 +1,8 @@
-//! End to end in a real terminal (tmux): open a fixture, move the COPY of
-//! the source above a slow RUN with the documented keys, "change" the source
-//! from the context pane, and read the verdicts off the captured screen.
+//! End to end in a real terminal (tmux): open a fixture, build it, move the
+//! COPY of the source above a slow RUN with the documented keys (previews),
+//! "change" the source from the context pane, save the Dockerfile from
+//! outside in two writes, read the verdicts off the captured screen, and
+//! check that the engine holds only the builds asked for.
 
 use std::path::Path;
 use std::process::Command;
@@ -124,19 +126,39 @@ fn reorder_and_change_the_source_in_a_real_terminal() {
         &cmd,
     ]);
     let s = Session(name);
-    s.wait("the first build", |sc| verdict(sc, "RUN sleep 5").is_some());
-    // Build again (builder there and back) so the RUN is in the cache.
+    s.wait("the first preview", |sc| {
+        verdict(sc, "RUN sleep 5").is_some()
+            && (sc.contains("preview (nothing built yet)") || sc.contains("· preview ·"))
+    });
+    // Build (F5), then preview against that build (builder there and back):
+    // the RUN is in the cache.
+    s.keys(&["F5"]);
+    s.wait("build #1", |sc| sc.contains("build #1 ·"));
     s.keys(&["b", "b"]);
     s.wait("a cached RUN", |sc| {
         verdict(sc, "RUN sleep 5") == Some("HIT")
+            && (sc.contains("preview against build #1") || sc.contains("preview vs #1"))
     });
 
-    // Select the COPY (third instruction) and move it above the RUN.
-    s.keys(&["j", "j", "K"]);
+    // The CMD up three places and back: previews only.
+    s.keys(&["j", "j", "j", "K", "K", "K", "J", "J", "J"]);
+    s.wait("the CMD back in place", |sc| {
+        sc.lines().any(|l| l.contains("4 CMD")) && verdict(sc, "RUN sleep 5") == Some("HIT")
+    });
+    let engine = || -> serde_json::Value {
+        let text = std::fs::read_to_string(state.join("engine.json")).expect("engine.json");
+        serde_json::from_str(&text).expect("json")
+    };
+
+    // Select the COPY (third instruction) and move it above the RUN, and
+    // build that order (B).
+    s.keys(&["k", "K"]);
     s.wait("the COPY moved up", |sc| {
         let df = sc.lines().position(|l| l.contains("2 COPY app.js"));
         df.is_some() && verdict(sc, "COPY app.js") == Some("MISS")
     });
+    s.keys(&["B"]);
+    s.wait("build #2", |sc| sc.contains("build #2 ·"));
 
     // "Change" app.js from the context pane: Dockerfile, then app.js.
     s.keys(&["c", "j", "e"]);
@@ -154,14 +176,50 @@ fn reorder_and_change_the_source_in_a_real_terminal() {
         verdict(sc, "RUN sleep 5") == Some("HIT")
     });
 
+    // Saved from outside in two writes (a part, then all): the screen reads
+    // the whole file, and the changed RUN misses.
+    s.keys(&["K"]);
+    s.wait("the COPY up again", |sc| {
+        sc.lines().any(|l| l.contains("2 COPY app.js"))
+    });
+    let moved = "FROM alpine\nCOPY app.js /app/\nRUN sleep 5 && echo slow\nCMD [\"node\", \"/app/app.js\"]\n";
+    std::fs::write(ctx.join("Dockerfile"), moved).unwrap();
+    s.wait("the save of the same text", |sc| !sc.contains("●"));
+    std::fs::write(
+        ctx.join("Dockerfile"),
+        "FROM alpine\nRUN sleep 4 && npm ins",
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(40));
+    std::fs::write(
+        ctx.join("Dockerfile"),
+        "FROM alpine\nRUN sleep 4 && npm install\nCOPY app.js /app/\n",
+    )
+    .unwrap();
+    let sc = s.wait("the whole file read", |sc| {
+        verdict(sc, "RUN sleep 4 && npm install") == Some("MISS")
+    });
+    assert!(!sc.contains("unsaved edits are kept"), "{sc}");
+
+    // Two builds asked for, two builds made; no image or record from a
+    // preview (the state is written when the screen is idle).
+    std::thread::sleep(Duration::from_millis(2500));
+    let e = engine();
+    assert_eq!(e["builds"], 2, "{e}");
+    let images = e["images"].as_object().map_or(0, |m| m.len());
+    let tags: Vec<&String> = e["tags"].as_object().unwrap().keys().collect();
+    assert!(tags.contains(&&"project:latest".to_string()), "{tags:?}");
+    // alpine, and the two builds' images.
+    assert_eq!(images, 3, "{e}");
+
     // With an unsaved move, quitting asks; the file on disk is untouched.
-    s.keys(&["K", "q"]);
+    s.keys(&["j", "K", "q"]);
     s.wait("the quit question", |sc| sc.contains("Unsaved edits"));
     s.keys(&["y"]);
-    let original = std::fs::read_to_string(ctx.join("Dockerfile")).unwrap();
+    let on_disk = std::fs::read_to_string(ctx.join("Dockerfile")).unwrap();
     assert!(
-        original.starts_with("FROM alpine\nRUN sleep 5"),
-        "{original}"
+        on_disk.starts_with("FROM alpine\nRUN sleep 4 && npm install\n"),
+        "{on_disk}"
     );
     // The change of app.js was simulated: the learner's file is as it was.
     assert_eq!(

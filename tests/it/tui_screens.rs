@@ -26,6 +26,8 @@ fn example(lang: Lang, size: (u16, u16)) -> Fixture {
     session.model.sandbox = true;
     session.model.size = size;
     session.start();
+    // The learner's first build: what follows is previewed against it.
+    session.dispatch(Event::Key(Key::plain(layerlab::app::KeyCode::F(5))));
     Fixture { session, _dir: dir }
 }
 
