@@ -66,8 +66,7 @@ fn stat(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
             io.eprint(&format!("stat: unrecognized option '{a}'\n{USAGE}"));
             return 1;
         }
-        let mut chars = a[1..].char_indices();
-        while let Some((i, c)) = chars.next() {
+        for (i, c) in a[1..].char_indices() {
             match c {
                 'L' => follow = true,
                 't' => terse = true,
@@ -207,7 +206,7 @@ fn value(sh: &Shell, conv: char, f: &File, user: &str, group: &str) -> Option<Va
             match &n.kind {
                 NodeKind::Dir => "directory",
                 NodeKind::Symlink(_) => "symbolic link",
-                NodeKind::File(b) if b.len() == 0 => "regular empty file",
+                NodeKind::File(b) if b.is_empty() => "regular empty file",
                 NodeKind::File(_) => "regular file",
             }
             .into(),
