@@ -204,6 +204,7 @@ fn run(
         stages: BTreeMap::new(),
         reports: Vec::new(),
         failed_output: String::new(),
+        vertices: BTreeMap::new(),
     };
     let result = run.all(file, target);
     let build = run.build;
@@ -350,6 +351,10 @@ struct Run<'a> {
     reports: Vec<StepReport>,
     /// What the RUN that failed printed, for its step report.
     failed_output: String,
+    /// BuildKit: the report of each step key built in this build. BuildKit
+    /// solves one graph, so the same operation on the same input in two
+    /// stages is one vertex, run and listed once (recorded: our 64).
+    vertices: BTreeMap<Digest, usize>,
 }
 
 impl Run<'_> {
@@ -758,6 +763,26 @@ impl Run<'_> {
         } else {
             inputs.seconds + extra_seconds
         };
+        if builder == BuilderKind::Buildkit {
+            if let Some(&earlier) = self.vertices.get(&digest) {
+                // The vertex this build already has: its outcome is this
+                // step's too. Which stage's name it is listed under follows
+                // the graph walk: Docker 20.10's BuildKit mostly shows the
+                // later stage (it varies between runs), current BuildKit
+                // the first.
+                let merged = &mut self.reports[earlier];
+                if !merged.verdict.cached() {
+                    st.rebuilt.get_or_insert_with(|| cmd.text.clone());
+                }
+                if self.opts.frontend == crate::engine::history_text::BuildkitFrontend::Docker2010 {
+                    merged.stage = label;
+                    merged.step = step;
+                    merged.of = of;
+                }
+                return Ok(());
+            }
+            self.vertices.insert(digest, self.reports.len());
+        }
         self.reports.push(StepReport {
             stage: label,
             step,
@@ -818,6 +843,11 @@ impl Run<'_> {
                                 network: run.network.clone(),
                                 security: run.security.clone(),
                                 mounts: run.mounts.clone(),
+                                heredocs: run
+                                    .heredocs
+                                    .iter()
+                                    .map(|h| (h.name.clone(), h.content.clone()))
+                                    .collect(),
                             },
                             ht::buildkit_run(self.opts.frontend, &argv, &shown),
                         )

@@ -155,6 +155,7 @@ fn explain(
                 env: e0,
                 workdir: w0,
                 user: u0,
+                heredocs: h0,
                 ..
             },
             OpInputs::Run {
@@ -162,11 +163,14 @@ fn explain(
                 env: e1,
                 workdir: w1,
                 user: u1,
+                heredocs: h1,
                 ..
             },
         ) => {
             if a0 != a1 {
                 changed_text()
+            } else if let Some((name, _)) = h1.iter().find(|h| !h0.contains(h)) {
+                MissReason::HeredocChanged { name: name.clone() }
             } else if e0 != e1 {
                 env_change(e0, e1, arg_names)
             } else if w0 != w1 {

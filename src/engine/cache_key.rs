@@ -60,7 +60,9 @@ pub enum OpInputs {
     Base { reference: String, image: Digest },
     /// BuildKit `RUN` (an ExecOp): argv, environment (ENV and declared
     /// build ARGs), working directory, user, network/security mode and
-    /// mounts. Not the instruction's spelling.
+    /// mounts, and the bodies of its heredocs (`RUN <<EOF`: the script is
+    /// a file mounted into the step, so its content is an input). Not the
+    /// instruction's spelling.
     Run {
         argv: Vec<String>,
         env: Vec<String>,
@@ -69,13 +71,17 @@ pub enum OpInputs {
         network: Option<String>,
         security: Option<String>,
         mounts: Vec<String>,
+        /// `(name, body)` per heredoc, in order.
+        #[serde(skip_serializing_if = "Vec::is_empty", default)]
+        heredocs: Vec<(String, String)>,
     },
     /// BuildKit `COPY`/`ADD` (a FileOp): the checksum of the selected
     /// sources (content + mode + owner + names), where they go, and the
     /// flags that change the result. Not the environment, user or labels.
     Copy {
         add: bool,
-        /// `context`, `stage:<key of its last step>` or `image:<id>`.
+        /// `context`, `stage` (the files' checksums say what it holds) or
+        /// `image <reference>`.
         source: String,
         patterns: Vec<String>,
         files: Vec<FileStamp>,

@@ -122,6 +122,10 @@ pub enum MissReason {
     FilesChanged {
         changes: Vec<FileChange>,
     },
+    /// The body of a heredoc (`RUN <<EOF`) is not what it was.
+    HeredocChanged {
+        name: String,
+    },
     /// A declared build argument has another value than last time.
     BuildArgChanged {
         name: String,
@@ -210,6 +214,9 @@ impl MissReason {
                     .arg("setting", setting)
                     .arg("old", old)
                     .arg("new", new)
+            }
+            MissReason::HeredocChanged { name } => {
+                Message::new("reason.heredoc_changed").arg("name", name)
             }
             MissReason::ConfigChanged => Message::new("reason.config_changed"),
             MissReason::SourceStageChanged => Message::new("reason.source_stage_changed"),

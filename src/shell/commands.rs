@@ -10,6 +10,7 @@ mod basic;
 mod files;
 mod ls;
 mod regex;
+mod stat;
 mod tar;
 mod text;
 mod useradd;
@@ -26,6 +27,7 @@ impl Registry {
         basic::register(&mut r);
         files::register(&mut r);
         ls::register(&mut r);
+        stat::register(&mut r);
         text::register(&mut r);
         tar::register(&mut r);
         useradd::register(&mut r);

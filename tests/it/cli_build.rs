@@ -333,3 +333,48 @@ fn korean_build_explains_every_step_in_korean_and_docker_stays_english() {
     );
     assert!(stderr.contains("Dockerfile:2:1"), "{stderr}");
 }
+
+/// Current BuildKit keys `RUN <<EOF` on its body (the script is a file
+/// mounted into the step) and writes `COPY <<EOF /path` as a 0644 file with
+/// the body; Docker 20.10's parser, which the classic builder follows, reads
+/// the body as instructions and refuses the Dockerfile.
+#[test]
+fn heredoc_bodies_are_inputs_and_copy_heredoc_writes_the_file() {
+    let dockerfile = |word: &str| {
+        format!(
+            "FROM base\nRUN <<EOF\necho {word} > /run.txt\nEOF\n\
+             COPY <<NOTE /note.txt\n{word}\nNOTE\n"
+        )
+    };
+    let f = fixture(&dockerfile("one"));
+    let ctx = f.ctx.to_str().expect("utf8");
+    let first = json(&layerlab(&f.state, &["build", "--json", "-t", "h:1", ctx]));
+    let cached: Vec<bool> = first["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .map(|s| s["cached"].as_bool().expect("cached"))
+        .collect();
+    assert_eq!(cached, [false, false, false], "{first}");
+    assert_eq!(first["steps"][2]["layer"]["size"], 4, "`one\\n`: {first}");
+
+    let again = json(&layerlab(&f.state, &["build", "--json", ctx]));
+    assert_eq!(again["image_id"], first["image_id"]);
+
+    std::fs::write(f.ctx.join("Dockerfile"), dockerfile("two")).expect("edit");
+    let edited = json(&layerlab(&f.state, &["build", "--json", ctx]));
+    let run = &edited["steps"][1];
+    assert_eq!(run["text"], "RUN <<EOF", "{edited}");
+    assert_eq!(run["cached"], false, "a new body is a new script: {edited}");
+    let reason = run["reason"].as_str().expect("reason");
+    assert!(reason.contains("heredoc <<EOF"), "{reason}");
+    assert_eq!(edited["steps"][2]["cached"], false);
+
+    let classic = layerlab(&f.state, &["build", "--builder", "classic", ctx]);
+    assert!(!classic.status.success());
+    let err = String::from_utf8_lossy(&classic.stderr);
+    assert!(
+        err.contains("dockerfile parse error line 3: unknown instruction: ECHO"),
+        "{err}"
+    );
+}

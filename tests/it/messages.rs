@@ -81,6 +81,7 @@ fn miss_reasons() -> Vec<MissReason> {
             old: s("/"),
             new: s("/app"),
         },
+        R::HeredocChanged { name: s("EOF") },
         R::ConfigChanged,
         R::SourceStageChanged,
         R::BaseImageChanged,
@@ -101,6 +102,7 @@ fn miss_reasons() -> Vec<MissReason> {
             | R::BuildArgsChanged { .. }
             | R::EnvChanged { .. }
             | R::SettingChanged { .. }
+            | R::HeredocChanged { .. }
             | R::ConfigChanged
             | R::SourceStageChanged
             | R::BaseImageChanged

@@ -102,7 +102,11 @@ impl Run<'_> {
             (Some(from), stage) => {
                 let (label, fs) = match stage {
                     Some(i) => match self.stages.get(&i) {
-                        Some(s) => (format!("stage {from}"), s.fs.clone()),
+                        // Not the stage's name: BuildKit's key holds the
+                        // files' checksums, never what the stage is called
+                        // (recorded: our 63), and the classic builder's the
+                        // source hash.
+                        Some(s) => ("stage".to_string(), s.fs.clone()),
                         None => {
                             return Err(
                                 self.fail(format!("stage {from} was not built"), Some(cmd.span))
@@ -505,7 +509,8 @@ impl Run<'_> {
     ) -> Result<Vec<FileStamp>, BuildError> {
         let dialect = self.dialect();
         let mut stamps = Vec::new();
-        for pattern in patterns {
+        // `<<NAME` sources are heredocs, stamped by the caller.
+        for pattern in patterns.iter().filter(|p| !p.starts_with("<<")) {
             let resolved = match self.context.resolve_sources(pattern, dialect) {
                 Ok(r) => r,
                 Err(ContextError::SourceNotFound(nf)) => {

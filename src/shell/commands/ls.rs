@@ -216,6 +216,21 @@ fn list_dir(
     }
 }
 
+/// Hard links: a directory has one per subdirectory plus its own name and
+/// `.`; everything else one (the simulation makes no hard links).
+pub(super) fn link_count(sh: &Shell, path: &str, node: &Node) -> u64 {
+    match node.kind {
+        NodeKind::Dir => {
+            2 + sh
+                .fs()
+                .read_dir(path)
+                .map(|es| es.iter().filter(|e| e.node.is_dir()).count() as u64)
+                .unwrap_or(0)
+        }
+        _ => 1,
+    }
+}
+
 /// 1 KiB blocks as `ls -s`/`total` count them on ext4.
 fn blocks_1k(n: &Node) -> u64 {
     match &n.kind {
@@ -281,16 +296,7 @@ fn line(sh: &Shell, ctx: &Ctx, it: &Item, io: &mut Io) {
     let f = ctx.f;
     let mut s = String::new();
     if f.long {
-        let nlink = match it.node.kind {
-            NodeKind::Dir => {
-                2 + sh
-                    .fs()
-                    .read_dir(&it.path)
-                    .map(|es| es.iter().filter(|e| e.node.is_dir()).count())
-                    .unwrap_or(0)
-            }
-            _ => 1,
-        };
+        let nlink = link_count(sh, &it.path, &it.node);
         let user = if f.numeric {
             it.node.uid.to_string()
         } else {
