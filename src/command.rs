@@ -11,6 +11,7 @@
 //! table parses, completes and runs without a terminal or a file system.
 
 pub mod builder;
+pub mod format;
 pub mod help;
 pub mod image;
 pub mod output;

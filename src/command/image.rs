@@ -89,6 +89,7 @@ pub const GROUP: Group = Group {
             usage: "[OPTIONS] PATH | URL | -",
             flags: BUILD_FLAGS,
             arity: Arity::Exactly(1),
+            interspersed: true,
             run: run_build,
         },
         CommandSpec {
@@ -98,6 +99,7 @@ pub const GROUP: Group = Group {
             usage: "[OPTIONS] [REPOSITORY[:TAG]]",
             flags: LS_FLAGS,
             arity: Arity::AtMost(1),
+            interspersed: true,
             run: run_images,
         },
         CommandSpec {
@@ -107,6 +109,7 @@ pub const GROUP: Group = Group {
             usage: "[OPTIONS] IMAGE",
             flags: HISTORY_FLAGS,
             arity: Arity::Exactly(1),
+            interspersed: true,
             run: run_history,
         },
         CommandSpec {
@@ -117,6 +120,7 @@ pub const GROUP: Group = Group {
             usage: "[OPTIONS] IMAGE [IMAGE...]",
             flags: RM_FLAGS,
             arity: Arity::AtLeast(1),
+            interspersed: true,
             run: run_rmi,
         },
     ],
