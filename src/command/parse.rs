@@ -75,9 +75,10 @@ impl fmt::Display for ParseError {
                 doc,
             } => {
                 let (how, n) = match want {
-                    Arity::Exactly(n) => ("exactly", *n),
-                    Arity::AtLeast(n) => ("at least", *n),
-                    Arity::AtMost(n) => ("at most", *n),
+                    Arity::Exactly(n) => ("exactly".to_string(), *n),
+                    Arity::AtLeast(n) => ("at least".to_string(), *n),
+                    Arity::AtMost(n) => ("at most".to_string(), *n),
+                    Arity::Between(lo, hi) => (format!("at least {lo} and at most"), *hi),
                 };
                 let noun = if n == 1 { "argument" } else { "arguments" };
                 if n == 0 {
@@ -303,6 +304,7 @@ pub fn parse(line: &str) -> Result<Request, ParseError> {
         Arity::Exactly(want) => k == want,
         Arity::AtLeast(want) => k >= want,
         Arity::AtMost(want) => k <= want,
+        Arity::Between(lo, hi) => (lo..=hi).contains(&k),
     };
     if !ok {
         return Err(ParseError::Arity {

@@ -27,6 +27,8 @@ pub enum Arity {
     Exactly(usize),
     AtLeast(usize),
     AtMost(usize),
+    /// From the first to the second, inclusive (cobra's `RangeArgs`).
+    Between(usize, usize),
 }
 
 /// One docker command.
