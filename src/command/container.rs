@@ -250,11 +250,18 @@ const fn command(
 
 /// A command that runs a command line of its own: its flags end at the
 /// first argument.
-const fn with_command_line(spec: CommandSpec) -> CommandSpec {
-    CommandSpec {
-        interspersed: false,
-        ..spec
-    }
+const fn command_line(
+    path: &'static [&'static str],
+    aliases: &'static [&'static [&'static str]],
+    doc: &'static str,
+    usage: &'static str,
+    flags: &'static [FlagSpec],
+    arity: Arity,
+    run: fn(&Invocation, &mut dyn Host) -> Output,
+) -> CommandSpec {
+    let mut spec = command(path, aliases, doc, usage, flags, arity, run);
+    spec.interspersed = false;
+    spec
 }
 
 /// Docker's `container` group also holds attach, cp, export, kill, pause,
@@ -265,7 +272,7 @@ pub const GROUP: Group = Group {
     name: "container",
     doc: "Manage containers",
     commands: &[
-        with_command_line(command(
+        command_line(
             &["container", "run"],
             &[&["run"]],
             "Run a command in a new container",
@@ -273,8 +280,8 @@ pub const GROUP: Group = Group {
             RUN_FLAGS,
             Arity::AtLeast(1),
             run_run,
-        )),
-        with_command_line(command(
+        ),
+        command_line(
             &["container", "create"],
             &[&["create"]],
             "Create a new container",
@@ -282,7 +289,7 @@ pub const GROUP: Group = Group {
             CREATE_FLAGS,
             Arity::AtLeast(1),
             run_create,
-        )),
+        ),
         command(
             &["container", "start"],
             &[&["start"]],
@@ -311,7 +318,7 @@ pub const GROUP: Group = Group {
             Arity::Exactly(0),
             run_ps,
         ),
-        with_command_line(command(
+        command_line(
             &["container", "exec"],
             &[&["exec"]],
             "Run a command in a running container",
@@ -319,7 +326,7 @@ pub const GROUP: Group = Group {
             EXEC_FLAGS,
             Arity::AtLeast(2),
             run_exec,
-        )),
+        ),
         command(
             &["container", "logs"],
             &[&["logs"]],
@@ -466,7 +473,9 @@ fn run_or_create(inv: &Invocation, host: &mut dyn Host, start: bool) -> Output {
     // help and exits 125; `docker create` prints the daemon's words.
     let fail = |out: &mut Output, message: String, status: i32| {
         if start {
-            out.stderr.push(format!("docker: {message}."));
+            // The CLI ends the sentence unless the daemon already did.
+            let stop = if message.ends_with('.') { "" } else { "." };
+            out.stderr.push(format!("docker: {message}{stop}"));
             out.stderr.push(format!("See 'docker {shown} --help'."));
         } else {
             out.stderr.push(message);
@@ -706,7 +715,11 @@ fn run_ps(inv: &Invocation, host: &mut dyn Host) -> Output {
     out
 }
 
-fn ps_formatted(inv: &Invocation, engine: &EngineState, format: &str) -> Result<Vec<String>, String> {
+fn ps_formatted(
+    inv: &Invocation,
+    engine: &EngineState,
+    format: &str,
+) -> Result<Vec<String>, String> {
     let now = now(engine);
     let usage = engine.disk_usage();
     let rows: Vec<Value> = newest_first(engine, inv.has("all"))
@@ -783,7 +796,9 @@ fn exec_env(inv: &Invocation, host: &dyn Host) -> Result<Vec<String>, String> {
     let mut env = Vec::new();
     for path in inv.values("env-file") {
         let text = String::from_utf8_lossy(&host.read_file(path)?).into_owned();
-        env.extend(crate::engine::container::env_file(&text, &host_env).map_err(|e| e.to_string())?);
+        env.extend(
+            crate::engine::container::env_file(&text, &host_env).map_err(|e| e.to_string())?,
+        );
     }
     for e in inv.values("env") {
         if e.contains('=') {
@@ -813,10 +828,7 @@ fn run_exec(inv: &Invocation, host: &mut dyn Host) -> Output {
         inv.value("workdir"),
     );
     let mut out = match result {
-        Ok(exit) if inv.has("detach") => {
-            let _ = exit;
-            Output::default()
-        }
+        Ok(_) if inv.has("detach") => Output::default()
         Ok(exit) => Output {
             stdout: exit.stdout.lines().map(str::to_owned).collect(),
             stderr: exit.stderr.lines().map(str::to_owned).collect(),
@@ -1021,16 +1033,16 @@ pub fn pretty(docs: &[Value]) -> Vec<String> {
 
 /// Print inspect documents, or each through `-f`; the misses are errors
 /// after what was found, as docker prints them.
-pub fn inspect_output(docs: Vec<Value>, missing: Vec<String>, format: Option<&str>) -> Output {
+pub fn inspect_output(docs: &[Value], missing: &[String], format: Option<&str>) -> Output {
     let mut out = Output::default();
     match format {
-        None => out.stdout = pretty(&docs),
+        None => out.stdout = pretty(docs),
         Some(f) => {
             let template = match Template::parse(f, Context::Inspect) {
                 Ok(t) => t,
                 Err(e) => return Output::error(e),
             };
-            for doc in &docs {
+            for doc in docs {
                 match template.render(doc) {
                     Ok(line) => out.stdout.push(line),
                     Err(e) => {
@@ -1060,7 +1072,7 @@ fn run_container_inspect(inv: &Invocation, host: &mut dyn Host) -> Output {
             Err(e) => missing.push(e.to_string()),
         }
     }
-    inspect_output(docs, missing, inv.value("format"))
+    inspect_output(&docs, &missing, inv.value("format"))
 }
 
 fn run_inspect(inv: &Invocation, host: &mut dyn Host) -> Output {
@@ -1085,7 +1097,7 @@ fn run_inspect(inv: &Invocation, host: &mut dyn Host) -> Output {
             None => missing.push(format!("No such object: {reference}")),
         }
     }
-    inspect_output(docs, missing, inv.value("format"))
+    inspect_output(&docs, &missing, inv.value("format"))
 }
 
 #[cfg(test)]

@@ -100,13 +100,16 @@ impl Template {
                     let value = lookup(row, path).map_err(|missing| {
                         let (opening, type_name) = self.context.words();
                         let shown = format!(".{}", path.join("."));
-                        let offset = offset + path[..missing].iter().map(|p| p.len() + 1).sum::<usize>();
+                        let offset =
+                            offset + path[..missing].iter().map(|p| p.len() + 1).sum::<usize>();
                         let why = if self.context == Context::Inspect {
                             format!("map has no entry for key \"{}\"", path[missing])
                         } else {
                             format!("can't evaluate field {} in type {type_name}", path[missing])
                         };
-                        format!("{opening}: template: :1:{offset}: executing \"\" at <{shown}>: {why}")
+                        format!(
+                            "{opening}: template: :1:{offset}: executing \"\" at <{shown}>: {why}"
+                        )
                     })?;
                     if *json {
                         out.push_str(&go_json(value));
@@ -216,7 +219,8 @@ mod tests {
 
     #[test]
     fn fields_and_json_render_as_go_prints_them() {
-        let row = json!({"ID": "abc", "Names": "web", "Config": {"Env": ["A=1", "B=<2>"], "Cmd": null}});
+        let row =
+            json!({"ID": "abc", "Names": "web", "Config": {"Env": ["A=1", "B=<2>"], "Cmd": null}});
         assert_eq!(
             render("{{.ID}} {{ .Names }}!", Context::Containers, &row),
             Ok("abc web!".into())

@@ -1,12 +1,12 @@
 //! `docker image`: build, ls, history and rm, and the top-level shortcuts
 //! docker keeps for them (`build`, `images`, `history`, `rmi`).
 
+use crate::command::container::{formatted, inspect_output};
+use crate::command::format::Context;
 use crate::command::output;
 use crate::command::spec::{
     commit_changes, Arity, BuildRequest, CommandSpec, FlagSpec, Group, Host, Invocation, Output,
 };
-use crate::command::container::{formatted, inspect_output};
-use crate::command::format::Context;
 use crate::engine::archive;
 use crate::engine::base::{self, manifest_digest};
 use crate::engine::builder::{BuildOptions, BuilderKind};
@@ -381,14 +381,21 @@ fn pull_output(host: &mut dyn Host, reference: &str, for_run: bool) -> Result<Ve
     let pulled = base::pull(host.engine_mut(), reference).map_err(|e| e.classic)?;
     let r = &pulled.reference;
     let mut lines = Vec::new();
-    let named_tag = reference.rsplit('/').next().is_some_and(|last| last.contains(':'));
+    let named_tag = reference
+        .rsplit('/')
+        .next()
+        .is_some_and(|last| last.contains(':'));
     if !for_run && !named_tag {
         lines.push(format!("Using default tag: {}", r.tag));
     }
     lines.push(format!("{}: Pulling from {}", r.tag, r.path));
     if !pulled.up_to_date {
         for (diff_id, had) in &pulled.layers {
-            let status = if *had { "Already exists" } else { "Pull complete" };
+            let status = if *had {
+                "Already exists"
+            } else {
+                "Pull complete"
+            };
             lines.push(format!("{}: {status}", &diff_id.hex()[..12]));
         }
     }
@@ -396,7 +403,10 @@ fn pull_output(host: &mut dyn Host, reference: &str, for_run: bool) -> Result<Ve
     if pulled.up_to_date {
         lines.push(format!("Status: Image is up to date for {}", r.familiar()));
     } else {
-        lines.push(format!("Status: Downloaded newer image for {}", r.familiar()));
+        lines.push(format!(
+            "Status: Downloaded newer image for {}",
+            r.familiar()
+        ));
     }
     if !for_run {
         lines.push(r.full());
@@ -406,11 +416,16 @@ fn pull_output(host: &mut dyn Host, reference: &str, for_run: bool) -> Result<Ve
 
 fn run_pull(inv: &Invocation, host: &mut dyn Host) -> Output {
     let mut out = match pull_output(host, &inv.args[0], false) {
-        Ok(lines) if inv.has("quiet") => Output::printed(lines.last().cloned().into_iter().collect()),
+        Ok(lines) if inv.has("quiet") => {
+            Output::printed(lines.last().cloned().into_iter().collect())
+        }
         Ok(lines) => Output::printed(lines),
         Err(e) => {
             let mut out = Output::error(output::daemon_error(e));
-            let named_tag = inv.args[0].rsplit('/').next().is_some_and(|l| l.contains(':'));
+            let named_tag = inv.args[0]
+                .rsplit('/')
+                .next()
+                .is_some_and(|l| l.contains(':'));
             if !named_tag {
                 out.stdout.push("Using default tag: latest".into());
             }
@@ -464,7 +479,10 @@ pub fn inspect_image(img: &ImageRecord, engine: &EngineState) -> Value {
         if v.is_empty() {
             Value::Null
         } else {
-            v.iter().map(|k| (k.clone(), json!({}))).collect::<serde_json::Map<_, _>>().into()
+            v.iter()
+                .map(|k| (k.clone(), json!({})))
+                .collect::<serde_json::Map<_, _>>()
+                .into()
         }
     };
     let mut config = json!({
@@ -521,7 +539,7 @@ fn run_inspect(inv: &Invocation, host: &mut dyn Host) -> Output {
             None => missing.push(format!("No such image: {reference}")),
         }
     }
-    inspect_output(docs, missing, inv.value("format"))
+    inspect_output(&docs, &missing, inv.value("format"))
 }
 
 fn run_prune(inv: &Invocation, host: &mut dyn Host) -> Output {
@@ -586,7 +604,9 @@ fn run_prune(inv: &Invocation, host: &mut dyn Host) -> Output {
 fn run_save(inv: &Invocation, host: &mut dyn Host) -> Output {
     let Some(path) = inv.value("output") else {
         // Docker refuses to write a tar to a terminal; the command bar is one.
-        return Output::error("cobra: Cowardly refusing to save to a terminal. Use the -o flag or redirect");
+        return Output::error(
+            "cobra: Cowardly refusing to save to a terminal. Use the -o flag or redirect",
+        );
     };
     let bytes = match archive::save(host.engine_mut(), &inv.args) {
         Ok(b) => b,

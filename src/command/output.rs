@@ -30,7 +30,11 @@ pub fn human_size4(bytes: u64) -> String {
     }
     // `%.4g` of a size below 1000: four significant digits, trailing
     // zeros dropped.
-    let exp = if size == 0.0 { 0 } else { size.log10().floor() as i32 };
+    let exp = if size == 0.0 {
+        0
+    } else {
+        size.log10().floor() as i32
+    };
     let decimals = (3 - exp).max(0) as usize;
     let s = format!("{size:.decimals$}");
     let s = if s.contains('.') {

@@ -42,10 +42,9 @@ fn run_df(inv: &Invocation, host: &mut dyn Host) -> Output {
 /// `12MB (50%)`, or the size alone when there is nothing to take a share
 /// of, as docker prints RECLAIMABLE.
 fn share(part: u64, total: u64) -> String {
-    if total == 0 {
-        human_size4(part)
-    } else {
-        format!("{} ({}%)", human_size4(part), part * 100 / total)
+    match (part * 100).checked_div(total) {
+        None => human_size4(part),
+        Some(percent) => format!("{} ({percent}%)", human_size4(part)),
     }
 }
 
@@ -79,7 +78,9 @@ fn summary(engine: &EngineState, usage: &DiskUsage) -> Vec<String> {
         .sum();
     let (records, cache) = build_cache(engine);
     let rows = vec![
-        ["TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE"].map(String::from).to_vec(),
+        ["TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE"]
+            .map(String::from)
+            .to_vec(),
         vec![
             "Images".into(),
             usage.images.len().to_string(),
@@ -94,7 +95,9 @@ fn summary(engine: &EngineState, usage: &DiskUsage) -> Vec<String> {
             human_size4(usage.containers_size()),
             share(stopped, usage.containers_size()),
         ],
-        ["Local Volumes", "0", "0", "0B", "0B"].map(String::from).to_vec(),
+        ["Local Volumes", "0", "0", "0B", "0B"]
+            .map(String::from)
+            .to_vec(),
         vec![
             "Build Cache".into(),
             records.to_string(),
@@ -181,7 +184,9 @@ fn verbose(engine: &EngineState, usage: &DiskUsage) -> Vec<String> {
         "Local Volumes space usage:".into(),
         String::new(),
     ]);
-    out.extend(table(&[["VOLUME NAME", "LINKS", "SIZE"].map(String::from).to_vec()]));
+    out.extend(table(&[["VOLUME NAME", "LINKS", "SIZE"]
+        .map(String::from)
+        .to_vec()]));
     let (_, cache) = build_cache(engine);
     out.extend([
         String::new(),

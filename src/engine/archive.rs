@@ -75,7 +75,8 @@ pub fn save(state: &mut EngineState, references: &[String]) -> Result<Vec<u8>, A
             layers,
         });
     }
-    let manifest = serde_json::to_vec(&entries).map_err(|e| ArchiveError::Invalid(e.to_string()))?;
+    let manifest =
+        serde_json::to_vec(&entries).map_err(|e| ArchiveError::Invalid(e.to_string()))?;
     files.insert("manifest.json".into(), manifest);
     let mut builder = tar::Builder::new(Vec::new());
     let mut dirs: Vec<String> = Vec::new();
@@ -129,7 +130,11 @@ pub fn load(state: &mut EngineState, archive: impl Read) -> Result<Vec<Loaded>, 
         if entry.header().entry_type().is_dir() {
             continue;
         }
-        let path = entry.path()?.to_string_lossy().trim_start_matches("./").to_owned();
+        let path = entry
+            .path()?
+            .to_string_lossy()
+            .trim_start_matches("./")
+            .to_owned();
         let mut bytes = Vec::new();
         entry.read_to_end(&mut bytes)?;
         files.insert(path, bytes);
