@@ -1,5 +1,7 @@
 //! Unix time to calendar dates (UTC, proleptic Gregorian), for the texts
 //! that print a date: `date`, `ls -l`, package managers' stamps and logs.
+//! The English month and weekday names and `strftime` live here too, so
+//! every date layerlab prints is spelled one way.
 
 /// Calendar fields of a Unix time (UTC).
 pub struct Civil {
@@ -13,6 +15,58 @@ pub struct Civil {
     pub wday: u32,
     /// Days since January 1st.
     pub yday: u32,
+}
+
+/// Month abbreviations, January first, as C's locale spells them.
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+const MONTH_NAMES: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+/// Weekday abbreviations, Sunday first.
+const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const DAY_NAMES: [&str; 7] = [
+    "Sunday",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+];
+
+impl Civil {
+    /// `Jan` … `Dec`.
+    pub fn month_abbr(&self) -> &'static str {
+        MONTHS[(self.month - 1) as usize]
+    }
+
+    /// `January` … `December`.
+    pub fn month_name(&self) -> &'static str {
+        MONTH_NAMES[(self.month - 1) as usize]
+    }
+
+    /// `Sun` … `Sat`.
+    pub fn weekday_abbr(&self) -> &'static str {
+        DAYS[self.wday as usize]
+    }
+
+    /// `Sunday` … `Saturday`.
+    pub fn weekday_name(&self) -> &'static str {
+        DAY_NAMES[self.wday as usize]
+    }
 }
 
 /// The calendar fields of `ts` seconds since 1970-01-01T00:00:00Z.
@@ -51,6 +105,56 @@ pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
+/// strftime for the conversions scripts use; the zone is always UTC.
+pub fn strftime(fmt: &str, ts: i64) -> String {
+    let c = civil(ts);
+    let mut out = String::new();
+    let mut chars = fmt.chars();
+    while let Some(ch) = chars.next() {
+        if ch != '%' {
+            out.push(ch);
+            continue;
+        }
+        let Some(spec) = chars.next() else {
+            out.push('%');
+            break;
+        };
+        let s = match spec {
+            'Y' => c.year.to_string(),
+            'y' => format!("{:02}", c.year.rem_euclid(100)),
+            'm' => format!("{:02}", c.month),
+            'd' => format!("{:02}", c.day),
+            'e' => format!("{:2}", c.day),
+            'H' => format!("{:02}", c.hour),
+            'I' => format!("{:02}", (c.hour + 11) % 12 + 1),
+            'M' => format!("{:02}", c.min),
+            'S' => format!("{:02}", c.sec),
+            'p' => if c.hour < 12 { "AM" } else { "PM" }.to_owned(),
+            's' => ts.to_string(),
+            'a' => c.weekday_abbr().to_owned(),
+            'A' => c.weekday_name().to_owned(),
+            'b' | 'h' => c.month_abbr().to_owned(),
+            'B' => c.month_name().to_owned(),
+            'j' => format!("{:03}", c.yday + 1),
+            'u' => (if c.wday == 0 { 7 } else { c.wday }).to_string(),
+            'w' => c.wday.to_string(),
+            'Z' => "UTC".to_owned(),
+            'z' => "+0000".to_owned(),
+            'T' => format!("{:02}:{:02}:{:02}", c.hour, c.min, c.sec),
+            'R' => format!("{:02}:{:02}", c.hour, c.min),
+            'D' => format!("{:02}/{:02}/{:02}", c.month, c.day, c.year.rem_euclid(100)),
+            'F' => format!("{}-{:02}-{:02}", c.year, c.month, c.day),
+            'c' => strftime("%a %b %e %H:%M:%S %Y", ts),
+            'n' => "\n".to_owned(),
+            't' => "\t".to_owned(),
+            '%' => "%".to_owned(),
+            other => format!("%{other}"),
+        };
+        out.push_str(&s);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,6 +178,21 @@ mod tests {
         assert_eq!(
             (before.year, before.month, before.day, before.hour),
             (1969, 12, 31, 23)
+        );
+    }
+
+    #[test]
+    fn names_and_strftime_spell_dates_as_c_does() {
+        // 2024-02-29T12:34:56Z, a Thursday.
+        let ts = 1_709_210_096;
+        assert_eq!(
+            strftime("%a %A %b %h %B|%c|%F %T|%e|%j %u %w|%I%p %Z %z|%%%q", ts),
+            "Thu Thursday Feb Feb February|Thu Feb 29 12:34:56 2024|2024-02-29 12:34:56|29|060 4 4|12PM UTC +0000|%%q"
+        );
+        let new_year = civil(1_704_067_200);
+        assert_eq!(
+            (new_year.month_abbr(), new_year.weekday_abbr()),
+            ("Jan", "Mon")
         );
     }
 }

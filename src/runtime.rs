@@ -15,14 +15,14 @@ pub mod watcher;
 
 use crate::app::effect::Effect;
 use crate::app::i18n::Lang;
-use crate::app::model::{BuildView, Model};
+use crate::app::model::{BuildView, Model, Shown};
 use crate::app::rows::ContextSources;
 use crate::app::update::{update, Event};
 use crate::engine::daemon::Daemon;
 use crate::messages::Message;
 use events::RtEvent;
 use host::{EngineHost, Project};
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{channel, RecvTimeoutError};
 use std::sync::Arc;
@@ -101,20 +101,26 @@ impl Session {
             Err(e) => return Err(format!("cannot read {}: {e}", dockerfile.display())),
         };
         let model = Model::new(title, &text, lang);
-        let project = Project::new(context.clone(), dockerfile, Arc::clone(&model.compiled));
+        let name = title.split('/').next().unwrap_or(title);
+        let project = Project::new(
+            name,
+            context.clone(),
+            dockerfile,
+            Arc::clone(&model.compiled),
+        );
         let mut host = EngineHost::new(daemon, context, Some(project));
         host.lang = lang;
         Ok(Session { model, host })
     }
 
-    /// The first snapshot and build.
+    /// The first snapshot and preview.
     pub fn start(&mut self) {
         match self.host.refresh_context() {
             Ok(Some(sources)) => self.dispatch(Event::ContextRead(Box::new(sources))),
             Ok(None) => {}
             Err(e) => self.model.status = Some(e),
         }
-        let effects = crate::app::update::rebuild(&mut self.model);
+        let effects = crate::app::update::preview(&mut self.model);
         self.settle(effects);
     }
 
@@ -142,11 +148,17 @@ impl Session {
 
     fn perform(&mut self, effect: Effect) -> Vec<Event> {
         match effect {
+            Effect::Preview { compiled, builder } => self
+                .host
+                .preview_editor(&compiled, builder, false)
+                .map(|b| Event::Built(Box::new(b)))
+                .into_iter()
+                .collect(),
             Effect::Build {
                 compiled, builder, ..
             } => self
                 .host
-                .build_editor(&compiled, builder, false)
+                .build_editor(&compiled, builder)
                 .map(|b| Event::Built(Box::new(b)))
                 .into_iter()
                 .collect(),
@@ -174,26 +186,34 @@ impl Session {
                         Event::ContextChanged { op, result: Ok(()) },
                         context_event(sources),
                     ];
-                    out.extend(self.rebuild_now());
+                    out.extend(self.preview_now());
                     out
                 }
                 Err(e) => vec![Event::ContextChanged { op, result: Err(e) }],
             },
             Effect::ResetContext => {
                 let mut out = vec![context_event(self.host.reset_simulations())];
-                out.extend(self.rebuild_now());
+                out.extend(self.preview_now());
                 out
             }
             Effect::RunCommand(line) => {
                 if let Some(p) = &mut self.host.project {
                     p.compiled = Arc::clone(&self.model.compiled);
                 }
+                self.host.builder = self.model.builder;
                 let mut output = crate::command::run_line(&line, &mut self.host);
                 let build = output.built.take().map(|b| {
-                    Box::new(
-                        self.host
-                            .outcome(b.compiled, b.builder, b.result, Some(line.clone())),
-                    )
+                    let shown = Shown::Build {
+                        number: self.host.daemon.engine.builds,
+                    };
+                    Box::new(self.host.outcome(
+                        shown,
+                        b.compiled,
+                        b.builder,
+                        b.result,
+                        &BTreeMap::new(),
+                        Some(line.clone()),
+                    ))
                 });
                 vec![Event::CommandDone {
                     line,
@@ -205,14 +225,15 @@ impl Session {
         }
     }
 
-    /// A build even when its inputs look unchanged: an explicit change of the
-    /// context always rebuilds (a touch shows that nothing is rebuilt).
-    fn rebuild_now(&mut self) -> Option<Event> {
+    /// A preview even when its inputs look unchanged: an explicit change of
+    /// the context always shows its effect (a touch shows that nothing would
+    /// be rebuilt).
+    fn preview_now(&mut self) -> Option<Event> {
         if self.model.outline.problem.is_some() {
             return None;
         }
         self.host
-            .build_editor(&self.model.compiled, self.model.builder, true)
+            .preview_editor(&self.model.compiled, self.model.builder, true)
             .map(|b| Event::Built(Box::new(b)))
     }
 
@@ -229,7 +250,7 @@ impl Session {
             match self.host.refresh_context() {
                 Ok(Some(sources)) => {
                     self.dispatch(Event::ContextRead(Box::new(sources)));
-                    let effects = crate::app::update::rebuild(&mut self.model);
+                    let effects = crate::app::update::preview(&mut self.model);
                     self.settle(effects);
                 }
                 Ok(None) => {}
@@ -321,8 +342,8 @@ pub fn run(opts: &Options) -> Result<(), String> {
         }
     };
     let mut daemon = Daemon::open(&opts.state_dir).map_err(|e| e.to_string())?;
-    // Every keystroke may rebuild: the state is written when the screen is
-    // idle and when the session ends, not after each build.
+    // The state is written when the screen is idle and when the session
+    // ends, not after each build (previews write nothing to it).
     daemon.save_later();
     let mut session = Session::open(daemon, context.clone(), dockerfile.clone(), &title, lang)?;
     session.model.sandbox = sandbox;
@@ -442,6 +463,8 @@ mod tests {
         let mut s =
             Session::open(daemon, ctx.clone(), ctx.join("Dockerfile"), "t", Lang::En).unwrap();
         s.start();
+        // Built once, so what follows is previewed against a cache.
+        s.dispatch(Event::Key("f5".parse().unwrap()));
         s
     }
 

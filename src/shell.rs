@@ -7,8 +7,9 @@
 //! the in-memory filesystem, then — when `/bin/sh` is busybox, whose Debian
 //! static build runs its applets standalone — any simulated busybox applet.
 //! A found command runs the simulation registered under its base name in a
-//! [`Registry`] ([`commands`]); a binary that exists but has no simulation
-//! fails with `layerlab: NAME is not simulated` and exit code 127.
+//! [`Registry`] (the applets are in [`commands`]); a binary that exists but
+//! has no simulation fails with `layerlab: NAME is not simulated` and exit
+//! code 127.
 //!
 //! Entry points: [`run`] (shell-form RUN: `/bin/sh -c SCRIPT`) and
 //! [`run_argv`] (exec-form RUN, no shell). Both take an [`ExecContext`] and
@@ -45,7 +46,7 @@ use std::sync::Arc;
 use crate::filesystem::rootfs::RootFs;
 use crate::filesystem::users::User;
 
-pub use commands::{Command, Io, Registry};
+pub use interp::registry::{Command, Io, Registry};
 pub use interp::Shell;
 
 /// A script that does not parse; the text is what ash prints after

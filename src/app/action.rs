@@ -29,6 +29,8 @@ actions! {
     Quit = "quit",
     CommandBar = "command_bar",
     Docker = "docker",
+    Build = "build",
+    ToggleBuildOnSave = "toggle_build_on_save",
     ToggleBuilder = "toggle_builder",
     ToggleContext = "toggle_context",
     FocusNext = "focus_next",

@@ -23,8 +23,16 @@ impl Document {
         join_lines(&self.lines)
     }
 
+    /// Whether the lines differ from the text on disk, however they came
+    /// to be what they are (moving an instruction away and back is no
+    /// edit). Compared as the editor holds text: lines, without `\r`.
     pub fn is_dirty(&self) -> bool {
-        self.text() != self.saved
+        !self.same_text(&self.saved)
+    }
+
+    /// Whether `text` reads as these lines.
+    pub fn same_text(&self, text: &str) -> bool {
+        split_lines(text) == self.lines
     }
 
     pub fn saved_text(&self) -> &str {

@@ -7,7 +7,15 @@ use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
-    /// Rebuild the editor's Dockerfile text over the project's context.
+    /// Show what `docker build` of the editor's text over the project's
+    /// context would do now, writing nothing.
+    Preview {
+        /// The text as the model compiled it.
+        compiled: Arc<Compiled>,
+        builder: BuilderKind,
+    },
+    /// Build the editor's text over the project's context: the one way the
+    /// screen changes the engine (besides the command bar).
     Build {
         text: String,
         /// `text` as the model compiled it (built as is, not parsed again).
@@ -20,7 +28,7 @@ pub enum Effect {
         quit_after: bool,
     },
     /// Simulate a change of a context file over the snapshot (the file on
-    /// disk is never written), then rebuild.
+    /// disk is never written), then preview.
     Context(ContextOp),
     /// Drop every simulated change: the context is the disk's again.
     ResetContext,

@@ -25,6 +25,8 @@ pub enum KeyCode {
     End,
     PageUp,
     PageDown,
+    /// A function key, F1 to F12.
+    F(u8),
 }
 
 /// A key press. Shift is folded into the character for printable keys
@@ -108,13 +110,20 @@ impl FromStr for Key {
             }
         }
         let mut chars = rest.chars();
+        let function = rest
+            .strip_prefix('f')
+            .and_then(|n| n.parse::<u8>().ok())
+            .filter(|n| (1..=12).contains(n));
         key.code = match (chars.next(), chars.next()) {
             (Some(c), None) => KeyCode::Char(c),
-            _ => NAMES
-                .iter()
-                .find(|(n, _)| *n == rest)
-                .map(|(_, k)| *k)
-                .ok_or_else(|| format!("unknown key {s:?}"))?,
+            _ => match function {
+                Some(n) => KeyCode::F(n),
+                None => NAMES
+                    .iter()
+                    .find(|(n, _)| *n == rest)
+                    .map(|(_, k)| *k)
+                    .ok_or_else(|| format!("unknown key {s:?}"))?,
+            },
         };
         Ok(key)
     }
@@ -134,6 +143,7 @@ impl fmt::Display for Key {
         match self.code {
             KeyCode::Char(' ') => f.write_str("space"),
             KeyCode::Char(c) => write!(f, "{c}"),
+            KeyCode::F(n) => write!(f, "f{n}"),
             other => {
                 let name = NAMES
                     .iter()
@@ -293,10 +303,15 @@ mod tests {
             "space",
             "pagedown",
             "?",
+            "f",
+            "f5",
+            "shift+f12",
         ] {
             assert_eq!(s.parse::<Key>().unwrap().to_string(), s);
         }
+        assert_eq!("f5".parse::<Key>(), Ok(Key::plain(KeyCode::F(5))));
         assert!("ctrl+nothing".parse::<Key>().is_err());
+        assert!("f13".parse::<Key>().is_err());
     }
 
     #[test]

@@ -153,9 +153,21 @@ pub struct BaseInfo {
     pub size: u64,
 }
 
-/// What a build brings back from the engine.
+/// Whether the panes show a preview (what `docker build` would do now,
+/// nothing written) or a build the learner ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    /// Against the engine as the learner's builds left it: `last_build` is
+    /// the number of the newest (0: nothing built yet).
+    Preview { last_build: u64 },
+    /// Build number `number`, kept in the engine.
+    Build { number: u64 },
+}
+
+/// What a build or a preview brings back from the engine.
 #[derive(Debug, Clone)]
 pub struct BuildOutcome {
+    pub shown: Shown,
     /// The Dockerfile built.
     pub compiled: Arc<Compiled>,
     pub builder: BuilderKind,
@@ -167,9 +179,10 @@ pub struct BuildOutcome {
     pub origin: Option<String>,
 }
 
-/// The outcome of one build, as the panes show it.
+/// The outcome of one build or preview, as the panes show it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BuildView {
+    pub shown: Shown,
     pub builder: BuilderKind,
     pub instructions: Vec<BuiltInstruction>,
     pub report: Option<BuildReport>,
@@ -201,6 +214,7 @@ impl BuildView {
     /// every layer's files.
     pub fn new(outcome: BuildOutcome) -> BuildView {
         let BuildOutcome {
+            shown,
             compiled,
             builder,
             result,
@@ -256,6 +270,7 @@ impl BuildView {
             ),
         };
         BuildView {
+            shown,
             builder,
             instructions,
             report,
@@ -312,6 +327,8 @@ pub struct Model {
     pub undo: Vec<Snapshot>,
     pub redo: Vec<Snapshot>,
     pub builder: BuilderKind,
+    /// Saving the Dockerfile (here or from another editor) also builds.
+    pub build_on_save: bool,
     pub build: Option<BuildView>,
     pub context: ContextPane,
     pub focus: Focus,
@@ -342,6 +359,7 @@ impl Model {
             undo: Vec::new(),
             redo: Vec::new(),
             builder: BuilderKind::Buildkit,
+            build_on_save: false,
             build: None,
             context: ContextPane::default(),
             focus: Focus::Dockerfile,

@@ -3,12 +3,12 @@
 //! come back as events.
 
 use crate::app::action::Action;
-use crate::app::document::{join_lines, outline, Document};
+use crate::app::document::{join_lines, outline, split_lines, Document};
 use crate::app::effect::{ContextOp, Effect};
 use crate::app::i18n::{tr, trf};
 use crate::app::keymap::{Key, KeyCode, Scope};
 use crate::app::model::{
-    BuildOutcome, BuildView, ContextRow, EditTarget, Focus, Input, Mode, Model, Snapshot,
+    BuildOutcome, BuildView, ContextRow, EditTarget, Focus, Input, Mode, Model, Shown, Snapshot,
 };
 use crate::app::rows::{context_rows, ContextSources};
 use crate::command::Output;
@@ -78,6 +78,16 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
             Vec::new()
         }
         Event::Built(outcome) => {
+            if let (Shown::Build { number }, Ok(report)) = (outcome.shown, &outcome.result) {
+                model.status = Some(trf(
+                    model.lang,
+                    "status.built",
+                    &[
+                        ("number", &number.to_string()),
+                        ("tags", &report.tags.join(", ")),
+                    ],
+                ));
+            }
             model.build = Some(BuildView::new(*outcome));
             Vec::new()
         }
@@ -106,6 +116,8 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
                 if quit_after {
                     model.quit = true;
                     vec![Effect::Quit]
+                } else if model.build_on_save {
+                    build(model)
                 } else {
                     Vec::new()
                 }
@@ -370,6 +382,17 @@ pub fn apply(model: &mut Model, action: Action) -> Vec<Effect> {
         }
         Action::CommandBar => open_bar(model, ""),
         Action::Docker => open_bar(model, "d"),
+        Action::Build => build(model),
+        Action::ToggleBuildOnSave => {
+            model.build_on_save = !model.build_on_save;
+            let key = if model.build_on_save {
+                "status.build_on_save_on"
+            } else {
+                "status.build_on_save_off"
+            };
+            model.status = Some(tr(lang, key));
+            Vec::new()
+        }
         Action::ToggleBuilder => {
             model.builder = match model.builder {
                 BuilderKind::Buildkit => BuilderKind::Classic,
@@ -377,7 +400,7 @@ pub fn apply(model: &mut Model, action: Action) -> Vec<Effect> {
             };
             let name = tr(lang, &format!("builder.{}", model.builder.name()));
             model.status = Some(trf(lang, "status.builder", &[("builder", &name)]));
-            rebuild(model)
+            preview(model)
         }
         Action::ToggleContext => {
             if model.focus == Focus::Context {
@@ -620,7 +643,7 @@ fn commit_edit(model: &mut Model, text: &str, target: EditTarget) -> Vec<Effect>
     effects
 }
 
-/// Replace the text (recording undo), then rebuild.
+/// Replace the text (recording undo), then preview.
 fn change_document(model: &mut Model, lines: Vec<String>, selected: usize) -> Vec<Effect> {
     model.undo.push(Snapshot {
         lines: std::mem::take(&mut model.doc.lines),
@@ -628,7 +651,7 @@ fn change_document(model: &mut Model, lines: Vec<String>, selected: usize) -> Ve
     });
     model.redo.clear();
     set_lines(model, lines, selected);
-    rebuild(model)
+    preview(model)
 }
 
 /// The one place the text changes: it is compiled here, once.
@@ -659,13 +682,26 @@ fn history_step(model: &mut Model, undo: bool) -> Vec<Effect> {
         model.undo.push(current);
     }
     set_lines(model, snap.lines, snap.selected);
-    rebuild(model)
+    preview(model)
 }
 
-/// Ask for a build of the current text, unless it does not parse (then the
-/// last good build stays on screen and the error shows at its line).
-pub fn rebuild(model: &mut Model) -> Vec<Effect> {
+/// Ask what a build of the current text would do, unless it does not parse
+/// (then the last good outcome stays on screen and the error shows at its
+/// line).
+pub fn preview(model: &mut Model) -> Vec<Effect> {
     if model.outline.problem.is_some() {
+        return Vec::new();
+    }
+    vec![Effect::Preview {
+        compiled: Arc::clone(&model.compiled),
+        builder: model.builder,
+    }]
+}
+
+/// Build the current text: the one key that changes the engine.
+pub fn build(model: &mut Model) -> Vec<Effect> {
+    if model.outline.problem.is_some() {
+        model.status = Some(tr(model.lang, "status.build_blocked"));
         return Vec::new();
     }
     vec![Effect::Build {
@@ -676,7 +712,13 @@ pub fn rebuild(model: &mut Model) -> Vec<Effect> {
 }
 
 fn disk_changed(model: &mut Model, text: &str) -> Vec<Effect> {
-    if text == model.doc.saved_text() {
+    if model.doc.same_text(text) {
+        // What is on disk is what the editor holds: nothing unsaved.
+        model.doc.mark_saved(text);
+        return Vec::new();
+    }
+    if split_lines(text) == split_lines(model.doc.saved_text()) {
+        // The file as it was: an echo of a save, nothing new on disk.
         return Vec::new();
     }
     if model.doc.is_dirty() {
@@ -700,7 +742,11 @@ fn disk_changed(model: &mut Model, text: &str) -> Vec<Effect> {
         "status.reloaded",
         &[("path", &model.title)],
     ));
-    rebuild(model)
+    if model.build_on_save {
+        build(model)
+    } else {
+        preview(model)
+    }
 }
 
 #[cfg(test)]
@@ -714,14 +760,11 @@ mod tests {
             .collect()
     }
 
-    /// The build an effect list asks for, and what it builds.
+    /// The preview an effect list asks for, and what it previews.
     fn built(effects: &[Effect]) -> &Arc<crate::dockerfile::Compiled> {
         match effects {
-            [Effect::Build { text, compiled, .. }] => {
-                assert_eq!(text, compiled.source());
-                compiled
-            }
-            other => panic!("one build expected: {other:?}"),
+            [Effect::Preview { compiled, .. }] => compiled,
+            other => panic!("one preview expected: {other:?}"),
         }
     }
 
@@ -736,8 +779,8 @@ mod tests {
         press(&mut m, "j j ? esc");
         assert!(Arc::ptr_eq(&m.compiled, &first));
 
-        // A change compiles once; the build asked for is that compiled text
-        // and the outline is made from it.
+        // A change compiles once; the preview asked for is that compiled
+        // text and the outline is made from it.
         let fx = press(&mut m, "K");
         assert!(!Arc::ptr_eq(&m.compiled, &first));
         assert!(Arc::ptr_eq(built(&fx), &m.compiled));
@@ -758,6 +801,15 @@ mod tests {
         assert!(Arc::ptr_eq(built(&fx), &m.compiled));
         assert!(!Arc::ptr_eq(&m.compiled, &moved));
         assert_eq!(m.compiled.source(), "FROM alpine\nRUN a\nCOPY x /\n");
+
+        // The build key builds that same compiled text.
+        match &press(&mut m, "B")[..] {
+            [Effect::Build { text, compiled, .. }] => {
+                assert!(Arc::ptr_eq(compiled, &m.compiled));
+                assert_eq!(text, compiled.source());
+            }
+            other => panic!("one build expected: {other:?}"),
+        }
     }
 
     #[test]

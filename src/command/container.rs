@@ -6,7 +6,7 @@
 //! `run -it IMAGE sh` reads no terminal here: the shell gets an empty
 //! standard input and ends (the screen's interactive pane is its own part).
 
-use crate::command::format::{Context, Template};
+use crate::command::format::{formatted, inspect_output, Context};
 use crate::command::image;
 use crate::command::output::{self, daemon_error, ellipsis, human_duration, human_size, table};
 use crate::command::spec::{
@@ -673,35 +673,6 @@ fn ps_header(field: &str) -> String {
     }
 }
 
-/// Rows through a `--format` template: each row's text, or a table of them
-/// with its header.
-pub fn formatted(
-    format: &str,
-    context: Context,
-    rows: &[Value],
-    header: impl Fn(&str) -> String,
-) -> Result<Vec<String>, String> {
-    let template = Template::parse(format, context)?;
-    let mut lines = Vec::new();
-    for row in rows {
-        lines.push(template.render(row)?);
-    }
-    if !template.table {
-        return Ok(lines);
-    }
-    let mut cells: Vec<Vec<String>> = vec![template
-        .header(header)
-        .split('\t')
-        .map(str::to_owned)
-        .collect()];
-    cells.extend(
-        lines
-            .iter()
-            .map(|l| l.split('\t').map(str::to_owned).collect()),
-    );
-    Ok(table(&cells))
-}
-
 fn run_ps(inv: &Invocation, host: &mut dyn Host) -> Output {
     host.engine_mut().tick();
     let mut out = Output::printed(ps_lines(inv, host.engine()));
@@ -828,7 +799,7 @@ fn run_exec(inv: &Invocation, host: &mut dyn Host) -> Output {
         inv.value("workdir"),
     );
     let mut out = match result {
-        Ok(_) if inv.has("detach") => Output::default()
+        Ok(_) if inv.has("detach") => Output::default(),
         Ok(exit) => Output {
             stdout: exit.stdout.lines().map(str::to_owned).collect(),
             stderr: exit.stderr.lines().map(str::to_owned).collect(),
@@ -1011,55 +982,6 @@ pub fn inspect_container(c: &Container, engine: &EngineState) -> Value {
             "Labels": c.config.labels,
         },
     })
-}
-
-/// A JSON array as docker prints `inspect`'s: indented by four spaces.
-pub fn pretty(docs: &[Value]) -> Vec<String> {
-    use serde::Serialize;
-    let mut bytes = Vec::new();
-    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
-    let mut ser = serde_json::Serializer::with_formatter(&mut bytes, formatter);
-    if Value::Array(docs.to_vec()).serialize(&mut ser).is_err() {
-        return vec!["[]".into()];
-    }
-    String::from_utf8_lossy(&bytes)
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
-        .lines()
-        .map(str::to_owned)
-        .collect()
-}
-
-/// Print inspect documents, or each through `-f`; the misses are errors
-/// after what was found, as docker prints them.
-pub fn inspect_output(docs: &[Value], missing: &[String], format: Option<&str>) -> Output {
-    let mut out = Output::default();
-    match format {
-        None => out.stdout = pretty(docs),
-        Some(f) => {
-            let template = match Template::parse(f, Context::Inspect) {
-                Ok(t) => t,
-                Err(e) => return Output::error(e),
-            };
-            for doc in docs {
-                match template.render(doc) {
-                    Ok(line) => out.stdout.push(line),
-                    Err(e) => {
-                        out.stdout.push(String::new());
-                        out.stderr.push(e);
-                        out.status = 1;
-                        return out;
-                    }
-                }
-            }
-        }
-    }
-    for m in missing {
-        out.stderr.push(client_error(m));
-        out.status = 1;
-    }
-    out
 }
 
 fn run_container_inspect(inv: &Invocation, host: &mut dyn Host) -> Output {

@@ -7,7 +7,12 @@
 //! Values print as Go prints the interface values docker decodes: strings
 //! bare, lists as `[a b]`, objects as `map[k:v]`, null as `[]` (docker's
 //! typed configs print an unset list so).
+//!
+//! [`formatted`] runs rows through a template (as `ps` and `images` do),
+//! [`inspect_output`] prints `inspect`'s documents, whole or through `-f`.
 
+use crate::command::output::table;
+use crate::command::spec::Output;
 use serde_json::Value;
 
 /// What the rows are, which decides docker's wording when a field is
@@ -206,6 +211,84 @@ pub fn go_json(value: &Value) -> String {
         .replace('<', "\\u003c")
         .replace('>', "\\u003e")
         .replace('&', "\\u0026")
+}
+
+/// Rows through a `--format` template: each row's text, or a table of them
+/// with its header.
+pub fn formatted(
+    format: &str,
+    context: Context,
+    rows: &[Value],
+    header: impl Fn(&str) -> String,
+) -> Result<Vec<String>, String> {
+    let template = Template::parse(format, context)?;
+    let mut lines = Vec::new();
+    for row in rows {
+        lines.push(template.render(row)?);
+    }
+    if !template.table {
+        return Ok(lines);
+    }
+    let mut cells: Vec<Vec<String>> = vec![template
+        .header(header)
+        .split('\t')
+        .map(str::to_owned)
+        .collect()];
+    cells.extend(
+        lines
+            .iter()
+            .map(|l| l.split('\t').map(str::to_owned).collect()),
+    );
+    Ok(table(&cells))
+}
+
+/// A JSON array as docker prints `inspect`'s: indented by four spaces.
+pub fn pretty(docs: &[Value]) -> Vec<String> {
+    use serde::Serialize;
+    let mut bytes = Vec::new();
+    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+    let mut ser = serde_json::Serializer::with_formatter(&mut bytes, formatter);
+    if Value::Array(docs.to_vec()).serialize(&mut ser).is_err() {
+        return vec!["[]".into()];
+    }
+    String::from_utf8_lossy(&bytes)
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Print inspect documents, or each through `-f`; the misses are errors
+/// after what was found, as docker prints them.
+pub fn inspect_output(docs: &[Value], missing: &[String], format: Option<&str>) -> Output {
+    let mut out = Output::default();
+    match format {
+        None => out.stdout = pretty(docs),
+        Some(f) => {
+            let template = match Template::parse(f, Context::Inspect) {
+                Ok(t) => t,
+                Err(e) => return Output::error(e),
+            };
+            for doc in docs {
+                match template.render(doc) {
+                    Ok(line) => out.stdout.push(line),
+                    Err(e) => {
+                        out.stdout.push(String::new());
+                        out.stderr.push(e);
+                        out.status = 1;
+                        return out;
+                    }
+                }
+            }
+        }
+    }
+    for m in missing {
+        out.stderr.push(format!("Error: {m}"));
+        out.status = 1;
+    }
+    out
 }
 
 #[cfg(test)]

@@ -1,8 +1,7 @@
 //! `docker image`: build, ls, history and rm, and the top-level shortcuts
 //! docker keeps for them (`build`, `images`, `history`, `rmi`).
 
-use crate::command::container::{formatted, inspect_output};
-use crate::command::format::Context;
+use crate::command::format::{formatted, inspect_output, Context};
 use crate::command::output;
 use crate::command::spec::{
     commit_changes, Arity, BuildRequest, CommandSpec, FlagSpec, Group, Host, Invocation, Output,
@@ -267,7 +266,8 @@ fn run_build(inv: &Invocation, host: &mut dyn Host) -> Output {
     }
     let builder = match inv.env("DOCKER_BUILDKIT") {
         Some("0") | Some("false") => BuilderKind::Classic,
-        _ => BuilderKind::Buildkit,
+        Some(_) => BuilderKind::Buildkit,
+        None => host.default_builder(),
     };
     let req = BuildRequest {
         context: inv.args.first().cloned().unwrap_or_default(),

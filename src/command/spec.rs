@@ -221,6 +221,11 @@ pub trait Host {
     fn build(&mut self, req: &BuildRequest) -> Result<Built, String>;
     fn engine(&self) -> &EngineState;
     fn engine_mut(&mut self) -> &mut EngineState;
+    /// The builder `docker build` uses when `DOCKER_BUILDKIT` does not
+    /// say: BuildKit, as Docker's own default; the screen's builder there.
+    fn default_builder(&self) -> BuilderKind {
+        BuilderKind::Buildkit
+    }
     /// Persist engine changes made through `engine_mut`.
     fn commit(&mut self) -> Result<(), String>;
     /// The language of layerlab's own words in the output (the `why:` lines

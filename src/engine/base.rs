@@ -9,6 +9,7 @@ use crate::engine::report::{HistoryRow, LayerInfo};
 use crate::engine::store::{
     catalog_layer_key, image_id, normalize_tag, EngineState, ImageRecord, RunConfig,
 };
+use crate::engine::transaction::Transaction;
 use crate::filesystem::digest::Digest;
 use crate::messages::Message;
 use std::sync::Arc;
@@ -46,11 +47,11 @@ pub fn scratch() -> ImageRecord {
 
 /// Resolve `reference` (already expanded) to an image whose layers are in
 /// the state's layer store.
-pub fn resolve(state: &mut EngineState, reference: &str) -> Result<ImageRecord, BaseError> {
+pub fn resolve(txn: &mut Transaction<'_>, reference: &str) -> Result<ImageRecord, BaseError> {
     if reference.eq_ignore_ascii_case("scratch") {
         return Ok(scratch());
     }
-    if let Some(img) = state.image(reference) {
+    if let Some(img) = txn.image(reference) {
         return Ok(img.clone());
     }
     let catalog = Catalog::embedded().map_err(|e| BaseError::same(e.to_string()))?;
@@ -59,32 +60,30 @@ pub fn resolve(state: &mut EngineState, reference: &str) -> Result<ImageRecord, 
         classic: e.classic_message(),
         hint: e.hint(catalog),
     })?;
-    let record = from_catalog(state, img)?;
-    // As `docker build` pulls its base: the image is in the state now.
-    state.tag_image(record.clone(), &normalize_tag(reference));
+    let record = from_catalog(txn, img)?;
+    // As `docker build` pulls its base: the image is in the state now (once
+    // the run is committed).
+    txn.add_image(record.clone(), Some(reference));
     Ok(record)
 }
 
 /// A catalog image as the engine sees it. Each layer's diff_id is the
 /// sha256 of its generated tar, computed the first time the image is used
 /// and remembered in the state.
-fn from_catalog(state: &mut EngineState, img: &CatalogImage) -> Result<ImageRecord, BaseError> {
+fn from_catalog(txn: &mut Transaction<'_>, img: &CatalogImage) -> Result<ImageRecord, BaseError> {
     let mut layers = Vec::new();
     for (i, l) in img.layers.iter().enumerate() {
         let key = catalog_layer_key(&img.reference, i);
         let changes = Arc::new(l.changes());
-        let diff_id = match state.catalog_layers.get(&key) {
-            Some(d) => *d,
+        let diff_id = match txn.catalog_layer_id(&key) {
+            Some(d) => d,
             None => {
-                let d = digest_layer(&changes)
+                digest_layer(&changes)
                     .map_err(|e| BaseError::same(format!("cannot generate {key}: {e}")))?
-                    .diff_id;
-                state.catalog_layers.insert(key.clone(), d);
-                d
+                    .diff_id
             }
         };
-        state.catalog_sources.insert(diff_id, key);
-        state.layers.insert_known(diff_id, changes);
+        txn.add_catalog_layer(key, diff_id, changes);
         layers.push(LayerInfo {
             diff_id,
             size: l.size,
@@ -171,7 +170,16 @@ pub fn pull(state: &mut EngineState, reference: &str) -> Result<Pulled, BaseErro
         .values()
         .flat_map(|i| i.layers.iter().map(|l| l.diff_id))
         .collect();
-    let record = from_catalog(state, img)?;
+    // The layers are generated in a transaction over the store, as a
+    // build's FROM pulls them, then committed.
+    let mut memo = std::mem::take(&mut state.memo);
+    let mut txn = Transaction::begin(state, &mut memo);
+    let record = from_catalog(&mut txn, img);
+    let writes = txn.finish();
+    state.memo = memo;
+    let record = record?;
+    let builds = state.builds;
+    writes.commit(state, builds);
     let tag = normalize_tag(&parsed.familiar());
     let up_to_date = state.image(&tag).is_some_and(|i| i.id == record.id);
     let layers = record

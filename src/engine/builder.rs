@@ -22,12 +22,13 @@ use crate::dockerfile::analyzer::{self, ArgDecl, Command, CommandKind, Plan, She
 use crate::dockerfile::expand::{self, Env};
 use crate::dockerfile::{compile, Compiled, Keyword};
 use crate::dockerfile::{Diagnostic, DiagnosticKind, Span};
-use crate::engine::cache::{BuildCache, CacheRecord};
+use crate::engine::cache::CacheRecord;
 use crate::engine::cache_key::{CacheKey, FileStamp, OpInputs, StampKind};
 use crate::engine::classic_hash::{
     ClassicSource, ClassicSourceHash, FileContents, SourceEntry, SourceOrigin,
 };
 use crate::engine::context::{ContextError, ContextSnapshot, Dialect, FileKind};
+use crate::engine::memo::Memo;
 use crate::engine::report::{
     BuildReport, BuildTotals, BuiltInstruction, HistoryRow, LayerInfo, MissReason, StepRef,
     StepReport, Verdict,
@@ -35,6 +36,7 @@ use crate::engine::report::{
 use crate::engine::store::{
     image_id, normalize_tag, EngineState, ImageRecord, RunConfig, SIMULATED_EPOCH,
 };
+use crate::engine::transaction::{CacheOf, Transaction, Writes};
 use crate::filesystem::blob::Blob;
 use crate::filesystem::digest::Digest;
 use crate::filesystem::rootfs::{DiffMode, LayerChanges, Node, NodeKind, PathKey, RootFs};
@@ -57,10 +59,10 @@ pub struct BuildOptions {
 }
 
 /// The build cache a builder keeps its records in.
-fn cache_mut(state: &mut EngineState, kind: BuilderKind) -> &mut BuildCache {
+fn cache_of(kind: BuilderKind) -> CacheOf {
     match kind {
-        BuilderKind::Buildkit => &mut state.buildkit_cache,
-        BuilderKind::Classic => &mut state.classic_cache,
+        BuilderKind::Buildkit => CacheOf::Buildkit,
+        BuilderKind::Classic => CacheOf::Classic,
     }
 }
 
@@ -96,92 +98,159 @@ pub fn build(
     build_compiled(state, &compile(dockerfile), context, opts)
 }
 
-/// Build a compiled Dockerfile over `context` into `state`.
+/// Build a compiled Dockerfile over `context` into `state`: the run's
+/// writes are committed, also when it failed (a failed build still fills
+/// the cache).
 pub fn build_compiled(
     state: &mut EngineState,
     compiled: &Compiled,
     context: &ContextSnapshot,
     opts: &BuildOptions,
 ) -> Result<BuildReport, BuildError> {
-    let (file, plan) = compiled.parsed().map_err(|d| BuildError {
-        message: format!("failed to parse Dockerfile: {}", d.message()),
-        span: Some(d.span),
-        diagnostics: vec![d.clone()],
-        steps: Vec::new(),
-        exit_code: 1,
-    })?;
+    let mut memo = std::mem::take(&mut state.memo);
+    let (result, writes) = run(
+        Transaction::begin(state, &mut memo),
+        compiled,
+        context,
+        opts,
+    );
+    state.memo = memo;
+    if let Some((build, writes)) = writes {
+        writes.commit(state, build);
+    }
+    result
+}
+
+/// What `docker build` would do now: the same run as [`build_compiled`]
+/// over the same store, whose writes are then dropped — no build number,
+/// cache record, image, tag or layer stays. Only `memo` (what runs
+/// remember to be faster) is filled.
+pub fn preview(
+    state: &EngineState,
+    memo: &mut Memo,
+    compiled: &Compiled,
+    context: &ContextSnapshot,
+    opts: &BuildOptions,
+) -> Preview {
+    let (result, writes) = run(Transaction::begin(state, memo), compiled, context, opts);
+    Preview {
+        result,
+        layers: writes.map(|(_, w)| w.layers().clone()).unwrap_or_default(),
+    }
+}
+
+/// A preview's report, and the files of the layers its steps would make
+/// (they exist nowhere else).
+#[derive(Debug, Clone)]
+pub struct Preview {
+    pub result: Result<BuildReport, BuildError>,
+    pub layers: BTreeMap<Digest, Arc<LayerChanges>>,
+}
+
+/// One run of the builder; its writes (with the build number they were
+/// made under) unless it stopped before the first step.
+fn run(
+    txn: Transaction<'_>,
+    compiled: &Compiled,
+    context: &ContextSnapshot,
+    opts: &BuildOptions,
+) -> (Result<BuildReport, BuildError>, Option<(u64, Writes)>) {
+    let (file, plan) = match compiled.parsed() {
+        Ok(parsed) => parsed,
+        Err(d) => {
+            let err = BuildError {
+                message: format!("failed to parse Dockerfile: {}", d.message()),
+                span: Some(d.span),
+                diagnostics: vec![d.clone()],
+                steps: Vec::new(),
+                exit_code: 1,
+            };
+            return (Err(err), None);
+        }
+    };
     if let Some(err) = heredocs_unsupported(file, opts) {
-        return Err(err);
+        return (Err(err), None);
     }
     if let Some(err) = plan.errors().next() {
-        return Err(BuildError {
+        let err = BuildError {
             message: format!("failed to parse Dockerfile: {}", err.message()),
             span: Some(err.span),
             diagnostics: plan.diagnostics.clone(),
             steps: Vec::new(),
             exit_code: 1,
-        });
+        };
+        return (Err(err), None);
     }
-    let target = match plan.target_index(opts.target.as_deref()) {
-        Some(t) => t,
-        None => {
-            return Err(BuildError {
-                message: format!(
-                    "failed to reach build target {} in Dockerfile",
-                    opts.target.as_deref().unwrap_or("")
-                ),
-                span: None,
-                diagnostics: plan.diagnostics.clone(),
-                steps: Vec::new(),
-                exit_code: 1,
-            })
-        }
+    let Some(target) = plan.target_index(opts.target.as_deref()) else {
+        let err = BuildError {
+            message: format!(
+                "failed to reach build target {} in Dockerfile",
+                opts.target.as_deref().unwrap_or("")
+            ),
+            span: None,
+            diagnostics: plan.diagnostics.clone(),
+            steps: Vec::new(),
+            exit_code: 1,
+        };
+        return (Err(err), None);
     };
-    state.builds += 1;
     let mut run = Run {
-        build: state.builds,
+        build: txn.build,
         opts,
         plan,
         context,
-        state,
+        txn,
         stages: BTreeMap::new(),
         reports: Vec::new(),
         failed_output: String::new(),
     };
-    let order = steps::stage_order(plan, target, opts.builder);
-    let mut numbering = steps::Numbering::new(plan, &order, opts.builder);
-    if opts.builder == BuilderKind::Classic {
-        run.global_arg_steps(&mut numbering);
+    let result = run.all(file, target);
+    let build = run.build;
+    (result, Some((build, run.txn.finish())))
+}
+
+impl Run<'_> {
+    /// Every stage the target needs, then its image.
+    fn all(
+        &mut self,
+        file: &crate::dockerfile::Dockerfile,
+        target: usize,
+    ) -> Result<BuildReport, BuildError> {
+        let opts = self.opts;
+        let order = steps::stage_order(self.plan, target, opts.builder);
+        let mut numbering = steps::Numbering::new(self.plan, &order, opts.builder);
+        if opts.builder == BuilderKind::Classic {
+            self.global_arg_steps(&mut numbering);
+        }
+        let built = order
+            .iter()
+            .try_for_each(|&stage| self.stage(stage, &mut numbering));
+        self.txn.memo.views.sweep();
+        built?;
+        let Some(result) = self.stages.remove(&target) else {
+            return Err(self.fail("the target stage was not built".into(), None));
+        };
+        let reports = std::mem::take(&mut self.reports);
+        let image = result.into_image(opts.builder);
+        let history: Vec<HistoryRow> = image.history.iter().rev().cloned().collect();
+        let report = BuildReport {
+            build: self.build,
+            image_id: image.id,
+            builder: opts.builder.name().to_string(),
+            tags: opts.tags.iter().map(|t| normalize_tag(t)).collect(),
+            layer_count: image.layers.len(),
+            size: image.size(),
+            instructions: BuiltInstruction::list(&file.instructions),
+            totals: BuildTotals::of(&reports),
+            steps: reports,
+            history,
+        };
+        for tag in &opts.tags {
+            self.txn.add_image(image.clone(), Some(tag));
+        }
+        self.txn.add_image(image, None);
+        Ok(report)
     }
-    let built = order
-        .iter()
-        .try_for_each(|&stage| run.stage(stage, &mut numbering));
-    run.state.views.sweep();
-    built?;
-    let Some(result) = run.stages.remove(&target) else {
-        return Err(run.fail("the target stage was not built".into(), None));
-    };
-    let reports = std::mem::take(&mut run.reports);
-    let build_no = run.build;
-    let image = result.into_image(opts.builder);
-    let history: Vec<HistoryRow> = image.history.iter().rev().cloned().collect();
-    let report = BuildReport {
-        build: build_no,
-        image_id: image.id,
-        builder: opts.builder.name().to_string(),
-        tags: opts.tags.iter().map(|t| normalize_tag(t)).collect(),
-        layer_count: image.layers.len(),
-        size: image.size(),
-        instructions: BuiltInstruction::list(&file.instructions),
-        totals: BuildTotals::of(&reports),
-        steps: reports,
-        history,
-    };
-    for tag in &opts.tags {
-        state.tag_image(image.clone(), tag);
-    }
-    state.images.insert(image.id, image);
-    Ok(report)
 }
 
 /// Docker 20.10's parsers (its classic builder, and its BuildKit frontend
@@ -276,7 +345,7 @@ struct Run<'a> {
     opts: &'a BuildOptions,
     plan: &'a Plan,
     context: &'a ContextSnapshot,
-    state: &'a mut EngineState,
+    txn: Transaction<'a>,
     stages: BTreeMap<usize, StageState>,
     reports: Vec<StepReport>,
     /// What the RUN that failed printed, for its step report.
@@ -409,7 +478,7 @@ impl Run<'_> {
                 return Ok(st);
             }
         }
-        let image = match crate::engine::base::resolve(self.state, reference) {
+        let image = match crate::engine::base::resolve(&mut self.txn, reference) {
             Ok(img) => img,
             Err(e) => {
                 let message = match self.opts.builder {
@@ -550,11 +619,11 @@ impl Run<'_> {
         let ignores_cache = self.opts.no_cache
             && (builder == BuilderKind::Classic
                 || matches!(cmd.keyword(), Keyword::Run | Keyword::Copy | Keyword::Add));
-        let cache = cache_mut(self.state, builder);
+        let cache = cache_of(builder);
         let hit = if ignores_cache {
             None
         } else {
-            cache.get(&digest).cloned()
+            self.txn.cached(cache, &digest).cloned()
         };
         let verdict = match &hit {
             Some(rec) => Verdict::Hit {
@@ -570,7 +639,7 @@ impl Run<'_> {
                     },
                 },
                 None => Verdict::Miss {
-                    why: cache.explain_miss(&key, &cmd.text, &st.arg_names),
+                    why: self.txn.explain_miss(cache, &key, &cmd.text, &st.arg_names),
                 },
             },
         };
@@ -579,7 +648,7 @@ impl Run<'_> {
         let (layer, chain, created) = match &hit {
             Some(rec) => {
                 if let Some(l) = &rec.layer {
-                    let Some(changes) = self.state.layer(&l.diff_id) else {
+                    let Some(changes) = self.txn.layer(&l.diff_id) else {
                         return Err(self.fail(
                             format!(
                                 "layer {} of a cached step is missing from the engine state",
@@ -589,7 +658,7 @@ impl Run<'_> {
                         ));
                     };
                     let fs = std::mem::take(&mut st.fs);
-                    st.fs = self.state.views.with_layer(fs, changes);
+                    st.fs = self.txn.memo.views.with_layer(fs, changes);
                 }
                 (rec.layer.clone(), rec.chain, rec.built_by.build)
             }
@@ -616,7 +685,8 @@ impl Run<'_> {
             }
         };
         if hit.is_none() {
-            cache_mut(self.state, builder).insert(
+            self.txn.remember(
+                cache,
                 digest,
                 CacheRecord {
                     key,
@@ -803,7 +873,7 @@ impl Run<'_> {
     fn layers_fs(&mut self, layers: &[LayerInfo], span: Span) -> Result<RootFs, BuildError> {
         let mut changes = Vec::new();
         for l in layers {
-            match self.state.layer(&l.diff_id) {
+            match self.txn.layer(&l.diff_id) {
                 Some(c) => changes.push(c),
                 None => {
                     return Err(self.fail(
@@ -813,7 +883,7 @@ impl Run<'_> {
                 }
             }
         }
-        Ok(self.state.views.base(changes))
+        Ok(self.txn.memo.views.base(changes))
     }
 }
 

@@ -71,6 +71,30 @@ impl BuildCache {
         self.records.is_empty()
     }
 
+    /// The records built on `parent`, newest first.
+    fn newest_on<'a>(
+        &'a self,
+        parent: &Option<Digest>,
+    ) -> impl Iterator<Item = &'a CacheRecord> + 'a {
+        self.by_parent
+            .get(parent)
+            .into_iter()
+            .flatten()
+            .rev()
+            .filter_map(|d| self.records.get(d))
+    }
+
+    /// Add `newer`'s records, each parent's in the order they were built.
+    pub fn merge(&mut self, mut newer: BuildCache) {
+        for digests in std::mem::take(&mut newer.by_parent).into_values() {
+            for d in digests {
+                if let Some(record) = newer.records.remove(&d) {
+                    self.insert(d, record);
+                }
+            }
+        }
+    }
+
     /// Forget everything (`docker builder prune`).
     pub fn clear(&mut self) {
         self.records.clear();
@@ -80,13 +104,22 @@ impl BuildCache {
     /// Why `key` is not in the cache, judged against the most recent record
     /// built on the same parent (the step that "used to be here").
     pub fn explain_miss(&self, key: &CacheKey, text: &str, arg_names: &[String]) -> MissReason {
+        self.explain_miss_after(&BuildCache::default(), key, text, arg_names)
+    }
+
+    /// [`BuildCache::explain_miss`] over this cache with `newer`'s records
+    /// (those of the build under way) laid over it.
+    pub fn explain_miss_after(
+        &self,
+        newer: &BuildCache,
+        key: &CacheKey,
+        text: &str,
+        arg_names: &[String],
+    ) -> MissReason {
         let newest_first = || {
-            self.by_parent
-                .get(&key.parent)
-                .into_iter()
-                .flatten()
-                .rev()
-                .filter_map(|d| self.records.get(d))
+            newer
+                .newest_on(&key.parent)
+                .chain(self.newest_on(&key.parent))
         };
         let previous = newest_first().find(|r| same_kind(&r.key.op, &key.op));
         let Some(prev) = previous else {

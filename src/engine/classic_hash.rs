@@ -4,7 +4,7 @@
 //! It is part of the step's cache key (the nop command
 //! `/bin/sh -c #(nop) COPY file:… in /app/ `) and shows in `docker history`.
 //! Rules, all from moby v20.10.24 and checked against every recorded
-//! classic history under `/work/shared/conformance` (tests/classic_hash.rs):
+//! classic history under `/work/shared/conformance` (tests/it/classic_hash.rs):
 //!
 //! * Each filesystem entry has a *tarsum v1* digest (see [`tarsum_entry`]):
 //!   SHA-256 over header fields then data. The name is the path relative to
@@ -41,13 +41,13 @@
 //!   (`getSourceHashFromInfos`). One source keeps its own hash, so
 //!   `COPY *.js /app/` with a single match is `file:`. Recorded: 21.
 
-mod go_glob;
 mod tarsum_entry;
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{self, Read};
 
+use super::gopath;
 use tarsum_entry::{
     sha256_hex, tarsum_hex, TarsumHeader, MODE_BITS_KEPT, TYPE_BITS_DIR, TYPE_BITS_FILE,
     TYPE_BITS_SYMLINK,
@@ -340,7 +340,7 @@ impl<'c> ClassicSource<'c> {
     ) -> Result<Vec<(String, String)>, ClassicHashError> {
         let path = source.strip_prefix('/').unwrap_or(source);
         let path = path.strip_prefix("./").unwrap_or(path);
-        if allow_wildcards && go_glob::contains_wildcards(path) {
+        if allow_wildcards && gopath::has_wildcards(path) {
             return self.wildcard_infos(path);
         }
         let resolved = self.resolve(path)?;
@@ -363,7 +363,10 @@ impl<'c> ClassicSource<'c> {
     fn wildcard_infos(&self, pattern: &str) -> Result<Vec<(String, String)>, ClassicHashError> {
         let mut infos = Vec::new();
         for path in self.walk("") {
-            if !path.is_empty() && go_glob::go_match(pattern, &path) {
+            // The classic builder ignores `ErrBadPattern` (`match, _ :=
+            // root.Match(...)` in `copyWithWildcards`): a malformed pattern
+            // matches nothing.
+            if !path.is_empty() && gopath::path_match(pattern, &path).unwrap_or(false) {
                 infos.extend(self.source_infos(&path, false)?);
             }
         }

@@ -1,8 +1,9 @@
 //! Go's `path.Clean` and `path.Match`, reimplemented because Docker's
 //! semantics are defined by them: `.dockerignore` patterns are cleaned with
-//! `filepath.Clean` and validated with `filepath.Match`, and BuildKit matches
-//! `COPY` wildcards with `path.Match` against whole slash-separated paths.
-//! (On Linux `filepath` and `path` behave identically.)
+//! `filepath.Clean` and validated with `filepath.Match`, BuildKit matches
+//! `COPY` wildcards with `path.Match` against whole slash-separated paths,
+//! and the classic builder expands them with `filepath.Match` against every
+//! path of the context. (On Linux `filepath` and `path` behave identically.)
 
 /// The error `path.Match` reports for a malformed pattern; Go's text is
 /// "syntax error in pattern".
@@ -284,6 +285,7 @@ mod tests {
             ("a*b*c*d*e*/f", "axbxcxdxe/f", Ok(true)),
             ("a*b*c*d*e*/f", "axbxcxdxexxx/f", Ok(true)),
             ("a*b*c*d*e*/f", "axbxcxdxe/xxx/f", Ok(false)),
+            ("a*b*c*d*e*/f", "axbxcxdxexxx/fff", Ok(false)),
             ("a*b?c*x", "abxbbxdbxebxczzx", Ok(true)),
             ("a*b?c*x", "abxbbxdbxebxczzy", Ok(false)),
             ("ab[c]", "abc", Ok(true)),
@@ -323,8 +325,13 @@ mod tests {
             ("*x", "xxx", Ok(true)),
             ("a\\", "a", Err(BadPattern)),
             ("a\\", ".", Err(BadPattern)),
+            ("\\", "a", Err(BadPattern)),
             // A class may match `/`: only `*`, `?` refuse it.
             ("a[^x]b", "a/b", Ok(true)),
+            // The classic builder's COPY wildcards, matched against context paths.
+            ("*.js", "app.js", Ok(true)),
+            ("*.js", "src/app.js", Ok(false)),
+            ("src/*", "src/lib", Ok(true)),
         ];
         for (pattern, name, want) in cases {
             assert_eq!(
@@ -340,6 +347,7 @@ mod tests {
         assert!(has_wildcards("*.js"));
         assert!(has_wildcards("a?"));
         assert!(has_wildcards("[ab]"));
+        assert!(has_wildcards("src/[ab].js"));
         assert!(!has_wildcards("plain.txt"));
         assert!(!has_wildcards("a\\*b"));
     }

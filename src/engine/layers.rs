@@ -83,6 +83,17 @@ impl LayerStore {
         Some(loaded)
     }
 
+    /// The layer's changes if they are in memory.
+    pub fn in_memory(&self, diff_id: &Digest) -> Option<Arc<LayerChanges>> {
+        self.layers.get(diff_id).map(Arc::clone)
+    }
+
+    /// [`LayerStore::get`] without keeping what the loader read.
+    pub fn peek(&self, diff_id: &Digest) -> Option<Arc<LayerChanges>> {
+        self.in_memory(diff_id)
+            .or_else(|| self.loader.as_ref().and_then(|load| load(diff_id)))
+    }
+
     /// Layers added since the last call (to persist them).
     pub fn take_fresh(&mut self) -> Vec<(Digest, Arc<LayerChanges>)> {
         let fresh = std::mem::take(&mut self.fresh);

@@ -14,13 +14,12 @@ mod usage;
 
 use crate::engine::cache::BuildCache;
 use crate::engine::catalog::Catalog;
-use crate::engine::classic_hash::ClassicSourceHash;
-use crate::engine::context::FileCache;
 use crate::engine::layers::LayerStore;
+use crate::engine::memo::Memo;
 use crate::filesystem::digest::Digest;
-use crate::filesystem::rootfs::{LayerChanges, ViewCache};
+use crate::filesystem::rootfs::LayerChanges;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 pub use containers::{Container, ContainerState, LogLine, Stream};
@@ -57,20 +56,12 @@ pub struct EngineState {
     /// [`SIMULATED_EPOCH`] (builds keep their own minute each).
     #[serde(default)]
     pub clock: i64,
-    /// Small context files already read, by content digest.
-    #[serde(skip)]
-    pub file_cache: FileCache,
-    /// The classic builder's COPY source hashes already computed, by a
-    /// digest of the sources' patterns and stamps.
-    #[serde(skip)]
-    pub classic_hashes: HashMap<Digest, ClassicSourceHash>,
     /// Every layer's files, by diff_id.
     #[serde(skip)]
     pub layers: LayerStore,
-    /// The filesystem views of the last build's steps, so the next build
-    /// reuses what they looked up (see `ViewCache`).
+    /// What builds and previews remember to be faster next time.
     #[serde(skip)]
-    pub views: ViewCache,
+    pub memo: Memo,
 }
 
 /// A reference that names no image, in the daemon's words.
@@ -294,6 +285,16 @@ impl EngineState {
         self.layers.insert_known(*diff_id, Arc::clone(&changes));
         Some(changes)
     }
+
+    /// [`EngineState::layer`] without remembering what it read (for a
+    /// reader holding the state shared).
+    pub fn peek_layer(&self, diff_id: &Digest) -> Option<Arc<LayerChanges>> {
+        if let Some(l) = self.layers.peek(diff_id) {
+            return Some(l);
+        }
+        let key = self.catalog_sources.get(diff_id)?;
+        catalog_layer(key).map(Arc::new)
+    }
 }
 
 /// The key a catalog layer is remembered by: `reference#index`.
@@ -303,7 +304,7 @@ pub fn catalog_layer_key(reference: &str, index: usize) -> String {
 
 /// Regenerate a catalog layer from its key, for a state loaded from disk:
 /// catalog layers are never written there.
-fn catalog_layer(key: &str) -> Option<LayerChanges> {
+pub fn catalog_layer(key: &str) -> Option<LayerChanges> {
     let (reference, index) = key.rsplit_once('#')?;
     let index: usize = index.parse().ok()?;
     let catalog = Catalog::embedded().ok()?;

@@ -58,6 +58,7 @@ pub fn key(ev: &ct::KeyEvent) -> Option<Key> {
         ct::KeyCode::End => KeyCode::End,
         ct::KeyCode::PageUp => KeyCode::PageUp,
         ct::KeyCode::PageDown => KeyCode::PageDown,
+        ct::KeyCode::F(n) => KeyCode::F(n),
         _ => return None,
     };
     let m = ev.modifiers;

@@ -5,7 +5,7 @@
 //! from the context pane live here as `Overrides` over the disk's snapshot.
 
 use crate::app::effect::ContextOp;
-use crate::app::model::BuildOutcome;
+use crate::app::model::{BuildOutcome, Shown};
 use crate::app::rows::ContextSources;
 use crate::command::{BuildRequest, Built, Host};
 use crate::dockerfile::{compile, Compiled};
@@ -14,6 +14,8 @@ use crate::engine::context::{ContextSnapshot, FileKind, Overrides};
 use crate::engine::daemon::{Daemon, DaemonError};
 use crate::engine::report::BuildReport;
 use crate::engine::store::EngineState;
+use crate::filesystem::digest::Digest;
+use crate::filesystem::rootfs::LayerChanges;
 use crate::messages::Lang;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -48,6 +50,9 @@ pub struct EngineHost {
     pub cwd: PathBuf,
     /// The project: its context and Dockerfile (None for the plain CLI).
     pub project: Option<Project>,
+    /// The builder of a `docker build` that does not choose one: the
+    /// screen's.
+    pub builder: BuilderKind,
     /// The screen's language, for layerlab's words in command output.
     pub lang: Lang,
 }
@@ -68,11 +73,22 @@ pub struct Project {
     overrides: Overrides,
     simulated: Option<Arc<ContextSnapshot>>,
     print: Fingerprint,
-    last_build: Option<(String, BuilderKind, Fingerprint)>,
+    /// What the panes show was made of: the text, the builder, the
+    /// context and the number of builds in the engine then.
+    shown: Option<(String, BuilderKind, Fingerprint, u64)>,
+    /// The name the screen's builds are tagged with.
+    pub tag: String,
 }
 
 impl Project {
-    pub fn new(context: PathBuf, dockerfile: PathBuf, compiled: Arc<Compiled>) -> Project {
+    /// `name`: the project's or example's name, which its builds are
+    /// tagged with.
+    pub fn new(
+        name: &str,
+        context: PathBuf,
+        dockerfile: PathBuf,
+        compiled: Arc<Compiled>,
+    ) -> Project {
         Project {
             context,
             dockerfile,
@@ -81,7 +97,8 @@ impl Project {
             overrides: Overrides::default(),
             simulated: None,
             print: Vec::new(),
-            last_build: None,
+            shown: None,
+            tag: tag_for(name),
         }
     }
 
@@ -115,6 +132,25 @@ impl Project {
     }
 }
 
+/// A repository name docker accepts, made of `name`: lower case, other
+/// characters than letters, digits, `.`, `_` and `-` as `-`.
+fn tag_for(name: &str) -> String {
+    let cleaned: String = name
+        .to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'a'..='z' | '0'..='9' | '.' | '_' | '-' => c,
+            _ => '-',
+        })
+        .collect();
+    let trimmed = cleaned.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+    if trimmed.is_empty() {
+        "layerlab".into()
+    } else {
+        trimmed.into()
+    }
+}
+
 fn same_path(a: &Path, b: &Path) -> bool {
     match (a.canonicalize(), b.canonicalize()) {
         (Ok(x), Ok(y)) => x == y,
@@ -128,6 +164,7 @@ impl EngineHost {
             daemon,
             cwd,
             project,
+            builder: BuilderKind::default(),
             lang: Lang::En,
         }
     }
@@ -171,27 +208,61 @@ impl EngineHost {
         p.relayer().0
     }
 
-    /// Build the editor's compiled text over the project's context, unless
-    /// nothing changed since the last build (`force` builds anyway).
-    pub fn build_editor(
+    /// What a build of the editor's compiled text over the project's
+    /// context would do now, written nowhere; none when it is what the
+    /// screen already shows (`force` previews anyway).
+    pub fn preview_editor(
         &mut self,
         compiled: &Arc<Compiled>,
         builder: BuilderKind,
         force: bool,
     ) -> Option<BuildOutcome> {
+        let builds = self.daemon.engine.builds;
         let p = self.project.as_mut()?;
         p.compiled = Arc::clone(compiled);
-        let key = (compiled.source().to_string(), builder, p.print.clone());
-        if !force && p.last_build.as_ref() == Some(&key) {
+        let key = (
+            compiled.source().to_string(),
+            builder,
+            p.print.clone(),
+            builds,
+        );
+        if !force && p.shown.as_ref() == Some(&key) {
             return None;
         }
-        p.last_build = Some(key);
-        let snap = p.current()?;
+        p.shown = Some(key);
+        let snap = Arc::clone(p.current()?);
         let opts = BuildOptions {
             builder,
             ..BuildOptions::default()
         };
-        let result = match self.daemon.build_compiled(compiled, snap, &opts) {
+        let preview = self.daemon.preview_compiled(compiled, &snap, &opts);
+        let shown = Shown::Preview { last_build: builds };
+        Some(self.outcome(
+            shown,
+            Arc::clone(compiled),
+            builder,
+            preview.result,
+            &preview.layers,
+            None,
+        ))
+    }
+
+    /// Build the editor's compiled text over the project's context into the
+    /// engine, tagged with the project's name.
+    pub fn build_editor(
+        &mut self,
+        compiled: &Arc<Compiled>,
+        builder: BuilderKind,
+    ) -> Option<BuildOutcome> {
+        let p = self.project.as_mut()?;
+        p.compiled = Arc::clone(compiled);
+        let snap = Arc::clone(p.current()?);
+        let opts = BuildOptions {
+            builder,
+            tags: vec![p.tag.clone()],
+            ..BuildOptions::default()
+        };
+        let result = match self.daemon.build_compiled(compiled, &snap, &opts) {
             Ok(r) => Ok(r),
             Err(DaemonError::Build(e)) => Err(e),
             Err(other) => Err(BuildError {
@@ -202,15 +273,35 @@ impl EngineHost {
                 exit_code: 1,
             }),
         };
-        Some(self.outcome(Arc::clone(compiled), builder, result, None))
+        let builds = self.daemon.engine.builds;
+        if let Some(p) = &mut self.project {
+            p.shown = Some((
+                compiled.source().to_string(),
+                builder,
+                p.print.clone(),
+                builds,
+            ));
+        }
+        let shown = Shown::Build { number: builds };
+        Some(self.outcome(
+            shown,
+            Arc::clone(compiled),
+            builder,
+            result,
+            &BTreeMap::new(),
+            None,
+        ))
     }
 
-    /// A build's result with the changes of every layer its steps made.
+    /// A build's result with the changes of every layer its steps made:
+    /// from `made` (a preview's, which exist nowhere else) or the engine.
     pub fn outcome(
         &mut self,
+        shown: Shown,
         compiled: Arc<Compiled>,
         builder: BuilderKind,
         result: Result<BuildReport, BuildError>,
+        made: &BTreeMap<Digest, Arc<LayerChanges>>,
         origin: Option<String>,
     ) -> BuildOutcome {
         let steps = match &result {
@@ -223,10 +314,12 @@ impl EngineHost {
             .enumerate()
             .filter_map(|(i, s)| {
                 let diff_id = s.layer.as_ref()?.diff_id;
-                engine.layer(&diff_id).map(|changes| (i, changes))
+                let changes = made.get(&diff_id).cloned();
+                changes.or_else(|| engine.layer(&diff_id)).map(|c| (i, c))
             })
             .collect::<BTreeMap<_, _>>();
         BuildOutcome {
+            shown,
             compiled,
             builder,
             result,
@@ -288,6 +381,10 @@ impl Host for EngineHost {
 
     fn engine_mut(&mut self) -> &mut EngineState {
         &mut self.daemon.engine
+    }
+
+    fn default_builder(&self) -> BuilderKind {
+        self.builder
     }
 
     fn commit(&mut self) -> Result<(), String> {

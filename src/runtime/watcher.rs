@@ -1,17 +1,19 @@
 //! File watching with a grace period: an editor's save fires several
-//! events (write, rename, chmod, …); they are gathered until the files
-//! have been quiet for a moment, so one save is one rebuild, well within
-//! 100 ms of the save.
+//! events (write, rename, chmod, …), and some editors write the file in
+//! steps (a part, then the rest); they are gathered until the files have
+//! been quiet for the grace period, so one save is one change and the file
+//! is read once it is whole.
 
 use notify::{RecursiveMode, Watcher};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{channel, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
-/// Quiet time that ends a burst of events.
-pub const QUIET: Duration = Duration::from_millis(25);
-/// A burst never delays the rebuild longer than this.
-pub const MAX_DELAY: Duration = Duration::from_millis(60);
+/// Quiet time that ends a burst of events: longer than the pause between
+/// the steps of one save, short enough to feel immediate.
+pub const QUIET: Duration = Duration::from_millis(150);
+/// A burst (a file written continuously) is never held longer than this.
+pub const MAX_DELAY: Duration = Duration::from_millis(1000);
 
 /// What changed in one burst.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -89,7 +91,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn one_save_is_one_burst_within_100ms() {
+    fn a_save_in_two_steps_is_one_burst_after_the_grace_period() {
         let dir = tempfile::tempdir().unwrap();
         let df = dir.path().join("Dockerfile");
         std::fs::write(&df, "FROM a\n").unwrap();
@@ -97,20 +99,28 @@ mod tests {
         let _w = watch(dir.path(), &df, tx).unwrap();
         std::thread::sleep(Duration::from_millis(50));
         let saved = Instant::now();
-        // An editor's save: temp file, write, rename over.
-        let tmp = dir.path().join(".Dockerfile.swp");
-        std::fs::write(&tmp, "FROM b\n").unwrap();
-        std::fs::rename(&tmp, &df).unwrap();
-        let c = rx.recv_timeout(Duration::from_secs(2)).expect("a change");
-        assert!(
-            saved.elapsed() < Duration::from_millis(100),
-            "{:?}",
-            saved.elapsed()
-        );
+        // An editor's save in two writes: a part of the text, then all of
+        // it; then another's: temp file, write, rename over.
+        std::fs::write(&df, "FROM b\nRUN echo ins").unwrap();
+        std::thread::sleep(Duration::from_millis(40));
+        std::fs::write(&df, "FROM b\nRUN echo installed\n").unwrap();
+        let c = rx.recv_timeout(Duration::from_secs(3)).expect("a change");
+        let waited = saved.elapsed();
         assert!(c.dockerfile && c.context);
+        assert!(waited >= QUIET, "read before the grace period: {waited:?}");
+        assert!(waited < MAX_DELAY + QUIET * 2, "{waited:?}");
         assert!(
-            rx.recv_timeout(Duration::from_millis(150)).is_err(),
-            "a second burst"
+            rx.recv_timeout(QUIET * 2).is_err(),
+            "the second write was a second change"
         );
+        assert_eq!(
+            std::fs::read_to_string(&df).unwrap(),
+            "FROM b\nRUN echo installed\n"
+        );
+        let tmp = dir.path().join(".Dockerfile.swp");
+        std::fs::write(&tmp, "FROM c\n").unwrap();
+        std::fs::rename(&tmp, &df).unwrap();
+        assert!(rx.recv_timeout(Duration::from_secs(3)).is_ok());
+        assert!(rx.recv_timeout(QUIET * 2).is_err(), "one burst per save");
     }
 }

@@ -2,7 +2,7 @@
 //! Builtins that are also applets (`echo`, `test`, `printf`, `pwd`, …)
 //! live in [`super::commands`].
 
-use super::commands::Io;
+use super::interp::registry::Io;
 use super::interp::{Flow, Shell, Status};
 use super::parser;
 

@@ -13,9 +13,12 @@ use super::ast::{
     AndOr, Command, Compound, Connector, List, Pipeline, RedirOp, RedirTarget, Redirect,
     SimpleCommand,
 };
-use super::commands::{Io, Registry};
 use super::{parser, ExecContext, ExecResult, Limits};
 use crate::filesystem::users::User;
+
+pub mod registry;
+
+use registry::{Io, Registry};
 
 /// Why execution stops going forward.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -1105,7 +1108,7 @@ impl<'c, 'fs> Shell<'c, 'fs> {
     /// output through the descriptor table.
     pub(crate) fn run_registered(
         &mut self,
-        cmd: &Arc<dyn super::commands::Command>,
+        cmd: &Arc<dyn registry::Command>,
         argv: &[String],
     ) -> Status {
         self.flush_files(0);

@@ -2,13 +2,17 @@
 //! [`WordPart`]s), operators and newlines. Here-document bodies are read
 //! when the newline after their `<<` is reached; `$(…)` and backquotes are
 //! parsed recursively into programs right away, so a syntax error inside
-//! them surfaces at parse time as it does in ash.
+//! them surfaces at parse time as it does in ash. The parser hands itself in
+//! for those bodies ([`ParseBody`]), so the lexer does not depend on it.
 
 use std::rc::Rc;
 
 use super::ast::{ParamExp, ParamOp, Program, Word, WordPart};
-use super::parser;
 use super::SyntaxError;
+
+/// Parses the tokens of a `$(…)` or backquoted body, at a nesting depth,
+/// into a program: the parser's entry point, given to [`lex`] by the parser.
+pub(crate) type ParseBody = fn(Lexed, usize) -> Result<Program, SyntaxError>;
 
 /// Deepest nesting of `$(…)`, `${…}` and quotes inside each other before the
 /// lexer gives up (keeps hostile input from overflowing the stack).
@@ -99,6 +103,7 @@ struct PendingHereDoc {
 
 pub(crate) struct Lexer<'a> {
     src: &'a [char],
+    parse_body: ParseBody,
     pos: usize,
     line: usize,
     depth: usize,
@@ -106,10 +111,11 @@ pub(crate) struct Lexer<'a> {
     heredocs: Vec<Word>,
 }
 
-/// Tokenizes a whole script.
-pub fn lex(src: &str) -> Result<Lexed, SyntaxError> {
+/// Tokenizes a whole script; command substitutions are parsed with
+/// `parse_body`.
+pub(crate) fn lex(src: &str, parse_body: ParseBody) -> Result<Lexed, SyntaxError> {
     let chars: Vec<char> = src.chars().collect();
-    let mut lx = Lexer::new(&chars, 0, 0, 0);
+    let mut lx = Lexer::new(&chars, parse_body, 0, 0, 0);
     let tokens = lx.tokens(false)?;
     Ok(Lexed {
         tokens,
@@ -142,9 +148,10 @@ enum Mode {
 }
 
 impl<'a> Lexer<'a> {
-    fn new(src: &'a [char], pos: usize, line: usize, depth: usize) -> Self {
+    fn new(src: &'a [char], parse_body: ParseBody, pos: usize, line: usize, depth: usize) -> Self {
         Self {
             src,
+            parse_body,
             pos,
             line,
             depth,
@@ -365,7 +372,7 @@ impl<'a> Lexer<'a> {
                 }
             } else {
                 let chars: Vec<char> = body.chars().collect();
-                let mut sub = Lexer::new(&chars, 0, self.line, self.nested()?);
+                let mut sub = Lexer::new(&chars, self.parse_body, 0, self.line, self.nested()?);
                 Word {
                     parts: sub.quoted_parts(Mode::HereDoc)?,
                 }
@@ -520,11 +527,17 @@ impl<'a> Lexer<'a> {
     }
 
     fn command_sub(&mut self) -> Result<WordPart, SyntaxError> {
-        let mut sub = Lexer::new(self.src, self.pos, self.line, self.nested()?);
+        let mut sub = Lexer::new(
+            self.src,
+            self.parse_body,
+            self.pos,
+            self.line,
+            self.nested()?,
+        );
         let tokens = sub.tokens(true)?;
         self.pos = sub.pos;
         self.line = sub.line;
-        let program = parser::parse_tokens(
+        let program = (self.parse_body)(
             Lexed {
                 tokens,
                 heredocs: sub.heredocs,
@@ -532,6 +545,20 @@ impl<'a> Lexer<'a> {
             sub.depth,
         )?;
         Ok(WordPart::CommandSub(Rc::new(program)))
+    }
+
+    /// Parses the text of a backquoted substitution at a nesting depth.
+    fn parse_nested(&self, text: &str, depth: usize) -> Result<Program, SyntaxError> {
+        let chars: Vec<char> = text.chars().collect();
+        let mut lx = Lexer::new(&chars, self.parse_body, 0, 0, depth);
+        let tokens = lx.tokens(false)?;
+        (self.parse_body)(
+            Lexed {
+                tokens,
+                heredocs: lx.heredocs,
+            },
+            depth,
+        )
     }
 
     fn backquote(&mut self, in_double: bool) -> Result<WordPart, SyntaxError> {
@@ -554,7 +581,7 @@ impl<'a> Lexer<'a> {
                 None => return Err(SyntaxError::new("syntax error: unterminated quoted string")),
             }
         }
-        let program = parse_nested(&text, self.nested()?)?;
+        let program = self.parse_nested(&text, self.nested()?)?;
         Ok(WordPart::CommandSub(Rc::new(program)))
     }
 
@@ -583,7 +610,7 @@ impl<'a> Lexer<'a> {
         }
         let inner: Vec<char> = self.src[start..self.pos].to_vec();
         self.pos += 2;
-        let mut sub = Lexer::new(&inner, 0, self.line, self.nested()?);
+        let mut sub = Lexer::new(&inner, self.parse_body, 0, self.line, self.nested()?);
         let parts = sub.quoted_parts(Mode::HereDoc)?;
         Ok(WordPart::Arith(parts))
     }
@@ -743,18 +770,4 @@ impl Parts {
         self.flush();
         self.parts
     }
-}
-
-/// Parses the text of a backquoted substitution at a nesting depth.
-fn parse_nested(text: &str, depth: usize) -> Result<Program, SyntaxError> {
-    let chars: Vec<char> = text.chars().collect();
-    let mut lx = Lexer::new(&chars, 0, 0, depth);
-    let tokens = lx.tokens(false)?;
-    parser::parse_tokens(
-        Lexed {
-            tokens,
-            heredocs: lx.heredocs,
-        },
-        depth,
-    )
 }

@@ -12,7 +12,7 @@ use super::SyntaxError;
 
 /// Parses a script.
 pub fn parse(src: &str) -> Result<Program, SyntaxError> {
-    parse_tokens(lexer::lex(src)?, 0)
+    parse_tokens(lexer::lex(src, parse_tokens)?, 0)
 }
 
 /// Parses tokens produced by the lexer (also used for `$(…)` bodies, at a

@@ -27,7 +27,7 @@ use std::sync::Arc;
 use crate::filesystem::blob::Blob;
 use crate::filesystem::rootfs::FsError;
 
-use super::commands::{Io, Registry};
+use super::interp::registry::{Io, Registry};
 use super::interp::Shell;
 use catalog::{FileSpec, FillerSpec};
 

@@ -4,7 +4,7 @@
 //! cascade above it marked; the image's totals underneath.
 
 use crate::app::i18n::{tr, trf};
-use crate::app::model::{BuildView, Focus, Model};
+use crate::app::model::{BuildView, Focus, Model, Shown};
 use crate::app::rows::{layer_rows, LayerRow, RowKind};
 use crate::command::output::human_size;
 use crate::engine::report::StepReport;
@@ -16,7 +16,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 
-/// The pane's title: builder and the one-line lesson.
+/// The pane's title: builder, preview or build, and the one-line lesson.
 pub fn title(model: &Model, width: usize) -> String {
     let lang = model.lang;
     let builder_key = match &model.build {
@@ -29,9 +29,30 @@ pub fn title(model: &Model, width: usize) -> String {
         tr(lang, &builder_key)
     );
     let mut t = String::new();
+    let (kind, kind_short) = match model.build.as_ref().map(|v| v.shown) {
+        Some(Shown::Preview { last_build: 0 }) => (
+            tr(lang, "title.preview_first"),
+            tr(lang, "title.preview_short"),
+        ),
+        Some(Shown::Preview { last_build }) => {
+            let n = last_build.to_string();
+            (
+                trf(lang, "title.preview", &[("build", &n)]),
+                trf(lang, "title.preview_short_against", &[("build", &n)]),
+            )
+        }
+        Some(Shown::Build { number }) => {
+            let t = trf(lang, "title.build", &[("build", &number.to_string())]);
+            (t.clone(), t)
+        }
+        None => (String::new(), String::new()),
+    };
     match &model.build {
         None => t.push_str(&tr(lang, "summary.none")),
         Some(v) => match &v.report {
+            None if matches!(v.shown, Shown::Preview { .. }) => {
+                t.push_str(&tr(lang, "layers.would_fail"));
+            }
             None => t.push_str(&tr(lang, "layers.failed")),
             Some(r) => {
                 let totals = &r.totals;
@@ -49,12 +70,25 @@ pub fn title(model: &Model, width: usize) -> String {
             }
         },
     }
-    // Narrow panes keep the lesson (the summary) and drop the pane's name.
-    let full = format!("{head}{t} ");
+    // Narrow panes keep the lesson (the summary) and what it is (preview or
+    // build), and drop the pane's name, then the long words.
+    let with = |kind: &str| {
+        if kind.is_empty() {
+            t.clone()
+        } else {
+            format!("{kind} · {t}")
+        }
+    };
+    let full = format!("{head}{} ", with(&kind));
     if text::width(&full) + 2 <= width {
-        full
+        return full;
+    }
+    let builder = tr(lang, &builder_key);
+    let narrow = format!(" {builder} · {} ", with(&kind));
+    if text::width(&narrow) + 2 <= width {
+        narrow
     } else {
-        format!(" {} · {t} ", tr(lang, &builder_key))
+        format!(" {builder} · {} ", with(&kind_short))
     }
 }
 

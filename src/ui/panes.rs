@@ -453,6 +453,7 @@ pub fn footer(model: &Model, area: Rect, buf: &mut Buffer) {
             keys(model, df, &[Action::Undo, Action::Redo]),
             "short.undo_redo",
         ),
+        (keys(model, g, &[Action::Build]), "short.build"),
         (keys(model, g, &[Action::ToggleBuilder]), "short.builder"),
         (keys(model, g, &[Action::ToggleContext]), "short.context"),
         (keys(model, g, &[Action::CommandBar]), "short.docker"),
@@ -462,8 +463,9 @@ pub fn footer(model: &Model, area: Rect, buf: &mut Buffer) {
     .into_iter()
     .map(|(k, label)| (k, tr(model.lang, label)))
     .collect();
-    // Drop the least needed entries until the line fits; help and quit stay.
-    const DROP_ORDER: [usize; 7] = [5, 6, 4, 3, 2, 1, 0];
+    // Drop the least needed entries until the line fits; build, help and
+    // quit stay.
+    const DROP_ORDER: [usize; 7] = [6, 7, 5, 3, 2, 1, 0];
     let mut keep = vec![true; items.len()];
     let w = area.width as usize;
     let cost = |keep: &[bool]| -> usize {

@@ -62,6 +62,7 @@ pub fn key_label(k: Key) -> String {
         KeyCode::End => "End".into(),
         KeyCode::PageUp => "PgUp".into(),
         KeyCode::PageDown => "PgDn".into(),
+        KeyCode::F(n) => format!("F{n}"),
     };
     let mut s = String::new();
     if k.ctrl {

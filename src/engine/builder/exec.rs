@@ -75,7 +75,7 @@ impl Run<'_> {
             return Ok(ran);
         }
         st.fs = fs;
-        match self.state.layers.put(changes) {
+        match self.txn.put_layer(changes) {
             Ok(info) => {
                 ran.layer = Some(info);
                 Ok(ran)

@@ -195,7 +195,7 @@ impl Run<'_> {
 
     /// The filesystem of an image named by `COPY --from=IMAGE`.
     pub(super) fn image_fs(&mut self, reference: &str, span: Span) -> Result<RootFs, BuildError> {
-        let image = match crate::engine::base::resolve(self.state, reference) {
+        let image = match crate::engine::base::resolve(&mut self.txn, reference) {
             Ok(i) => i,
             Err(e) => {
                 let m = match self.opts.builder {
@@ -278,7 +278,7 @@ impl Run<'_> {
                     }
                     items.push(copy::Item {
                         target: copy::join(dest, rel),
-                        node: copy::context_node(&mut self.state.file_cache, ctx, path, meta),
+                        node: copy::context_node(&mut self.txn.memo.file_cache, ctx, path, meta),
                     });
                 }
                 continue;
@@ -294,7 +294,7 @@ impl Run<'_> {
             }
             items.push(copy::Item {
                 target: copy::target_for(dest, into_dir, &source.name),
-                node: copy::context_node(&mut self.state.file_cache, ctx, &source.path, meta),
+                node: copy::context_node(&mut self.txn.memo.file_cache, ctx, &source.path, meta),
             });
         }
         Ok(items)
@@ -464,7 +464,7 @@ impl Run<'_> {
             let _ = serde_json::to_writer(&mut h, &(patterns, files, resolved));
             h.finish()
         };
-        if let Some(hash) = self.state.classic_hashes.get(&memo_key) {
+        if let Some(hash) = self.txn.memo.classic_hashes.get(&memo_key) {
             return Ok(hash.clone());
         }
         let entries = self
@@ -484,7 +484,10 @@ impl Run<'_> {
             });
         match result {
             Ok(c) => {
-                self.state.classic_hashes.insert(memo_key, c.hash.clone());
+                self.txn
+                    .memo
+                    .classic_hashes
+                    .insert(memo_key, c.hash.clone());
                 Ok(c.hash)
             }
             Err(e) => Err(self.fail(

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::{Io, Opts, Registry};
-use crate::calendar::civil;
+use crate::calendar::strftime;
 use crate::filesystem::users;
 use crate::shell::interp::{base_name, Flow, Shell};
 use crate::shell::parser;
@@ -573,84 +573,6 @@ fn sleep(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     // The simulated clock counts whole seconds.
     sh.advance_clock(total.ceil() as u64);
     0
-}
-
-pub(crate) const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-
-/// strftime for the conversions scripts use; the zone is always UTC.
-pub(crate) fn strftime(fmt: &str, ts: i64) -> String {
-    let c = civil(ts);
-    let mut out = String::new();
-    let mut chars = fmt.chars();
-    while let Some(ch) = chars.next() {
-        if ch != '%' {
-            out.push(ch);
-            continue;
-        }
-        let Some(spec) = chars.next() else {
-            out.push('%');
-            break;
-        };
-        let s = match spec {
-            'Y' => c.year.to_string(),
-            'y' => format!("{:02}", c.year.rem_euclid(100)),
-            'm' => format!("{:02}", c.month),
-            'd' => format!("{:02}", c.day),
-            'e' => format!("{:2}", c.day),
-            'H' => format!("{:02}", c.hour),
-            'I' => format!("{:02}", (c.hour + 11) % 12 + 1),
-            'M' => format!("{:02}", c.min),
-            'S' => format!("{:02}", c.sec),
-            'p' => if c.hour < 12 { "AM" } else { "PM" }.to_owned(),
-            's' => ts.to_string(),
-            'a' => DAYS[c.wday as usize].to_owned(),
-            'A' => [
-                "Sunday",
-                "Monday",
-                "Tuesday",
-                "Wednesday",
-                "Thursday",
-                "Friday",
-                "Saturday",
-            ][c.wday as usize]
-                .to_owned(),
-            'b' | 'h' => MONTHS[(c.month - 1) as usize].to_owned(),
-            'B' => [
-                "January",
-                "February",
-                "March",
-                "April",
-                "May",
-                "June",
-                "July",
-                "August",
-                "September",
-                "October",
-                "November",
-                "December",
-            ][(c.month - 1) as usize]
-                .to_owned(),
-            'j' => format!("{:03}", c.yday + 1),
-            'u' => (if c.wday == 0 { 7 } else { c.wday }).to_string(),
-            'w' => c.wday.to_string(),
-            'Z' => "UTC".to_owned(),
-            'z' => "+0000".to_owned(),
-            'T' => format!("{:02}:{:02}:{:02}", c.hour, c.min, c.sec),
-            'R' => format!("{:02}:{:02}", c.hour, c.min),
-            'D' => format!("{:02}/{:02}/{:02}", c.month, c.day, c.year.rem_euclid(100)),
-            'F' => format!("{}-{:02}-{:02}", c.year, c.month, c.day),
-            'c' => strftime("%a %b %e %H:%M:%S %Y", ts),
-            'n' => "\n".to_owned(),
-            't' => "\t".to_owned(),
-            '%' => "%".to_owned(),
-            other => format!("%{other}"),
-        };
-        out.push_str(&s);
-    }
-    out
 }
 
 fn date(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {

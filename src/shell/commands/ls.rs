@@ -6,7 +6,6 @@
 
 use std::sync::Arc;
 
-use super::basic::MONTHS;
 use super::{Io, Opts, Registry};
 use crate::calendar::civil;
 use crate::filesystem::rootfs::{Node, NodeKind};
@@ -346,7 +345,7 @@ fn line(sh: &Shell, ctx: &Ctx, it: &Item, io: &mut Io) {
 /// about six months (or in the future).
 fn time_column(mtime: i64, now: i64) -> String {
     let c = civil(mtime);
-    let month = MONTHS[(c.month - 1) as usize];
+    let month = c.month_abbr();
     let age = now - mtime;
     if age < 3600 * 24 * 365 / 2 && age > -15 * 60 {
         format!("{month} {:>2} {:02}:{:02}", c.day, c.hour, c.min)

@@ -15,7 +15,7 @@ use super::{
     write_text, Planned,
 };
 use crate::calendar::civil;
-use crate::shell::commands::Io;
+use crate::shell::interp::registry::Io;
 use crate::shell::interp::Shell;
 
 const INSTALLED: &str = "/lib/apk/db/installed";

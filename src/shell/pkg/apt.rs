@@ -17,7 +17,7 @@ use super::{
     write_all, write_text, Content, Planned,
 };
 use crate::calendar::civil;
-use crate::shell::commands::Io;
+use crate::shell::interp::registry::Io;
 use crate::shell::interp::Shell;
 
 const LISTS: &str = "/var/lib/apt/lists";

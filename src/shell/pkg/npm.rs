@@ -18,7 +18,7 @@ use super::{
     Content, Planned,
 };
 use crate::calendar::civil;
-use crate::shell::commands::Io;
+use crate::shell::interp::registry::Io;
 use crate::shell::interp::Shell;
 use crate::shell::parser;
 

@@ -13,7 +13,7 @@ use super::catalog::{normalize_pip, FillerSpec, PipCatalog, PipPackage};
 use super::{
     catalogs_or_report, dir_names, filler_files, hex_name, read_text, write_all, Content, Planned,
 };
-use crate::shell::commands::Io;
+use crate::shell::interp::registry::Io;
 use crate::shell::interp::Shell;
 
 /// `python`/`python3`: only `-m pip` and `--version` are simulated.

@@ -1,0 +1,250 @@
+//! `layerlab build` and `layerlab import` through the real binary: the JSON
+//! contract, consecutive builds against one persisted state, and the errors
+//! a learner meets.
+
+use crate::support;
+use serde_json::Value;
+use std::path::Path;
+use std::process::Output;
+
+fn layerlab(state: &Path, args: &[&str]) -> Output {
+    support::binary::layerlab()
+        .arg("--state")
+        .arg(state)
+        .args(args)
+        .output()
+        .expect("run layerlab")
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+/// A tiny rootfs: one shell script and a symlink, enough to import.
+fn rootfs_tar(dir: &Path) -> std::path::PathBuf {
+    let path = dir.join("rootfs.tar");
+    let mut b = tar::Builder::new(Vec::new());
+    let mut h = tar::Header::new_gnu();
+    h.set_entry_type(tar::EntryType::Regular);
+    h.set_mode(0o755);
+    h.set_size(10);
+    h.set_uid(0);
+    h.set_gid(0);
+    h.set_mtime(0);
+    b.append_data(&mut h, "bin/tool", &b"#!/bin/sh\n"[..])
+        .expect("append");
+    std::fs::write(&path, b.into_inner().expect("tar")).expect("write tar");
+    path
+}
+
+struct Fixture {
+    _tmp: tempfile::TempDir,
+    state: std::path::PathBuf,
+    ctx: std::path::PathBuf,
+}
+
+fn fixture(dockerfile: &str) -> Fixture {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let state = tmp.path().join("state");
+    let ctx = tmp.path().join("ctx");
+    std::fs::create_dir_all(&ctx).expect("ctx");
+    std::fs::write(ctx.join("Dockerfile"), dockerfile).expect("Dockerfile");
+    std::fs::write(ctx.join("app.js"), "console.log('v1');\n").expect("app.js");
+    let tar = rootfs_tar(tmp.path());
+    let out = layerlab(
+        &state,
+        &["import", tar.to_str().expect("utf8"), "base:latest"],
+    );
+    assert!(out.status.success(), "import failed: {out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("sha256:"));
+    Fixture {
+        _tmp: tmp,
+        state,
+        ctx,
+    }
+}
+
+#[test]
+fn json_contract_and_a_second_build_from_cache() {
+    let f = fixture("FROM base\nENV A=1\nWORKDIR /app\nCOPY app.js .\nCMD [\"tool\"]\n");
+    let ctx = f.ctx.to_str().expect("utf8");
+    let first = json(&layerlab(
+        &f.state,
+        &["build", "--json", "-t", "demo:1", ctx],
+    ));
+    for key in [
+        "image_id",
+        "builder",
+        "tags",
+        "layer_count",
+        "size",
+        "steps",
+        "history",
+    ] {
+        assert!(first.get(key).is_some(), "missing {key} in {first}");
+    }
+    assert_eq!(first["builder"], "buildkit");
+    assert_eq!(first["tags"][0], "demo:1");
+    // BuildKit: FROM, WORKDIR, COPY are steps; ENV and CMD are not.
+    let keywords: Vec<&str> = first["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .map(|s| s["keyword"].as_str().expect("keyword"))
+        .collect();
+    assert_eq!(keywords, ["FROM", "WORKDIR", "COPY"]);
+    let copy = &first["steps"][2];
+    assert_eq!(copy["cached"], false);
+    assert_eq!(copy["layer"]["size"], 19);
+    assert!(copy["layer"]["diff_id"]
+        .as_str()
+        .expect("diff_id")
+        .starts_with("sha256:"));
+    // History newest first: CMD, COPY, WORKDIR, ENV, the base.
+    assert_eq!(first["history"][0]["created_by"], "CMD [\"tool\"]");
+    assert_eq!(
+        first["history"][1]["created_by"],
+        "COPY app.js . # buildkit"
+    );
+    assert_eq!(first["layer_count"], 3);
+
+    let second = json(&layerlab(&f.state, &["build", "--json", ctx]));
+    assert_eq!(
+        second["image_id"], first["image_id"],
+        "same inputs, same image"
+    );
+    let copy = &second["steps"][2];
+    assert_eq!(copy["cached"], true);
+    assert!(
+        copy["reason"]
+            .as_str()
+            .expect("reason")
+            .contains("build #1"),
+        "a hit names the build it reused: {copy}"
+    );
+
+    std::fs::write(f.ctx.join("app.js"), "console.log('v2');\n").expect("edit");
+    let third = json(&layerlab(&f.state, &["build", "--json", ctx]));
+    let copy = &third["steps"][2];
+    assert_eq!(copy["cached"], false);
+    let reason = copy["reason"].as_str().expect("reason");
+    assert!(reason.contains("app.js changed"), "{reason}");
+    assert_ne!(third["image_id"], first["image_id"]);
+}
+
+#[test]
+fn classic_progress_text() {
+    let f = fixture("FROM base\nENV A=1\nCOPY app.js /app.js\n");
+    let ctx = f.ctx.to_str().expect("utf8");
+    let out = layerlab(&f.state, &["build", "--builder", "classic", ctx]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("Step 2/3 : ENV A=1"), "{text}");
+    assert!(text.contains("Successfully built"), "{text}");
+    let again = layerlab(&f.state, &["build", "--builder", "classic", ctx]);
+    let text = String::from_utf8_lossy(&again.stdout);
+    assert_eq!(text.matches(" ---> Using cache").count(), 2, "{text}");
+}
+
+#[test]
+fn unknown_base_image_fails_as_docker_does() {
+    let f = fixture("FROM nosuchimage\nCOPY app.js /\n");
+    let ctx = f.ctx.to_str().expect("utf8");
+    let out = layerlab(&f.state, &["build", "--json", ctx]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = json(&out);
+    let msg = err["error"].as_str().expect("error");
+    assert!(msg.contains("pull access denied"), "{msg}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("layerlab works offline"),
+        "hint expected: {stderr}"
+    );
+}
+
+#[test]
+fn dockerfile_errors_point_at_line_and_column() {
+    let f = fixture("FROM base\nCOPY app.js\n");
+    let ctx = f.ctx.to_str().expect("utf8");
+    let out = layerlab(&f.state, &["build", ctx]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("Dockerfile:2:1"), "{stderr}");
+    assert!(
+        stderr.contains("requires at least two arguments"),
+        "{stderr}"
+    );
+    assert!(stderr.contains('^'), "{stderr}");
+}
+
+#[test]
+fn a_corrupt_state_is_named_never_reset() {
+    let f = fixture("FROM base\n");
+    let engine = f.state.join("engine.json");
+    std::fs::write(&engine, "{ not json").expect("corrupt");
+    let out = layerlab(&f.state, &["build", f.ctx.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("engine.json"), "{stderr}");
+    assert!(stderr.contains("corrupt"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&engine).expect("still there"),
+        "{ not json",
+        "the state must not be reset"
+    );
+}
+
+#[test]
+fn korean_build_explains_every_step_in_korean_and_docker_stays_english() {
+    let f = fixture("FROM base\nWORKDIR /app\nCOPY app.js .\n");
+    let ctx = f.ctx.to_str().expect("utf8");
+    let first = layerlab(&f.state, &["--lang", "ko", "build", ctx]);
+    let text = String::from_utf8_lossy(&first.stdout);
+    assert!(first.status.success(), "{text}");
+    assert!(
+        text.contains("#2 why: 이 단계를 처음 빌드함: 재사용할 캐시가 없음"),
+        "{text}"
+    );
+    assert!(text.contains("#1 베이스 이미지 base: 레이어 1개"), "{text}");
+    std::fs::write(f.ctx.join("app.js"), "console.log('v2');\n").expect("app.js");
+    let again = layerlab(&f.state, &["build", "--lang", "ko", ctx]);
+    let text = String::from_utf8_lossy(&again.stdout);
+    assert!(again.status.success(), "{text}");
+    // Docker's own lines, exactly as docker prints them.
+    assert!(
+        text.contains("#2 [2/3] WORKDIR /app\n#2 CACHED\n"),
+        "{text}"
+    );
+    assert!(text.contains("#3 DONE "), "{text}");
+    assert!(text.contains("#4 exporting to image"), "{text}");
+    // layerlab's words around them, in Korean: every step that can hit or
+    // miss says why, and the summary closes the build.
+    assert!(
+        text.contains("#2 why: 빌드 #1, 2/3단계에서 재사용 (`WORKDIR /app`)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("#3 why: 복사하는 파일이 바뀜: app.js 내용 바뀜"),
+        "{text}"
+    );
+    assert_eq!(text.matches(" why: ").count(), 2, "{text}");
+    assert!(!text.contains("rebuilt"), "{text}");
+    assert!(text.contains("2단계 중 1단계 다시 빌드"), "{text}");
+
+    let errors = fixture("FROM base\nCOPY app.js\n");
+    let ctx = errors.ctx.to_str().expect("utf8");
+    let out = layerlab(&errors.state, &["--lang", "ko", "build", ctx]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("오류: COPY에는 인자가 두 개 이상 필요한데 하나뿐임"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Dockerfile:2:1"), "{stderr}");
+}

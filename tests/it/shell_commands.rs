@@ -1,0 +1,393 @@
+//! Commands that change the filesystem: the files, modes and owners they
+//! leave, and the formats they print.
+
+use crate::support::shell::*;
+
+use layerlab::filesystem::users::{User, UserError};
+use layerlab::shell::{self, ExecContext};
+
+#[test]
+fn redirect_creates_file_with_umask_mode_and_user() {
+    let mut fs = busybox_base();
+    let r = run(&mut fs, "echo \"version 1.0\" > /version.txt");
+    assert_eq!(r.exit_code, 0);
+    let n = fs.stat("/version.txt").unwrap();
+    assert_eq!((n.size(), n.mode, n.uid, n.gid), (12, 0o644, 0, 0));
+    assert_eq!(read(&fs, "/version.txt"), "version 1.0\n");
+}
+
+#[test]
+fn mkdir_touch_chmod_cp_ln_rm() {
+    let mut fs = busybox_base();
+    let r = run(
+        &mut fs,
+        "mkdir -p /a/b/c && mkdir -m 700 /priv && touch /a/f && chmod u+x,go-r /a/f \
+         && cp /a/f /a/g && cp -r /a /copy && ln -s /a/f /link && ln -sf /a/g /link \
+         && rm -r /a/b && chmod 4755 /a/g",
+    );
+    assert_eq!(r.exit_code, 0, "{}", r.stderr_text());
+    assert_eq!(fs.stat("/a").unwrap().mode, 0o755);
+    assert_eq!(fs.stat("/priv").unwrap().mode, 0o700);
+    assert_eq!(fs.stat("/a/f").unwrap().mode, 0o700);
+    assert_eq!(fs.stat("/a/g").unwrap().mode, 0o4755);
+    assert!(fs.stat("/copy/b/c").unwrap().is_dir());
+    assert_eq!(fs.read_link("/link").unwrap(), "/a/g");
+    assert!(!fs.exists("/a/b"));
+}
+
+#[test]
+fn chmod_symbolic_modes() {
+    let mut fs = busybox_base();
+    put(&mut fs, "/f", "x");
+    for (spec, want) in [
+        ("a=r", 0o444),
+        ("u+w", 0o644),
+        ("+x", 0o755),
+        ("go-rx", 0o700),
+        ("g=u", 0o770),
+    ] {
+        let r = run(&mut fs, &format!("chmod {spec} /f"));
+        assert_eq!(r.exit_code, 0);
+        assert_eq!(fs.stat("/f").unwrap().mode, want, "after {spec}");
+    }
+    let r = run(&mut fs, "chmod u+q /f");
+    assert_eq!(
+        (r.exit_code, r.stderr_text().as_str()),
+        (1, "chmod: invalid mode 'u+q'\n")
+    );
+}
+
+#[test]
+fn busybox_error_messages() {
+    let cases = [
+        (
+            "cp /nope /x",
+            "cp: can't stat '/nope': No such file or directory\n",
+            1,
+        ),
+        (
+            "mkdir /bin",
+            "mkdir: can't create directory '/bin': File exists\n",
+            1,
+        ),
+        (
+            "rm /nope",
+            "rm: can't remove '/nope': No such file or directory\n",
+            1,
+        ),
+        ("rm /bin", "rm: '/bin' is a directory\n", 1),
+        (
+            "cat /nope",
+            "cat: can't open '/nope': No such file or directory\n",
+            1,
+        ),
+        ("ls /nope", "ls: /nope: No such file or directory\n", 1),
+        (
+            "echo x > /nope/f",
+            "/bin/sh: can't create /nope/f: nonexistent directory\n",
+            1,
+        ),
+        (
+            "cat < /nope",
+            "/bin/sh: can't open /nope: no such file\n",
+            1,
+        ),
+        (
+            "echo x > /bin",
+            "/bin/sh: can't create /bin: Is a directory\n",
+            1,
+        ),
+        ("chown nobody /bin", "chown: unknown user nobody\n", 1),
+    ];
+    for (script, err, code) in cases {
+        let mut fs = busybox_base();
+        let r = run(&mut fs, script);
+        assert_eq!(
+            (r.stderr_text().as_str(), r.exit_code),
+            (err, code),
+            "{script}"
+        );
+    }
+}
+
+#[test]
+fn ls_long_format_with_names_links_and_old_dates() {
+    let mut fs = busybox_base();
+    put(
+        &mut fs,
+        "/etc/passwd",
+        "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:Linux User,,,:/home/app:/bin/sh\n",
+    );
+    put(&mut fs, "/etc/group", "root:x:0:\napp:x:1000:\n");
+    put(&mut fs, "/srv/app.js", "console.log(1);\n");
+    fs.chown("/srv/app.js", 1000, 1000).unwrap();
+    fs.symlink("app.js", "/srv/main.js").unwrap();
+    fs.set_mtime("/srv/app.js", NOW - 400 * 86_400).unwrap();
+    let r = run(
+        &mut fs,
+        "ls -l /srv; ls -ln /srv/app.js; ls -ld /srv; ls -lh /bin/busybox",
+    );
+    assert_eq!(
+        r.stdout_text(),
+        "total 4\n\
+         -rw-r--r--    1 app      app             16 Oct 24  2025 app.js\n\
+         lrwxrwxrwx    1 root     root             6 Nov 28 06:32 main.js -> app.js\n\
+         -rw-r--r--    1 1000     1000            16 Oct 24  2025 /srv/app.js\n\
+         drwxr-xr-x    2 root     root          4096 Nov 28 06:32 /srv\n\
+         -rwxr-xr-x    1 root     root        1.9M Nov 27 06:32 /bin/busybox\n"
+    );
+}
+
+#[test]
+fn ls_recursive_and_hidden() {
+    let mut fs = busybox_base();
+    put(&mut fs, "/app/src/index.js", "require('./lib/util');\n");
+    put(&mut fs, "/app/src/lib/util.js", "module.exports = 2;\n");
+    put(&mut fs, "/app/.env", "X=1\n");
+    assert_eq!(
+        run(&mut fs, "ls -R /app").stdout_text(),
+        "/app:\nsrc\n\n/app/src:\nindex.js\nlib\n\n/app/src/lib:\nutil.js\n"
+    );
+    assert_eq!(run(&mut fs, "ls -A /app").stdout_text(), ".env\nsrc\n");
+    assert_eq!(
+        run(&mut fs, "ls -a /app").stdout_text(),
+        ".\n..\n.env\nsrc\n"
+    );
+    assert_eq!(run(&mut fs, "cd /app && ls -d s*").stdout_text(), "src\n");
+    assert_eq!(
+        run(&mut fs, "echo /app/src/*.js /app/*/lib").stdout_text(),
+        "/app/src/index.js /app/src/lib\n"
+    );
+    assert_eq!(
+        run(&mut fs, "cd /app/src; echo *; echo '*'; echo no*match").stdout_text(),
+        "index.js lib\n*\nno*match\n"
+    );
+}
+
+#[test]
+fn adduser_and_addgroup_write_alpine_lines() {
+    let mut fs = busybox_base();
+    put(&mut fs, "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n");
+    put(&mut fs, "/etc/group", "root:x:0:root\n");
+    put(&mut fs, "/etc/shadow", "root:*::0:::::\n");
+    for a in ["adduser", "addgroup"] {
+        fs.symlink("/bin/busybox", &format!("/bin/{a}")).unwrap();
+    }
+    let r = run(
+        &mut fs,
+        "addgroup -S grp && adduser -D -u 1000 app && addgroup app grp",
+    );
+    assert_eq!(r.exit_code, 0, "{}", r.stderr_text());
+    let days = NOW / 86_400;
+    assert_eq!(
+        read(&fs, "/etc/passwd"),
+        "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:Linux User,,,:/home/app:/bin/sh\n"
+    );
+    assert_eq!(
+        read(&fs, "/etc/group"),
+        "root:x:0:root\ngrp:x:100:app\napp:x:1000:\n"
+    );
+    assert_eq!(
+        read(&fs, "/etc/shadow"),
+        format!("root:*::0:::::\napp:!:{days}:0:99999:7:::\n")
+    );
+    let home = fs.stat("/home/app").unwrap();
+    assert_eq!((home.uid, home.gid, home.mode), (1000, 1000, 0o755));
+    let r = run(
+        &mut fs,
+        "id app; chown app:grp /home/app && ls -ld /home/app",
+    );
+    assert_eq!(
+        r.stdout_text(),
+        "uid=1000(app) gid=1000(app) groups=1000(app),100(grp)\n\
+         drwxr-xr-x    2 app      grp           4096 Nov 28 06:32 /home/app\n"
+    );
+}
+
+#[test]
+fn adduser_is_not_a_debian_busybox_applet() {
+    let mut fs = busybox_base();
+    let r = run(&mut fs, "adduser -D app");
+    assert_eq!(
+        (r.exit_code, r.stderr_text().as_str()),
+        (127, "/bin/sh: adduser: not found\n")
+    );
+}
+
+#[test]
+fn useradd_and_groupadd_write_debian_lines() {
+    let mut fs = busybox_base();
+    put(&mut fs, "/etc/passwd", "root:x:0:0:root:/root:/bin/bash\n");
+    put(&mut fs, "/etc/group", "root:x:0:\n");
+    for a in ["useradd", "groupadd"] {
+        put(&mut fs, &format!("/usr/sbin/{a}"), "ELF");
+        fs.chmod(&format!("/usr/sbin/{a}"), 0o755).unwrap();
+    }
+    let r = run(
+        &mut fs,
+        "groupadd -g 2000 web && useradd -m -u 1000 -G web node",
+    );
+    assert_eq!(r.exit_code, 0, "{}", r.stderr_text());
+    assert_eq!(
+        read(&fs, "/etc/passwd"),
+        "root:x:0:0:root:/root:/bin/bash\nnode:x:1000:1000::/home/node:/bin/sh\n"
+    );
+    assert_eq!(
+        read(&fs, "/etc/group"),
+        "root:x:0:\nweb:x:2000:node\nnode:x:1000:\n"
+    );
+    assert_eq!(read(&fs, "/etc/gshadow"), "web:!::\nnode:!::\n");
+    assert!(fs.stat("/home/node").unwrap().is_dir());
+    let user = User::resolve("node", &fs).unwrap();
+    assert_eq!(
+        (user.uid, user.gid, user.home.as_str()),
+        (1000, 1000, "/home/node")
+    );
+    let r = run_as(
+        &mut fs,
+        user,
+        "touch /home/node/x && id && whoami && echo $HOME",
+    );
+    assert_eq!(
+        r.stdout_text(),
+        "uid=1000(node) gid=1000(node) groups=1000(node),2000(web)\nnode\n/home/node\n"
+    );
+    assert_eq!(fs.stat("/home/node/x").unwrap().uid, 1000);
+}
+
+#[test]
+fn user_spec_resolution() {
+    let mut fs = busybox_base();
+    assert_eq!(User::resolve("1000:50", &fs).unwrap().gid, 50);
+    assert_eq!(User::resolve("1000", &fs).unwrap().home, "/");
+    assert_eq!(
+        User::resolve("app", &fs).unwrap_err(),
+        UserError::NoUser("app".into())
+    );
+    put(&mut fs, "/etc/passwd", "app:x:10:20::/srv:/bin/sh\n");
+    assert_eq!(
+        User::resolve("app:staff", &fs).unwrap_err().to_string(),
+        "unable to find group staff: no matching entries in group file"
+    );
+}
+
+#[test]
+fn text_tools_and_pipes_write_files() {
+    let mut fs = busybox_base();
+    put(&mut fs, "/in.txt", "b 2\na 1\nc 3\na 1\n");
+    let r = run(
+        &mut fs,
+        "sort /in.txt | uniq > /u.txt; grep -c a /in.txt > /n.txt; sed -i 's/a/A/g' /in.txt; \
+         cut -d' ' -f2 /in.txt | tr '\\n' , > /c.txt; head -n 1 /in.txt | wc -c >> /n.txt",
+    );
+    assert_eq!(r.exit_code, 0, "{}", r.stderr_text());
+    assert_eq!(read(&fs, "/u.txt"), "a 1\nb 2\nc 3\n");
+    assert_eq!(read(&fs, "/in.txt"), "b 2\nA 1\nc 3\nA 1\n");
+    assert_eq!(read(&fs, "/c.txt"), "2,1,3,1,");
+    assert_eq!(read(&fs, "/n.txt"), "2\n4\n");
+}
+
+#[test]
+fn tar_round_trip() {
+    let mut fs = busybox_base();
+    put(&mut fs, "/src/a/one.txt", "1\n");
+    put(&mut fs, "/src/two.txt", "22\n");
+    fs.symlink("two.txt", "/src/link").unwrap();
+    let r = run(
+        &mut fs,
+        "tar -cf /t.tar -C /src . && mkdir /dst && tar -xf /t.tar -C /dst && tar tf /t.tar | sort",
+    );
+    assert_eq!(r.exit_code, 0, "{}", r.stderr_text());
+    assert_eq!(read(&fs, "/dst/a/one.txt"), "1\n");
+    assert_eq!(fs.read_link("/dst/link").unwrap(), "two.txt");
+    assert_eq!(
+        r.stdout_text(),
+        "./\n./a/\n./a/one.txt\n./link\n./two.txt\n"
+    );
+    let r = run(&mut fs, "tar czf /x.tgz /src");
+    assert_eq!(
+        (r.exit_code, r.stderr_text().as_str()),
+        (1, "layerlab: tar compression (z/j/J) is not simulated\n")
+    );
+}
+
+#[test]
+fn lookup_follows_path_and_reports_unsimulated_binaries() {
+    let mut fs = busybox_base();
+    put(&mut fs, "/usr/bin/node", "ELF");
+    fs.chmod("/usr/bin/node", 0o755).unwrap();
+    put(&mut fs, "/usr/bin/notexec", "ELF");
+    let r = run(&mut fs, "node app.js");
+    assert_eq!(
+        (r.exit_code, r.stderr_text().as_str()),
+        (127, "layerlab: node is not simulated\n")
+    );
+    let r = run(&mut fs, "notexec");
+    assert_eq!(
+        (r.exit_code, r.stderr_text().as_str()),
+        (127, "/bin/sh: notexec: not found\n")
+    );
+    // busybox's standalone shell runs applets that have no symlink.
+    assert_eq!(run(&mut fs, "PATH=/nowhere; seq 2").stdout_text(), "1\n2\n");
+    assert_eq!(
+        run(&mut fs, "busybox echo hi; /bin/busybox seq 1").stdout_text(),
+        "hi\n1\n"
+    );
+    assert_eq!(
+        run(&mut fs, "which ls sh; which seq; echo $?").stdout_text(),
+        "/bin/ls\n/bin/sh\n1\n"
+    );
+}
+
+#[test]
+fn without_busybox_only_path_binaries_run() {
+    let mut fs = layerlab::filesystem::rootfs::RootFs::new();
+    put(&mut fs, "/bin/dash", "ELF");
+    fs.chmod("/bin/dash", 0o755).unwrap();
+    fs.symlink("dash", "/bin/sh").unwrap();
+    let r = run(&mut fs, "echo builtin; ls");
+    assert_eq!(r.stdout_text(), "builtin\n");
+    assert_eq!(
+        (r.exit_code, r.stderr_text().as_str()),
+        (127, "/bin/sh: ls: not found\n")
+    );
+}
+
+#[test]
+fn exec_form_runs_without_a_shell() {
+    let mut fs = busybox_base();
+    let mut ctx = ExecContext::new(&mut fs);
+    let r = shell::run_argv(&["echo".into(), "$HOME".into(), "a b".into()], &mut ctx);
+    assert_eq!((r.exit_code, r.stdout_text().as_str()), (0, "$HOME a b\n"));
+    let r = shell::run_argv(&["nope".into()], &mut ctx);
+    assert_eq!(
+        (r.exit_code, r.stderr_text().as_str()),
+        (127, "exec: \"nope\": executable file not found in $PATH\n")
+    );
+    let r = shell::run_argv(
+        &[
+            "/bin/sh".into(),
+            "-c".into(),
+            "echo $0 $1; exit 3".into(),
+            "me".into(),
+            "arg".into(),
+        ],
+        &mut ctx,
+    );
+    assert_eq!((r.exit_code, r.stdout_text().as_str()), (3, "me arg\n"));
+}
+
+#[test]
+fn nested_sh_xargs_env_and_stdin() {
+    let mut fs = busybox_base();
+    let mut ctx = ExecContext::new(&mut fs);
+    ctx.stdin = b"line one\nline two\n".to_vec();
+    let r = shell::run(
+        "read first; echo \"got $first\"; cat; sh -c 'echo inner $X' ; X=1 env | grep X=; echo a b | xargs -n1 sh -c 'echo \"[$0]\"'",
+        &mut ctx,
+    );
+    assert_eq!(
+        r.stdout_text(),
+        "got line one\nline two\ninner\nX=1\n[a]\n[b]\n"
+    );
+}

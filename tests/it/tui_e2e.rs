@@ -1,0 +1,229 @@
+//! End to end in a real terminal (tmux): open a fixture, build it, move the
+//! COPY of the source above a slow RUN with the documented keys (previews),
+//! "change" the source from the context pane, save the Dockerfile from
+//! outside in two writes, read the verdicts off the captured screen, and
+//! check that the engine holds only the builds asked for.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn tmux(args: &[&str]) -> String {
+    let out = Command::new("tmux").args(args).output().expect("tmux runs");
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+fn tmux_available() -> bool {
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+struct Session(String);
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.0])
+            .output();
+    }
+}
+
+impl Session {
+    fn screen(&self) -> String {
+        tmux(&["capture-pane", "-p", "-t", &self.0])
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            tmux(&["send-keys", "-t", &self.0, k]);
+            std::thread::sleep(Duration::from_millis(80));
+        }
+    }
+
+    /// Wait until `pred` holds for the screen; fail with the screen if not.
+    fn wait(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if pred(&s) {
+                return s;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(15),
+                "timed out waiting for {what}; screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+/// The verdict word on the layer-pane row of `text`, if the row is on screen.
+fn verdict(screen: &str, text: &str) -> Option<&'static str> {
+    for line in screen.lines() {
+        for (i, _) in line.match_indices(text) {
+            let before: String = line[..i]
+                .chars()
+                .rev()
+                .take(8)
+                .collect::<String>()
+                .chars()
+                .rev()
+                .collect();
+            let word = before.trim_end().trim_end_matches(['◆', '┆']).trim_end();
+            if word.ends_with("MISS") {
+                return Some("MISS");
+            }
+            if word.ends_with("HIT") {
+                return Some("HIT");
+            }
+        }
+    }
+    None
+}
+
+fn write_fixture(dir: &Path) {
+    std::fs::write(
+        dir.join("Dockerfile"),
+        "FROM alpine\nRUN sleep 5 && echo slow\nCOPY app.js /app/\nCMD [\"node\", \"/app/app.js\"]\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("app.js"), "console.log('hi')\n").unwrap();
+}
+
+#[test]
+fn reorder_and_change_the_source_in_a_real_terminal() {
+    if !tmux_available() {
+        eprintln!("\n!!!!!!!!!! tmux is not installed: the end-to-end TUI test cannot run (apt-get install -y tmux) !!!!!!!!!!\n");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "tmux is required under CI"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = dir.path().join("project");
+    std::fs::create_dir(&ctx).unwrap();
+    write_fixture(&ctx);
+    let state = dir.path().join("state");
+    let name = format!("layerlab-e2e-{}", std::process::id());
+    let cmd = format!(
+        "env LANG=C.UTF-8 TERM=xterm-256color {} --state '{}' --lang en open '{}'",
+        env!("CARGO_BIN_EXE_layerlab"),
+        state.display(),
+        ctx.display()
+    );
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &name,
+        "-x",
+        "120",
+        "-y",
+        "35",
+        &cmd,
+    ]);
+    let s = Session(name);
+    s.wait("the first preview", |sc| {
+        verdict(sc, "RUN sleep 5").is_some()
+            && (sc.contains("preview (nothing built yet)") || sc.contains("· preview ·"))
+    });
+    // Build (F5), then preview against that build (builder there and back):
+    // the RUN is in the cache.
+    s.keys(&["F5"]);
+    s.wait("build #1", |sc| sc.contains("build #1 ·"));
+    s.keys(&["b", "b"]);
+    s.wait("a cached RUN", |sc| {
+        verdict(sc, "RUN sleep 5") == Some("HIT")
+            && (sc.contains("preview against build #1") || sc.contains("preview vs #1"))
+    });
+
+    // The CMD up three places and back: previews only.
+    s.keys(&["j", "j", "j", "K", "K", "K", "J", "J", "J"]);
+    s.wait("the CMD back in place", |sc| {
+        sc.lines().any(|l| l.contains("4 CMD")) && verdict(sc, "RUN sleep 5") == Some("HIT")
+    });
+    let engine = || -> serde_json::Value {
+        let text = std::fs::read_to_string(state.join("engine.json")).expect("engine.json");
+        serde_json::from_str(&text).expect("json")
+    };
+
+    // Select the COPY (third instruction) and move it above the RUN, and
+    // build that order (B).
+    s.keys(&["k", "K"]);
+    s.wait("the COPY moved up", |sc| {
+        let df = sc.lines().position(|l| l.contains("2 COPY app.js"));
+        df.is_some() && verdict(sc, "COPY app.js") == Some("MISS")
+    });
+    s.keys(&["B"]);
+    s.wait("build #2", |sc| sc.contains("build #2 ·"));
+
+    // "Change" app.js from the context pane: Dockerfile, then app.js.
+    s.keys(&["c", "j", "e"]);
+    let sc = s.wait("the RUN rebuilt", |sc| {
+        verdict(sc, "RUN sleep 5") == Some("MISS")
+    });
+    assert!(
+        sc.contains("app.js changed") || sc.contains("copied files changed"),
+        "{sc}"
+    );
+
+    // Move it back below the RUN: the RUN is cached again.
+    s.keys(&["Escape", "J"]);
+    s.wait("the RUN cached again", |sc| {
+        verdict(sc, "RUN sleep 5") == Some("HIT")
+    });
+
+    // Saved from outside in two writes (a part, then all): the screen reads
+    // the whole file, and the changed RUN misses.
+    s.keys(&["K"]);
+    s.wait("the COPY up again", |sc| {
+        sc.lines().any(|l| l.contains("2 COPY app.js"))
+    });
+    let moved = "FROM alpine\nCOPY app.js /app/\nRUN sleep 5 && echo slow\nCMD [\"node\", \"/app/app.js\"]\n";
+    std::fs::write(ctx.join("Dockerfile"), moved).unwrap();
+    s.wait("the save of the same text", |sc| !sc.contains("●"));
+    std::fs::write(
+        ctx.join("Dockerfile"),
+        "FROM alpine\nRUN sleep 4 && npm ins",
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(40));
+    std::fs::write(
+        ctx.join("Dockerfile"),
+        "FROM alpine\nRUN sleep 4 && npm install\nCOPY app.js /app/\n",
+    )
+    .unwrap();
+    let sc = s.wait("the whole file read", |sc| {
+        verdict(sc, "RUN sleep 4 && npm install") == Some("MISS")
+    });
+    assert!(!sc.contains("unsaved edits are kept"), "{sc}");
+
+    // Two builds asked for, two builds made; no image or record from a
+    // preview (the state is written when the screen is idle).
+    std::thread::sleep(Duration::from_millis(2500));
+    let e = engine();
+    assert_eq!(e["builds"], 2, "{e}");
+    let images = e["images"].as_object().map_or(0, |m| m.len());
+    let tags: Vec<&String> = e["tags"].as_object().unwrap().keys().collect();
+    assert!(tags.contains(&&"project:latest".to_string()), "{tags:?}");
+    // alpine, and the two builds' images.
+    assert_eq!(images, 3, "{e}");
+
+    // With an unsaved move, quitting asks; the file on disk is untouched.
+    s.keys(&["j", "K", "q"]);
+    s.wait("the quit question", |sc| sc.contains("Unsaved edits"));
+    s.keys(&["y"]);
+    let on_disk = std::fs::read_to_string(ctx.join("Dockerfile")).unwrap();
+    assert!(
+        on_disk.starts_with("FROM alpine\nRUN sleep 4 && npm install\n"),
+        "{on_disk}"
+    );
+    // The change of app.js was simulated: the learner's file is as it was.
+    assert_eq!(
+        std::fs::read_to_string(ctx.join("app.js")).unwrap(),
+        "console.log('hi')\n"
+    );
+}
