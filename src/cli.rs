@@ -44,7 +44,7 @@ pub enum Command {
     Open(open::OpenArgs),
     /// Open the interactive screen on a scratch project.
     Sandbox,
-    /// Run a docker command (build, image ls, history, rmi, builder prune).
+    /// Run a docker command (build, images, run, ps, exec, commit, system df, …).
     ///
     /// `layerlab docker --help` and `layerlab docker COMMAND --help` show
     /// docker's help for the commands and flags layerlab runs.

@@ -4,18 +4,22 @@
 //!
 //! `spec` holds the vocabulary (flags, arity, invocation, the host trait,
 //! output), `parse` reads a line, `help` writes docker's help, `output`
-//! writes docker's other texts, and the verbs sit in docker's groups
-//! (`image`, `builder`), assembled by `table`.
+//! writes docker's other texts, `format` reads `--format` templates, and
+//! the verbs sit in docker's groups (`image`, `container`, `system`,
+//! `builder`), assembled by `table`.
 //!
 //! Pure: commands reach the engine only through the [`Host`] trait, so the
 //! table parses, completes and runs without a terminal or a file system.
 
 pub mod builder;
+pub mod container;
+pub mod format;
 pub mod help;
 pub mod image;
 pub mod output;
 pub mod parse;
 pub mod spec;
+pub mod system;
 pub mod table;
 
 pub use parse::{complete, parse, ParseError};

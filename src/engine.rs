@@ -2,6 +2,7 @@
 //! containers and their processes.
 //! Pure core: no terminal; filesystem access only in `context` and `state`.
 
+pub mod archive;
 pub mod base;
 pub mod builder;
 pub mod cache;

@@ -82,6 +82,7 @@ fn command_of(name: &'static str, spec: &CommandSpec) -> Command {
         Arity::Exactly(n) => Some(ValueRange::new(n)),
         Arity::AtLeast(n) => Some(ValueRange::new(n..)),
         Arity::AtMost(n) => Some(ValueRange::new(..=n)),
+        Arity::Between(lo, hi) => Some(ValueRange::new(lo..=hi)),
     };
     if let Some(n) = args {
         let what = spec.usage.trim_start_matches("[OPTIONS]").trim();

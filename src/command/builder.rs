@@ -32,6 +32,7 @@ pub const GROUP: Group = Group {
         usage: "",
         flags: PRUNE_FLAGS,
         arity: Arity::Exactly(0),
+        interspersed: true,
         run: run_prune,
     }],
 };

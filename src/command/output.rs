@@ -19,6 +19,50 @@ pub fn human_size(bytes: u64) -> String {
     format!("{}{}", go_g3(size), UNITS[unit])
 }
 
+/// go-units `HumanSize` (precision 4), as `docker system df` prints sizes.
+pub fn human_size4(bytes: u64) -> String {
+    const UNITS: [&str; 9] = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
+    let mut size = bytes as f64;
+    let mut unit = 0;
+    while size >= 1000.0 && unit < UNITS.len() - 1 {
+        size /= 1000.0;
+        unit += 1;
+    }
+    // `%.4g` of a size below 1000: four significant digits, trailing
+    // zeros dropped.
+    let exp = if size == 0.0 {
+        0
+    } else {
+        size.log10().floor() as i32
+    };
+    let decimals = (3 - exp).max(0) as usize;
+    let s = format!("{size:.decimals$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
+    format!("{s}{}", UNITS[unit])
+}
+
+/// go-units `HumanDuration`, for `seconds` ago.
+pub fn human_duration(seconds: i64) -> String {
+    let hours = (seconds as f64 / 3600.0).round() as i64;
+    match seconds {
+        s if s < 1 => "Less than a second".into(),
+        1 => "1 second".into(),
+        s if s < 60 => format!("{s} seconds"),
+        s if s / 60 == 1 => "About a minute".into(),
+        s if s / 60 < 60 => format!("{} minutes", s / 60),
+        _ if hours == 1 => "About an hour".into(),
+        _ if hours < 48 => format!("{hours} hours"),
+        _ if hours < 24 * 7 * 2 => format!("{} days", hours / 24),
+        _ if hours < 24 * 30 * 2 => format!("{} weeks", hours / 24 / 7),
+        _ if hours < 24 * 365 * 2 => format!("{} months", hours / 24 / 30),
+        s => format!("{} years", s / 3600 / 24 / 365),
+    }
+}
+
 /// Go's `%.3g` for 0 ≤ x < 1000.
 fn go_g3(x: f64) -> String {
     if x == 0.0 {
@@ -63,7 +107,7 @@ pub fn table(rows: &[Vec<String>]) -> Vec<String> {
 }
 
 /// docker's `stringutils.Ellipsis`.
-fn ellipsis(s: &str, max: usize) -> String {
+pub fn ellipsis(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         s.to_string()
     } else {
@@ -154,32 +198,35 @@ pub fn build_failed(builder: BuilderKind, message: &str) -> String {
     }
 }
 
-/// `docker images [REPOSITORY[:TAG]]`.
+/// An image's digest for `docker images --digests`, if it has one.
+pub type DigestOf<'a> = &'a dyn Fn(&ImageRecord) -> Option<Digest>;
+
+/// `docker images [REPOSITORY[:TAG]]`, with a DIGEST column when `digests`
+/// is given.
 pub fn images(
     engine: &EngineState,
     filter: Option<&str>,
     quiet: bool,
     no_trunc: bool,
+    digests: Option<DigestOf>,
 ) -> Vec<String> {
     let id = |d: &Digest| if no_trunc { d.to_string() } else { d.short() };
-    let mut rows = vec![vec![
-        "REPOSITORY".to_string(),
-        "TAG".into(),
-        "IMAGE ID".into(),
-        "CREATED".into(),
-        "SIZE".into(),
-    ]];
+    let mut header = vec!["REPOSITORY".to_string(), "TAG".into()];
+    if digests.is_some() {
+        header.push("DIGEST".into());
+    }
+    header.extend(["IMAGE ID".into(), "CREATED".into(), "SIZE".into()]);
+    let mut rows = vec![header];
     let mut quiet_ids: Vec<String> = Vec::new();
     for Listed { name, image } in engine.list_images(filter) {
         let (repo, tag) = name.unwrap_or(("<none>", "<none>"));
         quiet_ids.push(id(&image.id));
-        rows.push(vec![
-            repo.to_string(),
-            tag.to_string(),
-            id(&image.id),
-            "N/A".into(),
-            human_size(image.size()),
-        ]);
+        let mut row = vec![repo.to_string(), tag.to_string()];
+        if let Some(digest_of) = digests {
+            row.push(digest_of(image).map_or("<none>".into(), |d| d.to_string()));
+        }
+        row.extend([id(&image.id), "N/A".into(), human_size(image.size())]);
+        rows.push(row);
     }
     if quiet {
         quiet_ids.dedup();
@@ -260,6 +307,21 @@ mod tests {
         assert_eq!(human_size(75_400_000), "75.4MB");
         assert_eq!(human_size(5_290_000), "5.29MB");
         assert_eq!(human_size(999_999), "1e+03kB");
+        assert_eq!(human_size4(1_982_322), "1.982MB");
+        assert_eq!(human_size4(0), "0B");
+        assert_eq!(human_size4(3), "3B");
+        assert_eq!(human_size4(75_400_000), "75.4MB");
+        assert_eq!(human_size4(1_234_567_890), "1.235GB");
+    }
+
+    #[test]
+    fn durations_read_like_docker() {
+        assert_eq!(human_duration(0), "Less than a second");
+        assert_eq!(human_duration(1), "1 second");
+        assert_eq!(human_duration(11), "11 seconds");
+        assert_eq!(human_duration(90), "About a minute");
+        assert_eq!(human_duration(47 * 60), "47 minutes");
+        assert_eq!(human_duration(3 * 3600), "3 hours");
     }
 
     #[test]

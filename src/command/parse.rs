@@ -75,9 +75,10 @@ impl fmt::Display for ParseError {
                 doc,
             } => {
                 let (how, n) = match want {
-                    Arity::Exactly(n) => ("exactly", *n),
-                    Arity::AtLeast(n) => ("at least", *n),
-                    Arity::AtMost(n) => ("at most", *n),
+                    Arity::Exactly(n) => ("exactly".to_string(), *n),
+                    Arity::AtLeast(n) => ("at least".to_string(), *n),
+                    Arity::AtMost(n) => ("at most".to_string(), *n),
+                    Arity::Between(lo, hi) => (format!("at least {lo} and at most"), *hi),
                 };
                 let noun = if n == 1 { "argument" } else { "arguments" };
                 if n == 0 {
@@ -192,10 +193,13 @@ struct Words {
 
 /// Read pflag-style flags anywhere among the arguments. `--help` and `-h`
 /// are every command's, as in docker, unless the command has its own.
+/// Without `interspersed`, the first argument ends the flags: what follows
+/// is the container's command line, flags and all.
 fn read_words(
     words: &[String],
     specs: &'static [FlagSpec],
     command: &str,
+    interspersed: bool,
 ) -> Result<Words, ParseError> {
     let mut out = Words::default();
     let mut iter = words.iter();
@@ -203,6 +207,7 @@ fn read_words(
     while let Some(w) = iter.next() {
         if only_args || w == "-" || !w.starts_with('-') {
             out.args.push(w.clone());
+            only_args |= !interspersed;
         } else if w == "--" {
             only_args = true;
         } else if let Some(long) = w.strip_prefix("--") {
@@ -286,7 +291,7 @@ pub fn parse(line: &str) -> Result<Request, ParseError> {
     };
     let n = path.len();
     let command = spec.shown_path(path).join(" ");
-    let read = read_words(&rest[n..], spec.flags, &command)?;
+    let read = read_words(&rest[n..], spec.flags, &command, spec.interspersed)?;
     if read.help {
         return Ok(Request::Help(Help {
             topic: Topic::Command(spec, path),
@@ -299,6 +304,7 @@ pub fn parse(line: &str) -> Result<Request, ParseError> {
         Arity::Exactly(want) => k == want,
         Arity::AtLeast(want) => k >= want,
         Arity::AtMost(want) => k <= want,
+        Arity::Between(lo, hi) => (lo..=hi).contains(&k),
     };
     if !ok {
         return Err(ParseError::Arity {
@@ -327,7 +333,7 @@ fn parse_no_command(rest: &[String]) -> Result<Request, ParseError> {
         None => (Topic::Docker, "", rest),
     };
     // Docker's own options (--config, --debug, …) are not layerlab's.
-    let read = read_words(after, &[], command)?;
+    let read = read_words(after, &[], command, true)?;
     if !read.help && !read.args.is_empty() {
         let shown: Vec<&str> = rest
             .iter()

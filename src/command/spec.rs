@@ -27,6 +27,8 @@ pub enum Arity {
     Exactly(usize),
     AtLeast(usize),
     AtMost(usize),
+    /// From the first to the second, inclusive (cobra's `RangeArgs`).
+    Between(usize, usize),
 }
 
 /// One docker command.
@@ -41,6 +43,11 @@ pub struct CommandSpec {
     pub usage: &'static str,
     pub flags: &'static [FlagSpec],
     pub arity: Arity,
+    /// Flags are read anywhere among the arguments (pflag's default); false
+    /// for commands that run a command line of their own (`run`, `exec`),
+    /// whose flags end at the first argument, as docker's
+    /// `SetInterspersed(false)` makes them.
+    pub interspersed: bool,
     pub run: fn(&Invocation, &mut dyn Host) -> Output,
 }
 
@@ -224,6 +231,15 @@ pub trait Host {
     /// The language of layerlab's own words in the output (the `why:` lines
     /// of a build); what docker prints stays English.
     fn lang(&self) -> Lang;
+    /// The environment the `docker` command runs in: `-e NAME` and the bare
+    /// names of an `--env-file` take their values from it.
+    fn host_env(&self) -> Vec<(String, String)>;
+    /// A file named on the line (`--env-file`, `load -i`), relative to the
+    /// working directory. `Err` is docker's words (`open x: no such file or
+    /// directory`).
+    fn read_file(&self, path: &str) -> Result<Vec<u8>, String>;
+    /// Write a file named on the line (`save -o`).
+    fn write_file(&mut self, path: &str, bytes: &[u8]) -> Result<(), String>;
 }
 
 /// What a command printed, and the build it ran, if any.

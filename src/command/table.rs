@@ -2,10 +2,15 @@
 //! groups: what the parser, the help and the completions all read.
 
 use crate::command::spec::{CommandSpec, Group};
-use crate::command::{builder, image};
+use crate::command::{builder, container, image, system};
 
 /// Docker's management commands that layerlab runs, each with its commands.
-pub static GROUPS: &[Group] = &[image::GROUP, builder::GROUP];
+pub static GROUPS: &[Group] = &[
+    image::GROUP,
+    container::GROUP,
+    system::GROUP,
+    builder::GROUP,
+];
 
 /// Every command, group by group.
 pub fn commands() -> impl Iterator<Item = &'static CommandSpec> {

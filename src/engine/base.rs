@@ -6,7 +6,9 @@
 use crate::engine::catalog::{Catalog, CatalogImage};
 use crate::engine::layer::digest_layer;
 use crate::engine::report::{HistoryRow, LayerInfo};
-use crate::engine::store::{catalog_layer_key, image_id, ImageRecord, RunConfig};
+use crate::engine::store::{
+    catalog_layer_key, image_id, normalize_tag, EngineState, ImageRecord, RunConfig,
+};
 use crate::engine::transaction::Transaction;
 use crate::filesystem::digest::Digest;
 use crate::messages::Message;
@@ -34,6 +36,7 @@ impl BaseError {
 /// The image `FROM scratch` starts from.
 pub fn scratch() -> ImageRecord {
     ImageRecord {
+        author: None,
         id: Digest::of(b"scratch"),
         config: RunConfig::default(),
         layers: Vec::new(),
@@ -124,10 +127,81 @@ fn from_catalog(txn: &mut Transaction<'_>, img: &CatalogImage) -> Result<ImageRe
         .collect();
     let id = image_id(&config, &layers, &history);
     Ok(ImageRecord {
+        author: None,
         id,
         config,
         layers,
         history,
         comment: None,
     })
+}
+
+/// What `docker pull` did: the image as the registry (the catalog) names
+/// it, each layer and whether the engine had it already, the manifest's
+/// digest, and whether the tag already named this image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pulled {
+    /// The reference as docker parses it (`docker.io/library/busybox:latest`).
+    pub reference: crate::engine::catalog::Reference,
+    pub layers: Vec<(Digest, bool)>,
+    pub digest: Digest,
+    pub up_to_date: bool,
+    pub image: Digest,
+}
+
+/// `docker pull REFERENCE` from the catalog, which stands for the registry:
+/// the image is stored and tagged as docker tags a pulled image. The
+/// manifest digest is derived from the image (layerlab has no registry
+/// manifest), so it is the same for every pull of the same image.
+pub fn pull(state: &mut EngineState, reference: &str) -> Result<Pulled, BaseError> {
+    let parsed = crate::engine::catalog::Reference::parse(reference).map_err(|e| BaseError {
+        buildkit: e.to_string(),
+        classic: e.classic_message(),
+        hint: None,
+    })?;
+    let catalog = Catalog::embedded().map_err(|e| BaseError::same(e.to_string()))?;
+    let img = catalog.resolve(reference).map_err(|e| BaseError {
+        buildkit: e.to_string(),
+        classic: e.classic_message(),
+        hint: e.hint(catalog),
+    })?;
+    let had: std::collections::BTreeSet<Digest> = state
+        .images
+        .values()
+        .flat_map(|i| i.layers.iter().map(|l| l.diff_id))
+        .collect();
+    // The layers are generated in a transaction over the store, as a
+    // build's FROM pulls them, then committed.
+    let mut memo = std::mem::take(&mut state.memo);
+    let mut txn = Transaction::begin(state, &mut memo);
+    let record = from_catalog(&mut txn, img);
+    let writes = txn.finish();
+    state.memo = memo;
+    let record = record?;
+    let builds = state.builds;
+    writes.commit(state, builds);
+    let tag = normalize_tag(&parsed.familiar());
+    let up_to_date = state.image(&tag).is_some_and(|i| i.id == record.id);
+    let layers = record
+        .layers
+        .iter()
+        .map(|l| (l.diff_id, had.contains(&l.diff_id)))
+        .collect();
+    let digest = manifest_digest(&record);
+    let image = record.id;
+    state.tag_image(record, &tag);
+    Ok(Pulled {
+        reference: parsed,
+        layers,
+        digest,
+        up_to_date,
+        image,
+    })
+}
+
+/// The digest `docker pull` and `docker images --digests` show for a
+/// catalog image: a stand-in for the registry manifest's, fixed by the
+/// image's id.
+pub fn manifest_digest(image: &ImageRecord) -> Digest {
+    Digest::of(format!("layerlab registry manifest {}", image.id).as_bytes())
 }

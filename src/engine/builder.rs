@@ -332,6 +332,7 @@ impl StageState {
         };
         let id = image_id(&self.config, &self.layers, &self.history);
         ImageRecord {
+            author: None,
             id,
             config: self.config,
             layers: self.layers,

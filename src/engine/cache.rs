@@ -63,6 +63,11 @@ impl BuildCache {
         self.records.len()
     }
 
+    /// Every record, by key digest (`system df` counts them).
+    pub fn iter(&self) -> impl Iterator<Item = (&Digest, &CacheRecord)> {
+        self.records.iter()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.records.is_empty()
     }

@@ -61,11 +61,11 @@ pub enum ContainerError {
     Env(#[from] EnvError),
     #[error("no command specified")]
     NoCommand,
-    #[error("container {} is not running", .0.hex())]
+    #[error("Container {} is not running", .0.hex())]
     NotRunning(Digest),
-    #[error("cannot remove container \"{0}\": container is running: stop the container before removing or force remove")]
-    RemoveRunning(String),
-    #[error("failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: {0}: unknown")]
+    #[error("You cannot remove a running container {}. Stop the container before attempting removal or force remove", .0.hex())]
+    RemoveRunning(Digest),
+    #[error("failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: {0}: unknown")]
     Start(StartError),
     #[error("{0} is not a valid change command")]
     InvalidChange(String),

@@ -211,6 +211,7 @@ mod tests {
             built_in: 0,
         }];
         let image = ImageRecord {
+            author: None,
             id: image_id(&config, std::slice::from_ref(&layer), &history),
             config,
             layers: vec![layer],

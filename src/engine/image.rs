@@ -212,6 +212,14 @@ impl ImageConfig {
         }
     }
 
+    /// The config with `author` set (`docker commit -a`), or as it was.
+    pub fn with_author(mut self, author: Option<&str>) -> ImageConfig {
+        if let Some(a) = author {
+            self.author = Some(a.to_owned());
+        }
+        self
+    }
+
     pub fn from_json(bytes: &[u8]) -> Result<ImageConfig, ImageConfigError> {
         Ok(serde_json::from_slice(bytes)?)
     }

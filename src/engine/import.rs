@@ -34,6 +34,7 @@ pub fn import_tar(
     let config = RunConfig::default();
     let id = image_id(&config, std::slice::from_ref(&layer), &history);
     let image = ImageRecord {
+        author: None,
         id,
         config,
         layers: vec![layer],

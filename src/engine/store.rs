@@ -332,6 +332,7 @@ mod tests {
 
     fn image(name: &str) -> ImageRecord {
         ImageRecord {
+            author: None,
             id: Digest::of(name.as_bytes()),
             config: RunConfig::default(),
             layers: vec![LayerInfo {

@@ -394,6 +394,19 @@ impl Host for EngineHost {
     fn lang(&self) -> Lang {
         self.lang
     }
+
+    fn host_env(&self) -> Vec<(String, String)> {
+        std::env::vars().collect()
+    }
+
+    fn read_file(&self, path: &str) -> Result<Vec<u8>, String> {
+        std::fs::read(self.cwd.join(path)).map_err(|e| format!("open {path}: {}", io_words(&e)))
+    }
+
+    fn write_file(&mut self, path: &str, bytes: &[u8]) -> Result<(), String> {
+        std::fs::write(self.cwd.join(path), bytes)
+            .map_err(|e| format!("open {path}: {}", io_words(&e)))
+    }
 }
 
 /// Go's wording of the common errors (`no such file or directory`).

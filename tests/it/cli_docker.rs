@@ -324,3 +324,357 @@ fn bash_completes_docker_subcommands_and_flags() {
     assert_eq!(lines[2], ["--no-cache"]);
     assert_eq!(lines[3], ["completions"]);
 }
+
+/// One learner's session: `layerlab docker …` lines sharing a state
+/// directory, run in a working directory.
+struct Session {
+    state: tempfile::TempDir,
+    cwd: tempfile::TempDir,
+}
+
+impl Session {
+    fn new() -> Session {
+        Session {
+            state: tempfile::tempdir().expect("state dir"),
+            cwd: tempfile::tempdir().expect("work dir"),
+        }
+    }
+
+    /// Run `words` (docker's arguments, already split) and return the
+    /// output.
+    fn run(&self, words: &[&str]) -> Output {
+        support::binary::layerlab()
+            .arg("--state")
+            .arg(self.state.path())
+            .arg("docker")
+            .args(words)
+            .current_dir(self.cwd.path())
+            .output()
+            .expect("run layerlab")
+    }
+
+    /// A transcript entry: the line, its exit code, stdout and stderr.
+    fn transcript(&self, words: &[&str]) -> (String, Output) {
+        let out = self.run(words);
+        let mut t = format!(
+            "$ docker {}\n[{}]\n",
+            words.join(" "),
+            out.status.code().unwrap_or(-1)
+        );
+        t.push_str(&text(&out.stdout));
+        for l in text(&out.stderr).lines() {
+            t.push_str(&format!("!{l}\n"));
+        }
+        (t, out)
+    }
+}
+
+fn copy_web_ping(to: &Path) {
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/examples/web-ping");
+    let dir = to.join("web-ping");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    for name in ["Dockerfile", "app.js"] {
+        std::fs::copy(from.join(name), dir.join(name)).expect("copy the example");
+        // COPY keeps a file's time, which the image id then depends on.
+        let fixed = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
+        std::fs::File::options()
+            .write(true)
+            .open(dir.join(name))
+            .and_then(|f| f.set_modified(fixed))
+            .expect("set the example's time");
+    }
+}
+
+/// A size as docker prints it, in bytes.
+fn bytes_of(size: &str) -> f64 {
+    let split = size
+        .find(|c: char| c.is_ascii_alphabetic())
+        .unwrap_or(size.len());
+    let (n, unit) = size.split_at(split);
+    let n: f64 = n.parse().unwrap_or(0.0);
+    n * match unit {
+        "kB" => 1e3,
+        "MB" => 1e6,
+        "GB" => 1e9,
+        _ => 1.0,
+    }
+}
+
+#[test]
+fn the_lecture_plays_with_commands_only() {
+    let s = Session::new();
+    copy_web_ping(s.cwd.path());
+    let mut transcript = String::new();
+    let mut step = |words: &[&str]| -> Output {
+        let (t, out) = s.transcript(words);
+        transcript.push_str(&t);
+        out
+    };
+    assert!(step(&["image", "pull", "diamol/node"]).status.success());
+    assert!(step(&["image", "build", "-t", "web-ping", "web-ping"])
+        .status
+        .success());
+    step(&[
+        "run",
+        "-e",
+        "TARGET=www.daum.net",
+        "--name",
+        "practice",
+        "web-ping",
+    ]);
+    let inspect = step(&["inspect", "-f", "{{json .Config.Env}}", "practice"]);
+    assert!(text(&inspect.stdout).contains("TARGET=www.daum.net"));
+    let ls = step(&["image", "ls"]);
+    let df = step(&["system", "df"]);
+    // Shared layers make the disk's total smaller than image ls's sum.
+    let listed: f64 = text(&ls.stdout)
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().last().map(bytes_of))
+        .sum();
+    let images_row = text(&df.stdout);
+    let images_row = images_row.lines().nth(1).expect("Images row");
+    let on_disk = bytes_of(images_row.split_whitespace().nth(3).expect("SIZE"));
+    assert!(on_disk < listed, "system df {on_disk} vs image ls {listed}");
+    // The image's entrypoint script is node's; the hand-made container
+    // runs a plain command instead.
+    step(&[
+        "run",
+        "-d",
+        "--name",
+        "hand",
+        "--entrypoint",
+        "",
+        "diamol/node",
+        "sleep",
+        "600",
+    ]);
+    assert!(
+        step(&["exec", "hand", "sh", "-c", "echo made by hand > /hand.txt"])
+            .status
+            .success()
+    );
+    let diff = step(&["diff", "hand"]);
+    assert!(text(&diff.stdout).contains("A /hand.txt"));
+    let commit = step(&[
+        "commit",
+        "-c",
+        "CMD cat /hand.txt",
+        "-m",
+        "by hand",
+        "hand",
+        "handmade",
+    ]);
+    assert!(commit.status.success());
+    let history = step(&["image", "history", "handmade"]);
+    assert!(text(&history.stdout)
+        .lines()
+        .nth(1)
+        .is_some_and(|l| l.contains("by hand")));
+    let ran = step(&["run", "--rm", "handmade"]);
+    assert_eq!(text(&ran.stdout), "made by hand\n");
+    insta::assert_snapshot!("lecture_commands", transcript);
+}
+
+#[test]
+fn container_commands_and_their_errors_as_docker_words_them() {
+    let s = Session::new();
+    std::fs::write(
+        s.cwd.path().join("Dockerfile"),
+        "FROM busybox\nENV TARGET=a.com\nRUN mkdir /app && echo hi > /app/x\nCMD [\"sh\",\"-c\",\"echo ping $TARGET\"]\n",
+    )
+    .expect("Dockerfile");
+    std::fs::write(s.cwd.path().join("env.list"), "# comment\nMODE=test\n").expect("env file");
+    let lines: &[&[&str]] = &[
+        &["pull", "busybox"],
+        &["pull", "busybox:latest"],
+        &["pull", "nosuch"],
+        &["build", "-q", "-t", "exp:v1", "."],
+        &["build", "-t", "exp:v1", "."],
+        &["run"],
+        &["run", "--nope", "exp:v1"],
+        &[
+            "run",
+            "-e",
+            "A=1",
+            "--env-file",
+            "env.list",
+            "--name",
+            "t1",
+            "exp:v1",
+            "sh",
+            "-c",
+            "echo $A $MODE $TARGET",
+        ],
+        &["run", "--name", "t1", "exp:v1"],
+        &["run", "--env-file", "nosuch.list", "exp:v1"],
+        &["run", "exp:v1", "--nope"],
+        &["run", "--entrypoint", "echo", "exp:v1", "-n", "x"],
+        &[
+            "run",
+            "-w",
+            "/work",
+            "-u",
+            "nobody",
+            "exp:v1",
+            "sh",
+            "-c",
+            "pwd; id -u",
+        ],
+        &["create", "--name", "c1", "exp:v1"],
+        &["start", "c1"],
+        &["run", "-d", "--name", "t2", "exp:v1", "sleep", "100"],
+        &["ps"],
+        &["ps", "-a"],
+        &["ps", "-a", "-s"],
+        &["ps", "-aq"],
+        &["ps", "-a", "--no-trunc"],
+        &["ps", "-a", "--format", "{{.Names}} {{.Status}}"],
+        &["ps", "-a", "--format", "table {{.ID}}\\t{{.Names}}"],
+        &["ps", "--format", "{{.Nope}}"],
+        &["ps", "--format", "{{upper .Names}}"],
+        &["exec", "t2", "sh", "-c", "echo hi > /app/y; rm /app/x"],
+        &["exec", "t2", "nosuch"],
+        &["exec", "t1", "ls"],
+        &["exec", "nosuch", "ls"],
+        &["exec", "t2"],
+        &["diff", "t2"],
+        &["diff", "nosuch"],
+        &["logs", "t1"],
+        &["logs", "nosuch"],
+        &["commit", "-c", "FOO x", "t2"],
+        &["commit", "nosuch"],
+        &[
+            "commit",
+            "-c",
+            "CMD [\"echo\",\"c\"]",
+            "-m",
+            "msg",
+            "-a",
+            "me",
+            "t2",
+            "exp:c",
+        ],
+        &["history", "exp:c"],
+        &[
+            "inspect",
+            "-f",
+            "{{.Author}} {{.Comment}} {{json .Config.Cmd}}",
+            "exp:c",
+        ],
+        &["inspect", "-f", "{{.Config.Nope}}", "exp:c"],
+        &["inspect", "-f", "{{.State.Status}} {{.Name}}", "t2"],
+        &["inspect", "nosuch"],
+        &["container", "inspect", "nosuch"],
+        &["image", "inspect", "nosuch"],
+        &["images"],
+        &["images", "-q"],
+        &["images", "--digests"],
+        &["images", "--format", "{{.Repository}}:{{.Tag}} {{.Size}}"],
+        &["images", "--format", "{{.Repository"],
+        &["tag", "exp:v1", "exp:v2"],
+        &["tag", "nosuch", "exp:v3"],
+        &["tag", "exp:v1", "Bad:x"],
+        &["system", "df"],
+        &["system", "df", "-v"],
+        &["rmi", "exp:v1"],
+        &["rm", "t2"],
+        &["rm", "nosuch"],
+        &["stop", "t2"],
+        &["stop", "nosuch"],
+        &["container", "prune"],
+        &["container", "prune", "-f"],
+        &["ps", "-a"],
+        &["save", "exp:c"],
+        &["save", "-o", "exp.tar", "nosuch"],
+        &["save", "-o", "exp.tar", "exp:c"],
+        &["rmi", "exp:c"],
+        &["load", "-i", "exp.tar"],
+        &["load", "-i", "nosuch.tar"],
+        &["image", "prune", "-f"],
+        &["image", "prune", "-a", "-f"],
+        &["images"],
+    ];
+    let mut transcript = String::new();
+    for words in lines {
+        transcript.push_str(&s.transcript(words).0);
+    }
+    insta::assert_snapshot!("container_commands", transcript);
+}
+
+#[test]
+fn every_new_command_has_dockers_help() {
+    for line in [
+        "run",
+        "ps",
+        "container ls",
+        "system df",
+        "pull",
+        "commit",
+        "inspect",
+    ] {
+        let out = docker(&format!("{line} --help"));
+        assert_eq!(out.status.code(), Some(0), "{line}");
+        insta::assert_snapshot!(
+            format!("help_{}", line.replace(' ', "_")),
+            text(&out.stdout)
+        );
+    }
+}
+
+/// `docker load -i` of layerlab's `save` on the live engine: it loads, and
+/// the engine reports layerlab's diff IDs and config.
+#[test]
+fn the_live_engine_loads_what_layerlab_saves() {
+    let Some(engine) =
+        support::docker::engine_for_test("the_live_engine_loads_what_layerlab_saves")
+    else {
+        return;
+    };
+    let s = Session::new();
+    std::fs::write(
+        s.cwd.path().join("Dockerfile"),
+        "FROM busybox\nENV TARGET=a.com\nRUN mkdir /app && echo hi > /app/x\nCMD [\"sh\",\"-c\",\"echo ping $TARGET\"]\n",
+    )
+    .expect("Dockerfile");
+    assert!(s
+        .run(&["build", "-t", "layerlab-saved:v1", "."])
+        .status
+        .success());
+    let tar = s.cwd.path().join("saved.tar");
+    let saved = s.run(&["save", "-o", "saved.tar", "layerlab-saved:v1"]);
+    assert!(saved.status.success(), "{}", text(&saved.stderr));
+    let ours = s.run(&[
+        "image",
+        "inspect",
+        "-f",
+        "{{json .RootFS.Layers}} {{json .Config.Env}} {{json .Config.Cmd}}",
+        "layerlab-saved:v1",
+    ]);
+    let live = |args: &[&str]| {
+        Command::new(&engine.cli)
+            .args(args)
+            .env("DOCKER_HOST", &engine.host)
+            .output()
+            .expect("docker")
+    };
+    let loaded = live(&["load", "-i", tar.to_str().expect("utf-8 path")]);
+    assert!(
+        loaded.status.success(),
+        "docker load: {}",
+        text(&loaded.stderr)
+    );
+    assert_eq!(
+        text(&loaded.stdout).trim(),
+        "Loaded image: layerlab-saved:v1"
+    );
+    let theirs = live(&[
+        "image",
+        "inspect",
+        "-f",
+        "{{json .RootFS.Layers}} {{json .Config.Env}} {{json .Config.Cmd}}",
+        "layerlab-saved:v1",
+    ]);
+    live(&["rmi", "layerlab-saved:v1"]);
+    assert_eq!(text(&theirs.stdout), text(&ours.stdout));
+}

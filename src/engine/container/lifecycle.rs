@@ -369,7 +369,7 @@ impl EngineState {
         let id = self.container_id(reference)?;
         self.tick();
         if self.containers[&id].is_running() && !force {
-            return Err(ContainerError::RemoveRunning(reference.to_owned()));
+            return Err(ContainerError::RemoveRunning(id));
         }
         self.containers
             .remove(&id)
@@ -434,6 +434,7 @@ impl EngineState {
             built_in: self.builds,
         });
         let mut image = ImageRecord {
+            author: opts.author.clone().filter(|a| !a.is_empty()),
             id: Digest::of(b""),
             config,
             layers,

@@ -23,6 +23,9 @@ pub struct ImageRecord {
     /// `buildkit.dockerfile.v0` or `Imported from -` style comment for the
     /// image as a whole; None for classic builds.
     pub comment: Option<String>,
+    /// `docker commit -a`: the config's `author`.
+    #[serde(default)]
+    pub author: Option<String>,
 }
 
 impl ImageRecord {
@@ -34,6 +37,7 @@ impl ImageRecord {
             &self.history,
             self.comment.as_deref(),
         )
+        .with_author(self.author.as_deref())
     }
 
     pub fn size(&self) -> u64 {

@@ -158,6 +158,7 @@ mod tests {
 
     fn image(name: &str, layers: Vec<LayerInfo>) -> ImageRecord {
         ImageRecord {
+            author: None,
             id: Digest::of(name.as_bytes()),
             config: RunConfig::default(),
             layers,

@@ -49,6 +49,7 @@ fn store() -> EngineState {
         built_in: 0,
     }];
     let image = ImageRecord {
+        author: None,
         id: crate::engine::store::image_id(&config, std::slice::from_ref(&layer), &history),
         config,
         layers: vec![layer],
@@ -197,7 +198,7 @@ fn a_program_that_is_not_there_does_not_start() {
     let err = s.start_container("missing", false).expect_err("no program");
     assert_eq!(
         err.to_string(),
-        "failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: \"nosuch\": executable file not found in $PATH: unknown"
+        "failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: \"nosuch\": executable file not found in $PATH: unknown"
     );
     assert_eq!(s.containers[&id].state, ContainerState::Created);
 }
@@ -280,7 +281,7 @@ fn stop_kills_after_the_grace_period_and_rm_of_running_needs_force() {
     let id = running(&mut s);
     assert_eq!(
         s.remove_container("web", false).map_err(|e| e.to_string()),
-        Err("cannot remove container \"web\": container is running: stop the container before removing or force remove".into())
+        Err(format!("You cannot remove a running container {}. Stop the container before attempting removal or force remove", id.hex()))
     );
     assert!(s.containers.contains_key(&id));
     s.stop_container("web").expect("stops");
