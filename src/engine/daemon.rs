@@ -9,6 +9,7 @@ use crate::engine::layer::{read_tar, write_layer};
 use crate::engine::report::BuildReport;
 use crate::engine::state::{State, StateError};
 use crate::engine::store::EngineState;
+use crate::engine::transaction::Writes;
 use crate::filesystem::digest::Digest;
 use std::collections::HashMap;
 use std::path::Path;
@@ -175,6 +176,18 @@ impl Daemon {
             self.save()?;
         }
         Ok(result?)
+    }
+
+    /// Commit the writes of a build that ran apart from the engine
+    /// ([`builder::build_detached`] over this engine, unchanged since), as
+    /// [`Daemon::build_compiled`] would have.
+    pub fn commit(&mut self, build: u64, writes: Writes) -> Result<(), DaemonError> {
+        writes.commit(&mut self.engine, build);
+        self.unsaved = true;
+        if !self.save_later {
+            self.save()?;
+        }
+        Ok(())
     }
 }
 
