@@ -377,9 +377,10 @@ pub fn status(model: &Model, area: Rect, buf: &mut Buffer) {
             Span::styled(" ", theme.cursor()),
         ]),
         Mode::Edit { .. } => Line::from(Span::styled(tr(lang, "edit.hint"), theme.dim())),
-        _ => match &model.status {
-            Some(s) => Line::from(Span::styled(s.clone(), theme.title())),
-            None => Line::default(),
+        _ => match (&model.running, &model.status) {
+            (Some(r), _) => Line::from(Span::styled(r.line(lang), theme.title())),
+            (None, Some(s)) => Line::from(Span::styled(s.clone(), theme.title())),
+            (None, None) => Line::default(),
         },
     };
     Paragraph::new(line).render(area, buf);
