@@ -750,4 +750,92 @@ mod tests {
         );
         assert!(title.contains(&expected), "{title}");
     }
+
+    /// A session whose jobs run on the worker, and what the worker reports.
+    fn on_worker(dir: &Path, text: &str) -> (Session, std::sync::mpsc::Receiver<Report>) {
+        let ctx = dir.join("ctx");
+        std::fs::create_dir(&ctx).unwrap();
+        write_files(&ctx, &[("Dockerfile", text), ("a.txt", "a\n")]).unwrap();
+        let daemon = Daemon::open(&dir.join("state")).unwrap();
+        let mut s =
+            Session::open(daemon, ctx.clone(), ctx.join("Dockerfile"), "t", Lang::En).unwrap();
+        let (tx, rx) = channel();
+        let tx = std::sync::Mutex::new(tx);
+        s.use_worker(move |r| {
+            let _ = tx.lock().unwrap().send(r);
+        });
+        (s, rx)
+    }
+
+    /// Hand the worker's reports to the session until `done` holds.
+    fn pump(s: &mut Session, rx: &std::sync::mpsc::Receiver<Report>, done: impl Fn(&Session) -> bool) {
+        while !done(s) {
+            let r = rx
+                .recv_timeout(Duration::from_secs(60))
+                .expect("the worker reports");
+            s.report(r);
+        }
+    }
+
+    const SLOW: &str = "FROM alpine\nRUN echo one > /1\nRUN while true; do :; done\nCOPY a.txt /\n";
+
+    #[test]
+    fn a_build_cancelled_on_the_worker_leaves_the_engine_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut s, rx) = on_worker(dir.path(), "FROM alpine\nRUN echo one > /1\n");
+        s.start();
+        s.dispatch(Event::Key("f5".parse().unwrap()));
+        pump(&mut s, &rx, |s| !s.busy());
+        assert_eq!(s.host.daemon.engine.builds, 1);
+        let before = serde_json::to_string(&s.host.daemon.engine).unwrap();
+
+        s.dispatch(Event::DockerfileOnDisk(SLOW.into()));
+        pump(&mut s, &rx, |s| !s.busy());
+        s.dispatch(Event::Key("f5".parse().unwrap()));
+        assert!(s.model.running.as_ref().is_some_and(|r| r.build));
+        // Cancelled once the endless RUN is under way.
+        pump(&mut s, &rx, |s| {
+            s.model
+                .running
+                .as_ref()
+                .and_then(|r| r.step.as_ref())
+                .is_some_and(|st| st.text.contains("while true"))
+        });
+        s.dispatch(Event::Key(Key::plain(crate::app::KeyCode::Esc)));
+        assert_eq!(s.model.running, None);
+        assert_eq!(
+            s.model.status.as_deref(),
+            Some("Build cancelled: the engine is as it was before it")
+        );
+        pump(&mut s, &rx, |s| !s.busy());
+        assert_eq!(serde_json::to_string(&s.host.daemon.engine).unwrap(), before);
+        assert!(matches!(
+            s.view().map(|v| v.shown),
+            Some(Shown::Preview { last_build: 1 })
+        ));
+    }
+
+    #[test]
+    fn a_newer_change_supersedes_the_preview_running() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut s, rx) = on_worker(dir.path(), SLOW);
+        s.start();
+        pump(&mut s, &rx, |s| {
+            s.model
+                .running
+                .as_ref()
+                .and_then(|r| r.step.as_ref())
+                .is_some_and(|st| st.text.contains("while true"))
+        });
+        let newer = "FROM alpine\nRUN echo two > /2\nCOPY a.txt /\n";
+        s.dispatch(Event::DockerfileOnDisk(newer.into()));
+        pump(&mut s, &rx, |s| !s.busy());
+        let view = s.view().expect("the newer preview");
+        let report = view.report.as_ref().expect("it previewed");
+        let texts: Vec<&str> = report.steps.iter().map(|st| st.text.as_str()).collect();
+        assert_eq!(texts, ["FROM alpine", "RUN echo two > /2", "COPY a.txt /"]);
+        assert_eq!(s.model.running, None);
+        assert_eq!(s.host.daemon.engine.builds, 0, "a preview builds nothing");
+    }
+
 }
