@@ -605,6 +605,13 @@ pub fn run(opts: &Options) -> Result<i32, String> {
                 RtEvent::Resume => guard.resume().map_err(|e| e.to_string())?,
                 RtEvent::Files(c) => session.files_changed(c),
                 RtEvent::Worker(r) => session.report(r),
+                // Ctrl-Z is a key in raw mode: it suspends as the shell's
+                // SIGTSTP would.
+                RtEvent::Term(crossterm::event::Event::Key(k))
+                    if events::key(&k) == Some(crate::app::Key::ctrl('z')) =>
+                {
+                    guard.suspend();
+                }
                 RtEvent::Term(t) => handle_term(&mut session, &t),
             }
             if session.model.quit {
@@ -768,7 +775,11 @@ mod tests {
     }
 
     /// Hand the worker's reports to the session until `done` holds.
-    fn pump(s: &mut Session, rx: &std::sync::mpsc::Receiver<Report>, done: impl Fn(&Session) -> bool) {
+    fn pump(
+        s: &mut Session,
+        rx: &std::sync::mpsc::Receiver<Report>,
+        done: impl Fn(&Session) -> bool,
+    ) {
         while !done(s) {
             let r = rx
                 .recv_timeout(Duration::from_secs(60))
@@ -808,7 +819,10 @@ mod tests {
             Some("Build cancelled: the engine is as it was before it")
         );
         pump(&mut s, &rx, |s| !s.busy());
-        assert_eq!(serde_json::to_string(&s.host.daemon.engine).unwrap(), before);
+        assert_eq!(
+            serde_json::to_string(&s.host.daemon.engine).unwrap(),
+            before
+        );
         assert!(matches!(
             s.view().map(|v| v.shown),
             Some(Shown::Preview { last_build: 1 })
@@ -837,5 +851,4 @@ mod tests {
         assert_eq!(s.model.running, None);
         assert_eq!(s.host.daemon.engine.builds, 0, "a preview builds nothing");
     }
-
 }

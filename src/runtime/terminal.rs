@@ -51,7 +51,12 @@ impl Guard {
     /// (the shell drew over the screen meanwhile).
     pub fn resume(&mut self) -> std::io::Result<()> {
         take()?;
-        self.term.clear()
+        // A resize to the same size clears and repaints everything without
+        // asking the terminal where its cursor is (`clear` would, and the
+        // input thread may be the one to read the answer).
+        let size = self.term.size()?;
+        self.term
+            .resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
     }
 }
 
