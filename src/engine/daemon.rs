@@ -147,20 +147,6 @@ impl Daemon {
         self.build_compiled(&compile(dockerfile), context, opts)
     }
 
-    /// What `docker build` would do now (see [`builder::preview`]): the
-    /// engine is left as it was, nothing is to be saved.
-    pub fn preview_compiled(
-        &mut self,
-        dockerfile: &Compiled,
-        context: &ContextSnapshot,
-        opts: &BuildOptions,
-    ) -> builder::Preview {
-        let mut memo = std::mem::take(&mut self.engine.memo);
-        let preview = builder::preview(&self.engine, &mut memo, dockerfile, context, opts);
-        self.engine.memo = memo;
-        preview
-    }
-
     /// `docker build`: build a compiled Dockerfile over `context` and save
     /// the state, also when the build failed (a failed build still fills
     /// the cache).
