@@ -10,15 +10,18 @@
 pub mod events;
 pub mod host;
 pub mod ops;
+pub mod recovery;
 pub mod terminal;
 pub mod watcher;
+pub mod worker;
 
 use crate::app::effect::Effect;
 use crate::app::i18n::Lang;
-use crate::app::model::{BuildView, Model, Shown};
+use crate::app::model::{BuildView, Model, Running, Shown};
 use crate::app::rows::ContextSources;
 use crate::app::update::{update, Event};
 use crate::engine::daemon::Daemon;
+use crate::engine::store::EngineState;
 use crate::messages::Message;
 use events::RtEvent;
 use host::{EngineHost, Project};
@@ -26,7 +29,8 @@ use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{channel, RecvTimeoutError};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+use worker::{Job, JobKind, Report, Worker};
 
 /// What to open.
 #[derive(Debug, Clone)]
@@ -83,6 +87,17 @@ pub fn write_files(dir: &Path, files: &[(&str, &str)]) -> std::io::Result<()> {
 pub struct Session {
     pub model: Model,
     pub host: EngineHost,
+    /// Where builds and previews run: on a worker thread, or (without
+    /// one, as in most tests) in place, to the same effect.
+    worker: Option<Worker>,
+    /// The engine while jobs hold it, shared read-only; `host.daemon`'s is
+    /// empty meanwhile and every use of it first takes it back.
+    lent: Option<Arc<EngineState>>,
+    /// When the job running started, for the real time it shows.
+    started: Option<Instant>,
+    /// The state directory unsaved edits are kept in when a signal ends
+    /// the session (none in a sandbox, whose file is gone with it).
+    pub recovery: Option<PathBuf>,
 }
 
 impl Session {
@@ -110,7 +125,144 @@ impl Session {
         );
         let mut host = EngineHost::new(daemon, context, Some(project));
         host.lang = lang;
-        Ok(Session { model, host })
+        Ok(Session {
+            model,
+            host,
+            worker: None,
+            lent: None,
+            started: None,
+            recovery: None,
+        })
+    }
+
+    /// A signal ends the session: unsaved edits are kept for the next time
+    /// the file is opened (the file itself is left as it is).
+    pub fn keep_unsaved_edits(&self) {
+        let (Some(state), Some(p)) = (&self.recovery, &self.host.project) else {
+            return;
+        };
+        if self.model.doc.is_dirty() {
+            let _ = recovery::write(state, &p.dockerfile, &self.model.doc.text());
+        }
+    }
+
+    /// Run builds and previews on a worker thread from now on; `report`
+    /// hears (on that thread) of their steps and outcomes, which the
+    /// caller hands to [`Session::report`].
+    pub fn use_worker(&mut self, report: impl Fn(Report) + Send + Sync + 'static) {
+        self.worker = Some(Worker::spawn(report));
+    }
+
+    /// Run a job: on the worker (what it brings back comes later, through
+    /// [`Session::report`]) or in place.
+    fn submit(&mut self, job: Job) -> Vec<Event> {
+        let build = job.kind == JobKind::Build;
+        if self.worker.is_none() {
+            let engine = &mut self.host.daemon.engine;
+            let mut memo = std::mem::take(&mut engine.memo);
+            let done = worker::run(engine, &mut memo, &job);
+            self.host.daemon.engine.memo = memo;
+            return vec![Event::Built(Box::new(self.host.finish(done)))];
+        }
+        let store = match &self.lent {
+            Some(store) => Arc::clone(store),
+            None => {
+                let engine = std::mem::take(&mut self.host.daemon.engine);
+                Arc::clone(self.lent.insert(Arc::new(engine)))
+            }
+        };
+        if let Some(w) = &mut self.worker {
+            w.send(store, job);
+        }
+        self.started = Some(Instant::now());
+        vec![Event::Running(Running {
+            build,
+            ..Running::default()
+        })]
+    }
+
+    /// What the worker reported.
+    pub fn report(&mut self, report: Report) {
+        let Some(w) = &mut self.worker else {
+            return;
+        };
+        match report {
+            Report::Step(id, step) if w.wanted(id) => {
+                let running = Running {
+                    build: self.model.running.as_ref().is_some_and(|r| r.build),
+                    step: Some(step),
+                    real_seconds: self.real_seconds(),
+                };
+                self.dispatch(Event::Running(running));
+            }
+            Report::Step(..) => {}
+            Report::Done(id, done) if w.wanted(id) => {
+                w.answered(id);
+                // The worker let go of the store before it reported.
+                self.take_back(None);
+                self.started = None;
+                let outcome = self.host.finish(*done);
+                self.dispatch(Event::Built(Box::new(outcome)));
+            }
+            // Superseded or cancelled: its writes go with it.
+            Report::Done(..) => {
+                self.take_back(Some(Duration::ZERO));
+            }
+        }
+    }
+
+    /// The real time shown while a job runs moves on; an engine a
+    /// cancelled job let go of comes back.
+    pub fn tick(&mut self) {
+        if !self.worker.as_ref().is_some_and(Worker::busy) {
+            self.take_back(Some(Duration::ZERO));
+        }
+        if let Some(mut running) = self.model.running.clone() {
+            running.real_seconds = self.real_seconds();
+            self.dispatch(Event::Running(running));
+        }
+    }
+
+    /// Whether a build or preview is under way, or the engine is still
+    /// lent to one that was cancelled (it cannot be saved meanwhile).
+    pub fn busy(&self) -> bool {
+        self.lent.is_some() || self.worker.as_ref().is_some_and(Worker::busy)
+    }
+
+    fn real_seconds(&self) -> f64 {
+        self.started.map_or(0.0, |s| s.elapsed().as_secs_f64())
+    }
+
+    /// Cancel what runs and take the engine back, waiting at most `wait`
+    /// (None: as long as it takes) for the worker to let go of it; whether
+    /// the engine is back.
+    pub fn stop(&mut self, wait: Option<Duration>) -> bool {
+        if self.worker.as_mut().is_some_and(Worker::cancel) {
+            self.started = None;
+            self.dispatch(Event::Cancelled);
+        }
+        self.take_back(wait)
+    }
+
+    /// Take the lent engine back once nothing else holds it.
+    fn take_back(&mut self, wait: Option<Duration>) -> bool {
+        let deadline = wait.map(|w| Instant::now() + w);
+        loop {
+            let Some(store) = self.lent.take() else {
+                return true;
+            };
+            match Arc::try_unwrap(store) {
+                Ok(engine) => {
+                    self.host.daemon.engine = engine;
+                    return true;
+                }
+                Err(store) => self.lent = Some(store),
+            }
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
     }
 
     /// The first snapshot and preview.
@@ -148,20 +300,22 @@ impl Session {
 
     fn perform(&mut self, effect: Effect) -> Vec<Event> {
         match effect {
-            Effect::Preview { compiled, builder } => self
-                .host
-                .preview_editor(&compiled, builder, false)
-                .map(|b| Event::Built(Box::new(b)))
-                .into_iter()
-                .collect(),
+            Effect::Preview { compiled, builder } => {
+                match self.host.preview_job(&compiled, builder, false) {
+                    Some(job) => self.submit(job),
+                    None => Vec::new(),
+                }
+            }
             Effect::Build {
                 compiled, builder, ..
-            } => self
-                .host
-                .build_editor(&compiled, builder)
-                .map(|b| Event::Built(Box::new(b)))
-                .into_iter()
-                .collect(),
+            } => match self.host.build_job(&compiled, builder) {
+                Some(job) => self.submit(job),
+                None => Vec::new(),
+            },
+            Effect::Cancel => {
+                self.stop(Some(Duration::ZERO));
+                Vec::new()
+            }
             Effect::Save { text, quit_after } => {
                 let result = match &self.host.project {
                     Some(p) => {
@@ -169,6 +323,10 @@ impl Session {
                     }
                     None => Err("no file".into()),
                 };
+                if let (Ok(_), Some(state), Some(p)) = (&result, &self.recovery, &self.host.project)
+                {
+                    recovery::remove(state, &p.dockerfile);
+                }
                 vec![Event::Saved {
                     text,
                     result,
@@ -197,6 +355,9 @@ impl Session {
                 out
             }
             Effect::RunCommand(line) => {
+                // Commands read and change the engine: it comes back from
+                // the worker first.
+                self.stop(None);
                 if let Some(p) = &mut self.host.project {
                     p.compiled = Arc::clone(&self.model.compiled);
                 }
@@ -228,13 +389,17 @@ impl Session {
     /// A preview even when its inputs look unchanged: an explicit change of
     /// the context always shows its effect (a touch shows that nothing would
     /// be rebuilt).
-    fn preview_now(&mut self) -> Option<Event> {
+    fn preview_now(&mut self) -> Vec<Event> {
         if self.model.outline.problem.is_some() {
-            return None;
+            return Vec::new();
         }
-        self.host
-            .preview_editor(&self.model.compiled, self.model.builder, true)
-            .map(|b| Event::Built(Box::new(b)))
+        match self
+            .host
+            .preview_job(&self.model.compiled, self.model.builder, true)
+        {
+            Some(job) => self.submit(job),
+            None => Vec::new(),
+        }
     }
 
     /// Files changed on disk (one debounced burst).
@@ -323,8 +488,9 @@ pub fn lang_from_env() -> Lang {
     Lang::from_locale(var.as_deref())
 }
 
-/// Run the screen until the learner quits.
-pub fn run(opts: &Options) -> Result<(), String> {
+/// Run the screen until the learner quits; the exit code (128 + the
+/// signal when one ended it).
+pub fn run(opts: &Options) -> Result<i32, String> {
     let lang = opts.lang.unwrap_or_else(lang_from_env);
     // Kept alive for the session; a sandbox's directory goes with it.
     let mut _scratch = None;
@@ -395,6 +561,21 @@ pub fn run(opts: &Options) -> Result<(), String> {
             }
         });
     }
+    {
+        let tx = std::sync::Mutex::new(tx.clone());
+        session.use_worker(move |r| {
+            if let Ok(tx) = tx.lock() {
+                let _ = tx.send(RtEvent::Worker(r));
+            }
+        });
+    }
+    // Unsaved edits kept by a session a signal ended: offered, not taken.
+    if !sandbox {
+        session.recovery = Some(opts.state_dir.clone());
+        if let Some(text) = recovery::read(&opts.state_dir, &dockerfile) {
+            session.dispatch(Event::Recovered(text));
+        }
+    }
     events::spawn_signals(tx.clone()).map_err(|e| e.to_string())?;
 
     let mut guard = terminal::Guard::enter().map_err(|e| e.to_string())?;
@@ -405,14 +586,28 @@ pub fn run(opts: &Options) -> Result<(), String> {
         .draw(|f| crate::ui::draw(f, &session.model))
         .map_err(|e| e.to_string())?;
     session.start();
+    let mut signalled = None;
     loop {
         guard
             .term
             .draw(|f| crate::ui::draw(f, &session.model))
             .map_err(|e| e.to_string())?;
-        let first = if session.host.daemon.unsaved() {
-            match rx.recv_timeout(SAVE_WHEN_IDLE) {
+        // While a job runs its real time moves on screen; when idle with
+        // changes unsaved, the engine state is written.
+        let wait = if session.busy() {
+            Some(TICK)
+        } else if session.host.daemon.unsaved() {
+            Some(SAVE_WHEN_IDLE)
+        } else {
+            None
+        };
+        let first = match wait {
+            Some(w) => match rx.recv_timeout(w) {
                 Ok(ev) => ev,
+                Err(RecvTimeoutError::Timeout) if session.busy() => {
+                    session.tick();
+                    continue;
+                }
                 Err(RecvTimeoutError::Timeout) => {
                     if let Err(e) = session.host.daemon.save() {
                         let m = Message::new("status.state_not_saved").arg("error", e);
@@ -421,19 +616,31 @@ pub fn run(opts: &Options) -> Result<(), String> {
                     continue;
                 }
                 Err(RecvTimeoutError::Disconnected) => break,
-            }
-        } else {
-            match rx.recv() {
+            },
+            None => match rx.recv() {
                 Ok(ev) => ev,
                 Err(_) => break,
-            }
+            },
         };
         let mut batch = vec![first];
         batch.extend(rx.try_iter());
         for ev in batch {
             match ev {
-                RtEvent::Terminate => session.model.quit = true,
+                RtEvent::Terminate(signal) => {
+                    signalled = Some(signal);
+                    session.model.quit = true;
+                }
+                RtEvent::Suspend => guard.suspend(),
+                RtEvent::Resume => guard.resume().map_err(|e| e.to_string())?,
                 RtEvent::Files(c) => session.files_changed(c),
+                RtEvent::Worker(r) => session.report(r),
+                // Ctrl-Z is a key in raw mode: it suspends as the shell's
+                // SIGTSTP would.
+                RtEvent::Term(crossterm::event::Event::Key(k))
+                    if events::key(&k) == Some(crate::app::Key::ctrl('z')) =>
+                {
+                    guard.suspend();
+                }
                 RtEvent::Term(t) => handle_term(&mut session, &t),
             }
             if session.model.quit {
@@ -444,13 +651,33 @@ pub fn run(opts: &Options) -> Result<(), String> {
             break;
         }
     }
+    // What runs is cancelled; a job deaf to it (a step the shell cannot
+    // interrupt) is left behind rather than keeping the learner waiting,
+    // and the engine, still lent to it, is not saved.
+    let engine_back = session.stop(Some(GIVE_UP_AFTER));
     drop(guard);
-    session.host.daemon.save().map_err(|e| {
+    if let Some(signal) = signalled {
+        session.keep_unsaved_edits();
+        if engine_back {
+            let _ = session.host.daemon.save();
+        }
+        return Ok(128 + signal);
+    }
+    if !engine_back {
+        return Ok(0);
+    }
+    session.host.daemon.save().map(|()| 0).map_err(|e| {
         Message::new("status.state_not_saved")
             .arg("error", e)
             .render(lang)
     })
 }
+
+/// How often the time shown while a build runs moves on.
+const TICK: Duration = Duration::from_millis(200);
+
+/// How long quitting waits for a cancelled build to let go of the engine.
+const GIVE_UP_AFTER: Duration = Duration::from_millis(500);
 
 /// How long the screen waits without events before it writes the engine
 /// state.
@@ -592,5 +819,99 @@ mod tests {
             missed + hit
         );
         assert!(title.contains(&expected), "{title}");
+    }
+
+    /// A session whose jobs run on the worker, and what the worker reports.
+    fn on_worker(dir: &Path, text: &str) -> (Session, std::sync::mpsc::Receiver<Report>) {
+        let ctx = dir.join("ctx");
+        std::fs::create_dir(&ctx).unwrap();
+        write_files(&ctx, &[("Dockerfile", text), ("a.txt", "a\n")]).unwrap();
+        let daemon = Daemon::open(&dir.join("state")).unwrap();
+        let mut s =
+            Session::open(daemon, ctx.clone(), ctx.join("Dockerfile"), "t", Lang::En).unwrap();
+        let (tx, rx) = channel();
+        let tx = std::sync::Mutex::new(tx);
+        s.use_worker(move |r| {
+            let _ = tx.lock().unwrap().send(r);
+        });
+        (s, rx)
+    }
+
+    /// Hand the worker's reports to the session until `done` holds.
+    fn pump(
+        s: &mut Session,
+        rx: &std::sync::mpsc::Receiver<Report>,
+        done: impl Fn(&Session) -> bool,
+    ) {
+        while !done(s) {
+            let r = rx
+                .recv_timeout(Duration::from_secs(60))
+                .expect("the worker reports");
+            s.report(r);
+        }
+    }
+
+    const SLOW: &str = "FROM alpine\nRUN echo one > /1\nRUN while true; do :; done\nCOPY a.txt /\n";
+
+    #[test]
+    fn a_build_cancelled_on_the_worker_leaves_the_engine_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut s, rx) = on_worker(dir.path(), "FROM alpine\nRUN echo one > /1\n");
+        s.start();
+        s.dispatch(Event::Key("f5".parse().unwrap()));
+        pump(&mut s, &rx, |s| !s.busy());
+        assert_eq!(s.host.daemon.engine.builds, 1);
+        let before = serde_json::to_string(&s.host.daemon.engine).unwrap();
+
+        s.dispatch(Event::DockerfileOnDisk(SLOW.into()));
+        pump(&mut s, &rx, |s| !s.busy());
+        s.dispatch(Event::Key("f5".parse().unwrap()));
+        assert!(s.model.running.as_ref().is_some_and(|r| r.build));
+        // Cancelled once the endless RUN is under way.
+        pump(&mut s, &rx, |s| {
+            s.model
+                .running
+                .as_ref()
+                .and_then(|r| r.step.as_ref())
+                .is_some_and(|st| st.text.contains("while true"))
+        });
+        s.dispatch(Event::Key(Key::plain(crate::app::KeyCode::Esc)));
+        assert_eq!(s.model.running, None);
+        assert_eq!(
+            s.model.status.as_deref(),
+            Some("Build cancelled: the engine is as it was before it")
+        );
+        pump(&mut s, &rx, |s| !s.busy());
+        assert_eq!(
+            serde_json::to_string(&s.host.daemon.engine).unwrap(),
+            before
+        );
+        assert!(matches!(
+            s.view().map(|v| v.shown),
+            Some(Shown::Preview { last_build: 1 })
+        ));
+    }
+
+    #[test]
+    fn a_newer_change_supersedes_the_preview_running() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut s, rx) = on_worker(dir.path(), SLOW);
+        s.start();
+        pump(&mut s, &rx, |s| {
+            s.model
+                .running
+                .as_ref()
+                .and_then(|r| r.step.as_ref())
+                .is_some_and(|st| st.text.contains("while true"))
+        });
+        let newer = "FROM alpine\nRUN echo two > /2\nCOPY a.txt /\n";
+        s.dispatch(Event::DockerfileOnDisk(newer.into()));
+        pump(&mut s, &rx, |s| !s.busy());
+        let view = s.view().expect("the newer preview");
+        let report = view.report.as_ref().expect("it previewed");
+        let texts: Vec<&str> = report.steps.iter().map(|st| st.text.as_str()).collect();
+        assert_eq!(texts, ["FROM alpine", "RUN echo two > /2", "COPY a.txt /"]);
+        assert_eq!(s.model.running, None);
+        assert_eq!(s.host.daemon.engine.builds, 0, "a preview builds nothing");
     }
 }

@@ -107,6 +107,9 @@ pub struct ExecContext<'fs> {
     /// The commands that exist as simulations.
     pub commands: Arc<Registry>,
     pub limits: Limits,
+    /// Set from outside (another thread) to stop the run at its next
+    /// command or loop pass, as a signal would end a real process.
+    pub cancel: Option<Arc<std::sync::atomic::AtomicBool>>,
 }
 
 impl<'fs> ExecContext<'fs> {
@@ -124,6 +127,7 @@ impl<'fs> ExecContext<'fs> {
             stdin: Vec::new(),
             commands: all_commands(),
             limits: Limits::default(),
+            cancel: None,
         }
     }
 }

@@ -34,6 +34,8 @@ pub enum Effect {
     ResetContext,
     /// Run a docker command line from the command bar.
     RunCommand(String),
+    /// Stop the build or preview under way; the engine stays as it was.
+    Cancel,
     Quit,
 }
 

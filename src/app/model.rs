@@ -3,10 +3,10 @@
 
 use crate::app::document::{outline, Document, Outline};
 use crate::app::files::{layer_files, wasted, LayerFile};
-use crate::app::i18n::Lang;
+use crate::app::i18n::{tr, trf, Lang};
 use crate::app::keymap::Keymap;
 use crate::dockerfile::{compile, Compiled};
-use crate::engine::builder::{BuildError, BuilderKind};
+use crate::engine::builder::{BuildError, BuilderKind, StepStarted};
 use crate::engine::report::{BuildReport, BuiltInstruction, StepReport, Verdict};
 use crate::filesystem::rootfs::LayerChanges;
 use std::collections::{BTreeMap, BTreeSet};
@@ -340,6 +340,56 @@ pub struct Model {
     /// `NO_COLOR`: meaning carried by words and bold/reverse only.
     pub no_color: bool,
     pub quit: bool,
+    /// The build or preview running apart from the screen, if any.
+    pub running: Option<Running>,
+    /// Unsaved edits of this file kept when a signal ended a session:
+    /// offered until taken or the text is saved.
+    pub recovered: Option<String>,
+}
+
+/// A build or preview under way, as the screen shows it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Running {
+    /// A build (that changes the engine), not a preview.
+    pub build: bool,
+    /// The step that started last.
+    pub step: Option<StepStarted>,
+    /// Real seconds since it started.
+    pub real_seconds: f64,
+}
+
+impl Running {
+    /// The status line while it runs: what, which step, both clocks.
+    pub fn line(&self, lang: Lang) -> String {
+        let what = if self.build {
+            "status.running_build"
+        } else {
+            "status.running_preview"
+        };
+        let mut parts = vec![tr(lang, what)];
+        let simulated = self.step.as_ref().map_or(0.0, |s| s.seconds_so_far);
+        if let Some(s) = &self.step {
+            let step = match &s.stage {
+                Some(stage) => format!("[{stage}] {}", s.step),
+                None => s.step.to_string(),
+            };
+            let text: String = s.text.chars().take(60).collect();
+            parts.push(trf(
+                lang,
+                "status.running_step",
+                &[("step", &step), ("of", &s.of.to_string()), ("text", &text)],
+            ));
+        }
+        parts.push(trf(
+            lang,
+            "status.running_times",
+            &[
+                ("simulated", &format!("{simulated:.1}")),
+                ("real", &format!("{:.1}", self.real_seconds)),
+            ],
+        ));
+        parts.join(" · ")
+    }
 }
 
 impl Model {
@@ -369,6 +419,8 @@ impl Model {
             size: (80, 24),
             no_color: false,
             quit: false,
+            running: None,
+            recovered: None,
         }
     }
 

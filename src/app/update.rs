@@ -8,7 +8,8 @@ use crate::app::effect::{ContextOp, Effect};
 use crate::app::i18n::{tr, trf};
 use crate::app::keymap::{Key, KeyCode, Scope};
 use crate::app::model::{
-    BuildOutcome, BuildView, ContextRow, EditTarget, Focus, Input, Mode, Model, Shown, Snapshot,
+    BuildOutcome, BuildView, ContextRow, EditTarget, Focus, Input, Mode, Model, Running, Shown,
+    Snapshot,
 };
 use crate::app::rows::{context_rows, ContextSources};
 use crate::command::Output;
@@ -28,6 +29,15 @@ pub enum Event {
     Resize(u16, u16),
     /// A build of the editor's text finished.
     Built(Box<BuildOutcome>),
+    /// A build or preview is under way (sent as it starts, at each step
+    /// and as time passes).
+    Running(Running),
+    /// The build or preview under way was cancelled (Esc, or the runtime
+    /// needed the engine back); what was shown before stays.
+    Cancelled,
+    /// Unsaved edits of this file, kept when a signal ended an earlier
+    /// session: offered, taken with `R`.
+    Recovered(String),
     /// The build context was read again: the pane's rows are derived from
     /// it.
     ContextRead(Box<ContextSources>),
@@ -89,6 +99,27 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
                 ));
             }
             model.build = Some(BuildView::new(*outcome));
+            model.running = None;
+            Vec::new()
+        }
+        Event::Running(running) => {
+            model.running = Some(running);
+            Vec::new()
+        }
+        Event::Recovered(text) => {
+            model.recovered = Some(text);
+            model.status = Some(tr(model.lang, "status.recovery_offered"));
+            Vec::new()
+        }
+        Event::Cancelled => {
+            if let Some(r) = model.running.take() {
+                let key = if r.build {
+                    "status.build_cancelled"
+                } else {
+                    "status.preview_cancelled"
+                };
+                model.status = Some(tr(model.lang, key));
+            }
             Vec::new()
         }
         Event::ContextRead(sources) => {
@@ -189,6 +220,16 @@ fn key_event(model: &mut Model, key: Key) -> Vec<Effect> {
         return apply(model, Action::Quit);
     }
     match model.mode.clone() {
+        // Esc stops what runs before anything else it might mean.
+        Mode::Normal if key.code == KeyCode::Esc && model.running.is_some() => vec![Effect::Cancel],
+        // The kept edits replace the text as one undoable change; the
+        // file is written only when the learner saves.
+        Mode::Normal if key == Key::char('R') && model.recovered.is_some() => {
+            let text = model.recovered.take().unwrap_or_default();
+            model.status = Some(tr(model.lang, "status.recovery_taken"));
+            let selected = model.selected;
+            change_document(model, split_lines(&text), selected)
+        }
         Mode::Normal => {
             let scope = match model.focus {
                 Focus::Dockerfile => Scope::Dockerfile,

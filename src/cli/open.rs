@@ -31,7 +31,7 @@ pub fn run(start: Start, state_dir: &Path, lang: Option<&str>) -> i32 {
         lang,
     };
     match runtime::run(&opts) {
-        Ok(()) => 0,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("ERROR: {e}");
             1

@@ -15,6 +15,7 @@ mod exec;
 mod metadata;
 mod sources;
 mod steps;
+mod watch;
 
 use exec::{heredoc_script, RunEffect};
 
@@ -44,6 +45,7 @@ use crate::limits;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 pub use steps::{is_step, BuilderKind};
+pub use watch::{OnStep, StepStarted, Watch};
 
 /// How to build, spelled as `docker build` spells it.
 #[derive(Debug, Clone, Default)]
@@ -57,7 +59,14 @@ pub struct BuildOptions {
     /// Docker 20.10 (its history texts, its differ and its parser's lack of
     /// heredocs differ), to compare with a 20.10 engine.
     pub frontend: crate::engine::history_text::BuildkitFrontend,
+    /// Who watches the run: a cancelled run stops at the next step or
+    /// shell command and leaves no writes behind.
+    pub watch: Watch,
 }
+
+/// What a cancelled run's error says (the caller that cancelled it
+/// usually drops it unseen).
+pub const CANCELLED: &str = "build cancelled";
 
 /// The build cache a builder keeps its records in.
 fn cache_of(kind: BuilderKind) -> CacheOf {
@@ -109,17 +118,35 @@ pub fn build_compiled(
     opts: &BuildOptions,
 ) -> Result<BuildReport, BuildError> {
     let mut memo = std::mem::take(&mut state.memo);
-    let (result, writes) = run(
-        Transaction::begin(state, &mut memo),
-        compiled,
-        context,
-        opts,
-    );
+    let detached = build_detached(state, &mut memo, compiled, context, opts);
     state.memo = memo;
-    if let Some((build, writes)) = writes {
+    if let Some((build, writes)) = detached.writes {
         writes.commit(state, build);
     }
-    result
+    detached.result
+}
+
+/// A build over a store it only reads, whose writes the caller commits
+/// (with [`Writes::commit`], as the build number given) or drops: a build
+/// run apart from the store's owner. A cancelled run has no writes.
+pub fn build_detached(
+    state: &EngineState,
+    memo: &mut Memo,
+    compiled: &Compiled,
+    context: &ContextSnapshot,
+    opts: &BuildOptions,
+) -> Detached {
+    let (result, writes) = run(Transaction::begin(state, memo), compiled, context, opts);
+    let writes = writes.filter(|_| !opts.watch.cancelled());
+    Detached { result, writes }
+}
+
+/// A build's report and, unless it stopped before its first step or was
+/// cancelled, its writes with the build number they were made under.
+#[derive(Debug)]
+pub struct Detached {
+    pub result: Result<BuildReport, BuildError>,
+    pub writes: Option<(u64, Writes)>,
 }
 
 /// What `docker build` would do now: the same run as [`build_compiled`]
@@ -621,6 +648,16 @@ impl Run<'_> {
         } else {
             cmd.text.clone()
         };
+        if self.opts.watch.cancelled() {
+            return Err(self.fail(CANCELLED.into(), Some(cmd.span)));
+        }
+        self.opts.watch.step(&StepStarted {
+            stage: label.clone(),
+            step,
+            of,
+            text: shown.clone(),
+            seconds_so_far: self.reports.iter().map(|r| r.seconds).sum(),
+        });
         let inputs = if is_metadata {
             let text = meta_text.unwrap_or_default();
             StepInputs {

@@ -9,6 +9,7 @@ use crate::engine::layer::{read_tar, write_layer};
 use crate::engine::report::BuildReport;
 use crate::engine::state::{State, StateError};
 use crate::engine::store::EngineState;
+use crate::engine::transaction::Writes;
 use crate::filesystem::digest::Digest;
 use std::collections::HashMap;
 use std::path::Path;
@@ -146,20 +147,6 @@ impl Daemon {
         self.build_compiled(&compile(dockerfile), context, opts)
     }
 
-    /// What `docker build` would do now (see [`builder::preview`]): the
-    /// engine is left as it was, nothing is to be saved.
-    pub fn preview_compiled(
-        &mut self,
-        dockerfile: &Compiled,
-        context: &ContextSnapshot,
-        opts: &BuildOptions,
-    ) -> builder::Preview {
-        let mut memo = std::mem::take(&mut self.engine.memo);
-        let preview = builder::preview(&self.engine, &mut memo, dockerfile, context, opts);
-        self.engine.memo = memo;
-        preview
-    }
-
     /// `docker build`: build a compiled Dockerfile over `context` and save
     /// the state, also when the build failed (a failed build still fills
     /// the cache).
@@ -175,6 +162,18 @@ impl Daemon {
             self.save()?;
         }
         Ok(result?)
+    }
+
+    /// Commit the writes of a build that ran apart from the engine
+    /// ([`builder::build_detached`] over this engine, unchanged since), as
+    /// [`Daemon::build_compiled`] would have.
+    pub fn commit(&mut self, build: u64, writes: Writes) -> Result<(), DaemonError> {
+        writes.commit(&mut self.engine, build);
+        self.unsaved = true;
+        if !self.save_later {
+            self.save()?;
+        }
+        Ok(())
     }
 }
 

@@ -1,8 +1,10 @@
 //! One event enum for the loop, fed by threads: terminal input, file
-//! changes and signals. Terminal events become app events here.
+//! changes, the build worker and signals. Terminal events become app
+//! events here.
 
 use crate::app::keymap::{Key, KeyCode};
 use crate::runtime::watcher::Changed;
+use crate::runtime::worker::Report;
 use crossterm::event::{self as ct, KeyEventKind, KeyModifiers};
 use std::sync::mpsc::Sender;
 
@@ -10,8 +12,14 @@ use std::sync::mpsc::Sender;
 pub enum RtEvent {
     Term(ct::Event),
     Files(Changed),
-    /// SIGTERM or SIGHUP: leave now.
-    Terminate,
+    Worker(Report),
+    /// SIGTERM, SIGHUP (or SIGINT from outside): leave now, exiting with
+    /// 128 + this signal.
+    Terminate(i32),
+    /// SIGTSTP (Ctrl-Z in the shell's terms): give the terminal back, stop.
+    Suspend,
+    /// SIGCONT: take the terminal again and redraw.
+    Resume,
 }
 
 /// Read terminal input on its own thread.
@@ -25,13 +33,23 @@ pub fn spawn_input(tx: Sender<RtEvent>) {
     });
 }
 
-/// Turn SIGTERM and SIGHUP into an event (Ctrl-C is a key in raw mode).
+/// Turn signals into events (Ctrl-C is a key in raw mode). Handling
+/// SIGTSTP replaces its default stop: the loop stops the process itself
+/// once the terminal is restored.
 pub fn spawn_signals(tx: Sender<RtEvent>) -> std::io::Result<()> {
-    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT])?;
+    use signal_hook::consts::{SIGCONT, SIGHUP, SIGINT, SIGTERM, SIGTSTP};
+    let mut signals =
+        signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT, SIGTSTP, SIGCONT])?;
     std::thread::spawn(move || {
-        if signals.forever().next().is_some() {
-            let _ = tx.send(RtEvent::Terminate);
+        for signal in signals.forever() {
+            let ev = match signal {
+                SIGTSTP => RtEvent::Suspend,
+                SIGCONT => RtEvent::Resume,
+                other => RtEvent::Terminate(other),
+            };
+            if tx.send(ev).is_err() {
+                return;
+            }
         }
     });
     Ok(())

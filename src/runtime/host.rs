@@ -17,6 +17,7 @@ use crate::engine::store::EngineState;
 use crate::filesystem::digest::Digest;
 use crate::filesystem::rootfs::LayerChanges;
 use crate::messages::Lang;
+use crate::runtime::worker::{Done, Job, JobKind};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -209,14 +210,14 @@ impl EngineHost {
     }
 
     /// What a build of the editor's compiled text over the project's
-    /// context would do now, written nowhere; none when it is what the
-    /// screen already shows (`force` previews anyway).
-    pub fn preview_editor(
+    /// context would do now, written nowhere, as a job to run; none when it
+    /// is what the screen already shows (`force` previews anyway).
+    pub fn preview_job(
         &mut self,
         compiled: &Arc<Compiled>,
         builder: BuilderKind,
         force: bool,
-    ) -> Option<BuildOutcome> {
+    ) -> Option<Job> {
         let builds = self.daemon.engine.builds;
         let p = self.project.as_mut()?;
         p.compiled = Arc::clone(compiled);
@@ -230,67 +231,69 @@ impl EngineHost {
             return None;
         }
         p.shown = Some(key);
-        let snap = Arc::clone(p.current()?);
-        let opts = BuildOptions {
-            builder,
-            ..BuildOptions::default()
-        };
-        let preview = self.daemon.preview_compiled(compiled, &snap, &opts);
-        let shown = Shown::Preview { last_build: builds };
-        Some(self.outcome(
-            shown,
-            Arc::clone(compiled),
-            builder,
-            preview.result,
-            &preview.layers,
-            None,
-        ))
+        let context = Arc::clone(p.current()?);
+        Some(Job {
+            kind: JobKind::Preview,
+            compiled: Arc::clone(compiled),
+            context,
+            opts: BuildOptions {
+                builder,
+                ..BuildOptions::default()
+            },
+        })
     }
 
-    /// Build the editor's compiled text over the project's context into the
-    /// engine, tagged with the project's name.
-    pub fn build_editor(
-        &mut self,
-        compiled: &Arc<Compiled>,
-        builder: BuilderKind,
-    ) -> Option<BuildOutcome> {
+    /// A build of the editor's compiled text over the project's context
+    /// into the engine, tagged with the project's name, as a job to run.
+    pub fn build_job(&mut self, compiled: &Arc<Compiled>, builder: BuilderKind) -> Option<Job> {
         let p = self.project.as_mut()?;
         p.compiled = Arc::clone(compiled);
-        let snap = Arc::clone(p.current()?);
-        let opts = BuildOptions {
-            builder,
-            tags: vec![p.tag.clone()],
-            ..BuildOptions::default()
-        };
-        let result = match self.daemon.build_compiled(compiled, &snap, &opts) {
-            Ok(r) => Ok(r),
-            Err(DaemonError::Build(e)) => Err(e),
-            Err(other) => Err(BuildError {
-                message: other.to_string(),
-                span: None,
-                diagnostics: Vec::new(),
-                steps: Vec::new(),
-                exit_code: 1,
-            }),
-        };
-        let builds = self.daemon.engine.builds;
-        if let Some(p) = &mut self.project {
-            p.shown = Some((
-                compiled.source().to_string(),
+        let context = Arc::clone(p.current()?);
+        Some(Job {
+            kind: JobKind::Build,
+            compiled: Arc::clone(compiled),
+            context,
+            opts: BuildOptions {
                 builder,
-                p.print.clone(),
-                builds,
-            ));
+                tags: vec![p.tag.clone()],
+                ..BuildOptions::default()
+            },
+        })
+    }
+
+    /// What a job brought back, as the panes show it: a build's writes are
+    /// committed (the engine must be as the job found it).
+    pub fn finish(&mut self, done: Done) -> BuildOutcome {
+        let Done {
+            kind,
+            mut outcome,
+            writes,
+        } = done;
+        if let (JobKind::Build, Some((build, writes))) = (kind, writes) {
+            if let Err(e) = self.daemon.commit(build, writes) {
+                outcome.result = outcome.result.and_then(|_| {
+                    Err(BuildError {
+                        message: e.to_string(),
+                        span: None,
+                        diagnostics: Vec::new(),
+                        steps: Vec::new(),
+                        exit_code: 1,
+                    })
+                });
+            }
         }
-        let shown = Shown::Build { number: builds };
-        Some(self.outcome(
-            shown,
-            Arc::clone(compiled),
-            builder,
-            result,
-            &BTreeMap::new(),
-            None,
-        ))
+        if kind == JobKind::Build {
+            let builds = self.daemon.engine.builds;
+            if let Some(p) = &mut self.project {
+                p.shown = Some((
+                    outcome.compiled.source().to_string(),
+                    outcome.builder,
+                    p.print.clone(),
+                    builds,
+                ));
+            }
+        }
+        outcome
     }
 
     /// A build's result with the changes of every layer its steps made:

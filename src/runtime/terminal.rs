@@ -35,11 +35,35 @@ impl Guard {
             restore();
             previous(info);
         }));
-        enable_raw_mode()?;
-        execute!(stdout(), EnterAlternateScreen, EnableMouseCapture)?;
+        take()?;
         let term = Terminal::new(CrosstermBackend::new(stdout()))?;
         Ok(Guard { term })
     }
+
+    /// SIGTSTP: the terminal as we found it, then stop until SIGCONT
+    /// (what the default action would have done, had we not handled it).
+    pub fn suspend(&mut self) {
+        restore();
+        let _ = signal_hook::low_level::raise(signal_hook::consts::SIGSTOP);
+    }
+
+    /// SIGCONT: raw mode and the alternate screen again, and a full redraw
+    /// (the shell drew over the screen meanwhile).
+    pub fn resume(&mut self) -> std::io::Result<()> {
+        take()?;
+        // A resize to the same size clears and repaints everything without
+        // asking the terminal where its cursor is (`clear` would, and the
+        // input thread may be the one to read the answer).
+        let size = self.term.size()?;
+        self.term
+            .resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
+    }
+}
+
+/// Raw mode on the alternate screen, with mouse reporting.
+fn take() -> std::io::Result<()> {
+    enable_raw_mode()?;
+    execute!(stdout(), EnterAlternateScreen, EnableMouseCapture)
 }
 
 impl Drop for Guard {

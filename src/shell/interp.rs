@@ -465,6 +465,11 @@ impl<'c, 'fs> Shell<'c, 'fs> {
         if self.aborted {
             return Err(Flow::Abort(2));
         }
+        // One relaxed load per command: cheap enough to check every time.
+        let cancel = self.ctx.cancel.as_ref();
+        if cancel.is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed)) {
+            return Err(self.abort("cancelled"));
+        }
         if self.steps > self.ctx.limits.max_steps {
             let max = self.ctx.limits.max_steps;
             return Err(self.abort(&format!("step limit of {max} commands exceeded")));

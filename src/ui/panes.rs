@@ -377,9 +377,15 @@ pub fn status(model: &Model, area: Rect, buf: &mut Buffer) {
             Span::styled(" ", theme.cursor()),
         ]),
         Mode::Edit { .. } => Line::from(Span::styled(tr(lang, "edit.hint"), theme.dim())),
-        _ => match &model.status {
-            Some(s) => Line::from(Span::styled(s.clone(), theme.title())),
-            None => Line::default(),
+        // Kept edits are offered until taken, over whatever runs.
+        _ if model.recovered.is_some() => Line::from(Span::styled(
+            tr(lang, "status.recovery_offered"),
+            theme.title(),
+        )),
+        _ => match (&model.running, &model.status) {
+            (Some(r), _) => Line::from(Span::styled(r.line(lang), theme.title())),
+            (None, Some(s)) => Line::from(Span::styled(s.clone(), theme.title())),
+            (None, None) => Line::default(),
         },
     };
     Paragraph::new(line).render(area, buf);

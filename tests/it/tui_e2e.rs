@@ -227,3 +227,153 @@ fn reorder_and_change_the_source_in_a_real_terminal() {
         "console.log('hi')\n"
     );
 }
+
+/// layerlab in a tmux pane, under a shell that prints its exit status and
+/// stays (a dead pane reports no cursor state), the shell's pid in `pid`.
+fn start_pane(name: &str, dir: &Path, ctx: &Path, shell: bool) -> Session {
+    let state = dir.join("state");
+    let layerlab = format!(
+        "env LANG=C.UTF-8 TERM=xterm-256color {} --state '{}' --lang en open '{}'",
+        env!("CARGO_BIN_EXE_layerlab"),
+        state.display(),
+        ctx.display()
+    );
+    let pid = dir.join("pid");
+    let cmd = if shell {
+        "bash --norc --noprofile -i".to_string()
+    } else {
+        format!(
+            "bash -c \"echo \\$\\$ > '{}'; {}; echo EXIT=\\$?; sleep 60\"",
+            pid.display(),
+            layerlab.replace('"', "\\\"")
+        )
+    };
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        name,
+        "-x",
+        "120",
+        "-y",
+        "35",
+        &cmd,
+    ]);
+    let s = Session(name.to_string());
+    if shell {
+        tmux(&["send-keys", "-t", name, &layerlab, "Enter"]);
+    }
+    s
+}
+
+fn pane(s: &Session, format: &str) -> String {
+    tmux(&["display-message", "-p", "-t", &s.0, format])
+        .trim()
+        .to_string()
+}
+
+/// Wait up to `secs` for layerlab to exit; its exit status.
+fn exited(s: &Session, secs: u64) -> Option<i32> {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(secs) {
+        let screen = s.screen();
+        if let Some((_, rest)) = screen.split_once("EXIT=") {
+            return rest.split_whitespace().next()?.parse().ok();
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    None
+}
+
+fn assert_restored(s: &Session) {
+    assert_eq!(pane(s, "#{alternate_on}"), "0", "alternate screen left");
+    assert_eq!(pane(s, "#{cursor_flag}"), "1", "cursor visible");
+    assert_eq!(pane(s, "#{mouse_any_flag}"), "0", "mouse reporting off");
+}
+
+#[test]
+fn q_quits_during_a_slow_run_and_sigterm_keeps_unsaved_edits() {
+    if !tmux_available() {
+        eprintln!("tmux is not installed: skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = dir.path().join("project");
+    std::fs::create_dir(&ctx).unwrap();
+    // An exponential regex the shell cannot interrupt from inside.
+    let slow = "FROM alpine\nRUN echo aaaaaaaaaaaaaaaaaaaaaaaaaaab | grep -E \"(a+)+$\"\n";
+    std::fs::write(ctx.join("Dockerfile"), slow).unwrap();
+
+    let name = format!("layerlab-quit-{}", std::process::id());
+    let s = start_pane(&name, dir.path(), &ctx, false);
+    s.wait("the preview running", |sc| sc.contains("Previewing"));
+    s.keys(&["q"]);
+    assert_eq!(exited(&s, 5), Some(0), "q quits at once");
+    assert_restored(&s);
+    drop(s);
+
+    // Unsaved edits, then SIGTERM: 143, the file as it was, the edits kept.
+    let name = format!("layerlab-term-{}", std::process::id());
+    let s = start_pane(&name, dir.path(), &ctx, false);
+    s.wait("the screen", |sc| {
+        sc.contains("Previewing") || sc.contains("preview")
+    });
+    s.keys(&["j", "x"]);
+    s.wait("an unsaved edit", |sc| !sc.contains("grep -E"));
+    // The shell's one child is layerlab.
+    let shell = std::fs::read_to_string(dir.path().join("pid")).unwrap();
+    let out = Command::new("pgrep")
+        .args(["-P", shell.trim()])
+        .output()
+        .unwrap();
+    let pid = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(!pid.is_empty(), "layerlab runs under the shell");
+    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert_eq!(exited(&s, 5), Some(143));
+    assert_restored(&s);
+    drop(s);
+    assert_eq!(
+        std::fs::read_to_string(ctx.join("Dockerfile")).unwrap(),
+        slow
+    );
+
+    let name = format!("layerlab-again-{}", std::process::id());
+    let s = start_pane(&name, dir.path(), &ctx, false);
+    s.wait("the kept edits offered", |sc| {
+        sc.contains("Unsaved edits of this file were kept")
+    });
+    s.keys(&["R"]);
+    s.wait("the kept edits taken", |sc| !sc.contains("grep -E"));
+    assert_eq!(
+        std::fs::read_to_string(ctx.join("Dockerfile")).unwrap(),
+        slow
+    );
+}
+
+#[test]
+fn ctrl_z_gives_the_shell_back_and_fg_redraws() {
+    if !tmux_available() {
+        eprintln!("tmux is not installed: skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = dir.path().join("project");
+    std::fs::create_dir(&ctx).unwrap();
+    write_fixture(&ctx);
+    let name = format!("layerlab-tstp-{}", std::process::id());
+    let s = start_pane(&name, dir.path(), &ctx, true);
+    s.wait("the screen", |sc| sc.contains("RUN sleep 5"));
+    s.keys(&["C-z"]);
+    s.wait("the shell, job stopped", |sc| sc.contains("Stopped"));
+    assert_restored(&s);
+    s.keys(&["clear", "Enter", "fg", "Enter"]);
+    s.wait("the screen redrawn", |sc| sc.contains("RUN sleep 5"));
+    assert_eq!(
+        pane(&s, "#{alternate_on}"),
+        "1",
+        "back on the alternate screen"
+    );
+    s.keys(&["q"]);
+    s.wait("the shell again", |sc| !sc.contains("RUN sleep 5"));
+    assert_restored(&s);
+}

@@ -183,10 +183,14 @@ impl Run<'_> {
             st.config.working_dir.clone()
         };
         ctx.user = user;
+        ctx.cancel = self.opts.watch.cancel.clone();
         let result = match &run.script {
             Some(script) => crate::shell::run(script, &mut ctx),
             None => crate::shell::run_argv(&run.argv, &mut ctx),
         };
+        if self.opts.watch.cancelled() {
+            return Err(self.fail(CANCELLED.into(), Some(cmd.span)));
+        }
         let mut log = String::from_utf8_lossy(&result.stdout).into_owned();
         log.push_str(&String::from_utf8_lossy(&result.stderr));
         crate::limits::clip_output(&mut log);
