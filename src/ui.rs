@@ -107,6 +107,21 @@ pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
     }
 }
 
+/// Blank a wide character that starts just left of `r`: its second half
+/// lies under `r`'s left edge, and a terminal draws it over whatever is
+/// drawn there (an overlay's left border).
+pub fn blank_split_wide(buf: &mut Buffer, r: Rect) {
+    if r.x == 0 {
+        return;
+    }
+    for y in r.top()..r.bottom() {
+        let cell = &mut buf[(r.x - 1, y)];
+        if text::width(cell.symbol()) > 1 {
+            cell.set_symbol(" ");
+        }
+    }
+}
+
 fn clip(mut a: Areas, area: Rect) -> Areas {
     let c = |r: Rect| r.intersection(area);
     a.dockerfile = c(a.dockerfile);

@@ -6,9 +6,10 @@
 use crate::engine::catalog::{Catalog, CatalogImage};
 use crate::engine::layer::digest_layer;
 use crate::engine::report::{HistoryRow, LayerInfo};
-use crate::engine::store::{catalog_layer_key, image_id, ImageRecord, RunConfig};
+use crate::engine::store::{catalog_layer_key, image_id, EngineState, ImageRecord, RunConfig};
 use crate::engine::transaction::Transaction;
 use crate::filesystem::digest::Digest;
+use crate::filesystem::rootfs::LayerChanges;
 use crate::messages::Message;
 use std::sync::Arc;
 
@@ -40,6 +41,23 @@ pub fn scratch() -> ImageRecord {
         history: Vec::new(),
         comment: None,
     }
+}
+
+/// The files of a base image's layers, oldest first: the image in the
+/// state, else the catalog's (a preview resolves its base without keeping
+/// it, so the catalog is where a never-built base's layers are).
+pub fn base_layers(state: &mut EngineState, reference: &str) -> Vec<Arc<LayerChanges>> {
+    if let Some(img) = state.image(reference) {
+        let ids: Vec<Digest> = img.layers.iter().map(|l| l.diff_id).collect();
+        return ids.iter().filter_map(|d| state.layer(d)).collect();
+    }
+    let Ok(catalog) = Catalog::embedded() else {
+        return Vec::new();
+    };
+    catalog.resolve(reference).map_or_else(
+        |_| Vec::new(),
+        |img| img.layers.iter().map(|l| Arc::new(l.changes())).collect(),
+    )
 }
 
 /// Resolve `reference` (already expanded) to an image whose layers are in

@@ -12,7 +12,8 @@ use crate::dockerfile::{compile, Compiled};
 use crate::engine::builder::{BuildError, BuildOptions, BuilderKind};
 use crate::engine::context::{ContextSnapshot, FileKind, Overrides};
 use crate::engine::daemon::{Daemon, DaemonError};
-use crate::engine::report::BuildReport;
+use crate::engine::base::base_layers;
+use crate::engine::report::{BuildReport, Verdict};
 use crate::engine::store::EngineState;
 use crate::filesystem::digest::Digest;
 use crate::filesystem::rootfs::LayerChanges;
@@ -318,12 +319,21 @@ impl EngineHost {
                 changes.or_else(|| engine.layer(&diff_id)).map(|c| (i, c))
             })
             .collect::<BTreeMap<_, _>>();
+        let base_layers = steps
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| match &s.verdict {
+                Verdict::Base { image, .. } => Some((i, base_layers(engine, image))),
+                _ => None,
+            })
+            .collect();
         BuildOutcome {
             shown,
             compiled,
             builder,
             result,
             layers,
+            base_layers,
             origin,
         }
     }
