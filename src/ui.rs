@@ -122,6 +122,27 @@ pub fn blank_split_wide(buf: &mut Buffer, r: Rect) {
     }
 }
 
+/// Wrapped text inside a bordered block, the border drawn last: ratatui's
+/// wrapping can let a wide character's second half fall on the right
+/// border, and a terminal draws it there. The border wins, and a wide
+/// character split by it is blanked.
+pub fn wrapped_in(
+    block: ratatui::widgets::Block,
+    lines: Vec<ratatui::text::Line<'static>>,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    use ratatui::widgets::{Paragraph, Widget, Wrap};
+    let inner = block.inner(area);
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .render(inner, buf);
+    block.render(area, buf);
+    if area.width >= 2 {
+        blank_split_wide(buf, Rect::new(area.right() - 1, area.y, 1, area.height));
+    }
+}
+
 fn clip(mut a: Areas, area: Rect) -> Areas {
     let c = |r: Rect| r.intersection(area);
     a.dockerfile = c(a.dockerfile);

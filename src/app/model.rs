@@ -419,8 +419,7 @@ impl Model {
 
     /// The help's first line when it shows its end.
     pub fn help_max_scroll(&self) -> usize {
-        self.help_len()
-            .saturating_sub(overlay_rows(self.size.1))
+        self.help_len().saturating_sub(overlay_rows(self.size.1))
     }
 
     /// The roomy layout (why-pane always visible) needs this much space.

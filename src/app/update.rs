@@ -8,8 +8,8 @@ use crate::app::effect::{ContextOp, Effect};
 use crate::app::i18n::{tr, trf};
 use crate::app::keymap::{Key, KeyCode, Scope};
 use crate::app::model::{
-    overlay_rows, BuildOutcome, BuildView, ContextRow, EditTarget, Focus, Input, Mode, Model, Shown,
-    Snapshot,
+    overlay_rows, BuildOutcome, BuildView, ContextRow, EditTarget, Focus, Input, Mode, Model,
+    Shown, Snapshot,
 };
 use crate::app::rows::{context_rows, ContextSources};
 use crate::command::Output;

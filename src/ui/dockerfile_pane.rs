@@ -5,8 +5,8 @@
 use crate::app::i18n::tr;
 use crate::app::model::{EditTarget, Focus, Mode, Model};
 use crate::ui::highlight::line_spans;
-use crate::ui::{focused, text};
 use crate::ui::theme::Theme;
+use crate::ui::{focused, text};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;

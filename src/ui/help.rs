@@ -11,7 +11,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
 
-fn centered(area: Rect) -> Rect {
+/// Where an overlay goes on a screen `area`: centred, most of it.
+pub fn overlay_area(area: Rect) -> Rect {
     let w = (area.width * 9 / 10).max(20).min(area.width);
     let h = overlay_height(area.height);
     Rect::new(
@@ -69,7 +70,7 @@ pub fn help_lines(model: &Model) -> Vec<Line<'static>> {
 /// its lower border; returns the area inside.
 fn frame(model: &Model, area: Rect, buf: &mut Buffer, title: &str, bottom: &str) -> Rect {
     let theme = Theme::new(model.no_color);
-    let r = centered(area);
+    let r = overlay_area(area);
     Clear.render(r, buf);
     // A wide character just left of the overlay would be drawn over its
     // left border by the terminal: blank it, as a terminal would.
@@ -77,7 +78,10 @@ fn frame(model: &Model, area: Rect, buf: &mut Buffer, title: &str, bottom: &str)
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(true))
-        .title(Span::styled(text::title(&format!(" {title} "), r.width), theme.title()))
+        .title(Span::styled(
+            text::title(&format!(" {title} "), r.width),
+            theme.title(),
+        ))
         .title_bottom(Span::styled(
             text::title(&format!(" {bottom} "), r.width),
             theme.dim(),
@@ -130,7 +134,15 @@ pub fn details(model: &Model, area: Rect, buf: &mut Buffer) {
         &tr(model.lang, "pane.details"),
         &tr(model.lang, "help.close"),
     );
+    // The frame's right border, drawn again over wrapped text (see
+    // `wrapped_in`).
+    let right = Rect::new(inner.right(), inner.y, 1, inner.height);
     Paragraph::new(why_lines(model, true))
         .wrap(Wrap { trim: false })
         .render(inner, buf);
+    Block::default()
+        .borders(Borders::RIGHT)
+        .border_style(Theme::new(model.no_color).border(true))
+        .render(right, buf);
+    crate::ui::blank_split_wide(buf, right);
 }

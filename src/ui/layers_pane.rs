@@ -106,13 +106,8 @@ fn with_kind(kind: &str, summary: &str) -> String {
 /// one-line lesson; narrow panes drop the pane's name, then the long words.
 pub fn title(model: &Model, width: usize) -> String {
     let p = title_parts(model);
-    one_line(&p, width).unwrap_or_else(|| {
-        format!(
-            " {} · {} ",
-            p.builder,
-            with_kind(&p.kind_short, &p.summary)
-        )
-    })
+    one_line(&p, width)
+        .unwrap_or_else(|| format!(" {} · {} ", p.builder, with_kind(&p.kind_short, &p.summary)))
 }
 
 fn one_line(p: &TitleParts, width: usize) -> Option<String> {

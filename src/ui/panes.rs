@@ -13,7 +13,7 @@ use crate::ui::{focused, text};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 
 /// A few of a layer's files in one line: files first (directories when it
 /// has no files), and how many more.
@@ -239,10 +239,7 @@ pub fn why(model: &Model, area: Rect, buf: &mut Buffer) {
             text::title(&format!(" {} ", tr(model.lang, "pane.why")), area.width),
             theme.title(),
         ));
-    Paragraph::new(why_lines(model, false))
-        .wrap(Wrap { trim: false })
-        .block(block)
-        .render(area, buf);
+    crate::ui::wrapped_in(block, why_lines(model, false), area, buf);
 }
 
 /// The why-pane folded into one line (80×24): the selected step's verdict.

@@ -204,7 +204,11 @@ mod tests {
         let lines = wrap_at(s, " · ", 30);
         assert_eq!(
             lines,
-            ["2 of 4 steps rebuilt ·", "0.4 s (cache saved 0.0 s) ·", "75.5MB"]
+            [
+                "2 of 4 steps rebuilt ·",
+                "0.4 s (cache saved 0.0 s) ·",
+                "75.5MB"
+            ]
         );
         assert_eq!(wrap_at(s, " · ", 200), [s]);
         assert_eq!(wrap_at("abcdef", " · ", 4), ["abc…"]);
