@@ -274,15 +274,44 @@ fn context_event(sources: Option<ContextSources>) -> Event {
     }
 }
 
-/// Write atomically: a temporary file beside it, then a rename.
+/// Writes `text` through to the file the learner opened: a symlink's
+/// target is written (the link stays a link), and the file keeps its mode
+/// and, where the user may set it, its owner. Atomic where the directory
+/// allows it — a temporary file beside the target, given the target's
+/// permissions, then a rename; a file with other hard links, or in a
+/// directory that takes no new files, is written in place.
 fn save(path: &Path, text: &str) -> Result<(), String> {
-    let dir = path
+    use std::os::unix::fs::MetadataExt;
+    // A path that does not exist yet is written as given.
+    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let existing = std::fs::metadata(&target).ok();
+    if existing.as_ref().is_some_and(|m| m.nlink() > 1) {
+        return std::fs::write(&target, text).map_err(|e| e.to_string());
+    }
+    let dir = target
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| e.to_string())?;
+    let mut tmp = match tempfile::NamedTempFile::new_in(dir) {
+        Ok(tmp) => tmp,
+        Err(_) => return std::fs::write(&target, text).map_err(|e| e.to_string()),
+    };
     std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(|e| e.to_string())?;
-    tmp.persist(path).map_err(|e| e.error.to_string())?;
+    if let Some(meta) = &existing {
+        // The temporary file is 0600 and ours: give it the original's
+        // owner (which only succeeds where we may; a learner's own file
+        // is already theirs), then its mode, before it takes its place.
+        let _ = rustix::fs::fchown(
+            tmp.as_file(),
+            Some(rustix::fs::Uid::from_raw(meta.uid())),
+            Some(rustix::fs::Gid::from_raw(meta.gid())),
+        );
+        tmp.as_file()
+            .set_permissions(meta.permissions())
+            .map_err(|e| e.to_string())?;
+    }
+    tmp.as_file().sync_all().map_err(|e| e.to_string())?;
+    tmp.persist(&target).map_err(|e| e.error.to_string())?;
     Ok(())
 }
 
@@ -466,6 +495,40 @@ mod tests {
         // Built once, so what follows is previewed against a cache.
         s.dispatch(Event::Key("f5".parse().unwrap()));
         s
+    }
+
+    /// Saving writes through a symlink to its target, keeps the file's
+    /// mode (0664 stayed 0600 from a temporary file before) and its line
+    /// endings and missing final newline.
+    #[test]
+    fn saving_keeps_the_mode_the_symlink_and_the_line_endings() {
+        use crate::app::document::Document;
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.Dockerfile");
+        let link = dir.path().join("Dockerfile");
+        std::fs::write(&real, "FROM alpine\r\nRUN true\r\nCMD sh").unwrap();
+        std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o664)).unwrap();
+        std::os::unix::fs::symlink("real.Dockerfile", &link).unwrap();
+
+        let mut doc = Document::new(&std::fs::read_to_string(&link).unwrap());
+        assert!(!doc.is_dirty(), "a CRLF file is not changed by opening it");
+        doc.lines[1] = "RUN make".into();
+        assert!(doc.is_dirty());
+        save(&link, &doc.file_text()).unwrap();
+
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(
+            std::fs::read_to_string(&real).unwrap(),
+            "FROM alpine\r\nRUN make\r\nCMD sh"
+        );
+        let mode = std::fs::metadata(&real).unwrap().permissions().mode() & 0o7777;
+        assert_eq!(mode, 0o664);
+        let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(leftovers, 2, "no temporary file is left");
     }
 
     #[test]

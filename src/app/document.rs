@@ -9,18 +9,38 @@ pub struct Document {
     pub lines: Vec<String>,
     /// The text as last read from or written to disk.
     saved: String,
+    /// The file's line ending: `\r\n` when its first line ends so.
+    newline: &'static str,
+    /// Whether the file ends with a line ending (an empty file counts as
+    /// yes, so lines typed into it end as editors end them).
+    final_newline: bool,
 }
 
 impl Document {
     pub fn new(text: &str) -> Document {
+        let crlf =
+            text.split('\n').next().is_some_and(|l| l.ends_with('\r')) && text.contains('\n');
         Document {
             lines: split_lines(text),
             saved: text.to_string(),
+            newline: if crlf { "\r\n" } else { "\n" },
+            final_newline: text.is_empty() || text.ends_with('\n'),
         }
     }
 
+    /// The lines joined with `\n`, ending with one: what is compiled.
     pub fn text(&self) -> String {
         join_lines(&self.lines)
+    }
+
+    /// The text as the file holds it: its line ending, and its final line
+    /// ending or the absence of one — what saving writes.
+    pub fn file_text(&self) -> String {
+        let mut s = self.lines.join(self.newline);
+        if self.final_newline && !self.lines.is_empty() {
+            s.push_str(self.newline);
+        }
+        s
     }
 
     /// Whether the lines differ from the text on disk, however they came

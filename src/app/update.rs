@@ -258,7 +258,7 @@ fn key_event(model: &mut Model, key: Key) -> Vec<Effect> {
             KeyCode::Char('s') => {
                 model.mode = Mode::Normal;
                 vec![Effect::Save {
-                    text: model.doc.text(),
+                    text: model.doc.file_text(),
                     quit_after: true,
                 }]
             }
@@ -451,7 +451,7 @@ pub fn apply(model: &mut Model, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Save => vec![Effect::Save {
-            text: model.doc.text(),
+            text: model.doc.file_text(),
             quit_after: false,
         }],
         Action::ScrollOutputUp => {

@@ -25,9 +25,10 @@
 //! (the shell expands those at run time). Choosing *which* strings to expand
 //! is the analyzer's job; this module only knows how.
 
+use crate::limits;
 use crate::messages::{Lang, Message};
 use finl_unicode::categories::CharacterCategories;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Where variable values come from.
 pub trait Vars {
@@ -44,6 +45,9 @@ pub trait Vars {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Env {
     entries: Vec<(String, String)>,
+    /// Where each name sits in `entries`, so that setting and looking up
+    /// stay constant-time in an environment of thousands of variables.
+    index: HashMap<String, usize>,
 }
 
 impl Env {
@@ -55,17 +59,17 @@ impl Env {
     pub fn set(&mut self, key: impl Into<String>, value: impl Into<String>) {
         let key = key.into();
         let value = value.into();
-        match self.entries.iter_mut().find(|(k, _)| *k == key) {
-            Some(entry) => entry.1 = value,
-            None => self.entries.push((key, value)),
+        match self.index.get(&key) {
+            Some(&i) => self.entries[i].1 = value,
+            None => {
+                self.index.insert(key.clone(), self.entries.len());
+                self.entries.push((key, value));
+            }
         }
     }
 
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.entries
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        self.index.get(key).map(|&i| self.entries[i].1.as_str())
     }
 
     /// `(name, value)` pairs in definition order.
@@ -186,6 +190,16 @@ pub enum ExpandErrorKind {
         name: String,
         message: String,
     },
+    /// `${…}` nested in `${…}` deeper than [`limits::EXPANSION_DEPTH`]
+    /// (layerlab's bound; BuildKit has none).
+    TooDeep {
+        limit: usize,
+    },
+    /// An expanded value longer than [`limits::VALUE_BYTES`] (layerlab's
+    /// bound; BuildKit has none).
+    TooLong {
+        limit: usize,
+    },
 }
 
 impl ExpandErrorKind {
@@ -206,6 +220,8 @@ impl ExpandErrorKind {
             K::Required { name, message } => Message::new("expand.required")
                 .arg("name", name)
                 .arg("message", message),
+            K::TooDeep { limit } => Message::new("expand.too_deep").arg("limit", limit),
+            K::TooLong { limit } => Message::new("expand.too_long").arg("limit", limit),
         }
     }
 }
@@ -215,6 +231,15 @@ impl ExpandError {
         ExpandError { offset, kind }
     }
 
+    /// True when a bound of [`crate::limits`] stopped the expansion rather
+    /// than the word's syntax.
+    pub fn exceeded(&self) -> bool {
+        matches!(
+            self.kind,
+            ExpandErrorKind::TooDeep { .. } | ExpandErrorKind::TooLong { .. }
+        )
+    }
+
     /// BuildKit's own wording, e.g. `syntax error: bad substitution`.
     pub fn message(&self) -> String {
         self.kind.text().render(Lang::En)
@@ -222,10 +247,11 @@ impl ExpandError {
 
     /// The full text BuildKit prints, which names the word:
     /// `failed to process "${}": syntax error: bad substitution`.
+    /// A word longer than [`limits::QUOTE_CHARS`] is cut with `…`.
     pub fn buildkit_message(&self, word: &str) -> String {
         format!(
             "failed to process {}: {}",
-            crate::gofmt::quote(word),
+            crate::gofmt::quote(&limits::quote_cut(word)),
             self.message()
         )
     }
@@ -321,6 +347,12 @@ struct Lexer<'a, 'v, V: ?Sized> {
     vars: &'v V,
     used: Vec<String>,
     unmatched: Vec<String>,
+    /// The names in `used`, for a lookup that stays constant-time in a word
+    /// naming thousands of variables.
+    seen: HashSet<&'a str>,
+    /// `${…}` levels open around the cursor: each is one recursion of
+    /// [`Lexer::text`], so the depth is bounded before the stack is.
+    depth: usize,
 }
 
 impl<'a, 'v, V: Vars + ?Sized> Lexer<'a, 'v, V> {
@@ -340,7 +372,20 @@ impl<'a, 'v, V: Vars + ?Sized> Lexer<'a, 'v, V> {
             vars,
             used: Vec::new(),
             unmatched: Vec::new(),
+            seen: HashSet::new(),
+            depth: 0,
         }
+    }
+
+    /// Appends `value` to `out`, unless that passes the bound on a value's
+    /// size ([`limits::VALUE_BYTES`]); `at` is where the piece started.
+    fn append(&self, out: &mut String, value: &str, at: usize) -> Result<(), ExpandError> {
+        if out.len() + value.len() > limits::VALUE_BYTES {
+            let limit = limits::VALUE_BYTES;
+            return Err(ExpandError::new(at, ExpandErrorKind::TooLong { limit }));
+        }
+        out.push_str(value);
+        Ok(())
     }
 
     fn finish(self, value: String) -> Expansion {
@@ -381,11 +426,12 @@ impl<'a, 'v, V: Vars + ?Sized> Lexer<'a, 'v, V> {
             }
             match c {
                 '$' => {
+                    let at = self.pos;
                     let value = self.dollar()?;
                     if let Some(f) = fields.as_deref_mut() {
                         f.push_splitting(&value);
                     }
-                    out.push_str(&value);
+                    self.append(&mut out, &value, at)?;
                 }
                 '\'' | '"' if self.mode.quotes => {
                     let value = if c == '\'' {
@@ -472,8 +518,9 @@ impl<'a, 'v, V: Vars + ?Sized> Lexer<'a, 'v, V> {
                     return Ok(out);
                 }
                 Some('$') => {
+                    let at = self.pos;
                     let value = self.dollar()?;
-                    out.push_str(&value);
+                    self.append(&mut out, &value, at)?;
                 }
                 Some(c) => {
                     self.bump();
@@ -546,11 +593,19 @@ impl<'a, 'v, V: Vars + ?Sized> Lexer<'a, 'v, V> {
             if null_is_unset { ":" } else { "" },
             modifier.unwrap_or(END_OF_WORD)
         );
+        if self.depth >= limits::EXPANSION_DEPTH {
+            let limit = limits::EXPANSION_DEPTH;
+            return Err(ExpandError::new(start, ExpandErrorKind::TooDeep { limit }));
+        }
         // The word is expanded before the modifier is checked, so errors in
         // it win; and any failure that reaches the end of input means the
-        // closing brace is missing.
-        let word = match self.text(Some('}'), None) {
+        // closing brace is missing (a limit passed is reported as itself).
+        self.depth += 1;
+        let word = self.text(Some('}'), None);
+        self.depth -= 1;
+        let word = match word {
             Ok(word) => word,
+            Err(err) if err.exceeded() => return Err(err),
             Err(_) if self.at_end() => {
                 return Err(ExpandError::new(start, ExpandErrorKind::MissingBrace))
             }
@@ -620,9 +675,9 @@ impl<'a, 'v, V: Vars + ?Sized> Lexer<'a, 'v, V> {
         &src[start..self.pos]
     }
 
-    fn lookup(&mut self, name: &str) -> Option<&'v str> {
+    fn lookup(&mut self, name: &'a str) -> Option<&'v str> {
         let value = self.vars.get(name);
-        if !self.used.iter().any(|n| n == name) {
+        if self.seen.insert(name) {
             self.used.push(name.to_owned());
             if value.is_none() {
                 self.unmatched.push(name.to_owned());

@@ -40,6 +40,7 @@ use crate::engine::transaction::{CacheOf, Transaction, Writes};
 use crate::filesystem::blob::Blob;
 use crate::filesystem::digest::Digest;
 use crate::filesystem::rootfs::{DiffMode, LayerChanges, Node, NodeKind, PathKey, RootFs};
+use crate::limits;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 pub use steps::{is_step, BuilderKind};
@@ -548,12 +549,37 @@ impl Run<'_> {
 
     fn expand(&mut self, word: &str, st: &StageState, span: Span) -> Result<String, BuildError> {
         let env = Self::word_env(st);
-        expand::expand_word(word, self.plan.escape, &env)
+        self.expand_in(word, &env, span)
+    }
+
+    /// [`Self::expand`] with the environment already built, for an
+    /// instruction that expands many words (one ENV may set thousands).
+    fn expand_in(&mut self, word: &str, env: &Env, span: Span) -> Result<String, BuildError> {
+        expand::expand_word(word, self.plan.escape, env)
             .map(|e| e.value)
-            .map_err(|e| {
-                let msg = e.buildkit_message(word);
-                self.fail(msg, Some(span))
-            })
+            .map_err(|e| self.expand_failed(word, &e, span))
+    }
+
+    /// A word that could not be expanded: BuildKit's message, or — for a
+    /// bound of [`limits`] passed — one naming the instruction and its line.
+    fn expand_failed(&mut self, word: &str, e: &expand::ExpandError, span: Span) -> BuildError {
+        let message = if e.exceeded() {
+            limits::in_instruction(&self.keyword_at(span), span.line, &e.message())
+        } else {
+            e.buildkit_message(word)
+        };
+        self.fail(message, Some(span))
+    }
+
+    /// The keyword of the instruction at `span`, as a message names it.
+    fn keyword_at(&self, span: Span) -> String {
+        let stages = self.plan.stages.iter().flat_map(|s| &s.commands);
+        self.plan
+            .global_commands
+            .iter()
+            .chain(stages)
+            .find(|c| c.span == span)
+            .map_or_else(|| "FROM".to_owned(), |c| c.keyword().upper())
     }
 
     fn command(
@@ -712,7 +738,8 @@ impl Run<'_> {
                     }
                 );
             if !no_cache_only {
-                st.rebuilt.get_or_insert_with(|| cmd.text.clone());
+                st.rebuilt
+                    .get_or_insert_with(|| limits::quote_cut(&cmd.text));
             }
         }
         st.chain = chain;

@@ -4,6 +4,7 @@
 use crate::engine::cache_key::{CacheKey, FileStamp, OpInputs};
 use crate::engine::report::{FileChange, LayerInfo, MissReason, StepRef};
 use crate::filesystem::digest::Digest;
+use crate::limits::quote_cut;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -121,8 +122,8 @@ impl BuildCache {
             return match newest_first().next() {
                 // Something else was built here before: the instruction is new.
                 Some(r) => MissReason::InstructionChanged {
-                    old: r.built_by.text.clone(),
-                    new: text.to_string(),
+                    old: quote_cut(&r.built_by.text),
+                    new: quote_cut(text),
                 },
                 None => MissReason::FirstBuild,
             };
@@ -144,8 +145,8 @@ fn explain(
     arg_names: &[String],
 ) -> MissReason {
     let changed_text = || MissReason::InstructionChanged {
-        old: prev.text.clone(),
-        new: text.to_string(),
+        old: quote_cut(&prev.text),
+        new: quote_cut(text),
     };
     match (old, new) {
         (
@@ -171,14 +172,14 @@ fn explain(
             } else if w0 != w1 {
                 MissReason::SettingChanged {
                     setting: "WORKDIR".into(),
-                    old: w0.clone(),
-                    new: w1.clone(),
+                    old: quote_cut(w0),
+                    new: quote_cut(w1),
                 }
             } else if u0 != u1 {
                 MissReason::SettingChanged {
                     setting: "USER".into(),
-                    old: u0.clone(),
-                    new: u1.clone(),
+                    old: quote_cut(u0),
+                    new: quote_cut(u1),
                 }
             } else {
                 MissReason::FlagsChanged
@@ -233,8 +234,8 @@ fn explain(
                 // front of the command (`|1 V=2 /bin/sh -c …`).
                 if prev.text == text {
                     MissReason::BuildArgsChanged {
-                        old: c0.clone(),
-                        new: c1.clone(),
+                        old: quote_cut(c0),
+                        new: quote_cut(c1),
                     }
                 } else {
                     changed_text()
@@ -272,7 +273,7 @@ fn env_change(old: &[String], new: &[String], arg_names: &[String]) -> MissReaso
     for name in names {
         let (a, b) = (old.get(name), new.get(name));
         if a != b {
-            let (old, new) = (a.cloned(), b.cloned());
+            let (old, new) = (a.map(|v| quote_cut(v)), b.map(|v| quote_cut(v)));
             return if arg_names.iter().any(|n| n == name) {
                 MissReason::BuildArgChanged {
                     name: name.clone(),

@@ -17,6 +17,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::filesystem::blob::Blob;
+use crate::limits;
 
 pub use changes::{Change, LayerChanges};
 pub use node::{FsError, Node, NodeKind, PERM_MASK};
@@ -593,6 +594,11 @@ impl RootFs {
     /// A missing last component is not an error (callers may create it); a
     /// missing middle one is.
     fn resolve(&self, path: &str, follow_final: bool) -> Result<Resolved, FsError> {
+        // The kernel's bounds, which also keep a path's cost (each step
+        // below copies its prefix) from growing without end.
+        if path.len() >= limits::PATH_MAX {
+            return Err(FsError::NameTooLong(path.to_owned()));
+        }
         let trailing_slash = path.ends_with('/') && !path.trim_matches('/').is_empty();
         let follow_final = follow_final || trailing_slash;
         let mut pending: Vec<String> = split_rev(path);
@@ -618,6 +624,9 @@ impl RootFs {
             let Some(dir) = stack.last() else {
                 break;
             };
+            if comp.len() > limits::NAME_MAX {
+                return Err(FsError::NameTooLong(path.to_owned()));
+            }
             let key = dir.key.join(&comp);
             let lower_visible = dir.children_visible;
             let (node, children_visible) = self.entry(&key, lower_visible);

@@ -17,8 +17,10 @@ impl Shell<'_, '_> {
         let name = argv[0].as_str();
         let args = &argv[1..];
         match name {
-            ":" | "trap" | "wait" | "hash" | "ulimit" | "times" | "jobs" | "alias" | "unalias"
-            | "kill" => Ok(0),
+            ":" | "trap" | "wait" | "hash" | "ulimit" | "times" | "jobs" | "alias" | "unalias" => {
+                Ok(0)
+            }
+            "kill" => self.kill(args),
             "exit" => {
                 let code = match args.first() {
                     None => self.status,
@@ -149,6 +151,88 @@ impl Shell<'_, '_> {
             "getopts" => Ok(1),
             _ => Ok(0),
         }
+    }
+
+    /// `kill [-SIG | -s SIG] PID…`. The processes that exist are the shells
+    /// of this RUN: PID 1, and each `sh` started since (`$$` inside it).
+    /// Linux delivers no signal to its namespace's PID 1 from inside the
+    /// namespace unless PID 1 handles it (pid_namespaces(7)) — so `kill -9 $$`
+    /// in the RUN's own shell does nothing, as in a real container; in an
+    /// `sh` it started, the signal ends that shell and its parent sees
+    /// 128 + the signal (`sh -c 'kill -9 $$'` gives 137, as Docker reports
+    /// a step killed by SIGKILL).
+    fn kill(&mut self, args: &[String]) -> Status {
+        let mut signal = SIGTERM;
+        let mut rest = args;
+        match rest.first().map(String::as_str) {
+            Some("-l") => {
+                let mut io = Io::default();
+                let names: Vec<&str> = SIGNALS.iter().map(|(_, n)| *n).collect();
+                io.out = format!("{}\n", names.join("\n")).into_bytes();
+                self.emit(&io)?;
+                return Ok(0);
+            }
+            Some("-s") => {
+                let Some(name) = rest.get(1) else {
+                    self.builtin_error("kill", "option requires an argument -- s");
+                    return Ok(1);
+                };
+                match signal_number(name) {
+                    Some(n) => signal = n,
+                    None => {
+                        self.builtin_error("kill", &format!("bad signal name '{name}'"));
+                        return Ok(1);
+                    }
+                }
+                rest = &rest[2..];
+            }
+            Some("--") => rest = &rest[1..],
+            Some(a) if a.starts_with('-') && a.len() > 1 => {
+                match signal_number(&a[1..]) {
+                    Some(n) => signal = n,
+                    None => {
+                        self.builtin_error("kill", &format!("bad signal name '{}'", &a[1..]));
+                        return Ok(1);
+                    }
+                }
+                rest = &rest[1..];
+            }
+            _ => {}
+        }
+        if rest.is_empty() {
+            self.builtin_error(
+                "kill",
+                "usage: kill [-s sigspec | -signum | -sigspec] pid...",
+            );
+            return Ok(1);
+        }
+        let mut status = 0;
+        for target in rest {
+            let pid = match target.parse::<i64>() {
+                // 0: the process group, which here is this shell and its
+                // parents; the nearest is the one that ends first.
+                Ok(0) => self.scope.pid,
+                Ok(p) if p > 0 && p <= i64::from(self.scope.pid) => p as u32,
+                _ => {
+                    self.builtin_error(
+                        "kill",
+                        &format!("can't kill pid {target}: No such process"),
+                    );
+                    status = 1;
+                    continue;
+                }
+            };
+            if pid == 1 || pid != self.scope.pid || !terminates(signal) {
+                // PID 1 ignores it; an outer shell (only its waiting
+                // parent) is not modelled as a target; and a signal whose
+                // default is to be ignored or to stop changes nothing here.
+                continue;
+            }
+            let code = 128 + signal;
+            self.killed = Some((pid, code));
+            return Err(Flow::Exit(code));
+        }
+        Ok(status)
     }
 
     fn declare(&mut self, name: &str, args: &[String]) -> Status {
@@ -447,4 +531,59 @@ pub(crate) fn clean_path(p: &str) -> String {
         }
     }
     format!("/{}", out.join("/"))
+}
+
+/// SIGTERM, what `kill` sends when told no signal.
+const SIGTERM: i32 = 15;
+
+/// Linux's signal numbers on x86-64 and arm64, as `kill -l` lists them.
+const SIGNALS: &[(i32, &str)] = &[
+    (1, "HUP"),
+    (2, "INT"),
+    (3, "QUIT"),
+    (4, "ILL"),
+    (5, "TRAP"),
+    (6, "ABRT"),
+    (7, "BUS"),
+    (8, "FPE"),
+    (9, "KILL"),
+    (10, "USR1"),
+    (11, "SEGV"),
+    (12, "USR2"),
+    (13, "PIPE"),
+    (14, "ALRM"),
+    (15, "TERM"),
+    (16, "STKFLT"),
+    (17, "CHLD"),
+    (18, "CONT"),
+    (19, "STOP"),
+    (20, "TSTP"),
+    (21, "TTIN"),
+    (22, "TTOU"),
+    (23, "URG"),
+    (24, "XCPU"),
+    (25, "XFSZ"),
+    (26, "VTALRM"),
+    (27, "PROF"),
+    (28, "WINCH"),
+    (29, "IO"),
+    (30, "PWR"),
+    (31, "SYS"),
+];
+
+/// `9`, `KILL`, `SIGKILL` (any case) → 9; 0 is the "does it exist" probe.
+fn signal_number(spec: &str) -> Option<i32> {
+    if let Ok(n) = spec.parse::<i32>() {
+        return (0..=31).contains(&n).then_some(n);
+    }
+    let upper = spec.to_ascii_uppercase();
+    let name = upper.strip_prefix("SIG").unwrap_or(&upper);
+    SIGNALS.iter().find(|(_, n)| *n == name).map(|(n, _)| *n)
+}
+
+/// Whether the signal's default action ends the process (not: ignore it —
+/// CHLD, CONT, URG, WINCH — or stop it — STOP, TSTP, TTIN, TTOU — or the
+/// probe 0).
+fn terminates(signal: i32) -> bool {
+    !matches!(signal, 0 | 17..=23 | 28)
 }

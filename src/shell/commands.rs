@@ -169,6 +169,7 @@ pub(crate) fn with_path(e: &FsError, path: &str) -> FsError {
         FsError::AlreadyExists(_) => FsError::AlreadyExists(p),
         FsError::TooManyLinks(_) => FsError::TooManyLinks(p),
         FsError::InvalidArgument(_) => FsError::InvalidArgument(p),
+        FsError::NameTooLong(_) => FsError::NameTooLong(p),
     }
 }
 

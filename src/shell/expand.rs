@@ -183,7 +183,7 @@ impl Shell<'_, '_> {
         match name {
             "?" => Some(self.status.to_string()),
             // RUN's shell is PID 1 in its container.
-            "$" => Some("1".to_owned()),
+            "$" => Some(self.scope.pid.to_string()),
             "!" => Some(String::new()),
             "#" => Some(self.positional().len().to_string()),
             "0" => Some(self.arg0.clone()),

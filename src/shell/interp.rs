@@ -72,6 +72,10 @@ pub(crate) struct Scope {
     pub opts: Options,
     pub cwd: String,
     pub umask: u32,
+    /// `$$`: the process this code runs in. A RUN's shell is PID 1 of its
+    /// container; each `sh` it starts is a new process. A subshell keeps
+    /// its parent's `$$`, as POSIX says.
+    pub pid: u32,
 }
 
 /// Where a descriptor points.
@@ -134,6 +138,11 @@ pub struct Shell<'c, 'fs> {
     /// What `$0` says.
     pub(crate) arg0: String,
     aborted: bool,
+    /// The last PID handed out (PID 1 is the RUN's own shell).
+    last_pid: u32,
+    /// A process killed by a signal, with the status its parent sees
+    /// (128 + the signal): unwinds like `exit` until that process ends.
+    pub(crate) killed: Option<(u32, i32)>,
 }
 
 const STDOUT_BUF: usize = 0;
@@ -178,6 +187,7 @@ impl<'c, 'fs> Shell<'c, 'fs> {
                 opts: Options::default(),
                 cwd,
                 umask: 0o022,
+                pid: 1,
             },
             status: 0,
             fds: BTreeMap::from([
@@ -201,6 +211,8 @@ impl<'c, 'fs> Shell<'c, 'fs> {
             slept: 0,
             work_millis: 0,
             arg0: "/bin/sh".to_owned(),
+            last_pid: 1,
+            killed: None,
             aborted: false,
         };
         // A shell sets these when the environment lacks them.
@@ -298,6 +310,13 @@ impl<'c, 'fs> Shell<'c, 'fs> {
     }
 
     /// Sets `$0` (for `sh -c SCRIPT NAME`).
+    /// Makes the code about to run a new process (`sh` started as a
+    /// command), with a `$$` of its own.
+    pub(crate) fn new_process(&mut self) {
+        self.last_pid += 1;
+        self.scope.pid = self.last_pid;
+    }
+
     pub(crate) fn set_arg0(&mut self, arg0: String) {
         self.arg0 = arg0;
     }
@@ -853,6 +872,16 @@ impl<'c, 'fs> Shell<'c, 'fs> {
         let result = f(self);
         self.scope = scope;
         self.loop_depth = loops;
+        if let Some((pid, status)) = self.killed {
+            if pid == self.scope.pid {
+                // Still inside the killed process: it ends here too.
+                return Err(Flow::Exit(status));
+            }
+            // The killed process was the one that just ended: its parent
+            // goes on with 128 + the signal as its status.
+            self.killed = None;
+            return Ok(status);
+        }
         match result {
             Ok(s) => Ok(s),
             Err(Flow::Exit(s) | Flow::Return(s)) => Ok(s),

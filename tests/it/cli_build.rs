@@ -200,6 +200,91 @@ fn a_corrupt_state_is_named_never_reset() {
     );
 }
 
+/// Runs `layerlab build` on a context holding only `dockerfile`.
+fn build_text(dockerfile: &str) -> Output {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let ctx = tmp.path().join("ctx");
+    std::fs::create_dir_all(&ctx).expect("ctx");
+    std::fs::write(ctx.join("Dockerfile"), dockerfile).expect("Dockerfile");
+    layerlab(&tmp.path().join("state"), &["build", ctx.to_str().unwrap()])
+}
+
+/// A limit passed ends the build with exit code 1 (never 134, an abort)
+/// and an error naming the instruction, its line and the limit.
+fn assert_limit_error(out: &Output, instruction_and_line: &str, limit: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "stderr: {}",
+        &stderr[..stderr.len().min(2000)]
+    );
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("ERROR: "))
+        .unwrap_or_else(|| panic!("no ERROR line in: {}", &stderr[..stderr.len().min(2000)]));
+    assert!(line.contains(instruction_and_line), "{line}");
+    assert!(
+        line.contains(&format!("layerlab's limit of {limit}")),
+        "{line}"
+    );
+    assert!(
+        line.len() < 1000,
+        "the error quotes too much: {} bytes",
+        line.len()
+    );
+}
+
+/// `${a:-${a:-…}}` 10,000 levels deep, split over continuation lines:
+/// this overflowed the stack and aborted (exit 134) at 5,000 levels in a
+/// debug build; `parse` does not expand and must still read it.
+#[test]
+fn nesting_past_the_expansion_depth_is_an_error_not_an_abort() {
+    let n = 10_000;
+    let text = format!(
+        "FROM scratch\nENV X={}x{}\n",
+        "${a:-\\\n".repeat(n),
+        "}\\\n".repeat(n)
+    );
+    assert_limit_error(&build_text(&text), "ENV on line 2:", "128 levels");
+
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let file = tmp.path().join("Dockerfile");
+    std::fs::write(&file, &text).expect("Dockerfile");
+    let out = layerlab(
+        &tmp.path().join("state"),
+        &["parse", file.to_str().unwrap()],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `ARG A=$A$A` forty times would reach a terabyte.
+#[test]
+fn a_value_past_the_size_limit_is_an_error() {
+    let text = format!("FROM scratch\nARG A=ab\n{}", "ARG A=$A$A\n".repeat(40));
+    assert_limit_error(&build_text(&text), "ARG on line 22:", "1048576 bytes");
+}
+
+/// One ENV with 4,000 variables, each naming the one before, took 49 s
+/// (the environment was rebuilt for every word): now it is built once.
+#[test]
+fn one_env_with_thousands_of_variables_builds() {
+    let pairs: Vec<String> = (1..4000).map(|i| format!("V{i}=$V{}x", i - 1)).collect();
+    let text = format!("FROM scratch\nENV V0=x {}\n", pairs.join(" "));
+    let out = build_text(&text);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 fn korean_build_explains_every_step_in_korean_and_docker_stays_english() {
     let f = fixture("FROM base\nWORKDIR /app\nCOPY app.js .\n");

@@ -127,3 +127,51 @@ proptest! {
         prop_assert_eq!(e.value, c.to_string());
     }
 }
+
+/// One level of nesting: a modifier, and text before it.
+fn level() -> impl Strategy<Value = (&'static str, &'static str)> {
+    (
+        prop::sample::select(vec![":-", "-", ":+", "+", ":?", "?"]),
+        prop::sample::select(vec!["", "x", "\"", "'q'", "\\\n", " "]),
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, .. ProptestConfig::default() })]
+
+    /// `${A:-${U-${…}}}` at any depth: the expander either answers or —
+    /// past the depth limit — says so; it never overflows the stack (the
+    /// test thread has 2 MiB, a quarter of a main thread's).
+    #[test]
+    fn nested_expansions_answer_or_name_the_depth_limit(
+        levels in prop::collection::vec(level(), 0..400),
+        escape in escape(),
+    ) {
+        let mut word = String::new();
+        let mut open_quotes = 0;
+        for (modifier, before) in &levels {
+            word.push_str(before);
+            if *before == "\"" {
+                open_quotes += 1;
+            }
+            word.push_str("${U");
+            word.push_str(modifier);
+        }
+        word.push_str("end");
+        for _ in &levels {
+            word.push('}');
+        }
+        for _ in 0..open_quotes {
+            word.push('"');
+        }
+        let result = expand_word(&word, escape, &env());
+        if levels.len() > layerlab::limits::EXPANSION_DEPTH {
+            let e = result.expect_err("past the depth limit");
+            prop_assert!(e.exceeded(), "{}", e.message());
+            prop_assert!(e.message().contains("limit of 128 levels"), "{}", e.message());
+        } else if let Err(e) = result {
+            prop_assert!(!e.exceeded(), "{}", e.message());
+        }
+        let _ = expand_for_display(&word, escape, &env());
+    }
+}

@@ -282,6 +282,8 @@ fn expand_error_kinds() -> Vec<ExpandErrorKind> {
             name: "NAME".into(),
             message: "set NAME first".into(),
         },
+        K::TooDeep { limit: 128 },
+        K::TooLong { limit: 1 << 20 },
     ];
     for k in &all {
         match k {
@@ -293,7 +295,9 @@ fn expand_error_kinds() -> Vec<ExpandErrorKind> {
             | K::UnsupportedModifier { .. }
             | K::Unset { .. }
             | K::Empty { .. }
-            | K::Required { .. } => {}
+            | K::Required { .. }
+            | K::TooDeep { .. }
+            | K::TooLong { .. } => {}
         }
     }
     all

@@ -391,3 +391,89 @@ fn nested_sh_xargs_env_and_stdin() {
         "got line one\nline two\ninner\nX=1\n[a]\n[b]\n"
     );
 }
+
+/// `mkdir -p` one level deeper per loop pass (500 levels took 12 s: each
+/// call walked every prefix), and a path of PATH_MAX (4096) bytes or more
+/// fails as Linux fails it.
+#[test]
+fn deep_paths_are_made_quickly_and_past_path_max_are_too_long() {
+    let mut fs = busybox_base();
+    let r = run(
+        &mut fs,
+        "p=/d; i=0; while [ $i -lt 500 ]; do p=$p/a; mkdir -p $p || exit 7; i=$((i+1)); done",
+    );
+    assert_eq!(r.exit_code, 0, "{}", r.stderr_text());
+    assert!(fs
+        .stat(&format!("/d{}", "/a".repeat(500)))
+        .unwrap()
+        .is_dir());
+    let too_long = format!("/e{}", "/a".repeat(2047));
+    let r = run(&mut fs, &format!("mkdir -p {too_long}"));
+    assert_eq!(r.exit_code, 1);
+    assert_eq!(
+        r.stderr_text(),
+        format!("mkdir: can't create directory '{too_long}': File name too long\n")
+    );
+    let name = "n".repeat(256);
+    let r = run(&mut fs, &format!("touch /{name}"));
+    assert_eq!(r.exit_code, 1);
+    assert!(
+        r.stderr_text().contains("File name too long"),
+        "{}",
+        r.stderr_text()
+    );
+}
+
+/// Nested repeats are exponential for a backtracking matcher: past the
+/// step budget grep and sed say so instead of hanging.
+#[test]
+fn regex_matching_past_the_step_budget_is_an_error() {
+    let mut fs = busybox_base();
+    let line = "a".repeat(28);
+    let r = run(&mut fs, &format!("echo {line}b | grep -E '(a+)+$'"));
+    assert_eq!(r.exit_code, 2);
+    assert_eq!(
+        r.stderr_text(),
+        "grep: matching this regular expression against one line exceeds layerlab's limit of 1000000 steps\n"
+    );
+    let r = run(&mut fs, &format!("echo {line}b | sed -E 's/(a*)*$/x/'"));
+    assert_eq!(r.exit_code, 1);
+    assert!(
+        r.stderr_text()
+            .starts_with("sed: matching this regular expression"),
+        "{}",
+        r.stderr_text()
+    );
+    // Ordinary patterns are untouched.
+    let r = run(
+        &mut fs,
+        "echo 'key=42' | sed -E 's/([a-z]+)=([0-9]+)/\\2=\\1/'",
+    );
+    assert_eq!(r.stdout_text(), "42=key\n");
+}
+
+/// A shell killed by a signal ends with 128 + the signal, as Docker
+/// reports it; the RUN's own shell is PID 1 of its container, which Linux
+/// does not let a process inside the container kill.
+#[test]
+fn signals_give_128_plus_the_signal() {
+    let mut fs = busybox_base();
+    let r = run(&mut fs, "sh -c 'kill -9 $$; echo not here'");
+    assert_eq!((r.exit_code, r.stdout_text()), (137, String::new()));
+    let r = run(&mut fs, "sh -c 'kill $$'; echo $?");
+    assert_eq!((r.exit_code, r.stdout_text()), (0, "143\n".to_owned()));
+    let r = run(&mut fs, "sh -c 'x=$(kill -s KILL $$); echo after'; echo $?");
+    assert_eq!(r.stdout_text(), "137\n");
+    let r = run(&mut fs, "sh -c 'kill -CHLD $$; echo alive'");
+    assert_eq!((r.exit_code, r.stdout_text()), (0, "alive\n".to_owned()));
+    let r = run(&mut fs, "echo $$; kill -9 $$; echo still");
+    assert_eq!((r.exit_code, r.stdout_text()), (0, "1\nstill\n".to_owned()));
+    let r = run(&mut fs, "kill -9 4242");
+    assert_eq!(r.exit_code, 1);
+    assert!(
+        r.stderr_text()
+            .contains("can't kill pid 4242: No such process"),
+        "{}",
+        r.stderr_text()
+    );
+}

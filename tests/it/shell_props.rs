@@ -231,3 +231,48 @@ fn exponential_strings_hit_the_size_limit() {
     let r = limited("seq 1 100000000 > /big");
     assert_ne!(r.exit_code, 0);
 }
+
+/// One level of shell nesting, opened and closed around what is inside.
+fn wrapper() -> impl Strategy<Value = (&'static str, &'static str)> {
+    prop::sample::select(vec![
+        ("( ", " )"),
+        ("{ ", "; }"),
+        ("echo $(", ")"),
+        ("if true; then ", "; fi"),
+        ("while false; do :; done; ", ""),
+        ("echo ${a:-", "}"),
+        ("echo \"${a:-", "}\""),
+        ("echo $((1+", "))"),
+        ("f() { ", "; }; f"),
+        ("sh -c '", "'"),
+        ("case x in x) ", ";; esac"),
+        ("! ", ""),
+        ("true && ", ""),
+        ("true | ", ""),
+    ])
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, .. ProptestConfig::default() })]
+
+    /// Constructs nested to any depth (up to a thousand levels): a nesting
+    /// error or a result, never a stack overflow or a panic.
+    #[test]
+    fn nested_scripts_never_overflow_the_stack(
+        levels in prop::collection::vec(wrapper(), 0..1000),
+    ) {
+        let mut s = String::new();
+        for (open, _) in &levels {
+            s.push_str(open);
+        }
+        s.push_str("echo x");
+        for (_, close) in levels.iter().rev() {
+            s.push_str(close);
+        }
+        let mut fs = busybox_base();
+        let mut ctx = ExecContext::new(&mut fs);
+        small_limits(&mut ctx);
+        let r = shell::run(&s, &mut ctx);
+        prop_assert!((0..=255).contains(&r.exit_code));
+    }
+}

@@ -132,7 +132,9 @@ impl Run<'_> {
         cmd: &Command,
     ) -> Result<(String, f64), BuildError> {
         use crate::engine::history_text::BuildkitFrontend;
-        let command_line = run.argv.join(" ");
+        // Quoted in the error when the step fails: cut, as a long script
+        // would bury the reason.
+        let command_line = crate::limits::quote_cut(&run.argv.join(" "));
         let builder = self.opts.builder;
         let frontend = self.opts.frontend;
         let failure = |why: &str| -> String {
@@ -187,6 +189,7 @@ impl Run<'_> {
         };
         let mut log = String::from_utf8_lossy(&result.stdout).into_owned();
         log.push_str(&String::from_utf8_lossy(&result.stderr));
+        crate::limits::clip_output(&mut log);
         if result.exit_code != 0 {
             let code = result.exit_code;
             let message = match builder {

@@ -232,7 +232,7 @@ impl Run<'_> {
             } else {
                 match expand::expand_heredoc(&body, &env) {
                     Ok(e) => e.value,
-                    Err(e) => return Err(self.fail(e.buildkit_message(&body), Some(cmd.span))),
+                    Err(e) => return Err(self.expand_failed(&body, &e, cmd.span)),
                 }
             };
             out.push((h.name.clone(), body));

@@ -117,6 +117,10 @@ pub enum FsError {
     /// non-link.
     #[error("{0}: Invalid argument")]
     InvalidArgument(String),
+    /// ENAMETOOLONG: a path of [`crate::limits::PATH_MAX`] bytes or more,
+    /// or a component longer than [`crate::limits::NAME_MAX`].
+    #[error("{0}: File name too long")]
+    NameTooLong(String),
 }
 
 impl FsError {
@@ -129,7 +133,8 @@ impl FsError {
             | Self::DirectoryNotEmpty(p)
             | Self::AlreadyExists(p)
             | Self::TooManyLinks(p)
-            | Self::InvalidArgument(p) => p,
+            | Self::InvalidArgument(p)
+            | Self::NameTooLong(p) => p,
         }
     }
 
@@ -143,6 +148,7 @@ impl FsError {
             Self::AlreadyExists(_) => "File exists",
             Self::TooManyLinks(_) => "Symbolic link loop",
             Self::InvalidArgument(_) => "Invalid argument",
+            Self::NameTooLong(_) => "File name too long",
         }
     }
 }

@@ -106,9 +106,36 @@ fn mkdir_parents(
     uid: u32,
     gid: u32,
 ) -> Result<(), FsError> {
+    // Refused before the walk, which would create the parents that fit
+    // (as Linux's mkdir -p does) at a cost growing with the square of the
+    // depth for each.
+    if path.len() >= crate::limits::PATH_MAX {
+        return Err(FsError::NameTooLong(path.to_owned()));
+    }
+    // Most calls find the whole path there, or all but its last part: look
+    // from the end, so `mkdir -p` one level deeper per loop pass costs the
+    // depth once, not its square.
     let comps: Vec<&str> = path.split('/').filter(|c| !c.is_empty()).collect();
-    let mut prefix = String::new();
-    for (i, c) in comps.iter().enumerate() {
+    let prefix_of = |n: usize| format!("/{}", comps[..n].join("/"));
+    let mut existing = comps.len();
+    while existing > 0 {
+        match sh.fs().stat(&prefix_of(existing)) {
+            Ok(n) if n.is_dir() => break,
+            Err(FsError::NotFound(_)) => existing -= 1,
+            // Not a directory, or worse: the walk from the root below
+            // reports it as before.
+            _ => {
+                existing = 0;
+                break;
+            }
+        }
+    }
+    let mut prefix = if existing == 0 {
+        String::new()
+    } else {
+        prefix_of(existing)
+    };
+    for (i, c) in comps.iter().enumerate().skip(existing) {
         prefix.push('/');
         prefix.push_str(c);
         match sh.fs().stat(&prefix) {

@@ -3,6 +3,10 @@
 //! `\?`, `\{m,n\}`, `\(…\)`, `\|` in basic syntax — `+`, `?`, `{m,n}`,
 //! groups and alternation. Group captures feed sed's `\1`.
 
+use std::cell::Cell;
+
+use crate::limits;
+
 #[derive(Clone, Debug)]
 enum Node {
     Char(char),
@@ -25,14 +29,64 @@ pub struct Regex {
     icase: bool,
 }
 
-/// How many matching steps one attempt may take: a pathological pattern
-/// fails to match instead of hanging the shell.
-const STEP_BUDGET: usize = 200_000;
+/// The steps one search has taken, shared by every branch of the
+/// backtracking (so no continuation starts a fresh count) and by every start
+/// position: the whole search is bounded by [`limits::REGEX_STEPS`].
+///
+/// The matcher also recurses once per character a repeat takes, so the
+/// depth is bounded too ([`limits::REGEX_DEPTH`]): `a*b` on a line of 32,768
+/// `a`s overflowed an 8 MiB stack before one-character repeats became a loop.
+struct Steps {
+    taken: Cell<u64>,
+    depth: Cell<usize>,
+    too_deep: Cell<bool>,
+}
+
+impl Steps {
+    /// Spent: past the step budget, or too deep (then marked spent too).
+    fn spent(&self) -> bool {
+        self.taken.get() > limits::REGEX_STEPS
+    }
+
+    /// Runs `f` one level deeper, unless that passes the depth bound.
+    fn deeper(&self, f: impl FnOnce() -> bool) -> bool {
+        if self.depth.get() >= limits::REGEX_DEPTH {
+            self.taken.set(limits::REGEX_STEPS + 1);
+            self.too_deep.set(true);
+            return false;
+        }
+        self.depth.set(self.depth.get() + 1);
+        let r = f();
+        self.depth.set(self.depth.get() - 1);
+        r
+    }
+}
 
 /// Counts one matching step; true once the budget is spent.
-fn out_of_steps(steps: &mut usize) -> bool {
-    *steps += 1;
-    *steps > STEP_BUDGET
+fn out_of_steps(steps: &Steps) -> bool {
+    let n = steps.taken.get() + 1;
+    steps.taken.set(n);
+    n > limits::REGEX_STEPS
+}
+
+/// A search stopped by the step budget: a pattern such as `(a+)+$` takes
+/// exponential time on a backtracking matcher, and a wrong "no match" would
+/// be worse than saying so.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TooComplex {
+    /// The depth bound stopped it, not the step budget.
+    too_deep: bool,
+}
+
+impl std::fmt::Display for TooComplex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = "matching this regular expression against one line";
+        f.write_str(&if self.too_deep {
+            limits::exceeded(what, format_args!("{} nested steps", limits::REGEX_DEPTH))
+        } else {
+            limits::exceeded(what, format_args!("{} steps", limits::REGEX_STEPS))
+        })
+    }
 }
 
 /// Where a match is and what its groups caught (char offsets).
@@ -63,33 +117,39 @@ impl Regex {
         })
     }
 
-    pub fn is_match(&self, s: &str) -> bool {
-        self.find(s, 0).is_some()
+    pub fn is_match(&self, s: &str) -> Result<bool, TooComplex> {
+        Ok(self.find(s, 0)?.is_some())
     }
 
     /// The first match at or after char offset `from`: group 0 is the whole match.
-    pub fn find(&self, s: &str, from: usize) -> Option<Captures> {
+    pub fn find(&self, s: &str, from: usize) -> Result<Option<Captures>, TooComplex> {
         let chars: Vec<char> = if self.icase {
             s.chars().flat_map(char::to_lowercase).collect()
         } else {
             s.chars().collect()
         };
+        let steps = Steps {
+            taken: Cell::new(0),
+            depth: Cell::new(0),
+            too_deep: Cell::new(false),
+        };
         for start in from..=chars.len() {
             let mut caps = vec![None; self.groups + 1];
-            let mut steps = 0usize;
-            if let Some(end) = self.match_alts(
-                &self.alts,
-                &chars,
-                start,
-                &mut caps,
-                &mut steps,
-                &mut |_, _| true,
-            ) {
+            let found =
+                self.match_alts(&self.alts, &chars, start, &mut caps, &steps, &mut |_, _| {
+                    true
+                });
+            if steps.spent() {
+                return Err(TooComplex {
+                    too_deep: steps.too_deep.get(),
+                });
+            }
+            if let Some(end) = found {
                 caps[0] = Some((start, end));
-                return Some(caps);
+                return Ok(Some(caps));
             }
         }
-        None
+        Ok(None)
     }
 
     fn match_alts(
@@ -98,7 +158,7 @@ impl Regex {
         s: &[char],
         i: usize,
         caps: &mut Captures,
-        steps: &mut usize,
+        steps: &Steps,
         k: &mut dyn FnMut(usize, &mut Captures) -> bool,
     ) -> Option<usize> {
         for alt in alts {
@@ -126,7 +186,7 @@ impl Regex {
         s: &[char],
         i: usize,
         caps: &mut Captures,
-        steps: &mut usize,
+        steps: &Steps,
         k: &mut dyn FnMut(usize, &mut Captures) -> bool,
     ) -> bool {
         if out_of_steps(steps) {
@@ -145,7 +205,7 @@ impl Regex {
                     let ok = self.seq(alt, 0, s, i, caps, steps, &mut |e, c: &mut Captures| {
                         let old = c[idx];
                         c[idx] = Some((i, e));
-                        if self.seq(nodes, n + 1, s, e, c, &mut 0, k) {
+                        if self.seq(nodes, n + 1, s, e, c, steps, k) {
                             return true;
                         }
                         c[idx] = old;
@@ -163,7 +223,7 @@ impl Regex {
             }
             single => {
                 if i < s.len() && self.single(single, s[i]) {
-                    self.seq(nodes, n + 1, s, i + 1, caps, steps, k)
+                    steps.deeper(|| self.seq(nodes, n + 1, s, i + 1, caps, steps, k))
                 } else {
                     false
                 }
@@ -183,22 +243,26 @@ impl Regex {
         s: &[char],
         i: usize,
         caps: &mut Captures,
-        steps: &mut usize,
+        steps: &Steps,
         k: &mut dyn FnMut(usize, &mut Captures) -> bool,
     ) -> bool {
         if out_of_steps(steps) {
             return false;
         }
+        if matches!(inner, Node::Char(_) | Node::Any | Node::Class { .. }) {
+            return self.repeat_char(inner, min, max, count, nodes, n, s, i, caps, steps, k);
+        }
         // Greedy: try one more first, then the rest of the sequence.
         if max.is_none_or(|m| count < m) {
             let one = [inner.clone()];
             let mut progressed = false;
-            let ok = self.seq(&one, 0, s, i, caps, &mut 0, &mut |e, c: &mut Captures| {
+            let ok = self.seq(&one, 0, s, i, caps, steps, &mut |e, c: &mut Captures| {
                 if e == i {
                     return false;
                 }
                 progressed = true;
-                self.repeat(inner, min, max, count + 1, nodes, n, s, e, c, &mut 0, k)
+                steps
+                    .deeper(|| self.repeat(inner, min, max, count + 1, nodes, n, s, e, c, steps, k))
             });
             if ok {
                 return true;
@@ -206,6 +270,44 @@ impl Regex {
             let _ = progressed;
         }
         count >= min && self.seq(nodes, n + 1, s, i, caps, steps, k)
+    }
+
+    /// [`Self::repeat`] of one character (`a*`, `.*`, `[0-9]+`), the common
+    /// case: the same greedy longest-first order, as a loop, so a long line
+    /// costs no stack.
+    #[allow(clippy::too_many_arguments)]
+    fn repeat_char(
+        &self,
+        inner: &Node,
+        min: usize,
+        max: Option<usize>,
+        mut count: usize,
+        nodes: &[Node],
+        n: usize,
+        s: &[char],
+        i: usize,
+        caps: &mut Captures,
+        steps: &Steps,
+        k: &mut dyn FnMut(usize, &mut Captures) -> bool,
+    ) -> bool {
+        let mut end = i;
+        while max.is_none_or(|m| count < m) && end < s.len() && self.single(inner, s[end]) {
+            if out_of_steps(steps) {
+                return false;
+            }
+            end += 1;
+            count += 1;
+        }
+        loop {
+            if count >= min && self.seq(nodes, n + 1, s, end, caps, steps, k) {
+                return true;
+            }
+            if end == i || out_of_steps(steps) {
+                return false;
+            }
+            end -= 1;
+            count -= 1;
+        }
     }
 
     fn single(&self, node: &Node, c: char) -> bool {
@@ -426,7 +528,7 @@ mod tests {
 
     fn m(p: &str, s: &str) -> bool {
         Regex::new(p, false, false)
-            .map(|r| r.is_match(s))
+            .map(|r| r.is_match(s) == Ok(true))
             .unwrap_or(false)
     }
 
@@ -438,14 +540,43 @@ mod tests {
         assert!(m("[0-9][0-9]*", "x12"));
         assert!(m("a\\(b\\)\\1*", "ab"));
         assert!(m("x\\|y", "y"));
-        assert!(Regex::new("a+b?", true, false).unwrap().is_match("aa"));
-        assert!(Regex::new("HELLO", false, true).unwrap().is_match("hello"));
+        assert!(Regex::new("a+b?", true, false)
+            .unwrap()
+            .is_match("aa")
+            .unwrap());
+        assert!(Regex::new("HELLO", false, true)
+            .unwrap()
+            .is_match("hello")
+            .unwrap());
+    }
+
+    /// Long lines neither overflow the stack of a spawned thread (2 MiB)
+    /// nor lose ordinary matches: past the depth bound, an error.
+    #[test]
+    fn long_lines_stay_within_a_threads_stack() {
+        std::thread::spawn(|| {
+            let r = Regex::new("a*b", false, false).unwrap();
+            assert_eq!(r.is_match(&format!("{}b", "a".repeat(100_000))), Ok(true));
+            let dots = Regex::new("x.*y", false, false).unwrap();
+            assert_eq!(
+                dots.is_match(&format!("x{}y", "-".repeat(100_000))),
+                Ok(true)
+            );
+            let groups = Regex::new("\\(ab\\)*c", false, false).unwrap();
+            assert_eq!(groups.is_match(&format!("{}c", "ab".repeat(100))), Ok(true));
+            let e = groups
+                .is_match(&format!("{}c", "ab".repeat(5_000)))
+                .unwrap_err();
+            assert!(e.to_string().ends_with("limit of 500 nested steps"), "{e}");
+        })
+        .join()
+        .unwrap();
     }
 
     #[test]
     fn captures() {
         let r = Regex::new("\\([a-z]*\\)=\\([0-9]*\\)", false, false).unwrap();
-        let c = r.find("key=42", 0).unwrap();
+        let c = r.find("key=42", 0).unwrap().unwrap();
         assert_eq!(c[1], Some((0, 3)));
         assert_eq!(c[2], Some((4, 6)));
     }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::regex::Regex;
+use super::regex::{Regex, TooComplex};
 use super::{inputs, read_input, Io, Opts, Registry};
 use crate::filesystem::blob::Blob;
 use crate::shell::interp::{base_name, Shell};
@@ -150,13 +150,27 @@ fn grep(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
                         line.contains(p)
                     }
                 })
-            } else if o.has('x') {
-                regexes.iter().any(|r| {
-                    r.find(line, 0)
-                        .is_some_and(|c| c[0] == Some((0, line.chars().count())))
-                })
             } else {
-                regexes.iter().any(|r| r.is_match(line))
+                let whole = o.has('x').then(|| line.chars().count());
+                let mut hit = Ok(false);
+                for r in &regexes {
+                    hit = match whole {
+                        Some(n) => r
+                            .find(line, 0)
+                            .map(|c| c.is_some_and(|c| c[0] == Some((0, n)))),
+                        None => r.is_match(line),
+                    };
+                    if hit != Ok(false) {
+                        break;
+                    }
+                }
+                match hit {
+                    Ok(hit) => hit,
+                    Err(e) => {
+                        io.error("grep", &e.to_string());
+                        return 2;
+                    }
+                }
             };
             if hit == o.has('v') {
                 continue;
@@ -264,7 +278,13 @@ fn sed(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
                     continue;
                 }
             };
-            let out = run_sed(&cmds, &data, quiet);
+            let out = match run_sed(&cmds, &data, quiet) {
+                Ok(out) => out,
+                Err(e) => {
+                    io.error("sed", &e.to_string());
+                    return 1;
+                }
+            };
             if let Err(e) =
                 sh.fs_mut()
                     .write_file(&abs, Blob::from_bytes(out), node.mode, node.uid, node.gid)
@@ -276,8 +296,13 @@ fn sed(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
         return status;
     }
     let (data, status) = inputs(sh, io, "sed", &operands);
-    let out = run_sed(&cmds, &data, quiet);
-    io.out.extend_from_slice(&out);
+    match run_sed(&cmds, &data, quiet) {
+        Ok(out) => io.out.extend_from_slice(&out),
+        Err(e) => {
+            io.error("sed", &e.to_string());
+            return 1;
+        }
+    }
     status
 }
 
@@ -397,7 +422,7 @@ fn delimited(chars: &[char], mut i: usize, delim: char) -> Result<(String, usize
     Err("unterminated `s' command".to_owned())
 }
 
-fn run_sed(cmds: &[SedCmd], data: &[u8], quiet: bool) -> Vec<u8> {
+fn run_sed(cmds: &[SedCmd], data: &[u8], quiet: bool) -> Result<Vec<u8>, TooComplex> {
     let text = String::from_utf8_lossy(data);
     let all: Vec<&str> = text.split_inclusive('\n').collect();
     let mut out = String::new();
@@ -412,7 +437,7 @@ fn run_sed(cmds: &[SedCmd], data: &[u8], quiet: bool) -> Vec<u8> {
                 None => true,
                 Some(Addr::Line(l)) => n + 1 == *l,
                 Some(Addr::Last) => n + 1 == total,
-                Some(Addr::Regex(r)) => r.is_match(&line),
+                Some(Addr::Regex(r)) => r.is_match(&line)?,
             };
             if hit == c.negate {
                 continue;
@@ -439,7 +464,7 @@ fn run_sed(cmds: &[SedCmd], data: &[u8], quiet: bool) -> Vec<u8> {
                     print,
                     nth,
                 } => {
-                    let (new, changed) = substitute(re, &line, repl, *global, *nth);
+                    let (new, changed) = substitute(re, &line, repl, *global, *nth)?;
                     line = new;
                     if changed && *print {
                         out.push_str(&line);
@@ -462,17 +487,23 @@ fn run_sed(cmds: &[SedCmd], data: &[u8], quiet: bool) -> Vec<u8> {
             break;
         }
     }
-    out.into_bytes()
+    Ok(out.into_bytes())
 }
 
-fn substitute(re: &Regex, line: &str, repl: &str, global: bool, nth: usize) -> (String, bool) {
+fn substitute(
+    re: &Regex,
+    line: &str,
+    repl: &str,
+    global: bool,
+    nth: usize,
+) -> Result<(String, bool), TooComplex> {
     let chars: Vec<char> = line.chars().collect();
     let mut out = String::new();
     let mut pos = 0;
     let mut count = 0;
     let mut changed = false;
     while pos <= chars.len() {
-        let Some(caps) = re.find(line, pos) else {
+        let Some(caps) = re.find(line, pos)? else {
             break;
         };
         let Some((s, e)) = caps[0] else { break };
@@ -517,7 +548,7 @@ fn substitute(re: &Regex, line: &str, repl: &str, global: bool, nth: usize) -> (
     if pos < chars.len() {
         out.extend(&chars[pos..]);
     }
-    (out, changed)
+    Ok((out, changed))
 }
 
 fn wc(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
