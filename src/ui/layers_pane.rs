@@ -135,19 +135,27 @@ fn heading(model: &Model, width: usize) -> Heading {
             below: Vec::new(),
         };
     }
-    let long = format!(" {} · {} ", p.builder, p.kind);
-    let title = if p.kind.is_empty() {
-        format!(" {} ", p.builder)
-    } else if text::width(&long) + 2 <= width {
+    let long = format!(" {} · {}", p.builder, p.kind);
+    let head = if p.kind.is_empty() {
+        format!(" {}", p.builder)
+    } else if text::width(&long) + 3 <= width {
         long
     } else {
-        format!(" {} · {} ", p.builder, p.kind_short)
+        format!(" {} · {}", p.builder, p.kind_short)
     };
+    // As many parts of the lesson as fit stay in the title, the first (the
+    // key figure) first; the rest go on lines of their own under it.
+    let parts: Vec<&str> = p.summary.split(" · ").collect();
+    let (title, rest) = (1..parts.len())
+        .rev()
+        .map(|k| (format!("{head} · {} ", parts[..k].join(" · ")), k))
+        .find(|(t, _)| text::width(t) + 2 <= width)
+        .unwrap_or_else(|| (format!("{head} "), 0));
     // Inside the borders, indented as the rows are.
     let room = width.saturating_sub(4);
     Heading {
         title: text::truncate(&title, width.saturating_sub(2)),
-        below: text::wrap_at(&p.summary, " · ", room)
+        below: text::wrap_at(&parts[rest..].join(" · "), " · ", room)
             .into_iter()
             .map(|l| format!("  {l}"))
             .collect(),
