@@ -815,7 +815,7 @@ mod tests {
         // The layer pane's title prints the report's totals.
         let title = crate::ui::layers_pane::title(&s.model, 200);
         let expected = format!(
-            "{missed} of {} steps rebuilt · {seconds:.1} s (cache saved {saved:.1} s)",
+            "{missed} of {} steps rebuilt · ≈{seconds:.1} s (cache saved ≈{saved:.1} s)",
             missed + hit
         );
         assert!(title.contains(&expected), "{title}");

@@ -107,6 +107,42 @@ pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
     }
 }
 
+/// Blank a wide character that starts just left of `r`: its second half
+/// lies under `r`'s left edge, and a terminal draws it over whatever is
+/// drawn there (an overlay's left border).
+pub fn blank_split_wide(buf: &mut Buffer, r: Rect) {
+    if r.x == 0 {
+        return;
+    }
+    for y in r.top()..r.bottom() {
+        let cell = &mut buf[(r.x - 1, y)];
+        if text::width(cell.symbol()) > 1 {
+            cell.set_symbol(" ");
+        }
+    }
+}
+
+/// Wrapped text inside a bordered block, the border drawn last: ratatui's
+/// wrapping can let a wide character's second half fall on the right
+/// border, and a terminal draws it there. The border wins, and a wide
+/// character split by it is blanked.
+pub fn wrapped_in(
+    block: ratatui::widgets::Block,
+    lines: Vec<ratatui::text::Line<'static>>,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    use ratatui::widgets::{Paragraph, Widget, Wrap};
+    let inner = block.inner(area);
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .render(inner, buf);
+    block.render(area, buf);
+    if area.width >= 2 {
+        blank_split_wide(buf, Rect::new(area.right() - 1, area.y, 1, area.height));
+    }
+}
+
 fn clip(mut a: Areas, area: Rect) -> Areas {
     let c = |r: Rect| r.intersection(area);
     a.dockerfile = c(a.dockerfile);

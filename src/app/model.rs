@@ -175,6 +175,9 @@ pub struct BuildOutcome {
     /// The changes of the layer each step made, by step index, when the
     /// engine can list them.
     pub layers: BTreeMap<usize, Arc<LayerChanges>>,
+    /// The changes of a base image's layers (oldest first), by the index of
+    /// its FROM step.
+    pub base_layers: BTreeMap<usize, Vec<Arc<LayerChanges>>>,
     /// The command line that ran it, when not the editor.
     pub origin: Option<String>,
 }
@@ -191,6 +194,9 @@ pub struct BuildView {
     pub bases: BTreeMap<usize, BaseInfo>,
     /// Layer files by step index, when the engine can list them.
     pub layer_files: BTreeMap<usize, Vec<LayerFile>>,
+    /// A base image's files, one list per layer (oldest first), by the
+    /// index of its FROM step.
+    pub base_files: BTreeMap<usize, Vec<Vec<LayerFile>>>,
     /// Bytes lower layers store but later ones overwrite or remove; None
     /// unless every layer's files are known.
     pub wasted: Option<u64>,
@@ -219,6 +225,7 @@ impl BuildView {
             builder,
             result,
             layers: changes,
+            base_layers,
             origin,
         } = outcome;
         let (instructions, steps) = match &result {
@@ -243,12 +250,22 @@ impl BuildView {
                 _ => None,
             })
             .collect();
-        // Paths present below each layer, to tell added from modified.
+        // Paths present below each layer, to tell added from modified: a
+        // stage starts from its base image's files.
         let mut present = BTreeSet::new();
-        let layer_files: BTreeMap<usize, Vec<LayerFile>> = changes
-            .iter()
-            .map(|(&i, changes)| (i, layer_files(changes, &mut present)))
-            .collect();
+        let mut base_files = BTreeMap::new();
+        let mut files_by_step = BTreeMap::new();
+        for i in 0..steps.len() {
+            if let Some(layers) = base_layers.get(&i) {
+                present.clear();
+                let lists = layers.iter().map(|c| layer_files(c, &mut present));
+                base_files.insert(i, lists.collect::<Vec<_>>());
+            }
+            if let Some(c) = changes.get(&i) {
+                files_by_step.insert(i, layer_files(c, &mut present));
+            }
+        }
+        let layer_files: BTreeMap<usize, Vec<LayerFile>> = files_by_step;
         let with_layers: Vec<usize> = steps
             .iter()
             .enumerate()
@@ -277,6 +294,7 @@ impl BuildView {
             error,
             bases,
             layer_files,
+            base_files,
             wasted: all_known.then_some(wasted_bytes),
             wasted_files,
             origin,
@@ -335,6 +353,8 @@ pub struct Model {
     pub mode: Mode,
     pub log: CommandLog,
     pub status: Option<String>,
+    /// How far the help is scrolled (lines from its top).
+    pub help_scroll: usize,
     /// Terminal size (columns, rows).
     pub size: (u16, u16),
     /// `NO_COLOR`: meaning carried by words and bold/reverse only.
@@ -416,6 +436,7 @@ impl Model {
             mode: Mode::Normal,
             log: CommandLog::default(),
             status: None,
+            help_scroll: 0,
             size: (80, 24),
             no_color: false,
             quit: false,
@@ -439,8 +460,33 @@ impl Model {
                 .all(|(i, b)| i.keyword == b.keyword)
     }
 
+    /// The help's lines: a heading per place, its bindings, a blank line
+    /// between places (as the help overlay draws them).
+    pub fn help_len(&self) -> usize {
+        let entries = self.keymap.entries();
+        let mut scopes: Vec<_> = entries.iter().map(|(s, _, _)| *s).collect();
+        scopes.dedup();
+        entries.len() + (2 * scopes.len()).saturating_sub(1)
+    }
+
+    /// The help's first line when it shows its end.
+    pub fn help_max_scroll(&self) -> usize {
+        self.help_len().saturating_sub(overlay_rows(self.size.1))
+    }
+
     /// The roomy layout (why-pane always visible) needs this much space.
     pub fn roomy(&self) -> bool {
         self.size.0 >= 100 && self.size.1 >= 30
     }
+}
+
+/// The height of an overlay (help, details) on a screen `rows` high: most
+/// of it, never less than 8 rows unless the screen is smaller.
+pub fn overlay_height(rows: u16) -> u16 {
+    (rows * 9 / 10).max(8).min(rows)
+}
+
+/// The lines of text an overlay shows inside its borders.
+pub fn overlay_rows(rows: u16) -> usize {
+    overlay_height(rows).saturating_sub(2) as usize
 }

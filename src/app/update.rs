@@ -8,8 +8,8 @@ use crate::app::effect::{ContextOp, Effect};
 use crate::app::i18n::{tr, trf};
 use crate::app::keymap::{Key, KeyCode, Scope};
 use crate::app::model::{
-    BuildOutcome, BuildView, ContextRow, EditTarget, Focus, Input, Mode, Model, Running, Shown,
-    Snapshot,
+    overlay_rows, BuildOutcome, BuildView, ContextRow, EditTarget, Focus, Input, Mode, Model,
+    Running, Shown, Snapshot,
 };
 use crate::app::rows::{context_rows, ContextSources};
 use crate::command::Output;
@@ -213,6 +213,25 @@ fn load_rows(model: &mut Model, rows: Vec<ContextRow>) {
         .min(model.context.rows.len().saturating_sub(1));
 }
 
+/// Scroll the help with ↑/↓ (or k/j), PgUp/PgDn, Home/End; false for
+/// any other key.
+fn help_scroll(model: &mut Model, key: Key) -> bool {
+    let page = overlay_rows(model.size.1).max(1);
+    let max = model.help_max_scroll();
+    let at = model.help_scroll.min(max);
+    let to = match key.code {
+        KeyCode::Up | KeyCode::Char('k') => at.saturating_sub(1),
+        KeyCode::Down | KeyCode::Char('j') => at + 1,
+        KeyCode::PageUp => at.saturating_sub(page),
+        KeyCode::PageDown | KeyCode::Char(' ') => at + page,
+        KeyCode::Home => 0,
+        KeyCode::End => max,
+        _ => return false,
+    };
+    model.help_scroll = to.min(max);
+    true
+}
+
 fn key_event(model: &mut Model, key: Key) -> Vec<Effect> {
     // Ctrl-C always reaches quit, whatever is open.
     if key == Key::ctrl('c') && !matches!(model.mode, Mode::ConfirmQuit) {
@@ -241,6 +260,7 @@ fn key_event(model: &mut Model, key: Key) -> Vec<Effect> {
                 None => Vec::new(),
             }
         }
+        Mode::Help if help_scroll(model, key) => Vec::new(),
         Mode::Help | Mode::Details => {
             let closes = matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q'))
                 || model.keymap.lookup(Scope::Global, key) == Some(Action::Help);
@@ -409,6 +429,7 @@ pub fn apply(model: &mut Model, action: Action) -> Vec<Effect> {
     match action {
         Action::Help => {
             model.mode = Mode::Help;
+            model.help_scroll = 0;
             Vec::new()
         }
         Action::Quit => {

@@ -11,6 +11,7 @@ use crate::engine::store::{
 };
 use crate::engine::transaction::Transaction;
 use crate::filesystem::digest::Digest;
+use crate::filesystem::rootfs::LayerChanges;
 use crate::messages::Message;
 use std::sync::Arc;
 
@@ -43,6 +44,31 @@ pub fn scratch() -> ImageRecord {
         history: Vec::new(),
         comment: None,
     }
+}
+
+/// The files of a base image's layers, oldest first: the image in the
+/// state (its layers found through `layer`, which knows where the caller
+/// keeps them), else the catalog's (a preview resolves its base without
+/// keeping it, so the catalog is where a never-built base's layers are).
+pub fn base_layers(
+    state: &EngineState,
+    reference: &str,
+    layer: impl Fn(&Digest) -> Option<Arc<LayerChanges>>,
+) -> Vec<Arc<LayerChanges>> {
+    if let Some(img) = state.image(reference) {
+        return img
+            .layers
+            .iter()
+            .filter_map(|l| layer(&l.diff_id))
+            .collect();
+    }
+    let Ok(catalog) = Catalog::embedded() else {
+        return Vec::new();
+    };
+    catalog.resolve(reference).map_or_else(
+        |_| Vec::new(),
+        |img| img.layers.iter().map(|l| Arc::new(l.changes())).collect(),
+    )
 }
 
 /// Resolve `reference` (already expanded) to an image whose layers are in

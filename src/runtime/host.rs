@@ -9,10 +9,11 @@ use crate::app::model::{BuildOutcome, Shown};
 use crate::app::rows::ContextSources;
 use crate::command::{BuildRequest, Built, Host};
 use crate::dockerfile::{compile, Compiled};
+use crate::engine::base::base_layers;
 use crate::engine::builder::{BuildError, BuildOptions, BuilderKind};
 use crate::engine::context::{ContextSnapshot, FileKind, Overrides};
 use crate::engine::daemon::{Daemon, DaemonError};
-use crate::engine::report::BuildReport;
+use crate::engine::report::{BuildReport, Verdict};
 use crate::engine::store::EngineState;
 use crate::filesystem::digest::Digest;
 use crate::filesystem::rootfs::LayerChanges;
@@ -321,12 +322,31 @@ impl EngineHost {
                 changes.or_else(|| engine.layer(&diff_id)).map(|c| (i, c))
             })
             .collect::<BTreeMap<_, _>>();
+        let base_layers = steps
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| match &s.verdict {
+                Verdict::Base { image, .. } => {
+                    // read (and remember) the image's layers, then list them
+                    let ids: Vec<Digest> = engine.image(image).map_or_else(Vec::new, |img| {
+                        img.layers.iter().map(|l| l.diff_id).collect()
+                    });
+                    let read: BTreeMap<Digest, Arc<LayerChanges>> = ids
+                        .into_iter()
+                        .filter_map(|d| Some((d, engine.layer(&d)?)))
+                        .collect();
+                    Some((i, base_layers(engine, image, |d| read.get(d).cloned())))
+                }
+                _ => None,
+            })
+            .collect();
         BuildOutcome {
             shown,
             compiled,
             builder,
             result,
             layers,
+            base_layers,
             origin,
         }
     }

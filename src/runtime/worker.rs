@@ -12,11 +12,14 @@
 
 use crate::app::model::{BuildOutcome, Shown};
 use crate::dockerfile::Compiled;
+use crate::engine::base::base_layers;
 use crate::engine::builder::{self, BuildOptions, StepStarted, Watch};
 use crate::engine::context::ContextSnapshot;
 use crate::engine::memo::Memo;
+use crate::engine::report::Verdict;
 use crate::engine::store::EngineState;
 use crate::engine::transaction::Writes;
+use crate::filesystem::digest::Digest;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, Sender};
@@ -78,20 +81,26 @@ pub fn run(store: &EngineState, memo: &mut Memo, job: &Job) -> Done {
     };
     // The files of each step's layer, found here while the store is at
     // hand: made by this run, in the store, or read once into the memo.
+    let layer = |diff_id: &Digest| {
+        made.get(diff_id)
+            .cloned()
+            .or_else(|| store.layers.in_memory(diff_id))
+            .or_else(|| memo.layers.get(diff_id).cloned())
+            .or_else(|| store.peek_layer(diff_id))
+    };
     let layers = steps
         .iter()
         .enumerate()
-        .filter_map(|(i, s)| {
-            let diff_id = s.layer.as_ref()?.diff_id;
-            let changes = made
-                .get(&diff_id)
-                .cloned()
-                .or_else(|| store.layers.in_memory(&diff_id))
-                .or_else(|| memo.layers.get(&diff_id).cloned())
-                .or_else(|| store.peek_layer(&diff_id))?;
-            Some((i, changes))
-        })
+        .filter_map(|(i, s)| Some((i, layer(&s.layer.as_ref()?.diff_id)?)))
         .collect::<BTreeMap<_, _>>();
+    let base_layers = steps
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| match &s.verdict {
+            Verdict::Base { image, .. } => Some((i, base_layers(store, image, layer))),
+            _ => None,
+        })
+        .collect();
     let shown = match job.kind {
         JobKind::Preview => Shown::Preview {
             last_build: store.builds,
@@ -108,6 +117,7 @@ pub fn run(store: &EngineState, memo: &mut Memo, job: &Job) -> Done {
             builder: job.opts.builder,
             result,
             layers,
+            base_layers,
             origin: None,
         },
         writes,

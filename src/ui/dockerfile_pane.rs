@@ -4,9 +4,9 @@
 
 use crate::app::i18n::tr;
 use crate::app::model::{EditTarget, Focus, Mode, Model};
-use crate::ui::focused;
 use crate::ui::highlight::line_spans;
 use crate::ui::theme::Theme;
+use crate::ui::{focused, text};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -87,7 +87,7 @@ pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(focused(model, Focus::Dockerfile)))
-        .title(Span::styled(title, theme.title()));
+        .title(Span::styled(text::title(&title, area.width), theme.title()));
     let inner = block.inner(area);
     block.render(area, buf);
     let all = rows(model);
@@ -96,6 +96,7 @@ pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
     let selected = model.outline.blocks.get(model.selected).copied();
     let starts: Vec<usize> = model.outline.blocks.iter().map(|b| b.first).collect();
     let gutter = model.doc.lines.len().max(1).to_string().len().max(2);
+    let w = inner.width as usize;
     let mut lines = Vec::new();
     for row in all.iter().skip(start).take(height) {
         let line = match row {
@@ -114,7 +115,7 @@ pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
                     Span::styled(format!("{:>gutter$} ", i + 1), num_style),
                 ];
                 spans.extend(line_spans(&model.doc.lines[*i], starts.contains(i), theme));
-                let mut l = Line::from(spans);
+                let mut l = text::cut_line(Line::from(spans), w);
                 if is_sel {
                     l = l.patch_style(theme.selected());
                 }
@@ -128,10 +129,13 @@ pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
                     .as_ref()
                     .map(|p| p.message.render(model.lang))
                     .unwrap_or_default();
-                Line::from(vec![
-                    Span::raw(" ".repeat(gutter + 2)),
-                    Span::styled(format!("✗ {msg}"), theme.error()),
-                ])
+                text::cut_line(
+                    Line::from(vec![
+                        Span::raw(" ".repeat(gutter + 2)),
+                        Span::styled(format!("✗ {msg}"), theme.error()),
+                    ]),
+                    w,
+                )
             }
         };
         lines.push(line);

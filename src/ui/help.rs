@@ -1,8 +1,8 @@
 //! Overlays: the help generated from the key map, and the step details
 //! (the why-pane in full, with the layer's files).
 
-use crate::app::i18n::tr;
-use crate::app::model::Model;
+use crate::app::i18n::{tr, trf};
+use crate::app::model::{overlay_height, overlay_rows, Model};
 use crate::ui::panes::why_lines;
 use crate::ui::text;
 use crate::ui::theme::Theme;
@@ -11,9 +11,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
 
-fn centered(area: Rect, w_pct: u16, h_pct: u16) -> Rect {
-    let w = (area.width * w_pct / 100).max(20).min(area.width);
-    let h = (area.height * h_pct / 100).max(8).min(area.height);
+/// Where an overlay goes on a screen `area`: centred, most of it.
+pub fn overlay_area(area: Rect) -> Rect {
+    let w = (area.width * 9 / 10).max(20).min(area.width);
+    let h = overlay_height(area.height);
     Rect::new(
         area.x + (area.width - w) / 2,
         area.y + (area.height - h) / 2,
@@ -65,40 +66,83 @@ pub fn help_lines(model: &Model) -> Vec<Line<'static>> {
     out
 }
 
-fn overlay(model: &Model, area: Rect, buf: &mut Buffer, title: &str, lines: Vec<Line<'static>>) {
+/// The frame of an overlay: cleared, bordered, titled, with `bottom` on
+/// its lower border; returns the area inside.
+fn frame(model: &Model, area: Rect, buf: &mut Buffer, title: &str, bottom: &str) -> Rect {
     let theme = Theme::new(model.no_color);
-    let r = centered(area, 90, 90);
+    let r = overlay_area(area);
     Clear.render(r, buf);
+    // A wide character just left of the overlay would be drawn over its
+    // left border by the terminal: blank it, as a terminal would.
+    crate::ui::blank_split_wide(buf, r);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(true))
-        .title(Span::styled(format!(" {title} "), theme.title()))
+        .title(Span::styled(
+            text::title(&format!(" {title} "), r.width),
+            theme.title(),
+        ))
         .title_bottom(Span::styled(
-            format!(" {} ", tr(model.lang, "help.close")),
+            text::title(&format!(" {bottom} "), r.width),
             theme.dim(),
         ));
-    Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .block(block)
-        .render(r, buf);
+    let inner = block.inner(r);
+    block.render(r, buf);
+    inner
 }
 
 pub fn help(model: &Model, area: Rect, buf: &mut Buffer) {
-    overlay(
-        model,
-        area,
-        buf,
-        &tr(model.lang, "pane.help"),
-        help_lines(model),
-    );
+    let lang = model.lang;
+    let lines = help_lines(model);
+    let rows = overlay_rows(area.height);
+    let start = model.help_scroll.min(lines.len().saturating_sub(rows));
+    let end = (start + rows).min(lines.len());
+    // Where the learner is, when the help is longer than the screen.
+    let bottom = if lines.len() > rows {
+        format!(
+            "{} · {}",
+            trf(
+                lang,
+                "help.scroll",
+                &[
+                    ("first", &(start + 1).to_string()),
+                    ("last", &end.to_string()),
+                    ("total", &lines.len().to_string()),
+                ],
+            ),
+            tr(lang, "help.close")
+        )
+    } else {
+        tr(lang, "help.close")
+    };
+    let inner = frame(model, area, buf, &tr(lang, "pane.help"), &bottom);
+    let w = inner.width as usize;
+    let shown: Vec<Line> = lines
+        .into_iter()
+        .skip(start)
+        .take(rows)
+        .map(|l| text::cut_line(l, w))
+        .collect();
+    Paragraph::new(shown).render(inner, buf);
 }
 
 pub fn details(model: &Model, area: Rect, buf: &mut Buffer) {
-    overlay(
+    let inner = frame(
         model,
         area,
         buf,
         &tr(model.lang, "pane.details"),
-        why_lines(model, true),
+        &tr(model.lang, "help.close"),
     );
+    // The frame's right border, drawn again over wrapped text (see
+    // `wrapped_in`).
+    let right = Rect::new(inner.right(), inner.y, 1, inner.height);
+    Paragraph::new(why_lines(model, true))
+        .wrap(Wrap { trim: false })
+        .render(inner, buf);
+    Block::default()
+        .borders(Borders::RIGHT)
+        .border_style(Theme::new(model.no_color).border(true))
+        .render(right, buf);
+    crate::ui::blank_split_wide(buf, right);
 }

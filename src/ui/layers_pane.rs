@@ -16,8 +16,17 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 
-/// The pane's title: builder, preview or build, and the one-line lesson.
-pub fn title(model: &Model, width: usize) -> String {
+/// The words of the pane's title: the pane's name and builder, what is
+/// shown (preview or build, long and short), and the one-line lesson.
+struct TitleParts {
+    head: String,
+    builder: String,
+    kind: String,
+    kind_short: String,
+    summary: String,
+}
+
+fn title_parts(model: &Model) -> TitleParts {
     let lang = model.lang;
     let builder_key = match &model.build {
         Some(v) => format!("builder.{}", v.builder.name()),
@@ -62,33 +71,94 @@ pub fn title(model: &Model, width: usize) -> String {
                     &[
                         ("rebuilt", &totals.rebuilt.to_string()),
                         ("total", &totals.cacheable.to_string()),
-                        ("time", &format!("{:.1} s", totals.seconds)),
-                        ("cached", &format!("{:.1} s", totals.saved_seconds)),
+                        ("time", &simulated_seconds(totals.seconds)),
+                        ("cached", &simulated_seconds(totals.saved_seconds)),
                         ("size", &human_size(r.size)),
                     ],
                 ));
             }
         },
     }
-    // Narrow panes keep the lesson (the summary) and what it is (preview or
-    // build), and drop the pane's name, then the long words.
-    let with = |kind: &str| {
-        if kind.is_empty() {
-            t.clone()
-        } else {
-            format!("{kind} · {t}")
-        }
-    };
-    let full = format!("{head}{} ", with(&kind));
-    if text::width(&full) + 2 <= width {
-        return full;
+    TitleParts {
+        head,
+        builder: tr(lang, &builder_key),
+        kind,
+        kind_short,
+        summary: t,
     }
-    let builder = tr(lang, &builder_key);
-    let narrow = format!(" {builder} · {} ", with(&kind));
-    if text::width(&narrow) + 2 <= width {
-        narrow
+}
+
+/// Simulated seconds, marked as such with `≈` (the legend says what it
+/// means): no time on the screen was measured.
+pub fn simulated_seconds(s: f64) -> String {
+    format!("≈{s:.1} s")
+}
+
+fn with_kind(kind: &str, summary: &str) -> String {
+    if kind.is_empty() {
+        summary.to_string()
     } else {
-        format!(" {builder} · {} ", with(&kind_short))
+        format!("{kind} · {summary}")
+    }
+}
+
+/// The pane's title on one line: builder, preview or build, and the
+/// one-line lesson; narrow panes drop the pane's name, then the long words.
+pub fn title(model: &Model, width: usize) -> String {
+    let p = title_parts(model);
+    one_line(&p, width)
+        .unwrap_or_else(|| format!(" {} · {} ", p.builder, with_kind(&p.kind_short, &p.summary)))
+}
+
+fn one_line(p: &TitleParts, width: usize) -> Option<String> {
+    let full = format!("{}{} ", p.head, with_kind(&p.kind, &p.summary));
+    let narrow = format!(" {} · {} ", p.builder, with_kind(&p.kind, &p.summary));
+    let short = format!(" {} · {} ", p.builder, with_kind(&p.kind_short, &p.summary));
+    [full, narrow, short]
+        .into_iter()
+        .find(|t| text::width(t) + 2 <= width)
+}
+
+/// The title as the pane draws it, and the lines under it that carry the
+/// lesson when the title has no room for it: the key figure (steps
+/// rebuilt, time saved) never disappears.
+struct Heading {
+    title: String,
+    below: Vec<String>,
+}
+
+fn heading(model: &Model, width: usize) -> Heading {
+    let p = title_parts(model);
+    if let Some(title) = one_line(&p, width) {
+        return Heading {
+            title,
+            below: Vec::new(),
+        };
+    }
+    let long = format!(" {} · {}", p.builder, p.kind);
+    let head = if p.kind.is_empty() {
+        format!(" {}", p.builder)
+    } else if text::width(&long) + 3 <= width {
+        long
+    } else {
+        format!(" {} · {}", p.builder, p.kind_short)
+    };
+    // As many parts of the lesson as fit stay in the title, the first (the
+    // key figure) first; the rest go on lines of their own under it.
+    let parts: Vec<&str> = p.summary.split(" · ").collect();
+    let (title, rest) = (1..parts.len())
+        .rev()
+        .map(|k| (format!("{head} · {} ", parts[..k].join(" · ")), k))
+        .find(|(t, _)| text::width(t) + 2 <= width)
+        .unwrap_or_else(|| (format!("{head} "), 0));
+    // Inside the borders, indented as the rows are.
+    let room = width.saturating_sub(4);
+    Heading {
+        title: text::truncate(&title, width.saturating_sub(2)),
+        below: text::wrap_at(&parts[rest..].join(" · "), " · ", room)
+            .into_iter()
+            .map(|l| format!("  {l}"))
+            .collect(),
     }
 }
 
@@ -112,11 +182,39 @@ fn display_rows(view: &BuildView) -> Vec<LayerRow> {
     rows
 }
 
-const HEADER: usize = 1;
-const FOOTER: usize = 2;
+/// What the pane shows around its rows: the heading (and the lesson's
+/// lines under the title when it has no room for them), then the
+/// `newest` line on top; the image's totals and the legend underneath.
+struct Chrome {
+    heading: Heading,
+    legend: Vec<String>,
+}
 
-fn offset(model: &Model, rows: &[LayerRow], height: usize) -> usize {
-    let room = height.saturating_sub(HEADER + FOOTER).max(1);
+impl Chrome {
+    fn new(model: &Model, width: usize) -> Chrome {
+        Chrome {
+            heading: heading(model, width),
+            legend: text::wrap_at(&tr(model.lang, "legend"), " · ", width.saturating_sub(4)),
+        }
+    }
+
+    /// Rows above the layer rows.
+    fn header(&self) -> usize {
+        self.heading.below.len() + 1
+    }
+
+    /// Rows below them.
+    fn footer(&self) -> usize {
+        self.legend.len() + 1
+    }
+
+    /// Rows left for the layers in a pane `height` rows inside.
+    fn room(&self, height: usize) -> usize {
+        height.saturating_sub(self.header() + self.footer()).max(1)
+    }
+}
+
+fn offset(model: &Model, rows: &[LayerRow], room: usize) -> usize {
     let sel = if model.in_sync() {
         rows.iter().position(|r| r.instruction == model.selected)
     } else {
@@ -130,27 +228,31 @@ fn offset(model: &Model, rows: &[LayerRow], height: usize) -> usize {
 
 pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
     let theme = Theme::new(model.no_color);
+    let chrome = Chrome::new(model, area.width as usize);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(focused(model, Focus::Layers)))
-        .title(Span::styled(
-            title(model, area.width as usize),
-            theme.title(),
-        ));
+        .title(Span::styled(chrome.heading.title.clone(), theme.title()));
     let inner = block.inner(area);
     block.render(area, buf);
+    let w = inner.width as usize;
+    let mut lines: Vec<Line> = chrome
+        .heading
+        .below
+        .iter()
+        .map(|l| Line::from(Span::styled(l.clone(), theme.title())))
+        .collect();
     let Some(view) = &model.build else {
+        Paragraph::new(lines).render(inner, buf);
         return;
     };
-    let w = inner.width as usize;
     let rows = display_rows(view);
-    let height = inner.height as usize;
-    let start = offset(model, &rows, height);
-    let room = height.saturating_sub(HEADER + FOOTER).max(1);
-    let mut lines = vec![Line::from(Span::styled(
+    let room = chrome.room(inner.height as usize);
+    let start = offset(model, &rows, room);
+    lines.push(Line::from(Span::styled(
         format!("  {}", tr(model.lang, "row.newest")),
         theme.dim(),
-    ))];
+    )));
     let sync = model.in_sync();
     // Columns: marker 2, verdict 5, badge 2, text, size 8, digest 8, time 6.
     let fixed = 2 + 5 + 2 + 8 + 8 + 6;
@@ -220,26 +322,25 @@ pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
                 spans.push(Span::raw(text::fit_right(&size, 7)));
                 spans.push(Span::styled(text::fit_right(&digest, 8), theme.dim()));
                 let time = match step {
-                    Some(s) if s.verdict.missed() => format!("{:.1}s", s.seconds),
+                    Some(s) if s.verdict.missed() => format!("≈{:.1}s", s.seconds),
                     _ => String::new(),
                 };
                 spans.push(Span::raw(text::fit_right(&time, 6)));
             }
         }
-        let mut line = Line::from(spans);
+        let mut line = text::cut_line(Line::from(spans), w);
         if selected {
             line = line.patch_style(theme.selected());
         }
         lines.push(line);
     }
-    while lines.len() < HEADER + room {
+    while lines.len() < chrome.header() + room {
         lines.push(Line::default());
     }
     lines.push(image_line(model, view, theme, w));
-    lines.push(Line::from(Span::styled(
-        text::fit(&format!("  {}", tr(model.lang, "legend")), w),
-        theme.dim(),
-    )));
+    for l in &chrome.legend {
+        lines.push(Line::from(Span::styled(format!("  {l}"), theme.dim())));
+    }
     Paragraph::new(lines).render(inner, buf);
 }
 
@@ -277,14 +378,15 @@ pub fn wasted_text(model: &Model, view: &BuildView) -> String {
 /// The instruction on screen row `row` (absolute), if any.
 pub fn instruction_at(model: &Model, area: Rect, row: u16) -> Option<usize> {
     let view = model.build.as_ref()?;
-    if !model.in_sync() || row < area.y + 1 + HEADER as u16 {
+    let chrome = Chrome::new(model, area.width as usize);
+    let header = chrome.header();
+    if !model.in_sync() || row < area.y + 1 + header as u16 {
         return None;
     }
     let rows = display_rows(view);
-    let height = area.height.saturating_sub(2) as usize;
-    let start = offset(model, &rows, height);
-    let i = (row - area.y - 1) as usize - HEADER + start;
-    let room = height.saturating_sub(HEADER + FOOTER).max(1);
+    let room = chrome.room(area.height.saturating_sub(2) as usize);
+    let start = offset(model, &rows, room);
+    let i = (row - area.y - 1) as usize - header + start;
     if i >= start + room {
         return None;
     }

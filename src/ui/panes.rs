@@ -2,8 +2,8 @@
 //! output, the status/command line and the footer of keys.
 
 use crate::app::action::Action;
-use crate::app::files::tree_lines;
-use crate::app::i18n::{tr, trf};
+use crate::app::files::{tree_lines, LayerFile};
+use crate::app::i18n::{tr, trf, Lang};
 use crate::app::keymap::Scope;
 use crate::app::model::{Focus, Mode, Model, Simulated};
 use crate::app::rows::{layer_rows, RowKind};
@@ -13,7 +13,46 @@ use crate::ui::{focused, text};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget};
+
+/// A few of a layer's files in one line: files first (directories when it
+/// has no files), and how many more.
+/// `more_key` is the message that counts the rest.
+fn files_sample(lang: Lang, files: &[LayerFile], more_key: &str) -> String {
+    let mut shown: Vec<String> = files
+        .iter()
+        .filter(|f| !f.path.ends_with('/'))
+        .take(3)
+        .map(|f| format!("{} {} ({})", f.change.sign(), f.path, human_size(f.size)))
+        .collect();
+    let dirs = files.iter().filter(|f| f.path.ends_with('/')).count();
+    if shown.is_empty() && dirs > 0 {
+        shown = files
+            .iter()
+            .take(3)
+            .map(|f| format!("{} {}", f.change.sign(), f.path))
+            .collect();
+    }
+    let more = files.len().saturating_sub(shown.len());
+    if more > 0 {
+        shown.push(trf(lang, more_key, &[("n", &more.to_string())]));
+    }
+    shown.join("  ")
+}
+
+/// A layer's files as an indented tree.
+fn tree(files: &[LayerFile], out: &mut Vec<Line<'static>>) {
+    for (depth, name, change) in tree_lines(files) {
+        let (sign, size) = match change {
+            Some((c, size)) => (c.sign().to_string(), human_size(size)),
+            None => (" ".to_string(), String::new()),
+        };
+        out.push(Line::from(format!(
+            "  {sign} {}{name}  {size}",
+            "  ".repeat(depth)
+        )));
+    }
+}
 
 /// The sentences of the why-pane; `full` adds the layer's file tree and the
 /// files that waste space (the details overlay).
@@ -116,50 +155,51 @@ pub fn why_lines(model: &Model, full: bool) -> Vec<Line<'static>> {
     }
     if let Some(row) = selected {
         let step = row.step.and_then(|i| steps.get(i).map(|s| (i, s)));
-        let files_line = match step {
-            Some((_, s)) if s.layer.is_none() => tr(lang, "files.no_layer"),
-            Some((i, _)) => match view.layer_files.get(&i) {
-                Some(files) => {
-                    let mut shown: Vec<String> = files
-                        .iter()
-                        .filter(|f| !f.path.ends_with('/'))
-                        .take(3)
-                        .map(|f| format!("{} {} ({})", f.change.sign(), f.path, human_size(f.size)))
-                        .collect();
-                    let dirs = files.iter().filter(|f| f.path.ends_with('/')).count();
-                    if shown.is_empty() && dirs > 0 {
-                        shown = files
-                            .iter()
-                            .take(3)
-                            .map(|f| format!("{} {}", f.change.sign(), f.path))
-                            .collect();
-                    }
-                    let more = files.len().saturating_sub(shown.len());
-                    if more > 0 {
-                        shown.push(trf(lang, "files.more", &[("n", &more.to_string())]));
-                    }
-                    shown.join("  ")
-                }
+        let base = step.and_then(|(i, _)| view.base_files.get(&i));
+        let files_line = match (base, step) {
+            (Some(layers), _) => {
+                let all: Vec<LayerFile> = layers.iter().flatten().cloned().collect();
+                format!(
+                    "{} {}",
+                    trf(lang, "files.base", &[("layers", &layers.len().to_string())]),
+                    files_sample(lang, &all, "files.more")
+                )
+            }
+            (None, Some((_, s))) if s.layer.is_none() => tr(lang, "files.no_layer"),
+            (None, Some((i, _))) => match view.layer_files.get(&i) {
+                Some(files) => files_sample(lang, files, "files.more"),
                 None => tr(lang, "files.none"),
             },
-            None => tr(lang, "files.no_layer"),
+            (None, None) => tr(lang, "files.no_layer"),
         };
         out.push(Line::from(vec![
             Span::styled(format!("{} ", tr(lang, "files.title")), theme.title()),
             Span::raw(files_line),
         ]));
         if full {
-            if let Some(files) = step.and_then(|(i, _)| view.layer_files.get(&i)) {
-                for (depth, name, change) in tree_lines(files) {
-                    let (sign, size) = match change {
-                        Some((c, size)) => (c.sign().to_string(), human_size(size)),
-                        None => (" ".to_string(), String::new()),
-                    };
-                    out.push(Line::from(format!(
-                        "  {sign} {}{name}  {size}",
-                        "  ".repeat(depth)
+            if let Some(layers) = base {
+                let n = layers.len().to_string();
+                for (k, files) in layers.iter().enumerate() {
+                    let size: u64 = files.iter().map(|f| f.size).sum();
+                    out.push(Line::from(Span::styled(
+                        trf(
+                            lang,
+                            "files.base_layer",
+                            &[
+                                ("n", &(k + 1).to_string()),
+                                ("total", &n),
+                                ("size", &human_size(size)),
+                            ],
+                        ),
+                        theme.title(),
                     )));
+                    // A base layer can hold thousands of paths: a few
+                    // of them, and how many more.
+                    let sample = files_sample(lang, files, "files.base_more");
+                    out.push(Line::from(format!("  {sample}")));
                 }
+            } else if let Some(files) = step.and_then(|(i, _)| view.layer_files.get(&i)) {
+                tree(files, &mut out);
             }
         }
     }
@@ -196,13 +236,10 @@ pub fn why(model: &Model, area: Rect, buf: &mut Buffer) {
         .borders(Borders::ALL)
         .border_style(theme.border(false))
         .title(Span::styled(
-            format!(" {} ", tr(model.lang, "pane.why")),
+            text::title(&format!(" {} ", tr(model.lang, "pane.why")), area.width),
             theme.title(),
         ));
-    Paragraph::new(why_lines(model, false))
-        .wrap(Wrap { trim: false })
-        .block(block)
-        .render(area, buf);
+    crate::ui::wrapped_in(block, why_lines(model, false), area, buf);
 }
 
 /// The why-pane folded into one line (80×24): the selected step's verdict.
@@ -216,20 +253,7 @@ pub fn why_line(model: &Model, area: Rect, buf: &mut Buffer) {
                 .is_some_and(|s| s.content.starts_with('▶') || s.content.starts_with('✗'))
         })
         .unwrap_or_default();
-    let w = area.width as usize;
-    // Cut span by span so wide characters never split.
-    let mut used = 0;
-    let mut spans = Vec::new();
-    for s in line.spans {
-        let left = w.saturating_sub(used);
-        if left == 0 {
-            break;
-        }
-        let t = text::truncate(&s.content, left);
-        used += text::width(&t);
-        spans.push(Span::styled(t, s.style));
-    }
-    Paragraph::new(Line::from(spans)).render(area, buf);
+    Paragraph::new(text::cut_line(line, area.width as usize)).render(area, buf);
 }
 
 pub fn context_offset(model: &Model, area: Rect) -> usize {
@@ -255,7 +279,10 @@ pub fn context(model: &Model, area: Rect, buf: &mut Buffer) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(focused(model, Focus::Context)))
-        .title(Line::from(title));
+        .title(text::cut_line(
+            Line::from(title),
+            (area.width as usize).saturating_sub(2),
+        ));
     let inner = block.inner(area);
     block.render(area, buf);
     let w = inner.width as usize;
@@ -323,7 +350,7 @@ pub fn output(model: &Model, area: Rect, buf: &mut Buffer) {
         .borders(Borders::ALL)
         .border_style(theme.border(false))
         .title(Span::styled(
-            format!(" {} ", tr(model.lang, "pane.output")),
+            text::title(&format!(" {} ", tr(model.lang, "pane.output")), area.width),
             theme.title(),
         ));
     let inner = block.inner(area);
@@ -332,16 +359,18 @@ pub fn output(model: &Model, area: Rect, buf: &mut Buffer) {
     let total = model.log.output.len();
     let end = total.saturating_sub(model.log.scroll);
     let start = end.saturating_sub(h);
+    let w = inner.width as usize;
     let lines: Vec<Line> = model.log.output[start..end]
         .iter()
         .map(|(err, l)| {
-            if *err {
+            let line = if *err {
                 Line::from(Span::styled(l.clone(), theme.error()))
             } else if l.starts_with("$ ") {
                 Line::from(Span::styled(l.clone(), theme.title()))
             } else {
                 Line::from(l.clone())
-            }
+            };
+            text::cut_line(line, w)
         })
         .collect();
     Paragraph::new(lines).render(inner, buf);
@@ -385,14 +414,55 @@ pub fn status(model: &Model, area: Rect, buf: &mut Buffer) {
         _ => match (&model.running, &model.status) {
             (Some(r), _) => Line::from(Span::styled(r.line(lang), theme.title())),
             (None, Some(s)) => Line::from(Span::styled(s.clone(), theme.title())),
+            // Until the learner changes something, one line says where to
+            // start, with the keys of the key map.
+            (None, None) if model.undo.is_empty() && model.mode == Mode::Normal => {
+                let df = Scope::Dockerfile;
+                let hint = trf(
+                    lang,
+                    "start.hint",
+                    &[
+                        (
+                            "move",
+                            &shortest_keys(model, df, &[Action::MoveUp, Action::MoveDown]),
+                        ),
+                        (
+                            "context",
+                            &shortest_keys(model, Scope::Global, &[Action::ToggleContext]),
+                        ),
+                    ],
+                );
+                Line::from(Span::styled(hint, theme.dim()))
+            }
             (None, None) => Line::default(),
         },
+    };
+    // The command bar scrolls with its cursor in ratatui's hands; every
+    // other status line is cut with `…`.
+    let line = if matches!(model.mode, Mode::Command { .. } | Mode::AddFile(_)) {
+        line
+    } else {
+        text::cut_line(line, area.width as usize)
     };
     Paragraph::new(line).render(area, buf);
 }
 
 /// Keys of `actions` in `scope`, grouped: `↑↓/kj`, `Alt+↑↓/KJ`, `u/^r`.
 fn keys(model: &Model, scope: Scope, actions: &[Action]) -> String {
+    key_groups(model, scope, actions).join("/")
+}
+
+/// The shortest of those groups: `KJ` for `Alt+↑↓/KJ`, `q` for `q/^c`.
+fn shortest_keys(model: &Model, scope: Scope, actions: &[Action]) -> String {
+    key_groups(model, scope, actions)
+        .into_iter()
+        .min_by_key(|k| text::width(k))
+        .unwrap_or_default()
+}
+
+/// The alternatives of `actions`' keys: the first key of each action
+/// together, then the second, …
+fn key_groups(model: &Model, scope: Scope, actions: &[Action]) -> Vec<String> {
     let lists: Vec<Vec<String>> = actions
         .iter()
         .map(|a| {
@@ -410,8 +480,7 @@ fn keys(model: &Model, scope: Scope, actions: &[Action]) -> String {
             let group: Vec<String> = lists.iter().filter_map(|l| l.get(i).cloned()).collect();
             combine(&group)
         })
-        .collect::<Vec<_>>()
-        .join("/")
+        .collect()
 }
 
 /// `["Alt+↑", "Alt+↓"]` → `Alt+↑↓`; `["u", "^r"]` → `u/^r`.
@@ -445,53 +514,72 @@ pub fn footer(model: &Model, area: Rect, buf: &mut Buffer) {
     let theme = Theme::new(model.no_color);
     let df = Scope::Dockerfile;
     let g = Scope::Global;
-    let items: Vec<(String, String)> = vec![
-        (
-            keys(model, df, &[Action::SelectUp, Action::SelectDown]),
-            "short.select",
-        ),
-        (
-            keys(model, df, &[Action::MoveUp, Action::MoveDown]),
-            "short.move",
-        ),
-        (keys(model, df, &[Action::Edit]), "short.edit"),
-        (
-            keys(model, df, &[Action::Undo, Action::Redo]),
-            "short.undo_redo",
-        ),
-        (keys(model, g, &[Action::Build]), "short.build"),
-        (keys(model, g, &[Action::ToggleBuilder]), "short.builder"),
-        (keys(model, g, &[Action::ToggleContext]), "short.context"),
-        (keys(model, g, &[Action::CommandBar]), "short.docker"),
-        (keys(model, g, &[Action::Help]), "short.help"),
-        (keys(model, g, &[Action::Quit]), "short.quit"),
-    ]
-    .into_iter()
-    .map(|(k, label)| (k, tr(model.lang, label)))
-    .collect();
-    // Drop the least needed entries until the line fits; build, help and
-    // quit stay.
-    const DROP_ORDER: [usize; 7] = [6, 7, 5, 3, 2, 1, 0];
-    let mut keep = vec![true; items.len()];
+    let entries: Vec<(Scope, &[Action], &str)> = vec![
+        (df, &[Action::SelectUp, Action::SelectDown], "short.select"),
+        (df, &[Action::MoveUp, Action::MoveDown], "short.move"),
+        (df, &[Action::Edit], "short.edit"),
+        (df, &[Action::Undo, Action::Redo], "short.undo_redo"),
+        (g, &[Action::Build], "short.build"),
+        (g, &[Action::ToggleBuilder], "short.builder"),
+        (g, &[Action::ToggleContext], "short.context"),
+        (g, &[Action::CommandBar], "short.docker"),
+        (g, &[Action::Help], "short.help"),
+        (g, &[Action::Quit], "short.quit"),
+    ];
+    let items: Vec<(String, &str, String)> = entries
+        .iter()
+        .map(|(scope, actions, label)| {
+            (keys(model, *scope, actions), *label, tr(model.lang, label))
+        })
+        .collect();
     let w = area.width as usize;
-    let cost = |keep: &[bool]| -> usize {
-        1 + items
+    // A space before the first entry, three between entries.
+    let cost = |items: &[(String, &str, String)]| -> usize {
+        items
             .iter()
-            .zip(keep)
-            .filter(|(_, k)| **k)
-            .map(|((k, l), _)| text::width(k) + text::width(l) + 4)
+            .map(|(k, _, l)| text::width(k) + text::width(l) + 4)
             .sum::<usize>()
+            .saturating_sub(2)
     };
-    for i in DROP_ORDER {
-        if cost(&keep) <= w {
+    // Too narrow for every key: each action keeps its shortest key (`KJ`
+    // rather than `Alt+↑↓/KJ`), then the least needed entries go, and help
+    // says it lists the rest. Entries not named here always stay.
+    const DROP_ORDER: [&str; 4] = [
+        "short.docker",
+        "short.undo_redo",
+        "short.builder",
+        "short.select",
+    ];
+    let mut items = items;
+    if cost(&items) > w {
+        for ((k, label, _), (scope, actions, _)) in items.iter_mut().zip(&entries) {
+            // Both build keys stay: F5 and the letter.
+            if *label != "short.build" {
+                *k = shortest_keys(model, *scope, actions);
+            }
+        }
+    }
+    if cost(&items) > w {
+        for (_, label, l) in &mut items {
+            if *label == "short.help" {
+                *l = tr(model.lang, "short.help_more");
+            }
+        }
+    }
+    for name in DROP_ORDER {
+        if cost(&items) <= w {
             break;
         }
-        keep[i] = false;
+        items.retain(|(_, label, _)| *label != name);
     }
     let mut spans = vec![Span::raw(" ")];
-    for ((k, label), _) in items.into_iter().zip(&keep).filter(|(_, k)| **k) {
+    for (i, (k, _, label)) in items.into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::raw("   "));
+        }
         spans.push(Span::styled(k, theme.key()));
-        spans.push(Span::raw(format!(" {label}   ")));
+        spans.push(Span::raw(format!(" {label}")));
     }
-    Paragraph::new(Line::from(spans)).render(area, buf);
+    let line = text::cut_line(Line::from(spans), w);
+    Paragraph::new(line).render(area, buf);
 }

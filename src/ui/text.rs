@@ -2,6 +2,7 @@
 //! truncation with an ellipsis, padding, and key names for people.
 
 use crate::app::keymap::{Key, KeyCode};
+use ratatui::text::{Line, Span};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 pub fn width(s: &str) -> usize {
@@ -25,6 +26,91 @@ pub fn truncate(s: &str, w: usize) -> String {
     }
     if w > 0 {
         out.push('…');
+    }
+    out
+}
+
+/// A line cut to at most `w` cells, span by span, keeping each span's
+/// style; the last span kept ends in `…` when anything was cut. Every pane
+/// cuts its text through here (or [`truncate`]), so nothing is cut silently
+/// and a wide character is never split at the edge.
+pub fn cut_line(line: Line<'static>, w: usize) -> Line<'static> {
+    let total: usize = line.spans.iter().map(|s| s.content.width()).sum();
+    if total <= w {
+        return line;
+    }
+    let style = line.style;
+    let mut used = 0;
+    let mut spans = Vec::new();
+    for s in line.spans {
+        let left = w - used;
+        let sw = s.content.width();
+        // The ellipsis needs a cell of its own, so a span that fills the
+        // rest exactly is cut too (something follows it).
+        if sw < left {
+            used += sw;
+            spans.push(s);
+            continue;
+        }
+        spans.push(Span::styled(truncate_always(&s.content, left), s.style));
+        break;
+    }
+    Line::from(spans).style(style)
+}
+
+/// `s` cut to `w` cells with a closing `…`, even when it would fit: the
+/// text continues past it.
+fn truncate_always(s: &str, w: usize) -> String {
+    if w == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let cw = c.width().unwrap_or(0);
+        if used + cw + 1 > w {
+            break;
+        }
+        out.push(c);
+        used += cw;
+    }
+    out.push('…');
+    out
+}
+
+/// A pane title cut to fit between the corners of a pane `pane_w` cells
+/// wide (ratatui would cut it silently).
+pub fn title(s: &str, pane_w: u16) -> String {
+    truncate(s, (pane_w as usize).saturating_sub(2))
+}
+
+/// `s` broken into lines of at most `w` cells at the separator `sep` (the
+/// separator stays at the end of the line it closes); a part wider than
+/// `w` on its own is cut with `…`.
+pub fn wrap_at(s: &str, sep: &str, w: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let parts: Vec<&str> = s.split(sep).collect();
+    for (i, part) in parts.iter().enumerate() {
+        let piece = if i + 1 < parts.len() {
+            format!("{part}{}", sep.trim_end())
+        } else {
+            (*part).to_string()
+        };
+        let joined = if cur.is_empty() {
+            piece.clone()
+        } else {
+            format!("{cur} {piece}")
+        };
+        if joined.width() <= w || cur.is_empty() {
+            cur = joined;
+        } else {
+            out.push(truncate(&cur, w));
+            cur = piece;
+        }
+    }
+    if !cur.is_empty() {
+        out.push(truncate(&cur, w));
     }
     out
 }
@@ -89,5 +175,42 @@ mod tests {
         assert_eq!(width(&fit("레이어", 5)), 5);
         assert_eq!(fit("ab", 4), "ab  ");
         assert_eq!(fit_right("ab", 4), "  ab");
+    }
+
+    fn plain(l: &Line) -> String {
+        l.spans.iter().map(|s| s.content.as_ref()).collect()
+    }
+
+    #[test]
+    fn a_cut_line_ends_in_an_ellipsis_and_keeps_styles() {
+        use ratatui::style::{Color, Style};
+        let red = Style::default().fg(Color::Red);
+        let l = Line::from(vec![Span::raw("ab"), Span::styled("레이어", red)]);
+        let cut = cut_line(l.clone(), 6);
+        assert_eq!(plain(&cut), "ab레…");
+        assert_eq!(cut.spans[1].style, red);
+        assert!(width(&plain(&cut)) <= 6);
+        // A span that ends exactly at the edge, with more after it.
+        let l2 = Line::from(vec![Span::raw("abc"), Span::raw("def")]);
+        assert_eq!(plain(&cut_line(l2, 3)), "ab…");
+        assert_eq!(plain(&cut_line(l.clone(), 8)), "ab레이어");
+        // A wide character that would straddle the edge is left out.
+        assert_eq!(plain(&cut_line(l, 4)), "ab…");
+    }
+
+    #[test]
+    fn wrapping_at_a_separator_keeps_every_part() {
+        let s = "2 of 4 steps rebuilt · 0.4 s (cache saved 0.0 s) · 75.5MB";
+        let lines = wrap_at(s, " · ", 30);
+        assert_eq!(
+            lines,
+            [
+                "2 of 4 steps rebuilt ·",
+                "0.4 s (cache saved 0.0 s) ·",
+                "75.5MB"
+            ]
+        );
+        assert_eq!(wrap_at(s, " · ", 200), [s]);
+        assert_eq!(wrap_at("abcdef", " · ", 4), ["abc…"]);
     }
 }

@@ -233,7 +233,12 @@ fn verdict_colours_carry_meaning_and_words_remain_without_colour() {
         find_in_row(&b, copy_row, "◆").is_some(),
         "marked without colour too"
     );
-    let (_, wd_row) = find(&b, "WORKDIR /web-ping  ").expect("WORKDIR row");
+    // The layer pane's WORKDIR row (the Dockerfile pane has one too).
+    let wd_row = (0..b.area.height)
+        .find(|&y| {
+            find_in_row(&b, y, "WORKDIR /web-ping").is_some() && find_in_row(&b, y, "HIT").is_some()
+        })
+        .expect("WORKDIR row with its verdict");
     let hit_x = find_in_row(&b, wd_row, "HIT").expect("HIT word");
     assert_eq!(b[(hit_x, wd_row)].fg, Color::Green);
 
@@ -276,4 +281,136 @@ fn mouse_click_selects_on_either_side() {
     let ev = layerlab::ui::click(&f.session.model, x, y).unwrap();
     f.session.dispatch(ev);
     assert_eq!(f.session.model.selected, 1);
+}
+
+/// Border glyphs a pane's sides and bottom are drawn with.
+const BORDER: [&str; 6] = ["│", "─", "┌", "┐", "└", "┘"];
+
+/// Every side and bottom cell of `r` is a border glyph, and no wide
+/// character starts just left of a border cell (a terminal would draw its
+/// second half over the border).
+fn assert_borders(b: &Buffer, r: ratatui::layout::Rect, what: &str) {
+    let mut cells: Vec<(u16, u16)> = Vec::new();
+    for y in r.top() + 1..r.bottom() {
+        cells.push((r.left(), y));
+        cells.push((r.right() - 1, y));
+    }
+    for x in r.left()..r.right() {
+        cells.push((x, r.bottom() - 1));
+    }
+    for (x, y) in cells {
+        let sym = b[(x, y)].symbol();
+        assert!(BORDER.contains(&sym), "{what}: {sym:?} at ({x}, {y})");
+        if x > 0 {
+            let left = b[(x - 1, y)].symbol();
+            assert!(
+                unicode_width::UnicodeWidthStr::width(left) <= 1,
+                "{what}: wide {left:?} runs into the border at ({x}, {y})"
+            );
+        }
+    }
+}
+
+#[test]
+fn wrapped_korean_reasons_never_overwrite_a_border() {
+    for (w, h) in [(80, 24), (100, 30), (120, 35)] {
+        let mut f = example(Lang::Ko, (w, h));
+        // app.js changed: COPY misses with a long Korean reason; select it.
+        f.keys("c j j e esc tab j j j j");
+        let model = &f.session.model;
+        let a = layerlab::ui::areas(model);
+        let b = f.buffer();
+        assert!(f.screen().contains("MISS"), "{}", f.screen());
+        assert_borders(&b, a.dockerfile, "Dockerfile pane");
+        assert_borders(&b, a.layers, "layer pane");
+        if let Some(why) = a.why {
+            assert_borders(&b, why, "why-pane");
+        }
+        // The details overlay wraps the same reasons.
+        f.keys("enter");
+        let b = f.buffer();
+        let area = ratatui::layout::Rect::new(0, 0, w, h);
+        let overlay = layerlab::ui::help::overlay_area(area);
+        // Its bottom border carries the closing hint: check its sides.
+        let sides = ratatui::layout::Rect {
+            height: overlay.height - 1,
+            ..overlay
+        };
+        for y in sides.top() + 1..sides.bottom() {
+            for x in [sides.left(), sides.right() - 1] {
+                assert_eq!(b[(x, y)].symbol(), "│", "details at {w}×{h}: ({x}, {y})");
+                let left = b[(x - 1, y)].symbol();
+                assert!(
+                    unicode_width::UnicodeWidthStr::width(left) <= 1,
+                    "details at {w}×{h}: wide {left:?} before ({x}, {y})"
+                );
+            }
+        }
+        insta::assert_snapshot!(format!("korean_reasons_details_{w}x{h}"), f.screen());
+    }
+}
+
+#[test]
+fn help_scrolls_to_its_last_line_at_24_rows() {
+    let mut f = example(Lang::En, (80, 24));
+    f.keys("?");
+    let first = f.screen();
+    assert!(first.contains("lines 1–"), "a scroll indicator: {first}");
+    let last_action = "show or hide the command output";
+    assert!(!first.contains(last_action));
+    f.keys("pagedown pagedown pagedown pagedown");
+    let end = f.screen();
+    assert!(end.contains(last_action), "{end}");
+    assert!(end.contains("of 45 ·") || end.contains(" of "), "{end}");
+    // Further down stays at the end; one up leaves it.
+    f.keys("down");
+    assert_eq!(f.screen(), end);
+    f.keys("up");
+    assert_ne!(f.screen(), end);
+    f.keys("end");
+    assert_eq!(f.screen(), end);
+    insta::assert_snapshot!("help_scrolled_to_its_end_80x24", end);
+}
+
+#[test]
+fn the_key_figure_stays_visible_at_80x24() {
+    for lang in [Lang::En, Lang::Ko] {
+        let f = example(lang, (80, 24));
+        let s = f.screen();
+        let figure = match lang {
+            Lang::En => "2 of 2 steps rebuilt",
+            Lang::Ko => "2단계 중 2단계 다시 빌드",
+        };
+        let saved = match lang {
+            Lang::En => "cache saved ≈0.0 s",
+            Lang::Ko => "캐시로 ≈0.0 s 절약",
+        };
+        assert!(s.contains(figure), "{s}");
+        assert!(s.contains(saved), "{s}");
+        // The footer keeps building and points at the rest of the keys.
+        let footer = s.lines().last().unwrap();
+        assert!(footer.contains("F5/B"), "{footer}");
+        assert!(!footer.ends_with('…'), "{footer}");
+    }
+}
+
+#[test]
+fn korean_screens_80x24_and_120x35() {
+    let f = example(Lang::Ko, (80, 24));
+    insta::assert_snapshot!("korean_first_build_80x24", f.screen());
+    let f = example(Lang::Ko, (120, 35));
+    insta::assert_snapshot!("korean_first_build_120x35", f.screen());
+}
+
+#[test]
+fn the_base_image_row_lists_its_layers_files() {
+    let mut f = example(Lang::En, (120, 35));
+    // The FROM line is selected at start.
+    let s = f.screen();
+    assert!(s.contains("Files of the selected layer: 4 layers:"), "{s}");
+    assert!(!s.contains("no layer: this step"), "{s}");
+    f.keys("enter");
+    let d = f.screen();
+    assert!(d.contains("Layer 1 of 4"), "{d}");
+    assert!(d.contains("Layer 4 of 4"), "{d}");
 }
