@@ -464,6 +464,16 @@ pub fn apply(model: &mut Model, action: Action) -> Vec<Effect> {
             model.status = Some(trf(lang, "status.builder", &[("builder", &name)]));
             preview(model)
         }
+        Action::ToggleSideBySide => {
+            model.side_by_side = !model.side_by_side;
+            let key = if model.side_by_side {
+                "status.side_by_side_on"
+            } else {
+                "status.side_by_side_off"
+            };
+            model.status = Some(tr(lang, key));
+            Vec::new()
+        }
         Action::ToggleContext => {
             if model.focus == Focus::Context {
                 model.context.open = false;

@@ -348,6 +348,7 @@ impl EngineHost {
             layers,
             base_layers,
             origin,
+            other: None,
         }
     }
 }

@@ -13,7 +13,7 @@
 use crate::app::model::{BuildOutcome, Shown};
 use crate::dockerfile::Compiled;
 use crate::engine::base::base_layers;
-use crate::engine::builder::{self, BuildOptions, StepStarted, Watch};
+use crate::engine::builder::{self, BuildOptions, BuilderKind, StepStarted, Watch};
 use crate::engine::context::ContextSnapshot;
 use crate::engine::memo::Memo;
 use crate::engine::report::Verdict;
@@ -58,8 +58,38 @@ pub enum Report {
 }
 
 /// Run `job` over `store`: what the worker thread does, and what a session
-/// without one does in place.
+/// without one does in place. The other builder's preview of the same text
+/// and context comes with it (the side-by-side view and the line naming
+/// the builders' difference read it); it shares the job's cancel flag and
+/// reports no steps of its own.
 pub fn run(store: &EngineState, memo: &mut Memo, job: &Job) -> Done {
+    let mut done = run_one(store, memo, job);
+    if job.opts.watch.cancelled() {
+        return done;
+    }
+    let other = Job {
+        kind: JobKind::Preview,
+        compiled: Arc::clone(&job.compiled),
+        context: Arc::clone(&job.context),
+        opts: BuildOptions {
+            builder: match job.opts.builder {
+                BuilderKind::Buildkit => BuilderKind::Classic,
+                BuilderKind::Classic => BuilderKind::Buildkit,
+            },
+            tags: Vec::new(),
+            watch: Watch {
+                cancel: job.opts.watch.cancel.clone(),
+                on_step: None,
+            },
+            ..job.opts.clone()
+        },
+    };
+    let other = run_one(store, memo, &other);
+    done.outcome.other = Some(Box::new(other.outcome));
+    done
+}
+
+fn run_one(store: &EngineState, memo: &mut Memo, job: &Job) -> Done {
     let (result, made, writes) = match job.kind {
         JobKind::Preview => {
             let p = builder::preview(store, memo, &job.compiled, &job.context, &job.opts);
@@ -119,6 +149,7 @@ pub fn run(store: &EngineState, memo: &mut Memo, job: &Job) -> Done {
             layers,
             base_layers,
             origin: None,
+            other: None,
         },
         writes,
     }
