@@ -178,7 +178,8 @@ pub fn click(model: &Model, col: u16, row: u16) -> Option<Event> {
             .map(Event::SelectInstruction);
     }
     if inside(a.layers, col, row) {
-        return layers_pane::instruction_at(model, a.layers, col, row).map(Event::SelectInstruction);
+        return layers_pane::instruction_at(model, a.layers, col, row)
+            .map(Event::SelectInstruction);
     }
     if let Some(r) = a.context {
         if inside(r, col, row) {

@@ -63,7 +63,10 @@ impl Difference {
         };
         match self.costly {
             BuilderKind::Classic if !self.metadata.is_empty() => {
-                let (last, rest) = self.metadata.split_last().unwrap_or((&self.metadata[0], &[]));
+                let (last, rest) = self
+                    .metadata
+                    .split_last()
+                    .unwrap_or((&self.metadata[0], &[]));
                 let names = if rest.is_empty() {
                     last.clone()
                 } else {

@@ -449,7 +449,14 @@ fn side_by_side_and_the_difference_line_agree_with_both_builders_for_the_lecture
     use layerlab::app::compare::Difference;
     use layerlab::engine::builder::BuilderKind;
     let mut f = lecture_reorder(Lang::En, (120, 35));
-    let order: Vec<_> = f.session.model.outline.blocks.iter().map(|b| b.keyword.as_str().to_uppercase()).collect();
+    let order: Vec<_> = f
+        .session
+        .model
+        .outline
+        .blocks
+        .iter()
+        .map(|b| b.keyword.as_str().to_uppercase())
+        .collect();
     assert_eq!(order, ["FROM", "ENV", "CMD", "WORKDIR", "COPY"]);
     let view = f.session.view().expect("a preview");
     assert_eq!(view.builder, BuilderKind::Buildkit);
@@ -485,7 +492,10 @@ fn side_by_side_and_the_difference_line_agree_with_both_builders_for_the_lecture
     assert!(!screen.contains("which the lecture uses"), "{screen}");
     assert!(f.session.model.side_by_side);
     let summary = |r: &layerlab::engine::report::BuildReport| {
-        format!("{} of {} steps rebuilt", r.totals.rebuilt, r.totals.cacheable)
+        format!(
+            "{} of {} steps rebuilt",
+            r.totals.rebuilt, r.totals.cacheable
+        )
     };
     let (kx, ky) = find(&b, "BuildKit · preview").expect(&screen);
     let (cx, cy) = find(&b, "classic builder · preview").expect(&screen);
@@ -506,7 +516,11 @@ fn side_by_side_and_the_difference_line_agree_with_both_builders_for_the_lecture
         (hit, r.totals.rebuilt)
     };
     let words = |c: &str, w: &str| c.split_whitespace().filter(|x| *x == w).count();
-    assert_eq!((words(&kit_col, "HIT"), words(&kit_col, "MISS")), count(&kit_r), "{kit_col}");
+    assert_eq!(
+        (words(&kit_col, "HIT"), words(&kit_col, "MISS")),
+        count(&kit_r),
+        "{kit_col}"
+    );
     assert_eq!(
         (words(&classic_col, "HIT"), words(&classic_col, "MISS")),
         count(&classic_r),
