@@ -54,6 +54,26 @@ impl Difference {
         })
     }
 
+    /// BuildKit rebuilds nothing for the learner's change (`changed`: the
+    /// text differs from the last build), and the classic builder, which
+    /// the lecture uses, has no build of this Dockerfile to compare with:
+    /// the single view says so rather than let "nothing rebuilt" stand
+    /// for both builders.
+    pub fn untried(view: &BuildView, changed: bool) -> bool {
+        let (Some(buildkit), Some(classic)) = view.by_builder() else {
+            return false;
+        };
+        let reused = classic.steps().iter().any(|s| s.verdict.cached());
+        changed
+            && view.builder == BuilderKind::Buildkit
+            && buildkit
+                .report
+                .as_ref()
+                .is_some_and(|r| r.totals.rebuilt == 0)
+            && classic.report.is_some()
+            && !reused
+    }
+
     /// The line the single view shows.
     pub fn line(&self, lang: Lang) -> String {
         let n = if self.rebuilt == 1 {

@@ -367,6 +367,9 @@ pub struct Model {
     /// Saving the Dockerfile (here or from another editor) also builds.
     pub build_on_save: bool,
     pub build: Option<BuildView>,
+    /// The instructions (as written) of the last build the screen showed:
+    /// a preview that differs from them is the learner's change.
+    pub last_built: Vec<String>,
     pub context: ContextPane,
     pub focus: Focus,
     pub mode: Mode,
@@ -451,6 +454,7 @@ impl Model {
             side_by_side: false,
             build_on_save: false,
             build: None,
+            last_built: Vec::new(),
             context: ContextPane::default(),
             focus: Focus::Dockerfile,
             mode: Mode::Normal,

@@ -98,6 +98,7 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
                     ],
                 ));
             }
+            remember_build(model, &outcome);
             model.build = Some(BuildView::new(*outcome));
             model.running = None;
             Vec::new()
@@ -192,10 +193,18 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
             model.log.scroll = 0;
             model.log.shown = true;
             if let Some(b) = build {
+                remember_build(model, &b);
                 model.build = Some(BuildView::new(*b));
             }
             Vec::new()
         }
+    }
+}
+
+/// A build's instructions, to tell the learner's later changes from it.
+fn remember_build(model: &mut Model, outcome: &BuildOutcome) {
+    if let (Shown::Build { .. }, Ok(report)) = (outcome.shown, &outcome.result) {
+        model.last_built = report.instructions.iter().map(|i| i.text.clone()).collect();
     }
 }
 

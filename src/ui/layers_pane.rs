@@ -218,8 +218,17 @@ impl Chrome {
         // The single view names what the other builder would charge
         // differently, above the legend.
         if !model.side_by_side {
-            if let Some(d) = col.view.and_then(Difference::of) {
-                legend.extend(text::wrap_at(&d.line(model.lang), " ", room));
+            let line = col.view.and_then(|view| match Difference::of(view) {
+                Some(d) => Some(d.line(model.lang)),
+                None => {
+                    let texts = view.instructions.iter().map(|i| &i.text);
+                    let changed = !model.last_built.iter().eq(texts);
+                    Difference::untried(view, changed)
+                        .then(|| tr(model.lang, "diff.classic_untried"))
+                }
+            });
+            if let Some(line) = line {
+                legend.extend(text::wrap_at(&line, " ", room));
             }
         }
         let first_legend = legend.len();
