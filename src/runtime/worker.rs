@@ -67,7 +67,15 @@ pub fn run(store: &EngineState, memo: &mut Memo, job: &Job) -> Done {
     if job.opts.watch.cancelled() {
         return done;
     }
-    let other = Job {
+    let other = run_one(store, memo, &other_preview(job));
+    done.outcome.other = Some(Box::new(other.outcome));
+    done
+}
+
+/// A preview of `job`'s text and context under the other builder, sharing
+/// its cancel flag, reporting no steps.
+pub fn other_preview(job: &Job) -> Job {
+    Job {
         kind: JobKind::Preview,
         compiled: Arc::clone(&job.compiled),
         context: Arc::clone(&job.context),
@@ -83,13 +91,11 @@ pub fn run(store: &EngineState, memo: &mut Memo, job: &Job) -> Done {
             },
             ..job.opts.clone()
         },
-    };
-    let other = run_one(store, memo, &other);
-    done.outcome.other = Some(Box::new(other.outcome));
-    done
+    }
 }
 
-fn run_one(store: &EngineState, memo: &mut Memo, job: &Job) -> Done {
+/// Run `job` alone (no other builder's preview with it).
+pub fn run_one(store: &EngineState, memo: &mut Memo, job: &Job) -> Done {
     let (result, made, writes) = match job.kind {
         JobKind::Preview => {
             let p = builder::preview(store, memo, &job.compiled, &job.context, &job.opts);

@@ -779,6 +779,11 @@ fn every_preview_and_build_carries_the_other_builders_preview_and_writes_nothing
     assert_eq!(view.other.as_ref().unwrap().builder, BuilderKind::Buildkit);
     // A build typed in the command bar keeps the screen's builder.
     run_command(&mut s, "docker build .");
-    assert_eq!(s.view().unwrap().builder, BuilderKind::Classic);
+    let view = s.view().unwrap();
+    assert_eq!(view.builder, BuilderKind::Classic);
     assert!(s.model.side_by_side);
+    // … and the side by side view still has BuildKit beside it.
+    let other = view.other.as_ref().expect("BuildKit's preview beside it");
+    assert_eq!(other.builder, BuilderKind::Buildkit);
+    assert!(matches!(other.shown, Shown::Preview { .. }));
 }
