@@ -209,7 +209,8 @@ impl Engine {
     /// The BuildKit cache records on the engine, by id.
     fn cache_ids(&self) -> Result<BTreeSet<String>, String> {
         let out = self.ok(["system", "df", "-v", "--format", "{{json .BuildCache}}"])?;
-        let rows: Value = serde_json::from_str(out.trim()).map_err(|e| format!("system df: {e}"))?;
+        let rows: Value =
+            serde_json::from_str(out.trim()).map_err(|e| format!("system df: {e}"))?;
         Ok(rows
             .as_array()
             .into_iter()
