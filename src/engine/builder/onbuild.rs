@@ -60,6 +60,41 @@ mod tests {
     }
 
     #[test]
+    fn a_build_from_a_tagged_image_runs_its_triggers_and_drops_them() {
+        use crate::engine::builder::{build, BuildOptions};
+        use crate::engine::context::{read_dockerignore, ContextSnapshot, StatCache};
+        use crate::engine::store::EngineState;
+        let dir = tempfile::tempdir().unwrap();
+        let ignore = read_dockerignore(dir.path()).unwrap();
+        let snap =
+            ContextSnapshot::capture(dir.path(), &ignore, &mut StatCache::default()).unwrap();
+        let mut state = EngineState::default();
+        let tagged = |tag: &str| BuildOptions {
+            tags: vec![tag.to_string()],
+            ..BuildOptions::default()
+        };
+        let base = "FROM scratch\nONBUILD ENV FIRST=1\nONBUILD ENV SECOND=$FIRST-2\n";
+        build(&mut state, base, &snap, &tagged("base:1")).unwrap();
+        let stored = &state.image("base:1").unwrap().config;
+        assert_eq!(stored.on_build, ["ENV FIRST=1", "ENV SECOND=$FIRST-2"]);
+        build(
+            &mut state,
+            "FROM base:1\nLABEL a=b\n",
+            &snap,
+            &tagged("app:1"),
+        )
+        .unwrap();
+        let app = &state.image("app:1").unwrap().config;
+        assert!(app.on_build.is_empty());
+        // In order: the second trigger sees what the first set.
+        assert!(
+            app.env.contains(&("SECOND".into(), "1-2".into())),
+            "{:?}",
+            app.env
+        );
+    }
+
+    #[test]
     fn a_broken_trigger_is_an_error() {
         assert!(trigger_commands(&["COPY".to_string()], &stage()).is_err());
     }
