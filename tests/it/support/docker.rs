@@ -332,8 +332,10 @@ impl Session<'_> {
                 return Err(format!("cannot remove images {left:?}"));
             }
         }
-        // only the cache records made since the baseline: others' stay
-        for _ in 0..5 {
+        // only the cache records made since the baseline: others' stay. A record goes only
+        // after the ones built on it: repeat while progressing
+        let mut before = usize::MAX;
+        loop {
             let left: Vec<String> = e
                 .cache_ids()?
                 .difference(&self.base_cache)
@@ -342,12 +344,15 @@ impl Session<'_> {
             if left.is_empty() {
                 return Ok(());
             }
+            if left.len() >= before {
+                return Err(format!("cannot prune build cache records {left:?}"));
+            }
+            before = left.len();
             for id in &left {
                 let filter = format!("id={id}");
                 e.run(["builder", "prune", "-af", "--filter", &filter], None, None)?;
             }
         }
-        Err("build cache records of the replay left after pruning".into())
     }
 
     /// Replay every build of `scenario` with one builder, from an empty cache, and report
