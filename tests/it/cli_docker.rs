@@ -414,7 +414,9 @@ fn the_lecture_plays_with_commands_only() {
     assert!(step(&["image", "build", "-t", "web-ping", "web-ping"])
         .status
         .success());
-    step(&[
+    // The app pings on simulated time and runs until stopped: the run
+    // shows its first seconds, `logs` what it printed since.
+    let ran = step(&[
         "run",
         "-e",
         "TARGET=www.daum.net",
@@ -422,6 +424,15 @@ fn the_lecture_plays_with_commands_only() {
         "practice",
         "web-ping",
     ]);
+    assert!(ran.status.success());
+    let pings = text(&ran.stdout);
+    assert!(
+        pings.starts_with("Pinging www.daum.net with HEAD every 3000ms\n#1 HEAD https://www.daum.net -> 200 in "),
+        "{pings}"
+    );
+    let logs = step(&["logs", "practice"]);
+    let logged = text(&logs.stdout);
+    assert!(logged.starts_with(&pings), "{logged}");
     let inspect = step(&["inspect", "-f", "{{json .Config.Env}}", "practice"]);
     assert!(text(&inspect.stdout).contains("TARGET=www.daum.net"));
     let ls = step(&["image", "ls"]);
@@ -473,6 +484,14 @@ fn the_lecture_plays_with_commands_only() {
         .is_some_and(|l| l.contains("by hand")));
     let ran = step(&["run", "--rm", "handmade"]);
     assert_eq!(text(&ran.stdout), "made by hand\n");
+    assert!(step(&["stop", "practice"]).status.success());
+    let ps = step(&["ps", "-a", "--format", "{{.Names}} {{.Status}}"]);
+    assert!(text(&ps.stdout).contains("practice Exited (137)"));
+    // The clock moved on with every command and the app pinged on until
+    // it was killed.
+    let later = text(&step(&["logs", "practice"]).stdout);
+    assert!(later.starts_with(&logged), "{later}");
+    assert!(later.lines().count() > logged.lines().count(), "{later}");
     insta::assert_snapshot!("lecture_commands", transcript);
 }
 
