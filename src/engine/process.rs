@@ -153,9 +153,9 @@ fn through_entrypoints(
         let rest = argv.split_off(1);
         argv = match &runs.prefix {
             Some(prefix)
-                if rest.first().is_none_or(|a| {
-                    a.starts_with('-') || locate(fs, path, cwd, a).is_none()
-                }) =>
+                if rest
+                    .first()
+                    .is_none_or(|a| a.starts_with('-') || locate(fs, path, cwd, a).is_none()) =>
             {
                 std::iter::once(prefix.clone()).chain(rest).collect()
             }
@@ -197,7 +197,9 @@ fn behave(
     if let Some(form) = program.form(args) {
         return Some(form.start(env, now_ms));
     }
-    let script = args.first().filter(|a| program.scripts && !a.starts_with('-'))?;
+    let script = args
+        .first()
+        .filter(|a| program.scripts && !a.starts_with('-'))?;
     let bytes = fs.read_file(&absolute(cwd, script)).ok()?.to_vec().ok()?;
     programs::script(&bytes).map(|s| s.behaviour.start(env, now_ms))
 }

@@ -205,7 +205,11 @@ impl Behaviour {
                 .collect::<String>()
         };
         let repeat = self.every_ms.as_ref().map(|every| Repeat {
-            every_ms: fill(every, &vars).trim().parse::<u64>().unwrap_or(1000).max(1),
+            every_ms: fill(every, &vars)
+                .trim()
+                .parse::<u64>()
+                .unwrap_or(1000)
+                .max(1),
             lines: self.repeat.iter().map(|l| fill(l, &vars)).collect(),
             answers: self.answers.clone(),
             started_ms: now_ms,
