@@ -298,4 +298,25 @@ mod tests {
         assert_eq!(repeat.lines, vec!["#{count} a.b: {answer}".to_owned()]);
         assert!(out.forever);
     }
+
+    #[test]
+    fn a_repeat_logs_what_is_due_on_the_clock_and_counts_on() {
+        let mut repeat = Repeat {
+            every_ms: 1500,
+            lines: vec!["#{count} {answer}".to_owned()],
+            answers: vec!["a".to_owned(), "b".to_owned()],
+            started_ms: 10_000,
+            done: 0,
+        };
+        let texts = |lines: Vec<crate::engine::store::LogLine>| -> Vec<(i64, String)> {
+            lines.into_iter().map(|l| (l.time, l.text)).collect()
+        };
+        // Due at 10.0 s, 11.5 s, 13.0 s: by 12 s the first two.
+        assert_eq!(
+            texts(repeat.catch_up(12)),
+            vec![(10, "#1 a".to_owned()), (11, "#2 b".to_owned())]
+        );
+        assert_eq!(texts(repeat.catch_up(12)), vec![]);
+        assert_eq!(texts(repeat.catch_up(13)), vec![(13, "#3 a".to_owned())]);
+    }
 }
