@@ -510,7 +510,7 @@ fn container_commands_and_their_errors_as_docker_words_them() {
         &["pull", "busybox"],
         &["pull", "busybox:latest"],
         &["pull", "nosuch"],
-        &["build", "-t", "exp:v1", "."],
+        &["build", "-q", "-t", "exp:v1", "."],
         &["build", "-t", "exp:v1", "."],
         &["run"],
         &["run", "--nope", "exp:v1"],
