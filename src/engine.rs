@@ -21,6 +21,7 @@ pub mod layer;
 pub mod layers;
 pub mod memo;
 pub mod process;
+pub mod programs;
 pub mod report;
 pub mod state;
 pub mod store;

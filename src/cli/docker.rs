@@ -34,6 +34,14 @@ pub fn run(args: &DockerArgs, state_dir: &Path) -> i32 {
     };
     let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
     let mut host = EngineHost::new(daemon, cwd, None);
+    // As docker 20.10's client: `DOCKER_BUILDKIT=0` in the environment
+    // picks the classic builder.
+    if matches!(
+        std::env::var("DOCKER_BUILDKIT").as_deref(),
+        Ok("0") | Ok("false")
+    ) {
+        host.builder = crate::engine::builder::BuilderKind::Classic;
+    }
     let line = args
         .args
         .iter()

@@ -19,7 +19,7 @@ use std::sync::OnceLock;
 pub use reference::Reference;
 
 /// Every catalog asset, embedded. Order matters only for error messages.
-const ASSETS: &[(&str, &str)] = &[
+pub(crate) const ASSETS: &[(&str, &str)] = &[
     (
         "busybox.toml",
         include_str!("../../assets/catalog/busybox.toml"),

@@ -7,8 +7,12 @@
 //! a `#!` line naming a shell runs in that shell, as the kernel would run
 //! it. Any other program layerlab has no simulation for exits 127 with one
 //! message saying so: layerlab is not an interpreter and cannot run a
-//! binary it only knows by name.
+//! binary it only knows by name — unless an image declares what the
+//! program does ([`programs`]): then it does that, and an entrypoint that
+//! runs its arguments runs them.
 
+use crate::engine::programs::{self, Outcome, Program};
+use crate::engine::store::Repeat;
 use crate::filesystem::rootfs::RootFs;
 use crate::filesystem::users::{User, UserError};
 use crate::shell::{ExecContext, Io, Registry, Shell};
@@ -36,6 +40,11 @@ pub struct Exit {
     /// Simulated seconds it ran (what it slept plus what its package
     /// managers spent).
     pub seconds: u64,
+    /// A declared program that does not end by itself: it runs until
+    /// stopped.
+    pub forever: bool,
+    /// What it keeps printing while it runs.
+    pub repeat: Option<Repeat>,
 }
 
 /// Why the runtime could not start a process, in runc's words (the daemon
@@ -81,19 +90,126 @@ pub fn run(fs: &mut RootFs, process: &Process) -> Result<Exit, StartError> {
     } else if find_in_path(fs, path, &process.cwd, program).is_none() {
         return Err(StartError::NotInPath(program.clone()));
     }
+    let (argv, prelude) = through_entrypoints(fs, path, &process.cwd, &process.argv);
+    let mut exit = declared_exit(fs, path, process, &argv)
+        .unwrap_or_else(|| run_in_shell(fs, path, process, &argv));
+    exit.stdout.insert_str(0, &prelude.stdout);
+    exit.stderr.insert_str(0, &prelude.stderr);
+    Ok(exit)
+}
+
+fn run_in_shell(fs: &mut RootFs, path: &str, process: &Process, argv: &[String]) -> Exit {
+    let Some(program) = argv.first() else {
+        return Exit::default();
+    };
     let commands = Arc::new(registry_for(fs, path, &process.cwd, program));
     let mut ctx = ExecContext::new(fs);
     ctx.env = process.env.clone();
     ctx.cwd = process.cwd.clone();
     ctx.user = process.user.clone();
     ctx.commands = commands;
-    let result = crate::shell::run_argv(&process.argv, &mut ctx);
-    Ok(Exit {
+    let result = crate::shell::run_argv(argv, &mut ctx);
+    Exit {
         code: result.exit_code,
         stdout: result.stdout_text(),
         stderr: result.stderr_text(),
         seconds: result.slept_seconds + result.work_millis / 1000,
+        ..Exit::default()
+    }
+}
+
+/// The program file `name` runs: a path as given, else found in `PATH`.
+fn locate(fs: &RootFs, path: &str, cwd: &str, name: &str) -> Option<String> {
+    if name.contains('/') {
+        let at = absolute(cwd, name);
+        fs.stat(&at).is_ok().then_some(at)
+    } else {
+        find_in_path(fs, path, cwd, name)
+    }
+}
+
+/// The longest chain of entrypoints that run their arguments: each one's
+/// start lines, and the argv it finally execs.
+fn through_entrypoints(
+    fs: &RootFs,
+    path: &str,
+    cwd: &str,
+    argv: &[String],
+) -> (Vec<String>, Outcome) {
+    let mut argv = argv.to_vec();
+    let mut prelude = Outcome::default();
+    // A chain of entrypoints is short; a declaration naming itself is not
+    // followed for ever.
+    for _ in 0..8 {
+        let Some(file) = argv.first().and_then(|p| locate(fs, path, cwd, p)) else {
+            break;
+        };
+        let Some(runs) = programs::at(&file).and_then(|p| p.runs_arguments.as_ref()) else {
+            break;
+        };
+        let said = runs.behaviour.start(&[], fs.now() * 1000);
+        prelude.stdout.push_str(&said.stdout);
+        prelude.stderr.push_str(&said.stderr);
+        let rest = argv.split_off(1);
+        argv = match &runs.prefix {
+            Some(prefix)
+                if rest
+                    .first()
+                    .is_none_or(|a| a.starts_with('-') || locate(fs, path, cwd, a).is_none()) =>
+            {
+                std::iter::once(prefix.clone()).chain(rest).collect()
+            }
+            _ => rest,
+        };
+    }
+    (argv, prelude)
+}
+
+/// A declared program's run, or None when `argv` names no declared
+/// program (the shell runs it then).
+fn declared_exit(fs: &RootFs, path: &str, process: &Process, argv: &[String]) -> Option<Exit> {
+    let program = argv.first()?;
+    let file = locate(fs, path, &process.cwd, program)?;
+    let declared = programs::at(&file)?;
+    let name = program.rsplit('/').next().unwrap_or(program);
+    let outcome = behave(declared, fs, &process.cwd, &argv[1..], &process.env)
+        .unwrap_or_else(|| unknown(name));
+    Some(Exit {
+        code: outcome.code,
+        stdout: outcome.stdout,
+        stderr: outcome.stderr,
+        seconds: 0,
+        forever: outcome.forever,
+        repeat: outcome.repeat,
     })
+}
+
+/// What a declared program does with `args`: its form for them, or the
+/// script they name when it runs scripts. None when neither is declared.
+fn behave(
+    program: &Program,
+    fs: &RootFs,
+    cwd: &str,
+    args: &[String],
+    env: &[(String, String)],
+) -> Option<Outcome> {
+    let now_ms = fs.now() * 1000;
+    if let Some(form) = program.form(args) {
+        return Some(form.start(env, now_ms));
+    }
+    let script = args
+        .first()
+        .filter(|a| program.scripts && !a.starts_with('-'))?;
+    let bytes = fs.read_file(&absolute(cwd, script)).ok()?.to_vec().ok()?;
+    programs::script(&bytes).map(|s| s.behaviour.start(env, now_ms))
+}
+
+fn unknown(name: &str) -> Outcome {
+    Outcome {
+        stderr: no_such_program(name),
+        code: NO_SUCH_PROGRAM,
+        ..Outcome::default()
+    }
 }
 
 /// The shell's commands plus, for every executable in `PATH` (and the
@@ -131,6 +247,9 @@ fn program_file(sh: &mut Shell<'_, '_>, argv: &[String], io: &mut Io) -> i32 {
         let head = first_line(&sh.fs().read_file(&f).ok()?)?;
         shebang(&head).map(|i| (f, i))
     });
+    if let Some(code) = run_declared(sh, argv, io) {
+        return code;
+    }
     if let Some((file, interpreter)) = interpreter {
         if let Some(shell) = sh.registry().get(&interpreter) {
             let mut args = vec![interpreter, file];
@@ -140,6 +259,49 @@ fn program_file(sh: &mut Shell<'_, '_>, argv: &[String], io: &mut Io) -> i32 {
     }
     io.eprint(&no_such_program(&name));
     NO_SUCH_PROGRAM
+}
+
+/// A declared program run from a shell: its start lines and exit code
+/// (one that runs for ever returns at once: a shell here cannot wait on
+/// it). An entrypoint that runs its arguments runs them with the shell's
+/// commands. None when the file is not declared.
+fn run_declared(sh: &mut Shell<'_, '_>, argv: &[String], io: &mut Io) -> Option<i32> {
+    let file = if argv[0].contains('/') {
+        sh.abs(&argv[0])
+    } else {
+        sh.find_in_path(&argv[0])?
+    };
+    let program = programs::at(&file)?;
+    let env = sh.environment();
+    let Some(runs) = &program.runs_arguments else {
+        let name = argv[0].rsplit('/').next().unwrap_or(&argv[0]);
+        let cwd = sh.abs(".");
+        let outcome =
+            behave(program, sh.fs(), &cwd, &argv[1..], &env).unwrap_or_else(|| unknown(name));
+        io.print(&outcome.stdout);
+        io.eprint(&outcome.stderr);
+        return Some(outcome.code);
+    };
+    let said = runs.behaviour.start(&env, sh.now() * 1000);
+    io.print(&said.stdout);
+    io.eprint(&said.stderr);
+    let mut rest = argv[1..].to_vec();
+    let prefixed = rest
+        .first()
+        .is_none_or(|a| a.starts_with('-') || sh.find_in_path(a).is_none());
+    if let (Some(prefix), true) = (&runs.prefix, prefixed) {
+        rest.insert(0, prefix.clone());
+    }
+    let Some(first) = rest.first() else {
+        return Some(0);
+    };
+    match sh.registry().get(first) {
+        Some(command) => Some(command.run(sh, &rest, io)),
+        None => {
+            io.eprint(&format!("{}: exec: line 1: {first}: not found\n", argv[0]));
+            Some(NO_SUCH_PROGRAM)
+        }
+    }
 }
 
 /// What a program layerlab cannot run prints.

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-pub use containers::{Container, ContainerState, LogLine, Stream};
+pub use containers::{Container, ContainerState, LogLine, Repeat, Stream};
 pub use images::{image_id, ImageRecord, RunConfig, SIMULATED_EPOCH};
 pub use usage::{ContainerUsage, DiskUsage, ImageUsage};
 

@@ -414,7 +414,9 @@ fn the_lecture_plays_with_commands_only() {
     assert!(step(&["image", "build", "-t", "web-ping", "web-ping"])
         .status
         .success());
-    step(&[
+    // The app pings on simulated time and runs until stopped: the run
+    // shows its first seconds, `logs` what it printed since.
+    let ran = step(&[
         "run",
         "-e",
         "TARGET=www.daum.net",
@@ -422,6 +424,17 @@ fn the_lecture_plays_with_commands_only() {
         "practice",
         "web-ping",
     ]);
+    assert!(ran.status.success());
+    let pings = text(&ran.stdout);
+    assert!(
+        pings.starts_with(
+            "Pinging www.daum.net with HEAD every 3000ms\n#1 HEAD https://www.daum.net -> 200 in "
+        ),
+        "{pings}"
+    );
+    let logs = step(&["logs", "practice"]);
+    let logged = text(&logs.stdout);
+    assert!(logged.starts_with(&pings), "{logged}");
     let inspect = step(&["inspect", "-f", "{{json .Config.Env}}", "practice"]);
     assert!(text(&inspect.stdout).contains("TARGET=www.daum.net"));
     let ls = step(&["image", "ls"]);
@@ -473,6 +486,14 @@ fn the_lecture_plays_with_commands_only() {
         .is_some_and(|l| l.contains("by hand")));
     let ran = step(&["run", "--rm", "handmade"]);
     assert_eq!(text(&ran.stdout), "made by hand\n");
+    assert!(step(&["stop", "practice"]).status.success());
+    let ps = step(&["ps", "-a", "--format", "{{.Names}} {{.Status}}"]);
+    assert!(text(&ps.stdout).contains("practice Exited (137)"));
+    // The clock moved on with every command and the app pinged on until
+    // it was killed.
+    let later = text(&step(&["logs", "practice"]).stdout);
+    assert!(later.starts_with(&logged), "{later}");
+    assert!(later.lines().count() > logged.lines().count(), "{later}");
     insta::assert_snapshot!("lecture_commands", transcript);
 }
 
@@ -677,4 +698,114 @@ fn the_live_engine_loads_what_layerlab_saves() {
     ]);
     live(&["rmi", "layerlab-saved:v1"]);
     assert_eq!(text(&theirs.stdout), text(&ours.stdout));
+}
+
+#[test]
+fn catalog_programs_behave_as_their_images_declare() {
+    let s = Session::new();
+    let mut transcript = String::new();
+    let mut step = |words: &[&str]| -> Output {
+        let (t, out) = s.transcript(words);
+        transcript.push_str(&t);
+        out
+    };
+    // node's entrypoint runs its arguments, with node in front of a flag.
+    let version = step(&["run", "--rm", "diamol/node", "node", "--version"]);
+    assert_eq!(text(&version.stdout), "v10.16.0\n");
+    let flag = step(&["run", "--rm", "diamol/node", "--version"]);
+    assert_eq!(text(&flag.stdout), "v10.16.0\n");
+    // A shell inside finds the same declared program.
+    let shell = step(&[
+        "run",
+        "--rm",
+        "diamol/node",
+        "sh",
+        "-c",
+        "node -v && echo ok",
+    ]);
+    assert_eq!(text(&shell.stdout), "v10.16.0\nok\n");
+    // What node cannot run keeps its clear message.
+    let unknown = step(&["run", "--rm", "diamol/node", "node", "-e", "1"]);
+    assert_eq!(unknown.status.code(), Some(127));
+    assert!(text(&unknown.stderr).contains("layerlab has no program \"node\""));
+    let python = step(&["run", "--rm", "python:3.12-slim", "python", "--version"]);
+    assert_eq!(text(&python.stdout), "Python 3.12.6\n");
+    // nginx prints its entrypoint's lines and serves until stopped.
+    assert!(step(&["run", "-d", "--name", "web", "nginx:alpine"])
+        .status
+        .success());
+    let logs = step(&["logs", "web"]);
+    assert!(text(&logs.stdout)
+        .ends_with("/docker-entrypoint.sh: Configuration complete; ready for start up\n"));
+    let ps = step(&["ps", "--format", "{{.Names}} {{.Status}}"]);
+    assert!(text(&ps.stdout).starts_with("web Up "));
+    assert!(step(&["stop", "web"]).status.success());
+    insta::assert_snapshot!("catalog_programs", transcript);
+}
+
+#[test]
+fn a_detached_web_ping_logs_on_simulated_time_until_stopped() {
+    let s = Session::new();
+    copy_web_ping(s.cwd.path());
+    assert!(s
+        .run(&["build", "-t", "web-ping", "web-ping"])
+        .status
+        .success());
+    let run = s.run(&[
+        "run",
+        "-d",
+        "-e",
+        "TARGET=example.org",
+        "-e",
+        "INTERVAL=1000",
+        "--name",
+        "pinger",
+        "web-ping",
+    ]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let first = text(&s.run(&["logs", "pinger"]).stdout);
+    assert!(
+        first.starts_with(
+            "Pinging example.org with HEAD every 1000ms\n#1 HEAD https://example.org -> 200 in "
+        ),
+        "{first}"
+    );
+    // Each command moves the clock: the app has pinged again since.
+    let second = text(&s.run(&["logs", "pinger"]).stdout);
+    assert!(
+        second.starts_with(&first) && second.len() > first.len(),
+        "{second}"
+    );
+    assert!(s.run(&["stop", "pinger"]).status.success());
+    let stopped = text(&s.run(&["logs", "pinger"]).stdout);
+    assert_eq!(
+        text(&s.run(&["logs", "pinger"]).stdout),
+        stopped,
+        "no pings after the stop"
+    );
+    // An edited app.js is no longer the script the example declares.
+    std::fs::write(s.cwd.path().join("web-ping/app.js"), "console.log(1)\n").expect("edit");
+    assert!(s
+        .run(&["build", "-t", "edited", "web-ping"])
+        .status
+        .success());
+    let edited = s.run(&["run", "--rm", "edited"]);
+    assert_eq!(edited.status.code(), Some(127));
+    assert!(text(&edited.stderr).contains("layerlab has no program \"node\""));
+}
+
+#[test]
+fn the_web_ping_declaration_describes_the_example_app() {
+    let app = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/examples/web-ping/app.js"),
+    )
+    .expect("app.js");
+    let declared: Vec<_> = layerlab::engine::programs::scripts()
+        .filter(|s| s.file == "app.js")
+        .collect();
+    assert_eq!(declared.len(), 1);
+    assert_eq!(
+        declared[0].sha256,
+        layerlab::filesystem::digest::Digest::of(&app).to_string()
+    );
 }

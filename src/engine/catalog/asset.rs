@@ -13,6 +13,9 @@ use super::{CatalogFile, FileContent, FileKind};
 pub struct AssetFile {
     #[serde(rename = "image", default)]
     pub images: Vec<AssetImage>,
+    /// What the images' programs do: read by `engine::programs`.
+    #[serde(rename = "program", default)]
+    _programs: Vec<serde::de::IgnoredAny>,
 }
 
 #[derive(Debug, Deserialize)]

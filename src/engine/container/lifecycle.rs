@@ -29,6 +29,12 @@ use std::sync::Arc;
 pub const STOP_GRACE_SECONDS: i64 = 10;
 /// The exit code of a process killed by SIGKILL (128 + 9).
 pub const KILLED: i32 = 137;
+/// Simulated seconds an attached `docker run` shows of a process that does
+/// not end by itself before it hands back the prompt; the container keeps
+/// running (a terminal would have to press Ctrl+C or leave it).
+pub const ATTACHED_SECONDS: i64 = 10;
+/// When a process that runs until stopped would end: never.
+const FOREVER: i64 = i64::MAX;
 
 /// What a start produced: the container (gone already with `--rm`), and
 /// the exit code when it ran to its end attached.
@@ -86,6 +92,7 @@ impl EngineState {
     fn settle(&mut self, now: i64) {
         let mut gone = Vec::new();
         for c in self.containers.values_mut() {
+            catch_up(c, now);
             if let ContainerState::Running { until, exit_code } = c.state {
                 if until <= now {
                     c.state = ContainerState::Exited { code: exit_code };
@@ -182,6 +189,7 @@ impl EngineState {
             auto_remove: opts.auto_remove,
             tty: opts.tty,
             error: None,
+            repeat: None,
         };
         // The daemon makes the working directory when it is missing.
         let workdir = container.config.working_dir.clone();
@@ -254,8 +262,12 @@ impl EngineState {
             }
         };
         let rw = self.store_rw(&fs)?;
-        let output = log_lines(&exit, now);
-        let ends = now + i64::try_from(exit.seconds).unwrap_or(i64::MAX / 2);
+        let mut output = log_lines(&exit, now);
+        let ends = if exit.forever {
+            FOREVER
+        } else {
+            now + i64::try_from(exit.seconds).unwrap_or(i64::MAX / 2)
+        };
         let Some(c) = self.containers.get_mut(&id) else {
             return Err(ContainerError::NoSuchContainer(reference.to_owned()));
         };
@@ -263,12 +275,22 @@ impl EngineState {
         c.started = Some(now);
         c.error = None;
         c.logs.extend(output.iter().cloned());
+        c.repeat = exit.repeat;
         let name = c.name.clone();
-        if detach {
+        if detach || exit.forever {
             c.state = ContainerState::Running {
                 until: ends,
                 exit_code: exit.code,
             };
+            if !detach {
+                // Attached to a process that runs until stopped: what it
+                // prints in its first seconds, and it goes on running.
+                let seen = now + ATTACHED_SECONDS;
+                let before = c.logs.len();
+                catch_up(c, seen);
+                output.extend(c.logs[before..].iter().cloned());
+                self.clock = self.clock.max(seen - SIMULATED_EPOCH);
+            }
             return Ok(Started {
                 id,
                 name,
@@ -348,6 +370,9 @@ impl EngineState {
         };
         if c.is_running() {
             let killed = now + STOP_GRACE_SECONDS;
+            // It ignores SIGTERM, so it prints on until the SIGKILL.
+            catch_up(c, killed);
+            c.repeat = None;
             c.state = ContainerState::Exited { code: KILLED };
             c.finished = Some(killed);
             let auto_remove = c.auto_remove;
@@ -539,6 +564,17 @@ fn cwd(c: &Container) -> String {
 /// What a process printed, as log lines stamped with the time it started
 /// (the shell hands back each stream whole: stdout's lines, then
 /// stderr's).
+/// A running container's repeated lines due by `now` join its logs.
+fn catch_up(c: &mut Container, now: i64) {
+    if !c.is_running() {
+        return;
+    }
+    if let Some(repeat) = c.repeat.as_mut() {
+        let lines = repeat.catch_up(now);
+        c.logs.extend(lines);
+    }
+}
+
 fn log_lines(exit: &Exit, time: i64) -> Vec<LogLine> {
     let lines = |text: &str, stream: Stream| -> Vec<LogLine> {
         text.lines()

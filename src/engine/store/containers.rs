@@ -37,6 +37,65 @@ pub struct Container {
     pub tty: bool,
     /// Why the last start failed, as `docker inspect` shows `State.Error`.
     pub error: Option<String>,
+    /// What its running process keeps printing on the simulated clock.
+    #[serde(default)]
+    pub repeat: Option<Repeat>,
+}
+
+/// Lines a declared program prints every `every_ms` simulated
+/// milliseconds from `started_ms` on, until it is stopped: the store
+/// writes them into the logs as the clock reaches them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Repeat {
+    pub every_ms: u64,
+    /// Templates with the environment filled in; `{count}` and `{answer}`
+    /// left for each repetition.
+    pub lines: Vec<String>,
+    /// Answers cycled by the count (`{answer}`).
+    pub answers: Vec<String>,
+    /// Simulated milliseconds since the Unix epoch of the first repetition.
+    pub started_ms: i64,
+    /// Repetitions already logged.
+    pub done: u64,
+}
+
+impl Repeat {
+    /// The most lines one catch-up writes: a clock that jumped far does not
+    /// fill the logs without end.
+    const MOST: u64 = 10_000;
+
+    /// The repetitions due by `now` (seconds), logged and counted.
+    pub fn catch_up(&mut self, now: i64) -> Vec<LogLine> {
+        let mut out = Vec::new();
+        let every = i64::try_from(self.every_ms).unwrap_or(i64::MAX);
+        for _ in 0..Self::MOST {
+            let n = i64::try_from(self.done).unwrap_or(i64::MAX);
+            let at_ms = self.started_ms.saturating_add(n.saturating_mul(every));
+            let time = at_ms.div_euclid(1000);
+            if time > now {
+                break;
+            }
+            self.done += 1;
+            for line in &self.lines {
+                out.push(LogLine {
+                    time,
+                    stream: Stream::Stdout,
+                    text: self.line(line, self.done),
+                });
+            }
+        }
+        out
+    }
+
+    fn line(&self, template: &str, count: u64) -> String {
+        let answer = usize::try_from(count - 1)
+            .ok()
+            .filter(|_| !self.answers.is_empty())
+            .map_or("", |i| self.answers[i % self.answers.len()].as_str());
+        template
+            .replace("{count}", &count.to_string())
+            .replace("{answer}", answer)
+    }
 }
 
 /// Where a container is in its life.

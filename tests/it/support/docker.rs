@@ -231,6 +231,13 @@ impl Engine {
         Ok(out.split_whitespace().map(str::to_string).collect())
     }
 
+    /// Hold the engine's recording lock while a test works on the engine
+    /// outside a [`Session`]: a replay's cleanup removes every image it did
+    /// not see when it began, so it must not run meanwhile.
+    pub fn lock(&self) -> Result<File, String> {
+        engine_lock(&self.host)
+    }
+
     /// Start replaying on this engine: waits for (and then holds) the engine's recording lock,
     /// removes leftovers of an interrupted replay, and takes the images and containers that
     /// exist now as the baseline every cleanup returns to.

@@ -1,0 +1,357 @@
+//! The container commands, differentially: one sequence on a busybox-based
+//! image — build (classic), `run -e … --name`, `exec`, `diff`, `commit -c
+//! 'CMD …' -m …`, `history`, `image ls`, `system df -v`, `ps -a`, `rm`,
+//! `rmi` — on `layerlab docker` (its own state directory, the base
+//! imported from the same rootfs the live engine's `busybox:latest` was
+//! made from) and on the live engine, compared column by column wherever
+//! a value depends neither on time nor on random IDs.
+//!
+//! Needs a daemon (see tests/it/live_engine.rs); without one it says so
+//! loudly and passes, except under CI. On the daemon it creates only
+//! `prg-diff:*` and the container `prg-diff-c`, and removes them again.
+
+use crate::support;
+
+use std::path::Path;
+use std::process::{Command, Output};
+use support::docker::{engine_for_test, Engine};
+use support::layerlab::busybox_rootfs;
+
+const IMAGE: &str = "prg-diff";
+const CONTAINER: &str = "prg-diff-c";
+const DOCKERFILE: &str = "FROM busybox\nENV TARGET=a.com\n\
+    RUN mkdir /app && echo hi > /app/x && echo bye > /app/gone\n\
+    CMD [\"sh\", \"-c\", \"echo ping $TARGET\"]\n";
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// One engine under test: `layerlab docker` or the live client.
+struct Side<'a> {
+    name: &'static str,
+    command: Box<dyn Fn() -> Command + 'a>,
+    dir: &'a Path,
+}
+
+impl Side<'_> {
+    fn run(&self, args: &[&str]) -> Output {
+        (self.command)()
+            .args(args)
+            .env("DOCKER_BUILDKIT", "0")
+            .current_dir(self.dir)
+            .output()
+            .unwrap_or_else(|e| panic!("{}: {e}", self.name))
+    }
+
+    /// Run and require success; stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "{}: docker {}: {}{}",
+            self.name,
+            args.join(" "),
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+        text(&out.stdout)
+    }
+}
+
+/// Removes what the test made on the daemon, also when it fails.
+struct Cleanup<'a>(&'a Engine);
+
+impl Cleanup<'_> {
+    fn now(&self) {
+        let live = |args: &[&str]| {
+            Command::new(&self.0.cli)
+                .args(args)
+                .env("DOCKER_HOST", &self.0.host)
+                .output()
+                .map(|_| ())
+        };
+        let _ = live(&["rm", "-f", CONTAINER]);
+        for tag in ["v2", "v1"] {
+            let _ = live(&["rmi", &format!("{IMAGE}:{tag}")]);
+        }
+    }
+}
+
+impl Drop for Cleanup<'_> {
+    fn drop(&mut self) {
+        self.now();
+    }
+}
+
+/// The cells of a table's rows under the named columns, cut where the
+/// header's columns start (docker's tables are tab-aligned, so every row's
+/// cells start where their header does).
+fn columns(table: &str, names: &[&str]) -> Vec<Vec<String>> {
+    let mut lines = table.lines();
+    let header = lines.next().unwrap_or_default();
+    let mut starts: Vec<usize> = Vec::new();
+    let mut at = 0;
+    for cell in header.split("  ").filter(|c| !c.trim().is_empty()) {
+        let cell = cell.trim();
+        let found = header[at..].find(cell).map_or(at, |i| at + i);
+        starts.push(found);
+        at = found + cell.len();
+    }
+    let titles: Vec<&str> = starts
+        .iter()
+        .enumerate()
+        .map(|(i, s)| header[*s..starts.get(i + 1).copied().unwrap_or(header.len())].trim())
+        .collect();
+    let wanted: Vec<usize> = names
+        .iter()
+        .map(|n| {
+            titles
+                .iter()
+                .position(|t| t == n)
+                .unwrap_or_else(|| panic!("no column {n} in {header:?}"))
+        })
+        .collect();
+    lines
+        .filter(|l| !l.trim().is_empty())
+        .map(|line| {
+            wanted
+                .iter()
+                .map(|&i| {
+                    let from = starts[i].min(line.len());
+                    let to = starts.get(i + 1).map_or(line.len(), |&e| e.min(line.len()));
+                    line.get(from..to).unwrap_or_default().trim().to_owned()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The section of `system df -v` that starts with `title`, its table only.
+fn section<'t>(df: &'t str, title: &str) -> &'t str {
+    let start = df.find(title).map_or(df.len(), |i| i + title.len());
+    let rest = df[start..].trim_start_matches('\n');
+    rest.find("\n\n").map_or(rest, |end| &rest[..end])
+}
+
+/// What one side reported, in the shapes compared.
+#[derive(Debug)]
+struct Report {
+    exec: String,
+    diff: Vec<String>,
+    config: String,
+    layer_count: usize,
+    history: Vec<Vec<String>>,
+    image_ls: Vec<Vec<String>>,
+    df_images: Vec<Vec<String>>,
+    df_containers: Vec<Vec<String>>,
+    ps: Vec<Vec<String>>,
+    rm: String,
+    untagged: Vec<String>,
+}
+
+fn play(side: &Side) -> Report {
+    std::fs::write(side.dir.join("Dockerfile"), DOCKERFILE).expect("Dockerfile");
+    let tag1 = format!("{IMAGE}:v1");
+    let tag2 = format!("{IMAGE}:v2");
+    let mut build = vec!["build", "-t", &tag1, "."];
+    if side.name == "live" {
+        // The daemon's RUN gets no network; layerlab has none anyway.
+        build.insert(1, "--network=none");
+    }
+    side.ok(&build);
+    side.ok(&[
+        "run",
+        "-d",
+        "-e",
+        "TARGET=b.org",
+        "--name",
+        CONTAINER,
+        &tag1,
+        "sleep",
+        "600",
+    ]);
+    let exec = side.ok(&[
+        "exec",
+        CONTAINER,
+        "sh",
+        "-c",
+        "echo $TARGET; cat /app/x; echo changed > /app/x; rm /app/gone; mkdir /data; echo new > /data/y",
+    ]);
+    // The daemon lists a directory's changes in no fixed order (its naive
+    // diff walks Go maps): the paths and kinds are what is compared.
+    let mut diff: Vec<String> = side
+        .ok(&["diff", CONTAINER])
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    diff.sort();
+    side.ok(&[
+        "commit",
+        "-c",
+        "CMD cat /app/x",
+        "-m",
+        "by hand",
+        CONTAINER,
+        &tag2,
+    ]);
+    let config = side.ok(&[
+        "image",
+        "inspect",
+        "-f",
+        "{{json .Config.Env}} {{json .Config.Cmd}} {{json .Comment}}",
+        &tag2,
+    ]);
+    let layers = side.ok(&["image", "inspect", "-f", "{{json .RootFS.Layers}}", &tag2]);
+    let layer_count = layers.matches("sha256:").count();
+    let history = columns(
+        &side.ok(&["history", "--no-trunc", &tag2]),
+        &["CREATED BY", "SIZE", "COMMENT"],
+    );
+    // Sorted: both list newest first, and both images here are made
+    // within the same second on the live engine.
+    let mut image_ls = columns(
+        &side.ok(&["image", "ls", IMAGE]),
+        &["REPOSITORY", "TAG", "SIZE"],
+    );
+    image_ls.sort();
+    let df = side.ok(&["system", "df", "-v"]);
+    let mut df_images: Vec<Vec<String>> = columns(
+        section(&df, "Images space usage:"),
+        &[
+            "REPOSITORY",
+            "TAG",
+            "SIZE",
+            "SHARED SIZE",
+            "UNIQUE SIZE",
+            "CONTAINERS",
+        ],
+    )
+    .into_iter()
+    .filter(|r| r[0] == IMAGE)
+    .collect();
+    df_images.sort();
+    let df_containers: Vec<Vec<String>> = columns(
+        section(&df, "Containers space usage:"),
+        &["IMAGE", "COMMAND", "LOCAL VOLUMES", "SIZE", "NAMES"],
+    )
+    .into_iter()
+    .filter(|r| r[4] == CONTAINER)
+    .collect();
+    let ps: Vec<Vec<String>> = columns(
+        &side.ok(&["ps", "-a", "-s"]),
+        &["IMAGE", "COMMAND", "STATUS", "NAMES", "SIZE"],
+    )
+    .into_iter()
+    .filter(|r| r[3] == CONTAINER)
+    // The status's first word (`Up`): the rest is time.
+    .map(|mut r| {
+        r[2] = r[2].split(' ').next().unwrap_or_default().to_owned();
+        r
+    })
+    .collect();
+    let rm = side.ok(&["rm", "-f", CONTAINER]);
+    let rmi = side.ok(&["rmi", &tag2, &tag1]);
+    let untagged: Vec<String> = rmi
+        .lines()
+        .filter(|l| l.starts_with("Untagged: "))
+        .map(str::to_owned)
+        .collect();
+    // Each image removed is deleted, whatever else goes with it (the live
+    // engine also lists the classic build's parent images it releases).
+    let mut groups = rmi.split("Untagged: ").skip(1);
+    assert!(
+        groups.all(|g| g.contains("Deleted: sha256:")),
+        "{}: {rmi}",
+        side.name
+    );
+    Report {
+        exec,
+        diff,
+        config,
+        layer_count,
+        history,
+        image_ls,
+        df_images,
+        df_containers,
+        ps,
+        rm,
+        untagged,
+    }
+}
+
+#[test]
+fn container_commands_match_the_live_engine() {
+    let Some(engine) = engine_for_test("container_commands_match_the_live_engine") else {
+        return;
+    };
+    let _lock = engine.lock().expect("the engine's lock");
+    let cleanup = Cleanup(&engine);
+    cleanup.now();
+
+    let ours_dir = tempfile::tempdir().expect("tempdir");
+    let state = ours_dir.path().join("state");
+    let work = ours_dir.path().join("work");
+    std::fs::create_dir_all(&work).expect("work dir");
+    let base = ours_dir.path().join("busybox.tar");
+    std::fs::write(&base, busybox_rootfs().expect("busybox rootfs")).expect("base tar");
+    let imported = support::binary::layerlab()
+        .arg("--state")
+        .arg(&state)
+        .arg("import")
+        .arg(&base)
+        .arg("busybox:latest")
+        .output()
+        .expect("layerlab import");
+    assert!(imported.status.success(), "{}", text(&imported.stderr));
+    let ours = Side {
+        name: "layerlab",
+        command: Box::new(|| {
+            let mut c = support::binary::layerlab();
+            c.arg("--state").arg(&state).arg("docker");
+            c
+        }),
+        dir: &work,
+    };
+    let live_dir = tempfile::tempdir().expect("tempdir");
+    let live = Side {
+        name: "live",
+        command: Box::new(|| {
+            let mut c = Command::new(&engine.cli);
+            c.env("DOCKER_HOST", &engine.host);
+            c
+        }),
+        dir: live_dir.path(),
+    };
+    let theirs = play(&live);
+    let mine = play(&ours);
+    // Spelled out per field so a failure names what differs.
+    assert_eq!(mine.exec, theirs.exec, "exec output");
+    assert_eq!(mine.diff, theirs.diff, "docker diff");
+    assert_eq!(mine.config, theirs.config, "the committed image's config");
+    assert_eq!(mine.layer_count, theirs.layer_count, "layer count");
+    assert_eq!(mine.history, theirs.history, "history");
+    assert_eq!(mine.image_ls, theirs.image_ls, "image ls");
+    assert_eq!(mine.df_images, theirs.df_images, "system df -v images");
+    assert_eq!(
+        mine.df_containers, theirs.df_containers,
+        "system df -v containers"
+    );
+    assert_eq!(mine.ps, theirs.ps, "ps -a -s");
+    assert_eq!(mine.rm, theirs.rm, "rm");
+    assert_eq!(mine.untagged, theirs.untagged, "rmi");
+    // What was compared is all there: five changed paths, the committed
+    // image's five history rows and three layers, both images, the one
+    // container.
+    let shape = (
+        mine.diff.len(),
+        mine.history.len(),
+        mine.layer_count,
+        mine.image_ls.len(),
+        mine.df_images.len(),
+        mine.df_containers.len(),
+        mine.ps.len(),
+        mine.untagged.len(),
+    );
+    assert_eq!(shape, (5, 5, 3, 2, 2, 1, 1, 2), "{mine:?}");
+}
