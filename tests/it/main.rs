@@ -20,6 +20,7 @@ mod engine_rootfs;
 mod engine_state;
 mod expand;
 mod expand_props;
+mod lessons;
 mod live_engine;
 mod messages;
 mod parser_cases;
