@@ -14,5 +14,5 @@ pub mod loader;
 pub mod model;
 pub mod play;
 
-pub use loader::{embedded, load_dir, parse_lesson, LoadError};
+pub use loader::{embedded, load_dir, parse_lesson, LoadError, Loaded};
 pub use model::{Action, Lesson, Start, Step, Text, FORMAT_VERSION};

@@ -5,7 +5,7 @@
 use crate::lesson::model::{Lesson, Step, Text, FORMAT_VERSION};
 use serde::Deserialize;
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use toml::Spanned;
 
 /// The shipped lessons, folder name → `lesson.toml`, in the suggested order.
@@ -132,55 +132,65 @@ pub fn embedded() -> Vec<Lesson> {
         .collect()
 }
 
+/// What a folder of lessons holds: the lessons that load (each with its
+/// file) and the errors of those that do not.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub lessons: Vec<(PathBuf, Lesson)>,
+    pub errors: Vec<LoadError>,
+}
+
 /// The lessons of `dir`: every sub-folder with a `lesson.toml`, in name
 /// order, or `dir` itself when it is one lesson's folder. Every broken file
-/// is reported, not only the first.
-pub fn load_dir(dir: &Path) -> Result<Vec<Lesson>, Vec<LoadError>> {
+/// is reported, not only the first, and does not hide the others.
+pub fn load_dir(dir: &Path) -> Loaded {
     let io = |path: &Path, e: std::io::Error| LoadError {
         file: path.display().to_string(),
         line: 0,
         column: 0,
         message: e.to_string(),
     };
-    let folders: Vec<std::path::PathBuf> = if dir.join("lesson.toml").is_file() {
+    let mut loaded = Loaded::default();
+    let folders: Vec<PathBuf> = if dir.join("lesson.toml").is_file() {
         vec![dir.to_path_buf()]
     } else {
-        let mut found: Vec<_> = std::fs::read_dir(dir)
-            .map_err(|e| vec![io(dir, e)])?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.join("lesson.toml").is_file())
-            .collect();
-        found.sort();
-        found
+        match std::fs::read_dir(dir) {
+            Ok(entries) => {
+                let mut found: Vec<_> = entries
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.join("lesson.toml").is_file())
+                    .collect();
+                found.sort();
+                found
+            }
+            Err(e) => {
+                loaded.errors.push(io(dir, e));
+                return loaded;
+            }
+        }
     };
     if folders.is_empty() {
-        return Err(vec![LoadError {
+        loaded.errors.push(LoadError {
             file: dir.display().to_string(),
             line: 0,
             column: 0,
             message: "no lesson folder (a folder with a lesson.toml) here".into(),
-        }]);
+        });
     }
-    let mut lessons = Vec::new();
-    let mut errors = Vec::new();
     for folder in folders {
         let path = folder.join("lesson.toml");
         let id = folder
             .file_name()
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-        let loaded = std::fs::read_to_string(&path)
+        let parsed = std::fs::read_to_string(&path)
             .map_err(|e| io(&path, e))
             .and_then(|text| parse_lesson(&id, &path.display().to_string(), &text));
-        match loaded {
-            Ok(l) => lessons.push(l),
-            Err(e) => errors.push(e),
+        match parsed {
+            Ok(l) => loaded.lessons.push((path, l)),
+            Err(e) => loaded.errors.push(e),
         }
     }
-    if errors.is_empty() {
-        Ok(lessons)
-    } else {
-        Err(errors)
-    }
+    loaded
 }
 
 #[cfg(test)]

@@ -81,3 +81,12 @@ fn the_cache_goal_tells_the_two_orders_apart() {
         .message(layerlab::messages::Lang::En)
         .contains("rebuilds 2 steps"));
 }
+
+#[test]
+fn every_lesson_folder_is_embedded_as_written() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/lessons");
+    let loaded = layerlab::lesson::load_dir(std::path::Path::new(root));
+    assert_eq!(loaded.errors, Vec::new());
+    let on_disk: Vec<_> = loaded.lessons.into_iter().map(|(_, l)| l).collect();
+    assert_eq!(on_disk, embedded(), "lessons/ and the embedded list differ");
+}

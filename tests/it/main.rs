@@ -11,6 +11,7 @@ mod catalog;
 mod classic_hash;
 mod cli_build;
 mod cli_docker;
+mod cli_lesson;
 mod cli_parse;
 mod conformance;
 mod engine_context;
