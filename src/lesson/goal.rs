@@ -4,7 +4,8 @@
 //! `lesson check` read the same thing.
 
 use crate::engine::report::BuildReport;
-use crate::engine::store::{DiskUsage, EngineState};
+use crate::engine::store::{DiskUsage, EngineState, ImageRecord};
+use crate::filesystem::rootfs::{Change, Node, NodeKind};
 use crate::messages::Lang;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -36,6 +37,10 @@ pub struct Goal {
     /// The last built image has at most this many layers.
     #[serde(default)]
     pub max_layers: Option<usize>,
+    /// No layer of the last built image stores bytes a later layer
+    /// overwrites or removes (clean up in the same RUN that downloads).
+    #[serde(default)]
+    pub no_wasted_bytes: bool,
     /// Facts about one image.
     #[serde(default)]
     pub image: Option<ImageGoal>,
@@ -82,6 +87,10 @@ pub struct ImageGoal {
     /// `docker image history` shows at least this many rows.
     #[serde(default)]
     pub min_history: Option<usize>,
+    /// Paths its filesystem does not hold (a multi-stage build leaves its
+    /// build stage's files behind).
+    #[serde(default)]
+    pub lacks: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -153,6 +162,11 @@ pub enum Unmet {
         min: usize,
         got: usize,
     },
+    Wasted(u64),
+    Holds {
+        image: String,
+        path: String,
+    },
     NoContainer(String),
     ContainerImage {
         name: String,
@@ -206,6 +220,16 @@ impl Unmet {
                 format!("레이어 {got}개 (목표: {max}개 이하)")
             }
             Unmet::TooManyLayers { max, got } => format!("{got} layers (at most {max})."),
+            Unmet::Holds { image, path } if ko => {
+                format!("{image} 이미지에 아직 {path}이(가) 있습니다.")
+            }
+            Unmet::Holds { image, path } => format!("image {image} still holds {path}."),
+            Unmet::Wasted(b) if ko => {
+                format!("낭비된 공간 {b} B: 아래 레이어에 남은 파일을 위 레이어가 지우거나 덮어씀")
+            }
+            Unmet::Wasted(b) => format!(
+                "{b} B wasted: files a lower layer stores and a later one removes or overwrites."
+            ),
             Unmet::ImageEnv { image, entry } if ko => {
                 format!("{image} 이미지의 환경 변수에 {entry}이(가) 없습니다.")
             }
@@ -296,6 +320,7 @@ impl Goal {
             || !self.instructions.is_empty()
             || !self.max_instructions.is_empty()
             || self.max_layers.is_some()
+            || self.no_wasted_bytes
     }
 
     fn check_build(&self, world: &dyn World, unmet: &mut Vec<Unmet>) {
@@ -350,6 +375,12 @@ impl Goal {
                 });
             }
         }
+        if self.no_wasted_bytes {
+            let wasted = engine_wasted(world.engine(), last);
+            if wasted > 0 {
+                unmet.push(Unmet::Wasted(wasted));
+            }
+        }
         if let Some(max) = self.max_layers {
             if last.layer_count > max {
                 unmet.push(Unmet::TooManyLayers {
@@ -359,6 +390,47 @@ impl Goal {
             }
         }
     }
+}
+
+/// The files an image's layers leave (path → size) and the bytes its
+/// layers store that a later layer removes or overwrites: stored, shipped,
+/// and never seen. Layers not in memory are skipped.
+fn walk_layers(engine: &EngineState, img: &ImageRecord) -> (BTreeMap<String, u64>, u64) {
+    let mut present: BTreeMap<String, u64> = BTreeMap::new();
+    let mut wasted = 0;
+    for layer in &img.layers {
+        let Some(changes) = engine.peek_layer(&layer.diff_id) else {
+            continue;
+        };
+        for (path, change) in changes.iter() {
+            let path = path.as_str();
+            let below = |p: &String| p == path || p.starts_with(&format!("{path}/"));
+            let gone: Vec<String> = match change {
+                Change::Put(_) => present.keys().filter(|p| *p == path).cloned().collect(),
+                Change::Whiteout | Change::Opaque(_) => {
+                    present.keys().filter(|p| below(p)).cloned().collect()
+                }
+            };
+            for p in gone {
+                wasted += present.remove(&p).unwrap_or(0);
+            }
+            if let Change::Put(Node { kind, .. }) = change {
+                let size = match kind {
+                    NodeKind::File(blob) => blob.len(),
+                    _ => 0,
+                };
+                present.insert(path.to_string(), size);
+            }
+        }
+    }
+    (present, wasted)
+}
+
+fn engine_wasted(engine: &EngineState, report: &BuildReport) -> u64 {
+    engine
+        .images
+        .get(&report.image_id)
+        .map_or(0, |img| walk_layers(engine, img).1)
 }
 
 impl ImageGoal {
@@ -405,6 +477,17 @@ impl ImageGoal {
                     .is_some_and(|t| t.iter().any(|(p, _)| p.as_str() == wanted));
                 if !added {
                     unmet.push(Unmet::TopLayer {
+                        image: self.name.clone(),
+                        path: path.clone(),
+                    });
+                }
+            }
+        }
+        if !self.lacks.is_empty() {
+            let (files, _) = walk_layers(engine, img);
+            for path in &self.lacks {
+                if files.contains_key(path.trim_matches('/')) {
+                    unmet.push(Unmet::Holds {
                         image: self.name.clone(),
                         path: path.clone(),
                     });

@@ -22,6 +22,10 @@ const EMBEDDED: &[(&str, &str)] = &[
         "03-layers",
         include_str!("../../lessons/03-layers/lesson.toml"),
     ),
+    (
+        "04-smaller-images",
+        include_str!("../../lessons/04-smaller-images/lesson.toml"),
+    ),
 ];
 
 /// A lesson file that cannot be used, with where.

@@ -93,7 +93,8 @@ impl Playground {
         }
     }
 
-    /// Plays every step of `lesson` with its solution and checks its goal;
+    /// Plays every step of `lesson` with its solution and checks its goal,
+    /// which must not hold before the solution;
     /// the first step that fails is the error: its number (from 1), its
     /// line, and why.
     pub fn prove(&mut self, lesson: &Lesson) -> Result<(), (usize, usize, String)> {
@@ -101,6 +102,10 @@ impl Playground {
             let fail = |why: String| (i + 1, step.line, why);
             if let Some(start) = &step.start {
                 self.start(start).map_err(fail)?;
+            }
+            // A step already done when it starts asks nothing of the learner.
+            if self.check(&step.goal).is_empty() {
+                return Err(fail("its goal holds before its solution is applied".into()));
             }
             for action in &step.solution {
                 self.apply(action).map_err(fail)?;

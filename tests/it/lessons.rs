@@ -21,7 +21,7 @@ fn both(t: &Text, what: &str) {
 #[test]
 fn every_shipped_lesson_is_solvable_and_bilingual() {
     let lessons = embedded();
-    assert!(lessons.len() >= 3, "{} lessons shipped", lessons.len());
+    assert!(lessons.len() >= 4, "{} lessons shipped", lessons.len());
     for lesson in &lessons {
         both(&lesson.title, &lesson.id);
         both(&lesson.summary, &lesson.id);
@@ -89,4 +89,33 @@ fn every_lesson_folder_is_embedded_as_written() {
     assert_eq!(loaded.errors, Vec::new());
     let on_disk: Vec<_> = loaded.lessons.into_iter().map(|(_, l)| l).collect();
     assert_eq!(on_disk, embedded(), "lessons/ and the embedded list differ");
+}
+
+#[test]
+fn the_image_goals_see_wasted_bytes_and_left_files() {
+    let lesson = embedded()
+        .into_iter()
+        .find(|l| l.id == "04-smaller-images")
+        .expect("smaller-images lesson");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut play = Playground::new(dir.path().join("work"));
+    // Each start, built as it is, misses its goal for the reason the step teaches.
+    for (step, tag, want) in [
+        (1, "count", "B wasted"),
+        (2, "count-multi", "still holds /numbers.txt"),
+    ] {
+        let step = &lesson.steps[step];
+        play.start(step.start.as_ref().expect("start"))
+            .expect("start");
+        play.apply(&layerlab::lesson::Action::Run(format!(
+            "docker image build -t {tag} ."
+        )))
+        .expect("build");
+        let words: Vec<String> = play
+            .check(&step.goal)
+            .iter()
+            .map(|u| u.message(layerlab::messages::Lang::En))
+            .collect();
+        assert!(words.iter().any(|w| w.contains(want)), "{words:?}");
+    }
 }
