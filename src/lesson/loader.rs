@@ -26,6 +26,10 @@ const EMBEDDED: &[(&str, &str)] = &[
         "04-smaller-images",
         include_str!("../../lessons/04-smaller-images/lesson.toml"),
     ),
+    (
+        "05-dependencies",
+        include_str!("../../lessons/05-dependencies/lesson.toml"),
+    ),
 ];
 
 /// A lesson file that cannot be used, with where.
