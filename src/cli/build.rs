@@ -4,6 +4,8 @@
 //! closing summary are layerlab's and speak the learner's language; the
 //! builder's own lines stay docker's English, as does the JSON contract.
 
+mod check;
+
 use crate::command::output;
 use crate::engine::builder::{BuildOptions, BuilderKind};
 use crate::engine::daemon::{Daemon, DaemonError};
@@ -36,11 +38,25 @@ pub struct BuildArgs {
     /// Print one JSON object instead of progress.
     #[arg(long)]
     pub json: bool,
+    /// Run BuildKit's build checks instead of building.
+    #[arg(long)]
+    pub check: bool,
     /// The build context directory.
     pub context: PathBuf,
 }
 
 pub fn run(args: &BuildArgs, state_dir: &Path, lang: Lang) -> i32 {
+    if args.check {
+        let file = dockerfile_path(args);
+        let shown = file.display().to_string();
+        return match read_dockerfile(&file, &shown) {
+            Ok(text) => check::run(&shown, &text, lang),
+            Err(e) => {
+                eprintln!("ERROR: {e}");
+                1
+            }
+        };
+    }
     match build(args, state_dir) {
         Ok(report) => {
             if args.json {
@@ -96,15 +112,9 @@ enum Failure {
 }
 
 fn build(args: &BuildArgs, state_dir: &Path) -> Result<BuildReport, Failure> {
-    let file = args
-        .file
-        .clone()
-        .unwrap_or_else(|| args.context.join("Dockerfile"));
+    let file = dockerfile_path(args);
     let shown = file.display().to_string();
-    let text = std::fs::read(&file)
-        .map_err(|e| Failure::Usage(format!("failed to read dockerfile: open {shown}: {e}")))?;
-    let text = String::from_utf8(text)
-        .map_err(|_| Failure::Usage(format!("{shown} is not valid UTF-8")))?;
+    let text = read_dockerfile(&file, &shown)?;
     let mut build_args = Vec::new();
     for kv in &args.build_args {
         // `--build-arg NAME` alone takes the value from the environment.
@@ -131,6 +141,18 @@ fn build(args: &BuildArgs, state_dir: &Path) -> Result<BuildReport, Failure> {
     let snapshot = daemon.snapshot(&args.context).map_err(wrap)?;
     let report = daemon.build(&text, &snapshot, &opts).map_err(wrap)?;
     Ok(report)
+}
+
+fn dockerfile_path(args: &BuildArgs) -> PathBuf {
+    args.file
+        .clone()
+        .unwrap_or_else(|| args.context.join("Dockerfile"))
+}
+
+fn read_dockerfile(file: &Path, shown: &str) -> Result<String, Failure> {
+    let text = std::fs::read(file)
+        .map_err(|e| Failure::Usage(format!("failed to read dockerfile: open {shown}: {e}")))?;
+    String::from_utf8(text).map_err(|_| Failure::Usage(format!("{shown} is not valid UTF-8")))
 }
 
 /// The JSON contract of `layerlab build --json`.

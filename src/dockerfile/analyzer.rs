@@ -7,6 +7,10 @@
 //! The analyzer keeps each word as written and the builder expands it with
 //! [`crate::dockerfile::expand`] in exactly the commands Docker expands.
 
+mod checks;
+
+pub use checks::build_checks;
+
 use crate::dockerfile::ast::{Flag, Instruction, Keyword};
 use crate::dockerfile::diagnostic::DiagnosticKind;
 use crate::dockerfile::{Diagnostic, Dockerfile, Span};

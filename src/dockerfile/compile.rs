@@ -46,6 +46,17 @@ impl Compiled {
         }
     }
 
+    /// BuildKit's build checks (`docker build --check`) of a text that
+    /// parses and has no errors; none otherwise.
+    pub fn build_checks(&self) -> Vec<Diagnostic> {
+        match &self.parsed {
+            Ok((file, plan)) if plan.errors().next().is_none() => {
+                analyzer::build_checks(file, plan)
+            }
+            _ => Vec::new(),
+        }
+    }
+
     /// What stops a build before it starts: the parse error, or the
     /// analyzer's first error.
     pub fn error(&self) -> Option<&Diagnostic> {

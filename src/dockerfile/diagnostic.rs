@@ -113,6 +113,32 @@ pub enum DiagnosticKind {
     JsonLookalike {
         keyword: String,
     },
+    // BuildKit's build checks (`--check`), named as BuildKit names them.
+    CheckJsonArgsRecommended {
+        keyword: String,
+    },
+    /// `from` and `as_keyword` as written.
+    CheckFromAsCasing {
+        from: String,
+        as_keyword: String,
+    },
+    CheckStageNameCasing {
+        name: String,
+    },
+    CheckUndefinedVar {
+        name: String,
+    },
+    CheckWorkdirRelativePath {
+        path: String,
+    },
+    CheckSecretsUsedInArgOrEnv {
+        keyword: String,
+        name: String,
+    },
+    CheckMaintainerDeprecated,
+    CheckLegacyKeyValueFormat {
+        keyword: String,
+    },
     // The builder's: docker's own error (`message`, kept as docker prints
     // it in every language) at the line it is about, with layerlab's hint.
     HeredocsNeedBuildkit {
@@ -197,6 +223,28 @@ impl DiagnosticKind {
             }
             K::LegacyEnvForm => Message::new("diag.legacy_env_form"),
             K::MaintainerDeprecated => Message::new("diag.maintainer_deprecated"),
+            K::CheckJsonArgsRecommended { keyword } => {
+                Message::new("check.json_args_recommended").arg("keyword", keyword)
+            }
+            K::CheckFromAsCasing { from, as_keyword } => Message::new("check.from_as_casing")
+                .arg("from", from)
+                .arg("as", as_keyword),
+            K::CheckStageNameCasing { name } => {
+                Message::new("check.stage_name_casing").arg("name", name)
+            }
+            K::CheckUndefinedVar { name } => Message::new("check.undefined_var").arg("name", name),
+            K::CheckWorkdirRelativePath { path } => {
+                Message::new("check.workdir_relative_path").arg("path", format!("{path:?}"))
+            }
+            K::CheckSecretsUsedInArgOrEnv { keyword, name } => {
+                Message::new("check.secrets_used_in_arg_or_env")
+                    .arg("keyword", keyword)
+                    .arg("name", format!("{name:?}"))
+            }
+            K::CheckMaintainerDeprecated => Message::new("check.maintainer_deprecated"),
+            K::CheckLegacyKeyValueFormat { keyword } => {
+                Message::new("check.legacy_key_value_format").arg("keyword", keyword)
+            }
             K::JsonLookalike { keyword } => {
                 Message::new("diag.json_lookalike").arg("keyword", keyword)
             }
@@ -254,6 +302,36 @@ impl DiagnosticKind {
             | K::HealthcheckNoneWithArguments
             | K::HealthcheckMissingCommand
             | K::HealthcheckUnknownType { .. } => return None,
+            // A build check's own page explains it: `check_rule` names it.
+            K::CheckJsonArgsRecommended { .. }
+            | K::CheckFromAsCasing { .. }
+            | K::CheckStageNameCasing { .. }
+            | K::CheckUndefinedVar { .. }
+            | K::CheckWorkdirRelativePath { .. }
+            | K::CheckSecretsUsedInArgOrEnv { .. }
+            | K::CheckMaintainerDeprecated
+            | K::CheckLegacyKeyValueFormat { .. } => return None,
+        })
+    }
+
+    /// A build check's BuildKit rule name and the page Docker links for it
+    /// (`None` for layerlab's own diagnostics).
+    pub fn check_rule(&self) -> Option<(&'static str, &'static str)> {
+        use DiagnosticKind as K;
+        Some(match self {
+            K::CheckJsonArgsRecommended { .. } => ("JSONArgsRecommended", "json-args-recommended"),
+            K::CheckFromAsCasing { .. } => ("FromAsCasing", "from-as-casing"),
+            K::CheckStageNameCasing { .. } => ("StageNameCasing", "stage-name-casing"),
+            K::CheckUndefinedVar { .. } => ("UndefinedVar", "undefined-var"),
+            K::CheckWorkdirRelativePath { .. } => ("WorkdirRelativePath", "workdir-relative-path"),
+            K::CheckSecretsUsedInArgOrEnv { .. } => {
+                ("SecretsUsedInArgOrEnv", "secrets-used-in-arg-or-env")
+            }
+            K::CheckMaintainerDeprecated => ("MaintainerDeprecated", "maintainer-deprecated"),
+            K::CheckLegacyKeyValueFormat { .. } => {
+                ("LegacyKeyValueFormat", "legacy-key-value-format")
+            }
+            _ => return None,
         })
     }
 }

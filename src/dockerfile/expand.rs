@@ -46,9 +46,14 @@ pub trait Vars {
 pub struct Env {
     entries: Vec<(String, String)>,
     /// Where each name sits in `entries`, so that setting and looking up
-    /// stay constant-time in an environment of thousands of variables.
+    /// stay constant-time in an environment of thousands of variables;
+    /// empty while the environment is small enough that a scan is cheaper
+    /// than hashing (a Dockerfile's usual handful of variables).
     index: HashMap<String, usize>,
 }
+
+/// Variables past which an [`Env`] keeps its index.
+const INDEXED_FROM: usize = 32;
 
 impl Env {
     pub fn new() -> Self {
@@ -59,9 +64,17 @@ impl Env {
     pub fn set(&mut self, key: impl Into<String>, value: impl Into<String>) {
         let key = key.into();
         let value = value.into();
-        match self.index.get(&key) {
-            Some(&i) => self.entries[i].1 = value,
+        match self.position(&key) {
+            Some(i) => self.entries[i].1 = value,
+            None if self.index.is_empty() && self.entries.len() < INDEXED_FROM => {
+                self.entries.push((key, value));
+            }
             None => {
+                if self.index.is_empty() {
+                    self.index = (self.entries.iter().enumerate())
+                        .map(|(i, (k, _))| (k.clone(), i))
+                        .collect();
+                }
                 self.index.insert(key.clone(), self.entries.len());
                 self.entries.push((key, value));
             }
@@ -69,7 +82,15 @@ impl Env {
     }
 
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.index.get(key).map(|&i| self.entries[i].1.as_str())
+        self.position(key).map(|i| self.entries[i].1.as_str())
+    }
+
+    fn position(&self, key: &str) -> Option<usize> {
+        if self.index.is_empty() {
+            self.entries.iter().position(|(k, _)| k == key)
+        } else {
+            self.index.get(key).copied()
+        }
     }
 
     /// `(name, value)` pairs in definition order.
@@ -730,5 +751,29 @@ impl Fields {
             self.done.push(self.current);
         }
         self.done
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Env;
+
+    /// Small and large environments answer alike: the index taken past a
+    /// few dozen names keeps each name's first position and last value.
+    #[test]
+    fn an_env_keeps_order_and_last_values_across_its_index() {
+        let mut env = Env::new();
+        for i in 0..100 {
+            env.set(format!("V{i}"), "first");
+            env.set(format!("V{}", i / 2), format!("again {i}"));
+        }
+        assert_eq!(env.len(), 100);
+        let names: Vec<&str> = env.iter().map(|(k, _)| k).collect();
+        assert_eq!(names[..3], ["V0", "V1", "V2"]);
+        assert_eq!(env.get("V10"), Some("again 21"));
+        assert_eq!(env.get("V99"), Some("first"));
+        assert_eq!(env.get("V100"), None);
+        let rebuilt: Env = env.iter().collect();
+        assert_eq!(rebuilt, env);
     }
 }

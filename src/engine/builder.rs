@@ -13,6 +13,7 @@ mod config;
 mod copy;
 mod exec;
 mod metadata;
+mod onbuild;
 mod sources;
 mod steps;
 mod watch;
@@ -463,8 +464,16 @@ impl Run<'_> {
         if numbering.counts_from(index) {
             self.base_step(index, &st, &base_ref, numbering);
         }
+        // The base's triggers run first; the new image does not inherit
+        // them (both builders clear OnBuild before running them).
+        let triggers = std::mem::take(&mut st.config.on_build);
+        let triggers = onbuild::trigger_commands(&triggers, stage)
+            .map_err(|m| self.fail(m, Some(stage.span)))?;
+        for cmd in &triggers {
+            self.command(index, cmd, &mut st, numbering, true)?;
+        }
         for cmd in &stage.commands {
-            self.command(index, cmd, &mut st, numbering)?;
+            self.command(index, cmd, &mut st, numbering, false)?;
         }
         self.stages.insert(index, st);
         Ok(())
@@ -621,8 +630,14 @@ impl Run<'_> {
         cmd: &Command,
         st: &mut StageState,
         numbering: &mut steps::Numbering,
+        trigger: bool,
     ) -> Result<(), BuildError> {
         let builder = self.opts.builder;
+        // The classic builder runs an ONBUILD trigger without a step line
+        // of its own (it prints `# Executing 1 build trigger` under FROM);
+        // BuildKit numbers it as a step of the stage, beyond the stage's
+        // count (`[stage-1 2/1]`, recorded: our 65).
+        let hidden = trigger && builder == BuilderKind::Classic;
         let is_metadata = !matches!(
             cmd.kind,
             CommandKind::Run(_) | CommandKind::Copy(_) | CommandKind::Workdir(_)
@@ -640,7 +655,11 @@ impl Run<'_> {
             }
             return Ok(());
         }
-        let (step, of) = numbering.next(stage);
+        let (step, of) = if hidden {
+            numbering.current(stage)
+        } else {
+            numbering.next(stage)
+        };
         let label = numbering.label(stage);
         // BuildKit names a RUN step with its variables expanded.
         let shown = if builder == BuilderKind::Buildkit && cmd.keyword() == Keyword::Run {
@@ -651,13 +670,15 @@ impl Run<'_> {
         if self.opts.watch.cancelled() {
             return Err(self.fail(CANCELLED.into(), Some(cmd.span)));
         }
-        self.opts.watch.step(&StepStarted {
-            stage: label.clone(),
-            step,
-            of,
-            text: shown.clone(),
-            seconds_so_far: self.reports.iter().map(|r| r.seconds).sum(),
-        });
+        if !hidden {
+            self.opts.watch.step(&StepStarted {
+                stage: label.clone(),
+                step,
+                of,
+                text: shown.clone(),
+                seconds_so_far: self.reports.iter().map(|r| r.seconds).sum(),
+            });
+        }
         let inputs = if is_metadata {
             let text = meta_text.unwrap_or_default();
             StepInputs {
@@ -820,6 +841,9 @@ impl Run<'_> {
                 return Ok(());
             }
             self.vertices.insert(digest, self.reports.len());
+        }
+        if hidden {
+            return Ok(());
         }
         self.reports.push(StepReport {
             stage: label,

@@ -378,3 +378,46 @@ fn heredoc_bodies_are_inputs_and_copy_heredoc_writes_the_file() {
         "{err}"
     );
 }
+
+#[test]
+fn check_reports_buildkit_rules_instead_of_building() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let state = tmp.path().join("state");
+    let ctx = tmp.path().join("ctx");
+    std::fs::create_dir_all(&ctx).expect("ctx");
+    std::fs::write(ctx.join("Dockerfile"), "FROM base as Build\nCMD tool run\n").expect("write");
+    let out = layerlab(&state, &["build", "--check", ctx.to_str().expect("utf8")]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.starts_with("Check complete, 3 warnings have been found!\n"),
+        "{text}"
+    );
+    for rule in [
+        "WARNING: FromAsCasing - https://docs.docker.com/go/dockerfile/rule/from-as-casing/\n\
+         'as' and 'FROM' keywords' casing do not match\n",
+        "WARNING: StageNameCasing - https://docs.docker.com/go/dockerfile/rule/stage-name-casing/\n\
+         Stage name 'Build' should be lowercase\n",
+        "WARNING: JSONArgsRecommended - \
+         https://docs.docker.com/go/dockerfile/rule/json-args-recommended/\n\
+         JSON arguments recommended for CMD to prevent unintended behavior related to OS signals\n",
+    ] {
+        assert!(text.contains(rule), "{rule} missing in:\n{text}");
+    }
+    assert!(text.contains("Dockerfile:2\n"), "{text}");
+    assert!(text.contains("   2 | >>> CMD tool run\n"), "{text}");
+    // Nothing was built.
+    assert!(!text.contains("writing image"), "{text}");
+
+    std::fs::write(
+        ctx.join("Dockerfile"),
+        "FROM base AS build\nCMD [\"tool\"]\n",
+    )
+    .expect("write");
+    let out = layerlab(&state, &["build", "--check", ctx.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "Check complete, no warnings found.\n"
+    );
+}

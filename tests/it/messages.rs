@@ -201,6 +201,20 @@ fn diagnostic_kinds() -> Vec<DiagnosticKind> {
         K::LegacyEnvForm,
         K::MaintainerDeprecated,
         K::JsonLookalike { keyword: s("CMD") },
+        K::CheckJsonArgsRecommended { keyword: s("CMD") },
+        K::CheckFromAsCasing {
+            from: s("FROM"),
+            as_keyword: s("as"),
+        },
+        K::CheckStageNameCasing { name: s("Builder") },
+        K::CheckUndefinedVar { name: s("VERSION") },
+        K::CheckWorkdirRelativePath { path: s("app") },
+        K::CheckSecretsUsedInArgOrEnv {
+            keyword: s("ARG"),
+            name: s("API_TOKEN"),
+        },
+        K::CheckMaintainerDeprecated,
+        K::CheckLegacyKeyValueFormat { keyword: s("ENV") },
         K::HeredocsNeedBuildkit {
             message: s("dockerfile parse error line 2: unknown instruction: ECHO"),
         },
@@ -256,6 +270,14 @@ fn diagnostic_kinds() -> Vec<DiagnosticKind> {
             | K::LegacyEnvForm
             | K::MaintainerDeprecated
             | K::JsonLookalike { .. }
+            | K::CheckJsonArgsRecommended { .. }
+            | K::CheckFromAsCasing { .. }
+            | K::CheckStageNameCasing { .. }
+            | K::CheckUndefinedVar { .. }
+            | K::CheckWorkdirRelativePath { .. }
+            | K::CheckSecretsUsedInArgOrEnv { .. }
+            | K::CheckMaintainerDeprecated
+            | K::CheckLegacyKeyValueFormat { .. }
             | K::HeredocsNeedBuildkit { .. }
             | K::BaseImageUnavailable { .. } => {}
         }

@@ -161,6 +161,18 @@ impl Numbering {
         }
     }
 
+    /// The `(i, N)` last handed out for `stage`, for a step the builder
+    /// runs without a number of its own.
+    pub fn current(&self, stage: usize) -> (usize, usize) {
+        match self.builder {
+            BuilderKind::Buildkit => {
+                let n = self.next.get(&stage).copied().unwrap_or(0);
+                (n, self.totals.get(&stage).copied().unwrap_or(n))
+            }
+            BuilderKind::Classic => (self.global_next, self.global_total),
+        }
+    }
+
     pub fn label(&self, stage: usize) -> Option<String> {
         self.labels.get(&stage).cloned().flatten()
     }

@@ -206,6 +206,19 @@ impl Engine {
         self.ids(&["ps", "-a", "-q", "--no-trunc"])
     }
 
+    /// The BuildKit cache records on the engine, by id.
+    fn cache_ids(&self) -> Result<BTreeSet<String>, String> {
+        let out = self.ok(["system", "df", "-v", "--format", "{{json .BuildCache}}"])?;
+        let rows: Value =
+            serde_json::from_str(out.trim()).map_err(|e| format!("system df: {e}"))?;
+        Ok(rows
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r["ID"].as_str().map(str::to_string))
+            .collect())
+    }
+
     fn our_tags(&self) -> Result<Vec<String>, String> {
         let filter = format!("reference={TAG_REPO}/*");
         let out = self.ok([
@@ -235,6 +248,7 @@ impl Engine {
             engine: self,
             base_images: self.image_ids()?,
             base_containers: self.container_ids()?,
+            base_cache: self.cache_ids()?,
             _lock: lock,
             tmp,
         })
@@ -274,6 +288,8 @@ pub struct Session<'e> {
     engine: &'e Engine,
     base_images: BTreeSet<String>,
     base_containers: BTreeSet<String>,
+    /// Cache records that were there before: an engine others use keeps theirs.
+    base_cache: BTreeSet<String>,
     _lock: File,
     tmp: tempfile::TempDir,
 }
@@ -316,20 +332,27 @@ impl Session<'_> {
                 return Err(format!("cannot remove images {left:?}"));
             }
         }
-        e.ok(["builder", "prune", "-af"])?;
-        let df = e.ok(["system", "df", "--format", "{{json .}}"])?;
-        for line in df.lines().filter(|l| !l.trim().is_empty()) {
-            let row: Value =
-                serde_json::from_str(line).map_err(|err| format!("system df: {err}"))?;
-            let count = match &row["TotalCount"] {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            if row["Type"] == "Build Cache" && count != "0" && !count.is_empty() {
-                return Err(format!("build cache not empty after prune: {row}"));
+        // only the cache records made since the baseline: others' stay. A record goes only
+        // after the ones built on it: repeat while progressing
+        let mut before = usize::MAX;
+        loop {
+            let left: Vec<String> = e
+                .cache_ids()?
+                .difference(&self.base_cache)
+                .cloned()
+                .collect();
+            if left.is_empty() {
+                return Ok(());
+            }
+            if left.len() >= before {
+                return Err(format!("cannot prune build cache records {left:?}"));
+            }
+            before = left.len();
+            for id in &left {
+                let filter = format!("id={id}");
+                e.run(["builder", "prune", "-af", "--filter", &filter], None, None)?;
             }
         }
-        Ok(())
     }
 
     /// Replay every build of `scenario` with one builder, from an empty cache, and report
