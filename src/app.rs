@@ -2,6 +2,7 @@
 //! [`Effect`]s out for the runtime to perform. No terminal, no disk.
 
 pub mod action;
+pub mod compare;
 pub mod document;
 pub mod effect;
 pub mod files;

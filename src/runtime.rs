@@ -367,14 +367,19 @@ impl Session {
                     let shown = Shown::Build {
                         number: self.host.daemon.engine.builds,
                     };
-                    Box::new(self.host.outcome(
+                    let mut outcome = self.host.outcome(
                         shown,
                         b.compiled,
                         b.builder,
                         b.result,
                         &BTreeMap::new(),
                         Some(line.clone()),
-                    ))
+                    );
+                    outcome.other = self
+                        .host
+                        .other_preview(&outcome.compiled, outcome.builder)
+                        .map(Box::new);
+                    Box::new(outcome)
                 });
                 vec![Event::CommandDone {
                     line,

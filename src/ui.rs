@@ -50,7 +50,14 @@ pub fn areas(model: &Model) -> Areas {
             Constraint::Length(1),
         ])
         .split(area);
-    let left_pct = if roomy { 38 } else { 44 };
+    // Side by side, the two layer columns take the room the Dockerfile
+    // can spare.
+    let left_pct = match (roomy, model.side_by_side) {
+        (true, false) => 38,
+        (false, false) => 44,
+        (true, true) => 30,
+        (false, true) => 26,
+    };
     let cols = Layout::default()
         .direction(Direction::Horizontal)
         .constraints([Constraint::Percentage(left_pct), Constraint::Min(20)])
@@ -171,7 +178,8 @@ pub fn click(model: &Model, col: u16, row: u16) -> Option<Event> {
             .map(Event::SelectInstruction);
     }
     if inside(a.layers, col, row) {
-        return layers_pane::instruction_at(model, a.layers, row).map(Event::SelectInstruction);
+        return layers_pane::instruction_at(model, a.layers, col, row)
+            .map(Event::SelectInstruction);
     }
     if let Some(r) = a.context {
         if inside(r, col, row) {

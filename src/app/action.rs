@@ -32,6 +32,7 @@ actions! {
     Build = "build",
     ToggleBuildOnSave = "toggle_build_on_save",
     ToggleBuilder = "toggle_builder",
+    ToggleSideBySide = "toggle_side_by_side",
     ToggleContext = "toggle_context",
     FocusNext = "focus_next",
     FocusPrev = "focus_prev",

@@ -180,6 +180,9 @@ pub struct BuildOutcome {
     pub base_layers: BTreeMap<usize, Vec<Arc<LayerChanges>>>,
     /// The command line that ran it, when not the editor.
     pub origin: Option<String>,
+    /// The other builder's preview of the same text and context, when it
+    /// was computed with this one.
+    pub other: Option<Box<BuildOutcome>>,
 }
 
 /// The outcome of one build or preview, as the panes show it.
@@ -204,6 +207,8 @@ pub struct BuildView {
     pub wasted_files: Vec<(String, u64)>,
     /// The command line that ran it, when not the editor.
     pub origin: Option<String>,
+    /// The other builder's preview of the same text and context, if known.
+    pub other: Option<Box<BuildView>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -227,7 +232,9 @@ impl BuildView {
             layers: changes,
             base_layers,
             origin,
+            other,
         } = outcome;
+        let other = other.map(|o| Box::new(BuildView::new(*o)));
         let (instructions, steps) = match &result {
             Ok(r) => (r.instructions.clone(), &r.steps),
             Err(e) => (BuiltInstruction::list(compiled.instructions()), &e.steps),
@@ -298,6 +305,16 @@ impl BuildView {
             wasted: all_known.then_some(wasted_bytes),
             wasted_files,
             origin,
+            other,
+        }
+    }
+
+    /// This view and the other builder's, as (BuildKit, classic).
+    pub fn by_builder(&self) -> (Option<&BuildView>, Option<&BuildView>) {
+        let other = self.other.as_deref();
+        match self.builder {
+            BuilderKind::Buildkit => (Some(self), other),
+            BuilderKind::Classic => (other, Some(self)),
         }
     }
 
@@ -345,9 +362,14 @@ pub struct Model {
     pub undo: Vec<Snapshot>,
     pub redo: Vec<Snapshot>,
     pub builder: BuilderKind,
+    /// The layer stack shows BuildKit and the classic builder side by side.
+    pub side_by_side: bool,
     /// Saving the Dockerfile (here or from another editor) also builds.
     pub build_on_save: bool,
     pub build: Option<BuildView>,
+    /// The instructions (as written) of the last build the screen showed:
+    /// a preview that differs from them is the learner's change.
+    pub last_built: Vec<String>,
     pub context: ContextPane,
     pub focus: Focus,
     pub mode: Mode,
@@ -429,8 +451,10 @@ impl Model {
             undo: Vec::new(),
             redo: Vec::new(),
             builder: BuilderKind::Buildkit,
+            side_by_side: false,
             build_on_save: false,
             build: None,
+            last_built: Vec::new(),
             context: ContextPane::default(),
             focus: Focus::Dockerfile,
             mode: Mode::Normal,

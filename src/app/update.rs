@@ -98,6 +98,7 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
                     ],
                 ));
             }
+            remember_build(model, &outcome);
             model.build = Some(BuildView::new(*outcome));
             model.running = None;
             Vec::new()
@@ -192,10 +193,18 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
             model.log.scroll = 0;
             model.log.shown = true;
             if let Some(b) = build {
+                remember_build(model, &b);
                 model.build = Some(BuildView::new(*b));
             }
             Vec::new()
         }
+    }
+}
+
+/// A build's instructions, to tell the learner's later changes from it.
+fn remember_build(model: &mut Model, outcome: &BuildOutcome) {
+    if let (Shown::Build { .. }, Ok(report)) = (outcome.shown, &outcome.result) {
+        model.last_built = report.instructions.iter().map(|i| i.text.clone()).collect();
     }
 }
 
@@ -463,6 +472,16 @@ pub fn apply(model: &mut Model, action: Action) -> Vec<Effect> {
             let name = tr(lang, &format!("builder.{}", model.builder.name()));
             model.status = Some(trf(lang, "status.builder", &[("builder", &name)]));
             preview(model)
+        }
+        Action::ToggleSideBySide => {
+            model.side_by_side = !model.side_by_side;
+            let key = if model.side_by_side {
+                "status.side_by_side_on"
+            } else {
+                "status.side_by_side_off"
+            };
+            model.status = Some(tr(lang, key));
+            Vec::new()
         }
         Action::ToggleContext => {
             if model.focus == Focus::Context {

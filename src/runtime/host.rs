@@ -18,7 +18,7 @@ use crate::engine::store::EngineState;
 use crate::filesystem::digest::Digest;
 use crate::filesystem::rootfs::LayerChanges;
 use crate::messages::Lang;
-use crate::runtime::worker::{Done, Job, JobKind};
+use crate::runtime::worker::{self, Done, Job, JobKind};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -262,6 +262,34 @@ impl EngineHost {
         })
     }
 
+    /// The other builder's preview of what a command-bar build of the
+    /// project's Dockerfile built, so the side-by-side view has both sides;
+    /// run in place, as the command was. None for another Dockerfile.
+    pub fn other_preview(
+        &mut self,
+        compiled: &Arc<Compiled>,
+        built_with: BuilderKind,
+    ) -> Option<BuildOutcome> {
+        let p = self.project.as_ref()?;
+        if !Arc::ptr_eq(compiled, &p.compiled) {
+            return None;
+        }
+        let job = Job {
+            kind: JobKind::Preview,
+            compiled: Arc::clone(compiled),
+            context: Arc::clone(p.current()?),
+            opts: BuildOptions {
+                builder: built_with,
+                ..BuildOptions::default()
+            },
+        };
+        let engine = &mut self.daemon.engine;
+        let mut memo = std::mem::take(&mut engine.memo);
+        let done = worker::run_one(engine, &mut memo, &worker::other_preview(&job));
+        self.daemon.engine.memo = memo;
+        Some(done.outcome)
+    }
+
     /// What a job brought back, as the panes show it: a build's writes are
     /// committed (the engine must be as the job found it).
     pub fn finish(&mut self, done: Done) -> BuildOutcome {
@@ -348,6 +376,7 @@ impl EngineHost {
             layers,
             base_layers,
             origin,
+            other: None,
         }
     }
 }

@@ -13,7 +13,7 @@
 use crate::app::model::{BuildOutcome, Shown};
 use crate::dockerfile::Compiled;
 use crate::engine::base::base_layers;
-use crate::engine::builder::{self, BuildOptions, StepStarted, Watch};
+use crate::engine::builder::{self, BuildOptions, BuilderKind, StepStarted, Watch};
 use crate::engine::context::ContextSnapshot;
 use crate::engine::memo::Memo;
 use crate::engine::report::Verdict;
@@ -58,8 +58,44 @@ pub enum Report {
 }
 
 /// Run `job` over `store`: what the worker thread does, and what a session
-/// without one does in place.
+/// without one does in place. The other builder's preview of the same text
+/// and context comes with it (the side-by-side view and the line naming
+/// the builders' difference read it); it shares the job's cancel flag and
+/// reports no steps of its own.
 pub fn run(store: &EngineState, memo: &mut Memo, job: &Job) -> Done {
+    let mut done = run_one(store, memo, job);
+    if job.opts.watch.cancelled() {
+        return done;
+    }
+    let other = run_one(store, memo, &other_preview(job));
+    done.outcome.other = Some(Box::new(other.outcome));
+    done
+}
+
+/// A preview of `job`'s text and context under the other builder, sharing
+/// its cancel flag, reporting no steps.
+pub fn other_preview(job: &Job) -> Job {
+    Job {
+        kind: JobKind::Preview,
+        compiled: Arc::clone(&job.compiled),
+        context: Arc::clone(&job.context),
+        opts: BuildOptions {
+            builder: match job.opts.builder {
+                BuilderKind::Buildkit => BuilderKind::Classic,
+                BuilderKind::Classic => BuilderKind::Buildkit,
+            },
+            tags: Vec::new(),
+            watch: Watch {
+                cancel: job.opts.watch.cancel.clone(),
+                on_step: None,
+            },
+            ..job.opts.clone()
+        },
+    }
+}
+
+/// Run `job` alone (no other builder's preview with it).
+pub fn run_one(store: &EngineState, memo: &mut Memo, job: &Job) -> Done {
     let (result, made, writes) = match job.kind {
         JobKind::Preview => {
             let p = builder::preview(store, memo, &job.compiled, &job.context, &job.opts);
@@ -119,6 +155,7 @@ pub fn run(store: &EngineState, memo: &mut Memo, job: &Job) -> Done {
             layers,
             base_layers,
             origin: None,
+            other: None,
         },
         writes,
     }

@@ -3,15 +3,17 @@
 //! colour, size, short digest and simulated time; the first miss and the
 //! cascade above it marked; the image's totals underneath.
 
+use crate::app::compare::Difference;
 use crate::app::i18n::{tr, trf};
 use crate::app::model::{BuildView, Focus, Model, Shown};
 use crate::app::rows::{layer_rows, LayerRow, RowKind};
 use crate::command::output::human_size;
+use crate::engine::builder::BuilderKind;
 use crate::engine::report::StepReport;
 use crate::ui::theme::Theme;
 use crate::ui::{focused, text};
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget};
@@ -26,19 +28,34 @@ struct TitleParts {
     summary: String,
 }
 
-fn title_parts(model: &Model) -> TitleParts {
+/// What one column of the pane shows: a build view (none yet) and the
+/// builder it is of.
+#[derive(Clone, Copy)]
+struct Column<'a> {
+    view: Option<&'a BuildView>,
+    builder: BuilderKind,
+}
+
+impl<'a> Column<'a> {
+    /// The single view: the screen's build or preview.
+    fn single(model: &'a Model) -> Column<'a> {
+        Column {
+            view: model.build.as_ref(),
+            builder: model.build.as_ref().map_or(model.builder, |v| v.builder),
+        }
+    }
+}
+
+fn title_parts(model: &Model, col: Column) -> TitleParts {
     let lang = model.lang;
-    let builder_key = match &model.build {
-        Some(v) => format!("builder.{}", v.builder.name()),
-        None => format!("builder.{}", model.builder.name()),
-    };
+    let builder_key = format!("builder.{}", col.builder.name());
     let head = format!(
         " {} · {} · ",
         tr(lang, "pane.layers"),
         tr(lang, &builder_key)
     );
     let mut t = String::new();
-    let (kind, kind_short) = match model.build.as_ref().map(|v| v.shown) {
+    let (kind, kind_short) = match col.view.map(|v| v.shown) {
         Some(Shown::Preview { last_build: 0 }) => (
             tr(lang, "title.preview_first"),
             tr(lang, "title.preview_short"),
@@ -56,7 +73,8 @@ fn title_parts(model: &Model) -> TitleParts {
         }
         None => (String::new(), String::new()),
     };
-    match &model.build {
+    match col.view {
+        None if model.build.is_some() => t.push_str(&tr(lang, "side.no_preview")),
         None => t.push_str(&tr(lang, "summary.none")),
         Some(v) => match &v.report {
             None if matches!(v.shown, Shown::Preview { .. }) => {
@@ -105,7 +123,7 @@ fn with_kind(kind: &str, summary: &str) -> String {
 /// The pane's title on one line: builder, preview or build, and the
 /// one-line lesson; narrow panes drop the pane's name, then the long words.
 pub fn title(model: &Model, width: usize) -> String {
-    let p = title_parts(model);
+    let p = title_parts(model, Column::single(model));
     one_line(&p, width)
         .unwrap_or_else(|| format!(" {} · {} ", p.builder, with_kind(&p.kind_short, &p.summary)))
 }
@@ -127,8 +145,8 @@ struct Heading {
     below: Vec<String>,
 }
 
-fn heading(model: &Model, width: usize) -> Heading {
-    let p = title_parts(model);
+fn heading(model: &Model, col: Column, width: usize) -> Heading {
+    let p = title_parts(model, col);
     if let Some(title) = one_line(&p, width) {
         return Heading {
             title,
@@ -187,14 +205,38 @@ fn display_rows(view: &BuildView) -> Vec<LayerRow> {
 /// `newest` line on top; the image's totals and the legend underneath.
 struct Chrome {
     heading: Heading,
+    /// The builders' difference (single view), then the legend.
     legend: Vec<String>,
+    /// Where the legend proper starts in `legend`.
+    first_legend: usize,
 }
 
 impl Chrome {
-    fn new(model: &Model, width: usize) -> Chrome {
+    fn new(model: &Model, col: Column, width: usize) -> Chrome {
+        let room = width.saturating_sub(4);
+        let mut legend = Vec::new();
+        // The single view names what the other builder would charge
+        // differently, above the legend.
+        if !model.side_by_side {
+            let line = col.view.and_then(|view| match Difference::of(view) {
+                Some(d) => Some(d.line(model.lang)),
+                None => {
+                    let texts = view.instructions.iter().map(|i| &i.text);
+                    let changed = !model.last_built.iter().eq(texts);
+                    Difference::untried(view, changed)
+                        .then(|| tr(model.lang, "diff.classic_untried"))
+                }
+            });
+            if let Some(line) = line {
+                legend.extend(text::wrap_at(&line, " ", room));
+            }
+        }
+        let first_legend = legend.len();
+        legend.extend(text::wrap_at(&tr(model.lang, "legend"), " · ", room));
         Chrome {
-            heading: heading(model, width),
-            legend: text::wrap_at(&tr(model.lang, "legend"), " · ", width.saturating_sub(4)),
+            heading: heading(model, col, width),
+            legend,
+            first_legend,
         }
     }
 
@@ -226,9 +268,47 @@ fn offset(model: &Model, rows: &[LayerRow], room: usize) -> usize {
     }
 }
 
+/// The pane's columns: the screen's builder alone, or BuildKit and the
+/// classic builder side by side, each in its own part of `area`.
+fn columns(model: &Model, area: Rect) -> Vec<(Column<'_>, Rect)> {
+    if !model.side_by_side {
+        return vec![(Column::single(model), area)];
+    }
+    let (kit, classic) = model
+        .build
+        .as_ref()
+        .map_or((None, None), BuildView::by_builder);
+    let halves = Layout::default()
+        .direction(Direction::Horizontal)
+        .constraints([Constraint::Percentage(50), Constraint::Percentage(50)])
+        .split(area);
+    vec![
+        (
+            Column {
+                view: kit,
+                builder: BuilderKind::Buildkit,
+            },
+            halves[0],
+        ),
+        (
+            Column {
+                view: classic,
+                builder: BuilderKind::Classic,
+            },
+            halves[1],
+        ),
+    ]
+}
+
 pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
+    for (col, r) in columns(model, area) {
+        render_column(model, col, r, buf);
+    }
+}
+
+fn render_column(model: &Model, col: Column, area: Rect, buf: &mut Buffer) {
     let theme = Theme::new(model.no_color);
-    let chrome = Chrome::new(model, area.width as usize);
+    let chrome = Chrome::new(model, col, area.width as usize);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(focused(model, Focus::Layers)))
@@ -242,7 +322,7 @@ pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
         .iter()
         .map(|l| Line::from(Span::styled(l.clone(), theme.title())))
         .collect();
-    let Some(view) = &model.build else {
+    let Some(view) = col.view else {
         Paragraph::new(lines).render(inner, buf);
         return;
     };
@@ -254,8 +334,17 @@ pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
         theme.dim(),
     )));
     let sync = model.in_sync();
-    // Columns: marker 2, verdict 5, badge 2, text, size 8, digest 8, time 6.
-    let fixed = 2 + 5 + 2 + 8 + 8 + 6;
+    // Columns: marker 2, verdict 5, badge 2, text, size 8, digest 8, time 6;
+    // a narrow column side by side leaves the digest out (and the time, if
+    // narrower still) so the instruction keeps room.
+    let digests = !model.side_by_side || w >= 48;
+    let times = digests || w >= 36;
+    let right = match (digests, times) {
+        (true, _) => 22,
+        (false, true) => 14,
+        (false, false) => 8,
+    };
+    let fixed = 2 + 5 + 2 + right;
     let text_w = w.saturating_sub(fixed).max(8);
     for row in rows.iter().skip(start).take(room) {
         let step = row.step.and_then(|i| view.steps().get(i));
@@ -301,7 +390,7 @@ pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
                         ],
                     ));
                 }
-                spans.push(Span::raw(text::fit(&s, text_w + 22)));
+                spans.push(Span::raw(text::fit(&s, text_w + right)));
             }
             RowKind::Metadata | RowKind::NotBuilt => {
                 let label = if row.kind == RowKind::Metadata {
@@ -310,7 +399,7 @@ pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
                     tr(model.lang, "row.not_built")
                 };
                 spans.push(Span::styled(text::fit(&ins.text, text_w), theme.metadata()));
-                spans.push(Span::styled(text::fit_right(&label, 22), theme.dim()));
+                spans.push(Span::styled(text::fit_right(&label, right), theme.dim()));
             }
             RowKind::Step => {
                 let s = step.map_or(ins.text.as_str(), |s| s.text.as_str());
@@ -319,13 +408,22 @@ pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
                     Some(l) => (human_size(l.size), format!("{}…", &l.diff_id.hex()[..6])),
                     None => (String::new(), tr(model.lang, "row.metadata")),
                 };
-                spans.push(Span::raw(text::fit_right(&size, 7)));
-                spans.push(Span::styled(text::fit_right(&digest, 8), theme.dim()));
+                if digests {
+                    spans.push(Span::raw(text::fit_right(&size, 7)));
+                    spans.push(Span::styled(text::fit_right(&digest, 8), theme.dim()));
+                } else if size.is_empty() {
+                    // No layer: the word `metadata` in the size's place.
+                    spans.push(Span::styled(text::fit_right(&digest, 8), theme.dim()));
+                } else {
+                    spans.push(Span::raw(text::fit_right(&size, 8)));
+                }
                 let time = match step {
                     Some(s) if s.verdict.missed() => format!("≈{:.1}s", s.seconds),
                     _ => String::new(),
                 };
-                spans.push(Span::raw(text::fit_right(&time, 6)));
+                if times {
+                    spans.push(Span::raw(text::fit_right(&time, 6)));
+                }
             }
         }
         let mut line = text::cut_line(Line::from(spans), w);
@@ -338,8 +436,13 @@ pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
         lines.push(Line::default());
     }
     lines.push(image_line(model, view, theme, w));
-    for l in &chrome.legend {
-        lines.push(Line::from(Span::styled(format!("  {l}"), theme.dim())));
+    for (i, l) in chrome.legend.iter().enumerate() {
+        let style = if i < chrome.first_legend {
+            theme.title()
+        } else {
+            theme.dim()
+        };
+        lines.push(Line::from(Span::styled(format!("  {l}"), style)));
     }
     Paragraph::new(lines).render(inner, buf);
 }
@@ -376,9 +479,12 @@ pub fn wasted_text(model: &Model, view: &BuildView) -> String {
 }
 
 /// The instruction on screen row `row` (absolute), if any.
-pub fn instruction_at(model: &Model, area: Rect, row: u16) -> Option<usize> {
-    let view = model.build.as_ref()?;
-    let chrome = Chrome::new(model, area.width as usize);
+pub fn instruction_at(model: &Model, area: Rect, col: u16, row: u16) -> Option<usize> {
+    let (column, area) = columns(model, area)
+        .into_iter()
+        .find(|(_, r)| col >= r.x && col < r.right())?;
+    let view = column.view?;
+    let chrome = Chrome::new(model, column, area.width as usize);
     let header = chrome.header();
     if !model.in_sync() || row < area.y + 1 + header as u16 {
         return None;

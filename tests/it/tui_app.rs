@@ -742,3 +742,48 @@ fn build_on_save_is_off_until_toggled() {
     press(&mut m, "W");
     assert!(saved(&mut m).is_empty());
 }
+
+#[test]
+fn v_shows_both_builders_side_by_side_and_back_without_a_new_preview() {
+    let mut m = model();
+    assert!(!m.side_by_side);
+    let fx = press(&mut m, "v");
+    assert!(m.side_by_side);
+    assert!(
+        fx.is_empty(),
+        "both previews come with every change: {fx:?}"
+    );
+    assert!(m.status.as_deref().unwrap().starts_with("Side by side"));
+    // The screen's builder is still the one builds use.
+    assert_eq!(m.builder, BuilderKind::Buildkit);
+    press(&mut m, "v");
+    assert!(!m.side_by_side);
+}
+
+#[test]
+fn every_preview_and_build_carries_the_other_builders_preview_and_writes_nothing_more() {
+    let (mut s, _dir) = session(FIVE, &[("a.txt", "1")]);
+    let view = s.view().unwrap();
+    assert_eq!(view.builder, BuilderKind::Buildkit);
+    assert_eq!(view.other.as_ref().unwrap().builder, BuilderKind::Classic);
+    press_session(&mut s, "f5");
+    let after_build = engine_counts(&s);
+    // The build kept only BuildKit's records; the classic preview beside it
+    // wrote nothing.
+    assert_eq!(s.host.daemon.engine.classic_cache.len(), 0);
+    assert!(s.view().unwrap().other.is_some());
+    press_session(&mut s, "v j j j j K b");
+    assert_eq!(engine_counts(&s), after_build, "previews write nothing");
+    let view = s.view().unwrap();
+    assert_eq!(view.builder, BuilderKind::Classic);
+    assert_eq!(view.other.as_ref().unwrap().builder, BuilderKind::Buildkit);
+    // A build typed in the command bar keeps the screen's builder.
+    run_command(&mut s, "docker build .");
+    let view = s.view().unwrap();
+    assert_eq!(view.builder, BuilderKind::Classic);
+    assert!(s.model.side_by_side);
+    // … and the side by side view still has BuildKit beside it.
+    let other = view.other.as_ref().expect("BuildKit's preview beside it");
+    assert_eq!(other.builder, BuilderKind::Buildkit);
+    assert!(matches!(other.shown, Shown::Preview { .. }));
+}

@@ -414,3 +414,143 @@ fn the_base_image_row_lists_its_layers_files() {
     assert!(d.contains("Layer 1 of 4"), "{d}");
     assert!(d.contains("Layer 4 of 4"), "{d}");
 }
+
+/// The lecture's reorder, with both builders' caches holding the
+/// original: built under BuildKit (#1) and the classic builder (#2), back
+/// to BuildKit, then CMD moved up to just after ENV.
+fn lecture_reorder(lang: Lang, size: (u16, u16)) -> Fixture {
+    let mut f = example(lang, size);
+    f.keys("b f5 b j j j j K K");
+    f
+}
+
+/// The words inside the borders of `r`, rows joined by single spaces
+/// (a line wrapped in a pane reads as one).
+fn words_inside(b: &Buffer, r: ratatui::layout::Rect) -> String {
+    let mut out = String::new();
+    for y in r.y + 1..r.bottom().saturating_sub(1) {
+        let mut skip = 0;
+        for x in r.x + 1..r.right().saturating_sub(1) {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let sym = b[(x, y)].symbol();
+            skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
+            out.push_str(sym);
+        }
+        out.push(' ');
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn side_by_side_and_the_difference_line_agree_with_both_builders_for_the_lecture_reorder() {
+    use layerlab::app::compare::Difference;
+    use layerlab::engine::builder::BuilderKind;
+    let mut f = lecture_reorder(Lang::En, (120, 35));
+    let order: Vec<_> = f
+        .session
+        .model
+        .outline
+        .blocks
+        .iter()
+        .map(|b| b.keyword.as_str().to_uppercase())
+        .collect();
+    assert_eq!(order, ["FROM", "ENV", "CMD", "WORKDIR", "COPY"]);
+    let view = f.session.view().expect("a preview");
+    assert_eq!(view.builder, BuilderKind::Buildkit);
+    let (kit, classic) = view.by_builder();
+    let (kit, classic) = (kit.unwrap(), classic.unwrap());
+    let (kit_r, classic_r) = (kit.report.clone().unwrap(), classic.report.clone().unwrap());
+    assert_eq!(classic.builder, BuilderKind::Classic);
+    // What each builder reports: BuildKit rebuilds nothing, the classic
+    // builder CMD and the two steps after it.
+    assert_eq!(kit_r.totals.rebuilt, 0);
+    assert_eq!(classic_r.totals.rebuilt, 3);
+    // The single view's line says exactly that.
+    let d = Difference::of(view).expect("a difference");
+    assert_eq!(
+        d,
+        Difference {
+            costly: BuilderKind::Classic,
+            rebuilt: classic_r.totals.rebuilt,
+            metadata: vec!["ENV".into(), "CMD".into()],
+        }
+    );
+    let single = layerlab::ui::areas(&f.session.model).layers;
+    let screen = words_inside(&f.buffer(), single);
+    let line = "In the classic builder, which the lecture uses, this change rebuilds 3 steps; \
+                BuildKit keeps ENV and CMD as metadata";
+    assert!(screen.contains(line), "{screen}");
+
+    // Side by side: each column's title and its HIT/MISS words are its
+    // builder's report; the difference line gives way to the two columns.
+    f.keys("v");
+    let b = f.buffer();
+    let screen = f.screen();
+    assert!(!screen.contains("which the lecture uses"), "{screen}");
+    assert!(f.session.model.side_by_side);
+    let summary = |r: &layerlab::engine::report::BuildReport| {
+        format!(
+            "{} of {} steps rebuilt",
+            r.totals.rebuilt, r.totals.cacheable
+        )
+    };
+    let (kx, ky) = find(&b, "BuildKit · preview").expect(&screen);
+    let (cx, cy) = find(&b, "classic builder · preview").expect(&screen);
+    assert_eq!(ky, cy, "the two columns side by side:\n{screen}");
+    assert!(kx < cx);
+    let layers = layerlab::ui::areas(&f.session.model).layers;
+    // A column: its title row and what its borders hold.
+    let column = |x0: u16, x1: u16| {
+        let r = ratatui::layout::Rect::new(x0, layers.y, x1 - x0, layers.height);
+        let title: String = (x0..x1).map(|x| b[(x, r.y)].symbol().to_string()).collect();
+        format!("{title} {}", words_inside(&b, r))
+    };
+    let (kit_col, classic_col) = (column(kx - 2, cx - 2), column(cx - 2, layers.right()));
+    assert!(kit_col.contains(&summary(&kit_r)), "{kit_col}");
+    assert!(classic_col.contains(&summary(&classic_r)), "{classic_col}");
+    let count = |r: &layerlab::engine::report::BuildReport| {
+        let hit = r.steps.iter().filter(|s| s.verdict.cached()).count();
+        (hit, r.totals.rebuilt)
+    };
+    let words = |c: &str, w: &str| c.split_whitespace().filter(|x| *x == w).count();
+    assert_eq!(
+        (words(&kit_col, "HIT"), words(&kit_col, "MISS")),
+        count(&kit_r),
+        "{kit_col}"
+    );
+    assert_eq!(
+        (words(&classic_col, "HIT"), words(&classic_col, "MISS")),
+        count(&classic_r),
+        "{classic_col}"
+    );
+    // The same key goes back to one builder.
+    f.keys("v");
+    assert!(words_inside(&f.buffer(), single).contains(line));
+}
+
+#[test]
+fn side_by_side_80x24_and_120x35_in_both_languages() {
+    for (lang, name) in [(Lang::En, "en"), (Lang::Ko, "ko")] {
+        for size in [(80, 24), (120, 35)] {
+            let mut f = lecture_reorder(lang, size);
+            f.keys("v");
+            insta::assert_snapshot!(
+                format!("side_by_side_{name}_{}x{}", size.0, size.1),
+                f.screen()
+            );
+        }
+    }
+}
+
+#[test]
+fn the_difference_line_in_korean() {
+    let f = lecture_reorder(Lang::Ko, (120, 35));
+    let layers = layerlab::ui::areas(&f.session.model).layers;
+    let screen = words_inside(&f.buffer(), layers);
+    let line = "강의에서 쓰는 classic 빌더는 이 변경으로 3단계를 다시 빌드함. \
+                BuildKit은 ENV, CMD 명령을 메타데이터로만 기록함";
+    assert!(screen.contains(line), "{screen}");
+}
