@@ -5,6 +5,7 @@ mod build;
 mod completions;
 mod docker;
 mod import;
+mod lesson;
 mod open;
 mod parse;
 
@@ -27,6 +28,10 @@ pub struct Cli {
     /// diagnostics): ko or en (default: from LANG). Docker's output stays English.
     #[arg(long, global = true, value_name = "LANG")]
     pub lang: Option<String>,
+
+    /// Read lessons from this folder instead of the ones built in.
+    #[arg(long, value_name = "DIR")]
+    pub lessons: Option<PathBuf>,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -56,6 +61,8 @@ pub enum Command {
     /// It completes layerlab's commands and, after `layerlab docker`,
     /// docker's commands and their flags, from the same table that runs them.
     Completions(completions::CompletionsArgs),
+    /// List, check and start lessons (for instructors and lesson authors).
+    Lesson(lesson::LessonArgs),
 }
 
 /// Run the program; returns the process exit code.
@@ -83,6 +90,10 @@ pub fn main() -> i32 {
             with_state(cli.state.as_deref(), |dir| docker::run(&args, dir))
         }
         Some(Command::Completions(args)) => completions::run(&args),
+        Some(Command::Lesson(args)) => match lang(cli.lang.as_deref()) {
+            Ok(lang) => lesson::run(&args, cli.lessons.as_deref(), lang),
+            Err(code) => code,
+        },
         // No lessons yet: the sandbox with the lecture's example.
         None => with_state(cli.state.as_deref(), |dir| {
             open::run(crate::runtime::Start::Example, dir, cli.lang.as_deref())

@@ -17,6 +17,7 @@ pub mod dockerfile;
 pub mod engine;
 pub mod filesystem;
 pub mod gofmt;
+pub mod lesson;
 pub mod limits;
 pub mod messages;
 pub mod runtime;

@@ -1,0 +1,18 @@
+//! Lessons: a sequence of steps the learner does, each checked against the
+//! engine. `model` holds the serialized types (a `lesson.toml`), `loader`
+//! reads them (embedded in the binary or from a folder) with errors at
+//! file:line:col, `goal` checks a step's goal against the engine's store
+//! and the last build report, and `play` applies a step's start and
+//! solution to an engine, which `layerlab lesson check`, the tests and the
+//! lesson screen share.
+//!
+//! No terminal: only `loader` (a lesson folder) and `play` (the learner's
+//! working folder, the build context) touch the file system.
+
+pub mod goal;
+pub mod loader;
+pub mod model;
+pub mod play;
+
+pub use loader::{embedded, load_dir, parse_lesson, LoadError, Loaded};
+pub use model::{Action, Lesson, Start, Step, Text, FORMAT_VERSION};
