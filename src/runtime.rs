@@ -347,7 +347,10 @@ impl Session {
                     out.extend(self.preview_now());
                     out
                 }
-                Err(e) => vec![Event::ContextChanged { op, result: Err(e) }],
+                Err(e) => vec![Event::ContextChanged {
+                    op,
+                    result: Err(e.render(self.model.lang)),
+                }],
             },
             Effect::ResetContext => {
                 let mut out = vec![context_event(self.host.reset_simulations())];

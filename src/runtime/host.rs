@@ -17,7 +17,7 @@ use crate::engine::report::{BuildReport, Verdict};
 use crate::engine::store::EngineState;
 use crate::filesystem::digest::Digest;
 use crate::filesystem::rootfs::LayerChanges;
-use crate::messages::Lang;
+use crate::messages::{Lang, Message};
 use crate::runtime::worker::{self, Done, Job, JobKind};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -190,12 +190,12 @@ impl EngineHost {
 
     /// Adds a simulated change (the disk is not written). Returns what the
     /// context pane is derived from, or why the change cannot be made.
-    pub fn simulate(&mut self, op: &ContextOp) -> Result<Option<ContextSources>, String> {
+    pub fn simulate(&mut self, op: &ContextOp) -> Result<Option<ContextSources>, Message> {
         let Some(p) = &mut self.project else {
-            return Err("no project is open".into());
+            return Err(Message::new("simulate.no_project"));
         };
         let Some(current) = p.current() else {
-            return Err("the build context has not been read yet".into());
+            return Err(Message::new("simulate.context_unread"));
         };
         let change = super::ops::to_override(current, &p.context, op)?;
         p.overrides.push(op.path(), change);

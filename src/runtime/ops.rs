@@ -4,6 +4,7 @@
 
 use crate::app::effect::ContextOp;
 use crate::engine::context::{ContextSnapshot, FileKind, Override};
+use crate::messages::Message;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
@@ -13,12 +14,10 @@ use std::sync::Arc;
 const MAX_SIMULATED_EDIT: u64 = 64 << 20;
 
 /// `rel` under `root`, refusing anything that would leave it.
-fn inside(root: &Path, rel: &str) -> Result<PathBuf, String> {
+fn inside(root: &Path, rel: &str) -> Result<PathBuf, Message> {
     let p = Path::new(rel);
     if rel.is_empty() || p.components().any(|c| !matches!(c, Component::Normal(_))) {
-        return Err(format!(
-            "{rel}: only paths inside the context can be changed"
-        ));
+        return Err(Message::new("simulate.outside").arg("path", rel));
     }
     Ok(root.join(p))
 }
@@ -29,7 +28,7 @@ pub fn to_override(
     current: &ContextSnapshot,
     root: &Path,
     op: &ContextOp,
-) -> Result<Override, String> {
+) -> Result<Override, Message> {
     let path = op.path();
     let full = inside(root, path)?;
     let change = match op {
@@ -47,7 +46,7 @@ pub fn to_override(
                 None => {
                     use std::os::unix::fs::PermissionsExt;
                     std::fs::symlink_metadata(&full)
-                        .map_err(|e| format!("{path}: {e}"))?
+                        .map_err(|e| failed(path, &e))?
                         .permissions()
                         .mode()
                         & 0o7777
@@ -61,7 +60,7 @@ pub fn to_override(
         }
         ContextOp::Add(_) => {
             if current.get(path).is_some() || current.excluded().contains(path) {
-                return Err(format!("{path}: already exists"));
+                return Err(Message::new("simulate.exists").arg("path", path));
             }
             Override::Write(Arc::from(format!("{path}\n").into_bytes()))
         }
@@ -69,19 +68,25 @@ pub fn to_override(
     };
     current
         .check_override(path, &change)
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| failed(path, &e))?;
     Ok(change)
+}
+
+/// A change the system refused, with its own words (an OS error, the
+/// snapshot's refusal).
+fn failed(path: &str, error: &dyn std::fmt::Display) -> Message {
+    Message::new("simulate.failed")
+        .arg("path", path)
+        .arg("error", error)
 }
 
 /// The content a simulated edit starts from: the snapshot's (earlier
 /// simulations included), or for a `.dockerignore`d file the disk's.
-fn current_bytes(current: &ContextSnapshot, full: &Path, path: &str) -> Result<Vec<u8>, String> {
+fn current_bytes(current: &ContextSnapshot, full: &Path, path: &str) -> Result<Vec<u8>, Message> {
     let too_big = |size: u64| {
-        (size > MAX_SIMULATED_EDIT).then(|| {
-            format!("{path}: too large to simulate an edit in memory; touch or chmod it instead")
-        })
+        (size > MAX_SIMULATED_EDIT).then(|| Message::new("simulate.too_large").arg("path", path))
     };
-    let err = |e: &dyn std::fmt::Display| format!("{path}: {e}");
+    let err = |e: &dyn std::fmt::Display| failed(path, e);
     let mut bytes = Vec::new();
     match current.get(path) {
         Some(meta) if meta.kind == FileKind::File => {
@@ -94,7 +99,11 @@ fn current_bytes(current: &ContextSnapshot, full: &Path, path: &str) -> Result<V
                 .read_to_end(&mut bytes)
                 .map_err(|e| err(&e))?;
         }
-        Some(meta) => return Err(format!("{path}: a {} cannot be edited", meta.kind.name())),
+        Some(meta) => {
+            return Err(Message::new("simulate.not_a_file")
+                .arg("path", path)
+                .arg("kind", meta.kind.name()))
+        }
         None if current.is_excluded(path) => {
             let meta = std::fs::metadata(full).map_err(|e| err(&e))?;
             if let Some(e) = too_big(meta.len()) {
@@ -104,7 +113,7 @@ fn current_bytes(current: &ContextSnapshot, full: &Path, path: &str) -> Result<V
                 .and_then(|mut f| f.read_to_end(&mut bytes))
                 .map_err(|e| err(&e))?;
         }
-        None => return Err(format!("{path}: no such file in the build context")),
+        None => return Err(Message::new("simulate.no_such_file").arg("path", path)),
     }
     Ok(bytes)
 }
@@ -148,6 +157,19 @@ mod tests {
         assert!(op(ContextOp::Edit("../x".into())).is_err());
         assert!(op(ContextOp::Touch("/etc/passwd".into())).is_err());
         assert!(op(ContextOp::Edit("missing".into())).is_err());
+        // Every refusal is a catalog message the learner reads in either
+        // language, naming the path.
+        for (refused, path) in [
+            (ContextOp::Add("a.js".into()), "a.js"),
+            (ContextOp::Edit("../x".into()), "../x"),
+            (ContextOp::Edit("missing".into()), "missing"),
+        ] {
+            let e = op(refused).unwrap_err();
+            for lang in crate::messages::Lang::ALL {
+                let text = e.try_render(lang).expect("a catalog text");
+                assert!(text.starts_with(&format!("{path}: ")), "{text}");
+            }
+        }
         assert_eq!(std::fs::read_to_string(root.join("a.js")).unwrap(), "x");
         assert_eq!(
             std::fs::read_to_string(root.join("debug.log")).unwrap(),
