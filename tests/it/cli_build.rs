@@ -152,6 +152,34 @@ fn classic_progress_text() {
     assert_eq!(text.matches(" ---> Using cache").count(), 2, "{text}");
 }
 
+/// One ENV's pairs all see the environment from before it, under both
+/// builders (as Docker 20.10 gives `def=hello` here, checked on the live
+/// engine): a value set earlier on the same line is not yet visible.
+#[test]
+fn one_env_expands_every_pair_with_the_environment_before_it() {
+    let f = fixture("FROM base\nENV abc=hello\nENV abc=bye def=$abc\n");
+    let ctx = f.ctx.to_str().expect("utf8");
+    for builder in ["buildkit", "classic"] {
+        let tag = format!("env-{builder}");
+        let out = layerlab(&f.state, &["build", "--builder", builder, "-t", &tag, ctx]);
+        assert!(out.status.success(), "{out:?}");
+        let env = layerlab(
+            &f.state,
+            &[
+                "docker",
+                "image",
+                "inspect",
+                "-f",
+                "{{json .Config.Env}}",
+                &tag,
+            ],
+        );
+        let text = String::from_utf8_lossy(&env.stdout);
+        assert!(text.contains("\"abc=bye\""), "{builder}: {text}");
+        assert!(text.contains("\"def=hello\""), "{builder}: {text}");
+    }
+}
+
 #[test]
 fn unknown_base_image_fails_as_docker_does() {
     let f = fixture("FROM nosuchimage\nCOPY app.js /\n");
