@@ -10,26 +10,12 @@ use crate::command::format::{formatted, inspect_output, Context};
 use crate::command::image;
 use crate::command::output::{self, daemon_error, ellipsis, human_duration, human_size, table};
 use crate::command::spec::{
-    commit_changes, Arity, CommandSpec, FlagSpec, Group, Host, Invocation, Output,
+    commit_changes, flag, Arity, CommandSpec, FlagSpec, Group, Host, Invocation, Output,
 };
 use crate::engine::container::{CommitOptions, ContainerError, CreateOptions};
 use crate::engine::process::StartError;
 use crate::engine::store::{Container, ContainerState, EngineState, Stream, SIMULATED_EPOCH};
 use serde_json::{json, Value};
-
-const fn flag(
-    long: &'static str,
-    short: Option<char>,
-    value: Option<&'static str>,
-    doc: &'static str,
-) -> FlagSpec {
-    FlagSpec {
-        long,
-        short,
-        value,
-        doc,
-    }
-}
 
 const DETACH: FlagSpec = flag(
     "detach",

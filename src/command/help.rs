@@ -234,20 +234,7 @@ fn wrap_n(i: usize, slop: usize, s: &str) -> (&str, &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const fn flag(
-        long: &'static str,
-        short: Option<char>,
-        value: Option<&'static str>,
-        doc: &'static str,
-    ) -> FlagSpec {
-        FlagSpec {
-            long,
-            short,
-            value,
-            doc,
-        }
-    }
+    use crate::command::spec::flag;
 
     #[test]
     fn flags_align_and_wrap_as_pflag_does() {

@@ -21,6 +21,21 @@ pub struct FlagSpec {
     pub doc: &'static str,
 }
 
+/// A [`FlagSpec`] in one line, for the tables of docker's groups.
+pub const fn flag(
+    long: &'static str,
+    short: Option<char>,
+    value: Option<&'static str>,
+    doc: &'static str,
+) -> FlagSpec {
+    FlagSpec {
+        long,
+        short,
+        value,
+        doc,
+    }
+}
+
 /// How many positional arguments a command takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Arity {
