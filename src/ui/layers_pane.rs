@@ -4,7 +4,7 @@
 //! cascade above it marked; the image's totals underneath.
 
 use crate::app::compare::Difference;
-use crate::app::i18n::{tr, trf};
+use crate::app::i18n::{tr, trf, Lang};
 use crate::app::model::{BuildView, Focus, Model, Shown};
 use crate::app::rows::{layer_rows, LayerRow, RowKind};
 use crate::command::output::human_size;
@@ -89,8 +89,8 @@ fn title_parts(model: &Model, col: Column) -> TitleParts {
                     &[
                         ("rebuilt", &totals.rebuilt.to_string()),
                         ("total", &totals.cacheable.to_string()),
-                        ("time", &simulated_seconds(totals.seconds)),
-                        ("cached", &simulated_seconds(totals.saved_seconds)),
+                        ("time", &simulated_seconds(lang, totals.seconds)),
+                        ("cached", &simulated_seconds(lang, totals.saved_seconds)),
                         ("size", &human_size(r.size)),
                     ],
                 ));
@@ -108,8 +108,8 @@ fn title_parts(model: &Model, col: Column) -> TitleParts {
 
 /// Simulated seconds, marked as such with `≈` (the legend says what it
 /// means): no time on the screen was measured.
-pub fn simulated_seconds(s: f64) -> String {
-    format!("≈{s:.1} s")
+pub fn simulated_seconds(lang: Lang, s: f64) -> String {
+    trf(lang, "time.simulated", &[("s", &format!("{s:.1}"))])
 }
 
 fn with_kind(kind: &str, summary: &str) -> String {

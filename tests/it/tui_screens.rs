@@ -383,7 +383,7 @@ fn the_key_figure_stays_visible_at_80x24() {
         };
         let saved = match lang {
             Lang::En => "cache saved ≈0.0 s",
-            Lang::Ko => "캐시로 ≈0.0 s 절약",
+            Lang::Ko => "캐시로 ≈0.0초 절약",
         };
         assert!(s.contains(figure), "{s}");
         assert!(s.contains(saved), "{s}");
