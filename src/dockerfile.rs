@@ -9,6 +9,7 @@ pub mod compile;
 pub mod corpus_json;
 pub mod diagnostic;
 pub mod expand;
+pub mod mount;
 pub mod parser;
 pub mod sample;
 pub mod span;

@@ -13,6 +13,7 @@ pub use checks::build_checks;
 
 use crate::dockerfile::ast::{Flag, Instruction, Keyword};
 use crate::dockerfile::diagnostic::DiagnosticKind;
+use crate::dockerfile::mount::{parse_mount, Mount, MountType};
 use crate::dockerfile::{Diagnostic, Dockerfile, Span};
 
 /// What the builder runs.
@@ -128,8 +129,8 @@ pub struct HeredocBody {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Run {
     pub command: ShellOrExec,
-    /// `--mount=…` values as written, in order (BuildKit keys on them).
-    pub mounts: Vec<String>,
+    /// `--mount=…` values, parsed, in order (BuildKit keys on them).
+    pub mounts: Vec<Mount>,
     pub network: Option<String>,
     pub security: Option<String>,
     pub heredocs: Vec<HeredocBody>,
@@ -438,6 +439,70 @@ impl Analyzer {
         });
     }
 
+    /// `RUN --mount=…`: each value parsed as BuildKit's frontend does, a
+    /// problem reported at the field it is about; `from=` resolved to an
+    /// earlier stage like `COPY --from`. A secret or SSH socket layerlab
+    /// cannot give is said once, where it is asked for.
+    fn mounts(&mut self, flags: &[Flag]) -> Option<Vec<Mount>> {
+        let current = self.plan.stages.len().saturating_sub(1);
+        let mut mounts = Vec::new();
+        for f in flags.iter().filter(|f| f.name == "mount") {
+            let value = f.value.as_deref().unwrap_or("");
+            let mut m = match parse_mount(value) {
+                Ok(m) => m,
+                Err(e) => {
+                    let bytes: usize = value.chars().take(e.offset).map(char::len_utf8).sum();
+                    let lead = "--".len() + f.name.len() + "=".len();
+                    let span = Span {
+                        line: f.span.line,
+                        column: f.span.column + lead + e.offset,
+                        start: f.span.start + lead + bytes,
+                        end: f.span.end,
+                    };
+                    self.error(span, DiagnosticKind::Mount { problem: e.problem });
+                    return None;
+                }
+            };
+            if let Some(from) = &m.from {
+                if let Ok(n) = from.parse::<usize>() {
+                    if n >= current {
+                        self.error(
+                            f.span,
+                            DiagnosticKind::InvalidFromStage {
+                                from: from.clone(),
+                                index: n,
+                            },
+                        );
+                        return None;
+                    }
+                    m.from_stage = Some(n);
+                } else {
+                    let lower = from.to_ascii_lowercase();
+                    m.from_stage = self.plan.stages[..current]
+                        .iter()
+                        .position(|s| s.name.as_deref() == Some(lower.as_str()));
+                }
+            }
+            let given = match m.kind {
+                MountType::Secret => Some(("secret", m.secret_id())),
+                MountType::Ssh => Some(("ssh", m.id.clone().unwrap_or_else(|| "default".into()))),
+                _ => None,
+            };
+            if let Some((kind, id)) = given {
+                self.warn(
+                    f.span,
+                    DiagnosticKind::MountNotProvided {
+                        kind: kind.into(),
+                        id,
+                        target: m.target_path(),
+                    },
+                );
+            }
+            mounts.push(m);
+        }
+        Some(mounts)
+    }
+
     /// `COPY --from=NAME|INDEX`: an earlier stage when it names one. A name
     /// that is no stage is an image reference, resolved by the builder.
     fn resolve_copy_from(&mut self, ins: &Instruction, kind: CommandKind) -> CommandKind {
@@ -486,7 +551,7 @@ impl Analyzer {
                 }
                 CommandKind::Run(Run {
                     command: shell_or_exec(ins),
-                    mounts: flag_values(&ins.flags, "mount"),
+                    mounts: self.mounts(&ins.flags)?,
                     network: flag_value(&ins.flags, "network"),
                     security: flag_value(&ins.flags, "security"),
                     heredocs: heredocs(ins),
@@ -855,6 +920,44 @@ mod tests {
         assert!(!valid_stage_name("1build"));
         assert!(!valid_stage_name("bu!ld"));
         assert!(!valid_stage_name(""));
+    }
+
+    #[test]
+    fn a_bad_mount_option_is_reported_at_its_field_in_both_languages() {
+        let src = "FROM busybox\nRUN --mount=type=cache,target=/c,sharing=all true\n";
+        let plan = analyze(&crate::dockerfile::parse(src).unwrap());
+        let d = plan.errors().next().expect("an error");
+        assert_eq!((d.span.line, d.span.column), (2, 34));
+        assert_eq!(&src[d.span.start..d.span.start + 11], "sharing=all");
+        let en = d.render_in(crate::messages::Lang::En, "Dockerfile", src);
+        assert!(en.contains("unsupported sharing value \"all\""), "{en}");
+        assert!(en.contains("--> Dockerfile:2:34"), "{en}");
+        let ko = d.render_in(crate::messages::Lang::Ko, "Dockerfile", src);
+        assert!(ko.contains("지원하지 않는 sharing 값: \"all\""), "{ko}");
+        assert!(ko.contains("--> Dockerfile:2:34"), "{ko}");
+    }
+
+    #[test]
+    fn mounts_resolve_their_stage_and_name_what_layerlab_cannot_give() {
+        let src = "FROM busybox AS tools\nRUN true\nFROM busybox\nRUN --mount=from=tools,source=/bin,target=/t --mount=type=secret,id=token ls /t\n";
+        let plan = analyze(&crate::dockerfile::parse(src).unwrap());
+        assert!(plan.errors().next().is_none(), "{:?}", plan.diagnostics);
+        let CommandKind::Run(run) = &plan.stages[1].commands[0].kind else {
+            panic!("a RUN");
+        };
+        assert_eq!(run.mounts.len(), 2);
+        assert_eq!(run.mounts[0].from_stage, Some(0));
+        assert!(plan.diagnostics.iter().any(|d| matches!(
+            &d.kind,
+            DiagnosticKind::MountNotProvided { kind, target, .. }
+                if kind == "secret" && target == "/run/secrets/token"
+        )));
+        let bad = "FROM busybox\nRUN --mount=from=1,target=/t true\n";
+        let plan = analyze(&crate::dockerfile::parse(bad).unwrap());
+        assert!(matches!(
+            plan.errors().next().map(|d| &d.kind),
+            Some(DiagnosticKind::InvalidFromStage { index: 1, .. })
+        ));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! English is BuildKit's own wording where BuildKit has one: it is also what
 //! `docker build` prints, so the engine's error messages use it.
 
+use crate::dockerfile::mount::MountProblem;
 use crate::dockerfile::span::Span;
 use crate::messages::{Lang, Message};
 use std::fmt::Write as _;
@@ -70,6 +71,17 @@ pub enum DiagnosticKind {
     },
     MissingFlagValue {
         flag: String,
+    },
+    /// A `RUN --mount` value BuildKit's frontend rejects.
+    Mount {
+        problem: MountProblem,
+    },
+    /// A secret or SSH mount the build does not give (`kind`: `secret` or
+    /// `ssh`): BuildKit runs the command without it unless it is required.
+    MountNotProvided {
+        kind: String,
+        id: String,
+        target: String,
     },
     FromArguments,
     InvalidStageName {
@@ -191,6 +203,11 @@ impl DiagnosticKind {
             K::MissingFlagValue { flag } => {
                 Message::new("diag.missing_flag_value").arg("flag", flag)
             }
+            K::Mount { problem } => problem.text(),
+            K::MountNotProvided { kind, id, target } => Message::new("diag.mount_not_provided")
+                .arg("type", kind)
+                .arg("id", id)
+                .arg("target", target),
             K::FromArguments => Message::new("diag.from_arguments"),
             K::InvalidStageName { name } => {
                 Message::new("diag.invalid_stage_name").arg("name", format!("{name:?}"))
@@ -279,6 +296,8 @@ impl DiagnosticKind {
             K::MaintainerDeprecated => Message::new("diag.maintainer_deprecated.help"),
             K::JsonLookalike { .. } => Message::new("diag.json_lookalike.help"),
             K::HeredocsNeedBuildkit { .. } => Message::new("diag.heredocs_need_buildkit.help"),
+            K::Mount { .. } => Message::new("diag.mount.help"),
+            K::MountNotProvided { .. } => Message::new("diag.mount_not_provided.help"),
             K::BaseImageUnavailable { hint, .. } => hint.clone(),
             K::CannotRead
             | K::UnknownInstruction {

@@ -13,6 +13,7 @@ mod config;
 mod copy;
 mod exec;
 mod metadata;
+mod mounts;
 mod onbuild;
 mod sources;
 mod steps;
@@ -870,15 +871,25 @@ impl Run<'_> {
         match &cmd.kind {
             CommandKind::Run(run) => {
                 let argv = st.config.argv(&run.command);
-                let run_env: Vec<(String, String)> = st
-                    .config
-                    .run_env(&st.args)
-                    .into_iter()
+                self.refuse_mounts(run, cmd)?;
+                let mounted = match builder {
+                    BuilderKind::Buildkit => self.mount_inputs(run, st, cmd)?,
+                    BuilderKind::Classic => mounts::MountInputs::default(),
+                };
+                let mut key_env = st.config.run_env(&st.args);
+                let mut run_env: Vec<(String, String)> = key_env
+                    .iter()
                     .map(|kv| {
-                        let (k, v) = kv.split_once('=').unwrap_or((&kv, ""));
+                        let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
                         (k.to_string(), v.to_string())
                     })
                     .collect();
+                for (k, v) in &mounted.env {
+                    if !run_env.iter().any(|(e, _)| e == k) {
+                        key_env.push(format!("{k}={v}"));
+                        run_env.push((k.clone(), v.clone()));
+                    }
+                }
                 let (op, created_by) = match builder {
                     BuilderKind::Buildkit => {
                         let shown: Vec<(String, String)> = st
@@ -899,12 +910,13 @@ impl Run<'_> {
                         (
                             OpInputs::Run {
                                 argv: argv.clone(),
-                                env: st.config.run_env(&st.args),
+                                env: key_env,
                                 workdir: st.config.working_dir.clone(),
                                 user: st.config.user.clone(),
                                 network: run.network.clone(),
                                 security: run.security.clone(),
-                                mounts: run.mounts.clone(),
+                                mounts: run.mounts.iter().map(|m| m.text.clone()).collect(),
+                                mounted: mounted.stamps,
                                 heredocs: run
                                     .heredocs
                                     .iter()
@@ -941,6 +953,7 @@ impl Run<'_> {
                         script: heredoc_script(run),
                         argv,
                         env: run_env,
+                        mounts: mounted.mounted,
                     }),
                     seconds: 0.0,
                 })

@@ -161,6 +161,7 @@ fn explain(
                 workdir: w0,
                 user: u0,
                 heredocs: h0,
+                mounted: m0,
                 ..
             },
             OpInputs::Run {
@@ -169,11 +170,16 @@ fn explain(
                 workdir: w1,
                 user: u1,
                 heredocs: h1,
+                mounted: m1,
                 ..
             },
         ) => {
             if a0 != a1 {
                 changed_text()
+            } else if m0 != m1 && prev.text == text {
+                MissReason::FilesChanged {
+                    changes: file_changes(m0, m1),
+                }
             } else if let Some((name, _)) = h1.iter().find(|h| !h0.contains(h)) {
                 MissReason::HeredocChanged { name: name.clone() }
             } else if e0 != e1 {

@@ -71,6 +71,11 @@ pub enum OpInputs {
         network: Option<String>,
         security: Option<String>,
         mounts: Vec<String>,
+        /// What bind mounts show the command, by content (BuildKit
+        /// checksums a mounted source as COPY does); cache, tmpfs, secret
+        /// and ssh mounts add nothing beyond their definition.
+        #[serde(skip_serializing_if = "Vec::is_empty", default)]
+        mounted: Vec<FileStamp>,
         /// `(name, body)` per heredoc, in order.
         #[serde(skip_serializing_if = "Vec::is_empty", default)]
         heredocs: Vec<(String, String)>,

@@ -56,6 +56,11 @@ pub struct EngineState {
     /// [`SIMULATED_EPOCH`] (builds keep their own minute each).
     #[serde(default)]
     pub clock: i64,
+    /// BuildKit's cache mounts (`RUN --mount=type=cache`): id → what the
+    /// directory holds, kept between builds, in no image. Not saved with
+    /// the state: a restart starts them empty, as a pruned cache does.
+    #[serde(skip)]
+    pub cache_mounts: BTreeMap<String, Arc<LayerChanges>>,
     /// Every layer's files, by diff_id.
     #[serde(skip)]
     pub layers: LayerStore,
@@ -262,9 +267,11 @@ impl EngineState {
     /// `docker builder prune`: forget every build cache record, of both
     /// builders. Returns how many there were.
     pub fn prune_build_cache(&mut self) -> usize {
-        let removed = self.buildkit_cache.len() + self.classic_cache.len();
+        let removed =
+            self.buildkit_cache.len() + self.classic_cache.len() + self.cache_mounts.len();
         self.buildkit_cache.clear();
         self.classic_cache.clear();
+        self.cache_mounts.clear();
         removed
     }
 

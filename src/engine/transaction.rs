@@ -38,6 +38,8 @@ pub struct Writes {
     catalog_changes: BTreeMap<Digest, Arc<LayerChanges>>,
     catalog_layers: BTreeMap<String, Digest>,
     catalog_sources: BTreeMap<Digest, String>,
+    /// Cache mounts the run's commands left, by id.
+    cache_mounts: BTreeMap<String, Arc<LayerChanges>>,
 }
 
 impl Writes {
@@ -61,6 +63,7 @@ impl Writes {
         }
         state.catalog_layers.extend(self.catalog_layers);
         state.catalog_sources.extend(self.catalog_sources);
+        state.cache_mounts.extend(self.cache_mounts);
     }
 }
 
@@ -160,6 +163,20 @@ impl<'a> Transaction<'a> {
         }?;
         self.memo.layers.insert(*diff_id, Arc::clone(&read));
         Some(read)
+    }
+
+    /// What cache mount `id` holds, as this run sees it.
+    pub fn cache_mount(&self, id: &str) -> Option<Arc<LayerChanges>> {
+        self.writes
+            .cache_mounts
+            .get(id)
+            .or_else(|| self.store.cache_mounts.get(id))
+            .cloned()
+    }
+
+    /// What cache mount `id` holds after a command ran with it.
+    pub fn set_cache_mount(&mut self, id: String, content: Arc<LayerChanges>) {
+        self.writes.cache_mounts.insert(id, content);
     }
 
     /// Keep `changes` as a layer of this run; its tar is streamed through

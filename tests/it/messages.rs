@@ -218,6 +218,11 @@ fn diagnostic_kinds() -> Vec<DiagnosticKind> {
         K::HeredocsNeedBuildkit {
             message: s("dockerfile parse error line 2: unknown instruction: ECHO"),
         },
+        K::MountNotProvided {
+            kind: s("secret"),
+            id: s("token"),
+            target: s("/run/secrets/token"),
+        },
         K::BaseImageUnavailable {
             message: s("failed to resolve source metadata for docker.io/library/nod:20"),
             hint: Message::new("hint.known_images").arg("images", "alpine:3.20, node:20"),
@@ -233,6 +238,62 @@ fn diagnostic_kinds() -> Vec<DiagnosticKind> {
             hint: Message::new("hint.use_a_tag"),
         },
     ];
+    use layerlab::dockerfile::mount::MountProblem as P;
+    let problems = vec![
+        P::Csv {
+            reason: s("bare \" in non-quoted-field"),
+        },
+        P::NotKeyValue { field: s("target") },
+        P::UnexpectedKey {
+            key: s("foo"),
+            field: s("foo=bar"),
+        },
+        P::KeyForType {
+            key: s("required"),
+            kind: s("tmpfs"),
+        },
+        P::UnsupportedType { value: s("cachex") },
+        P::InvalidValue {
+            key: s("ro"),
+            value: s("maybe"),
+        },
+        P::InvalidNumber {
+            key: s("uid"),
+            value: s("me"),
+        },
+        P::UnsupportedSharing { value: s("all") },
+        P::FileInfoNotAllowed {
+            key: s("mode"),
+            kind: s("bind"),
+        },
+        P::SecretFrom,
+        P::SecretSharing,
+        P::SecretNoTarget,
+        P::SecretSourceAndId,
+        P::SharingNotCache { kind: s("tmpfs") },
+        P::InvalidTarget { target: s("/") },
+    ];
+    for p in &problems {
+        match p {
+            P::Csv { .. }
+            | P::NotKeyValue { .. }
+            | P::UnexpectedKey { .. }
+            | P::KeyForType { .. }
+            | P::UnsupportedType { .. }
+            | P::InvalidValue { .. }
+            | P::InvalidNumber { .. }
+            | P::UnsupportedSharing { .. }
+            | P::FileInfoNotAllowed { .. }
+            | P::SecretFrom
+            | P::SecretSharing
+            | P::SecretNoTarget
+            | P::SecretSourceAndId
+            | P::SharingNotCache { .. }
+            | P::InvalidTarget { .. } => {}
+        }
+    }
+    let mut all = all;
+    all.extend(problems.into_iter().map(|problem| K::Mount { problem }));
     for k in &all {
         match k {
             K::EmptyContinuationLine { .. }
@@ -279,6 +340,8 @@ fn diagnostic_kinds() -> Vec<DiagnosticKind> {
             | K::CheckMaintainerDeprecated
             | K::CheckLegacyKeyValueFormat { .. }
             | K::HeredocsNeedBuildkit { .. }
+            | K::Mount { .. }
+            | K::MountNotProvided { .. }
             | K::BaseImageUnavailable { .. } => {}
         }
     }

@@ -26,6 +26,7 @@ impl Run<'_> {
         let mut fs = st.fs.clone();
         fs.set_now(self.clock());
         let mut ran = Executed::default();
+        let mut covered = Vec::new();
         let done = match effect {
             Effect::None => return Ok(ran),
             Effect::Write(items) => copy::write_items(&mut fs, items),
@@ -56,7 +57,34 @@ impl Run<'_> {
                 }
             }
             Effect::Run(run) => {
+                covered = match super::mounts::cover(&mut fs, &run.mounts) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        return Err(self.fail(format!("failed to mount: {e}"), Some(cmd.span)))
+                    }
+                };
                 let (log, seconds) = self.run_step(run, &mut fs, st, cmd)?;
+                let mut kept = Vec::new();
+                if let Err(why) = super::mounts::uncover(&fs, &covered, &mut kept) {
+                    // The command stopped at its write into the read-only
+                    // mount: a failed RUN, as BuildKit reports exit code 1.
+                    let line = crate::limits::quote_cut(&run.argv.join(" "));
+                    let message = match self.opts.frontend {
+                        crate::engine::history_text::BuildkitFrontend::Docker2010 => {
+                            format!("executor failed running [{line}]: exit code: 1")
+                        }
+                        crate::engine::history_text::BuildkitFrontend::Head => {
+                            format!(
+                                "process \"{line}\" did not complete successfully: exit code: 1"
+                            )
+                        }
+                    };
+                    self.failed_output = format!("{log}/bin/sh: can't create {why}\n");
+                    return Err(self.fail(message, Some(cmd.span)));
+                }
+                for (id, content) in kept {
+                    self.txn.set_cache_mount(id, content);
+                }
                 ran.log = log;
                 ran.seconds = seconds;
                 Ok(())
@@ -70,11 +98,32 @@ impl Run<'_> {
             return Err(e);
         }
         let (fs, changes) = fs.commit(mode);
-        let changes = self.without_volume_writes(changes, effect, st);
-        if changes.is_empty() && self.opts.builder == BuilderKind::Classic {
+        let filtered = self.without_volume_writes(&changes, effect, st);
+        let filtered = if covered.is_empty() {
+            filtered
+        } else {
+            let base = filtered.as_ref().unwrap_or(&changes);
+            Some(super::mounts::without_mounts(base, &covered))
+        };
+        if filtered.as_ref().unwrap_or(&changes).is_empty()
+            && self.opts.builder == BuilderKind::Classic
+        {
             return Ok(ran);
         }
-        st.fs = fs;
+        // What the layer leaves out (a volume's or a mount's files) is not
+        // in the stage either: the next step starts from the layer.
+        let changes = match filtered {
+            Some(kept) => {
+                let kept = Arc::new(kept);
+                let before = std::mem::take(&mut st.fs);
+                st.fs = self.txn.memo.views.with_layer(before, Arc::clone(&kept));
+                kept
+            }
+            None => {
+                st.fs = fs;
+                changes
+            }
+        };
         match self.txn.put_layer(changes) {
             Ok(info) => {
                 ran.layer = Some(info);
@@ -95,24 +144,24 @@ impl Run<'_> {
     /// of the committed layer. BuildKit keeps it.
     pub(super) fn without_volume_writes(
         &self,
-        changes: Arc<LayerChanges>,
+        changes: &LayerChanges,
         effect: &Effect,
         st: &StageState,
-    ) -> Arc<LayerChanges> {
+    ) -> Option<LayerChanges> {
         if self.opts.builder != BuilderKind::Classic
             || !matches!(effect, Effect::Run(_))
             || st.config.volumes.is_empty()
         {
-            return changes;
+            return None;
         }
-        let mut kept = (*changes).clone();
+        let mut kept = changes.clone();
         for v in &st.config.volumes {
             if let Some(key) = PathKey::parse_lexical(v.trim_start_matches('/')) {
                 kept.remove_subtree(&key);
                 kept.remove(&key);
             }
         }
-        Arc::new(kept)
+        Some(kept)
     }
 
     /// The simulated clock of this build: what `date` prints and new files
@@ -223,6 +272,8 @@ pub(super) struct RunEffect {
     /// A script to run in the shell instead (RUN with heredocs).
     pub(super) script: Option<String>,
     pub(super) env: Vec<(String, String)>,
+    /// What `--mount` shows the command (BuildKit).
+    pub(super) mounts: Vec<super::mounts::Mounted>,
 }
 
 /// What a step produced when it ran.

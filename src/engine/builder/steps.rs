@@ -69,16 +69,38 @@ pub fn stage_order(plan: &Plan, target: usize, builder: BuilderKind) -> Vec<usiz
                     }
                 }
                 for cmd in &stage.commands {
-                    if let CommandKind::Copy(c) = &cmd.kind {
-                        if let Some(from) = c.from_stage {
-                            todo.push(from);
+                    match &cmd.kind {
+                        CommandKind::Copy(c) => todo.extend(c.from_stage),
+                        // `RUN --mount=from=STAGE` needs that stage too.
+                        CommandKind::Run(r) => {
+                            todo.extend(r.mounts.iter().filter_map(|m| m.from_stage))
                         }
+                        _ => {}
                     }
                 }
             }
             needed.into_iter().collect()
         }
     }
+}
+
+/// BuildKit's frontend names steps by stage once it has more than one
+/// state to build from, and a mount that reads no stage of the Dockerfile
+/// adds one: a cache mount (it starts from an empty image) or a bind mount
+/// `from=` an image (recorded: our 69, `[stage-0 2/3]` in a one-stage build).
+fn mounts_add_a_state(plan: &Plan) -> bool {
+    use crate::dockerfile::mount::MountType;
+    plan.stages
+        .iter()
+        .flat_map(|s| &s.commands)
+        .any(|c| match &c.kind {
+            CommandKind::Run(r) => r.mounts.iter().any(|m| {
+                m.from_stage.is_none()
+                    && (m.kind == MountType::Cache
+                        || (m.kind == MountType::Bind && m.from.is_some()))
+            }),
+            _ => false,
+        })
 }
 
 /// Hands out `i/N` per builder: BuildKit counts per stage (FROM is 1, then
@@ -96,7 +118,7 @@ pub struct Numbering {
 
 impl Numbering {
     pub fn new(plan: &Plan, order: &[usize], builder: BuilderKind) -> Numbering {
-        let multi = plan.stages.len() > 1;
+        let multi = plan.stages.len() > 1 || mounts_add_a_state(plan);
         let mut labels = BTreeMap::new();
         let mut totals = BTreeMap::new();
         let mut scratch = BTreeSet::new();
