@@ -118,7 +118,8 @@ pub struct Numbering {
 
 impl Numbering {
     pub fn new(plan: &Plan, order: &[usize], builder: BuilderKind) -> Numbering {
-        let multi = plan.stages.len() > 1 || mounts_add_a_state(plan);
+        let multi =
+            plan.stages.len() > 1 || (builder == BuilderKind::Buildkit && mounts_add_a_state(plan));
         let mut labels = BTreeMap::new();
         let mut totals = BTreeMap::new();
         let mut scratch = BTreeSet::new();
