@@ -166,7 +166,11 @@ Run 'docker builder COMMAND --help' for more information on a command.
 #[test]
 fn unknown_flags_still_error_as_docker_does() {
     let out = docker("build --nope .");
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        out.status.code(),
+        Some(125),
+        "docker's status for a flag it cannot read"
+    );
     assert!(out.stdout.is_empty());
     assert_eq!(
         text(&out.stderr),
@@ -174,16 +178,22 @@ fn unknown_flags_still_error_as_docker_does() {
     );
     // A bad flag is named before help is given, as docker does.
     let out = docker("images --help -x");
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(125));
     assert_eq!(
         text(&out.stderr),
         "unknown shorthand flag: 'x' in -x\nSee 'docker images --help'.\n"
     );
+    // On a group, docker follows the error with the group's help.
     let out = docker("image --nope");
-    assert_eq!(
-        text(&out.stderr),
-        "unknown flag: --nope\nSee 'docker image --help'.\n"
+    assert_eq!(out.status.code(), Some(125));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.starts_with(
+            "unknown flag: --nope\nSee 'docker image --help'.\n\nUsage:  docker image COMMAND\n"
+        ),
+        "{stderr}"
     );
+    assert!(stderr.contains("\n  ls          List images\n"), "{stderr}");
 }
 
 /// Docker 20.10's help for `line`, if that client is installed.
@@ -253,6 +263,58 @@ fn help_matches_docker_20_10_where_it_is_installed() {
                 );
             }
         }
+    }
+}
+
+#[test]
+fn usage_errors_match_docker_20_10_where_it_is_installed() {
+    if docker_2010("").is_none() {
+        not_run("Docker 20.10's client is not at /usr/bin/docker (apt-get install -y docker.io): usage errors NOT compared with docker's");
+        return;
+    }
+    // Lines the client refuses before it asks a daemon anything: its words
+    // and its exit status are what a learner's docker would answer.
+    let lines = [
+        "run --bogus x",
+        "run -e",
+        "run --env",
+        "image ls -Z",
+        "ps -q extra",
+        "run",
+        "container commit",
+        "bogus",
+        "image --nope",
+        "build --nope .",
+        "exec -it",
+    ];
+    for line in lines {
+        let theirs = Command::new("/usr/bin/docker")
+            .args(line.split_whitespace())
+            // No daemon is asked; an unreachable one keeps it so.
+            .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+            .output()
+            .expect("run docker");
+        let ours = docker(line);
+        assert_eq!(
+            ours.status.code(),
+            theirs.status.code(),
+            "exit status of `docker {line}`"
+        );
+        // Word for word up to the help docker may add (whose lists hold
+        // docker's commands and options, not only layerlab's).
+        let head = |o: &Output| text(&o.stderr).split("\n\n").next().map(str::to_string);
+        assert_eq!(head(&ours), head(&theirs), "stderr of `docker {line}`");
+        let usage = |o: &Output| {
+            text(&o.stderr)
+                .lines()
+                .find(|l| l.starts_with("Usage:"))
+                .map(str::to_string)
+        };
+        assert_eq!(
+            usage(&ours),
+            usage(&theirs),
+            "usage given after `docker {line}`"
+        );
     }
 }
 
