@@ -58,6 +58,8 @@ Options:
       --build-arg list   Set build-time variables
   -f, --file string      Name of the Dockerfile (Default is 'PATH/Dockerfile')
       --no-cache         Do not use cache when building the image
+  -q, --quiet            Suppress the build output and print image ID on
+                         success
   -t, --tag list         Name and optionally a tag in the 'name:tag' format
       --target string    Set the target build stage to build.
 "
@@ -560,6 +562,39 @@ fn the_lecture_plays_with_commands_only() {
 }
 
 #[test]
+fn a_quiet_build_prints_the_image_id_or_on_failure_its_progress_on_stderr() {
+    let s = Session::new();
+    let dockerfile = s.cwd.path().join("Dockerfile");
+    std::fs::write(&dockerfile, "FROM busybox\nRUN echo hi > /x\n").expect("Dockerfile");
+    for builder in ["1", "0"] {
+        let out = support::binary::layerlab()
+            .arg("--state")
+            .arg(s.state.path())
+            .args(["docker", "build", "-q", "."])
+            .env("DOCKER_BUILDKIT", builder)
+            .current_dir(s.cwd.path())
+            .output()
+            .expect("run layerlab");
+        assert_eq!(out.status.code(), Some(0), "DOCKER_BUILDKIT={builder}");
+        let stdout = text(&out.stdout);
+        let id = stdout
+            .strip_suffix('\n')
+            .and_then(|l| l.strip_prefix("sha256:"));
+        assert!(
+            id.is_some_and(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit())),
+            "DOCKER_BUILDKIT={builder}: {stdout:?}"
+        );
+    }
+    std::fs::write(&dockerfile, "FROM busybox\nRUN false\n").expect("Dockerfile");
+    let out = s.run(&["build", "-q", "."]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("[2/2] RUN false"), "{stderr}");
+    assert!(stderr.trim_end().ends_with("exit code: 1"), "{stderr}");
+}
+
+#[test]
 fn container_commands_and_their_errors_as_docker_words_them() {
     let s = Session::new();
     std::fs::write(
@@ -574,6 +609,7 @@ fn container_commands_and_their_errors_as_docker_words_them() {
         &["pull", "nosuch"],
         &["build", "-q", "-t", "exp:v1", "."],
         &["build", "-t", "exp:v1", "."],
+        &["build", "-q", "--nope", "."],
         &["run"],
         &["run", "--nope", "exp:v1"],
         &[
