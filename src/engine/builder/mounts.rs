@@ -35,6 +35,10 @@ pub(super) struct MountInputs {
     pub(super) env: Vec<(String, String)>,
 }
 
+/// What a bind mount shows: the node at its target, what is below it, and
+/// its cache stamps.
+type BindSource = (Node, Vec<(String, Node)>, Vec<FileStamp>);
+
 /// What the stage's filesystem had at a mount's target before the mount
 /// covered it.
 pub(super) struct Covered {
@@ -144,11 +148,7 @@ impl Run<'_> {
 
     /// A bind mount's source: from the build context, or from a stage or
     /// image with `from=`; stamped by content, as BuildKit keys it.
-    fn bind_source(
-        &mut self,
-        m: &Mount,
-        cmd: &Command,
-    ) -> Result<(Node, Vec<(String, Node)>, Vec<FileStamp>), BuildError> {
+    fn bind_source(&mut self, m: &Mount, cmd: &Command) -> Result<BindSource, BuildError> {
         let source = m.source.clone().unwrap_or_else(|| "/".into());
         let clean = crate::engine::gopath::clean(&format!("/{source}"));
         let rel = clean.trim_start_matches('/').to_string();

@@ -73,7 +73,7 @@ pub fn stage_order(plan: &Plan, target: usize, builder: BuilderKind) -> Vec<usiz
                         CommandKind::Copy(c) => todo.extend(c.from_stage),
                         // `RUN --mount=from=STAGE` needs that stage too.
                         CommandKind::Run(r) => {
-                            todo.extend(r.mounts.iter().filter_map(|m| m.from_stage))
+                            todo.extend(r.mounts.iter().filter_map(|m| m.from_stage));
                         }
                         _ => {}
                     }
