@@ -27,6 +27,7 @@ impl Run<'_> {
         fs.set_now(self.clock());
         let mut ran = Executed::default();
         let mut covered = Vec::new();
+        let mut made_volumes = Vec::new();
         let done = match effect {
             Effect::None => return Ok(ran),
             Effect::Write(items) => copy::write_items(&mut fs, items),
@@ -57,6 +58,7 @@ impl Run<'_> {
                 }
             }
             Effect::Run(run) => {
+                made_volumes = self.volume_mountpoints(&mut fs, st);
                 covered = match super::mounts::cover(&mut fs, &run.mounts) {
                     Ok(c) => c,
                     Err(e) => {
@@ -98,7 +100,7 @@ impl Run<'_> {
             return Err(e);
         }
         let (fs, changes) = fs.commit(mode);
-        let filtered = self.without_volume_writes(&changes, effect, st);
+        let filtered = self.without_volume_writes(&changes, effect, st, &made_volumes);
         let filtered = if covered.is_empty() {
             filtered
         } else {
@@ -151,14 +153,34 @@ impl Run<'_> {
         }
     }
 
+    /// The classic builder mounts each `VOLUME` directory into a RUN's
+    /// container, making it (and its parents) where the image lacks it;
+    /// that directory stays in the layer (recorded: our 73). BuildKit makes
+    /// none, so a RUN writing into a missing one fails there.
+    fn volume_mountpoints(&self, fs: &mut RootFs, st: &StageState) -> Vec<String> {
+        if self.opts.builder != BuilderKind::Classic {
+            return Vec::new();
+        }
+        let mut made = Vec::new();
+        for v in &st.config.volumes {
+            let path = crate::engine::gopath::clean(&copy::join("/", v));
+            if fs.lstat(&path).is_err() && fs.mkdir_all(&path, 0o755, 0, 0).is_ok() {
+                made.push(path);
+            }
+        }
+        made
+    }
+
     /// The classic builder runs each RUN in a container whose `VOLUME`
     /// directories are volumes: what the command writes there is not part
-    /// of the committed layer. BuildKit keeps it.
+    /// of the committed layer, nor seen by the next step (recorded: 58, our
+    /// 73); a directory made for the mount stays. BuildKit keeps it all.
     pub(super) fn without_volume_writes(
         &self,
         changes: &LayerChanges,
         effect: &Effect,
         st: &StageState,
+        made: &[String],
     ) -> Option<LayerChanges> {
         if self.opts.builder != BuilderKind::Classic
             || !matches!(effect, Effect::Run(_))
@@ -168,9 +190,13 @@ impl Run<'_> {
         }
         let mut kept = changes.clone();
         for v in &st.config.volumes {
-            if let Some(key) = PathKey::parse_lexical(v.trim_start_matches('/')) {
+            let path = crate::engine::gopath::clean(&copy::join("/", v));
+            if let Some(key) = PathKey::parse_lexical(path.trim_start_matches('/')) {
+                let own = kept.get(&key).cloned();
                 kept.remove_subtree(&key);
-                kept.remove(&key);
+                if let Some(own) = own.filter(|_| made.contains(&path)) {
+                    kept.insert(key, own);
+                }
             }
         }
         Some(kept)

@@ -300,8 +300,8 @@ pub(super) fn without_mounts(changes: &LayerChanges, covered: &[Covered]) -> Lay
         let Some(key) = PathKey::parse_lexical(c.target.trim_start_matches('/')) else {
             continue;
         };
+        let stub = kept.get(&key).cloned();
         kept.remove_subtree(&key);
-        let stub = kept.remove(&key);
         if !c.existed && c.dir {
             let node = Node::dir(0o755, 0, 0);
             let mtime = match &stub {
