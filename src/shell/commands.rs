@@ -9,6 +9,7 @@
 mod basic;
 mod files;
 mod ls;
+mod od;
 mod regex;
 mod stat;
 mod tar;
@@ -27,6 +28,7 @@ impl Registry {
         basic::register(&mut r);
         files::register(&mut r);
         ls::register(&mut r);
+        od::register(&mut r);
         stat::register(&mut r);
         text::register(&mut r);
         tar::register(&mut r);

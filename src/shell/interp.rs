@@ -1224,8 +1224,17 @@ impl<'c, 'fs> Shell<'c, 'fs> {
             self.report(&format!("{name}: not found"));
             return Ok(127);
         };
-        // `busybox APPLET args` runs the applet.
+        // `busybox APPLET args` runs the applet, whether or not the image
+        // has a link for it.
         if applet == "busybox" && argv.len() > 1 {
+            if reg.is_busybox_applet(&argv[1]) {
+                if let Some(cmd) = reg.get(&argv[1]) {
+                    self.enter()?;
+                    let r = self.run_registered(&cmd, &argv[1..]);
+                    self.leave();
+                    return r;
+                }
+            }
             return self.run_external(&argv[1..], &[]);
         }
         match reg.get(&applet) {

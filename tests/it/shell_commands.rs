@@ -561,3 +561,30 @@ fn stat_default_and_terse_layouts() {
     assert_eq!(terse.len(), 15, "{out}");
     assert_eq!(terse[..6], ["/l", "2", "0", "a1ff", "0", "0"]);
 }
+
+/// `od` as busybox 1.35 prints it (texts taken from the real applet), run
+/// through its symlink-less name and as `busybox od` on an image that has
+/// no `od` link (the catalog's busybox lists only some applets).
+#[test]
+fn od_dumps_as_busybox_does() {
+    let mut fs = busybox_base();
+    put(&mut fs, "/in", "hello\nworld\u{1}");
+    let r = run(
+        &mut fs,
+        "od /in; od -c -tx1 /in; od -An -tu1 -N3 /in; busybox od -Ax -j2 -N2 -tx2 /in; printf aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab | od -c",
+    );
+    assert_eq!(r.exit_code, 0, "{}", r.stderr_text());
+    assert_eq!(
+        r.stdout_text(),
+        "0000000 062550 066154 005157 067567 066162 000544\n0000014\n\
+         0000000   h   e   l   l   o  \\n   w   o   r   l   d 001\n        68 65 6c 6c 6f 0a 77 6f 72 6c 64 01\n0000014\n\
+         \u{20}104 101 108\n\
+         000002 6c6c\n000004\n\
+         0000000   a   a   a   a   a   a   a   a   a   a   a   a   a   a   a   a\n*\n0000040   a   a   a   a   a   a   a   a   a   b\n0000052\n"
+    );
+    let r = run(&mut fs, "od -tq /in; od /nope");
+    assert_eq!(
+        r.stderr_text(),
+        "od: invalid character 'q' in type string 'q'\nod: /nope: No such file or directory\n"
+    );
+}
