@@ -39,6 +39,7 @@ pub mod lexer;
 pub mod parser;
 pub mod pattern;
 pub mod pkg;
+mod signals;
 
 use std::fmt;
 use std::sync::Arc;
