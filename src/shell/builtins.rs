@@ -5,7 +5,7 @@
 use super::interp::registry::Io;
 use super::interp::{Flow, Shell, Status};
 use super::parser;
-use super::signals::SIGNALS;
+use super::signals::{signal_number, terminates, SIGNALS, SIGTERM};
 
 impl Shell<'_, '_> {
     /// `/bin/sh: NAME: line N: MSG`, ash's wording for builtin errors.
@@ -532,27 +532,4 @@ pub(crate) fn clean_path(p: &str) -> String {
         }
     }
     format!("/{}", out.join("/"))
-}
-
-/// SIGTERM, what `kill` sends when told no signal.
-const SIGTERM: i32 = 15;
-
-/// `9`, `KILL`, `SIGKILL` (any case) → 9; 0 is the "does it exist" probe.
-fn signal_number(spec: &str) -> Option<i32> {
-    if let Ok(n) = spec.parse::<i32>() {
-        return (0..=31).contains(&n).then_some(n);
-    }
-    let upper = spec.to_ascii_uppercase();
-    let name = upper.strip_prefix("SIG").unwrap_or(&upper);
-    SIGNALS
-        .iter()
-        .find(|(_, n, _)| *n == name)
-        .map(|(n, _, _)| *n)
-}
-
-/// Whether the signal ends a shell (not: its default is to ignore it —
-/// CHLD, CONT, URG, WINCH — or to stop it — STOP, TSTP, TTIN, TTOU — or the
-/// probe 0; nor QUIT, which ash ignores even when not interactive).
-fn terminates(signal: i32) -> bool {
-    !matches!(signal, 0 | 3 | 17..=23 | 28)
 }

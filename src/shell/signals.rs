@@ -1,7 +1,8 @@
-//! Linux's signals as the shell names them: numbers, `kill -l` names, and
-//! the words a waiting shell prints when one ends its child. Its own
-//! module, as both the builtins (`kill`, `trap`) and the commands that wait
-//! for a child read it.
+//! Linux's signals as the shell knows them: numbers, names, what `kill`
+//! sends, which ones end a shell, and what the waiting shell prints.
+
+/// SIGTERM, what `kill` sends when told no signal.
+pub(crate) const SIGTERM: i32 = 15;
 
 /// Linux's signal numbers on x86-64 and arm64, as `kill -l` lists them,
 /// with the words a shell prints when one ends its child (glibc's
@@ -40,6 +41,19 @@ pub(crate) const SIGNALS: &[(i32, &str, &str)] = &[
     (31, "SYS", "Bad system call"),
 ];
 
+/// `9`, `KILL`, `SIGKILL` (any case) → 9; 0 is the "does it exist" probe.
+pub(crate) fn signal_number(spec: &str) -> Option<i32> {
+    if let Ok(n) = spec.parse::<i32>() {
+        return (0..=31).contains(&n).then_some(n);
+    }
+    let upper = spec.to_ascii_uppercase();
+    let name = upper.strip_prefix("SIG").unwrap_or(&upper);
+    SIGNALS
+        .iter()
+        .find(|(_, n, _)| *n == name)
+        .map(|(n, _, _)| *n)
+}
+
 /// What a shell prints when `signal` ends the command it waits for:
 /// nothing for SIGINT and SIGPIPE (the learner pressed ^C, or a reader
 /// left a pipe), the signal's words otherwise.
@@ -51,4 +65,11 @@ pub(crate) fn death_notice(signal: i32) -> Option<&'static str> {
         .iter()
         .find(|(n, _, _)| *n == signal)
         .map(|(_, _, d)| *d)
+}
+
+/// Whether the signal ends a shell (not: its default is to ignore it —
+/// CHLD, CONT, URG, WINCH — or to stop it — STOP, TSTP, TTIN, TTOU — or the
+/// probe 0; nor QUIT, which ash ignores even when not interactive).
+pub(crate) fn terminates(signal: i32) -> bool {
+    !matches!(signal, 0 | 3 | 17..=23 | 28)
 }
