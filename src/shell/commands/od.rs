@@ -211,8 +211,7 @@ fn od(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
             files.push(a.clone());
             continue;
         }
-        let mut flags = a[1..].char_indices();
-        while let Some((i, c)) = flags.next() {
+        for (i, c) in a[1..].char_indices() {
             let takes = matches!(c, 't' | 'A' | 'N' | 'j' | 'w' | 'S');
             let value = if takes {
                 let rest = &a[1 + i + 1..];
