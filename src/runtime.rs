@@ -20,6 +20,7 @@ use crate::app::i18n::Lang;
 use crate::app::model::{BuildView, Model, Running, Shown};
 use crate::app::rows::ContextSources;
 use crate::app::update::{update, Event};
+use crate::engine::container::Attached;
 use crate::engine::daemon::Daemon;
 use crate::engine::store::EngineState;
 use crate::messages::Message;
@@ -98,6 +99,8 @@ pub struct Session {
     /// The state directory unsaved edits are kept in when a signal ends
     /// the session (none in a sandbox, whose file is gone with it).
     pub recovery: Option<PathBuf>,
+    /// The shell the shell pane types into, while one is open.
+    shell: Option<Attached>,
 }
 
 impl Session {
@@ -125,6 +128,8 @@ impl Session {
         );
         let mut host = EngineHost::new(daemon, context, Some(project));
         host.lang = lang;
+        // `run -it` opens the shell pane.
+        host.terminal = true;
         Ok(Session {
             model,
             host,
@@ -132,6 +137,7 @@ impl Session {
             lent: None,
             started: None,
             recovery: None,
+            shell: None,
         })
     }
 
@@ -384,11 +390,52 @@ impl Session {
                         .map(Box::new);
                     Box::new(outcome)
                 });
-                vec![Event::CommandDone {
+                let shell = output.attached.take().map(|a| {
+                    let opened = Event::ShellOpened {
+                        title: a.name.clone(),
+                        prompt: a.prompt(),
+                    };
+                    self.shell = Some(a);
+                    opened
+                });
+                let mut out = vec![Event::CommandDone {
                     line,
                     output: Box::new(output),
                     build,
-                }]
+                }];
+                out.extend(shell);
+                out
+            }
+            Effect::ShellLine(line) => {
+                self.stop(None);
+                let Some(mut shell) = self.shell.take() else {
+                    return Vec::new();
+                };
+                let typed = self.host.daemon.engine.type_line(&mut shell, &line);
+                let saved = crate::command::Host::commit(&mut self.host);
+                let event = match (typed, saved) {
+                    (Ok(typed), Ok(())) => {
+                        let prompt = shell.prompt();
+                        if typed.ended.is_none() {
+                            self.shell = Some(shell);
+                        }
+                        Event::ShellTyped { typed, prompt }
+                    }
+                    (Err(e), _) => Event::ShellFailed(crate::command::output::daemon_error(e)),
+                    (_, Err(e)) => Event::ShellFailed(e),
+                };
+                vec![event]
+            }
+            Effect::ShellHangUp => {
+                self.stop(None);
+                let Some(shell) = self.shell.take() else {
+                    return Vec::new();
+                };
+                let code = self.host.daemon.engine.hang_up(&shell);
+                match crate::command::Host::commit(&mut self.host) {
+                    Ok(()) => vec![Event::ShellClosed(code)],
+                    Err(e) => vec![Event::ShellFailed(e)],
+                }
             }
             Effect::Quit => Vec::new(),
         }
