@@ -167,7 +167,11 @@ impl Session {
         let store = match &self.lent {
             Some(store) => Arc::clone(store),
             None => {
-                let engine = std::mem::take(&mut self.host.daemon.engine);
+                if build {
+                    // A build starts from what other processes built.
+                    self.reload_engine();
+                }
+                let engine = self.host.daemon.lend();
                 Arc::clone(self.lent.insert(Arc::new(engine)))
             }
         };
@@ -253,7 +257,7 @@ impl Session {
             };
             match Arc::try_unwrap(store) {
                 Ok(engine) => {
-                    self.host.daemon.engine = engine;
+                    self.host.daemon.give_back(engine);
                     return true;
                 }
                 Err(store) => self.lent = Some(store),
@@ -274,6 +278,25 @@ impl Session {
         }
         let effects = crate::app::update::preview(&mut self.model);
         self.settle(effects);
+    }
+
+    /// Take in what other layerlab processes wrote to the state; when they
+    /// changed the store, preview again (the cache may hit now).
+    pub fn reload_engine(&mut self) {
+        if self.busy() {
+            return;
+        }
+        match self.host.daemon.refresh() {
+            Ok(true) => {
+                let effects = crate::app::update::preview(&mut self.model);
+                self.settle(effects);
+            }
+            Ok(false) => {}
+            Err(e) => {
+                let m = Message::new("status.state_not_read").arg("error", e);
+                self.model.status = Some(m.render(self.model.lang));
+            }
+        }
     }
 
     /// Feed one event through `update`, performing effects until quiet.
@@ -365,7 +388,13 @@ impl Session {
                     p.compiled = Arc::clone(&self.model.compiled);
                 }
                 self.host.builder = self.model.builder;
+                self.reload_engine();
                 let mut output = crate::command::run_line(&line, &mut self.host);
+                // A command that stopped before saving what it changed.
+                if let Err(e) = self.host.daemon.end_write() {
+                    output.stderr.push(e.to_string());
+                    output.status = 1;
+                }
                 let build = output.built.take().map(|b| {
                     let shown = Shown::Build {
                         number: self.host.daemon.engine.builds,
@@ -544,10 +573,10 @@ pub fn run(opts: &Options) -> Result<i32, String> {
             (context.clone(), df, format!("{name}/{file}"), false)
         }
     };
-    let mut daemon = Daemon::open(&opts.state_dir).map_err(|e| e.to_string())?;
-    // The state is written when the screen is idle and when the session
-    // ends, not after each build (previews write nothing to it).
-    daemon.save_later();
+    let daemon = Daemon::open(&opts.state_dir).map_err(|e| e.to_string())?;
+    for notice in daemon.notices() {
+        eprintln!("WARNING: {notice}");
+    }
     let mut session = Session::open(daemon, context.clone(), dockerfile.clone(), &title, lang)?;
     session.model.sandbox = sandbox;
     session.model.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
@@ -600,35 +629,33 @@ pub fn run(opts: &Options) -> Result<i32, String> {
             .term
             .draw(|f| crate::ui::draw(f, &session.model))
             .map_err(|e| e.to_string())?;
-        // While a job runs its real time moves on screen; when idle with
-        // changes unsaved, the engine state is written.
+        // While a job runs its real time moves on screen; when idle, what
+        // is unsaved (stat caches) is written and what other processes
+        // wrote to the state is taken in.
         let wait = if session.busy() {
-            Some(TICK)
+            TICK
         } else if session.host.daemon.unsaved() {
-            Some(SAVE_WHEN_IDLE)
+            SAVE_WHEN_IDLE
         } else {
-            None
+            LOOK_FOR_OTHERS
         };
-        let first = match wait {
-            Some(w) => match rx.recv_timeout(w) {
-                Ok(ev) => ev,
-                Err(RecvTimeoutError::Timeout) if session.busy() => {
-                    session.tick();
-                    continue;
-                }
-                Err(RecvTimeoutError::Timeout) => {
+        let first = match rx.recv_timeout(wait) {
+            Ok(ev) => ev,
+            Err(RecvTimeoutError::Timeout) if session.busy() => {
+                session.tick();
+                continue;
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                if session.host.daemon.unsaved() {
                     if let Err(e) = session.host.daemon.save() {
                         let m = Message::new("status.state_not_saved").arg("error", e);
                         session.model.status = Some(m.render(session.model.lang));
                     }
-                    continue;
                 }
-                Err(RecvTimeoutError::Disconnected) => break,
-            },
-            None => match rx.recv() {
-                Ok(ev) => ev,
-                Err(_) => break,
-            },
+                session.reload_engine();
+                continue;
+            }
+            Err(RecvTimeoutError::Disconnected) => break,
         };
         let mut batch = vec![first];
         batch.extend(rx.try_iter());
@@ -690,6 +717,10 @@ const GIVE_UP_AFTER: Duration = Duration::from_millis(500);
 /// How long the screen waits without events before it writes the engine
 /// state.
 const SAVE_WHEN_IDLE: Duration = Duration::from_secs(2);
+
+/// How often an idle screen looks whether another process changed the
+/// engine state (one read of a counter).
+const LOOK_FOR_OTHERS: Duration = Duration::from_secs(1);
 
 fn handle_term(session: &mut Session, ev: &crossterm::event::Event) {
     use crossterm::event::{Event as Ct, MouseButton, MouseEventKind};

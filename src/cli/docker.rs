@@ -26,7 +26,12 @@ fn quote(w: &str) -> String {
 
 pub fn run(args: &DockerArgs, state_dir: &Path) -> i32 {
     let daemon = match Daemon::open(state_dir) {
-        Ok(d) => d,
+        Ok(d) => {
+            for notice in d.notices() {
+                eprintln!("WARNING: {notice}");
+            }
+            d
+        }
         Err(e) => {
             eprintln!("ERROR: {e}");
             return 1;
@@ -48,7 +53,12 @@ pub fn run(args: &DockerArgs, state_dir: &Path) -> i32 {
         .map(|w| quote(w))
         .collect::<Vec<_>>()
         .join(" ");
-    let out = crate::command::run_line(&line, &mut host);
+    let mut out = crate::command::run_line(&line, &mut host);
+    // A command that stopped before saving what it changed.
+    if let Err(e) = host.daemon.end_write() {
+        out.stderr.push(e.to_string());
+        out.status = 1;
+    }
     for l in &out.stdout {
         println!("{l}");
     }
