@@ -65,7 +65,7 @@ pub struct Daemon {
     lent: bool,
     /// Why the transaction [`Daemon::engine_mut`] began could not be had;
     /// the next save reports it.
-    failed: Option<StateError>,
+    failed: Option<DaemonError>,
 }
 
 impl Daemon {
@@ -173,9 +173,7 @@ impl Daemon {
     /// there).
     pub fn engine_mut(&mut self) -> &mut EngineState {
         if let Err(e) = self.begin() {
-            if let DaemonError::State(e) = e {
-                self.failed = Some(e);
-            }
+            self.failed = Some(e);
         }
         &mut self.engine
     }
@@ -214,7 +212,7 @@ impl Daemon {
         }
         if let Some(e) = self.failed.take() {
             self.state.rollback();
-            return Err(e.into());
+            return Err(e);
         }
         // Blobs first: a row naming a blob is committed after the blob is
         // in place.

@@ -256,7 +256,7 @@ fn changes_of_two_daemons_are_made_over_each_other() {
     create(&mut one);
     create(&mut two);
     create(&mut one);
-    two.engine_mut().tag_image(base.clone(), "mine:v1");
+    two.engine_mut().tag_image(base, "mine:v1");
     two.save().expect("save");
     assert!(one.refresh().expect("refresh"), "one sees two's writes");
     assert!(!one.refresh().expect("again"), "nothing new");

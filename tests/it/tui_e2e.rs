@@ -145,9 +145,11 @@ fn reorder_and_change_the_source_in_a_real_terminal() {
     s.wait("the CMD back in place", |sc| {
         sc.lines().any(|l| l.contains("4 CMD")) && verdict(sc, "RUN sleep 5") == Some("HIT")
     });
+    // Read by another process's daemon (this test's) while the screen has
+    // the state open.
     let engine = || -> serde_json::Value {
-        let text = std::fs::read_to_string(state.join("engine.json")).expect("engine.json");
-        serde_json::from_str(&text).expect("json")
+        let daemon = layerlab::engine::daemon::Daemon::open(&state).expect("open the state");
+        serde_json::to_value(&daemon.engine).expect("json")
     };
 
     // Select the COPY (third instruction) and move it above the RUN, and
@@ -202,8 +204,7 @@ fn reorder_and_change_the_source_in_a_real_terminal() {
     assert!(!sc.contains("unsaved edits are kept"), "{sc}");
 
     // Two builds asked for, two builds made; no image or record from a
-    // preview (the state is written when the screen is idle).
-    std::thread::sleep(Duration::from_millis(2500));
+    // preview (a build is written as it ends).
     let e = engine();
     assert_eq!(e["builds"], 2, "{e}");
     let images = e["images"].as_object().map_or(0, |m| m.len());
