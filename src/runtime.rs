@@ -167,9 +167,16 @@ impl Session {
         let store = match &self.lent {
             Some(store) => Arc::clone(store),
             None => {
-                if build {
-                    // A build starts from what other processes built.
-                    self.reload_engine();
+                // A build starts from what other processes built (the
+                // preview it already shows is replaced by the build's).
+                let refreshed = if build {
+                    self.host.daemon.refresh()
+                } else {
+                    Ok(false)
+                };
+                if let Err(e) = refreshed {
+                    let m = Message::new("status.state_not_read").arg("error", e);
+                    self.model.status = Some(m.render(self.model.lang));
                 }
                 let engine = self.host.daemon.lend();
                 Arc::clone(self.lent.insert(Arc::new(engine)))
@@ -388,7 +395,12 @@ impl Session {
                     p.compiled = Arc::clone(&self.model.compiled);
                 }
                 self.host.builder = self.model.builder;
-                self.reload_engine();
+                // What other processes wrote, first (no preview now: the
+                // command runs over the engine in place).
+                if let Err(e) = self.host.daemon.refresh() {
+                    let m = Message::new("status.state_not_read").arg("error", e);
+                    self.model.status = Some(m.render(self.model.lang));
+                }
                 let mut output = crate::command::run_line(&line, &mut self.host);
                 // A command that stopped before saving what it changed.
                 if let Err(e) = self.host.daemon.end_write() {
@@ -858,6 +870,39 @@ mod tests {
             missed + hit
         );
         assert!(title.contains(&expected), "{title}");
+    }
+
+    /// Another layerlab process builds and tags on the state the screen has
+    /// open: the screen takes it in when it looks (idle, or before a build
+    /// or a command), and its own next build numbers on from there.
+    #[test]
+    fn a_session_takes_in_what_another_process_wrote() {
+        use crate::engine::builder::BuildOptions;
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = session(dir.path());
+        assert_eq!(s.host.daemon.engine.builds, 1);
+
+        let mut other = Daemon::open(&dir.path().join("state")).unwrap();
+        let ctx = dir.path().join("ctx");
+        let snap = other.snapshot(&ctx).unwrap();
+        let opts = BuildOptions {
+            tags: vec!["other:latest".into()],
+            ..BuildOptions::default()
+        };
+        other.build(DF, &snap, &opts).unwrap();
+        assert!(s.host.daemon.engine.image("other").is_none());
+
+        s.reload_engine();
+        assert!(s.host.daemon.engine.image("other").is_some());
+        assert_eq!(s.host.daemon.engine.builds, 2);
+        s.dispatch(Event::Key("f5".parse().unwrap()));
+        assert_eq!(s.host.daemon.engine.builds, 3);
+        drop(s);
+        other.refresh().unwrap();
+        assert_eq!(
+            other.engine.builds, 3,
+            "the screen's build reached the other"
+        );
     }
 
     /// A session whose jobs run on the worker, and what the worker reports.
