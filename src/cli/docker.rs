@@ -53,12 +53,9 @@ pub fn run(args: &DockerArgs, state_dir: &Path) -> i32 {
         .map(|w| quote(w))
         .collect::<Vec<_>>()
         .join(" ");
-    let mut out = crate::command::run_line(&line, &mut host);
-    // A command that stopped before saving what it changed.
-    if let Err(e) = host.daemon.end_write() {
-        out.stderr.push(e.to_string());
-        out.status = 1;
-    }
+    // What a command changed and did not save (it stopped early) is rolled
+    // back as the process ends: its transaction is never committed.
+    let out = crate::command::run_line(&line, &mut host);
     for l in &out.stdout {
         println!("{l}");
     }
