@@ -201,3 +201,30 @@ fn a_layer_blob_holding_another_valid_tar_is_a_corrupt_layer() {
         std::fs::write(b, ta).expect("swap");
     });
 }
+
+/// While one process holds the write transaction (a build under way),
+/// `image ls` in another answers at once: readers never wait.
+#[test]
+fn image_ls_does_not_wait_for_a_writer() {
+    use std::time::{Duration, Instant};
+    let b = built();
+    let mut writer = layerlab::engine::daemon::Daemon::open(&b.state).expect("open");
+    writer.begin().expect("the write transaction");
+    let mut ls = spawn(&b.state, &["docker", "image", "ls"]);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while ls.try_wait().expect("poll").is_none() {
+        if Instant::now() > deadline {
+            let _ = ls.kill();
+            panic!("image ls waited for the writer");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = ls.wait_with_output().expect("output");
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        listed(&out).contains(&"web:latest".to_string()),
+        "{}",
+        text(&out)
+    );
+    writer.save().expect("commit");
+}
