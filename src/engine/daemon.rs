@@ -219,6 +219,10 @@ impl Daemon {
         self.persist_fresh_layers()?;
         let began = self.state.writing();
         let (mut changed, keep) = self.unwritten();
+        if !began && changed.is_empty() && self.stat_changed.is_empty() {
+            // Nothing to write: no need to wait for the writers.
+            return Ok(());
+        }
         self.state.begin()?;
         if !began {
             // Changed without a transaction: the others' writes to other
