@@ -7,6 +7,7 @@ pub mod help;
 pub mod highlight;
 pub mod layers_pane;
 pub mod panes;
+pub mod shell_pane;
 pub mod text;
 pub mod theme;
 
@@ -110,6 +111,7 @@ pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
     match model.mode {
         Mode::Help => help::help(model, area, buf),
         Mode::Details => help::details(model, area, buf),
+        Mode::Shell(_) => shell_pane::render(model, area, buf),
         _ => {}
     }
 }

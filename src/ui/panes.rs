@@ -406,6 +406,7 @@ pub fn status(model: &Model, area: Rect, buf: &mut Buffer) {
             Span::styled(" ", theme.cursor()),
         ]),
         Mode::Edit { .. } => Line::from(Span::styled(tr(lang, "edit.hint"), theme.dim())),
+        Mode::Shell(_) => Line::from(Span::styled(tr(lang, "shell.hint"), theme.dim())),
         // Kept edits are offered until taken, over whatever runs.
         _ if model.recovered.is_some() => Line::from(Span::styled(
             tr(lang, "status.recovery_offered"),
