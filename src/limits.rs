@@ -37,6 +37,12 @@ pub const STEP_OUTPUT_BYTES: usize = 2 << 20;
 /// The line BuildKit prints where it stops keeping a step's log.
 pub const OUTPUT_CLIPPED: &str = "[output clipped, log limit 2MiB reached]\n";
 
+/// Bytes of a context file the screen's editor opens. The editor holds the
+/// text as lines and redraws the lines in view on every key; 1 MiB is some
+/// 20,000 lines of source — more than anyone edits by hand in a lesson —
+/// and keeps each key's work (a line split, a join) far below a frame.
+pub const EDIT_BYTES: u64 = 1 << 20;
+
 /// Characters of an instruction, a value or a path quoted inside a reason
 /// or an error message. A reason is one line on the screen; 200 characters
 /// show what changed, and a 4 MB instruction quoted whole would bury it.

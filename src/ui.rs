@@ -3,6 +3,7 @@
 //! under this cell?).
 
 pub mod dockerfile_pane;
+pub mod editor;
 pub mod help;
 pub mod highlight;
 pub mod layers_pane;
@@ -110,6 +111,7 @@ pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
     match model.mode {
         Mode::Help => help::help(model, area, buf),
         Mode::Details => help::details(model, area, buf),
+        Mode::Edit(_) => editor::overlay(model, area, buf),
         _ => {}
     }
 }

@@ -68,7 +68,7 @@ pub fn help_lines(model: &Model) -> Vec<Line<'static>> {
 
 /// The frame of an overlay: cleared, bordered, titled, with `bottom` on
 /// its lower border; returns the area inside.
-fn frame(model: &Model, area: Rect, buf: &mut Buffer, title: &str, bottom: &str) -> Rect {
+pub fn frame(model: &Model, area: Rect, buf: &mut Buffer, title: &str, bottom: &str) -> Rect {
     let theme = Theme::new(model.no_color);
     let r = overlay_area(area);
     Clear.render(r, buf);

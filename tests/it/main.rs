@@ -35,4 +35,5 @@ mod shell_pkg;
 mod shell_props;
 mod tui_app;
 mod tui_e2e;
+mod tui_editor;
 mod tui_screens;

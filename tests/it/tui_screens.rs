@@ -167,7 +167,7 @@ fn context_pane_and_a_simulated_change() {
 #[test]
 fn parse_error_at_its_line() {
     let mut f = example(Lang::En, (100, 30));
-    f.keys("j a").typed("COPY").keys("enter");
+    f.keys("j a").typed("COPY").keys("esc");
     insta::assert_snapshot!(f.screen());
 }
 
