@@ -189,8 +189,11 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
         Event::ContextFileRead { path, result } => {
             match result {
                 Ok(text) => {
+                    // At the file's start, as editors open a file.
+                    let mut area = TextArea::new(&text, 0);
+                    area.home();
                     model.mode = Mode::Edit(Box::new(Edit {
-                        area: TextArea::new(&text, 0),
+                        area,
                         target: EditTarget::Context {
                             path,
                             original: text,

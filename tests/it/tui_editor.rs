@@ -281,10 +281,10 @@ fn editing_a_context_file_changes_the_copys_verdict_and_never_the_disk() {
     tui::press(&mut s, "enter");
     assert_eq!(
         editor(&s.model),
-        (vec!["console.log(1)".into(), String::new()], (0, 14))
+        (vec!["console.log(1)".into(), String::new()], (0, 0))
     );
     // Typing in a context file previews nothing until it is kept.
-    tui::press(&mut s, "left backspace");
+    tui::press(&mut s, "end left backspace");
     s.dispatch(Event::Key(Key::char('2')));
     assert!(copy_verdict(&s).cached());
     tui::press(&mut s, "esc");
