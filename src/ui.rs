@@ -53,7 +53,8 @@ pub fn areas(model: &Model) -> Areas {
         .split(area);
     // Side by side, the two layer columns take the room the Dockerfile
     // can spare.
-    let left_pct = match (roomy, model.side_by_side) {
+    let columns = model.side_by_side && !layers_pane::stacked(model);
+    let left_pct = match (roomy, columns) {
         (true, false) => 38,
         (false, false) => 44,
         (true, true) => 30,

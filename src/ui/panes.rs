@@ -521,6 +521,7 @@ pub fn footer(model: &Model, area: Rect, buf: &mut Buffer) {
         (df, &[Action::Undo, Action::Redo], "short.undo_redo"),
         (g, &[Action::Build], "short.build"),
         (g, &[Action::ToggleBuilder], "short.builder"),
+        (g, &[Action::ToggleSideBySide], "short.side_by_side"),
         (g, &[Action::ToggleContext], "short.context"),
         (g, &[Action::CommandBar], "short.docker"),
         (g, &[Action::Help], "short.help"),
@@ -551,6 +552,13 @@ pub fn footer(model: &Model, area: Rect, buf: &mut Buffer) {
         "short.select",
     ];
     let mut items = items;
+    let mut entries = entries;
+    // The side-by-side key is listed only where every other key fits in
+    // full beside it (help lists it everywhere).
+    if cost(&items) > w {
+        items.retain(|(_, label, _)| *label != "short.side_by_side");
+        entries.retain(|(_, _, label)| *label != "short.side_by_side");
+    }
     if cost(&items) > w {
         for ((k, label, _), (scope, actions, _)) in items.iter_mut().zip(&entries) {
             // Both build keys stay: F5 and the letter.

@@ -617,3 +617,20 @@ fn a_context_file_in_the_editor_80x24() {
     f.keys("c j j enter");
     insta::assert_snapshot!(f.screen());
 }
+
+#[test]
+fn the_side_by_side_key_is_in_the_footer_where_it_fits() {
+    let footer = |f: &Fixture| f.screen().lines().last().unwrap_or("").to_string();
+    let wide = example(Lang::En, (160, 40));
+    assert!(
+        footer(&wide).contains("v both builders"),
+        "{}",
+        footer(&wide)
+    );
+    let ko = example(Lang::Ko, (160, 40));
+    assert!(footer(&ko).contains("v 빌더 나란히"), "{}", footer(&ko));
+    // Narrower, it gives way to the keys a learner needs first.
+    let narrow = example(Lang::En, (120, 35));
+    assert!(!footer(&narrow).contains("both builders"));
+    assert!(footer(&narrow).contains(": docker"), "{}", footer(&narrow));
+}
