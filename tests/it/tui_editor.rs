@@ -343,3 +343,37 @@ fn the_context_op_a_kept_file_edit_asks_for() {
     );
     assert_eq!(m.doc.text(), DF, "the Dockerfile is not what was edited");
 }
+
+#[test]
+fn a_heredoc_opens_with_its_body_and_keeps_it() {
+    let text = "FROM alpine\nRUN <<EOF\necho one\nEOF\nCMD sh\n";
+    let mut m = Model::new("t/Dockerfile", text, Lang::En);
+    press(&mut m, "j e");
+    assert_eq!(editor(&m).0, ["RUN <<EOF", "echo one", "EOF"]);
+    press(&mut m, "up end enter");
+    type_text(&mut m, "echo two");
+    press(&mut m, "esc");
+    assert_eq!(
+        m.doc.text(),
+        "FROM alpine\nRUN <<EOF\necho one\necho two\nEOF\nCMD sh\n"
+    );
+    assert_eq!(m.outline.blocks.len(), 3, "{:?}", m.outline);
+    assert!(m.outline.problem.is_none());
+}
+
+#[test]
+fn a_save_from_outside_while_the_editor_is_open_waits_like_unsaved_edits() {
+    let mut m = Model::new("t/Dockerfile", DF, Lang::En);
+    // Open, nothing typed yet: the document still equals the file.
+    press(&mut m, "j e");
+    assert!(!m.doc.is_dirty());
+    let fx = update(&mut m, Event::DockerfileOnDisk("FROM busybox\n".into()));
+    assert!(fx.is_empty());
+    assert_eq!(m.doc.text(), DF, "the edit's text is not replaced under it");
+    assert!(matches!(m.mode, Mode::Edit(_)));
+    assert!(m
+        .status
+        .as_deref()
+        .unwrap_or("")
+        .contains("changed on disk"));
+}
