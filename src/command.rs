@@ -30,6 +30,9 @@ pub fn run_line(line: &str, host: &mut dyn Host) -> Output {
     match parse::parse(line) {
         Ok(Request::Run(inv)) => (inv.spec.run)(&inv, host),
         Ok(Request::Help(h)) => help::render(&h),
-        Err(e) => Output::error(e.to_string()),
+        Err(e) => Output {
+            status: e.status(),
+            ..Output::error(e.to_string())
+        },
     }
 }

@@ -4,15 +4,17 @@
 //! file:line:col, `goal` checks a step's goal against the engine's store
 //! and the last build report, and `play` applies a step's start and
 //! solution to an engine, which `layerlab lesson check`, the tests and the
-//! lesson screen share.
+//! lesson screen share; `demo` plays a lesson by its solutions, forward and
+//! back, for an instructor.
 //!
 //! No terminal: only `loader` (a lesson folder) and `play` (the learner's
 //! working folder, the build context) touch the file system.
 
+pub mod demo;
 pub mod goal;
 pub mod loader;
 pub mod model;
 pub mod play;
 
 pub use loader::{embedded, load_dir, parse_lesson, LoadError, Loaded};
-pub use model::{Action, Lesson, Start, Step, Text, FORMAT_VERSION};
+pub use model::{Action, Caption, Lesson, Start, Step, Text, FORMAT_VERSION};

@@ -33,6 +33,12 @@ const BUILD_FLAGS: &[FlagSpec] = &[
         doc: "Do not use cache when building the image",
     },
     FlagSpec {
+        long: "quiet",
+        short: Some('q'),
+        value: None,
+        doc: "Suppress the build output and print image ID on success",
+    },
+    FlagSpec {
         long: "tag",
         short: Some('t'),
         value: Some("list"),
@@ -286,10 +292,22 @@ fn run_build(inv: &Invocation, host: &mut dyn Host) -> Output {
         Ok(built) => {
             let mut out = Output::default();
             match &built.result {
+                // Quiet, docker prints the image's whole ID and nothing of
+                // the steps; a failure still says what failed.
+                Ok(report) if inv.has("quiet") => out.stdout = vec![report.image_id.to_string()],
                 Ok(report) => out.stdout = output::build_progress(report, host.lang()),
                 Err(err) => {
-                    out.stdout = output::steps_progress(&err.steps, builder, host.lang());
-                    out.stderr = vec![output::build_failed(builder, &err.message)];
+                    // A quiet build that fails prints its progress after
+                    // all, on stderr, before the error.
+                    let progress = output::steps_progress(&err.steps, builder, host.lang());
+                    let failed = output::build_failed(builder, &err.message);
+                    if inv.has("quiet") {
+                        out.stderr = progress;
+                        out.stderr.push(failed);
+                    } else {
+                        out.stdout = progress;
+                        out.stderr = vec![failed];
+                    }
                     out.status = err.exit_code;
                 }
             }

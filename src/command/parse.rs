@@ -25,6 +25,12 @@ pub enum ParseError {
         command: String,
         flag: String,
     },
+    /// A flag error on docker itself or a group: docker follows it with the
+    /// help of what was typed.
+    WithHelp {
+        error: Box<ParseError>,
+        help: Vec<String>,
+    },
     Arity {
         command: String,
         want: Arity,
@@ -32,6 +38,23 @@ pub enum ParseError {
         usage: String,
         doc: String,
     },
+}
+
+impl ParseError {
+    /// The exit status docker gives it: its CLI answers a flag it cannot
+    /// read with 125 (the status it keeps for its own errors, apart from a
+    /// command's), a wrong number of arguments or an unknown command with 1.
+    pub fn status(&self) -> i32 {
+        match self {
+            ParseError::UnknownFlag { .. }
+            | ParseError::UnknownShorthand { .. }
+            | ParseError::NeedsArgument { .. } => 125,
+            ParseError::WithHelp { error, .. } => error.status(),
+            ParseError::UnterminatedQuote
+            | ParseError::UnknownCommand(_)
+            | ParseError::Arity { .. } => 1,
+        }
+    }
 }
 
 /// `docker image ls` for `image ls`, `docker` for docker itself.
@@ -68,6 +91,9 @@ impl fmt::Display for ParseError {
                 "flag needs an argument: {flag}\nSee '{} --help'.",
                 docker(command)
             ),
+            ParseError::WithHelp { error, help } => {
+                write!(f, "{error}\n\n{}\n", help.join("\n"))
+            }
             ParseError::Arity {
                 command,
                 want,
@@ -333,7 +359,13 @@ fn parse_no_command(rest: &[String]) -> Result<Request, ParseError> {
         None => (Topic::Docker, "", rest),
     };
     // Docker's own options (--config, --debug, …) are not layerlab's.
-    let read = read_words(after, &[], command, true)?;
+    let read = read_words(after, &[], command, true).map_err(|error| ParseError::WithHelp {
+        error: Box::new(error),
+        help: match topic {
+            Topic::Group(g) => crate::command::help::group_help(g),
+            _ => crate::command::help::docker_help(),
+        },
+    })?;
     if !read.help && !read.args.is_empty() {
         let shown: Vec<&str> = rest
             .iter()

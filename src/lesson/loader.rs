@@ -113,6 +113,8 @@ pub fn parse_lesson(id: &str, file: &str, text: &str) -> Result<Lesson, LoadErro
             Some("this step has no hints")
         } else if step.solution.is_empty() {
             Some("this step has no solution")
+        } else if !step.captions.is_empty() && step.captions.len() != step.solution.len() {
+            Some("captions, when given, are one per action of the solution")
         } else {
             None
         };

@@ -67,9 +67,45 @@ pub struct Step {
     /// Actions that reach the goal, shown only after a confirmation; the
     /// checker applies them to prove the step solvable.
     pub solution: Vec<Action>,
+    /// What a demo says as it plays each action of the solution, one per
+    /// action when given; a caption's claim about the build its action ran
+    /// is checked whenever the solution is played.
+    #[serde(default)]
+    pub captions: Vec<Caption>,
     /// The line of the step's table in its file (for messages).
     #[serde(skip)]
     pub line: usize,
+}
+
+/// A demo's words for one action, and what it claims of the build that
+/// action ran (`rebuilt = 1, of = 4`: "1 of 4 steps rebuilt").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Caption {
+    #[serde(deserialize_with = "non_empty")]
+    pub ko: String,
+    #[serde(deserialize_with = "non_empty")]
+    pub en: String,
+    /// Steps the build rebuilt (cache misses).
+    #[serde(default)]
+    pub rebuilt: Option<usize>,
+    /// Steps the build has in all.
+    #[serde(default)]
+    pub of: Option<usize>,
+}
+
+impl Caption {
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Ko => &self.ko,
+            Lang::En => &self.en,
+        }
+    }
+
+    /// Whether it claims anything to check.
+    pub fn claims(&self) -> bool {
+        self.rebuilt.is_some() || self.of.is_some()
+    }
 }
 
 /// A fresh working folder: the Dockerfile and the other files of the build

@@ -10,10 +10,11 @@ use crate::engine::builder::{self, BuildOptions, BuilderKind};
 use crate::engine::context::{read_dockerignore, ContextSnapshot, Override, Overrides, StatCache};
 use crate::engine::memo::Memo;
 use crate::engine::report::BuildReport;
-use crate::engine::store::EngineState;
+use crate::engine::store::{EngineState, SIMULATED_EPOCH};
 use crate::lesson::goal::{Unmet, World};
-use crate::lesson::model::{Action, Lesson, Start};
+use crate::lesson::model::{Action, Caption, Lesson, Start};
 use crate::messages::Lang;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -28,6 +29,58 @@ pub struct Playground {
 
 /// A step that could not be started or whose action failed, in words.
 pub type PlayError = String;
+
+/// A playground's state, kept to come back to.
+#[derive(Debug, Clone)]
+pub struct Saved {
+    pub engine: EngineState,
+    /// The working folder's files, path → content.
+    pub files: BTreeMap<String, Vec<u8>>,
+    last: Option<(BuildReport, BuildRequest)>,
+}
+
+/// Writes a file of the working folder with the simulated clock's
+/// modification time: COPY keeps a file's mtime in its layer, so a lesson
+/// played twice (a demo stepped back and forward) builds the same digests.
+fn write_fixed(dir: &Path, path: &str, bytes: &[u8]) -> Result<(), PlayError> {
+    let full = dir.join(path);
+    let words = |e: std::io::Error| format!("{path}: {e}");
+    if let Some(parent) = full.parent() {
+        std::fs::create_dir_all(parent).map_err(words)?;
+    }
+    std::fs::write(&full, bytes).map_err(words)?;
+    let epoch =
+        std::time::UNIX_EPOCH + std::time::Duration::from_secs(SIMULATED_EPOCH.unsigned_abs());
+    std::fs::File::options()
+        .write(true)
+        .open(&full)
+        .and_then(|f| f.set_modified(epoch))
+        .map_err(words)
+}
+
+/// Files under `dir` (a lesson's working folder: a few small files),
+/// keyed by their path below it.
+fn read_tree(
+    dir: &Path,
+    prefix: &str,
+    out: &mut BTreeMap<String, Vec<u8>>,
+) -> Result<(), PlayError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("{}: {e}", dir.display()))?;
+        let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+        let path = entry.path();
+        if path.is_dir() {
+            read_tree(&path, &format!("{name}/"), out)?;
+        } else {
+            out.insert(
+                name.clone(),
+                std::fs::read(&path).map_err(|e| format!("{name}: {e}"))?,
+            );
+        }
+    }
+    Ok(())
+}
 
 impl Playground {
     /// A playground over `dir` (created if missing) with an empty engine.
@@ -69,11 +122,7 @@ impl Playground {
                 "{path}: a file of the working folder needs a relative path"
             ));
         }
-        let full = self.dir.join(path);
-        if let Some(parent) = full.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| format!("{path}: {e}"))?;
-        }
-        std::fs::write(&full, content).map_err(|e| format!("{path}: {e}"))
+        write_fixed(&self.dir, path, content.as_bytes())
     }
 
     /// Applies one action; a docker command that fails is an error with
@@ -107,8 +156,13 @@ impl Playground {
             if self.check(&step.goal).is_empty() {
                 return Err(fail("its goal holds before its solution is applied".into()));
             }
-            for action in &step.solution {
+            for (j, action) in step.solution.iter().enumerate() {
+                let before = self.builds();
                 self.apply(action).map_err(fail)?;
+                if let Some(caption) = step.captions.get(j) {
+                    self.check_claim(caption, before)
+                        .map_err(|why| fail(format!("caption {}: {why}", j + 1)))?;
+                }
             }
             let unmet = self.check(&step.goal);
             if !unmet.is_empty() {
@@ -119,6 +173,60 @@ impl Playground {
                 )));
             }
         }
+        Ok(())
+    }
+
+    /// Builds run so far (the number of the newest).
+    pub fn builds(&self) -> u64 {
+        self.engine.builds
+    }
+
+    /// Whether what `caption` claims holds of the build its action ran
+    /// (`before` is [`Playground::builds`] from before the action).
+    pub fn check_claim(&self, caption: &Caption, before: u64) -> Result<(), String> {
+        if !caption.claims() {
+            return Ok(());
+        }
+        let report = match self.last_report() {
+            Some(r) if self.builds() > before => r,
+            _ => return Err("it claims a build, but its action built nothing".into()),
+        };
+        let totals = &report.totals;
+        let wrong = |what: &str, said: usize, got: usize| {
+            Err(format!("it says {said} {what}, the build had {got}"))
+        };
+        match (caption.rebuilt, caption.of) {
+            (Some(said), _) if said != totals.rebuilt => wrong("rebuilt", said, totals.rebuilt),
+            (_, Some(said)) if said != totals.cacheable => wrong("steps", said, totals.cacheable),
+            _ => Ok(()),
+        }
+    }
+
+    /// What the learner has now: the engine and every file of the working
+    /// folder, to come back to exactly (a demo's step back).
+    pub fn save(&self) -> Result<Saved, PlayError> {
+        let mut files = BTreeMap::new();
+        read_tree(&self.dir, "", &mut files)?;
+        Ok(Saved {
+            engine: self.engine.clone(),
+            files,
+            last: self.last.clone(),
+        })
+    }
+
+    /// Puts back what [`Playground::save`] kept: the folder holds exactly
+    /// its files again, the engine is that engine.
+    pub fn restore(&mut self, saved: &Saved) -> Result<(), PlayError> {
+        let words = |e: std::io::Error| format!("{}: {e}", self.dir.display());
+        if self.dir.exists() {
+            std::fs::remove_dir_all(&self.dir).map_err(words)?;
+        }
+        std::fs::create_dir_all(&self.dir).map_err(words)?;
+        for (path, bytes) in &saved.files {
+            write_fixed(&self.dir, path, bytes)?;
+        }
+        self.engine = saved.engine.clone();
+        self.last = saved.last.clone();
         Ok(())
     }
 

@@ -167,7 +167,7 @@ impl Shell<'_, '_> {
         match rest.first().map(String::as_str) {
             Some("-l") => {
                 let mut io = Io::default();
-                let names: Vec<&str> = SIGNALS.iter().map(|(_, n)| *n).collect();
+                let names: Vec<&str> = SIGNALS.iter().map(|(_, n, _)| *n).collect();
                 io.out = format!("{}\n", names.join("\n")).into_bytes();
                 self.emit(&io)?;
                 return Ok(0);
@@ -536,39 +536,41 @@ pub(crate) fn clean_path(p: &str) -> String {
 /// SIGTERM, what `kill` sends when told no signal.
 const SIGTERM: i32 = 15;
 
-/// Linux's signal numbers on x86-64 and arm64, as `kill -l` lists them.
-const SIGNALS: &[(i32, &str)] = &[
-    (1, "HUP"),
-    (2, "INT"),
-    (3, "QUIT"),
-    (4, "ILL"),
-    (5, "TRAP"),
-    (6, "ABRT"),
-    (7, "BUS"),
-    (8, "FPE"),
-    (9, "KILL"),
-    (10, "USR1"),
-    (11, "SEGV"),
-    (12, "USR2"),
-    (13, "PIPE"),
-    (14, "ALRM"),
-    (15, "TERM"),
-    (16, "STKFLT"),
-    (17, "CHLD"),
-    (18, "CONT"),
-    (19, "STOP"),
-    (20, "TSTP"),
-    (21, "TTIN"),
-    (22, "TTOU"),
-    (23, "URG"),
-    (24, "XCPU"),
-    (25, "XFSZ"),
-    (26, "VTALRM"),
-    (27, "PROF"),
-    (28, "WINCH"),
-    (29, "IO"),
-    (30, "PWR"),
-    (31, "SYS"),
+/// Linux's signal numbers on x86-64 and arm64, as `kill -l` lists them,
+/// with the words a shell prints when one ends its child (glibc's
+/// `strsignal`, which busybox's ash uses).
+const SIGNALS: &[(i32, &str, &str)] = &[
+    (1, "HUP", "Hangup"),
+    (2, "INT", "Interrupt"),
+    (3, "QUIT", "Quit"),
+    (4, "ILL", "Illegal instruction"),
+    (5, "TRAP", "Trace/breakpoint trap"),
+    (6, "ABRT", "Aborted"),
+    (7, "BUS", "Bus error"),
+    (8, "FPE", "Floating point exception"),
+    (9, "KILL", "Killed"),
+    (10, "USR1", "User defined signal 1"),
+    (11, "SEGV", "Segmentation fault"),
+    (12, "USR2", "User defined signal 2"),
+    (13, "PIPE", "Broken pipe"),
+    (14, "ALRM", "Alarm clock"),
+    (15, "TERM", "Terminated"),
+    (16, "STKFLT", "Stack fault"),
+    (17, "CHLD", "Child exited"),
+    (18, "CONT", "Continued"),
+    (19, "STOP", "Stopped (signal)"),
+    (20, "TSTP", "Stopped"),
+    (21, "TTIN", "Stopped (tty input)"),
+    (22, "TTOU", "Stopped (tty output)"),
+    (23, "URG", "Urgent I/O condition"),
+    (24, "XCPU", "CPU time limit exceeded"),
+    (25, "XFSZ", "File size limit exceeded"),
+    (26, "VTALRM", "Virtual timer expired"),
+    (27, "PROF", "Profiling timer expired"),
+    (28, "WINCH", "Window changed"),
+    (29, "IO", "I/O possible"),
+    (30, "PWR", "Power failure"),
+    (31, "SYS", "Bad system call"),
 ];
 
 /// `9`, `KILL`, `SIGKILL` (any case) → 9; 0 is the "does it exist" probe.
@@ -578,12 +580,28 @@ fn signal_number(spec: &str) -> Option<i32> {
     }
     let upper = spec.to_ascii_uppercase();
     let name = upper.strip_prefix("SIG").unwrap_or(&upper);
-    SIGNALS.iter().find(|(_, n)| *n == name).map(|(n, _)| *n)
+    SIGNALS
+        .iter()
+        .find(|(_, n, _)| *n == name)
+        .map(|(n, _, _)| *n)
 }
 
-/// Whether the signal's default action ends the process (not: ignore it —
-/// CHLD, CONT, URG, WINCH — or stop it — STOP, TSTP, TTIN, TTOU — or the
-/// probe 0).
+/// What a shell prints when `signal` ends the command it waits for:
+/// nothing for SIGINT and SIGPIPE (the learner pressed ^C, or a reader
+/// left a pipe), the signal's words otherwise.
+pub(crate) fn death_notice(signal: i32) -> Option<&'static str> {
+    if matches!(signal, 2 | 13) {
+        return None;
+    }
+    SIGNALS
+        .iter()
+        .find(|(n, _, _)| *n == signal)
+        .map(|(_, _, d)| *d)
+}
+
+/// Whether the signal ends a shell (not: its default is to ignore it —
+/// CHLD, CONT, URG, WINCH — or to stop it — STOP, TSTP, TTIN, TTOU — or the
+/// probe 0; nor QUIT, which ash ignores even when not interactive).
 fn terminates(signal: i32) -> bool {
-    !matches!(signal, 0 | 17..=23 | 28)
+    !matches!(signal, 0 | 3 | 17..=23 | 28)
 }

@@ -138,11 +138,15 @@ pub struct Shell<'c, 'fs> {
     /// What `$0` says.
     pub(crate) arg0: String,
     aborted: bool,
-    /// The last PID handed out (PID 1 is the RUN's own shell).
+    /// The last PID handed out (PID 1 is the RUN's own shell, or in exec
+    /// form the program the RUN or container starts).
     last_pid: u32,
     /// A process killed by a signal, with the status its parent sees
     /// (128 + the signal): unwinds like `exit` until that process ends.
     pub(crate) killed: Option<(u32, i32)>,
+    /// The signal that ended the process that just ended, for the shell
+    /// that waited for it to say so.
+    pub(crate) signalled: Option<i32>,
 }
 
 const STDOUT_BUF: usize = 0;
@@ -213,6 +217,7 @@ impl<'c, 'fs> Shell<'c, 'fs> {
             arg0: "/bin/sh".to_owned(),
             last_pid: 1,
             killed: None,
+            signalled: None,
             aborted: false,
         };
         // A shell sets these when the environment lacks them.
@@ -247,6 +252,9 @@ impl<'c, 'fs> Shell<'c, 'fs> {
             self.write_err(b"layerlab: empty exec-form command\n");
             return self.finish(127);
         };
+        // No shell runs first: the program itself is PID 1 of the
+        // container, so an `sh` it is takes PID 1 and its `$$` is 1.
+        self.last_pid = 0;
         let code = if name.contains('/') || self.find_in_path(name).is_some() {
             match self.run_external(argv, &[]) {
                 Ok(c) => c,
@@ -885,6 +893,7 @@ impl<'c, 'fs> Shell<'c, 'fs> {
             // The killed process was the one that just ended: its parent
             // goes on with 128 + the signal as its status.
             self.killed = None;
+            self.signalled = Some(status - 128);
             return Ok(status);
         }
         match result {

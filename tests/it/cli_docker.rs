@@ -58,6 +58,8 @@ Options:
       --build-arg list   Set build-time variables
   -f, --file string      Name of the Dockerfile (Default is 'PATH/Dockerfile')
       --no-cache         Do not use cache when building the image
+  -q, --quiet            Suppress the build output and print image ID on
+                         success
   -t, --tag list         Name and optionally a tag in the 'name:tag' format
       --target string    Set the target build stage to build.
 "
@@ -166,7 +168,11 @@ Run 'docker builder COMMAND --help' for more information on a command.
 #[test]
 fn unknown_flags_still_error_as_docker_does() {
     let out = docker("build --nope .");
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        out.status.code(),
+        Some(125),
+        "docker's status for a flag it cannot read"
+    );
     assert!(out.stdout.is_empty());
     assert_eq!(
         text(&out.stderr),
@@ -174,16 +180,22 @@ fn unknown_flags_still_error_as_docker_does() {
     );
     // A bad flag is named before help is given, as docker does.
     let out = docker("images --help -x");
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(125));
     assert_eq!(
         text(&out.stderr),
         "unknown shorthand flag: 'x' in -x\nSee 'docker images --help'.\n"
     );
+    // On a group, docker follows the error with the group's help.
     let out = docker("image --nope");
-    assert_eq!(
-        text(&out.stderr),
-        "unknown flag: --nope\nSee 'docker image --help'.\n"
+    assert_eq!(out.status.code(), Some(125));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.starts_with(
+            "unknown flag: --nope\nSee 'docker image --help'.\n\nUsage:  docker image COMMAND\n"
+        ),
+        "{stderr}"
     );
+    assert!(stderr.contains("\n  ls          List images\n"), "{stderr}");
 }
 
 /// Docker 20.10's help for `line`, if that client is installed.
@@ -253,6 +265,58 @@ fn help_matches_docker_20_10_where_it_is_installed() {
                 );
             }
         }
+    }
+}
+
+#[test]
+fn usage_errors_match_docker_20_10_where_it_is_installed() {
+    if docker_2010("").is_none() {
+        not_run("Docker 20.10's client is not at /usr/bin/docker (apt-get install -y docker.io): usage errors NOT compared with docker's");
+        return;
+    }
+    // Lines the client refuses before it asks a daemon anything: its words
+    // and its exit status are what a learner's docker would answer.
+    let lines = [
+        "run --bogus x",
+        "run -e",
+        "run --env",
+        "image ls -Z",
+        "ps -q extra",
+        "run",
+        "container commit",
+        "bogus",
+        "image --nope",
+        "build --nope .",
+        "exec -it",
+    ];
+    for line in lines {
+        let theirs = Command::new("/usr/bin/docker")
+            .args(line.split_whitespace())
+            // No daemon is asked; an unreachable one keeps it so.
+            .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+            .output()
+            .expect("run docker");
+        let ours = docker(line);
+        assert_eq!(
+            ours.status.code(),
+            theirs.status.code(),
+            "exit status of `docker {line}`"
+        );
+        // Word for word up to the help docker may add (whose lists hold
+        // docker's commands and options, not only layerlab's).
+        let head = |o: &Output| text(&o.stderr).split("\n\n").next().map(str::to_string);
+        assert_eq!(head(&ours), head(&theirs), "stderr of `docker {line}`");
+        let usage = |o: &Output| {
+            text(&o.stderr)
+                .lines()
+                .find(|l| l.starts_with("Usage:"))
+                .map(str::to_string)
+        };
+        assert_eq!(
+            usage(&ours),
+            usage(&theirs),
+            "usage given after `docker {line}`"
+        );
     }
 }
 
@@ -498,6 +562,39 @@ fn the_lecture_plays_with_commands_only() {
 }
 
 #[test]
+fn a_quiet_build_prints_the_image_id_or_on_failure_its_progress_on_stderr() {
+    let s = Session::new();
+    let dockerfile = s.cwd.path().join("Dockerfile");
+    std::fs::write(&dockerfile, "FROM busybox\nRUN echo hi > /x\n").expect("Dockerfile");
+    for builder in ["1", "0"] {
+        let out = support::binary::layerlab()
+            .arg("--state")
+            .arg(s.state.path())
+            .args(["docker", "build", "-q", "."])
+            .env("DOCKER_BUILDKIT", builder)
+            .current_dir(s.cwd.path())
+            .output()
+            .expect("run layerlab");
+        assert_eq!(out.status.code(), Some(0), "DOCKER_BUILDKIT={builder}");
+        let stdout = text(&out.stdout);
+        let id = stdout
+            .strip_suffix('\n')
+            .and_then(|l| l.strip_prefix("sha256:"));
+        assert!(
+            id.is_some_and(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit())),
+            "DOCKER_BUILDKIT={builder}: {stdout:?}"
+        );
+    }
+    std::fs::write(&dockerfile, "FROM busybox\nRUN false\n").expect("Dockerfile");
+    let out = s.run(&["build", "-q", "."]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("[2/2] RUN false"), "{stderr}");
+    assert!(stderr.trim_end().ends_with("exit code: 1"), "{stderr}");
+}
+
+#[test]
 fn container_commands_and_their_errors_as_docker_words_them() {
     let s = Session::new();
     std::fs::write(
@@ -512,6 +609,7 @@ fn container_commands_and_their_errors_as_docker_words_them() {
         &["pull", "nosuch"],
         &["build", "-q", "-t", "exp:v1", "."],
         &["build", "-t", "exp:v1", "."],
+        &["build", "-q", "--nope", "."],
         &["run"],
         &["run", "--nope", "exp:v1"],
         &[

@@ -42,7 +42,9 @@ fn broken_lessons_fail_check_at_file_and_line() {
         "tests/fixtures/lessons/syntax/lesson.toml:6:",
         "tests/fixtures/lessons/no-english/lesson.toml:7:8: missing field `en`",
         "tests/fixtures/lessons/unsolvable/lesson.toml:5: step 1: its solution does not reach its goal: there is no image goodbye.",
-        "3 of 3 lessons failed",
+        "tests/fixtures/lessons/untrue-caption/lesson.toml:5: step 1: caption 1: it says 0 rebuilt, the build had 1",
+        "tests/fixtures/lessons/captions-count/lesson.toml:5:1: step 1: captions, when given, are one per action of the solution",
+        "5 of 5 lessons failed",
     ] {
         assert!(err.contains(want), "missing {want:?} in:\n{err}");
     }

@@ -137,6 +137,10 @@ fn section<'t>(df: &'t str, title: &str) -> &'t str {
 /// What one side reported, in the shapes compared.
 #[derive(Debug)]
 struct Report {
+    /// `run --rm` of a shell that signals itself and a child: PID 1
+    /// survives, the child dies, and the shell says how (stdout, stderr,
+    /// status).
+    signals: (String, String, Option<i32>),
     exec: String,
     diff: Vec<String>,
     config: String,
@@ -171,6 +175,19 @@ fn play(side: &Side) -> Report {
         "sleep",
         "600",
     ]);
+    let signalled = side.run(&[
+        "run",
+        "--rm",
+        &tag1,
+        "sh",
+        "-c",
+        "echo $$; kill -9 $$; echo still $?; sh -c 'kill -TERM $$'; echo child $?; sh -c 'kill -QUIT $$; echo quit ignored'",
+    ]);
+    let signals = (
+        text(&signalled.stdout),
+        text(&signalled.stderr),
+        signalled.status.code(),
+    );
     let exec = side.ok(&[
         "exec",
         CONTAINER,
@@ -266,6 +283,7 @@ fn play(side: &Side) -> Report {
         side.name
     );
     Report {
+        signals,
         exec,
         diff,
         config,
@@ -326,6 +344,7 @@ fn container_commands_match_the_live_engine() {
     let theirs = play(&live);
     let mine = play(&ours);
     // Spelled out per field so a failure names what differs.
+    assert_eq!(mine.signals, theirs.signals, "signals in a container");
     assert_eq!(mine.exec, theirs.exec, "exec output");
     assert_eq!(mine.diff, theirs.diff, "docker diff");
     assert_eq!(mine.config, theirs.config, "the committed image's config");

@@ -462,6 +462,27 @@ fn signals_give_128_plus_the_signal() {
     assert_eq!((r.exit_code, r.stdout_text()), (0, "alive\n".to_owned()));
     let r = run(&mut fs, "echo $$; kill -9 $$; echo still");
     assert_eq!((r.exit_code, r.stdout_text()), (0, "1\nstill\n".to_owned()));
+    // The waiting shell says which signal ended its child (not for INT
+    // or PIPE), on the stderr that command was given; ash ignores QUIT.
+    let r = run(&mut fs, "sh -c 'kill $$'; sh -c 'kill -9 $$' 2>/dev/null; sh -c 'kill -INT $$'; sh -c 'kill -USR1 $$'");
+    assert_eq!(r.stderr_text(), "Terminated\nUser defined signal 1\n");
+    let r = run(&mut fs, "x=$(sh -c 'kill -9 $$'); echo $?");
+    assert_eq!(
+        (r.stdout_text(), r.stderr_text()),
+        ("137\n".into(), "Killed\n".into())
+    );
+    let r = run(&mut fs, "sh -c 'kill -QUIT $$; echo alive'; echo $?");
+    assert_eq!(r.stdout_text(), "alive\n0\n");
+    // In exec form (`docker run IMAGE sh -c …`, `RUN ["sh", "-c", …]`) no
+    // shell runs first: the `sh` is PID 1 itself, so it survives.
+    let argv: Vec<String> = ["sh", "-c", "echo $$; kill -9 $$; echo still $?"]
+        .map(String::from)
+        .to_vec();
+    let r = layerlab::shell::run_argv(&argv, &mut layerlab::shell::ExecContext::new(&mut fs));
+    assert_eq!(
+        (r.exit_code, r.stdout_text()),
+        (0, "1\nstill 0\n".to_owned())
+    );
     let r = run(&mut fs, "kill -9 4242");
     assert_eq!(r.exit_code, 1);
     assert!(

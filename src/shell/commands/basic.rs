@@ -6,6 +6,7 @@ use std::sync::Arc;
 use super::{Io, Opts, Registry};
 use crate::calendar::strftime;
 use crate::filesystem::users;
+use crate::shell::builtins::death_notice;
 use crate::shell::interp::{base_name, Flow, Shell};
 use crate::shell::parser;
 
@@ -932,6 +933,11 @@ fn sh(shell: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
             }
         }
     });
+    // The shell that waited for this one says which signal ended it, on
+    // the stderr this command was given.
+    if let Some(notice) = shell.signalled.take().and_then(death_notice) {
+        io.eprint(&format!("{notice}\n"));
+    }
     match result {
         Ok((status, out)) => {
             io.out.extend_from_slice(&out);
