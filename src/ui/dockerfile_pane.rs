@@ -98,8 +98,15 @@ pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
                 };
                 let mut spans = vec![Span::styled(format!("✎{:>gutter$} ", i + 1), num_style)];
                 let text_w = w.saturating_sub(gutter + 2);
-                spans.extend(editor::line(area, i - range.start, text_w, theme).spans);
-                Line::from(spans)
+                let row = i - range.start;
+                if row == area.cursor().0 {
+                    spans.extend(editor::line(area, row, text_w, theme).spans);
+                    Line::from(spans)
+                } else {
+                    // The other lines keep their colours while edited.
+                    spans.extend(line_spans(&model.doc.lines[*i], starts.contains(i), theme));
+                    text::cut_line(Line::from(spans), w)
+                }
             }
             Row::Doc(i) => {
                 let is_sel = selected.is_some_and(|b| *i >= b.first && *i <= b.last)
