@@ -376,8 +376,8 @@ pub fn output(model: &Model, area: Rect, buf: &mut Buffer) {
     Paragraph::new(lines).render(inner, buf);
 }
 
-/// The line above the footer: the command bar, an edit hint, a question,
-/// or the last status message.
+/// The line above the footer: the command bar, a question, or the last
+/// status message (what runs, while the editor is open).
 pub fn status(model: &Model, area: Rect, buf: &mut Buffer) {
     let theme = Theme::new(model.no_color);
     let lang = model.lang;
@@ -405,7 +405,6 @@ pub fn status(model: &Model, area: Rect, buf: &mut Buffer) {
             Span::raw(input.text.clone()),
             Span::styled(" ", theme.cursor()),
         ]),
-        Mode::Edit { .. } => Line::from(Span::styled(tr(lang, "edit.hint"), theme.dim())),
         // Kept edits are offered until taken, over whatever runs.
         _ if model.recovered.is_some() => Line::from(Span::styled(
             tr(lang, "status.recovery_offered"),
@@ -512,6 +511,14 @@ fn combine(labels: &[String]) -> String {
 
 pub fn footer(model: &Model, area: Rect, buf: &mut Buffer) {
     let theme = Theme::new(model.no_color);
+    // While the editor is open keys type text: the footer lists the
+    // editor's own keys instead of the screen's.
+    if matches!(model.mode, Mode::Edit(_)) {
+        let hint = Span::styled(tr(model.lang, "edit.hint"), theme.key());
+        let line = text::cut_line(Line::from(vec![Span::raw(" "), hint]), area.width as usize);
+        Paragraph::new(line).render(area, buf);
+        return;
+    }
     let df = Scope::Dockerfile;
     let g = Scope::Global;
     let entries: Vec<(Scope, &[Action], &str)> = vec![
