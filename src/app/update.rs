@@ -776,9 +776,10 @@ fn edit_key(model: &mut Model, key: Key) -> Vec<Effect> {
             let Some(lines) = edit.dockerfile_lines(false) else {
                 return Vec::new();
             };
-            let first = edit.rows().map_or(0, |r| r.start);
+            // The instruction under the cursor is the one the panes select.
+            let line = edit.rows().map_or(0, |r| r.start) + edit.area.cursor().0;
             set_lines(model, lines, 0);
-            select_line(model, first);
+            select_line(model, line);
             preview(model)
         }
         Outcome::Keep => keep_edit(model),
@@ -803,6 +804,7 @@ fn keep_edit(model: &mut Model) -> Vec<Effect> {
         return Vec::new();
     };
     let lines = edit.dockerfile_lines(true);
+    let cursor = edit.area.cursor().0;
     match (edit.target, lines) {
         (
             EditTarget::Dockerfile {
@@ -820,7 +822,7 @@ fn keep_edit(model: &mut Model) -> Vec<Effect> {
             } else {
                 model.redo.clear();
                 set_lines(model, lines, 0);
-                select_line(model, first);
+                select_line(model, first + cursor);
             }
             preview(model)
         }

@@ -377,3 +377,17 @@ fn a_save_from_outside_while_the_editor_is_open_waits_like_unsaved_edits() {
         .unwrap_or("")
         .contains("changed on disk"));
 }
+
+#[test]
+fn the_instruction_under_the_cursor_is_selected_as_the_learner_types() {
+    let mut m = Model::new("t/Dockerfile", DF, Lang::En);
+    press(&mut m, "E down down end");
+    type_text(&mut m, " ");
+    assert_eq!(m.selected, 2, "the COPY being typed in");
+    press(&mut m, "up end");
+    type_text(&mut m, "0");
+    assert_eq!(m.selected, 1, "the RUN now");
+    press(&mut m, "esc");
+    assert_eq!(m.selected, 1, "and once kept");
+    assert_eq!(m.doc.lines[1], "RUN sleep 50");
+}
