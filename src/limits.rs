@@ -43,6 +43,10 @@ pub const OUTPUT_CLIPPED: &str = "[output clipped, log limit 2MiB reached]\n";
 /// and keeps each key's work (a line split, a join) far below a frame.
 pub const EDIT_BYTES: u64 = 1 << 20;
 
+/// The longest line a shell with a terminal attached takes (`run -it`):
+/// Linux's line discipline holds 4,096 bytes of a line being typed.
+pub const MAX_TYPED_LINE: usize = 4096;
+
 /// Characters of an instruction, a value or a path quoted inside a reason
 /// or an error message. A reason is one line on the screen; 200 characters
 /// show what changed, and a 4 MB instruction quoted whole would bury it.

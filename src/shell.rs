@@ -39,6 +39,7 @@ pub mod lexer;
 pub mod parser;
 pub mod pattern;
 pub mod pkg;
+mod signals;
 
 use std::fmt;
 use std::sync::Arc;
@@ -47,7 +48,7 @@ use crate::filesystem::rootfs::RootFs;
 use crate::filesystem::users::User;
 
 pub use interp::registry::{Command, Io, Registry};
-pub use interp::Shell;
+pub use interp::{Shell, ShellState};
 
 /// A script that does not parse; the text is what ash prints after
 /// `/bin/sh: ` (`syntax error: unexpected "fi"`).
@@ -175,6 +176,16 @@ impl ExecResult {
 /// Runs `script` as `/bin/sh -c SCRIPT` does.
 pub fn run(script: &str, ctx: &mut ExecContext<'_>) -> ExecResult {
     Shell::new(ctx).run_script(script)
+}
+
+/// Runs one line typed into an interactive shell whose state `state`
+/// keeps between lines; true when the line ended the shell (`exit`).
+pub fn run_line(
+    line: &str,
+    ctx: &mut ExecContext<'_>,
+    state: &mut ShellState,
+) -> (ExecResult, bool) {
+    Shell::new(ctx).run_line(line, state)
 }
 
 /// Runs `argv` without a shell (exec-form RUN): the first word is looked

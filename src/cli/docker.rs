@@ -1,8 +1,11 @@
 //! `layerlab docker <args>`: the command bar's table on the command line.
 
+use crate::command::Host;
+use crate::engine::container::Attached;
 use crate::engine::daemon::Daemon;
 use crate::runtime::host::EngineHost;
 use clap::Args;
+use std::io::{BufRead, IsTerminal, Read, Write};
 use std::path::Path;
 
 #[derive(Debug, Args)]
@@ -48,12 +51,68 @@ pub fn run(args: &DockerArgs, state_dir: &Path) -> i32 {
         .map(|w| quote(w))
         .collect::<Vec<_>>()
         .join(" ");
-    let out = crate::command::run_line(&line, &mut host);
+    host.terminal = std::io::stdin().is_terminal();
+    let mut out = crate::command::run_line(&line, &mut host);
     for l in &out.stdout {
         println!("{l}");
     }
     for l in &out.stderr {
         eprintln!("{l}");
     }
-    out.status
+    match out.attached.take() {
+        Some(shell) => attached(&mut host, shell),
+        None => out.status,
+    }
+}
+
+/// `run -it` / `exec -it` on a terminal: lines read from it run in the
+/// container's shell until `exit` or end of input (Ctrl-D); the engine is
+/// saved after every line, so another `layerlab docker diff` sees it.
+/// The exit code is the shell's.
+fn attached(host: &mut EngineHost, mut shell: Attached) -> i32 {
+    let stdin = std::io::stdin();
+    let mut line = String::new();
+    loop {
+        print!("{}", shell.prompt());
+        let _ = std::io::stdout().flush();
+        line.clear();
+        // A line longer than the bound is cut there and the rest of it
+        // dropped, as a terminal's line discipline stops taking input.
+        let mut input = stdin.lock();
+        let read = (&mut input)
+            .take(crate::limits::MAX_TYPED_LINE as u64)
+            .read_line(&mut line);
+        if matches!(read, Ok(n) if n > 0) && !line.ends_with('\n') {
+            let _ = input.skip_until(b'\n');
+        }
+        if matches!(read, Ok(0) | Err(_)) {
+            // End of input: the shell ends with its last status.
+            println!();
+            let code = host.daemon.engine.hang_up(&shell);
+            let _ = host.commit();
+            return code;
+        }
+        let typed = host
+            .daemon
+            .engine
+            .type_line(&mut shell, line.trim_end_matches(['\n', '\r']));
+        let saved = host.commit();
+        match typed {
+            Ok(t) => {
+                print!("{}", t.stdout);
+                eprint!("{}", t.stderr);
+                if let Some(code) = t.ended {
+                    return code;
+                }
+            }
+            Err(e) => {
+                eprintln!("Error response from daemon: {e}");
+                return 1;
+            }
+        }
+        if let Err(e) = saved {
+            eprintln!("ERROR: {e}");
+            return 1;
+        }
+    }
 }

@@ -445,6 +445,9 @@ fn ensure_image(host: &mut dyn Host, reference: &str, out: &mut Output) -> Resul
     Ok(())
 }
 
+/// What docker's client says to `-it` when its input is no terminal.
+const NOT_A_TTY: &str = "the input device is not a TTY";
+
 fn run_run(inv: &Invocation, host: &mut dyn Host) -> Output {
     run_or_create(inv, host, true)
 }
@@ -469,6 +472,10 @@ fn run_or_create(inv: &Invocation, host: &mut dyn Host, start: bool) -> Output {
         out.status = status;
     };
     let mut out = Output::default();
+    let attach = start && inv.has("interactive") && inv.has("tty") && !inv.has("detach");
+    if attach && !host.terminal() {
+        return Output::error(NOT_A_TTY);
+    }
     let opts = match create_options(inv, host) {
         Ok(o) => o,
         Err(e) => {
@@ -479,6 +486,17 @@ fn run_or_create(inv: &Invocation, host: &mut dyn Host, start: bool) -> Output {
     let reference = &inv.args[0];
     if let Err(e) = ensure_image(host, reference, &mut out) {
         fail(&mut out, daemon_error(e), if start { 125 } else { 1 });
+        return out;
+    }
+    if attach {
+        match host.engine_mut().run_attached(reference, &opts) {
+            Ok(shell) => out.attached = Some(shell),
+            Err(e) => {
+                let status = start_failure_code(&e);
+                fail(&mut out, daemon_error(e), status);
+            }
+        }
+        commit_changes(host, &mut out);
         return out;
     }
     let created = host.engine_mut().create_container(reference, &opts);
@@ -777,6 +795,25 @@ fn run_exec(inv: &Invocation, host: &mut dyn Host) -> Output {
         Ok(env) => env,
         Err(e) => return Output::error(e),
     };
+    if inv.has("interactive") && inv.has("tty") && !inv.has("detach") {
+        if !host.terminal() {
+            return Output::error(NOT_A_TTY);
+        }
+        let shell = host.engine_mut().exec_attached(
+            reference,
+            &inv.args[1..],
+            &env,
+            inv.value("user"),
+            inv.value("workdir"),
+        );
+        return match shell {
+            Ok(shell) => Output {
+                attached: Some(shell),
+                ..Output::default()
+            },
+            Err(e) => Output::error(daemon_error(e)),
+        };
+    }
     let result = host.engine_mut().exec_in_container(
         reference,
         &inv.args[1..],
@@ -790,7 +827,7 @@ fn run_exec(inv: &Invocation, host: &mut dyn Host) -> Output {
             stdout: exit.stdout.lines().map(str::to_owned).collect(),
             stderr: exit.stderr.lines().map(str::to_owned).collect(),
             status: exit.code,
-            built: None,
+            ..Output::default()
         },
         Err(ContainerError::Start(e)) => {
             let status = start_failure_code(&ContainerError::Start(e.clone()));

@@ -4,6 +4,7 @@
 
 use crate::dockerfile::Compiled;
 use crate::engine::builder::{BuildError, BuildOptions, BuilderKind};
+use crate::engine::container::Attached;
 use crate::engine::report::BuildReport;
 use crate::engine::store::EngineState;
 use crate::messages::Lang;
@@ -255,6 +256,11 @@ pub trait Host {
     fn read_file(&self, path: &str) -> Result<Vec<u8>, String>;
     /// Write a file named on the line (`save -o`).
     fn write_file(&mut self, path: &str, bytes: &[u8]) -> Result<(), String>;
+    /// Whether a terminal can be attached (`run -it`, `exec -it`): the
+    /// command line on a terminal, or the screen's shell pane.
+    fn terminal(&self) -> bool {
+        false
+    }
 }
 
 /// What a command printed, and the build it ran, if any.
@@ -264,6 +270,8 @@ pub struct Output {
     pub stderr: Vec<String>,
     pub status: i32,
     pub built: Option<Built>,
+    /// A shell opened with `-it`, for the front end to type into.
+    pub attached: Option<Attached>,
 }
 
 impl Output {

@@ -19,7 +19,9 @@ use crate::filesystem::digest::Digest;
 
 pub use changes::apply_changes;
 pub use env::{env_file, overlay_env, EnvError};
-pub use lifecycle::{CommitOptions, PathChange, Started, KILLED, STOP_GRACE_SECONDS};
+pub use lifecycle::{
+    Attached, CommitOptions, PathChange, Started, Typed, KILLED, STOP_GRACE_SECONDS,
+};
 pub use names::{generate_name, valid_name};
 
 /// What `docker create` and `docker run` are given besides the image.
@@ -73,6 +75,10 @@ pub enum ContainerError {
     BadChange(String),
     #[error("cannot write the container's layer: {0}")]
     Layer(String),
+    /// `-it` with a program other than a shell: layerlab has no terminal
+    /// for it (not docker's words: docker would run it).
+    #[error("layerlab can attach a terminal only to a shell (sh, ash, bash), not to `{0}`: it does not simulate that program's prompt. Run it without -it, or open `sh`")]
+    NotAShell(String),
 }
 
 /// ENTRYPOINT and CMD as the daemon merges them (moby `merge` and

@@ -15,7 +15,7 @@ use crate::engine::programs::{self, Outcome, Program};
 use crate::engine::store::Repeat;
 use crate::filesystem::rootfs::RootFs;
 use crate::filesystem::users::{User, UserError};
-use crate::shell::{ExecContext, Io, Registry, Shell};
+use crate::shell::{ExecContext, Io, Registry, Shell, ShellState};
 use std::sync::Arc;
 
 /// A process to start: what `docker run` and `docker exec` hand the runtime.
@@ -77,11 +77,7 @@ pub fn run(fs: &mut RootFs, process: &Process) -> Result<Exit, StartError> {
     let Some(program) = process.argv.first() else {
         return Err(StartError::NotInPath(String::new()));
     };
-    let path = process
-        .env
-        .iter()
-        .find(|(k, _)| k == "PATH")
-        .map_or("", |(_, v)| v.as_str());
+    let path = env_path(process);
     if program.contains('/') {
         let at = absolute(&process.cwd, program);
         if fs.stat(&at).is_err() {
@@ -102,13 +98,28 @@ fn run_in_shell(fs: &mut RootFs, path: &str, process: &Process, argv: &[String])
     let Some(program) = argv.first() else {
         return Exit::default();
     };
+    let mut ctx = shell_context(fs, path, process, program);
+    exit_of(&crate::shell::run_argv(argv, &mut ctx))
+}
+
+/// The shell's context for `process`: its environment, directory and
+/// user, and the commands its `PATH` holds.
+fn shell_context<'f>(
+    fs: &'f mut RootFs,
+    path: &str,
+    process: &Process,
+    program: &str,
+) -> ExecContext<'f> {
     let commands = Arc::new(registry_for(fs, path, &process.cwd, program));
     let mut ctx = ExecContext::new(fs);
     ctx.env = process.env.clone();
     ctx.cwd = process.cwd.clone();
     ctx.user = process.user.clone();
     ctx.commands = commands;
-    let result = crate::shell::run_argv(argv, &mut ctx);
+    ctx
+}
+
+fn exit_of(result: &crate::shell::ExecResult) -> Exit {
     Exit {
         code: result.exit_code,
         stdout: result.stdout_text(),
@@ -116,6 +127,43 @@ fn run_in_shell(fs: &mut RootFs, path: &str, process: &Process, argv: &[String])
         seconds: result.slept_seconds + result.work_millis / 1000,
         ..Exit::default()
     }
+}
+
+/// Whether `argv` starts an interactive shell (`sh`, `/bin/ash`, `bash -l`):
+/// the one program layerlab can run with a terminal attached.
+pub fn is_shell(argv: &[String]) -> bool {
+    let Some(program) = argv.first() else {
+        return false;
+    };
+    let name = program.rsplit('/').next().unwrap_or(program);
+    matches!(name, "sh" | "ash" | "bash")
+        && argv[1..]
+            .iter()
+            .all(|a| matches!(a.as_str(), "-i" | "-l" | "--login"))
+}
+
+/// One line typed into the interactive shell `process` runs (see
+/// [`is_shell`]), in the state the lines before it left; true when the
+/// line ended the shell.
+pub fn run_shell_line(
+    fs: &mut RootFs,
+    process: &Process,
+    line: &str,
+    state: &mut ShellState,
+) -> (Exit, bool) {
+    let path = env_path(process);
+    let program = process.argv.first().map_or("sh", String::as_str);
+    let mut ctx = shell_context(fs, path, process, program);
+    let (result, ended) = crate::shell::run_line(line, &mut ctx, state);
+    (exit_of(&result), ended)
+}
+
+fn env_path(process: &Process) -> &str {
+    process
+        .env
+        .iter()
+        .find(|(k, _)| k == "PATH")
+        .map_or("", |(_, v)| v.as_str())
 }
 
 /// The program file `name` runs: a path as given, else found in `PATH`.

@@ -57,6 +57,9 @@ pub struct EngineHost {
     pub builder: BuilderKind,
     /// The screen's language, for layerlab's words in command output.
     pub lang: Lang,
+    /// A terminal can be attached to a shell (`run -it`): the command
+    /// line's own, or the screen's shell pane.
+    pub terminal: bool,
 }
 
 pub struct Project {
@@ -168,6 +171,7 @@ impl EngineHost {
             project,
             builder: BuilderKind::default(),
             lang: Lang::En,
+            terminal: false,
         }
     }
 
@@ -393,6 +397,10 @@ impl EngineHost {
 }
 
 impl Host for EngineHost {
+    fn terminal(&self) -> bool {
+        self.terminal
+    }
+
     fn build(&mut self, req: &BuildRequest) -> Result<Built, String> {
         let context = self.cwd.join(&req.context);
         let file = match &req.file {

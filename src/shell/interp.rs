@@ -63,6 +63,52 @@ pub(crate) struct Var {
     pub readonly: bool,
 }
 
+/// What an interactive shell keeps between the lines typed into it: its
+/// variables, positional parameters, options, directory, umask, `$$` and
+/// `$?`. Plain data, so the screen can hold it between keys; functions
+/// defined at the prompt last for their line only.
+#[derive(Clone, Debug, Default)]
+pub struct ShellState {
+    vars: Vec<Var>,
+    positional: Vec<String>,
+    opts: Options,
+    cwd: String,
+    umask: u32,
+    pid: u32,
+    status: i32,
+    /// A line has run: the fields above hold its shell's state.
+    started: bool,
+}
+
+impl ShellState {
+    /// A shell about to start as process `pid` (1 when it is the
+    /// container's own process).
+    pub fn new(pid: u32) -> ShellState {
+        ShellState {
+            pid,
+            ..ShellState::default()
+        }
+    }
+
+    /// The directory the prompt shows, once a line has run.
+    pub fn cwd(&self) -> Option<&str> {
+        self.started.then_some(self.cwd.as_str())
+    }
+
+    /// `$?`: the status of the last line.
+    pub fn status(&self) -> i32 {
+        self.status
+    }
+
+    /// A variable's value, once a line has run.
+    pub fn var(&self, name: &str) -> Option<&str> {
+        self.vars
+            .iter()
+            .find(|v| v.name == name)
+            .map(|v| v.value.as_str())
+    }
+}
+
 /// State a subshell copies and throws away.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Scope {
@@ -245,6 +291,44 @@ impl<'c, 'fs> Shell<'c, 'fs> {
             }
         };
         self.finish(code)
+    }
+
+    /// One line typed into an interactive shell, in the state the lines
+    /// before it left; true when it ended the shell (`exit`).
+    pub(crate) fn run_line(mut self, line: &str, state: &mut ShellState) -> (ExecResult, bool) {
+        if state.started {
+            self.scope.vars = state.vars.clone();
+            self.scope.positional = state.positional.clone();
+            self.scope.opts = state.opts;
+            self.scope.cwd = state.cwd.clone();
+            self.scope.umask = state.umask;
+            self.status = state.status;
+        }
+        self.scope.pid = state.pid.max(1);
+        self.last_pid = self.scope.pid;
+        let (code, exited) = match parser::parse(line) {
+            Ok(program) => match self.exec_list(&program.body) {
+                Ok(c) => (c, false),
+                Err(Flow::Exit(c)) => (c, true),
+                Err(Flow::Abort(c) | Flow::Return(c)) => (c, false),
+                Err(Flow::Break(_) | Flow::Continue(_)) => (self.status, false),
+            },
+            Err(e) => {
+                self.report(&e.message);
+                (2, false)
+            }
+        };
+        *state = ShellState {
+            vars: self.scope.vars.clone(),
+            positional: self.scope.positional.clone(),
+            opts: self.scope.opts,
+            cwd: self.scope.cwd.clone(),
+            umask: self.scope.umask,
+            pid: state.pid,
+            status: code,
+            started: true,
+        };
+        (self.finish(code), exited)
     }
 
     pub(crate) fn run_exec_form(mut self, argv: &[String]) -> ExecResult {

@@ -288,6 +288,8 @@ fn usage_errors_match_docker_20_10_where_it_is_installed() {
         "image --nope",
         "build --nope .",
         "exec -it",
+        // Input from no terminal: refused before anything is made.
+        "run -it busybox sh",
     ];
     for line in lines {
         let theirs = Command::new("/usr/bin/docker")

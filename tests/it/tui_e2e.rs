@@ -377,3 +377,66 @@ fn ctrl_z_gives_the_shell_back_and_fg_redraws() {
     s.wait("the shell again", |sc| !sc.contains("RUN sleep 5"));
     assert_restored(&s);
 }
+
+/// `layerlab docker run -it … sh` on a terminal: a prompt, the shell's
+/// state kept across lines, `exit` ends it with its code, and what it
+/// wrote is in the container's layer for `diff`.
+#[test]
+fn run_it_opens_a_shell_on_the_terminal() {
+    if !tmux_available() {
+        eprintln!("\n!!!!!!!!!! tmux is not installed: `run -it` on a terminal NOT tested (apt-get install -y tmux) !!!!!!!!!!\n");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "tmux is required under CI"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let layerlab = env!("CARGO_BIN_EXE_layerlab");
+    let cmd = format!(
+        "bash -c \"env LANG=C.UTF-8 {layerlab} --state '{}' docker run -it --name box busybox sh; echo EXIT=\\$?; sleep 60\"",
+        state.display()
+    );
+    let name = format!("layerlab-it-{}", std::process::id());
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &name,
+        "-x",
+        "100",
+        "-y",
+        "30",
+        &cmd,
+    ]);
+    let s = Session(name);
+    s.wait("the prompt", |sc| sc.lines().any(|l| l.trim_end() == "/ #"));
+    s.keys(&["cd /tmp && echo made > f.txt && X=5", "Enter"]);
+    s.wait("the new directory in the prompt", |sc| {
+        sc.contains("/tmp #")
+    });
+    s.keys(&["cat f.txt; echo x$X", "Enter"]);
+    s.wait("the file and the variable", |sc| sc.contains("made\nx5\n"));
+    s.keys(&["exit 3", "Enter"]);
+    assert_eq!(exited(&s, 15), Some(3), "{}", s.screen());
+    let diff = crate::support::binary::layerlab()
+        .arg("--state")
+        .arg(&state)
+        .args(["docker", "diff", "box"])
+        .output()
+        .expect("diff");
+    assert_eq!(
+        String::from_utf8_lossy(&diff.stdout),
+        "C /tmp\nA /tmp/f.txt\n",
+        "{}",
+        String::from_utf8_lossy(&diff.stderr)
+    );
+    let ps = crate::support::binary::layerlab()
+        .arg("--state")
+        .arg(&state)
+        .args(["docker", "ps", "-a", "--format", "{{.Names}} {{.Status}}"])
+        .output()
+        .expect("ps");
+    assert!(String::from_utf8_lossy(&ps.stdout).starts_with("box Exited (3)"));
+}

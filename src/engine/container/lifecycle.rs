@@ -334,23 +334,9 @@ impl EngineState {
         if !container.is_running() {
             return Err(ContainerError::NotRunning(id));
         }
+        let proc = self.exec_process(&id, argv, env, user, workdir)?;
         let mut fs = self.container_fs(&container)?;
         fs.set_now(now);
-        let spec = user.unwrap_or(&container.config.user);
-        let user = process::resolve_user(spec, &fs).map_err(|e| ContainerError::Start(e.into()))?;
-        let extra: Vec<(String, String)> = env
-            .iter()
-            .map(|e| match e.split_once('=') {
-                Some((k, v)) => (k.to_owned(), v.to_owned()),
-                None => (e.clone(), String::new()),
-            })
-            .collect();
-        let proc = Process {
-            argv: argv.to_vec(),
-            env: container.process_env(&user.home, &extra),
-            cwd: workdir.map_or_else(|| cwd(&container), str::to_owned),
-            user,
-        };
         let exit = process::run(&mut fs, &proc).map_err(ContainerError::Start)?;
         let rw = self.store_rw(&fs)?;
         if let Some(c) = self.containers.get_mut(&id) {
@@ -500,6 +486,40 @@ impl EngineState {
         }
     }
 
+    /// A process `exec` starts in container `id`: the container's
+    /// environment plus `env` (`K=V`), as `user` (default: the
+    /// container's) in `workdir` (default: the container's).
+    fn exec_process(
+        &mut self,
+        id: &Digest,
+        argv: &[String],
+        env: &[String],
+        user: Option<&str>,
+        workdir: Option<&str>,
+    ) -> Result<Process, ContainerError> {
+        let container = self
+            .containers
+            .get(id)
+            .cloned()
+            .ok_or_else(|| ContainerError::NoSuchContainer(id.hex()))?;
+        let fs = self.container_fs(&container)?;
+        let spec = user.unwrap_or(&container.config.user);
+        let user = process::resolve_user(spec, &fs).map_err(|e| ContainerError::Start(e.into()))?;
+        let extra: Vec<(String, String)> = env
+            .iter()
+            .map(|e| match e.split_once('=') {
+                Some((k, v)) => (k.to_owned(), v.to_owned()),
+                None => (e.clone(), String::new()),
+            })
+            .collect();
+        Ok(Process {
+            argv: argv.to_vec(),
+            env: container.process_env(&user.home, &extra),
+            cwd: workdir.map_or_else(|| cwd(&container), str::to_owned),
+            user,
+        })
+    }
+
     /// The container's filesystem: its image with the writable layer
     /// replayed as the upper layer, so what runs next adds to it.
     fn container_fs(&mut self, c: &Container) -> Result<RootFs, ContainerError> {
@@ -590,5 +610,8 @@ fn log_lines(exit: &Exit, time: i64) -> Vec<LogLine> {
     out
 }
 
+mod interactive;
 #[cfg(test)]
 mod tests;
+
+pub use interactive::{Attached, Typed};

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::{Io, Opts, Registry};
 use crate::calendar::strftime;
 use crate::filesystem::users;
-use crate::shell::builtins::death_notice;
+use crate::shell::signals::death_notice;
 use crate::shell::interp::{base_name, Flow, Shell};
 use crate::shell::parser;
 

@@ -468,3 +468,96 @@ fn disk_usage_counts_writable_layers_and_active_images() {
     assert_eq!(usage.containers[0].virtual_size, image_size + 6);
     assert_eq!(usage.images[0].containers, 1);
 }
+
+#[test]
+fn an_attached_shell_keeps_its_state_and_its_files_show_at_once() {
+    let mut s = store();
+    let mut shell = s
+        .run_attached("box", &named("tty", &["sh"]))
+        .expect("a shell attaches");
+    assert_eq!(shell.prompt(), "/ # ");
+    let typed = s
+        .type_line(&mut shell, "cd /etc && X=5 && echo hello > /root/note")
+        .expect("line");
+    assert_eq!((typed.stdout.as_str(), typed.ended), ("", None));
+    assert_eq!(shell.prompt(), "/etc # ");
+    let typed = s
+        .type_line(&mut shell, "pwd; echo $X; false")
+        .expect("line");
+    assert_eq!(typed.stdout, "/etc\n5\n");
+    assert_eq!(
+        s.type_line(&mut shell, "echo $?").expect("line").stdout,
+        "1\n"
+    );
+    s.type_line(&mut shell, "cd").expect("line");
+    assert_eq!(shell.prompt(), "~ # ", "home is shown as ~");
+    // While the shell is open, diff and commit see what it wrote.
+    let diff: Vec<String> = s
+        .container_diff("tty")
+        .expect("diff")
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert!(diff.contains(&"A /root/note".to_owned()), "{diff:?}");
+    s.commit_container("tty", &CommitOptions::default())
+        .expect("commit while the shell is open");
+    // `kill -9 $$`: the shell is PID 1 and survives; `exit 3` ends it and
+    // the container with it.
+    let typed = s
+        .type_line(&mut shell, "kill -9 $$; echo alive")
+        .expect("line");
+    assert_eq!(typed.stdout, "alive\n");
+    assert_eq!(
+        s.type_line(&mut shell, "exit 3").expect("line").ended,
+        Some(3)
+    );
+    assert!(matches!(
+        s.container("tty").expect("kept").state,
+        ContainerState::Exited { code: 3 }
+    ));
+    assert!(matches!(
+        s.type_line(&mut shell, "echo gone"),
+        Err(ContainerError::NotRunning(_))
+    ));
+}
+
+#[test]
+fn an_exec_shell_leaves_the_container_running_and_only_shells_attach() {
+    let mut s = store();
+    running(&mut s);
+    let mut shell = s
+        .exec_attached("web", &words(&["sh"]), &[], None, None)
+        .expect("exec -it");
+    assert_eq!(
+        s.type_line(&mut shell, "echo $TARGET")
+            .expect("line")
+            .stdout,
+        "blog.sixeyed.com\n"
+    );
+    // Not PID 1: its own kill ends it, and the container runs on.
+    assert_eq!(
+        s.type_line(&mut shell, "kill -9 $$").expect("line").ended,
+        Some(137)
+    );
+    assert!(s.container("web").expect("web").is_running());
+    let mut again = s
+        .exec_attached("web", &words(&["sh"]), &[], None, None)
+        .expect("exec -it");
+    assert_eq!(s.hang_up(&again), 0, "Ctrl-D ends it with its last status");
+    assert!(
+        s.type_line(&mut again, "true").is_ok(),
+        "the container still runs"
+    );
+    assert!(s.container("web").expect("web").is_running());
+    // Anything but a shell has no terminal here, and nothing is made.
+    let before = s.containers.len();
+    assert!(matches!(
+        s.run_attached("box", &named("node", &["node"])),
+        Err(ContainerError::NotAShell(p)) if p == "node"
+    ));
+    assert_eq!(s.containers.len(), before);
+    assert!(matches!(
+        s.exec_attached("web", &words(&["cat"]), &[], None, None),
+        Err(ContainerError::NotAShell(_))
+    ));
+}
