@@ -533,4 +533,3 @@ pub(crate) fn clean_path(p: &str) -> String {
     }
     format!("/{}", out.join("/"))
 }
-

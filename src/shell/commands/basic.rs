@@ -6,9 +6,9 @@ use std::sync::Arc;
 use super::{Io, Opts, Registry};
 use crate::calendar::strftime;
 use crate::filesystem::users;
-use crate::shell::signals::death_notice;
 use crate::shell::interp::{base_name, Flow, Shell};
 use crate::shell::parser;
+use crate::shell::signals::death_notice;
 
 pub(super) fn register(r: &mut Registry) {
     r.register("echo", true, Arc::new(echo));
