@@ -11,6 +11,7 @@ pub mod i18n;
 pub mod keymap;
 pub mod model;
 pub mod rows;
+pub mod shell;
 pub mod update;
 
 pub use action::Action;

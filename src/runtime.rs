@@ -20,6 +20,7 @@ use crate::app::i18n::{tr, Lang};
 use crate::app::model::{BuildView, Model, Running, Shown};
 use crate::app::rows::ContextSources;
 use crate::app::update::{update, Event};
+use crate::engine::container::Attached;
 use crate::engine::daemon::Daemon;
 use crate::engine::store::EngineState;
 use crate::messages::Message;
@@ -101,6 +102,8 @@ pub struct Session {
     /// A file to open in the learner's `$EDITOR` (with the command that
     /// runs it) once the loop can give the terminal away.
     pub external: Option<(String, PathBuf)>,
+    /// The shell the shell pane types into, while one is open.
+    shell: Option<Attached>,
 }
 
 impl Session {
@@ -128,6 +131,8 @@ impl Session {
         );
         let mut host = EngineHost::new(daemon, context, Some(project));
         host.lang = lang;
+        // `run -it` opens the shell pane.
+        host.terminal = true;
         Ok(Session {
             model,
             host,
@@ -136,6 +141,7 @@ impl Session {
             started: None,
             recovery: None,
             external: None,
+            shell: None,
         })
     }
 
@@ -171,7 +177,18 @@ impl Session {
         let store = match &self.lent {
             Some(store) => Arc::clone(store),
             None => {
-                let engine = std::mem::take(&mut self.host.daemon.engine);
+                // A build starts from what other processes built (the
+                // preview it already shows is replaced by the build's).
+                let refreshed = if build {
+                    self.host.daemon.refresh()
+                } else {
+                    Ok(false)
+                };
+                if let Err(e) = refreshed {
+                    let m = Message::new("status.state_not_read").arg("error", e);
+                    self.model.status = Some(m.render(self.model.lang));
+                }
+                let engine = self.host.daemon.lend();
                 Arc::clone(self.lent.insert(Arc::new(engine)))
             }
         };
@@ -257,7 +274,7 @@ impl Session {
             };
             match Arc::try_unwrap(store) {
                 Ok(engine) => {
-                    self.host.daemon.engine = engine;
+                    self.host.daemon.give_back(engine);
                     return true;
                 }
                 Err(store) => self.lent = Some(store),
@@ -278,6 +295,25 @@ impl Session {
         }
         let effects = crate::app::update::preview(&mut self.model);
         self.settle(effects);
+    }
+
+    /// Take in what other layerlab processes wrote to the state; when they
+    /// changed the store, preview again (the cache may hit now).
+    pub fn reload_engine(&mut self) {
+        if self.busy() {
+            return;
+        }
+        match self.host.daemon.refresh() {
+            Ok(true) => {
+                let effects = crate::app::update::preview(&mut self.model);
+                self.settle(effects);
+            }
+            Ok(false) => {}
+            Err(e) => {
+                let m = Message::new("status.state_not_read").arg("error", e);
+                self.model.status = Some(m.render(self.model.lang));
+            }
+        }
     }
 
     /// Feed one event through `update`, performing effects until quiet.
@@ -404,7 +440,18 @@ impl Session {
                     p.compiled = Arc::clone(&self.model.compiled);
                 }
                 self.host.builder = self.model.builder;
+                // What other processes wrote, first (no preview now: the
+                // command runs over the engine in place).
+                if let Err(e) = self.host.daemon.refresh() {
+                    let m = Message::new("status.state_not_read").arg("error", e);
+                    self.model.status = Some(m.render(self.model.lang));
+                }
                 let mut output = crate::command::run_line(&line, &mut self.host);
+                // A command that stopped before saving what it changed.
+                if let Err(e) = self.host.daemon.end_write() {
+                    output.stderr.push(e.to_string());
+                    output.status = 1;
+                }
                 let build = output.built.take().map(|b| {
                     let shown = Shown::Build {
                         number: self.host.daemon.engine.builds,
@@ -423,11 +470,53 @@ impl Session {
                         .map(Box::new);
                     Box::new(outcome)
                 });
-                vec![Event::CommandDone {
+                let shell = output.attached.take().map(|a| {
+                    let opened = Event::ShellOpened {
+                        title: a.name.clone(),
+                        prompt: a.prompt(),
+                    };
+                    self.shell = Some(a);
+                    opened
+                });
+                let mut out = vec![Event::CommandDone {
                     line,
                     output: Box::new(output),
                     build,
-                }]
+                }];
+                out.extend(shell);
+                out
+            }
+            Effect::ShellLine(line) => {
+                self.stop(None);
+                let Some(mut shell) = self.shell.take() else {
+                    return Vec::new();
+                };
+                let typed =
+                    crate::command::Host::engine_mut(&mut self.host).type_line(&mut shell, &line);
+                let saved = crate::command::Host::commit(&mut self.host);
+                let event = match (typed, saved) {
+                    (Ok(typed), Ok(())) => {
+                        let prompt = shell.prompt();
+                        if typed.ended.is_none() {
+                            self.shell = Some(shell);
+                        }
+                        Event::ShellTyped { typed, prompt }
+                    }
+                    (Err(e), _) => Event::ShellFailed(crate::command::output::daemon_error(e)),
+                    (_, Err(e)) => Event::ShellFailed(e),
+                };
+                vec![event]
+            }
+            Effect::ShellHangUp => {
+                self.stop(None);
+                let Some(shell) = self.shell.take() else {
+                    return Vec::new();
+                };
+                let code = crate::command::Host::engine_mut(&mut self.host).hang_up(&shell);
+                match crate::command::Host::commit(&mut self.host) {
+                    Ok(()) => vec![Event::ShellClosed(code)],
+                    Err(e) => vec![Event::ShellFailed(e)],
+                }
             }
             Effect::Quit => Vec::new(),
         }
@@ -583,10 +672,10 @@ pub fn run(opts: &Options) -> Result<i32, String> {
             (context.clone(), df, format!("{name}/{file}"), false)
         }
     };
-    let mut daemon = Daemon::open(&opts.state_dir).map_err(|e| e.to_string())?;
-    // The state is written when the screen is idle and when the session
-    // ends, not after each build (previews write nothing to it).
-    daemon.save_later();
+    let daemon = Daemon::open(&opts.state_dir).map_err(|e| e.to_string())?;
+    for notice in daemon.notices() {
+        eprintln!("WARNING: {notice}");
+    }
     let mut session = Session::open(daemon, context.clone(), dockerfile.clone(), &title, lang)?;
     session.model.sandbox = sandbox;
     session.model.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
@@ -639,35 +728,33 @@ pub fn run(opts: &Options) -> Result<i32, String> {
             .term
             .draw(|f| crate::ui::draw(f, &session.model))
             .map_err(|e| e.to_string())?;
-        // While a job runs its real time moves on screen; when idle with
-        // changes unsaved, the engine state is written.
+        // While a job runs its real time moves on screen; when idle, what
+        // is unsaved (stat caches) is written and what other processes
+        // wrote to the state is taken in.
         let wait = if session.busy() {
-            Some(TICK)
+            TICK
         } else if session.host.daemon.unsaved() {
-            Some(SAVE_WHEN_IDLE)
+            SAVE_WHEN_IDLE
         } else {
-            None
+            LOOK_FOR_OTHERS
         };
-        let first = match wait {
-            Some(w) => match rx.recv_timeout(w) {
-                Ok(ev) => ev,
-                Err(RecvTimeoutError::Timeout) if session.busy() => {
-                    session.tick();
-                    continue;
-                }
-                Err(RecvTimeoutError::Timeout) => {
+        let first = match rx.recv_timeout(wait) {
+            Ok(ev) => ev,
+            Err(RecvTimeoutError::Timeout) if session.busy() => {
+                session.tick();
+                continue;
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                if session.host.daemon.unsaved() {
                     if let Err(e) = session.host.daemon.save() {
                         let m = Message::new("status.state_not_saved").arg("error", e);
                         session.model.status = Some(m.render(session.model.lang));
                     }
-                    continue;
                 }
-                Err(RecvTimeoutError::Disconnected) => break,
-            },
-            None => match rx.recv() {
-                Ok(ev) => ev,
-                Err(_) => break,
-            },
+                session.reload_engine();
+                continue;
+            }
+            Err(RecvTimeoutError::Disconnected) => break,
         };
         let mut batch = vec![first];
         batch.extend(rx.try_iter());
@@ -766,6 +853,10 @@ const GIVE_UP_AFTER: Duration = Duration::from_millis(500);
 /// How long the screen waits without events before it writes the engine
 /// state.
 const SAVE_WHEN_IDLE: Duration = Duration::from_secs(2);
+
+/// How often an idle screen looks whether another process changed the
+/// engine state (one read of a counter).
+const LOOK_FOR_OTHERS: Duration = Duration::from_secs(1);
 
 fn handle_term(session: &mut Session, ev: &crossterm::event::Event) {
     use crossterm::event::{Event as Ct, MouseButton, MouseEventKind};
@@ -903,6 +994,39 @@ mod tests {
             missed + hit
         );
         assert!(title.contains(&expected), "{title}");
+    }
+
+    /// Another layerlab process builds and tags on the state the screen has
+    /// open: the screen takes it in when it looks (idle, or before a build
+    /// or a command), and its own next build numbers on from there.
+    #[test]
+    fn a_session_takes_in_what_another_process_wrote() {
+        use crate::engine::builder::BuildOptions;
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = session(dir.path());
+        assert_eq!(s.host.daemon.engine.builds, 1);
+
+        let mut other = Daemon::open(&dir.path().join("state")).unwrap();
+        let ctx = dir.path().join("ctx");
+        let snap = other.snapshot(&ctx).unwrap();
+        let opts = BuildOptions {
+            tags: vec!["other:latest".into()],
+            ..BuildOptions::default()
+        };
+        other.build(DF, &snap, &opts).unwrap();
+        assert!(s.host.daemon.engine.image("other").is_none());
+
+        s.reload_engine();
+        assert!(s.host.daemon.engine.image("other").is_some());
+        assert_eq!(s.host.daemon.engine.builds, 2);
+        s.dispatch(Event::Key("f5".parse().unwrap()));
+        assert_eq!(s.host.daemon.engine.builds, 3);
+        drop(s);
+        other.refresh().unwrap();
+        assert_eq!(
+            other.engine.builds, 3,
+            "the screen's build reached the other"
+        );
     }
 
     /// A session whose jobs run on the worker, and what the worker reports.

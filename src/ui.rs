@@ -8,6 +8,7 @@ pub mod help;
 pub mod highlight;
 pub mod layers_pane;
 pub mod panes;
+pub mod shell_pane;
 pub mod text;
 pub mod theme;
 
@@ -113,6 +114,7 @@ pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
         Mode::Help => help::help(model, area, buf),
         Mode::Details => help::details(model, area, buf),
         Mode::Edit(_) => editor::overlay(model, area, buf),
+        Mode::Shell(_) => shell_pane::render(model, area, buf),
         _ => {}
     }
 }

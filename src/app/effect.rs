@@ -40,6 +40,10 @@ pub enum Effect {
     ExternalEditor(ExternalFile),
     /// Run a docker command line from the command bar.
     RunCommand(String),
+    /// Run a line in the open shell (`run -it`).
+    ShellLine(String),
+    /// The open shell's input ended (Ctrl-D).
+    ShellHangUp,
     /// Stop the build or preview under way; the engine stays as it was.
     Cancel,
     Quit,

@@ -5,7 +5,7 @@ use crate::app::document::{outline, Document, Outline};
 use crate::app::editor::Edit;
 use crate::app::files::{layer_files, wasted, LayerFile};
 use crate::app::i18n::{tr, trf, Lang};
-use crate::app::keymap::Keymap;
+use crate::app::keymap::{Key, KeyCode, Keymap};
 use crate::dockerfile::{compile, Compiled};
 use crate::engine::builder::{BuildError, BuilderKind, StepStarted};
 use crate::engine::report::{BuildReport, BuiltInstruction, StepReport, Verdict};
@@ -79,6 +79,21 @@ impl Input {
     pub fn end(&mut self) {
         self.cursor = self.text.chars().count();
     }
+
+    /// A key typed into the line: characters, Backspace and Delete, the
+    /// cursor keys; other keys change nothing.
+    pub fn edit(&mut self, key: Key) {
+        match key.code {
+            KeyCode::Char(c) if !key.ctrl && !key.alt => self.insert(c),
+            KeyCode::Backspace => self.backspace(),
+            KeyCode::Delete => self.delete(),
+            KeyCode::Left => self.left(),
+            KeyCode::Right => self.right(),
+            KeyCode::Home => self.home(),
+            KeyCode::End => self.end(),
+            _ => {}
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,6 +112,25 @@ pub enum Mode {
     },
     ConfirmQuit,
     AddFile(Input),
+    /// A shell inside a container (`run -it`, `exec -it`).
+    Shell(Box<ShellPane>),
+}
+
+/// What the shell pane shows.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ShellPane {
+    /// `box (busybox)`: the container and its image.
+    pub title: String,
+    /// The prompt and the lines typed, and what they printed, oldest
+    /// first: `(is_error, text)`.
+    pub lines: Vec<(bool, String)>,
+    pub prompt: String,
+    pub input: Input,
+    /// Lines typed, oldest first, and the one shown while browsing them.
+    pub history: Vec<String>,
+    pub history_pos: Option<usize>,
+    /// A line is running: keys wait.
+    pub busy: bool,
 }
 
 /// How a simulated change shows on a context row.

@@ -13,9 +13,11 @@ use crate::app::model::{
     Snapshot,
 };
 use crate::app::rows::{context_rows, ContextSources};
+use crate::app::shell;
 use crate::command::Output;
 use crate::dockerfile::compile;
 use crate::engine::builder::BuilderKind;
+use crate::engine::container::Typed;
 use std::sync::Arc;
 
 /// Everything that can happen to the app.
@@ -69,6 +71,20 @@ pub enum Event {
     },
     /// The learner's own editor (`$EDITOR`) ended; or why it did not run.
     ExternalEditorDone(Result<(), String>),
+    /// A command opened a shell in a container (`run -it`).
+    ShellOpened {
+        title: String,
+        prompt: String,
+    },
+    /// A line typed into the shell ran.
+    ShellTyped {
+        typed: Typed,
+        prompt: String,
+    },
+    /// The shell ended without a line (Ctrl-D), with this code.
+    ShellClosed(i32),
+    /// A line could not run, in words.
+    ShellFailed(String),
 }
 
 pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
@@ -232,6 +248,22 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Event::ShellOpened { title, prompt } => {
+            shell::opened(model, title, prompt);
+            Vec::new()
+        }
+        Event::ShellTyped { typed, prompt } => {
+            shell::typed(model, &typed, prompt);
+            Vec::new()
+        }
+        Event::ShellClosed(code) => {
+            shell::closed(model, code);
+            Vec::new()
+        }
+        Event::ShellFailed(error) => {
+            shell::failed(model, error);
+            Vec::new()
+        }
     }
 }
 
@@ -321,6 +353,7 @@ fn key_event(model: &mut Model, key: Key) -> Vec<Effect> {
             completion,
             history_pos,
         } => command_key(model, input, completion, history_pos, key),
+        Mode::Shell(pane) => shell::key(model, pane, key),
         Mode::ConfirmQuit => match key.code {
             KeyCode::Char('y') => {
                 model.mode = Mode::Normal;
@@ -364,16 +397,7 @@ fn key_event(model: &mut Model, key: Key) -> Vec<Effect> {
 }
 
 fn edit_input(input: &mut Input, key: Key) {
-    match key.code {
-        KeyCode::Char(c) if !key.ctrl && !key.alt => input.insert(c),
-        KeyCode::Backspace => input.backspace(),
-        KeyCode::Delete => input.delete(),
-        KeyCode::Left => input.left(),
-        KeyCode::Right => input.right(),
-        KeyCode::Home => input.home(),
-        KeyCode::End => input.end(),
-        _ => {}
-    }
+    input.edit(key);
 }
 
 fn command_key(

@@ -138,6 +138,9 @@ fn build(args: &BuildArgs, state_dir: &Path) -> Result<BuildReport, Failure> {
     };
     let wrap = |e: DaemonError| Failure::Daemon(Box::new(e), shown.clone(), text.clone());
     let mut daemon = Daemon::open(state_dir).map_err(wrap)?;
+    for notice in daemon.notices() {
+        eprintln!("WARNING: {notice}");
+    }
     let snapshot = daemon.snapshot(&args.context).map_err(wrap)?;
     let report = daemon.build(&text, &snapshot, &opts).map_err(wrap)?;
     Ok(report)

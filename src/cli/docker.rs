@@ -29,7 +29,12 @@ fn quote(w: &str) -> String {
 
 pub fn run(args: &DockerArgs, state_dir: &Path) -> i32 {
     let daemon = match Daemon::open(state_dir) {
-        Ok(d) => d,
+        Ok(d) => {
+            for notice in d.notices() {
+                eprintln!("WARNING: {notice}");
+            }
+            d
+        }
         Err(e) => {
             eprintln!("ERROR: {e}");
             return 1;
@@ -52,6 +57,8 @@ pub fn run(args: &DockerArgs, state_dir: &Path) -> i32 {
         .collect::<Vec<_>>()
         .join(" ");
     host.terminal = std::io::stdin().is_terminal();
+    // What a command changed and did not save (it stopped early) is rolled
+    // back as the process ends: its transaction is never committed.
     let mut out = crate::command::run_line(&line, &mut host);
     for l in &out.stdout {
         println!("{l}");
@@ -88,13 +95,14 @@ fn attached(host: &mut EngineHost, mut shell: Attached) -> i32 {
         if matches!(read, Ok(0) | Err(_)) {
             // End of input: the shell ends with its last status.
             println!();
-            let code = host.daemon.engine.hang_up(&shell);
+            let code = host.engine_mut().hang_up(&shell);
             let _ = host.commit();
             return code;
         }
+        // Each line is one transaction: what other processes wrote is read
+        // first, and the line's changes are saved before the next prompt.
         let typed = host
-            .daemon
-            .engine
+            .engine_mut()
             .type_line(&mut shell, line.trim_end_matches(['\n', '\r']));
         let saved = host.commit();
         match typed {

@@ -27,13 +27,16 @@ pub fn run(args: &ImportArgs, state_dir: &Path) -> i32 {
 
 fn import(args: &ImportArgs, state_dir: &Path) -> Result<String, String> {
     let mut daemon = Daemon::open(state_dir).map_err(|e| e.to_string())?;
+    for notice in daemon.notices() {
+        eprintln!("WARNING: {notice}");
+    }
     let image = if args.tarball.as_os_str() == "-" {
-        crate::engine::import::import_tar(&mut daemon.engine, std::io::stdin().lock(), &args.name)
+        crate::engine::import::import_tar(daemon.engine_mut(), std::io::stdin().lock(), &args.name)
     } else {
         let f = std::fs::File::open(&args.tarball)
             .map_err(|e| format!("open {}: {e}", args.tarball.display()))?;
         crate::engine::import::import_tar(
-            &mut daemon.engine,
+            daemon.engine_mut(),
             std::io::BufReader::new(f),
             &args.name,
         )

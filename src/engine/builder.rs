@@ -738,13 +738,13 @@ impl Run<'_> {
             Some(rec) => {
                 if let Some(l) = &rec.layer {
                     let Some(changes) = self.txn.layer(&l.diff_id) else {
-                        return Err(self.fail(
+                        let why = self.txn.unreadable_layer(&l.diff_id).unwrap_or_else(|| {
                             format!(
                                 "layer {} of a cached step is missing from the engine state",
                                 l.diff_id
-                            ),
-                            Some(cmd.span),
-                        ));
+                            )
+                        });
+                        return Err(self.fail(why, Some(cmd.span)));
                     };
                     let fs = std::mem::take(&mut st.fs);
                     st.fs = self.txn.memo.views.with_layer(fs, changes);
@@ -994,10 +994,10 @@ impl Run<'_> {
             match self.txn.layer(&l.diff_id) {
                 Some(c) => changes.push(c),
                 None => {
-                    return Err(self.fail(
-                        format!("layer {} is missing from the engine state", l.diff_id),
-                        Some(span),
-                    ))
+                    let why = self.txn.unreadable_layer(&l.diff_id).unwrap_or_else(|| {
+                        format!("layer {} is missing from the engine state", l.diff_id)
+                    });
+                    return Err(self.fail(why, Some(span)));
                 }
             }
         }

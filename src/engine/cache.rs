@@ -96,6 +96,15 @@ impl BuildCache {
         }
     }
 
+    /// Forget one record (another process pruned it).
+    pub fn remove(&mut self, key: &Digest) {
+        if let Some(record) = self.records.remove(key) {
+            if let Some(built) = self.by_parent.get_mut(&record.key.parent) {
+                built.retain(|d| d != key);
+            }
+        }
+    }
+
     /// Forget everything (`docker builder prune`).
     pub fn clear(&mut self) {
         self.records.clear();

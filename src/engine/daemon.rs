@@ -1,21 +1,30 @@
-//! One engine, persisted: the state directory (locked while open) plus the
-//! images, tags and build caches in it, so that consecutive `layerlab build`
-//! runs behave like consecutive `docker build` runs against one daemon.
+//! One engine, persisted: the state directory plus the images, tags, build
+//! caches and containers in its database, so that consecutive (and
+//! concurrent) `layerlab` runs behave like clients of one docker daemon.
+//!
+//! The store is kept in memory as [`EngineState`]; the database has a row
+//! per record. Every change — a build, a tag, a run, a prune — is one write
+//! transaction: it waits for the others' (the busy timeout), reads the rows
+//! they committed since this process last looked (a generation counter),
+//! makes its change over them and writes the rows that differ. Reading
+//! never waits for anyone.
 
 use crate::dockerfile::{compile, Compiled};
 use crate::engine::builder::{self, BuildError, BuildOptions};
 use crate::engine::context::{read_dockerignore, ContextError, ContextSnapshot, StatCache};
 use crate::engine::layer::{read_tar, write_layer};
+use crate::engine::layers::CorruptLayer;
 use crate::engine::report::BuildReport;
-use crate::engine::state::{State, StateError};
+use crate::engine::state::{Notice, Row, State, StateError};
+use crate::engine::store::rows::{self, Rows, ENGINE_TABLES};
 use crate::engine::store::EngineState;
 use crate::engine::transaction::Writes;
 use crate::filesystem::digest::Digest;
-use std::collections::HashMap;
-use std::path::Path;
-use std::sync::Arc;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, PoisonError, RwLock};
 
-const ENGINE_DOC: &str = "engine";
+const STAT_CACHES: &str = "stat_caches";
 
 #[derive(Debug, thiserror::Error)]
 pub enum DaemonError {
@@ -32,64 +41,237 @@ pub enum DaemonError {
     },
 }
 
-/// An open engine. Changes are written back by [`Daemon::save`]: after
-/// every build for one-shot commands, when the caller chooses for a long
-/// session (see [`Daemon::save_later`]).
+/// diff_id → the blob holding the layer's tar, as the layer loader sees it.
+type BlobMap = Arc<RwLock<BTreeMap<Digest, Digest>>>;
+
+/// An open engine.
 #[derive(Debug)]
 pub struct Daemon {
     state: State,
+    /// The store. Change it through [`Daemon::engine_mut`] (or a build),
+    /// which first brings it up to date with what other processes wrote.
     pub engine: EngineState,
-    /// The stat cache of each context snapshotted, by document name: read
-    /// once, kept in memory, written by `save`.
+    /// The rows as the database has them, as far as this process knows:
+    /// a save writes those the store differs in.
+    stored: Rows,
+    /// The generation `stored` is at.
+    generation: i64,
+    blobs: BlobMap,
+    /// The stat cache of each context snapshotted, by row key: read once,
+    /// kept in memory, written with the next save when it changed.
     stat_caches: HashMap<String, StatCache>,
-    /// Whether `build` leaves saving to the caller.
-    save_later: bool,
-    /// Whether something changed since the last save.
-    unsaved: bool,
+    stat_changed: BTreeSet<String>,
+    /// The store is away on a worker (see [`Daemon::lend`]).
+    lent: bool,
+    /// Why the transaction [`Daemon::engine_mut`] began could not be had;
+    /// the next save reports it.
+    failed: Option<DaemonError>,
 }
 
 impl Daemon {
     pub fn open(dir: &Path) -> Result<Daemon, DaemonError> {
-        let state = State::open(dir)?;
-        let mut engine: EngineState = state.load_doc(ENGINE_DOC)?.unwrap_or_default();
-        engine.buildkit_cache.reindex();
-        engine.classic_cache.reindex();
-        // Layers not yet read in this process come from the blob store,
-        // where each is kept as its tar (whose sha256 is its diff_id).
-        let blobs = state.blob_dir();
-        let stored = engine.layer_blobs.clone();
-        engine.layers.set_loader(Box::new(move |diff_id: &Digest| {
-            let blob = stored.get(diff_id)?;
-            let file = std::fs::File::open(blobs.join(blob.hex())).ok()?;
-            let imported = read_tar(std::io::BufReader::new(file)).ok()?;
-            Some(Arc::new(imported.changes))
-        }));
-        Ok(Daemon {
+        let state = State::open(dir, &rows::from_v1)?;
+        let blobs: BlobMap = Arc::default();
+        let mut engine = EngineState::default();
+        engine
+            .layers
+            .set_loader(layer_loader(state.blob_dir(), Arc::clone(&blobs)));
+        let mut daemon = Daemon {
             state,
+            // What an empty database means: counters at zero, no record.
+            stored: rows::rows(&engine),
             engine,
+            generation: 0,
+            blobs,
             stat_caches: HashMap::new(),
-            save_later: false,
-            unsaved: false,
-        })
+            stat_changed: BTreeSet::new(),
+            lent: false,
+            failed: None,
+        };
+        daemon.reload(&BTreeSet::new())?;
+        Ok(daemon)
     }
 
-    /// Builds stop saving the state; the caller calls [`Daemon::save`]
-    /// (a session rebuilding on every keystroke would otherwise rewrite
-    /// every cache record each time).
-    pub fn save_later(&mut self) {
-        self.save_later = true;
+    /// What opening the state did that the user should hear of.
+    pub fn notices(&self) -> &[Notice] {
+        self.state.notices()
     }
 
-    /// Whether there are changes [`Daemon::save`] has not written yet.
+    fn db_path(&self) -> PathBuf {
+        self.state.dir().join(crate::engine::state::DB_FILE)
+    }
+
+    /// The keys of the records this process changed and has not written.
+    fn unwritten(&self) -> (Vec<Row>, BTreeSet<(&'static str, String)>) {
+        let changed = rows::changed(&self.stored, &rows::rows(&self.engine));
+        let keys = changed.iter().map(|r| (r.table, r.key.clone())).collect();
+        (changed, keys)
+    }
+
+    /// Take in the rows written since this process last looked, except
+    /// those in `keep` (changed here since: the newer change wins). Whether
+    /// there were any.
+    fn reload(&mut self, keep: &BTreeSet<(&'static str, String)>) -> Result<bool, DaemonError> {
+        let (changes, now) = self.state.changes_since(ENGINE_TABLES, self.generation)?;
+        let db = self.db_path();
+        let any = !changes.is_empty();
+        for row in changes {
+            let key = (row.table, row.key.clone());
+            if keep.contains(&key) {
+                continue;
+            }
+            rows::apply(&mut self.engine, &row).map_err(|problem| StateError::Corrupt {
+                path: db.clone(),
+                problem,
+            })?;
+            match row.value {
+                Some(v) => self.stored.insert(key, v),
+                None => self.stored.remove(&key),
+            };
+        }
+        if any {
+            rows::reindex(&mut self.engine);
+            self.share_blobs();
+        }
+        self.generation = now;
+        Ok(any)
+    }
+
+    fn share_blobs(&self) {
+        let mut blobs = self.blobs.write().unwrap_or_else(PoisonError::into_inner);
+        blobs.clone_from(&self.engine.layer_blobs);
+    }
+
+    /// Take in what other processes wrote since, when anything (a cheap
+    /// check otherwise). Whether the store changed. Nothing happens while
+    /// the store is lent or a transaction is open.
+    pub fn refresh(&mut self) -> Result<bool, DaemonError> {
+        if self.lent || self.state.writing() || self.state.generation()? == self.generation {
+            return Ok(false);
+        }
+        let (_, keep) = self.unwritten();
+        self.reload(&keep)
+    }
+
+    /// Begin this process's change: wait for other writers, then take in
+    /// what they wrote. [`Daemon::save`] commits it.
+    pub fn begin(&mut self) -> Result<(), DaemonError> {
+        if self.lent || self.state.writing() {
+            return Ok(());
+        }
+        let (_, keep) = self.unwritten();
+        self.state.begin()?;
+        if let Err(e) = self.reload(&keep) {
+            self.state.rollback();
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// The store, to change: up to date with other processes' writes and
+    /// theirs alone until [`Daemon::save`] (a failure to begin is reported
+    /// there).
+    pub fn engine_mut(&mut self) -> &mut EngineState {
+        if let Err(e) = self.begin() {
+            self.failed = Some(e);
+        }
+        &mut self.engine
+    }
+
+    /// Whether there is something [`Daemon::save`] has not written yet (a
+    /// stat cache, an open change).
     pub fn unsaved(&self) -> bool {
-        self.unsaved
+        self.state.writing() || !self.stat_changed.is_empty() || self.failed.is_some()
     }
 
-    /// Write new layers (as tar blobs) and the engine document, atomically
-    /// each.
+    /// Commit a change begun and not saved (a command that stopped early).
+    pub fn end_write(&mut self) -> Result<(), DaemonError> {
+        if self.state.writing() {
+            self.save()?;
+        }
+        Ok(())
+    }
+
+    /// Lend the store to a worker; nothing is read or written meanwhile.
+    pub fn lend(&mut self) -> EngineState {
+        self.lent = true;
+        std::mem::take(&mut self.engine)
+    }
+
+    /// The lent store, back.
+    pub fn give_back(&mut self, engine: EngineState) {
+        self.engine = engine;
+        self.lent = false;
+    }
+
+    /// Write new layers (as tar blobs), then the records that changed and
+    /// the stat caches, in one transaction (the one begun, or its own).
     pub fn save(&mut self) -> Result<(), DaemonError> {
+        if self.lent {
+            return Ok(());
+        }
+        if let Some(e) = self.failed.take() {
+            self.state.rollback();
+            return Err(e);
+        }
+        // Blobs first: a row naming a blob is committed after the blob is
+        // in place.
+        self.persist_fresh_layers()?;
+        let began = self.state.writing();
+        let (mut changed, keep) = self.unwritten();
+        if !began && changed.is_empty() && self.stat_changed.is_empty() {
+            // Nothing to write: no need to wait for the writers.
+            return Ok(());
+        }
+        self.state.begin()?;
+        if !began {
+            // Changed without a transaction: the others' writes to other
+            // records are taken in, this process's win where both wrote.
+            if let Err(e) = self.reload(&keep) {
+                self.state.rollback();
+                return Err(e);
+            }
+        }
+        for name in &self.stat_changed {
+            if let Some(cache) = self.stat_caches.get(name) {
+                changed.push(Row {
+                    table: STAT_CACHES,
+                    key: name.clone(),
+                    value: serde_json::to_string(cache).ok(),
+                });
+            }
+        }
+        let written = if changed.is_empty() {
+            Ok(self.generation)
+        } else {
+            self.state.write(&changed)
+        };
+        let generation = match written.and_then(|g| self.state.commit().map(|()| g)) {
+            Ok(g) => g,
+            Err(e) => {
+                self.state.rollback();
+                return Err(e.into());
+            }
+        };
+        self.generation = generation;
+        for row in changed {
+            if row.table == STAT_CACHES {
+                continue;
+            }
+            match row.value {
+                Some(v) => self.stored.insert((row.table, row.key), v),
+                None => self.stored.remove(&(row.table, row.key)),
+            };
+        }
+        self.stat_changed.clear();
+        self.share_blobs();
+        Ok(())
+    }
+
+    fn persist_fresh_layers(&mut self) -> Result<(), DaemonError> {
         for (diff_id, changes) in self.engine.layers.take_fresh() {
-            if self.engine.layer_blobs.contains_key(&diff_id) {
+            let corrupt = self.engine.layers.corrupt(&diff_id).is_some();
+            if self.engine.layer_blobs.contains_key(&diff_id) && !corrupt {
                 continue;
             }
             // An imported layer's diff_id is the digest of the tarball as
@@ -100,14 +282,17 @@ impl Daemon {
                     path: format!("layer {diff_id}"),
                     source,
                 })?;
-            let blob = self.state.put_blob(&tar)?;
+            let blob = if corrupt {
+                // Made again (`--no-cache`): the sound bytes replace the
+                // corrupt ones.
+                let blob = self.state.replace_blob(&tar)?;
+                self.engine.layers.repaired(&diff_id);
+                blob
+            } else {
+                self.state.put_blob(&tar)?
+            };
             self.engine.layer_blobs.insert(diff_id, blob);
         }
-        self.state.save_doc(ENGINE_DOC, &self.engine)?;
-        for (name, cache) in &self.stat_caches {
-            self.state.save_doc(name, cache)?;
-        }
-        self.unsaved = false;
         Ok(())
     }
 
@@ -124,16 +309,26 @@ impl Daemon {
     /// Snapshot `context` (applying its `.dockerignore`, re-hashing only
     /// what changed since the last snapshot of the same directory).
     pub fn snapshot(&mut self, context: &Path) -> Result<ContextSnapshot, DaemonError> {
-        let cache = match self.stat_caches.entry(Self::stat_cache_name(context)) {
+        let name = Self::stat_cache_name(context);
+        let cache = match self.stat_caches.entry(name.clone()) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::hash_map::Entry::Vacant(e) => {
-                let loaded = self.state.load_doc(e.key())?.unwrap_or_default();
+                // A cache: one that cannot be read costs a re-hash.
+                let loaded = self
+                    .state
+                    .get(STAT_CACHES, e.key())?
+                    .and_then(|text| serde_json::from_str(&text).ok())
+                    .unwrap_or_default();
                 e.insert(loaded)
             }
         };
+        let before = cache.len();
         let ignore = read_dockerignore(context)?;
         let snap = ContextSnapshot::capture(context, &ignore, cache)?;
-        self.unsaved = true;
+        // Entries change only when a file is hashed or is gone.
+        if snap.stats().files_hashed > 0 || cache.len() != before {
+            self.stat_changed.insert(name);
+        }
         Ok(snap)
     }
 
@@ -147,34 +342,61 @@ impl Daemon {
         self.build_compiled(&compile(dockerfile), context, opts)
     }
 
-    /// `docker build`: build a compiled Dockerfile over `context` and save
-    /// the state, also when the build failed (a failed build still fills
-    /// the cache).
+    /// `docker build`: build a compiled Dockerfile over `context` in one
+    /// transaction, saved also when the build failed (a failed build still
+    /// fills the cache).
     pub fn build_compiled(
         &mut self,
         dockerfile: &Compiled,
         context: &ContextSnapshot,
         opts: &BuildOptions,
     ) -> Result<BuildReport, DaemonError> {
+        self.begin()?;
         let result = builder::build_compiled(&mut self.engine, dockerfile, context, opts);
-        self.unsaved = true;
-        if !self.save_later {
-            self.save()?;
-        }
+        self.save()?;
         Ok(result?)
     }
 
     /// Commit the writes of a build that ran apart from the engine
-    /// ([`builder::build_detached`] over this engine, unchanged since), as
-    /// [`Daemon::build_compiled`] would have.
+    /// ([`builder::build_detached`] over this engine), as
+    /// [`Daemon::build_compiled`] would have: over what other processes
+    /// wrote meanwhile (the writes only add records).
     pub fn commit(&mut self, build: u64, writes: Writes) -> Result<(), DaemonError> {
+        self.begin()?;
         writes.commit(&mut self.engine, build);
-        self.unsaved = true;
-        if !self.save_later {
-            self.save()?;
-        }
-        Ok(())
+        self.save()
     }
+}
+
+/// Reads a layer from its blob, streamed through sha256: a blob that does
+/// not hold what its name says is corrupt and is not used.
+fn layer_loader(dir: PathBuf, blobs: BlobMap) -> crate::engine::layers::Loader {
+    Box::new(move |diff_id: &Digest| {
+        let blob = blobs
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(diff_id)
+            .copied();
+        let Some(blob) = blob else {
+            return Ok(None);
+        };
+        let Ok(file) = std::fs::File::open(dir.join(blob.hex())) else {
+            return Ok(None);
+        };
+        let corrupt = |problem: String| CorruptLayer {
+            diff_id: *diff_id,
+            blob,
+            problem,
+        };
+        match read_tar(std::io::BufReader::new(file)) {
+            Ok(read) if read.layer.diff_id == blob => Ok(Some(Arc::new(read.changes))),
+            Ok(read) => Err(corrupt(format!(
+                "holds other bytes (their digest is {})",
+                read.layer.diff_id
+            ))),
+            Err(e) => Err(corrupt(format!("is not a layer's tar ({e})"))),
+        }
+    })
 }
 
 #[cfg(test)]

@@ -4,7 +4,9 @@
 //!
 //! The store is in memory; a persisted engine hands it a loader that reads
 //! layers it has not seen in this process from the state's blob store, and
-//! asks it which layers are new so it can write them there.
+//! asks it which layers are new so it can write them there. A layer whose
+//! blob does not hold what its digest says is never used: the store
+//! remembers it as corrupt, so the build can say so.
 
 use crate::engine::layer::{digest_layer, Layer};
 use crate::engine::report::LayerInfo;
@@ -12,10 +14,22 @@ use crate::filesystem::digest::Digest;
 use crate::filesystem::rootfs::LayerChanges;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
-/// Reads a layer that is not in memory (from disk, from the catalog).
-pub type Loader = Box<dyn Fn(&Digest) -> Option<Arc<LayerChanges>> + Send + Sync>;
+/// Reads a layer that is not in memory (from disk, from the catalog):
+/// None when there is no such layer.
+pub type Loader =
+    Box<dyn Fn(&Digest) -> Result<Option<Arc<LayerChanges>>, CorruptLayer> + Send + Sync>;
+
+/// A stored layer whose blob does not hold what its digest says.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("layer {diff_id} is corrupt in the engine state: its blob {blob} {problem}; build with --no-cache to make it again, or run `docker builder prune`")]
+pub struct CorruptLayer {
+    pub diff_id: Digest,
+    pub blob: Digest,
+    /// What was found instead, in words.
+    pub problem: String,
+}
 
 #[derive(Default)]
 pub struct LayerStore {
@@ -23,6 +37,9 @@ pub struct LayerStore {
     /// Added in this process and not yet persisted.
     fresh: BTreeSet<Digest>,
     loader: Option<Loader>,
+    /// Layers the loader found corrupt, by diff_id (a shared reader finds
+    /// them too).
+    corrupt: Mutex<BTreeMap<Digest, CorruptLayer>>,
 }
 
 impl fmt::Debug for LayerStore {
@@ -41,6 +58,7 @@ impl Clone for LayerStore {
             layers: self.layers.clone(),
             fresh: self.fresh.clone(),
             loader: None,
+            corrupt: Mutex::new(self.corrupt_layers().clone()),
         }
     }
 }
@@ -78,9 +96,34 @@ impl LayerStore {
         if let Some(l) = self.layers.get(diff_id) {
             return Some(Arc::clone(l));
         }
-        let loaded = self.loader.as_ref().and_then(|load| load(diff_id))?;
+        let loaded = self.load(diff_id)?;
         self.layers.insert(*diff_id, Arc::clone(&loaded));
         Some(loaded)
+    }
+
+    fn load(&self, diff_id: &Digest) -> Option<Arc<LayerChanges>> {
+        match self.loader.as_ref()?(diff_id) {
+            Ok(loaded) => loaded,
+            Err(corrupt) => {
+                self.corrupt_layers().insert(*diff_id, corrupt);
+                None
+            }
+        }
+    }
+
+    fn corrupt_layers(&self) -> std::sync::MutexGuard<'_, BTreeMap<Digest, CorruptLayer>> {
+        // The map stays whole whatever panicked while holding it.
+        self.corrupt.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Whether the loader found the layer corrupt, and how.
+    pub fn corrupt(&self, diff_id: &Digest) -> Option<CorruptLayer> {
+        self.corrupt_layers().get(diff_id).cloned()
+    }
+
+    /// The layer's blob was written again: it is sound now.
+    pub fn repaired(&mut self, diff_id: &Digest) {
+        self.corrupt_layers().remove(diff_id);
     }
 
     /// The layer's changes if they are in memory.
@@ -90,8 +133,7 @@ impl LayerStore {
 
     /// [`LayerStore::get`] without keeping what the loader read.
     pub fn peek(&self, diff_id: &Digest) -> Option<Arc<LayerChanges>> {
-        self.in_memory(diff_id)
-            .or_else(|| self.loader.as_ref().and_then(|load| load(diff_id)))
+        self.in_memory(diff_id).or_else(|| self.load(diff_id))
     }
 
     /// Layers added since the last call (to persist them).

@@ -3,21 +3,29 @@
 //!
 //! Layout:
 //! ```text
-//! DIR/layerlab-state.json   marker: {"format":"layerlab-state","version":1}
-//! DIR/lock                  flock'ed while a process uses DIR; holds its pid
+//! DIR/layerlab-state.json   marker: {"format":"layerlab-state","version":2}
+//! DIR/engine.db             the engine's records (SQLite in WAL mode, with
+//!                           engine.db-wal and engine.db-shm beside it)
 //! DIR/blobs/sha256/<hex>    content-addressed blobs (layers, configs), stored once
-//! DIR/<name>.json           documents (images, tags, build cache, …)
+//! DIR/<name>.json           documents
+//! DIR/engine.json.v1        a version-1 state's engine document, kept after
+//!                           its records were migrated into engine.db
 //! ```
-//! Every write is atomic: a temporary file in the target's directory, then a
-//! rename. A missing, foreign or corrupt state is an error that names the
-//! file; the state is never reset silently.
+//! Several processes use one state at once, as clients of one daemon do:
+//! readers are never blocked (WAL), a writer waits its turn (a busy
+//! timeout) in a transaction that first reads what the others committed
+//! (see [`State::changes_since`]). Blob and document writes are atomic: a
+//! temporary file in the target's directory, then a rename. A foreign,
+//! corrupt or newer state is an error that names the file; the state is
+//! never reset silently.
 
 use std::ffi::OsString;
 use std::fs::{self, File};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use fs4::FileExt;
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -27,22 +35,64 @@ use crate::filesystem::digest::{Digest, Hasher};
 pub const STATE_ENV: &str = "LAYERLAB_STATE";
 /// The marker file that says "this directory is layerlab's state".
 pub const MARKER_FILE: &str = "layerlab-state.json";
-/// The state layout this build reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
+/// The state layout this build reads and writes: 2 keeps the records in
+/// SQLite; 1 (one JSON engine document) is migrated on first open.
+pub const FORMAT_VERSION: u32 = 2;
+/// The database of records.
+pub const DB_FILE: &str = "engine.db";
+/// Version 1's engine document, and where it is kept once migrated.
+pub const LEGACY_ENGINE_DOC: &str = "engine.json";
+pub const LEGACY_BACKUP: &str = "engine.json.v1";
+/// Where an engine document that could not be read is kept.
+pub const LEGACY_UNREADABLE: &str = "engine.json.unreadable";
 
 const FORMAT_NAME: &str = "layerlab-state";
-const LOCK_FILE: &str = "lock";
+/// Version 1 kept a lock file; a directory holding only that is a state
+/// whose initialisation stopped early.
+const LEGACY_LOCK_FILE: &str = "lock";
 const BLOB_DIR: &str = "blobs/sha256";
 const COPY_BUFFER: usize = 256 * 1024;
+/// The schema of `engine.db` (`PRAGMA user_version`; 0 is a new file).
+const SCHEMA_VERSION: i64 = 1;
+/// How long a writer waits for another's transaction before giving up: a
+/// build holds its transaction while it runs, so this covers several.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// The tables of records. Each is `(key TEXT PRIMARY KEY, value TEXT,
+/// generation INTEGER)`: the value is the record in JSON, NULL once it was
+/// removed (kept, so that other processes learn of the removal), and the
+/// generation is that of the transaction that last wrote it.
+pub const TABLES: &[&str] = &[
+    "counters",
+    "images",
+    "tags",
+    "layers",
+    "buildkit_cache",
+    "classic_cache",
+    "catalog_layers",
+    "catalog_sources",
+    "containers",
+    "stat_caches",
+];
+
+/// One record as the database keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub table: &'static str,
+    pub key: String,
+    /// The record in JSON; None: removed.
+    pub value: Option<String>,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StateError {
-    #[error("state is locked by pid {pid} ({})", dir.display())]
-    Locked { pid: u32, dir: PathBuf },
-    #[error("state is locked by another process ({})", dir.display())]
-    LockedByUnknown { dir: PathBuf },
     #[error("{}: {source}", path.display())]
     Io { path: PathBuf, source: io::Error },
+    #[error("{}: {source}", path.display())]
+    Db {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
     #[error("{} is not a layerlab state directory: it is not empty and has no {MARKER_FILE}", dir.display())]
     Foreign { dir: PathBuf },
     #[error("{} is corrupt: {problem}", path.display())]
@@ -57,8 +107,26 @@ pub enum StateError {
     MissingBlob(Digest),
 }
 
+/// Something the open did that the user should hear of.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Notice {
+    #[error("{} could not be read ({problem}); it is kept as {} and this state starts without its images and build cache", path.display(), kept.display())]
+    KeptAside {
+        path: PathBuf,
+        kept: PathBuf,
+        problem: String,
+    },
+}
+
 fn io_error(path: &Path) -> impl FnOnce(io::Error) -> StateError + '_ {
     move |source| StateError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+fn db_error(path: &Path) -> impl FnOnce(rusqlite::Error) -> StateError + '_ {
+    move |source| StateError::Db {
         path: path.to_owned(),
         source,
     }
@@ -93,32 +161,48 @@ fn choose_state_dir(
     }
 }
 
-/// An open, locked state directory. The lock is held until drop.
+/// Turns a version-1 engine document into rows (the store knows its shape).
+pub type Migrate<'a> = &'a dyn Fn(&[u8]) -> Result<Vec<Row>, String>;
+
+/// An open state directory: its database connection and its blob store.
 #[derive(Debug)]
 pub struct State {
     dir: PathBuf,
-    // Held for its flock; closing the file on drop releases it.
-    _lock: File,
+    db: Connection,
+    /// Whether a write transaction is open.
+    writing: bool,
+    notices: Vec<Notice>,
 }
 
 impl State {
-    /// Opens (creating if needed) the state at `dir` and locks it. An empty
-    /// or missing directory is initialised; a non-empty one without the
-    /// marker is refused.
-    pub fn open(dir: &Path) -> Result<State, StateError> {
+    /// Opens (creating if needed) the state at `dir`. An empty or missing
+    /// directory is initialised, a version-1 state migrated; a non-empty
+    /// one without the marker is refused. Any number of processes may open
+    /// one directory at once, a fresh one too.
+    pub fn open(dir: &Path, migrate: Migrate<'_>) -> Result<State, StateError> {
         fs::create_dir_all(dir).map_err(io_error(dir))?;
         let marker = dir.join(MARKER_FILE);
-        if !marker.exists() && !only_lock_inside(dir)? {
+        let db_path = dir.join(DB_FILE);
+        // The database is the first file an initialisation makes, so a
+        // directory another process is initialising right now has it.
+        if !marker.exists() && !db_path.exists() && !only_leftovers_inside(dir)? {
             return Err(StateError::Foreign {
                 dir: dir.to_owned(),
             });
         }
-        let lock = acquire_lock(dir)?;
-        // Checked again under the lock: another process may have just
-        // initialised the directory.
         if marker.exists() {
             check_marker(&marker)?;
-        } else {
+        }
+        let db = Connection::open(&db_path).map_err(db_error(&db_path))?;
+        db.busy_timeout(BUSY_TIMEOUT).map_err(db_error(&db_path))?;
+        let mut state = State {
+            dir: dir.to_owned(),
+            db,
+            writing: false,
+            notices: Vec::new(),
+        };
+        state.init(migrate)?;
+        if read_marker_version(&marker)? != Some(FORMAT_VERSION) {
             let text = serde_json::to_vec_pretty(&Marker {
                 format: FORMAT_NAME.to_owned(),
                 version: FORMAT_VERSION,
@@ -128,10 +212,307 @@ impl State {
         }
         let blobs = dir.join(BLOB_DIR);
         fs::create_dir_all(&blobs).map_err(io_error(&blobs))?;
-        Ok(State {
-            dir: dir.to_owned(),
-            _lock: lock,
-        })
+        Ok(state)
+    }
+
+    /// What the open did that the user should hear of.
+    pub fn notices(&self) -> &[Notice] {
+        &self.notices
+    }
+
+    fn db_path(&self) -> PathBuf {
+        self.dir.join(DB_FILE)
+    }
+
+    fn schema_version(&self) -> Result<i64, StateError> {
+        self.db
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(db_error(&self.db_path()))
+    }
+
+    /// Make the schema (migrating a version-1 engine document into it) in
+    /// one transaction, unless another process did.
+    fn init(&mut self, migrate: Migrate<'_>) -> Result<(), StateError> {
+        let path = self.db_path();
+        let found = self.schema_version()?;
+        if found > SCHEMA_VERSION {
+            return Err(StateError::UnknownVersion {
+                path,
+                found: u32::try_from(found).unwrap_or(u32::MAX),
+            });
+        }
+        if found < SCHEMA_VERSION {
+            // WAL is a property of the file: set once, by whoever comes
+            // first (it needs the file alone for a moment; the busy
+            // timeout covers that).
+            let mode: String = self
+                .db
+                .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
+                .map_err(db_error(&path))?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                return Err(StateError::Corrupt {
+                    path,
+                    problem: format!("cannot use write-ahead logging (journal mode {mode})"),
+                });
+            }
+            self.begin()?;
+            let made = self.make_schema(migrate);
+            match made {
+                Ok(()) => self.commit()?,
+                Err(e) => {
+                    self.rollback();
+                    return Err(e);
+                }
+            }
+        }
+        self.keep_legacy_aside()
+    }
+
+    fn make_schema(&mut self, migrate: Migrate<'_>) -> Result<(), StateError> {
+        let path = self.db_path();
+        // Checked again in the transaction: another process may have just
+        // made it.
+        if self.schema_version()? >= SCHEMA_VERSION {
+            return Ok(());
+        }
+        let mut sql = String::from(
+            "CREATE TABLE meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+             INSERT INTO meta VALUES ('generation', 0);",
+        );
+        for table in TABLES {
+            sql.push_str(&format!(
+                "CREATE TABLE {table} (key TEXT PRIMARY KEY, value TEXT, \
+                 generation INTEGER NOT NULL) WITHOUT ROWID;
+                 CREATE INDEX {table}_by_generation ON {table} (generation);"
+            ));
+        }
+        self.db.execute_batch(&sql).map_err(db_error(&path))?;
+        let legacy = self.dir.join(LEGACY_ENGINE_DOC);
+        match fs::read(&legacy) {
+            Ok(bytes) => match migrate(&bytes) {
+                Ok(mut rows) => {
+                    rows.extend(self.legacy_stat_caches()?);
+                    self.write(&rows)?;
+                }
+                Err(problem) => {
+                    // Kept aside below, once the empty schema is committed.
+                    self.notices.push(Notice::KeptAside {
+                        kept: self.dir.join(LEGACY_UNREADABLE),
+                        path: legacy,
+                        problem,
+                    });
+                }
+            },
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io_error(&legacy)(e)),
+        }
+        self.db
+            .execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
+            .map_err(db_error(&path))
+    }
+
+    /// Version 1's stat caches (`statcache-*.json`), as rows.
+    fn legacy_stat_caches(&self) -> Result<Vec<Row>, StateError> {
+        let mut rows = Vec::new();
+        for entry in fs::read_dir(&self.dir).map_err(io_error(&self.dir))? {
+            let entry = entry.map_err(io_error(&self.dir))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Some(key) = name.strip_suffix(".json") else {
+                continue;
+            };
+            if !key.starts_with("statcache-") {
+                continue;
+            }
+            // A cache: one that cannot be read costs a re-hash, nothing more.
+            if let Ok(text) = fs::read_to_string(entry.path()) {
+                rows.push(Row {
+                    table: "stat_caches",
+                    key: key.to_owned(),
+                    value: Some(text),
+                });
+            }
+        }
+        Ok(rows)
+    }
+
+    /// A version-1 engine document left beside the database is moved aside:
+    /// as a backup once migrated, under another name when unreadable (the
+    /// notice says so). Never deleted.
+    fn keep_legacy_aside(&mut self) -> Result<(), StateError> {
+        let legacy = self.dir.join(LEGACY_ENGINE_DOC);
+        if !legacy.exists() {
+            return Ok(());
+        }
+        let unreadable = self
+            .notices
+            .iter()
+            .any(|Notice::KeptAside { path, .. }| *path == legacy);
+        let name = if unreadable {
+            LEGACY_UNREADABLE
+        } else {
+            LEGACY_BACKUP
+        };
+        let kept = free_name(&self.dir, name);
+        match fs::rename(&legacy, &kept) {
+            Ok(()) => {}
+            // Another process opening the state moved it first.
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io_error(&legacy)(e)),
+        }
+        for Notice::KeptAside { path, kept: k, .. } in &mut self.notices {
+            if *path == legacy {
+                k.clone_from(&kept);
+            }
+        }
+        Ok(())
+    }
+
+    /// Start a write transaction, waiting while another process has one.
+    pub fn begin(&mut self) -> Result<(), StateError> {
+        if !self.writing {
+            self.db
+                .execute_batch("BEGIN IMMEDIATE")
+                .map_err(db_error(&self.dir.join(DB_FILE)))?;
+            self.writing = true;
+        }
+        Ok(())
+    }
+
+    pub fn writing(&self) -> bool {
+        self.writing
+    }
+
+    pub fn commit(&mut self) -> Result<(), StateError> {
+        if self.writing {
+            self.writing = false;
+            if let Err(e) = self.db.execute_batch("COMMIT") {
+                self.rollback();
+                return Err(db_error(&self.db_path())(e));
+            }
+        }
+        Ok(())
+    }
+
+    /// Drop the open transaction's writes.
+    pub fn rollback(&mut self) {
+        self.writing = false;
+        // Fails only when there is no transaction, which is what is wanted.
+        let _ = self.db.execute_batch("ROLLBACK");
+    }
+
+    /// The generation of the last committed write: it changes exactly when
+    /// some process wrote records.
+    pub fn generation(&self) -> Result<i64, StateError> {
+        self.db
+            .query_row(
+                "SELECT value FROM meta WHERE name = 'generation'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(db_error(&self.db_path()))
+    }
+
+    /// Every row of `tables` written after `generation` (removed ones with
+    /// no value), and the generation they bring the reader to. Read in one
+    /// snapshot of the database.
+    pub fn changes_since(
+        &mut self,
+        tables: &[&'static str],
+        generation: i64,
+    ) -> Result<(Vec<Row>, i64), StateError> {
+        let path = self.db_path();
+        let own = !self.writing;
+        if own {
+            self.db.execute_batch("BEGIN").map_err(db_error(&path))?;
+        }
+        let read = self.read_changes(tables, generation);
+        if own {
+            let _ = self.db.execute_batch("COMMIT");
+        }
+        read
+    }
+
+    fn read_changes(
+        &self,
+        tables: &[&'static str],
+        generation: i64,
+    ) -> Result<(Vec<Row>, i64), StateError> {
+        let path = self.db_path();
+        let now = self.generation()?;
+        let mut rows = Vec::new();
+        for table in tables {
+            let mut stmt = self
+                .db
+                .prepare_cached(&format!(
+                    "SELECT key, value FROM {table} WHERE generation > ?1"
+                ))
+                .map_err(db_error(&path))?;
+            let found = stmt
+                .query_map(params![generation], |r| {
+                    Ok(Row {
+                        table,
+                        key: r.get(0)?,
+                        value: r.get(1)?,
+                    })
+                })
+                .map_err(db_error(&path))?;
+            for row in found {
+                rows.push(row.map_err(db_error(&path))?);
+            }
+        }
+        Ok((rows, now))
+    }
+
+    /// One record's value, if it is there.
+    pub fn get(&self, table: &'static str, key: &str) -> Result<Option<String>, StateError> {
+        let path = self.db_path();
+        let mut stmt = self
+            .db
+            .prepare_cached(&format!("SELECT value FROM {table} WHERE key = ?1"))
+            .map_err(db_error(&path))?;
+        let value: Option<Option<String>> = stmt
+            .query_row(params![key], |r| r.get(0))
+            .optional()
+            .map_err(db_error(&path))?;
+        Ok(value.flatten())
+    }
+
+    /// Write `rows` as the next generation, in the open transaction (or in
+    /// one of their own). Returns that generation.
+    pub fn write(&mut self, rows: &[Row]) -> Result<i64, StateError> {
+        let own = !self.writing;
+        self.begin()?;
+        let written = self.write_rows(rows);
+        match (&written, own) {
+            (Ok(_), true) => self.commit()?,
+            (Err(_), true) => self.rollback(),
+            _ => {}
+        }
+        written
+    }
+
+    fn write_rows(&self, rows: &[Row]) -> Result<i64, StateError> {
+        let path = self.db_path();
+        let generation = self.generation()? + 1;
+        for row in rows {
+            let mut stmt = self
+                .db
+                .prepare_cached(&format!(
+                    "INSERT INTO {} (key, value, generation) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (key) DO UPDATE SET value = ?2, generation = ?3",
+                    row.table
+                ))
+                .map_err(db_error(&path))?;
+            stmt.execute(params![row.key, row.value, generation])
+                .map_err(db_error(&path))?;
+        }
+        self.db
+            .execute(
+                "UPDATE meta SET value = ?1 WHERE name = 'generation'",
+                params![generation],
+            )
+            .map_err(db_error(&path))?;
+        Ok(generation)
     }
 
     /// Where blobs live: `<dir>/blobs/sha256/<hex>`.
@@ -158,6 +539,13 @@ impl State {
         Ok(digest)
     }
 
+    /// Stores `bytes` under their digest over whatever a file of that name
+    /// holds (a blob found corrupt).
+    pub fn replace_blob(&self, bytes: &[u8]) -> Result<Digest, StateError> {
+        let digest = Digest::of(bytes);
+        write_atomic(&self.blob_path(&digest), bytes)?;
+        Ok(digest)
+    }
     /// Stores a blob read from `reader`, hashing while it streams to a
     /// temporary file (nothing is held in memory).
     pub fn put_blob_from(&self, mut reader: impl Read) -> Result<Digest, StateError> {
@@ -243,47 +631,39 @@ impl State {
     }
 }
 
-/// Whether `dir` holds nothing but (maybe) a lock file left by an
-/// initialisation that stopped before writing the marker.
-fn only_lock_inside(dir: &Path) -> Result<bool, StateError> {
+/// Whether `dir` holds nothing but (maybe) version 1's lock file, left by
+/// an initialisation that stopped before writing the marker.
+fn only_leftovers_inside(dir: &Path) -> Result<bool, StateError> {
     for entry in fs::read_dir(dir).map_err(io_error(dir))? {
         let entry = entry.map_err(io_error(dir))?;
-        if entry.file_name() != LOCK_FILE {
+        if entry.file_name() != LEGACY_LOCK_FILE {
             return Ok(false);
         }
     }
     Ok(true)
 }
 
-fn acquire_lock(dir: &Path) -> Result<File, StateError> {
-    let path = dir.join(LOCK_FILE);
-    let mut file = File::options()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(&path)
-        .map_err(io_error(&path))?;
-    // Called through the trait: std's inherent `File::try_lock` is newer
-    // than this crate's minimum Rust version.
-    match FileExt::try_lock(&file) {
-        Ok(()) => {}
-        Err(fs4::TryLockError::WouldBlock) => {
-            let mut text = String::new();
-            // The holder may be mid-write; an unreadable pid is still "locked".
-            let _ = file.read_to_string(&mut text);
-            let dir = dir.to_owned();
-            return Err(match text.trim().parse() {
-                Ok(pid) => StateError::Locked { pid, dir },
-                Err(_) => StateError::LockedByUnknown { dir },
-            });
-        }
-        Err(fs4::TryLockError::Error(e)) => return Err(io_error(&path)(e)),
+/// `dir/name`, or `dir/name.N` for the first N free.
+fn free_name(dir: &Path, name: &str) -> PathBuf {
+    let first = dir.join(name);
+    if !first.exists() {
+        return first;
     }
-    file.set_len(0).map_err(io_error(&path))?;
-    write!(file, "{}", std::process::id()).map_err(io_error(&path))?;
-    file.flush().map_err(io_error(&path))?;
-    Ok(file)
+    (2..)
+        .map(|n| dir.join(format!("{name}.{n}")))
+        .find(|p| !p.exists())
+        .unwrap_or(first)
+}
+
+/// The marker's version; None when there is no marker yet.
+fn read_marker_version(path: &Path) -> Result<Option<u32>, StateError> {
+    match fs::read(path) {
+        Ok(bytes) => Ok(serde_json::from_slice::<Marker>(&bytes)
+            .ok()
+            .map(|m| m.version)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(io_error(path)(e)),
+    }
 }
 
 fn check_marker(path: &Path) -> Result<(), StateError> {
@@ -298,7 +678,8 @@ fn check_marker(path: &Path) -> Result<(), StateError> {
             problem: format!("format is {:?}, expected {FORMAT_NAME:?}", marker.format),
         });
     }
-    if marker.version != FORMAT_VERSION {
+    // Version 1 is migrated by the open.
+    if marker.version != FORMAT_VERSION && marker.version != 1 {
         return Err(StateError::UnknownVersion {
             path: path.to_owned(),
             found: marker.version,

@@ -5,11 +5,13 @@
 //! commands tag, untag, remove and prune through it, run containers in it,
 //! and read its disk usage.
 //!
-//! `daemon` writes the store as one JSON document (`engine.json`): the
-//! persisted fields' names and shapes are that document's format.
+//! `daemon` keeps the store in the state's database, a row per record
+//! ([`rows`]); the persisted fields' names and shapes are also those of
+//! version 1's single engine document, which is migrated from.
 
 mod containers;
 mod images;
+pub mod rows;
 mod usage;
 
 use crate::engine::cache::BuildCache;

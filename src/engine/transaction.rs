@@ -162,6 +162,12 @@ impl<'a> Transaction<'a> {
         Some(read)
     }
 
+    /// Why a layer the run needs could not be read, when the store knows:
+    /// its blob is corrupt.
+    pub fn unreadable_layer(&self, diff_id: &Digest) -> Option<String> {
+        self.store.layers.corrupt(diff_id).map(|c| c.to_string())
+    }
+
     /// Keep `changes` as a layer of this run; its tar is streamed through
     /// sha256 to learn its diff_id.
     pub fn put_layer(&mut self, changes: Arc<LayerChanges>) -> std::io::Result<LayerInfo> {

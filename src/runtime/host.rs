@@ -451,7 +451,7 @@ impl Host for EngineHost {
     }
 
     fn engine_mut(&mut self) -> &mut EngineState {
-        &mut self.daemon.engine
+        self.daemon.engine_mut()
     }
 
     fn default_builder(&self) -> BuilderKind {

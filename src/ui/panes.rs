@@ -405,6 +405,7 @@ pub fn status(model: &Model, area: Rect, buf: &mut Buffer) {
             Span::raw(input.text.clone()),
             Span::styled(" ", theme.cursor()),
         ]),
+        Mode::Shell(_) => Line::from(Span::styled(tr(lang, "shell.hint"), theme.dim())),
         // Kept edits are offered until taken, over whatever runs.
         _ if model.recovered.is_some() => Line::from(Span::styled(
             tr(lang, "status.recovery_offered"),

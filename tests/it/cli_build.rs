@@ -211,21 +211,31 @@ fn dockerfile_errors_point_at_line_and_column() {
     assert!(stderr.contains('^'), "{stderr}");
 }
 
+/// A version-1 state whose engine document cannot be read: kept aside
+/// under another name with a warning that says where, never reset or
+/// misread; the build goes on over an empty engine.
 #[test]
-fn a_corrupt_state_is_named_never_reset() {
+fn an_unreadable_old_state_is_kept_aside_and_named() {
     let f = fixture("FROM base\n");
     let engine = f.state.join("engine.json");
     std::fs::write(&engine, "{ not json").expect("corrupt");
+    std::fs::remove_file(f.state.join("engine.db")).expect("as version 1 had it");
+    std::fs::write(
+        f.state.join("layerlab-state.json"),
+        r#"{"format":"layerlab-state","version":1}"#,
+    )
+    .expect("v1 marker");
     let out = layerlab(&f.state, &["build", f.ctx.to_str().expect("utf8")]);
-    assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("engine.json"), "{stderr}");
-    assert!(stderr.contains("corrupt"), "{stderr}");
+    assert!(stderr.contains("WARNING"), "{stderr}");
+    assert!(stderr.contains("engine.json.unreadable"), "{stderr}");
     assert_eq!(
-        std::fs::read_to_string(&engine).expect("still there"),
+        std::fs::read_to_string(f.state.join("engine.json.unreadable")).expect("kept"),
         "{ not json",
-        "the state must not be reset"
+        "the old document must be kept"
     );
+    // Its images went with it: `base` is not there now.
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
 }
 
 /// Runs `layerlab build` on a context holding only `dockerfile`.

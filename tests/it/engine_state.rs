@@ -1,18 +1,28 @@
-//! The persistent state directory: layout, blobs, documents, lock, and
-//! refusal of foreign or corrupt state.
+//! The persistent state directory: layout, blobs, documents, several
+//! handles at once, migration from version 1, and refusal of foreign or
+//! corrupt state.
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::Read;
+use std::path::Path;
 
-use layerlab::engine::state::{State, StateError, FORMAT_VERSION, MARKER_FILE};
+use layerlab::engine::daemon::Daemon;
+use layerlab::engine::state::{
+    Notice, Row, State, StateError, FORMAT_VERSION, LEGACY_BACKUP, LEGACY_UNREADABLE, MARKER_FILE,
+};
+use layerlab::engine::store::rows::from_v1;
 use layerlab::filesystem::digest::Digest;
+
+fn open(dir: &Path) -> Result<State, StateError> {
+    State::open(dir, &from_v1)
+}
 
 #[test]
 fn creates_layout_in_missing_dir() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path().join("state");
-    let state = State::open(&dir).expect("open");
+    let state = open(&dir).expect("open");
     assert_eq!(state.dir(), dir);
     let marker = fs::read_to_string(dir.join(MARKER_FILE)).expect("marker");
     assert!(marker.contains("\"layerlab-state\""), "{marker}");
@@ -21,14 +31,13 @@ fn creates_layout_in_missing_dir() {
         "{marker}"
     );
     assert!(dir.join("blobs/sha256").is_dir());
-    let pid = fs::read_to_string(dir.join("lock")).expect("lock");
-    assert_eq!(pid, std::process::id().to_string());
+    assert!(dir.join("engine.db").is_file());
 }
 
 #[test]
 fn blobs_are_content_addressed_and_stored_once() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let state = State::open(tmp.path()).expect("open");
+    let state = open(tmp.path()).expect("open");
     let digest = state.put_blob(b"layer bytes").expect("put");
     assert_eq!(digest, Digest::of(b"layer bytes"));
     assert_eq!(state.put_blob(b"layer bytes").expect("put again"), digest);
@@ -60,7 +69,7 @@ fn blobs_are_content_addressed_and_stored_once() {
 #[test]
 fn large_blob_streams_from_a_reader() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let state = State::open(tmp.path()).expect("open");
+    let state = open(tmp.path()).expect("open");
     let data: Vec<u8> = (0..3_000_000u32).map(|i| (i % 253) as u8).collect();
     let digest = state.put_blob_from(data.as_slice()).expect("put");
     assert_eq!(digest, Digest::of(&data));
@@ -73,7 +82,7 @@ fn documents_round_trip_and_persist() {
     let mut tags = BTreeMap::new();
     tags.insert("app:latest".to_owned(), Digest::of(b"config"));
     {
-        let state = State::open(tmp.path()).expect("open");
+        let state = open(tmp.path()).expect("open");
         assert_eq!(
             state
                 .load_doc::<BTreeMap<String, Digest>>("tags")
@@ -82,7 +91,7 @@ fn documents_round_trip_and_persist() {
         );
         state.save_doc("tags", &tags).expect("save");
     }
-    let state = State::open(tmp.path()).expect("reopen after drop");
+    let state = open(tmp.path()).expect("reopen after drop");
     assert_eq!(state.load_doc("tags").expect("load"), Some(tags));
     assert!(matches!(
         state.save_doc("../x", &1),
@@ -97,7 +106,7 @@ fn documents_round_trip_and_persist() {
 #[test]
 fn corrupt_document_is_an_error_naming_the_file() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let state = State::open(tmp.path()).expect("open");
+    let state = open(tmp.path()).expect("open");
     fs::write(tmp.path().join("images.json"), "{\"oops\": ").expect("write");
     let err = state
         .load_doc::<BTreeMap<String, String>>("images")
@@ -118,29 +127,42 @@ fn corrupt_document_is_an_error_naming_the_file() {
 }
 
 #[test]
-fn second_handle_is_refused_with_the_holders_pid() {
+fn two_handles_at_once_read_each_others_writes_and_readers_never_wait() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let first = State::open(tmp.path()).expect("first");
-    // flock locks belong to the open file, so a second open in this same
-    // process contends exactly like another process would.
-    let err = State::open(tmp.path()).expect_err("locked");
+    let mut first = open(tmp.path()).expect("first");
+    let mut second = open(tmp.path()).expect("second, while the first is open");
+    let row = |key: &str, value: Option<&str>| Row {
+        table: "tags",
+        key: key.to_owned(),
+        value: value.map(str::to_owned),
+    };
+    let g = first
+        .write(&[row("web:latest", Some("\"sha256:1\""))])
+        .expect("write");
+    let (seen, now) = second.changes_since(&["tags"], 0).expect("read");
     assert_eq!(
-        err.to_string(),
-        format!(
-            "state is locked by pid {} ({})",
-            std::process::id(),
-            tmp.path().display()
-        )
+        (seen, now),
+        (vec![row("web:latest", Some("\"sha256:1\""))], g)
     );
-    drop(first);
-    State::open(tmp.path()).expect("free again after drop");
+    // A writer's open transaction blocks no reader, and its rows are its
+    // own until it commits.
+    first.begin().expect("begin");
+    first.write(&[row("web:latest", None)]).expect("remove");
+    assert_eq!(second.generation().expect("read while writing"), g);
+    assert_eq!(
+        second.get("tags", "web:latest").expect("get").as_deref(),
+        Some("\"sha256:1\"")
+    );
+    first.commit().expect("commit");
+    let (seen, now) = second.changes_since(&["tags"], g).expect("read");
+    assert_eq!((seen, now), (vec![row("web:latest", None)], g + 1));
 }
 
 #[test]
 fn foreign_directory_is_refused_untouched() {
     let tmp = tempfile::tempdir().expect("tempdir");
     fs::write(tmp.path().join("precious.txt"), "mine").expect("write");
-    let err = State::open(tmp.path()).expect_err("foreign");
+    let err = open(tmp.path()).expect_err("foreign");
     assert!(matches!(err, StateError::Foreign { .. }), "{err}");
     let names: Vec<_> = fs::read_dir(tmp.path())
         .expect("ls")
@@ -152,25 +174,25 @@ fn foreign_directory_is_refused_untouched() {
 #[test]
 fn corrupt_or_newer_marker_is_an_error() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    drop(State::open(tmp.path()).expect("init"));
+    drop(open(tmp.path()).expect("init"));
     let marker = tmp.path().join(MARKER_FILE);
 
     fs::write(&marker, "not json").expect("write");
-    let err = State::open(tmp.path()).expect_err("corrupt marker");
+    let err = open(tmp.path()).expect_err("corrupt marker");
     assert!(
         err.to_string().contains("layerlab-state.json is corrupt"),
         "{err}"
     );
 
     fs::write(&marker, r#"{"format":"something-else","version":1}"#).expect("write");
-    let err = State::open(tmp.path()).expect_err("foreign marker");
+    let err = open(tmp.path()).expect_err("foreign marker");
     assert!(
         err.to_string().contains("expected \"layerlab-state\""),
         "{err}"
     );
 
     fs::write(&marker, r#"{"format":"layerlab-state","version":99}"#).expect("write");
-    let err = State::open(tmp.path()).expect_err("newer");
+    let err = open(tmp.path()).expect_err("newer");
     assert!(
         matches!(err, StateError::UnknownVersion { found: 99, .. }),
         "{err}"
@@ -182,13 +204,11 @@ fn corrupt_or_newer_marker_is_an_error() {
     );
 }
 
-/// A long session defers saving to its caller: nothing reaches the state
-/// directory until `save`, and then the next process sees the builds and
-/// the stat cache (no file is hashed again).
+/// A build is saved as it ends, with the stat cache of its context: the
+/// next process sees the build and hashes no file again.
 #[test]
-fn a_session_saves_when_it_chooses() {
+fn a_build_is_saved_with_its_stat_cache() {
     use layerlab::engine::builder::BuildOptions;
-    use layerlab::engine::daemon::Daemon;
 
     let tmp = tempfile::tempdir().expect("tempdir");
     let (ctx, state) = (tmp.path().join("ctx"), tmp.path().join("state"));
@@ -204,21 +224,171 @@ fn a_session_saves_when_it_chooses() {
     };
 
     let mut daemon = Daemon::open(&state).expect("open");
-    daemon.save_later();
-    assert!(!daemon.unsaved());
     build(&mut daemon);
-    assert!(daemon.unsaved());
-    drop(daemon);
-    let mut daemon = Daemon::open(&state).expect("reopen");
-    assert_eq!(daemon.engine.builds, 0, "nothing was saved");
-
-    daemon.save_later();
-    build(&mut daemon);
-    daemon.save().expect("save");
     assert!(!daemon.unsaved());
     drop(daemon);
     let mut daemon = Daemon::open(&state).expect("reopen");
     assert_eq!(daemon.engine.builds, 1);
     let stats = build(&mut daemon);
     assert_eq!((stats.files_hashed, stats.files_reused), (0, 1));
+}
+
+/// Two processes' daemons (two handles here) on one state: each change is
+/// made over what the other wrote, so neither loses the other's.
+#[test]
+fn changes_of_two_daemons_are_made_over_each_other() {
+    use layerlab::engine::container::CreateOptions;
+
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut one = Daemon::open(tmp.path()).expect("one");
+    let mut two = Daemon::open(tmp.path()).expect("two");
+    let pulled = layerlab::engine::base::pull(one.engine_mut(), "busybox").expect("pull");
+    one.save().expect("save");
+    let base = one.engine.images[&pulled.image].clone();
+    let create = |daemon: &mut Daemon| {
+        daemon
+            .engine_mut()
+            .create_container("busybox", &CreateOptions::default())
+            .expect("create");
+        daemon.save().expect("save");
+    };
+    // Each made over a store that did not have the other's last container.
+    create(&mut one);
+    create(&mut two);
+    create(&mut one);
+    two.engine_mut().tag_image(base, "mine:v1");
+    two.save().expect("save");
+    assert!(one.refresh().expect("refresh"), "one sees two's writes");
+    assert!(!one.refresh().expect("again"), "nothing new");
+    for daemon in [&one, &two] {
+        assert_eq!(daemon.engine.containers.len(), 3, "no container lost");
+        assert_eq!(daemon.engine.containers_made, 3);
+        assert!(daemon.engine.image("mine:v1").is_some());
+    }
+    drop((one, two));
+    let reopened = Daemon::open(tmp.path()).expect("reopen");
+    assert_eq!(reopened.engine.containers.len(), 3);
+}
+
+/// Copies `tests/fixtures/state-v1` (a state directory written by the
+/// layerlab before SQLite: one `engine.json`, its blobs, a stat cache)
+/// into `to`.
+fn v1_fixture(to: &Path) {
+    fn copy(from: &Path, to: &Path) {
+        fs::create_dir_all(to).expect("mkdir");
+        for entry in fs::read_dir(from).expect("ls") {
+            let entry = entry.expect("entry");
+            let target = to.join(entry.file_name());
+            if entry.file_type().expect("type").is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                fs::copy(entry.path(), &target).expect("copy");
+            }
+        }
+    }
+    copy(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/state-v1"),
+        to,
+    );
+}
+
+#[test]
+fn a_version_1_state_is_migrated_and_its_document_kept() {
+    use layerlab::engine::builder::BuildOptions;
+
+    let tmp = tempfile::tempdir().expect("tempdir");
+    v1_fixture(tmp.path());
+    let state = tmp.path().join("state");
+    let document = fs::read(state.join("engine.json")).expect("v1 document");
+
+    let mut daemon = Daemon::open(&state).expect("migrates");
+    assert!(daemon.notices().is_empty());
+    assert!(!state.join("engine.json").exists());
+    assert_eq!(
+        fs::read(state.join(LEGACY_BACKUP)).expect("backup"),
+        document
+    );
+    let marker = fs::read_to_string(state.join(MARKER_FILE)).expect("marker");
+    assert!(
+        marker.contains(&format!("\"version\": {FORMAT_VERSION}")),
+        "{marker}"
+    );
+
+    let listed: Vec<String> = daemon
+        .engine
+        .list_images(None)
+        .iter()
+        .filter_map(|l| l.name.map(|(r, t)| format!("{r}:{t}")))
+        .collect();
+    assert_eq!(listed, ["busybox:latest", "web:latest", "web:v1"]);
+    assert_eq!(daemon.engine.builds, 1);
+    let diff: Vec<String> = daemon
+        .engine
+        .container_diff("kept")
+        .expect("the container's writable layer, from its blob")
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(diff, ["A /hello"]);
+
+    // The same build again is cached through: records and layers came over.
+    let ctx = tmp.path().join("ctx");
+    let text = fs::read_to_string(ctx.join("Dockerfile")).expect("Dockerfile");
+    let snap = daemon.snapshot(&ctx).expect("snapshot");
+    let report = daemon
+        .build(&text, &snap, &BuildOptions::default())
+        .expect("build");
+    assert!(
+        report.steps.iter().all(|s| !s.verdict.missed()),
+        "{report:?}"
+    );
+    assert_eq!(report.build, 2);
+    drop(daemon);
+
+    // Opened again: migrated once, the backup untouched.
+    let daemon = Daemon::open(&state).expect("reopen");
+    assert_eq!(daemon.engine.builds, 2);
+    assert_eq!(
+        fs::read(state.join(LEGACY_BACKUP)).expect("backup"),
+        document
+    );
+}
+
+#[test]
+fn an_unreadable_version_1_document_is_kept_aside_and_named() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    v1_fixture(tmp.path());
+    let state = tmp.path().join("state");
+    fs::write(state.join("engine.json"), "{ not json").expect("corrupt");
+
+    let daemon = Daemon::open(&state).expect("opens, empty");
+    let kept = state.join(LEGACY_UNREADABLE);
+    match daemon.notices() {
+        [Notice::KeptAside { path, kept: k, .. }] => {
+            assert_eq!((path, k), (&state.join("engine.json"), &kept));
+        }
+        other => panic!("{other:?}"),
+    }
+    let text = daemon.notices()[0].to_string();
+    assert!(text.contains("engine.json.unreadable"), "{text}");
+    assert_eq!(fs::read_to_string(&kept).expect("kept"), "{ not json");
+    assert!(daemon.engine.images.is_empty());
+    drop(daemon);
+    let daemon = Daemon::open(&state).expect("reopen");
+    assert!(daemon.notices().is_empty(), "said once");
+    assert_eq!(fs::read_to_string(&kept).expect("still kept"), "{ not json");
+}
+
+#[test]
+fn a_newer_database_schema_is_refused() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    drop(open(tmp.path()).expect("init"));
+    let db = rusqlite::Connection::open(tmp.path().join("engine.db")).expect("db");
+    db.execute_batch("PRAGMA user_version = 99").expect("set");
+    drop(db);
+    let err = open(tmp.path()).expect_err("newer");
+    assert!(
+        matches!(err, StateError::UnknownVersion { found: 99, .. }),
+        "{err}"
+    );
 }

@@ -33,6 +33,7 @@ mod shell_conformance;
 mod shell_exec;
 mod shell_pkg;
 mod shell_props;
+mod state_processes;
 mod tui_app;
 mod tui_e2e;
 mod tui_editor;

@@ -788,3 +788,78 @@ fn every_preview_and_build_carries_the_other_builders_preview_and_writes_nothing
     assert_eq!(other.builder, BuilderKind::Buildkit);
     assert!(matches!(other.shown, Shown::Preview { .. }));
 }
+
+/// Types `text` into whatever has the keys, then Enter.
+fn enter_line(s: &mut Session, text: &str) {
+    for c in text.chars() {
+        s.dispatch(Event::Key(Key::char(c)));
+    }
+    s.dispatch(Event::Key("enter".parse().unwrap()));
+}
+
+#[test]
+fn run_it_in_the_command_bar_opens_a_shell_pane_until_exit() {
+    let (mut s, _dir) = session("FROM alpine\nCOPY a.txt /\n", &[("a.txt", "1")]);
+    s.dispatch(Event::Key(Key::char(':')));
+    enter_line(&mut s, "docker run -it --name box alpine sh");
+    let Mode::Shell(pane) = &s.model.mode else {
+        panic!("no shell pane: {:?}", s.model.mode);
+    };
+    assert_eq!((pane.title.as_str(), pane.prompt.as_str()), ("box", "/ # "));
+    enter_line(&mut s, "cd /tmp && X=5 && echo made > f.txt");
+    enter_line(&mut s, "echo $X $(cat f.txt)");
+    let Mode::Shell(pane) = &s.model.mode else {
+        panic!("the shell closed: {:?}", s.model.log.output);
+    };
+    assert_eq!(pane.prompt, "/tmp # ");
+    assert!(
+        pane.lines.iter().any(|(_, l)| l == "5 made"),
+        "{:?}",
+        pane.lines
+    );
+    // ↑ brings the lines typed back, newest first.
+    s.dispatch(Event::Key("up".parse().unwrap()));
+    let Mode::Shell(pane) = &s.model.mode else {
+        unreachable!()
+    };
+    assert_eq!(pane.input.text, "echo $X $(cat f.txt)");
+    s.dispatch(Event::Key("esc".parse().unwrap()));
+    assert!(
+        matches!(s.model.mode, Mode::Shell(_)),
+        "Esc is a key of the shell, not a way out"
+    );
+    // A line cleared, then `exit 4`: the screen has its keys back and says how it ended.
+    for _ in 0.."echo $X $(cat f.txt)".len() {
+        s.dispatch(Event::Key("backspace".parse().unwrap()));
+    }
+    enter_line(&mut s, "exit 4");
+    assert!(matches!(s.model.mode, Mode::Normal));
+    assert!(s
+        .model
+        .log
+        .output
+        .iter()
+        .any(|(_, l)| l == "the shell in box exited with code 4"));
+    s.dispatch(Event::Key(Key::char(':')));
+    enter_line(&mut s, "docker diff box");
+    assert!(
+        s.model.log.output.iter().any(|(_, l)| l == "A /tmp/f.txt"),
+        "{:?}",
+        s.model.log.output
+    );
+    // Ctrl-D ends an exec shell; the container runs on.
+    s.dispatch(Event::Key(Key::char(':')));
+    enter_line(&mut s, "docker run -d --name web alpine sleep 600");
+    s.dispatch(Event::Key(Key::char(':')));
+    enter_line(&mut s, "docker exec -it web sh");
+    assert!(matches!(s.model.mode, Mode::Shell(_)));
+    s.dispatch(Event::Key("ctrl+d".parse().unwrap()));
+    assert!(matches!(s.model.mode, Mode::Normal));
+    assert!(s
+        .host
+        .daemon
+        .engine
+        .container("web")
+        .expect("web")
+        .is_running());
+}

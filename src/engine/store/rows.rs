@@ -1,0 +1,217 @@
+//! The store's records as the rows the state's database keeps: one row per
+//! image, tag, layer, build cache record, container and catalog layer, keyed
+//! by its digest or name, valued by the record in JSON, plus the counters.
+//! A process keeps the rows as it last read or wrote them, and writes only
+//! those its store changed since (see `daemon`).
+
+use super::EngineState;
+use crate::engine::state::Row;
+use crate::filesystem::digest::Digest;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The tables of the engine's records (the stat caches are the daemon's).
+pub const ENGINE_TABLES: &[&str] = &[
+    COUNTERS,
+    IMAGES,
+    TAGS,
+    LAYERS,
+    BUILDKIT_CACHE,
+    CLASSIC_CACHE,
+    CATALOG_LAYERS,
+    CATALOG_SOURCES,
+    CONTAINERS,
+];
+
+const COUNTERS: &str = "counters";
+const IMAGES: &str = "images";
+const TAGS: &str = "tags";
+/// A persisted layer: diff_id → the blob holding its tar.
+const LAYERS: &str = "layers";
+const BUILDKIT_CACHE: &str = "buildkit_cache";
+const CLASSIC_CACHE: &str = "classic_cache";
+const CATALOG_LAYERS: &str = "catalog_layers";
+const CATALOG_SOURCES: &str = "catalog_sources";
+const CONTAINERS: &str = "containers";
+
+/// Every record's value, by table and key.
+pub type Rows = BTreeMap<(&'static str, String), String>;
+
+fn json(value: &impl Serialize) -> String {
+    // The records are plain data (strings, numbers, maps keyed by strings):
+    // serializing them cannot fail.
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+fn put<K: ToString, V: Serialize>(
+    rows: &mut Rows,
+    table: &'static str,
+    records: impl IntoIterator<Item = (K, V)>,
+) {
+    for (k, v) in records {
+        rows.insert((table, k.to_string()), json(&v));
+    }
+}
+
+/// The store as rows.
+pub fn rows(s: &EngineState) -> Rows {
+    let mut rows = Rows::new();
+    put(
+        &mut rows,
+        COUNTERS,
+        [
+            ("builds", s.builds as i64),
+            ("containers_made", s.containers_made as i64),
+            ("clock", s.clock),
+        ],
+    );
+    put(&mut rows, IMAGES, &s.images);
+    put(&mut rows, TAGS, &s.tags);
+    put(&mut rows, LAYERS, &s.layer_blobs);
+    put(&mut rows, BUILDKIT_CACHE, s.buildkit_cache.iter());
+    put(&mut rows, CLASSIC_CACHE, s.classic_cache.iter());
+    put(&mut rows, CATALOG_LAYERS, &s.catalog_layers);
+    put(&mut rows, CATALOG_SOURCES, &s.catalog_sources);
+    put(&mut rows, CONTAINERS, &s.containers);
+    rows
+}
+
+fn parse<T: DeserializeOwned>(table: &str, key: &str, value: &str) -> Result<T, String> {
+    serde_json::from_str(value).map_err(|e| format!("{table} record {key:?}: {e}"))
+}
+
+fn digest(table: &str, key: &str) -> Result<Digest, String> {
+    key.parse()
+        .map_err(|_| format!("{table} record {key:?}: not a digest"))
+}
+
+/// Set (or, without a value, remove) one record. The caller reindexes the
+/// build caches after a batch ([`reindex`]).
+pub fn apply(s: &mut EngineState, row: &Row) -> Result<(), String> {
+    let (table, key) = (row.table, row.key.as_str());
+    let Some(value) = row.value.as_deref() else {
+        match table {
+            IMAGES => drop(s.images.remove(&digest(table, key)?)),
+            TAGS => drop(s.tags.remove(key)),
+            LAYERS => drop(s.layer_blobs.remove(&digest(table, key)?)),
+            BUILDKIT_CACHE => s.buildkit_cache.remove(&digest(table, key)?),
+            CLASSIC_CACHE => s.classic_cache.remove(&digest(table, key)?),
+            CATALOG_LAYERS => drop(s.catalog_layers.remove(key)),
+            CATALOG_SOURCES => drop(s.catalog_sources.remove(&digest(table, key)?)),
+            CONTAINERS => drop(s.containers.remove(&digest(table, key)?)),
+            _ => {}
+        }
+        return Ok(());
+    };
+    match table {
+        COUNTERS => {
+            let n: i64 = parse(table, key, value)?;
+            match key {
+                "builds" => s.builds = n.max(0) as u64,
+                "containers_made" => s.containers_made = n.max(0) as u64,
+                "clock" => s.clock = n,
+                _ => {}
+            }
+        }
+        IMAGES => drop(
+            s.images
+                .insert(digest(table, key)?, parse(table, key, value)?),
+        ),
+        TAGS => drop(s.tags.insert(key.to_owned(), parse(table, key, value)?)),
+        LAYERS => drop(
+            s.layer_blobs
+                .insert(digest(table, key)?, parse(table, key, value)?),
+        ),
+        BUILDKIT_CACHE => s
+            .buildkit_cache
+            .insert(digest(table, key)?, parse(table, key, value)?),
+        CLASSIC_CACHE => s
+            .classic_cache
+            .insert(digest(table, key)?, parse(table, key, value)?),
+        CATALOG_LAYERS => drop(
+            s.catalog_layers
+                .insert(key.to_owned(), parse(table, key, value)?),
+        ),
+        CATALOG_SOURCES => drop(
+            s.catalog_sources
+                .insert(digest(table, key)?, parse(table, key, value)?),
+        ),
+        CONTAINERS => drop(
+            s.containers
+                .insert(digest(table, key)?, parse(table, key, value)?),
+        ),
+        _ => {}
+    }
+    Ok(())
+}
+
+/// After a batch of [`apply`]: the caches' index by parent and age.
+pub fn reindex(s: &mut EngineState) {
+    s.buildkit_cache.reindex();
+    s.classic_cache.reindex();
+}
+
+/// The rows of `now` that differ from `before`, and removals of those
+/// `now` lacks.
+pub fn changed(before: &Rows, now: &Rows) -> Vec<Row> {
+    let mut out: Vec<Row> = now
+        .iter()
+        .filter(|(k, v)| before.get(*k) != Some(*v))
+        .map(|((table, key), v)| Row {
+            table,
+            key: key.clone(),
+            value: Some(v.clone()),
+        })
+        .collect();
+    out.extend(
+        before
+            .keys()
+            .filter(|k| !now.contains_key(*k))
+            .map(|(table, key)| Row {
+                table,
+                key: key.clone(),
+                value: None,
+            }),
+    );
+    out
+}
+
+/// A version-1 engine document (the whole store in one JSON object) as
+/// rows; what cannot be read is the problem, in words.
+pub fn from_v1(bytes: &[u8]) -> Result<Vec<Row>, String> {
+    let state: EngineState = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+    Ok(changed(&Rows::new(), &rows(&state)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_round_trip_through_apply() {
+        let bytes = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/state-v1/state/engine.json"
+        ))
+        .expect("fixture");
+        let original: EngineState = serde_json::from_slice(&bytes).expect("v1 document");
+        let mut loaded = EngineState::default();
+        for row in from_v1(&bytes).expect("rows") {
+            apply(&mut loaded, &row).expect("apply");
+        }
+        reindex(&mut loaded);
+        assert_eq!(
+            serde_json::to_value(&loaded).expect("json"),
+            serde_json::to_value(&original).expect("json")
+        );
+        // Removing what is gone: a removal row per record.
+        let gone = changed(&rows(&original), &rows(&EngineState::default()));
+        for row in &gone {
+            apply(&mut loaded, row).expect("remove");
+        }
+        assert!(loaded.images.is_empty() && loaded.tags.is_empty());
+        assert!(loaded.buildkit_cache.is_empty() && loaded.containers.is_empty());
+        assert!(from_v1(b"{ not json").is_err());
+    }
+}
