@@ -4,6 +4,7 @@
 pub mod action;
 pub mod compare;
 pub mod document;
+pub mod editor;
 pub mod effect;
 pub mod files;
 pub mod i18n;

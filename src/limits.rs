@@ -37,6 +37,12 @@ pub const STEP_OUTPUT_BYTES: usize = 2 << 20;
 /// The line BuildKit prints where it stops keeping a step's log.
 pub const OUTPUT_CLIPPED: &str = "[output clipped, log limit 2MiB reached]\n";
 
+/// Bytes of a context file the screen's editor opens. The editor holds the
+/// text as lines and redraws the lines in view on every key; 1 MiB is some
+/// 20,000 lines of source — more than anyone edits by hand in a lesson —
+/// and keeps each key's work (a line split, a join) far below a frame.
+pub const EDIT_BYTES: u64 = 1 << 20;
+
 /// The longest line a shell with a terminal attached takes (`run -it`):
 /// Linux's line discipline holds 4,096 bytes of a line being typed.
 pub const MAX_TYPED_LINE: usize = 4096;

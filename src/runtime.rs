@@ -15,8 +15,8 @@ pub mod terminal;
 pub mod watcher;
 pub mod worker;
 
-use crate::app::effect::Effect;
-use crate::app::i18n::Lang;
+use crate::app::effect::{Effect, ExternalFile};
+use crate::app::i18n::{tr, Lang};
 use crate::app::model::{BuildView, Model, Running, Shown};
 use crate::app::rows::ContextSources;
 use crate::app::update::{update, Event};
@@ -99,6 +99,9 @@ pub struct Session {
     /// The state directory unsaved edits are kept in when a signal ends
     /// the session (none in a sandbox, whose file is gone with it).
     pub recovery: Option<PathBuf>,
+    /// A file to open in the learner's `$EDITOR` (with the command that
+    /// runs it) once the loop can give the terminal away.
+    pub external: Option<(String, PathBuf)>,
     /// The shell the shell pane types into, while one is open.
     shell: Option<Attached>,
 }
@@ -137,6 +140,7 @@ impl Session {
             lent: None,
             started: None,
             recovery: None,
+            external: None,
             shell: None,
         })
     }
@@ -388,6 +392,41 @@ impl Session {
                     result: Err(e.render(self.model.lang)),
                 }],
             },
+            Effect::ReadContextFile(path) => {
+                let result = self
+                    .host
+                    .read_context_file(&path)
+                    .map_err(|e| e.render(self.model.lang));
+                vec![Event::ContextFileRead { path, result }]
+            }
+            Effect::ExternalEditor(file) => {
+                let editor = ["VISUAL", "EDITOR"]
+                    .iter()
+                    .find_map(|v| std::env::var(v).ok().filter(|e| !e.trim().is_empty()));
+                let path = self.host.project.as_ref().and_then(|p| match &file {
+                    ExternalFile::Dockerfile => Some(p.dockerfile.clone()),
+                    ExternalFile::Context(rel) => {
+                        let rel = Path::new(rel);
+                        rel.components()
+                            .all(|c| matches!(c, std::path::Component::Normal(_)))
+                            .then(|| p.context.join(rel))
+                    }
+                });
+                match (editor, path) {
+                    (Some(editor), Some(path)) => {
+                        self.external = Some((editor, path));
+                        Vec::new()
+                    }
+                    (None, _) => vec![Event::ExternalEditorDone(Err(tr(
+                        self.model.lang,
+                        "status.no_editor",
+                    )))],
+                    (_, None) => vec![Event::ExternalEditorDone(Err(Message::new(
+                        "simulate.no_project",
+                    )
+                    .render(self.model.lang)))],
+                }
+            }
             Effect::ResetContext => {
                 let mut out = vec![context_event(self.host.reset_simulations())];
                 out.extend(self.preview_now());
@@ -676,7 +715,7 @@ pub fn run(opts: &Options) -> Result<i32, String> {
     events::spawn_signals(tx.clone()).map_err(|e| e.to_string())?;
 
     let mut guard = terminal::Guard::enter().map_err(|e| e.to_string())?;
-    events::spawn_input(tx);
+    let input = events::spawn_input(tx);
     // First frame before the first build: start-up stays fast.
     guard
         .term
@@ -745,6 +784,25 @@ pub fn run(opts: &Options) -> Result<i32, String> {
         if session.model.quit {
             break;
         }
+        if let Some((editor, path)) = session.external.take() {
+            let result = input
+                .paused(|| guard.outside(|| run_editor(&editor, &path)))
+                .map_err(|e| e.to_string())
+                .and_then(|r| r)
+                .map_err(|e| {
+                    Message::new("status.editor_failed")
+                        .arg("editor", &editor)
+                        .arg("error", e)
+                        .render(session.model.lang)
+                });
+            session.dispatch(Event::ExternalEditorDone(result));
+            // What the editor saved shows now; the watcher's later report
+            // of the same save finds nothing new.
+            session.files_changed(watcher::Changed {
+                dockerfile: true,
+                context: true,
+            });
+        }
     }
     // What runs is cancelled; a job deaf to it (a step the shell cannot
     // interrupt) is left behind rather than keeping the learner waiting,
@@ -766,6 +824,24 @@ pub fn run(opts: &Options) -> Result<i32, String> {
             .arg("error", e)
             .render(lang)
     })
+}
+
+/// Run the learner's editor on `path` and wait for it. `editor` may carry
+/// arguments (`code --wait`), so a shell splits it as the learner's shell
+/// would; the path goes in as an argument, never as shell text.
+fn run_editor(editor: &str, path: &Path) -> Result<(), String> {
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$1\""))
+        .arg("sh")
+        .arg(path)
+        .status()
+        .map_err(|e| e.to_string())?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(status.to_string())
+    }
 }
 
 /// How often the time shown while a build runs moves on.

@@ -3,6 +3,7 @@
 //! under this cell?).
 
 pub mod dockerfile_pane;
+pub mod editor;
 pub mod help;
 pub mod highlight;
 pub mod layers_pane;
@@ -53,7 +54,8 @@ pub fn areas(model: &Model) -> Areas {
         .split(area);
     // Side by side, the two layer columns take the room the Dockerfile
     // can spare.
-    let left_pct = match (roomy, model.side_by_side) {
+    let columns = model.side_by_side && !layers_pane::stacked(model);
+    let left_pct = match (roomy, columns) {
         (true, false) => 38,
         (false, false) => 44,
         (true, true) => 30,
@@ -111,6 +113,7 @@ pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
     match model.mode {
         Mode::Help => help::help(model, area, buf),
         Mode::Details => help::details(model, area, buf),
+        Mode::Edit(_) => editor::overlay(model, area, buf),
         Mode::Shell(_) => shell_pane::render(model, area, buf),
         _ => {}
     }

@@ -32,6 +32,12 @@ pub enum Effect {
     Context(ContextOp),
     /// Drop every simulated change: the context is the disk's again.
     ResetContext,
+    /// Read a context file (as the context pane sees it, simulations
+    /// included) for the editor.
+    ReadContextFile(String),
+    /// Give the terminal to the learner's `$EDITOR` on a real file, then
+    /// take it back (the watcher reads what it saved).
+    ExternalEditor(ExternalFile),
     /// Run a docker command line from the command bar.
     RunCommand(String),
     /// Run a line in the open shell (`run -it`).
@@ -55,6 +61,19 @@ pub enum ContextOp {
     Chmod(String),
     Add(String),
     Delete(String),
+    /// New content typed in the editor.
+    Write {
+        path: String,
+        text: String,
+    },
+}
+
+/// A file the learner's own editor opens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExternalFile {
+    Dockerfile,
+    /// A path in the build context.
+    Context(String),
 }
 
 impl ContextOp {
@@ -64,14 +83,15 @@ impl ContextOp {
             | ContextOp::Touch(p)
             | ContextOp::Chmod(p)
             | ContextOp::Add(p)
-            | ContextOp::Delete(p) => p,
+            | ContextOp::Delete(p)
+            | ContextOp::Write { path: p, .. } => p,
         }
     }
 
     /// The i18n key of the past-tense verb.
     pub fn done_key(&self) -> &'static str {
         match self {
-            ContextOp::Edit(_) => "ctx.edited",
+            ContextOp::Edit(_) | ContextOp::Write { .. } => "ctx.edited",
             ContextOp::Touch(_) => "ctx.touched",
             ContextOp::Chmod(_) => "ctx.chmodded",
             ContextOp::Add(_) => "ctx.added",

@@ -2,6 +2,7 @@
 //! views only read it.
 
 use crate::app::document::{outline, Document, Outline};
+use crate::app::editor::Edit;
 use crate::app::files::{layer_files, wasted, LayerFile};
 use crate::app::i18n::{tr, trf, Lang};
 use crate::app::keymap::{Key, KeyCode, Keymap};
@@ -95,24 +96,13 @@ impl Input {
     }
 }
 
-/// Where an edit's text goes when it is kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EditTarget {
-    /// Replace lines `first..=last`.
-    Replace { first: usize, last: usize },
-    /// Insert before line `at`.
-    Insert { at: usize },
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mode {
     Normal,
     Help,
     Details,
-    Edit {
-        input: Input,
-        target: EditTarget,
-    },
+    /// The multi-line editor, over Dockerfile lines or a context file.
+    Edit(Box<Edit>),
     Command {
         input: Input,
         /// Tab completion in progress: candidates and the one shown.

@@ -4,12 +4,13 @@
 
 use crate::app::action::Action;
 use crate::app::document::{join_lines, outline, split_lines, Document};
-use crate::app::effect::{ContextOp, Effect};
+use crate::app::editor::{Edit, EditTarget, Outcome, TextArea};
+use crate::app::effect::{ContextOp, Effect, ExternalFile};
 use crate::app::i18n::{tr, trf};
 use crate::app::keymap::{Key, KeyCode, Scope};
 use crate::app::model::{
-    overlay_rows, BuildOutcome, BuildView, ContextRow, EditTarget, Focus, Input, Mode, Model,
-    Running, Shown, Snapshot,
+    overlay_rows, BuildOutcome, BuildView, ContextRow, Focus, Input, Mode, Model, Running, Shown,
+    Snapshot,
 };
 use crate::app::rows::{context_rows, ContextSources};
 use crate::app::shell;
@@ -62,6 +63,14 @@ pub enum Event {
         /// The build the command ran, if any.
         build: Option<Box<BuildOutcome>>,
     },
+    /// A context file read for the editor: its text, or why it cannot be
+    /// edited here (binary, too large, not a file), in the learner's words.
+    ContextFileRead {
+        path: String,
+        result: Result<String, String>,
+    },
+    /// The learner's own editor (`$EDITOR`) ended; or why it did not run.
+    ExternalEditorDone(Result<(), String>),
     /// A command opened a shell in a container (`run -it`).
     ShellOpened {
         title: String,
@@ -193,6 +202,31 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
             });
             Vec::new()
         }
+        Event::ContextFileRead { path, result } => {
+            match result {
+                Ok(text) => {
+                    // At the file's start, as editors open a file.
+                    let mut area = TextArea::new(&text, 0);
+                    area.home();
+                    model.mode = Mode::Edit(Box::new(Edit {
+                        area,
+                        target: EditTarget::Context {
+                            path,
+                            original: text,
+                        },
+                    }));
+                    model.status = None;
+                }
+                Err(error) => model.status = Some(error),
+            }
+            Vec::new()
+        }
+        Event::ExternalEditorDone(result) => {
+            if let Err(error) = result {
+                model.status = Some(error);
+            }
+            Vec::new()
+        }
         Event::CommandDone {
             line,
             output,
@@ -279,6 +313,9 @@ fn key_event(model: &mut Model, key: Key) -> Vec<Effect> {
         model.mode = Mode::Normal;
         return apply(model, Action::Quit);
     }
+    if matches!(model.mode, Mode::Edit(_)) {
+        return edit_key(model, key);
+    }
     match model.mode.clone() {
         // Esc stops what runs before anything else it might mean.
         Mode::Normal if key.code == KeyCode::Esc && model.running.is_some() => vec![Effect::Cancel],
@@ -310,21 +347,7 @@ fn key_event(model: &mut Model, key: Key) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Mode::Edit { mut input, target } => match key.code {
-            KeyCode::Esc => {
-                model.mode = Mode::Normal;
-                Vec::new()
-            }
-            KeyCode::Enter => {
-                model.mode = Mode::Normal;
-                commit_edit(model, &input.text, target)
-            }
-            _ => {
-                edit_input(&mut input, key);
-                model.mode = Mode::Edit { input, target };
-                Vec::new()
-            }
-        },
+        Mode::Edit(_) => edit_key(model, key),
         Mode::Command {
             input,
             completion,
@@ -562,24 +585,37 @@ pub fn apply(model: &mut Model, action: Action) -> Vec<Effect> {
         Action::MoveUp => move_block(model, true),
         Action::MoveDown => move_block(model, false),
         Action::Edit => {
-            if let Some(b) = model.outline.blocks.get(model.selected).copied() {
-                let text = model.doc.lines[b.first..=b.last].join("\n");
-                model.mode = Mode::Edit {
-                    input: Input::new(&text),
-                    target: EditTarget::Replace {
-                        first: b.first,
-                        last: b.last,
-                    },
-                };
-            } else {
-                model.mode = Mode::Edit {
-                    input: Input::default(),
-                    target: EditTarget::Insert {
-                        at: model.doc.lines.len(),
-                    },
-                };
+            match model.outline.blocks.get(model.selected).copied() {
+                // Every line of the instruction, continuations and heredoc
+                // bodies included, the cursor at the end of its last.
+                Some(b) => open_lines(
+                    model,
+                    b.first,
+                    b.last + 1 - b.first,
+                    b.last - b.first,
+                    false,
+                ),
+                None => open_lines(model, model.doc.lines.len(), 0, 0, false),
             }
             Vec::new()
+        }
+        Action::EditFile => {
+            let row = model
+                .outline
+                .blocks
+                .get(model.selected)
+                .map_or(0, |b| b.first);
+            open_lines(model, 0, model.doc.lines.len(), row, true);
+            Vec::new()
+        }
+        Action::ExternalEditor => {
+            // The file on disk is what the other editor opens: edits not
+            // yet saved would be left out of it, then kept over its save.
+            if model.doc.is_dirty() {
+                model.status = Some(tr(lang, "status.external_unsaved"));
+                return Vec::new();
+            }
+            vec![Effect::ExternalEditor(ExternalFile::Dockerfile)]
         }
         Action::InsertBelow | Action::InsertAbove => {
             let at = match model.outline.blocks.get(model.selected) {
@@ -587,10 +623,7 @@ pub fn apply(model: &mut Model, action: Action) -> Vec<Effect> {
                 Some(b) => b.first,
                 None => model.doc.lines.len(),
             };
-            model.mode = Mode::Edit {
-                input: Input::default(),
-                target: EditTarget::Insert { at },
-            };
+            open_lines(model, at, 0, 0, false);
             Vec::new()
         }
         Action::Delete => {
@@ -641,6 +674,18 @@ pub fn apply(model: &mut Model, action: Action) -> Vec<Effect> {
                 _ => ContextOp::Chmod(path),
             };
             vec![Effect::Context(op)]
+        }
+        Action::ContextOpen | Action::ContextExternal => {
+            let Some(row) = model.context.rows.get(model.context.selected) else {
+                model.status = Some(tr(lang, "status.no_context_file"));
+                return Vec::new();
+            };
+            let path = row.path.clone();
+            if action == Action::ContextOpen {
+                vec![Effect::ReadContextFile(path)]
+            } else {
+                vec![Effect::ExternalEditor(ExternalFile::Context(path))]
+            }
         }
         Action::ContextAdd => {
             model.mode = Mode::AddFile(Input::default());
@@ -709,43 +754,129 @@ fn move_block(model: &mut Model, up: bool) -> Vec<Effect> {
     change_document(model, lines, sel)
 }
 
-fn commit_edit(model: &mut Model, text: &str, target: EditTarget) -> Vec<Effect> {
-    let new: Vec<String> = text.split('\n').map(str::to_string).collect();
-    let blank = text.trim().is_empty();
-    let mut lines = model.doc.lines.clone();
-    let at = match target {
-        EditTarget::Replace { first, last } => {
-            let last = last.min(lines.len().saturating_sub(1));
-            if first > last || first >= lines.len() {
-                return Vec::new();
-            }
-            if blank {
-                lines.drain(first..=last);
-            } else {
-                lines.splice(first..=last, new);
-            }
-            first
-        }
-        EditTarget::Insert { at } => {
-            if blank {
-                return Vec::new();
-            }
-            let at = at.min(lines.len());
-            lines.splice(at..at, new);
-            at
-        }
+/// Open the editor on `replaced` lines of the Dockerfile from `first` (an
+/// insert when 0), the cursor at the end of its line `row`. The document
+/// holds the editor's lines from now on, so the preview follows the
+/// typing; the text as it was is one undo step back.
+fn open_lines(model: &mut Model, first: usize, replaced: usize, row: usize, whole: bool) {
+    let before = model.doc.lines.clone();
+    let first = first.min(before.len());
+    let replaced = replaced.min(before.len() - first);
+    let area = TextArea::from_lines(before[first..first + replaced].to_vec(), row);
+    model.undo.push(Snapshot {
+        lines: before.clone(),
+        selected: model.selected,
+    });
+    let edit = Edit {
+        area,
+        target: EditTarget::Dockerfile {
+            first,
+            replaced,
+            before,
+            selected: model.selected,
+            whole,
+        },
     };
-    if lines == model.doc.lines {
-        return Vec::new();
+    let lines = edit.dockerfile_lines(false);
+    model.mode = Mode::Edit(Box::new(edit));
+    model.status = None;
+    // An insert's empty line shows at once; a blank line changes no step,
+    // so nothing is previewed until the learner types.
+    if let (0, Some(lines)) = (replaced, lines) {
+        set_lines(model, lines, model.selected);
     }
-    let effects = change_document(model, lines, 0);
-    // The instruction at the edit, once the new text is compiled.
+}
+
+/// A key while the editor is open.
+fn edit_key(model: &mut Model, key: Key) -> Vec<Effect> {
+    let Mode::Edit(edit) = &mut model.mode else {
+        return Vec::new();
+    };
+    match edit.area.key(key) {
+        Outcome::Moved => Vec::new(),
+        Outcome::Changed => {
+            // A context file is previewed when kept: each simulated change
+            // is a new snapshot of the context.
+            let Some(lines) = edit.dockerfile_lines(false) else {
+                return Vec::new();
+            };
+            // The instruction under the cursor is the one the panes select.
+            let line = edit.rows().map_or(0, |r| r.start) + edit.area.cursor().0;
+            set_lines(model, lines, 0);
+            select_line(model, line);
+            preview(model)
+        }
+        Outcome::Keep => keep_edit(model),
+        Outcome::Cancel => cancel_edit(model),
+    }
+}
+
+/// Select the instruction at 0-based line `line`, or the next one after it.
+fn select_line(model: &mut Model, line: usize) {
     let blocks = &model.outline.blocks;
     model.selected = blocks
         .iter()
-        .position(|b| b.first >= at)
+        .position(|b| b.last >= line)
         .unwrap_or(blocks.len().saturating_sub(1));
-    effects
+}
+
+/// Keep the edit: the Dockerfile's lines stay as typed (blank ones
+/// dropped), one undo step from the text before; a context file's text
+/// becomes a simulated change.
+fn keep_edit(model: &mut Model) -> Vec<Effect> {
+    let Mode::Edit(edit) = std::mem::replace(&mut model.mode, Mode::Normal) else {
+        return Vec::new();
+    };
+    let lines = edit.dockerfile_lines(true);
+    let cursor = edit.area.cursor().0;
+    match (edit.target, lines) {
+        (
+            EditTarget::Dockerfile {
+                first,
+                before,
+                selected,
+                ..
+            },
+            Some(lines),
+        ) => {
+            if lines == before {
+                // Nothing changed: no undo step for it.
+                model.undo.pop();
+                set_lines(model, lines, selected);
+            } else {
+                model.redo.clear();
+                set_lines(model, lines, 0);
+                select_line(model, first + cursor);
+            }
+            preview(model)
+        }
+        (EditTarget::Context { path, original }, _) => {
+            let text = edit.area.text();
+            if text == original {
+                return Vec::new();
+            }
+            vec![Effect::Context(ContextOp::Write { path, text })]
+        }
+        (EditTarget::Dockerfile { .. }, None) => Vec::new(),
+    }
+}
+
+/// Throw the edit away: the text as the edit found it.
+fn cancel_edit(model: &mut Model) -> Vec<Effect> {
+    let Mode::Edit(edit) = std::mem::replace(&mut model.mode, Mode::Normal) else {
+        return Vec::new();
+    };
+    model.status = Some(tr(model.lang, "status.edit_cancelled"));
+    match edit.target {
+        EditTarget::Dockerfile {
+            before, selected, ..
+        } => {
+            model.undo.pop();
+            set_lines(model, before, selected);
+            preview(model)
+        }
+        EditTarget::Context { .. } => Vec::new(),
+    }
 }
 
 /// Replace the text (recording undo), then preview.
@@ -826,7 +957,10 @@ fn disk_changed(model: &mut Model, text: &str) -> Vec<Effect> {
         // The file as it was: an echo of a save, nothing new on disk.
         return Vec::new();
     }
-    if model.doc.is_dirty() {
+    // An edit open on the Dockerfile holds the text as it was when the
+    // edit began: the file from disk waits like unsaved edits do.
+    let editing = matches!(&model.mode, Mode::Edit(e) if e.rows().is_some());
+    if model.doc.is_dirty() || editing {
         model.status = Some(trf(
             model.lang,
             "status.disk_kept",

@@ -6,7 +6,10 @@ use crate::app::keymap::{Key, KeyCode};
 use crate::runtime::watcher::Changed;
 use crate::runtime::worker::Report;
 use crossterm::event::{self as ct, KeyEventKind, KeyModifiers};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
+use std::sync::Arc;
+use std::time::Duration;
 
 #[derive(Debug)]
 pub enum RtEvent {
@@ -22,15 +25,52 @@ pub enum RtEvent {
     Resume,
 }
 
+/// How long the input thread waits for a key before it looks whether it
+/// should stop reading; also how long pausing it takes at most.
+const INPUT_POLL: Duration = Duration::from_millis(50);
+
+/// The thread reading terminal input, which can be told to leave the
+/// terminal to another program for a while.
+pub struct Input {
+    paused: Arc<AtomicBool>,
+}
+
+impl Input {
+    /// Run `f` while the thread reads nothing (so the keys typed meanwhile
+    /// go to the program `f` runs).
+    pub fn paused<R>(&self, f: impl FnOnce() -> R) -> R {
+        self.paused.store(true, Ordering::SeqCst);
+        // A read under way when the flag went up ends within one poll.
+        std::thread::sleep(INPUT_POLL * 2);
+        let r = f();
+        self.paused.store(false, Ordering::SeqCst);
+        r
+    }
+}
+
 /// Read terminal input on its own thread.
-pub fn spawn_input(tx: Sender<RtEvent>) {
-    std::thread::spawn(move || {
-        while let Ok(ev) = ct::read() {
-            if tx.send(RtEvent::Term(ev)).is_err() {
-                return;
-            }
+pub fn spawn_input(tx: Sender<RtEvent>) -> Input {
+    let paused = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&paused);
+    std::thread::spawn(move || loop {
+        if flag.load(Ordering::SeqCst) {
+            std::thread::sleep(INPUT_POLL);
+            continue;
+        }
+        match ct::poll(INPUT_POLL) {
+            Ok(true) if !flag.load(Ordering::SeqCst) => match ct::read() {
+                Ok(ev) => {
+                    if tx.send(RtEvent::Term(ev)).is_err() {
+                        return;
+                    }
+                }
+                Err(_) => return,
+            },
+            Ok(_) => {}
+            Err(_) => return,
         }
     });
+    Input { paused }
 }
 
 /// Turn signals into events (Ctrl-C is a key in raw mode). Handling

@@ -206,6 +206,17 @@ impl EngineHost {
         Ok(p.relayer().0)
     }
 
+    /// A context file's text for the editor, as builds see it now.
+    pub fn read_context_file(&self, path: &str) -> Result<String, Message> {
+        let Some(p) = &self.project else {
+            return Err(Message::new("simulate.no_project"));
+        };
+        let Some(current) = p.current() else {
+            return Err(Message::new("simulate.context_unread"));
+        };
+        super::ops::read_for_edit(current, &p.context, path)
+    }
+
     /// Drops every simulated change; returns what the context pane is
     /// derived from.
     pub fn reset_simulations(&mut self) -> Option<ContextSources> {

@@ -65,11 +65,40 @@ pub fn to_override(
             Override::Write(Arc::from(format!("{path}\n").into_bytes()))
         }
         ContextOp::Delete(_) => Override::Remove,
+        ContextOp::Write { text, .. } => Override::Write(Arc::from(text.as_bytes())),
     };
     current
         .check_override(path, &change)
         .map_err(|e| failed(path, &e))?;
     Ok(change)
+}
+
+/// A context file's text for the editor, as builds see it now (earlier
+/// simulations included): refused when it is larger than
+/// [`crate::limits::EDIT_BYTES`] or not text.
+pub fn read_for_edit(
+    current: &ContextSnapshot,
+    root: &Path,
+    path: &str,
+) -> Result<String, Message> {
+    let full = inside(root, path)?;
+    let size = match current.get(path) {
+        Some(meta) if meta.kind == FileKind::File => Some(meta.size),
+        Some(_) => None,
+        None => std::fs::metadata(&full).ok().map(|m| m.len()),
+    };
+    if let Some(size) = size.filter(|s| *s > crate::limits::EDIT_BYTES) {
+        return Err(Message::new("edit.too_large")
+            .arg("path", path)
+            .arg("size", size)
+            .arg("limit", format!("{} MiB", crate::limits::EDIT_BYTES >> 20)));
+    }
+    let bytes = current_bytes(current, &full, path)?;
+    // A NUL byte is how git and grep tell binary files too.
+    if bytes.contains(&0) {
+        return Err(Message::new("edit.binary").arg("path", path));
+    }
+    String::from_utf8(bytes).map_err(|_| Message::new("edit.binary").arg("path", path))
 }
 
 /// A change the system refused, with its own words (an OS error, the
@@ -170,11 +199,49 @@ mod tests {
                 assert!(text.starts_with(&format!("{path}: ")), "{text}");
             }
         }
+        assert_eq!(
+            op(ContextOp::Write {
+                path: "a.js".into(),
+                text: "y\nz\n".into()
+            }),
+            Ok(Override::Write(Arc::from(&b"y\nz\n"[..])))
+        );
         assert_eq!(std::fs::read_to_string(root.join("a.js")).unwrap(), "x");
         assert_eq!(
             std::fs::read_to_string(root.join("debug.log")).unwrap(),
             "l"
         );
         assert!(!root.join("src").exists());
+    }
+
+    #[test]
+    fn the_editor_reads_text_and_refuses_binary_and_large_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("app.js"), "console.log('안녕')\n").unwrap();
+        std::fs::write(root.join("logo.png"), b"\x89PNG\r\n\x1a\n\0\0").unwrap();
+        std::fs::write(root.join("latin1.txt"), b"caf\xe9").unwrap();
+        let big = vec![b'a'; crate::limits::EDIT_BYTES as usize + 1];
+        std::fs::write(root.join("big.txt"), big).unwrap();
+        std::fs::create_dir(root.join("src")).unwrap();
+        let ignore = read_dockerignore(root).unwrap();
+        let snap = ContextSnapshot::capture(root, &ignore, &mut StatCache::default()).unwrap();
+        let read = |p: &str| read_for_edit(&snap, root, p);
+        assert_eq!(read("app.js").unwrap(), "console.log('안녕')\n");
+        for (path, key) in [
+            ("logo.png", "edit.binary"),
+            ("latin1.txt", "edit.binary"),
+            ("big.txt", "edit.too_large"),
+            ("src", "simulate.not_a_file"),
+            ("missing", "simulate.no_such_file"),
+            ("../etc/passwd", "simulate.outside"),
+        ] {
+            let e = read(path).unwrap_err();
+            assert_eq!(e.key(), key, "{path}");
+            let text = e
+                .try_render(crate::messages::Lang::Ko)
+                .expect("a catalog text");
+            assert!(text.starts_with(&format!("{path}: ")), "{text}");
+        }
     }
 }

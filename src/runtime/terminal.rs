@@ -47,6 +47,15 @@ impl Guard {
         let _ = signal_hook::low_level::raise(signal_hook::consts::SIGSTOP);
     }
 
+    /// Give the terminal back as we found it while `f` runs (another
+    /// program in it), then take it again with a full redraw.
+    pub fn outside<R>(&mut self, f: impl FnOnce() -> R) -> std::io::Result<R> {
+        restore();
+        let r = f();
+        self.resume()?;
+        Ok(r)
+    }
+
     /// SIGCONT: raw mode and the alternate screen again, and a full redraw
     /// (the shell drew over the screen meanwhile).
     pub fn resume(&mut self) -> std::io::Result<()> {

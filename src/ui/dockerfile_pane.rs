@@ -2,76 +2,64 @@
 //! selected instruction marked, the line being edited, and a parse error
 //! in words under its line.
 
+use crate::app::editor::TextArea;
 use crate::app::i18n::tr;
-use crate::app::model::{EditTarget, Focus, Mode, Model};
+use crate::app::model::{Focus, Mode, Model};
 use crate::ui::highlight::line_spans;
 use crate::ui::theme::Theme;
-use crate::ui::{focused, text};
+use crate::ui::{editor, focused, text};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget};
+use std::ops::Range;
 
 /// One row of the pane.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Row {
-    /// A line of the document (0-based).
+    /// A line of the document (0-based); while the editor is open the
+    /// document holds its lines.
     Doc(usize),
-    /// Line `n` of the text being edited.
-    Edit(usize),
-    /// The parse error's message.
+    /// The parse error's message, under its line (while editing too: the
+    /// edit is kept and the error stays in view).
     Problem,
 }
 
 fn rows(model: &Model) -> Vec<Row> {
     let mut out = Vec::new();
     let n = model.doc.lines.len();
-    let (skip, insert_at, edit_lines) = match &model.mode {
-        Mode::Edit { input, target } => {
-            let count = input.text.split('\n').count();
-            match *target {
-                EditTarget::Replace { first, last } => (Some((first, last)), first, count),
-                EditTarget::Insert { at } => (None, at, count),
-            }
-        }
-        _ => (None, usize::MAX, 0),
-    };
     let problem = model.outline.problem.as_ref().map(|p| p.line);
-    for i in 0..=n {
-        if i == insert_at {
-            out.extend((0..edit_lines).map(Row::Edit));
-        }
-        if i == n {
-            break;
-        }
-        if skip.is_some_and(|(f, l)| i >= f && i <= l) {
-            continue;
-        }
+    for i in 0..n {
         out.push(Row::Doc(i));
-        if problem == Some(i) && edit_lines == 0 {
+        if problem == Some(i) {
             out.push(Row::Problem);
         }
     }
-    if problem.is_some_and(|p| p >= n) && edit_lines == 0 {
+    if problem.is_some_and(|p| p >= n) {
         out.push(Row::Problem);
     }
     out
 }
 
-/// The first row shown, so that the selected instruction stays visible.
+/// The editor open on the Dockerfile: its text area and the document lines
+/// it holds.
+fn editing(model: &Model) -> Option<(&TextArea, Range<usize>)> {
+    match &model.mode {
+        Mode::Edit(edit) => Some((&edit.area, edit.rows()?)),
+        _ => None,
+    }
+}
+
+/// The first row shown, so that the selected instruction (or the editor's
+/// cursor) stays visible.
 fn offset(model: &Model, rows: &[Row], height: usize) -> usize {
-    let target = match &model.mode {
-        Mode::Edit { .. } => rows.iter().rposition(|r| matches!(r, Row::Edit(_))),
-        _ => model
-            .outline
-            .blocks
-            .get(model.selected)
-            .and_then(|b| rows.iter().position(|r| *r == Row::Doc(b.last))),
+    let line = match editing(model) {
+        Some((area, range)) => Some(range.start + area.cursor().0),
+        None => model.outline.blocks.get(model.selected).map(|b| b.last),
     };
-    match target {
-        Some(t) if t + 1 > height => t + 1 - height,
-        _ => 0,
+    match line.and_then(|l| rows.iter().position(|r| *r == Row::Doc(l))) {
+        Some(t) => editor::offset(t, height),
+        None => 0,
     }
 }
 
@@ -97,9 +85,29 @@ pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
     let starts: Vec<usize> = model.outline.blocks.iter().map(|b| b.first).collect();
     let gutter = model.doc.lines.len().max(1).to_string().len().max(2);
     let w = inner.width as usize;
+    let edit = editing(model);
     let mut lines = Vec::new();
     for row in all.iter().skip(start).take(height) {
         let line = match row {
+            Row::Doc(i) if edit.as_ref().is_some_and(|(_, r)| r.contains(i)) => {
+                let (area, range) = edit.as_ref().expect("checked above");
+                let num_style = if problem_at(model, *i) {
+                    theme.error()
+                } else {
+                    theme.key()
+                };
+                let mut spans = vec![Span::styled(format!("✎{:>gutter$} ", i + 1), num_style)];
+                let text_w = w.saturating_sub(gutter + 2);
+                let row = i - range.start;
+                if row == area.cursor().0 {
+                    spans.extend(editor::line(area, row, text_w, theme).spans);
+                    Line::from(spans)
+                } else {
+                    // The other lines keep their colours while edited.
+                    spans.extend(line_spans(&model.doc.lines[*i], starts.contains(i), theme));
+                    text::cut_line(Line::from(spans), w)
+                }
+            }
             Row::Doc(i) => {
                 let is_sel = selected.is_some_and(|b| *i >= b.first && *i <= b.last)
                     && !matches!(model.mode, Mode::Edit { .. });
@@ -108,8 +116,11 @@ pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
                 } else {
                     " "
                 };
-                let problem = model.outline.problem.as_ref().is_some_and(|p| p.line == *i);
-                let num_style = if problem { theme.error() } else { theme.dim() };
+                let num_style = if problem_at(model, *i) {
+                    theme.error()
+                } else {
+                    theme.dim()
+                };
                 let mut spans = vec![
                     Span::raw(marker.to_string()),
                     Span::styled(format!("{:>gutter$} ", i + 1), num_style),
@@ -121,7 +132,6 @@ pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
                 }
                 l
             }
-            Row::Edit(n) => edit_line(model, *n, gutter, theme),
             Row::Problem => {
                 let msg = model
                     .outline
@@ -143,31 +153,12 @@ pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
     Paragraph::new(lines).render(inner, buf);
 }
 
-/// A line of the edit buffer, with the cursor drawn in reverse video.
-fn edit_line(model: &Model, n: usize, gutter: usize, theme: Theme) -> Line<'static> {
-    let Mode::Edit { input, .. } = &model.mode else {
-        return Line::default();
-    };
-    let mut spans = vec![Span::styled(format!("✎{:>gutter$} ", ""), theme.key())];
-    // The cursor's (line, column) within the buffer.
-    let before: String = input.text.chars().take(input.cursor).collect();
-    let cur_line = before.matches('\n').count();
-    let cur_col = before.rsplit('\n').next().map_or(0, |s| s.chars().count());
-    let text_line = input.text.split('\n').nth(n).unwrap_or("");
-    if n == cur_line {
-        let chars: Vec<char> = text_line.chars().collect();
-        let head: String = chars.iter().take(cur_col).collect();
-        let at: String = chars
-            .get(cur_col)
-            .map_or(" ".to_string(), |c| c.to_string());
-        let tail: String = chars.iter().skip(cur_col + 1).collect();
-        spans.push(Span::raw(head));
-        spans.push(Span::styled(at, theme.cursor()));
-        spans.push(Span::raw(tail));
-    } else {
-        spans.push(Span::raw(text_line.to_string()));
-    }
-    Line::from(spans).patch_style(Style::default())
+fn problem_at(model: &Model, line: usize) -> bool {
+    model
+        .outline
+        .problem
+        .as_ref()
+        .is_some_and(|p| p.line == line)
 }
 
 /// The instruction on screen row `row` (absolute), if any.

@@ -232,7 +232,11 @@ impl Chrome {
             }
         }
         let first_legend = legend.len();
-        legend.extend(text::wrap_at(&tr(model.lang, "legend"), " · ", room));
+        // Stacked, each builder has half the height: the legend (the
+        // single view and help show it) would leave no room for the layers.
+        if !stacked(model) {
+            legend.extend(text::wrap_at(&tr(model.lang, "legend"), " · ", room));
+        }
         Chrome {
             heading: heading(model, col, width),
             legend,
@@ -268,6 +272,16 @@ fn offset(model: &Model, rows: &[LayerRow], room: usize) -> usize {
     }
 }
 
+/// Side by side on a screen narrower than this, each builder's column
+/// would cut every instruction to a word or two: the two are stacked, one
+/// above the other, at the width the single view has.
+pub const SIDE_BY_SIDE_COLUMNS: u16 = 100;
+
+/// Whether the two builders are shown one above the other.
+pub fn stacked(model: &Model) -> bool {
+    model.side_by_side && model.size.0 < SIDE_BY_SIDE_COLUMNS
+}
+
 /// The pane's columns: the screen's builder alone, or BuildKit and the
 /// classic builder side by side, each in its own part of `area`.
 fn columns(model: &Model, area: Rect) -> Vec<(Column<'_>, Rect)> {
@@ -278,8 +292,13 @@ fn columns(model: &Model, area: Rect) -> Vec<(Column<'_>, Rect)> {
         .build
         .as_ref()
         .map_or((None, None), BuildView::by_builder);
+    let direction = if stacked(model) {
+        Direction::Vertical
+    } else {
+        Direction::Horizontal
+    };
     let halves = Layout::default()
-        .direction(Direction::Horizontal)
+        .direction(direction)
         .constraints([Constraint::Percentage(50), Constraint::Percentage(50)])
         .split(area);
     vec![

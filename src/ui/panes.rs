@@ -376,8 +376,8 @@ pub fn output(model: &Model, area: Rect, buf: &mut Buffer) {
     Paragraph::new(lines).render(inner, buf);
 }
 
-/// The line above the footer: the command bar, an edit hint, a question,
-/// or the last status message.
+/// The line above the footer: the command bar, a question, or the last
+/// status message (what runs, while the editor is open).
 pub fn status(model: &Model, area: Rect, buf: &mut Buffer) {
     let theme = Theme::new(model.no_color);
     let lang = model.lang;
@@ -405,7 +405,6 @@ pub fn status(model: &Model, area: Rect, buf: &mut Buffer) {
             Span::raw(input.text.clone()),
             Span::styled(" ", theme.cursor()),
         ]),
-        Mode::Edit { .. } => Line::from(Span::styled(tr(lang, "edit.hint"), theme.dim())),
         Mode::Shell(_) => Line::from(Span::styled(tr(lang, "shell.hint"), theme.dim())),
         // Kept edits are offered until taken, over whatever runs.
         _ if model.recovered.is_some() => Line::from(Span::styled(
@@ -513,6 +512,14 @@ fn combine(labels: &[String]) -> String {
 
 pub fn footer(model: &Model, area: Rect, buf: &mut Buffer) {
     let theme = Theme::new(model.no_color);
+    // While the editor is open keys type text: the footer lists the
+    // editor's own keys instead of the screen's.
+    if matches!(model.mode, Mode::Edit(_)) {
+        let hint = Span::styled(tr(model.lang, "edit.hint"), theme.key());
+        let line = text::cut_line(Line::from(vec![Span::raw(" "), hint]), area.width as usize);
+        Paragraph::new(line).render(area, buf);
+        return;
+    }
     let df = Scope::Dockerfile;
     let g = Scope::Global;
     let entries: Vec<(Scope, &[Action], &str)> = vec![
@@ -522,6 +529,7 @@ pub fn footer(model: &Model, area: Rect, buf: &mut Buffer) {
         (df, &[Action::Undo, Action::Redo], "short.undo_redo"),
         (g, &[Action::Build], "short.build"),
         (g, &[Action::ToggleBuilder], "short.builder"),
+        (g, &[Action::ToggleSideBySide], "short.side_by_side"),
         (g, &[Action::ToggleContext], "short.context"),
         (g, &[Action::CommandBar], "short.docker"),
         (g, &[Action::Help], "short.help"),
@@ -552,6 +560,13 @@ pub fn footer(model: &Model, area: Rect, buf: &mut Buffer) {
         "short.select",
     ];
     let mut items = items;
+    let mut entries = entries;
+    // The side-by-side key is listed only where every other key fits in
+    // full beside it (help lists it everywhere).
+    if cost(&items) > w {
+        items.retain(|(_, label, _)| *label != "short.side_by_side");
+        entries.retain(|(_, _, label)| *label != "short.side_by_side");
+    }
     if cost(&items) > w {
         for ((k, label, _), (scope, actions, _)) in items.iter_mut().zip(&entries) {
             // Both build keys stay: F5 and the letter.

@@ -36,4 +36,5 @@ mod shell_props;
 mod state_processes;
 mod tui_app;
 mod tui_e2e;
+mod tui_editor;
 mod tui_screens;

@@ -92,12 +92,12 @@ fn edit_insert_delete_duplicate_and_undo_redo_over_all_of_it() {
     assert!(matches!(m.mode, Mode::Edit { .. }));
     press(&mut m, "backspace");
     type_text(&mut m, "3");
-    let fx = press(&mut m, "enter");
+    let fx = press(&mut m, "esc");
     assert_eq!(m.doc.lines[1], "RUN sleep 3");
-    assert_eq!(fx.len(), 1, "a kept edit rebuilds");
+    assert_eq!(fx.len(), 1, "a kept edit previews");
     press(&mut m, "a");
     type_text(&mut m, "ENV A=1");
-    press(&mut m, "enter");
+    press(&mut m, "ctrl+s");
     assert_eq!(m.doc.lines[2], "ENV A=1");
     assert_eq!(m.selected, 2);
     press(&mut m, "y");
@@ -119,15 +119,16 @@ fn edit_insert_delete_duplicate_and_undo_redo_over_all_of_it() {
 }
 
 #[test]
-fn escape_cancels_an_edit_and_a_parse_error_keeps_the_text_without_building() {
+fn ctrl_q_cancels_an_edit_and_a_parse_error_keeps_the_text_without_building() {
     let mut m = model();
     press(&mut m, "e");
     type_text(&mut m, "zzz");
-    press(&mut m, "esc");
+    press(&mut m, "ctrl+q");
     assert_eq!(m.doc.text(), DF);
+    assert!(m.undo.is_empty(), "a cancelled edit leaves no undo step");
     press(&mut m, "a");
     type_text(&mut m, "COPY");
-    let fx = press(&mut m, "enter");
+    let fx = press(&mut m, "esc");
     assert!(fx.is_empty(), "no build of a broken file");
     assert_eq!(m.doc.lines[1], "COPY");
     let p = m.outline.problem.as_ref().expect("an error at its line");

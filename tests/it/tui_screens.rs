@@ -167,7 +167,7 @@ fn context_pane_and_a_simulated_change() {
 #[test]
 fn parse_error_at_its_line() {
     let mut f = example(Lang::En, (100, 30));
-    f.keys("j a").typed("COPY").keys("enter");
+    f.keys("j a").typed("COPY").keys("esc");
     insta::assert_snapshot!(f.screen());
 }
 
@@ -553,4 +553,84 @@ fn the_difference_line_in_korean() {
     let line = "강의에서 쓰는 classic 빌더는 이 변경으로 3단계를 다시 빌드함. \
                 BuildKit은 ENV, CMD 명령을 메타데이터로만 기록함";
     assert!(screen.contains(line), "{screen}");
+}
+
+/// The text drawn left of the editor's cursor (the one reversed cell) on
+/// its row, read as a terminal shows it: a wide character's second cell
+/// adds nothing.
+fn left_of_cursor(b: &Buffer, area: ratatui::layout::Rect) -> String {
+    for y in area.top()..area.bottom() {
+        let Some(x) =
+            (area.left()..area.right()).find(|x| b[(*x, y)].modifier.contains(Modifier::REVERSED))
+        else {
+            continue;
+        };
+        let mut out = String::new();
+        let mut skip = 0;
+        for cx in area.left()..x {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let sym = b[(cx, y)].symbol();
+            skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
+            out.push_str(sym);
+        }
+        return out;
+    }
+    panic!("no cursor in {area:?}");
+}
+
+#[test]
+fn the_multi_line_editor_80x24_in_both_languages() {
+    for (lang, name, second) in [
+        (Lang::En, "en", "INTERVAL=5000"),
+        (Lang::Ko, "ko", "설명=안녕"),
+    ] {
+        let mut f = example(lang, (80, 24));
+        f.keys("j a")
+            .typed("ENV METHOD=HEAD \\")
+            .keys("enter")
+            .typed(second);
+        insta::assert_snapshot!(format!("multi_line_editor_{name}_80x24"), f.screen());
+        // The cursor sits right after the last character typed: every cell
+        // left of it is the text (Korean takes two cells a syllable).
+        let pane = layerlab::ui::areas(&f.session.model).dockerfile;
+        let left = left_of_cursor(&f.buffer(), pane);
+        assert!(left.ends_with(&format!("     {second}")), "{left:?}");
+        // Moving left over Korean keeps the cursor on a character's first
+        // cell.
+        f.keys("left left");
+        let left = left_of_cursor(&f.buffer(), pane);
+        let kept: String = second.chars().take(second.chars().count() - 2).collect();
+        assert!(left.ends_with(&kept), "{left:?}");
+        f.keys("esc");
+        let doc = &f.session.model.doc.lines;
+        assert_eq!(doc[3], "ENV METHOD=HEAD \\");
+        assert_eq!(doc[4], format!("    {second}"));
+    }
+}
+
+#[test]
+fn a_context_file_in_the_editor_80x24() {
+    let mut f = example(Lang::En, (80, 24));
+    f.keys("c j j enter");
+    insta::assert_snapshot!(f.screen());
+}
+
+#[test]
+fn the_side_by_side_key_is_in_the_footer_where_it_fits() {
+    let footer = |f: &Fixture| f.screen().lines().last().unwrap_or("").to_string();
+    let wide = example(Lang::En, (160, 40));
+    assert!(
+        footer(&wide).contains("v both builders"),
+        "{}",
+        footer(&wide)
+    );
+    let ko = example(Lang::Ko, (160, 40));
+    assert!(footer(&ko).contains("v 빌더 나란히"), "{}", footer(&ko));
+    // Narrower, it gives way to the keys a learner needs first.
+    let narrow = example(Lang::En, (120, 35));
+    assert!(!footer(&narrow).contains("both builders"));
+    assert!(footer(&narrow).contains(": docker"), "{}", footer(&narrow));
 }
