@@ -58,6 +58,11 @@ const SCHEMA_VERSION: i64 = 1;
 /// build holds its transaction while it runs, so this covers several.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(600);
 
+/// How often, and after what pause, an open that SQLite found busy is
+/// tried again (see [`State::connect`]): ten seconds in all.
+const OPEN_RETRIES: u32 = 200;
+const OPEN_RETRY_PAUSE: Duration = Duration::from_millis(50);
+
 /// The tables of records. Each is `(key TEXT PRIMARY KEY, value TEXT,
 /// generation INTEGER)`: the value is the record in JSON, NULL once it was
 /// removed (kept, so that other processes learn of the removal), and the
@@ -125,6 +130,13 @@ fn io_error(path: &Path) -> impl FnOnce(io::Error) -> StateError + '_ {
     }
 }
 
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
 fn db_error(path: &Path) -> impl FnOnce(rusqlite::Error) -> StateError + '_ {
     move |source| StateError::Db {
         path: path.to_owned(),
@@ -183,9 +195,7 @@ impl State {
         fs::create_dir_all(dir).map_err(io_error(dir))?;
         let marker = dir.join(MARKER_FILE);
         let db_path = dir.join(DB_FILE);
-        // The database is the first file an initialisation makes, so a
-        // directory another process is initialising right now has it.
-        if !marker.exists() && !db_path.exists() && !only_leftovers_inside(dir)? {
+        if !is_state_or_empty(dir)? {
             return Err(StateError::Foreign {
                 dir: dir.to_owned(),
             });
@@ -193,15 +203,7 @@ impl State {
         if marker.exists() {
             check_marker(&marker)?;
         }
-        let db = Connection::open(&db_path).map_err(db_error(&db_path))?;
-        db.busy_timeout(BUSY_TIMEOUT).map_err(db_error(&db_path))?;
-        let mut state = State {
-            dir: dir.to_owned(),
-            db,
-            writing: false,
-            notices: Vec::new(),
-        };
-        state.init(migrate)?;
+        let state = Self::connect(dir, &db_path, migrate)?;
         if read_marker_version(&marker)? != Some(FORMAT_VERSION) {
             let text = serde_json::to_vec_pretty(&Marker {
                 format: FORMAT_NAME.to_owned(),
@@ -213,6 +215,35 @@ impl State {
         let blobs = dir.join(BLOB_DIR);
         fs::create_dir_all(&blobs).map_err(io_error(&blobs))?;
         Ok(state)
+    }
+
+    /// Open the database and make its schema. While other processes are
+    /// making the same fresh database, SQLite can answer "busy" at once,
+    /// without waiting the busy timeout (switching to WAL, building the
+    /// WAL index): those answers are retried, a bounded number of times.
+    fn connect(dir: &Path, db_path: &Path, migrate: Migrate<'_>) -> Result<State, StateError> {
+        let mut tries = 0;
+        loop {
+            let attempt = Connection::open(db_path)
+                .and_then(|db| db.busy_timeout(BUSY_TIMEOUT).map(|()| db))
+                .map_err(db_error(db_path))
+                .and_then(|db| {
+                    let mut state = State {
+                        dir: dir.to_owned(),
+                        db,
+                        writing: false,
+                        notices: Vec::new(),
+                    };
+                    state.init(migrate).map(|()| state)
+                });
+            match attempt {
+                Err(StateError::Db { source, .. }) if is_busy(&source) && tries < OPEN_RETRIES => {
+                    tries += 1;
+                    std::thread::sleep(OPEN_RETRY_PAUSE);
+                }
+                other => return other,
+            }
+        }
     }
 
     /// What the open did that the user should hear of.
@@ -633,14 +664,27 @@ impl State {
 
 /// Whether `dir` holds nothing but (maybe) version 1's lock file, left by
 /// an initialisation that stopped before writing the marker.
-fn only_leftovers_inside(dir: &Path) -> Result<bool, StateError> {
+/// Whether `dir` is a state, or one being made, or empty: it holds the
+/// marker or the database, or nothing but what an initialisation makes
+/// first. Decided on one listing, because other processes may be
+/// initialising the directory while it is read: all they add is the
+/// database, its journals and temporary files, so the answer cannot flip
+/// to "foreign" half way.
+fn is_state_or_empty(dir: &Path) -> Result<bool, StateError> {
+    let mut foreign = false;
     for entry in fs::read_dir(dir).map_err(io_error(dir))? {
-        let entry = entry.map_err(io_error(dir))?;
-        if entry.file_name() != LEGACY_LOCK_FILE {
-            return Ok(false);
+        let name = entry.map_err(io_error(dir))?.file_name();
+        let name = name.to_string_lossy();
+        if name == MARKER_FILE || name == DB_FILE {
+            return Ok(true);
         }
+        // engine.db-wal, -shm, -journal; write_atomic's temporary files;
+        // version 1's lock
+        let made_first =
+            name.starts_with(DB_FILE) || name.starts_with(".tmp") || name == LEGACY_LOCK_FILE;
+        foreign |= !made_first;
     }
-    Ok(true)
+    Ok(!foreign)
 }
 
 /// `dir/name`, or `dir/name.N` for the first N free.

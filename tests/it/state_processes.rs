@@ -100,10 +100,12 @@ fn four_processes_build_and_list_on_one_state() {
 
 #[test]
 fn four_processes_open_a_fresh_directory_at_once() {
-    for trial in 0..5 {
+    // Twice the processes of the other tests: a first open that races
+    // another's initialisation is what this looks for.
+    for trial in 0..20 {
         let tmp = tempfile::tempdir().expect("tempdir");
         let state = tmp.path().join("state");
-        let children: Vec<Child> = (0..PROCESSES)
+        let children: Vec<Child> = (0..2 * PROCESSES)
             .map(|_| spawn(&state, &["docker", "image", "ls"]))
             .collect();
         for child in children {
