@@ -11,6 +11,7 @@
 
 mod containers;
 mod images;
+mod intermediates;
 pub mod rows;
 mod usage;
 
@@ -111,11 +112,12 @@ pub enum RemoveError {
 }
 
 /// What `docker rmi` did to one reference: the tags it removed, in order,
-/// and the image it deleted when no tag was left on it.
+/// and, when no tag was left on the image, what it deleted: the image, then
+/// what went with it (see [`EngineState::delete_image`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Removed {
     pub untagged: Vec<String>,
-    pub deleted: Option<Digest>,
+    pub deleted: Vec<Digest>,
 }
 
 /// One row of `docker image ls`: an image under one of its tags, or an
@@ -215,7 +217,7 @@ impl EngineState {
             if self.container_using(&d, true).is_some() {
                 return Ok(Removed {
                     untagged,
-                    deleted: None,
+                    deleted: Vec::new(),
                 });
             }
             d
@@ -261,7 +263,11 @@ impl EngineState {
             d
         };
         let tagged = self.tags.values().any(|d| *d == id);
-        let deleted = (!tagged && self.images.remove(&id).is_some()).then_some(id);
+        let deleted = if tagged {
+            Vec::new()
+        } else {
+            self.delete_image(&id)
+        };
         Ok(Removed { untagged, deleted })
     }
 
@@ -338,16 +344,23 @@ mod tests {
 
     fn image(name: &str) -> ImageRecord {
         ImageRecord {
+            classic_step: None,
             author: None,
             id: Digest::of(name.as_bytes()),
             config: RunConfig::default(),
             layers: vec![LayerInfo {
-                diff_id: Digest::of(format!("{name} layer").as_bytes()),
+                diff_id: layer_of(name),
                 size: 10,
             }],
             history: Vec::new(),
             comment: None,
         }
+    }
+
+    /// The one layer `image(name)` has, which no other image holds: it goes
+    /// with the image (its chain id is its diff_id, as the first layer).
+    fn layer_of(name: &str) -> Digest {
+        Digest::of(format!("{name} layer").as_bytes())
     }
 
     /// `web` under two tags, `api` under one, `loose` under none.
@@ -389,7 +402,7 @@ mod tests {
             first,
             Removed {
                 untagged: vec!["web:v1".into()],
-                deleted: None
+                deleted: Vec::new()
             }
         );
         assert!(s.images.contains_key(&web));
@@ -398,7 +411,7 @@ mod tests {
             last,
             Removed {
                 untagged: vec!["web:v2".into()],
-                deleted: Some(web)
+                deleted: vec![web, layer_of("web")]
             }
         );
         assert!(!s.images.contains_key(&web));
@@ -420,7 +433,7 @@ mod tests {
         assert_eq!(s.tags.len(), 3, "a refused removal changes nothing");
         let forced = s.remove_image(&web.to_string(), true).expect("forced");
         assert_eq!(forced.untagged, vec!["web:v1", "web:v2"]);
-        assert_eq!(forced.deleted, Some(web));
+        assert_eq!(forced.deleted, vec![web, layer_of("web")]);
     }
 
     #[test]
@@ -428,10 +441,10 @@ mod tests {
         let (mut s, _, api, loose) = store();
         let removed = s.remove_image(&api.hex()[..12], false).expect("api");
         assert_eq!(removed.untagged, vec!["api:latest"]);
-        assert_eq!(removed.deleted, Some(api));
+        assert_eq!(removed.deleted, vec![api, layer_of("api")]);
         let removed = s.remove_image(&loose.hex(), false).expect("loose");
         assert!(removed.untagged.is_empty());
-        assert_eq!(removed.deleted, Some(loose));
+        assert_eq!(removed.deleted, vec![loose, layer_of("loose")]);
     }
 
     #[test]

@@ -286,3 +286,42 @@ fn prune_errors_match_the_live_engine() {
     }
     assert_eq!(ours.len(), 7);
 }
+
+/// The classic builder's cache is its step images: `rmi` deletes them (and
+/// lists them, each with the layer it added), so the next classic build
+/// starts over; BuildKit's cache is kept apart from images and still hits.
+#[test]
+fn rmi_takes_the_classic_cache_with_it_and_leaves_buildkits() {
+    let lab = Lab::new();
+    let dir = lab.project("a");
+    std::fs::write(
+        dir.join("Dockerfile"),
+        "FROM busybox\nENV A=1\nRUN echo hi > /x\nCMD [\"sh\"]\n",
+    )
+    .expect("Dockerfile");
+    let ctx = dir.to_str().expect("utf8");
+    for (builder, rebuilt_after_rmi, deleted_lines) in [("classic", 3, 4), ("buildkit", 0, 1)] {
+        let build = || {
+            let out = lab.ok(&["build", "--json", "--builder", builder, "-t", "a", ctx]);
+            let json: serde_json::Value = serde_json::from_str(&out).expect("json");
+            json["steps"]
+                .as_array()
+                .expect("steps")
+                .iter()
+                .filter(|s| s["cached"] == false && s["keyword"] != "FROM")
+                .count()
+        };
+        build();
+        assert_eq!(build(), 0, "{builder}: cached");
+        let rmi = lab.docker("rmi a");
+        // The image; under classic also the RUN step's image, its layer
+        // and the ENV step's image (the CMD step's image is the image).
+        assert_eq!(
+            rmi.matches("Deleted: sha256:").count(),
+            deleted_lines,
+            "{builder}: {rmi}"
+        );
+        assert_eq!(build(), rebuilt_after_rmi, "{builder}: after rmi");
+        lab.docker("rmi a");
+    }
+}
