@@ -737,7 +737,9 @@ impl Run<'_> {
                     },
                 },
                 None => Verdict::Miss {
-                    why: self.txn.explain_miss(cache, &key, &cmd.text, &st.arg_names),
+                    why: self
+                        .txn
+                        .explain_miss(cache, &key, &digest, &cmd.text, &st.arg_names),
                 },
             },
         };

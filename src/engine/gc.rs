@@ -9,6 +9,7 @@
 //! does not count as build cache: it is left alone here.
 
 use crate::engine::cache::{CacheRecord, CacheUse};
+use crate::engine::report::Removal;
 use crate::engine::store::EngineState;
 use crate::filesystem::digest::Digest;
 use std::collections::BTreeSet;
@@ -200,6 +201,7 @@ impl EngineState {
             for (digest, id, size) in gone {
                 self.buildkit_cache.remove(&digest);
                 self.cache_use.remove(&digest);
+                self.record_removed(digest, Removal::Pruned);
                 pruned.ids.push(id);
                 pruned.reclaimed += size;
             }

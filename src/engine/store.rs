@@ -19,6 +19,7 @@ use crate::engine::cache::{BuildCache, CacheUse};
 use crate::engine::catalog::Catalog;
 use crate::engine::layers::LayerStore;
 use crate::engine::memo::Memo;
+use crate::engine::report::Removal;
 use crate::filesystem::digest::Digest;
 use crate::filesystem::rootfs::LayerChanges;
 use serde::{Deserialize, Serialize};
@@ -28,6 +29,10 @@ use std::sync::Arc;
 pub use containers::{Container, ContainerState, LogLine, Repeat, Stream};
 pub use images::{image_id, ImageRecord, RunConfig, SIMULATED_EPOCH};
 pub use usage::{ContainerUsage, DiskUsage, ImageUsage};
+
+/// How many removed records [`EngineState::removed_records`] keeps: the
+/// learner's last few prunes and removals, whatever they did before.
+pub const REMEMBERED_REMOVALS: usize = 4096;
 
 /// Everything the engine remembers between builds, like one daemon.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -42,6 +47,11 @@ pub struct EngineState {
     /// How each BuildKit record was used, by key digest (see `gc`).
     #[serde(default)]
     pub cache_use: BTreeMap<Digest, CacheUse>,
+    /// Steps whose cache records were removed, and by what, so a rebuild
+    /// can say so (at most [`REMEMBERED_REMOVALS`]; a step built again is
+    /// forgotten here).
+    #[serde(default)]
+    pub removed_records: BTreeMap<Digest, Removal>,
     /// The automatic policy: after each build, the BuildKit cache is
     /// collected down to below this many bytes (None: never). The front
     /// end sets it; it is not part of the state.
@@ -278,6 +288,14 @@ impl EngineState {
             .values()
             .find(|c| c.image == *id && (!running || c.is_running()))
             .map(|c| c.id)
+    }
+
+    /// Remember that the record of step `key` was removed, and by what.
+    pub fn record_removed(&mut self, key: Digest, by: Removal) {
+        if self.removed_records.len() >= REMEMBERED_REMOVALS {
+            self.removed_records.pop_first();
+        }
+        self.removed_records.insert(key, by);
     }
 
     /// What the images take on disk, per image and shared between them,

@@ -126,7 +126,14 @@ fn without_all_only_records_no_image_holds_go() {
     assert_eq!(deleted(&out).len(), 1, "{out}");
     assert!(out.ends_with("\n\nTotal reclaimed space: 100kB\n"), "{out}");
     assert_eq!(lab.cache_row(), ("0".into(), "0B".into()));
-    assert_eq!(lab.build(&a, "a"), 1, "built again");
+    // Built again, and the reason says why it could not be reused.
+    let again = lab.ok(&["build", "-t", "a", a.to_str().expect("utf8")]);
+    assert!(
+        again.contains(
+            "why: built before, but its cache record was removed by docker builder prune"
+        ),
+        "{again}"
+    );
 }
 
 #[test]
@@ -316,6 +323,20 @@ fn rmi_takes_the_classic_cache_with_it_and_leaves_buildkits() {
             deleted_lines,
             "{builder}: {rmi}"
         );
+        let text = lab.ok(&[
+            "build",
+            "--builder",
+            builder,
+            "-t",
+            "a",
+            dir.to_str().expect("utf8"),
+        ]);
+        assert_eq!(
+            text.contains("docker rmi of image"),
+            builder == "classic",
+            "{builder}: the reason names the rmi: {text}"
+        );
+        lab.docker("rmi a");
         assert_eq!(build(), rebuilt_after_rmi, "{builder}: after rmi");
         lab.docker("rmi a");
     }

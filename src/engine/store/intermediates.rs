@@ -11,6 +11,7 @@
 use super::usage::chain_ids;
 use super::EngineState;
 use crate::engine::cache::CacheRecord;
+use crate::engine::report::Removal;
 use crate::filesystem::digest::Digest;
 
 impl EngineState {
@@ -45,6 +46,12 @@ impl EngineState {
                 break;
             }
             self.classic_cache.remove(&key);
+            self.record_removed(
+                key,
+                Removal::WithImage {
+                    image: image.id.short(),
+                },
+            );
             if !first {
                 deleted.push(record.chain);
             }
