@@ -30,8 +30,10 @@ pub use containers::{Container, ContainerState, LogLine, Repeat, Stream};
 pub use images::{image_id, ImageRecord, RunConfig, SIMULATED_EPOCH};
 pub use usage::{ContainerUsage, DiskUsage, ImageUsage};
 
-/// How many removed records [`EngineState::removed_records`] keeps: the
-/// learner's last few prunes and removals, whatever they did before.
+/// How many removed records [`EngineState::removed_records`] keeps: far
+/// more than a learner's prunes and removals touch; past it, each new one
+/// makes room by forgetting another (the reason then reads as a first
+/// build, which is all it costs).
 pub const REMEMBERED_REMOVALS: usize = 4096;
 
 /// Everything the engine remembers between builds, like one daemon.
