@@ -10,6 +10,7 @@
 pub mod events;
 pub mod host;
 pub mod ops;
+pub mod oracle;
 pub mod recovery;
 pub mod terminal;
 pub mod watcher;
