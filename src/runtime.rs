@@ -53,6 +53,8 @@ pub struct Options {
     pub start: Start,
     pub state_dir: PathBuf,
     pub lang: Option<Lang>,
+    /// `--engine docker`: commit every build to the real daemon too.
+    pub engine: bool,
 }
 
 /// The example's files, embedded.
@@ -105,6 +107,8 @@ pub struct Session {
     pub external: Option<(String, PathBuf)>,
     /// The shell the shell pane types into, while one is open.
     shell: Option<Attached>,
+    /// `--engine docker`: builds the learner commits go to the daemon too.
+    engine: Option<oracle::Runner>,
 }
 
 impl Session {
@@ -143,6 +147,7 @@ impl Session {
             recovery: None,
             external: None,
             shell: None,
+            engine: None,
         })
     }
 
@@ -162,6 +167,15 @@ impl Session {
     /// caller hands to [`Session::report`].
     pub fn use_worker(&mut self, report: impl Fn(Report) + Send + Sync + 'static) {
         self.worker = Some(Worker::spawn(report));
+    }
+
+    /// Build every committed build on the real daemon too, its answers
+    /// reported as the worker's are (call after [`Session::use_worker`]).
+    pub fn use_engine(&mut self) {
+        if let Some(w) = &self.worker {
+            self.engine = Some(oracle::Runner::new(w.reporter()));
+            self.model.engine = Some(crate::app::engine_view::EngineView::default());
+        }
     }
 
     /// Run a job: on the worker (what it brings back comes later, through
@@ -230,6 +244,7 @@ impl Session {
             Report::Done(..) => {
                 self.take_back(Some(Duration::ZERO));
             }
+            Report::Engine(build, side) => self.dispatch(Event::EngineDone(build, side)),
         }
     }
 
@@ -259,6 +274,9 @@ impl Session {
     /// (None: as long as it takes) for the worker to let go of it; whether
     /// the engine is back.
     pub fn stop(&mut self, wait: Option<Duration>) -> bool {
+        if let Some(engine) = &mut self.engine {
+            engine.cancel();
+        }
         if self.worker.as_mut().is_some_and(Worker::cancel) {
             self.started = None;
             self.dispatch(Event::Cancelled);
@@ -519,6 +537,13 @@ impl Session {
                     Err(e) => vec![Event::ShellFailed(e)],
                 }
             }
+            Effect::EngineBuild {
+                build,
+                files_on_disk,
+            } => {
+                self.engine_build(build, files_on_disk);
+                Vec::new()
+            }
             Effect::Quit => Vec::new(),
         }
     }
@@ -526,6 +551,27 @@ impl Session {
     /// A preview even when its inputs look unchanged: an explicit change of
     /// the context always shows its effect (a touch shows that nothing would
     /// be rebuilt).
+    /// Send the build the screen shows (number `build`) to the daemon.
+    fn engine_build(&mut self, build: u64, files_on_disk: bool) {
+        let (Some(runner), Some(view), Some(p)) =
+            (&mut self.engine, &self.model.build, &self.host.project)
+        else {
+            return;
+        };
+        let steps = view.steps().to_vec();
+        let req = oracle::Request {
+            builder: view.builder,
+            dockerfile: p.dockerfile.clone(),
+            context: p.context.clone(),
+            tags: vec![p.tag.clone()],
+            build_args: Vec::new(),
+            no_cache: false,
+            target: None,
+            bases: oracle::Request::bases_of(&steps),
+        };
+        runner.start(build, req, steps, files_on_disk);
+    }
+
     fn preview_now(&mut self) -> Vec<Event> {
         if self.model.outline.problem.is_some() {
             return Vec::new();
@@ -705,6 +751,9 @@ pub fn run(opts: &Options) -> Result<i32, String> {
                 let _ = tx.send(RtEvent::Worker(r));
             }
         });
+    }
+    if opts.engine {
+        session.use_engine();
     }
     // Unsaved edits kept by a session a signal ended: offered, not taken.
     if !sandbox {

@@ -72,7 +72,7 @@ pub fn run(args: &BuildArgs, state_dir: &Path, lang: Lang) -> i32 {
             if args.json {
                 let mut out = report_json(&report);
                 if let Some(side) = &side {
-                    engine::extend_json(&mut out, side, &report);
+                    engine::extend_json(&mut out, side);
                 }
                 println!("{out}");
             } else {

@@ -69,6 +69,8 @@ pub struct Comparison {
     /// Steps docker ran that layerlab's report has no counterpart for (FROM
     /// left out); each is a difference.
     pub only_engine: Vec<EngineStep>,
+    /// The builder's number of the first step that differs.
+    pub first_step: Option<usize>,
 }
 
 impl Comparison {
@@ -184,7 +186,7 @@ fn counterpart(builder: BuilderKind, ours: &StepReport, theirs: &[EngineStep]) -
 /// Layerlab's steps against docker's.
 pub fn compare(builder: BuilderKind, ours: &[StepReport], theirs: &[EngineStep]) -> Comparison {
     let mut used = vec![false; theirs.len()];
-    let steps = ours
+    let steps: Vec<StepComparison> = ours
         .iter()
         .map(|s| {
             let found = counterpart(builder, s, theirs);
@@ -216,7 +218,16 @@ pub fn compare(builder: BuilderKind, ours: &[StepReport], theirs: &[EngineStep])
         .filter(|(t, used)| !**used && t.keyword != "FROM" && !t.canceled)
         .map(|(t, _)| t.clone())
         .collect();
-    Comparison { steps, only_engine }
+    let first_step = steps
+        .iter()
+        .zip(ours)
+        .find(|(c, _)| c.differs)
+        .map(|(_, s)| s.step);
+    Comparison {
+        steps,
+        only_engine,
+        first_step,
+    }
 }
 
 /// What became of asking the daemon to build.
@@ -277,7 +288,7 @@ impl EngineSide {
 
     /// The one line that says how docker's verdicts compare, or why there
     /// are none.
-    pub fn summary(&self, ours: &[StepReport]) -> Message {
+    pub fn summary(&self) -> Message {
         let line = match (&self.run, &self.comparison) {
             (EngineRun::Unreachable { host, why }, _) => Message::new("engine.unreachable")
                 .arg("host", host)
@@ -286,9 +297,9 @@ impl EngineSide {
                 .arg("host", host)
                 .arg("image", image),
             (EngineRun::Broken { why, .. }, _) => Message::new("engine.broken").arg("why", why),
-            (_, Some(c)) => match c.first_difference().and_then(|i| ours.get(i)) {
-                Some(s) => Message::new("engine.differs_at")
-                    .arg("step", s.step)
+            (_, Some(c)) => match c.first_step {
+                Some(step) => Message::new("engine.differs_at")
+                    .arg("step", step)
                     .arg("n", c.differences()),
                 None if !c.only_engine.is_empty() => {
                     Message::new("engine.differs_extra").arg("n", c.only_engine.len())

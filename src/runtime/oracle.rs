@@ -9,9 +9,10 @@
 //! stopped through its flag.
 
 use crate::engine::builder::BuilderKind;
-use crate::engine::oracle::{stages_of, EngineRun};
+use crate::engine::oracle::{stages_of, EngineRun, EngineSide};
 use crate::engine::report::{StepReport, Verdict};
 use crate::limits::{ENGINE_BUILD_SECONDS, ENGINE_OUTPUT_BYTES, ENGINE_PROBE_SECONDS};
+use crate::runtime::worker::Report;
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -297,6 +298,47 @@ pub fn build(req: &Request, cancel: &AtomicBool) -> EngineRun {
             output: f.output,
         },
         Err(e) => EngineRun::Broken { why: e.why(), host },
+    }
+}
+
+/// The screen's docker builds, each on a thread of its own (a slow daemon
+/// never holds the screen or the worker's previews); a newer build stops
+/// the one before, whose answer would be stale.
+pub struct Runner {
+    report: Arc<dyn Fn(Report) + Send + Sync>,
+    latest: Option<Arc<AtomicBool>>,
+}
+
+impl Runner {
+    /// `report` hears each answer, as [`Report::Engine`].
+    pub fn new(report: Arc<dyn Fn(Report) + Send + Sync>) -> Runner {
+        Runner {
+            report,
+            latest: None,
+        }
+    }
+
+    /// Build `req` for build number `build`, whose steps were `steps`.
+    pub fn start(&mut self, build: u64, req: Request, steps: Vec<StepReport>, files_on_disk: bool) {
+        self.cancel();
+        let cancel = Arc::new(AtomicBool::new(false));
+        self.latest = Some(Arc::clone(&cancel));
+        let report = Arc::clone(&self.report);
+        std::thread::spawn(move || {
+            let run = self::build(&req, &cancel);
+            if cancel.load(Ordering::Relaxed) {
+                return;
+            }
+            let side = EngineSide::new(run, req.builder, &steps, files_on_disk);
+            report(Report::Engine(build, Box::new(side)));
+        });
+    }
+
+    /// Stop the build under way, if any.
+    pub fn cancel(&mut self) {
+        if let Some(flag) = self.latest.take() {
+            flag.store(true, Ordering::Relaxed);
+        }
     }
 }
 

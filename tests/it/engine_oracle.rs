@@ -140,11 +140,11 @@ fn layerlab_agrees_with_the_recorded_engine_on_both_builders() {
                     c.agrees(),
                     "{recorded}: {:?}\n{}",
                     c,
-                    side.summary(&report.steps).render(Lang::En)
+                    side.summary().render(Lang::En)
                 );
                 assert_eq!(c.steps.len(), report.steps.len());
                 assert_eq!(
-                    side.summary(&report.steps).render(Lang::En),
+                    side.summary().render(Lang::En),
                     "docker agrees on every step"
                 );
             }
@@ -186,7 +186,7 @@ fn a_step_docker_cached_and_layerlab_rebuilt_is_marked_with_its_number() {
     );
     assert!(side.differs());
     assert_eq!(
-        side.summary(&ours.steps).render(Lang::En),
+        side.summary().render(Lang::En),
         "docker differs at step 3 (2 differ)"
     );
     let line = oracle::step_line(&ours.steps[2], &c.steps[2]).render(Lang::En);
@@ -278,12 +278,12 @@ fn the_unreachable_daemon_and_simulated_changes_say_so_in_one_line() {
     assert!(side.comparison.is_none());
     assert!(!side.differs());
     for lang in Lang::ALL {
-        let line = side.summary(&[]).try_render(lang).expect("catalog");
+        let line = side.summary().try_render(lang).expect("catalog");
         assert!(!line.contains('\n'), "{line}");
         assert!(line.contains("unix:///nowhere.sock"), "{line}");
     }
     assert_eq!(
-        side.summary(&[]).render(Lang::En),
+        side.summary().render(Lang::En),
         "docker: no daemon answers at unix:///nowhere.sock (/nowhere.sock does not exist); \
          layerlab's verdicts alone"
     );
@@ -299,7 +299,163 @@ fn the_unreachable_daemon_and_simulated_changes_say_so_in_one_line() {
         true,
     );
     assert_eq!(
-        built.summary(&[]).render(Lang::En),
+        built.summary().render(Lang::En),
         "docker agrees on every step · the daemon built the files on disk, not the simulated changes"
     );
+}
+
+/// The screen on the lecture's example after its first build (F5), with
+/// `--engine docker` on: docker's answer is left to the test to give.
+fn screen_with_engine(
+    lang: Lang,
+    size: (u16, u16),
+) -> (layerlab::runtime::Session, tempfile::TempDir) {
+    use layerlab::app::{Event, Key, KeyCode};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ctx = dir.path().join("web-ping");
+    std::fs::create_dir(&ctx).expect("mkdir");
+    layerlab::runtime::write_files(&ctx, layerlab::runtime::EXAMPLE).expect("example");
+    let mut session = crate::support::tui::open(dir.path(), ctx, "web-ping/Dockerfile", lang);
+    session.model.sandbox = true;
+    session.model.size = size;
+    session.model.engine = Some(layerlab::app::engine_view::EngineView::default());
+    session.start();
+    session.dispatch(Event::Key(Key::plain(KeyCode::F(5))));
+    (session, dir)
+}
+
+/// What BuildKit would print for `steps`, with `cached` saying which (by
+/// instruction keyword) it took from its cache.
+fn buildkit_output(steps: &[layerlab::engine::report::StepReport], cached: &[&str]) -> String {
+    let mut out =
+        String::from("#1 [internal] load build definition from Dockerfile\n#1 DONE 0.0s\n");
+    for (i, s) in steps.iter().enumerate() {
+        let n = i + 2;
+        out.push_str(&format!("#{n} [{}/{}] {}\n", s.step, s.of, s.text));
+        if cached.contains(&s.keyword.as_str()) {
+            out.push_str(&format!("#{n} CACHED\n"));
+        } else {
+            out.push_str(&format!("#{n} DONE 0.1s\n"));
+        }
+    }
+    out
+}
+
+fn screen_buffer(session: &layerlab::runtime::Session) -> ratatui::buffer::Buffer {
+    let (w, h) = session.model.size;
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).expect("term");
+    t.draw(|f| layerlab::ui::draw(f, &session.model))
+        .expect("draw");
+    t.backend().buffer().clone()
+}
+
+/// The screen's rows as text, a wide (Korean) character once, not followed
+/// by the cell it covers.
+fn rows(b: &ratatui::buffer::Buffer) -> Vec<String> {
+    (0..b.area.height)
+        .map(|y| {
+            let mut line = String::new();
+            let mut skip = 0;
+            for x in 0..b.area.width {
+                if skip > 0 {
+                    skip -= 1;
+                    continue;
+                }
+                let sym = b[(x, y)].symbol();
+                skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
+                line.push_str(sym);
+            }
+            line
+        })
+        .collect()
+}
+
+#[test]
+fn the_layer_pane_shows_dockers_verdict_beside_layerlabs_and_marks_the_difference() {
+    use layerlab::app::model::Shown;
+    use layerlab::app::Event;
+    for (lang, size, title) in [
+        (Lang::En, (120, 35), "docker differs at step 2"),
+        (Lang::En, (80, 24), "docker differs at step 2"),
+        (Lang::Ko, (100, 30), "2단계에서 docker와 다름"),
+    ] {
+        let (mut session, _dir) = screen_with_engine(lang, size);
+        let view = session.model.build.clone().expect("the first build");
+        let Shown::Build { number } = view.shown else {
+            panic!("F5 built");
+        };
+        let engine = session.model.engine.clone().expect("engine on");
+        assert_eq!(engine.build, Some(number), "docker was asked to build it");
+        // still building: the title says so, the rows have no docker column
+        let b = screen_buffer(&session);
+        let before = rows(&b).join("\n");
+        let running = if lang == Lang::Ko {
+            "docker 빌드 중"
+        } else {
+            "docker building"
+        };
+        assert!(before.contains(running), "{before}");
+        assert!(!before.contains("≠"), "{before}");
+        // docker's answer: it had WORKDIR in its cache, layerlab (first
+        // build) did not
+        let steps = view.steps().to_vec();
+        let fake = EngineSide::new(
+            EngineRun::Built {
+                host: "unix:///fake.sock".into(),
+                exit_code: 0,
+                output: buildkit_output(&steps, &["WORKDIR"]),
+            },
+            view.builder,
+            &steps,
+            false,
+        );
+        // an answer for another build is not this build's
+        session.dispatch(Event::EngineDone(number + 1, Box::new(fake.clone())));
+        assert!(session
+            .model
+            .engine
+            .as_ref()
+            .is_some_and(|e| e.side.is_none()));
+        session.dispatch(Event::EngineDone(number, Box::new(fake)));
+        let b = screen_buffer(&session);
+        let all = rows(&b);
+        let text = all.join("\n");
+        let workdir = all
+            .iter()
+            .position(|r| r.contains("WORKDIR /we") && r.contains("MISS") && r.contains('≠'))
+            .unwrap_or_else(|| {
+                panic!("{lang:?} {size:?}: WORKDIR row with both verdicts:\n{text}")
+            });
+        assert!(all[workdir].contains("≠ HIT"), "{}", all[workdir]);
+        let copy = all
+            .iter()
+            .position(|r| r.contains("COPY app.js") && r.contains("= MISS"))
+            .unwrap_or_else(|| panic!("{lang:?} {size:?}: COPY row agreeing:\n{text}"));
+        assert!(all[copy].contains("MISS"));
+        assert!(
+            text.contains(title),
+            "{lang:?} {size:?}: title line:\n{text}"
+        );
+        // the key figure stays on screen beside it
+        let figure = if lang == Lang::Ko {
+            "다시 빌드"
+        } else {
+            "steps rebuilt"
+        };
+        assert!(text.contains(figure), "{lang:?} {size:?}:\n{text}");
+        // the mark is bold, not colour alone
+        let y = workdir as u16;
+        let x = (0..b.area.width)
+            .find(|&x| b[(x, y)].symbol() == "≠")
+            .expect("mark");
+        assert!(b[(x, y)].modifier.contains(ratatui::style::Modifier::BOLD));
+        // the one line in the status bar
+        let status = session.model.status.clone().unwrap_or_default();
+        let line = if lang == Lang::Ko {
+            "2단계부터 docker와 판정 다름"
+        } else {
+            "docker differs at step 2"
+        };
+        assert!(status.contains(line), "{status}");
+    }
 }

@@ -48,12 +48,12 @@ pub fn print(side: &EngineSide, report: &BuildReport, lang: Lang) {
             println!("  {}", only_engine_line(t).render(lang));
         }
     }
-    println!("{}", side.summary(&report.steps).render(lang));
+    println!("{}", side.summary().render(lang));
 }
 
 /// The comparison as new fields of `--json`'s object: `engine` at the top,
 /// and `engine` in every step (null where docker has no verdict to give).
-pub fn extend_json(out: &mut Value, side: &EngineSide, report: &BuildReport) {
+pub fn extend_json(out: &mut Value, side: &EngineSide) {
     let (status, host, exit_code) = match &side.run {
         EngineRun::Unreachable { host, .. } => ("unreachable", host, None),
         EngineRun::MissingBase { host, .. } => ("missing_base", host, None),
@@ -70,10 +70,7 @@ pub fn extend_json(out: &mut Value, side: &EngineSide, report: &BuildReport) {
         "exit_code": exit_code,
         "agrees": c.map(|c| c.agrees()),
         "differences": c.map(|c| c.differences()),
-        "first_difference": c
-            .and_then(|c| c.first_difference())
-            .and_then(|i| report.steps.get(i))
-            .map(|s| s.step),
+        "first_difference": c.and_then(|c| c.first_step),
         "only_engine": c.map(|c| c.only_engine.iter().map(|t| json!({
             "stage": t.stage,
             "step": t.step,
@@ -81,7 +78,7 @@ pub fn extend_json(out: &mut Value, side: &EngineSide, report: &BuildReport) {
             "text": t.text,
             "cached": t.cached,
         })).collect::<Vec<_>>()),
-        "summary": side.summary(&report.steps).render(Lang::En),
+        "summary": side.summary().render(Lang::En),
     });
     if let Some(steps) = out["steps"].as_array_mut() {
         for (i, step) in steps.iter_mut().enumerate() {
