@@ -274,9 +274,6 @@ impl Session {
     /// (None: as long as it takes) for the worker to let go of it; whether
     /// the engine is back.
     pub fn stop(&mut self, wait: Option<Duration>) -> bool {
-        if let Some(engine) = &mut self.engine {
-            engine.cancel();
-        }
         if self.worker.as_mut().is_some_and(Worker::cancel) {
             self.started = None;
             self.dispatch(Event::Cancelled);
@@ -373,6 +370,7 @@ impl Session {
             },
             Effect::Cancel => {
                 self.stop(Some(Duration::ZERO));
+                self.stop_engine();
                 Vec::new()
             }
             Effect::Save { text, quit_after } => {
@@ -551,6 +549,14 @@ impl Session {
     /// A preview even when its inputs look unchanged: an explicit change of
     /// the context always shows its effect (a touch shows that nothing would
     /// be rebuilt).
+    /// Stop docker's build under way (Esc, or the session ends); its
+    /// answer says it was stopped.
+    pub fn stop_engine(&mut self) {
+        if let Some(engine) = &mut self.engine {
+            engine.cancel();
+        }
+    }
+
     /// Send the build the screen shows (number `build`) to the daemon.
     fn engine_build(&mut self, build: u64, files_on_disk: bool) {
         let (Some(runner), Some(view), Some(p)) =
@@ -857,6 +863,7 @@ pub fn run(opts: &Options) -> Result<i32, String> {
     // What runs is cancelled; a job deaf to it (a step the shell cannot
     // interrupt) is left behind rather than keeping the learner waiting,
     // and the engine, still lent to it, is not saved.
+    session.stop_engine();
     let engine_back = session.stop(Some(GIVE_UP_AFTER));
     drop(guard);
     if let Some(signal) = signalled {

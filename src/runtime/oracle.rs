@@ -121,7 +121,7 @@ enum Stopped {
 impl Stopped {
     fn why(self) -> String {
         match self {
-            Stopped::Cancelled => "stopped: a newer build superseded it".into(),
+            Stopped::Cancelled => "stopped before it finished".into(),
             Stopped::TimedOut(s) => format!("no answer within {s} s"),
             Stopped::Spawn(e) => e,
         }
@@ -303,7 +303,8 @@ pub fn build(req: &Request, cancel: &AtomicBool) -> EngineRun {
 
 /// The screen's docker builds, each on a thread of its own (a slow daemon
 /// never holds the screen or the worker's previews); a newer build stops
-/// the one before, whose answer would be stale.
+/// the one before, whose answer (that it was stopped) the screen drops as
+/// stale.
 pub struct Runner {
     report: Arc<dyn Fn(Report) + Send + Sync>,
     latest: Option<Arc<AtomicBool>>,
@@ -326,9 +327,6 @@ impl Runner {
         let report = Arc::clone(&self.report);
         std::thread::spawn(move || {
             let run = self::build(&req, &cancel);
-            if cancel.load(Ordering::Relaxed) {
-                return;
-            }
             let side = EngineSide::new(run, req.builder, &steps, files_on_disk);
             report(Report::Engine(build, Box::new(side)));
         });
