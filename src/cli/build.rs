@@ -68,7 +68,10 @@ pub fn run(args: &BuildArgs, state_dir: &Path, lang: Lang) -> i32 {
     }
     match build(args, state_dir) {
         Ok(report) => {
-            let side = args.engine.as_ref().map(|_| engine::build(args, &report));
+            let side = args
+                .engine
+                .as_ref()
+                .map(|_| engine::build(args, &report.steps));
             if args.json {
                 let mut out = report_json(&report);
                 if let Some(side) = &side {
@@ -78,7 +81,7 @@ pub fn run(args: &BuildArgs, state_dir: &Path, lang: Lang) -> i32 {
             } else {
                 print_progress(&report, lang);
                 if let Some(side) = &side {
-                    engine::print(side, &report, lang);
+                    engine::print(side, &report.steps, lang);
                 }
             }
             match side {
@@ -107,6 +110,12 @@ pub fn run(args: &BuildArgs, state_dir: &Path, lang: Lang) -> i32 {
                         for (n, s) in b.steps.iter().enumerate() {
                             print_step(n + 1, s, builder, lang);
                         }
+                    }
+                    // A failed build is compared too: docker should fail
+                    // at the same step, with the same steps cached before.
+                    if let (Some(_), false) = (&args.engine, args.json) {
+                        let side = engine::build(args, &b.steps);
+                        engine::print(&side, &b.steps, lang);
                     }
                     let diagnostic = b
                         .diagnostics

@@ -253,6 +253,8 @@ pub enum EngineRun {
 /// the comparison with layerlab's steps.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EngineSide {
+    /// The builder both built with.
+    pub builder: BuilderKind,
     pub run: EngineRun,
     pub comparison: Option<Comparison>,
     /// Layerlab built simulated context changes the daemon cannot see: it
@@ -275,6 +277,7 @@ impl EngineSide {
             _ => None,
         };
         EngineSide {
+            builder,
             run,
             comparison,
             files_on_disk,

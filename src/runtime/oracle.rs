@@ -62,7 +62,10 @@ impl Request {
 
     /// The `docker build` arguments, in the order the CLI takes them.
     pub fn args(&self) -> Vec<String> {
-        let mut args: Vec<String> = vec!["build".into(), "--network=none".into()];
+        // --force-rm: a failed classic RUN leaves no container behind on
+        // the learner's daemon (BuildKit leaves none anyway)
+        let mut args: Vec<String> =
+            vec!["build".into(), "--network=none".into(), "--force-rm".into()];
         if self.builder == BuilderKind::Buildkit {
             args.push("--progress=plain".into());
         }
@@ -358,7 +361,7 @@ mod tests {
         };
         assert_eq!(
             req.args().join(" "),
-            "build --network=none --progress=plain -f ctx/Dockerfile -t web-ping:v1 \
+            "build --network=none --force-rm --progress=plain -f ctx/Dockerfile -t web-ping:v1 \
              --build-arg X=1 --no-cache --target final ctx"
         );
         let classic = Request {

@@ -168,6 +168,32 @@ fn docker_agrees_with_layerlab_on_the_lecture_and_three_scenarios() {
             }
         }
     }
+    // a failing RUN: both fail at the same step, with what came before
+    // built alike, and the build's own exit code stands
+    for builder in ["buildkit", "classic"] {
+        session.cleanup().unwrap_or_else(|e| panic!("{e}"));
+        let tmp = tempfile::tempdir().expect("tempdir");
+        state_with_busybox(tmp.path());
+        let ctx = tmp.path().join("ctx");
+        std::fs::create_dir(&ctx).expect("mkdir");
+        std::fs::write(
+            ctx.join("Dockerfile"),
+            "FROM busybox\nWORKDIR /w\nRUN echo out && exit 3\n",
+        )
+        .expect("write");
+        let tag = format!("layerlab-live/side-fail:{builder}");
+        let out = build_side_by_side(&engine, &tmp.path().join("state"), &ctx, builder, &[], &tag);
+        let shown = text(&out);
+        // as docker build exits: BuildKit 1, the classic builder the RUN's code
+        let code = if builder == "buildkit" { 1 } else { 3 };
+        if out.status.code() != Some(code) || !shown.contains("docker agrees on every step") {
+            failures.push(format!(
+                "failing RUN [{builder}]: exit {:?}, docker does not agree:\n{shown}",
+                out.status.code()
+            ));
+        }
+        builds += 1;
+    }
     if lent_base {
         // only the tag goes: busybox keeps the image
         let _ = engine.docker(&["rmi", WEB_PING_BASE]);

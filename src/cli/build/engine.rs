@@ -5,7 +5,7 @@
 use super::{build_args, dockerfile_path, BuildArgs};
 use crate::engine::builder::BuilderKind;
 use crate::engine::oracle::{only_engine_line, step_line, EngineRun, EngineSide};
-use crate::engine::report::BuildReport;
+use crate::engine::report::StepReport;
 use crate::messages::{Lang, Message};
 use crate::runtime::oracle::{self, Request};
 use serde_json::{json, Value};
@@ -15,10 +15,10 @@ use std::sync::atomic::AtomicBool;
 /// build, 2 a usage error).
 pub const DIFFERS_EXIT_CODE: i32 = 3;
 
-/// Build what layerlab built on the daemon and compare. The CLI builds the
-/// files on disk, as the daemon does.
-pub fn build(args: &BuildArgs, report: &BuildReport) -> EngineSide {
-    let builder: BuilderKind = report.builder.parse().unwrap_or_default();
+/// Build what layerlab built (its `steps`) on the daemon and compare. The
+/// CLI builds the files on disk, as the daemon does.
+pub fn build(args: &BuildArgs, steps: &[StepReport]) -> EngineSide {
+    let builder: BuilderKind = args.builder.parse().unwrap_or_default();
     let req = Request {
         builder,
         dockerfile: dockerfile_path(args),
@@ -27,21 +27,21 @@ pub fn build(args: &BuildArgs, report: &BuildReport) -> EngineSide {
         build_args: build_args(args),
         no_cache: args.no_cache,
         target: args.target.clone(),
-        bases: Request::bases_of(&report.steps),
+        bases: Request::bases_of(steps),
     };
     let run = oracle::build(&req, &AtomicBool::new(false));
-    EngineSide::new(run, builder, &report.steps, false)
+    EngineSide::new(run, builder, steps, false)
 }
 
 /// After layerlab's report: docker's verdict per step, then the one line.
-pub fn print(side: &EngineSide, report: &BuildReport, lang: Lang) {
+pub fn print(side: &EngineSide, steps: &[StepReport], lang: Lang) {
     if let (EngineRun::Built { host, .. }, Some(c)) = (&side.run, &side.comparison) {
         println!();
         let header = Message::new("engine.header")
             .arg("host", host)
-            .arg("builder", &report.builder);
+            .arg("builder", side.builder.name());
         println!("{}", header.render(lang));
-        for (s, cmp) in report.steps.iter().zip(&c.steps) {
+        for (s, cmp) in steps.iter().zip(&c.steps) {
             println!("  {}", step_line(s, cmp).render(lang));
         }
         for t in &c.only_engine {
