@@ -233,14 +233,15 @@ pub fn compare(builder: BuilderKind, ours: &[StepReport], theirs: &[EngineStep])
 /// What became of asking the daemon to build.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EngineRun {
-    /// No daemon answers; why, in the client's words.
-    Unreachable { host: String, why: String },
+    /// No daemon answers; why (the client's own words inside, when it
+    /// gave some).
+    Unreachable { host: String, why: Message },
     /// The daemon lacks a base image the Dockerfile starts from: building
     /// would make it pull from a registry, so nothing was built.
     MissingBase { host: String, image: String },
     /// `docker build` could not finish: it timed out, was stopped or could
     /// not be started.
-    Broken { host: String, why: String },
+    Broken { host: String, why: Message },
     /// The build ran (it may have failed: `exit_code`), printing `output`.
     Built {
         host: String,
@@ -295,11 +296,13 @@ impl EngineSide {
         let line = match (&self.run, &self.comparison) {
             (EngineRun::Unreachable { host, why }, _) => Message::new("engine.unreachable")
                 .arg("host", host)
-                .arg("why", why),
+                .nested("why", why.clone()),
             (EngineRun::MissingBase { host, image }, _) => Message::new("engine.missing_base")
                 .arg("host", host)
                 .arg("image", image),
-            (EngineRun::Broken { why, .. }, _) => Message::new("engine.broken").arg("why", why),
+            (EngineRun::Broken { why, .. }, _) => {
+                Message::new("engine.broken").nested("why", why.clone())
+            }
             (_, Some(c)) => match c.first_step {
                 Some(step) => Message::new("engine.differs_at")
                     .arg("step", step)

@@ -12,6 +12,7 @@ use crate::engine::builder::BuilderKind;
 use crate::engine::oracle::{stages_of, EngineRun, EngineSide};
 use crate::engine::report::{StepReport, Verdict};
 use crate::limits::{ENGINE_BUILD_SECONDS, ENGINE_OUTPUT_BYTES, ENGINE_PROBE_SECONDS};
+use crate::messages::Message;
 use crate::runtime::worker::Report;
 use std::io::Read;
 use std::path::PathBuf;
@@ -122,11 +123,11 @@ enum Stopped {
 }
 
 impl Stopped {
-    fn why(self) -> String {
+    fn why(self) -> Message {
         match self {
-            Stopped::Cancelled => "stopped before it finished".into(),
-            Stopped::TimedOut(s) => format!("no answer within {s} s"),
-            Stopped::Spawn(e) => e,
+            Stopped::Cancelled => Message::new("engine.why.stopped"),
+            Stopped::TimedOut(s) => Message::new("engine.why.timeout").arg("s", s),
+            Stopped::Spawn(e) => Message::new("engine.why.spawn").arg("error", e),
         }
     }
 }
@@ -155,7 +156,7 @@ fn run(
     }
     let mut child = cmd
         .spawn()
-        .map_err(|e| Stopped::Spawn(format!("cannot run {}: {e}", cli.display())))?;
+        .map_err(|e| Stopped::Spawn(format!("{}: {e}", cli.display())))?;
     let kept = Arc::new(Mutex::new(Vec::new()));
     let readers: Vec<_> = [
         child
@@ -245,7 +246,7 @@ pub fn build(req: &Request, cancel: &AtomicBool) -> EngineRun {
     if let Some(path) = host.strip_prefix("unix://") {
         if !std::path::Path::new(path).exists() {
             return EngineRun::Unreachable {
-                why: format!("{path} does not exist"),
+                why: Message::new("engine.why.no_socket").arg("path", path),
                 host,
             };
         }
@@ -257,7 +258,7 @@ pub fn build(req: &Request, cancel: &AtomicBool) -> EngineRun {
         Ok(f) if f.code == 0 => {}
         Ok(f) => {
             return EngineRun::Unreachable {
-                why: first_line(&f.output),
+                why: Message::new("engine.why.client").arg("text", first_line(&f.output)),
                 host,
             }
         }

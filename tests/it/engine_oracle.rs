@@ -269,7 +269,8 @@ fn the_unreachable_daemon_and_simulated_changes_say_so_in_one_line() {
     let side = EngineSide::new(
         EngineRun::Unreachable {
             host: "unix:///nowhere.sock".into(),
-            why: "/nowhere.sock does not exist".into(),
+            why: layerlab::messages::Message::new("engine.why.no_socket")
+                .arg("path", "/nowhere.sock"),
         },
         BuilderKind::Buildkit,
         &[],
