@@ -546,9 +546,6 @@ impl Session {
         }
     }
 
-    /// A preview even when its inputs look unchanged: an explicit change of
-    /// the context always shows its effect (a touch shows that nothing would
-    /// be rebuilt).
     /// Stop docker's build under way (Esc, or the session ends); its
     /// answer says it was stopped.
     pub fn stop_engine(&mut self) {
@@ -578,6 +575,9 @@ impl Session {
         runner.start(build, req, steps, files_on_disk);
     }
 
+    /// A preview even when its inputs look unchanged: an explicit change of
+    /// the context always shows its effect (a touch shows that nothing would
+    /// be rebuilt).
     fn preview_now(&mut self) -> Vec<Event> {
         if self.model.outline.problem.is_some() {
             return Vec::new();

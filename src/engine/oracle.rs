@@ -82,11 +82,6 @@ impl Comparison {
     pub fn agrees(&self) -> bool {
         self.differences() == 0
     }
-
-    /// The index (into the report's steps) of the first step that differs.
-    pub fn first_difference(&self) -> Option<usize> {
-        self.steps.iter().position(|s| s.differs)
-    }
 }
 
 /// `[stage i/N]`: a step's place as the builder numbers it.
@@ -258,8 +253,8 @@ pub struct EngineSide {
     pub builder: BuilderKind,
     pub run: EngineRun,
     pub comparison: Option<Comparison>,
-    /// Layerlab built simulated context changes the daemon cannot see: it
-    /// built the files on disk.
+    /// Layerlab built what the daemon cannot see (simulated context
+    /// changes, unsaved Dockerfile text): the daemon built the files on disk.
     pub files_on_disk: bool,
 }
 
@@ -398,7 +393,7 @@ mod tests {
         let t = [theirs(Some("stage-0"), 2, "RUN x", false)];
         let c = compare(BuilderKind::Buildkit, &o[..1], &t);
         assert_eq!(c.steps[0].verdict, EngineVerdict::Rebuilt);
-        assert_eq!(c.first_difference(), Some(0));
+        assert_eq!(c.first_step, Some(2));
     }
 
     #[test]
@@ -413,6 +408,6 @@ mod tests {
         assert!(!c.steps[0].differs);
         assert_eq!(c.only_engine.len(), 1);
         assert_eq!(c.differences(), 1);
-        assert_eq!(c.first_difference(), None);
+        assert_eq!(c.first_step, None);
     }
 }
