@@ -6,6 +6,7 @@ pub mod compare;
 pub mod document;
 pub mod editor;
 pub mod effect;
+pub mod engine_view;
 pub mod files;
 pub mod i18n;
 pub mod keymap;

@@ -33,6 +33,12 @@ pub struct Cli {
     #[arg(long, value_name = "DIR")]
     pub lessons: Option<PathBuf>,
 
+    /// With no command (the lecture's example): also build every build you
+    /// commit on the real engine (`docker`) and show its verdicts beside
+    /// layerlab's.
+    #[arg(long, value_name = "ENGINE", value_parser = ["docker"])]
+    pub engine: Option<String>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -84,7 +90,12 @@ pub fn main() -> i32 {
             open::open(&args, dir, cli.lang.as_deref())
         }),
         Some(Command::Sandbox) => with_state(cli.state.as_deref(), |dir| {
-            open::run(crate::runtime::Start::Scratch, dir, cli.lang.as_deref())
+            open::run(
+                crate::runtime::Start::Scratch,
+                dir,
+                cli.lang.as_deref(),
+                false,
+            )
         }),
         Some(Command::Docker(args)) => {
             with_state(cli.state.as_deref(), |dir| docker::run(&args, dir))
@@ -96,7 +107,12 @@ pub fn main() -> i32 {
         },
         // No lessons yet: the sandbox with the lecture's example.
         None => with_state(cli.state.as_deref(), |dir| {
-            open::run(crate::runtime::Start::Example, dir, cli.lang.as_deref())
+            open::run(
+                crate::runtime::Start::Example,
+                dir,
+                cli.lang.as_deref(),
+                cli.engine.is_some(),
+            )
         }),
     }
 }

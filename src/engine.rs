@@ -21,6 +21,7 @@ pub mod import;
 pub mod layer;
 pub mod layers;
 pub mod memo;
+pub mod oracle;
 pub mod process;
 pub mod programs;
 pub mod report;

@@ -91,6 +91,20 @@ pub fn in_instruction(keyword: &str, line: usize, message: &str) -> String {
     format!("{keyword} on line {line}: {message}")
 }
 
+/// Seconds `layerlab build --engine docker` (and the screen) waits for the
+/// real daemon's build before stopping it. The lecture's builds take
+/// seconds; a RUN that hangs, or a daemon that stopped answering, must not
+/// hold the learner's build (or a CI job) forever.
+pub const ENGINE_BUILD_SECONDS: u64 = 600;
+
+/// Seconds to wait for the daemon to answer whether it is there at all.
+pub const ENGINE_PROBE_SECONDS: u64 = 10;
+
+/// Bytes of the real daemon's build output kept for reading its verdicts:
+/// ample for thousands of steps; past it the rest is drained unread, and
+/// the steps printed after that point show as not run.
+pub const ENGINE_OUTPUT_BYTES: usize = 8 << 20;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,6 +10,7 @@
 pub mod events;
 pub mod host;
 pub mod ops;
+pub mod oracle;
 pub mod recovery;
 pub mod terminal;
 pub mod watcher;
@@ -52,6 +53,8 @@ pub struct Options {
     pub start: Start,
     pub state_dir: PathBuf,
     pub lang: Option<Lang>,
+    /// `--engine docker`: commit every build to the real daemon too.
+    pub engine: bool,
 }
 
 /// The example's files, embedded.
@@ -104,6 +107,8 @@ pub struct Session {
     pub external: Option<(String, PathBuf)>,
     /// The shell the shell pane types into, while one is open.
     shell: Option<Attached>,
+    /// `--engine docker`: builds the learner commits go to the daemon too.
+    engine: Option<oracle::Runner>,
 }
 
 impl Session {
@@ -142,6 +147,7 @@ impl Session {
             recovery: None,
             external: None,
             shell: None,
+            engine: None,
         })
     }
 
@@ -161,6 +167,15 @@ impl Session {
     /// caller hands to [`Session::report`].
     pub fn use_worker(&mut self, report: impl Fn(Report) + Send + Sync + 'static) {
         self.worker = Some(Worker::spawn(report));
+    }
+
+    /// Build every committed build on the real daemon too, its answers
+    /// reported as the worker's are (call after [`Session::use_worker`]).
+    pub fn use_engine(&mut self) {
+        if let Some(w) = &self.worker {
+            self.engine = Some(oracle::Runner::new(w.reporter()));
+            self.model.engine = Some(crate::app::engine_view::EngineView::default());
+        }
     }
 
     /// Run a job: on the worker (what it brings back comes later, through
@@ -229,6 +244,7 @@ impl Session {
             Report::Done(..) => {
                 self.take_back(Some(Duration::ZERO));
             }
+            Report::Engine(build, side) => self.dispatch(Event::EngineDone(build, side)),
         }
     }
 
@@ -354,6 +370,7 @@ impl Session {
             },
             Effect::Cancel => {
                 self.stop(Some(Duration::ZERO));
+                self.stop_engine();
                 Vec::new()
             }
             Effect::Save { text, quit_after } => {
@@ -518,8 +535,44 @@ impl Session {
                     Err(e) => vec![Event::ShellFailed(e)],
                 }
             }
+            Effect::EngineBuild {
+                build,
+                files_on_disk,
+            } => {
+                self.engine_build(build, files_on_disk);
+                Vec::new()
+            }
             Effect::Quit => Vec::new(),
         }
+    }
+
+    /// Stop docker's build under way (Esc, or the session ends); its
+    /// answer says it was stopped.
+    pub fn stop_engine(&mut self) {
+        if let Some(engine) = &mut self.engine {
+            engine.cancel();
+        }
+    }
+
+    /// Send the build the screen shows (number `build`) to the daemon.
+    fn engine_build(&mut self, build: u64, files_on_disk: bool) {
+        let (Some(runner), Some(view), Some(p)) =
+            (&mut self.engine, &self.model.build, &self.host.project)
+        else {
+            return;
+        };
+        let steps = view.steps().to_vec();
+        let req = oracle::Request {
+            builder: view.builder,
+            dockerfile: p.dockerfile.clone(),
+            context: p.context.clone(),
+            tags: vec![p.tag.clone()],
+            build_args: Vec::new(),
+            no_cache: false,
+            target: None,
+            bases: oracle::Request::bases_of(&steps),
+        };
+        runner.start(build, req, steps, files_on_disk);
     }
 
     /// A preview even when its inputs look unchanged: an explicit change of
@@ -705,6 +758,9 @@ pub fn run(opts: &Options) -> Result<i32, String> {
             }
         });
     }
+    if opts.engine {
+        session.use_engine();
+    }
     // Unsaved edits kept by a session a signal ended: offered, not taken.
     if !sandbox {
         session.recovery = Some(opts.state_dir.clone());
@@ -807,6 +863,7 @@ pub fn run(opts: &Options) -> Result<i32, String> {
     // What runs is cancelled; a job deaf to it (a step the shell cannot
     // interrupt) is left behind rather than keeping the learner waiting,
     // and the engine, still lent to it, is not saved.
+    session.stop_engine();
     let engine_back = session.stop(Some(GIVE_UP_AFTER));
     drop(guard);
     if let Some(signal) = signalled {

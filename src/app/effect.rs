@@ -46,6 +46,14 @@ pub enum Effect {
     ShellHangUp,
     /// Stop the build or preview under way; the engine stays as it was.
     Cancel,
+    /// Build the committed build number `build` on the real daemon too
+    /// (`--engine docker`), from the files on disk; `files_on_disk`: the
+    /// screen's build had simulated changes or unsaved text the daemon
+    /// cannot see.
+    EngineBuild {
+        build: u64,
+        files_on_disk: bool,
+    },
     Quit,
 }
 

@@ -411,6 +411,8 @@ pub struct Model {
     /// Unsaved edits of this file kept when a signal ended a session:
     /// offered until taken or the text is saved.
     pub recovered: Option<String>,
+    /// `--engine docker`: the real daemon's side of the latest build.
+    pub engine: Option<crate::app::engine_view::EngineView>,
 }
 
 /// A build or preview under way, as the screen shows it.
@@ -490,6 +492,7 @@ impl Model {
             quit: false,
             running: None,
             recovered: None,
+            engine: None,
         }
     }
 

@@ -85,6 +85,8 @@ pub enum Event {
     ShellClosed(i32),
     /// A line could not run, in words.
     ShellFailed(String),
+    /// The real daemon's verdicts on build number `.0` came back.
+    EngineDone(u64, Box<crate::engine::oracle::EngineSide>),
 }
 
 pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
@@ -124,8 +126,28 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
                 ));
             }
             remember_build(model, &outcome);
+            let committed = match outcome.shown {
+                Shown::Build { number } => Some(number),
+                Shown::Preview { .. } => None,
+            };
             model.build = Some(BuildView::new(*outcome));
             model.running = None;
+            // `--engine docker`: a committed build goes to the daemon too
+            let files_on_disk = model.doc.is_dirty() || model.context.simulated() > 0;
+            match (committed, &mut model.engine) {
+                (Some(n), Some(engine)) => vec![engine.built(n, files_on_disk)],
+                _ => Vec::new(),
+            }
+        }
+        Event::EngineDone(number, side) => {
+            let lang = model.lang;
+            if let Some(line) = model
+                .engine
+                .as_mut()
+                .and_then(|e| e.answered(number, *side, lang))
+            {
+                model.status = Some(line);
+            }
             Vec::new()
         }
         Event::Running(running) => {

@@ -5,6 +5,7 @@
 //! builder's own lines stay docker's English, as does the JSON contract.
 
 mod check;
+mod engine;
 
 use crate::command::output;
 use crate::engine::builder::{BuildOptions, BuilderKind};
@@ -41,6 +42,14 @@ pub struct BuildArgs {
     /// Run BuildKit's build checks instead of building.
     #[arg(long)]
     pub check: bool,
+    /// Also build on the real engine (`docker`: the daemon at DOCKER_HOST or
+    /// the default socket, with --network=none) and show its verdict beside
+    /// layerlab's for every step.
+    #[arg(long, value_name = "ENGINE", value_parser = ["docker"])]
+    pub engine: Option<String>,
+    /// With --engine: exit with code 3 when any step's verdict differs.
+    #[arg(long, requires = "engine")]
+    pub fail_on_difference: bool,
     /// The build context directory.
     pub context: PathBuf,
 }
@@ -59,12 +68,28 @@ pub fn run(args: &BuildArgs, state_dir: &Path, lang: Lang) -> i32 {
     }
     match build(args, state_dir) {
         Ok(report) => {
+            let side = args
+                .engine
+                .as_ref()
+                .map(|_| engine::build(args, &report.steps));
             if args.json {
-                println!("{}", report_json(&report));
+                let mut out = report_json(&report);
+                if let Some(side) = &side {
+                    engine::extend_json(&mut out, side);
+                }
+                println!("{out}");
             } else {
                 print_progress(&report, lang);
+                if let Some(side) = &side {
+                    engine::print(side, &report.steps, lang);
+                }
             }
-            0
+            match side {
+                Some(side) if args.fail_on_difference && side.differs() => {
+                    engine::DIFFERS_EXIT_CODE
+                }
+                _ => 0,
+            }
         }
         Err(err) => {
             let message = err.to_string();
@@ -85,6 +110,12 @@ pub fn run(args: &BuildArgs, state_dir: &Path, lang: Lang) -> i32 {
                         for (n, s) in b.steps.iter().enumerate() {
                             print_step(n + 1, s, builder, lang);
                         }
+                    }
+                    // A failed build is compared too: docker should fail
+                    // at the same step, with the same steps cached before.
+                    if let (Some(_), false) = (&args.engine, args.json) {
+                        let side = engine::build(args, &b.steps);
+                        engine::print(&side, &b.steps, lang);
                     }
                     let diagnostic = b
                         .diagnostics
@@ -115,18 +146,7 @@ fn build(args: &BuildArgs, state_dir: &Path) -> Result<BuildReport, Failure> {
     let file = dockerfile_path(args);
     let shown = file.display().to_string();
     let text = read_dockerfile(&file, &shown)?;
-    let mut build_args = Vec::new();
-    for kv in &args.build_args {
-        // `--build-arg NAME` alone takes the value from the environment.
-        match kv.split_once('=') {
-            Some((k, v)) => build_args.push((k.to_string(), v.to_string())),
-            None => {
-                if let Ok(v) = std::env::var(kv) {
-                    build_args.push((kv.clone(), v));
-                }
-            }
-        }
-    }
+    let build_args = build_args(args);
     let builder: BuilderKind = args.builder.parse().map_err(Failure::Usage)?;
     let opts = BuildOptions {
         builder,
@@ -144,6 +164,23 @@ fn build(args: &BuildArgs, state_dir: &Path) -> Result<BuildReport, Failure> {
     let snapshot = daemon.snapshot(&args.context).map_err(wrap)?;
     let report = daemon.build(&text, &snapshot, &opts).map_err(wrap)?;
     Ok(report)
+}
+
+/// The `--build-arg`s with their values: `--build-arg NAME` alone takes the
+/// value from the environment.
+fn build_args(args: &BuildArgs) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for kv in &args.build_args {
+        match kv.split_once('=') {
+            Some((k, v)) => out.push((k.to_string(), v.to_string())),
+            None => {
+                if let Ok(v) = std::env::var(kv) {
+                    out.push((kv.clone(), v));
+                }
+            }
+        }
+    }
+    out
 }
 
 fn dockerfile_path(args: &BuildArgs) -> PathBuf {

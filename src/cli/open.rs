@@ -14,10 +14,16 @@ pub struct OpenArgs {
     /// The build context directory.
     #[arg(default_value = ".")]
     pub context: PathBuf,
+    /// Also build every build you commit on the real engine (`docker`: the
+    /// daemon at DOCKER_HOST or the default socket) and show its verdicts
+    /// beside layerlab's.
+    #[arg(long, value_name = "ENGINE", value_parser = ["docker"])]
+    pub engine: Option<String>,
 }
 
-/// Open the screen on `start`; returns the exit code.
-pub fn run(start: Start, state_dir: &Path, lang: Option<&str>) -> i32 {
+/// Open the screen on `start` (with the real engine beside it when
+/// `engine`); returns the exit code.
+pub fn run(start: Start, state_dir: &Path, lang: Option<&str>, engine: bool) -> i32 {
     let lang = match lang.map(Lang::parse).transpose() {
         Ok(l) => l,
         Err(e) => {
@@ -29,6 +35,7 @@ pub fn run(start: Start, state_dir: &Path, lang: Option<&str>) -> i32 {
         start,
         state_dir: state_dir.to_path_buf(),
         lang,
+        engine,
     };
     match runtime::run(&opts) {
         Ok(code) => code,
@@ -47,5 +54,6 @@ pub fn open(args: &OpenArgs, state_dir: &Path, lang: Option<&str>) -> i32 {
         },
         state_dir,
         lang,
+        args.engine.is_some(),
     )
 }

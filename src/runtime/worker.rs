@@ -16,6 +16,7 @@ use crate::engine::base::base_layers;
 use crate::engine::builder::{self, BuildOptions, BuilderKind, StepStarted, Watch};
 use crate::engine::context::ContextSnapshot;
 use crate::engine::memo::Memo;
+use crate::engine::oracle::EngineSide;
 use crate::engine::report::Verdict;
 use crate::engine::store::EngineState;
 use crate::engine::transaction::Writes;
@@ -55,6 +56,9 @@ pub struct Done {
 pub enum Report {
     Step(u64, StepStarted),
     Done(u64, Box<Done>),
+    /// The real daemon's side of build number `.0` (`--engine docker`),
+    /// from the thread that ran it there (`runtime::oracle::Runner`).
+    Engine(u64, Box<EngineSide>),
 }
 
 /// Run `job` over `store`: what the worker thread does, and what a session
@@ -247,6 +251,12 @@ impl Worker {
         if self.wanted(id) {
             self.latest = None;
         }
+    }
+
+    /// What hears the worker's reports, for other threads to report through
+    /// the same way.
+    pub fn reporter(&self) -> Arc<dyn Fn(Report) + Send + Sync> {
+        Arc::clone(&self.report)
     }
 
     /// Whether a job's outcome is awaited.

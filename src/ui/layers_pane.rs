@@ -4,6 +4,7 @@
 //! cascade above it marked; the image's totals underneath.
 
 use crate::app::compare::Difference;
+use crate::app::engine_view;
 use crate::app::i18n::{tr, trf, Lang};
 use crate::app::model::{BuildView, Focus, Model, Shown};
 use crate::app::rows::{layer_rows, LayerRow, RowKind};
@@ -97,6 +98,14 @@ fn title_parts(model: &Model, col: Column) -> TitleParts {
             }
         },
     }
+    // `--engine docker`: whether the real daemon agrees, after the lesson
+    if let Some(line) = col
+        .view
+        .and_then(|v| model.engine.as_ref()?.title(build_number(v), lang))
+    {
+        t.push_str(" · ");
+        t.push_str(&line);
+    }
     TitleParts {
         head,
         builder: tr(lang, &builder_key),
@@ -180,6 +189,15 @@ fn heading(model: &Model, col: Column, width: usize) -> Heading {
     }
 }
 
+/// The build a view shows, by number (None: a preview), which docker's
+/// side is kept for.
+fn build_number(view: &BuildView) -> Option<u64> {
+    match view.shown {
+        Shown::Build { number } => Some(number),
+        Shown::Preview { .. } => None,
+    }
+}
+
 /// The verdict word and its style.
 fn verdict(row: &LayerRow, step: Option<&StepReport>, theme: Theme) -> (&'static str, Style) {
     match (row.kind, step) {
@@ -232,6 +250,15 @@ impl Chrome {
             }
         }
         let first_legend = legend.len();
+        let docker_shown = col.view.is_some_and(|v| {
+            model
+                .engine
+                .as_ref()
+                .is_some_and(|e| e.for_build(build_number(v)).is_some())
+        });
+        if docker_shown {
+            legend.extend(text::wrap_at(&tr(model.lang, "engine.legend"), " · ", room));
+        }
         // Stacked, each builder has half the height: the legend (the
         // single view and help show it) would leave no room for the layers.
         if !stacked(model) {
@@ -427,7 +454,25 @@ fn render_column(model: &Model, col: Column, area: Rect, buf: &mut Buffer) {
                     Some(l) => (human_size(l.size), format!("{}…", &l.diff_id.hex()[..6])),
                     None => (String::new(), tr(model.lang, "row.metadata")),
                 };
-                if digests {
+                // docker's verdict, when it built this build, takes the
+                // digest's place (and the size's, in a narrow column)
+                let docker = row
+                    .step
+                    .and_then(|i| model.engine.as_ref()?.step(build_number(view), i))
+                    .map(|c| {
+                        let style = if c.differs {
+                            theme.first_miss()
+                        } else {
+                            theme.dim()
+                        };
+                        (engine_view::cell(c), style)
+                    });
+                if let Some((cell, style)) = &docker {
+                    if digests {
+                        spans.push(Span::raw(text::fit_right(&size, 7)));
+                    }
+                    spans.push(Span::styled(text::fit_right(cell, 8), *style));
+                } else if digests {
                     spans.push(Span::raw(text::fit_right(&size, 7)));
                     spans.push(Span::styled(text::fit_right(&digest, 8), theme.dim()));
                 } else if size.is_empty() {

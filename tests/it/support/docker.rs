@@ -231,6 +231,12 @@ impl Engine {
         Ok(out.split_whitespace().map(str::to_string).collect())
     }
 
+    /// Run a docker command on this engine and require success; returns
+    /// its stdout.
+    pub fn docker(&self, args: &[&str]) -> Result<String, String> {
+        self.ok(args)
+    }
+
     /// Hold the engine's recording lock while a test works on the engine
     /// outside a [`Session`]: a replay's cleanup removes every image it did
     /// not see when it began, so it must not run meanwhile.
