@@ -8,6 +8,7 @@
 //! app derives what the panes show from it.
 
 pub mod events;
+pub mod export;
 pub mod host;
 pub mod ops;
 pub mod recovery;
@@ -104,6 +105,8 @@ pub struct Session {
     pub external: Option<(String, PathBuf)>,
     /// The shell the shell pane types into, while one is open.
     shell: Option<Attached>,
+    /// The folder layerlab was started in: where screen pictures go.
+    pub cwd: PathBuf,
 }
 
 impl Session {
@@ -142,6 +145,7 @@ impl Session {
             recovery: None,
             external: None,
             shell: None,
+            cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
         })
     }
 
@@ -518,8 +522,27 @@ impl Session {
                     Err(e) => vec![Event::ShellFailed(e)],
                 }
             }
+            Effect::ExportScreen => vec![Event::ScreenExported(self.export_screen())],
             Effect::Quit => Vec::new(),
         }
+    }
+
+    /// The screen as drawn now, written beside the learner's other files
+    /// (see [`export::folder`]): the folder and the files' name.
+    fn export_screen(&self) -> Result<(String, String), String> {
+        let (w, h) = self.model.size;
+        let area = ratatui::layout::Rect::new(0, 0, w, h);
+        let mut buffer = ratatui::buffer::Buffer::empty(area);
+        crate::ui::render(&self.model, area, &mut buffer);
+        let context = self.host.project.as_ref().map(|p| p.context.as_path());
+        let folder = export::folder(&self.cwd, context);
+        let written = export::write(&folder, &buffer).map_err(|m| m.render(self.model.lang))?;
+        let name = written
+            .svg
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Ok((folder.display().to_string(), name))
     }
 
     /// A preview even when its inputs look unchanged: an explicit change of
@@ -1027,6 +1050,35 @@ mod tests {
             other.engine.builds, 3,
             "the screen's build reached the other"
         );
+    }
+
+    /// The screen key writes what `ui::render` draws, outside the build
+    /// context (the next build's `COPY .` would see it there), and says
+    /// where; the overlay open stays open in its picture.
+    #[test]
+    fn the_screen_key_writes_the_drawn_screen_beside_the_context() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = session(dir.path());
+        s.model.size = (80, 24);
+        s.cwd = dir.path().join("ctx");
+        s.dispatch(Event::Key(Key::char('X')));
+        let root = dir.path().canonicalize().unwrap();
+        let text = std::fs::read_to_string(root.join("layerlab-screen-1.txt")).unwrap();
+        assert!(text.contains("FROM alpine"), "{text}");
+        assert_eq!(text.lines().count(), 24);
+        let svg = std::fs::read_to_string(root.join("layerlab-screen-1.svg")).unwrap();
+        assert!(svg.contains("RUN sleep 2"), "{svg}");
+        let said = s.model.status.clone().unwrap_or_default();
+        assert!(said.contains("layerlab-screen-1.svg"), "{said}");
+        assert!(said.contains(&root.display().to_string()), "{said}");
+        assert_eq!(s.model.log.output.last().map(|l| &l.1), Some(&said));
+        assert!(!dir.path().join("ctx/layerlab-screen-1.svg").exists());
+
+        s.dispatch(Event::Key(Key::char('?')));
+        s.dispatch(Event::Key(Key::char('X')));
+        assert_eq!(s.model.mode, crate::app::model::Mode::Help);
+        let help = std::fs::read_to_string(root.join("layerlab-screen-2.txt")).unwrap();
+        assert!(help.contains("┌ Keys ─"), "{help}");
     }
 
     /// A session whose jobs run on the worker, and what the worker reports.
