@@ -274,6 +274,36 @@ fn asciinema_cat(cast: &Path, dir: &Path, name: &str) -> Option<String> {
     })
 }
 
+/// `layerlab --lang ko record demo.cast CTX` started in `cwd`, in a 100×30
+/// tmux pane, under a shell that writes its pid to `root/pid` and prints
+/// layerlab's exit status.
+fn start(name: &str, root: &Path, cwd: &Path, ctx: &Path) -> Session {
+    let layerlab = format!(
+        "env LANG=C.UTF-8 TERM=xterm-256color {} --state '{}' --lang ko record demo.cast '{}'",
+        env!("CARGO_BIN_EXE_layerlab"),
+        root.join("state").display(),
+        ctx.display()
+    );
+    let cmd = format!(
+        "bash -c \"echo \\$\\$ > '{}'; cd '{}' && {}; echo EXIT=\\$?; sleep 60\"",
+        root.join("pid").display(),
+        cwd.display(),
+        layerlab
+    );
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        name,
+        "-x",
+        "100",
+        "-y",
+        "30",
+        &cmd,
+    ]);
+    Session(name.to_string())
+}
+
 #[test]
 fn a_recorded_session_is_asciicast_v2_and_x_writes_the_screen_it_shows() {
     if !tmux_available() {
@@ -289,30 +319,8 @@ fn a_recorded_session_is_asciicast_v2_and_x_writes_the_screen_it_shows() {
     let slides = root.join("slides");
     std::fs::create_dir(&slides).unwrap();
     let cast = slides.join("demo.cast");
-    let layerlab = format!(
-        "env LANG=C.UTF-8 TERM=xterm-256color {} --state '{}' --lang ko record demo.cast '{}'",
-        env!("CARGO_BIN_EXE_layerlab"),
-        root.join("state").display(),
-        ctx.display()
-    );
-    let cmd = format!(
-        "bash -c \"cd '{}' && {}; echo EXIT=\\$?; sleep 60\"",
-        slides.display(),
-        layerlab
-    );
     let name = format!("record-tui-{}", std::process::id());
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        &name,
-        "-x",
-        "100",
-        "-y",
-        "30",
-        &cmd,
-    ]);
-    let s = Session(name.clone());
+    let s = start(&name, &root, &slides, &ctx);
     s.wait("the first preview", |sc| {
         sc.contains("FROM alpine") && sc.contains("MISS")
     });
@@ -398,6 +406,49 @@ fn a_recorded_session_is_asciicast_v2_and_x_writes_the_screen_it_shows() {
             "asciinema cat ends on the last screen"
         );
     }
+}
+
+/// SIGTERM ends a recorded session as it ends an unrecorded one (128 + 15,
+/// the terminal restored), and the recording is closed: it parses to its
+/// last line and hands the viewer's terminal back.
+#[test]
+fn sigterm_closes_the_recording() {
+    if !tmux_available() {
+        loud("tmux is not installed: `layerlab record` under SIGTERM NOT tested (apt-get install -y tmux)");
+        assert!(!in_ci(), "tmux is required under CI");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let ctx = root.join("project");
+    fixture(&ctx);
+    let name = format!("record-term-{}", std::process::id());
+    let s = start(&name, &root, &root, &ctx);
+    s.wait("the first preview", |sc| {
+        sc.contains("FROM alpine") && sc.contains("MISS")
+    });
+    // The shell's one child is layerlab.
+    let shell = std::fs::read_to_string(root.join("pid")).unwrap();
+    let out = std::process::Command::new("pgrep")
+        .args(["-P", shell.trim()])
+        .output()
+        .unwrap();
+    let pid = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(!pid.is_empty(), "layerlab runs under the shell");
+    std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert_eq!(exited(&s, 10), Some(143), "{}", s.screen());
+    let alternate = tmux(&["display-message", "-p", "-t", &name, "#{alternate_on}"]);
+    assert_eq!(alternate.trim(), "0", "the terminal is restored");
+
+    let recorded = std::fs::read_to_string(root.join("demo.cast")).unwrap();
+    assert!(recorded.ends_with("]\n"), "whole lines only: {recorded}");
+    let (header, events) = parse_cast(&recorded);
+    assert_eq!(header["version"], 2);
+    assert!(output_of(&events).ends_with("\x1b[?1049l"));
+    assert!(replay(&header, &events).contains("FROM alpine"));
 }
 
 #[test]
