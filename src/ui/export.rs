@@ -26,10 +26,12 @@ const FONT_PX: u32 = 15;
 /// Where the baseline sits in a cell (descenders below it).
 const BASELINE: u32 = 14;
 
-/// Monospace fonts with Hangul first (a Latin-only font would fall back
-/// to a proportional Hangul face), then the usual terminal fonts.
-const FONT_FAMILY: &str = "'D2Coding', 'Noto Sans Mono CJK KR', 'Sarasa Mono K', \
-'NanumGothicCoding', 'DejaVu Sans Mono', 'Menlo', 'Consolas', monospace";
+/// Monospace fonts: D2Coding (Latin and Hangul drawn together) where it is
+/// installed, then the usual terminal fonts for Latin and box drawing, then
+/// monospace fonts with Hangul for what those lack (a font is chosen per
+/// glyph, in this order).
+const FONT_FAMILY: &str = "'D2Coding', 'DejaVu Sans Mono', 'Menlo', 'Consolas', \
+'Noto Sans Mono CJK KR', 'Sarasa Mono K', 'NanumGothicCoding', monospace";
 
 /// An RGB colour.
 pub type Rgb = (u8, u8, u8);
