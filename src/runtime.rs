@@ -1104,6 +1104,14 @@ mod tests {
         assert_eq!(s.model.mode, crate::app::model::Mode::Help);
         let help = std::fs::read_to_string(root.join("layerlab-screen-2.txt")).unwrap();
         assert!(help.contains("┌ Keys ─"), "{help}");
+
+        // A folder that cannot take the files: said, and the screen goes on.
+        s.dispatch(Event::Key(Key::plain(crate::app::KeyCode::Esc)));
+        s.cwd = dir.path().join("gone");
+        s.dispatch(Event::Key(Key::char('X')));
+        let said = s.model.status.clone().unwrap_or_default();
+        assert!(said.starts_with("Could not write the screen to "), "{said}");
+        assert_eq!(s.model.mode, crate::app::model::Mode::Normal);
     }
 
     /// A session whose jobs run on the worker, and what the worker reports.
