@@ -807,6 +807,9 @@ impl Run<'_> {
                     .get_or_insert_with(|| limits::quote_cut(&cmd.text));
             }
         }
+        if builder == BuilderKind::Buildkit {
+            self.txn.used(digest);
+        }
         st.chain = chain;
         st.created = created;
         if let Some(l) = &layer {

@@ -14,7 +14,7 @@ mod images;
 pub mod rows;
 mod usage;
 
-use crate::engine::cache::BuildCache;
+use crate::engine::cache::{BuildCache, CacheUse};
 use crate::engine::catalog::Catalog;
 use crate::engine::layers::LayerStore;
 use crate::engine::memo::Memo;
@@ -38,6 +38,14 @@ pub struct EngineState {
     pub tags: BTreeMap<String, Digest>,
     pub buildkit_cache: BuildCache,
     pub classic_cache: BuildCache,
+    /// How each BuildKit record was used, by key digest (see `gc`).
+    #[serde(default)]
+    pub cache_use: BTreeMap<Digest, CacheUse>,
+    /// The automatic policy: after each build, the BuildKit cache is
+    /// collected down to below this many bytes (None: never). The front
+    /// end sets it; it is not part of the state.
+    #[serde(skip)]
+    pub gc_keep_storage: Option<u64>,
     /// diff_ids of catalog layers already generated: `reference#index` →
     /// diff_id (computing one means generating the whole tar once).
     #[serde(default)]
@@ -266,17 +274,6 @@ impl EngineState {
             .map(|c| c.id)
     }
 
-    /// `docker builder prune`: forget every build cache record, of both
-    /// builders. Returns how many there were.
-    pub fn prune_build_cache(&mut self) -> usize {
-        let removed =
-            self.buildkit_cache.len() + self.classic_cache.len() + self.cache_mounts.len();
-        self.buildkit_cache.clear();
-        self.classic_cache.clear();
-        self.cache_mounts.clear();
-        removed
-    }
-
     /// What the images take on disk, per image and shared between them,
     /// and what the containers' writable layers take.
     pub fn disk_usage(&self) -> DiskUsage {
@@ -478,45 +475,5 @@ mod tests {
             .map(|l| l.name)
             .collect();
         assert_eq!(one, vec![Some(("web", "v2"))]);
-    }
-
-    fn record(text: &str) -> (Digest, crate::engine::cache::CacheRecord) {
-        use crate::engine::cache_key::{CacheKey, OpInputs};
-        let key = CacheKey {
-            parent: None,
-            op: OpInputs::Base {
-                reference: text.into(),
-                image: Digest::of(text.as_bytes()),
-            },
-        };
-        let record = crate::engine::cache::CacheRecord {
-            built_by: crate::engine::report::StepRef {
-                build: 1,
-                step: 1,
-                of: 1,
-                stage: None,
-                text: text.into(),
-                cost_ms: 0,
-            },
-            layer: None,
-            chain: key.digest(),
-            key,
-        };
-        (record.chain, record)
-    }
-
-    #[test]
-    fn pruning_forgets_both_builders_records_and_keeps_images() {
-        let (mut s, _, _, _) = store();
-        for text in ["FROM a", "FROM b"] {
-            let (digest, rec) = record(text);
-            s.buildkit_cache.insert(digest, rec);
-        }
-        let (digest, rec) = record("FROM c");
-        s.classic_cache.insert(digest, rec);
-        assert_eq!(s.prune_build_cache(), 3);
-        assert_eq!((s.buildkit_cache.len(), s.classic_cache.len()), (0, 0));
-        assert_eq!(s.prune_build_cache(), 0);
-        assert_eq!(s.images.len(), 3, "images stay");
     }
 }

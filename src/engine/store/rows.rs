@@ -22,6 +22,7 @@ pub const ENGINE_TABLES: &[&str] = &[
     CATALOG_LAYERS,
     CATALOG_SOURCES,
     CONTAINERS,
+    CACHE_USE,
 ];
 
 const COUNTERS: &str = "counters";
@@ -34,6 +35,7 @@ const CLASSIC_CACHE: &str = "classic_cache";
 const CATALOG_LAYERS: &str = "catalog_layers";
 const CATALOG_SOURCES: &str = "catalog_sources";
 const CONTAINERS: &str = "containers";
+const CACHE_USE: &str = "cache_use";
 
 /// Every record's value, by table and key.
 pub type Rows = BTreeMap<(&'static str, String), String>;
@@ -74,6 +76,7 @@ pub fn rows(s: &EngineState) -> Rows {
     put(&mut rows, CATALOG_LAYERS, &s.catalog_layers);
     put(&mut rows, CATALOG_SOURCES, &s.catalog_sources);
     put(&mut rows, CONTAINERS, &s.containers);
+    put(&mut rows, CACHE_USE, &s.cache_use);
     rows
 }
 
@@ -100,6 +103,7 @@ pub fn apply(s: &mut EngineState, row: &Row) -> Result<(), String> {
             CATALOG_LAYERS => drop(s.catalog_layers.remove(key)),
             CATALOG_SOURCES => drop(s.catalog_sources.remove(&digest(table, key)?)),
             CONTAINERS => drop(s.containers.remove(&digest(table, key)?)),
+            CACHE_USE => drop(s.cache_use.remove(&digest(table, key)?)),
             _ => {}
         }
         return Ok(());
@@ -139,6 +143,10 @@ pub fn apply(s: &mut EngineState, row: &Row) -> Result<(), String> {
         ),
         CONTAINERS => drop(
             s.containers
+                .insert(digest(table, key)?, parse(table, key, value)?),
+        ),
+        CACHE_USE => drop(
+            s.cache_use
                 .insert(digest(table, key)?, parse(table, key, value)?),
         ),
         _ => {}
