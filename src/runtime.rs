@@ -52,10 +52,10 @@ pub enum Start {
 #[derive(Debug, Clone)]
 pub struct Options {
     pub start: Start,
-    /// Record the session as asciicast (`layerlab record`).
-    pub record: Option<record::RecordTo>,
     pub state_dir: PathBuf,
     pub lang: Option<Lang>,
+    /// Record the session as asciicast (`layerlab record`).
+    pub record: Option<record::RecordTo>,
 }
 
 /// The example's files, embedded.
@@ -103,13 +103,13 @@ pub struct Session {
     /// The state directory unsaved edits are kept in when a signal ends
     /// the session (none in a sandbox, whose file is gone with it).
     pub recovery: Option<PathBuf>,
-    /// The folder layerlab was started in: where screen pictures go.
-    pub cwd: PathBuf,
     /// A file to open in the learner's `$EDITOR` (with the command that
     /// runs it) once the loop can give the terminal away.
     pub external: Option<(String, PathBuf)>,
     /// The shell the shell pane types into, while one is open.
     shell: Option<Attached>,
+    /// The folder layerlab was started in: where screen pictures go.
+    pub cwd: PathBuf,
 }
 
 impl Session {
@@ -146,9 +146,9 @@ impl Session {
             lent: None,
             started: None,
             recovery: None,
-            cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
             external: None,
             shell: None,
+            cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
         })
     }
 
@@ -359,7 +359,6 @@ impl Session {
                 Some(job) => self.submit(job),
                 None => Vec::new(),
             },
-            Effect::ExportScreen => vec![Event::ScreenExported(self.export_screen())],
             Effect::Cancel => {
                 self.stop(Some(Duration::ZERO));
                 Vec::new()
@@ -526,6 +525,7 @@ impl Session {
                     Err(e) => vec![Event::ShellFailed(e)],
                 }
             }
+            Effect::ExportScreen => vec![Event::ScreenExported(self.export_screen())],
             Effect::Quit => Vec::new(),
         }
     }

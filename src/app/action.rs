@@ -40,7 +40,6 @@ actions! {
     ScrollOutputUp = "scroll_output_up",
     ScrollOutputDown = "scroll_output_down",
     ToggleOutput = "toggle_output",
-    ExportScreen = "export_screen",
     SelectUp = "select_up",
     SelectDown = "select_down",
     MoveUp = "move_up",
@@ -67,6 +66,7 @@ actions! {
     ContextAdd = "context_add",
     ContextDelete = "context_delete",
     ContextReset = "context_reset",
+    ExportScreen = "export_screen",
 }
 
 impl fmt::Display for Action {

@@ -32,8 +32,6 @@ pub enum Effect {
     Context(ContextOp),
     /// Drop every simulated change: the context is the disk's again.
     ResetContext,
-    /// Write the screen as it is drawn now as an SVG picture and as text.
-    ExportScreen,
     /// Read a context file (as the context pane sees it, simulations
     /// included) for the editor.
     ReadContextFile(String),
@@ -48,6 +46,8 @@ pub enum Effect {
     ShellHangUp,
     /// Stop the build or preview under way; the engine stays as it was.
     Cancel,
+    /// Write the screen as it is drawn now as an SVG picture and as text.
+    ExportScreen,
     Quit,
 }
 

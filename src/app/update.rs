@@ -71,10 +71,6 @@ pub enum Event {
     },
     /// The learner's own editor (`$EDITOR`) ended; or why it did not run.
     ExternalEditorDone(Result<(), String>),
-    /// The screen was written: the folder and the files' name without its
-    /// extension (`.svg` and `.txt` beside each other), or why not, in
-    /// words.
-    ScreenExported(Result<(String, String), String>),
     /// A command opened a shell in a container (`run -it`).
     ShellOpened {
         title: String,
@@ -89,6 +85,10 @@ pub enum Event {
     ShellClosed(i32),
     /// A line could not run, in words.
     ShellFailed(String),
+    /// The screen was written: the folder and the files' name without its
+    /// extension (`.svg` and `.txt` beside each other), or why not, in
+    /// words.
+    ScreenExported(Result<(String, String), String>),
 }
 
 pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
@@ -231,20 +231,6 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Event::ScreenExported(result) => {
-            let said = match result {
-                Ok((folder, name)) => trf(
-                    model.lang,
-                    "status.screen_written",
-                    &[("folder", &folder), ("name", &name)],
-                ),
-                Err(error) => error,
-            };
-            // The log keeps where every picture went; the status says it now.
-            model.log.output.push((false, said.clone()));
-            model.status = Some(said);
-            Vec::new()
-        }
         Event::CommandDone {
             line,
             output,
@@ -280,6 +266,20 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
         }
         Event::ShellFailed(error) => {
             shell::failed(model, error);
+            Vec::new()
+        }
+        Event::ScreenExported(result) => {
+            let said = match result {
+                Ok((folder, name)) => trf(
+                    model.lang,
+                    "status.screen_written",
+                    &[("folder", &folder), ("name", &name)],
+                ),
+                Err(error) => error,
+            };
+            // The log keeps where every picture went; the status says it now.
+            model.log.output.push((false, said.clone()));
+            model.status = Some(said);
             Vec::new()
         }
     }

@@ -38,9 +38,9 @@ pub fn run_recorded(
     };
     let opts = Options {
         start,
-        record,
         state_dir: state_dir.to_path_buf(),
         lang,
+        record,
     };
     match runtime::run(&opts) {
         Ok(code) => code,
