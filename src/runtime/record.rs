@@ -26,7 +26,7 @@ const OPENING: &str = "\x1b[?1049h\x1b[H\x1b[2J";
 const CLOSING: &str = "\x1b[?25h\x1b[?1049l";
 
 /// An asciicast v2 file being written.
-pub struct Cast {
+struct Cast {
     out: Option<BufWriter<File>>,
     started: Instant,
     /// Output written but not yet flushed by the backend: one event a flush.
@@ -76,7 +76,7 @@ pub fn start(to: &RecordTo, size: (u16, u16), lang: Lang) -> Result<Recording, M
 impl Cast {
     /// Start `path` for a `width`×`height` terminal: the header, then the
     /// opening event. An existing file is replaced only when `overwrite`.
-    pub fn create(path: &Path, width: u16, height: u16, overwrite: bool) -> std::io::Result<Cast> {
+    fn create(path: &Path, width: u16, height: u16, overwrite: bool) -> std::io::Result<Cast> {
         let mut options = OpenOptions::new();
         options.write(true);
         if overwrite {
@@ -112,7 +112,7 @@ impl Cast {
 
     /// Seconds since the recording started, to the microsecond (`Instant`
     /// never goes back, so event times never decrease).
-    pub fn seconds(&self) -> f64 {
+    fn seconds(&self) -> f64 {
         let elapsed: Duration = self.started.elapsed();
         elapsed.as_micros() as f64 / 1e6
     }
@@ -165,7 +165,7 @@ impl Cast {
     /// Close the file: what is pending, the closing event, the file
     /// synced to disk. The first error the recording met, if any; later
     /// calls do nothing.
-    pub fn finish(&mut self) -> std::io::Result<()> {
+    fn finish(&mut self) -> std::io::Result<()> {
         if self.out.is_some() {
             self.flush_output();
             self.event("o", CLOSING);
