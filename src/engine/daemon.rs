@@ -454,6 +454,7 @@ mod tests {
             built_in: 0,
         }];
         let image = ImageRecord {
+            classic_step: None,
             author: None,
             id: image_id(&config, std::slice::from_ref(&layer), &history),
             config,

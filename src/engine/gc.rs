@@ -9,6 +9,7 @@
 //! does not count as build cache: it is left alone here.
 
 use crate::engine::cache::{CacheRecord, CacheUse};
+use crate::engine::report::Removal;
 use crate::engine::store::EngineState;
 use crate::filesystem::digest::Digest;
 use std::collections::BTreeSet;
@@ -200,6 +201,7 @@ impl EngineState {
             for (digest, id, size) in gone {
                 self.buildkit_cache.remove(&digest);
                 self.cache_use.remove(&digest);
+                self.record_removed(digest, Removal::Pruned);
                 pruned.ids.push(id);
                 pruned.reclaimed += size;
             }
@@ -276,8 +278,10 @@ mod tests {
     use crate::engine::cache_key::{CacheKey, OpInputs};
     use crate::engine::report::{LayerInfo, StepRef};
 
-    /// A dangling record of `size` bytes, used as `used` says.
-    fn add(s: &mut EngineState, text: &str, size: u64, used: CacheUse) -> String {
+    /// A dangling record of `size` bytes, last used by build `last_used`,
+    /// `uses` times.
+    fn add(s: &mut EngineState, text: &str, size: u64, last_used: u64, uses: u32) -> String {
+        let used = CacheUse { last_used, uses };
         let key = CacheKey {
             parent: None,
             op: OpInputs::Base {
@@ -313,33 +317,9 @@ mod tests {
     #[test]
     fn a_storage_limit_drops_by_recency_and_frequency() {
         let mut s = EngineState::default();
-        let often = add(
-            &mut s,
-            "often",
-            100,
-            CacheUse {
-                last_used: 1,
-                uses: 5,
-            },
-        );
-        let once = add(
-            &mut s,
-            "once",
-            100,
-            CacheUse {
-                last_used: 2,
-                uses: 1,
-            },
-        );
-        let newest = add(
-            &mut s,
-            "newest",
-            100,
-            CacheUse {
-                last_used: 3,
-                uses: 1,
-            },
-        );
+        let often = add(&mut s, "often", 100, 1, 5);
+        let once = add(&mut s, "once", 100, 2, 1);
+        let newest = add(&mut s, "newest", 100, 3, 1);
         assert_eq!(s.build_cache_size(), 300);
         let pruned = s.collect_build_cache(250);
         assert_eq!(pruned.ids, vec![once.clone()]);
@@ -360,24 +340,8 @@ mod tests {
     #[test]
     fn until_counts_in_the_simulated_minutes_builds_keep() {
         let mut s = EngineState::default();
-        let old = add(
-            &mut s,
-            "old",
-            1,
-            CacheUse {
-                last_used: 1,
-                uses: 1,
-            },
-        );
-        add(
-            &mut s,
-            "new",
-            1,
-            CacheUse {
-                last_used: 10,
-                uses: 1,
-            },
-        );
+        let old = add(&mut s, "old", 1, 1, 1);
+        add(&mut s, "new", 1, 10, 1);
         let prune = Prune {
             keep_for: Some(5 * 60),
             ..Prune::default()

@@ -53,7 +53,7 @@ const LEGACY_LOCK_FILE: &str = "lock";
 const BLOB_DIR: &str = "blobs/sha256";
 const COPY_BUFFER: usize = 256 * 1024;
 /// The schema of `engine.db` (`PRAGMA user_version`; 0 is a new file).
-/// 2 added `cache_use`; every version's tables are made if missing, so an
+/// 2 added `cache_use` and `removed_records`; every version's tables are made if missing, so an
 /// older file gains the new ones and keeps its rows.
 const SCHEMA_VERSION: i64 = 2;
 /// How long a writer waits for another's transaction before giving up: a
@@ -81,6 +81,7 @@ pub const TABLES: &[&str] = &[
     "containers",
     "stat_caches",
     "cache_use",
+    "removed_records",
 ];
 
 /// One record as the database keeps it.

@@ -67,6 +67,17 @@ impl Writes {
         state.catalog_sources.extend(self.catalog_sources);
         state.cache_mounts.extend(self.cache_mounts);
         state.cache_use.extend(self.cache_use);
+        // A step built again is no longer one whose record was removed.
+        let rebuilt = |k: &Digest| state.buildkit_cache.get(k).or(state.classic_cache.get(k));
+        let again: Vec<Digest> = state
+            .removed_records
+            .keys()
+            .filter(|k| rebuilt(k).is_some())
+            .copied()
+            .collect();
+        for k in again {
+            state.removed_records.remove(&k);
+        }
         if let Some(keep) = state.gc_keep_storage {
             state.collect_build_cache(keep);
         }
@@ -108,13 +119,18 @@ impl<'a> Transaction<'a> {
         newer.get(digest).or_else(|| store.get(digest))
     }
 
+    /// Why step `key` (whose digest is `digest`) is not in the cache.
     pub fn explain_miss(
         &self,
         of: CacheOf,
         key: &CacheKey,
+        digest: &Digest,
         text: &str,
         arg_names: &[String],
     ) -> MissReason {
+        if let Some(by) = self.store.removed_records.get(digest) {
+            return MissReason::CacheRemoved { by: by.clone() };
+        }
         let (store, newer) = self.caches(of);
         store.explain_miss_after(newer, key, text, arg_names)
     }

@@ -66,7 +66,12 @@ impl Lab {
 
     /// Build `dir` as `tag`; how many of its steps were rebuilt.
     fn build(&self, dir: &Path, tag: &str) -> usize {
-        let out = self.ok(&["build", "--json", "-t", tag, dir.to_str().expect("utf8")]);
+        self.build_with("buildkit", dir, tag)
+    }
+
+    fn build_with(&self, builder: &str, dir: &Path, tag: &str) -> usize {
+        let ctx = dir.to_str().expect("utf8");
+        let out = self.ok(&["build", "--json", "--builder", builder, "-t", tag, ctx]);
         let json: serde_json::Value = serde_json::from_str(&out).expect("build --json");
         json["steps"]
             .as_array()
@@ -121,7 +126,14 @@ fn without_all_only_records_no_image_holds_go() {
     assert_eq!(deleted(&out).len(), 1, "{out}");
     assert!(out.ends_with("\n\nTotal reclaimed space: 100kB\n"), "{out}");
     assert_eq!(lab.cache_row(), ("0".into(), "0B".into()));
-    assert_eq!(lab.build(&a, "a"), 1, "built again");
+    // Built again, and the reason says why it could not be reused.
+    let again = lab.ok(&["build", "-t", "a", a.to_str().expect("utf8")]);
+    assert!(
+        again.contains(
+            "why: built before, but its cache record was removed by docker builder prune"
+        ),
+        "{again}"
+    );
 }
 
 #[test]
@@ -285,4 +297,47 @@ fn prune_errors_match_the_live_engine() {
         assert_eq!(mine, theirs);
     }
     assert_eq!(ours.len(), 7);
+}
+
+/// The classic builder's cache is its step images: `rmi` deletes them (and
+/// lists them, each with the layer it added), so the next classic build
+/// starts over; BuildKit's cache is kept apart from images and still hits.
+#[test]
+fn rmi_takes_the_classic_cache_with_it_and_leaves_buildkits() {
+    let lab = Lab::new();
+    let dir = lab.project("a");
+    std::fs::write(
+        dir.join("Dockerfile"),
+        "FROM busybox\nENV A=1\nRUN echo hi > /x\nCMD [\"sh\"]\n",
+    )
+    .expect("Dockerfile");
+    for (builder, rebuilt_after_rmi, deleted_lines) in [("classic", 3, 4), ("buildkit", 0, 1)] {
+        let build = || lab.build_with(builder, &dir, "a");
+        build();
+        assert_eq!(build(), 0, "{builder}: cached");
+        let rmi = lab.docker("rmi a");
+        // The image; under classic also the RUN step's image, its layer
+        // and the ENV step's image (the CMD step's image is the image).
+        assert_eq!(
+            rmi.matches("Deleted: sha256:").count(),
+            deleted_lines,
+            "{builder}: {rmi}"
+        );
+        let text = lab.ok(&[
+            "build",
+            "--builder",
+            builder,
+            "-t",
+            "a",
+            dir.to_str().expect("utf8"),
+        ]);
+        assert_eq!(
+            text.contains("docker rmi of image"),
+            builder == "classic",
+            "{builder}: the reason names the rmi: {text}"
+        );
+        lab.docker("rmi a");
+        assert_eq!(build(), rebuilt_after_rmi, "{builder}: after rmi");
+        lab.docker("rmi a");
+    }
 }

@@ -23,6 +23,7 @@ pub const ENGINE_TABLES: &[&str] = &[
     CATALOG_SOURCES,
     CONTAINERS,
     CACHE_USE,
+    REMOVED_RECORDS,
 ];
 
 const COUNTERS: &str = "counters";
@@ -36,6 +37,7 @@ const CATALOG_LAYERS: &str = "catalog_layers";
 const CATALOG_SOURCES: &str = "catalog_sources";
 const CONTAINERS: &str = "containers";
 const CACHE_USE: &str = "cache_use";
+const REMOVED_RECORDS: &str = "removed_records";
 
 /// Every record's value, by table and key.
 pub type Rows = BTreeMap<(&'static str, String), String>;
@@ -77,6 +79,7 @@ pub fn rows(s: &EngineState) -> Rows {
     put(&mut rows, CATALOG_SOURCES, &s.catalog_sources);
     put(&mut rows, CONTAINERS, &s.containers);
     put(&mut rows, CACHE_USE, &s.cache_use);
+    put(&mut rows, REMOVED_RECORDS, &s.removed_records);
     rows
 }
 
@@ -104,6 +107,7 @@ pub fn apply(s: &mut EngineState, row: &Row) -> Result<(), String> {
             CATALOG_SOURCES => drop(s.catalog_sources.remove(&digest(table, key)?)),
             CONTAINERS => drop(s.containers.remove(&digest(table, key)?)),
             CACHE_USE => drop(s.cache_use.remove(&digest(table, key)?)),
+            REMOVED_RECORDS => drop(s.removed_records.remove(&digest(table, key)?)),
             _ => {}
         }
         return Ok(());
@@ -147,6 +151,10 @@ pub fn apply(s: &mut EngineState, row: &Row) -> Result<(), String> {
         ),
         CACHE_USE => drop(
             s.cache_use
+                .insert(digest(table, key)?, parse(table, key, value)?),
+        ),
+        REMOVED_RECORDS => drop(
+            s.removed_records
                 .insert(digest(table, key)?, parse(table, key, value)?),
         ),
         _ => {}
