@@ -47,7 +47,9 @@ fn miss_reasons() -> Vec<MissReason> {
     let s = |t: &str| t.to_string();
     let all = vec![
         R::FirstBuild,
-        R::CacheRemoved { by: Removal::Pruned },
+        R::CacheRemoved {
+            by: Removal::Pruned,
+        },
         R::CacheRemoved {
             by: Removal::WithImage {
                 image: s("6ea91a0d285e"),
