@@ -321,7 +321,7 @@ fn a_recorded_session_is_asciicast_v2_and_x_writes_the_screen_it_shows() {
     let cast = slides.join("demo.cast");
     let name = format!("record-tui-{}", std::process::id());
     let s = start(&name, &root, &slides, &ctx);
-    s.wait("the first preview", |sc| {
+    s.wait_up_to(30, "the first preview", |sc| {
         sc.contains("FROM alpine") && sc.contains("MISS")
     });
     s.keys(&["F5"]);
@@ -430,7 +430,7 @@ fn sigterm_closes_the_recording() {
     fixture(&ctx);
     let name = format!("record-term-{}", std::process::id());
     let s = start(&name, &root, &root, &ctx);
-    s.wait("the first preview", |sc| {
+    s.wait_up_to(30, "the first preview", |sc| {
         sc.contains("FROM alpine") && sc.contains("MISS")
     });
     // The shell's one child is layerlab.
