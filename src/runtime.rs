@@ -8,9 +8,11 @@
 //! app derives what the panes show from it.
 
 pub mod events;
+pub mod export;
 pub mod host;
 pub mod ops;
 pub mod oracle;
+pub mod record;
 pub mod recovery;
 pub mod terminal;
 pub mod watcher;
@@ -55,6 +57,8 @@ pub struct Options {
     pub lang: Option<Lang>,
     /// `--engine docker`: commit every build to the real daemon too.
     pub engine: bool,
+    /// Record the session as asciicast (`layerlab record`).
+    pub record: Option<record::RecordTo>,
 }
 
 /// The example's files, embedded.
@@ -109,6 +113,8 @@ pub struct Session {
     shell: Option<Attached>,
     /// `--engine docker`: builds the learner commits go to the daemon too.
     engine: Option<oracle::Runner>,
+    /// The folder layerlab was started in: where screen pictures go.
+    pub cwd: PathBuf,
 }
 
 impl Session {
@@ -148,6 +154,7 @@ impl Session {
             external: None,
             shell: None,
             engine: None,
+            cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
         })
     }
 
@@ -542,6 +549,7 @@ impl Session {
                 self.engine_build(build, files_on_disk);
                 Vec::new()
             }
+            Effect::ExportScreen => vec![Event::ScreenExported(self.export_screen())],
             Effect::Quit => Vec::new(),
         }
     }
@@ -573,6 +581,24 @@ impl Session {
             bases: oracle::Request::bases_of(&steps),
         };
         runner.start(build, req, steps, files_on_disk);
+    }
+
+    /// The screen as drawn now, written beside the learner's other files
+    /// (see [`export::folder`]): the folder and the files' name.
+    fn export_screen(&self) -> Result<(String, String), String> {
+        let (w, h) = self.model.size;
+        let area = ratatui::layout::Rect::new(0, 0, w, h);
+        let mut buffer = ratatui::buffer::Buffer::empty(area);
+        crate::ui::render(&self.model, area, &mut buffer);
+        let context = self.host.project.as_ref().map(|p| p.context.as_path());
+        let folder = export::folder(&self.cwd, context);
+        let written = export::write(&folder, &buffer).map_err(|m| m.render(self.model.lang))?;
+        let name = written
+            .svg
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Ok((folder.display().to_string(), name))
     }
 
     /// A preview even when its inputs look unchanged: an explicit change of
@@ -770,7 +796,22 @@ pub fn run(opts: &Options) -> Result<i32, String> {
     }
     events::spawn_signals(tx.clone()).map_err(|e| e.to_string())?;
 
-    let mut guard = terminal::Guard::enter().map_err(|e| e.to_string())?;
+    // A recording is started before the terminal is taken (a file in the
+    // way is said on the learner's screen) and left behind only if the
+    // terminal could be taken.
+    let mut recording = match &opts.record {
+        Some(to) => Some(record::start(to, session.model.size, lang).map_err(|m| m.render(lang))?),
+        None => None,
+    };
+    let mut guard = terminal::Guard::enter().map_err(|e| {
+        if let Some(r) = recording.take() {
+            r.discard();
+        }
+        e.to_string()
+    })?;
+    if let Some(r) = recording {
+        guard.record(r);
+    }
     let input = events::spawn_input(tx);
     // First frame before the first build: start-up stays fast.
     guard
@@ -1084,6 +1125,43 @@ mod tests {
             other.engine.builds, 3,
             "the screen's build reached the other"
         );
+    }
+
+    /// The screen key writes what `ui::render` draws, outside the build
+    /// context (the next build's `COPY .` would see it there), and says
+    /// where; the overlay open stays open in its picture.
+    #[test]
+    fn the_screen_key_writes_the_drawn_screen_beside_the_context() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = session(dir.path());
+        s.model.size = (80, 24);
+        s.cwd = dir.path().join("ctx");
+        s.dispatch(Event::Key(Key::char('X')));
+        let root = dir.path().canonicalize().unwrap();
+        let text = std::fs::read_to_string(root.join("layerlab-screen-1.txt")).unwrap();
+        assert!(text.contains("FROM alpine"), "{text}");
+        assert_eq!(text.lines().count(), 24);
+        let svg = std::fs::read_to_string(root.join("layerlab-screen-1.svg")).unwrap();
+        assert!(svg.contains("RUN sleep 2"), "{svg}");
+        let said = s.model.status.clone().unwrap_or_default();
+        assert!(said.contains("layerlab-screen-1.svg"), "{said}");
+        assert!(said.contains(&root.display().to_string()), "{said}");
+        assert_eq!(s.model.log.output.last().map(|l| &l.1), Some(&said));
+        assert!(!dir.path().join("ctx/layerlab-screen-1.svg").exists());
+
+        s.dispatch(Event::Key(Key::char('?')));
+        s.dispatch(Event::Key(Key::char('X')));
+        assert_eq!(s.model.mode, crate::app::model::Mode::Help);
+        let help = std::fs::read_to_string(root.join("layerlab-screen-2.txt")).unwrap();
+        assert!(help.contains("┌ Keys ─"), "{help}");
+
+        // A folder that cannot take the files: said, and the screen goes on.
+        s.dispatch(Event::Key(Key::plain(crate::app::KeyCode::Esc)));
+        s.cwd = dir.path().join("gone");
+        s.dispatch(Event::Key(Key::char('X')));
+        let said = s.model.status.clone().unwrap_or_default();
+        assert!(said.starts_with("Could not write the screen to "), "{said}");
+        assert_eq!(s.model.mode, crate::app::model::Mode::Normal);
     }
 
     /// A session whose jobs run on the worker, and what the worker reports.

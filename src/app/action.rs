@@ -66,6 +66,7 @@ actions! {
     ContextAdd = "context_add",
     ContextDelete = "context_delete",
     ContextReset = "context_reset",
+    ExportScreen = "export_screen",
 }
 
 impl fmt::Display for Action {

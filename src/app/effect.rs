@@ -54,6 +54,8 @@ pub enum Effect {
         build: u64,
         files_on_disk: bool,
     },
+    /// Write the screen as it is drawn now as an SVG picture and as text.
+    ExportScreen,
     Quit,
 }
 

@@ -87,6 +87,10 @@ pub enum Event {
     ShellFailed(String),
     /// The real daemon's verdicts on build number `.0` came back.
     EngineDone(u64, Box<crate::engine::oracle::EngineSide>),
+    /// The screen was written: the folder and the files' name without its
+    /// extension (`.svg` and `.txt` beside each other), or why not, in
+    /// words.
+    ScreenExported(Result<(String, String), String>),
 }
 
 pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
@@ -286,6 +290,20 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
             shell::failed(model, error);
             Vec::new()
         }
+        Event::ScreenExported(result) => {
+            let said = match result {
+                Ok((folder, name)) => trf(
+                    model.lang,
+                    "status.screen_written",
+                    &[("folder", &folder), ("name", &name)],
+                ),
+                Err(error) => error,
+            };
+            // The log keeps where every picture went; the status says it now.
+            model.log.output.push((false, said.clone()));
+            model.status = Some(said);
+            Vec::new()
+        }
     }
 }
 
@@ -361,6 +379,12 @@ fn key_event(model: &mut Model, key: Key) -> Vec<Effect> {
             }
         }
         Mode::Help if help_scroll(model, key) => Vec::new(),
+        // The overlay stays open: its picture is the one wanted.
+        Mode::Help | Mode::Details
+            if model.keymap.lookup(Scope::Global, key) == Some(Action::ExportScreen) =>
+        {
+            vec![Effect::ExportScreen]
+        }
         Mode::Help | Mode::Details => {
             let closes = matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q'))
                 || model.keymap.lookup(Scope::Global, key) == Some(Action::Help);
@@ -722,6 +746,7 @@ pub fn apply(model: &mut Model, action: Action) -> Vec<Effect> {
                 Vec::new()
             }
         },
+        Action::ExportScreen => vec![Effect::ExportScreen],
         Action::ContextReset => {
             if model.context.simulated() == 0 {
                 model.status = Some(tr(lang, "status.nothing_simulated"));

@@ -1,7 +1,8 @@
 //! `layerlab open [-f Dockerfile] [CONTEXT]`, `layerlab sandbox`, and
-//! `layerlab` alone: the interactive screen.
+//! `layerlab` alone: the interactive screen (and `layerlab record`'s).
 
 use crate::app::i18n::Lang;
+use crate::runtime::record::RecordTo;
 use crate::runtime::{self, Options, Start};
 use clap::Args;
 use std::path::{Path, PathBuf};
@@ -24,6 +25,17 @@ pub struct OpenArgs {
 /// Open the screen on `start` (with the real engine beside it when
 /// `engine`); returns the exit code.
 pub fn run(start: Start, state_dir: &Path, lang: Option<&str>, engine: bool) -> i32 {
+    run_recorded(start, state_dir, lang, engine, None)
+}
+
+/// As [`run`], the session recorded to `record` when given.
+pub fn run_recorded(
+    start: Start,
+    state_dir: &Path,
+    lang: Option<&str>,
+    engine: bool,
+    record: Option<RecordTo>,
+) -> i32 {
     let lang = match lang.map(Lang::parse).transpose() {
         Ok(l) => l,
         Err(e) => {
@@ -36,6 +48,7 @@ pub fn run(start: Start, state_dir: &Path, lang: Option<&str>, engine: bool) -> 
         state_dir: state_dir.to_path_buf(),
         lang,
         engine,
+        record,
     };
     match runtime::run(&opts) {
         Ok(code) => code,

@@ -1,6 +1,7 @@
 //! Entering and leaving the full-screen terminal. The panic hook is set
 //! before raw mode so a panic always leaves a usable shell behind.
 
+use crate::runtime::record::{Recording, Screen, Tap};
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::execute;
 use crossterm::terminal::{
@@ -8,9 +9,11 @@ use crossterm::terminal::{
 };
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
-use std::io::{stdout, Stdout};
+use std::io::stdout;
 
-pub type Term = Terminal<CrosstermBackend<Stdout>>;
+/// The screen's terminal; what it draws goes to the recording too, when
+/// there is one (`layerlab record`).
+pub type Term = Terminal<CrosstermBackend<Screen>>;
 
 /// Put the terminal back as we found it. Safe to call more than once.
 pub fn restore() {
@@ -26,6 +29,8 @@ pub fn restore() {
 /// The terminal in raw mode on the alternate screen; restored on drop.
 pub struct Guard {
     pub term: Term,
+    /// The recording of what the terminal shows, once one is attached.
+    tap: Tap,
 }
 
 impl Guard {
@@ -36,8 +41,14 @@ impl Guard {
             previous(info);
         }));
         take()?;
-        let term = Terminal::new(CrosstermBackend::new(stdout()))?;
-        Ok(Guard { term })
+        let tap = Tap::default();
+        let term = Terminal::new(CrosstermBackend::new(Screen::new(tap.clone())))?;
+        Ok(Guard { term, tap })
+    }
+
+    /// Record every frame from now on, until the terminal is given back.
+    pub fn record(&mut self, recording: Recording) {
+        self.tap.attach(recording);
     }
 
     /// SIGTSTP: the terminal as we found it, then stop until SIGCONT
@@ -78,5 +89,8 @@ fn take() -> std::io::Result<()> {
 impl Drop for Guard {
     fn drop(&mut self) {
         restore();
+        // After the restore: the recording says where it went on the
+        // learner's own screen.
+        self.tap.close();
     }
 }
