@@ -9,6 +9,7 @@
 
 pub mod events;
 pub mod host;
+pub mod lesson;
 pub mod ops;
 pub mod recovery;
 pub mod terminal;
@@ -28,7 +29,8 @@ use events::RtEvent;
 use host::{EngineHost, Project};
 use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{channel, RecvTimeoutError};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use worker::{Job, JobKind, Report, Worker};
@@ -44,6 +46,13 @@ pub enum Start {
     Open {
         dockerfile: Option<PathBuf>,
         context: PathBuf,
+    },
+    /// The lesson menu: the embedded lessons, or those of a folder.
+    Menu { lessons: Option<PathBuf> },
+    /// A lesson's screen, by its name (`01-first-image`).
+    Lesson {
+        name: String,
+        lessons: Option<PathBuf>,
     },
 }
 
@@ -104,6 +113,11 @@ pub struct Session {
     pub external: Option<(String, PathBuf)>,
     /// The shell the shell pane types into, while one is open.
     shell: Option<Attached>,
+    /// The lesson this screen is a lesson's: its folders, the builds its
+    /// goals are checked against.
+    pub lesson: Option<lesson::LessonRun>,
+    /// The learner asked for the lesson menu: the screen ends for it.
+    pub to_menu: bool,
 }
 
 impl Session {
@@ -142,6 +156,8 @@ impl Session {
             recovery: None,
             external: None,
             shell: None,
+            lesson: None,
+            to_menu: false,
         })
     }
 
@@ -318,6 +334,7 @@ impl Session {
 
     /// Feed one event through `update`, performing effects until quiet.
     pub fn dispatch(&mut self, event: Event) {
+        lesson::note(self, &event);
         let effects = update(&mut self.model, event);
         self.settle(effects);
     }
@@ -332,8 +349,11 @@ impl Session {
                 queue.extend(self.perform(effect));
             }
             let Some(ev) = queue.pop_front() else {
+                // A lesson's goal is checked once the engine is quiet.
+                lesson::settled(self);
                 return;
             };
+            lesson::note(self, &ev);
             effects = update(&mut self.model, ev);
         }
     }
@@ -518,6 +538,7 @@ impl Session {
                     Err(e) => vec![Event::ShellFailed(e)],
                 }
             }
+            Effect::Lesson(e) => lesson::perform(self, e),
             Effect::Quit => Vec::new(),
         }
     }
@@ -624,31 +645,129 @@ pub fn lang_from_env() -> Lang {
     Lang::from_locale(var.as_deref())
 }
 
+/// The terminal and what outlives one screen: the signal and input
+/// threads and the channel they feed. The lesson menu, a lesson and the
+/// sandbox take turns on it.
+pub struct Tty {
+    pub guard: terminal::Guard,
+    pub input: events::Input,
+    pub tx: Sender<RtEvent>,
+    pub rx: Receiver<RtEvent>,
+}
+
+impl Tty {
+    pub fn enter() -> Result<Tty, String> {
+        let (tx, rx) = channel::<RtEvent>();
+        events::spawn_signals(tx.clone()).map_err(|e| e.to_string())?;
+        let guard = terminal::Guard::enter().map_err(|e| e.to_string())?;
+        let input = events::spawn_input(tx.clone());
+        Ok(Tty {
+            guard,
+            input,
+            tx,
+            rx,
+        })
+    }
+}
+
+/// How a screen ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// The exit code: 0, or 128 + the signal that ended it.
+    Quit(i32),
+    /// The learner asked for the lesson menu.
+    Menu,
+}
+
+/// A session and the files it is open on.
+pub struct Opened {
+    pub session: Session,
+    pub context: PathBuf,
+    pub dockerfile: PathBuf,
+    /// A sandbox's directory, gone with it.
+    scratch: Option<tempfile::TempDir>,
+}
+
+impl Opened {
+    pub fn new(
+        mut session: Session,
+        context: PathBuf,
+        dockerfile: PathBuf,
+        scratch: Option<tempfile::TempDir>,
+    ) -> Opened {
+        session.model.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        if let Ok((w, h)) = crossterm::terminal::size() {
+            session.model.size = (w, h);
+        }
+        Opened {
+            session,
+            context,
+            dockerfile,
+            scratch,
+        }
+    }
+}
+
 /// Run the screen until the learner quits; the exit code (128 + the
 /// signal when one ended it).
 pub fn run(opts: &Options) -> Result<i32, String> {
     let lang = opts.lang.unwrap_or_else(lang_from_env);
+    if let Start::Menu { lessons } | Start::Lesson { lessons, .. } = &opts.start {
+        let catalog = lesson::Catalog::load(lessons.as_deref());
+        let first = match &opts.start {
+            Start::Lesson { name, .. } => Some(name.as_str()),
+            _ => None,
+        };
+        // An unknown lesson is said before the screen opens.
+        if let Some(name) = first.filter(|n| catalog.find(n).is_none()) {
+            let mut why = Message::new("lesson.unknown")
+                .arg("name", name)
+                .render(lang);
+            if let Some(e) = catalog.errors.first() {
+                why = format!("{why}\n{e}");
+            }
+            return Err(why);
+        }
+        let mut tty = Tty::enter()?;
+        return lesson::run(&mut tty, &opts.state_dir, &catalog, first, lang);
+    }
+    let mut opened = open_project(&opts.start, &opts.state_dir, lang)?;
+    let mut tty = Tty::enter()?;
+    match run_screen(&mut tty, &mut opened, &opts.state_dir)? {
+        Ended::Quit(code) => Ok(code),
+        // `layerlab sandbox` or `open` reaches the lessons too.
+        Ended::Menu => {
+            drop(opened);
+            let catalog = lesson::Catalog::load(None);
+            lesson::run(&mut tty, &opts.state_dir, &catalog, None, lang)
+        }
+    }
+}
+
+/// A session on `start` (the example, a scratch project, a directory),
+/// not yet started.
+pub fn open_project(start: &Start, state_dir: &Path, lang: Lang) -> Result<Opened, String> {
     // Kept alive for the session; a sandbox's directory goes with it.
-    let mut _scratch = None;
-    let (context, dockerfile, title, sandbox) = match &opts.start {
+    let mut scratch = None;
+    let (context, dockerfile, title, sandbox) = match start {
         Start::Example | Start::Scratch => {
             let dir = tempfile::Builder::new()
                 .prefix("layerlab-sandbox-")
                 .tempdir()
                 .map_err(|e| e.to_string())?;
-            let files = if matches!(opts.start, Start::Example) {
+            let files = if matches!(start, Start::Example) {
                 EXAMPLE
             } else {
                 SCRATCH
             };
             write_files(dir.path(), files).map_err(|e| e.to_string())?;
             let ctx = dir.path().to_path_buf();
-            let title = if matches!(opts.start, Start::Example) {
+            let title = if matches!(start, Start::Example) {
                 "web-ping/Dockerfile"
             } else {
                 "scratch/Dockerfile"
             };
-            _scratch = Some(dir);
+            scratch = Some(dir);
             (ctx.clone(), ctx.join("Dockerfile"), title.to_string(), true)
         }
         Start::Open {
@@ -671,24 +790,34 @@ pub fn run(opts: &Options) -> Result<i32, String> {
                 .map_or("Dockerfile".into(), |n| n.to_string_lossy().to_string());
             (context.clone(), df, format!("{name}/{file}"), false)
         }
+        Start::Menu { .. } | Start::Lesson { .. } => {
+            return Err("a lesson is not a project".into());
+        }
     };
-    let daemon = Daemon::open(&opts.state_dir).map_err(|e| e.to_string())?;
+    let daemon = Daemon::open(state_dir).map_err(|e| e.to_string())?;
     for notice in daemon.notices() {
         eprintln!("WARNING: {notice}");
     }
     let mut session = Session::open(daemon, context.clone(), dockerfile.clone(), &title, lang)?;
     session.model.sandbox = sandbox;
-    session.model.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    if let Ok((w, h)) = crossterm::terminal::size() {
-        session.model.size = (w, h);
-    }
+    Ok(Opened::new(session, context, dockerfile, scratch))
+}
 
-    let (tx, rx) = channel::<RtEvent>();
+/// Run one screen on the terminal until the learner quits or asks for the
+/// menu.
+pub fn run_screen(tty: &mut Tty, opened: &mut Opened, state_dir: &Path) -> Result<Ended, String> {
+    let Opened {
+        session,
+        context,
+        dockerfile,
+        scratch,
+    } = opened;
+    let sandbox = &scratch.is_some();
     let (ftx, frx) = channel();
     let _watch =
-        watcher::watch(&context, &dockerfile, ftx).map_err(|e| format!("watching files: {e}"))?;
+        watcher::watch(context, dockerfile, ftx).map_err(|e| format!("watching files: {e}"))?;
     {
-        let tx = tx.clone();
+        let tx = tty.tx.clone();
         std::thread::spawn(move || {
             while let Ok(c) = frx.recv() {
                 if tx.send(RtEvent::Files(c)).is_err() {
@@ -697,25 +826,32 @@ pub fn run(opts: &Options) -> Result<i32, String> {
             }
         });
     }
+    // What this screen's worker reports reaches the loop only while the
+    // screen is open: the next screen's worker numbers its jobs afresh.
+    let open = Arc::new(AtomicBool::new(true));
     {
-        let tx = std::sync::Mutex::new(tx.clone());
+        let tx = std::sync::Mutex::new(tty.tx.clone());
+        let open = Arc::clone(&open);
         session.use_worker(move |r| {
+            if !open.load(Ordering::SeqCst) {
+                return;
+            }
             if let Ok(tx) = tx.lock() {
                 let _ = tx.send(RtEvent::Worker(r));
             }
         });
     }
     // Unsaved edits kept by a session a signal ended: offered, not taken.
-    if !sandbox {
-        session.recovery = Some(opts.state_dir.clone());
-        if let Some(text) = recovery::read(&opts.state_dir, &dockerfile) {
+    // (A lesson's folder is layerlab's own: its text is written on leaving.)
+    if !*sandbox && session.lesson.is_none() {
+        session.recovery = Some(state_dir.to_path_buf());
+        if let Some(text) = recovery::read(state_dir, dockerfile) {
             session.dispatch(Event::Recovered(text));
         }
     }
-    events::spawn_signals(tx.clone()).map_err(|e| e.to_string())?;
-
-    let mut guard = terminal::Guard::enter().map_err(|e| e.to_string())?;
-    let input = events::spawn_input(tx);
+    let Tty {
+        guard, input, rx, ..
+    } = tty;
     // First frame before the first build: start-up stays fast.
     guard
         .term
@@ -775,7 +911,7 @@ pub fn run(opts: &Options) -> Result<i32, String> {
                 {
                     guard.suspend();
                 }
-                RtEvent::Term(t) => handle_term(&mut session, &t),
+                RtEvent::Term(t) => handle_term(session, &t),
             }
             if session.model.quit {
                 break;
@@ -808,21 +944,32 @@ pub fn run(opts: &Options) -> Result<i32, String> {
     // interrupt) is left behind rather than keeping the learner waiting,
     // and the engine, still lent to it, is not saved.
     let engine_back = session.stop(Some(GIVE_UP_AFTER));
-    drop(guard);
+    open.store(false, Ordering::SeqCst);
+    // Reports and file changes of this screen still queued go with it.
+    while let Ok(ev) = rx.try_recv() {
+        if let RtEvent::Terminate(signal) = ev {
+            signalled = signalled.or(Some(signal));
+        }
+    }
+    lesson::leave(session);
     if let Some(signal) = signalled {
         session.keep_unsaved_edits();
         if engine_back {
             let _ = session.host.daemon.save();
         }
-        return Ok(128 + signal);
+        return Ok(Ended::Quit(128 + signal));
     }
-    if !engine_back {
-        return Ok(0);
+    if engine_back {
+        session.host.daemon.save().map_err(|e| {
+            Message::new("status.state_not_saved")
+                .arg("error", e)
+                .render(session.model.lang)
+        })?;
     }
-    session.host.daemon.save().map(|()| 0).map_err(|e| {
-        Message::new("status.state_not_saved")
-            .arg("error", e)
-            .render(lang)
+    Ok(if session.to_menu {
+        Ended::Menu
+    } else {
+        Ended::Quit(0)
     })
 }
 

@@ -66,6 +66,15 @@ actions! {
     ContextAdd = "context_add",
     ContextDelete = "context_delete",
     ContextReset = "context_reset",
+    LessonHint = "lesson_hint",
+    LessonSolution = "lesson_solution",
+    LessonNext = "lesson_next",
+    LessonMenu = "lesson_menu",
+    ToggleLang = "toggle_lang",
+    MenuOpen = "menu_open",
+    MenuSandbox = "menu_sandbox",
+    MenuResetLesson = "menu_reset_lesson",
+    MenuResetStep = "menu_reset_step",
 }
 
 impl fmt::Display for Action {

@@ -1,6 +1,7 @@
 //! What `update` asks the runtime to do: the only way the pure app reaches
 //! the engine, the disk or the process.
 
+use crate::app::lesson::LessonEffect;
 use crate::dockerfile::Compiled;
 use crate::engine::builder::BuilderKind;
 use std::sync::Arc;
@@ -46,6 +47,8 @@ pub enum Effect {
     ShellHangUp,
     /// Stop the build or preview under way; the engine stays as it was.
     Cancel,
+    /// What the lesson screen asks for (progress, a step's folder, the menu).
+    Lesson(LessonEffect),
     Quit,
 }
 

@@ -6,6 +6,7 @@ use crate::app::editor::Edit;
 use crate::app::files::{layer_files, wasted, LayerFile};
 use crate::app::i18n::{tr, trf, Lang};
 use crate::app::keymap::{Key, KeyCode, Keymap};
+use crate::app::lesson::LessonScreen;
 use crate::dockerfile::{compile, Compiled};
 use crate::engine::builder::{BuildError, BuilderKind, StepStarted};
 use crate::engine::report::{BuildReport, BuiltInstruction, StepReport, Verdict};
@@ -411,6 +412,8 @@ pub struct Model {
     /// Unsaved edits of this file kept when a signal ended a session:
     /// offered until taken or the text is saved.
     pub recovered: Option<String>,
+    /// The lesson shown beside the panes, if the screen is a lesson's.
+    pub lesson: Option<Box<LessonScreen>>,
 }
 
 /// A build or preview under way, as the screen shows it.
@@ -490,6 +493,7 @@ impl Model {
             quit: false,
             running: None,
             recovered: None,
+            lesson: None,
         }
     }
 

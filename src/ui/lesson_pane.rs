@@ -1,0 +1,313 @@
+//! The lesson pane, above the Dockerfile and the layers: the step's text,
+//! its goal as a picture (the cache pattern wanted beside the learner's),
+//! the score against the best known and the hints shown; and the solution,
+//! over the screen once the learner asked for it. Drawn from `&Model` only.
+
+use crate::app::action::Action;
+use crate::app::i18n::{tr, trf, Lang};
+use crate::app::keymap::Scope;
+use crate::app::lesson::LessonScreen;
+use crate::app::model::Model;
+use crate::lesson::model::Action as Do;
+use crate::lesson::picture::{Mark, Picture};
+use crate::ui::text;
+use crate::ui::theme::Theme;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget};
+
+/// The lesson pane's band at the top of `area`, and what is left below
+/// it; the whole area when no lesson is open.
+pub fn split(model: &Model, area: Rect) -> (Option<Rect>, Rect) {
+    if model.lesson.is_none() {
+        return (None, area);
+    }
+    let inner_w = area.width.saturating_sub(2) as usize;
+    let (text, rest) = lines(model, inner_w);
+    let wanted = (text.len() + rest.len()) as u16 + 2;
+    // The panes keep half the screen at least.
+    let max = (area.height / 2).max(6);
+    let h = wanted.clamp(5, max).min(area.height.saturating_sub(8));
+    let band = Rect::new(area.x, area.y, area.width, h);
+    let below = Rect::new(area.x, area.y + h, area.width, area.height - h);
+    (Some(band), below)
+}
+
+/// Words wrapped to `w` cells, paragraph by paragraph.
+fn wrap(s: &str, w: usize) -> Vec<String> {
+    s.lines()
+        .flat_map(|p| {
+            if p.trim().is_empty() {
+                vec![String::new()]
+            } else {
+                text::wrap_at(p, " ", w.max(1))
+            }
+        })
+        .collect()
+}
+
+fn key(model: &Model, action: Action) -> String {
+    model
+        .keymap
+        .keys_for(Scope::Global, action)
+        .first()
+        .map_or_else(String::new, |k| text::key_label(*k))
+}
+
+/// The step's text, and the lines that follow it (goal, picture, score,
+/// hints), wrapped to `w` cells.
+fn lines(model: &Model, w: usize) -> (Vec<Line<'static>>, Vec<Line<'static>>) {
+    let Some(screen) = model.lesson.as_deref() else {
+        return (Vec::new(), Vec::new());
+    };
+    let theme = Theme::new(model.no_color);
+    let lang = model.lang;
+    let step = screen.current();
+    let text: Vec<Line> = wrap(step.text.get(lang), w)
+        .into_iter()
+        .map(Line::from)
+        .collect();
+    let mut rest = vec![goal_line(screen, lang, theme)];
+    rest.extend(pictures(screen, lang, theme));
+    if let Some(score) = score(screen, lang) {
+        rest.push(Line::from(Span::styled(score, theme.title())));
+    }
+    for (i, hint) in step.hints.iter().take(screen.hints).enumerate() {
+        let line = trf(
+            lang,
+            "lesson.hint",
+            &[
+                ("n", &(i + 1).to_string()),
+                ("total", &step.hints.len().to_string()),
+                ("text", hint.get(lang)),
+            ],
+        );
+        rest.extend(wrap(&line, w).into_iter().map(Line::from));
+    }
+    if screen.hints < step.hints.len() {
+        let more = trf(
+            lang,
+            "lesson.hint_more",
+            &[
+                ("key", &key(model, Action::LessonHint)),
+                ("n", &(screen.hints + 1).to_string()),
+                ("total", &step.hints.len().to_string()),
+            ],
+        );
+        rest.push(Line::from(Span::styled(more, theme.dim())));
+    }
+    let rest = rest.into_iter().map(|l| text::cut_line(l, w)).collect();
+    (text, rest)
+}
+
+/// `Goal: ✓ reached`, or what is not met yet.
+fn goal_line(screen: &LessonScreen, lang: Lang, theme: Theme) -> Line<'static> {
+    let head = Span::styled(format!("{}: ", tr(lang, "lesson.goal")), theme.title());
+    let body = match &screen.unmet {
+        _ if screen.is_done(screen.step) && screen.unmet.as_ref().is_none_or(Vec::is_empty) => {
+            Span::styled(tr(lang, "lesson.goal_met"), theme.hit())
+        }
+        Some(unmet) if unmet.is_empty() => Span::styled(tr(lang, "lesson.goal_met"), theme.hit()),
+        Some(unmet) => {
+            let words: Vec<String> = unmet
+                .iter()
+                .map(|u| format!("✗ {}", u.message(lang)))
+                .collect();
+            Span::styled(words.join("  "), theme.miss())
+        }
+        None => Span::styled(tr(lang, "lesson.goal_unchecked"), theme.dim()),
+    };
+    Line::from(vec![head, body])
+}
+
+/// The wanted picture beside the learner's: one row each, the verdict of
+/// every step as a word and a colour, then the figures.
+fn pictures(screen: &LessonScreen, lang: Lang, theme: Theme) -> Vec<Line<'static>> {
+    let Some(best) = &screen.best else {
+        return Vec::new();
+    };
+    let label_w = [tr(lang, "lesson.wanted"), tr(lang, "lesson.yours")]
+        .iter()
+        .map(|l| text::width(l))
+        .max()
+        .unwrap_or(0);
+    let row = |label: &str, p: Option<&Picture>| {
+        let mut spans = vec![Span::styled(
+            format!("  {} ", text::fit(label, label_w)),
+            theme.dim(),
+        )];
+        match p {
+            None => spans.push(Span::styled(tr(lang, "lesson.not_built"), theme.dim())),
+            Some(p) => {
+                for c in &p.cells {
+                    let (word, style) = match c.verdict {
+                        Mark::Hit => ("HIT", theme.hit()),
+                        Mark::Miss => ("MISS", theme.miss()),
+                        Mark::Base => ("BASE", theme.base()),
+                    };
+                    spans.push(Span::raw(format!("{} ", c.keyword)));
+                    spans.push(Span::styled(word, style));
+                    spans.push(Span::raw("  "));
+                }
+                spans.push(Span::styled(figures(p, lang), theme.dim()));
+            }
+        }
+        Line::from(spans)
+    };
+    vec![
+        row(&tr(lang, "lesson.wanted"), Some(best)),
+        row(&tr(lang, "lesson.yours"), screen.yours.as_ref()),
+    ]
+}
+
+fn figures(p: &Picture, lang: Lang) -> String {
+    trf(
+        lang,
+        "lesson.rebuilt",
+        &[
+            ("rebuilt", &p.rebuilt.to_string()),
+            ("steps", &p.steps.to_string()),
+            ("seconds", &format!("{:.1}", p.seconds)),
+            ("layers", &p.layers.to_string()),
+        ],
+    )
+}
+
+/// The golf: steps rebuilt and simulated seconds, against the best known.
+fn score(screen: &LessonScreen, lang: Lang) -> Option<String> {
+    let (yours, best) = (screen.yours.as_ref()?, screen.best.as_ref()?);
+    let args = [
+        ("rebuilt", yours.rebuilt.to_string()),
+        ("seconds", format!("{:.1}", yours.seconds)),
+        ("best_rebuilt", best.rebuilt.to_string()),
+        ("best_seconds", format!("{:.1}", best.seconds)),
+    ];
+    let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let par = yours.rebuilt <= best.rebuilt && yours.seconds <= best.seconds + 0.05;
+    let key = if par {
+        "lesson.score_par"
+    } else {
+        "lesson.score"
+    };
+    Some(trf(lang, key, &args))
+}
+
+/// The pane's title: which lesson, which step, and ✓ when it is done.
+pub fn title(model: &Model) -> String {
+    let Some(screen) = model.lesson.as_deref() else {
+        return String::new();
+    };
+    let lang = model.lang;
+    let n = screen
+        .lesson
+        .id
+        .split('-')
+        .next()
+        .and_then(|d| d.parse::<u32>().ok())
+        .map_or_else(|| screen.lesson.id.clone(), |d| d.to_string());
+    let head = trf(
+        lang,
+        "lesson.title",
+        &[
+            ("n", &n),
+            ("title", screen.lesson.title.get(lang)),
+            ("step", &(screen.step + 1).to_string()),
+            ("steps", &screen.lesson.steps.len().to_string()),
+        ],
+    );
+    format!("{head}: {}", screen.current().title.get(lang))
+}
+
+pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
+    let Some(screen) = model.lesson.as_deref() else {
+        return;
+    };
+    let theme = Theme::new(model.no_color);
+    let done = screen.is_done(screen.step);
+    let mut block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(done))
+        .title(Span::styled(
+            text::title(
+                &format!(" {} ", title(model)),
+                area.width.saturating_sub(10),
+            ),
+            theme.title(),
+        ));
+    if done {
+        block = block.title_top(
+            Line::from(Span::styled(
+                format!(" {} ", tr(model.lang, "lesson.done_mark")),
+                theme.hit(),
+            ))
+            .right_aligned(),
+        );
+    }
+    let inner = block.inner(area);
+    let (text, rest) = lines(model, inner.width as usize);
+    // The text comes first and keeps three lines at least; the lines
+    // after it (goal, picture, score, hints) take what is left. Whatever
+    // is cut says so.
+    let h = inner.height as usize;
+    let room = h.saturating_sub(rest.len()).max(text.len().min(3)).min(h);
+    let mut shown: Vec<Line> = Vec::new();
+    if text.len() > room {
+        shown.extend(text.into_iter().take(room.saturating_sub(1)));
+        shown.push(Line::from(Span::styled("…", theme.dim())));
+    } else {
+        shown.extend(text);
+    }
+    let left = h.saturating_sub(shown.len());
+    if rest.len() > left {
+        shown.extend(rest.into_iter().take(left.saturating_sub(1)));
+        if left > 0 {
+            shown.push(Line::from(Span::styled("…", theme.dim())));
+        }
+    } else {
+        shown.extend(rest);
+    }
+    block.render(area, buf);
+    Paragraph::new(shown).render(inner, buf);
+}
+
+/// The solution, over the screen once the learner asked for it: every
+/// action, the Dockerfile in full.
+pub fn solution(model: &Model, area: Rect, buf: &mut Buffer) {
+    let Some(screen) = model.lesson.as_deref() else {
+        return;
+    };
+    let theme = Theme::new(model.no_color);
+    let lang = model.lang;
+    let apply = trf(
+        lang,
+        "lesson.solution_apply",
+        &[("key", &key(model, Action::LessonSolution))],
+    );
+    let inner = crate::ui::help::frame(model, area, buf, &tr(lang, "lesson.solution"), &apply);
+    let mut rest = Vec::new();
+    for action in &screen.current().solution {
+        match action {
+            Do::Run(line) => rest.push(Line::from(Span::styled(format!("$ {line}"), theme.key()))),
+            Do::Dockerfile(t) => {
+                rest.push(Line::from(tr(lang, "lesson.solution_dockerfile")));
+                for l in t.lines() {
+                    rest.push(Line::from(Span::styled(format!("  {l}"), theme.key())));
+                }
+            }
+            Do::Write { path, content } => {
+                rest.push(Line::from(trf(
+                    lang,
+                    "lesson.solution_write",
+                    &[("path", path)],
+                )));
+                for l in content.lines() {
+                    rest.push(Line::from(Span::styled(format!("  {l}"), theme.key())));
+                }
+            }
+        }
+    }
+    let w = inner.width as usize;
+    let lines: Vec<Line> = rest.into_iter().map(|l| text::cut_line(l, w)).collect();
+    Paragraph::new(lines).render(inner, buf);
+}
