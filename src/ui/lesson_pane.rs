@@ -85,7 +85,8 @@ fn lines(model: &Model, w: usize) -> (Vec<Line<'static>>, Vec<Line<'static>>) {
         );
         rest.extend(wrap(&line, w).into_iter().map(Line::from));
     }
-    if screen.hints < step.hints.len() {
+    // Once a hint shows, the footer's key says there are more.
+    if screen.hints == 0 {
         let more = trf(
             lang,
             "lesson.hint_more",
@@ -155,10 +156,12 @@ fn pictures(screen: &LessonScreen, lang: Lang, theme: Theme) -> Vec<Line<'static
         }
         Line::from(spans)
     };
-    vec![
-        row(&tr(lang, "lesson.wanted"), Some(best)),
-        row(&tr(lang, "lesson.yours"), screen.yours.as_ref()),
-    ]
+    // Before a build the goal line already says there is none.
+    let mut rows = vec![row(&tr(lang, "lesson.wanted"), Some(best))];
+    if screen.yours.is_some() {
+        rows.push(row(&tr(lang, "lesson.yours"), screen.yours.as_ref()));
+    }
+    rows
 }
 
 fn figures(p: &Picture, lang: Lang) -> String {

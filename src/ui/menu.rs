@@ -33,7 +33,14 @@ pub fn render(menu: &Menu, area: Rect, buf: &mut Buffer) {
             text::title(&format!(" {} ", tr(lang, "menu.title")), area.width),
             theme.title(),
         ));
+    // A column of air inside the border on each side.
     let inner = block.inner(body);
+    let inner = Rect::new(
+        inner.x + 1,
+        inner.y,
+        inner.width.saturating_sub(2),
+        inner.height,
+    );
     let w = inner.width as usize;
     let mut lines = vec![
         Line::from(Span::styled(tr(lang, "menu.intro"), theme.dim())),
@@ -129,13 +136,31 @@ fn footer(menu: &Menu, area: Rect, buf: &mut Buffer) {
         (keys(Scope::Global, &[Action::ToggleLang]), "short.lang"),
         (keys(Scope::Global, &[Action::Quit]), "short.quit"),
     ];
+    // Every key fits at 80 columns in either language: the selection's
+    // arrows go first when they would not, then the spaces narrow.
+    let labelled: Vec<(String, String)> = entries
+        .into_iter()
+        .map(|(k, label)| (k, tr(menu.lang, label)))
+        .collect();
+    let cost = |items: &[(String, String)], gap: usize| {
+        items
+            .iter()
+            .map(|(k, l)| text::width(k) + text::width(l) + 1 + gap)
+            .sum::<usize>()
+    };
+    let w = area.width as usize;
+    let mut items = labelled;
+    if cost(&items, 3) > w {
+        items.remove(0);
+    }
+    let gap = if cost(&items, 3) > w { "  " } else { "   " };
     let mut spans = vec![Span::raw(" ")];
-    for (i, (k, label)) in entries.into_iter().enumerate() {
+    for (i, (k, label)) in items.into_iter().enumerate() {
         if i > 0 {
-            spans.push(Span::raw("   "));
+            spans.push(Span::raw(gap));
         }
         spans.push(Span::styled(k, theme.key()));
-        spans.push(Span::raw(format!(" {}", tr(menu.lang, label))));
+        spans.push(Span::raw(format!(" {label}")));
     }
     let line = text::cut_line(Line::from(spans), area.width as usize);
     Paragraph::new(line).render(area, buf);
