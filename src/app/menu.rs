@@ -5,7 +5,7 @@
 
 use crate::app::action::Action;
 use crate::app::i18n::{tr, Lang};
-use crate::app::keymap::{Key, KeyCode, Keymap, Scope};
+use crate::app::keymap::{Key, Keymap, Scope};
 use crate::lesson::model::Lesson;
 use crate::lesson::progress::{Progress, Standing};
 
@@ -110,9 +110,6 @@ impl Menu {
         if key == Key::ctrl('c') {
             return Some(Choice::Quit);
         }
-        if key.code == KeyCode::Esc {
-            return Some(Choice::Quit);
-        }
         self.status = None;
         let action = self.keymap.lookup(Scope::Menu, key)?;
         match action {
@@ -160,6 +157,7 @@ impl Menu {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::keymap::KeyCode;
 
     fn menu() -> Menu {
         Menu::new(crate::lesson::embedded(), Progress::new(), Lang::En)

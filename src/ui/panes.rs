@@ -421,7 +421,11 @@ pub fn status(model: &Model, area: Rect, buf: &mut Buffer) {
             (None, Some(s)) => Line::from(Span::styled(s.clone(), theme.title())),
             // Until the learner changes something, one line says where to
             // start, with the keys of the key map.
-            (None, None) if model.undo.is_empty() && model.mode == Mode::Normal => {
+            (None, None)
+                if model.undo.is_empty()
+                    && model.mode == Mode::Normal
+                    && model.lesson.is_none() =>
+            {
                 let df = Scope::Dockerfile;
                 let hint = trf(
                     lang,
