@@ -685,7 +685,7 @@ pub struct Opened {
     pub context: PathBuf,
     pub dockerfile: PathBuf,
     /// A sandbox's directory, gone with it.
-    scratch: Option<tempfile::TempDir>,
+    _scratch: Option<tempfile::TempDir>,
 }
 
 impl Opened {
@@ -703,7 +703,7 @@ impl Opened {
             session,
             context,
             dockerfile,
-            scratch,
+            _scratch: scratch,
         }
     }
 }
@@ -810,9 +810,8 @@ pub fn run_screen(tty: &mut Tty, opened: &mut Opened, state_dir: &Path) -> Resul
         session,
         context,
         dockerfile,
-        scratch,
+        ..
     } = opened;
-    let sandbox = &scratch.is_some();
     let (ftx, frx) = channel();
     let _watch =
         watcher::watch(context, dockerfile, ftx).map_err(|e| format!("watching files: {e}"))?;
@@ -843,7 +842,7 @@ pub fn run_screen(tty: &mut Tty, opened: &mut Opened, state_dir: &Path) -> Resul
     }
     // Unsaved edits kept by a session a signal ended: offered, not taken.
     // (A lesson's folder is layerlab's own: its text is written on leaving.)
-    if !*sandbox && session.lesson.is_none() {
+    if !session.model.sandbox && session.lesson.is_none() {
         session.recovery = Some(state_dir.to_path_buf());
         if let Some(text) = recovery::read(state_dir, dockerfile) {
             session.dispatch(Event::Recovered(text));
@@ -945,11 +944,18 @@ pub fn run_screen(tty: &mut Tty, opened: &mut Opened, state_dir: &Path) -> Resul
     // and the engine, still lent to it, is not saved.
     let engine_back = session.stop(Some(GIVE_UP_AFTER));
     open.store(false, Ordering::SeqCst);
-    // Reports and file changes of this screen still queued go with it.
+    // Reports and file changes of this screen still queued go with it;
+    // the learner's keys wait for the next screen.
+    let mut kept = Vec::new();
     while let Ok(ev) = rx.try_recv() {
-        if let RtEvent::Terminate(signal) = ev {
-            signalled = signalled.or(Some(signal));
+        match ev {
+            RtEvent::Terminate(signal) => signalled = signalled.or(Some(signal)),
+            RtEvent::Worker(_) | RtEvent::Files(_) => {}
+            other => kept.push(other),
         }
+    }
+    for ev in kept {
+        let _ = tty.tx.send(ev);
     }
     lesson::leave(session);
     if let Some(signal) = signalled {

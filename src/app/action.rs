@@ -71,6 +71,8 @@ actions! {
     LessonNext = "lesson_next",
     LessonMenu = "lesson_menu",
     ToggleLang = "toggle_lang",
+    MenuUp = "menu_up",
+    MenuDown = "menu_down",
     MenuOpen = "menu_open",
     MenuSandbox = "menu_sandbox",
     MenuResetLesson = "menu_reset_lesson",

@@ -113,11 +113,11 @@ impl Menu {
         self.status = None;
         let action = self.keymap.lookup(Scope::Menu, key)?;
         match action {
-            Action::SelectUp => {
+            Action::MenuUp => {
                 self.selected = self.selected.saturating_sub(1);
                 None
             }
-            Action::SelectDown => {
+            Action::MenuDown => {
                 if self.selected + 1 < self.rows.len() {
                     self.selected += 1;
                 }

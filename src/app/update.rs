@@ -720,7 +720,9 @@ pub fn apply(model: &mut Model, action: Action) -> Vec<Effect> {
         | Action::LessonMenu
         | Action::ToggleLang => lesson_update::action(model, action),
         // The menu's own keys mean nothing on this screen.
-        Action::MenuOpen
+        Action::MenuUp
+        | Action::MenuDown
+        | Action::MenuOpen
         | Action::MenuSandbox
         | Action::MenuResetLesson
         | Action::MenuResetStep => Vec::new(),

@@ -125,10 +125,7 @@ fn footer(menu: &Menu, area: Rect, buf: &mut Buffer) {
     };
     let m = Scope::Menu;
     let entries = [
-        (
-            keys(m, &[Action::SelectUp, Action::SelectDown]),
-            "short.select",
-        ),
+        (keys(m, &[Action::MenuUp, Action::MenuDown]), "short.select"),
         (keys(m, &[Action::MenuOpen]), "short.open"),
         (keys(m, &[Action::MenuSandbox]), "short.sandbox"),
         (keys(m, &[Action::MenuResetLesson]), "short.reset_lesson"),
