@@ -24,8 +24,8 @@ pub fn split(model: &Model, area: Rect) -> (Option<Rect>, Rect) {
         return (None, area);
     }
     let inner_w = area.width.saturating_sub(2) as usize;
-    let (text, rest) = lines(model, inner_w);
-    let wanted = (text.len() + rest.len()) as u16 + 2;
+    let (text, rest, extra) = lines(model, inner_w);
+    let wanted = (text.len() + rest.len() + extra.len()) as u16 + 2;
     // The panes keep half the screen at least.
     let max = (area.height / 2).max(6);
     let h = wanted.clamp(5, max).min(area.height.saturating_sub(8));
@@ -55,11 +55,13 @@ fn key(model: &Model, action: Action) -> String {
         .map_or_else(String::new, |k| text::key_label(*k))
 }
 
-/// The step's text, and the lines that follow it (goal, picture, score,
-/// hints), wrapped to `w` cells.
-fn lines(model: &Model, w: usize) -> (Vec<Line<'static>>, Vec<Line<'static>>) {
+/// The step's text, the lines that follow it (goal, picture, score,
+/// hints), and those shown only where there is room (the footer has the
+/// hint key too), wrapped to `w` cells.
+type Lines = Vec<Line<'static>>;
+fn lines(model: &Model, w: usize) -> (Lines, Lines, Lines) {
     let Some(screen) = model.lesson.as_deref() else {
-        return (Vec::new(), Vec::new());
+        return (Vec::new(), Vec::new(), Vec::new());
     };
     let theme = Theme::new(model.no_color);
     let lang = model.lang;
@@ -85,6 +87,7 @@ fn lines(model: &Model, w: usize) -> (Vec<Line<'static>>, Vec<Line<'static>>) {
         );
         rest.extend(wrap(&line, w).into_iter().map(Line::from));
     }
+    let mut extra = Vec::new();
     // Once a hint shows, the footer's key says there are more.
     if screen.hints == 0 {
         let more = trf(
@@ -96,10 +99,13 @@ fn lines(model: &Model, w: usize) -> (Vec<Line<'static>>, Vec<Line<'static>>) {
                 ("total", &step.hints.len().to_string()),
             ],
         );
-        rest.push(Line::from(Span::styled(more, theme.dim())));
+        extra.push(text::cut_line(
+            Line::from(Span::styled(more, theme.dim())),
+            w,
+        ));
     }
     let rest = rest.into_iter().map(|l| text::cut_line(l, w)).collect();
-    (text, rest)
+    (text, rest, extra)
 }
 
 /// `Goal: ✓ reached`, or what is not met yet.
@@ -171,7 +177,6 @@ fn figures(p: &Picture, lang: Lang) -> String {
         &[
             ("rebuilt", &p.rebuilt.to_string()),
             ("steps", &p.steps.to_string()),
-            ("seconds", &format!("{:.1}", p.seconds)),
             ("layers", &p.layers.to_string()),
         ],
     )
@@ -187,7 +192,10 @@ fn score(screen: &LessonScreen, lang: Lang) -> Option<String> {
         ("best_seconds", format!("{:.1}", best.seconds)),
     ];
     let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let par = yours.rebuilt <= best.rebuilt && yours.seconds <= best.seconds + 0.05;
+    // Par only counts once the goal holds (the same count under the
+    // other builder is not the step done).
+    let reached = screen.unmet.as_ref().is_some_and(Vec::is_empty);
+    let par = reached && yours.rebuilt <= best.rebuilt && yours.seconds <= best.seconds + 0.05;
     let key = if par {
         "lesson.score_par"
     } else {
@@ -196,8 +204,9 @@ fn score(screen: &LessonScreen, lang: Lang) -> Option<String> {
     Some(trf(lang, key, &args))
 }
 
-/// The pane's title: which lesson, which step, and ✓ when it is done.
-pub fn title(model: &Model) -> String {
+/// The pane's title: which lesson, which step (the lesson's own title
+/// left out when the two do not fit in `w` cells).
+pub fn title(model: &Model, w: usize) -> String {
     let Some(screen) = model.lesson.as_deref() else {
         return String::new();
     };
@@ -209,17 +218,29 @@ pub fn title(model: &Model) -> String {
         .next()
         .and_then(|d| d.parse::<u32>().ok())
         .map_or_else(|| screen.lesson.id.clone(), |d| d.to_string());
-    let head = trf(
+    let step = (screen.step + 1).to_string();
+    let steps = screen.lesson.steps.len().to_string();
+    let step_title = screen.current().title.get(lang);
+    let full = trf(
         lang,
         "lesson.title",
         &[
             ("n", &n),
             ("title", screen.lesson.title.get(lang)),
-            ("step", &(screen.step + 1).to_string()),
-            ("steps", &screen.lesson.steps.len().to_string()),
+            ("step", &step),
+            ("steps", &steps),
         ],
     );
-    format!("{head}: {}", screen.current().title.get(lang))
+    let full = format!("{full}: {step_title}");
+    if text::width(&full) <= w {
+        return full;
+    }
+    let short = trf(
+        lang,
+        "lesson.title_short",
+        &[("n", &n), ("step", &step), ("steps", &steps)],
+    );
+    format!("{short}: {step_title}")
 }
 
 pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
@@ -233,7 +254,7 @@ pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
         .border_style(theme.border(done))
         .title(Span::styled(
             text::title(
-                &format!(" {} ", title(model)),
+                &format!(" {} ", title(model, area.width.saturating_sub(14) as usize)),
                 area.width.saturating_sub(10),
             ),
             theme.title(),
@@ -248,7 +269,7 @@ pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
         );
     }
     let inner = block.inner(area);
-    let (text, rest) = lines(model, inner.width as usize);
+    let (text, rest, extra) = lines(model, inner.width as usize);
     // The text comes first and keeps three lines at least; the lines
     // after it (goal, picture, score, hints) take what is left. Whatever
     // is cut says so.
@@ -269,6 +290,9 @@ pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
         }
     } else {
         shown.extend(rest);
+    }
+    if shown.len() + extra.len() <= h {
+        shown.extend(extra);
     }
     block.render(area, buf);
     Paragraph::new(shown).render(inner, buf);
