@@ -7,6 +7,10 @@
 use crate::support::tmux::{assert_restored, exited, tmux, tmux_available, Session};
 use std::path::Path;
 
+/// Seconds a screen may take to show what is waited for: a lesson opens
+/// with a preview of its base image and plays its best known apart.
+const LONG: u64 = 90;
+
 fn start(name: &str, state: &Path, lang: &str) -> Session {
     let cmd = format!(
         "bash -c \"env LANG=C.UTF-8 TERM=xterm-256color {} --state '{}' --lang {lang}; echo EXIT=\\$?; sleep 60\"",
@@ -30,21 +34,21 @@ fn start(name: &str, state: &Path, lang: &str) -> Session {
 /// The menu, the first lesson opened with Enter, its first step done by
 /// typing the command, then quit.
 fn do_the_first_step(s: &Session) {
-    s.wait("the lesson menu", |sc| {
+    s.wait_up_to(LONG, "the lesson menu", |sc| {
         sc.contains("layerlab · lessons") && sc.contains("Your first image")
     });
     s.keys(&["Enter"]);
-    s.wait("the first step", |sc| {
+    s.wait_up_to(LONG, "the first step", |sc| {
         sc.contains("step 1 of 4: Pull a base image") && sc.contains("Goal: ✗")
     });
     s.keys(&[":"]);
     s.type_text("docker image pull diamol/node");
     s.keys(&["Enter"]);
-    s.wait("the step marked done", |sc| {
+    s.wait_up_to(LONG, "the step marked done", |sc| {
         sc.contains("Goal: ✓ reached") && sc.contains("✓ done") && sc.contains("Step 1 done!")
     });
     s.keys(&["q"]);
-    assert_eq!(exited(s, 15), Some(0), "{}", s.screen());
+    assert_eq!(exited(s, LONG), Some(0), "{}", s.screen());
     assert_restored(s);
 }
 
@@ -53,16 +57,16 @@ fn do_the_first_step(s: &Session) {
 /// marked done.
 fn find_the_progress_kept(name: &str, state: &Path) {
     let s = start(name, state, "en");
-    s.wait("the progress in the menu", |sc| {
+    s.wait_up_to(LONG, "the progress in the menu", |sc| {
         sc.lines()
             .any(|l| l.contains("Your first image") && l.contains("step 1 of 4 · 1 done"))
     });
     s.keys(&["Enter"]);
-    s.wait("the step still done", |sc| {
+    s.wait_up_to(LONG, "the step still done", |sc| {
         sc.contains("step 1 of 4: Pull a base image") && sc.contains("✓ done")
     });
     s.keys(&["q"]);
-    assert_eq!(exited(&s, 15), Some(0), "{}", s.screen());
+    assert_eq!(exited(&s, LONG), Some(0), "{}", s.screen());
 }
 
 fn tmux_or_say_why() -> bool {
@@ -110,7 +114,7 @@ fn a_corrupt_progress_file_is_kept_aside_and_the_lesson_goes_on() {
     .unwrap();
     let id = std::process::id();
     let s = start(&format!("lessons-e2e-c-{id}"), &state, "ko");
-    s.wait("the message in Korean", |sc| {
+    s.wait_up_to(LONG, "the message in Korean", |sc| {
         sc.contains("진행 상황 파일을 읽을 수 없어") && sc.contains("레슨")
     });
     s.keys(&["L"]);

@@ -48,6 +48,12 @@ impl Session {
 
     /// Wait until `pred` holds for the screen; fail with the screen if not.
     pub fn wait(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        self.wait_up_to(15, what, pred)
+    }
+
+    /// [`Session::wait`], for up to `secs` seconds (a debug build under the
+    /// whole test suite's load is slow to preview a base image).
+    pub fn wait_up_to(&self, secs: u64, what: &str, pred: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();
         loop {
             let s = self.screen();
@@ -55,7 +61,7 @@ impl Session {
                 return s;
             }
             assert!(
-                start.elapsed() < Duration::from_secs(15),
+                start.elapsed() < Duration::from_secs(secs),
                 "timed out waiting for {what}; screen:\n{s}"
             );
             std::thread::sleep(Duration::from_millis(100));
