@@ -30,8 +30,9 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "LANG")]
     pub lang: Option<String>,
 
-    /// Read lessons from this folder instead of the ones built in.
-    #[arg(long, value_name = "DIR")]
+    /// Read lessons from this folder instead of the ones built in (the
+    /// lesson menu, `lesson start`, `lesson list`).
+    #[arg(long, global = true, value_name = "DIR")]
     pub lessons: Option<PathBuf>,
 
     /// With no command (the lecture's example): also build every build you
@@ -70,7 +71,7 @@ pub enum Command {
     /// It completes layerlab's commands and, after `layerlab docker`,
     /// docker's commands and their flags, from the same table that runs them.
     Completions(completions::CompletionsArgs),
-    /// List, check and start lessons (for instructors and lesson authors).
+    /// List, check and start lessons (`layerlab` alone opens the lesson menu).
     Lesson(lesson::LessonArgs),
 }
 
@@ -107,18 +108,23 @@ pub fn main() -> i32 {
             with_state(cli.state.as_deref(), |dir| docker::run(&args, dir))
         }
         Some(Command::Completions(args)) => completions::run(&args),
-        Some(Command::Lesson(args)) => match lang(cli.lang.as_deref()) {
-            Ok(lang) => lesson::run(&args, cli.lessons.as_deref(), lang),
-            Err(code) => code,
+        Some(Command::Lesson(args)) => match (&args.command, lang(cli.lang.as_deref())) {
+            (lesson::LessonCommand::Start { name }, _) => with_state(cli.state.as_deref(), |dir| {
+                let start = crate::runtime::Start::Lesson {
+                    name: name.clone(),
+                    lessons: cli.lessons.clone(),
+                };
+                open::run(start, dir, cli.lang.as_deref(), false)
+            }),
+            (_, Ok(lang)) => lesson::run(&args, cli.lessons.as_deref(), lang),
+            (_, Err(code)) => code,
         },
-        // No lessons yet: the sandbox with the lecture's example.
+        // The lesson menu; the sandbox is one key away in it.
         None => with_state(cli.state.as_deref(), |dir| {
-            open::run(
-                crate::runtime::Start::Example,
-                dir,
-                cli.lang.as_deref(),
-                cli.engine.is_some(),
-            )
+            let start = crate::runtime::Start::Menu {
+                lessons: cli.lessons.clone(),
+            };
+            open::run(start, dir, cli.lang.as_deref(), cli.engine.is_some())
         }),
     }
 }

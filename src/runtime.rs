@@ -10,6 +10,7 @@
 pub mod events;
 pub mod export;
 pub mod host;
+pub mod lesson;
 pub mod ops;
 pub mod oracle;
 pub mod record;
@@ -31,7 +32,8 @@ use events::RtEvent;
 use host::{EngineHost, Project};
 use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{channel, RecvTimeoutError};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use worker::{Job, JobKind, Report, Worker};
@@ -47,6 +49,13 @@ pub enum Start {
     Open {
         dockerfile: Option<PathBuf>,
         context: PathBuf,
+    },
+    /// The lesson menu: the embedded lessons, or those of a folder.
+    Menu { lessons: Option<PathBuf> },
+    /// A lesson's screen, by its name (`01-first-image`).
+    Lesson {
+        name: String,
+        lessons: Option<PathBuf>,
     },
 }
 
@@ -115,6 +124,11 @@ pub struct Session {
     engine: Option<oracle::Runner>,
     /// The folder layerlab was started in: where screen pictures go.
     pub cwd: PathBuf,
+    /// The lesson this screen is a lesson's: its folders, the builds its
+    /// goals are checked against.
+    pub lesson: Option<lesson::LessonRun>,
+    /// The learner asked for the lesson menu: the screen ends for it.
+    pub to_menu: bool,
 }
 
 impl Session {
@@ -155,6 +169,8 @@ impl Session {
             shell: None,
             engine: None,
             cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+            lesson: None,
+            to_menu: false,
         })
     }
 
@@ -341,6 +357,7 @@ impl Session {
 
     /// Feed one event through `update`, performing effects until quiet.
     pub fn dispatch(&mut self, event: Event) {
+        lesson::note(self, &event);
         let effects = update(&mut self.model, event);
         self.settle(effects);
     }
@@ -355,8 +372,11 @@ impl Session {
                 queue.extend(self.perform(effect));
             }
             let Some(ev) = queue.pop_front() else {
+                // A lesson's goal is checked once the engine is quiet.
+                lesson::settled(self);
                 return;
             };
+            lesson::note(self, &ev);
             effects = update(&mut self.model, ev);
         }
     }
@@ -550,6 +570,7 @@ impl Session {
                 Vec::new()
             }
             Effect::ExportScreen => vec![Event::ScreenExported(self.export_screen())],
+            Effect::Lesson(e) => lesson::perform(self, e),
             Effect::Quit => Vec::new(),
         }
     }
@@ -703,31 +724,147 @@ pub fn lang_from_env() -> Lang {
     Lang::from_locale(var.as_deref())
 }
 
+/// The terminal and what outlives one screen: the signal and input
+/// threads and the channel they feed. The lesson menu, a lesson and the
+/// sandbox take turns on it.
+pub struct Tty {
+    pub guard: terminal::Guard,
+    pub input: events::Input,
+    pub tx: Sender<RtEvent>,
+    pub rx: Receiver<RtEvent>,
+}
+
+impl Tty {
+    /// Take the terminal, recording what it shows to `record` when given
+    /// (`layerlab record`).
+    pub fn enter(record: Option<&record::RecordTo>, lang: Lang) -> Result<Tty, String> {
+        let (tx, rx) = channel::<RtEvent>();
+        events::spawn_signals(tx.clone()).map_err(|e| e.to_string())?;
+        // A recording is started before the terminal is taken (a file in
+        // the way is said on the learner's screen) and left behind only if
+        // the terminal could be taken.
+        let size = crossterm::terminal::size().unwrap_or((80, 24));
+        let mut recording = match record {
+            Some(to) => Some(record::start(to, size, lang).map_err(|m| m.render(lang))?),
+            None => None,
+        };
+        let mut guard = terminal::Guard::enter().map_err(|e| {
+            if let Some(r) = recording.take() {
+                r.discard();
+            }
+            e.to_string()
+        })?;
+        if let Some(r) = recording {
+            guard.record(r);
+        }
+        let input = events::spawn_input(tx.clone());
+        Ok(Tty {
+            guard,
+            input,
+            tx,
+            rx,
+        })
+    }
+}
+
+/// How a screen ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// The exit code: 0, or 128 + the signal that ended it.
+    Quit(i32),
+    /// The learner asked for the lesson menu.
+    Menu,
+}
+
+/// A session and the files it is open on.
+pub struct Opened {
+    pub session: Session,
+    pub context: PathBuf,
+    pub dockerfile: PathBuf,
+    /// A sandbox's directory, gone with it.
+    _scratch: Option<tempfile::TempDir>,
+}
+
+impl Opened {
+    pub fn new(
+        mut session: Session,
+        context: PathBuf,
+        dockerfile: PathBuf,
+        scratch: Option<tempfile::TempDir>,
+    ) -> Opened {
+        session.model.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        if let Ok((w, h)) = crossterm::terminal::size() {
+            session.model.size = (w, h);
+        }
+        Opened {
+            session,
+            context,
+            dockerfile,
+            _scratch: scratch,
+        }
+    }
+}
+
 /// Run the screen until the learner quits; the exit code (128 + the
 /// signal when one ended it).
 pub fn run(opts: &Options) -> Result<i32, String> {
     let lang = opts.lang.unwrap_or_else(lang_from_env);
+    if let Start::Menu { lessons } | Start::Lesson { lessons, .. } = &opts.start {
+        let catalog = lesson::Catalog::load(lessons.as_deref());
+        let first = match &opts.start {
+            Start::Lesson { name, .. } => Some(name.as_str()),
+            _ => None,
+        };
+        // An unknown lesson is said before the screen opens.
+        if let Some(name) = first.filter(|n| catalog.find(n).is_none()) {
+            let mut why = Message::new("lesson.unknown")
+                .arg("name", name)
+                .render(lang);
+            if let Some(e) = catalog.errors.first() {
+                why = format!("{why}\n{e}");
+            }
+            return Err(why);
+        }
+        let mut tty = Tty::enter(opts.record.as_ref(), lang)?;
+        return lesson::run(&mut tty, &opts.state_dir, &catalog, first, lang);
+    }
+    let mut opened = open_project(&opts.start, &opts.state_dir, lang)?;
+    let mut tty = Tty::enter(opts.record.as_ref(), lang)?;
+    match run_screen(&mut tty, &mut opened, &opts.state_dir, opts.engine)? {
+        Ended::Quit(code) => Ok(code),
+        // `layerlab sandbox` or `open` reaches the lessons too.
+        Ended::Menu => {
+            drop(opened);
+            let catalog = lesson::Catalog::load(None);
+            lesson::run(&mut tty, &opts.state_dir, &catalog, None, lang)
+        }
+    }
+}
+
+/// A session on `start` (the example, a scratch project, a directory),
+/// not yet started.
+pub fn open_project(start: &Start, state_dir: &Path, lang: Lang) -> Result<Opened, String> {
     // Kept alive for the session; a sandbox's directory goes with it.
-    let mut _scratch = None;
-    let (context, dockerfile, title, sandbox) = match &opts.start {
+    let mut scratch = None;
+    let (context, dockerfile, title, sandbox) = match start {
         Start::Example | Start::Scratch => {
             let dir = tempfile::Builder::new()
                 .prefix("layerlab-sandbox-")
                 .tempdir()
                 .map_err(|e| e.to_string())?;
-            let files = if matches!(opts.start, Start::Example) {
+            let files = if matches!(start, Start::Example) {
                 EXAMPLE
             } else {
                 SCRATCH
             };
             write_files(dir.path(), files).map_err(|e| e.to_string())?;
             let ctx = dir.path().to_path_buf();
-            let title = if matches!(opts.start, Start::Example) {
+            let title = if matches!(start, Start::Example) {
                 "web-ping/Dockerfile"
             } else {
                 "scratch/Dockerfile"
             };
-            _scratch = Some(dir);
+            scratch = Some(dir);
             (ctx.clone(), ctx.join("Dockerfile"), title.to_string(), true)
         }
         Start::Open {
@@ -750,24 +887,39 @@ pub fn run(opts: &Options) -> Result<i32, String> {
                 .map_or("Dockerfile".into(), |n| n.to_string_lossy().to_string());
             (context.clone(), df, format!("{name}/{file}"), false)
         }
+        Start::Menu { .. } | Start::Lesson { .. } => {
+            return Err("a lesson is not a project".into());
+        }
     };
-    let daemon = Daemon::open(&opts.state_dir).map_err(|e| e.to_string())?;
+    let daemon = Daemon::open(state_dir).map_err(|e| e.to_string())?;
     for notice in daemon.notices() {
         eprintln!("WARNING: {notice}");
     }
     let mut session = Session::open(daemon, context.clone(), dockerfile.clone(), &title, lang)?;
     session.model.sandbox = sandbox;
-    session.model.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    if let Ok((w, h)) = crossterm::terminal::size() {
-        session.model.size = (w, h);
-    }
+    Ok(Opened::new(session, context, dockerfile, scratch))
+}
 
-    let (tx, rx) = channel::<RtEvent>();
+/// Run one screen on the terminal until the learner quits or asks for the
+/// menu.
+/// `engine`: builds the learner commits go to the real daemon too.
+pub fn run_screen(
+    tty: &mut Tty,
+    opened: &mut Opened,
+    state_dir: &Path,
+    engine: bool,
+) -> Result<Ended, String> {
+    let Opened {
+        session,
+        context,
+        dockerfile,
+        ..
+    } = opened;
     let (ftx, frx) = channel();
     let _watch =
-        watcher::watch(&context, &dockerfile, ftx).map_err(|e| format!("watching files: {e}"))?;
+        watcher::watch(context, dockerfile, ftx).map_err(|e| format!("watching files: {e}"))?;
     {
-        let tx = tx.clone();
+        let tx = tty.tx.clone();
         std::thread::spawn(move || {
             while let Ok(c) = frx.recv() {
                 if tx.send(RtEvent::Files(c)).is_err() {
@@ -776,43 +928,35 @@ pub fn run(opts: &Options) -> Result<i32, String> {
             }
         });
     }
+    // What this screen's worker reports reaches the loop only while the
+    // screen is open: the next screen's worker numbers its jobs afresh.
+    let open = Arc::new(AtomicBool::new(true));
     {
-        let tx = std::sync::Mutex::new(tx.clone());
+        let tx = std::sync::Mutex::new(tty.tx.clone());
+        let open = Arc::clone(&open);
         session.use_worker(move |r| {
+            if !open.load(Ordering::SeqCst) {
+                return;
+            }
             if let Ok(tx) = tx.lock() {
                 let _ = tx.send(RtEvent::Worker(r));
             }
         });
     }
-    if opts.engine {
+    if engine {
         session.use_engine();
     }
     // Unsaved edits kept by a session a signal ended: offered, not taken.
-    if !sandbox {
-        session.recovery = Some(opts.state_dir.clone());
-        if let Some(text) = recovery::read(&opts.state_dir, &dockerfile) {
+    // (A lesson's folder is layerlab's own: its text is written on leaving.)
+    if !session.model.sandbox && session.lesson.is_none() {
+        session.recovery = Some(state_dir.to_path_buf());
+        if let Some(text) = recovery::read(state_dir, dockerfile) {
             session.dispatch(Event::Recovered(text));
         }
     }
-    events::spawn_signals(tx.clone()).map_err(|e| e.to_string())?;
-
-    // A recording is started before the terminal is taken (a file in the
-    // way is said on the learner's screen) and left behind only if the
-    // terminal could be taken.
-    let mut recording = match &opts.record {
-        Some(to) => Some(record::start(to, session.model.size, lang).map_err(|m| m.render(lang))?),
-        None => None,
-    };
-    let mut guard = terminal::Guard::enter().map_err(|e| {
-        if let Some(r) = recording.take() {
-            r.discard();
-        }
-        e.to_string()
-    })?;
-    if let Some(r) = recording {
-        guard.record(r);
-    }
-    let input = events::spawn_input(tx);
+    let Tty {
+        guard, input, rx, ..
+    } = tty;
     // First frame before the first build: start-up stays fast.
     guard
         .term
@@ -872,7 +1016,7 @@ pub fn run(opts: &Options) -> Result<i32, String> {
                 {
                     guard.suspend();
                 }
-                RtEvent::Term(t) => handle_term(&mut session, &t),
+                RtEvent::Term(t) => handle_term(session, &t),
             }
             if session.model.quit {
                 break;
@@ -906,21 +1050,39 @@ pub fn run(opts: &Options) -> Result<i32, String> {
     // and the engine, still lent to it, is not saved.
     session.stop_engine();
     let engine_back = session.stop(Some(GIVE_UP_AFTER));
-    drop(guard);
+    open.store(false, Ordering::SeqCst);
+    // Reports and file changes of this screen still queued go with it;
+    // the learner's keys wait for the next screen.
+    let mut kept = Vec::new();
+    while let Ok(ev) = rx.try_recv() {
+        match ev {
+            RtEvent::Terminate(signal) => signalled = signalled.or(Some(signal)),
+            RtEvent::Worker(_) | RtEvent::Files(_) => {}
+            other => kept.push(other),
+        }
+    }
+    for ev in kept {
+        let _ = tty.tx.send(ev);
+    }
+    lesson::leave(session);
     if let Some(signal) = signalled {
         session.keep_unsaved_edits();
         if engine_back {
             let _ = session.host.daemon.save();
         }
-        return Ok(128 + signal);
+        return Ok(Ended::Quit(128 + signal));
     }
-    if !engine_back {
-        return Ok(0);
+    if engine_back {
+        session.host.daemon.save().map_err(|e| {
+            Message::new("status.state_not_saved")
+                .arg("error", e)
+                .render(session.model.lang)
+        })?;
     }
-    session.host.daemon.save().map(|()| 0).map_err(|e| {
-        Message::new("status.state_not_saved")
-            .arg("error", e)
-            .render(lang)
+    Ok(if session.to_menu {
+        Ended::Menu
+    } else {
+        Ended::Quit(0)
     })
 }
 

@@ -8,6 +8,8 @@ pub mod export;
 pub mod help;
 pub mod highlight;
 pub mod layers_pane;
+pub mod lesson_pane;
+pub mod menu;
 pub mod panes;
 pub mod shell_pane;
 pub mod text;
@@ -22,6 +24,8 @@ use ratatui::Frame;
 /// Where each part of the screen goes for the model's size and state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Areas {
+    /// The lesson's band above the panes, on a lesson's screen.
+    pub lesson: Option<Rect>,
     pub dockerfile: Rect,
     pub context: Option<Rect>,
     pub layers: Rect,
@@ -35,7 +39,7 @@ pub struct Areas {
 }
 
 pub fn areas(model: &Model) -> Areas {
-    let area = Rect::new(0, 0, model.size.0, model.size.1);
+    let (lesson, area) = lesson_pane::split(model, Rect::new(0, 0, model.size.0, model.size.1));
     let roomy = model.roomy();
     let output_h = if model.log.shown && !model.log.output.is_empty() {
         (area.height / 3).clamp(4, 12)
@@ -76,6 +80,7 @@ pub fn areas(model: &Model) -> Areas {
         (cols[0], None)
     };
     Areas {
+        lesson,
         dockerfile,
         context,
         layers: cols[1],
@@ -95,6 +100,9 @@ pub fn draw(frame: &mut Frame, model: &Model) {
 pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
     let a = areas(model);
     let a = clip(a, area);
+    if let Some(r) = a.lesson {
+        lesson_pane::render(model, r, buf);
+    }
     dockerfile_pane::render(model, a.dockerfile, buf);
     if let Some(r) = a.context {
         panes::context(model, r, buf);
@@ -117,6 +125,9 @@ pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
         Mode::Edit(_) => editor::overlay(model, area, buf),
         Mode::Shell(_) => shell_pane::render(model, area, buf),
         _ => {}
+    }
+    if model.lesson.as_ref().is_some_and(|l| l.solution_open) && model.mode == Mode::Normal {
+        lesson_pane::solution(model, area, buf);
     }
 }
 
@@ -158,6 +169,7 @@ pub fn wrapped_in(
 
 fn clip(mut a: Areas, area: Rect) -> Areas {
     let c = |r: Rect| r.intersection(area);
+    a.lesson = a.lesson.map(c);
     a.dockerfile = c(a.dockerfile);
     a.layers = c(a.layers);
     a.context = a.context.map(c);

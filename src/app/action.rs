@@ -67,6 +67,17 @@ actions! {
     ContextDelete = "context_delete",
     ContextReset = "context_reset",
     ExportScreen = "export_screen",
+    LessonHint = "lesson_hint",
+    LessonSolution = "lesson_solution",
+    LessonNext = "lesson_next",
+    LessonMenu = "lesson_menu",
+    ToggleLang = "toggle_lang",
+    MenuUp = "menu_up",
+    MenuDown = "menu_down",
+    MenuOpen = "menu_open",
+    MenuSandbox = "menu_sandbox",
+    MenuResetLesson = "menu_reset_lesson",
+    MenuResetStep = "menu_reset_step",
 }
 
 impl fmt::Display for Action {

@@ -1,6 +1,7 @@
 //! What `update` asks the runtime to do: the only way the pure app reaches
 //! the engine, the disk or the process.
 
+use crate::app::lesson::LessonEffect;
 use crate::dockerfile::Compiled;
 use crate::engine::builder::BuilderKind;
 use std::sync::Arc;
@@ -56,6 +57,8 @@ pub enum Effect {
     },
     /// Write the screen as it is drawn now as an SVG picture and as text.
     ExportScreen,
+    /// What the lesson screen asks for (progress, a step's folder, the menu).
+    Lesson(LessonEffect),
     Quit,
 }
 

@@ -162,14 +162,17 @@ pub enum Scope {
     Dockerfile,
     Layers,
     Context,
+    /// The lesson menu.
+    Menu,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 4] = [
+    pub const ALL: [Scope; 5] = [
         Scope::Dockerfile,
         Scope::Layers,
         Scope::Context,
         Scope::Global,
+        Scope::Menu,
     ];
 
     pub fn name(self) -> &'static str {
@@ -178,6 +181,7 @@ impl Scope {
             Scope::Dockerfile => "dockerfile",
             Scope::Layers => "layers",
             Scope::Context => "context",
+            Scope::Menu => "menu",
         }
     }
 }
@@ -190,6 +194,7 @@ struct KeymapFile {
     dockerfile: BTreeMap<String, String>,
     layers: BTreeMap<String, String>,
     context: BTreeMap<String, String>,
+    menu: BTreeMap<String, String>,
 }
 
 /// Key → action, per scope. Lookups try the pane's scope, then global.
@@ -209,6 +214,7 @@ impl Keymap {
             (Scope::Dockerfile, &file.dockerfile),
             (Scope::Layers, &file.layers),
             (Scope::Context, &file.context),
+            (Scope::Menu, &file.menu),
         ] {
             for (k, a) in table {
                 let key: Key = k.parse()?;
@@ -316,9 +322,10 @@ mod tests {
 
     #[test]
     fn bad_files_are_errors() {
-        assert!(
-            Keymap::parse("[global]\nq = \"fly\"\n[dockerfile]\n[layers]\n[context]\n").is_err()
-        );
+        assert!(Keymap::parse(
+            "[global]\nq = \"fly\"\n[dockerfile]\n[layers]\n[context]\n[menu]\n"
+        )
+        .is_err());
         assert!(Keymap::parse("[global]\n").is_err());
     }
 }

@@ -6,6 +6,7 @@ use crate::app::editor::Edit;
 use crate::app::files::{layer_files, wasted, LayerFile};
 use crate::app::i18n::{tr, trf, Lang};
 use crate::app::keymap::{Key, KeyCode, Keymap};
+use crate::app::lesson::LessonScreen;
 use crate::dockerfile::{compile, Compiled};
 use crate::engine::builder::{BuildError, BuilderKind, StepStarted};
 use crate::engine::report::{BuildReport, BuiltInstruction, StepReport, Verdict};
@@ -413,6 +414,8 @@ pub struct Model {
     pub recovered: Option<String>,
     /// `--engine docker`: the real daemon's side of the latest build.
     pub engine: Option<crate::app::engine_view::EngineView>,
+    /// The lesson shown beside the panes, if the screen is a lesson's.
+    pub lesson: Option<Box<LessonScreen>>,
 }
 
 /// A build or preview under way, as the screen shows it.
@@ -493,6 +496,7 @@ impl Model {
             running: None,
             recovered: None,
             engine: None,
+            lesson: None,
         }
     }
 

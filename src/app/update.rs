@@ -8,6 +8,8 @@ use crate::app::editor::{Edit, EditTarget, Outcome, TextArea};
 use crate::app::effect::{ContextOp, Effect, ExternalFile};
 use crate::app::i18n::{tr, trf};
 use crate::app::keymap::{Key, KeyCode, Scope};
+use crate::app::lesson::LessonEvent;
+use crate::app::lesson_update;
 use crate::app::model::{
     overlay_rows, BuildOutcome, BuildView, ContextRow, Focus, Input, Mode, Model, Running, Shown,
     Snapshot,
@@ -91,6 +93,8 @@ pub enum Event {
     /// extension (`.svg` and `.txt` beside each other), or why not, in
     /// words.
     ScreenExported(Result<(String, String), String>),
+    /// What the runtime brings back to the lesson screen.
+    Lesson(LessonEvent),
 }
 
 pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
@@ -304,6 +308,7 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
             model.status = Some(said);
             Vec::new()
         }
+        Event::Lesson(e) => lesson_update::event(model, e),
     }
 }
 
@@ -367,6 +372,7 @@ fn key_event(model: &mut Model, key: Key) -> Vec<Effect> {
             let selected = model.selected;
             change_document(model, split_lines(&text), selected)
         }
+        Mode::Normal if lesson_update::asking(model) => lesson_update::answer(model, key),
         Mode::Normal => {
             let scope = match model.focus {
                 Focus::Dockerfile => Scope::Dockerfile,
@@ -755,6 +761,18 @@ pub fn apply(model: &mut Model, action: Action) -> Vec<Effect> {
             model.status = Some(tr(lang, "status.simulation_reset"));
             vec![Effect::ResetContext]
         }
+        Action::LessonHint
+        | Action::LessonSolution
+        | Action::LessonNext
+        | Action::LessonMenu
+        | Action::ToggleLang => lesson_update::action(model, action),
+        // The menu's own keys mean nothing on this screen.
+        Action::MenuUp
+        | Action::MenuDown
+        | Action::MenuOpen
+        | Action::MenuSandbox
+        | Action::MenuResetLesson
+        | Action::MenuResetStep => Vec::new(),
     }
 }
 

@@ -1,4 +1,6 @@
-//! `layerlab lesson list|check|new`: for instructors and lesson authors.
+//! `layerlab lesson list|check|new|start`: `start` opens a lesson's screen
+//! (the screen's front door is `cli.rs`, which knows the state directory);
+//! the others are for instructors and lesson authors.
 //! `check` proves a folder of lessons usable as `rustlings dev check` does:
 //! every file parses (errors at file:line:col) and every step's solution,
 //! applied on a fresh engine, reaches its goal.
@@ -30,6 +32,11 @@ pub enum LessonCommand {
         /// The folder to create, `NN-topic` (`lessons/04-arg`).
         name: PathBuf,
     },
+    /// Open the lesson screen on a lesson, where the learner left it.
+    Start {
+        /// The lesson's name, as `lesson list` prints it (`01-first-image`).
+        name: String,
+    },
 }
 
 pub fn run(args: &LessonArgs, lessons: Option<&Path>, lang: Lang) -> i32 {
@@ -37,6 +44,8 @@ pub fn run(args: &LessonArgs, lessons: Option<&Path>, lang: Lang) -> i32 {
         LessonCommand::List => list(lessons, lang),
         LessonCommand::Check { dir } => check(dir),
         LessonCommand::New { name } => new(name),
+        // Opened by `cli::main`, which resolves the state directory first.
+        LessonCommand::Start { .. } => 2,
     }
 }
 

@@ -82,6 +82,70 @@ fn read_tree(
     Ok(())
 }
 
+/// Lays out a fresh working folder at `dir`: what was there goes, the
+/// start's Dockerfile and files come.
+pub fn lay_out(dir: &Path, start: &Start) -> Result<(), PlayError> {
+    let words = |e: std::io::Error| format!("{}: {e}", dir.display());
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).map_err(words)?;
+    }
+    std::fs::create_dir_all(dir).map_err(words)?;
+    write_file(dir, "Dockerfile", &start.dockerfile)?;
+    for (path, content) in &start.files {
+        write_file(dir, path, content)?;
+    }
+    Ok(())
+}
+
+/// Writes a file of the working folder at `dir` (an action's `write`);
+/// the path must stay inside it.
+pub fn write_file(dir: &Path, path: &str, content: &str) -> Result<(), PlayError> {
+    if path.split('/').any(|c| c == ".." || c.is_empty()) {
+        return Err(format!(
+            "{path}: a file of the working folder needs a relative path"
+        ));
+    }
+    write_fixed(dir, path, content.as_bytes())
+}
+
+/// The build context at `context` as a build sees it.
+pub fn snapshot(context: &Path) -> Result<ContextSnapshot, String> {
+    let ignore = read_dockerignore(context).map_err(|e| e.to_string())?;
+    ContextSnapshot::capture(context, &ignore, &mut StatCache::default()).map_err(|e| e.to_string())
+}
+
+/// What rebuilding `compiled` over `context` would do after a change to
+/// its file `path` (a line added), under `opts`, written nowhere: what a
+/// goal's `after_change` counts, on the lesson engine and on the screen's.
+pub fn preview_change(
+    engine: &EngineState,
+    compiled: &crate::dockerfile::Compiled,
+    context: &Path,
+    path: &str,
+    opts: &BuildOptions,
+) -> Result<BuildReport, String> {
+    let snap = snapshot(context)?;
+    let mut changed = std::fs::read(context.join(path)).map_err(|e| format!("{path}: {e}"))?;
+    changed.extend_from_slice(b"\n// changed\n");
+    let mut overrides = Overrides::default();
+    overrides.push(path, Override::Write(Arc::from(changed)));
+    let opts = BuildOptions {
+        builder: opts.builder,
+        build_args: opts.build_args.clone(),
+        target: opts.target.clone(),
+        ..BuildOptions::default()
+    };
+    builder::preview(
+        engine,
+        &mut Memo::default(),
+        compiled,
+        &snap.with_overrides(&overrides),
+        &opts,
+    )
+    .result
+    .map_err(|e| e.to_string())
+}
+
 impl Playground {
     /// A playground over `dir` (created if missing) with an empty engine.
     pub fn new(dir: PathBuf) -> Playground {
@@ -104,25 +168,11 @@ impl Playground {
     /// Lays out a fresh working folder: what was there goes, the start's
     /// Dockerfile and files come. The engine keeps its images and caches.
     pub fn start(&mut self, start: &Start) -> Result<(), PlayError> {
-        let words = |e: std::io::Error| format!("{}: {e}", self.dir.display());
-        if self.dir.exists() {
-            std::fs::remove_dir_all(&self.dir).map_err(words)?;
-        }
-        std::fs::create_dir_all(&self.dir).map_err(words)?;
-        self.write("Dockerfile", &start.dockerfile)?;
-        for (path, content) in &start.files {
-            self.write(path, content)?;
-        }
-        Ok(())
+        lay_out(&self.dir, start)
     }
 
     fn write(&self, path: &str, content: &str) -> Result<(), PlayError> {
-        if path.split('/').any(|c| c == ".." || c.is_empty()) {
-            return Err(format!(
-                "{path}: a file of the working folder needs a relative path"
-            ));
-        }
-        write_fixed(&self.dir, path, content.as_bytes())
+        write_file(&self.dir, path, content)
     }
 
     /// Applies one action; a docker command that fails is an error with
@@ -234,12 +284,6 @@ impl Playground {
         goal.check(self)
     }
 
-    fn snapshot(&self, context: &Path) -> Result<ContextSnapshot, String> {
-        let ignore = read_dockerignore(context).map_err(|e| e.to_string())?;
-        ContextSnapshot::capture(context, &ignore, &mut StatCache::default())
-            .map_err(|e| e.to_string())
-    }
-
     fn dockerfile_of(&self, req: &BuildRequest) -> (PathBuf, String) {
         match &req.file {
             Some(f) => (self.dir.join(f), f.clone()),
@@ -258,7 +302,7 @@ impl Host for Playground {
             format!("failed to read dockerfile: open {shown}: no such file or directory")
         })?;
         let context = self.dir.join(&req.context);
-        let snap = self.snapshot(&context)?;
+        let snap = snapshot(&context)?;
         let compiled = Arc::new(compile(&text));
         let result = builder::build_compiled(&mut self.engine, &compiled, &snap, &req.opts);
         if let Ok(report) = &result {
@@ -324,25 +368,6 @@ impl World for Playground {
         let (file, _) = self.dockerfile_of(req);
         let text = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
         let context = self.dir.join(&req.context);
-        let snap = self.snapshot(&context)?;
-        let mut changed = std::fs::read(context.join(path)).map_err(|e| format!("{path}: {e}"))?;
-        changed.extend_from_slice(b"\n// changed\n");
-        let mut overrides = Overrides::default();
-        overrides.push(path, Override::Write(Arc::from(changed)));
-        let opts = BuildOptions {
-            builder: req.opts.builder,
-            build_args: req.opts.build_args.clone(),
-            target: req.opts.target.clone(),
-            ..BuildOptions::default()
-        };
-        builder::preview(
-            &self.engine,
-            &mut Memo::default(),
-            &compile(&text),
-            &snap.with_overrides(&overrides),
-            &opts,
-        )
-        .result
-        .map_err(|e| e.to_string())
+        preview_change(&self.engine, &compile(&text), &context, path, &req.opts)
     }
 }

@@ -406,6 +406,11 @@ pub fn status(model: &Model, area: Rect, buf: &mut Buffer) {
             Span::styled(" ", theme.cursor()),
         ]),
         Mode::Shell(_) => Line::from(Span::styled(tr(lang, "shell.hint"), theme.dim())),
+        // A lesson's question waits for its answer, over whatever runs.
+        _ if model.lesson.as_ref().is_some_and(|l| l.ask.is_some()) => Line::from(Span::styled(
+            model.status.clone().unwrap_or_default(),
+            theme.title(),
+        )),
         // Kept edits are offered until taken, over whatever runs.
         _ if model.recovered.is_some() => Line::from(Span::styled(
             tr(lang, "status.recovery_offered"),
@@ -416,7 +421,11 @@ pub fn status(model: &Model, area: Rect, buf: &mut Buffer) {
             (None, Some(s)) => Line::from(Span::styled(s.clone(), theme.title())),
             // Until the learner changes something, one line says where to
             // start, with the keys of the key map.
-            (None, None) if model.undo.is_empty() && model.mode == Mode::Normal => {
+            (None, None)
+                if model.undo.is_empty()
+                    && model.mode == Mode::Normal
+                    && model.lesson.is_none() =>
+            {
                 let df = Scope::Dockerfile;
                 let hint = trf(
                     lang,
@@ -522,7 +531,19 @@ pub fn footer(model: &Model, area: Rect, buf: &mut Buffer) {
     }
     let df = Scope::Dockerfile;
     let g = Scope::Global;
-    let entries: Vec<(Scope, &[Action], &str)> = vec![
+    // A lesson's keys come first on its screen.
+    let lesson: Vec<(Scope, &[Action], &str)> = if model.lesson.is_some() {
+        vec![
+            (g, &[Action::LessonHint], "short.hint"),
+            (g, &[Action::LessonSolution], "short.solution"),
+            (g, &[Action::LessonNext], "short.next"),
+            (g, &[Action::LessonMenu], "short.menu"),
+        ]
+    } else {
+        Vec::new()
+    };
+    let mut entries: Vec<(Scope, &[Action], &str)> = lesson;
+    entries.extend::<Vec<(Scope, &[Action], &str)>>(vec![
         (df, &[Action::SelectUp, Action::SelectDown], "short.select"),
         (df, &[Action::MoveUp, Action::MoveDown], "short.move"),
         (df, &[Action::Edit], "short.edit"),
@@ -534,7 +555,7 @@ pub fn footer(model: &Model, area: Rect, buf: &mut Buffer) {
         (g, &[Action::CommandBar], "short.docker"),
         (g, &[Action::Help], "short.help"),
         (g, &[Action::Quit], "short.quit"),
-    ];
+    ]);
     let items: Vec<(String, &str, String)> = entries
         .iter()
         .map(|(scope, actions, label)| {
@@ -553,14 +574,17 @@ pub fn footer(model: &Model, area: Rect, buf: &mut Buffer) {
     // Too narrow for every key: each action keeps its shortest key (`KJ`
     // rather than `Alt+↑↓/KJ`), then the least needed entries go, and help
     // says it lists the rest. Entries not named here always stay.
-    const DROP_ORDER: [&str; 4] = [
+    const DROP_ORDER: [&str; 7] = [
         "short.docker",
         "short.undo_redo",
         "short.builder",
         "short.select",
+        // Only a lesson's footer is ever this full.
+        "short.edit",
+        "short.context",
+        "short.move",
     ];
     let mut items = items;
-    let mut entries = entries;
     // The side-by-side key is listed only where every other key fits in
     // full beside it (help lists it everywhere).
     if cost(&items) > w {

@@ -23,6 +23,8 @@ mod engine_rootfs;
 mod engine_state;
 mod expand;
 mod expand_props;
+mod lesson_e2e;
+mod lesson_screen;
 mod lessons;
 mod live_containers;
 mod live_engine;

@@ -356,7 +356,8 @@ fn help_scrolls_to_its_last_line_at_24_rows() {
     f.keys("?");
     let first = f.screen();
     assert!(first.contains("lines 1–"), "a scroll indicator: {first}");
-    let last_action = "show or hide the command output";
+    // The help's last place is the lesson menu.
+    let last_action = "reset the lesson's current step";
     assert!(!first.contains(last_action));
     f.keys("pagedown pagedown pagedown pagedown");
     let end = f.screen();
