@@ -10,6 +10,7 @@ pub mod files;
 pub mod i18n;
 pub mod keymap;
 pub mod model;
+pub mod present;
 pub mod rows;
 pub mod shell;
 pub mod update;

@@ -8,6 +8,7 @@ mod import;
 mod lesson;
 mod open;
 mod parse;
+mod present;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -63,6 +64,9 @@ pub enum Command {
     Completions(completions::CompletionsArgs),
     /// List, check and start lessons (for instructors and lesson authors).
     Lesson(lesson::LessonArgs),
+    /// For a room: the presentation layout (verdicts and the key figure
+    /// large), and a lesson played step by step as a scripted demo.
+    Present(present::PresentArgs),
 }
 
 /// Run the program; returns the process exit code.
@@ -94,6 +98,9 @@ pub fn main() -> i32 {
             Ok(lang) => lesson::run(&args, cli.lessons.as_deref(), lang),
             Err(code) => code,
         },
+        Some(Command::Present(args)) => with_state(cli.state.as_deref(), |dir| {
+            present::run(&args, dir, cli.lessons.as_deref(), cli.lang.as_deref())
+        }),
         // No lessons yet: the sandbox with the lecture's example.
         None => with_state(cli.state.as_deref(), |dir| {
             open::run(crate::runtime::Start::Example, dir, cli.lang.as_deref())

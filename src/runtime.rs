@@ -10,6 +10,7 @@
 pub mod events;
 pub mod host;
 pub mod ops;
+pub mod present;
 pub mod recovery;
 pub mod terminal;
 pub mod watcher;
@@ -52,6 +53,8 @@ pub struct Options {
     pub start: Start,
     pub state_dir: PathBuf,
     pub lang: Option<Lang>,
+    /// The presentation layout and the theme it opens in.
+    pub look: crate::app::present::Look,
 }
 
 /// The example's files, embedded.
@@ -518,7 +521,8 @@ impl Session {
                     Err(e) => vec![Event::ShellFailed(e)],
                 }
             }
-            Effect::Quit => Vec::new(),
+            // A demo plays in its own session (`present::DemoSession`).
+            Effect::Demo(_) | Effect::Quit => Vec::new(),
         }
     }
 
@@ -679,6 +683,8 @@ pub fn run(opts: &Options) -> Result<i32, String> {
     let mut session = Session::open(daemon, context.clone(), dockerfile.clone(), &title, lang)?;
     session.model.sandbox = sandbox;
     session.model.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    session.model.present = opts.look.present;
+    session.model.theme = opts.look.theme;
     if let Ok((w, h)) = crossterm::terminal::size() {
         session.model.size = (w, h);
     }

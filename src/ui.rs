@@ -8,6 +8,7 @@ pub mod help;
 pub mod highlight;
 pub mod layers_pane;
 pub mod panes;
+pub mod present;
 pub mod shell_pane;
 pub mod text;
 pub mod theme;
@@ -92,6 +93,12 @@ pub fn draw(frame: &mut Frame, model: &Model) {
 }
 
 pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
+    buf.set_style(area, theme::Theme::of(model).screen());
+    if model.present {
+        present::render(model, area, buf);
+        overlays(model, area, buf);
+        return;
+    }
     let a = areas(model);
     let a = clip(a, area);
     dockerfile_pane::render(model, a.dockerfile, buf);
@@ -110,6 +117,11 @@ pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
     }
     panes::status(model, a.status, buf);
     panes::footer(model, a.footer, buf);
+    overlays(model, area, buf);
+}
+
+/// What opens over the screen, in either layout.
+fn overlays(model: &Model, area: Rect, buf: &mut Buffer) {
     match model.mode {
         Mode::Help => help::help(model, area, buf),
         Mode::Details => help::details(model, area, buf),

@@ -66,6 +66,30 @@ actions! {
     ContextAdd = "context_add",
     ContextDelete = "context_delete",
     ContextReset = "context_reset",
+    TogglePresent = "toggle_present",
+    ToggleTheme = "toggle_theme",
+    ToggleLang = "toggle_lang",
+    DemoNext = "demo_next",
+    DemoBack = "demo_back",
+    DemoJump = "demo_jump",
+}
+
+impl Action {
+    /// What a key may ask for while a demo plays: its moves, and what
+    /// changes how the screen shows it.
+    pub fn in_demo(self) -> bool {
+        matches!(
+            self,
+            Action::DemoNext
+                | Action::DemoBack
+                | Action::DemoJump
+                | Action::TogglePresent
+                | Action::ToggleTheme
+                | Action::ToggleLang
+                | Action::Help
+                | Action::Quit
+        )
+    }
 }
 
 impl fmt::Display for Action {

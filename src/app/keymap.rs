@@ -162,13 +162,16 @@ pub enum Scope {
     Dockerfile,
     Layers,
     Context,
+    /// A scripted demo (`layerlab present LESSON`).
+    Present,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 4] = [
+    pub const ALL: [Scope; 5] = [
         Scope::Dockerfile,
         Scope::Layers,
         Scope::Context,
+        Scope::Present,
         Scope::Global,
     ];
 
@@ -178,6 +181,7 @@ impl Scope {
             Scope::Dockerfile => "dockerfile",
             Scope::Layers => "layers",
             Scope::Context => "context",
+            Scope::Present => "present",
         }
     }
 }
@@ -190,6 +194,8 @@ struct KeymapFile {
     dockerfile: BTreeMap<String, String>,
     layers: BTreeMap<String, String>,
     context: BTreeMap<String, String>,
+    #[serde(default)]
+    present: BTreeMap<String, String>,
 }
 
 /// Key → action, per scope. Lookups try the pane's scope, then global.
@@ -209,6 +215,7 @@ impl Keymap {
             (Scope::Dockerfile, &file.dockerfile),
             (Scope::Layers, &file.layers),
             (Scope::Context, &file.context),
+            (Scope::Present, &file.present),
         ] {
             for (k, a) in table {
                 let key: Key = k.parse()?;

@@ -6,6 +6,7 @@ use crate::app::editor::Edit;
 use crate::app::files::{layer_files, wasted, LayerFile};
 use crate::app::i18n::{tr, trf, Lang};
 use crate::app::keymap::{Key, KeyCode, Keymap};
+use crate::app::present::{DemoCard, ThemeName};
 use crate::dockerfile::{compile, Compiled};
 use crate::engine::builder::{BuildError, BuilderKind, StepStarted};
 use crate::engine::report::{BuildReport, BuiltInstruction, StepReport, Verdict};
@@ -411,6 +412,12 @@ pub struct Model {
     /// Unsaved edits of this file kept when a signal ended a session:
     /// offered until taken or the text is saved.
     pub recovered: Option<String>,
+    /// The presentation layout: the verdicts and the key figure large, the
+    /// chrome hidden (`p`, `layerlab present`).
+    pub present: bool,
+    pub theme: ThemeName,
+    /// The scripted demo playing, when the screen is one.
+    pub demo: Option<DemoCard>,
 }
 
 /// A build or preview under way, as the screen shows it.
@@ -490,6 +497,9 @@ impl Model {
             quit: false,
             running: None,
             recovered: None,
+            present: false,
+            theme: ThemeName::Dark,
+            demo: None,
         }
     }
 

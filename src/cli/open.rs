@@ -2,6 +2,7 @@
 //! `layerlab` alone: the interactive screen.
 
 use crate::app::i18n::Lang;
+use crate::app::present::Look;
 use crate::runtime::{self, Options, Start};
 use clap::Args;
 use std::path::{Path, PathBuf};
@@ -18,6 +19,11 @@ pub struct OpenArgs {
 
 /// Open the screen on `start`; returns the exit code.
 pub fn run(start: Start, state_dir: &Path, lang: Option<&str>) -> i32 {
+    run_with(start, state_dir, lang, Look::default())
+}
+
+/// Open the screen on `start` in `look` (the presentation layout, a theme).
+pub fn run_with(start: Start, state_dir: &Path, lang: Option<&str>, look: Look) -> i32 {
     let lang = match lang.map(Lang::parse).transpose() {
         Ok(l) => l,
         Err(e) => {
@@ -29,6 +35,7 @@ pub fn run(start: Start, state_dir: &Path, lang: Option<&str>) -> i32 {
         start,
         state_dir: state_dir.to_path_buf(),
         lang,
+        look,
     };
     match runtime::run(&opts) {
         Ok(code) => code,

@@ -1,0 +1,245 @@
+//! A scripted demo on the presentation layout: a [`DemoSession`] (the
+//! lesson's [`Demo`] and the model the screen draws) with no terminal, so
+//! tests drive exactly what the loop drives, and [`run_demo`], the loop.
+//!
+//! Each key goes through `update`; a demo move it asks for is made here on
+//! the demo, and the model is written again from the demo's playground:
+//! its Dockerfile, the build the last action ran (or, after an edit, what
+//! a build would do now), the step and the caption.
+
+use crate::app::i18n::{tr, Lang};
+use crate::app::model::{BuildOutcome, BuildView, Model, Shown};
+use crate::app::present::{DemoCard, DemoMove, ThemeName};
+use crate::app::update::{update, Event};
+use crate::app::{Effect, Key};
+use crate::dockerfile::compile;
+use crate::lesson::demo::{Cue, Demo};
+use crate::lesson::model::{Action, Lesson};
+use crate::runtime::events::{self, RtEvent};
+use crate::runtime::terminal;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::mpsc::channel;
+use std::sync::Arc;
+
+/// Lines of a docker command's output the card shows (its last ones).
+const OUTPUT_LINES: usize = 16;
+
+pub struct DemoSession {
+    pub demo: Demo,
+    pub model: Model,
+    /// The last move that failed, in words (shown on the card).
+    error: Option<String>,
+}
+
+impl DemoSession {
+    /// The demo of `lesson` in the working folder `dir`, at its start, on
+    /// the presentation layout.
+    pub fn new(lesson: Lesson, dir: PathBuf, lang: Lang, theme: ThemeName) -> Result<Self, String> {
+        let demo = Demo::new(lesson, dir, lang)?;
+        let mut model = Model::new("", "", lang);
+        model.present = true;
+        model.theme = theme;
+        let mut s = DemoSession {
+            demo,
+            model,
+            error: None,
+        };
+        s.refresh();
+        Ok(s)
+    }
+
+    /// One key, as the screen gets it.
+    pub fn key(&mut self, key: Key) {
+        for effect in update(&mut self.model, Event::Key(key)) {
+            if let Effect::Demo(m) = effect {
+                self.play(m);
+            }
+        }
+    }
+
+    /// Makes a move; a move that fails leaves the demo where it was and
+    /// says why on the card.
+    pub fn play(&mut self, m: DemoMove) {
+        let steps = self.demo.lesson().steps.len();
+        let result = match m {
+            DemoMove::Next => self.demo.forward().map(drop),
+            DemoMove::Back => self.demo.back().map(drop),
+            DemoMove::Jump(n) if n < steps => self.demo.jump(n),
+            DemoMove::Jump(_) | DemoMove::Stay => Ok(()),
+        };
+        self.error = result.err();
+        self.refresh();
+    }
+
+    /// The model written again from the demo; how the screen shows it
+    /// (size, theme, language, an overlay open) stays.
+    pub fn refresh(&mut self) {
+        let play = self.demo.playground();
+        let text = std::fs::read_to_string(play.dir().join("Dockerfile")).unwrap_or_default();
+        let old = &self.model;
+        let lang = old.lang;
+        let mut m = Model::new("Dockerfile", &text, lang);
+        m.keymap = old.keymap.clone();
+        m.size = old.size;
+        m.no_color = old.no_color;
+        m.present = old.present;
+        m.theme = old.theme;
+        m.mode = old.mode.clone();
+        m.help_scroll = old.help_scroll;
+        m.quit = old.quit;
+        m.sandbox = true;
+        m.build = self.view();
+        m.demo = Some(self.card(lang));
+        self.model = m;
+    }
+
+    /// Whether the step has only begun: nothing of it played yet.
+    fn at_step_start(&self) -> bool {
+        self.demo.last().is_none_or(|c| c.step != self.demo.step())
+    }
+
+    /// The build the last action ran, or what a build would do now; none
+    /// after a docker command that built nothing (its output is the
+    /// point: `history`, `commit`, `image ls`).
+    fn view(&self) -> Option<BuildView> {
+        let play = self.demo.playground();
+        let console = !self.at_step_start()
+            && !self.demo.built_last()
+            && self
+                .demo
+                .last()
+                .is_some_and(|c| matches!(self.demo.action(c), Action::Run(_)));
+        if console {
+            return None;
+        }
+        let builder = play.last_builder();
+        let outcome = |shown, compiled, result| BuildOutcome {
+            shown,
+            compiled,
+            builder,
+            result,
+            layers: BTreeMap::new(),
+            base_layers: BTreeMap::new(),
+            origin: None,
+            other: None,
+        };
+        let built = play
+            .last_report()
+            .filter(|_| self.demo.built_last() && !self.at_step_start());
+        let o = match built {
+            Some(report) => {
+                let text =
+                    std::fs::read_to_string(play.dir().join("Dockerfile")).unwrap_or_default();
+                outcome(
+                    Shown::Build {
+                        number: report.build,
+                    },
+                    Arc::new(compile(&text)),
+                    Ok(report.clone()),
+                )
+            }
+            None => {
+                let (compiled, result) = play.preview().ok()?;
+                let shown = Shown::Preview {
+                    last_build: play.builds(),
+                };
+                outcome(shown, compiled, result)
+            }
+        };
+        Some(BuildView::new(o))
+    }
+
+    /// Where the demo is, and what it says, in `lang`.
+    fn card(&self, lang: Lang) -> DemoCard {
+        let d = &self.demo;
+        let lesson = d.lesson();
+        let step = d.step();
+        let next = self.at_step_start();
+        let cue = if next {
+            Some(Cue { step, action: 0 }).filter(|_| !lesson.steps[step].solution.is_empty())
+        } else {
+            d.last()
+        };
+        // A build's log is what the verdicts already say: only other
+        // commands' output (history, image ls, commit) is shown.
+        let mut output: Vec<String> = if next || d.built_last() {
+            Vec::new()
+        } else {
+            let printed = d.playground().printed();
+            printed[printed.len().saturating_sub(OUTPUT_LINES)..].to_vec()
+        };
+        if d.played() == 0 {
+            output.push(tr(lang, "present.start"));
+        }
+        if d.played() == d.len() {
+            output.push(tr(lang, "present.end"));
+        }
+        DemoCard {
+            lesson: lesson.title.get(lang).to_string(),
+            step,
+            steps: lesson.steps.len(),
+            step_title: lesson.steps[step].title.get(lang).to_string(),
+            played: d.played(),
+            actions: d.len(),
+            caption: cue.map(|c| d.caption(c, lang)).unwrap_or_default(),
+            next,
+            action: cue.map(|c| action_line(d.action(c))).unwrap_or_default(),
+            output,
+            error: self.error.clone(),
+        }
+    }
+}
+
+/// An action as the card shows it: a command line after `$`, or the file
+/// it writes.
+fn action_line(action: &Action) -> String {
+    match action {
+        Action::Run(line) => format!("$ {line}"),
+        Action::Write { path, .. } => format!("✎ {path}"),
+        Action::Dockerfile(_) => "✎ Dockerfile".to_string(),
+    }
+}
+
+/// Plays `lesson` on the terminal until the instructor quits; the exit
+/// code (128 + the signal when one ended it).
+pub fn run_demo(lesson: Lesson, lang: Lang, theme: ThemeName) -> Result<i32, String> {
+    let dir = tempfile::Builder::new()
+        .prefix("layerlab-demo-")
+        .tempdir()
+        .map_err(|e| e.to_string())?;
+    let mut s = DemoSession::new(lesson, dir.path().join("work"), lang, theme)?;
+    s.model.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    if let Ok(size) = crossterm::terminal::size() {
+        s.model.size = size;
+    }
+    let (tx, rx) = channel::<RtEvent>();
+    events::spawn_signals(tx.clone()).map_err(|e| e.to_string())?;
+    let mut guard = terminal::Guard::enter().map_err(|e| e.to_string())?;
+    let _input = events::spawn_input(tx);
+    let mut code = 0;
+    while !s.model.quit {
+        guard
+            .term
+            .draw(|f| crate::ui::draw(f, &s.model))
+            .map_err(|e| e.to_string())?;
+        let Ok(ev) = rx.recv() else { break };
+        match ev {
+            RtEvent::Terminate(signal) => {
+                code = 128 + signal;
+                break;
+            }
+            RtEvent::Suspend => guard.suspend(),
+            RtEvent::Resume => guard.resume().map_err(|e| e.to_string())?,
+            RtEvent::Term(crossterm::event::Event::Key(k)) => match events::key(&k) {
+                Some(k) if k == Key::ctrl('z') => guard.suspend(),
+                Some(k) => s.key(k),
+                None => {}
+            },
+            RtEvent::Term(crossterm::event::Event::Resize(w, h)) => s.model.size = (w, h),
+            RtEvent::Term(_) | RtEvent::Files(_) | RtEvent::Worker(_) => {}
+        }
+    }
+    drop(guard);
+    Ok(code)
+}
