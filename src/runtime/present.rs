@@ -30,6 +30,11 @@ pub struct DemoSession {
     pub model: Model,
     /// The last move that failed, in words (shown on the card).
     error: Option<String>,
+    /// A jump (or the start) put the demo at a step's beginning: the card
+    /// shows that step and its first action to come. After → or ← it
+    /// shows the action played last, even the last of a step (whose
+    /// result is the point), until → begins the next.
+    fresh: bool,
 }
 
 impl DemoSession {
@@ -44,6 +49,7 @@ impl DemoSession {
             demo,
             model,
             error: None,
+            fresh: true,
         };
         s.refresh();
         Ok(s)
@@ -68,6 +74,9 @@ impl DemoSession {
             DemoMove::Jump(n) if n < steps => self.demo.jump(n),
             DemoMove::Jump(_) | DemoMove::Stay => Ok(()),
         };
+        self.fresh = matches!(m, DemoMove::Jump(_)) && result.is_ok()
+            || self.demo.played() == 0
+            || (self.fresh && m == DemoMove::Stay);
         self.error = result.err();
         self.refresh();
     }
@@ -94,9 +103,10 @@ impl DemoSession {
         self.model = m;
     }
 
-    /// Whether the step has only begun: nothing of it played yet.
+    /// Whether the card shows a step's beginning rather than the action
+    /// played last.
     fn at_step_start(&self) -> bool {
-        self.demo.last().is_none_or(|c| c.step != self.demo.step())
+        self.fresh || self.demo.last().is_none()
     }
 
     /// The build the last action ran, or what a build would do now; none
@@ -154,12 +164,17 @@ impl DemoSession {
     fn card(&self, lang: Lang) -> DemoCard {
         let d = &self.demo;
         let lesson = d.lesson();
-        let step = d.step();
         let next = self.at_step_start();
-        let cue = if next {
-            Some(Cue { step, action: 0 }).filter(|_| !lesson.steps[step].solution.is_empty())
-        } else {
-            d.last()
+        let (step, cue) = match d.last() {
+            Some(last) if !next => (last.step, Some(last)),
+            _ => {
+                let step = d.step();
+                let first = Cue { step, action: 0 };
+                (
+                    step,
+                    Some(first).filter(|_| !lesson.steps[step].solution.is_empty()),
+                )
+            }
         };
         // A build's log is what the verdicts already say: only other
         // commands' output (history, image ls, commit) is shown.

@@ -37,4 +37,5 @@ mod state_processes;
 mod tui_app;
 mod tui_e2e;
 mod tui_editor;
+mod tui_present;
 mod tui_screens;
