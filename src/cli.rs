@@ -9,6 +9,7 @@ mod lesson;
 mod open;
 mod parse;
 mod present;
+mod record;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -50,6 +51,8 @@ pub enum Command {
     Open(open::OpenArgs),
     /// Open the interactive screen on a scratch project.
     Sandbox,
+    /// Record the interactive screen as asciicast v2 (`asciinema play FILE.cast` replays it).
+    Record(record::RecordArgs),
     /// Run a docker command (build, images, run, ps, exec, commit, system df, …).
     ///
     /// `layerlab docker --help` and `layerlab docker COMMAND --help` show
@@ -89,6 +92,9 @@ pub fn main() -> i32 {
         }),
         Some(Command::Sandbox) => with_state(cli.state.as_deref(), |dir| {
             open::run(crate::runtime::Start::Scratch, dir, cli.lang.as_deref())
+        }),
+        Some(Command::Record(args)) => with_state(cli.state.as_deref(), |dir| {
+            record::run(&args, dir, cli.lang.as_deref())
         }),
         Some(Command::Docker(args)) => {
             with_state(cli.state.as_deref(), |dir| docker::run(&args, dir))

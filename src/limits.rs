@@ -52,6 +52,11 @@ pub const MAX_TYPED_LINE: usize = 4096;
 /// show what changed, and a 4 MB instruction quoted whole would bury it.
 pub const QUOTE_CHARS: usize = 200;
 
+/// Screen pictures (`layerlab-screen-N.svg`) one folder takes: far more
+/// than a lecture's slides, and a bound on the names tried before the key
+/// reports that the folder is full.
+pub const SCREEN_FILES: u32 = 10_000;
+
 /// `text` as a reason quotes it: whole when it is short, else its first
 /// [`QUOTE_CHARS`] characters and `…`.
 pub fn quote_cut(text: &str) -> String {

@@ -8,9 +8,11 @@
 //! app derives what the panes show from it.
 
 pub mod events;
+pub mod export;
 pub mod host;
 pub mod ops;
 pub mod present;
+pub mod record;
 pub mod recovery;
 pub mod terminal;
 pub mod watcher;
@@ -55,6 +57,8 @@ pub struct Options {
     pub lang: Option<Lang>,
     /// The presentation layout and the theme it opens in.
     pub look: crate::app::present::Look,
+    /// Record the session as asciicast (`layerlab record`).
+    pub record: Option<record::RecordTo>,
 }
 
 /// The example's files, embedded.
@@ -107,6 +111,8 @@ pub struct Session {
     pub external: Option<(String, PathBuf)>,
     /// The shell the shell pane types into, while one is open.
     shell: Option<Attached>,
+    /// The folder layerlab was started in: where screen pictures go.
+    pub cwd: PathBuf,
 }
 
 impl Session {
@@ -145,6 +151,7 @@ impl Session {
             recovery: None,
             external: None,
             shell: None,
+            cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
         })
     }
 
@@ -521,9 +528,28 @@ impl Session {
                     Err(e) => vec![Event::ShellFailed(e)],
                 }
             }
+            Effect::ExportScreen => vec![Event::ScreenExported(self.export_screen())],
             // A demo plays in its own session (`present::DemoSession`).
             Effect::Demo(_) | Effect::Quit => Vec::new(),
         }
+    }
+
+    /// The screen as drawn now, written beside the learner's other files
+    /// (see [`export::folder`]): the folder and the files' name.
+    fn export_screen(&self) -> Result<(String, String), String> {
+        let (w, h) = self.model.size;
+        let area = ratatui::layout::Rect::new(0, 0, w, h);
+        let mut buffer = ratatui::buffer::Buffer::empty(area);
+        crate::ui::render(&self.model, area, &mut buffer);
+        let context = self.host.project.as_ref().map(|p| p.context.as_path());
+        let folder = export::folder(&self.cwd, context);
+        let written = export::write(&folder, &buffer).map_err(|m| m.render(self.model.lang))?;
+        let name = written
+            .svg
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Ok((folder.display().to_string(), name))
     }
 
     /// A preview even when its inputs look unchanged: an explicit change of
@@ -720,7 +746,20 @@ pub fn run(opts: &Options) -> Result<i32, String> {
     }
     events::spawn_signals(tx.clone()).map_err(|e| e.to_string())?;
 
-    let mut guard = terminal::Guard::enter().map_err(|e| e.to_string())?;
+    let recording = match &opts.record {
+        Some(to) => Some(record::start(to, session.model.size).map_err(|m| m.render(lang))?),
+        None => None,
+    };
+    let mut guard = match terminal::Guard::enter(recording.clone()) {
+        Ok(guard) => guard,
+        Err(e) => {
+            // Nothing was recorded: no file is left behind.
+            if let Some(r) = recording {
+                r.discard();
+            }
+            return Err(e.to_string());
+        }
+    };
     let input = events::spawn_input(tx);
     // First frame before the first build: start-up stays fast.
     guard
@@ -781,7 +820,12 @@ pub fn run(opts: &Options) -> Result<i32, String> {
                 {
                     guard.suspend();
                 }
-                RtEvent::Term(t) => handle_term(&mut session, &t),
+                RtEvent::Term(t) => {
+                    if let (Some(r), crossterm::event::Event::Resize(w, h)) = (&recording, &t) {
+                        r.cast().resize(*w, *h);
+                    }
+                    handle_term(&mut session, &t);
+                }
             }
             if session.model.quit {
                 break;
@@ -815,6 +859,9 @@ pub fn run(opts: &Options) -> Result<i32, String> {
     // and the engine, still lent to it, is not saved.
     let engine_back = session.stop(Some(GIVE_UP_AFTER));
     drop(guard);
+    // The recording is closed (and said where it went) once the terminal
+    // is back; a recording that failed fails the command.
+    let recorded = recording.is_none_or(|r| r.finish(lang));
     if let Some(signal) = signalled {
         session.keep_unsaved_edits();
         if engine_back {
@@ -822,10 +869,11 @@ pub fn run(opts: &Options) -> Result<i32, String> {
         }
         return Ok(128 + signal);
     }
+    let code = if recorded { 0 } else { 1 };
     if !engine_back {
-        return Ok(0);
+        return Ok(code);
     }
-    session.host.daemon.save().map(|()| 0).map_err(|e| {
+    session.host.daemon.save().map(|()| code).map_err(|e| {
         Message::new("status.state_not_saved")
             .arg("error", e)
             .render(lang)
@@ -1033,6 +1081,35 @@ mod tests {
             other.engine.builds, 3,
             "the screen's build reached the other"
         );
+    }
+
+    /// The screen key writes what `ui::render` draws, outside the build
+    /// context (the next build's `COPY .` would see it there), and says
+    /// where; the overlay open stays open in its picture.
+    #[test]
+    fn the_screen_key_writes_the_drawn_screen_beside_the_context() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = session(dir.path());
+        s.model.size = (80, 24);
+        s.cwd = dir.path().join("ctx");
+        s.dispatch(Event::Key(Key::char('X')));
+        let root = dir.path().canonicalize().unwrap();
+        let text = std::fs::read_to_string(root.join("layerlab-screen-1.txt")).unwrap();
+        assert!(text.contains("FROM alpine"), "{text}");
+        assert_eq!(text.lines().count(), 24);
+        let svg = std::fs::read_to_string(root.join("layerlab-screen-1.svg")).unwrap();
+        assert!(svg.contains("RUN sleep 2"), "{svg}");
+        let said = s.model.status.clone().unwrap_or_default();
+        assert!(said.contains("layerlab-screen-1.svg"), "{said}");
+        assert!(said.contains(&root.display().to_string()), "{said}");
+        assert_eq!(s.model.log.output.last().map(|l| &l.1), Some(&said));
+        assert!(!dir.path().join("ctx/layerlab-screen-1.svg").exists());
+
+        s.dispatch(Event::Key(Key::char('?')));
+        s.dispatch(Event::Key(Key::char('X')));
+        assert_eq!(s.model.mode, crate::app::model::Mode::Help);
+        let help = std::fs::read_to_string(root.join("layerlab-screen-2.txt")).unwrap();
+        assert!(help.contains("┌ Keys ─"), "{help}");
     }
 
     /// A session whose jobs run on the worker, and what the worker reports.

@@ -4,6 +4,7 @@
 
 pub mod dockerfile_pane;
 pub mod editor;
+pub mod export;
 pub mod help;
 pub mod highlight;
 pub mod layers_pane;

@@ -72,6 +72,7 @@ actions! {
     DemoNext = "demo_next",
     DemoBack = "demo_back",
     DemoJump = "demo_jump",
+    ExportScreen = "export_screen",
 }
 
 impl Action {

@@ -48,6 +48,8 @@ pub enum Effect {
     ShellHangUp,
     /// Stop the build or preview under way; the engine stays as it was.
     Cancel,
+    /// Write the screen as it is drawn now as an SVG picture and as text.
+    ExportScreen,
     Quit,
 }
 

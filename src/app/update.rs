@@ -86,6 +86,10 @@ pub enum Event {
     ShellClosed(i32),
     /// A line could not run, in words.
     ShellFailed(String),
+    /// The screen was written: the folder and the files' name without its
+    /// extension (`.svg` and `.txt` beside each other), or why not, in
+    /// words.
+    ScreenExported(Result<(String, String), String>),
 }
 
 pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
@@ -265,6 +269,20 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
             shell::failed(model, error);
             Vec::new()
         }
+        Event::ScreenExported(result) => {
+            let said = match result {
+                Ok((folder, name)) => trf(
+                    model.lang,
+                    "status.screen_written",
+                    &[("folder", &folder), ("name", &name)],
+                ),
+                Err(error) => error,
+            };
+            // The log keeps where every picture went; the status says it now.
+            model.log.output.push((false, said.clone()));
+            model.status = Some(said);
+            Vec::new()
+        }
     }
 }
 
@@ -353,6 +371,12 @@ fn key_event(model: &mut Model, key: Key) -> Vec<Effect> {
             }
         }
         Mode::Help if help_scroll(model, key) => Vec::new(),
+        // The overlay stays open: its picture is the one wanted.
+        Mode::Help | Mode::Details
+            if model.keymap.lookup(Scope::Global, key) == Some(Action::ExportScreen) =>
+        {
+            vec![Effect::ExportScreen]
+        }
         Mode::Help | Mode::Details => {
             let closes = matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q'))
                 || model.keymap.lookup(Scope::Global, key) == Some(Action::Help);
@@ -743,6 +767,7 @@ pub fn apply(model: &mut Model, action: Action) -> Vec<Effect> {
         Action::DemoBack => vec![Effect::Demo(DemoMove::Back)],
         // Only a digit says which step (above, with the key).
         Action::DemoJump => Vec::new(),
+        Action::ExportScreen => vec![Effect::ExportScreen],
         Action::ContextReset => {
             if model.context.simulated() == 0 {
                 model.status = Some(tr(lang, "status.nothing_simulated"));

@@ -38,7 +38,7 @@ pub fn run(
             present: true,
             theme,
         };
-        return super::open::run_with(Start::Example, state_dir, lang, look);
+        return super::open::run_with(Start::Example, state_dir, lang, look, None);
     };
     let lang = match super::lang(lang) {
         Ok(l) => l,

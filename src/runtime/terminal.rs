@@ -1,6 +1,7 @@
 //! Entering and leaving the full-screen terminal. The panic hook is set
 //! before raw mode so a panic always leaves a usable shell behind.
 
+use crate::runtime::record::{Recording, Screen};
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::execute;
 use crossterm::terminal::{
@@ -8,9 +9,11 @@ use crossterm::terminal::{
 };
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
-use std::io::{stdout, Stdout};
+use std::io::stdout;
 
-pub type Term = Terminal<CrosstermBackend<Stdout>>;
+/// The screen's terminal; what it draws goes to the recording too, when
+/// there is one (`layerlab record`).
+pub type Term = Terminal<CrosstermBackend<Screen>>;
 
 /// Put the terminal back as we found it. Safe to call more than once.
 pub fn restore() {
@@ -29,14 +32,15 @@ pub struct Guard {
 }
 
 impl Guard {
-    pub fn enter() -> std::io::Result<Guard> {
+    /// Every frame is also written to `recording`, when there is one.
+    pub fn enter(recording: Option<Recording>) -> std::io::Result<Guard> {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             restore();
             previous(info);
         }));
         take()?;
-        let term = Terminal::new(CrosstermBackend::new(stdout()))?;
+        let term = Terminal::new(CrosstermBackend::new(Screen::new(recording)))?;
         Ok(Guard { term })
     }
 

@@ -2,7 +2,8 @@
 //! Docker engine, the conformance scenario model, reading builder output, comparing records
 //! and replaying scenarios on a live engine; the conformance base in memory; real directories
 //! written and recorded; for the shell tests, their base filesystem and runners; for the app
-//! and screen tests, a session over a real engine.
+//! and screen tests, a session over a real engine, and tmux sessions for the ones in a real
+//! terminal.
 
 pub mod binary;
 pub mod busybox;
@@ -13,4 +14,5 @@ pub mod layerlab;
 pub mod progress;
 pub mod scenario;
 pub mod shell;
+pub mod tmux;
 pub mod tui;

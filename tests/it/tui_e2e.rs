@@ -4,60 +4,10 @@
 //! outside in two writes, read the verdicts off the captured screen, and
 //! check that the engine holds only the builds asked for.
 
+use crate::support::tmux::{exited, tmux, tmux_available, Session};
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
-
-fn tmux(args: &[&str]) -> String {
-    let out = Command::new("tmux").args(args).output().expect("tmux runs");
-    String::from_utf8_lossy(&out.stdout).to_string()
-}
-
-fn tmux_available() -> bool {
-    Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-struct Session(String);
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.0])
-            .output();
-    }
-}
-
-impl Session {
-    fn screen(&self) -> String {
-        tmux(&["capture-pane", "-p", "-t", &self.0])
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            tmux(&["send-keys", "-t", &self.0, k]);
-            std::thread::sleep(Duration::from_millis(80));
-        }
-    }
-
-    /// Wait until `pred` holds for the screen; fail with the screen if not.
-    fn wait(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if pred(&s) {
-                return s;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(15),
-                "timed out waiting for {what}; screen:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
+use std::time::Duration;
 
 /// The verdict word on the layer-pane row of `text`, if the row is on screen.
 fn verdict(screen: &str, text: &str) -> Option<&'static str> {
@@ -271,19 +221,6 @@ fn pane(s: &Session, format: &str) -> String {
     tmux(&["display-message", "-p", "-t", &s.0, format])
         .trim()
         .to_string()
-}
-
-/// Wait up to `secs` for layerlab to exit; its exit status.
-fn exited(s: &Session, secs: u64) -> Option<i32> {
-    let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(secs) {
-        let screen = s.screen();
-        if let Some((_, rest)) = screen.split_once("EXIT=") {
-            return rest.split_whitespace().next()?.parse().ok();
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    None
 }
 
 fn assert_restored(s: &Session) {

@@ -1,0 +1,69 @@
+//! The screen in a real terminal: tmux sessions the end-to-end tests start,
+//! type into and read back (`capture-pane`), killed when dropped.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+pub fn tmux(args: &[&str]) -> String {
+    let out = Command::new("tmux").args(args).output().expect("tmux runs");
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+pub fn tmux_available() -> bool {
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+pub struct Session(pub String);
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.0])
+            .output();
+    }
+}
+
+impl Session {
+    pub fn screen(&self) -> String {
+        tmux(&["capture-pane", "-p", "-t", &self.0])
+    }
+
+    pub fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            tmux(&["send-keys", "-t", &self.0, k]);
+            std::thread::sleep(Duration::from_millis(80));
+        }
+    }
+
+    /// Wait until `pred` holds for the screen; fail with the screen if not.
+    pub fn wait(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if pred(&s) {
+                return s;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(15),
+                "timed out waiting for {what}; screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+/// Wait up to `secs` for layerlab to exit; its exit status.
+pub fn exited(s: &Session, secs: u64) -> Option<i32> {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(secs) {
+        let screen = s.screen();
+        if let Some((_, rest)) = screen.split_once("EXIT=") {
+            return rest.split_whitespace().next()?.parse().ok();
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    None
+}
