@@ -216,6 +216,55 @@ fn action_line(action: &Action) -> String {
     }
 }
 
+/// The screen as drawn at `size`, without a terminal.
+pub fn draw(model: &Model) -> ratatui::buffer::Buffer {
+    let area = ratatui::layout::Rect::new(0, 0, model.size.0, model.size.1);
+    let mut buf = ratatui::buffer::Buffer::empty(area);
+    crate::ui::render(model, area, &mut buf);
+    buf
+}
+
+/// Plays `lesson` from its start to its end without a terminal, writing
+/// the screen before the first action and after each into `dir` as
+/// `ID-NN.svg` (and the same as text, `ID-NN.txt`), NN the actions played;
+/// the files written.
+pub fn export_demo(
+    lesson: Lesson,
+    lang: Lang,
+    theme: ThemeName,
+    size: (u16, u16),
+    dir: &std::path::Path,
+) -> Result<Vec<PathBuf>, String> {
+    let id = lesson.id.clone();
+    let work = tempfile::Builder::new()
+        .prefix("layerlab-demo-")
+        .tempdir()
+        .map_err(|e| e.to_string())?;
+    let mut s = DemoSession::new(lesson, work.path().join("work"), lang, theme)?;
+    s.model.size = size;
+    s.refresh();
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut written = Vec::new();
+    for n in 0..=s.demo.len() {
+        if n > 0 {
+            s.play(DemoMove::Next);
+            if let Some(e) = &s.error {
+                return Err(e.clone());
+            }
+        }
+        let buf = draw(&s.model);
+        for (ext, text) in [
+            ("svg", crate::ui::export::svg(&buf)),
+            ("txt", crate::ui::export::text(&buf)),
+        ] {
+            let path = dir.join(format!("{id}-{n:02}.{ext}"));
+            std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+            written.push(path);
+        }
+    }
+    Ok(written)
+}
+
 /// Plays `lesson` on the terminal until the instructor quits; the exit
 /// code (128 + the signal when one ended it).
 pub fn run_demo(lesson: Lesson, lang: Lang, theme: ThemeName) -> Result<i32, String> {

@@ -244,3 +244,49 @@ fn p_toggles_the_presentation_layout_on_the_screen() {
     tui::press(&mut session, "p");
     assert_eq!(screen(&buffer(&session.model)), normal);
 }
+
+/// `layerlab present --export DIR LESSON`: one SVG per action played (and
+/// the screen before the first), each well-formed XML holding the screen's
+/// text, at the size asked for, without a terminal.
+#[test]
+fn the_export_writes_one_svg_per_demo_action() {
+    let lesson = embedded()
+        .into_iter()
+        .find(|l| l.id == "04-smaller-images")
+        .expect("lesson 04");
+    let actions: usize = lesson.steps.iter().map(|s| s.solution.len()).sum();
+    let first_caption = lesson.steps[0].captions[0].en.clone();
+    let out = tempfile::tempdir().unwrap();
+    let written = layerlab::runtime::present::export_demo(
+        lesson,
+        Lang::En,
+        ThemeName::Light,
+        (80, 24),
+        out.path(),
+    )
+    .expect("export");
+    let svgs: Vec<_> = written
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "svg"))
+        .collect();
+    assert_eq!(svgs.len(), actions + 1);
+    for (n, svg) in svgs.iter().enumerate() {
+        assert_eq!(
+            svg.file_name().unwrap().to_string_lossy(),
+            format!("04-smaller-images-{n:02}.svg")
+        );
+        let text = std::fs::read_to_string(svg).unwrap();
+        let doc = roxmltree::Document::parse(&text).expect("the SVG parses as XML");
+        let shown: String = doc
+            .descendants()
+            .filter(|n| n.is_text())
+            .filter_map(|n| n.text())
+            .collect();
+        assert!(shown.contains("BuildKit"), "{}: {shown}", svg.display());
+    }
+    let after_first = std::fs::read_to_string(out.path().join("04-smaller-images-01.txt")).unwrap();
+    assert_eq!(after_first.lines().count(), 24);
+    let joined = after_first.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(joined.contains(&first_caption), "{after_first}");
+    assert!(after_first.contains("step 1 of 3"), "{after_first}");
+}
