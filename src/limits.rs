@@ -96,6 +96,14 @@ pub fn in_instruction(keyword: &str, line: usize, message: &str) -> String {
     format!("{keyword} on line {line}: {message}")
 }
 
+/// The largest picture `layerlab present --export --size` draws, in
+/// terminal cells: a 4K projector at a small font is about 400×120; each
+/// SVG holds one element per run of cells, so this keeps a file under a
+/// few megabytes. Smaller than 40×12 the layout has no room for the key
+/// figure and a verdict.
+pub const PRESENT_SIZE_MAX: (u16, u16) = (400, 200);
+pub const PRESENT_SIZE_MIN: (u16, u16) = (40, 12);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,11 +133,3 @@ mod tests {
         assert!(long.len() <= STEP_OUTPUT_BYTES + 1 + OUTPUT_CLIPPED.len());
     }
 }
-
-/// The largest picture `layerlab present --export --size` draws, in
-/// terminal cells: a 4K projector at a small font is about 400×120; each
-/// SVG holds one element per run of cells, so this keeps a file under a
-/// few megabytes. Smaller than 40×12 the layout has no room for the key
-/// figure and a verdict.
-pub const PRESENT_SIZE_MAX: (u16, u16) = (400, 200);
-pub const PRESENT_SIZE_MIN: (u16, u16) = (40, 12);
