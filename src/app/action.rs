@@ -89,6 +89,7 @@ impl Action {
                 | Action::ToggleLang
                 | Action::Help
                 | Action::Quit
+                | Action::ExportScreen
         )
     }
 }

@@ -58,10 +58,30 @@ impl DemoSession {
     /// One key, as the screen gets it.
     pub fn key(&mut self, key: Key) {
         for effect in update(&mut self.model, Event::Key(key)) {
-            if let Effect::Demo(m) = effect {
-                self.play(m);
+            match effect {
+                Effect::Demo(m) => self.play(m),
+                Effect::ExportScreen => {
+                    let written = self.export_screen();
+                    update(&mut self.model, Event::ScreenExported(written));
+                }
+                _ => {}
             }
         }
+    }
+
+    /// The screen key (X): the screen as drawn, as SVG and text, in the
+    /// folder the demo was started in (the demo's own folder is a
+    /// temporary one).
+    fn export_screen(&self) -> Result<(String, String), String> {
+        let folder = std::env::current_dir().map_err(|e| e.to_string())?;
+        let written = crate::runtime::export::write(&folder, &draw(&self.model))
+            .map_err(|m| m.render(self.model.lang))?;
+        let name = written
+            .svg
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Ok((folder.display().to_string(), name))
     }
 
     /// Makes a move; a move that fails leaves the demo where it was and
@@ -78,6 +98,7 @@ impl DemoSession {
             || self.demo.played() == 0
             || (self.fresh && m == DemoMove::Stay);
         self.error = result.err();
+        self.model.status = None;
         self.refresh();
     }
 
@@ -97,6 +118,7 @@ impl DemoSession {
         m.mode = old.mode.clone();
         m.help_scroll = old.help_scroll;
         m.quit = old.quit;
+        m.status = old.status.clone();
         m.sandbox = true;
         m.build = self.view();
         m.demo = Some(self.card(lang));

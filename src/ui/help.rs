@@ -26,7 +26,7 @@ pub fn overlay_area(area: Rect) -> Rect {
 /// Every binding of the key map, by place, with what it does.
 pub fn help_lines(model: &Model) -> Vec<Line<'static>> {
     let theme = Theme::of(model);
-    let entries = model.keymap.entries();
+    let entries = model.help_entries();
     let key_w = entries
         .iter()
         .map(|(_, _, keys)| text::width(&text::keys_label(keys)))

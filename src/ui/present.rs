@@ -189,7 +189,7 @@ pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
         .as_ref()
         .map(|d| card_lines(model, d, &looks, w.saturating_sub(2)))
         .unwrap_or_default();
-    let typing = typing_line(model);
+    let typing = typing_line(model, &looks);
     // A demo's docker command that built nothing shows its output in
     // place of the verdicts.
     if view.is_some() || model.demo.is_none() {
@@ -483,11 +483,15 @@ fn card_lines(model: &Model, d: &DemoCard, looks: &Looks, w: usize) -> Vec<Line<
 }
 
 /// The command bar (or a question) while one is open: what is typed must
-/// show, even with the chrome hidden.
-fn typing_line(model: &Model) -> Option<Line<'static>> {
+/// show, even with the chrome hidden; else the status line, small, when
+/// it says something (where a picture went, what a key did).
+fn typing_line(model: &Model, looks: &Looks) -> Option<Line<'static>> {
     match &model.mode {
         Mode::Command { input, .. } => Some(Line::from(format!(":{}", input.text))),
         Mode::ConfirmQuit | Mode::AddFile(_) => model.status.clone().map(Line::from),
-        _ => None,
+        _ => model
+            .status
+            .clone()
+            .map(|s| Line::from(Span::styled(s, looks.dim()))),
     }
 }

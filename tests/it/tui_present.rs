@@ -211,6 +211,12 @@ fn no_verdict_leans_on_colour_alone() {
         }
     }
     assert_eq!(first_miss, 1);
+    // The help of a demo lists the keys that work in it, not the editor's.
+    s.key(Key::char('?'));
+    let help = screen(&buffer(&s.model));
+    assert!(help.contains("play the demo's next action"), "{help}");
+    assert!(help.contains("1–9"), "{help}");
+    assert!(!help.contains("move the instruction up"), "{help}");
 }
 
 /// `p` on the ordinary screen: the same build in the presentation layout,
