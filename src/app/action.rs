@@ -77,14 +77,15 @@ actions! {
 
 impl Action {
     /// What a key may ask for while a demo plays: its moves, and what
-    /// changes how the screen shows it.
+    /// changes how the screen shows it. Not `p`: a demo is the
+    /// presentation layout, and the ordinary one would list keys that do
+    /// nothing there.
     pub fn in_demo(self) -> bool {
         matches!(
             self,
             Action::DemoNext
                 | Action::DemoBack
                 | Action::DemoJump
-                | Action::TogglePresent
                 | Action::ToggleTheme
                 | Action::ToggleLang
                 | Action::Help

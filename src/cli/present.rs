@@ -17,7 +17,7 @@ pub struct PresentArgs {
     pub lesson: Option<String>,
     /// The colours: dark (the terminal's own background) or light (for
     /// bright rooms). T switches on the screen.
-    #[arg(long, value_name = "THEME", default_value = "dark")]
+    #[arg(long, value_name = "THEME", value_parser = ["dark", "light"], default_value = "dark")]
     pub theme: String,
     /// Write the demo's screens into DIR without a terminal, one SVG (and
     /// its text) per action played: LESSON-00.svg before the first.
