@@ -186,6 +186,16 @@ fn the_demo_reads_in_korean_at_80x24() {
     insta::assert_snapshot!("present_reorder_ko_dark_80x24", screen(&b));
     assert!(screen(&b).contains("4단계 중 1단계 다시 빌드함"));
     assert_eq!(badges(&b).len(), 5);
+    // L: the same frame in English, the lesson's own English caption.
+    let mut s = s;
+    s.key(Key::char('L'));
+    let en = screen(&buffer(&s.model));
+    assert!(en.contains("1 of 4 steps rebuilt"), "{en}");
+    assert!(
+        en.contains("COPY is last, so only one step is rebuilt."),
+        "{en}"
+    );
+    assert_eq!(s.demo.played(), 6, "the language changes no state");
 }
 
 /// Without colour the words and the marks carry it all: the same text,
