@@ -13,6 +13,7 @@ pub mod container;
 pub mod context;
 pub mod daemon;
 pub mod dockerignore;
+pub mod gc;
 pub mod gopath;
 pub mod history_text;
 pub mod image;

@@ -1,6 +1,7 @@
 //! The bits of Go's `fmt` that Docker's texts are printed with: `%q` of
 //! strings, string slices and ints, `%v` of string slices, and
-//! `time.Duration.String`. Error messages and history rows must match
+//! `time.Duration.String` (and its reverse, `time.ParseDuration`, for the
+//! flags and filters that take one). Error messages and history rows must match
 //! BuildKit's byte for byte, so they are all quoted here.
 
 use finl_unicode::categories::CharacterCategories;
@@ -117,6 +118,40 @@ fn push_escaped(out: &mut String, c: char, quote: char) {
 /// and the ASCII space (other spaces are escaped).
 fn is_go_printable(c: char) -> bool {
     c == ' ' || c.is_letter() || c.is_mark() || c.is_number() || c.is_punctuation() || c.is_symbol()
+}
+
+/// A Go duration (`30s`, `1m30s`, `500ms`, `1h`) in nanoseconds.
+pub(crate) fn parse_duration(text: &str) -> Option<i64> {
+    let mut rest = text;
+    let mut total: f64 = 0.0;
+    if rest.is_empty() {
+        return None;
+    }
+    if rest == "0" {
+        return Some(0);
+    }
+    while !rest.is_empty() {
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let value: f64 = rest[..num_len].parse().ok()?;
+        rest = &rest[num_len..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let scale = match &rest[..unit_len] {
+            "ns" => 1.0,
+            "us" | "µs" => 1e3,
+            "ms" => 1e6,
+            "s" => 1e9,
+            "m" => 60e9,
+            "h" => 3600e9,
+            _ => return None,
+        };
+        total += value * scale;
+        rest = &rest[unit_len..];
+    }
+    Some(total as i64)
 }
 
 #[cfg(test)]

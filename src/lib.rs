@@ -2,7 +2,8 @@
 //! decision explained.
 //!
 //! The pure core (`dockerfile`, `engine`, `shell`, `gofmt` for texts that
-//! must match Go's, and `calendar` for dates) never touches a terminal;
+//! must match Go's, `units` for docker's sizes, and `calendar` for dates)
+//! never touches a terminal;
 //! `cli` is the front door that prints text or JSON from it; `app` (pure
 //! state and update), `ui` (views of it) and `runtime` (the terminal loop)
 //! make the interactive screen; `command` is the docker-like command table.
@@ -23,3 +24,4 @@ pub mod messages;
 pub mod runtime;
 pub mod shell;
 pub mod ui;
+pub mod units;

@@ -746,20 +746,22 @@ pub fn run(opts: &Options) -> Result<i32, String> {
     }
     events::spawn_signals(tx.clone()).map_err(|e| e.to_string())?;
 
-    let recording = match &opts.record {
-        Some(to) => Some(record::start(to, session.model.size).map_err(|m| m.render(lang))?),
+    // A recording is started before the terminal is taken (a file in the
+    // way is said on the learner's screen) and left behind only if the
+    // terminal could be taken.
+    let mut recording = match &opts.record {
+        Some(to) => Some(record::start(to, session.model.size, lang).map_err(|m| m.render(lang))?),
         None => None,
     };
-    let mut guard = match terminal::Guard::enter(recording.clone()) {
-        Ok(guard) => guard,
-        Err(e) => {
-            // Nothing was recorded: no file is left behind.
-            if let Some(r) = recording {
-                r.discard();
-            }
-            return Err(e.to_string());
+    let mut guard = terminal::Guard::enter().map_err(|e| {
+        if let Some(r) = recording.take() {
+            r.discard();
         }
-    };
+        e.to_string()
+    })?;
+    if let Some(r) = recording {
+        guard.record(r);
+    }
     let input = events::spawn_input(tx);
     // First frame before the first build: start-up stays fast.
     guard
@@ -820,12 +822,7 @@ pub fn run(opts: &Options) -> Result<i32, String> {
                 {
                     guard.suspend();
                 }
-                RtEvent::Term(t) => {
-                    if let (Some(r), crossterm::event::Event::Resize(w, h)) = (&recording, &t) {
-                        r.cast().resize(*w, *h);
-                    }
-                    handle_term(&mut session, &t);
-                }
+                RtEvent::Term(t) => handle_term(&mut session, &t),
             }
             if session.model.quit {
                 break;
@@ -859,9 +856,6 @@ pub fn run(opts: &Options) -> Result<i32, String> {
     // and the engine, still lent to it, is not saved.
     let engine_back = session.stop(Some(GIVE_UP_AFTER));
     drop(guard);
-    // The recording is closed (and said where it went) once the terminal
-    // is back; a recording that failed fails the command.
-    let recorded = recording.is_none_or(|r| r.finish(lang));
     if let Some(signal) = signalled {
         session.keep_unsaved_edits();
         if engine_back {
@@ -869,11 +863,10 @@ pub fn run(opts: &Options) -> Result<i32, String> {
         }
         return Ok(128 + signal);
     }
-    let code = if recorded { 0 } else { 1 };
     if !engine_back {
-        return Ok(code);
+        return Ok(0);
     }
-    session.host.daemon.save().map(|()| code).map_err(|e| {
+    session.host.daemon.save().map(|()| 0).map_err(|e| {
         Message::new("status.state_not_saved")
             .arg("error", e)
             .render(lang)
@@ -1110,6 +1103,14 @@ mod tests {
         assert_eq!(s.model.mode, crate::app::model::Mode::Help);
         let help = std::fs::read_to_string(root.join("layerlab-screen-2.txt")).unwrap();
         assert!(help.contains("┌ Keys ─"), "{help}");
+
+        // A folder that cannot take the files: said, and the screen goes on.
+        s.dispatch(Event::Key(Key::plain(crate::app::KeyCode::Esc)));
+        s.cwd = dir.path().join("gone");
+        s.dispatch(Event::Key(Key::char('X')));
+        let said = s.model.status.clone().unwrap_or_default();
+        assert!(said.starts_with("Could not write the screen to "), "{said}");
+        assert_eq!(s.model.mode, crate::app::model::Mode::Normal);
     }
 
     /// A session whose jobs run on the worker, and what the worker reports.

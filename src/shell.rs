@@ -149,6 +149,8 @@ pub struct ExecResult {
     pub exit_code: i32,
     pub stdout: Vec<u8>,
     pub stderr: Vec<u8>,
+    /// stdout and stderr as one stream, in the order they were written.
+    pub output: Vec<u8>,
     /// Simulated seconds spent in `sleep` (the clock moved by this much).
     pub slept_seconds: u64,
     /// Simulated milliseconds of work by package managers (downloads,

@@ -601,8 +601,9 @@ fn run_prune(inv: &Invocation, host: &mut dyn Host) -> Output {
             host.engine_mut().untag(t);
             lines.push(format!("untagged: {t}"));
         }
-        host.engine_mut().images.remove(&id);
-        lines.push(format!("deleted: {id}"));
+        for gone in host.engine_mut().delete_image(&id) {
+            lines.push(format!("deleted: {gone}"));
+        }
     }
     let reclaimed = before - host.engine().disk_usage().total.min(before);
     let mut out = Output::default();

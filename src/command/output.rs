@@ -2,6 +2,7 @@
 //! tables (tabwriter columns, go-units sizes), removal messages.
 
 use crate::engine::builder::BuilderKind;
+use crate::engine::gc::Pruned;
 use crate::engine::report::{BuildReport, StepReport};
 use crate::engine::store::{EngineState, ImageRecord, Listed, Removed};
 use crate::filesystem::digest::Digest;
@@ -285,13 +286,19 @@ pub fn daemon_error(error: impl std::fmt::Display) -> String {
     format!("Error response from daemon: {error}")
 }
 
-/// `docker builder prune -f`.
-pub fn prune(records: usize) -> Vec<String> {
-    vec![
-        format!("Deleted build cache objects: {records}"),
-        String::new(),
-        "Total reclaimed space: 0B".into(),
-    ]
+/// `docker builder prune -f`: the records that went, then the space.
+pub fn prune(pruned: &Pruned) -> Vec<String> {
+    let mut out = Vec::new();
+    if !pruned.ids.is_empty() {
+        out.push("Deleted build cache objects:".into());
+        out.extend(pruned.ids.iter().cloned());
+        out.push(String::new());
+    }
+    out.push(format!(
+        "Total reclaimed space: {}",
+        human_size4(pruned.reclaimed)
+    ));
+    out
 }
 
 #[cfg(test)]

@@ -50,13 +50,10 @@ fn share(part: u64, total: u64) -> String {
 
 /// The build cache as `system df` counts it: BuildKit's records (the
 /// classic builder's cache is intermediate images, which docker does not
-/// count here), each the size of the layer it made.
+/// count here), and the bytes of those no image shares — all of them
+/// reclaimable, as no build runs while the command does.
 fn build_cache(engine: &EngineState) -> (usize, u64) {
-    let sizes = engine
-        .buildkit_cache
-        .iter()
-        .map(|(_, r)| r.layer.as_ref().map_or(0, |l| l.size));
-    (engine.buildkit_cache.len(), sizes.sum())
+    (engine.buildkit_cache.len(), engine.build_cache_size())
 }
 
 /// `docker system df`.
@@ -204,15 +201,15 @@ fn verbose(engine: &EngineState, usage: &DiskUsage) -> Vec<String> {
     ]
     .map(String::from)
     .to_vec()];
-    for (chain, record) in engine.buildkit_cache.iter() {
+    for entry in engine.cache_entries() {
         rows.push(vec![
-            chain.hex()[..12].to_string(),
+            entry.id()[..12].to_string(),
             "regular".into(),
-            human_size4(record.layer.as_ref().map_or(0, |l| l.size)),
+            human_size4(entry.size),
             "N/A".into(),
             "N/A".into(),
-            "1".into(),
-            "true".into(),
+            entry.used.uses.to_string(),
+            entry.shared.to_string(),
         ]);
     }
     out.extend(table(&rows));

@@ -235,6 +235,7 @@ fn record_of(oci: &ImageConfig, layers: Vec<LayerInfo>, id: Digest) -> ImageReco
         .and_then(|v| v.as_str())
         .map(str::to_owned);
     ImageRecord {
+        classic_step: None,
         author: oci.author.clone(),
         id,
         config,
@@ -264,6 +265,7 @@ mod tests {
         );
         let layer = state.layers.put(Arc::new(changes)).unwrap();
         let mut image = ImageRecord {
+            classic_step: None,
             author: Some("me".into()),
             id: Digest::of(b""),
             config: RunConfig {

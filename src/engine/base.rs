@@ -37,6 +37,7 @@ impl BaseError {
 /// The image `FROM scratch` starts from.
 pub fn scratch() -> ImageRecord {
     ImageRecord {
+        classic_step: None,
         author: None,
         id: Digest::of(b"scratch"),
         config: RunConfig::default(),
@@ -153,6 +154,7 @@ fn from_catalog(txn: &mut Transaction<'_>, img: &CatalogImage) -> Result<ImageRe
         .collect();
     let id = image_id(&config, &layers, &history);
     Ok(ImageRecord {
+        classic_step: None,
         author: None,
         id,
         config,

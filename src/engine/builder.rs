@@ -347,6 +347,9 @@ struct StageState {
     args: Vec<(String, Option<String>)>,
     /// All ARG names declared in the stage (to name them in reasons).
     arg_names: Vec<String>,
+    /// Under the classic builder, the key of the last step's record: the
+    /// step image the built image is.
+    classic_step: Option<Digest>,
     /// The build in which the last step was made (its history `created`).
     created: u64,
     /// The stage's filesystem: the base's layers and every step's.
@@ -367,6 +370,10 @@ impl StageState {
             layers: self.layers,
             history: self.history,
             comment,
+            classic_step: match builder {
+                BuilderKind::Classic => self.classic_step,
+                BuilderKind::Buildkit => None,
+            },
         }
     }
 }
@@ -568,6 +575,7 @@ impl Run<'_> {
             history,
             chain: key.digest(),
             rebuilt: None,
+            classic_step: None,
             args: Vec::new(),
             arg_names: Vec::new(),
             created: 0,
@@ -729,7 +737,9 @@ impl Run<'_> {
                     },
                 },
                 None => Verdict::Miss {
-                    why: self.txn.explain_miss(cache, &key, &cmd.text, &st.arg_names),
+                    why: self
+                        .txn
+                        .explain_miss(cache, &key, &digest, &cmd.text, &st.arg_names),
                 },
             },
         };
@@ -806,6 +816,10 @@ impl Run<'_> {
                 st.rebuilt
                     .get_or_insert_with(|| limits::quote_cut(&cmd.text));
             }
+        }
+        match builder {
+            BuilderKind::Buildkit => self.txn.used(digest),
+            BuilderKind::Classic => st.classic_step = Some(digest),
         }
         st.chain = chain;
         st.created = created;

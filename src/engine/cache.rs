@@ -21,6 +21,17 @@ pub struct CacheRecord {
     pub chain: Digest,
 }
 
+/// How a BuildKit record has been used, which garbage collection ranks it
+/// by (kept apart from the record, which is large and written once).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CacheUse {
+    /// The build that last made or reused it: builds keep a simulated
+    /// minute each, so this is also when.
+    pub last_used: u64,
+    /// How many builds made or reused it.
+    pub uses: u32,
+}
+
 /// All records, by key digest, with an index by parent so a miss can be
 /// explained against the steps that were built on the same parent.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -12,6 +12,7 @@
 use crate::dockerfile::{compile, Compiled};
 use crate::engine::builder::{self, BuildError, BuildOptions};
 use crate::engine::context::{read_dockerignore, ContextError, ContextSnapshot, StatCache};
+use crate::engine::gc::{DEFAULT_KEEP_STORAGE, KEEP_STORAGE_ENV};
 use crate::engine::layer::{read_tar, write_layer};
 use crate::engine::layers::CorruptLayer;
 use crate::engine::report::BuildReport;
@@ -39,6 +40,24 @@ pub enum DaemonError {
         path: String,
         source: std::io::Error,
     },
+    #[error(
+        "{KEEP_STORAGE_ENV}={value} is not a size (like 512MB or 10GB; 0 turns collection off)"
+    )]
+    KeepStorage { value: String },
+}
+
+/// The build cache's automatic collection: [`DEFAULT_KEEP_STORAGE`], or
+/// what [`KEEP_STORAGE_ENV`] says (0: never).
+fn keep_storage_policy() -> Result<Option<u64>, DaemonError> {
+    let Some(value) = std::env::var_os(KEEP_STORAGE_ENV) else {
+        return Ok(Some(DEFAULT_KEEP_STORAGE));
+    };
+    let value = value.to_string_lossy().into_owned();
+    match crate::units::ram_in_bytes(value.trim()) {
+        Some(0) => Ok(None),
+        Some(bytes) => Ok(Some(bytes)),
+        None => Err(DaemonError::KeepStorage { value }),
+    }
 }
 
 /// diff_id → the blob holding the layer's tar, as the layer loader sees it.
@@ -72,7 +91,10 @@ impl Daemon {
     pub fn open(dir: &Path) -> Result<Daemon, DaemonError> {
         let state = State::open(dir, &rows::from_v1)?;
         let blobs: BlobMap = Arc::default();
-        let mut engine = EngineState::default();
+        let mut engine = EngineState {
+            gc_keep_storage: keep_storage_policy()?,
+            ..EngineState::default()
+        };
         engine
             .layers
             .set_loader(layer_loader(state.blob_dir(), Arc::clone(&blobs)));
@@ -432,6 +454,7 @@ mod tests {
             built_in: 0,
         }];
         let image = ImageRecord {
+            classic_step: None,
             author: None,
             id: image_id(&config, std::slice::from_ref(&layer), &history),
             config,

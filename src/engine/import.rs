@@ -34,6 +34,7 @@ pub fn import_tar(
     let config = RunConfig::default();
     let id = image_id(&config, std::slice::from_ref(&layer), &history);
     let image = ImageRecord {
+        classic_step: None,
         author: None,
         id,
         config,

@@ -109,6 +109,10 @@ fn short_hex(d: &str) -> &str {
 pub enum MissReason {
     /// Nothing like this step was ever built on this parent.
     FirstBuild,
+    /// It was built before, but its cache record was removed since.
+    CacheRemoved {
+        by: Removal,
+    },
     /// `--no-cache`.
     NoCache,
     /// The step below it was rebuilt, so this one has a new parent.
@@ -162,6 +166,17 @@ pub enum MissReason {
     },
 }
 
+/// What removed a step's cache record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Removal {
+    /// `docker builder prune` (or the automatic policy).
+    Pruned,
+    /// The classic builder's cache is step images: `docker rmi` of the
+    /// image (its short id) deleted them.
+    WithImage { image: String },
+}
+
 /// How many changed files a reason names before "and N more".
 const FILES_SHOWN: usize = 5;
 
@@ -178,6 +193,12 @@ impl MissReason {
     pub fn message(&self) -> Message {
         match self {
             MissReason::FirstBuild => Message::new("reason.first_build"),
+            MissReason::CacheRemoved {
+                by: Removal::Pruned,
+            } => Message::new("reason.pruned"),
+            MissReason::CacheRemoved {
+                by: Removal::WithImage { image },
+            } => Message::new("reason.removed_with_image").arg("image", image),
             MissReason::NoCache => Message::new("reason.no_cache"),
             MissReason::ParentRebuilt { parent } => {
                 Message::new("reason.parent_rebuilt").arg("parent", parent)

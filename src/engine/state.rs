@@ -53,7 +53,9 @@ const LEGACY_LOCK_FILE: &str = "lock";
 const BLOB_DIR: &str = "blobs/sha256";
 const COPY_BUFFER: usize = 256 * 1024;
 /// The schema of `engine.db` (`PRAGMA user_version`; 0 is a new file).
-const SCHEMA_VERSION: i64 = 1;
+/// 2 added `cache_use` and `removed_records`; every version's tables are made if missing, so an
+/// older file gains the new ones and keeps its rows.
+const SCHEMA_VERSION: i64 = 2;
 /// How long a writer waits for another's transaction before giving up: a
 /// build holds its transaction while it runs, so this covers several.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(600);
@@ -78,6 +80,8 @@ pub const TABLES: &[&str] = &[
     "catalog_sources",
     "containers",
     "stat_caches",
+    "cache_use",
+    "removed_records",
 ];
 
 /// One record as the database keeps it.
@@ -303,21 +307,26 @@ impl State {
         let path = self.db_path();
         // Checked again in the transaction: another process may have just
         // made it.
-        if self.schema_version()? >= SCHEMA_VERSION {
+        let found = self.schema_version()?;
+        if found >= SCHEMA_VERSION {
             return Ok(());
         }
         let mut sql = String::from(
-            "CREATE TABLE meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
-             INSERT INTO meta VALUES ('generation', 0);",
+            "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+             INSERT OR IGNORE INTO meta VALUES ('generation', 0);",
         );
         for table in TABLES {
             sql.push_str(&format!(
-                "CREATE TABLE {table} (key TEXT PRIMARY KEY, value TEXT, \
+                "CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, value TEXT, \
                  generation INTEGER NOT NULL) WITHOUT ROWID;
-                 CREATE INDEX {table}_by_generation ON {table} (generation);"
+                 CREATE INDEX IF NOT EXISTS {table}_by_generation ON {table} (generation);"
             ));
         }
         self.db.execute_batch(&sql).map_err(db_error(&path))?;
+        if found > 0 {
+            // An older schema: its rows stay as they are.
+            return self.set_schema_version();
+        }
         let legacy = self.dir.join(LEGACY_ENGINE_DOC);
         match fs::read(&legacy) {
             Ok(bytes) => match migrate(&bytes) {
@@ -337,9 +346,13 @@ impl State {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => return Err(io_error(&legacy)(e)),
         }
+        self.set_schema_version()
+    }
+
+    fn set_schema_version(&self) -> Result<(), StateError> {
         self.db
             .execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
-            .map_err(db_error(&path))
+            .map_err(db_error(&self.db_path()))
     }
 
     /// Version 1's stat caches (`statcache-*.json`), as rows.

@@ -11,13 +11,15 @@
 
 mod containers;
 mod images;
+mod intermediates;
 pub mod rows;
 mod usage;
 
-use crate::engine::cache::BuildCache;
+use crate::engine::cache::{BuildCache, CacheUse};
 use crate::engine::catalog::Catalog;
 use crate::engine::layers::LayerStore;
 use crate::engine::memo::Memo;
+use crate::engine::report::Removal;
 use crate::filesystem::digest::Digest;
 use crate::filesystem::rootfs::LayerChanges;
 use serde::{Deserialize, Serialize};
@@ -27,6 +29,12 @@ use std::sync::Arc;
 pub use containers::{Container, ContainerState, LogLine, Repeat, Stream};
 pub use images::{image_id, ImageRecord, RunConfig, SIMULATED_EPOCH};
 pub use usage::{ContainerUsage, DiskUsage, ImageUsage};
+
+/// How many removed records [`EngineState::removed_records`] keeps: far
+/// more than a learner's prunes and removals touch; past it, each new one
+/// makes room by forgetting another (the reason then reads as a first
+/// build, which is all it costs).
+pub const REMEMBERED_REMOVALS: usize = 4096;
 
 /// Everything the engine remembers between builds, like one daemon.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -38,6 +46,19 @@ pub struct EngineState {
     pub tags: BTreeMap<String, Digest>,
     pub buildkit_cache: BuildCache,
     pub classic_cache: BuildCache,
+    /// How each BuildKit record was used, by key digest (see `gc`).
+    #[serde(default)]
+    pub cache_use: BTreeMap<Digest, CacheUse>,
+    /// Steps whose cache records were removed, and by what, so a rebuild
+    /// can say so (at most [`REMEMBERED_REMOVALS`]; a step built again is
+    /// forgotten here).
+    #[serde(default)]
+    pub removed_records: BTreeMap<Digest, Removal>,
+    /// The automatic policy: after each build, the BuildKit cache is
+    /// collected down to below this many bytes (None: never). The front
+    /// end sets it; it is not part of the state.
+    #[serde(skip)]
+    pub gc_keep_storage: Option<u64>,
     /// diff_ids of catalog layers already generated: `reference#index` →
     /// diff_id (computing one means generating the whole tar once).
     #[serde(default)]
@@ -103,11 +124,12 @@ pub enum RemoveError {
 }
 
 /// What `docker rmi` did to one reference: the tags it removed, in order,
-/// and the image it deleted when no tag was left on it.
+/// and, when no tag was left on the image, what it deleted: the image, then
+/// what went with it (see [`EngineState::delete_image`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Removed {
     pub untagged: Vec<String>,
-    pub deleted: Option<Digest>,
+    pub deleted: Vec<Digest>,
 }
 
 /// One row of `docker image ls`: an image under one of its tags, or an
@@ -207,7 +229,7 @@ impl EngineState {
             if self.container_using(&d, true).is_some() {
                 return Ok(Removed {
                     untagged,
-                    deleted: None,
+                    deleted: Vec::new(),
                 });
             }
             d
@@ -253,7 +275,11 @@ impl EngineState {
             d
         };
         let tagged = self.tags.values().any(|d| *d == id);
-        let deleted = (!tagged && self.images.remove(&id).is_some()).then_some(id);
+        let deleted = if tagged {
+            Vec::new()
+        } else {
+            self.delete_image(&id)
+        };
         Ok(Removed { untagged, deleted })
     }
 
@@ -266,15 +292,12 @@ impl EngineState {
             .map(|c| c.id)
     }
 
-    /// `docker builder prune`: forget every build cache record, of both
-    /// builders. Returns how many there were.
-    pub fn prune_build_cache(&mut self) -> usize {
-        let removed =
-            self.buildkit_cache.len() + self.classic_cache.len() + self.cache_mounts.len();
-        self.buildkit_cache.clear();
-        self.classic_cache.clear();
-        self.cache_mounts.clear();
-        removed
+    /// Remember that the record of step `key` was removed, and by what.
+    pub fn record_removed(&mut self, key: Digest, by: Removal) {
+        if self.removed_records.len() >= REMEMBERED_REMOVALS {
+            self.removed_records.pop_first();
+        }
+        self.removed_records.insert(key, by);
     }
 
     /// What the images take on disk, per image and shared between them,
@@ -341,16 +364,23 @@ mod tests {
 
     fn image(name: &str) -> ImageRecord {
         ImageRecord {
+            classic_step: None,
             author: None,
             id: Digest::of(name.as_bytes()),
             config: RunConfig::default(),
             layers: vec![LayerInfo {
-                diff_id: Digest::of(format!("{name} layer").as_bytes()),
+                diff_id: layer_of(name),
                 size: 10,
             }],
             history: Vec::new(),
             comment: None,
         }
+    }
+
+    /// The one layer `image(name)` has, which no other image holds: it goes
+    /// with the image (its chain id is its diff_id, as the first layer).
+    fn layer_of(name: &str) -> Digest {
+        Digest::of(format!("{name} layer").as_bytes())
     }
 
     /// `web` under two tags, `api` under one, `loose` under none.
@@ -392,7 +422,7 @@ mod tests {
             first,
             Removed {
                 untagged: vec!["web:v1".into()],
-                deleted: None
+                deleted: Vec::new()
             }
         );
         assert!(s.images.contains_key(&web));
@@ -401,7 +431,7 @@ mod tests {
             last,
             Removed {
                 untagged: vec!["web:v2".into()],
-                deleted: Some(web)
+                deleted: vec![web, layer_of("web")]
             }
         );
         assert!(!s.images.contains_key(&web));
@@ -423,7 +453,7 @@ mod tests {
         assert_eq!(s.tags.len(), 3, "a refused removal changes nothing");
         let forced = s.remove_image(&web.to_string(), true).expect("forced");
         assert_eq!(forced.untagged, vec!["web:v1", "web:v2"]);
-        assert_eq!(forced.deleted, Some(web));
+        assert_eq!(forced.deleted, vec![web, layer_of("web")]);
     }
 
     #[test]
@@ -431,10 +461,10 @@ mod tests {
         let (mut s, _, api, loose) = store();
         let removed = s.remove_image(&api.hex()[..12], false).expect("api");
         assert_eq!(removed.untagged, vec!["api:latest"]);
-        assert_eq!(removed.deleted, Some(api));
+        assert_eq!(removed.deleted, vec![api, layer_of("api")]);
         let removed = s.remove_image(&loose.hex(), false).expect("loose");
         assert!(removed.untagged.is_empty());
-        assert_eq!(removed.deleted, Some(loose));
+        assert_eq!(removed.deleted, vec![loose, layer_of("loose")]);
     }
 
     #[test]
@@ -478,45 +508,5 @@ mod tests {
             .map(|l| l.name)
             .collect();
         assert_eq!(one, vec![Some(("web", "v2"))]);
-    }
-
-    fn record(text: &str) -> (Digest, crate::engine::cache::CacheRecord) {
-        use crate::engine::cache_key::{CacheKey, OpInputs};
-        let key = CacheKey {
-            parent: None,
-            op: OpInputs::Base {
-                reference: text.into(),
-                image: Digest::of(text.as_bytes()),
-            },
-        };
-        let record = crate::engine::cache::CacheRecord {
-            built_by: crate::engine::report::StepRef {
-                build: 1,
-                step: 1,
-                of: 1,
-                stage: None,
-                text: text.into(),
-                cost_ms: 0,
-            },
-            layer: None,
-            chain: key.digest(),
-            key,
-        };
-        (record.chain, record)
-    }
-
-    #[test]
-    fn pruning_forgets_both_builders_records_and_keeps_images() {
-        let (mut s, _, _, _) = store();
-        for text in ["FROM a", "FROM b"] {
-            let (digest, rec) = record(text);
-            s.buildkit_cache.insert(digest, rec);
-        }
-        let (digest, rec) = record("FROM c");
-        s.classic_cache.insert(digest, rec);
-        assert_eq!(s.prune_build_cache(), 3);
-        assert_eq!((s.buildkit_cache.len(), s.classic_cache.len()), (0, 0));
-        assert_eq!(s.prune_build_cache(), 0);
-        assert_eq!(s.images.len(), 3, "images stay");
     }
 }

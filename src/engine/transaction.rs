@@ -6,7 +6,7 @@
 //! exactly as before (the types see to it: the store is only ever shared
 //! here). Only the [`Memo`] is written through, as a preview may.
 
-use crate::engine::cache::{BuildCache, CacheRecord};
+use crate::engine::cache::{BuildCache, CacheRecord, CacheUse};
 use crate::engine::cache_key::CacheKey;
 use crate::engine::layer::digest_layer;
 use crate::engine::memo::Memo;
@@ -40,6 +40,8 @@ pub struct Writes {
     catalog_sources: BTreeMap<Digest, String>,
     /// Cache mounts the run's commands left, by id.
     cache_mounts: BTreeMap<String, Arc<LayerChanges>>,
+    /// The BuildKit records the run made or reused, as used now.
+    cache_use: BTreeMap<Digest, CacheUse>,
 }
 
 impl Writes {
@@ -64,6 +66,21 @@ impl Writes {
         state.catalog_layers.extend(self.catalog_layers);
         state.catalog_sources.extend(self.catalog_sources);
         state.cache_mounts.extend(self.cache_mounts);
+        state.cache_use.extend(self.cache_use);
+        // A step built again is no longer one whose record was removed.
+        let rebuilt = |k: &Digest| state.buildkit_cache.get(k).or(state.classic_cache.get(k));
+        let again: Vec<Digest> = state
+            .removed_records
+            .keys()
+            .filter(|k| rebuilt(k).is_some())
+            .copied()
+            .collect();
+        for k in again {
+            state.removed_records.remove(&k);
+        }
+        if let Some(keep) = state.gc_keep_storage {
+            state.collect_build_cache(keep);
+        }
     }
 }
 
@@ -102,15 +119,39 @@ impl<'a> Transaction<'a> {
         newer.get(digest).or_else(|| store.get(digest))
     }
 
+    /// Why step `key` (whose digest is `digest`) is not in the cache.
     pub fn explain_miss(
         &self,
         of: CacheOf,
         key: &CacheKey,
+        digest: &Digest,
         text: &str,
         arg_names: &[String],
     ) -> MissReason {
+        if let Some(by) = self.store.removed_records.get(digest) {
+            return MissReason::CacheRemoved { by: by.clone() };
+        }
         let (store, newer) = self.caches(of);
         store.explain_miss_after(newer, key, text, arg_names)
+    }
+
+    /// A BuildKit record this run made or reused: it was used now, once
+    /// more (what garbage collection ranks records by).
+    pub fn used(&mut self, digest: Digest) {
+        let before = self.store.cache_use.get(&digest).copied();
+        let uses = self
+            .writes
+            .cache_use
+            .get(&digest)
+            .or(before.as_ref())
+            .map_or(0, |u| u.uses);
+        self.writes.cache_use.insert(
+            digest,
+            CacheUse {
+                last_used: self.build,
+                uses: uses.saturating_add(1),
+            },
+        );
     }
 
     pub fn remember(&mut self, of: CacheOf, digest: Digest, record: CacheRecord) {

@@ -301,7 +301,7 @@ pub fn run_demo(lesson: Lesson, lang: Lang, theme: ThemeName) -> Result<i32, Str
     }
     let (tx, rx) = channel::<RtEvent>();
     events::spawn_signals(tx.clone()).map_err(|e| e.to_string())?;
-    let mut guard = terminal::Guard::enter(None).map_err(|e| e.to_string())?;
+    let mut guard = terminal::Guard::enter().map_err(|e| e.to_string())?;
     let _input = events::spawn_input(tx);
     let mut code = 0;
     while !s.model.quit {

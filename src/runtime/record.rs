@@ -5,9 +5,10 @@
 //! timed from the start of the recording.
 //!
 //! The file is written as it goes (each event flushed), so a session a
-//! crash or a kill ends still leaves a file that plays up to that point;
-//! [`Cast::finish`] (or dropping the last handle) closes it with the
-//! sequences that hand the viewer's terminal back.
+//! crash or a kill ends still leaves a file that plays up to that point.
+//! The terminal's guard closes it when it gives the terminal back (on
+//! quit, signals and errors alike), with the sequences that hand the
+//! viewer's terminal back too.
 
 use crate::messages::{Lang, Message};
 use std::fs::{File, OpenOptions};
@@ -25,7 +26,7 @@ const OPENING: &str = "\x1b[?1049h\x1b[H\x1b[2J";
 const CLOSING: &str = "\x1b[?25h\x1b[?1049l";
 
 /// An asciicast v2 file being written.
-pub struct Cast {
+struct Cast {
     out: Option<BufWriter<File>>,
     started: Instant,
     /// Output written but not yet flushed by the backend: one event a flush.
@@ -33,14 +34,6 @@ pub struct Cast {
     /// The first write that failed: the recording stops there, the screen
     /// goes on, and the error is reported when the session ends.
     failed: Option<std::io::Error>,
-}
-
-/// A recording shared by the terminal's writer and the loop (which tells
-/// it of resizes).
-#[derive(Clone)]
-pub struct Recording {
-    cast: Arc<Mutex<Cast>>,
-    path: PathBuf,
 }
 
 /// Where `layerlab record` writes.
@@ -52,12 +45,24 @@ pub struct RecordTo {
     pub overwrite: bool,
 }
 
-/// Start recording a `(width, height)` terminal; why not, in words.
-pub fn start(to: &RecordTo, (width, height): (u16, u16)) -> Result<Recording, Message> {
-    match Cast::create(&to.path, width, height, to.overwrite) {
+/// A recording under way: the file, and what to tell the learner when it
+/// ends.
+pub struct Recording {
+    cast: Cast,
+    path: PathBuf,
+    lang: Lang,
+    /// The terminal's size as last recorded: a change is a resize event.
+    size: (u16, u16),
+}
+
+/// Start recording a `size` (columns, rows) terminal; why not, in words.
+pub fn start(to: &RecordTo, size: (u16, u16), lang: Lang) -> Result<Recording, Message> {
+    match Cast::create(&to.path, size.0, size.1, to.overwrite) {
         Ok(cast) => Ok(Recording {
-            cast: Arc::new(Mutex::new(cast)),
+            cast,
             path: to.path.clone(),
+            lang,
+            size,
         }),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
             Err(Message::new("record.exists").arg("path", to.path.display()))
@@ -71,7 +76,7 @@ pub fn start(to: &RecordTo, (width, height): (u16, u16)) -> Result<Recording, Me
 impl Cast {
     /// Start `path` for a `width`×`height` terminal: the header, then the
     /// opening event. An existing file is replaced only when `overwrite`.
-    pub fn create(path: &Path, width: u16, height: u16, overwrite: bool) -> std::io::Result<Cast> {
+    fn create(path: &Path, width: u16, height: u16, overwrite: bool) -> std::io::Result<Cast> {
         let mut options = OpenOptions::new();
         options.write(true);
         if overwrite {
@@ -107,7 +112,7 @@ impl Cast {
 
     /// Seconds since the recording started, to the microsecond (`Instant`
     /// never goes back, so event times never decrease).
-    pub fn seconds(&self) -> f64 {
+    fn seconds(&self) -> f64 {
         let elapsed: Duration = self.started.elapsed();
         elapsed.as_micros() as f64 / 1e6
     }
@@ -152,7 +157,7 @@ impl Cast {
     }
 
     /// The terminal is now `width`×`height`.
-    pub fn resize(&mut self, width: u16, height: u16) {
+    fn resize(&mut self, width: u16, height: u16) {
         self.flush_output();
         self.event("r", &format!("{width}x{height}"));
     }
@@ -160,7 +165,7 @@ impl Cast {
     /// Close the file: what is pending, the closing event, the file
     /// synced to disk. The first error the recording met, if any; later
     /// calls do nothing.
-    pub fn finish(&mut self) -> std::io::Result<()> {
+    fn finish(&mut self) -> std::io::Result<()> {
         if self.out.is_some() {
             self.flush_output();
             self.event("o", CLOSING);
@@ -185,56 +190,83 @@ impl Drop for Cast {
 }
 
 impl Recording {
-    /// The cast, even if a thread panicked while holding it (what it
-    /// wrote is still worth closing properly).
-    pub fn cast(&self) -> MutexGuard<'_, Cast> {
-        self.cast.lock().unwrap_or_else(|p| p.into_inner())
+    /// A frame was flushed: a resize first if the terminal changed size
+    /// (ratatui redraws the whole screen for it), then the frame.
+    fn frame(&mut self) {
+        if let Ok(size) = crossterm::terminal::size() {
+            if size != self.size {
+                self.size = size;
+                self.cast.resize(size.0, size.1);
+            }
+        }
+        self.cast.flush_output();
     }
 
-    /// Close the file and say (on stderr, the terminal being back) where
-    /// the recording went and how to play it, or why it failed; whether
-    /// it was recorded in full.
-    pub fn finish(&self, lang: Lang) -> bool {
-        let mut cast = self.cast();
-        let seconds = cast.seconds();
+    /// Close the file and say where the recording went and how to play
+    /// it, or why it failed (the terminal is back by now).
+    fn finish(mut self) {
+        let seconds = self.cast.seconds();
         let path = self.path.display();
-        match cast.finish() {
+        match self.cast.finish() {
             Ok(()) => {
                 let m = Message::new("record.saved")
                     .arg("path", &path)
                     .arg("seconds", format!("{seconds:.1}"));
-                eprintln!("{}", m.render(lang));
-                true
+                eprintln!("{}", m.render(self.lang));
             }
             Err(e) => {
                 let m = Message::new("record.failed")
                     .arg("path", &path)
                     .arg("error", e);
-                eprintln!("ERROR: {}", m.render(lang));
-                false
+                eprintln!("ERROR: {}", m.render(self.lang));
             }
         }
     }
 
     /// Nothing was shown: the file goes.
-    pub fn discard(self) {
-        let _ = self.cast().finish();
+    pub fn discard(mut self) {
+        let _ = self.cast.finish();
         let _ = std::fs::remove_file(&self.path);
     }
 }
 
+/// The recording the terminal's writer feeds, shared with the guard that
+/// attaches it once the terminal is taken and closes it when it is given
+/// back.
+#[derive(Clone, Default)]
+pub struct Tap(Arc<Mutex<Option<Recording>>>);
+
+impl Tap {
+    /// The recording, even if a thread panicked while holding it (what it
+    /// wrote is still worth closing properly).
+    fn lock(&self) -> MutexGuard<'_, Option<Recording>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn attach(&self, recording: Recording) {
+        *self.lock() = Some(recording);
+    }
+
+    /// Close the recording attached, if any.
+    pub fn close(&self) {
+        if let Some(r) = self.lock().take() {
+            r.finish();
+        }
+    }
+}
+
 /// What the terminal backend writes to: the real terminal, and the
-/// recording when there is one.
+/// recording when one is attached.
 pub struct Screen {
     out: Stdout,
-    recording: Option<Recording>,
+    tap: Tap,
 }
 
 impl Screen {
-    pub fn new(recording: Option<Recording>) -> Screen {
+    pub fn new(tap: Tap) -> Screen {
         Screen {
             out: std::io::stdout(),
-            recording,
+            tap,
         }
     }
 }
@@ -242,15 +274,15 @@ impl Screen {
 impl Write for Screen {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let n = self.out.write(buf)?;
-        if let Some(r) = &self.recording {
-            r.cast().pending.extend_from_slice(&buf[..n]);
+        if let Some(r) = self.tap.lock().as_mut() {
+            r.cast.pending.extend_from_slice(&buf[..n]);
         }
         Ok(n)
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        if let Some(r) = &self.recording {
-            r.cast().flush_output();
+        if let Some(r) = self.tap.lock().as_mut() {
+            r.frame();
         }
         self.out.flush()
     }

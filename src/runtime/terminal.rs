@@ -1,7 +1,7 @@
 //! Entering and leaving the full-screen terminal. The panic hook is set
 //! before raw mode so a panic always leaves a usable shell behind.
 
-use crate::runtime::record::{Recording, Screen};
+use crate::runtime::record::{Recording, Screen, Tap};
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::execute;
 use crossterm::terminal::{
@@ -29,19 +29,26 @@ pub fn restore() {
 /// The terminal in raw mode on the alternate screen; restored on drop.
 pub struct Guard {
     pub term: Term,
+    /// The recording of what the terminal shows, once one is attached.
+    tap: Tap,
 }
 
 impl Guard {
-    /// Every frame is also written to `recording`, when there is one.
-    pub fn enter(recording: Option<Recording>) -> std::io::Result<Guard> {
+    pub fn enter() -> std::io::Result<Guard> {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             restore();
             previous(info);
         }));
         take()?;
-        let term = Terminal::new(CrosstermBackend::new(Screen::new(recording)))?;
-        Ok(Guard { term })
+        let tap = Tap::default();
+        let term = Terminal::new(CrosstermBackend::new(Screen::new(tap.clone())))?;
+        Ok(Guard { term, tap })
+    }
+
+    /// Record every frame from now on, until the terminal is given back.
+    pub fn record(&mut self, recording: Recording) {
+        self.tap.attach(recording);
     }
 
     /// SIGTSTP: the terminal as we found it, then stop until SIGCONT
@@ -82,5 +89,8 @@ fn take() -> std::io::Result<()> {
 impl Drop for Guard {
     fn drop(&mut self) {
         restore();
+        // After the restore: the recording says where it went on the
+        // learner's own screen.
+        self.tap.close();
     }
 }

@@ -166,6 +166,9 @@ pub struct Shell<'c, 'fs> {
     pub(crate) status: i32,
     fds: BTreeMap<u32, Fd>,
     bufs: Vec<Vec<u8>>,
+    /// What reached the top-level stdout and stderr, in the order it was
+    /// written: one stream, as a terminal or `docker build` shows them.
+    output: Vec<u8>,
     files: Vec<OpenFile>,
     inputs: Vec<Input>,
     steps: u64,
@@ -246,6 +249,7 @@ impl<'c, 'fs> Shell<'c, 'fs> {
                 (2, Fd::Buf(STDERR_BUF)),
             ]),
             bufs: vec![Vec::new(), Vec::new()],
+            output: Vec::new(),
             files: Vec::new(),
             inputs: vec![Input {
                 data: stdin,
@@ -359,6 +363,7 @@ impl<'c, 'fs> Shell<'c, 'fs> {
             exit_code: code,
             stdout: std::mem::take(&mut self.bufs[STDOUT_BUF]),
             stderr: std::mem::take(&mut self.bufs[STDERR_BUF]),
+            output: std::mem::take(&mut self.output),
             slept_seconds: self.slept,
             work_millis: self.work_millis,
         }
@@ -596,10 +601,15 @@ impl<'c, 'fs> Shell<'c, 'fs> {
         }
         let max = self.ctx.limits.max_bytes;
         let len = match self.fds.get(&fd) {
-            Some(Fd::Buf(i)) => self.bufs.get_mut(*i).map(|b| {
-                b.extend_from_slice(bytes);
-                b.len()
-            }),
+            Some(&Fd::Buf(i)) => {
+                if i == STDOUT_BUF || i == STDERR_BUF {
+                    self.output.extend_from_slice(bytes);
+                }
+                self.bufs.get_mut(i).map(|b| {
+                    b.extend_from_slice(bytes);
+                    b.len()
+                })
+            }
             Some(Fd::File(i)) => self.files.get_mut(*i).map(|f| {
                 f.data.extend_from_slice(bytes);
                 f.dirty = true;

@@ -152,6 +152,34 @@ fn classic_progress_text() {
     assert_eq!(text.matches(" ---> Using cache").count(), 2, "{text}");
 }
 
+/// A step's output is stdout and stderr in the order written, under both
+/// builders; the RUN's own shell is PID 1, so `kill -9 $$` leaves it
+/// running. Docker 20.10 printed, for both builders, `1`, `alive 0`, then
+/// `Killed` before `after 137` (checked on the live engine).
+#[test]
+fn a_steps_output_keeps_the_order_it_was_written_in() {
+    let f = fixture("FROM busybox\nRUN echo $$; kill -9 $$; echo alive $?\nRUN sh -c 'kill -9 $$'; echo after $?\n");
+    let ctx = f.ctx.to_str().expect("utf8");
+    for builder in ["buildkit", "classic"] {
+        let out = layerlab(
+            &f.state,
+            &["build", "--no-cache", "--builder", builder, ctx],
+        );
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.status.success(), "{builder}: {text}");
+        let at = |needle: &str| {
+            text.find(needle)
+                .unwrap_or_else(|| panic!("{builder}: no {needle:?} in {text}"))
+        };
+        assert!(at("alive 0") < at("Killed"), "{builder}: {text}");
+        assert!(at("Killed") < at("after 137"), "{builder}: {text}");
+    }
+}
+
 /// One ENV's pairs all see the environment from before it, under both
 /// builders (as Docker 20.10 gives `def=hello` here, checked on the live
 /// engine): a value set earlier on the same line is not yet visible.

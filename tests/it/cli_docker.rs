@@ -111,8 +111,11 @@ Usage:  docker builder prune
 Remove build cache
 
 Options:
-  -a, --all     Remove all unused build cache, not just dangling ones
-  -f, --force   Do not prompt for confirmation
+  -a, --all                  Remove all unused build cache, not just
+                             dangling ones
+      --filter filter        Provide filter values (e.g. 'until=24h')
+  -f, --force                Do not prompt for confirmation
+      --keep-storage bytes   Amount of disk space to keep for cache
 "
     );
 }

@@ -392,3 +392,39 @@ fn a_newer_database_schema_is_refused() {
         "{err}"
     );
 }
+
+/// A database of schema 1 (before `cache_use`) gains the new table and
+/// keeps its rows.
+#[test]
+fn an_older_database_schema_gains_the_new_tables_and_keeps_its_rows() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut state = open(tmp.path()).expect("init");
+    let tag = Row {
+        table: "tags",
+        key: "web:latest".into(),
+        value: Some("\"sha256:1\"".into()),
+    };
+    state.write(std::slice::from_ref(&tag)).expect("write");
+    drop(state);
+    let db = rusqlite::Connection::open(tmp.path().join("engine.db")).expect("db");
+    db.execute_batch("DROP TABLE cache_use; PRAGMA user_version = 1")
+        .expect("make it schema 1");
+    drop(db);
+    let mut state = open(tmp.path()).expect("upgrade");
+    assert_eq!(
+        state.get("tags", "web:latest").expect("get").as_deref(),
+        Some("\"sha256:1\"")
+    );
+    let used = Row {
+        table: "cache_use",
+        key: "k".into(),
+        value: Some("{}".into()),
+    };
+    state
+        .write(std::slice::from_ref(&used))
+        .expect("the new table");
+    assert_eq!(
+        state.get("cache_use", "k").expect("get").as_deref(),
+        Some("{}")
+    );
+}

@@ -7,6 +7,7 @@
 mod support;
 
 mod architecture;
+mod build_cache_gc;
 mod catalog;
 mod classic_hash;
 mod cli_build;

@@ -6,7 +6,7 @@
 
 use layerlab::dockerfile::expand::ExpandErrorKind;
 use layerlab::dockerfile::DiagnosticKind;
-use layerlab::engine::report::{FileChange, MissReason, StepRef, Verdict};
+use layerlab::engine::report::{FileChange, MissReason, Removal, StepRef, Verdict};
 use layerlab::messages::{Lang, Message};
 
 fn file_changes() -> Vec<FileChange> {
@@ -47,6 +47,14 @@ fn miss_reasons() -> Vec<MissReason> {
     let s = |t: &str| t.to_string();
     let all = vec![
         R::FirstBuild,
+        R::CacheRemoved {
+            by: Removal::Pruned,
+        },
+        R::CacheRemoved {
+            by: Removal::WithImage {
+                image: s("6ea91a0d285e"),
+            },
+        },
         R::NoCache,
         R::ParentRebuilt {
             parent: s("COPY app.js ."),
@@ -94,6 +102,7 @@ fn miss_reasons() -> Vec<MissReason> {
     for r in &all {
         match r {
             R::FirstBuild
+            | R::CacheRemoved { .. }
             | R::NoCache
             | R::ParentRebuilt { .. }
             | R::InstructionChanged { .. }

@@ -493,6 +493,26 @@ fn signals_give_128_plus_the_signal() {
     );
 }
 
+/// What reached stdout and stderr is also one stream in the order it was
+/// written, as `docker build` shows a step's output (the daemon prints a
+/// child's "Killed" before the line its parent echoes next).
+#[test]
+fn stdout_and_stderr_interleave_in_the_order_written() {
+    let mut fs = busybox_base();
+    let r = run(
+        &mut fs,
+        "echo one; echo two >&2; sh -c 'kill -9 $$'; echo after $?; ls /nowhere",
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&r.output),
+        "one\ntwo\nKilled\nafter 137\nls: /nowhere: No such file or directory\n"
+    );
+    assert_eq!(r.stdout_text(), "one\nafter 137\n");
+    // Redirected output is not part of the stream.
+    let r = run(&mut fs, "echo kept > /f; echo gone 2>/dev/null >&2; cat /f");
+    assert_eq!(String::from_utf8_lossy(&r.output), "kept\n");
+}
+
 /// busybox `stat -c`: every sequence a Dockerfile checks a file with, and
 /// the outputs the real busybox 1.35 gave for them in a container (device
 /// and inode left out: they are the engine's).

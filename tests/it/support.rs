@@ -2,8 +2,8 @@
 //! Docker engine, the conformance scenario model, reading builder output, comparing records
 //! and replaying scenarios on a live engine; the conformance base in memory; real directories
 //! written and recorded; for the shell tests, their base filesystem and runners; for the app
-//! and screen tests, a session over a real engine, and tmux sessions for the ones in a real
-//! terminal.
+//! and screen tests, a session over a real engine; for the end-to-end tests, a real terminal
+//! (tmux).
 
 pub mod binary;
 pub mod busybox;

@@ -4,7 +4,7 @@
 //! outside in two writes, read the verdicts off the captured screen, and
 //! check that the engine holds only the builds asked for.
 
-use crate::support::tmux::{exited, tmux, tmux_available, Session};
+use crate::support::tmux::{assert_restored, exited, pane, tmux, tmux_available, Session};
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
@@ -215,18 +215,6 @@ fn start_pane(name: &str, dir: &Path, ctx: &Path, shell: bool) -> Session {
         tmux(&["send-keys", "-t", name, &layerlab, "Enter"]);
     }
     s
-}
-
-fn pane(s: &Session, format: &str) -> String {
-    tmux(&["display-message", "-p", "-t", &s.0, format])
-        .trim()
-        .to_string()
-}
-
-fn assert_restored(s: &Session) {
-    assert_eq!(pane(s, "#{alternate_on}"), "0", "alternate screen left");
-    assert_eq!(pane(s, "#{cursor_flag}"), "1", "cursor visible");
-    assert_eq!(pane(s, "#{mouse_any_flag}"), "0", "mouse reporting off");
 }
 
 #[test]

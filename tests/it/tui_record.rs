@@ -7,7 +7,7 @@
 
 use crate::support::binary::layerlab;
 use crate::support::docker::{in_ci, loud};
-use crate::support::tmux::{exited, tmux, tmux_available, Session};
+use crate::support::tmux::{assert_restored, exited, tmux, tmux_available, Session};
 use serde_json::Value;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -329,6 +329,12 @@ fn a_recorded_session_is_asciicast_v2_and_x_writes_the_screen_it_shows() {
         sc.contains("빌드 #1") && sc.contains("MISS")
     });
 
+    // A docker command's table in the output pane, for the picture.
+    s.keys(&[":"]);
+    s.type_text("docker image ls");
+    s.keys(&["Enter"]);
+    s.wait("the image table", |sc| sc.contains("REPOSITORY"));
+
     // The screen key: the picture and the text of the screen as shown.
     let before = settled(&s);
     s.keys(&["X"]);
@@ -440,8 +446,7 @@ fn sigterm_closes_the_recording() {
         .status()
         .unwrap();
     assert_eq!(exited(&s, 10), Some(143), "{}", s.screen());
-    let alternate = tmux(&["display-message", "-p", "-t", &name, "#{alternate_on}"]);
-    assert_eq!(alternate.trim(), "0", "the terminal is restored");
+    assert_restored(&s);
 
     let recorded = std::fs::read_to_string(root.join("demo.cast")).unwrap();
     assert!(recorded.ends_with("]\n"), "whole lines only: {recorded}");

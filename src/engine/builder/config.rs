@@ -76,7 +76,7 @@ impl RunConfig {
         let ns = |flag: &str, v: &Option<String>| -> Result<i64, String> {
             match v {
                 None => Ok(0),
-                Some(v) => parse_duration(v)
+                Some(v) => crate::gofmt::parse_duration(v)
                     .ok_or_else(|| format!("time: invalid duration \"{v}\" for --{flag}")),
             }
         };
@@ -133,40 +133,6 @@ pub fn port_proto(port: &str) -> String {
     } else {
         format!("{port}/tcp")
     }
-}
-
-/// A Go duration (`30s`, `1m30s`, `500ms`, `1h`) in nanoseconds.
-pub fn parse_duration(text: &str) -> Option<i64> {
-    let mut rest = text;
-    let mut total: f64 = 0.0;
-    if rest.is_empty() {
-        return None;
-    }
-    if rest == "0" {
-        return Some(0);
-    }
-    while !rest.is_empty() {
-        let num_len = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        let value: f64 = rest[..num_len].parse().ok()?;
-        rest = &rest[num_len..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let scale = match &rest[..unit_len] {
-            "ns" => 1.0,
-            "us" | "µs" => 1e3,
-            "ms" => 1e6,
-            "s" => 1e9,
-            "m" => 60e9,
-            "h" => 3600e9,
-            _ => return None,
-        };
-        total += value * scale;
-        rest = &rest[unit_len..];
-    }
-    Some(total as i64)
 }
 
 /// `WORKDIR rel` is relative to the current one.

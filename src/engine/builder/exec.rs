@@ -278,8 +278,7 @@ impl Run<'_> {
         if self.opts.watch.cancelled() {
             return Err(self.fail(CANCELLED.into(), Some(cmd.span)));
         }
-        let mut log = String::from_utf8_lossy(&result.stdout).into_owned();
-        log.push_str(&String::from_utf8_lossy(&result.stderr));
+        let mut log = String::from_utf8_lossy(&result.output).into_owned();
         crate::limits::clip_output(&mut log);
         if result.exit_code != 0 {
             let code = result.exit_code;

@@ -445,6 +445,7 @@ impl EngineState {
             built_in: self.builds,
         });
         let mut image = ImageRecord {
+            classic_step: None,
             author: opts.author.clone().filter(|a| !a.is_empty()),
             id: Digest::of(b""),
             config,

@@ -26,6 +26,10 @@ pub struct ImageRecord {
     /// `docker commit -a`: the config's `author`.
     #[serde(default)]
     pub author: Option<String>,
+    /// Built by the classic builder: the key of its last step's cache
+    /// record, whose image this one is (see `intermediates`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classic_step: Option<Digest>,
 }
 
 impl ImageRecord {

@@ -22,6 +22,8 @@ pub const ENGINE_TABLES: &[&str] = &[
     CATALOG_LAYERS,
     CATALOG_SOURCES,
     CONTAINERS,
+    CACHE_USE,
+    REMOVED_RECORDS,
 ];
 
 const COUNTERS: &str = "counters";
@@ -34,6 +36,8 @@ const CLASSIC_CACHE: &str = "classic_cache";
 const CATALOG_LAYERS: &str = "catalog_layers";
 const CATALOG_SOURCES: &str = "catalog_sources";
 const CONTAINERS: &str = "containers";
+const CACHE_USE: &str = "cache_use";
+const REMOVED_RECORDS: &str = "removed_records";
 
 /// Every record's value, by table and key.
 pub type Rows = BTreeMap<(&'static str, String), String>;
@@ -74,6 +78,8 @@ pub fn rows(s: &EngineState) -> Rows {
     put(&mut rows, CATALOG_LAYERS, &s.catalog_layers);
     put(&mut rows, CATALOG_SOURCES, &s.catalog_sources);
     put(&mut rows, CONTAINERS, &s.containers);
+    put(&mut rows, CACHE_USE, &s.cache_use);
+    put(&mut rows, REMOVED_RECORDS, &s.removed_records);
     rows
 }
 
@@ -100,6 +106,8 @@ pub fn apply(s: &mut EngineState, row: &Row) -> Result<(), String> {
             CATALOG_LAYERS => drop(s.catalog_layers.remove(key)),
             CATALOG_SOURCES => drop(s.catalog_sources.remove(&digest(table, key)?)),
             CONTAINERS => drop(s.containers.remove(&digest(table, key)?)),
+            CACHE_USE => drop(s.cache_use.remove(&digest(table, key)?)),
+            REMOVED_RECORDS => drop(s.removed_records.remove(&digest(table, key)?)),
             _ => {}
         }
         return Ok(());
@@ -139,6 +147,14 @@ pub fn apply(s: &mut EngineState, row: &Row) -> Result<(), String> {
         ),
         CONTAINERS => drop(
             s.containers
+                .insert(digest(table, key)?, parse(table, key, value)?),
+        ),
+        CACHE_USE => drop(
+            s.cache_use
+                .insert(digest(table, key)?, parse(table, key, value)?),
+        ),
+        REMOVED_RECORDS => drop(
+            s.removed_records
                 .insert(digest(table, key)?, parse(table, key, value)?),
         ),
         _ => {}

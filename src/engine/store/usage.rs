@@ -131,7 +131,7 @@ impl DiskUsage {
 
 /// Each layer's chain id (OCI image spec: the first layer's diff_id, then
 /// `sha256(parent chain id + " " + diff_id)`) with the layer's size.
-fn chain_ids(img: &ImageRecord) -> impl Iterator<Item = (Digest, u64)> + '_ {
+pub(super) fn chain_ids(img: &ImageRecord) -> impl Iterator<Item = (Digest, u64)> + '_ {
     let mut parent: Option<Digest> = None;
     img.layers.iter().map(move |l| {
         let chain = match parent {
@@ -158,6 +158,7 @@ mod tests {
 
     fn image(name: &str, layers: Vec<LayerInfo>) -> ImageRecord {
         ImageRecord {
+            classic_step: None,
             author: None,
             id: Digest::of(name.as_bytes()),
             config: RunConfig::default(),

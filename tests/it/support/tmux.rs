@@ -1,5 +1,6 @@
-//! The screen in a real terminal: tmux sessions the end-to-end tests start,
-//! type into and read back (`capture-pane`), killed when dropped.
+//! A layerlab in a real terminal, for the end-to-end tests: a tmux session
+//! (killed when dropped), keys sent to it, its screen read until what a
+//! test waits for shows, and how the program left the terminal.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -16,6 +17,7 @@ pub fn tmux_available() -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
+/// A tmux session by name.
 pub struct Session(pub String);
 
 impl Drop for Session {
@@ -38,6 +40,12 @@ impl Session {
         }
     }
 
+    /// Types `text` as it is (no key names).
+    pub fn type_text(&self, text: &str) {
+        tmux(&["send-keys", "-t", &self.0, "-l", text]);
+        std::thread::sleep(Duration::from_millis(80));
+    }
+
     /// Wait until `pred` holds for the screen; fail with the screen if not.
     pub fn wait(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();
@@ -55,6 +63,12 @@ impl Session {
     }
 }
 
+pub fn pane(s: &Session, format: &str) -> String {
+    tmux(&["display-message", "-p", "-t", &s.0, format])
+        .trim()
+        .to_string()
+}
+
 /// Wait up to `secs` for layerlab to exit; its exit status.
 pub fn exited(s: &Session, secs: u64) -> Option<i32> {
     let start = Instant::now();
@@ -66,4 +80,10 @@ pub fn exited(s: &Session, secs: u64) -> Option<i32> {
         std::thread::sleep(Duration::from_millis(50));
     }
     None
+}
+
+pub fn assert_restored(s: &Session) {
+    assert_eq!(pane(s, "#{alternate_on}"), "0", "alternate screen left");
+    assert_eq!(pane(s, "#{cursor_flag}"), "1", "cursor visible");
+    assert_eq!(pane(s, "#{mouse_any_flag}"), "0", "mouse reporting off");
 }

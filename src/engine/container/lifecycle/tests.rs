@@ -49,6 +49,7 @@ fn store() -> EngineState {
         built_in: 0,
     }];
     let image = ImageRecord {
+        classic_step: None,
         author: None,
         id: crate::engine::store::image_id(&config, std::slice::from_ref(&layer), &history),
         config,
@@ -373,11 +374,11 @@ fn rmi_of_an_image_a_container_uses_fails_with_docker_s_message() {
     let forced = live.remove_image("box", true).expect("untags");
     assert_eq!(
         (forced.untagged.len(), forced.deleted),
-        (1, None),
+        (1, Vec::new()),
         "a running container keeps it"
     );
     let forced = s.remove_image("box", true).expect("force");
-    assert_eq!(forced.deleted, Some(image));
+    assert_eq!(forced.deleted.first(), Some(&image));
     assert!(
         s.start_container("user", false).is_ok(),
         "the container keeps its layers"
