@@ -14,6 +14,7 @@ pub mod lesson;
 pub mod lesson_update;
 pub mod menu;
 pub mod model;
+pub mod present;
 pub mod rows;
 pub mod shell;
 pub mod update;

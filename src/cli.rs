@@ -8,6 +8,7 @@ mod import;
 mod lesson;
 mod open;
 mod parse;
+mod present;
 mod record;
 
 use clap::{Parser, Subcommand};
@@ -73,6 +74,9 @@ pub enum Command {
     Completions(completions::CompletionsArgs),
     /// List, check and start lessons (`layerlab` alone opens the lesson menu).
     Lesson(lesson::LessonArgs),
+    /// For a room: the presentation layout (verdicts and the key figure
+    /// large), and a lesson played step by step as a scripted demo.
+    Present(present::PresentArgs),
 }
 
 /// Run the program; returns the process exit code.
@@ -119,6 +123,9 @@ pub fn main() -> i32 {
             (_, Ok(lang)) => lesson::run(&args, cli.lessons.as_deref(), lang),
             (_, Err(code)) => code,
         },
+        Some(Command::Present(args)) => with_state(cli.state.as_deref(), |dir| {
+            present::run(&args, dir, cli.lessons.as_deref(), cli.lang.as_deref())
+        }),
         // The lesson menu; the sandbox is one key away in it.
         None => with_state(cli.state.as_deref(), |dir| {
             let start = crate::runtime::Start::Menu {

@@ -110,6 +110,14 @@ pub const ENGINE_PROBE_SECONDS: u64 = 10;
 /// the steps printed after that point show as not run.
 pub const ENGINE_OUTPUT_BYTES: usize = 8 << 20;
 
+/// The largest picture `layerlab present --export --size` draws, in
+/// terminal cells: a 4K projector at a small font is about 400×120; each
+/// SVG holds one element per run of cells, so this keeps a file under a
+/// few megabytes. Smaller than 40×12 the layout has no room for the key
+/// figure and a verdict.
+pub const PRESENT_SIZE_MAX: (u16, u16) = (400, 200);
+pub const PRESENT_SIZE_MIN: (u16, u16) = (40, 12);
+
 #[cfg(test)]
 mod tests {
     use super::*;

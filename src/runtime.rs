@@ -13,6 +13,7 @@ pub mod host;
 pub mod lesson;
 pub mod ops;
 pub mod oracle;
+pub mod present;
 pub mod record;
 pub mod recovery;
 pub mod terminal;
@@ -66,6 +67,8 @@ pub struct Options {
     pub lang: Option<Lang>,
     /// `--engine docker`: commit every build to the real daemon too.
     pub engine: bool,
+    /// The presentation layout and the theme it opens in.
+    pub look: crate::app::present::Look,
     /// Record the session as asciicast (`layerlab record`).
     pub record: Option<record::RecordTo>,
 }
@@ -571,7 +574,8 @@ impl Session {
             }
             Effect::ExportScreen => vec![Event::ScreenExported(self.export_screen())],
             Effect::Lesson(e) => lesson::perform(self, e),
-            Effect::Quit => Vec::new(),
+            // A demo plays in its own session (`present::DemoSession`).
+            Effect::Demo(_) | Effect::Quit => Vec::new(),
         }
     }
 
@@ -829,6 +833,8 @@ pub fn run(opts: &Options) -> Result<i32, String> {
         return lesson::run(&mut tty, &opts.state_dir, &catalog, first, lang);
     }
     let mut opened = open_project(&opts.start, &opts.state_dir, lang)?;
+    opened.session.model.present = opts.look.present;
+    opened.session.model.theme = opts.look.theme;
     let mut tty = Tty::enter(opts.record.as_ref(), lang)?;
     match run_screen(&mut tty, &mut opened, &opts.state_dir, opts.engine)? {
         Ended::Quit(code) => Ok(code),

@@ -11,6 +11,7 @@ pub mod layers_pane;
 pub mod lesson_pane;
 pub mod menu;
 pub mod panes;
+pub mod present;
 pub mod shell_pane;
 pub mod text;
 pub mod theme;
@@ -98,6 +99,12 @@ pub fn draw(frame: &mut Frame, model: &Model) {
 }
 
 pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
+    buf.set_style(area, theme::Theme::of(model).screen());
+    if model.present {
+        present::render(model, area, buf);
+        overlays(model, area, buf);
+        return;
+    }
     let a = areas(model);
     let a = clip(a, area);
     if let Some(r) = a.lesson {
@@ -119,6 +126,11 @@ pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
     }
     panes::status(model, a.status, buf);
     panes::footer(model, a.footer, buf);
+    overlays(model, area, buf);
+}
+
+/// What opens over the screen, in either layout.
+fn overlays(model: &Model, area: Rect, buf: &mut Buffer) {
     match model.mode {
         Mode::Help => help::help(model, area, buf),
         Mode::Details => help::details(model, area, buf),

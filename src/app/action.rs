@@ -66,18 +66,43 @@ actions! {
     ContextAdd = "context_add",
     ContextDelete = "context_delete",
     ContextReset = "context_reset",
+    TogglePresent = "toggle_present",
+    ToggleTheme = "toggle_theme",
+    ToggleLang = "toggle_lang",
+    DemoNext = "demo_next",
+    DemoBack = "demo_back",
+    DemoJump = "demo_jump",
     ExportScreen = "export_screen",
     LessonHint = "lesson_hint",
     LessonSolution = "lesson_solution",
     LessonNext = "lesson_next",
     LessonMenu = "lesson_menu",
-    ToggleLang = "toggle_lang",
     MenuUp = "menu_up",
     MenuDown = "menu_down",
     MenuOpen = "menu_open",
     MenuSandbox = "menu_sandbox",
     MenuResetLesson = "menu_reset_lesson",
     MenuResetStep = "menu_reset_step",
+}
+
+impl Action {
+    /// What a key may ask for while a demo plays: its moves, and what
+    /// changes how the screen shows it. Not `p`: a demo is the
+    /// presentation layout, and the ordinary one would list keys that do
+    /// nothing there.
+    pub fn in_demo(self) -> bool {
+        matches!(
+            self,
+            Action::DemoNext
+                | Action::DemoBack
+                | Action::DemoJump
+                | Action::ToggleTheme
+                | Action::ToggleLang
+                | Action::Help
+                | Action::Quit
+                | Action::ExportScreen
+        )
+    }
 }
 
 impl fmt::Display for Action {

@@ -23,6 +23,8 @@ pub enum Effect {
         compiled: Arc<Compiled>,
         builder: BuilderKind,
     },
+    /// Move a scripted demo (only while one plays).
+    Demo(crate::app::present::DemoMove),
     /// Write the Dockerfile (only ever on the learner's request).
     Save {
         text: String,

@@ -164,13 +164,16 @@ pub enum Scope {
     Context,
     /// The lesson menu.
     Menu,
+    /// A scripted demo (`layerlab present LESSON`).
+    Present,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 5] = [
+    pub const ALL: [Scope; 6] = [
         Scope::Dockerfile,
         Scope::Layers,
         Scope::Context,
+        Scope::Present,
         Scope::Global,
         Scope::Menu,
     ];
@@ -182,6 +185,7 @@ impl Scope {
             Scope::Layers => "layers",
             Scope::Context => "context",
             Scope::Menu => "menu",
+            Scope::Present => "present",
         }
     }
 }
@@ -195,6 +199,8 @@ struct KeymapFile {
     layers: BTreeMap<String, String>,
     context: BTreeMap<String, String>,
     menu: BTreeMap<String, String>,
+    #[serde(default)]
+    present: BTreeMap<String, String>,
 }
 
 /// Key → action, per scope. Lookups try the pane's scope, then global.
@@ -215,6 +221,7 @@ impl Keymap {
             (Scope::Layers, &file.layers),
             (Scope::Context, &file.context),
             (Scope::Menu, &file.menu),
+            (Scope::Present, &file.present),
         ] {
             for (k, a) in table {
                 let key: Key = k.parse()?;

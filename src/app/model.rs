@@ -1,12 +1,14 @@
 //! Everything the screen shows, as plain data. `update` changes it; the
 //! views only read it.
 
+use crate::app::action::Action;
 use crate::app::document::{outline, Document, Outline};
 use crate::app::editor::Edit;
 use crate::app::files::{layer_files, wasted, LayerFile};
 use crate::app::i18n::{tr, trf, Lang};
-use crate::app::keymap::{Key, KeyCode, Keymap};
+use crate::app::keymap::{Key, KeyCode, Keymap, Scope};
 use crate::app::lesson::LessonScreen;
+use crate::app::present::{DemoCard, ThemeName};
 use crate::dockerfile::{compile, Compiled};
 use crate::engine::builder::{BuildError, BuilderKind, StepStarted};
 use crate::engine::report::{BuildReport, BuiltInstruction, StepReport, Verdict};
@@ -416,6 +418,12 @@ pub struct Model {
     pub engine: Option<crate::app::engine_view::EngineView>,
     /// The lesson shown beside the panes, if the screen is a lesson's.
     pub lesson: Option<Box<LessonScreen>>,
+    /// The presentation layout: the verdicts and the key figure large, the
+    /// chrome hidden (`p`, `layerlab present`).
+    pub present: bool,
+    pub theme: ThemeName,
+    /// The scripted demo playing, when the screen is one.
+    pub demo: Option<DemoCard>,
 }
 
 /// A build or preview under way, as the screen shows it.
@@ -497,6 +505,9 @@ impl Model {
             recovered: None,
             engine: None,
             lesson: None,
+            present: false,
+            theme: ThemeName::Dark,
+            demo: None,
         }
     }
 
@@ -518,10 +529,20 @@ impl Model {
     /// The help's lines: a heading per place, its bindings, a blank line
     /// between places (as the help overlay draws them).
     pub fn help_len(&self) -> usize {
-        let entries = self.keymap.entries();
+        let entries = self.help_entries();
         let mut scopes: Vec<_> = entries.iter().map(|(s, _, _)| *s).collect();
         scopes.dedup();
         entries.len() + (2 * scopes.len()).saturating_sub(1)
+    }
+
+    /// The bindings the help lists: all of them, or in a demo the keys
+    /// that work there.
+    pub fn help_entries(&self) -> Vec<(Scope, Action, Vec<Key>)> {
+        let mut entries = self.keymap.entries();
+        if self.demo.is_some() {
+            entries.retain(|(_, a, _)| a.in_demo());
+        }
+        entries
     }
 
     /// The help's first line when it shows its end.

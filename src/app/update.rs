@@ -6,7 +6,7 @@ use crate::app::action::Action;
 use crate::app::document::{join_lines, outline, split_lines, Document};
 use crate::app::editor::{Edit, EditTarget, Outcome, TextArea};
 use crate::app::effect::{ContextOp, Effect, ExternalFile};
-use crate::app::i18n::{tr, trf};
+use crate::app::i18n::{tr, trf, Lang};
 use crate::app::keymap::{Key, KeyCode, Scope};
 use crate::app::lesson::LessonEvent;
 use crate::app::lesson_update;
@@ -14,6 +14,7 @@ use crate::app::model::{
     overlay_rows, BuildOutcome, BuildView, ContextRow, Focus, Input, Mode, Model, Running, Shown,
     Snapshot,
 };
+use crate::app::present::DemoMove;
 use crate::app::rows::{context_rows, ContextSources};
 use crate::app::shell;
 use crate::command::Output;
@@ -373,6 +374,19 @@ fn key_event(model: &mut Model, key: Key) -> Vec<Effect> {
             change_document(model, split_lines(&text), selected)
         }
         Mode::Normal if lesson_update::asking(model) => lesson_update::answer(model, key),
+        // A demo takes its own keys and the few global ones that change
+        // how it shows (the screen's text is the demo's, not the learner's).
+        Mode::Normal if model.demo.is_some() => match model.keymap.lookup(Scope::Present, key) {
+            Some(Action::DemoJump) => match key.code {
+                KeyCode::Char(c) => c
+                    .to_digit(10)
+                    .and_then(|d| (d as usize).checked_sub(1))
+                    .map_or_else(Vec::new, |n| vec![Effect::Demo(DemoMove::Jump(n))]),
+                _ => Vec::new(),
+            },
+            Some(action) if action.in_demo() => apply(model, action),
+            _ => Vec::new(),
+        },
         Mode::Normal => {
             let scope = match model.focus {
                 Focus::Dockerfile => Scope::Dockerfile,
@@ -752,6 +766,31 @@ pub fn apply(model: &mut Model, action: Action) -> Vec<Effect> {
                 Vec::new()
             }
         },
+        Action::TogglePresent => {
+            model.present = !model.present;
+            Vec::new()
+        }
+        Action::ToggleTheme => {
+            model.theme = model.theme.toggled();
+            Vec::new()
+        }
+        // A demo's words are the lesson's: the runtime renders them again
+        // in the new language. (Elsewhere the lesson screen's arm below
+        // switches it and keeps it with the learner's progress.)
+        Action::ToggleLang if model.demo.is_some() => {
+            model.lang = match model.lang {
+                Lang::Ko => Lang::En,
+                Lang::En => Lang::Ko,
+            };
+            vec![Effect::Demo(DemoMove::Stay)]
+        }
+        Action::DemoNext | Action::DemoBack | Action::DemoJump if model.demo.is_none() => {
+            Vec::new()
+        }
+        Action::DemoNext => vec![Effect::Demo(DemoMove::Next)],
+        Action::DemoBack => vec![Effect::Demo(DemoMove::Back)],
+        // Only a digit says which step (above, with the key).
+        Action::DemoJump => Vec::new(),
         Action::ExportScreen => vec![Effect::ExportScreen],
         Action::ContextReset => {
             if model.context.simulated() == 0 {

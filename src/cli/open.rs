@@ -2,6 +2,7 @@
 //! `layerlab` alone: the interactive screen (and `layerlab record`'s).
 
 use crate::app::i18n::Lang;
+use crate::app::present::Look;
 use crate::runtime::record::RecordTo;
 use crate::runtime::{self, Options, Start};
 use clap::Args;
@@ -22,20 +23,29 @@ pub struct OpenArgs {
     pub engine: Option<String>,
 }
 
+/// How a screen opens, besides what it opens on.
+#[derive(Debug, Default)]
+pub struct Extras {
+    /// Builds the learner commits go to the real daemon too.
+    pub engine: bool,
+    /// The presentation layout, a theme.
+    pub look: Look,
+    /// Record the session as asciicast.
+    pub record: Option<RecordTo>,
+}
+
 /// Open the screen on `start` (with the real engine beside it when
 /// `engine`); returns the exit code.
 pub fn run(start: Start, state_dir: &Path, lang: Option<&str>, engine: bool) -> i32 {
-    run_recorded(start, state_dir, lang, engine, None)
+    let extras = Extras {
+        engine,
+        ..Extras::default()
+    };
+    run_with(start, state_dir, lang, extras)
 }
 
-/// As [`run`], the session recorded to `record` when given.
-pub fn run_recorded(
-    start: Start,
-    state_dir: &Path,
-    lang: Option<&str>,
-    engine: bool,
-    record: Option<RecordTo>,
-) -> i32 {
+/// As [`run`], with everything a screen can open with.
+pub fn run_with(start: Start, state_dir: &Path, lang: Option<&str>, extras: Extras) -> i32 {
     let lang = match lang.map(Lang::parse).transpose() {
         Ok(l) => l,
         Err(e) => {
@@ -47,8 +57,9 @@ pub fn run_recorded(
         start,
         state_dir: state_dir.to_path_buf(),
         lang,
-        engine,
-        record,
+        engine: extras.engine,
+        look: extras.look,
+        record: extras.record,
     };
     match runtime::run(&opts) {
         Ok(code) => code,

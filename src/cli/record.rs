@@ -40,5 +40,13 @@ pub fn run(args: &RecordArgs, state_dir: &Path, lang: Option<&str>) -> i32 {
         path: args.cast.clone(),
         overwrite: args.overwrite,
     };
-    open::run_recorded(start, state_dir, lang, false, Some(to))
+    open::run_with(
+        start,
+        state_dir,
+        lang,
+        open::Extras {
+            record: Some(to),
+            ..open::Extras::default()
+        },
+    )
 }

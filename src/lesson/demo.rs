@@ -72,6 +72,15 @@ impl Demo {
         self.cues.is_empty()
     }
 
+    /// Whether the action played last ran a build (the screen shows that
+    /// build rather than a preview).
+    pub fn built_last(&self) -> bool {
+        // A commit counts as a build too, but leaves no report.
+        let n = self.play.builds();
+        self.before.last().is_some_and(|s| s.engine.builds < n)
+            && self.play.last_report().is_some_and(|r| r.build == n)
+    }
+
     /// The action played last, if any.
     pub fn last(&self) -> Option<Cue> {
         self.played.checked_sub(1).map(|i| self.cues[i])

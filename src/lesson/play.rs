@@ -5,8 +5,8 @@
 //! of `lesson` that writes files: the working folder.
 
 use crate::command::{self, BuildRequest, Built, Host};
-use crate::dockerfile::compile;
-use crate::engine::builder::{self, BuildOptions, BuilderKind};
+use crate::dockerfile::{compile, Compiled};
+use crate::engine::builder::{self, BuildError, BuildOptions, BuilderKind};
 use crate::engine::context::{read_dockerignore, ContextSnapshot, Override, Overrides, StatCache};
 use crate::engine::memo::Memo;
 use crate::engine::report::BuildReport;
@@ -25,6 +25,8 @@ pub struct Playground {
     /// The report of the last build that ran, and what it was asked.
     last: Option<(BuildReport, BuildRequest)>,
     pub lang: Lang,
+    /// What the last action's docker command printed (a demo shows it).
+    printed: Vec<String>,
 }
 
 /// A step that could not be started or whose action failed, in words.
@@ -37,6 +39,7 @@ pub struct Saved {
     /// The working folder's files, path → content.
     pub files: BTreeMap<String, Vec<u8>>,
     last: Option<(BuildReport, BuildRequest)>,
+    printed: Vec<String>,
 }
 
 /// Writes a file of the working folder with the simulated clock's
@@ -154,6 +157,7 @@ impl Playground {
             dir,
             last: None,
             lang: Lang::En,
+            printed: Vec::new(),
         }
     }
 
@@ -163,6 +167,52 @@ impl Playground {
 
     pub fn last_report(&self) -> Option<&BuildReport> {
         self.last.as_ref().map(|(r, _)| r)
+    }
+
+    /// The builder the last build ran under (BuildKit, docker's default,
+    /// before any).
+    pub fn last_builder(&self) -> BuilderKind {
+        self.last
+            .as_ref()
+            .map_or(BuilderKind::Buildkit, |(_, req)| req.opts.builder)
+    }
+
+    /// What the last action's docker command printed, stdout then stderr.
+    pub fn printed(&self) -> &[String] {
+        &self.printed
+    }
+
+    /// What building the working folder's Dockerfile again, as the last
+    /// build was asked, would do now; nothing is written. Its text compiled,
+    /// and the report or why it fails.
+    pub fn preview(&self) -> Result<(Arc<Compiled>, Result<BuildReport, BuildError>), String> {
+        let fresh = BuildRequest {
+            context: ".".into(),
+            file: None,
+            opts: BuildOptions::default(),
+        };
+        let req = self.last.as_ref().map_or(&fresh, |(_, r)| r);
+        let (file, _) = self.dockerfile_of(req);
+        let text = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
+        let compiled = Arc::new(compile(&text));
+        let snap = snapshot(&self.dir.join(&req.context))?;
+        let result = self.preview_of(&compiled, &snap, req);
+        Ok((compiled, result))
+    }
+
+    fn preview_of(
+        &self,
+        compiled: &Compiled,
+        snap: &ContextSnapshot,
+        req: &BuildRequest,
+    ) -> Result<BuildReport, BuildError> {
+        let opts = BuildOptions {
+            builder: req.opts.builder,
+            build_args: req.opts.build_args.clone(),
+            target: req.opts.target.clone(),
+            ..BuildOptions::default()
+        };
+        builder::preview(&self.engine, &mut Memo::default(), compiled, snap, &opts).result
     }
 
     /// Lays out a fresh working folder: what was there goes, the start's
@@ -178,11 +228,13 @@ impl Playground {
     /// Applies one action; a docker command that fails is an error with
     /// what it printed.
     pub fn apply(&mut self, action: &Action) -> Result<(), PlayError> {
+        self.printed.clear();
         match action {
             Action::Dockerfile(text) => self.write("Dockerfile", text),
             Action::Write { path, content } => self.write(path, content),
             Action::Run(line) => {
                 let out = command::run_line(line, self);
+                self.printed = out.stdout.iter().chain(&out.stderr).cloned().collect();
                 if out.status == 0 {
                     Ok(())
                 } else {
@@ -261,6 +313,7 @@ impl Playground {
             engine: self.engine.clone(),
             files,
             last: self.last.clone(),
+            printed: self.printed.clone(),
         })
     }
 
@@ -277,6 +330,7 @@ impl Playground {
         }
         self.engine = saved.engine.clone();
         self.last = saved.last.clone();
+        self.printed = saved.printed.clone();
         Ok(())
     }
 

@@ -64,7 +64,7 @@ fn offset(model: &Model, rows: &[Row], height: usize) -> usize {
 }
 
 pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
-    let theme = Theme::new(model.no_color);
+    let theme = Theme::of(model);
     let mut title = format!(" {} · {} ", tr(model.lang, "pane.dockerfile"), model.title);
     if model.doc.is_dirty() {
         title.push_str("● ");

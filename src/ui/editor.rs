@@ -56,7 +56,7 @@ pub fn overlay(model: &Model, area: Rect, buf: &mut Buffer) {
     let EditTarget::Context { path, .. } = &edit.target else {
         return;
     };
-    let theme = Theme::new(model.no_color);
+    let theme = Theme::of(model);
     let title = trf(model.lang, "edit.context_title", &[("path", path)]);
     let inner = crate::ui::help::frame(model, area, buf, &title, &tr(model.lang, "edit.hint"));
     let lines = edit.area.lines();

@@ -25,19 +25,11 @@ pub fn overlay_area(area: Rect) -> Rect {
 
 /// Every binding of the key map, by place, with what it does.
 pub fn help_lines(model: &Model) -> Vec<Line<'static>> {
-    let theme = Theme::new(model.no_color);
-    let entries = model.keymap.entries();
+    let theme = Theme::of(model);
+    let entries = model.help_entries();
     let key_w = entries
         .iter()
-        .map(|(_, _, keys)| {
-            text::width(
-                &keys
-                    .iter()
-                    .map(|k| text::key_label(*k))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            )
-        })
+        .map(|(_, _, keys)| text::width(&text::keys_label(keys)))
         .max()
         .unwrap_or(0);
     let mut out = Vec::new();
@@ -53,11 +45,7 @@ pub fn help_lines(model: &Model) -> Vec<Line<'static>> {
             )));
             last_scope = Some(scope);
         }
-        let k = keys
-            .iter()
-            .map(|k| text::key_label(*k))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let k = text::keys_label(&keys);
         out.push(Line::from(vec![
             Span::styled(format!("  {}", text::fit(&k, key_w)), theme.key()),
             Span::raw(format!("  {}", tr(model.lang, &format!("action.{action}")))),
@@ -69,7 +57,7 @@ pub fn help_lines(model: &Model) -> Vec<Line<'static>> {
 /// The frame of an overlay: cleared, bordered, titled, with `bottom` on
 /// its lower border; returns the area inside.
 pub fn frame(model: &Model, area: Rect, buf: &mut Buffer, title: &str, bottom: &str) -> Rect {
-    let theme = Theme::new(model.no_color);
+    let theme = Theme::of(model);
     let r = overlay_area(area);
     Clear.render(r, buf);
     // A wide character just left of the overlay would be drawn over its
@@ -142,7 +130,7 @@ pub fn details(model: &Model, area: Rect, buf: &mut Buffer) {
         .render(inner, buf);
     Block::default()
         .borders(Borders::RIGHT)
-        .border_style(Theme::new(model.no_color).border(true))
+        .border_style(Theme::of(model).border(true))
         .render(right, buf);
     crate::ui::blank_split_wide(buf, right);
 }

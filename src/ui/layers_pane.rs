@@ -353,7 +353,7 @@ pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
 }
 
 fn render_column(model: &Model, col: Column, area: Rect, buf: &mut Buffer) {
-    let theme = Theme::new(model.no_color);
+    let theme = Theme::of(model);
     let chrome = Chrome::new(model, col, area.width as usize);
     let block = Block::default()
         .borders(Borders::ALL)

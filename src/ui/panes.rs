@@ -57,7 +57,7 @@ fn tree(files: &[LayerFile], out: &mut Vec<Line<'static>>) {
 /// The sentences of the why-pane; `full` adds the layer's file tree and the
 /// files that waste space (the details overlay).
 pub fn why_lines(model: &Model, full: bool) -> Vec<Line<'static>> {
-    let theme = Theme::new(model.no_color);
+    let theme = Theme::of(model);
     let lang = model.lang;
     let mut out = Vec::new();
     if let Some(p) = &model.outline.problem {
@@ -231,7 +231,7 @@ pub fn why_lines(model: &Model, full: bool) -> Vec<Line<'static>> {
 }
 
 pub fn why(model: &Model, area: Rect, buf: &mut Buffer) {
-    let theme = Theme::new(model.no_color);
+    let theme = Theme::of(model);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(false))
@@ -263,7 +263,7 @@ pub fn context_offset(model: &Model, area: Rect) -> usize {
 }
 
 pub fn context(model: &Model, area: Rect, buf: &mut Buffer) {
-    let theme = Theme::new(model.no_color);
+    let theme = Theme::of(model);
     let simulated = model.context.simulated();
     let mut title = vec![Span::styled(
         format!(" {} ", tr(model.lang, "pane.context")),
@@ -345,7 +345,7 @@ pub fn context(model: &Model, area: Rect, buf: &mut Buffer) {
 }
 
 pub fn output(model: &Model, area: Rect, buf: &mut Buffer) {
-    let theme = Theme::new(model.no_color);
+    let theme = Theme::of(model);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(false))
@@ -379,7 +379,7 @@ pub fn output(model: &Model, area: Rect, buf: &mut Buffer) {
 /// The line above the footer: the command bar, a question, or the last
 /// status message (what runs, while the editor is open).
 pub fn status(model: &Model, area: Rect, buf: &mut Buffer) {
-    let theme = Theme::new(model.no_color);
+    let theme = Theme::of(model);
     let lang = model.lang;
     let line = match &model.mode {
         Mode::Command { input, .. } => {
@@ -520,7 +520,7 @@ fn combine(labels: &[String]) -> String {
 }
 
 pub fn footer(model: &Model, area: Rect, buf: &mut Buffer) {
-    let theme = Theme::new(model.no_color);
+    let theme = Theme::of(model);
     // While the editor is open keys type text: the footer lists the
     // editor's own keys instead of the screen's.
     if matches!(model.mode, Mode::Edit(_)) {
@@ -551,6 +551,7 @@ pub fn footer(model: &Model, area: Rect, buf: &mut Buffer) {
         (g, &[Action::Build], "short.build"),
         (g, &[Action::ToggleBuilder], "short.builder"),
         (g, &[Action::ToggleSideBySide], "short.side_by_side"),
+        (g, &[Action::TogglePresent], "short.present"),
         (g, &[Action::ToggleContext], "short.context"),
         (g, &[Action::CommandBar], "short.docker"),
         (g, &[Action::Help], "short.help"),
@@ -585,11 +586,13 @@ pub fn footer(model: &Model, area: Rect, buf: &mut Buffer) {
         "short.move",
     ];
     let mut items = items;
-    // The side-by-side key is listed only where every other key fits in
-    // full beside it (help lists it everywhere).
-    if cost(&items) > w {
-        items.retain(|(_, label, _)| *label != "short.side_by_side");
-        entries.retain(|(_, _, label)| *label != "short.side_by_side");
+    // The presentation and side-by-side keys are listed only where every
+    // other key fits in full beside them (help lists them everywhere).
+    for extra in ["short.present", "short.side_by_side"] {
+        if cost(&items) > w {
+            items.retain(|(_, label, _)| *label != extra);
+            entries.retain(|(_, _, label)| *label != extra);
+        }
     }
     if cost(&items) > w {
         for ((k, label, _), (scope, actions, _)) in items.iter_mut().zip(&entries) {

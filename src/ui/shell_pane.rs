@@ -16,7 +16,7 @@ pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
     let Mode::Shell(pane) = &model.mode else {
         return;
     };
-    let theme = Theme::new(model.no_color);
+    let theme = Theme::of(model);
     let lang = model.lang;
     let title = trf(lang, "shell.title", &[("container", &pane.title)]);
     let inner = frame(model, area, buf, &title, &tr(lang, "shell.hint"));

@@ -129,6 +129,33 @@ pub fn fit_right(s: &str, w: usize) -> String {
     format!("{}{t}", " ".repeat(w.saturating_sub(t.width())))
 }
 
+/// Keys as the help lists them, `, ` between them; digits bound in a run
+/// (a demo's `1` to `9`) are one range, `1–9`.
+pub fn keys_label(keys: &[Key]) -> String {
+    let digit = |k: &Key| match k.code {
+        KeyCode::Char(c) if !k.ctrl && !k.alt => c.to_digit(10),
+        _ => None,
+    };
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < keys.len() {
+        let mut j = i;
+        while let (Some(a), Some(b)) = (digit(&keys[j]), keys.get(j + 1).and_then(digit)) {
+            if b != a + 1 {
+                break;
+            }
+            j += 1;
+        }
+        if j >= i + 2 {
+            out.push(format!("{}–{}", key_label(keys[i]), key_label(keys[j])));
+        } else {
+            out.extend(keys[i..=j].iter().map(|k| key_label(*k)));
+        }
+        i = j + 1;
+    }
+    out.join(", ")
+}
+
 /// A key as the footer and help print it: `↑`, `Alt+↓`, `^r`, `K`.
 pub fn key_label(k: Key) -> String {
     let base = match k.code {
@@ -167,6 +194,17 @@ pub fn key_label(k: Key) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_run_of_digits_is_one_range() {
+        let keys: Vec<Key> = "1 2 3 4 right x"
+            .split(' ')
+            .map(|k| k.parse().unwrap())
+            .collect();
+        assert_eq!(keys_label(&keys), "1–4, →, x");
+        let two: Vec<Key> = vec![Key::char('1'), Key::char('2')];
+        assert_eq!(keys_label(&two), "1, 2");
+    }
 
     #[test]
     fn korean_counts_two_cells() {

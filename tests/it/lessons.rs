@@ -146,68 +146,138 @@ const DEMO_POINTS: &[(&str, &str, bool)] = &[
     ),
 ];
 
+/// Every shipped demo, played through the present screen's logic (keys
+/// into a `DemoSession`, as `layerlab present LESSON` gets them): → and
+/// space play the next action, ← takes it back, a digit jumps to a step.
+/// Each state on the way is the one the lesson's solutions reach when
+/// played on their own, back is an exact undo, and the card says where
+/// the demo is and what its action said (captions' claims are checked as
+/// they play: a false one stops the demo with an error on the card).
 #[test]
 fn every_demo_plays_forward_and_back_to_the_states_its_solutions_reach() {
-    use layerlab::lesson::demo::Demo;
+    use layerlab::app::present::ThemeName;
+    use layerlab::app::Key;
+    use layerlab::lesson::Action;
     use layerlab::messages::Lang;
+    use layerlab::runtime::present::DemoSession;
     for lesson in embedded() {
         let at = |i: usize| format!("{} action {i}", lesson.id);
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut demo = Demo::new(lesson.clone(), dir.path().join("demo"), Lang::Ko)
-            .unwrap_or_else(|e| panic!("{}: {e}", lesson.id));
-        // Forward: every action plays, its caption is in both languages,
-        // and each step's goal holds once its last action has played.
-        let mut states = vec![state(demo.playground())];
-        while let Some(cue) = demo
-            .forward()
-            .unwrap_or_else(|e| panic!("{}: {e}", at(demo.played())))
-        {
-            assert!(
-                !demo.caption(cue, Lang::Ko).is_empty() && !demo.caption(cue, Lang::En).is_empty()
-            );
-            let step = &lesson.steps[cue.step];
-            if cue.action + 1 == step.solution.len() {
-                // The next step's start may be laid out already: its goal
-                // is checked on a playground of this step alone instead.
-                let next_starts = lesson
-                    .steps
-                    .get(cue.step + 1)
-                    .is_some_and(|s| s.start.is_some());
-                if !next_starts {
-                    let unmet = demo.playground().check(&step.goal);
+        // The states the solutions reach, played on a playground of their
+        // own: after each action (and the next step's start, which the
+        // demo lays out with the last action of a step).
+        let mut own = Playground::new(dir.path().join("own"));
+        let mut reached = Vec::new();
+        for (i, step) in lesson.steps.iter().enumerate() {
+            if let Some(start) = &step.start {
+                own.start(start).expect("start");
+            }
+            if i == 0 {
+                reached.push(state(&own));
+            }
+            for (j, action) in step.solution.iter().enumerate() {
+                own.apply(action)
+                    .unwrap_or_else(|e| panic!("{}: {e}", at(j)));
+                let next_start = lesson.steps.get(i + 1).and_then(|s| s.start.as_ref());
+                if j + 1 == step.solution.len() {
+                    // The goal of this step holds before the next step's
+                    // files replace its own.
+                    let unmet = own.check(&step.goal);
                     assert!(
                         unmet.is_empty(),
                         "{}: goal of step {} unmet: {unmet:?}",
                         lesson.id,
-                        cue.step + 1
+                        i + 1
                     );
+                    if let Some(start) = next_start {
+                        own.start(start).expect("start");
+                    }
                 }
+                reached.push(state(&own));
             }
-            states.push(state(demo.playground()));
         }
-        assert_eq!(demo.played(), demo.len());
-        // Back, one action at a time: each state is the one it was.
-        for i in (0..demo.len()).rev() {
-            assert!(demo.back().expect("back"), "{}", at(i));
+        let mut s = DemoSession::new(
+            lesson.clone(),
+            dir.path().join("demo"),
+            Lang::Ko,
+            ThemeName::Dark,
+        )
+        .unwrap_or_else(|e| panic!("{}: {e}", lesson.id));
+        let n = s.demo.len();
+        assert_eq!(reached.len(), n + 1, "{}", lesson.id);
+        assert!(
+            state(s.demo.playground()) == reached[0],
+            "{}: the start",
+            lesson.id
+        );
+        // Forward, by → and space in turn.
+        for i in 0..n {
+            let key = if i % 2 == 0 { "right" } else { "space" };
+            s.key(key.parse::<Key>().expect("key"));
+            let card = s.model.demo.clone().expect("a demo card");
+            assert_eq!(card.error, None, "{}", at(i));
+            assert_eq!((card.played, card.actions), (i + 1, n), "{}", at(i));
+            let cue = s.demo.last().expect("an action played");
+            assert_eq!(card.step, cue.step, "{}", at(i));
+            // The card says the caption of the action just played, in
+            // the screen's language, even the last of a step.
+            assert!(!card.next, "{}", at(i));
+            assert_eq!(card.caption, s.demo.caption(cue, Lang::Ko), "{}", at(i));
+            if let Action::Run(line) = s.demo.action(cue) {
+                assert_eq!(card.action, format!("$ {line}"), "{}", at(i));
+            }
+            assert!(!s.demo.caption(cue, Lang::En).is_empty(), "{}", at(i));
             assert!(
-                state(demo.playground()) == states[i],
+                state(s.demo.playground()) == reached[i + 1],
+                "{}: not the state its solution reaches",
+                at(i)
+            );
+        }
+        // At the end, → plays nothing.
+        s.key("right".parse::<Key>().expect("key"));
+        assert_eq!(s.demo.played(), n);
+        // Back, one action at a time: each state is the one it was.
+        for i in (0..n).rev() {
+            s.key("left".parse::<Key>().expect("key"));
+            assert_eq!(s.demo.played(), i, "{}", at(i));
+            assert!(
+                state(s.demo.playground()) == reached[i],
                 "{}: back is not an exact undo",
                 at(i)
             );
         }
-        assert!(!demo.back().expect("back at the start"));
-        // A jump to each step lands where playing forward did.
-        for (s, _) in lesson.steps.iter().enumerate().rev() {
-            demo.jump(s).expect("jump");
-            assert_eq!(demo.step(), s, "{} jump to step {s}", lesson.id);
-            let (engine, files) = state(demo.playground());
-            let (want_engine, want_files) = &states[demo.played()];
-            assert_eq!(&files, want_files, "{} jump to step {s}: files", lesson.id);
+        s.key("left".parse::<Key>().expect("key"));
+        assert_eq!(s.demo.played(), 0, "back at the start stays there");
+        // A digit jumps to the start of its step, where playing forward
+        // got to.
+        for (k, _) in lesson
+            .steps
+            .iter()
+            .enumerate()
+            .rev()
+            .filter(|(k, _)| *k < 9)
+        {
+            s.key(Key::char(char::from(b'1' + k as u8)));
+            let card = s.model.demo.clone().expect("a demo card");
             assert_eq!(
-                &engine, want_engine,
-                "{} jump to step {s}: engine",
-                lesson.id
+                (s.demo.step(), card.step),
+                (k, k),
+                "{} jump to step {}",
+                lesson.id,
+                k + 1
             );
+            assert!(
+                state(s.demo.playground()) == reached[s.demo.played()],
+                "{} jump to step {}",
+                lesson.id,
+                k + 1
+            );
+        }
+        // A digit past the last step moves nothing.
+        let before = s.demo.played();
+        s.key(Key::char('9'));
+        if lesson.steps.len() < 9 {
+            assert_eq!(s.demo.played(), before);
         }
     }
     for (id, point, claims) in DEMO_POINTS {

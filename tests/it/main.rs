@@ -42,5 +42,6 @@ mod state_processes;
 mod tui_app;
 mod tui_e2e;
 mod tui_editor;
+mod tui_present;
 mod tui_record;
 mod tui_screens;
