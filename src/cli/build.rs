@@ -49,9 +49,14 @@ pub fn run(args: &BuildArgs, state_dir: &Path, lang: Lang) -> i32 {
     if args.check {
         let file = dockerfile_path(args);
         let shown = file.display().to_string();
-        return match read_dockerfile(&file, &shown) {
-            Ok(text) => check::run(&shown, &text, lang),
-            Err(e) => {
+        let ignore = crate::engine::context::read_dockerignore(&args.context);
+        return match (read_dockerfile(&file, &shown), ignore) {
+            (Ok(text), Ok(ignore)) => check::run(&shown, &text, Some(&ignore), lang),
+            (Err(e), _) => {
+                eprintln!("ERROR: {e}");
+                1
+            }
+            (_, Err(e)) => {
                 eprintln!("ERROR: {e}");
                 1
             }

@@ -4,17 +4,20 @@
 //! lines around it stay docker's English.
 
 use crate::dockerfile::{compile, Diagnostic};
+use crate::engine::checks::build_checks;
+use crate::engine::dockerignore::DockerIgnore;
 use crate::messages::Lang;
 
-/// Run the checks on `text` (read from `file`); returns the exit code:
-/// 1 when a check warns or the file does not parse, as docker does.
-pub fn run(file: &str, text: &str, lang: Lang) -> i32 {
+/// Run the checks on `text` (read from `file`) in a context with `ignore`
+/// as its `.dockerignore`; returns the exit code: 1 when a check warns or
+/// the file does not parse, as docker does.
+pub fn run(file: &str, text: &str, ignore: Option<&DockerIgnore>, lang: Lang) -> i32 {
     let compiled = compile::compile(text);
-    if let Some(error) = compiled.error() {
+    if let Some(error) = compiled.error().filter(|e| !e.kind.classic_only()) {
         eprint!("{}", error.render_in(lang, file, text));
         return 1;
     }
-    let warnings = compiled.build_checks();
+    let warnings = build_checks(&compiled, ignore);
     print!("{}", report(&warnings, file, text, lang));
     i32::from(!warnings.is_empty())
 }
