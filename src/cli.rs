@@ -86,9 +86,10 @@ pub fn main() -> i32 {
         Some(Command::Sandbox) => with_state(cli.state.as_deref(), |dir| {
             open::run(crate::runtime::Start::Scratch, dir, cli.lang.as_deref())
         }),
-        Some(Command::Docker(args)) => {
-            with_state(cli.state.as_deref(), |dir| docker::run(&args, dir))
-        }
+        Some(Command::Docker(args)) => match lang(cli.lang.as_deref()) {
+            Ok(lang) => with_state(cli.state.as_deref(), |dir| docker::run(&args, dir, lang)),
+            Err(code) => code,
+        },
         Some(Command::Completions(args)) => completions::run(&args),
         Some(Command::Lesson(args)) => match lang(cli.lang.as_deref()) {
             Ok(lang) => lesson::run(&args, cli.lessons.as_deref(), lang),
