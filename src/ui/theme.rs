@@ -90,6 +90,11 @@ impl Theme {
         self.fg(Color::Red).add_modifier(Modifier::BOLD)
     }
 
+    /// A build check's `!` (not yellow: that is a cache MISS).
+    pub fn check(self) -> Style {
+        self.fg(Color::Magenta).add_modifier(Modifier::BOLD)
+    }
+
     /// The selected row, on both sides.
     pub fn selected(self) -> Style {
         if self.color {
