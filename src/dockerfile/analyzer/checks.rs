@@ -9,6 +9,7 @@ use crate::dockerfile::ast::{Instruction, Keyword};
 use crate::dockerfile::diagnostic::DiagnosticKind;
 use crate::dockerfile::expand::{self, Env};
 use crate::dockerfile::{Diagnostic, Dockerfile, Span};
+use crate::limits;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// For a COPY or ADD source, the path as BuildKit names it when the
@@ -68,8 +69,9 @@ struct Scope {
 struct Globals {
     /// The platform ARGs and every global ARG with a value.
     env: Env,
-    /// Every global ARG's name, with a value or not.
-    declared: BTreeSet<String>,
+    /// What a FROM line may name: every global ARG, with a value or not,
+    /// and the platform ARGs.
+    known: BTreeSet<String>,
 }
 
 /// The build checks of `file`, ordered by line as `docker build --check`
@@ -149,10 +151,15 @@ fn empty_continuations(file: &Dockerfile, plan: &Plan, out: &mut Vec<Diagnostic>
         if !matches!(w.kind, DiagnosticKind::EmptyContinuationLine { .. }) {
             continue;
         }
-        let Some(ins) = file
+        // The instructions are in line order: the last one starting at or
+        // before the empty line holds it.
+        let after = file
             .instructions
-            .iter()
-            .find(|i| i.span.line <= w.span.line && w.span.line <= i.end_line)
+            .partition_point(|i| i.span.line <= w.span.line);
+        let Some(ins) = after
+            .checked_sub(1)
+            .and_then(|i| file.instructions.get(i))
+            .filter(|i| w.span.line <= i.end_line)
         else {
             continue;
         };
@@ -260,7 +267,9 @@ fn globals(plan: &Plan) -> Globals {
             }
         }
     }
-    Globals { env, declared }
+    let mut known = declared;
+    known.extend(env.iter().map(|(k, _)| k.to_string()));
+    Globals { env, known }
 }
 
 /// InvalidDefaultArgInFrom: with no build arguments given, every FROM
@@ -291,8 +300,7 @@ fn default_base_names(
 /// FromPlatformFlagConstDisallowed: the FROM line's image and platform
 /// against the global ARGs.
 fn from_args(plan: &Plan, stage: &Stage, globals: &Globals, out: &mut Vec<Diagnostic>) {
-    let mut known: BTreeSet<String> = globals.declared.clone();
-    known.extend(globals.env.iter().map(|(k, _)| k.to_string()));
+    let known = &globals.known;
     let undeclared = |unmatched: &[String], out: &mut Vec<Diagnostic>| {
         for name in unmatched.iter().filter(|n| !known.contains(*n)) {
             out.push(warn(
@@ -384,10 +392,19 @@ fn parse_platform(text: &str) -> Option<(String, String)> {
 /// The name nearest to `name` (fewer than three edits), as BuildKit's
 /// `suggest.Search` picks it: the first of the closest, case-sensitive.
 fn suggest<'a>(name: &str, options: impl Iterator<Item = &'a str>) -> Option<String> {
+    if name.len() > limits::NAME_MAX {
+        return None;
+    }
+    let chars = name.chars().count();
     let mut best: Option<(usize, &str)> = None;
-    for option in options {
+    for option in options.take(limits::SUGGESTION_CANDIDATES) {
         if option == name {
             return None;
+        }
+        // The distance is at least the difference in length: skip the
+        // comparison when that alone is too far.
+        if option.len() > limits::NAME_MAX || option.chars().count().abs_diff(chars) >= 3 {
+            continue;
         }
         let d = crate::dockerfile::analyzer::edit_distance(name, option);
         if d < 3 && best.is_none_or(|(b, _)| d < b) {
@@ -1248,6 +1265,28 @@ mod tests {
                 2,
                 "\"env key=value\" should be used instead of legacy \"env key value\" format"
             )
+        );
+    }
+
+    #[test]
+    fn many_variables_and_misspellings_stay_cheap() {
+        // Thousands of names in scope and thousands of misspellings: the
+        // suggestion compares a bounded number of them, and still finds a
+        // near one among the first.
+        let mut text = String::from("FROM busybox\n");
+        for i in 0..2000 {
+            text.push_str(&format!("ENV NAME_{i}=1\n"));
+        }
+        for i in 0..2000 {
+            text.push_str(&format!("LABEL l{i}=$NAME{i}\n"));
+        }
+        let started = std::time::Instant::now();
+        let found = checks(&text);
+        assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
+        assert_eq!(found.len(), 2000);
+        assert_eq!(
+            found[0].2,
+            "Usage of undefined variable '$NAME0' (did you mean $NAME_0?)"
         );
     }
 
