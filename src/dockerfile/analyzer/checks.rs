@@ -22,9 +22,8 @@ pub type IgnoredSource<'a> = &'a dyn Fn(&str) -> Option<String>;
 pub struct CheckInputs<'a> {
     /// CopyIgnoredFile: for a COPY or ADD source from the context (its
     /// variables expanded), the path as BuildKit names it when the context's
-    /// `.dockerignore` excludes it. `None` when the context has no
-    /// `.dockerignore`, or one with `!` exceptions (BuildKit does not judge
-    /// those: a file below an excluded directory may be let back in).
+    /// `.dockerignore` excludes it. `None`: no context at hand (the rule
+    /// does not run).
     pub ignored: Option<IgnoredSource<'a>>,
     /// InvalidDefaultArgInFrom: whether a text is a valid image reference
     /// (Docker's `ParseNormalizedNamed`). `None`: the rule does not run.
@@ -163,8 +162,8 @@ fn empty_continuations(file: &Dockerfile, plan: &Plan, out: &mut Vec<Diagnostic>
         else {
             continue;
         };
-        let line_start = file.source[..ins.span.end]
-            .rfind('\n')
+        let line_start = (file.source.get(..ins.span.end))
+            .and_then(|s| s.rfind('\n'))
             .map_or(0, |i| i + 1)
             .max(ins.span.start);
         let span = Span {
