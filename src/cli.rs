@@ -108,9 +108,10 @@ pub fn main() -> i32 {
         Some(Command::Record(args)) => with_state(cli.state.as_deref(), |dir| {
             record::run(&args, dir, cli.lang.as_deref())
         }),
-        Some(Command::Docker(args)) => {
-            with_state(cli.state.as_deref(), |dir| docker::run(&args, dir))
-        }
+        Some(Command::Docker(args)) => match lang(cli.lang.as_deref()) {
+            Ok(lang) => with_state(cli.state.as_deref(), |dir| docker::run(&args, dir, lang)),
+            Err(code) => code,
+        },
         Some(Command::Completions(args)) => completions::run(&args),
         Some(Command::Lesson(args)) => match (&args.command, lang(cli.lang.as_deref())) {
             (lesson::LessonCommand::Start { name }, _) => with_state(cli.state.as_deref(), |dir| {

@@ -12,6 +12,7 @@
 //! table parses, completes and runs without a terminal or a file system.
 
 pub mod builder;
+pub mod check;
 pub mod container;
 pub mod format;
 pub mod help;

@@ -14,6 +14,7 @@ pub mod parser;
 pub mod sample;
 pub mod span;
 
+pub use analyzer::CheckInputs;
 pub use ast::{Dockerfile, Instruction, Keyword};
 pub use compile::{compile, Compiled};
 pub use diagnostic::{Diagnostic, DiagnosticKind, Severity};

@@ -8,6 +8,7 @@ pub mod builder;
 pub mod cache;
 pub mod cache_key;
 pub mod catalog;
+pub mod checks;
 pub mod classic_hash;
 pub mod container;
 pub mod context;

@@ -29,6 +29,13 @@ pub const PATH_MAX: usize = 4096;
 /// Linux's NAME_MAX: the longest single file name component.
 pub const NAME_MAX: usize = 255;
 
+/// Names a build check compares a misspelt variable with to suggest one
+/// ("did you mean $VERSION?"). BuildKit compares every name in scope; each
+/// comparison is an edit distance, so a file with thousands of variables
+/// and thousands of misspellings would cost their product. Real stages
+/// have tens of variables; past this many, only the first are compared.
+pub const SUGGESTION_CANDIDATES: usize = 256;
+
 /// Bytes of a step's output kept in the report — BuildKit's default
 /// `BUILDKIT_STEP_LOG_MAX_SIZE` (2 MiB); past it the rest is dropped with
 /// BuildKit's own note, [`OUTPUT_CLIPPED`].

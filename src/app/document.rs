@@ -95,10 +95,26 @@ pub struct Problem {
     pub message: Message,
 }
 
+/// A BuildKit build check (`docker build --check`) on an instruction: a
+/// mark on its row, and in the details the rule, its message and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckMark {
+    /// The block (instruction) it is about.
+    pub block: usize,
+    /// BuildKit's rule name.
+    pub rule: &'static str,
+    pub message: Message,
+    pub why: Option<Message>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Outline {
     pub blocks: Vec<Block>,
     pub problem: Option<Problem>,
+    /// The build checks, by line (none while the text has an error). The
+    /// screen has no `.dockerignore` at hand here, so CopyIgnoredFile is
+    /// left to `docker build --check`.
+    pub checks: Vec<CheckMark>,
 }
 
 impl Outline {
@@ -134,7 +150,30 @@ pub fn outline(compiled: &Compiled, lines: &[String]) -> Outline {
             .collect(),
         Err(_) => line_blocks(lines),
     };
-    Outline { blocks, problem }
+    let mut outline = Outline {
+        blocks,
+        problem,
+        checks: Vec::new(),
+    };
+    outline.checks = crate::engine::checks::build_checks(compiled, None)
+        .iter()
+        .filter_map(|d| {
+            Some(CheckMark {
+                block: outline.block_at(d.span.line.checked_sub(1)?)?,
+                rule: d.kind.check_rule()?.0,
+                message: d.kind.text(),
+                why: d.kind.check_why(),
+            })
+        })
+        .collect();
+    outline
+}
+
+impl Outline {
+    /// The checks on block `block`.
+    pub fn checks_of(&self, block: usize) -> impl Iterator<Item = &CheckMark> {
+        self.checks.iter().filter(move |c| c.block == block)
+    }
 }
 
 fn line_blocks(lines: &[String]) -> Vec<Block> {

@@ -4,7 +4,6 @@
 //! closing summary are layerlab's and speak the learner's language; the
 //! builder's own lines stay docker's English, as does the JSON contract.
 
-mod check;
 mod engine;
 
 use crate::command::output;
@@ -56,15 +55,7 @@ pub struct BuildArgs {
 
 pub fn run(args: &BuildArgs, state_dir: &Path, lang: Lang) -> i32 {
     if args.check {
-        let file = dockerfile_path(args);
-        let shown = file.display().to_string();
-        return match read_dockerfile(&file, &shown) {
-            Ok(text) => check::run(&shown, &text, lang),
-            Err(e) => {
-                eprintln!("ERROR: {e}");
-                1
-            }
-        };
+        return check(args, lang);
     }
     match build(args, state_dir) {
         Ok(report) => {
@@ -130,6 +121,37 @@ pub fn run(args: &BuildArgs, state_dir: &Path, lang: Lang) -> i32 {
             }
             // The classic builder ends with the failed RUN's exit code.
             build_error.map_or(1, |(b, _, _)| b.exit_code)
+        }
+    }
+}
+
+/// `--check`: BuildKit's build checks of the Dockerfile in its context.
+fn check(args: &BuildArgs, lang: Lang) -> i32 {
+    let file = dockerfile_path(args);
+    let shown = file.display().to_string();
+    let text = match read_dockerfile(&file, &shown) {
+        Ok(text) => text,
+        Err(e) => {
+            eprintln!("ERROR: {e}");
+            return 1;
+        }
+    };
+    let ignore = match crate::engine::context::read_dockerignore(&args.context) {
+        Ok(ignore) => ignore,
+        Err(e) => {
+            eprintln!("ERROR: {e}");
+            return 1;
+        }
+    };
+    let compiled = crate::dockerfile::compile(&text);
+    match crate::command::check::run(&shown, &compiled, Some(&ignore), lang) {
+        Ok((report, code)) => {
+            print!("{report}");
+            code
+        }
+        Err(rendered) => {
+            eprint!("{rendered}");
+            1
         }
     }
 }

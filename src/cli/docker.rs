@@ -27,7 +27,9 @@ fn quote(w: &str) -> String {
     }
 }
 
-pub fn run(args: &DockerArgs, state_dir: &Path) -> i32 {
+/// `lang`: the language of layerlab's own words (a build's reasons, a
+/// check's message); docker's lines stay English.
+pub fn run(args: &DockerArgs, state_dir: &Path, lang: crate::messages::Lang) -> i32 {
     let daemon = match Daemon::open(state_dir) {
         Ok(d) => {
             for notice in d.notices() {
@@ -42,6 +44,7 @@ pub fn run(args: &DockerArgs, state_dir: &Path) -> i32 {
     };
     let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
     let mut host = EngineHost::new(daemon, cwd, None);
+    host.lang = lang;
     // As docker 20.10's client: `DOCKER_BUILDKIT=0` in the environment
     // picks the classic builder.
     if matches!(

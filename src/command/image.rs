@@ -1,6 +1,7 @@
 //! `docker image`: build, ls, history and rm, and the top-level shortcuts
 //! docker keeps for them (`build`, `images`, `history`, `rmi`).
 
+use crate::command::check;
 use crate::command::format::{formatted, inspect_output, Context};
 use crate::command::output;
 use crate::command::spec::{
@@ -9,6 +10,7 @@ use crate::command::spec::{
 use crate::engine::archive;
 use crate::engine::base::{self, manifest_digest};
 use crate::engine::builder::{BuildOptions, BuilderKind};
+use crate::engine::dockerignore::DockerIgnore;
 use crate::engine::store::{EngineState, ImageRecord, Listed};
 use crate::filesystem::digest::Digest;
 use serde_json::{json, Value};
@@ -19,6 +21,12 @@ const BUILD_FLAGS: &[FlagSpec] = &[
         short: None,
         value: Some("list"),
         doc: "Set build-time variables",
+    },
+    FlagSpec {
+        long: "check",
+        short: None,
+        value: None,
+        doc: "Shorthand for \"--call=check\"",
     },
     FlagSpec {
         long: "file",
@@ -262,6 +270,9 @@ pub const GROUP: Group = Group {
 };
 
 fn run_build(inv: &Invocation, host: &mut dyn Host) -> Output {
+    if inv.has("check") {
+        return run_check(inv, host);
+    }
     let mut build_args = Vec::new();
     for kv in inv.values("build-arg") {
         // `--build-arg NAME` alone takes the value from the environment,
@@ -314,6 +325,32 @@ fn run_build(inv: &Invocation, host: &mut dyn Host) -> Output {
             out.built = Some(built);
             out
         }
+    }
+}
+
+/// `build --check`: BuildKit's build checks instead of a build.
+fn run_check(inv: &Invocation, host: &mut dyn Host) -> Output {
+    let req = BuildRequest {
+        context: inv.args.first().cloned().unwrap_or_default(),
+        file: inv.value("file").map(str::to_string),
+        opts: BuildOptions::default(),
+    };
+    let source = match host.check_source(&req) {
+        Ok(s) => s,
+        Err(message) => return Output::error(format!("ERROR: {message}")),
+    };
+    let ignore = match source.dockerignore.as_deref().map(DockerIgnore::parse) {
+        Some(Ok(i)) => Some(i),
+        Some(Err(e)) => return Output::error(format!("ERROR: {e}")),
+        None => None,
+    };
+    match check::run(&source.file, &source.compiled, ignore.as_ref(), host.lang()) {
+        Ok((report, status)) => Output {
+            stdout: report.lines().map(str::to_string).collect(),
+            status,
+            ..Output::default()
+        },
+        Err(rendered) => Output::error(rendered),
     }
 }
 

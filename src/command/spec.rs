@@ -229,6 +229,14 @@ pub struct Built {
     pub result: Result<BuildReport, BuildError>,
 }
 
+/// The Dockerfile and `.dockerignore` that `build --check` reads.
+#[derive(Debug, Clone)]
+pub struct CheckSource {
+    pub file: String,
+    pub compiled: Arc<Compiled>,
+    pub dockerignore: Option<String>,
+}
+
 /// What the commands need from the engine. The TUI and the CLI implement it
 /// over one persisted daemon.
 pub trait Host {
@@ -256,6 +264,34 @@ pub trait Host {
     fn read_file(&self, path: &str) -> Result<Vec<u8>, String>;
     /// Write a file named on the line (`save -o`).
     fn write_file(&mut self, path: &str, bytes: &[u8]) -> Result<(), String>;
+    /// What `build --check` reads for `req`: the Dockerfile's name as
+    /// shown, its text compiled, and the context's `.dockerignore` text
+    /// (`None` without one). `Err` is docker's words.
+    fn check_source(&self, req: &BuildRequest) -> Result<CheckSource, String> {
+        let context = if req.context.is_empty() {
+            "."
+        } else {
+            req.context.as_str()
+        };
+        let path = req
+            .file
+            .clone()
+            .unwrap_or_else(|| format!("{context}/Dockerfile"));
+        let shown = req.file.clone().unwrap_or_else(|| "Dockerfile".into());
+        let bytes = self
+            .read_file(&path)
+            .map_err(|e| format!("failed to read dockerfile: {e}"))?;
+        let text = String::from_utf8(bytes).map_err(|_| format!("{shown} is not valid UTF-8"))?;
+        let ignore = self
+            .read_file(&format!("{context}/.dockerignore"))
+            .ok()
+            .map(|b| String::from_utf8_lossy(&b).into_owned());
+        Ok(CheckSource {
+            file: shown,
+            compiled: Arc::new(crate::dockerfile::compile(&text)),
+            dockerignore: ignore,
+        })
+    }
     /// Whether a terminal can be attached (`run -it`, `exec -it`): the
     /// command line on a terminal, or the screen's shell pane.
     fn terminal(&self) -> bool {

@@ -9,7 +9,7 @@
 
 mod checks;
 
-pub use checks::build_checks;
+pub use checks::{build_checks, CheckInputs, IgnoredSource};
 
 use crate::dockerfile::ast::{Flag, Instruction, Keyword};
 use crate::dockerfile::diagnostic::DiagnosticKind;
@@ -414,13 +414,14 @@ impl Analyzer {
                     .iter()
                     .any(|s| s.name.as_deref() == Some(lower.as_str()))
                 {
+                    // The stage is kept: only the classic builder refuses
+                    // the name, and BuildKit's checks read the whole file.
                     self.error(
                         ins.args.get(2).map(|a| a.span).unwrap_or(ins.span),
                         DiagnosticKind::DuplicateStageName {
                             name: n.to_string(),
                         },
                     );
-                    return;
                 }
                 Some(lower)
             }

@@ -2,7 +2,7 @@
 //! the Dockerfile (the editor's outline, the build, the panes) shares one
 //! [`Compiled`] per change of the text instead of parsing it again.
 
-use crate::dockerfile::analyzer::{self, Plan};
+use crate::dockerfile::analyzer::{self, CheckInputs, Plan};
 use crate::dockerfile::ast::Instruction;
 use crate::dockerfile::{parser, Diagnostic, Dockerfile};
 
@@ -47,11 +47,12 @@ impl Compiled {
     }
 
     /// BuildKit's build checks (`docker build --check`) of a text that
-    /// parses and has no errors; none otherwise.
-    pub fn build_checks(&self) -> Vec<Diagnostic> {
+    /// parses and has no errors BuildKit makes; none otherwise. `inputs`:
+    /// what the checks need from the build context.
+    pub fn build_checks(&self, inputs: CheckInputs<'_>) -> Vec<Diagnostic> {
         match &self.parsed {
-            Ok((file, plan)) if plan.errors().next().is_none() => {
-                analyzer::build_checks(file, plan)
+            Ok((file, plan)) if plan.errors().all(|d| d.kind.classic_only()) => {
+                analyzer::build_checks(file, plan, inputs)
             }
             _ => Vec::new(),
         }

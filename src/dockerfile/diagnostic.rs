@@ -137,8 +137,10 @@ pub enum DiagnosticKind {
     CheckStageNameCasing {
         name: String,
     },
+    /// `suggestion`: the nearest name in scope, as BuildKit suggests it.
     CheckUndefinedVar {
         name: String,
+        suggestion: Option<String>,
     },
     CheckWorkdirRelativePath {
         path: String,
@@ -150,6 +152,51 @@ pub enum DiagnosticKind {
     CheckMaintainerDeprecated,
     CheckLegacyKeyValueFormat {
         keyword: String,
+    },
+    CheckNoEmptyContinuation,
+    /// `command` as written; `lower`: the majority of the file is lower case.
+    CheckConsistentInstructionCasing {
+        command: String,
+        lower: bool,
+    },
+    /// `name` lower-cased, as BuildKit stores it.
+    CheckDuplicateStageName {
+        name: String,
+    },
+    CheckReservedStageName {
+        name: String,
+    },
+    /// `keyword` as written.
+    CheckMultipleInstructionsDisallowed {
+        keyword: String,
+    },
+    /// `port`: the EXPOSE word, expanded.
+    CheckExposeProtoCasing {
+        port: String,
+    },
+    CheckExposeInvalidFormat {
+        port: String,
+    },
+    /// `base`: the FROM image as written.
+    CheckInvalidDefaultArgInFrom {
+        base: String,
+    },
+    /// `platform`: the `--platform` value as written.
+    CheckRedundantTargetPlatform {
+        platform: String,
+    },
+    /// `platform`: the constant, quotes removed.
+    CheckFromPlatformFlagConstDisallowed {
+        platform: String,
+    },
+    CheckUndefinedArgInFrom {
+        name: String,
+        suggestion: Option<String>,
+    },
+    /// `add`: ADD rather than COPY; `path`: the source as BuildKit cleans it.
+    CheckCopyIgnoredFile {
+        add: bool,
+        path: String,
     },
     // The builder's: docker's own error (`message`, kept as docker prints
     // it in every language) at the line it is about, with layerlab's hint.
@@ -249,19 +296,69 @@ impl DiagnosticKind {
             K::CheckStageNameCasing { name } => {
                 Message::new("check.stage_name_casing").arg("name", name)
             }
-            K::CheckUndefinedVar { name } => Message::new("check.undefined_var").arg("name", name),
+            K::CheckUndefinedVar { name, suggestion } => match suggestion {
+                None => Message::new("check.undefined_var").arg("name", name),
+                Some(s) => Message::new("check.undefined_var.suggest")
+                    .arg("name", name)
+                    .arg("suggestion", s),
+            },
             K::CheckWorkdirRelativePath { path } => {
-                Message::new("check.workdir_relative_path").arg("path", format!("{path:?}"))
+                Message::new("check.workdir_relative_path").arg("path", crate::gofmt::quote(path))
             }
             K::CheckSecretsUsedInArgOrEnv { keyword, name } => {
                 Message::new("check.secrets_used_in_arg_or_env")
                     .arg("keyword", keyword)
-                    .arg("name", format!("{name:?}"))
+                    .arg("name", crate::gofmt::quote(name))
             }
             K::CheckMaintainerDeprecated => Message::new("check.maintainer_deprecated"),
             K::CheckLegacyKeyValueFormat { keyword } => {
                 Message::new("check.legacy_key_value_format").arg("keyword", keyword)
             }
+            K::CheckNoEmptyContinuation => Message::new("check.no_empty_continuation"),
+            K::CheckConsistentInstructionCasing { command, lower } => {
+                let casing = if *lower {
+                    "check.casing.lower"
+                } else {
+                    "check.casing.upper"
+                };
+                Message::new("check.consistent_instruction_casing")
+                    .arg("command", command)
+                    .nested("casing", Message::new(casing))
+            }
+            K::CheckDuplicateStageName { name } => {
+                Message::new("check.duplicate_stage_name").arg("name", crate::gofmt::quote(name))
+            }
+            K::CheckReservedStageName { name } => {
+                Message::new("check.reserved_stage_name").arg("name", crate::gofmt::quote(name))
+            }
+            K::CheckMultipleInstructionsDisallowed { keyword } => {
+                Message::new("check.multiple_instructions_disallowed").arg("keyword", keyword)
+            }
+            K::CheckExposeProtoCasing { port } => {
+                Message::new("check.expose_proto_casing").arg("port", port)
+            }
+            K::CheckExposeInvalidFormat { port } => {
+                Message::new("check.expose_invalid_format").arg("port", port)
+            }
+            K::CheckInvalidDefaultArgInFrom { base } => {
+                Message::new("check.invalid_default_arg_in_from").arg("base", base)
+            }
+            K::CheckRedundantTargetPlatform { platform } => {
+                Message::new("check.redundant_target_platform").arg("platform", platform)
+            }
+            K::CheckFromPlatformFlagConstDisallowed { platform } => {
+                Message::new("check.from_platform_flag_const_disallowed")
+                    .arg("platform", crate::gofmt::quote(platform))
+            }
+            K::CheckUndefinedArgInFrom { name, suggestion } => match suggestion {
+                None => Message::new("check.undefined_arg_in_from").arg("name", name),
+                Some(s) => Message::new("check.undefined_arg_in_from.suggest")
+                    .arg("name", name)
+                    .arg("suggestion", s),
+            },
+            K::CheckCopyIgnoredFile { add, path } => Message::new("check.copy_ignored_file")
+                .arg("keyword", if *add { "Add" } else { "Copy" })
+                .arg("path", crate::gofmt::quote(path)),
             K::JsonLookalike { keyword } => {
                 Message::new("diag.json_lookalike").arg("keyword", keyword)
             }
@@ -321,15 +418,9 @@ impl DiagnosticKind {
             | K::HealthcheckNoneWithArguments
             | K::HealthcheckMissingCommand
             | K::HealthcheckUnknownType { .. } => return None,
-            // A build check's own page explains it: `check_rule` names it.
-            K::CheckJsonArgsRecommended { .. }
-            | K::CheckFromAsCasing { .. }
-            | K::CheckStageNameCasing { .. }
-            | K::CheckUndefinedVar { .. }
-            | K::CheckWorkdirRelativePath { .. }
-            | K::CheckSecretsUsedInArgOrEnv { .. }
-            | K::CheckMaintainerDeprecated
-            | K::CheckLegacyKeyValueFormat { .. } => return None,
+            // A build check: why the rule exists (BuildKit's description
+            // of it), from the catalog key of its page.
+            _ => return self.check_why(),
         })
     }
 
@@ -350,10 +441,97 @@ impl DiagnosticKind {
             K::CheckLegacyKeyValueFormat { .. } => {
                 ("LegacyKeyValueFormat", "legacy-key-value-format")
             }
+            K::CheckNoEmptyContinuation => ("NoEmptyContinuation", "no-empty-continuation"),
+            K::CheckConsistentInstructionCasing { .. } => (
+                "ConsistentInstructionCasing",
+                "consistent-instruction-casing",
+            ),
+            K::CheckDuplicateStageName { .. } => ("DuplicateStageName", "duplicate-stage-name"),
+            K::CheckReservedStageName { .. } => ("ReservedStageName", "reserved-stage-name"),
+            K::CheckMultipleInstructionsDisallowed { .. } => (
+                "MultipleInstructionsDisallowed",
+                "multiple-instructions-disallowed",
+            ),
+            K::CheckExposeProtoCasing { .. } => ("ExposeProtoCasing", "expose-proto-casing"),
+            K::CheckExposeInvalidFormat { .. } => ("ExposeInvalidFormat", "expose-invalid-format"),
+            K::CheckInvalidDefaultArgInFrom { .. } => {
+                ("InvalidDefaultArgInFrom", "invalid-default-arg-in-from")
+            }
+            K::CheckRedundantTargetPlatform { .. } => {
+                ("RedundantTargetPlatform", "redundant-target-platform")
+            }
+            K::CheckFromPlatformFlagConstDisallowed { .. } => (
+                "FromPlatformFlagConstDisallowed",
+                "from-platform-flag-const-disallowed",
+            ),
+            K::CheckUndefinedArgInFrom { .. } => ("UndefinedArgInFrom", "undefined-arg-in-from"),
+            K::CheckCopyIgnoredFile { .. } => ("CopyIgnoredFile", "copy-ignored-file"),
             _ => return None,
         })
     }
+
+    /// An error only the classic builder makes: BuildKit builds (and
+    /// checks) the file, so `--check` looks past it.
+    pub fn classic_only(&self) -> bool {
+        matches!(self, DiagnosticKind::DuplicateStageName { .. })
+    }
+
+    /// Why a build check's rule exists, as a short explanation for the
+    /// learner (`None` for layerlab's own diagnostics).
+    pub fn check_why(&self) -> Option<Message> {
+        let (_, page) = self.check_rule()?;
+        // One key per rule page: `check.why.from-as-casing`.
+        CHECK_WHY_KEYS
+            .iter()
+            .find(|(p, _)| *p == page)
+            .map(|(_, key)| Message::new(key))
+    }
 }
+
+/// The catalog key of each build check's explanation, by its page.
+const CHECK_WHY_KEYS: [(&str, &str); 20] = [
+    ("json-args-recommended", "check.why.json_args_recommended"),
+    ("from-as-casing", "check.why.from_as_casing"),
+    ("stage-name-casing", "check.why.stage_name_casing"),
+    ("undefined-var", "check.why.undefined_var"),
+    ("workdir-relative-path", "check.why.workdir_relative_path"),
+    (
+        "secrets-used-in-arg-or-env",
+        "check.why.secrets_used_in_arg_or_env",
+    ),
+    ("maintainer-deprecated", "check.why.maintainer_deprecated"),
+    (
+        "legacy-key-value-format",
+        "check.why.legacy_key_value_format",
+    ),
+    ("no-empty-continuation", "check.why.no_empty_continuation"),
+    (
+        "consistent-instruction-casing",
+        "check.why.consistent_instruction_casing",
+    ),
+    ("duplicate-stage-name", "check.why.duplicate_stage_name"),
+    ("reserved-stage-name", "check.why.reserved_stage_name"),
+    (
+        "multiple-instructions-disallowed",
+        "check.why.multiple_instructions_disallowed",
+    ),
+    ("expose-proto-casing", "check.why.expose_proto_casing"),
+    ("expose-invalid-format", "check.why.expose_invalid_format"),
+    (
+        "invalid-default-arg-in-from",
+        "check.why.invalid_default_arg_in_from",
+    ),
+    (
+        "redundant-target-platform",
+        "check.why.redundant_target_platform",
+    ),
+    (
+        "from-platform-flag-const-disallowed",
+        "check.why.from_platform_flag_const_disallowed",
+    ),
+    ("undefined-arg-in-from", "check.why.undefined_arg_in_from"),
+    ("copy-ignored-file", "check.why.copy_ignored_file"),
+];
 
 /// A message about one place in a Dockerfile.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -170,6 +170,27 @@ impl DockerIgnore {
         excluded
     }
 
+    /// BuildKit's CopyIgnoredFile test of a COPY or ADD source (its
+    /// variables expanded): the source as BuildKit names it (cleaned) when
+    /// these patterns exclude it, judged on its own. The context root (`.`
+    /// or `/`) counts as excluded only under `*`, `**` or `**/*`. A file
+    /// with `!` exceptions is not judged at all (BuildKit cannot tell
+    /// statically what an exception lets back in).
+    pub fn copy_source_ignored(&self, source: &str) -> Option<String> {
+        if self.has_exceptions() {
+            return None;
+        }
+        let path = gopath::clean(source);
+        let excluded = if path == "." || path == "/" {
+            self.patterns
+                .iter()
+                .any(|p| matches!(p.text.as_str(), "*" | "**" | "**/*"))
+        } else {
+            self.is_excluded(&path)
+        };
+        excluded.then_some(path)
+    }
+
     /// The verdict for `path` during a depth-first walk, given the
     /// `MatchInfo` of its parent directory (`None` at the top level). This is
     /// how BuildKit's context transfer (fsutil) decides, via patternmatcher's

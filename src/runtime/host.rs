@@ -7,6 +7,7 @@
 use crate::app::effect::ContextOp;
 use crate::app::model::{BuildOutcome, Shown};
 use crate::app::rows::ContextSources;
+use crate::command::spec::CheckSource;
 use crate::command::{BuildRequest, Built, Host};
 use crate::dockerfile::{compile, Compiled};
 use crate::engine::base::base_layers;
@@ -396,12 +397,14 @@ impl EngineHost {
     }
 }
 
-impl Host for EngineHost {
-    fn terminal(&self) -> bool {
-        self.terminal
-    }
-
-    fn build(&mut self, req: &BuildRequest) -> Result<Built, String> {
+impl EngineHost {
+    /// The context directory of `req`, the Dockerfile's name as shown and
+    /// its text compiled: the project's own as the screen holds it (edits
+    /// not yet saved included), any other read from disk.
+    fn dockerfile_of(
+        &self,
+        req: &BuildRequest,
+    ) -> Result<(PathBuf, String, Arc<Compiled>), String> {
         let context = self.cwd.join(&req.context);
         let file = match &req.file {
             Some(f) => self.cwd.join(f),
@@ -417,6 +420,17 @@ impl Host for EngineHost {
                 format!("failed to read dockerfile: open {shown}: {}", io_words(&e))
             })?)),
         };
+        Ok((context, shown, compiled))
+    }
+}
+
+impl Host for EngineHost {
+    fn terminal(&self) -> bool {
+        self.terminal
+    }
+
+    fn build(&mut self, req: &BuildRequest) -> Result<Built, String> {
+        let (context, shown, compiled) = self.dockerfile_of(req)?;
         if !context.is_dir() {
             return Err(format!(
                 "unable to prepare context: path {:?} not found",
@@ -443,6 +457,19 @@ impl Host for EngineHost {
             builder: req.opts.builder,
             compiled,
             result,
+        })
+    }
+
+    /// The project's Dockerfile is checked as a build would build it.
+    fn check_source(&self, req: &BuildRequest) -> Result<CheckSource, String> {
+        let (context, shown, compiled) = self.dockerfile_of(req)?;
+        let dockerignore = std::fs::read(context.join(".dockerignore"))
+            .ok()
+            .map(|b| String::from_utf8_lossy(&b).into_owned());
+        Ok(CheckSource {
+            file: shown,
+            compiled,
+            dockerignore,
         })
     }
 

@@ -1,6 +1,7 @@
 //! The left pane: the Dockerfile with line numbers and colours, the
-//! selected instruction marked, the line being edited, and a parse error
-//! in words under its line.
+//! selected instruction marked, the line being edited, a parse error
+//! in words under its line, and a `!` on an instruction a build check
+//! (`docker build --check`) warns about.
 
 use crate::app::editor::TextArea;
 use crate::app::i18n::tr;
@@ -121,9 +122,20 @@ pub fn render(model: &Model, area: Rect, buf: &mut Buffer) {
                 } else {
                     theme.dim()
                 };
+                // A build check on the instruction: `!` after its number.
+                let checked = model
+                    .outline
+                    .block_at(*i)
+                    .filter(|b| starts.get(*b) == Some(i))
+                    .is_some_and(|b| model.outline.checks_of(b).next().is_some());
                 let mut spans = vec![
                     Span::raw(marker.to_string()),
-                    Span::styled(format!("{:>gutter$} ", i + 1), num_style),
+                    Span::styled(format!("{:>gutter$}", i + 1), num_style),
+                    if checked {
+                        Span::styled("!", theme.check())
+                    } else {
+                        Span::raw(" ")
+                    },
                 ];
                 spans.extend(line_spans(&model.doc.lines[*i], starts.contains(i), theme));
                 let mut l = text::cut_line(Line::from(spans), w);

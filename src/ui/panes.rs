@@ -67,6 +67,22 @@ pub fn why_lines(model: &Model, full: bool) -> Vec<Line<'static>> {
         )));
         out.push(Line::from(Span::styled(tr(lang, "why.stale"), theme.dim())));
     }
+    if full {
+        // The build checks on the selected instruction: the rule, its
+        // message, and why the rule exists.
+        for c in model.outline.checks_of(model.selected) {
+            out.push(Line::from(vec![
+                Span::styled(format!("! {} ", c.rule), theme.check()),
+                Span::raw(c.message.render(lang)),
+            ]));
+            if let Some(why) = &c.why {
+                out.push(Line::from(Span::styled(
+                    format!("  {}", why.render(lang)),
+                    theme.dim(),
+                )));
+            }
+        }
+    }
     let Some(view) = &model.build else {
         out.push(Line::from(tr(lang, "why.none")));
         return out;

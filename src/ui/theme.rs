@@ -308,6 +308,11 @@ impl Theme {
         self.fg(self.c().error).add_modifier(Modifier::BOLD)
     }
 
+    /// A build check's `!` (not yellow: that is a cache MISS).
+    pub fn check(self) -> Style {
+        self.fg(Color::Magenta).add_modifier(Modifier::BOLD)
+    }
+
     /// The selected row, on both sides.
     pub fn selected(self) -> Style {
         if self.color {

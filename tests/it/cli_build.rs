@@ -487,3 +487,91 @@ fn check_reports_buildkit_rules_instead_of_building() {
         "Check complete, no warnings found.\n"
     );
 }
+
+/// `layerlab docker build --check` (and so the command bar) prints the same
+/// report as `layerlab build --check`, the context's `.dockerignore`
+/// included, and builds nothing.
+#[test]
+fn docker_build_check_reports_the_same_rules() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let state = tmp.path().join("state");
+    let ctx = tmp.path().join("ctx");
+    std::fs::create_dir_all(&ctx).expect("ctx");
+    std::fs::write(
+        ctx.join("Dockerfile"),
+        "FROM base AS scratch\nCOPY notes.txt /\nexpose 80/TCP\n",
+    )
+    .expect("write");
+    std::fs::write(ctx.join(".dockerignore"), "notes.txt\n").expect("write");
+    let dir = ctx.to_str().expect("utf8");
+    let docker = layerlab(&state, &["docker", "build", "--check", dir]);
+    let text = String::from_utf8_lossy(&docker.stdout);
+    assert_eq!(docker.status.code(), Some(1), "{text}");
+    assert!(
+        text.starts_with("Check complete, 4 warnings have been found!\n"),
+        "{text}"
+    );
+    for (line, rule, message) in [
+        (
+            1,
+            "ReservedStageName",
+            "Stage name should not use the same name as reserved stage \"scratch\"",
+        ),
+        (
+            2,
+            "CopyIgnoredFile",
+            "Attempting to Copy file \"notes.txt\" that is excluded by .dockerignore",
+        ),
+        (
+            3,
+            "ConsistentInstructionCasing",
+            "Command 'expose' should match the case of the command majority (uppercase)",
+        ),
+        (
+            3,
+            "ExposeProtoCasing",
+            "Defined protocol '80/TCP' in EXPOSE instruction should be lowercase",
+        ),
+    ] {
+        let block = format!("WARNING: {rule} - https://docs.docker.com/go/dockerfile/rule/");
+        let at = text
+            .find(&block)
+            .unwrap_or_else(|| panic!("{rule} missing in:\n{text}"));
+        let after = &text[at..];
+        assert!(
+            after.contains(&format!("{message}\nDockerfile:{line}\n")),
+            "{rule}: {after}"
+        );
+    }
+    // The rules are printed by line.
+    let reserved = text.find("ReservedStageName").expect("reserved");
+    let ignored = text.find("CopyIgnoredFile").expect("ignored");
+    assert!(reserved < ignored, "{text}");
+    assert!(!text.contains("writing image"), "{text}");
+
+    // The same rules and lines as `layerlab build --check`; the file is
+    // named as the user gave it there.
+    let cli = layerlab(&state, &["build", "--check", dir]);
+    let cli_text = String::from_utf8_lossy(&cli.stdout);
+    let shown = format!("{}:", ctx.join("Dockerfile").display());
+    assert_eq!(cli_text.replace(&shown, "Dockerfile:"), text, "{cli_text}");
+
+    // Korean: docker's lines stay English, the message is the learner's.
+    let ko = support::binary::layerlab()
+        .args(["--lang", "ko", "--state"])
+        .arg(&state)
+        .args(["docker", "build", "--check", dir])
+        .output()
+        .expect("run layerlab");
+    let ko_text = String::from_utf8_lossy(&ko.stdout);
+    assert!(
+        ko_text.contains("WARNING: ExposeProtoCasing - ") && ko_text.contains("EXPOSE의 프로토콜"),
+        "{ko_text}"
+    );
+
+    // No Dockerfile: docker's words, nothing printed on stdout.
+    let missing = layerlab(&state, &["docker", "build", "--check", "-f", "nope", dir]);
+    assert_eq!(missing.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&missing.stderr);
+    assert!(err.contains("failed to read dockerfile"), "{err}");
+}

@@ -216,7 +216,14 @@ fn diagnostic_kinds() -> Vec<DiagnosticKind> {
             as_keyword: s("as"),
         },
         K::CheckStageNameCasing { name: s("Builder") },
-        K::CheckUndefinedVar { name: s("VERSION") },
+        K::CheckUndefinedVar {
+            name: s("VERSON"),
+            suggestion: None,
+        },
+        K::CheckUndefinedVar {
+            name: s("VERSON"),
+            suggestion: Some(s("VERSION")),
+        },
         K::CheckWorkdirRelativePath { path: s("app") },
         K::CheckSecretsUsedInArgOrEnv {
             keyword: s("ARG"),
@@ -224,6 +231,41 @@ fn diagnostic_kinds() -> Vec<DiagnosticKind> {
         },
         K::CheckMaintainerDeprecated,
         K::CheckLegacyKeyValueFormat { keyword: s("ENV") },
+        K::CheckNoEmptyContinuation,
+        K::CheckConsistentInstructionCasing {
+            command: s("Run"),
+            lower: false,
+        },
+        K::CheckConsistentInstructionCasing {
+            command: s("CMD"),
+            lower: true,
+        },
+        K::CheckDuplicateStageName { name: s("build") },
+        K::CheckReservedStageName { name: s("scratch") },
+        K::CheckMultipleInstructionsDisallowed { keyword: s("CMD") },
+        K::CheckExposeProtoCasing { port: s("80/TCP") },
+        K::CheckExposeInvalidFormat { port: s("80:80") },
+        K::CheckInvalidDefaultArgInFrom {
+            base: s("busybox:${TAG}"),
+        },
+        K::CheckRedundantTargetPlatform {
+            platform: s("$TARGETPLATFORM"),
+        },
+        K::CheckFromPlatformFlagConstDisallowed {
+            platform: s("linux/amd64"),
+        },
+        K::CheckUndefinedArgInFrom {
+            name: s("VARIANT"),
+            suggestion: None,
+        },
+        K::CheckUndefinedArgInFrom {
+            name: s("BULIDPLATFORM"),
+            suggestion: Some(s("BUILDPLATFORM")),
+        },
+        K::CheckCopyIgnoredFile {
+            add: false,
+            path: s("tmp/a.txt"),
+        },
         K::HeredocsNeedBuildkit {
             message: s("dockerfile parse error line 2: unknown instruction: ECHO"),
         },
@@ -348,6 +390,18 @@ fn diagnostic_kinds() -> Vec<DiagnosticKind> {
             | K::CheckSecretsUsedInArgOrEnv { .. }
             | K::CheckMaintainerDeprecated
             | K::CheckLegacyKeyValueFormat { .. }
+            | K::CheckNoEmptyContinuation
+            | K::CheckConsistentInstructionCasing { .. }
+            | K::CheckDuplicateStageName { .. }
+            | K::CheckReservedStageName { .. }
+            | K::CheckMultipleInstructionsDisallowed { .. }
+            | K::CheckExposeProtoCasing { .. }
+            | K::CheckExposeInvalidFormat { .. }
+            | K::CheckInvalidDefaultArgInFrom { .. }
+            | K::CheckRedundantTargetPlatform { .. }
+            | K::CheckFromPlatformFlagConstDisallowed { .. }
+            | K::CheckUndefinedArgInFrom { .. }
+            | K::CheckCopyIgnoredFile { .. }
             | K::HeredocsNeedBuildkit { .. }
             | K::Mount { .. }
             | K::MountNotProvided { .. }
@@ -467,6 +521,10 @@ fn every_diagnostic_kind_renders_in_both_languages() {
         let text = kind.text();
         let (en, ko) = both(&text);
         assert_translated(&text, &en, &ko);
+        // Every build check says why its rule exists.
+        if kind.check_rule().is_some() {
+            assert!(kind.hint().is_some(), "{kind:?} has no explanation");
+        }
         if let Some(hint) = kind.hint() {
             let (en, ko) = both(&hint);
             assert_translated(&hint, &en, &ko);

@@ -635,3 +635,41 @@ fn the_side_by_side_key_is_in_the_footer_where_it_fits() {
     assert!(!footer(&narrow).contains("both builders"));
     assert!(footer(&narrow).contains(": docker"), "{}", footer(&narrow));
 }
+
+/// A build check (`docker build --check`) on an instruction: a `!` after
+/// its line number, in a colour that is not a cache verdict's, and in the
+/// details the rule, BuildKit's message and why — in the learner's language.
+#[test]
+fn a_build_check_marks_its_instruction_and_explains_in_the_details() {
+    for (lang, message, why) in [
+        (
+            Lang::En,
+            "Defined protocol '80/TCP' in EXPOSE instruction should be lowercase",
+            "Protocol in EXPOSE instruction should be lowercase",
+        ),
+        (
+            Lang::Ko,
+            "EXPOSE의 프로토콜은 소문자로 써야 함: '80/TCP'",
+            "EXPOSE의 프로토콜(tcp, udp)은 소문자로 쓰세요.",
+        ),
+    ] {
+        let mut f = example(lang, (100, 30));
+        f.keys("j a").typed("EXPOSE 80/TCP").keys("esc");
+        let b = f.buffer();
+        let (x, y) = find(&b, "EXPOSE 80/TCP").expect("the new line");
+        assert_eq!(b[(x - 1, y)].symbol(), "!", "{}", f.screen());
+        assert_eq!(b[(x - 1, y)].fg, Color::Magenta);
+        // An instruction no check warns about has no mark.
+        let (x, y) = find(&b, "FROM diamol/node").expect("FROM");
+        assert_eq!(b[(x - 1, y)].symbol(), " ", "{}", f.screen());
+
+        f.keys("enter");
+        let screen = f.screen();
+        let flat = screen.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            flat.contains(&format!("! ExposeProtoCasing {message}")),
+            "{screen}"
+        );
+        assert!(flat.contains(why), "{screen}");
+    }
+}

@@ -1,22 +1,30 @@
-//! `layerlab build --check`: BuildKit's build checks instead of a build,
-//! printed as `docker build --check` prints them (rule, page, message, the
-//! place in the Dockerfile). The message speaks the learner's language; the
-//! lines around it stay docker's English.
+//! `docker build --check`: BuildKit's build checks instead of a build,
+//! printed as docker prints them (rule, page, message, the place in the
+//! Dockerfile). Shared by the command bar, `layerlab docker build --check`
+//! and `layerlab build --check`. The message speaks the learner's language;
+//! the lines around it stay docker's English.
 
-use crate::dockerfile::{compile, Diagnostic};
+use crate::dockerfile::{Compiled, Diagnostic};
+use crate::engine::checks::build_checks;
+use crate::engine::dockerignore::DockerIgnore;
 use crate::messages::Lang;
 
-/// Run the checks on `text` (read from `file`); returns the exit code:
-/// 1 when a check warns or the file does not parse, as docker does.
-pub fn run(file: &str, text: &str, lang: Lang) -> i32 {
-    let compiled = compile::compile(text);
-    if let Some(error) = compiled.error() {
-        eprint!("{}", error.render_in(lang, file, text));
-        return 1;
+/// The report of checking `compiled` (read from `file`) in a context whose
+/// `.dockerignore` is `ignore`, and the exit code: 1 when a check warns or
+/// the file does not build, as docker does. `Err`: the text does not
+/// parse, or has an error BuildKit makes, rendered at its line.
+pub fn run(
+    file: &str,
+    compiled: &Compiled,
+    ignore: Option<&DockerIgnore>,
+    lang: Lang,
+) -> Result<(String, i32), String> {
+    if let Some(error) = compiled.error().filter(|e| !e.kind.classic_only()) {
+        return Err(error.render_in(lang, file, compiled.source()));
     }
-    let warnings = compiled.build_checks();
-    print!("{}", report(&warnings, file, text, lang));
-    i32::from(!warnings.is_empty())
+    let warnings = build_checks(compiled, ignore);
+    let code = i32::from(!warnings.is_empty());
+    Ok((report(&warnings, file, compiled.source(), lang), code))
 }
 
 /// The whole report, as text.
