@@ -617,13 +617,7 @@ impl Session {
         crate::ui::render(&self.model, area, &mut buffer);
         let context = self.host.project.as_ref().map(|p| p.context.as_path());
         let folder = export::folder(&self.cwd, context);
-        let written = export::write(&folder, &buffer).map_err(|m| m.render(self.model.lang))?;
-        let name = written
-            .svg
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        Ok((folder.display().to_string(), name))
+        export::write_named(&folder, &buffer, self.model.lang)
     }
 
     /// A preview even when its inputs look unchanged: an explicit change of

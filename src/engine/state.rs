@@ -701,7 +701,7 @@ fn is_state_or_empty(dir: &Path) -> Result<bool, StateError> {
 }
 
 /// `dir/name`, or `dir/name.N` for the first N free.
-fn free_name(dir: &Path, name: &str) -> PathBuf {
+pub fn free_name(dir: &Path, name: &str) -> PathBuf {
     let first = dir.join(name);
     if !first.exists() {
         return first;

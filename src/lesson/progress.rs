@@ -133,7 +133,8 @@ pub fn load(state_dir: &Path) -> (Progress, Option<Trouble>) {
         Read::Partial(p) => (p, None),
         Read::Newer(v) => (Progress::new(), Some(v)),
     };
-    let kept = free_name(state_dir, &format!("{FILE}.corrupt"));
+    // A file kept aside never replaces one kept before.
+    let kept = crate::engine::state::free_name(state_dir, &format!("{FILE}.corrupt"));
     let trouble = match std::fs::rename(&path, &kept) {
         Ok(()) => match newer {
             Some(version) => Trouble::Newer { version, kept },
@@ -182,19 +183,6 @@ fn read(bytes: &[u8]) -> Read {
         }
     }
     Read::Partial(progress)
-}
-
-/// `dir/name`, or `dir/name.N` for the first N free: a file kept aside
-/// never replaces one kept before.
-fn free_name(dir: &Path, name: &str) -> PathBuf {
-    let first = dir.join(name);
-    if !first.exists() {
-        return first;
-    }
-    (2..)
-        .map(|n| dir.join(format!("{name}.{n}")))
-        .find(|p| !p.exists())
-        .unwrap_or(first)
 }
 
 /// Write `progress` to `state_dir/progress.json` atomically: a temporary

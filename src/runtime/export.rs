@@ -4,7 +4,7 @@
 //! overwritten).
 
 use crate::limits::SCREEN_FILES;
-use crate::messages::Message;
+use crate::messages::{Lang, Message};
 use crate::ui::export;
 use ratatui::buffer::Buffer;
 use std::fs::OpenOptions;
@@ -70,6 +70,18 @@ pub fn write(dir: &Path, buffer: &Buffer) -> Result<Written, Message> {
     Err(Message::new("screen.folder_full")
         .arg("limit", SCREEN_FILES)
         .arg("folder", dir.display()))
+}
+
+/// [`write`], as the screen says it: the folder and the files' name
+/// without its extension, or why not in `lang`.
+pub fn write_named(dir: &Path, buffer: &Buffer, lang: Lang) -> Result<(String, String), String> {
+    let written = write(dir, buffer).map_err(|m| m.render(lang))?;
+    let name = written
+        .svg
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok((dir.display().to_string(), name))
 }
 
 #[cfg(test)]

@@ -74,14 +74,7 @@ impl DemoSession {
     /// temporary one).
     fn export_screen(&self) -> Result<(String, String), String> {
         let folder = std::env::current_dir().map_err(|e| e.to_string())?;
-        let written = crate::runtime::export::write(&folder, &draw(&self.model))
-            .map_err(|m| m.render(self.model.lang))?;
-        let name = written
-            .svg
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        Ok((folder.display().to_string(), name))
+        crate::runtime::export::write_named(&folder, &draw(&self.model), self.model.lang)
     }
 
     /// Makes a move; a move that fails leaves the demo where it was and

@@ -4,7 +4,7 @@
 //! `layerlab` finds the progress kept. The same over a corrupt progress
 //! file, which is kept aside with a message.
 
-use crate::support::tmux::{assert_restored, exited, tmux, tmux_available, Session};
+use crate::support::tmux::{assert_restored, exited, tmux_available, Session};
 use std::path::Path;
 
 /// Seconds a screen may take to show what is waited for: a lesson opens
@@ -17,18 +17,7 @@ fn start(name: &str, state: &Path, lang: &str) -> Session {
         env!("CARGO_BIN_EXE_layerlab"),
         state.display(),
     );
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        name,
-        "-x",
-        "100",
-        "-y",
-        "30",
-        &cmd,
-    ]);
-    Session(name.to_string())
+    Session::start(name, (100, 30), &cmd)
 }
 
 /// The menu, the first lesson opened with Enter, its first step done by

@@ -64,18 +64,7 @@ fn reorder_and_change_the_source_in_a_real_terminal() {
         state.display(),
         ctx.display()
     );
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        &name,
-        "-x",
-        "120",
-        "-y",
-        "35",
-        &cmd,
-    ]);
-    let s = Session(name);
+    let s = Session::start(&name, (120, 35), &cmd);
     s.wait("the first preview", |sc| {
         verdict(sc, "RUN sleep 5").is_some()
             && (sc.contains("preview (nothing built yet)") || sc.contains("· preview ·"))
@@ -199,18 +188,7 @@ fn start_pane(name: &str, dir: &Path, ctx: &Path, shell: bool) -> Session {
             layerlab.replace('"', "\\\"")
         )
     };
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        name,
-        "-x",
-        "120",
-        "-y",
-        "35",
-        &cmd,
-    ]);
-    let s = Session(name.to_string());
+    let s = Session::start(name, (120, 35), &cmd);
     if shell {
         tmux(&["send-keys", "-t", name, &layerlab, "Enter"]);
     }
@@ -325,18 +303,7 @@ fn run_it_opens_a_shell_on_the_terminal() {
         state.display()
     );
     let name = format!("layerlab-it-{}", std::process::id());
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        &name,
-        "-x",
-        "100",
-        "-y",
-        "30",
-        &cmd,
-    ]);
-    let s = Session(name);
+    let s = Session::start(&name, (100, 30), &cmd);
     s.wait("the prompt", |sc| sc.lines().any(|l| l.trim_end() == "/ #"));
     s.keys(&["cd /tmp && echo made > f.txt && X=5", "Enter"]);
     s.wait("the new directory in the prompt", |sc| {

@@ -244,18 +244,7 @@ fn asciinema_cat(cast: &Path, dir: &Path, name: &str) -> Option<String> {
         out.display(),
         rc.display()
     );
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        name,
-        "-x",
-        "100",
-        "-y",
-        "30",
-        &cmd,
-    ]);
-    let _pane = Session(name.to_string());
+    let _pane = Session::start(name, (100, 30), &cmd);
     let start = Instant::now();
     while !rc.exists() || std::fs::read_to_string(&rc).unwrap().trim().is_empty() {
         assert!(
@@ -290,18 +279,7 @@ fn start(name: &str, root: &Path, cwd: &Path, ctx: &Path) -> Session {
         cwd.display(),
         layerlab
     );
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        name,
-        "-x",
-        "100",
-        "-y",
-        "30",
-        &cmd,
-    ]);
-    Session(name.to_string())
+    Session::start(name, (100, 30), &cmd)
 }
 
 #[test]

@@ -29,6 +29,23 @@ impl Drop for Session {
 }
 
 impl Session {
+    /// A detached session `name` of `cols`×`rows` running `cmd`.
+    pub fn start(name: &str, (cols, rows): (u16, u16), cmd: &str) -> Session {
+        let (cols, rows) = (cols.to_string(), rows.to_string());
+        tmux(&[
+            "new-session",
+            "-d",
+            "-s",
+            name,
+            "-x",
+            &cols,
+            "-y",
+            &rows,
+            cmd,
+        ]);
+        Session(name.to_string())
+    }
+
     pub fn screen(&self) -> String {
         tmux(&["capture-pane", "-p", "-t", &self.0])
     }
