@@ -211,7 +211,7 @@ impl Unmet {
             Unmet::MissingInstruction(k) if ko => format!("Dockerfile에 {k}이(가) 없습니다."),
             Unmet::MissingInstruction(k) => format!("the Dockerfile has no {k}."),
             Unmet::TooManyInstructions { keyword, max, got } if ko => {
-                format!("{keyword} 명령어 {got}개 (목표: {max}개 이하)")
+                format!("{keyword} 인스트럭션 {got}개 (목표: {max}개 이하)")
             }
             Unmet::TooManyInstructions { keyword, max, got } => {
                 format!("{got} {keyword} instructions (at most {max}).")
