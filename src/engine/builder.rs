@@ -347,6 +347,9 @@ struct StageState {
     args: Vec<(String, Option<String>)>,
     /// All ARG names declared in the stage (to name them in reasons).
     arg_names: Vec<String>,
+    /// A step ran again only because of `--no-cache` (BuildKit): every
+    /// later step runs again on its result.
+    ran_without_cache: bool,
     /// Under the classic builder, the key of the last step's record: the
     /// step image the built image is.
     classic_step: Option<Digest>,
@@ -575,6 +578,7 @@ impl Run<'_> {
             history,
             chain: key.digest(),
             rebuilt: None,
+            ran_without_cache: false,
             classic_step: None,
             args: Vec::new(),
             arg_names: Vec::new(),
@@ -713,9 +717,12 @@ impl Run<'_> {
         let digest = key.digest();
         // `--no-cache`: the classic builder skips every lookup; BuildKit
         // marks only exec and copy operations to ignore the cache (recorded:
-        // 05 still reports WORKDIR as CACHED).
+        // 05 still reports a first WORKDIR as CACHED), and whatever comes
+        // after one of them runs again on its new result (Docker 20.10
+        // re-runs a WORKDIR that follows a RUN).
         let ignores_cache = self.opts.no_cache
             && (builder == BuilderKind::Classic
+                || st.ran_without_cache
                 || matches!(cmd.keyword(), Keyword::Run | Keyword::Copy | Keyword::Add));
         let cache = cache_of(builder);
         let hit = if ignores_cache {
@@ -812,7 +819,9 @@ impl Run<'_> {
                         why: MissReason::NoCache
                     }
                 );
-            if !no_cache_only {
+            if no_cache_only {
+                st.ran_without_cache = true;
+            } else {
                 st.rebuilt
                     .get_or_insert_with(|| limits::quote_cut(&cmd.text));
             }
