@@ -201,7 +201,9 @@ fn run(
     if let Some(err) = heredocs_unsupported(file, opts) {
         return (Err(err), None);
     }
-    if let Some(err) = plan.errors().next() {
+    // An error only the classic builder makes stops it where it meets it
+    // (see `stage`); BuildKit builds past it.
+    if let Some(err) = plan.errors().find(|d| !d.kind.classic_only()) {
         let err = BuildError {
             message: format!("failed to parse Dockerfile: {}", err.message()),
             span: Some(err.span),
@@ -467,6 +469,19 @@ impl Run<'_> {
 
     fn stage(&mut self, index: usize, numbering: &mut steps::Numbering) -> Result<(), BuildError> {
         let stage = &self.plan.stages[index];
+        // The classic builder refuses a stage name already used when it
+        // comes to that FROM, the stages before it built (Docker 20.10).
+        let refused = self
+            .plan
+            .errors()
+            .find(|d| d.kind.classic_only() && d.span.line == stage.span.line);
+        if let (BuilderKind::Classic, Some(d)) = (self.opts.builder, refused) {
+            let span = d.span;
+            let mut e = self.fail("a stage name already used".into(), Some(span));
+            // Docker's own words, not the analyzer's diagnostic.
+            e.diagnostics.clear();
+            return Err(e);
+        }
         let globals = self.global_args();
         let base_ref = expand::expand_word(&stage.base, self.plan.escape, &globals)
             .map(|e| e.value)

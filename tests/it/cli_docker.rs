@@ -913,3 +913,41 @@ fn the_web_ping_declaration_describes_the_example_app() {
         layerlab::filesystem::digest::Digest::of(&app).to_string()
     );
 }
+
+/// A stage name used twice: Docker 20.10's classic builder builds the
+/// stages before it, then stops at that FROM with its own words; its
+/// BuildKit builds the file (checked on the live engine).
+#[test]
+fn a_stage_name_used_twice_stops_the_classic_builder_at_that_from() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        tmp.path().join("Dockerfile"),
+        "FROM busybox AS a\nRUN echo 1\nFROM busybox AS a\nRUN echo 2\n",
+    )
+    .expect("Dockerfile");
+    let build = |buildkit: &str| {
+        support::binary::layerlab()
+            .arg("--state")
+            .arg(tmp.path().join("state"))
+            .args(["docker", "build", "."])
+            .env("DOCKER_BUILDKIT", buildkit)
+            .current_dir(tmp.path())
+            .output()
+            .expect("layerlab")
+    };
+    let classic = build("0");
+    let out = String::from_utf8_lossy(&classic.stdout);
+    assert_eq!(classic.status.code(), Some(1), "{out}");
+    assert!(out.contains("Step 2/4 : RUN echo 1"), "{out}");
+    assert!(!out.contains("Step 3/4"), "{out}");
+    assert_eq!(
+        String::from_utf8_lossy(&classic.stderr).trim_end(),
+        "a stage name already used"
+    );
+    let buildkit = build("1");
+    assert!(
+        buildkit.status.success(),
+        "{}",
+        String::from_utf8_lossy(&buildkit.stderr)
+    );
+}
