@@ -382,6 +382,14 @@ mod tests {
         assert_eq!(out, "a\u{fffd}[31mb\u{fffd}");
     }
 
+    /// The SVG's line that holds `needle`.
+    fn line_with(svg: &str, needle: &str) -> String {
+        svg.lines()
+            .find(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("no line with {needle:?} in {svg}"))
+            .to_string()
+    }
+
     #[test]
     fn colours_come_from_the_cells_through_the_palette() {
         let mut buffer = Buffer::empty(Rect::new(0, 0, 10, 1));
@@ -394,12 +402,7 @@ mod tests {
         buffer.set_string(5, 0, "ok", Style::default().fg(Color::Rgb(1, 2, 3)));
         buffer.set_string(8, 0, "i", Style::default().fg(Color::Indexed(196)));
         let svg = svg(&buffer);
-        let line = |needle: &str| {
-            svg.lines()
-                .find(|l| l.contains(needle))
-                .unwrap()
-                .to_string()
-        };
+        let line = |needle: &str| line_with(&svg, needle);
         assert!(line(">MISS<").contains("fill=\"#ffffff\""));
         assert!(svg.contains(&format!(
             "<rect x=\"0\" y=\"0\" width=\"{}\" height=\"{CELL_H}\" fill=\"#cd3131\"/>",
@@ -421,12 +424,7 @@ mod tests {
         buffer.set_string(4, 0, "U", m(Modifier::UNDERLINED));
         buffer.set_string(6, 0, "R", m(Modifier::REVERSED));
         let svg = svg(&buffer);
-        let line = |needle: &str| {
-            svg.lines()
-                .find(|l| l.contains(needle))
-                .unwrap()
-                .to_string()
-        };
+        let line = |needle: &str| line_with(&svg, needle);
         assert!(line(">B<").contains("font-weight=\"bold\""));
         assert!(line(">I<").contains("font-style=\"italic\""));
         assert!(line(">U<").contains("text-decoration=\"underline\""));
