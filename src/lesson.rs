@@ -21,5 +21,5 @@ pub mod picture;
 pub mod play;
 pub mod progress;
 
-pub use loader::{embedded, load_dir, parse_lesson, LoadError, Loaded};
+pub use loader::{embedded, load_dir, named, parse_lesson, LoadError, Loaded};
 pub use model::{Action, Caption, Lesson, Start, Step, Text, FORMAT_VERSION};

@@ -34,7 +34,8 @@ pub enum LessonCommand {
     },
     /// Open the lesson screen on a lesson, where the learner left it.
     Start {
-        /// The lesson's name, as `lesson list` prints it (`01-first-image`).
+        /// The lesson, as `lesson list` prints it (`01-first-image`) or by its
+        /// number (`1`).
         name: String,
     },
 }

@@ -112,10 +112,7 @@ pub fn find(id: &str, dir: Option<&Path>) -> Option<Lesson> {
         None => embedded(),
         Some(d) => load_dir(d).lessons.into_iter().map(|(_, l)| l).collect(),
     };
-    let number = id.parse::<u32>().ok().map(|n| format!("{n:02}-"));
-    lessons
-        .into_iter()
-        .find(|l| l.id == id || number.as_deref().is_some_and(|p| l.id.starts_with(p)))
+    crate::lesson::named(&lessons, id).cloned()
 }
 
 #[cfg(test)]

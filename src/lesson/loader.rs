@@ -131,6 +131,15 @@ pub fn parse_lesson(id: &str, file: &str, text: &str) -> Result<Lesson, LoadErro
     })
 }
 
+/// The lesson `id` names among `lessons`: its whole id (`02-build-cache`)
+/// or its number (`02`, `2`), as `lesson list` prints them.
+pub fn named<'a>(lessons: &'a [Lesson], id: &str) -> Option<&'a Lesson> {
+    let number = id.parse::<u32>().ok().map(|n| format!("{n:02}-"));
+    lessons
+        .iter()
+        .find(|l| l.id == id || number.as_deref().is_some_and(|p| l.id.starts_with(p)))
+}
+
 /// The lessons shipped in the binary.
 pub fn embedded() -> Vec<Lesson> {
     EMBEDDED

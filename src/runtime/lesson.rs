@@ -55,7 +55,7 @@ impl Catalog {
     }
 
     pub fn find(&self, id: &str) -> Option<&Lesson> {
-        self.lessons.iter().find(|l| l.id == id)
+        crate::lesson::named(&self.lessons, id)
     }
 }
 
