@@ -3,7 +3,8 @@
 //! found, and the progress of every lesson (saved whenever a step is done
 //! or begun). What the keys and events do with it is `lesson_update`.
 
-use crate::lesson::goal::Unmet;
+use crate::engine::builder::BuilderKind;
+use crate::lesson::goal::{Builder, Unmet};
 use crate::lesson::model::{Lesson, Step};
 use crate::lesson::picture::Picture;
 use crate::lesson::progress::Progress;
@@ -74,6 +75,17 @@ pub enum LessonEffect {
 }
 
 impl LessonScreen {
+    /// The builder the step's goal is about, if it names one: the screen
+    /// previews under it from the start (the lecture's reorder is a
+    /// classic-builder lesson).
+    pub fn builder(&self) -> Option<BuilderKind> {
+        let want = self.lesson.steps.get(self.step)?.goal.builder?;
+        Some(match want {
+            Builder::Classic => BuilderKind::Classic,
+            Builder::Buildkit => BuilderKind::Buildkit,
+        })
+    }
+
     pub fn new(lesson: Lesson, step: usize, progress: Progress) -> LessonScreen {
         let step = step.min(lesson.steps.len().saturating_sub(1));
         LessonScreen {

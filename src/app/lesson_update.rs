@@ -190,6 +190,9 @@ pub fn event(model: &mut Model, event: LessonEvent) -> Vec<Effect> {
         }
         LessonEvent::StepLaidOut { step, dockerfile } => {
             screen.begin(step);
+            if let Some(builder) = screen.builder() {
+                model.builder = builder;
+            }
             let saved = save(screen);
             model.status = None;
             model.undo.clear();

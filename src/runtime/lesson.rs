@@ -336,6 +336,9 @@ pub fn open(
     let mut session = Session::open(daemon, work.clone(), dockerfile.clone(), &title, lang)?;
     let mut screen = LessonScreen::new(lesson.clone(), step, progress);
     screen.begin(step);
+    if let Some(builder) = screen.builder() {
+        session.model.builder = builder;
+    }
     let saved = screen.progress.clone();
     session.model.lesson = Some(Box::new(screen));
     let best = best_of(&lesson, step);

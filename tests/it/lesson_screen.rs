@@ -7,6 +7,7 @@
 use layerlab::app::action::Action;
 use layerlab::app::keymap::{Keymap, Scope};
 use layerlab::app::{Event, Key};
+use layerlab::engine::builder::BuilderKind;
 use layerlab::engine::daemon::Daemon;
 use layerlab::lesson::embedded;
 use layerlab::lesson::progress::{self, Progress, Trouble};
@@ -141,6 +142,22 @@ fn the_goal_picture_shows_the_best_known_cache_pattern_beside_the_learners() {
     let screen = s.model.lesson.as_ref().unwrap();
     assert!(screen.is_done(1), "{:?}", screen.unmet);
     assert_eq!(screen.yours.as_ref().map(|p| p.rebuilt), Some(1));
+}
+
+/// A step whose goal names a builder previews under it from the start, and
+/// the next step under its own (02: classic for the lecture's reorder, then
+/// BuildKit for its last step).
+#[test]
+fn a_step_about_one_builder_previews_under_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = lesson(dir.path(), "02-build-cache", Progress::new());
+    assert_eq!(s.model.builder, BuilderKind::Classic);
+    for _ in 0..3 {
+        press(&mut s, "S y S y n");
+    }
+    let screen = s.model.lesson.as_ref().unwrap();
+    assert_eq!(screen.step, 3, "{:?}", screen.unmet);
+    assert_eq!(s.model.builder, BuilderKind::Buildkit);
 }
 
 #[test]
