@@ -386,8 +386,8 @@ fn render_column(model: &Model, col: Column, area: Rect, buf: &mut Buffer) {
     let digests = !model.side_by_side || w >= 48;
     let times = digests || w >= 36;
     let right = match (digests, times) {
-        (true, _) => 22,
-        (false, true) => 14,
+        (true, _) => 23,
+        (false, true) => 15,
         (false, false) => 8,
     };
     let fixed = 2 + 5 + 2 + right;
@@ -482,11 +482,12 @@ fn render_column(model: &Model, col: Column, area: Rect, buf: &mut Buffer) {
                     spans.push(Span::raw(text::fit_right(&size, 8)));
                 }
                 let time = match step {
-                    Some(s) if s.verdict.missed() => format!("≈{:.1}s", s.seconds),
+                    Some(s) if s.verdict.missed() => simulated_seconds(model.lang, s.seconds),
                     _ => String::new(),
                 };
                 if times {
-                    spans.push(Span::raw(text::fit_right(&time, 6)));
+                    // `≈0.1 s`, `≈0.1초`, and a space before it.
+                    spans.push(Span::raw(text::fit_right(&time, 7)));
                 }
             }
         }
