@@ -9,6 +9,7 @@
 mod file_cache;
 mod listing;
 mod overlay;
+mod refresh;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
@@ -27,6 +28,7 @@ use listing::{Kind, Lister, Lstat};
 
 pub use file_cache::FileCache;
 pub use overlay::{Override, Overrides};
+pub use refresh::MAX_PATHS as MAX_REFRESH_PATHS;
 
 /// Read size when hashing: large enough that syscalls vanish next to sha256,
 /// small enough to stay in cache. Files are never read whole into memory.
@@ -294,15 +296,7 @@ impl ContextSnapshot {
             // stat cache answers for every file reads none.
             buffer: Vec::new(),
             lister: Lister::new(),
-            snapshot: ContextSnapshot {
-                root: root.to_owned(),
-                entries: BTreeMap::new(),
-                excluded: BTreeSet::new(),
-                unsupported: BTreeSet::new(),
-                stats: HashStats::default(),
-                ignore: ignore.clone(),
-                memory: BTreeMap::new(),
-            },
+            snapshot: ContextSnapshot::empty(root, ignore),
         };
         let result = walk.dir("", root, None);
         // Keep what was learned even if the walk failed half-way.
@@ -310,6 +304,19 @@ impl ContextSnapshot {
         cache.entries.retain(|_, e| std::mem::take(&mut e.seen));
         result?;
         Ok(walk.snapshot)
+    }
+
+    /// Nothing yet, for a walk to fill.
+    fn empty(root: &Path, ignore: &DockerIgnore) -> ContextSnapshot {
+        ContextSnapshot {
+            root: root.to_owned(),
+            entries: BTreeMap::new(),
+            excluded: BTreeSet::new(),
+            unsupported: BTreeSet::new(),
+            stats: HashStats::default(),
+            ignore: ignore.clone(),
+            memory: BTreeMap::new(),
+        }
     }
 
     pub fn root(&self) -> &Path {
@@ -731,39 +738,55 @@ impl Walk<'_> {
         let mut kept_any = false;
         for (name, meta) in names {
             let rel = join(rel, &name);
-            let parent = abs;
-            let abs = || parent.join(&name);
-            let (excluded, child_info) = if self.ignore.is_empty() {
-                (false, None)
-            } else {
-                let (excluded, info) = self.ignore.walk_verdict(&rel, info);
-                (excluded, Some(info))
-            };
-            if meta.kind == Kind::Dir {
-                if excluded && !self.ignore.may_reinclude_below(&rel) {
-                    self.snapshot.excluded.insert(rel);
-                    continue;
-                }
-                let kept_below = self.dir(&rel, &abs(), child_info.as_ref())?;
-                if excluded && !kept_below {
-                    self.snapshot.excluded.insert(rel);
-                } else {
-                    self.snapshot
-                        .entries
-                        .insert(rel, stat_meta(&meta, FileKind::Dir, None));
-                    kept_any = true;
-                }
-                continue;
-            }
-            if excluded {
+            kept_any |= self.entry(rel, abs, &name, &meta, info)?;
+        }
+        Ok(kept_any)
+    }
+
+    /// Takes in one path of the walk (and, for a directory, what is below
+    /// it); `info` is its parent's `.dockerignore` state. Returns whether
+    /// it was kept. Its full path is made only when something is read
+    /// through it: a rebuild's walk of unchanged files reads nothing.
+    fn entry(
+        &mut self,
+        rel: String,
+        parent: &Path,
+        name: &str,
+        meta: &Lstat,
+        info: Option<&MatchInfo>,
+    ) -> Result<bool, ContextError> {
+        let (excluded, child_info) = if self.ignore.is_empty() {
+            (false, None)
+        } else {
+            let (excluded, info) = self.ignore.walk_verdict(&rel, info);
+            (excluded, Some(info))
+        };
+        if meta.kind == Kind::Dir {
+            if excluded && !self.ignore.may_reinclude_below(&rel) {
                 self.snapshot.excluded.insert(rel);
-                continue;
+                return Ok(false);
             }
-            let entry = if meta.kind == Kind::File {
-                let digest = self.file_digest(&rel, abs, &meta)?;
-                stat_meta(&meta, FileKind::File, Some(digest))
-            } else if meta.kind == Kind::Symlink {
-                let abs = abs();
+            let kept_below = self.dir(&rel, &parent.join(name), child_info.as_ref())?;
+            if excluded && !kept_below {
+                self.snapshot.excluded.insert(rel);
+                return Ok(false);
+            }
+            self.snapshot
+                .entries
+                .insert(rel, stat_meta(meta, FileKind::Dir, None));
+            return Ok(true);
+        }
+        if excluded {
+            self.snapshot.excluded.insert(rel);
+            return Ok(false);
+        }
+        let entry = match meta.kind {
+            Kind::File => {
+                let digest = self.file_digest(&rel, || parent.join(name), meta)?;
+                stat_meta(meta, FileKind::File, Some(digest))
+            }
+            Kind::Symlink => {
+                let abs = parent.join(name);
                 let target = fs::read_link(&abs).map_err(io_error(&abs))?;
                 let Some(target) = target.to_str() else {
                     return Err(ContextError::NonUtf8 { path: abs });
@@ -771,15 +794,15 @@ impl Walk<'_> {
                 let kind = FileKind::Symlink {
                     target: target.to_owned(),
                 };
-                stat_meta(&meta, kind, None)
-            } else {
+                stat_meta(meta, kind, None)
+            }
+            Kind::Dir | Kind::Other => {
                 self.snapshot.unsupported.insert(rel);
-                continue;
-            };
-            self.snapshot.entries.insert(rel, entry);
-            kept_any = true;
-        }
-        Ok(kept_any)
+                return Ok(false);
+            }
+        };
+        self.snapshot.entries.insert(rel, entry);
+        Ok(true)
     }
 
     fn file_digest(

@@ -56,6 +56,12 @@ fn nanos(secs: i64, nsec: i64) -> i64 {
     secs.saturating_mul(1_000_000_000).saturating_add(nsec)
 }
 
+/// One path's `lstat`, for a refresh that reads a few paths rather than
+/// whole directories.
+pub(super) fn lstat(path: &std::path::Path) -> io::Result<Lstat> {
+    std::fs::symlink_metadata(path).map(|m| from_metadata(&m))
+}
+
 /// The standard library's `lstat` as the walk needs it.
 fn from_metadata(meta: &std::fs::Metadata) -> Lstat {
     use std::os::unix::fs::MetadataExt;
