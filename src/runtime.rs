@@ -16,6 +16,7 @@ pub mod oracle;
 pub mod present;
 pub mod record;
 pub mod recovery;
+pub mod rewalk;
 pub mod terminal;
 pub mod watcher;
 pub mod worker;
@@ -31,7 +32,7 @@ use crate::engine::store::EngineState;
 use crate::messages::Message;
 use events::RtEvent;
 use host::{EngineHost, Project};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
@@ -132,6 +133,10 @@ pub struct Session {
     pub lesson: Option<lesson::LessonRun>,
     /// The learner asked for the lesson menu: the screen ends for it.
     pub to_menu: bool,
+    /// A background walk of the context is under way (see `rewalk`).
+    walking: bool,
+    /// When the last one began or ended.
+    last_walk: Instant,
 }
 
 impl Session {
@@ -174,6 +179,8 @@ impl Session {
             cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
             lesson: None,
             to_menu: false,
+            walking: false,
+            last_walk: Instant::now(),
         })
     }
 
@@ -330,7 +337,7 @@ impl Session {
 
     /// The first snapshot and preview.
     pub fn start(&mut self) {
-        match self.host.refresh_context() {
+        match self.host.refresh_context(&BTreeSet::new()) {
             Ok(Some(sources)) => self.dispatch(Event::ContextRead(Box::new(sources))),
             Ok(None) => {}
             Err(e) => self.model.status = Some(e),
@@ -637,7 +644,7 @@ impl Session {
     }
 
     /// Files changed on disk (one debounced burst).
-    pub fn files_changed(&mut self, changed: watcher::Changed) {
+    pub fn files_changed(&mut self, changed: &watcher::Changed) {
         if changed.dockerfile {
             if let Some(p) = &self.host.project {
                 if let Ok(text) = std::fs::read_to_string(&p.dockerfile) {
@@ -646,15 +653,43 @@ impl Session {
             }
         }
         if changed.context {
-            match self.host.refresh_context() {
-                Ok(Some(sources)) => {
-                    self.dispatch(Event::ContextRead(Box::new(sources)));
-                    let effects = crate::app::update::preview(&mut self.model);
-                    self.settle(effects);
-                }
+            match self.host.refresh_context(&changed.paths) {
+                Ok(Some(sources)) => self.context_read(sources),
                 Ok(None) => {}
                 Err(e) => self.model.status = Some(e),
             }
+        }
+    }
+
+    /// The context on disk is not what the screen showed: show it, and
+    /// preview over it.
+    fn context_read(&mut self, sources: ContextSources) {
+        self.dispatch(Event::ContextRead(Box::new(sources)));
+        let effects = crate::app::update::preview(&mut self.model);
+        self.settle(effects);
+    }
+
+    /// A walk of the whole context to run in the background, when the
+    /// screen has been idle long enough since the last (see `rewalk`).
+    pub fn rewalk_due(&mut self) -> Option<rewalk::Walk> {
+        if self.busy() || self.walking || self.last_walk.elapsed() < rewalk::EVERY {
+            return None;
+        }
+        self.last_walk = Instant::now();
+        let walk = self.host.rewalk()?;
+        self.walking = true;
+        Some(walk)
+    }
+
+    /// What a background walk found: the screen changes only if the
+    /// watcher missed something.
+    pub fn walked(&mut self, result: Result<rewalk::Walked, String>) {
+        self.walking = false;
+        self.last_walk = Instant::now();
+        // A walk that failed finds nothing to show: the next change the
+        // watcher reports reads the context, and says what is wrong.
+        if let Some(sources) = result.ok().and_then(|w| self.host.walked(w)) {
+            self.context_read(sources);
         }
     }
 
@@ -993,6 +1028,12 @@ pub fn run_screen(
                     }
                 }
                 session.reload_engine();
+                if let Some(walk) = session.rewalk_due() {
+                    let tx = tty.tx.clone();
+                    walk.spawn(move |r| {
+                        let _ = tx.send(RtEvent::Walked(Box::new(r)));
+                    });
+                }
                 continue;
             }
             Err(RecvTimeoutError::Disconnected) => break,
@@ -1007,7 +1048,8 @@ pub fn run_screen(
                 }
                 RtEvent::Suspend => guard.suspend(),
                 RtEvent::Resume => guard.resume().map_err(|e| e.to_string())?,
-                RtEvent::Files(c) => session.files_changed(c),
+                RtEvent::Files(c) => session.files_changed(&c),
+                RtEvent::Walked(r) => session.walked(*r),
                 RtEvent::Worker(r) => session.report(r),
                 // Ctrl-Z is a key in raw mode: it suspends as the shell's
                 // SIGTSTP would.
@@ -1039,10 +1081,7 @@ pub fn run_screen(
             session.dispatch(Event::ExternalEditorDone(result));
             // What the editor saved shows now; the watcher's later report
             // of the same save finds nothing new.
-            session.files_changed(watcher::Changed {
-                dockerfile: true,
-                context: true,
-            });
+            session.files_changed(&watcher::Changed::everything());
         }
     }
     // What runs is cancelled; a job deaf to it (a step the shell cannot
@@ -1057,7 +1096,7 @@ pub fn run_screen(
     while let Ok(ev) = rx.try_recv() {
         match ev {
             RtEvent::Terminate(signal) => signalled = signalled.or(Some(signal)),
-            RtEvent::Worker(_) | RtEvent::Files(_) => {}
+            RtEvent::Worker(_) | RtEvent::Files(_) | RtEvent::Walked(_) => {}
             other => kept.push(other),
         }
     }

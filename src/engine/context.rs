@@ -332,6 +332,15 @@ impl ContextSnapshot {
         self.entries.get(path)
     }
 
+    /// Whether `other` holds the same paths with the same metadata (and
+    /// leaves out the same ones): what a build could tell apart.
+    pub fn same_files(&self, other: &ContextSnapshot) -> bool {
+        self.entries == other.entries
+            && self.excluded == other.excluded
+            && self.unsupported == other.unsupported
+            && self.memory == other.memory
+    }
+
     /// Paths `.dockerignore` removed. A skipped directory is listed alone:
     /// everything below it is excluded too (see `is_excluded`).
     pub fn excluded(&self) -> &BTreeSet<String> {

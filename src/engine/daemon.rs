@@ -331,6 +331,55 @@ impl Daemon {
     /// Snapshot `context` (applying its `.dockerignore`, re-hashing only
     /// what changed since the last snapshot of the same directory).
     pub fn snapshot(&mut self, context: &Path) -> Result<ContextSnapshot, DaemonError> {
+        self.with_stat_cache(context, |cache| {
+            let ignore = read_dockerignore(context)?;
+            let snap = ContextSnapshot::capture(context, &ignore, cache)?;
+            let hashed = snap.stats().files_hashed;
+            Ok((snap, hashed))
+        })
+    }
+
+    /// Bring `snap` up to date after `changed` paths of its context changed
+    /// (see [`ContextSnapshot::refresh`]): only those are read. If the
+    /// refresh fails half-way, the context is snapshotted anew.
+    pub fn refresh_snapshot(
+        &mut self,
+        snap: &mut ContextSnapshot,
+        changed: &BTreeSet<String>,
+    ) -> Result<(), DaemonError> {
+        let root = snap.root().to_owned();
+        if self
+            .with_stat_cache(&root, |cache| {
+                snap.refresh(changed, cache)?;
+                Ok(((), snap.stats().files_hashed))
+            })
+            .is_err()
+        {
+            *snap = self.snapshot(&root)?;
+        }
+        Ok(())
+    }
+
+    /// A copy of the stat cache of `context`, for a walk on another thread.
+    pub fn stat_cache(&mut self, context: &Path) -> Result<StatCache, DaemonError> {
+        self.with_stat_cache(context, |cache| Ok((cache.clone(), 0)))
+    }
+
+    /// Takes the stat cache a walk on another thread ended with.
+    pub fn adopt_stat_cache(&mut self, context: &Path, cache: StatCache) {
+        let name = Self::stat_cache_name(context);
+        self.stat_caches.insert(name.clone(), cache);
+        self.stat_changed.insert(name);
+    }
+
+    /// Runs `read` with the stat cache of `context` (read from the state
+    /// the first time), and notes whether the cache changed: `read` says
+    /// how many files it hashed.
+    fn with_stat_cache<T>(
+        &mut self,
+        context: &Path,
+        read: impl FnOnce(&mut StatCache) -> Result<(T, usize), ContextError>,
+    ) -> Result<T, DaemonError> {
         let name = Self::stat_cache_name(context);
         let cache = match self.stat_caches.entry(name.clone()) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
@@ -345,13 +394,12 @@ impl Daemon {
             }
         };
         let before = cache.len();
-        let ignore = read_dockerignore(context)?;
-        let snap = ContextSnapshot::capture(context, &ignore, cache)?;
+        let (out, hashed) = read(cache)?;
         // Entries change only when a file is hashed or is gone.
-        if snap.stats().files_hashed > 0 || cache.len() != before {
+        if hashed > 0 || cache.len() != before {
             self.stat_changed.insert(name);
         }
-        Ok(snap)
+        Ok(out)
     }
 
     /// `docker build` of a Dockerfile's text (compiled here).

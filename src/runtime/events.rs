@@ -3,6 +3,7 @@
 //! events here.
 
 use crate::app::keymap::{Key, KeyCode};
+use crate::runtime::rewalk::Walked;
 use crate::runtime::watcher::Changed;
 use crate::runtime::worker::Report;
 use crossterm::event::{self as ct, KeyEventKind, KeyModifiers};
@@ -15,6 +16,8 @@ use std::time::Duration;
 pub enum RtEvent {
     Term(ct::Event),
     Files(Changed),
+    /// A background walk of the context ended (see `rewalk`).
+    Walked(Box<Result<Walked, String>>),
     Worker(Report),
     /// SIGTERM, SIGHUP (or SIGINT from outside): leave now, exiting with
     /// 128 + this signal.

@@ -19,8 +19,9 @@ use crate::engine::store::EngineState;
 use crate::filesystem::digest::Digest;
 use crate::filesystem::rootfs::LayerChanges;
 use crate::messages::{Lang, Message};
+use crate::runtime::rewalk;
 use crate::runtime::worker::{self, Done, Job, JobKind};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -79,6 +80,9 @@ pub struct Project {
     overrides: Overrides,
     simulated: Option<Arc<ContextSnapshot>>,
     print: Fingerprint,
+    /// How many times the snapshot was read from disk: a background walk
+    /// begun before the last of them found an older disk.
+    generation: u64,
     /// What the panes show was made of: the text, the builder, the
     /// context and the number of builds in the engine then.
     shown: Option<(String, BuilderKind, Fingerprint, u64)>,
@@ -103,6 +107,7 @@ impl Project {
             overrides: Overrides::default(),
             simulated: None,
             print: Vec::new(),
+            generation: 0,
             shown: None,
             tag: tag_for(name),
         }
@@ -176,21 +181,64 @@ impl EngineHost {
         }
     }
 
-    /// Snapshot the project's context again. Returns what the context pane
-    /// is derived from when anything but times changed (or on the first
-    /// call).
-    pub fn refresh_context(&mut self) -> Result<Option<ContextSources>, String> {
+    /// Snapshot the project's context again: only the `changed` paths
+    /// when they are known, all of it otherwise. Returns what the context
+    /// pane is derived from when anything but times changed (or on the
+    /// first call).
+    pub fn refresh_context(
+        &mut self,
+        changed: &BTreeSet<String>,
+    ) -> Result<Option<ContextSources>, String> {
         let Some(p) = &mut self.project else {
             return Ok(None);
         };
-        let snap = self
-            .daemon
-            .snapshot(&p.context)
-            .map_err(|e| e.to_string())?;
         let first = p.snapshot.is_none();
-        p.snapshot = Some(Arc::new(snap));
+        p.generation += 1;
+        match &mut p.snapshot {
+            // A job still holding the old snapshot keeps its own copy.
+            Some(snap) if !changed.is_empty() => self
+                .daemon
+                .refresh_snapshot(Arc::make_mut(snap), changed)
+                .map_err(|e| e.to_string())?,
+            _ => {
+                let snap = self
+                    .daemon
+                    .snapshot(&p.context)
+                    .map_err(|e| e.to_string())?;
+                p.snapshot = Some(Arc::new(snap));
+            }
+        }
         let (sources, changed) = p.relayer();
         Ok(sources.filter(|_| first || changed))
+    }
+
+    /// A walk of the whole context behind the watcher (see `rewalk`);
+    /// none before the context was first read.
+    pub fn rewalk(&mut self) -> Option<rewalk::Walk> {
+        let p = self.project.as_ref()?;
+        p.snapshot.as_ref()?;
+        let cache = self.daemon.stat_cache(&p.context).ok()?;
+        Some(rewalk::Walk {
+            root: p.context.clone(),
+            cache,
+            generation: p.generation,
+        })
+    }
+
+    /// Takes what a background walk found, unless the watcher brought the
+    /// snapshot further meanwhile. Returns what the context pane is derived
+    /// from when the walk found what the watcher missed.
+    pub fn walked(&mut self, walked: rewalk::Walked) -> Option<ContextSources> {
+        let p = self.project.as_mut()?;
+        let current = p.snapshot.as_ref()?;
+        if walked.generation != p.generation || walked.snapshot.same_files(current) {
+            return None;
+        }
+        self.daemon.adopt_stat_cache(&p.context, walked.cache);
+        p.generation += 1;
+        p.snapshot = Some(Arc::new(walked.snapshot));
+        let (sources, changed) = p.relayer();
+        sources.filter(|_| changed)
     }
 
     /// Adds a simulated change (the disk is not written). Returns what the

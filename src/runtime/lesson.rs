@@ -254,7 +254,7 @@ fn best_of(lesson: &Lesson, step: usize) -> Option<crate::lesson::picture::Pictu
 
 /// The context read again after the lesson wrote it.
 fn context_read(session: &mut Session) -> Vec<Event> {
-    match session.host.refresh_context() {
+    match session.host.refresh_context(&Default::default()) {
         Ok(Some(sources)) => vec![Event::ContextRead(Box::new(sources))],
         Ok(None) => Vec::new(),
         Err(e) => vec![Event::Lesson(LessonEvent::Failed(e))],

@@ -316,7 +316,7 @@ pub fn run_demo(lesson: Lesson, lang: Lang, theme: ThemeName) -> Result<i32, Str
                 None => {}
             },
             RtEvent::Term(crossterm::event::Event::Resize(w, h)) => s.model.size = (w, h),
-            RtEvent::Term(_) | RtEvent::Files(_) | RtEvent::Worker(_) => {}
+            RtEvent::Term(_) | RtEvent::Files(_) | RtEvent::Worker(_) | RtEvent::Walked(_) => {}
         }
     }
     drop(guard);

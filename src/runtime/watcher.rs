@@ -4,7 +4,9 @@
 //! been quiet for the grace period, so one save is one change and the file
 //! is read once it is whole.
 
+use crate::engine::context::MAX_REFRESH_PATHS;
 use notify::{RecursiveMode, Watcher};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{channel, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
@@ -16,10 +18,27 @@ pub const QUIET: Duration = Duration::from_millis(150);
 pub const MAX_DELAY: Duration = Duration::from_millis(1000);
 
 /// What changed in one burst.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Changed {
     pub dockerfile: bool,
     pub context: bool,
+    /// The context's paths that changed (relative, `/`-separated), so the
+    /// snapshot reads those alone; empty when they are not known — the
+    /// watcher lost events, or more changed than are worth listing — and
+    /// the whole context must be read.
+    pub paths: BTreeSet<String>,
+}
+
+impl Changed {
+    /// A change somewhere in the context or the Dockerfile, paths unknown
+    /// (read everything again).
+    pub fn everything() -> Changed {
+        Changed {
+            dockerfile: true,
+            context: true,
+            paths: BTreeSet::new(),
+        }
+    }
 }
 
 /// Watches the context directory (and the Dockerfile's directory, when it
@@ -33,13 +52,17 @@ pub fn watch(context: &Path, dockerfile: &Path, out: Sender<Changed>) -> Result<
     let dockerfile = dockerfile
         .canonicalize()
         .unwrap_or_else(|_| dockerfile.to_path_buf());
-    let (tx, rx) = channel::<Vec<PathBuf>>();
+    // `None`: events were lost (the kernel's queue overflowed, or the
+    // watcher failed) and what changed is unknown.
+    let (tx, rx) = channel::<Option<Vec<PathBuf>>>();
     let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
-        if let Ok(ev) = res {
-            if !matches!(ev.kind, notify::EventKind::Access(_)) {
-                let _ = tx.send(ev.paths);
-            }
-        }
+        let paths = match res {
+            Ok(ev) if ev.need_rescan() => None,
+            Ok(ev) if matches!(ev.kind, notify::EventKind::Access(_)) => return,
+            Ok(ev) => Some(ev.paths),
+            Err(_) => None,
+        };
+        let _ = tx.send(paths);
     })
     .map_err(|e| e.to_string())?;
     watcher
@@ -51,26 +74,14 @@ pub fn watch(context: &Path, dockerfile: &Path, out: Sender<Changed>) -> Result<
             .map_err(|e| e.to_string())?;
     }
     std::thread::spawn(move || {
-        let classify = |paths: &[PathBuf], c: &mut Changed| {
-            for p in paths {
-                if p == &dockerfile
-                    || p.file_name() == dockerfile.file_name() && p.parent() == dockerfile.parent()
-                {
-                    c.dockerfile = true;
-                }
-                if p.starts_with(&context) {
-                    c.context = true;
-                }
-            }
-        };
         while let Ok(first) = rx.recv() {
-            let mut changed = Changed::default();
-            classify(&first, &mut changed);
+            let mut burst = Burst::default();
+            burst.take(first, &dockerfile, &context);
             let start = Instant::now();
             loop {
                 let left = MAX_DELAY.saturating_sub(start.elapsed());
                 match rx.recv_timeout(QUIET.min(left)) {
-                    Ok(paths) => classify(&paths, &mut changed),
+                    Ok(paths) => burst.take(paths, &dockerfile, &context),
                     Err(RecvTimeoutError::Timeout) => break,
                     Err(RecvTimeoutError::Disconnected) => return,
                 }
@@ -78,12 +89,56 @@ pub fn watch(context: &Path, dockerfile: &Path, out: Sender<Changed>) -> Result<
                     break;
                 }
             }
+            let Burst {
+                mut changed,
+                unknown,
+            } = burst;
+            if unknown {
+                changed.paths.clear();
+            }
             if (changed.dockerfile || changed.context) && out.send(changed).is_err() {
                 return;
             }
         }
     });
     Ok(FileWatch { _watcher: watcher })
+}
+
+/// The events of one burst.
+#[derive(Default)]
+struct Burst {
+    changed: Changed,
+    /// Some path is not known (events were lost) or too many changed:
+    /// the whole context is read.
+    unknown: bool,
+}
+
+impl Burst {
+    fn take(&mut self, paths: Option<Vec<PathBuf>>, dockerfile: &Path, context: &Path) {
+        let c = &mut self.changed;
+        let Some(paths) = paths else {
+            self.unknown = true;
+            c.dockerfile = true;
+            c.context = true;
+            return;
+        };
+        for p in paths {
+            if p == dockerfile
+                || p.file_name() == dockerfile.file_name() && p.parent() == dockerfile.parent()
+            {
+                c.dockerfile = true;
+            }
+            if let Ok(rel) = p.strip_prefix(context) {
+                c.context = true;
+                match rel.to_str() {
+                    Some(rel) if !self.unknown && c.paths.len() < MAX_REFRESH_PATHS => {
+                        c.paths.insert(rel.to_owned());
+                    }
+                    _ => self.unknown = true,
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -107,6 +162,9 @@ mod tests {
         let c = rx.recv_timeout(Duration::from_secs(3)).expect("a change");
         let waited = saved.elapsed();
         assert!(c.dockerfile && c.context);
+        // The context's paths, for a refresh that reads those alone.
+        assert!(c.paths.iter().all(|p| p == "Dockerfile"), "{:?}", c.paths);
+        assert!(!c.paths.is_empty());
         assert!(waited >= QUIET, "read before the grace period: {waited:?}");
         assert!(waited < MAX_DELAY + QUIET * 2, "{waited:?}");
         assert!(

@@ -351,10 +351,7 @@ fn a_watcher_echo_of_our_own_change_does_not_rebuild() {
     press_session(&mut s, "f5");
     let shown = s.view().unwrap().shown;
     assert_eq!(shown, Shown::Build { number: 1 });
-    s.files_changed(layerlab::runtime::watcher::Changed {
-        dockerfile: true,
-        context: true,
-    });
+    s.files_changed(&layerlab::runtime::watcher::Changed::everything());
     assert_eq!(s.view().unwrap().shown, shown, "the build stays on screen");
 }
 
@@ -423,9 +420,10 @@ fn simulated_changes_on_open_never_touch_the_real_directory() {
     let ctx = dir.path().join("ctx");
     std::fs::create_dir(ctx.join("src")).unwrap();
     std::fs::write(ctx.join("src/a.js"), "a\n").unwrap();
-    s.files_changed(layerlab::runtime::watcher::Changed {
+    s.files_changed(&layerlab::runtime::watcher::Changed {
         dockerfile: false,
         context: true,
+        paths: ["src".to_string()].into(),
     });
     press_session(&mut s, "f5 b b");
     assert!(verdict_of(&s, "COPY").cached(), "{:?}", s.view());
@@ -862,4 +860,75 @@ fn run_it_in_the_command_bar_opens_a_shell_pane_until_exit() {
         .container("web")
         .expect("web")
         .is_running());
+}
+
+/// Whether each COPY step of the build on screen is a cache hit.
+fn copies_cached(s: &Session) -> Vec<bool> {
+    let view = s.view().expect("a build");
+    view.steps()
+        .iter()
+        .filter(|st| st.keyword == "COPY")
+        .map(|st| st.verdict.cached())
+        .collect()
+}
+
+fn reported(paths: &[&str]) -> layerlab::runtime::watcher::Changed {
+    layerlab::runtime::watcher::Changed {
+        dockerfile: false,
+        context: true,
+        paths: paths.iter().map(|p| p.to_string()).collect(),
+    }
+}
+
+#[test]
+fn a_save_reads_the_reported_paths_and_the_background_walk_finds_the_rest() {
+    let df = "FROM alpine\nCOPY a.txt /a\nCOPY b.txt /b\n";
+    let (mut s, dir) = session(df, &[("a.txt", "1"), ("b.txt", "1")]);
+    let ctx = dir.path().join("ctx");
+    press_session(&mut s, "f5");
+    press_session(&mut s, "f5");
+    assert_eq!(copies_cached(&s), [true, true]);
+    // Both files change; the watcher reports one of them (it lost the
+    // other's event): only that one is read again.
+    std::fs::write(ctx.join("a.txt"), "2").unwrap();
+    std::fs::write(ctx.join("b.txt"), "2").unwrap();
+    s.files_changed(&reported(&["a.txt"]));
+    assert_eq!(
+        copies_cached(&s),
+        [false, false],
+        "a.txt misses, b.txt follows"
+    );
+    press_session(&mut s, "f5");
+    press_session(&mut s, "f5");
+    assert_eq!(
+        copies_cached(&s),
+        [true, true],
+        "b.txt was not read again: its old content hits"
+    );
+    // The walk behind the watcher finds b.txt.
+    let walk = s.host.rewalk().expect("a context to walk");
+    s.walked(walk.run());
+    assert_eq!(copies_cached(&s), [true, false], "{:?}", s.view());
+}
+
+#[test]
+fn a_background_walk_older_than_the_watchers_news_is_dropped() {
+    let df = "FROM alpine\nCOPY a.txt /a\n";
+    let (mut s, dir) = session(df, &[("a.txt", "1")]);
+    let ctx = dir.path().join("ctx");
+    // The walk reads the disk before the save it then reports after; the
+    // engine never built the a.txt it read.
+    let walked = s.host.rewalk().expect("a context to walk").run();
+    std::fs::write(ctx.join("a.txt"), "2").unwrap();
+    s.files_changed(&reported(&["a.txt"]));
+    assert_eq!(copies_cached(&s), [false]);
+    press_session(&mut s, "f5");
+    assert_eq!(copies_cached(&s), [false], "built with the new a.txt");
+    s.walked(walked);
+    press_session(&mut s, "f5");
+    assert_eq!(
+        copies_cached(&s),
+        [true],
+        "the walk's older a.txt was not taken"
+    );
 }

@@ -283,10 +283,6 @@ mod tests {
         ContextSnapshot::capture(root, &ignore, cache).expect("capture")
     }
 
-    fn same(a: &ContextSnapshot, b: &ContextSnapshot) -> bool {
-        a.entries == b.entries && a.excluded == b.excluded && a.unsupported == b.unsupported
-    }
-
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(300))]
 
@@ -314,7 +310,7 @@ mod tests {
             snap.refresh(&changed, &mut cache).expect("refresh");
             let mut fresh_cache = StatCache::default();
             let fresh = capture(root, &mut fresh_cache);
-            prop_assert!(same(&snap, &fresh), "refreshed {:?}\nfresh {:?}", snap.entries, fresh.entries);
+            prop_assert!(snap.same_files(&fresh), "refreshed {:?}\nfresh {:?}", snap.entries, fresh.entries);
             prop_assert_eq!(cache.len(), fresh_cache.len());
         }
     }
@@ -346,7 +342,7 @@ mod tests {
             19,
             "its neighbours keep their digests"
         );
-        assert!(same(&snap, &capture(root, &mut StatCache::default())));
+        assert!(snap.same_files(&capture(root, &mut StatCache::default())));
     }
 
     #[test]
