@@ -6,7 +6,7 @@ use crate::engine::report::{FileChange, LayerInfo, MissReason, StepRef};
 use crate::filesystem::digest::Digest;
 use crate::limits::quote_cut;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// What a cached step produced.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,6 +41,11 @@ pub struct BuildCache {
     /// without looking at every variant ever built there.
     #[serde(skip)]
     by_parent: BTreeMap<Option<Digest>, Vec<Digest>>,
+    /// Records inserted since the daemon last wrote or read them: it
+    /// serializes those alone (a record holds a COPY's files, and one of
+    /// 100,000 files is megabytes of JSON).
+    #[serde(skip)]
+    inserted: BTreeSet<Digest>,
 }
 
 impl BuildCache {
@@ -68,6 +73,23 @@ impl BuildCache {
         }
         built.push(digest);
         self.records.insert(digest, record);
+        self.inserted.insert(digest);
+    }
+
+    /// Whether the record under `digest` was inserted since it was last
+    /// written or read (see [`BuildCache::settled`]).
+    pub fn unsettled(&self, digest: &Digest) -> bool {
+        self.inserted.contains(digest)
+    }
+
+    /// The record under `digest` is as the state's database has it.
+    pub fn settled(&mut self, digest: &Digest) {
+        self.inserted.remove(digest);
+    }
+
+    /// Every record is as the state's database has it.
+    pub fn all_settled(&mut self) {
+        self.inserted.clear();
     }
 
     pub fn len(&self) -> usize {
@@ -120,6 +142,7 @@ impl BuildCache {
     pub fn clear(&mut self) {
         self.records.clear();
         self.by_parent.clear();
+        self.inserted.clear();
     }
 
     /// Why `key` is not in the cache, judged against the most recent record

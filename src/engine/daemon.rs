@@ -125,7 +125,7 @@ impl Daemon {
 
     /// The keys of the records this process changed and has not written.
     fn unwritten(&self) -> (Vec<Row>, BTreeSet<(&'static str, String)>) {
-        let changed = rows::changed(&self.stored, &rows::rows(&self.engine));
+        let changed = rows::changed(&self.stored, &rows::rows_since(&self.engine, &self.stored));
         let keys = changed.iter().map(|r| (r.table, r.key.clone())).collect();
         (changed, keys)
     }
@@ -146,6 +146,7 @@ impl Daemon {
                 path: db.clone(),
                 problem,
             })?;
+            rows::settled(&mut self.engine, &row);
             match row.value {
                 Some(v) => self.stored.insert(key, v),
                 None => self.stored.remove(&key),
@@ -243,6 +244,7 @@ impl Daemon {
         let (mut changed, keep) = self.unwritten();
         if !began && changed.is_empty() && self.stat_changed.is_empty() {
             // Nothing to write: no need to wait for the writers.
+            self.caches_settled();
             return Ok(());
         }
         self.state.begin()?;
@@ -286,8 +288,16 @@ impl Daemon {
             };
         }
         self.stat_changed.clear();
+        self.caches_settled();
         self.share_blobs();
         Ok(())
+    }
+
+    /// Every build cache record is as the database has it (written, or
+    /// found equal to what it held): the next save serializes none of them.
+    fn caches_settled(&mut self) {
+        self.engine.buildkit_cache.all_settled();
+        self.engine.classic_cache.all_settled();
     }
 
     fn persist_fresh_layers(&mut self) -> Result<(), DaemonError> {

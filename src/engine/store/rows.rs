@@ -60,6 +60,13 @@ fn put<K: ToString, V: Serialize>(
 
 /// The store as rows.
 pub fn rows(s: &EngineState) -> Rows {
+    rows_since(s, &Rows::new())
+}
+
+/// The store as rows, given the rows last written or read (`stored`): a
+/// build cache record settled since keeps its stored value, so only the
+/// records inserted since are serialized again.
+pub fn rows_since(s: &EngineState, stored: &Rows) -> Rows {
     let mut rows = Rows::new();
     put(
         &mut rows,
@@ -73,8 +80,19 @@ pub fn rows(s: &EngineState) -> Rows {
     put(&mut rows, IMAGES, &s.images);
     put(&mut rows, TAGS, &s.tags);
     put(&mut rows, LAYERS, &s.layer_blobs);
-    put(&mut rows, BUILDKIT_CACHE, s.buildkit_cache.iter());
-    put(&mut rows, CLASSIC_CACHE, s.classic_cache.iter());
+    for (table, cache) in [
+        (BUILDKIT_CACHE, &s.buildkit_cache),
+        (CLASSIC_CACHE, &s.classic_cache),
+    ] {
+        for (digest, record) in cache.iter() {
+            let key = (table, digest.to_string());
+            let value = match stored.get(&key) {
+                Some(v) if !cache.unsettled(digest) => v.clone(),
+                _ => json(record),
+            };
+            rows.insert(key, value);
+        }
+    }
     put(&mut rows, CATALOG_LAYERS, &s.catalog_layers);
     put(&mut rows, CATALOG_SOURCES, &s.catalog_sources);
     put(&mut rows, CONTAINERS, &s.containers);
@@ -162,6 +180,19 @@ pub fn apply(s: &mut EngineState, row: &Row) -> Result<(), String> {
     Ok(())
 }
 
+/// A row read from the database or written to it: its record, if it is a
+/// build cache record, is as the database has it.
+pub fn settled(s: &mut EngineState, row: &Row) {
+    let cache = match row.table {
+        BUILDKIT_CACHE => &mut s.buildkit_cache,
+        CLASSIC_CACHE => &mut s.classic_cache,
+        _ => return,
+    };
+    if let Ok(digest) = row.key.parse() {
+        cache.settled(&digest);
+    }
+}
+
 /// After a batch of [`apply`]: the caches' index by parent and age.
 pub fn reindex(s: &mut EngineState) {
     s.buildkit_cache.reindex();
@@ -203,6 +234,41 @@ pub fn from_v1(bytes: &[u8]) -> Result<Vec<Row>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_settled_cache_record_keeps_its_stored_row() {
+        let bytes = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/state-v1/state/engine.json"
+        ))
+        .expect("fixture");
+        let mut s: EngineState = serde_json::from_slice(&bytes).expect("v1 document");
+        let (digest, record) = s
+            .buildkit_cache
+            .iter()
+            .next()
+            .map(|(d, r)| (*d, r.clone()))
+            .expect("a record");
+        s.buildkit_cache.insert(digest, record);
+        let key = (BUILDKIT_CACHE, digest.to_string());
+        let stored: Rows = [(key.clone(), "as stored".to_string())].into();
+        // Inserted since: serialized again.
+        assert_ne!(rows_since(&s, &stored)[&key], "as stored");
+        settled(
+            &mut s,
+            &Row {
+                table: BUILDKIT_CACHE,
+                key: key.1.clone(),
+                value: None,
+            },
+        );
+        assert_eq!(rows_since(&s, &stored)[&key], "as stored");
+        // A record the stored rows lack is serialized whatever it is.
+        assert_eq!(
+            rows_since(&s, &Rows::new())[&key],
+            json(&s.buildkit_cache.get(&digest))
+        );
+    }
 
     #[test]
     fn rows_round_trip_through_apply() {
