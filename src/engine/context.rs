@@ -86,6 +86,9 @@ pub struct HashStats {
     pub bytes_hashed: u64,
 }
 
+/// What a stat cache in postcard starts with (JSON never does).
+const STAT_CACHE_MAGIC: &[u8] = b"layerlab-statcache-1\0";
+
 /// Remembers file digests between snapshots, keyed by relative path. A file
 /// is re-hashed only when its stat changed; ctime is part of the key so that
 /// a rewrite that restores the old mtime (`cp -p`, rsync) is still noticed.
@@ -115,6 +118,24 @@ struct StatKey {
 }
 
 impl StatCache {
+    /// The cache as the state keeps it: postcard, compact and read without
+    /// parsing text (a 100,000-file context's cache is read at every
+    /// rebuild).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let out = STAT_CACHE_MAGIC.to_vec();
+        // Plain data into a vector: serializing it cannot fail.
+        postcard::to_extend(self, out).unwrap_or_default()
+    }
+
+    /// A cache the state kept: postcard, or the JSON of earlier versions.
+    /// None when it cannot be read (the files are hashed again).
+    pub fn from_bytes(bytes: &[u8]) -> Option<StatCache> {
+        match bytes.strip_prefix(STAT_CACHE_MAGIC) {
+            Some(rest) => postcard::from_bytes(rest).ok(),
+            None => serde_json::from_slice(bytes).ok(),
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.entries.len()
     }

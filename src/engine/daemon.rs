@@ -241,7 +241,7 @@ impl Daemon {
         // in place.
         self.persist_fresh_layers()?;
         let began = self.state.writing();
-        let (mut changed, keep) = self.unwritten();
+        let (changed, keep) = self.unwritten();
         if !began && changed.is_empty() && self.stat_changed.is_empty() {
             // Nothing to write: no need to wait for the writers.
             self.caches_settled();
@@ -256,20 +256,19 @@ impl Daemon {
                 return Err(e);
             }
         }
-        for name in &self.stat_changed {
-            if let Some(cache) = self.stat_caches.get(name) {
-                changed.push(Row {
-                    table: STAT_CACHES,
-                    key: name.clone(),
-                    value: serde_json::to_string(cache).ok(),
-                });
-            }
-        }
         let written = if changed.is_empty() {
             Ok(self.generation)
         } else {
             self.state.write(&changed)
         };
+        let written = written.and_then(|g| {
+            for name in &self.stat_changed {
+                if let Some(cache) = self.stat_caches.get(name) {
+                    self.state.put_bytes(STAT_CACHES, name, &cache.to_bytes())?;
+                }
+            }
+            Ok(g)
+        });
         let generation = match written.and_then(|g| self.state.commit().map(|()| g)) {
             Ok(g) => g,
             Err(e) => {
@@ -279,9 +278,6 @@ impl Daemon {
         };
         self.generation = generation;
         for row in changed {
-            if row.table == STAT_CACHES {
-                continue;
-            }
             match row.value {
                 Some(v) => self.stored.insert((row.table, row.key), v),
                 None => self.stored.remove(&(row.table, row.key)),
@@ -397,8 +393,8 @@ impl Daemon {
                 // A cache: one that cannot be read costs a re-hash.
                 let loaded = self
                     .state
-                    .get(STAT_CACHES, e.key())?
-                    .and_then(|text| serde_json::from_str(&text).ok())
+                    .get_bytes(STAT_CACHES, e.key())?
+                    .and_then(|bytes| StatCache::from_bytes(&bytes))
                     .unwrap_or_default();
                 e.insert(loaded)
             }

@@ -521,6 +521,49 @@ impl State {
         Ok(value.flatten())
     }
 
+    /// One row's value as bytes, whether it was written as text or as
+    /// bytes ([`State::put_bytes`]).
+    pub fn get_bytes(&self, table: &'static str, key: &str) -> Result<Option<Vec<u8>>, StateError> {
+        use rusqlite::types::Value;
+        let path = self.db_path();
+        let mut stmt = self
+            .db
+            .prepare_cached(&format!("SELECT value FROM {table} WHERE key = ?1"))
+            .map_err(db_error(&path))?;
+        let value: Option<Value> = stmt
+            .query_row(params![key], |r| r.get(0))
+            .optional()
+            .map_err(db_error(&path))?;
+        Ok(match value {
+            Some(Value::Text(text)) => Some(text.into_bytes()),
+            Some(Value::Blob(bytes)) => Some(bytes),
+            _ => None,
+        })
+    }
+
+    /// Sets one row to `bytes` in the open transaction, at the current
+    /// generation: for what other processes need not hear of at once (a
+    /// context's stat cache, read by each process when it first needs it).
+    pub fn put_bytes(
+        &mut self,
+        table: &'static str,
+        key: &str,
+        bytes: &[u8],
+    ) -> Result<(), StateError> {
+        let path = self.db_path();
+        let generation = self.generation()?;
+        let mut stmt = self
+            .db
+            .prepare_cached(&format!(
+                "INSERT INTO {table} (key, value, generation) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (key) DO UPDATE SET value = ?2, generation = ?3"
+            ))
+            .map_err(db_error(&path))?;
+        stmt.execute(params![key, bytes, generation])
+            .map_err(db_error(&path))?;
+        Ok(())
+    }
+
     /// Write `rows` as the next generation, in the open transaction (or in
     /// one of their own). Returns that generation.
     pub fn write(&mut self, rows: &[Row]) -> Result<i64, StateError> {

@@ -444,3 +444,32 @@ fn ignore_can_be_given_explicitly() {
         "the Dockerfile is excluded like any file"
     );
 }
+
+#[test]
+fn a_stat_cache_kept_as_bytes_answers_as_before_and_old_json_still_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for i in 0..50 {
+        std::fs::write(root.join(format!("f{i}")), format!("{i}")).unwrap();
+    }
+    let mut cache = StatCache::default();
+    snapshot(root, &mut cache);
+    let bytes = cache.to_bytes();
+    let json = serde_json::to_vec(&cache).unwrap();
+    assert!(
+        bytes.len() * 2 < json.len(),
+        "{} vs {}",
+        bytes.len(),
+        json.len()
+    );
+    for kept in [bytes, json] {
+        let mut read = StatCache::from_bytes(&kept).expect("a cache");
+        assert_eq!(read, cache);
+        // It answers for every file: nothing is hashed again.
+        let snap = snapshot(root, &mut read);
+        assert_eq!(snap.stats().files_hashed, 0);
+        assert_eq!(snap.stats().files_reused, 50);
+    }
+    assert!(StatCache::from_bytes(b"layerlab-statcache-1\0garbage").is_none());
+    assert!(StatCache::from_bytes(b"{ not json").is_none());
+}
