@@ -207,6 +207,7 @@ pub type DigestOf<'a> = &'a dyn Fn(&ImageRecord) -> Option<Digest>;
 pub fn images(
     engine: &EngineState,
     filter: Option<&str>,
+    all: bool,
     quiet: bool,
     no_trunc: bool,
     digests: Option<DigestOf>,
@@ -219,12 +220,13 @@ pub fn images(
     header.extend(["IMAGE ID".into(), "CREATED".into(), "SIZE".into()]);
     let mut rows = vec![header];
     let mut quiet_ids: Vec<String> = Vec::new();
-    for Listed { name, image } in engine.list_images(filter) {
+    for Listed { name, image } in engine.list_images(filter, all) {
         let (repo, tag) = name.unwrap_or(("<none>", "<none>"));
         quiet_ids.push(id(&image.id));
         let mut row = vec![repo.to_string(), tag.to_string()];
         if let Some(digest_of) = digests {
-            row.push(digest_of(image).map_or("<none>".into(), |d| d.to_string()));
+            let digest = image.record.and_then(digest_of);
+            row.push(digest.map_or("<none>".into(), |d| d.to_string()));
         }
         row.extend([id(&image.id), "N/A".into(), human_size(image.size())]);
         rows.push(row);
