@@ -407,7 +407,7 @@ mod tests {
         // `rmi` of the new image takes the old one below it too.
         let removed = s.remove_image("web:v1", false).expect("rmi");
         assert!(removed.deleted.contains(&first), "{removed:?}");
-        assert!(s.images.get(&first).is_none());
+        assert!(!s.images.contains_key(&first));
         assert_eq!(rows(&s, true).len(), 1);
     }
 }
