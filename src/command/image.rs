@@ -567,7 +567,8 @@ pub fn inspect_image(img: &ImageRecord, engine: &EngineState) -> Value {
         "Id": img.id.to_string(),
         "RepoTags": tags,
         "RepoDigests": digests,
-        "Parent": "",
+        // A classic build's image has its last step's parent image.
+        "Parent": engine.history_ids(img).get(1).copied().flatten().map_or(String::new(), |d| d.to_string()),
         "Comment": img.comment.clone().unwrap_or_default(),
         "Created": oci.created.unwrap_or_default(),
         "Container": "",
@@ -721,7 +722,15 @@ fn run_history(inv: &Invocation, host: &mut dyn Host) -> Output {
     let reference = inv.args.first().map(String::as_str).unwrap_or_default();
     match host.engine().find_image(reference) {
         Err(e) => Output::error(output::daemon_error(e)),
-        Ok(img) => Output::printed(output::history(img, inv.has("quiet"), inv.has("no-trunc"))),
+        Ok(img) => {
+            let ids = host.engine().history_ids(img);
+            Output::printed(output::history(
+                img,
+                &ids,
+                inv.has("quiet"),
+                inv.has("no-trunc"),
+            ))
+        }
     }
 }
 

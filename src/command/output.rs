@@ -238,15 +238,22 @@ pub fn images(
     table(&rows)
 }
 
-/// `docker image history IMAGE`, newest first.
-pub fn history(img: &ImageRecord, quiet: bool, no_trunc: bool) -> Vec<String> {
-    let top = if no_trunc {
-        img.id.to_string()
-    } else {
-        img.id.short()
+/// `docker image history IMAGE`, newest first; `ids` names each row's
+/// image (None: `<missing>`), as [`EngineState::history_ids`] finds them.
+pub fn history(
+    img: &ImageRecord,
+    ids: &[Option<Digest>],
+    quiet: bool,
+    no_trunc: bool,
+) -> Vec<String> {
+    let id = |i: usize| match ids.get(i).copied().flatten() {
+        Some(d) if no_trunc => d.to_string(),
+        Some(d) => d.short(),
+        None => "<missing>".into(),
     };
     if quiet {
-        return vec![top];
+        // One line a row, `<missing>` ones too (as the daemon's client).
+        return (0..img.history.len().max(1)).map(id).collect();
     }
     let mut rows = vec![vec![
         "IMAGE".to_string(),
@@ -262,11 +269,7 @@ pub fn history(img: &ImageRecord, quiet: bool, no_trunc: bool) -> Vec<String> {
             ellipsis(&h.created_by, 45)
         };
         rows.push(vec![
-            if i == 0 {
-                top.clone()
-            } else {
-                "<missing>".into()
-            },
+            id(i),
             "N/A".into(),
             by,
             human_size(h.size),

@@ -123,8 +123,8 @@ pub enum RemoveError {
         container: Digest,
         running: bool,
     },
-    /// Deleting by id an untagged image something was built on (a classic
-    /// step image with a step after it), even with `--force`.
+    /// Deleting by id an untagged image a classic step was built on (a step
+    /// image with a step after it), even with `--force`.
     #[error("conflict: unable to delete {} (cannot be forced) - image has dependent child images", .0.short())]
     HasDependentChildren(Digest),
 }
@@ -179,7 +179,11 @@ impl EngineState {
         let tag = normalize_tag(reference);
         let mut untagged = Vec::new();
         let by_tag = self.tags.get(&tag).copied();
+        // Whether a classic step was built on it, asked before its tags go
+        // (a step built `FROM` a tag is known by that tag).
+        let built_on;
         let id = if let Some(d) = by_tag {
+            built_on = self.built_on(&d);
             let tags = self.tags.values().filter(|v| **v == d).count();
             if let (false, 1, Some(user)) = (force, tags, self.container_using(&d, false)) {
                 return Err(RemoveError::ReferenceInUse {
@@ -209,6 +213,7 @@ impl EngineState {
             let Some(d) = by_id else {
                 return self.remove_step_image(reference, tag);
             };
+            built_on = self.built_on(&d);
             if let Some(user) = self.container_using(&d, true) {
                 return Err(RemoveError::UsedByContainer {
                     image: d,
@@ -232,16 +237,19 @@ impl EngineState {
                     running: false,
                 });
             }
+            if built_on && tags.is_empty() {
+                return Err(RemoveError::HasDependentChildren(d));
+            }
             for t in tags {
                 self.tags.remove(&t);
                 untagged.push(t);
             }
             d
         };
-        // An image a later build went on from stays, untagged, for its
+        // An image a classic step was built on stays, untagged, for its
         // children: an intermediate image now.
         let tagged = self.tags.values().any(|d| *d == id);
-        let deleted = if tagged || self.built_on(&id) {
+        let deleted = if tagged || built_on {
             Vec::new()
         } else {
             self.delete_image(&id)

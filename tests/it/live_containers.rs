@@ -395,7 +395,8 @@ fn container_commands_match_the_live_engine() {
 /// The classic builder's step images, differentially: a build, the same
 /// build again (all cache), a rebuild that moves the tag, `rmi` of it and
 /// `image prune`, each followed by `images -a` and `images`, compared on
-/// the rows (name and SIZE; IDs and times differ), sorted: the daemon
+/// the rows (name and SIZE; IDs and times differ), and which images the
+/// built image's `history` rows name; sorted: the daemon
 /// orders images made within one second in no fixed order. On the daemon
 /// the listing and the prune are narrowed to the images this test built
 /// (all carry its label): others share the daemon.
@@ -411,6 +412,10 @@ struct StepsReport {
     listings: Vec<(&'static str, Vec<Vec<String>>, Vec<Vec<String>>)>,
     /// Steps the second, unchanged build took from the cache.
     cached: usize,
+    /// `history` of the built image, a word a row: `listed` when it names
+    /// one of the images `images -a` listed (the step images), `base` for
+    /// busybox, `<missing>` for none.
+    history: Vec<&'static str>,
     /// `Untagged:` and `Deleted:` lines of the `rmi`.
     rmi: (usize, usize),
     /// `deleted:` lines of the prune, and its last line.
@@ -482,6 +487,21 @@ fn play_steps(side: &Side) -> StepsReport {
     let mut look = |stage: &'static str| listings.push((stage, listing(true), listing(false)));
     build();
     look("built");
+    let ids = |args: &[&str]| -> Vec<String> { side.ok(args).lines().map(str::to_owned).collect() };
+    let mut listed = vec!["images", "-a", "-q", "--no-trunc"];
+    if live {
+        listed.extend(["--filter", &label]);
+    }
+    let listed = ids(&listed);
+    let busybox = ids(&["images", "-q", "--no-trunc", "busybox"]);
+    let history = ids(&["history", "-q", "--no-trunc", STEPS_IMAGE])
+        .iter()
+        .map(|row| match row {
+            r if busybox.contains(r) => "base",
+            r if listed.contains(r) => "listed",
+            _ => "<missing>",
+        })
+        .collect();
     let again = build();
     let cached = again.matches(" ---> Using cache").count();
     look("built again");
@@ -512,6 +532,7 @@ fn play_steps(side: &Side) -> StepsReport {
     StepsReport {
         listings,
         cached,
+        history,
         rmi,
         prune,
     }
@@ -570,6 +591,7 @@ fn classic_step_images_list_as_on_the_live_engine() {
         assert_eq!(shown, their_shown, "images after {stage}");
     }
     assert_eq!(mine.cached, theirs.cached, "an unchanged rebuild");
+    assert_eq!(mine.history, theirs.history, "history's images");
     assert_eq!(mine.rmi, theirs.rmi, "rmi");
     assert_eq!(mine.prune, theirs.prune, "image prune");
     // What was compared is there: each of the six steps made an image, the
@@ -583,4 +605,5 @@ fn classic_step_images_list_as_on_the_live_engine() {
         .collect();
     assert_eq!(counts, [(6, 1), (6, 1), (8, 2), (6, 1), (0, 0)], "{mine:?}");
     assert_eq!((mine.cached, mine.rmi, mine.prune.0), (6, (1, 3), 10));
+    assert_eq!(mine.history, [&["listed"; 6][..], &["base"]].concat());
 }

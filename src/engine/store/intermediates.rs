@@ -65,21 +65,6 @@ impl EngineState {
         })
     }
 
-    /// Whether a later classic build went on from image `id`'s last step.
-    pub(super) fn built_on(&self, id: &Digest) -> bool {
-        let Some(record) = self
-            .images
-            .get(id)
-            .and_then(|i| i.classic_step)
-            .and_then(|k| self.classic_cache.get(&k))
-        else {
-            return false;
-        };
-        self.classic_cache
-            .iter()
-            .any(|(_, r)| r.key.parent == Some(record.chain))
-    }
-
     /// Delete the step image of classic record `key`, one no image record
     /// is and nothing was built on (as `image prune` and `rmi` by id do,
     /// the daemon's way): it, its layer, and the step images below it that

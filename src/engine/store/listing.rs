@@ -110,30 +110,30 @@ impl EngineState {
         let tree = StepTree::of(self);
         let tagged: BTreeSet<Digest> = self.tags.values().copied().collect();
         let bases = self.step_bases(&tree);
-        let is_step = |key: &Digest| self.images.values().any(|i| i.classic_step == Some(*key));
+        let parents = self.image_parents(&tree);
+        let steps: BTreeSet<Digest> = self
+            .images
+            .values()
+            .filter_map(|i| i.classic_step)
+            .collect();
         let mut out = Vec::new();
         for image in self.images.values() {
-            let top = image
+            let depth = image
                 .classic_step
-                .and_then(|k| self.classic_cache.get(&k).map(|r| (k, r)));
-            let (depth, built_on) = top.map_or((0, false), |(key, record)| {
-                (
-                    tree.path(key, record).0.len(),
-                    tree.parents.contains(&record.chain),
-                )
-            });
+                .and_then(|k| self.classic_cache.get(&k).map(|r| tree.path(k, r).0.len()))
+                .unwrap_or(0);
             out.push(ListedImage {
                 id: image.id,
                 layers: Cow::Borrowed(&image.layers),
                 created: image.history.last().map_or(0, |h| h.built_in),
                 record: Some(image),
                 step: None,
-                intermediate: built_on && !tagged.contains(&image.id),
+                intermediate: parents.contains(&image.id) && !tagged.contains(&image.id),
                 depth,
             });
         }
         for (key, record) in self.classic_cache.iter() {
-            if is_step(key) {
+            if steps.contains(key) {
                 continue;
             }
             let (path, root) = tree.path(*key, record);
@@ -152,13 +152,60 @@ impl EngineState {
         out
     }
 
+    /// The image records a classic step was built on: as the last step of
+    /// an earlier build (a longer Dockerfile went on from it), or as the
+    /// base it starts `FROM`.
+    fn image_parents(&self, tree: &StepTree<'_>) -> BTreeSet<Digest> {
+        let bases = self.step_base_ids();
+        let mut parents: BTreeSet<Digest> = tree
+            .parents
+            .iter()
+            .filter_map(|p| bases.get(p).copied())
+            .collect();
+        parents.extend(self.images.values().filter_map(|i| {
+            let record = self.classic_cache.get(&i.classic_step?)?;
+            tree.parents.contains(&record.chain).then_some(i.id)
+        }));
+        parents
+    }
+
+    /// Whether a classic step was built on image `id` (see
+    /// [`EngineState::listed_images`]): the daemon keeps such an image,
+    /// untagged, for its children.
+    pub(super) fn built_on(&self, id: &Digest) -> bool {
+        self.image_parents(&StepTree::of(self)).contains(id)
+    }
+
+    /// The image each classic chain starts from, by the digest of that
+    /// base's cache key: the image a tag (or an id, as `FROM` may name it)
+    /// names. A chain `FROM scratch` starts from no image.
+    fn step_base_ids(&self) -> BTreeMap<Digest, Digest> {
+        let named = self
+            .tags
+            .iter()
+            .map(|(tag, id)| (tag.clone(), *id))
+            .chain(self.images.keys().map(|id| (id.to_string(), *id)));
+        named
+            .map(|(reference, image)| {
+                let key = CacheKey {
+                    parent: None,
+                    op: OpInputs::Base { reference, image },
+                };
+                (key.digest(), image)
+            })
+            .collect()
+    }
+
     /// The layers of the base each classic chain starts from, by the
-    /// digest of that base's cache key: from a built image on the chain
-    /// (its layers less those its steps added), else from the image a tag
-    /// (or an id, as `FROM` may name it) names. A chain from neither starts
-    /// from nothing, as one `FROM scratch` does.
+    /// digest of that base's cache key: that image's, else (its tag gone)
+    /// a built image's on the chain less those its steps added. A chain
+    /// from neither starts from nothing, as one `FROM scratch` does.
     fn step_bases(&self, tree: &StepTree<'_>) -> BTreeMap<Digest, Vec<LayerInfo>> {
-        let mut bases = BTreeMap::new();
+        let mut bases: BTreeMap<Digest, Vec<LayerInfo>> = self
+            .step_base_ids()
+            .into_iter()
+            .filter_map(|(root, id)| self.images.get(&id).map(|i| (root, i.layers.clone())))
+            .collect();
         for image in self.images.values() {
             let Some((key, record)) = image
                 .classic_step
@@ -174,26 +221,38 @@ impl EngineState {
                     .or_insert_with(|| image.layers[..below].to_vec());
             }
         }
-        let named = self
-            .tags
-            .iter()
-            .map(|(tag, id)| (tag.clone(), *id))
-            .chain(self.images.keys().map(|id| (id.to_string(), *id)));
-        for (reference, id) in named {
-            let key = CacheKey {
-                parent: None,
-                op: OpInputs::Base {
-                    reference,
-                    image: id,
-                },
-            };
-            if let Some(image) = self.images.get(&id) {
-                bases
-                    .entry(key.digest())
-                    .or_insert_with(|| image.layers.clone());
-            }
-        }
         bases
+    }
+
+    /// The image each row of `docker history` names, newest first, as the
+    /// daemon fills them in walking the image's parents: a classic build's
+    /// rows are its step images, down to its base, whose newest row is the
+    /// base (and so on down, for a base built by the classic builder too);
+    /// the rows past the last parent are `<missing>` (None), as every row
+    /// but the newest of a BuildKit-built or pulled image is.
+    pub fn history_ids(&self, image: &ImageRecord) -> Vec<Option<Digest>> {
+        let tree = StepTree::of(self);
+        let bases = self.step_base_ids();
+        let mut ids = vec![Some(image.id)];
+        let mut current = image;
+        while let Some((key, record)) = current
+            .classic_step
+            .and_then(|k| self.classic_cache.get(&k).map(|r| (k, r)))
+        {
+            let (path, root) = tree.path(key, record);
+            ids.extend(path.iter().rev().skip(1).map(|r| Some(r.chain)));
+            let Some(base) = bases.get(&root).and_then(|id| self.images.get(id)) else {
+                break;
+            };
+            ids.push(Some(base.id));
+            // A chain of bases is as long as the images are many, at most.
+            if ids.len() > image.history.len() + self.images.len() {
+                break;
+            }
+            current = base;
+        }
+        ids.resize(image.history.len().max(1), None);
+        ids
     }
 
     /// `docker image ls [-a] [REPOSITORY[:TAG]]`: every tag in name order,
@@ -409,5 +468,52 @@ mod tests {
         assert!(removed.deleted.contains(&first), "{removed:?}");
         assert!(!s.images.contains_key(&first));
         assert_eq!(rows(&s, true).len(), 1);
+    }
+
+    #[test]
+    fn history_names_each_classic_step_image_down_to_the_base() {
+        let mut s = EngineState::default();
+        assert!(build(
+            &mut s,
+            "FROM busybox\nLABEL a=1\nRUN echo hi > /x\n",
+            "",
+            "base:1"
+        ));
+        let base = s.image("base:1").expect("built").clone();
+        let busybox = s.image("busybox").expect("pulled").clone();
+        let steps: Vec<Digest> = s
+            .list_images(None, true)
+            .iter()
+            .filter(|l| l.name.is_none())
+            .map(|l| l.image.id)
+            .collect();
+        let ids = s.history_ids(&base);
+        assert_eq!(ids.len(), base.history.len());
+        // base:1 (the RUN's), the LABEL's, busybox's newest row, then the
+        // rows of busybox's own history that name no image.
+        assert_eq!(ids[..3], [Some(base.id), Some(steps[0]), Some(busybox.id)]);
+        assert!(ids[3..].iter().all(Option::is_none), "{ids:?}");
+        assert_eq!(s.history_ids(&busybox)[0], Some(busybox.id));
+
+        // Built on base:1, the walk goes on through base:1's steps.
+        assert!(build(&mut s, "FROM base:1\nCMD [\"sh\"]\n", "", "top:1"));
+        let top = s.image("top:1").expect("built").clone();
+        let ids = s.history_ids(&top);
+        assert_eq!(
+            ids[..4],
+            [
+                Some(top.id),
+                Some(base.id),
+                Some(steps[0]),
+                Some(busybox.id)
+            ]
+        );
+
+        // base:1 has a child: rmi only untags it, as the daemon does (which
+        // then lists it with -a only; layerlab, knowing the child's base by
+        // its tag, no longer sees that it has one).
+        let removed = s.remove_image("base:1", false).expect("untag");
+        assert_eq!((removed.untagged.len(), removed.deleted.len()), (1, 0));
+        assert!(s.images.contains_key(&base.id));
     }
 }
