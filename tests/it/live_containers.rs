@@ -405,11 +405,14 @@ const STEPS_LABEL: &str = "prg-steps=1";
 const STEPS_DOCKERFILE: &str = "FROM busybox\nLABEL prg-steps=1\nCOPY a /a\n\
     RUN echo hi > /x\nWORKDIR /app\nCOPY b /app/b\nCMD [\"sh\"]\n";
 
+/// A listing's rows, each its cells.
+type Rows = Vec<Vec<String>>;
+
 /// What one side showed of its step images.
 #[derive(Debug, PartialEq)]
 struct StepsReport {
     /// `images -a` and `images` after each stage: REPOSITORY, TAG, SIZE.
-    listings: Vec<(&'static str, Vec<Vec<String>>, Vec<Vec<String>>)>,
+    listings: Vec<(&'static str, Rows, Rows)>,
     /// Steps the second, unchanged build took from the cache.
     cached: usize,
     /// `history` of the built image, a word a row: `listed` when it names
@@ -475,7 +478,7 @@ fn play_steps(side: &Side) -> StepsReport {
         if live {
             args.extend(["--filter", &label]);
         }
-        let mut rows: Vec<Vec<String>> = columns(&side.ok(&args), &["REPOSITORY", "TAG", "SIZE"])
+        let mut rows: Rows = columns(&side.ok(&args), &["REPOSITORY", "TAG", "SIZE"])
             .into_iter()
             // layerlab's own state has busybox too, which has no label.
             .filter(|r| r[0] != "busybox")
