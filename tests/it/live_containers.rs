@@ -405,6 +405,10 @@ const STEPS_LABEL: &str = "prg-steps=1";
 const STEPS_DOCKERFILE: &str = "FROM busybox\nLABEL prg-steps=1\nCOPY a /a\n\
     RUN echo hi > /x\nWORKDIR /app\nCOPY b /app/b\nCMD [\"sh\"]\n";
 
+const STEPS_FAILING: &str = "FROM busybox\nLABEL prg-steps=1\nCOPY a /a\nRUN exit 3\n";
+const STEPS_STAGES: &str = "FROM busybox AS b\nLABEL prg-steps=1\nCOPY b /b\n\
+    FROM busybox\nLABEL prg-steps=1\nCOPY --from=b /b /c\n";
+
 /// A listing's rows, each its cells.
 type Rows = Vec<Vec<String>>;
 
@@ -425,8 +429,8 @@ struct StepsReport {
     prune: (usize, String),
 }
 
-/// Removes this test's images from the daemon, also when it fails: the
-/// tag, then whatever carries its label.
+/// Removes this test's images from the daemon, also when it fails: its
+/// containers and the tag, then whatever carries its label.
 struct StepsCleanup<'a>(&'a Engine);
 
 impl StepsCleanup<'_> {
@@ -437,6 +441,22 @@ impl StepsCleanup<'_> {
                 .env("DOCKER_HOST", &self.0.host)
                 .output();
         };
+        // The container the failed build's step left holds its image.
+        let left = Command::new(&self.0.cli)
+            .args([
+                "ps",
+                "-a",
+                "-q",
+                "--filter",
+                &format!("label={STEPS_LABEL}"),
+            ])
+            .env("DOCKER_HOST", &self.0.host)
+            .output()
+            .map(|o| text(&o.stdout))
+            .unwrap_or_default();
+        for container in left.split_whitespace() {
+            live(&["rm", "-f", container]);
+        }
         live(&["rmi", STEPS_IMAGE]);
         live(&[
             "image",
@@ -532,6 +552,23 @@ fn play_steps(side: &Side) -> StepsReport {
             .to_owned(),
     );
     look("prune");
+    // What a build leaves dangling: the last step before one that failed
+    // (the daemon also keeps the failed step's container, which layerlab
+    // does not), and the last step of a stage no later stage builds on.
+    let mut failed = Vec::new();
+    for (stage, dockerfile) in [
+        ("failed build", STEPS_FAILING),
+        ("two stages", STEPS_STAGES),
+    ] {
+        std::fs::write(side.dir.join("Dockerfile"), dockerfile).expect("Dockerfile");
+        let mut args = vec!["build", "-t", STEPS_IMAGE, "."];
+        if live {
+            args.insert(1, "--network=none");
+        }
+        failed.push(!side.run(&args).status.success());
+        look(stage);
+    }
+    assert_eq!(failed, [true, false], "{}: the builds' outcomes", side.name);
     StepsReport {
         listings,
         cached,
@@ -606,7 +643,11 @@ fn classic_step_images_list_as_on_the_live_engine() {
         .iter()
         .map(|(_, all, shown)| (all.len(), shown.len()))
         .collect();
-    assert_eq!(counts, [(6, 1), (6, 1), (8, 2), (6, 1), (0, 0)], "{mine:?}");
+    assert_eq!(
+        counts,
+        [(6, 1), (6, 1), (8, 2), (6, 1), (0, 0), (2, 1), (4, 3)],
+        "{mine:?}"
+    );
     assert_eq!((mine.cached, mine.rmi, mine.prune.0), (6, (1, 3), 10));
     assert_eq!(mine.history, [&["listed"; 6][..], &["base"]].concat());
 }
