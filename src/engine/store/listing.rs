@@ -3,15 +3,17 @@
 //! for a step that no image record is (its cache is those step images:
 //! each RUN, COPY, ENV, WORKDIR, CMD, … step commits one, a FROM none).
 //!
-//! A step image has no tag. One that something was built on (another step,
-//! or a built image's first step after it) is an *intermediate* image,
-//! listed only with `-a`; one nothing was built on is dangling and listed
-//! always: the image a build left when a later step failed, the last step
-//! of a stage no later stage builds on, the image a rebuild moved the tag
-//! away from. An image record without a tag is hidden the same way when a
-//! later build went on from its last step. `system df` counts what the
-//! listing without `-a` shows (checked on the live engine: its Images
-//! TOTAL leaves the intermediate images out).
+//! A step image has no tag. One a later step was built on is an
+//! *intermediate* image, listed only with `-a`; one nothing was built on is
+//! dangling and listed always: the image a build left when a later step
+//! failed, the last step of a stage no later stage builds on, the image a
+//! rebuild moved the tag away from. An image record without a tag is
+//! hidden the same way when a classic step was built on it: a longer
+//! Dockerfile's build went on from its last step, or a build started
+//! `FROM` it. (A `FROM` is known by the tag it named: once that tag is
+//! gone, layerlab no longer sees that child, which the daemon still does.)
+//! `system df` counts what the listing without `-a` shows (checked on the
+//! live engine: its Images TOTAL leaves the intermediate images out).
 //!
 //! A step image's layers are its base's followed by each step's layer down
 //! its chain, so its SIZE is the image's whole size at that step.
@@ -64,8 +66,8 @@ pub struct Listed<'a> {
 /// The classic cache as a tree of step images: each record's image id (its
 /// `chain`) and what was built on which.
 struct StepTree<'a> {
-    /// Step image id → its record's key and the record.
-    by_image: BTreeMap<Digest, (Digest, &'a CacheRecord)>,
+    /// Step image id → its record.
+    by_image: BTreeMap<Digest, &'a CacheRecord>,
     /// The ids every step was built on (step images and bases).
     parents: BTreeSet<Digest>,
 }
@@ -74,8 +76,8 @@ impl<'a> StepTree<'a> {
     fn of(state: &'a EngineState) -> Self {
         let mut by_image = BTreeMap::new();
         let mut parents = BTreeSet::new();
-        for (key, record) in state.classic_cache.iter() {
-            by_image.insert(record.chain, (*key, record));
+        for (_, record) in state.classic_cache.iter() {
+            by_image.insert(record.chain, record);
             parents.extend(record.key.parent);
         }
         StepTree { by_image, parents }
@@ -87,7 +89,7 @@ impl<'a> StepTree<'a> {
     fn path(&self, key: Digest, record: &'a CacheRecord) -> (Vec<&'a CacheRecord>, Digest) {
         let mut path = vec![record];
         let mut root = record.key.parent.unwrap_or(key);
-        while let Some((_, below)) = self.by_image.get(&root) {
+        while let Some(below) = self.by_image.get(&root) {
             if path.len() > self.by_image.len() {
                 break;
             }
@@ -109,8 +111,9 @@ impl EngineState {
     pub fn listed_images(&self) -> Vec<ListedImage<'_>> {
         let tree = StepTree::of(self);
         let tagged: BTreeSet<Digest> = self.tags.values().copied().collect();
-        let bases = self.step_bases(&tree);
-        let parents = self.image_parents(&tree);
+        let base_ids = self.step_base_ids();
+        let bases = self.step_bases(&tree, &base_ids);
+        let parents = self.image_parents(&tree, &base_ids);
         let steps: BTreeSet<Digest> = self
             .images
             .values()
@@ -155,12 +158,15 @@ impl EngineState {
     /// The image records a classic step was built on: as the last step of
     /// an earlier build (a longer Dockerfile went on from it), or as the
     /// base it starts `FROM`.
-    fn image_parents(&self, tree: &StepTree<'_>) -> BTreeSet<Digest> {
-        let bases = self.step_base_ids();
+    fn image_parents(
+        &self,
+        tree: &StepTree<'_>,
+        base_ids: &BTreeMap<Digest, Digest>,
+    ) -> BTreeSet<Digest> {
         let mut parents: BTreeSet<Digest> = tree
             .parents
             .iter()
-            .filter_map(|p| bases.get(p).copied())
+            .filter_map(|p| base_ids.get(p).copied())
             .collect();
         parents.extend(self.images.values().filter_map(|i| {
             let record = self.classic_cache.get(&i.classic_step?)?;
@@ -173,7 +179,8 @@ impl EngineState {
     /// [`EngineState::listed_images`]): the daemon keeps such an image,
     /// untagged, for its children.
     pub(super) fn built_on(&self, id: &Digest) -> bool {
-        self.image_parents(&StepTree::of(self)).contains(id)
+        self.image_parents(&StepTree::of(self), &self.step_base_ids())
+            .contains(id)
     }
 
     /// The image each classic chain starts from, by the digest of that
@@ -200,11 +207,14 @@ impl EngineState {
     /// digest of that base's cache key: that image's, else (its tag gone)
     /// a built image's on the chain less those its steps added. A chain
     /// from neither starts from nothing, as one `FROM scratch` does.
-    fn step_bases(&self, tree: &StepTree<'_>) -> BTreeMap<Digest, Vec<LayerInfo>> {
-        let mut bases: BTreeMap<Digest, Vec<LayerInfo>> = self
-            .step_base_ids()
-            .into_iter()
-            .filter_map(|(root, id)| self.images.get(&id).map(|i| (root, i.layers.clone())))
+    fn step_bases(
+        &self,
+        tree: &StepTree<'_>,
+        base_ids: &BTreeMap<Digest, Digest>,
+    ) -> BTreeMap<Digest, Vec<LayerInfo>> {
+        let mut bases: BTreeMap<Digest, Vec<LayerInfo>> = base_ids
+            .iter()
+            .filter_map(|(root, id)| self.images.get(id).map(|i| (*root, i.layers.clone())))
             .collect();
         for image in self.images.values() {
             let Some((key, record)) = image
@@ -267,6 +277,7 @@ impl EngineState {
             },
         };
         let images = self.listed_images();
+        let tagged: BTreeSet<Digest> = self.tags.values().copied().collect();
         let mut out = Vec::new();
         for (name, digest) in &self.tags {
             let (repo, tag) = name.rsplit_once(':').unwrap_or((name.as_str(), "latest"));
@@ -283,7 +294,7 @@ impl EngineState {
         if reference.is_none() {
             let mut untagged: Vec<ListedImage> = images
                 .into_iter()
-                .filter(|i| !self.tags.values().any(|d| *d == i.id))
+                .filter(|i| !tagged.contains(&i.id))
                 .filter(|i| all || !i.intermediate)
                 .collect();
             // The daemon sorts by creation time, to the second, and leaves
