@@ -1,8 +1,12 @@
 //! What deleting an image takes with it, as the daemon lists it. The
 //! classic builder commits every step as an image of its own, and its cache
 //! is those images: deleting a built image deletes, one by one down the
-//! chain, the step images nothing else stands on (no other image is that
-//! step, no other step was built on it). Each image deleted releases the
+//! chain, the step images nothing else stands on (no other step was built
+//! on it, no tagged image or one a container uses is that step; an
+//! untagged image that is, the image a rebuild moved the tag from, goes
+//! along). A step image no image record is (the last step before a failed
+//! one, say) is deleted by its own id, or by `image prune`, the same way
+//! down its chain. Each image deleted releases the
 //! layer it added, which goes when nothing else holds it: another image,
 //! or a BuildKit cache record (BuildKit's cache keeps the layers of what it
 //! built). So after `docker rmi`, a classic rebuild starts over, where
