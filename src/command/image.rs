@@ -359,7 +359,7 @@ fn run_images(inv: &Invocation, host: &mut dyn Host) -> Output {
     let filter = inv.args.first().map(String::as_str);
     if let Some(format) = inv.value("format") {
         let rows: Vec<Value> = engine
-            .list_images(filter)
+            .list_images(filter, inv.has("all"))
             .iter()
             .map(|l| image_row(engine, l, inv.has("no-trunc")))
             .collect();
@@ -372,6 +372,7 @@ fn run_images(inv: &Invocation, host: &mut dyn Host) -> Output {
     let lines = output::images(
         engine,
         filter,
+        inv.has("all"),
         inv.has("quiet"),
         inv.has("no-trunc"),
         inv.has("digests").then_some(&digest as output::DigestOf),
@@ -403,7 +404,7 @@ fn image_row(engine: &EngineState, l: &Listed, no_trunc: bool) -> Value {
         "Containers": "N/A",
         "CreatedAt": "N/A",
         "CreatedSince": "N/A",
-        "Digest": pulled_digest(engine, l.image).map_or("<none>".to_string(), |d| d.to_string()),
+        "Digest": l.image.record.and_then(|r| pulled_digest(engine, r)).map_or("<none>".to_string(), |d| d.to_string()),
         "ID": id,
         "Repository": repo,
         "SharedSize": "N/A",
@@ -566,7 +567,8 @@ pub fn inspect_image(img: &ImageRecord, engine: &EngineState) -> Value {
         "Id": img.id.to_string(),
         "RepoTags": tags,
         "RepoDigests": digests,
-        "Parent": "",
+        // A classic build's image has its last step's parent image.
+        "Parent": engine.history_ids(img).get(1).copied().flatten().map_or(String::new(), |d| d.to_string()),
         "Comment": img.comment.clone().unwrap_or_default(),
         "Created": oci.created.unwrap_or_default(),
         "Container": "",
@@ -617,30 +619,41 @@ fn run_prune(inv: &Invocation, host: &mut dyn Host) -> Output {
     let used: std::collections::BTreeSet<Digest> =
         engine.containers.values().map(|c| c.image).collect();
     let before = engine.disk_usage().total;
-    let doomed: Vec<(Digest, Vec<String>)> = engine
-        .images
-        .keys()
-        .filter(|id| !used.contains(id))
-        .map(|id| {
+    // What the daemon prunes: the images `image ls` shows without `-a`
+    // (dangling ones only, unless `-a`) that no container uses; each takes
+    // with it the untagged images below it that nothing else stands on.
+    let doomed: Vec<(Digest, Option<Digest>, Vec<String>)> = engine
+        .shown_images()
+        .into_iter()
+        .filter(|i| !used.contains(&i.id))
+        .map(|i| {
             let tags: Vec<String> = engine
                 .tags
                 .iter()
-                .filter(|(_, d)| *d == id)
+                .filter(|(_, d)| **d == i.id)
                 .map(|(t, _)| t.clone())
                 .collect();
-            (*id, tags)
+            (i.id, i.step, tags)
         })
-        .filter(|(_, tags)| all || tags.is_empty())
+        .filter(|(_, _, tags)| all || tags.is_empty())
         .collect();
     let mut lines = Vec::new();
-    for (id, tags) in doomed {
+    for (id, step, tags) in doomed {
+        let engine = host.engine_mut();
         for t in &tags {
-            host.engine_mut().untag(t);
+            engine.untag(t);
             lines.push(format!("untagged: {t}"));
         }
-        for gone in host.engine_mut().delete_image(&id) {
-            lines.push(format!("deleted: {gone}"));
-        }
+        // An image a later build went on from stays for its children
+        // (which take it along if they go); one an earlier image's chain
+        // took is gone already.
+        let gone = match step {
+            Some(key) => engine.delete_step_image(&key),
+            None => engine
+                .remove_image(&id.to_string(), false)
+                .map_or(Vec::new(), |r| r.deleted),
+        };
+        lines.extend(gone.iter().map(|d| format!("deleted: {d}")));
     }
     let reclaimed = before - host.engine().disk_usage().total.min(before);
     let mut out = Output::default();
@@ -709,7 +722,15 @@ fn run_history(inv: &Invocation, host: &mut dyn Host) -> Output {
     let reference = inv.args.first().map(String::as_str).unwrap_or_default();
     match host.engine().find_image(reference) {
         Err(e) => Output::error(output::daemon_error(e)),
-        Ok(img) => Output::printed(output::history(img, inv.has("quiet"), inv.has("no-trunc"))),
+        Ok(img) => {
+            let ids = host.engine().history_ids(img);
+            Output::printed(output::history(
+                img,
+                &ids,
+                inv.has("quiet"),
+                inv.has("no-trunc"),
+            ))
+        }
     }
 }
 

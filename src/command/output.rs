@@ -207,6 +207,7 @@ pub type DigestOf<'a> = &'a dyn Fn(&ImageRecord) -> Option<Digest>;
 pub fn images(
     engine: &EngineState,
     filter: Option<&str>,
+    all: bool,
     quiet: bool,
     no_trunc: bool,
     digests: Option<DigestOf>,
@@ -219,12 +220,13 @@ pub fn images(
     header.extend(["IMAGE ID".into(), "CREATED".into(), "SIZE".into()]);
     let mut rows = vec![header];
     let mut quiet_ids: Vec<String> = Vec::new();
-    for Listed { name, image } in engine.list_images(filter) {
+    for Listed { name, image } in engine.list_images(filter, all) {
         let (repo, tag) = name.unwrap_or(("<none>", "<none>"));
         quiet_ids.push(id(&image.id));
         let mut row = vec![repo.to_string(), tag.to_string()];
         if let Some(digest_of) = digests {
-            row.push(digest_of(image).map_or("<none>".into(), |d| d.to_string()));
+            let digest = image.record.and_then(digest_of);
+            row.push(digest.map_or("<none>".into(), |d| d.to_string()));
         }
         row.extend([id(&image.id), "N/A".into(), human_size(image.size())]);
         rows.push(row);
@@ -236,15 +238,22 @@ pub fn images(
     table(&rows)
 }
 
-/// `docker image history IMAGE`, newest first.
-pub fn history(img: &ImageRecord, quiet: bool, no_trunc: bool) -> Vec<String> {
-    let top = if no_trunc {
-        img.id.to_string()
-    } else {
-        img.id.short()
+/// `docker image history IMAGE`, newest first; `ids` names each row's
+/// image (None: `<missing>`), as [`EngineState::history_ids`] finds them.
+pub fn history(
+    img: &ImageRecord,
+    ids: &[Option<Digest>],
+    quiet: bool,
+    no_trunc: bool,
+) -> Vec<String> {
+    let id = |i: usize| match ids.get(i).copied().flatten() {
+        Some(d) if no_trunc => d.to_string(),
+        Some(d) => d.short(),
+        None => "<missing>".into(),
     };
     if quiet {
-        return vec![top];
+        // One line a row, `<missing>` ones too (as the daemon's client).
+        return (0..img.history.len().max(1)).map(id).collect();
     }
     let mut rows = vec![vec![
         "IMAGE".to_string(),
@@ -260,11 +269,7 @@ pub fn history(img: &ImageRecord, quiet: bool, no_trunc: bool) -> Vec<String> {
             ellipsis(&h.created_by, 45)
         };
         rows.push(vec![
-            if i == 0 {
-                top.clone()
-            } else {
-                "<missing>".into()
-            },
+            id(i),
             "N/A".into(),
             by,
             human_size(h.size),

@@ -122,7 +122,7 @@ fn verbose(engine: &EngineState, usage: &DiskUsage) -> Vec<String> {
     ]
     .map(String::from)
     .to_vec()];
-    for listed in engine.list_images(None) {
+    for listed in engine.list_images(None, false) {
         let (repo, tag) = listed.name.unwrap_or(("<none>", "<none>"));
         let Some(u) = usage.image(&listed.image.id) else {
             continue;

@@ -12,6 +12,7 @@
 mod containers;
 mod images;
 mod intermediates;
+mod listing;
 pub mod rows;
 mod usage;
 
@@ -28,6 +29,7 @@ use std::sync::Arc;
 
 pub use containers::{Container, ContainerState, LogLine, Repeat, Stream};
 pub use images::{image_id, ImageRecord, RunConfig, SIMULATED_EPOCH};
+pub use listing::{Listed, ListedImage};
 pub use usage::{ContainerUsage, DiskUsage, ImageUsage};
 
 /// How many removed records [`EngineState::removed_records`] keeps: far
@@ -121,6 +123,10 @@ pub enum RemoveError {
         container: Digest,
         running: bool,
     },
+    /// Deleting by id an untagged image a classic step was built on (a step
+    /// image with a step after it), even with `--force`.
+    #[error("conflict: unable to delete {} (cannot be forced) - image has dependent child images", .0.short())]
+    HasDependentChildren(Digest),
 }
 
 /// What `docker rmi` did to one reference: the tags it removed, in order,
@@ -130,15 +136,6 @@ pub enum RemoveError {
 pub struct Removed {
     pub untagged: Vec<String>,
     pub deleted: Vec<Digest>,
-}
-
-/// One row of `docker image ls`: an image under one of its tags, or an
-/// image no tag names (`name` None).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Listed<'a> {
-    /// Repository and tag.
-    pub name: Option<(&'a str, &'a str)>,
-    pub image: &'a ImageRecord,
 }
 
 impl EngineState {
@@ -156,39 +153,6 @@ impl EngineState {
     pub fn find_image(&self, reference: &str) -> Result<&ImageRecord, NoSuchImage> {
         self.image(reference)
             .ok_or_else(|| NoSuchImage(normalize_tag(reference)))
-    }
-
-    /// `docker image ls [REPOSITORY[:TAG]]`: every tag in name order, then
-    /// (without a filter) the images no tag names, in id order.
-    pub fn list_images(&self, reference: Option<&str>) -> Vec<Listed<'_>> {
-        let wanted = |repo: &str, tag: &str| match reference {
-            None => true,
-            Some(f) => match f.split_once(':') {
-                Some((r, t)) => r == repo && t == tag,
-                None => f == repo,
-            },
-        };
-        let mut out = Vec::new();
-        for (name, digest) in &self.tags {
-            let (repo, tag) = name.rsplit_once(':').unwrap_or((name.as_str(), "latest"));
-            let Some(image) = self.images.get(digest) else {
-                continue;
-            };
-            if wanted(repo, tag) {
-                out.push(Listed {
-                    name: Some((repo, tag)),
-                    image,
-                });
-            }
-        }
-        if reference.is_none() {
-            for (digest, image) in &self.images {
-                if !self.tags.values().any(|d| d == digest) {
-                    out.push(Listed { name: None, image });
-                }
-            }
-        }
-        out
     }
 
     /// Store an image and point `tag` at it.
@@ -215,7 +179,11 @@ impl EngineState {
         let tag = normalize_tag(reference);
         let mut untagged = Vec::new();
         let by_tag = self.tags.get(&tag).copied();
+        // Whether a classic step was built on it, asked before its tags go
+        // (a step built `FROM` a tag is known by that tag).
+        let built_on;
         let id = if let Some(d) = by_tag {
+            built_on = self.built_on(&d);
             let tags = self.tags.values().filter(|v| **v == d).count();
             if let (false, 1, Some(user)) = (force, tags, self.container_using(&d, false)) {
                 return Err(RemoveError::ReferenceInUse {
@@ -243,8 +211,9 @@ impl EngineState {
                 })
                 .copied();
             let Some(d) = by_id else {
-                return Err(NoSuchImage(tag).into());
+                return self.remove_step_image(reference, tag);
             };
+            built_on = self.built_on(&d);
             if let Some(user) = self.container_using(&d, true) {
                 return Err(RemoveError::UsedByContainer {
                     image: d,
@@ -268,14 +237,19 @@ impl EngineState {
                     running: false,
                 });
             }
+            if built_on && tags.is_empty() {
+                return Err(RemoveError::HasDependentChildren(d));
+            }
             for t in tags {
                 self.tags.remove(&t);
                 untagged.push(t);
             }
             d
         };
+        // An image a classic step was built on stays, untagged, for its
+        // children: an intermediate image now.
         let tagged = self.tags.values().any(|d| *d == id);
-        let deleted = if tagged {
+        let deleted = if tagged || built_on {
             Vec::new()
         } else {
             self.delete_image(&id)
@@ -301,9 +275,13 @@ impl EngineState {
     }
 
     /// What the images take on disk, per image and shared between them,
-    /// and what the containers' writable layers take.
+    /// and what the containers' writable layers take: the images `docker
+    /// image ls` shows without `-a` (the intermediate ones' layers are all
+    /// in those).
     pub fn disk_usage(&self) -> DiskUsage {
-        DiskUsage::of(self.images.values()).with_containers(self.containers.values())
+        let shown = self.shown_images();
+        DiskUsage::of(shown.iter().map(|i| (i.id, &*i.layers)))
+            .with_containers(self.containers.values())
     }
 
     /// A layer's files: from the layer store, or regenerated from the
@@ -487,7 +465,7 @@ mod tests {
     fn listing_shows_tags_in_name_order_then_untagged_images() {
         let (s, web, api, loose) = store();
         let rows: Vec<(Option<(&str, &str)>, Digest)> = s
-            .list_images(None)
+            .list_images(None, false)
             .iter()
             .map(|l| (l.name, l.image.id))
             .collect();
@@ -500,10 +478,14 @@ mod tests {
                 (None, loose),
             ]
         );
-        let web_rows: Vec<_> = s.list_images(Some("web")).iter().map(|l| l.name).collect();
+        let web_rows: Vec<_> = s
+            .list_images(Some("web"), false)
+            .iter()
+            .map(|l| l.name)
+            .collect();
         assert_eq!(web_rows, vec![Some(("web", "v1")), Some(("web", "v2"))]);
         let one: Vec<_> = s
-            .list_images(Some("web:v2"))
+            .list_images(Some("web:v2"), false)
             .iter()
             .map(|l| l.name)
             .collect();

@@ -315,10 +315,10 @@ mod tests {
             for text in changes {
                 let compiled = compile(text);
                 let before = stored(&state);
-                let images = state.list_images(None).len();
+                let images = state.list_images(None, true).len();
                 let seen = preview(&state, &mut memo, &compiled, &ctx, &opts);
                 assert_eq!(stored(&state), before, "{builder:?} preview of {text:?}");
-                assert_eq!(state.list_images(None).len(), images);
+                assert_eq!(state.list_images(None, true).len(), images);
                 assert_eq!(state.layers.take_fresh().len(), 0, "no layer to persist");
 
                 let built = build_compiled(&mut state, &compiled, &ctx, &opts);

@@ -4,7 +4,7 @@
 //! `lesson check` read the same thing.
 
 use crate::engine::report::BuildReport;
-use crate::engine::store::{DiskUsage, EngineState, ImageRecord};
+use crate::engine::store::{EngineState, ImageRecord};
 use crate::filesystem::rootfs::{Change, Node, NodeKind};
 use crate::messages::Lang;
 use serde::{Deserialize, Serialize};
@@ -302,11 +302,11 @@ impl Goal {
         }
         if self.system_df_less_than_image_ls {
             let ls: u64 = engine
-                .list_images(None)
+                .list_images(None, false)
                 .iter()
                 .map(|l| l.image.size())
                 .sum();
-            let df = DiskUsage::of(engine.images.values()).total;
+            let df = engine.disk_usage().total;
             if df >= ls {
                 unmet.push(Unmet::NotShared { df, ls });
             }

@@ -316,7 +316,7 @@ fn a_version_1_state_is_migrated_and_its_document_kept() {
 
     let listed: Vec<String> = daemon
         .engine
-        .list_images(None)
+        .list_images(None, false)
         .iter()
         .filter_map(|l| l.name.map(|(r, t)| format!("{r}:{t}")))
         .collect();

@@ -6,9 +6,13 @@
 //! made from) and on the live engine, compared column by column wherever
 //! a value depends neither on time nor on random IDs.
 //!
+//! A second sequence lists the classic builder's step images (`images -a`)
+//! through a build, a rebuild, `rmi` and `image prune`.
+//!
 //! Needs a daemon (see tests/it/live_engine.rs); without one it says so
 //! loudly and passes, except under CI. On the daemon it creates only
-//! `prg-diff:*` and the container `prg-diff-c`, and removes them again.
+//! `prg-diff:*`, the container `prg-diff-c` and `prg-steps:v1` with its
+//! step images (labelled `prg-steps=1`), and removes them again.
 
 use crate::support;
 
@@ -386,4 +390,264 @@ fn container_commands_match_the_live_engine() {
         mine.untagged.len(),
     );
     assert_eq!(shape, (5, 5, 3, 2, 2, 1, 1, 2), "{mine:?}");
+}
+
+/// The classic builder's step images, differentially: a build, the same
+/// build again (all cache), a rebuild that moves the tag, `rmi` of it and
+/// `image prune`, each followed by `images -a` and `images`, compared on
+/// the rows (name and SIZE; IDs and times differ), and which images the
+/// built image's `history` rows name; sorted: the daemon
+/// orders images made within one second in no fixed order. On the daemon
+/// the listing and the prune are narrowed to the images this test built
+/// (all carry its label): others share the daemon.
+const STEPS_IMAGE: &str = "prg-steps:v1";
+const STEPS_LABEL: &str = "prg-steps=1";
+const STEPS_DOCKERFILE: &str = "FROM busybox\nLABEL prg-steps=1\nCOPY a /a\n\
+    RUN echo hi > /x\nWORKDIR /app\nCOPY b /app/b\nCMD [\"sh\"]\n";
+
+const STEPS_FAILING: &str = "FROM busybox\nLABEL prg-steps=1\nCOPY a /a\nRUN exit 3\n";
+const STEPS_STAGES: &str = "FROM busybox AS b\nLABEL prg-steps=1\nCOPY b /b\n\
+    FROM busybox\nLABEL prg-steps=1\nCOPY --from=b /b /c\n";
+
+/// A listing's rows, each its cells.
+type Rows = Vec<Vec<String>>;
+
+/// What one side showed of its step images.
+#[derive(Debug, PartialEq)]
+struct StepsReport {
+    /// `images -a` and `images` after each stage: REPOSITORY, TAG, SIZE.
+    listings: Vec<(&'static str, Rows, Rows)>,
+    /// Steps the second, unchanged build took from the cache.
+    cached: usize,
+    /// `history` of the built image, a word a row: `listed` when it names
+    /// one of the images `images -a` listed (the step images), `base` for
+    /// busybox, `<missing>` for none.
+    history: Vec<&'static str>,
+    /// `Untagged:` and `Deleted:` lines of the `rmi`.
+    rmi: (usize, usize),
+    /// `deleted:` lines of the prune, and its last line.
+    prune: (usize, String),
+}
+
+/// Removes this test's images from the daemon, also when it fails: its
+/// containers and the tag, then whatever carries its label.
+struct StepsCleanup<'a>(&'a Engine);
+
+impl StepsCleanup<'_> {
+    fn now(&self) {
+        let live = |args: &[&str]| {
+            let _ = Command::new(&self.0.cli)
+                .args(args)
+                .env("DOCKER_HOST", &self.0.host)
+                .output();
+        };
+        // The container the failed build's step left holds its image.
+        let left = Command::new(&self.0.cli)
+            .args([
+                "ps",
+                "-a",
+                "-q",
+                "--filter",
+                &format!("label={STEPS_LABEL}"),
+            ])
+            .env("DOCKER_HOST", &self.0.host)
+            .output()
+            .map(|o| text(&o.stdout))
+            .unwrap_or_default();
+        for container in left.split_whitespace() {
+            live(&["rm", "-f", container]);
+        }
+        live(&["rmi", STEPS_IMAGE]);
+        live(&[
+            "image",
+            "prune",
+            "-f",
+            "--filter",
+            &format!("label={STEPS_LABEL}"),
+        ]);
+    }
+}
+
+impl Drop for StepsCleanup<'_> {
+    fn drop(&mut self) {
+        self.now();
+    }
+}
+
+fn play_steps(side: &Side) -> StepsReport {
+    let live = side.name == "live";
+    let label = format!("label={STEPS_LABEL}");
+    let write = |name: &str, bytes: usize| {
+        std::fs::write(side.dir.join(name), "x".repeat(bytes)).expect("context file");
+    };
+    std::fs::write(side.dir.join("Dockerfile"), STEPS_DOCKERFILE).expect("Dockerfile");
+    write("a", 50_000);
+    write("b", 20_000);
+    let build = || {
+        let mut args = vec!["build", "-t", STEPS_IMAGE, "."];
+        if live {
+            args.insert(1, "--network=none");
+        }
+        side.ok(&args)
+    };
+    let listing = |all: bool| {
+        let mut args = vec!["images"];
+        if all {
+            args.push("-a");
+        }
+        if live {
+            args.extend(["--filter", &label]);
+        }
+        let mut rows: Rows = columns(&side.ok(&args), &["REPOSITORY", "TAG", "SIZE"])
+            .into_iter()
+            // layerlab's own state has busybox too, which has no label.
+            .filter(|r| r[0] != "busybox")
+            .collect();
+        rows.sort();
+        rows
+    };
+    let mut listings = Vec::new();
+    let mut look = |stage: &'static str| listings.push((stage, listing(true), listing(false)));
+    build();
+    look("built");
+    let ids = |args: &[&str]| -> Vec<String> { side.ok(args).lines().map(str::to_owned).collect() };
+    let mut listed = vec!["images", "-a", "-q", "--no-trunc"];
+    if live {
+        listed.extend(["--filter", &label]);
+    }
+    let listed = ids(&listed);
+    let busybox = ids(&["images", "-q", "--no-trunc", "busybox"]);
+    let history = ids(&["history", "-q", "--no-trunc", STEPS_IMAGE])
+        .iter()
+        .map(|row| match row {
+            r if busybox.contains(r) => "base",
+            r if listed.contains(r) => "listed",
+            _ => "<missing>",
+        })
+        .collect();
+    let again = build();
+    let cached = again.matches(" ---> Using cache").count();
+    look("built again");
+    write("b", 20_010);
+    build();
+    look("rebuilt");
+    let rmi = side.ok(&["rmi", STEPS_IMAGE]);
+    let rmi = (
+        rmi.matches("Untagged: ").count(),
+        rmi.matches("Deleted: ").count(),
+    );
+    look("rmi");
+    let mut prune = vec!["image", "prune", "-f"];
+    if live {
+        prune.extend(["--filter", &label]);
+    }
+    let pruned = side.ok(&prune);
+    let prune = (
+        pruned.matches("deleted: ").count(),
+        pruned
+            .trim_end()
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .to_owned(),
+    );
+    look("prune");
+    // What a build leaves dangling: the last step before one that failed
+    // (the daemon also keeps the failed step's container, which layerlab
+    // does not), and the last step of a stage no later stage builds on.
+    let mut failed = Vec::new();
+    for (stage, dockerfile) in [
+        ("failed build", STEPS_FAILING),
+        ("two stages", STEPS_STAGES),
+    ] {
+        std::fs::write(side.dir.join("Dockerfile"), dockerfile).expect("Dockerfile");
+        let mut args = vec!["build", "-t", STEPS_IMAGE, "."];
+        if live {
+            args.insert(1, "--network=none");
+        }
+        failed.push(!side.run(&args).status.success());
+        look(stage);
+    }
+    assert_eq!(failed, [true, false], "{}: the builds' outcomes", side.name);
+    StepsReport {
+        listings,
+        cached,
+        history,
+        rmi,
+        prune,
+    }
+}
+
+#[test]
+fn classic_step_images_list_as_on_the_live_engine() {
+    let Some(engine) = engine_for_test("classic_step_images_list_as_on_the_live_engine") else {
+        return;
+    };
+    let _lock = engine.lock().expect("the engine's lock");
+    let cleanup = StepsCleanup(&engine);
+    cleanup.now();
+
+    let ours_dir = tempfile::tempdir().expect("tempdir");
+    let state = ours_dir.path().join("state");
+    let work = ours_dir.path().join("work");
+    std::fs::create_dir_all(&work).expect("work dir");
+    let base = ours_dir.path().join("busybox.tar");
+    std::fs::write(&base, busybox_rootfs().expect("busybox rootfs")).expect("base tar");
+    let imported = support::binary::layerlab()
+        .arg("--state")
+        .arg(&state)
+        .arg("import")
+        .arg(&base)
+        .arg("busybox:latest")
+        .output()
+        .expect("layerlab import");
+    assert!(imported.status.success(), "{}", text(&imported.stderr));
+    let ours = Side {
+        name: "layerlab",
+        command: Box::new(|| {
+            let mut c = support::binary::layerlab();
+            c.arg("--state").arg(&state).arg("docker");
+            c
+        }),
+        dir: &work,
+    };
+    let live_dir = tempfile::tempdir().expect("tempdir");
+    let live = Side {
+        name: "live",
+        command: Box::new(|| {
+            let mut c = Command::new(&engine.cli);
+            c.env("DOCKER_HOST", &engine.host);
+            c
+        }),
+        dir: live_dir.path(),
+    };
+    let theirs = play_steps(&live);
+    cleanup.now();
+    let mine = play_steps(&ours);
+    for ((stage, all, shown), (_, their_all, their_shown)) in
+        mine.listings.iter().zip(&theirs.listings)
+    {
+        assert_eq!(all, their_all, "images -a after {stage}");
+        assert_eq!(shown, their_shown, "images after {stage}");
+    }
+    assert_eq!(mine.cached, theirs.cached, "an unchanged rebuild");
+    assert_eq!(mine.history, theirs.history, "history's images");
+    assert_eq!(mine.rmi, theirs.rmi, "rmi");
+    assert_eq!(mine.prune, theirs.prune, "image prune");
+    // What was compared is there: each of the six steps made an image, the
+    // second build none, the rebuild two more; rmi took the tag's image
+    // with its COPY step and layer, the prune the old chain (six images,
+    // four layers).
+    let counts: Vec<(usize, usize)> = mine
+        .listings
+        .iter()
+        .map(|(_, all, shown)| (all.len(), shown.len()))
+        .collect();
+    assert_eq!(
+        counts,
+        [(6, 1), (6, 1), (8, 2), (6, 1), (0, 0), (2, 1), (4, 3)],
+        "{mine:?}"
+    );
+    assert_eq!((mine.cached, mine.rmi, mine.prune.0), (6, (1, 3), 10));
+    assert_eq!(mine.history, [&["listed"; 6][..], &["base"]].concat());
 }

@@ -560,7 +560,7 @@ fn a_command_bar_build_of_the_project_sees_the_simulation() {
 fn engine_counts(s: &Session) -> (usize, usize, u64, String) {
     let e = &s.host.daemon.engine;
     (
-        e.list_images(None).len(),
+        e.list_images(None, true).len(),
         e.buildkit_cache.len() + e.classic_cache.len(),
         e.builds,
         serde_json::to_string(e).unwrap(),

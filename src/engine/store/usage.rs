@@ -9,7 +9,7 @@
 //! is two layers.
 
 use super::containers::Container;
-use super::images::ImageRecord;
+use crate::engine::report::LayerInfo;
 use crate::filesystem::digest::Digest;
 use std::collections::BTreeMap;
 
@@ -53,25 +53,26 @@ pub struct DiskUsage {
 }
 
 impl DiskUsage {
-    pub fn of<'a>(images: impl IntoIterator<Item = &'a ImageRecord>) -> DiskUsage {
-        let images: Vec<&ImageRecord> = images.into_iter().collect();
+    /// The usage of `images`, each an id and its layers (oldest first).
+    pub fn of<'a>(images: impl IntoIterator<Item = (Digest, &'a [LayerInfo])>) -> DiskUsage {
+        let images: Vec<(Digest, &[LayerInfo])> = images.into_iter().collect();
         // chain id → (layer size, how many images hold it)
         let mut layers: BTreeMap<Digest, (u64, usize)> = BTreeMap::new();
-        for img in &images {
+        for (_, img) in &images {
             for (chain, size) in chain_ids(img) {
                 layers.entry(chain).or_insert((size, 0)).1 += 1;
             }
         }
         let per_image = images
             .iter()
-            .map(|img| {
+            .map(|(id, img)| {
                 let shared = chain_ids(img)
                     .filter(|(chain, _)| layers[chain].1 > 1)
                     .map(|(_, size)| size)
                     .sum();
-                let size = img.size();
+                let size = img.iter().map(|l| l.size).sum();
                 ImageUsage {
-                    id: img.id,
+                    id: *id,
                     size,
                     shared,
                     unique: size - shared,
@@ -131,9 +132,9 @@ impl DiskUsage {
 
 /// Each layer's chain id (OCI image spec: the first layer's diff_id, then
 /// `sha256(parent chain id + " " + diff_id)`) with the layer's size.
-pub(super) fn chain_ids(img: &ImageRecord) -> impl Iterator<Item = (Digest, u64)> + '_ {
+pub(super) fn chain_ids(layers: &[LayerInfo]) -> impl Iterator<Item = (Digest, u64)> + '_ {
     let mut parent: Option<Digest> = None;
-    img.layers.iter().map(move |l| {
+    layers.iter().map(move |l| {
         let chain = match parent {
             None => l.diff_id,
             Some(p) => Digest::of(format!("{p} {}", l.diff_id).as_bytes()),
@@ -146,8 +147,11 @@ pub(super) fn chain_ids(img: &ImageRecord) -> impl Iterator<Item = (Digest, u64)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::report::LayerInfo;
-    use crate::engine::store::RunConfig;
+    use crate::engine::store::{ImageRecord, RunConfig};
+
+    fn usage_of(images: &[&ImageRecord]) -> DiskUsage {
+        DiskUsage::of(images.iter().map(|i| (i.id, i.layers.as_slice())))
+    }
 
     fn layer(name: &str, size: u64) -> LayerInfo {
         LayerInfo {
@@ -174,7 +178,7 @@ mod tests {
         let web = image("web", vec![base.clone(), layer("web", 30)]);
         let api = image("api", vec![base, layer("api", 200)]);
         let alone = image("alone", vec![layer("alone", 7)]);
-        let usage = DiskUsage::of([&web, &api, &alone]);
+        let usage = usage_of(&[&web, &api, &alone]);
 
         let web_usage = usage.image(&web.id).expect("web");
         assert_eq!(
@@ -201,7 +205,7 @@ mod tests {
         let top = layer("top", 50);
         let on_base = image("on-base", vec![layer("base", 1000), top.clone()]);
         let on_nothing = image("on-nothing", vec![top]);
-        let usage = DiskUsage::of([&on_base, &on_nothing]);
+        let usage = usage_of(&[&on_base, &on_nothing]);
         assert_eq!(usage.image(&on_base.id).expect("on base").shared, 0);
         assert_eq!(usage.image(&on_nothing.id).expect("alone").unique, 50);
         assert_eq!(usage.total, 1000 + 50 + 50);
@@ -212,7 +216,7 @@ mod tests {
     fn an_image_built_on_another_shares_all_of_the_other() {
         let base = image("base", vec![layer("a", 10), layer("b", 20)]);
         let child = image("child", vec![layer("a", 10), layer("b", 20), layer("c", 5)]);
-        let usage = DiskUsage::of([&base, &child]);
+        let usage = usage_of(&[&base, &child]);
         let base_usage = usage.image(&base.id).expect("base");
         assert_eq!((base_usage.shared, base_usage.unique), (30, 0));
         let child_usage = usage.image(&child.id).expect("child");
@@ -223,8 +227,8 @@ mod tests {
     #[test]
     fn no_images_use_nothing() {
         let scratch = image("scratch", Vec::new());
-        assert_eq!(DiskUsage::of([]), DiskUsage::default());
-        let usage = DiskUsage::of([&scratch]);
+        assert_eq!(usage_of(&[]), DiskUsage::default());
+        let usage = usage_of(&[&scratch]);
         assert_eq!(usage.image(&scratch.id).expect("scratch").size, 0);
         assert_eq!(usage.total, 0);
     }
