@@ -80,6 +80,21 @@ pub enum Command {
 }
 
 /// Run the program; returns the process exit code.
+/// Writes `lines` to stdout. A reader that went away (`layerlab docker
+/// images | head -1`) ends the output quietly, where `println!` would
+/// panic: the command has done its work, only the rest of what it says is
+/// not wanted.
+fn print_lines<'a>(lines: impl IntoIterator<Item = &'a str>) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    for line in lines {
+        if writeln!(out, "{line}").is_err() {
+            return;
+        }
+    }
+    let _ = out.flush();
+}
+
 pub fn main() -> i32 {
     let cli = Cli::parse();
     match cli.command {

@@ -68,7 +68,7 @@ pub fn run(args: &BuildArgs, state_dir: &Path, lang: Lang) -> i32 {
                 if let Some(side) = &side {
                     engine::extend_json(&mut out, side);
                 }
-                println!("{out}");
+                super::print_lines([out.to_string().as_str()]);
             } else {
                 print_progress(&report, lang);
                 if let Some(side) = &side {
@@ -98,9 +98,11 @@ pub fn run(args: &BuildArgs, state_dir: &Path, lang: Lang) -> i32 {
                 Some((b, file, text)) => {
                     if !args.json {
                         let builder = args.builder.parse().unwrap_or_default();
+                        let mut out = Vec::new();
                         for (n, s) in b.steps.iter().enumerate() {
-                            print_step(n + 1, s, builder, lang);
+                            print_step(&mut out, n + 1, s, builder, lang);
                         }
+                        super::print_lines(out.iter().map(String::as_str));
                     }
                     // A failed build is compared too: docker should fail
                     // at the same step, with the same steps cached before.
@@ -248,76 +250,79 @@ pub fn report_json(report: &BuildReport) -> serde_json::Value {
     })
 }
 
-fn print_step(n: usize, s: &StepReport, builder: BuilderKind, lang: Lang) {
+fn print_step(out: &mut Vec<String>, n: usize, s: &StepReport, builder: BuilderKind, lang: Lang) {
     let failed = match &s.verdict {
         Verdict::Miss {
             why: MissReason::Failed { error },
         } => Some(error.as_str()),
         _ => None,
     };
-    println!("{}", output::step_header(n, s, builder));
+    out.push(output::step_header(n, s, builder));
     let reason = s.verdict.reason_in(lang);
     match builder {
         BuilderKind::Buildkit => {
             for line in s.output.lines() {
-                println!("#{n} {line}");
+                out.push(format!("#{n} {line}"));
             }
             if let Some(error) = failed {
-                println!("#{n} ERROR: {error}");
+                out.push(format!("#{n} ERROR: {error}"));
             } else if s.keyword == "FROM" {
-                println!("#{n} {reason}");
-                println!("#{n} DONE 0.0s");
+                out.push(format!("#{n} {reason}"));
+                out.push(format!("#{n} DONE 0.0s"));
             } else if s.verdict.cached() {
-                println!("#{n} CACHED");
-                println!("#{n} why: {reason}");
+                out.push(format!("#{n} CACHED"));
+                out.push(format!("#{n} why: {reason}"));
             } else {
-                println!("#{n} why: {reason}");
-                println!("#{n} DONE {:.1}s", s.seconds);
+                out.push(format!("#{n} why: {reason}"));
+                out.push(format!("#{n} DONE {:.1}s", s.seconds));
             }
-            println!();
+            out.push(String::new());
         }
         BuilderKind::Classic => {
             if s.verdict.cached() {
-                println!(" ---> Using cache");
+                out.push(" ---> Using cache".to_string());
             } else if s.keyword == "FROM" {
-                println!(" ---> {reason}");
+                out.push(format!(" ---> {reason}"));
             } else if failed.is_none() {
                 let rebuilt = Message::new("build.rebuilt").arg("reason", reason);
-                println!(" ---> {}", rebuilt.render(lang));
+                out.push(format!(" ---> {}", rebuilt.render(lang)));
             }
-            print!("{}", s.output);
+            out.extend(s.output.lines().map(str::to_owned));
             if let Some(l) = &s.layer {
-                println!(" ---> {}", &l.diff_id.hex()[..12]);
+                out.push(format!(" ---> {}", &l.diff_id.hex()[..12]));
             }
         }
     }
 }
 
+/// The build's progress as docker prints it, written at the end (a reader
+/// that went away ends it quietly: see `print_lines`).
 fn print_progress(report: &BuildReport, lang: Lang) {
     let builder: BuilderKind = report.builder.parse().unwrap_or_default();
+    let mut out = Vec::new();
     for (n, s) in report.steps.iter().enumerate() {
-        print_step(n + 1, s, builder, lang);
+        print_step(&mut out, n + 1, s, builder, lang);
     }
     let id = report.image_id.hex();
     match builder {
         BuilderKind::Buildkit => {
-            println!("#{} exporting to image", report.steps.len() + 1);
-            println!(
+            out.push(format!("#{} exporting to image", report.steps.len() + 1));
+            out.push(format!(
                 "#{} writing image {}",
                 report.steps.len() + 1,
                 report.image_id
-            );
+            ));
             for t in &report.tags {
-                println!(
+                out.push(format!(
                     "#{} naming to docker.io/library/{t}",
                     report.steps.len() + 1
-                );
+                ));
             }
         }
         BuilderKind::Classic => {
-            println!("Successfully built {}", &id[..12]);
+            out.push(format!("Successfully built {}", &id[..12]));
             for t in &report.tags {
-                println!("Successfully tagged {t}");
+                out.push(format!("Successfully tagged {t}"));
             }
         }
     }
@@ -330,5 +335,6 @@ fn print_progress(report: &BuildReport, lang: Lang) {
         .arg("image", report.image_id.short())
         .arg("layers", report.layer_count)
         .arg("size", report.size);
-    println!("{}", summary.render(lang));
+    out.push(summary.render(lang));
+    super::print_lines(out.iter().map(String::as_str));
 }

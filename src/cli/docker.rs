@@ -63,9 +63,7 @@ pub fn run(args: &DockerArgs, state_dir: &Path, lang: crate::messages::Lang) -> 
     // What a command changed and did not save (it stopped early) is rolled
     // back as the process ends: its transaction is never committed.
     let mut out = crate::command::run_line(&line, &mut host);
-    for l in &out.stdout {
-        println!("{l}");
-    }
+    super::print_lines(out.stdout.iter().map(String::as_str));
     for l in &out.stderr {
         eprintln!("{l}");
     }

@@ -951,3 +951,25 @@ fn a_stage_name_used_twice_stops_the_classic_builder_at_that_from() {
         String::from_utf8_lossy(&buildkit.stderr)
     );
 }
+
+/// `layerlab docker images | head -0`: the reader of the pipe is gone
+/// before anything is written; the output ends quietly, as docker's does,
+/// instead of a panic.
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    let state = tempfile::tempdir().expect("tempdir");
+    for line in [&["docker", "images"][..], &["docker", "pull", "busybox"]] {
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        let out = support::binary::layerlab()
+            .arg("--state")
+            .arg(state.path())
+            .args(line)
+            .stdout(writer)
+            .output()
+            .expect("run layerlab");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{line:?}: {stderr}");
+        assert!(out.status.success(), "{line:?}: {:?} {stderr}", out.status);
+    }
+}
