@@ -2,6 +2,7 @@
 //! outline (instruction blocks) the editor selects and moves.
 
 use crate::dockerfile::{Compiled, Keyword};
+use crate::engine::dockerignore::DockerIgnore;
 use crate::messages::Message;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,9 +112,8 @@ pub struct CheckMark {
 pub struct Outline {
     pub blocks: Vec<Block>,
     pub problem: Option<Problem>,
-    /// The build checks, by line (none while the text has an error). The
-    /// screen has no `.dockerignore` at hand here, so CopyIgnoredFile is
-    /// left to `docker build --check`.
+    /// The build checks, by line (none while the text has an error).
+    /// CopyIgnoredFile runs once the context's `.dockerignore` is known.
     pub checks: Vec<CheckMark>,
 }
 
@@ -129,8 +129,8 @@ impl Outline {
 /// Blocks from the compiled text; when it does not parse, from a line pass
 /// (a line, plus the lines its trailing `\` continues) so the learner can
 /// still select and fix it. `lines` are the lines `compiled` was compiled
-/// from.
-pub fn outline(compiled: &Compiled, lines: &[String]) -> Outline {
+/// from; `ignore`, the context's `.dockerignore` once it has been read.
+pub fn outline(compiled: &Compiled, lines: &[String], ignore: Option<&DockerIgnore>) -> Outline {
     let problem = compiled.error().map(|d| Problem {
         line: d.span.line.saturating_sub(1),
         message: d.kind.text(),
@@ -155,7 +155,7 @@ pub fn outline(compiled: &Compiled, lines: &[String]) -> Outline {
         problem,
         checks: Vec::new(),
     };
-    outline.checks = crate::engine::checks::build_checks(compiled, None)
+    outline.checks = crate::engine::checks::build_checks(compiled, ignore)
         .iter()
         .filter_map(|d| {
             Some(CheckMark {
@@ -208,7 +208,7 @@ mod tests {
     #[test]
     fn blocks_follow_instructions_and_continuations() {
         let text = "FROM alpine\n\n# c\nRUN a \\\n  && b\nCMD x\n";
-        let o = outline(&compile(text), &split_lines(text));
+        let o = outline(&compile(text), &split_lines(text), None);
         assert_eq!(o.problem, None);
         let spans: Vec<(usize, usize)> = o.blocks.iter().map(|b| (b.first, b.last)).collect();
         assert_eq!(spans, vec![(0, 0), (3, 4), (5, 5)]);
@@ -218,7 +218,7 @@ mod tests {
     #[test]
     fn a_parse_error_keeps_blocks_and_names_the_line() {
         let text = "FROM alpine\nCOPY --chmod\nRUN x\n";
-        let o = outline(&compile(text), &split_lines(text));
+        let o = outline(&compile(text), &split_lines(text), None);
         assert_eq!(o.blocks.len(), 3);
         let p = o.problem.expect("an error");
         assert_eq!(p.line, 1);

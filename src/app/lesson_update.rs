@@ -163,7 +163,11 @@ fn replace_text(model: &mut Model, text: &str) {
     let selected = model.selected;
     model.doc = Document::new(text);
     model.compiled = Arc::new(compile(&model.doc.text()));
-    model.outline = outline(&model.compiled, &model.doc.lines);
+    model.outline = outline(
+        &model.compiled,
+        &model.doc.lines,
+        model.dockerignore.as_ref(),
+    );
     model.selected = selected.min(model.outline.blocks.len().saturating_sub(1));
 }
 

@@ -11,6 +11,7 @@ use crate::app::lesson::LessonScreen;
 use crate::app::present::{DemoCard, ThemeName};
 use crate::dockerfile::{compile, Compiled};
 use crate::engine::builder::{BuildError, BuilderKind, StepStarted};
+use crate::engine::dockerignore::DockerIgnore;
 use crate::engine::report::{BuildReport, BuiltInstruction, StepReport, Verdict};
 use crate::filesystem::rootfs::LayerChanges;
 use std::collections::{BTreeMap, BTreeSet};
@@ -384,6 +385,9 @@ pub struct Model {
     /// editor asks for share it.
     pub compiled: Arc<Compiled>,
     pub outline: Outline,
+    /// The context's `.dockerignore`, once the context has been read (the
+    /// CopyIgnoredFile check needs it).
+    pub dockerignore: Option<DockerIgnore>,
     /// Index into `outline.blocks`.
     pub selected: usize,
     pub undo: Vec<Snapshot>,
@@ -475,7 +479,7 @@ impl Model {
     pub fn new(title: &str, text: &str, lang: Lang) -> Model {
         let doc = Document::new(text);
         let compiled = Arc::new(compile(&doc.text()));
-        let outline = outline(&compiled, &doc.lines);
+        let outline = outline(&compiled, &doc.lines, None);
         Model {
             lang,
             keymap: Keymap::default_map(),
@@ -484,6 +488,7 @@ impl Model {
             doc,
             compiled,
             outline,
+            dockerignore: None,
             selected: 0,
             undo: Vec::new(),
             redo: Vec::new(),

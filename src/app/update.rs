@@ -181,6 +181,15 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
         }
         Event::ContextRead(sources) => {
             load_rows(model, context_rows(&sources));
+            let ignore = sources.current.dockerignore();
+            if model.dockerignore.as_ref() != Some(ignore) {
+                model.dockerignore = Some(ignore.clone());
+                model.outline = outline(
+                    &model.compiled,
+                    &model.doc.lines,
+                    model.dockerignore.as_ref(),
+                );
+            }
             Vec::new()
         }
         Event::ContextLoaded(rows) => {
@@ -998,7 +1007,11 @@ fn change_document(model: &mut Model, lines: Vec<String>, selected: usize) -> Ve
 fn set_lines(model: &mut Model, lines: Vec<String>, selected: usize) {
     model.doc.lines = lines;
     model.compiled = Arc::new(compile(&join_lines(&model.doc.lines)));
-    model.outline = outline(&model.compiled, &model.doc.lines);
+    model.outline = outline(
+        &model.compiled,
+        &model.doc.lines,
+        model.dockerignore.as_ref(),
+    );
     model.selected = selected.min(model.outline.blocks.len().saturating_sub(1));
 }
 
@@ -1128,7 +1141,7 @@ mod tests {
         assert!(!Arc::ptr_eq(&m.compiled, &first));
         assert!(Arc::ptr_eq(built(&fx), &m.compiled));
         assert_eq!(m.compiled.source(), m.doc.text());
-        assert_eq!(m.outline, outline(&m.compiled, &m.doc.lines));
+        assert_eq!(m.outline, outline(&m.compiled, &m.doc.lines, None));
         let keywords: Vec<_> = m.outline.blocks.iter().map(|b| b.keyword).collect();
         let compiled: Vec<_> = m
             .compiled

@@ -344,6 +344,11 @@ impl ContextSnapshot {
         &self.root
     }
 
+    /// The `.dockerignore` rules the capture applied.
+    pub fn dockerignore(&self) -> &DockerIgnore {
+        &self.ignore
+    }
+
     /// Every path sent to the builder (relative, `/`-separated, sorted).
     pub fn entries(&self) -> &BTreeMap<String, FileMeta> {
         &self.entries

@@ -28,7 +28,7 @@ use std::fmt;
 use super::gopath;
 
 /// A parsed `.dockerignore`.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DockerIgnore {
     patterns: Vec<Pattern>,
 }
@@ -44,6 +44,16 @@ pub struct Pattern {
     pub exception: bool,
     matcher: Matcher,
 }
+
+/// Two patterns are the same when their lines are: the matcher is made of
+/// the text.
+impl PartialEq for Pattern {
+    fn eq(&self, other: &Pattern) -> bool {
+        (self.line, &self.text, self.exception) == (other.line, &other.text, other.exception)
+    }
+}
+
+impl Eq for Pattern {}
 
 /// How a pattern matches; patternmatcher picks the cheapest form that is
 /// exact for the pattern, and so do we (the forms differ in corner cases,

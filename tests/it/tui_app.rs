@@ -932,3 +932,26 @@ fn a_background_walk_older_than_the_watchers_news_is_dropped() {
         "the walk's older a.txt was not taken"
     );
 }
+
+#[test]
+fn a_copy_of_an_ignored_file_is_marked_once_the_context_is_read() {
+    let df = "FROM alpine\nCOPY app.js secret.env /app/\n";
+    let (s, _dir) = session(
+        df,
+        &[
+            ("app.js", "1"),
+            ("secret.env", "KEY=1"),
+            (".dockerignore", "*.env\n"),
+        ],
+    );
+    let rules: Vec<(usize, &str)> = s
+        .model
+        .outline
+        .checks
+        .iter()
+        .map(|c| (c.block, c.rule))
+        .collect();
+    assert_eq!(rules, [(1, "CopyIgnoredFile")], "{:?}", s.model.outline.checks);
+    let text = s.model.outline.checks[0].message.render(Lang::En);
+    assert!(text.contains("secret.env"), "{text}");
+}
