@@ -16,7 +16,7 @@ use crate::engine::context::{ContextSnapshot, FileKind, Overrides};
 use crate::engine::daemon::{Daemon, DaemonError};
 use crate::engine::report::{BuildReport, Verdict};
 use crate::engine::store::EngineState;
-use crate::filesystem::digest::Digest;
+use crate::filesystem::digest::{Digest, Hasher};
 use crate::filesystem::rootfs::LayerChanges;
 use crate::messages::{Lang, Message};
 use crate::runtime::rewalk;
@@ -26,26 +26,31 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// What a build depends on, minus modification times (a touch changes no
-/// cache key, and our own saves must not look like changes).
-type Fingerprint = Vec<(String, String, u32, u64, String)>;
+/// cache key, and our own saves must not look like changes): a digest, so
+/// that comparing it costs nothing on every key press (a context may hold
+/// 100,000 files).
+type Fingerprint = Option<Digest>;
 
 fn fingerprint(snap: &ContextSnapshot) -> Fingerprint {
-    snap.entries()
-        .iter()
-        .map(|(p, m)| {
-            let kind = match &m.kind {
-                FileKind::Symlink { target } => format!("symlink:{target}"),
-                k => k.name().to_string(),
-            };
-            (
-                p.clone(),
-                kind,
-                m.mode,
-                m.size,
-                m.content.map(|d| d.to_string()).unwrap_or_default(),
-            )
-        })
-        .collect()
+    let mut h = Hasher::new();
+    for (path, meta) in snap.entries() {
+        h.update(path.as_bytes());
+        h.update(b"\0");
+        match &meta.kind {
+            FileKind::Symlink { target } => {
+                h.update(b"symlink:");
+                h.update(target.as_bytes());
+            }
+            kind => h.update(kind.name().as_bytes()),
+        }
+        h.update(&meta.mode.to_le_bytes());
+        h.update(&meta.size.to_le_bytes());
+        if let Some(d) = &meta.content {
+            h.update(d.as_bytes());
+        }
+        h.update(b"\n");
+    }
+    Some(h.finish())
 }
 
 pub struct EngineHost {
@@ -106,7 +111,7 @@ impl Project {
             snapshot: None,
             overrides: Overrides::default(),
             simulated: None,
-            print: Vec::new(),
+            print: None,
             generation: 0,
             shown: None,
             tag: tag_for(name),
@@ -289,7 +294,7 @@ impl EngineHost {
         let key = (
             compiled.source().to_string(),
             builder,
-            p.print.clone(),
+            p.print,
             builds,
         );
         if !force && p.shown.as_ref() == Some(&key) {
@@ -381,7 +386,7 @@ impl EngineHost {
                 p.shown = Some((
                     outcome.compiled.source().to_string(),
                     outcome.builder,
-                    p.print.clone(),
+                    p.print,
                     builds,
                 ));
             }
