@@ -23,6 +23,7 @@ use crate::runtime::rewalk;
 use crate::runtime::worker::{self, Done, Job, JobKind};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// What a build depends on, minus modification times (a touch changes no
@@ -30,6 +31,12 @@ use std::sync::Arc;
 /// that comparing it costs nothing on every key press (a context may hold
 /// 100,000 files).
 type Fingerprint = Option<Digest>;
+
+/// A new reading of a project's disk (see `Project::generation`).
+fn next_generation() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
 
 fn fingerprint(snap: &ContextSnapshot) -> Fingerprint {
     let mut h = Hasher::new();
@@ -85,8 +92,9 @@ pub struct Project {
     overrides: Overrides,
     simulated: Option<Arc<ContextSnapshot>>,
     print: Fingerprint,
-    /// How many times the snapshot was read from disk: a background walk
-    /// begun before the last of them found an older disk.
+    /// Which reading of the disk the snapshot is: a background walk begun
+    /// before the last one found an older disk. Unique in the process, so
+    /// a walk of an earlier screen never passes for one of this screen's.
     generation: u64,
     /// What the panes show was made of: the text, the builder, the
     /// context and the number of builds in the engine then.
@@ -198,7 +206,7 @@ impl EngineHost {
             return Ok(None);
         };
         let first = p.snapshot.is_none();
-        p.generation += 1;
+        p.generation = next_generation();
         match &mut p.snapshot {
             // A job still holding the old snapshot keeps its own copy.
             Some(snap) if !changed.is_empty() => self
@@ -240,7 +248,7 @@ impl EngineHost {
             return None;
         }
         self.daemon.adopt_stat_cache(&p.context, walked.cache);
-        p.generation += 1;
+        p.generation = next_generation();
         p.snapshot = Some(Arc::new(walked.snapshot));
         let (sources, changed) = p.relayer();
         sources.filter(|_| changed)
