@@ -206,6 +206,18 @@ impl<'a> Transaction<'a> {
         Some(read)
     }
 
+    /// Whether [`Transaction::layer`] would find the layer — made by this
+    /// run, in memory, regenerable from the catalog, or there and sound in
+    /// the store's blobs — without reading it: a cached step's layer is
+    /// read only when a later step looks at the files.
+    pub fn has_layer(&self, diff_id: &Digest) -> bool {
+        self.writes.layers.contains_key(diff_id)
+            || self.memo.layers.contains_key(diff_id)
+            || self.writes.catalog_sources.contains_key(diff_id)
+            || self.store.catalog_sources.contains_key(diff_id)
+            || self.store.layers.check(diff_id)
+    }
+
     /// What cache mount `id` holds, as this run sees it.
     pub fn cache_mount(&self, id: &str) -> Option<Arc<LayerChanges>> {
         self.writes

@@ -23,7 +23,7 @@ impl Run<'_> {
             }
             _ => DiffMode::CopyUp,
         };
-        let mut fs = st.fs.clone();
+        let mut fs = self.lay_out(&st.fs, cmd.span)?.clone();
         fs.set_now(self.clock());
         let mut ran = Executed::default();
         let mut covered = Vec::new();
@@ -117,12 +117,13 @@ impl Run<'_> {
         let changes = match filtered {
             Some(kept) => {
                 let kept = Arc::new(kept);
-                let before = std::mem::take(&mut st.fs);
-                st.fs = self.txn.memo.views.with_layer(before, Arc::clone(&kept));
+                let before = self.lay_out(&st.fs, cmd.span)?.clone();
+                let after = self.txn.memo.views.with_layer(before, Arc::clone(&kept));
+                st.fs = StageFs::laid(after);
                 kept
             }
             None => {
-                st.fs = fs;
+                st.fs = StageFs::laid(fs);
                 changes
             }
         };

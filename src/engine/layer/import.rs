@@ -45,11 +45,34 @@ pub enum ImportError {
     },
 }
 
+/// Files at least this large are not read into memory by
+/// [`read_tar_referring`].
+pub const REFER_FROM: u64 = 1 << 20;
+
 /// Reads a tarball (plain, uncompressed) into layer changes: regular files,
 /// directories, symlinks, hard links (as copies of their target), and
 /// whiteouts. Paths are cleaned (`./bin/sh` → `bin/sh`); one that climbs out
-/// of the root is an error, as in dockerd.
+/// of the root is an error, as in dockerd. Every file's bytes are read into
+/// memory.
 pub fn read_tar(input: impl Read) -> Result<ImportedLayer, ImportError> {
+    read_entries(input, None)
+}
+
+/// [`read_tar`] of a tarball that stays where it is (a stored blob): a file
+/// of [`REFER_FROM`] bytes or more becomes `refer(offset, size)` — a blob
+/// that reads those bytes of the tarball when asked — and is not held in
+/// memory. Its bytes still pass through the hash of the whole input.
+pub fn read_tar_referring(
+    input: impl Read,
+    refer: &dyn Fn(u64, u64) -> Blob,
+) -> Result<ImportedLayer, ImportError> {
+    read_entries(input, Some(refer))
+}
+
+fn read_entries(
+    input: impl Read,
+    refer: Option<&dyn Fn(u64, u64) -> Blob>,
+) -> Result<ImportedLayer, ImportError> {
     let mut archive = tar::Archive::new(HashReader::new(input));
     let mut changes = LayerChanges::new();
     let mut skipped = Vec::new();
@@ -80,12 +103,18 @@ pub fn read_tar(input: impl Read) -> Result<ImportedLayer, ImportError> {
 
         let kind = entry.header().entry_type();
         let node = match kind {
-            EntryType::Regular | EntryType::Continuous => {
-                let mut data =
-                    Vec::with_capacity(usize::try_from(entry.size()).unwrap_or(0).min(1 << 24));
-                entry.read_to_end(&mut data)?;
-                meta.node(NodeKind::File(Blob::from(data)))
-            }
+            EntryType::Regular | EntryType::Continuous => match refer {
+                Some(refer) if entry.size() >= REFER_FROM => meta.node(NodeKind::File(refer(
+                    entry.raw_file_position(),
+                    entry.size(),
+                ))),
+                _ => {
+                    let mut data =
+                        Vec::with_capacity(usize::try_from(entry.size()).unwrap_or(0).min(1 << 24));
+                    entry.read_to_end(&mut data)?;
+                    meta.node(NodeKind::File(Blob::from(data)))
+                }
+            },
             EntryType::Directory => meta.node(NodeKind::Dir),
             EntryType::Symlink => {
                 let target = entry.link_name_bytes().unwrap_or_default();
