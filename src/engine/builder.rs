@@ -1020,17 +1020,13 @@ impl Run<'_> {
                         )
                     }
                 };
-                // No USER: root, without reading /etc/passwd.
-                let (uid, gid) = match st.config.user.as_str() {
-                    "" => (0, 0),
-                    user => {
-                        copy::parse_chown(self.lay_out(&st.fs, cmd.span)?, user).unwrap_or((0, 0))
-                    }
-                };
                 Ok(StepInputs {
                     op,
                     created_by,
-                    effect: Effect::Mkdir { path: wd, uid, gid },
+                    effect: Effect::Mkdir {
+                        path: wd,
+                        user: st.config.user.clone(),
+                    },
                     seconds: 0.1,
                 })
             }
@@ -1096,8 +1092,9 @@ enum Effect {
         owner: Option<(u32, u32)>,
         chmod: Option<u32>,
     },
-    /// WORKDIR: make the directory (owned by the user).
-    Mkdir { path: String, uid: u32, gid: u32 },
+    /// WORKDIR: make the directory, owned by the user (looked up in the
+    /// stage's `/etc/passwd` only when the step runs).
+    Mkdir { path: String, user: String },
     /// RUN: a command in the small shell.
     Run(RunEffect),
 }

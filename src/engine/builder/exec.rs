@@ -50,11 +50,16 @@ impl Run<'_> {
                 copy::set_owner_and_mode(&mut items, *owner, *chmod);
                 copy::write_items(&mut fs, &items)
             }
-            Effect::Mkdir { path, uid, gid } => {
+            Effect::Mkdir { path, user } => {
                 if fs.stat(path).is_ok_and(|n| n.is_dir()) {
                     Ok(())
                 } else {
-                    fs.mkdir_all(path, 0o755, *uid, *gid)
+                    // No USER: root, without reading /etc/passwd.
+                    let (uid, gid) = match user.as_str() {
+                        "" => (0, 0),
+                        user => copy::parse_chown(&fs, user).unwrap_or((0, 0)),
+                    };
+                    fs.mkdir_all(path, 0o755, uid, gid)
                 }
             }
             Effect::Run(run) => {

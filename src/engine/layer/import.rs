@@ -6,7 +6,7 @@
 //! `applyTar`). So the diff ID is the SHA-256 of every input byte, and the
 //! caller should keep the original bytes as the layer blob.
 
-use std::io::{self, Read};
+use std::io::{self, Read, Seek};
 
 use tar::EntryType;
 
@@ -46,7 +46,7 @@ pub enum ImportError {
 }
 
 /// Files at least this large are not read into memory by
-/// [`read_tar_referring`].
+/// [`read_tar_referring`] and [`read_trusted_tar`].
 pub const REFER_FROM: u64 = 1 << 20;
 
 /// Reads a tarball (plain, uncompressed) into layer changes: regular files,
@@ -55,7 +55,7 @@ pub const REFER_FROM: u64 = 1 << 20;
 /// of the root is an error, as in dockerd. Every file's bytes are read into
 /// memory.
 pub fn read_tar(input: impl Read) -> Result<ImportedLayer, ImportError> {
-    read_entries(input, None)
+    read_hashed(input, None)
 }
 
 /// [`read_tar`] of a tarball that stays where it is (a stored blob): a file
@@ -66,19 +66,62 @@ pub fn read_tar_referring(
     input: impl Read,
     refer: &dyn Fn(u64, u64) -> Blob,
 ) -> Result<ImportedLayer, ImportError> {
-    read_entries(input, Some(refer))
+    read_hashed(input, Some(refer))
 }
 
-fn read_entries(
+/// [`read_tar_referring`] of a tarball known to be sound (a blob unchanged
+/// since it hashed to its name): nothing is hashed, and the bytes of the
+/// files it refers to are seeked over, never read.
+pub fn read_trusted_tar(
+    input: impl Read + Seek,
+    refer: &dyn Fn(u64, u64) -> Blob,
+) -> Result<LayerChanges, ImportError> {
+    let mut archive = tar::Archive::new(input);
+    Ok(read_entries(archive.entries_with_seek()?, Some(refer))?.changes)
+}
+
+fn read_hashed(
     input: impl Read,
     refer: Option<&dyn Fn(u64, u64) -> Blob>,
 ) -> Result<ImportedLayer, ImportError> {
     let mut archive = tar::Archive::new(HashReader::new(input));
+    let Entries {
+        changes,
+        skipped,
+        hardlinked_bytes,
+    } = read_entries(archive.entries()?, refer)?;
+    let mut rest = archive.into_inner();
+    io::copy(&mut rest, &mut io::sink())?;
+    let (diff_id, tar_len) = rest.finish();
+    let layer = Layer {
+        diff_id,
+        size: changes.size().saturating_sub(hardlinked_bytes),
+        tar_len,
+    };
+    Ok(ImportedLayer {
+        changes,
+        layer,
+        skipped,
+    })
+}
+
+/// What a tarball's entries make.
+struct Entries {
+    changes: LayerChanges,
+    skipped: Vec<String>,
+    /// The bytes of files that are hard links to earlier ones.
+    hardlinked_bytes: u64,
+}
+
+fn read_entries<R: Read>(
+    entries: tar::Entries<'_, R>,
+    refer: Option<&dyn Fn(u64, u64) -> Blob>,
+) -> Result<Entries, ImportError> {
     let mut changes = LayerChanges::new();
     let mut skipped = Vec::new();
     // dockerd measures an applied layer counting each inode once.
     let mut hardlinked_bytes = 0u64;
-    for entry in archive.entries()? {
+    for entry in entries {
         let mut entry = entry?;
         let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
         let key = clean(&raw).ok_or_else(|| ImportError::UnsafePath(raw.clone()))?;
@@ -154,18 +197,10 @@ fn read_entries(
         };
         changes.insert(key, change);
     }
-    let mut rest = archive.into_inner();
-    io::copy(&mut rest, &mut io::sink())?;
-    let (diff_id, tar_len) = rest.finish();
-    let layer = Layer {
-        diff_id,
-        size: changes.size().saturating_sub(hardlinked_bytes),
-        tar_len,
-    };
-    Ok(ImportedLayer {
+    Ok(Entries {
         changes,
-        layer,
         skipped,
+        hardlinked_bytes,
     })
 }
 
