@@ -565,12 +565,8 @@ impl State {
         Ok(generation)
     }
 
-    /// Where blobs live: `<dir>/blobs/sha256/<hex>`.
-    pub fn blob_dir(&self) -> PathBuf {
-        self.dir.join(BLOB_DIR)
-    }
-
-    /// The blob files, for a reader that outlives this handle.
+    /// The blob files (`<dir>/blobs/sha256/<hex>`), for a reader that
+    /// outlives this handle.
     pub fn blob_files(&self) -> BlobFiles {
         BlobFiles {
             dir: self.dir.clone(),
