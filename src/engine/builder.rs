@@ -16,10 +16,12 @@ mod metadata;
 mod mounts;
 mod onbuild;
 mod sources;
+mod stage_fs;
 mod steps;
 mod watch;
 
 use exec::{heredoc_script, RunEffect};
+use stage_fs::StageFs;
 
 use crate::dockerfile::analyzer::{self, ArgDecl, Command, CommandKind, Plan, ShellOrExec};
 use crate::dockerfile::expand::{self, Env};
@@ -357,8 +359,9 @@ struct StageState {
     classic_step: Option<Digest>,
     /// The build in which the last step was made (its history `created`).
     created: u64,
-    /// The stage's filesystem: the base's layers and every step's.
-    fs: RootFs,
+    /// The stage's filesystem: the base's layers and every step's (read
+    /// when a step looks, see [`Run::lay_out`]).
+    fs: StageFs,
 }
 
 impl StageState {
@@ -574,7 +577,11 @@ impl Run<'_> {
             ..
         } = image;
         config.ensure_path();
-        let fs = self.layers_fs(&layers, span)?;
+        // The layers are read when a step looks at the files.
+        if let Some(missing) = layers.iter().find(|l| !self.txn.has_layer(&l.diff_id)) {
+            return Err(self.unreadable(missing.diff_id, "", span));
+        }
+        let fs = StageFs::of_layers(&layers);
         if self.opts.builder == BuilderKind::Buildkit && reference.eq_ignore_ascii_case("scratch") {
             // BuildKit gives a FROM scratch image WorkingDir `/` (recorded:
             // 23-scratch-two-copies); an imported image without one keeps "".
@@ -770,17 +777,11 @@ impl Run<'_> {
         let (layer, chain, created) = match &hit {
             Some(rec) => {
                 if let Some(l) = &rec.layer {
-                    let Some(changes) = self.txn.layer(&l.diff_id) else {
-                        let why = self.txn.unreadable_layer(&l.diff_id).unwrap_or_else(|| {
-                            format!(
-                                "layer {} of a cached step is missing from the engine state",
-                                l.diff_id
-                            )
-                        });
-                        return Err(self.fail(why, Some(cmd.span)));
-                    };
-                    let fs = std::mem::take(&mut st.fs);
-                    st.fs = self.txn.memo.views.with_layer(fs, changes);
+                    // Checked now, read only when a later step looks.
+                    if !self.txn.has_layer(&l.diff_id) {
+                        return Err(self.unreadable(l.diff_id, " of a cached step", cmd.span));
+                    }
+                    st.fs.push(l.diff_id);
                 }
                 (rec.layer.clone(), rec.chain, rec.built_by.build)
             }
@@ -1019,15 +1020,13 @@ impl Run<'_> {
                         )
                     }
                 };
-                // No USER: root, without reading /etc/passwd.
-                let (uid, gid) = match st.config.user.as_str() {
-                    "" => (0, 0),
-                    user => copy::parse_chown(&st.fs, user).unwrap_or((0, 0)),
-                };
                 Ok(StepInputs {
                     op,
                     created_by,
-                    effect: Effect::Mkdir { path: wd, uid, gid },
+                    effect: Effect::Mkdir {
+                        path: wd,
+                        user: st.config.user.clone(),
+                    },
                     seconds: 0.1,
                 })
             }
@@ -1044,15 +1043,28 @@ impl Run<'_> {
         for l in layers {
             match self.txn.layer(&l.diff_id) {
                 Some(c) => changes.push(c),
-                None => {
-                    let why = self.txn.unreadable_layer(&l.diff_id).unwrap_or_else(|| {
-                        format!("layer {} is missing from the engine state", l.diff_id)
-                    });
-                    return Err(self.fail(why, Some(span)));
-                }
+                None => return Err(self.unreadable(l.diff_id, "", span)),
             }
         }
         Ok(self.txn.memo.views.base(changes))
+    }
+
+    /// A stage's filesystem, its layers read now: a step looks at it.
+    fn lay_out<'f>(&mut self, fs: &'f StageFs, span: Span) -> Result<&'f RootFs, BuildError> {
+        match fs.get(&mut self.txn) {
+            Ok(fs) => Ok(fs),
+            Err(diff_id) => Err(self.unreadable(diff_id, "", span)),
+        }
+    }
+
+    /// The error for a layer that could not be read (`which`: whose it
+    /// is, in words): its blob is corrupt, or it is not there.
+    fn unreadable(&mut self, diff_id: Digest, which: &str, span: Span) -> BuildError {
+        let why = self
+            .txn
+            .unreadable_layer(&diff_id)
+            .unwrap_or_else(|| format!("layer {diff_id}{which} is missing from the engine state"));
+        self.fail(why, Some(span))
     }
 }
 
@@ -1080,8 +1092,9 @@ enum Effect {
         owner: Option<(u32, u32)>,
         chmod: Option<u32>,
     },
-    /// WORKDIR: make the directory (owned by the user).
-    Mkdir { path: String, uid: u32, gid: u32 },
+    /// WORKDIR: make the directory, owned by the user (looked up in the
+    /// stage's `/etc/passwd` only when the step runs).
+    Mkdir { path: String, user: String },
     /// RUN: a command in the small shell.
     Run(RunEffect),
 }

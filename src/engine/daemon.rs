@@ -13,15 +13,18 @@ use crate::dockerfile::{compile, Compiled};
 use crate::engine::builder::{self, BuildError, BuildOptions};
 use crate::engine::context::{read_dockerignore, ContextError, ContextSnapshot, StatCache};
 use crate::engine::gc::{DEFAULT_KEEP_STORAGE, KEEP_STORAGE_ENV};
-use crate::engine::layer::{read_tar, write_layer};
-use crate::engine::layers::CorruptLayer;
+use crate::engine::layer::{read_tar_referring, read_trusted_tar, write_layer};
+use crate::engine::layers::{CorruptLayer, LayerSource};
 use crate::engine::report::BuildReport;
-use crate::engine::state::{Notice, Row, State, StateError};
+use crate::engine::state::{BlobFiles, BlobStamp, Notice, Row, State, StateError};
 use crate::engine::store::rows::{self, Rows, ENGINE_TABLES};
 use crate::engine::store::EngineState;
 use crate::engine::transaction::Writes;
+use crate::filesystem::blob::{Blob, BlobSource, HashWriter};
 use crate::filesystem::digest::Digest;
+use crate::filesystem::rootfs::LayerChanges;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::{self, Read, Seek};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, PoisonError, RwLock};
 
@@ -95,9 +98,10 @@ impl Daemon {
             gc_keep_storage: keep_storage_policy()?,
             ..EngineState::default()
         };
-        engine
-            .layers
-            .set_loader(layer_loader(state.blob_dir(), Arc::clone(&blobs)));
+        engine.layers.set_source(Box::new(BlobLayers {
+            files: state.blob_files(),
+            blobs: Arc::clone(&blobs),
+        }));
         let mut daemon = Daemon {
             state,
             // What an empty database means: counters at zero, no record.
@@ -304,21 +308,25 @@ impl Daemon {
             }
             // An imported layer's diff_id is the digest of the tarball as
             // given; its files are stored in layerlab's own tar, so the
-            // blob's digest may differ: the map remembers which blob.
-            let (_, tar) =
-                write_layer(&changes, Vec::new()).map_err(|source| DaemonError::Read {
-                    path: format!("layer {diff_id}"),
-                    source,
+            // blob's digest may differ: the map remembers which blob. The
+            // tar streams to the blob file, hashed as it is made; made
+            // again (`--no-cache`) over a corrupt one, its sound bytes
+            // replace the corrupt ones.
+            let blob = self
+                .state
+                .put_blob_written(corrupt, |out| {
+                    write_layer(&changes, out).map(|(layer, _)| layer.diff_id)
+                })
+                .map_err(|e| match e {
+                    StateError::Io { source, .. } => DaemonError::Read {
+                        path: format!("layer {diff_id}"),
+                        source,
+                    },
+                    e => e.into(),
                 })?;
-            let blob = if corrupt {
-                // Made again (`--no-cache`): the sound bytes replace the
-                // corrupt ones.
-                let blob = self.state.replace_blob(&tar)?;
+            if corrupt {
                 self.engine.layers.repaired(&diff_id);
-                blob
-            } else {
-                self.state.put_blob(&tar)?
-            };
+            }
             self.engine.layer_blobs.insert(diff_id, blob);
         }
         Ok(())
@@ -444,35 +452,149 @@ impl Daemon {
     }
 }
 
-/// Reads a layer from its blob, streamed through sha256: a blob that does
-/// not hold what its name says is corrupt and is not used.
-fn layer_loader(dir: PathBuf, blobs: BlobMap) -> crate::engine::layers::Loader {
-    Box::new(move |diff_id: &Digest| {
-        let blob = blobs
+/// The layers in the state's blobs, as the layer store asks for them: a
+/// blob is trusted when it hashes to its name — checked by streaming it
+/// through sha256 — or is unchanged since it last did (see [`BlobFiles`]);
+/// one that does not is corrupt and is not used.
+struct BlobLayers {
+    files: BlobFiles,
+    blobs: BlobMap,
+}
+
+/// How much of a blob is read at once when it is hashed.
+const HASH_BUFFER: usize = 256 * 1024;
+
+impl BlobLayers {
+    /// The layer's blob, opened, and its stamp: None when the state has no
+    /// such layer.
+    fn open(&self, diff_id: &Digest) -> Option<(Digest, std::fs::File, BlobStamp)> {
+        let blob = self
+            .blobs
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .get(diff_id)
-            .copied();
-        let Some(blob) = blob else {
+            .copied()?;
+        let file = std::fs::File::open(self.files.path(&blob)).ok()?;
+        let stamp = BlobStamp::of(&file.metadata().ok()?);
+        Some((blob, file, stamp))
+    }
+}
+
+fn corrupt(diff_id: &Digest, blob: Digest, problem: String) -> CorruptLayer {
+    CorruptLayer {
+        diff_id: *diff_id,
+        blob,
+        problem,
+    }
+}
+
+impl LayerSource for BlobLayers {
+    /// Reads the layer's tar, streamed through sha256 unless the blob is
+    /// unchanged since it was checked; a file of
+    /// [`crate::engine::layer::REFER_FROM`] bytes or more stays in the blob
+    /// and is read from there when needed.
+    fn load(&self, diff_id: &Digest) -> Result<Option<Arc<LayerChanges>>, CorruptLayer> {
+        let Some((blob, file, stamp)) = self.open(diff_id) else {
             return Ok(None);
         };
-        let Ok(file) = std::fs::File::open(dir.join(blob.hex())) else {
-            return Ok(None);
+        let path = self.files.path(&blob);
+        let refer = |offset: u64, size: u64| {
+            Blob::external(Arc::new(StoredBytes {
+                path: path.clone(),
+                offset,
+                size,
+                stamp,
+            }))
         };
-        let corrupt = |problem: String| CorruptLayer {
-            diff_id: *diff_id,
-            blob,
-            problem,
-        };
-        match read_tar(std::io::BufReader::new(file)) {
-            Ok(read) if read.layer.diff_id == blob => Ok(Some(Arc::new(read.changes))),
-            Ok(read) => Err(corrupt(format!(
-                "holds other bytes (their digest is {})",
-                read.layer.diff_id
-            ))),
-            Err(e) => Err(corrupt(format!("is not a layer's tar ({e})"))),
+        let input = io::BufReader::with_capacity(HASH_BUFFER, file);
+        if self.files.checked(&blob) == Some(stamp) {
+            return match read_trusted_tar(input, &refer) {
+                Ok(changes) => Ok(Some(Arc::new(changes))),
+                Err(e) => Err(corrupt(
+                    diff_id,
+                    blob,
+                    format!("is not a layer's tar ({e})"),
+                )),
+            };
         }
-    })
+        match read_tar_referring(input, &refer) {
+            Ok(read) if read.layer.diff_id == blob => {
+                self.files.mark_checked_as(&blob, stamp);
+                Ok(Some(Arc::new(read.changes)))
+            }
+            Ok(read) => Err(corrupt(
+                diff_id,
+                blob,
+                format!("holds other bytes (their digest is {})", read.layer.diff_id),
+            )),
+            Err(e) => Err(corrupt(
+                diff_id,
+                blob,
+                format!("is not a layer's tar ({e})"),
+            )),
+        }
+    }
+
+    fn check(&self, diff_id: &Digest) -> Result<bool, CorruptLayer> {
+        let Some((blob, mut file, stamp)) = self.open(diff_id) else {
+            return Ok(false);
+        };
+        if self.files.checked(&blob) == Some(stamp) {
+            return Ok(true);
+        }
+        let mut hasher = HashWriter::default();
+        let mut buffer = vec![0; HASH_BUFFER];
+        loop {
+            match file.read(&mut buffer) {
+                Ok(0) => break,
+                Ok(n) => io::Write::write_all(&mut hasher, &buffer[..n])
+                    .map_err(|e| corrupt(diff_id, blob, format!("cannot be read ({e})")))?,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(corrupt(diff_id, blob, format!("cannot be read ({e})"))),
+            }
+        }
+        let (found, _, _) = hasher.finish();
+        if found != blob {
+            return Err(corrupt(
+                diff_id,
+                blob,
+                format!("holds other bytes (their digest is {found})"),
+            ));
+        }
+        self.files.mark_checked_as(&blob, stamp);
+        Ok(true)
+    }
+}
+
+/// A file's bytes inside a stored layer blob, read from there when needed:
+/// the blob was found sound when the layer was read, and is read only while
+/// it is still the file it was then.
+#[derive(Debug)]
+struct StoredBytes {
+    path: PathBuf,
+    offset: u64,
+    size: u64,
+    stamp: BlobStamp,
+}
+
+impl BlobSource for StoredBytes {
+    fn size(&self) -> u64 {
+        self.size
+    }
+
+    fn open(&self) -> io::Result<Box<dyn Read + '_>> {
+        let mut file = std::fs::File::open(&self.path)?;
+        if BlobStamp::of(&file.metadata()?) != self.stamp {
+            return Err(io::Error::other(format!(
+                "{} changed since its layer was read",
+                self.path.display()
+            )));
+        }
+        file.seek(io::SeekFrom::Start(self.offset))?;
+        Ok(Box::new(
+            io::BufReader::with_capacity(HASH_BUFFER, file).take(self.size),
+        ))
+    }
 }
 
 #[cfg(test)]
@@ -482,7 +604,7 @@ mod tests {
     use crate::engine::report::HistoryRow;
     use crate::engine::store::{image_id, ImageRecord, RunConfig};
     use crate::filesystem::blob::Blob;
-    use crate::filesystem::rootfs::{DiffMode, RootFs};
+    use crate::filesystem::rootfs::{DiffMode, Node, NodeKind, PathKey, RootFs};
 
     /// An image with `/bin/sh` and `/bin/echo`, tagged `box`.
     fn add_box(engine: &mut EngineState) {
@@ -517,6 +639,130 @@ mod tests {
             comment: None,
         };
         engine.tag_image(image, "box");
+    }
+
+    /// A layer holding `big` zero bytes in `/disk.img` and a small file.
+    fn zeros_layer(big: usize) -> LayerChanges {
+        use crate::filesystem::rootfs::{Change, Node, PathKey};
+        let mut changes = LayerChanges::new();
+        let file = |blob: Blob| Change::Put(Node::file(blob, 0o644, 0, 0));
+        changes.insert(
+            PathKey::from_clean("disk.img"),
+            file(Blob::from(vec![0u8; big])),
+        );
+        changes.insert(PathKey::from_clean("note"), file(Blob::from("hi\n")));
+        changes
+    }
+
+    /// The one blob file a state holds.
+    fn only_blob(dir: &Path) -> PathBuf {
+        let found: Vec<PathBuf> = std::fs::read_dir(dir.join("blobs/sha256"))
+            .expect("blob dir")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        assert_eq!(found.len(), 1, "{found:?}");
+        found[0].clone()
+    }
+
+    fn digest_of_file(path: &Path) -> Digest {
+        let mut hasher = HashWriter::default();
+        io::copy(&mut std::fs::File::open(path).expect("open"), &mut hasher).expect("hash");
+        hasher.finish().0
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_persisted_layer_keeps_its_zeros_as_holes_and_its_digest() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let big = 16 << 20;
+        let changes = zeros_layer(big);
+        let (layer, tar) = write_layer(&changes, Vec::new()).expect("tar in memory");
+        let mut daemon = Daemon::open(dir.path()).expect("open");
+        let info = daemon.engine.layers.put(Arc::new(changes)).expect("put");
+        assert_eq!(info.diff_id, layer.diff_id);
+        daemon.save().expect("save");
+
+        let path = only_blob(dir.path());
+        let meta = std::fs::metadata(&path).expect("metadata");
+        assert_eq!(meta.len(), layer.tar_len);
+        assert!(
+            meta.blocks() * 512 < 1 << 20,
+            "{} bytes on disk for a blob of {}",
+            meta.blocks() * 512,
+            meta.len()
+        );
+        // The same bytes as the tar made in memory, named by their digest.
+        assert_eq!(std::fs::read(&path).expect("read back"), tar);
+        assert_eq!(path.file_name(), Some(layer.diff_id.hex().as_ref()));
+        assert_eq!(digest_of_file(&path), layer.diff_id);
+    }
+
+    #[test]
+    fn a_stored_layer_leaves_its_big_files_in_the_blob_until_they_are_read() {
+        use crate::filesystem::blob::BlobContent;
+        use crate::filesystem::rootfs::Change;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let big = 3 << 20;
+        let diff_id = {
+            let mut daemon = Daemon::open(dir.path()).expect("open");
+            let info = daemon.engine.layers.put(Arc::new(zeros_layer(big)));
+            daemon.save().expect("save");
+            info.expect("put").diff_id
+        };
+        let stamps = dir.path().join("blobs/checked");
+        // Read twice: trusted (the blob unchanged since it was written),
+        // and hashed again (its stamp gone).
+        let mut read = Vec::new();
+        for trusted in [true, false] {
+            if !trusted {
+                std::fs::remove_dir_all(&stamps).expect("forget the checks");
+            }
+            let mut daemon = Daemon::open(dir.path()).expect("reopen");
+            let layer = daemon.engine.layer(&diff_id).expect("loads");
+            let file = |name: &str| match layer.get(&PathKey::from_clean(name)) {
+                Some(Change::Put(node)) => node.clone(),
+                other => panic!("{name}: {other:?}"),
+            };
+            let disk = file("disk.img");
+            let NodeKind::File(blob) = &disk.kind else {
+                panic!("a file: {disk:?}")
+            };
+            assert!(
+                matches!(blob.content(), BlobContent::External(_)),
+                "left in the blob: {blob:?}"
+            );
+            assert_eq!(blob.len(), big as u64);
+            let bytes = blob.to_vec().expect("read from the blob");
+            assert!(bytes.len() == big && bytes.iter().all(|&b| b == 0));
+            assert_eq!(file("note"), Node::file(Blob::from("hi\n"), 0o644, 0, 0));
+            // The store's check of a layer it read says sound.
+            assert!(daemon.engine.layers.check(&diff_id));
+            read.push(layer);
+        }
+        assert_eq!(read[0], read[1], "the same changes either way");
+        assert!(stamps.is_dir(), "checked again after the hash");
+
+        // A blob written over after its layer was read: its files are not
+        // read from it any more.
+        let daemon = Daemon::open(dir.path()).expect("reopen");
+        let layer = daemon.engine.layers.peek(&diff_id).expect("loads");
+        let Some(Change::Put(node)) = layer.get(&PathKey::from_clean("disk.img")) else {
+            panic!("disk.img")
+        };
+        let path = only_blob(dir.path());
+        let mut tar = std::fs::read(&path).expect("read");
+        tar[2 << 20] = 1;
+        std::fs::write(&path, tar).expect("write over");
+        let NodeKind::File(blob) = &node.kind else {
+            panic!("a file")
+        };
+        let err = blob.to_vec().expect_err("changed since");
+        assert!(err.to_string().contains("changed since"), "{err}");
+        // And the check finds it corrupt.
+        assert!(!daemon.engine.layers.check(&diff_id));
+        let corrupt = daemon.engine.layers.corrupt(&diff_id).expect("remembered");
+        assert!(corrupt.problem.contains("holds other bytes"), "{corrupt}");
     }
 
     #[test]

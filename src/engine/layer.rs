@@ -18,7 +18,9 @@ use crate::filesystem::blob::{BlobContent, HashWriter};
 use crate::filesystem::digest::Digest;
 use crate::filesystem::rootfs::{Change, LayerChanges, Node, NodeKind, PathKey};
 
-pub use import::{read_tar, ImportError, ImportedLayer};
+pub use import::{
+    read_tar, read_tar_referring, read_trusted_tar, ImportError, ImportedLayer, REFER_FROM,
+};
 
 /// What the engine records about one layer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -2,11 +2,13 @@
 //! by every image and cache record that uses it (content addressing is what
 //! makes images that share layers share storage).
 //!
-//! The store is in memory; a persisted engine hands it a loader that reads
-//! layers it has not seen in this process from the state's blob store, and
-//! asks it which layers are new so it can write them there. A layer whose
-//! blob does not hold what its digest says is never used: the store
-//! remembers it as corrupt, so the build can say so.
+//! The store is in memory; a persisted engine hands it a [`LayerSource`]
+//! that reads layers it has not seen in this process from the state's blob
+//! store (or only checks that one is there and sound, for a cached step
+//! whose files no later step looks at), and asks it which layers are new so
+//! it can write them there. A layer whose blob does not hold what its
+//! digest says is never used: the store remembers it as corrupt, so the
+//! build can say so.
 
 use crate::engine::layer::{digest_layer, Layer};
 use crate::engine::report::LayerInfo;
@@ -16,10 +18,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 
-/// Reads a layer that is not in memory (from disk, from the catalog):
-/// None when there is no such layer.
-pub type Loader =
-    Box<dyn Fn(&Digest) -> Result<Option<Arc<LayerChanges>>, CorruptLayer> + Send + Sync>;
+/// Where layers that are not in memory come from (the state's blobs).
+pub trait LayerSource: Send + Sync {
+    /// The layer's changes: None when there is no such layer.
+    fn load(&self, diff_id: &Digest) -> Result<Option<Arc<LayerChanges>>, CorruptLayer>;
+    /// Whether the layer is there and sound, without reading its files
+    /// into a layer (a cached step's layer that no later step looks at).
+    fn check(&self, diff_id: &Digest) -> Result<bool, CorruptLayer>;
+}
 
 /// A stored layer whose blob does not hold what its digest says.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -36,8 +42,8 @@ pub struct LayerStore {
     layers: BTreeMap<Digest, Arc<LayerChanges>>,
     /// Added in this process and not yet persisted.
     fresh: BTreeSet<Digest>,
-    loader: Option<Loader>,
-    /// Layers the loader found corrupt, by diff_id (a shared reader finds
+    source: Option<Box<dyn LayerSource>>,
+    /// Layers the source found corrupt, by diff_id (a shared reader finds
     /// them too).
     corrupt: Mutex<BTreeMap<Digest, CorruptLayer>>,
 }
@@ -52,20 +58,20 @@ impl fmt::Debug for LayerStore {
 }
 
 impl Clone for LayerStore {
-    /// A clone shares the layers (they are immutable) but not the loader.
+    /// A clone shares the layers (they are immutable) but not the source.
     fn clone(&self) -> Self {
         LayerStore {
             layers: self.layers.clone(),
             fresh: self.fresh.clone(),
-            loader: None,
+            source: None,
             corrupt: Mutex::new(self.corrupt_layers().clone()),
         }
     }
 }
 
 impl LayerStore {
-    pub fn set_loader(&mut self, loader: Loader) {
-        self.loader = Some(loader);
+    pub fn set_source(&mut self, source: Box<dyn LayerSource>) {
+        self.source = Some(source);
     }
 
     /// Store `changes` as a layer: its tar is written (streamed through
@@ -91,7 +97,7 @@ impl LayerStore {
         self.layers.entry(diff_id).or_insert(changes);
     }
 
-    /// The layer's changes, from memory or the loader.
+    /// The layer's changes, from memory or the source.
     pub fn get(&mut self, diff_id: &Digest) -> Option<Arc<LayerChanges>> {
         if let Some(l) = self.layers.get(diff_id) {
             return Some(Arc::clone(l));
@@ -102,11 +108,30 @@ impl LayerStore {
     }
 
     fn load(&self, diff_id: &Digest) -> Option<Arc<LayerChanges>> {
-        match self.loader.as_ref()?(diff_id) {
+        match self.source.as_ref()?.load(diff_id) {
             Ok(loaded) => loaded,
             Err(corrupt) => {
                 self.corrupt_layers().insert(*diff_id, corrupt);
                 None
+            }
+        }
+    }
+
+    /// Whether the layer could be had — in memory, or there and sound in
+    /// the source — without reading it (a corrupt one is remembered as
+    /// [`LayerStore::get`] would).
+    pub fn check(&self, diff_id: &Digest) -> bool {
+        if self.layers.contains_key(diff_id) {
+            return true;
+        }
+        let Some(source) = self.source.as_ref() else {
+            return false;
+        };
+        match source.check(diff_id) {
+            Ok(there) => there,
+            Err(corrupt) => {
+                self.corrupt_layers().insert(*diff_id, corrupt);
+                false
             }
         }
     }
@@ -116,7 +141,7 @@ impl LayerStore {
         self.corrupt.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Whether the loader found the layer corrupt, and how.
+    /// Whether the source found the layer corrupt, and how.
     pub fn corrupt(&self, diff_id: &Digest) -> Option<CorruptLayer> {
         self.corrupt_layers().get(diff_id).cloned()
     }
@@ -131,7 +156,7 @@ impl LayerStore {
         self.layers.get(diff_id).map(Arc::clone)
     }
 
-    /// [`LayerStore::get`] without keeping what the loader read.
+    /// [`LayerStore::get`] without keeping what the source read.
     pub fn peek(&self, diff_id: &Digest) -> Option<Arc<LayerChanges>> {
         self.in_memory(diff_id).or_else(|| self.load(diff_id))
     }

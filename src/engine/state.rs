@@ -6,7 +6,10 @@
 //! DIR/layerlab-state.json   marker: {"format":"layerlab-state","version":2}
 //! DIR/engine.db             the engine's records (SQLite in WAL mode, with
 //!                           engine.db-wal and engine.db-shm beside it)
-//! DIR/blobs/sha256/<hex>    content-addressed blobs (layers, configs), stored once
+//! DIR/blobs/sha256/<hex>    content-addressed blobs (layers, configs), stored once,
+//!                           runs of zeros in them as holes
+//! DIR/blobs/checked/<hex>   what a blob file looked like when its bytes were
+//!                           last found to hash to its name
 //! DIR/<name>.json           documents
 //! DIR/engine.json.v1        a version-1 state's engine document, kept after
 //!                           its records were migrated into engine.db
@@ -31,6 +34,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::filesystem::digest::{Digest, Hasher};
 
+mod sparse;
+
 /// Environment variable naming the state directory (below `--state`).
 pub const STATE_ENV: &str = "LAYERLAB_STATE";
 /// The marker file that says "this directory is layerlab's state".
@@ -51,6 +56,7 @@ const FORMAT_NAME: &str = "layerlab-state";
 /// whose initialisation stopped early.
 const LEGACY_LOCK_FILE: &str = "lock";
 const BLOB_DIR: &str = "blobs/sha256";
+const CHECKED_DIR: &str = "blobs/checked";
 const COPY_BUFFER: usize = 256 * 1024;
 /// The schema of `engine.db` (`PRAGMA user_version`; 0 is a new file).
 /// 2 added `cache_use` and `removed_records`; every version's tables are made if missing, so an
@@ -602,9 +608,12 @@ impl State {
         Ok(generation)
     }
 
-    /// Where blobs live: `<dir>/blobs/sha256/<hex>`.
-    pub fn blob_dir(&self) -> PathBuf {
-        self.dir.join(BLOB_DIR)
+    /// The blob files (`<dir>/blobs/sha256/<hex>`), for a reader that
+    /// outlives this handle.
+    pub fn blob_files(&self) -> BlobFiles {
+        BlobFiles {
+            dir: self.dir.clone(),
+        }
     }
 
     pub fn dir(&self) -> &Path {
@@ -626,13 +635,31 @@ impl State {
         Ok(digest)
     }
 
-    /// Stores `bytes` under their digest over whatever a file of that name
-    /// holds (a blob found corrupt).
-    pub fn replace_blob(&self, bytes: &[u8]) -> Result<Digest, StateError> {
-        let digest = Digest::of(bytes);
-        write_atomic(&self.blob_path(&digest), bytes)?;
+    /// Stores the blob that `write` writes as it streams to a temporary
+    /// file in the blob directory (nothing is held in memory), zero blocks
+    /// left as holes. `write` returns the digest of exactly what it wrote
+    /// (a `HashWriter`'s: a layer's tar is hashed as it is made). A blob
+    /// already stored under that digest is kept, unless `replace` (a blob
+    /// found corrupt). The digest; the blob is recorded as checked.
+    pub fn put_blob_written(
+        &self,
+        replace: bool,
+        write: impl FnOnce(&mut dyn Write) -> io::Result<Digest>,
+    ) -> Result<Digest, StateError> {
+        let dir = self.dir.join(BLOB_DIR);
+        let temp = tempfile::NamedTempFile::new_in(&dir).map_err(io_error(&dir))?;
+        let mut out = sparse::SparseWriter::new(temp.as_file());
+        let digest = write(&mut out).map_err(io_error(temp.path()))?;
+        out.finish().map_err(io_error(temp.path()))?;
+        let path = self.blob_path(&digest);
+        if replace || !path.exists() {
+            temp.as_file().sync_all().map_err(io_error(temp.path()))?;
+            temp.persist(&path).map_err(|e| io_error(&path)(e.error))?;
+            self.blob_files().mark_checked(&digest);
+        }
         Ok(digest)
     }
+
     /// Stores a blob read from `reader`, hashing while it streams to a
     /// temporary file (nothing is held in memory).
     pub fn put_blob_from(&self, mut reader: impl Read) -> Result<Digest, StateError> {
@@ -715,6 +742,91 @@ impl State {
             return Err(StateError::BadDocumentName(name.to_owned()));
         }
         Ok(self.dir.join(format!("{name}.json")))
+    }
+}
+
+/// The blob files of a state, and what each looked like when its bytes
+/// were last found to hash to its name: a blob unchanged since (same
+/// length, inode, modification and change times) is not read again to be
+/// trusted, as git trusts its index; one written over is.
+#[derive(Debug, Clone)]
+pub struct BlobFiles {
+    dir: PathBuf,
+}
+
+/// What a blob file looked like (see [`BlobFiles`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlobStamp {
+    len: u64,
+    modified_ns: i128,
+    changed_ns: i128,
+    inode: u64,
+    device: u64,
+}
+
+impl BlobStamp {
+    pub fn of(meta: &fs::Metadata) -> BlobStamp {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let ns = |s: i64, n: i64| i128::from(s) * 1_000_000_000 + i128::from(n);
+            BlobStamp {
+                len: meta.len(),
+                modified_ns: ns(meta.mtime(), meta.mtime_nsec()),
+                changed_ns: ns(meta.ctime(), meta.ctime_nsec()),
+                inode: meta.ino(),
+                device: meta.dev(),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let modified_ns = meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos() as i128);
+            BlobStamp {
+                len: meta.len(),
+                modified_ns,
+                changed_ns: 0,
+                inode: 0,
+                device: 0,
+            }
+        }
+    }
+}
+
+impl BlobFiles {
+    pub fn path(&self, digest: &Digest) -> PathBuf {
+        self.dir.join(BLOB_DIR).join(digest.hex())
+    }
+
+    fn stamp_path(&self, digest: &Digest) -> PathBuf {
+        self.dir.join(CHECKED_DIR).join(digest.hex())
+    }
+
+    /// What the blob looked like when it was last checked.
+    pub fn checked(&self, digest: &Digest) -> Option<BlobStamp> {
+        let text = fs::read(self.stamp_path(digest)).ok()?;
+        serde_json::from_slice(&text).ok()
+    }
+
+    /// The blob, as it is now, holds what its name says (it was just
+    /// written or hashed). A stamp that cannot be written costs a check
+    /// next time, nothing else.
+    pub fn mark_checked(&self, digest: &Digest) {
+        if let Ok(meta) = fs::metadata(self.path(digest)) {
+            self.mark_checked_as(digest, BlobStamp::of(&meta));
+        }
+    }
+
+    /// [`BlobFiles::mark_checked`] with the stamp the check saw.
+    pub fn mark_checked_as(&self, digest: &Digest, stamp: BlobStamp) {
+        let dir = self.dir.join(CHECKED_DIR);
+        if let Ok(text) = serde_json::to_vec(&stamp) {
+            let _ = fs::create_dir_all(&dir);
+            let _ = write_atomic(&self.stamp_path(digest), &text);
+        }
     }
 }
 

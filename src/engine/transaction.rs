@@ -206,6 +206,18 @@ impl<'a> Transaction<'a> {
         Some(read)
     }
 
+    /// Whether [`Transaction::layer`] would find the layer — made by this
+    /// run, in memory, regenerable from the catalog, or there and sound in
+    /// the store's blobs — without reading it: a cached step's layer is
+    /// read only when a later step looks at the files.
+    pub fn has_layer(&self, diff_id: &Digest) -> bool {
+        self.writes.layers.contains_key(diff_id)
+            || self.memo.layers.contains_key(diff_id)
+            || self.writes.catalog_sources.contains_key(diff_id)
+            || self.store.catalog_sources.contains_key(diff_id)
+            || self.store.layers.check(diff_id)
+    }
+
     /// What cache mount `id` holds, as this run sees it.
     pub fn cache_mount(&self, id: &str) -> Option<Arc<LayerChanges>> {
         self.writes
@@ -270,8 +282,14 @@ mod tests {
     use crate::dockerfile::compile;
     use crate::engine::builder::{build_compiled, preview, BuildOptions, BuilderKind};
     use crate::engine::context::{read_dockerignore, ContextSnapshot, StatCache};
+    use crate::engine::layers::{CorruptLayer, LayerSource, LayerStore};
     use crate::engine::memo::Memo;
     use crate::engine::store::EngineState;
+    use crate::filesystem::digest::Digest;
+    use crate::filesystem::rootfs::LayerChanges;
+    use std::collections::BTreeMap;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
 
     /// What a store holds, as `engine.json` writes it, plus what it keeps
     /// in memory only (layers, and which of them are new).
@@ -346,5 +364,118 @@ mod tests {
             }
             assert_eq!(state.builds, changes.len() as u64);
         }
+    }
+
+    /// A layer store's source that counts what it is asked, over layers
+    /// held in memory.
+    #[derive(Default)]
+    struct Counted {
+        layers: BTreeMap<Digest, Arc<LayerChanges>>,
+        loads: AtomicUsize,
+        checks: AtomicUsize,
+    }
+
+    struct Counting(Arc<Counted>);
+
+    impl LayerSource for Counting {
+        fn load(&self, diff_id: &Digest) -> Result<Option<Arc<LayerChanges>>, CorruptLayer> {
+            self.0.loads.fetch_add(1, Ordering::SeqCst);
+            Ok(self.0.layers.get(diff_id).cloned())
+        }
+
+        fn check(&self, diff_id: &Digest) -> Result<bool, CorruptLayer> {
+            self.0.checks.fetch_add(1, Ordering::SeqCst);
+            Ok(self.0.layers.contains_key(diff_id))
+        }
+    }
+
+    /// `state` with its layers moved behind a counting source, as a state
+    /// opened from disk has them.
+    fn behind_source(state: &EngineState) -> (EngineState, Arc<Counted>) {
+        let mut moved = state.clone();
+        let counted = Arc::new(Counted {
+            layers: moved.layers.take_fresh().into_iter().collect(),
+            ..Counted::default()
+        });
+        moved.layers = LayerStore::default();
+        moved.memo = Memo::default();
+        moved
+            .layers
+            .set_source(Box::new(Counting(Arc::clone(&counted))));
+        (moved, counted)
+    }
+
+    #[test]
+    fn a_cached_step_reads_its_layer_only_when_a_later_step_looks() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("app.js"), "console.log(1)\n").expect("write");
+        let ctx = snapshot(dir.path());
+        let first = "FROM alpine AS base\nCOPY app.js /app/\nRUN echo made > /made\nUSER nobody\nWORKDIR /w\n";
+        // Each looks at the files below a cached step, one way or another
+        // (a COPY --from's key holds the checksums of what it copies).
+        let looking = [
+            "FROM alpine AS base\nCOPY app.js /app/\nRUN echo made > /made\nUSER nobody\nWORKDIR /w\nRUN cat /app/app.js /made > /seen\n",
+            "FROM alpine AS base\nCOPY app.js /app/\nRUN echo made > /made\nUSER nobody\nWORKDIR /w\n\
+             FROM alpine\nCOPY --from=base /made /w /copied/\nRUN echo two > /two\n",
+            "FROM alpine AS base\nCOPY app.js /app/\nRUN echo made > /made\nUSER nobody\nWORKDIR /w2\n",
+            "FROM alpine AS base\nCOPY app.js /app/\nRUN echo made > /made\nCOPY --chown=nobody app.js /again/\n",
+        ];
+        for builder in [BuilderKind::Buildkit, BuilderKind::Classic] {
+            let opts = BuildOptions {
+                builder,
+                ..BuildOptions::default()
+            };
+            let mut built = EngineState::default();
+            build_compiled(&mut built, &compile(first), &ctx, &opts).expect("first build");
+            let (mut lazy, counted) = behind_source(&built);
+            assert!(!counted.layers.is_empty());
+
+            // Fully cached: every layer checked, none read.
+            let report = build_compiled(&mut lazy, &compile(first), &ctx, &opts).expect("rebuild");
+            assert!(
+                report.steps.iter().all(|s| !s.verdict.missed()),
+                "{report:?}"
+            );
+            assert_eq!(counted.loads.load(Ordering::SeqCst), 0, "{builder:?}");
+            assert!(counted.checks.load(Ordering::SeqCst) > 0, "{builder:?}");
+            let mut eager = built.clone();
+            let again = build_compiled(&mut eager, &compile(first), &ctx, &opts);
+            assert_eq!(Ok(report), again, "{builder:?}: the same report");
+
+            // A step that looks reads the layers, and builds what laying
+            // them at once builds.
+            for text in looking {
+                let (mut lazy, counted) = behind_source(&built);
+                let mut eager = built.clone();
+                let lazily = build_compiled(&mut lazy, &compile(text), &ctx, &opts);
+                let eagerly = build_compiled(&mut eager, &compile(text), &ctx, &opts);
+                assert!(lazily.is_ok(), "{builder:?} {text:?}: {lazily:?}");
+                assert_eq!(lazily, eagerly, "{builder:?} {text:?}");
+                assert!(
+                    counted.loads.load(Ordering::SeqCst) > 0,
+                    "{builder:?} {text:?}: read"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_cached_step_whose_layer_is_gone_fails_where_it_did() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("app.js"), "console.log(1)\n").expect("write");
+        let ctx = snapshot(dir.path());
+        let text = "FROM alpine\nCOPY app.js /app/\nRUN echo made > /made\n";
+        let opts = BuildOptions::default();
+        let mut state = EngineState::default();
+        build_compiled(&mut state, &compile(text), &ctx, &opts).expect("first build");
+        let mut gone = state.clone();
+        gone.layers = LayerStore::default();
+        let err = build_compiled(&mut gone, &compile(text), &ctx, &opts).expect_err("no layers");
+        assert!(
+            err.message
+                .contains("of a cached step is missing from the engine state"),
+            "{err:?}"
+        );
+        assert_eq!(err.span.map(|s| s.line), Some(2), "at the COPY: {err:?}");
     }
 }

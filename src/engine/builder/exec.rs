@@ -23,7 +23,7 @@ impl Run<'_> {
             }
             _ => DiffMode::CopyUp,
         };
-        let mut fs = st.fs.clone();
+        let mut fs = self.lay_out(&st.fs, cmd.span)?.clone();
         fs.set_now(self.clock());
         let mut ran = Executed::default();
         let mut covered = Vec::new();
@@ -50,11 +50,16 @@ impl Run<'_> {
                 copy::set_owner_and_mode(&mut items, *owner, *chmod);
                 copy::write_items(&mut fs, &items)
             }
-            Effect::Mkdir { path, uid, gid } => {
+            Effect::Mkdir { path, user } => {
                 if fs.stat(path).is_ok_and(|n| n.is_dir()) {
                     Ok(())
                 } else {
-                    fs.mkdir_all(path, 0o755, *uid, *gid)
+                    // No USER: root, without reading /etc/passwd.
+                    let (uid, gid) = match user.as_str() {
+                        "" => (0, 0),
+                        user => copy::parse_chown(&fs, user).unwrap_or((0, 0)),
+                    };
+                    fs.mkdir_all(path, 0o755, uid, gid)
                 }
             }
             Effect::Run(run) => {
@@ -117,12 +122,13 @@ impl Run<'_> {
         let changes = match filtered {
             Some(kept) => {
                 let kept = Arc::new(kept);
-                let before = std::mem::take(&mut st.fs);
-                st.fs = self.txn.memo.views.with_layer(before, Arc::clone(&kept));
+                let before = self.lay_out(&st.fs, cmd.span)?.clone();
+                let after = self.txn.memo.views.with_layer(before, Arc::clone(&kept));
+                st.fs = StageFs::laid(after);
                 kept
             }
             None => {
-                st.fs = fs;
+                st.fs = StageFs::laid(fs);
                 changes
             }
         };

@@ -185,7 +185,10 @@ impl Run<'_> {
         };
         let fs = match m.from_stage {
             Some(i) => match self.stages.get(&i) {
-                Some(s) => s.fs.clone(),
+                Some(s) => match s.fs.get(&mut self.txn).cloned() {
+                    Ok(fs) => fs,
+                    Err(d) => return Err(self.unreadable(d, "", cmd.span)),
+                },
                 None => {
                     return Err(self.fail(format!("stage {from} was not built"), Some(cmd.span)))
                 }

@@ -54,7 +54,7 @@ impl Run<'_> {
         let owner = match &copy.chown {
             Some(spec) => {
                 let spec = self.expand(spec, st, cmd.span)?;
-                match copy::parse_chown(&st.fs, &spec) {
+                match copy::parse_chown(self.lay_out(&st.fs, cmd.span)?, &spec) {
                     Ok(o) => Some(o),
                     Err(m) => return Err(self.fail(m, Some(cmd.span))),
                 }
@@ -106,7 +106,10 @@ impl Run<'_> {
                         // files' checksums, never what the stage is called
                         // (recorded: our 63), and the classic builder's the
                         // source hash.
-                        Some(s) => ("stage".to_string(), s.fs.clone()),
+                        Some(s) => match s.fs.get(&mut self.txn).cloned() {
+                            Ok(fs) => ("stage".to_string(), fs),
+                            Err(d) => return Err(self.unreadable(d, "", cmd.span)),
+                        },
                         None => {
                             return Err(
                                 self.fail(format!("stage {from} was not built"), Some(cmd.span))
@@ -372,7 +375,7 @@ impl Run<'_> {
                 }
             }
         }
-        let into_dir = copy::dest_is_dir(&st.fs, dest, found.len());
+        let into_dir = copy::dest_is_dir(self.lay_out(&st.fs, cmd.span)?, dest, found.len());
         let mut items = Vec::new();
         // Stamped under the path the cache key names them by.
         let mut stamps = Vec::new();

@@ -6,7 +6,7 @@
 //! `applyTar`). So the diff ID is the SHA-256 of every input byte, and the
 //! caller should keep the original bytes as the layer blob.
 
-use std::io::{self, Read};
+use std::io::{self, Read, Seek};
 
 use tar::EntryType;
 
@@ -45,17 +45,83 @@ pub enum ImportError {
     },
 }
 
+/// Files at least this large are not read into memory by
+/// [`read_tar_referring`] and [`read_trusted_tar`].
+pub const REFER_FROM: u64 = 1 << 20;
+
 /// Reads a tarball (plain, uncompressed) into layer changes: regular files,
 /// directories, symlinks, hard links (as copies of their target), and
 /// whiteouts. Paths are cleaned (`./bin/sh` → `bin/sh`); one that climbs out
-/// of the root is an error, as in dockerd.
+/// of the root is an error, as in dockerd. Every file's bytes are read into
+/// memory.
 pub fn read_tar(input: impl Read) -> Result<ImportedLayer, ImportError> {
+    read_hashed(input, None)
+}
+
+/// [`read_tar`] of a tarball that stays where it is (a stored blob): a file
+/// of [`REFER_FROM`] bytes or more becomes `refer(offset, size)` — a blob
+/// that reads those bytes of the tarball when asked — and is not held in
+/// memory. Its bytes still pass through the hash of the whole input.
+pub fn read_tar_referring(
+    input: impl Read,
+    refer: &dyn Fn(u64, u64) -> Blob,
+) -> Result<ImportedLayer, ImportError> {
+    read_hashed(input, Some(refer))
+}
+
+/// [`read_tar_referring`] of a tarball known to be sound (a blob unchanged
+/// since it hashed to its name): nothing is hashed, and the bytes of the
+/// files it refers to are seeked over, never read.
+pub fn read_trusted_tar(
+    input: impl Read + Seek,
+    refer: &dyn Fn(u64, u64) -> Blob,
+) -> Result<LayerChanges, ImportError> {
+    let mut archive = tar::Archive::new(input);
+    Ok(read_entries(archive.entries_with_seek()?, Some(refer))?.changes)
+}
+
+fn read_hashed(
+    input: impl Read,
+    refer: Option<&dyn Fn(u64, u64) -> Blob>,
+) -> Result<ImportedLayer, ImportError> {
     let mut archive = tar::Archive::new(HashReader::new(input));
+    let Entries {
+        changes,
+        skipped,
+        hardlinked_bytes,
+    } = read_entries(archive.entries()?, refer)?;
+    let mut rest = archive.into_inner();
+    io::copy(&mut rest, &mut io::sink())?;
+    let (diff_id, tar_len) = rest.finish();
+    let layer = Layer {
+        diff_id,
+        size: changes.size().saturating_sub(hardlinked_bytes),
+        tar_len,
+    };
+    Ok(ImportedLayer {
+        changes,
+        layer,
+        skipped,
+    })
+}
+
+/// What a tarball's entries make.
+struct Entries {
+    changes: LayerChanges,
+    skipped: Vec<String>,
+    /// The bytes of files that are hard links to earlier ones.
+    hardlinked_bytes: u64,
+}
+
+fn read_entries<R: Read>(
+    entries: tar::Entries<'_, R>,
+    refer: Option<&dyn Fn(u64, u64) -> Blob>,
+) -> Result<Entries, ImportError> {
     let mut changes = LayerChanges::new();
     let mut skipped = Vec::new();
     // dockerd measures an applied layer counting each inode once.
     let mut hardlinked_bytes = 0u64;
-    for entry in archive.entries()? {
+    for entry in entries {
         let mut entry = entry?;
         let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
         let key = clean(&raw).ok_or_else(|| ImportError::UnsafePath(raw.clone()))?;
@@ -80,12 +146,18 @@ pub fn read_tar(input: impl Read) -> Result<ImportedLayer, ImportError> {
 
         let kind = entry.header().entry_type();
         let node = match kind {
-            EntryType::Regular | EntryType::Continuous => {
-                let mut data =
-                    Vec::with_capacity(usize::try_from(entry.size()).unwrap_or(0).min(1 << 24));
-                entry.read_to_end(&mut data)?;
-                meta.node(NodeKind::File(Blob::from(data)))
-            }
+            EntryType::Regular | EntryType::Continuous => match refer {
+                Some(refer) if entry.size() >= REFER_FROM => meta.node(NodeKind::File(refer(
+                    entry.raw_file_position(),
+                    entry.size(),
+                ))),
+                _ => {
+                    let mut data =
+                        Vec::with_capacity(usize::try_from(entry.size()).unwrap_or(0).min(1 << 24));
+                    entry.read_to_end(&mut data)?;
+                    meta.node(NodeKind::File(Blob::from(data)))
+                }
+            },
             EntryType::Directory => meta.node(NodeKind::Dir),
             EntryType::Symlink => {
                 let target = entry.link_name_bytes().unwrap_or_default();
@@ -125,18 +197,10 @@ pub fn read_tar(input: impl Read) -> Result<ImportedLayer, ImportError> {
         };
         changes.insert(key, change);
     }
-    let mut rest = archive.into_inner();
-    io::copy(&mut rest, &mut io::sink())?;
-    let (diff_id, tar_len) = rest.finish();
-    let layer = Layer {
-        diff_id,
-        size: changes.size().saturating_sub(hardlinked_bytes),
-        tar_len,
-    };
-    Ok(ImportedLayer {
+    Ok(Entries {
         changes,
-        layer,
         skipped,
+        hardlinked_bytes,
     })
 }
 

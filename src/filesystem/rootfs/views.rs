@@ -24,6 +24,8 @@ pub struct ViewCache {
     /// holds both, so neither address can be reused while it exists.
     stacked: HashMap<(usize, usize), Stacked>,
     build: u64,
+    /// Whether the current build asked for any view.
+    asked: bool,
 }
 
 #[derive(Clone)]
@@ -54,6 +56,7 @@ impl ViewCache {
     /// [`RootFs::from_layers`], reusing the view of the same layers.
     pub fn base(&mut self, layers: Vec<Arc<LayerChanges>>) -> RootFs {
         let build = self.build;
+        self.asked = true;
         let same = |b: &&mut Base| {
             b.layers.len() == layers.len()
                 && b.layers.iter().zip(&layers).all(|(x, y)| Arc::ptr_eq(x, y))
@@ -85,6 +88,7 @@ impl ViewCache {
             Arc::as_ptr(&layer) as usize,
         );
         let build = self.build;
+        self.asked = true;
         let entry = self.stacked.entry(key).or_insert_with(|| Stacked {
             view: Arc::new(LowerView::on_top(Arc::clone(&fs.lower), Arc::clone(&layer))),
             _parent: fs.lower,
@@ -95,8 +99,13 @@ impl ViewCache {
         RootFs::on(Arc::clone(&entry.view), fs.now)
     }
 
-    /// Ends a build: forgets the views it did not use.
+    /// Ends a build: forgets the views it did not use — unless it used
+    /// none (a fully cached build looks at no filesystem: the views of the
+    /// build before are still those the next one wants).
     pub fn sweep(&mut self) {
+        if !std::mem::take(&mut self.asked) {
+            return;
+        }
         let build = self.build;
         self.bases.retain(|b| b.used == build);
         self.stacked.retain(|_, s| s.used == build);
@@ -133,7 +142,15 @@ mod tests {
         assert!(other.exists("/c") && !other.exists("/b"));
         views.sweep();
 
+        // A build that looked at no filesystem forgets nothing.
+        views.sweep();
+        let base = views.base(vec![Arc::clone(&a)]);
+        let kept = views.with_layer(base, Arc::clone(&b));
+        assert!(Arc::ptr_eq(&first.lower, &kept.lower));
+        views.sweep();
+
         // A build that used neither stack forgets both.
+        let _other = views.base(vec![Arc::clone(&c)]);
         views.sweep();
         let base = views.base(vec![a]);
         let fresh = views.with_layer(base, b);
