@@ -992,12 +992,21 @@ pub fn run_screen(
     let Tty {
         guard, input, rx, ..
     } = tty;
-    // First frame before the first build: start-up stays fast.
+    // First frame before the first build: start-up stays fast. Reading a
+    // big context (a node_modules of 100,000 files) takes a moment: the
+    // frame says so.
+    let reading = Message::new("status.reading_context").render(session.model.lang);
+    if session.model.status.is_none() {
+        session.model.status = Some(reading.clone());
+    }
     guard
         .term
         .draw(|f| crate::ui::draw(f, &session.model))
         .map_err(|e| e.to_string())?;
     session.start();
+    if session.model.status.as_ref() == Some(&reading) {
+        session.model.status = None;
+    }
     let mut signalled = None;
     loop {
         guard
