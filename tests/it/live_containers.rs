@@ -16,7 +16,7 @@
 
 use crate::support;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use support::docker::{engine_for_test, Engine};
 use support::layerlab::busybox_rootfs;
@@ -35,7 +35,7 @@ fn text(bytes: &[u8]) -> String {
 struct Side<'a> {
     name: &'static str,
     command: Box<dyn Fn() -> Command + 'a>,
-    dir: &'a Path,
+    dir: PathBuf,
 }
 
 impl Side<'_> {
@@ -43,7 +43,7 @@ impl Side<'_> {
         (self.command)()
             .args(args)
             .env("DOCKER_BUILDKIT", "0")
-            .current_dir(self.dir)
+            .current_dir(&self.dir)
             .output()
             .unwrap_or_else(|e| panic!("{}: {e}", self.name))
     }
@@ -310,20 +310,14 @@ fn play(side: &Side) -> Report {
     }
 }
 
-#[test]
-fn container_commands_match_the_live_engine() {
-    let Some(engine) = engine_for_test("container_commands_match_the_live_engine") else {
-        return;
-    };
-    let _lock = engine.lock().expect("the engine's lock");
-    let cleanup = Cleanup(&engine);
-    cleanup.now();
-
-    let ours_dir = tempfile::tempdir().expect("tempdir");
-    let state = ours_dir.path().join("state");
-    let work = ours_dir.path().join("work");
+/// layerlab on a state of its own with busybox imported, and the live
+/// engine: the two sides a test plays the same commands on, each in its
+/// folder under `ours` and `live`.
+fn sides<'a>(engine: &'a Engine, ours: &Path, live: &Path) -> (Side<'a>, Side<'a>) {
+    let state = ours.join("state");
+    let work = ours.join("work");
     std::fs::create_dir_all(&work).expect("work dir");
-    let base = ours_dir.path().join("busybox.tar");
+    let base = ours.join("busybox.tar");
     std::fs::write(&base, busybox_rootfs().expect("busybox rootfs")).expect("base tar");
     let imported = support::binary::layerlab()
         .arg("--state")
@@ -336,14 +330,13 @@ fn container_commands_match_the_live_engine() {
     assert!(imported.status.success(), "{}", text(&imported.stderr));
     let ours = Side {
         name: "layerlab",
-        command: Box::new(|| {
+        command: Box::new(move || {
             let mut c = support::binary::layerlab();
             c.arg("--state").arg(&state).arg("docker");
             c
         }),
-        dir: &work,
+        dir: work,
     };
-    let live_dir = tempfile::tempdir().expect("tempdir");
     let live = Side {
         name: "live",
         command: Box::new(|| {
@@ -351,8 +344,25 @@ fn container_commands_match_the_live_engine() {
             c.env("DOCKER_HOST", &engine.host);
             c
         }),
-        dir: live_dir.path(),
+        dir: live.to_path_buf(),
     };
+    (ours, live)
+}
+
+#[test]
+fn container_commands_match_the_live_engine() {
+    let Some(engine) = engine_for_test("container_commands_match_the_live_engine") else {
+        return;
+    };
+    let _lock = engine.lock().expect("the engine's lock");
+    let cleanup = Cleanup(&engine);
+    cleanup.now();
+
+    let (ours_dir, live_dir) = (
+        tempfile::tempdir().expect("tempdir"),
+        tempfile::tempdir().expect("tempdir"),
+    );
+    let (ours, live) = sides(&engine, ours_dir.path(), live_dir.path());
     let theirs = play(&live);
     let mine = play(&ours);
     // Spelled out per field so a failure names what differs.
@@ -587,40 +597,11 @@ fn classic_step_images_list_as_on_the_live_engine() {
     let cleanup = StepsCleanup(&engine);
     cleanup.now();
 
-    let ours_dir = tempfile::tempdir().expect("tempdir");
-    let state = ours_dir.path().join("state");
-    let work = ours_dir.path().join("work");
-    std::fs::create_dir_all(&work).expect("work dir");
-    let base = ours_dir.path().join("busybox.tar");
-    std::fs::write(&base, busybox_rootfs().expect("busybox rootfs")).expect("base tar");
-    let imported = support::binary::layerlab()
-        .arg("--state")
-        .arg(&state)
-        .arg("import")
-        .arg(&base)
-        .arg("busybox:latest")
-        .output()
-        .expect("layerlab import");
-    assert!(imported.status.success(), "{}", text(&imported.stderr));
-    let ours = Side {
-        name: "layerlab",
-        command: Box::new(|| {
-            let mut c = support::binary::layerlab();
-            c.arg("--state").arg(&state).arg("docker");
-            c
-        }),
-        dir: &work,
-    };
-    let live_dir = tempfile::tempdir().expect("tempdir");
-    let live = Side {
-        name: "live",
-        command: Box::new(|| {
-            let mut c = Command::new(&engine.cli);
-            c.env("DOCKER_HOST", &engine.host);
-            c
-        }),
-        dir: live_dir.path(),
-    };
+    let (ours_dir, live_dir) = (
+        tempfile::tempdir().expect("tempdir"),
+        tempfile::tempdir().expect("tempdir"),
+    );
+    let (ours, live) = sides(&engine, ours_dir.path(), live_dir.path());
     let theirs = play_steps(&live);
     cleanup.now();
     let mine = play_steps(&ours);
