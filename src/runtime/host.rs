@@ -299,12 +299,7 @@ impl EngineHost {
         let builds = self.daemon.engine.builds;
         let p = self.project.as_mut()?;
         p.compiled = Arc::clone(compiled);
-        let key = (
-            compiled.source().to_string(),
-            builder,
-            p.print,
-            builds,
-        );
+        let key = (compiled.source().to_string(), builder, p.print, builds);
         if !force && p.shown.as_ref() == Some(&key) {
             return None;
         }
