@@ -26,7 +26,7 @@ use crate::dockerfile::expand::{self, Env};
 use crate::dockerfile::{compile, Compiled, Keyword};
 use crate::dockerfile::{Diagnostic, DiagnosticKind, Span};
 use crate::engine::cache::CacheRecord;
-use crate::engine::cache_key::{CacheKey, FileStamp, OpInputs, StampKind};
+use crate::engine::cache_key::{CacheKey, FileStamp, OpInputs, StampKind, Stamps};
 use crate::engine::classic_hash::{
     ClassicSource, ClassicSourceHash, FileContents, SourceEntry, SourceOrigin,
 };
@@ -713,7 +713,7 @@ impl Run<'_> {
                 op: OpInputs::Classic {
                     created_by: text.clone(),
                     config: st.config.fingerprint(),
-                    files: Vec::new(),
+                    files: Stamps::default(),
                 },
                 created_by: text,
                 effect: Effect::None,
@@ -729,7 +729,7 @@ impl Run<'_> {
             parent: Some(st.chain),
             op: inputs.op,
         };
-        let digest = key.digest();
+        let digest = self.txn.memo.snapshots.digest(self.context.id(), &key);
         // `--no-cache`: the classic builder skips every lookup; BuildKit
         // marks only exec and copy operations to ignore the cache (recorded:
         // 05 still reports a first WORKDIR as CACHED), and whatever comes
@@ -978,7 +978,7 @@ impl Run<'_> {
                             OpInputs::Classic {
                                 created_by: text.clone(),
                                 config: st.config.fingerprint(),
-                                files: Vec::new(),
+                                files: Stamps::default(),
                             },
                             text,
                         )
@@ -1013,7 +1013,7 @@ impl Run<'_> {
                             OpInputs::Classic {
                                 created_by: text.clone(),
                                 config: st.config.fingerprint(),
-                                files: Vec::new(),
+                                files: Stamps::default(),
                             },
                             text,
                         )

@@ -25,8 +25,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// What a build depends on, minus modification times (a touch changes no
-/// cache key, and our own saves must not look like changes).
-type Fingerprint = Vec<(String, String, u32, u64, String)>;
+/// cache key, and our own saves must not look like changes). Shared: each
+/// preview is keyed on it, and a context's is as long as the context.
+type Fingerprint = Arc<Vec<(String, String, u32, u64, String)>>;
 
 fn fingerprint(snap: &ContextSnapshot) -> Fingerprint {
     snap.entries()
@@ -44,7 +45,8 @@ fn fingerprint(snap: &ContextSnapshot) -> Fingerprint {
                 m.content.map(|d| d.to_string()).unwrap_or_default(),
             )
         })
-        .collect()
+        .collect::<Vec<_>>()
+        .into()
 }
 
 pub struct EngineHost {
@@ -102,7 +104,7 @@ impl Project {
             snapshot: None,
             overrides: Overrides::default(),
             simulated: None,
-            print: Vec::new(),
+            print: Fingerprint::default(),
             shown: None,
             tag: tag_for(name),
         }
