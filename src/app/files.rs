@@ -293,6 +293,77 @@ mod tests {
         assert_eq!(list[0], ("/app/big.bin".to_string(), 1000));
     }
 
+    /// The view of a preview of `text` over a context holding `a.txt`
+    /// with `body`, each layer's changes a fresh `Arc` (as a preview that
+    /// ran its steps again makes them).
+    fn view_of(text: &str, body: &str, memo: &mut FilesMemo) -> crate::app::model::BuildView {
+        use crate::app::model::{BuildOutcome, BuildView, Shown};
+        use crate::engine::builder::{preview, BuildOptions, BuilderKind};
+        use crate::engine::context::{read_dockerignore, ContextSnapshot, StatCache};
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("a.txt"), body).expect("write");
+        let ignore = read_dockerignore(dir.path()).expect("ignore");
+        let ctx = ContextSnapshot::capture(dir.path(), &ignore, &mut StatCache::default())
+            .expect("snapshot");
+        let compiled = std::sync::Arc::new(crate::dockerfile::compile(text));
+        let state = crate::engine::store::EngineState::default();
+        let mut engine_memo = crate::engine::memo::Memo::default();
+        let seen = preview(
+            &state,
+            &mut engine_memo,
+            &compiled,
+            &ctx,
+            &BuildOptions::default(),
+        );
+        let report = seen.result.clone().expect("a report");
+        let layers = report
+            .steps
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| {
+                let changes = seen.layers.get(&s.layer.as_ref()?.diff_id)?;
+                Some((i, Arc::new(LayerChanges::clone(changes))))
+            })
+            .collect();
+        let outcome = BuildOutcome {
+            shown: Shown::Preview { last_build: 0 },
+            compiled,
+            builder: BuilderKind::Buildkit,
+            result: Ok(report),
+            layers,
+            base_layers: BTreeMap::new(),
+            origin: None,
+            other: None,
+        };
+        BuildView::new(outcome, memo)
+    }
+
+    #[test]
+    fn the_same_layers_again_are_not_listed_again() {
+        let text = "FROM scratch\nCOPY a.txt /\nCOPY a.txt /b.txt\n";
+        let mut memo = FilesMemo::default();
+        let first = view_of(text, "one\n", &mut memo);
+        assert_eq!(memo.listed, 1);
+        assert_eq!(first.wasted, Some(0));
+        assert_eq!(first.layer_files.len(), 2);
+
+        // The same layers by digest, made again: found, the very lists.
+        let again = view_of(text, "one\n", &mut memo);
+        assert_eq!(memo.listed, 1);
+        assert!(Arc::ptr_eq(&again.layer_files, &first.layer_files));
+        assert_eq!(again, first);
+
+        // Other layers are listed, as a memo that never saw them lists them.
+        let other = view_of(text, "two!\n", &mut memo);
+        assert_eq!(memo.listed, 2);
+        assert_eq!(other, view_of(text, "two!\n", &mut FilesMemo::default()));
+        let sizes: Vec<u64> = other.layer_files[&1].iter().map(|f| f.size).collect();
+        assert_eq!(sizes, vec![5]);
+        // The first stack is still kept.
+        view_of(text, "one\n", &mut memo);
+        assert_eq!(memo.listed, 2);
+    }
+
     #[test]
     fn tree_nests_components() {
         let t = tree_lines(&[

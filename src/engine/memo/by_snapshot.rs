@@ -128,3 +128,150 @@ impl SnapshotMemo {
         self.copies.insert(key, (id, made));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dockerfile::compile;
+    use crate::engine::builder::{preview, BuildOptions, BuilderKind, Preview};
+    use crate::engine::context::StatCache;
+    use crate::engine::context::{read_dockerignore, ContextSnapshot, Override, Overrides};
+    use crate::engine::memo::Memo;
+    use crate::engine::report::BuildReport;
+    use crate::engine::store::EngineState;
+
+    /// WORKDIR first, so COPY . . writes over a layer of the stage's own.
+    const TEXT: &str = "FROM alpine\nWORKDIR /app\nCOPY . .\nRUN echo built\n";
+
+    fn context() -> (tempfile::TempDir, ContextSnapshot) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(dir.path().join("src")).expect("mkdir");
+        std::fs::write(dir.path().join("src/index.js"), "console.log(1)\n").expect("write");
+        std::fs::write(dir.path().join("package.json"), "{}\n").expect("write");
+        let snap = capture(dir.path());
+        (dir, snap)
+    }
+
+    fn capture(dir: &std::path::Path) -> ContextSnapshot {
+        let ignore = read_dockerignore(dir).expect("ignore");
+        ContextSnapshot::capture(dir, &ignore, &mut StatCache::default()).expect("snapshot")
+    }
+
+    fn opts(builder: BuilderKind) -> BuildOptions {
+        BuildOptions {
+            builder,
+            ..BuildOptions::default()
+        }
+    }
+
+    fn run(memo: &mut Memo, ctx: &ContextSnapshot, builder: BuilderKind) -> (Preview, BuildReport) {
+        let state = EngineState::default();
+        let seen = preview(&state, memo, &compile(TEXT), ctx, &opts(builder));
+        let report = seen.result.clone().expect("the preview builds");
+        (seen, report)
+    }
+
+    /// The layer COPY . . made (the second step with a layer after FROM).
+    fn copy_layer(report: &BuildReport) -> Digest {
+        let step = report
+            .steps
+            .iter()
+            .find(|s| s.text == "COPY . .")
+            .expect("a COPY step");
+        step.layer.as_ref().expect("COPY . . makes a layer").diff_id
+    }
+
+    #[test]
+    fn a_second_preview_of_the_same_snapshot_stamps_hashes_and_digests_nothing_again() {
+        let (_dir, ctx) = context();
+        for builder in [BuilderKind::Buildkit, BuilderKind::Classic] {
+            let mut memo = Memo::default();
+            let (first, report) = run(&mut memo, &ctx, builder);
+            let computed = memo.snapshots.computed;
+            assert!(computed.stamps >= 1, "{builder:?}: {computed:?}");
+            assert!(computed.digests >= 1, "{builder:?}: {computed:?}");
+            assert!(computed.copies >= 1, "{builder:?}: {computed:?}");
+            let classic = u64::from(builder == BuilderKind::Classic);
+            assert_eq!(computed.classic, classic, "{builder:?}");
+
+            let (again, same) = run(&mut memo, &ctx, builder);
+            assert_eq!(memo.snapshots.computed, computed, "{builder:?}: all found");
+            assert_eq!(same, report, "{builder:?}");
+            // The very layer the first preview made, not an equal one.
+            let layer = copy_layer(&report);
+            assert!(Arc::ptr_eq(&first.layers[&layer], &again.layers[&layer]));
+
+            // What the memo answers is what computing it gives.
+            let (_, fresh) = run(&mut Memo::default(), &ctx, builder);
+            assert_eq!(fresh, report, "{builder:?}");
+        }
+    }
+
+    #[test]
+    fn a_changed_snapshot_is_computed_again_and_keyed_anew() {
+        let (dir, ctx) = context();
+        for builder in [BuilderKind::Buildkit, BuilderKind::Classic] {
+            let mut memo = Memo::default();
+            let (_, report) = run(&mut memo, &ctx, builder);
+            let before = memo.snapshots.computed;
+            let steps =
+                |r: &BuildReport| r.steps.iter().map(|s| s.layer.clone()).collect::<Vec<_>>();
+
+            // A changed file: new stamps, a new key, a new layer.
+            let mut edit = Overrides::default();
+            edit.push(
+                "src/index.js",
+                Override::Write(b"console.log(2)\n".to_vec().into()),
+            );
+            let edited = ctx.with_overrides(&edit);
+            assert_ne!(edited.id(), ctx.id());
+            let (_, changed) = run(&mut memo, &edited, builder);
+            let after = memo.snapshots.computed;
+            assert_eq!(after.stamps, before.stamps + 1, "{builder:?}");
+            assert_eq!(after.copies, before.copies + 1, "{builder:?}");
+            assert!(after.digests > before.digests, "{builder:?}");
+            assert_ne!(copy_layer(&changed), copy_layer(&report), "{builder:?}");
+
+            // A touched file: the same stamps and keys, but its mtime is in
+            // the layer, so the layer made before is not served again.
+            let mut touch = Overrides::default();
+            touch.push("src/index.js", Override::Touch);
+            let touched = ctx.with_overrides(&touch);
+            let (_, retouched) = run(&mut memo, &touched, builder);
+            assert_eq!(memo.snapshots.computed.copies, after.copies + 1);
+            assert_ne!(copy_layer(&retouched), copy_layer(&report), "{builder:?}");
+
+            // The same files captured again: a new snapshot, the same build.
+            let recaptured = capture(dir.path());
+            assert_ne!(recaptured.id(), ctx.id());
+            let (_, again) = run(&mut memo, &recaptured, builder);
+            assert_eq!(steps(&again), steps(&report), "{builder:?}");
+        }
+    }
+
+    #[test]
+    fn only_the_last_few_snapshots_are_kept() {
+        let (_dir, ctx) = context();
+        let mut memo = Memo::default();
+        let mut snaps = vec![ctx.clone()];
+        for n in 0..KEPT {
+            let mut edit = Overrides::default();
+            edit.push(
+                "package.json",
+                Override::Write(format!("{{\"n\":{n}}}\n").into_bytes().into()),
+            );
+            snaps.push(ctx.with_overrides(&edit));
+        }
+        for s in &snaps {
+            run(&mut memo, s, BuilderKind::Buildkit);
+        }
+        let computed = memo.snapshots.computed;
+        // The newest is still known; the oldest was dropped and is
+        // stamped again.
+        run(&mut memo, &snaps[KEPT], BuilderKind::Buildkit);
+        assert_eq!(memo.snapshots.computed, computed);
+        run(&mut memo, &snaps[0], BuilderKind::Buildkit);
+        assert_eq!(memo.snapshots.computed.stamps, computed.stamps + 1);
+        assert!(memo.snapshots.recent.len() <= KEPT);
+    }
+}
