@@ -104,7 +104,7 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("context_100k_files");
     group.sample_size(10);
     group.bench_function("baseline_stat_walk", |b| {
-        b.iter(|| stat_walk(black_box(&ctx)))
+        b.iter(|| stat_walk(black_box(&ctx)));
     });
     group.bench_function("cached_rebuild", |b| {
         b.iter(|| assert_eq!(cli_build(&state, &ctx), 0));

@@ -17,9 +17,11 @@ use crate::filesystem::rootfs::LayerChanges;
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
-/// Snapshots whose entries are kept: the screen's current one, the one
-/// before a change on disk, and the overlays of simulated changes.
-const KEPT: usize = 4;
+/// Snapshots whose entries are kept: the disk's and the one with the
+/// learner's simulated changes, which the screen goes back and forth
+/// between. A snapshot's entries are as large as its context (a COPY . .
+/// of 100,000 files keeps its stamps and its layer), so no more.
+const KEPT: usize = 2;
 
 #[derive(Debug, Clone, Default)]
 pub struct SnapshotMemo {
