@@ -4,7 +4,7 @@
 use crate::app::action::Action;
 use crate::app::document::{outline, Document, Outline};
 use crate::app::editor::Edit;
-use crate::app::files::{layer_files, wasted, LayerFile};
+use crate::app::files::{FilesMemo, LayerFile};
 use crate::app::i18n::{tr, trf, Lang};
 use crate::app::keymap::{Key, KeyCode, Keymap, Scope};
 use crate::app::lesson::LessonScreen;
@@ -14,7 +14,7 @@ use crate::engine::builder::{BuildError, BuilderKind, StepStarted};
 use crate::engine::dockerignore::DockerIgnore;
 use crate::engine::report::{BuildReport, BuiltInstruction, StepReport, Verdict};
 use crate::filesystem::rootfs::LayerChanges;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Which pane keys go to.
@@ -224,15 +224,15 @@ pub struct BuildView {
     /// Base images by FROM instruction index.
     pub bases: BTreeMap<usize, BaseInfo>,
     /// Layer files by step index, when the engine can list them.
-    pub layer_files: BTreeMap<usize, Vec<LayerFile>>,
+    pub layer_files: Arc<BTreeMap<usize, Vec<LayerFile>>>,
     /// A base image's files, one list per layer (oldest first), by the
     /// index of its FROM step.
-    pub base_files: BTreeMap<usize, Vec<Vec<LayerFile>>>,
+    pub base_files: Arc<BTreeMap<usize, Vec<Vec<LayerFile>>>>,
     /// Bytes lower layers store but later ones overwrite or remove; None
     /// unless every layer's files are known.
     pub wasted: Option<u64>,
     /// The paths that waste them, largest first (from the layers known).
-    pub wasted_files: Vec<(String, u64)>,
+    pub wasted_files: Arc<Vec<(String, u64)>>,
     /// The command line that ran it, when not the editor.
     pub origin: Option<String>,
     /// The other builder's preview of the same text and context, if known.
@@ -250,8 +250,8 @@ pub struct BuildFailure {
 impl BuildView {
     /// The view of a build: its instructions and steps as the report lists
     /// them (a failed build's instructions as its text was compiled), and
-    /// every layer's files.
-    pub fn new(outcome: BuildOutcome) -> BuildView {
+    /// every layer's files (from `files` when it listed the same layers).
+    pub fn new(outcome: BuildOutcome, files: &mut FilesMemo) -> BuildView {
         let BuildOutcome {
             shown,
             compiled,
@@ -262,7 +262,7 @@ impl BuildView {
             origin,
             other,
         } = outcome;
-        let other = other.map(|o| Box::new(BuildView::new(*o)));
+        let other = other.map(|o| Box::new(BuildView::new(*o, files)));
         let (instructions, steps) = match &result {
             Ok(r) => (r.instructions.clone(), &r.steps),
             Err(e) => (BuiltInstruction::list(compiled.instructions()), &e.steps),
@@ -285,31 +285,17 @@ impl BuildView {
                 _ => None,
             })
             .collect();
-        // Paths present below each layer, to tell added from modified: a
-        // stage starts from its base image's files.
-        let mut present = BTreeSet::new();
-        let mut base_files = BTreeMap::new();
-        let mut files_by_step = BTreeMap::new();
-        for i in 0..steps.len() {
-            if let Some(layers) = base_layers.get(&i) {
-                present.clear();
-                let lists = layers.iter().map(|c| layer_files(c, &mut present));
-                base_files.insert(i, lists.collect::<Vec<_>>());
-            }
-            if let Some(c) = changes.get(&i) {
-                files_by_step.insert(i, layer_files(c, &mut present));
-            }
-        }
-        let layer_files: BTreeMap<usize, Vec<LayerFile>> = files_by_step;
+        let listed = files.stack(steps, &changes, &base_layers);
         let with_layers: Vec<usize> = steps
             .iter()
             .enumerate()
             .filter(|(_, s)| s.layer.is_some())
             .map(|(i, _)| i)
             .collect();
-        let all_known =
-            !with_layers.is_empty() && with_layers.iter().all(|i| layer_files.contains_key(i));
-        let (wasted_bytes, wasted_files) = wasted(layer_files.values());
+        let all_known = !with_layers.is_empty()
+            && with_layers
+                .iter()
+                .all(|i| listed.layer_files.contains_key(i));
         let (report, error) = match result {
             Ok(r) => (Some(r), None),
             Err(e) => (
@@ -328,10 +314,10 @@ impl BuildView {
             report,
             error,
             bases,
-            layer_files,
-            base_files,
-            wasted: all_known.then_some(wasted_bytes),
-            wasted_files,
+            layer_files: Arc::clone(&listed.layer_files),
+            base_files: Arc::clone(&listed.base_files),
+            wasted: all_known.then_some(listed.wasted),
+            wasted_files: Arc::clone(&listed.wasted_files),
             origin,
             other,
         }
@@ -398,6 +384,9 @@ pub struct Model {
     /// Saving the Dockerfile (here or from another editor) also builds.
     pub build_on_save: bool,
     pub build: Option<BuildView>,
+    /// The layers' file lists of the builds shown last, for a preview of
+    /// the same layers to show without listing them again.
+    pub file_lists: FilesMemo,
     /// The instructions (as written) of the last build the screen showed:
     /// a preview that differs from them is the learner's change.
     pub last_built: Vec<String>,
@@ -496,6 +485,7 @@ impl Model {
             side_by_side: false,
             build_on_save: false,
             build: None,
+            file_lists: FilesMemo::default(),
             last_built: Vec::new(),
             context: ContextPane::default(),
             focus: Focus::Dockerfile,

@@ -139,7 +139,7 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
                 Shown::Build { number } => Some(number),
                 Shown::Preview { .. } => None,
             };
-            model.build = Some(BuildView::new(*outcome));
+            model.build = Some(BuildView::new(*outcome, &mut model.file_lists));
             model.running = None;
             // `--engine docker`: a committed build goes to the daemon too
             let files_on_disk = model.doc.is_dirty() || model.context.simulated() > 0;
@@ -284,7 +284,7 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
             model.log.shown = true;
             if let Some(b) = build {
                 remember_build(model, &b);
-                model.build = Some(BuildView::new(*b));
+                model.build = Some(BuildView::new(*b, &mut model.file_lists));
             }
             Vec::new()
         }

@@ -28,7 +28,7 @@ use crate::dockerfile::expand::{self, Env};
 use crate::dockerfile::{compile, Compiled, Keyword};
 use crate::dockerfile::{Diagnostic, DiagnosticKind, Span};
 use crate::engine::cache::CacheRecord;
-use crate::engine::cache_key::{CacheKey, FileStamp, OpInputs, StampKind};
+use crate::engine::cache_key::{CacheKey, FileStamp, OpInputs, StampKind, Stamps};
 use crate::engine::classic_hash::{
     ClassicSource, ClassicSourceHash, FileContents, SourceEntry, SourceOrigin,
 };
@@ -720,7 +720,7 @@ impl Run<'_> {
                 op: OpInputs::Classic {
                     created_by: text.clone(),
                     config: st.config.fingerprint(),
-                    files: Vec::new(),
+                    files: Stamps::default(),
                 },
                 created_by: text,
                 effect: Effect::None,
@@ -736,7 +736,7 @@ impl Run<'_> {
             parent: Some(st.chain),
             op: inputs.op,
         };
-        let digest = key.digest();
+        let digest = self.txn.memo.snapshots.digest(self.context.id(), &key);
         // `--no-cache`: the classic builder skips every lookup; BuildKit
         // marks only exec and copy operations to ignore the cache (recorded:
         // 05 still reports a first WORKDIR as CACHED), and whatever comes
@@ -979,7 +979,7 @@ impl Run<'_> {
                             OpInputs::Classic {
                                 created_by: text.clone(),
                                 config: st.config.fingerprint(),
-                                files: Vec::new(),
+                                files: Stamps::default(),
                             },
                             text,
                         )
@@ -1014,7 +1014,7 @@ impl Run<'_> {
                             OpInputs::Classic {
                                 created_by: text.clone(),
                                 config: st.config.fingerprint(),
-                                files: Vec::new(),
+                                files: Stamps::default(),
                             },
                             text,
                         )

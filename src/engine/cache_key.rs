@@ -5,7 +5,8 @@
 //! field is there.
 
 use crate::filesystem::digest::Digest;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::sync::Arc;
 
 /// One step's cache key: the key of the step it builds on plus the step's
 /// own inputs. Keys chain, so a change anywhere below invalidates everything
@@ -26,6 +27,88 @@ impl CacheKey {
         // would still hash its prefix deterministically.
         let _ = serde_json::to_writer(&mut hasher, self);
         hasher.finish()
+    }
+
+    /// What identifies this key as well as its digest does, cheaply: the
+    /// key with its files replaced by their [`Stamps::origin`], hashed.
+    /// None when the files have no origin (then only the digest says).
+    pub fn memo_key(&self) -> Option<Digest> {
+        let origin = match &self.op {
+            OpInputs::Copy { files, .. } | OpInputs::Classic { files, .. } => files.origin?,
+            _ => return None,
+        };
+        // A clone shares the list: only the small fields are copied.
+        let mut light = self.clone();
+        if let OpInputs::Copy { files, .. } | OpInputs::Classic { files, .. } = &mut light.op {
+            *files = Stamps::default();
+        }
+        let mut hasher = crate::filesystem::digest::Hasher::new();
+        let _ = serde_json::to_writer(&mut hasher, &(origin, &light));
+        Some(hasher.finish())
+    }
+}
+
+/// A step's stamped files, shared: a COPY of a whole context stamps every
+/// file in it, and a preview's key, its record and the memo hold the same
+/// list. Serialized as the list alone, so keys hash as they always did.
+#[derive(Debug, Clone, Default)]
+pub struct Stamps {
+    list: Arc<Vec<FileStamp>>,
+    /// A digest naming where the list came from (the context snapshot and
+    /// the sources selected in it), when that says what the list holds as
+    /// surely as the list does: the builder's memo keys on it instead of
+    /// hashing every stamp. Not part of what the stamps are.
+    pub origin: Option<Digest>,
+}
+
+impl Stamps {
+    /// `list`, from wherever `origin` says (see [`Stamps::origin`]).
+    pub fn with_origin(list: Arc<Vec<FileStamp>>, origin: Digest) -> Stamps {
+        Stamps {
+            list,
+            origin: Some(origin),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+}
+
+impl From<Vec<FileStamp>> for Stamps {
+    fn from(list: Vec<FileStamp>) -> Stamps {
+        Stamps {
+            list: Arc::new(list),
+            origin: None,
+        }
+    }
+}
+
+impl std::ops::Deref for Stamps {
+    type Target = [FileStamp];
+    fn deref(&self) -> &[FileStamp] {
+        &self.list
+    }
+}
+
+impl PartialEq for Stamps {
+    fn eq(&self, other: &Stamps) -> bool {
+        // The same list (a memo's) is equal without a walk.
+        Arc::ptr_eq(&self.list, &other.list) || self.list == other.list
+    }
+}
+
+impl Eq for Stamps {}
+
+impl Serialize for Stamps {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.list.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Stamps {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Stamps, D::Error> {
+        Vec::<FileStamp>::deserialize(d).map(Stamps::from)
     }
 }
 
@@ -89,7 +172,7 @@ pub enum OpInputs {
         /// `image <reference>`.
         source: String,
         patterns: Vec<String>,
-        files: Vec<FileStamp>,
+        files: Stamps,
         dest: String,
         chown: Option<String>,
         chmod: Option<String>,
@@ -107,7 +190,7 @@ pub enum OpInputs {
     Classic {
         created_by: String,
         config: String,
-        #[serde(skip_serializing_if = "Vec::is_empty", default)]
-        files: Vec<FileStamp>,
+        #[serde(skip_serializing_if = "Stamps::is_empty", default)]
+        files: Stamps,
     },
 }

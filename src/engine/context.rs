@@ -159,6 +159,24 @@ pub struct ContextSnapshot {
     /// Contents of simulated writes (see [`Overrides`]): `open` serves
     /// these from memory, never from the file on disk.
     memory: BTreeMap<String, Arc<[u8]>>,
+    /// Which snapshot this is (see [`SnapshotId`]).
+    id: SnapshotId,
+}
+
+/// A snapshot's identity within this process: a fresh one for every
+/// capture and every [`ContextSnapshot::with_overrides`], and none other,
+/// since a snapshot never changes once made. The builder's memo keys what
+/// it derives from a context by it (a clone, being the same snapshot,
+/// shares it); never stored, as it means nothing to another process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct SnapshotId(u64);
+
+impl SnapshotId {
+    pub(crate) fn fresh() -> SnapshotId {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        SnapshotId(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
 }
 
 /// Which engine's wording an error should use.
@@ -337,6 +355,7 @@ impl ContextSnapshot {
             stats: HashStats::default(),
             ignore: ignore.clone(),
             memory: BTreeMap::new(),
+            id: SnapshotId::fresh(),
         }
     }
 
@@ -347,6 +366,10 @@ impl ContextSnapshot {
     /// The `.dockerignore` rules the capture applied.
     pub fn dockerignore(&self) -> &DockerIgnore {
         &self.ignore
+    }
+
+    pub fn id(&self) -> SnapshotId {
+        self.id
     }
 
     /// Every path sent to the builder (relative, `/`-separated, sorted).

@@ -1,9 +1,14 @@
 //! What the builder remembers only to be faster next time: small context
 //! files already read, the classic builder's COPY source hashes, the
 //! filesystem views of the last run's steps, layers read from disk or
-//! regenerated from the catalog, and catalog layers' diff_ids. Every entry
+//! regenerated from the catalog, catalog layers' diff_ids, and what was
+//! derived from recent context snapshots (see `by_snapshot`). Every entry
 //! is a pure function of its key, so a preview may fill it as freely as a
 //! build: none of it is part of the store (nothing here is persisted).
+
+mod by_snapshot;
+
+pub use by_snapshot::{Computed, CopyLayer, SnapshotMemo};
 
 use crate::engine::classic_hash::ClassicSourceHash;
 use crate::engine::context::FileCache;
@@ -28,4 +33,6 @@ pub struct Memo {
     /// Catalog layers' diff_ids computed by runs that did not keep them
     /// (previews): `reference#index` → diff_id.
     pub catalog_layers: BTreeMap<String, Digest>,
+    /// What COPY steps derived from the last few context snapshots.
+    pub snapshots: SnapshotMemo,
 }

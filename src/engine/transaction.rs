@@ -249,6 +249,12 @@ impl<'a> Transaction<'a> {
         })
     }
 
+    /// A layer whose digest a run before this one computed (the memo's):
+    /// kept as [`Self::put_layer`] keeps it, without digesting it again.
+    pub fn put_digested_layer(&mut self, changes: Arc<LayerChanges>, diff_id: Digest) {
+        self.writes.layers.entry(diff_id).or_insert(changes);
+    }
+
     /// The diff_id of catalog layer `key`, when some run computed it.
     pub fn catalog_layer_id(&self, key: &str) -> Option<Digest> {
         self.writes

@@ -7,6 +7,7 @@
 //! its Dockerfile, the build the last action ran (or, after an edit, what
 //! a build would do now), the step and the caption.
 
+use crate::app::files::FilesMemo;
 use crate::app::i18n::{tr, Lang};
 use crate::app::model::{BuildOutcome, BuildView, Model, Shown};
 use crate::app::present::{DemoCard, DemoMove, ThemeName};
@@ -172,7 +173,7 @@ impl DemoSession {
                 outcome(shown, compiled, result)
             }
         };
-        Some(BuildView::new(o))
+        Some(BuildView::new(o, &mut FilesMemo::default()))
     }
 
     /// Where the demo is, and what it says, in `lang`.

@@ -3,6 +3,7 @@
 //! leaves, and how each builder reports a failure.
 
 use super::*;
+use crate::engine::memo::CopyLayer;
 
 impl Run<'_> {
     /// Run a step's effect on the stage's filesystem and store the layer it
@@ -23,9 +24,19 @@ impl Run<'_> {
             }
             _ => DiffMode::CopyUp,
         };
+        let mut ran = Executed::default();
+        let memo_key = self.copy_memo_key(effect, st, mode);
+        if let Some(known) = memo_key.and_then(|k| self.txn.memo.snapshots.copy(&k)) {
+            if let Some(CopyLayer { changes, info }) = known {
+                // Read when a later step looks, from this run's layers.
+                self.txn.put_digested_layer(changes, info.diff_id);
+                st.fs.push(info.diff_id);
+                ran.layer = Some(info);
+            }
+            return Ok(ran);
+        }
         let mut fs = self.lay_out(&st.fs, cmd.span)?.clone();
         fs.set_now(self.clock());
-        let mut ran = Executed::default();
         let mut covered = Vec::new();
         let mut made_volumes = Vec::new();
         let done = match effect {
@@ -115,6 +126,10 @@ impl Run<'_> {
         if filtered.as_ref().unwrap_or(&changes).is_empty()
             && self.opts.builder == BuilderKind::Classic
         {
+            if let Some(key) = memo_key {
+                let id = self.context.id();
+                self.txn.memo.snapshots.keep_copy(id, key, None);
+            }
             return Ok(ran);
         }
         // What the layer leaves out (a volume's or a mount's files) is not
@@ -133,6 +148,7 @@ impl Run<'_> {
             }
         };
         let links = symlink_bytes(&changes);
+        let kept = memo_key.map(|k| (k, Arc::clone(&changes)));
         match self.txn.put_layer(changes) {
             Ok(mut info) => {
                 // dockerd 20.10 sizes a layer BuildKit made by its regular
@@ -146,6 +162,14 @@ impl Run<'_> {
                 {
                     info.size = info.size.saturating_sub(links);
                 }
+                if let Some((key, changes)) = kept {
+                    let id = self.context.id();
+                    let made = CopyLayer {
+                        changes,
+                        info: info.clone(),
+                    };
+                    self.txn.memo.snapshots.keep_copy(id, key, Some(made));
+                }
                 ran.layer = Some(info);
                 Ok(ran)
             }
@@ -157,6 +181,49 @@ impl Run<'_> {
                 Err(e)
             }
         }
+    }
+
+    /// What names a COPY from the context as surely as what it makes: the
+    /// snapshot (its files' contents, modes and mtimes, all in the layer),
+    /// the step's sources, heredocs, destination and flags, the layers it
+    /// is written over (by content), the builder's rules of writing and
+    /// diffing, and the clock new directories get. None for any other
+    /// step, which runs every time.
+    fn copy_memo_key(&self, effect: &Effect, st: &StageState, mode: DiffMode) -> Option<Digest> {
+        let Effect::CopyContext {
+            patterns,
+            heredocs,
+            dest,
+            add,
+            owner,
+            chmod,
+        } = effect
+        else {
+            return None;
+        };
+        // The stage's filesystem is its layers, nothing written on top.
+        if !st.fs.only_layers() {
+            return None;
+        }
+        let below: Vec<&Digest> = st.layers.iter().map(|l| &l.diff_id).collect();
+        let rules = format!(
+            "{:?} {:?} {:?}",
+            self.opts.builder, self.opts.frontend, mode
+        );
+        let inputs = (patterns, heredocs, dest, add, owner, chmod);
+        let mut h = crate::filesystem::digest::Hasher::new();
+        let _ = serde_json::to_writer(
+            &mut h,
+            &(
+                "copy",
+                self.context.id(),
+                inputs,
+                below,
+                rules,
+                self.clock(),
+            ),
+        );
+        Some(h.finish())
     }
 
     /// The classic builder mounts each `VOLUME` directory into a RUN's

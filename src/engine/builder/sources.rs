@@ -71,16 +71,7 @@ impl Run<'_> {
         };
         let (source, files, effect, classic_hash) = match (&copy.from, copy.from_stage) {
             (None, _) => {
-                let mut files = self.context_files(&patterns, cmd)?;
-                files.extend(heredocs.iter().map(|(name, body)| FileStamp {
-                    path: format!("<<{name}"),
-                    kind: StampKind::File,
-                    mode: 0o644,
-                    uid: 0,
-                    gid: 0,
-                    size: body.len() as u64,
-                    content: Digest::of(body.as_bytes()).to_string(),
-                }));
+                let files = self.context_stamps(&patterns, &heredocs, cmd)?;
                 let hash = match self.opts.builder {
                     BuilderKind::Classic => {
                         Some(self.classic_context_hash(&patterns, &files, cmd)?)
@@ -130,7 +121,7 @@ impl Run<'_> {
                     hash,
                 } = self.fs_items(&fs, &patterns, &dest, st, cmd)?;
                 copy::set_owner_and_mode(&mut items, owner, chmod);
-                (label, stamps, Effect::Write(items), hash)
+                (label, Stamps::from(stamps), Effect::Write(items), hash)
             }
         };
         let bytes: u64 = files.iter().map(|f| f.size).sum();
@@ -448,6 +439,31 @@ impl Run<'_> {
     pub(super) fn classic_context_hash(
         &mut self,
         patterns: &[String],
+        files: &Stamps,
+        cmd: &Command,
+    ) -> Result<ClassicSourceHash, BuildError> {
+        // Stamps of this snapshot's sources were hashed already: no walk
+        // of them, nor a serialization, is needed to know.
+        if let Some(hash) = files
+            .origin
+            .and_then(|o| self.txn.memo.snapshots.classic(&o))
+        {
+            return Ok(hash.clone());
+        }
+        let hash = self.classic_context_hash_of(patterns, files, cmd)?;
+        if let Some(origin) = files.origin {
+            let id = self.context.id();
+            self.txn
+                .memo
+                .snapshots
+                .keep_classic(id, origin, hash.clone());
+        }
+        Ok(hash)
+    }
+
+    fn classic_context_hash_of(
+        &mut self,
+        patterns: &[String],
         files: &[FileStamp],
         cmd: &Command,
     ) -> Result<ClassicSourceHash, BuildError> {
@@ -502,6 +518,41 @@ impl Run<'_> {
                 Some(cmd.span),
             )),
         }
+    }
+
+    /// The stamps of every context entry a COPY's sources select, then of
+    /// its heredocs: computed once per snapshot, sources and heredocs
+    /// (what they are a function of, with the builder's rules of
+    /// resolving), which the stamps' origin names.
+    fn context_stamps(
+        &mut self,
+        patterns: &[String],
+        heredocs: &[(String, String)],
+        cmd: &Command,
+    ) -> Result<Stamps, BuildError> {
+        let id = self.context.id();
+        let dialect = format!("{:?}", self.dialect());
+        let origin = {
+            let mut h = crate::filesystem::digest::Hasher::new();
+            let _ = serde_json::to_writer(&mut h, &("context", id, dialect, patterns, heredocs));
+            h.finish()
+        };
+        if let Some(stamps) = self.txn.memo.snapshots.stamps(id, &origin) {
+            return Ok(stamps);
+        }
+        let mut files = self.context_files(patterns, cmd)?;
+        files.extend(heredocs.iter().map(|(name, body)| FileStamp {
+            path: format!("<<{name}"),
+            kind: StampKind::File,
+            mode: 0o644,
+            uid: 0,
+            gid: 0,
+            size: body.len() as u64,
+            content: Digest::of(body.as_bytes()).to_string(),
+        }));
+        let stamps = Stamps::with_origin(Arc::new(files), origin);
+        self.txn.memo.snapshots.keep_stamps(id, stamps.clone());
+        Ok(stamps)
     }
 
     /// Stamp every context entry a COPY's sources select.

@@ -44,6 +44,12 @@ impl StageFs {
         }
     }
 
+    /// Whether the filesystem is its layers alone, nothing written on top
+    /// of them that no layer holds.
+    pub(super) fn only_layers(&self) -> bool {
+        self.laid.as_ref().is_none_or(|fs| fs.upper().is_empty())
+    }
+
     /// A cached step's layer on top, read when a step looks.
     pub(super) fn push(&mut self, diff_id: Digest) {
         if let Some(full) = self.full.take() {

@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use super::{ContextError, ContextSnapshot, FileKind, FileMeta};
+use super::{ContextError, ContextSnapshot, FileKind, FileMeta, SnapshotId};
 use crate::filesystem::digest::Digest;
 
 /// Mode of a file a simulation creates (what a umask of 022 gives).
@@ -128,6 +128,7 @@ impl ContextSnapshot {
     /// does not re-filter the context.
     pub fn with_overrides(&self, overrides: &Overrides) -> ContextSnapshot {
         let mut out = self.clone();
+        out.id = SnapshotId::fresh();
         let mut clock = out.entries.values().map(|m| m.mtime_ns).max().unwrap_or(0);
         for (path, change) in overrides.iter() {
             if out.check_override(path, change).is_err() {
@@ -347,6 +348,7 @@ mod tests {
             stats: Default::default(),
             ignore: DockerIgnore::parse(ignore).unwrap(),
             memory: BTreeMap::new(),
+            id: SnapshotId::fresh(),
         }
     }
 

@@ -5,7 +5,9 @@
 //! and then catches (the screen runs one in the background).
 
 use super::listing::{self, Kind, Lister, Lstat};
-use super::{read_dockerignore, ContextError, ContextSnapshot, FileKind, StatCache, Walk};
+use super::{
+    read_dockerignore, ContextError, ContextSnapshot, FileKind, SnapshotId, StatCache, Walk,
+};
 use crate::engine::dockerignore::MatchInfo;
 use std::collections::BTreeSet;
 use std::io;
@@ -66,6 +68,9 @@ impl ContextSnapshot {
             e.seen = false;
         }
         cache.entries = std::mem::take(&mut walk.cache);
+        // Another reading of the disk: what was memoized of the old one
+        // (a COPY's stamps, its layer) is not this one's.
+        walk.snapshot.id = SnapshotId::fresh();
         *self = walk.snapshot;
         result
     }
@@ -307,7 +312,9 @@ mod tests {
             for op in &after {
                 changed.extend(apply(root, op));
             }
+            let before = snap.id();
             snap.refresh(&changed, &mut cache).expect("refresh");
+            prop_assert_ne!(snap.id(), before, "a refreshed snapshot is another reading");
             let mut fresh_cache = StatCache::default();
             let fresh = capture(root, &mut fresh_cache);
             prop_assert!(snap.same_files(&fresh), "refreshed {:?}\nfresh {:?}", snap.entries, fresh.entries);
