@@ -54,7 +54,7 @@ pub fn scratch() -> ImageRecord {
 pub fn base_layers(
     state: &EngineState,
     reference: &str,
-    layer: impl Fn(&Digest) -> Option<Arc<LayerChanges>>,
+    mut layer: impl FnMut(&Digest) -> Option<Arc<LayerChanges>>,
 ) -> Vec<Arc<LayerChanges>> {
     if let Some(img) = state.image(reference) {
         return img

@@ -120,13 +120,20 @@ pub fn run_one(store: &EngineState, memo: &mut Memo, job: &Job) -> Done {
         Err(e) => &e.steps,
     };
     // The files of each step's layer, found here while the store is at
-    // hand: made by this run, in the store, or read once into the memo.
-    let layer = |diff_id: &Digest| {
-        made.get(diff_id)
+    // hand: made by this run, in the store, or read once into the memo (a
+    // cached step's build reads no layer; the next preview shows the same
+    // ones, and the screen knows them by what they are).
+    let mut layer = |diff_id: &Digest| {
+        let known = made
+            .get(diff_id)
             .cloned()
             .or_else(|| store.layers.in_memory(diff_id))
-            .or_else(|| memo.layers.get(diff_id).cloned())
-            .or_else(|| store.peek_layer(diff_id))
+            .or_else(|| memo.layers.get(diff_id).cloned());
+        known.or_else(|| {
+            let read = store.peek_layer(diff_id)?;
+            memo.layers.insert(*diff_id, Arc::clone(&read));
+            Some(read)
+        })
     };
     let layers = steps
         .iter()
@@ -137,7 +144,7 @@ pub fn run_one(store: &EngineState, memo: &mut Memo, job: &Job) -> Done {
         .iter()
         .enumerate()
         .filter_map(|(i, s)| match &s.verdict {
-            Verdict::Base { image, .. } => Some((i, base_layers(store, image, layer))),
+            Verdict::Base { image, .. } => Some((i, base_layers(store, image, &mut layer))),
             _ => None,
         })
         .collect();
