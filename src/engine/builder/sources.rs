@@ -550,11 +550,19 @@ impl Run<'_> {
                             (StampKind::Symlink, target.clone(), target.len() as u64)
                         }
                     };
+                    // A directory's mode is not in BuildKit's key: a
+                    // chmod of a copied directory, or of one inside it,
+                    // keeps COPY cached and the image unchanged (recorded:
+                    // our 75). The classic builder's tarsum does hash it.
+                    let mode = match (&meta.kind, self.opts.builder) {
+                        (FileKind::Dir, BuilderKind::Buildkit) => 0,
+                        _ => meta.mode,
+                    };
                     stamps.push(FileStamp {
                         path: name,
                         size,
                         kind,
-                        mode: meta.mode,
+                        mode,
                         // The docker CLI sends the context as 0:0.
                         uid: 0,
                         gid: 0,
