@@ -148,7 +148,16 @@ impl Run<'_> {
                     OpInputs::Copy {
                         add: copy.add,
                         source,
-                        patterns: patterns.clone(),
+                        // BuildKit's copy op names each source as
+                        // `/` joined with it, cleaned: `./a`, `a` and `/a`
+                        // are one key (`COPY ./a` after `COPY a` is CACHED).
+                        patterns: patterns
+                            .iter()
+                            .map(|p| match p.starts_with("<<") {
+                                true => p.clone(),
+                                false => crate::engine::gopath::clean(&format!("/{p}")),
+                            })
+                            .collect(),
                         files,
                         dest: dest.clone(),
                         chown: copy.chown.clone(),
