@@ -51,14 +51,15 @@ impl Run<'_> {
         let dest_raw = self.expand(&copy.dest, st, cmd.span)?;
         let dest = config::copy_dest(&st.config.working_dir, &dest_raw);
         let keyword = if copy.add { "ADD" } else { "COPY" };
-        let owner = match &copy.chown {
-            Some(spec) => {
-                let spec = self.expand(spec, st, cmd.span)?;
-                match copy::parse_chown(&st.fs, &spec) {
-                    Ok(o) => Some(o),
-                    Err(m) => return Err(self.fail(m, Some(cmd.span))),
-                }
-            }
+        let chown_expanded = match &copy.chown {
+            Some(spec) => Some(self.expand(spec, st, cmd.span)?),
+            None => None,
+        };
+        let owner = match &chown_expanded {
+            Some(spec) => match copy::parse_chown(&st.fs, spec) {
+                Ok(o) => Some(o),
+                Err(m) => return Err(self.fail(m, Some(cmd.span))),
+            },
             None => None,
         };
         let heredocs = self.heredoc_files(copy, st, cmd)?;
@@ -160,7 +161,9 @@ impl Run<'_> {
                             .collect(),
                         files,
                         dest: dest.clone(),
-                        chown: copy.chown.clone(),
+                        // expanded: `--chown=$U` misses when ENV U
+                        // changes (our 79)
+                        chown: chown_expanded,
                         chmod: copy.chmod.clone(),
                         link: copy.link,
                         parents: copy.parents,
@@ -180,7 +183,7 @@ impl Run<'_> {
                 let shell = st.config.shell.clone().unwrap_or_default();
                 let text = match &classic_hash {
                     Some(h) => {
-                        ht::classic_copy(keyword, copy.chown.as_deref(), h, &dest_raw, &shell)
+                        ht::classic_copy(keyword, chown_expanded.as_deref(), h, &dest_raw, &shell)
                     }
                     None => format!(
                         "{} #(nop) {keyword} from {source} in {dest_raw} ",
