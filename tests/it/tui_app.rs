@@ -951,7 +951,12 @@ fn a_copy_of_an_ignored_file_is_marked_once_the_context_is_read() {
         .iter()
         .map(|c| (c.block, c.rule))
         .collect();
-    assert_eq!(rules, [(1, "CopyIgnoredFile")], "{:?}", s.model.outline.checks);
+    assert_eq!(
+        rules,
+        [(1, "CopyIgnoredFile")],
+        "{:?}",
+        s.model.outline.checks
+    );
     let text = s.model.outline.checks[0].message.render(Lang::En);
     assert!(text.contains("secret.env"), "{text}");
 }
