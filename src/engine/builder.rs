@@ -696,8 +696,13 @@ impl Run<'_> {
             numbering.next(stage)
         };
         let label = numbering.label(stage);
-        // BuildKit names a RUN step with its variables expanded.
-        let shown = if builder == BuilderKind::Buildkit && cmd.keyword() == Keyword::Run {
+        // BuildKit names a RUN, COPY, ADD or WORKDIR step with its
+        // variables expanded (`COPY --chown=$U` shows `--chown=5`: our 79).
+        let named = matches!(
+            cmd.keyword(),
+            Keyword::Run | Keyword::Copy | Keyword::Add | Keyword::Workdir
+        );
+        let shown = if builder == BuilderKind::Buildkit && named {
             expand::expand_for_display(&cmd.text, self.plan.escape, &Self::word_env(st))
         } else {
             cmd.text.clone()
@@ -1003,7 +1008,9 @@ impl Run<'_> {
                 let (op, created_by) = match builder {
                     BuilderKind::Buildkit => (
                         OpInputs::Mkdir {
-                            path: wd.clone(),
+                            // the mkdir op's path is cleaned: `WORKDIR /app/`
+                            // after `WORKDIR /app` is CACHED (our 78)
+                            path: crate::engine::gopath::clean(&wd),
                             user: st.config.user.clone(),
                         },
                         ht::buildkit_workdir(&wd),

@@ -23,9 +23,31 @@ impl CacheKey {
         // are BTreeMaps, so the bytes are canonical.
         // Streamed into the hasher: a COPY of a big directory has a big key.
         let mut hasher = crate::filesystem::digest::Hasher::new();
+        // The classic builder compares the source hash in `created_by`, not
+        // the files: two dangling symlinks hash alike there (recorded: our
+        // 77), so the stamps, kept to explain a miss, stay out of the digest.
+        let classic;
+        let key = match &self.op {
+            OpInputs::Classic {
+                created_by,
+                config,
+                files,
+            } if !files.is_empty() => {
+                classic = CacheKey {
+                    parent: self.parent,
+                    op: OpInputs::Classic {
+                        created_by: created_by.clone(),
+                        config: config.clone(),
+                        files: Stamps::default(),
+                    },
+                };
+                &classic
+            }
+            _ => self,
+        };
         // Writing to a hasher cannot fail; a key that could not serialize
         // would still hash its prefix deterministically.
-        let _ = serde_json::to_writer(&mut hasher, self);
+        let _ = serde_json::to_writer(&mut hasher, key);
         hasher.finish()
     }
 
@@ -186,7 +208,8 @@ pub enum OpInputs {
     /// and the container config it would commit (whose `Cmd` carries the
     /// instruction, e.g. `#(nop) COPY file:… in /app/`). `files` does not
     /// add to what the classic builder compares (the source hash already
-    /// sits in `created_by`); it is kept so a miss can name the files.
+    /// sits in `created_by`), so [`CacheKey::digest`] leaves it out; it is
+    /// kept so a miss can name the files.
     Classic {
         created_by: String,
         config: String,

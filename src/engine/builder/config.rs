@@ -135,8 +135,19 @@ pub fn port_proto(port: &str) -> String {
     }
 }
 
-/// `WORKDIR rel` is relative to the current one.
+/// `WORKDIR rel` is relative to the current one, joined and cleaned; an
+/// absolute path is kept as written: both builders store `/app/` as the
+/// image's WorkingDir, so a RUN after `WORKDIR /app/` misses after one after
+/// `WORKDIR /app` (recorded: our 78).
 pub fn join_workdir(current: &str, path: &str) -> String {
+    if path.starts_with('/') {
+        return path.to_string();
+    }
+    join_clean(current, path)
+}
+
+/// `path` made absolute against `current`, cleaned.
+fn join_clean(current: &str, path: &str) -> String {
     let joined = if path.starts_with('/') {
         path.to_string()
     } else {
@@ -150,7 +161,7 @@ pub fn join_workdir(current: &str, path: &str) -> String {
 /// (it means "into this directory").
 pub fn copy_dest(workdir: &str, dest: &str) -> String {
     let slash = dest.ends_with('/') || dest == "." || dest.ends_with("/.");
-    let mut abs = join_workdir(workdir, dest);
+    let mut abs = join_clean(workdir, dest);
     if slash && !abs.ends_with('/') {
         abs.push('/');
     }

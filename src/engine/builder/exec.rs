@@ -340,7 +340,9 @@ impl Run<'_> {
         ctx.cwd = if st.config.working_dir.is_empty() {
             "/".to_string()
         } else {
-            st.config.working_dir.clone()
+            // the process's cwd is the cleaned path (`WORKDIR /app/`: pwd
+            // prints /app)
+            crate::engine::gopath::clean(&st.config.working_dir)
         };
         ctx.user = user;
         ctx.cancel = self.opts.watch.cancel.clone();

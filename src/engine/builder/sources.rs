@@ -51,14 +51,15 @@ impl Run<'_> {
         let dest_raw = self.expand(&copy.dest, st, cmd.span)?;
         let dest = config::copy_dest(&st.config.working_dir, &dest_raw);
         let keyword = if copy.add { "ADD" } else { "COPY" };
-        let owner = match &copy.chown {
-            Some(spec) => {
-                let spec = self.expand(spec, st, cmd.span)?;
-                match copy::parse_chown(self.lay_out(&st.fs, cmd.span)?, &spec) {
-                    Ok(o) => Some(o),
-                    Err(m) => return Err(self.fail(m, Some(cmd.span))),
-                }
-            }
+        let chown_expanded = match &copy.chown {
+            Some(spec) => Some(self.expand(spec, st, cmd.span)?),
+            None => None,
+        };
+        let owner = match &chown_expanded {
+            Some(spec) => match copy::parse_chown(self.lay_out(&st.fs, cmd.span)?, spec) {
+                Ok(o) => Some(o),
+                Err(m) => return Err(self.fail(m, Some(cmd.span))),
+            },
             None => None,
         };
         let heredocs = self.heredoc_files(copy, st, cmd)?;
@@ -142,10 +143,21 @@ impl Run<'_> {
                     OpInputs::Copy {
                         add: copy.add,
                         source,
-                        patterns: patterns.clone(),
+                        // BuildKit's copy op names each source as
+                        // `/` joined with it, cleaned: `./a`, `a` and `/a`
+                        // are one key (`COPY ./a` after `COPY a` is CACHED).
+                        patterns: patterns
+                            .iter()
+                            .map(|p| match p.starts_with("<<") {
+                                true => p.clone(),
+                                false => crate::engine::gopath::clean(&format!("/{p}")),
+                            })
+                            .collect(),
                         files,
                         dest: dest.clone(),
-                        chown: copy.chown.clone(),
+                        // expanded: `--chown=$U` misses when ENV U
+                        // changes (our 79)
+                        chown: chown_expanded,
                         chmod: copy.chmod.clone(),
                         link: copy.link,
                         parents: copy.parents,
@@ -165,7 +177,7 @@ impl Run<'_> {
                 let shell = st.config.shell.clone().unwrap_or_default();
                 let text = match &classic_hash {
                     Some(h) => {
-                        ht::classic_copy(keyword, copy.chown.as_deref(), h, &dest_raw, &shell)
+                        ht::classic_copy(keyword, chown_expanded.as_deref(), h, &dest_raw, &shell)
                     }
                     None => format!(
                         "{} #(nop) {keyword} from {source} in {dest_raw} ",
@@ -604,11 +616,19 @@ impl Run<'_> {
                             (StampKind::Symlink, target.clone(), target.len() as u64)
                         }
                     };
+                    // A directory's mode is not in BuildKit's key: a
+                    // chmod of a copied directory, or of one inside it,
+                    // keeps COPY cached and the image unchanged (recorded:
+                    // our 75). The classic builder's tarsum does hash it.
+                    let mode = match (&meta.kind, self.opts.builder) {
+                        (FileKind::Dir, BuilderKind::Buildkit) => 0,
+                        _ => meta.mode,
+                    };
                     stamps.push(FileStamp {
                         path: name,
                         size,
                         kind,
-                        mode: meta.mode,
+                        mode,
                         // The docker CLI sends the context as 0:0.
                         uid: 0,
                         gid: 0,
