@@ -11,7 +11,7 @@
 pub mod progress;
 
 use crate::engine::builder::BuilderKind;
-use crate::engine::report::{StepReport, Verdict};
+use crate::engine::report::{MissReason, StepReport, Verdict};
 use crate::messages::Message;
 use progress::EngineStep;
 use serde::Serialize;
@@ -201,9 +201,20 @@ pub fn compare(builder: BuilderKind, ours: &[StepReport], theirs: &[EngineStep])
                 Some(t) if t.cached => EngineVerdict::Cached,
                 Some(_) => EngineVerdict::Rebuilt,
             };
+            // A step one side failed and the other built differs, whatever
+            // neither side took from the cache.
+            let ours_failed = matches!(
+                s.verdict,
+                Verdict::Miss {
+                    why: MissReason::Failed { .. }
+                }
+            );
+            let theirs_failed = verdict == EngineVerdict::Failed;
             StepComparison {
                 verdict,
-                differs: verdict == EngineVerdict::NotRun || verdict.cached() != s.verdict.cached(),
+                differs: verdict == EngineVerdict::NotRun
+                    || ours_failed != theirs_failed
+                    || verdict.cached() != s.verdict.cached(),
             }
         })
         .collect();
@@ -320,7 +331,7 @@ impl EngineSide {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::report::{MissReason, StepRef};
+    use crate::engine::report::StepRef;
 
     fn ours(stage: Option<&str>, step: usize, text: &str, cached: bool) -> StepReport {
         let keyword = text.split_whitespace().next().unwrap_or_default();
@@ -394,6 +405,35 @@ mod tests {
         let c = compare(BuilderKind::Buildkit, &o[..1], &t);
         assert_eq!(c.steps[0].verdict, EngineVerdict::Rebuilt);
         assert_eq!(c.first_step, Some(2));
+    }
+
+    #[test]
+    fn a_step_one_side_failed_and_the_other_built_differs() {
+        let built = ours(None, 2, "RUN mkdir /etc", false);
+        let mut failed = theirs(None, 2, "RUN mkdir /etc", false);
+        failed.error = true;
+        let c = compare(
+            BuilderKind::Buildkit,
+            std::slice::from_ref(&built),
+            std::slice::from_ref(&failed),
+        );
+        assert_eq!(c.steps[0].verdict, EngineVerdict::Failed);
+        assert!(c.steps[0].differs, "layerlab built what docker failed");
+        let mut ours_failed = built;
+        ours_failed.verdict = Verdict::Miss {
+            why: MissReason::Failed {
+                error: "exit code: 1".into(),
+            },
+        };
+        let c = compare(
+            BuilderKind::Buildkit,
+            std::slice::from_ref(&ours_failed),
+            &[failed],
+        );
+        assert!(!c.steps[0].differs, "both failed");
+        let ran = theirs(None, 2, "RUN mkdir /etc", false);
+        let c = compare(BuilderKind::Buildkit, &[ours_failed], &[ran]);
+        assert!(c.steps[0].differs, "docker built what layerlab failed");
     }
 
     #[test]
