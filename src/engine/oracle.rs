@@ -201,8 +201,10 @@ pub fn compare(builder: BuilderKind, ours: &[StepReport], theirs: &[EngineStep])
                 Some(t) if t.cached => EngineVerdict::Cached,
                 Some(_) => EngineVerdict::Rebuilt,
             };
-            // A step one side failed and the other built differs, whatever
-            // neither side took from the cache.
+            // A step one side failed and the other built differs, though
+            // neither took it from the cache. Docker's classic output marks
+            // no step failed (the build's end says it), so there only a
+            // step docker failed and layerlab built can be told.
             let ours_failed = matches!(
                 s.verdict,
                 Verdict::Miss {
@@ -210,10 +212,14 @@ pub fn compare(builder: BuilderKind, ours: &[StepReport], theirs: &[EngineStep])
                 }
             );
             let theirs_failed = verdict == EngineVerdict::Failed;
+            let failure_differs = match builder {
+                BuilderKind::Buildkit => ours_failed != theirs_failed,
+                BuilderKind::Classic => theirs_failed && !ours_failed,
+            };
             StepComparison {
                 verdict,
                 differs: verdict == EngineVerdict::NotRun
-                    || ours_failed != theirs_failed
+                    || failure_differs
                     || verdict.cached() != s.verdict.cached(),
             }
         })

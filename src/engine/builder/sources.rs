@@ -146,12 +146,12 @@ impl Run<'_> {
                         // BuildKit's copy op names each source as
                         // `/` joined with it, cleaned: `./a`, `a` and `/a`
                         // are one key (`COPY ./a` after `COPY a` is CACHED).
+                        // Kept in the spelling keys always had for `a`
+                        // and `.`, so a state's records still hit.
                         patterns: patterns
                             .iter()
-                            .map(|p| match p.starts_with("<<") {
-                                true => p.clone(),
-                                false => crate::engine::gopath::clean(&format!("/{p}")),
-                            })
+                            .map(String::as_str)
+                            .map(key_pattern)
                             .collect(),
                         files,
                         dest: dest.clone(),
@@ -675,5 +675,19 @@ impl FileContents for BlobContents {
                 format!("no contents for {path}"),
             )),
         }
+    }
+}
+
+/// A COPY source as BuildKit's cache key sees it: joined to `/` and
+/// cleaned, written relative (`./a`, `/a` and `a` are `a`; `./` is `.`).
+/// A heredoc's `<<NAME` as it is.
+fn key_pattern(pattern: &str) -> String {
+    if pattern.starts_with("<<") {
+        return pattern.to_owned();
+    }
+    let cleaned = crate::engine::gopath::clean(&format!("/{pattern}"));
+    match cleaned.trim_start_matches('/') {
+        "" => ".".to_owned(),
+        rel => rel.to_owned(),
     }
 }
