@@ -129,7 +129,7 @@ impl Daemon {
 
     /// The keys of the records this process changed and has not written.
     fn unwritten(&self) -> (Vec<Row>, BTreeSet<(&'static str, String)>) {
-        let changed = rows::changed(&self.stored, &rows::rows_since(&self.engine, &self.stored));
+        let changed = rows::changed_since(&self.engine, &self.stored);
         let keys = changed.iter().map(|r| (r.table, r.key.clone())).collect();
         (changed, keys)
     }

@@ -63,10 +63,29 @@ pub fn rows(s: &EngineState) -> Rows {
     rows_since(s, &Rows::new())
 }
 
-/// The store as rows, given the rows last written or read (`stored`): a
-/// build cache record settled since keeps its stored value, so only the
-/// records inserted since are serialized again.
-pub fn rows_since(s: &EngineState, stored: &Rows) -> Rows {
+/// The rows of the store that differ from `stored` (the rows last written
+/// or read), and removals of those it lacks. A build cache record settled
+/// since is as stored and is neither serialized nor compared: one holding
+/// a COPY of a 100,000-file context is megabytes of JSON.
+pub fn changed_since(s: &EngineState, stored: &Rows) -> Vec<Row> {
+    let settled = |table: &str, key: &str| {
+        let cache = match table {
+            BUILDKIT_CACHE => &s.buildkit_cache,
+            CLASSIC_CACHE => &s.classic_cache,
+            _ => return false,
+        };
+        key.parse()
+            .is_ok_and(|d| cache.get(&d).is_some() && !cache.unsettled(&d))
+    };
+    let now = rows_since(s, stored);
+    let mut out = changed(stored, &now);
+    out.retain(|row| row.value.is_some() || !settled(row.table, &row.key));
+    out
+}
+
+/// The store as rows, leaving out the build cache records that are as
+/// `stored` has them (settled since it was written or read).
+fn rows_since(s: &EngineState, stored: &Rows) -> Rows {
     let mut rows = Rows::new();
     put(
         &mut rows,
@@ -86,11 +105,9 @@ pub fn rows_since(s: &EngineState, stored: &Rows) -> Rows {
     ] {
         for (digest, record) in cache.iter() {
             let key = (table, digest.to_string());
-            let value = match stored.get(&key) {
-                Some(v) if !cache.unsettled(digest) => v.clone(),
-                _ => json(record),
-            };
-            rows.insert(key, value);
+            if cache.unsettled(digest) || !stored.contains_key(&key) {
+                rows.insert(key, json(record));
+            }
         }
     }
     put(&mut rows, CATALOG_LAYERS, &s.catalog_layers);
@@ -252,22 +269,31 @@ mod tests {
         s.buildkit_cache.insert(digest, record);
         let key = (BUILDKIT_CACHE, digest.to_string());
         let stored: Rows = [(key.clone(), "as stored".to_string())].into();
-        // Inserted since: serialized again.
-        assert_ne!(rows_since(&s, &stored)[&key], "as stored");
-        settled(
-            &mut s,
-            &Row {
-                table: BUILDKIT_CACHE,
-                key: key.1.clone(),
-                value: None,
-            },
-        );
-        assert_eq!(rows_since(&s, &stored)[&key], "as stored");
-        // A record the stored rows lack is serialized whatever it is.
+        let written = |s: &EngineState, stored: &Rows| -> Vec<Option<String>> {
+            changed_since(s, stored)
+                .into_iter()
+                .filter(|r| (r.table, r.key.as_str()) == (BUILDKIT_CACHE, key.1.as_str()))
+                .map(|r| r.value)
+                .collect()
+        };
+        // Inserted since: serialized again, and written.
         assert_eq!(
-            rows_since(&s, &Rows::new())[&key],
-            json(&s.buildkit_cache.get(&digest))
+            written(&s, &stored),
+            [Some(json(&s.buildkit_cache.get(&digest)))]
         );
+        let row = Row {
+            table: BUILDKIT_CACHE,
+            key: key.1.clone(),
+            value: None,
+        };
+        settled(&mut s, &row);
+        // Settled: as stored, neither written nor removed.
+        assert!(written(&s, &stored).is_empty());
+        // A record the stored rows lack is written whatever it is.
+        assert_eq!(written(&s, &Rows::new()).len(), 1);
+        // One gone from the store is removed.
+        s.buildkit_cache.remove(&digest);
+        assert_eq!(written(&s, &stored), [None]);
     }
 
     #[test]
