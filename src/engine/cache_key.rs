@@ -5,8 +5,11 @@
 //! field is there.
 
 use crate::filesystem::digest::Digest;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use std::sync::Arc;
+use serde::{Deserialize, Serialize};
+
+mod stamps;
+
+pub use stamps::{StampSource, Stamps};
 
 /// One step's cache key: the key of the step it builds on plus the step's
 /// own inputs. Keys chain, so a change anywhere below invalidates everything
@@ -67,70 +70,6 @@ impl CacheKey {
         let mut hasher = crate::filesystem::digest::Hasher::new();
         let _ = serde_json::to_writer(&mut hasher, &(origin, &light));
         Some(hasher.finish())
-    }
-}
-
-/// A step's stamped files, shared: a COPY of a whole context stamps every
-/// file in it, and a preview's key, its record and the memo hold the same
-/// list. Serialized as the list alone, so keys hash as they always did.
-#[derive(Debug, Clone, Default)]
-pub struct Stamps {
-    list: Arc<Vec<FileStamp>>,
-    /// A digest naming where the list came from (the context snapshot and
-    /// the sources selected in it), when that says what the list holds as
-    /// surely as the list does: the builder's memo keys on it instead of
-    /// hashing every stamp. Not part of what the stamps are.
-    pub origin: Option<Digest>,
-}
-
-impl Stamps {
-    /// `list`, from wherever `origin` says (see [`Stamps::origin`]).
-    pub fn with_origin(list: Arc<Vec<FileStamp>>, origin: Digest) -> Stamps {
-        Stamps {
-            list,
-            origin: Some(origin),
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.list.is_empty()
-    }
-}
-
-impl From<Vec<FileStamp>> for Stamps {
-    fn from(list: Vec<FileStamp>) -> Stamps {
-        Stamps {
-            list: Arc::new(list),
-            origin: None,
-        }
-    }
-}
-
-impl std::ops::Deref for Stamps {
-    type Target = [FileStamp];
-    fn deref(&self) -> &[FileStamp] {
-        &self.list
-    }
-}
-
-impl PartialEq for Stamps {
-    fn eq(&self, other: &Stamps) -> bool {
-        // The same list (a memo's) is equal without a walk.
-        Arc::ptr_eq(&self.list, &other.list) || self.list == other.list
-    }
-}
-
-impl Eq for Stamps {}
-
-impl Serialize for Stamps {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.list.serialize(s)
-    }
-}
-
-impl<'de> Deserialize<'de> for Stamps {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Stamps, D::Error> {
-        Vec::<FileStamp>::deserialize(d).map(Stamps::from)
     }
 }
 

@@ -16,9 +16,9 @@ use crate::engine::gc::{DEFAULT_KEEP_STORAGE, KEEP_STORAGE_ENV};
 use crate::engine::layer::{read_tar_referring, read_trusted_tar, write_layer};
 use crate::engine::layers::{CorruptLayer, LayerSource};
 use crate::engine::report::BuildReport;
-use crate::engine::state::{BlobFiles, BlobStamp, Notice, Row, State, StateError};
-use crate::engine::store::rows::{self, Rows, ENGINE_TABLES};
-use crate::engine::store::EngineState;
+use crate::engine::state::{BlobFiles, BlobStamp, Notice, State, StateError};
+use crate::engine::store::rows::{self, Changes, Rows, ENGINE_TABLES};
+use crate::engine::store::{ChunkRows, EngineState};
 use crate::engine::transaction::Writes;
 use crate::filesystem::blob::{Blob, BlobSource, HashWriter};
 use crate::filesystem::digest::Digest;
@@ -102,10 +102,11 @@ impl Daemon {
             files: state.blob_files(),
             blobs: Arc::clone(&blobs),
         }));
+        engine.stamp_source = Some(Arc::new(ChunkRows(state.row_reader(rows::STAMP_CHUNKS))));
         let mut daemon = Daemon {
             state,
             // What an empty database means: counters at zero, no record.
-            stored: rows::rows(&engine),
+            stored: rows::rows(&engine).0,
             engine,
             generation: 0,
             blobs,
@@ -128,9 +129,13 @@ impl Daemon {
     }
 
     /// The keys of the records this process changed and has not written.
-    fn unwritten(&self) -> (Vec<Row>, BTreeSet<(&'static str, String)>) {
+    fn unwritten(&self) -> (Changes, BTreeSet<(&'static str, String)>) {
         let changed = rows::changed_since(&self.engine, &self.stored);
-        let keys = changed.iter().map(|r| (r.table, r.key.clone())).collect();
+        let keys = changed
+            .rows
+            .iter()
+            .map(|r| (r.table, r.key.clone()))
+            .collect();
         (changed, keys)
     }
 
@@ -246,7 +251,7 @@ impl Daemon {
         self.persist_fresh_layers()?;
         let began = self.state.writing();
         let (changed, keep) = self.unwritten();
-        if !began && changed.is_empty() && self.stat_changed.is_empty() {
+        if !began && changed.rows.is_empty() && self.stat_changed.is_empty() {
             // Nothing to write: no need to wait for the writers.
             self.caches_settled();
             return Ok(());
@@ -260,12 +265,22 @@ impl Daemon {
                 return Err(e);
             }
         }
-        let written = if changed.is_empty() {
+        let sweep = changed
+            .rows
+            .iter()
+            .any(|row| rows::may_orphan_chunks(row, &self.stored));
+        let written = if changed.rows.is_empty() {
             Ok(self.generation)
         } else {
-            self.state.write(&changed)
+            // The chunks first: a row naming one is never without it.
+            self.state
+                .write(&changed.chunks)
+                .and_then(|_| self.state.write(&changed.rows))
         };
         let written = written.and_then(|g| {
+            if sweep {
+                rows::sweep_chunks(&mut self.state)?;
+            }
             for name in &self.stat_changed {
                 if let Some(cache) = self.stat_caches.get(name) {
                     self.state.put_bytes(STAT_CACHES, name, &cache.to_bytes())?;
@@ -281,7 +296,7 @@ impl Daemon {
             }
         };
         self.generation = generation;
-        for row in changed {
+        for row in changed.rows {
             match row.value {
                 Some(v) => self.stored.insert((row.table, row.key), v),
                 None => self.stored.remove(&(row.table, row.key)),

@@ -26,6 +26,7 @@ use std::ffi::OsString;
 use std::fs::{self, File};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use rusqlite::{params, Connection, OptionalExtension};
@@ -59,9 +60,9 @@ const BLOB_DIR: &str = "blobs/sha256";
 const CHECKED_DIR: &str = "blobs/checked";
 const COPY_BUFFER: usize = 256 * 1024;
 /// The schema of `engine.db` (`PRAGMA user_version`; 0 is a new file).
-/// 2 added `cache_use` and `removed_records`; every version's tables are made if missing, so an
-/// older file gains the new ones and keeps its rows.
-const SCHEMA_VERSION: i64 = 2;
+/// 2 added `cache_use` and `removed_records`, 3 `stamp_chunks`; every version's tables are made
+/// if missing, so an older file gains the new ones and keeps its rows.
+const SCHEMA_VERSION: i64 = 3;
 /// How long a writer waits for another's transaction before giving up: a
 /// build holds its transaction while it runs, so this covers several.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(600);
@@ -88,7 +89,12 @@ pub const TABLES: &[&str] = &[
     "stat_caches",
     "cache_use",
     "removed_records",
+    "stamp_chunks",
 ];
+
+/// Tables whose rows are named by the digest of their value: a row
+/// written again is the same, so a write keeps the one there.
+const CONTENT_ADDRESSED: &[&str] = &["stamp_chunks"];
 
 /// One record as the database keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -588,11 +594,16 @@ impl State {
         let path = self.db_path();
         let generation = self.generation()? + 1;
         for row in rows {
+            let on_conflict = if CONTENT_ADDRESSED.contains(&row.table) {
+                "NOTHING"
+            } else {
+                "UPDATE SET value = ?2, generation = ?3"
+            };
             let mut stmt = self
                 .db
                 .prepare_cached(&format!(
                     "INSERT INTO {} (key, value, generation) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (key) DO UPDATE SET value = ?2, generation = ?3",
+                     ON CONFLICT (key) DO {on_conflict}",
                     row.table
                 ))
                 .map_err(db_error(&path))?;
@@ -606,6 +617,41 @@ impl State {
             )
             .map_err(db_error(&path))?;
         Ok(generation)
+    }
+
+    /// In the open transaction, remove the rows of `table` that no row of
+    /// the `referrers` names: each is a table and the JSON path, in its
+    /// values, of a list of keys of `table`. How many went.
+    pub fn delete_unreferenced(
+        &mut self,
+        table: &'static str,
+        referrers: &[(&'static str, &str)],
+    ) -> Result<usize, StateError> {
+        let path = self.db_path();
+        let named: Vec<String> = referrers
+            .iter()
+            .map(|(referrer, json_path)| {
+                format!(
+                    "SELECT j.value FROM {referrer} AS r, json_each(r.value, '{json_path}') AS j \
+                     WHERE json_valid(r.value)"
+                )
+            })
+            .collect();
+        let sql = format!(
+            "DELETE FROM {table} WHERE key NOT IN ({})",
+            named.join(" UNION ")
+        );
+        self.db.execute(&sql, []).map_err(db_error(&path))
+    }
+
+    /// Reads rows of `table` on a connection of its own, for a reader on
+    /// another thread or one that outlives this handle.
+    pub fn row_reader(&self, table: &'static str) -> RowReader {
+        RowReader {
+            path: self.db_path(),
+            table,
+            db: Mutex::new(None),
+        }
     }
 
     /// The blob files (`<dir>/blobs/sha256/<hex>`), for a reader that
@@ -853,6 +899,37 @@ fn is_state_or_empty(dir: &Path) -> Result<bool, StateError> {
         foreign |= !made_first;
     }
     Ok(!foreign)
+}
+
+/// One table's rows, read on a connection opened when first needed (see
+/// [`State::row_reader`]). It sees what was committed.
+#[derive(Debug)]
+pub struct RowReader {
+    path: PathBuf,
+    table: &'static str,
+    db: Mutex<Option<Connection>>,
+}
+
+impl RowReader {
+    /// One row's value, None when there is none (or it could not be read:
+    /// what reads here explains, and does without).
+    pub fn get(&self, key: &str) -> Option<String> {
+        let mut db = self.db.lock().unwrap_or_else(PoisonError::into_inner);
+        if db.is_none() {
+            let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+            let opened = Connection::open_with_flags(&self.path, flags).ok()?;
+            opened.busy_timeout(BUSY_TIMEOUT).ok()?;
+            *db = Some(opened);
+        }
+        let db = db.as_ref()?;
+        let mut stmt = db
+            .prepare_cached(&format!("SELECT value FROM {} WHERE key = ?1", self.table))
+            .ok()?;
+        stmt.query_row(params![key], |r| r.get::<_, Option<String>>(0))
+            .ok()
+            .flatten()
+    }
 }
 
 /// `dir/name`, or `dir/name.N` for the first N free.

@@ -14,9 +14,11 @@ mod images;
 mod intermediates;
 mod listing;
 pub mod rows;
+mod stamp_chunks;
 mod usage;
 
 use crate::engine::cache::{BuildCache, CacheUse};
+use crate::engine::cache_key::StampSource;
 use crate::engine::catalog::Catalog;
 use crate::engine::layers::LayerStore;
 use crate::engine::memo::Memo;
@@ -30,6 +32,7 @@ use std::sync::Arc;
 pub use containers::{Container, ContainerState, LogLine, Repeat, Stream};
 pub use images::{image_id, ImageRecord, RunConfig, SIMULATED_EPOCH};
 pub use listing::{Listed, ListedImage};
+pub use stamp_chunks::ChunkRows;
 pub use usage::{ContainerUsage, DiskUsage, ImageUsage};
 
 /// How many removed records [`EngineState::removed_records`] keeps: far
@@ -92,6 +95,10 @@ pub struct EngineState {
     /// What builds and previews remember to be faster next time.
     #[serde(skip)]
     pub memo: Memo,
+    /// Where records read back find file lists kept in chunks (the
+    /// state's database; see `rows`).
+    #[serde(skip)]
+    pub stamp_source: Option<Arc<dyn StampSource>>,
 }
 
 /// A reference that names no image, in the daemon's words.

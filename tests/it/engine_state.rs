@@ -428,3 +428,156 @@ fn an_older_database_schema_gains_the_new_tables_and_keeps_its_rows() {
         Some("{}")
     );
 }
+
+/// A context of `files` files in directories of 100, and the daemon's
+/// state beside it.
+fn big_context(tmp: &Path, files: usize) -> (std::path::PathBuf, std::path::PathBuf) {
+    let (ctx, state) = (tmp.join("ctx"), tmp.join("state"));
+    for i in 0..files {
+        let dir = ctx.join(format!("lib{}", i / 100));
+        fs::create_dir_all(&dir).expect("mkdir");
+        fs::write(dir.join(format!("f{i}.js")), format!("{i}\n")).expect("write");
+    }
+    (ctx, state)
+}
+
+fn build_copy_all(daemon: &mut Daemon, ctx: &Path) -> layerlab::engine::report::BuildReport {
+    let snap = daemon.snapshot(ctx).expect("snapshot");
+    daemon
+        .build(
+            "FROM scratch\nCOPY . /app/\n",
+            &snap,
+            &layerlab::engine::builder::BuildOptions::default(),
+        )
+        .expect("build")
+}
+
+/// `(rows of stamp_chunks, the longest build cache row)` as the database has them.
+fn chunk_rows(state: &Path) -> (i64, i64) {
+    let db = rusqlite::Connection::open(state.join("engine.db")).expect("db");
+    let chunks = db
+        .query_row("SELECT count(*) FROM stamp_chunks", [], |r| r.get(0))
+        .expect("count");
+    let longest = db
+        .query_row(
+            "SELECT coalesce(max(length(value)), 0) FROM buildkit_cache",
+            [],
+            |r| r.get(0),
+        )
+        .expect("max");
+    (chunks, longest)
+}
+
+fn names_the_changed_file(report: &layerlab::engine::report::BuildReport, path: &str) -> bool {
+    use layerlab::engine::report::{FileChange, MissReason, Verdict};
+    report.steps.iter().any(|step| {
+        matches!(&step.verdict, Verdict::Miss { why: MissReason::FilesChanged { changes } }
+            if changes.iter().any(|c| matches!(c, FileChange::Content { path: p, .. } if p.ends_with(path))))
+    })
+}
+
+/// A COPY of a big context keeps its file list out of its record's row,
+/// in chunks; a rebuild after one file changed stores about one chunk
+/// more, a miss is still explained file by file by a process that read
+/// the record back, and pruning the records removes their chunks.
+#[test]
+fn a_big_copy_keeps_its_file_list_in_chunks_shared_between_builds() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (ctx, state) = big_context(tmp.path(), 3000);
+    let mut daemon = Daemon::open(&state).expect("open");
+    build_copy_all(&mut daemon, &ctx);
+    drop(daemon);
+    let (chunks, longest) = chunk_rows(&state);
+    assert!(chunks >= 4, "{chunks} chunks");
+    // Inline, 3000 stamps would be some 500 KB.
+    assert!(longest < 20_000, "a record row of {longest} bytes");
+
+    fs::write(ctx.join("lib17/f1717.js"), "changed\n").expect("write");
+    let mut daemon = Daemon::open(&state).expect("reopen");
+    let report = build_copy_all(&mut daemon, &ctx);
+    assert!(
+        names_the_changed_file(&report, "lib17/f1717.js"),
+        "{:?}",
+        report.first_miss()
+    );
+    let (after, _) = chunk_rows(&state);
+    assert!(
+        (chunks + 1..=chunks + 2).contains(&after),
+        "{chunks} → {after}"
+    );
+
+    let pruned = daemon
+        .engine_mut()
+        .prune_build_cache(&layerlab::engine::gc::Prune {
+            all: true,
+            ..Default::default()
+        });
+    assert!(!pruned.ids.is_empty());
+    daemon.save().expect("save");
+    assert_eq!(chunk_rows(&state).0, 0, "every chunk went with its records");
+}
+
+/// A state written before file lists were kept in chunks (schema 2, the
+/// list inline in the record's row) reads as it is, explains a miss from
+/// it, and the next save writes the record in chunks.
+#[test]
+fn a_record_with_its_file_list_inline_is_read_and_written_again_in_chunks() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (ctx, state) = big_context(tmp.path(), 1000);
+    let mut daemon = Daemon::open(&state).expect("open");
+    build_copy_all(&mut daemon, &ctx);
+    drop(daemon);
+    // Made as the older layerlab wrote it.
+    let db = rusqlite::Connection::open(state.join("engine.db")).expect("db");
+    let mut rows: Vec<(String, String)> = db
+        .prepare("SELECT key, value FROM buildkit_cache WHERE value LIKE '%file_chunks%'")
+        .expect("select")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("rows")
+        .map(|r| r.expect("row"))
+        .collect();
+    assert_eq!(rows.len(), 1, "the COPY's record");
+    let (key, value) = rows.remove(0);
+    let mut record: serde_json::Value = serde_json::from_str(&value).expect("json");
+    let mut files = Vec::new();
+    for chunk in record["file_chunks"].as_array().expect("chunks").clone() {
+        let text: String = db
+            .query_row(
+                "SELECT value FROM stamp_chunks WHERE key = ?1",
+                [chunk.as_str().expect("digest")],
+                |r| r.get(0),
+            )
+            .expect("chunk");
+        let stamps: Vec<serde_json::Value> = serde_json::from_str(&text).expect("stamps");
+        files.extend(stamps);
+    }
+    assert_eq!(files.len(), 1000 + 10, "every file and directory");
+    record["key"]["op"]["files"] = serde_json::Value::Array(files);
+    record
+        .as_object_mut()
+        .expect("object")
+        .remove("file_chunks");
+    db.execute(
+        "UPDATE buildkit_cache SET value = ?1 WHERE key = ?2",
+        [serde_json::to_string(&record).expect("json"), key],
+    )
+    .expect("update");
+    db.execute_batch("DELETE FROM stamp_chunks; DROP TABLE stamp_chunks; PRAGMA user_version = 2")
+        .expect("schema 2");
+    drop(db);
+
+    fs::write(ctx.join("lib3/f345.js"), "changed\n").expect("write");
+    let mut daemon = Daemon::open(&state).expect("upgrade");
+    let report = build_copy_all(&mut daemon, &ctx);
+    assert!(names_the_changed_file(&report, "lib3/f345.js"));
+    drop(daemon);
+    let db = rusqlite::Connection::open(state.join("engine.db")).expect("db");
+    let inline: i64 = db
+        .query_row(
+            "SELECT count(*) FROM buildkit_cache WHERE length(value) > 20000",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(inline, 0, "the old record was written again in chunks");
+}

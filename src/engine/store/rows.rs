@@ -4,11 +4,14 @@
 //! A process keeps the rows as it last read or wrote them, and writes only
 //! those its store changed since (see `daemon`).
 
+use super::stamp_chunks::{self, INLINE_MAX};
 use super::EngineState;
-use crate::engine::state::Row;
+use crate::engine::cache::CacheRecord;
+use crate::engine::cache_key::{OpInputs, Stamps};
+use crate::engine::state::{Row, State, StateError};
 use crate::filesystem::digest::Digest;
 use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The tables of the engine's records (the stat caches are the daemon's).
@@ -38,6 +41,21 @@ const CATALOG_SOURCES: &str = "catalog_sources";
 const CONTAINERS: &str = "containers";
 const CACHE_USE: &str = "cache_use";
 const REMOVED_RECORDS: &str = "removed_records";
+/// The chunks of big file lists (see `stamp_chunks`): written with the
+/// records that name them, read only when a list is looked at.
+pub const STAMP_CHUNKS: &str = "stamp_chunks";
+/// Where a record's row names its chunks.
+const FILE_CHUNKS: &str = "file_chunks";
+
+/// A build cache record as its row holds it: a file list longer than
+/// [`INLINE_MAX`] is out of the record, named by its chunks.
+#[derive(Serialize, Deserialize)]
+struct RecordRow {
+    #[serde(flatten)]
+    record: CacheRecord,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    file_chunks: Vec<Digest>,
+}
 
 /// Every record's value, by table and key.
 pub type Rows = BTreeMap<(&'static str, String), String>;
@@ -58,16 +76,46 @@ fn put<K: ToString, V: Serialize>(
     }
 }
 
-/// The store as rows.
-pub fn rows(s: &EngineState) -> Rows {
-    rows_since(s, &Rows::new())
+/// The store as rows, and the chunks its records' rows name.
+pub fn rows(s: &EngineState) -> (Rows, Vec<Row>) {
+    let mut chunks = Vec::new();
+    let rows = rows_since(s, &Rows::new(), &mut chunks);
+    (rows, chunks)
+}
+
+/// What a save writes: the records' rows, and the chunks of file lists
+/// those rows name (not kept in memory as rows are: they are big, and a
+/// row names them).
+#[derive(Debug, Default)]
+pub struct Changes {
+    pub rows: Vec<Row>,
+    pub chunks: Vec<Row>,
+}
+
+/// Whether `row`, written over `stored`, may leave chunks that no record
+/// names (a record removed or replaced): then [`sweep_chunks`] is due.
+pub fn may_orphan_chunks(row: &Row, stored: &Rows) -> bool {
+    matches!(row.table, BUILDKIT_CACHE | CLASSIC_CACHE)
+        && (row.value.is_none() || stored.contains_key(&(row.table, row.key.clone())))
+}
+
+/// Remove the chunks no record names, in the open transaction.
+pub fn sweep_chunks(state: &mut State) -> Result<usize, StateError> {
+    let path = format!("$.{FILE_CHUNKS}");
+    state.delete_unreferenced(
+        STAMP_CHUNKS,
+        &[
+            (BUILDKIT_CACHE, path.as_str()),
+            (CLASSIC_CACHE, path.as_str()),
+        ],
+    )
 }
 
 /// The rows of the store that differ from `stored` (the rows last written
 /// or read), and removals of those it lacks. A build cache record settled
 /// since is as stored and is neither serialized nor compared: one holding
-/// a COPY of a 100,000-file context is megabytes of JSON.
-pub fn changed_since(s: &EngineState, stored: &Rows) -> Vec<Row> {
+/// a COPY of a 100,000-file context is megabytes even in chunks.
+pub fn changed_since(s: &EngineState, stored: &Rows) -> Changes {
     let settled = |table: &str, key: &str| {
         let cache = match table {
             BUILDKIT_CACHE => &s.buildkit_cache,
@@ -77,15 +125,17 @@ pub fn changed_since(s: &EngineState, stored: &Rows) -> Vec<Row> {
         key.parse()
             .is_ok_and(|d| cache.get(&d).is_some() && !cache.unsettled(&d))
     };
-    let now = rows_since(s, stored);
-    let mut out = changed(stored, &now);
-    out.retain(|row| row.value.is_some() || !settled(row.table, &row.key));
-    out
+    let mut chunks = Vec::new();
+    let now = rows_since(s, stored, &mut chunks);
+    let mut rows = changed(stored, &now);
+    rows.retain(|row| row.value.is_some() || !settled(row.table, &row.key));
+    Changes { rows, chunks }
 }
 
 /// The store as rows, leaving out the build cache records that are as
-/// `stored` has them (settled since it was written or read).
-fn rows_since(s: &EngineState, stored: &Rows) -> Rows {
+/// `stored` has them (settled since it was written or read); the chunks
+/// the records' rows name are added to `chunks`.
+fn rows_since(s: &EngineState, stored: &Rows, chunks: &mut Vec<Row>) -> Rows {
     let mut rows = Rows::new();
     put(
         &mut rows,
@@ -106,7 +156,7 @@ fn rows_since(s: &EngineState, stored: &Rows) -> Rows {
         for (digest, record) in cache.iter() {
             let key = (table, digest.to_string());
             if cache.unsettled(digest) || !stored.contains_key(&key) {
-                rows.insert(key, json(record));
+                rows.insert(key, record_json(record, chunks));
             }
         }
     }
@@ -116,6 +166,71 @@ fn rows_since(s: &EngineState, stored: &Rows) -> Rows {
     put(&mut rows, CACHE_USE, &s.cache_use);
     put(&mut rows, REMOVED_RECORDS, &s.removed_records);
     rows
+}
+
+/// The files a record's key stamps, if it has any to keep apart.
+fn stamped(op: &OpInputs) -> Option<&Stamps> {
+    match op {
+        OpInputs::Copy { files, .. } | OpInputs::Classic { files, .. } => Some(files),
+        _ => None,
+    }
+}
+
+fn stamped_mut(op: &mut OpInputs) -> Option<&mut Stamps> {
+    match op {
+        OpInputs::Copy { files, .. } | OpInputs::Classic { files, .. } => Some(files),
+        _ => None,
+    }
+}
+
+/// A build cache record's row: a long file list as chunks (added to
+/// `chunks`, unless the list was read from them).
+fn record_json(record: &CacheRecord, chunks: &mut Vec<Row>) -> String {
+    let mut light = record.clone();
+    let file_chunks = match stamped_mut(&mut light.key.op) {
+        Some(files) if files.chunks().is_some() || files.len() > INLINE_MAX => {
+            let digests = match files.chunks() {
+                Some(stored) => stored.to_vec(),
+                None => stamp_chunks::split(files)
+                    .into_iter()
+                    .map(|chunk| {
+                        chunks.push(Row {
+                            table: STAMP_CHUNKS,
+                            key: chunk.digest.to_string(),
+                            value: Some(chunk.json),
+                        });
+                        chunk.digest
+                    })
+                    .collect(),
+            };
+            // The clone shares the list; this drops only its share.
+            *files = Stamps::default();
+            digests
+        }
+        _ => return json(record),
+    };
+    json(&RecordRow {
+        record: light,
+        file_chunks,
+    })
+}
+
+/// A build cache record from its row: a list kept as chunks is read from
+/// the state's when first looked at.
+fn record(s: &EngineState, table: &str, key: &str, value: &str) -> Result<CacheRecord, String> {
+    let RecordRow {
+        mut record,
+        file_chunks,
+    } = parse(table, key, value)?;
+    if !file_chunks.is_empty() {
+        let source = s.stamp_source.clone().ok_or_else(|| {
+            format!("{table} record {key:?}: its files are in chunks, and no state holds them")
+        })?;
+        if let Some(files) = stamped_mut(&mut record.key.op) {
+            *files = Stamps::stored(file_chunks, source);
+        }
+    }
+    Ok(record)
 }
 
 fn parse<T: DeserializeOwned>(table: &str, key: &str, value: &str) -> Result<T, String> {
@@ -166,12 +281,14 @@ pub fn apply(s: &mut EngineState, row: &Row) -> Result<(), String> {
             s.layer_blobs
                 .insert(digest(table, key)?, parse(table, key, value)?),
         ),
-        BUILDKIT_CACHE => s
-            .buildkit_cache
-            .insert(digest(table, key)?, parse(table, key, value)?),
-        CLASSIC_CACHE => s
-            .classic_cache
-            .insert(digest(table, key)?, parse(table, key, value)?),
+        BUILDKIT_CACHE => {
+            let record = record(s, table, key, value)?;
+            s.buildkit_cache.insert(digest(table, key)?, record);
+        }
+        CLASSIC_CACHE => {
+            let record = record(s, table, key, value)?;
+            s.classic_cache.insert(digest(table, key)?, record);
+        }
         CATALOG_LAYERS => drop(
             s.catalog_layers
                 .insert(key.to_owned(), parse(table, key, value)?),
@@ -198,14 +315,23 @@ pub fn apply(s: &mut EngineState, row: &Row) -> Result<(), String> {
 }
 
 /// A row read from the database or written to it: its record, if it is a
-/// build cache record, is as the database has it.
+/// build cache record, is as the database has it. Except a record whose
+/// long file list its row holds inline (written before lists were kept in
+/// chunks): the next save writes it again, in chunks.
 pub fn settled(s: &mut EngineState, row: &Row) {
     let cache = match row.table {
         BUILDKIT_CACHE => &mut s.buildkit_cache,
         CLASSIC_CACHE => &mut s.classic_cache,
         _ => return,
     };
-    if let Ok(digest) = row.key.parse() {
+    let Ok(digest) = row.key.parse() else {
+        return;
+    };
+    let inline_and_long = cache.get(&digest).is_some_and(|record| {
+        stamped(&record.key.op)
+            .is_some_and(|files| files.chunks().is_none() && files.len() > INLINE_MAX)
+    });
+    if !inline_and_long {
         cache.settled(&digest);
     }
 }
@@ -245,7 +371,9 @@ pub fn changed(before: &Rows, now: &Rows) -> Vec<Row> {
 /// rows; what cannot be read is the problem, in words.
 pub fn from_v1(bytes: &[u8]) -> Result<Vec<Row>, String> {
     let state: EngineState = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
-    Ok(changed(&Rows::new(), &rows(&state)))
+    let (rows, mut chunks) = rows(&state);
+    chunks.extend(changed(&Rows::new(), &rows));
+    Ok(chunks)
 }
 
 #[cfg(test)]
@@ -271,6 +399,7 @@ mod tests {
         let stored: Rows = [(key.clone(), "as stored".to_string())].into();
         let written = |s: &EngineState, stored: &Rows| -> Vec<Option<String>> {
             changed_since(s, stored)
+                .rows
                 .into_iter()
                 .filter(|r| (r.table, r.key.as_str()) == (BUILDKIT_CACHE, key.1.as_str()))
                 .map(|r| r.value)
@@ -314,7 +443,7 @@ mod tests {
             serde_json::to_value(&original).expect("json")
         );
         // Removing what is gone: a removal row per record.
-        let gone = changed(&rows(&original), &rows(&EngineState::default()));
+        let gone = changed(&rows(&original).0, &rows(&EngineState::default()).0);
         for row in &gone {
             apply(&mut loaded, row).expect("remove");
         }
