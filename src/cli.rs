@@ -1,6 +1,24 @@
 //! The command-line front door: clap arguments → a subcommand that prints
 //! text or JSON from the pure core → an exit code.
 
+/// `print!` to stdout that ends quietly when the reader went away
+/// (`layerlab lesson list | head -1`), where `print!` would panic: the
+/// command has done its work, only the rest of what it says is not wanted.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// [`out!`] with a newline, as `println!`.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 mod build;
 mod completions;
 mod docker;

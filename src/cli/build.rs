@@ -85,7 +85,7 @@ pub fn run(args: &BuildArgs, state_dir: &Path, lang: Lang) -> i32 {
         Err(err) => {
             let message = err.to_string();
             if args.json {
-                println!("{}", json!({ "error": message }));
+                outln!("{}", json!({ "error": message }));
             }
             let build_error = match &err {
                 Failure::Daemon(d, file, text) => match d.as_ref() {
@@ -148,7 +148,7 @@ fn check(args: &BuildArgs, lang: Lang) -> i32 {
     let compiled = crate::dockerfile::compile(&text);
     match crate::command::check::run(&shown, &compiled, Some(&ignore), lang) {
         Ok((report, code)) => {
-            print!("{report}");
+            out!("{report}");
             code
         }
         Err(rendered) => {

@@ -18,7 +18,10 @@ pub struct CompletionsArgs {
 
 pub fn run(args: &CompletionsArgs) -> i32 {
     let mut cmd = command();
-    clap_complete::generate(args.shell, &mut cmd, "layerlab", &mut std::io::stdout());
+    // Made in memory: `generate` panics when it cannot write.
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut cmd, "layerlab", &mut script);
+    out!("{}", String::from_utf8_lossy(&script));
     0
 }
 

@@ -81,7 +81,7 @@ fn attached(host: &mut EngineHost, mut shell: Attached) -> i32 {
     let stdin = std::io::stdin();
     let mut line = String::new();
     loop {
-        print!("{}", shell.prompt());
+        out!("{}", shell.prompt());
         let _ = std::io::stdout().flush();
         line.clear();
         // A line longer than the bound is cut there and the rest of it
@@ -95,7 +95,7 @@ fn attached(host: &mut EngineHost, mut shell: Attached) -> i32 {
         }
         if matches!(read, Ok(0) | Err(_)) {
             // End of input: the shell ends with its last status.
-            println!();
+            outln!();
             let code = host.engine_mut().hang_up(&shell);
             let _ = host.commit();
             return code;
@@ -108,7 +108,7 @@ fn attached(host: &mut EngineHost, mut shell: Attached) -> i32 {
         let saved = host.commit();
         match typed {
             Ok(t) => {
-                print!("{}", t.stdout);
+                out!("{}", t.stdout);
                 eprint!("{}", t.stderr);
                 if let Some(code) = t.ended {
                     return code;

@@ -15,7 +15,7 @@ pub struct ImportArgs {
 pub fn run(args: &ImportArgs, state_dir: &Path) -> i32 {
     match import(args, state_dir) {
         Ok(id) => {
-            println!("{id}");
+            outln!("{id}");
             0
         }
         Err(e) => {

@@ -64,7 +64,7 @@ fn list(dir: Option<&Path>, lang: Lang) -> i32 {
             Lang::Ko => format!("{}단계", l.steps.len()),
             Lang::En => steps_en(l.steps.len()),
         };
-        println!("{}  {}  ({steps})", l.id, l.title.get(lang));
+        outln!("{}  {}  ({steps})", l.id, l.title.get(lang));
     }
     for e in &errors {
         eprintln!("{e}");
@@ -96,7 +96,7 @@ fn check(dir: &Path) -> i32 {
         };
         let mut play = Playground::new(work.path().join("work"));
         match play.prove(lesson) {
-            Ok(()) => println!("ok  {}  ({})", lesson.id, steps_en(lesson.steps.len())),
+            Ok(()) => outln!("ok  {}  ({})", lesson.id, steps_en(lesson.steps.len())),
             Err((step, line, why)) => {
                 failed += 1;
                 eprintln!("{}:{line}: step {step}: {why}", file.display());
@@ -105,7 +105,7 @@ fn check(dir: &Path) -> i32 {
     }
     let total = loaded.lessons.len() + loaded.errors.len();
     if failed == 0 {
-        println!("{total} lessons checked, every step solvable");
+        outln!("{total} lessons checked, every step solvable");
         0
     } else {
         eprintln!("{failed} of {total} lessons failed");
@@ -150,7 +150,7 @@ fn new(name: &Path) -> i32 {
         .and_then(|()| std::fs::write(name.join("lesson.toml"), SCAFFOLD));
     match written {
         Ok(()) => {
-            println!(
+            outln!(
                 "wrote {}; see lessons/README.md, then run `layerlab lesson check {}`",
                 name.join("lesson.toml").display(),
                 name.display()

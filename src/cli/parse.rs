@@ -28,7 +28,7 @@ pub fn run(args: &ParseArgs, lang: Lang) -> i32 {
         Ok(s) => s,
         Err(message) => {
             if args.json {
-                println!("{}", serde_json::json!({ "error": message.to_string() }));
+                outln!("{}", serde_json::json!({ "error": message.to_string() }));
             }
             let error = Message::new("diag.error").render(lang);
             eprintln!("{error}: {name}: {}", message.render(lang));

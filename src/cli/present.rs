@@ -86,7 +86,7 @@ pub fn run(
                     .iter()
                     .filter(|f| f.extension().is_some_and(|e| e == "svg"))
                 {
-                    println!("{}", f.display());
+                    outln!("{}", f.display());
                 }
                 0
             }

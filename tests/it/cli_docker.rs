@@ -954,11 +954,23 @@ fn a_stage_name_used_twice_stops_the_classic_builder_at_that_from() {
 
 /// `layerlab docker images | head -0`: the reader of the pipe is gone
 /// before anything is written; the output ends quietly, as docker's does,
-/// instead of a panic.
+/// instead of a panic. So for every command that prints.
 #[test]
 fn output_into_a_closed_pipe_ends_quietly() {
     let state = tempfile::tempdir().expect("tempdir");
-    for line in [&["docker", "images"][..], &["docker", "pull", "busybox"]] {
+    let export = state.path().join("slides");
+    let export = export.to_str().expect("utf-8 path");
+    let lesson = concat!(env!("CARGO_MANIFEST_DIR"), "/lessons/01-first-image");
+    let lines: [&[&str]; 7] = [
+        &["docker", "images"],
+        &["docker", "pull", "busybox"],
+        &["lesson", "list"],
+        &["lesson", "check", lesson],
+        &["completions", "bash"],
+        &["present", "--export", export, "02"],
+        &["docker", "run", "busybox", "echo", "hi"],
+    ];
+    for line in lines {
         let (reader, writer) = std::io::pipe().expect("pipe");
         drop(reader);
         let out = support::binary::layerlab()

@@ -36,19 +36,19 @@ pub fn build(args: &BuildArgs, steps: &[StepReport]) -> EngineSide {
 /// After layerlab's report: docker's verdict per step, then the one line.
 pub fn print(side: &EngineSide, steps: &[StepReport], lang: Lang) {
     if let (EngineRun::Built { host, .. }, Some(c)) = (&side.run, &side.comparison) {
-        println!();
+        outln!();
         let header = Message::new("engine.header")
             .arg("host", host)
             .arg("builder", side.builder.name());
-        println!("{}", header.render(lang));
+        outln!("{}", header.render(lang));
         for (s, cmp) in steps.iter().zip(&c.steps) {
-            println!("  {}", step_line(s, cmp).render(lang));
+            outln!("  {}", step_line(s, cmp).render(lang));
         }
         for t in &c.only_engine {
-            println!("  {}", only_engine_line(t).render(lang));
+            outln!("  {}", only_engine_line(t).render(lang));
         }
     }
-    println!("{}", side.summary().render(lang));
+    outln!("{}", side.summary().render(lang));
 }
 
 /// The comparison as new fields of `--json`'s object: `engine` at the top,
