@@ -960,7 +960,7 @@ impl Run<'_> {
                                 network: run.network.clone(),
                                 security: run.security.clone(),
                                 mounts: run.mounts.iter().map(|m| m.text.clone()).collect(),
-                                mounted: mounted.stamps,
+                                mounted: mounted.stamps.into(),
                                 heredocs: run
                                     .heredocs
                                     .iter()

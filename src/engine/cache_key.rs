@@ -118,8 +118,8 @@ pub enum OpInputs {
         /// What bind mounts show the command, by content (BuildKit
         /// checksums a mounted source as COPY does); cache, tmpfs, secret
         /// and ssh mounts add nothing beyond their definition.
-        #[serde(skip_serializing_if = "Vec::is_empty", default)]
-        mounted: Vec<FileStamp>,
+        #[serde(skip_serializing_if = "Stamps::is_empty", default)]
+        mounted: Stamps,
         /// `(name, body)` per heredoc, in order.
         #[serde(skip_serializing_if = "Vec::is_empty", default)]
         heredocs: Vec<(String, String)>,

@@ -441,11 +441,17 @@ fn big_context(tmp: &Path, files: usize) -> (std::path::PathBuf, std::path::Path
     (ctx, state)
 }
 
-fn build_copy_all(daemon: &mut Daemon, ctx: &Path) -> layerlab::engine::report::BuildReport {
+const COPY_ALL: &str = "FROM scratch\nCOPY . /app/\n";
+
+fn build(
+    daemon: &mut Daemon,
+    dockerfile: &str,
+    ctx: &Path,
+) -> layerlab::engine::report::BuildReport {
     let snap = daemon.snapshot(ctx).expect("snapshot");
     daemon
         .build(
-            "FROM scratch\nCOPY . /app/\n",
+            dockerfile,
             &snap,
             &layerlab::engine::builder::BuildOptions::default(),
         )
@@ -485,7 +491,7 @@ fn a_big_copy_keeps_its_file_list_in_chunks_shared_between_builds() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let (ctx, state) = big_context(tmp.path(), 3000);
     let mut daemon = Daemon::open(&state).expect("open");
-    build_copy_all(&mut daemon, &ctx);
+    build(&mut daemon, COPY_ALL, &ctx);
     drop(daemon);
     let (chunks, longest) = chunk_rows(&state);
     assert!(chunks >= 4, "{chunks} chunks");
@@ -494,7 +500,7 @@ fn a_big_copy_keeps_its_file_list_in_chunks_shared_between_builds() {
 
     fs::write(ctx.join("lib17/f1717.js"), "changed\n").expect("write");
     let mut daemon = Daemon::open(&state).expect("reopen");
-    let report = build_copy_all(&mut daemon, &ctx);
+    let report = build(&mut daemon, COPY_ALL, &ctx);
     assert!(
         names_the_changed_file(&report, "lib17/f1717.js"),
         "{:?}",
@@ -517,6 +523,29 @@ fn a_big_copy_keeps_its_file_list_in_chunks_shared_between_builds() {
     assert_eq!(chunk_rows(&state).0, 0, "every chunk went with its records");
 }
 
+/// A RUN's bind mount of the context stamps every file it shows, as a
+/// COPY does: those stamps are kept in chunks too.
+#[test]
+fn a_bind_mounted_context_keeps_its_file_list_in_chunks() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (ctx, state) = big_context(tmp.path(), 2000);
+    let dockerfile = "FROM busybox\nRUN --mount=type=bind,target=/src ls /src\n";
+    let mut daemon = Daemon::open(&state).expect("open");
+    build(&mut daemon, dockerfile, &ctx);
+    drop(daemon);
+    let (chunks, longest) = chunk_rows(&state);
+    assert!(chunks >= 2, "{chunks} chunks");
+    assert!(longest < 20_000, "a record row of {longest} bytes");
+    fs::write(ctx.join("lib7/f777.js"), "changed\n").expect("write");
+    let mut daemon = Daemon::open(&state).expect("reopen");
+    let report = build(&mut daemon, dockerfile, &ctx);
+    assert!(
+        names_the_changed_file(&report, "lib7/f777.js"),
+        "{:?}",
+        report.first_miss()
+    );
+}
+
 /// A state written before file lists were kept in chunks (schema 2, the
 /// list inline in the record's row) reads as it is, explains a miss from
 /// it, and the next save writes the record in chunks.
@@ -525,7 +554,7 @@ fn a_record_with_its_file_list_inline_is_read_and_written_again_in_chunks() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let (ctx, state) = big_context(tmp.path(), 1000);
     let mut daemon = Daemon::open(&state).expect("open");
-    build_copy_all(&mut daemon, &ctx);
+    build(&mut daemon, COPY_ALL, &ctx);
     drop(daemon);
     // Made as the older layerlab wrote it.
     let db = rusqlite::Connection::open(state.join("engine.db")).expect("db");
@@ -568,7 +597,7 @@ fn a_record_with_its_file_list_inline_is_read_and_written_again_in_chunks() {
 
     fs::write(ctx.join("lib3/f345.js"), "changed\n").expect("write");
     let mut daemon = Daemon::open(&state).expect("upgrade");
-    let report = build_copy_all(&mut daemon, &ctx);
+    let report = build(&mut daemon, COPY_ALL, &ctx);
     assert!(names_the_changed_file(&report, "lib3/f345.js"));
     drop(daemon);
     let db = rusqlite::Connection::open(state.join("engine.db")).expect("db");

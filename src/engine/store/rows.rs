@@ -168,17 +168,22 @@ fn rows_since(s: &EngineState, stored: &Rows, chunks: &mut Vec<Row>) -> Rows {
     rows
 }
 
-/// The files a record's key stamps, if it has any to keep apart.
+/// The files a record's key stamps (a COPY's sources, what a RUN's bind
+/// mounts show), if it has any to keep apart.
 fn stamped(op: &OpInputs) -> Option<&Stamps> {
     match op {
-        OpInputs::Copy { files, .. } | OpInputs::Classic { files, .. } => Some(files),
+        OpInputs::Copy { files, .. }
+        | OpInputs::Classic { files, .. }
+        | OpInputs::Run { mounted: files, .. } => Some(files),
         _ => None,
     }
 }
 
 fn stamped_mut(op: &mut OpInputs) -> Option<&mut Stamps> {
     match op {
-        OpInputs::Copy { files, .. } | OpInputs::Classic { files, .. } => Some(files),
+        OpInputs::Copy { files, .. }
+        | OpInputs::Classic { files, .. }
+        | OpInputs::Run { mounted: files, .. } => Some(files),
         _ => None,
     }
 }
