@@ -206,8 +206,10 @@ impl fmt::Display for Message {
 
 /// Fill the `{name}` placeholders of `template` in one pass (a value is
 /// never read as a template). `value` answers None to leave a placeholder
-/// as written, or the text (or error) for it. A brace that does not open a
-/// `{name}` is kept: BuildKit's messages quote `}` and `${}`.
+/// as written, or the text (or error) for it. `{name|one|other}` is the
+/// word that agrees with the count `name` holds: `one` for 1, else `other`
+/// ("1 layer", "2 layers"; Korean needs none). A brace that does not open
+/// a placeholder is kept: BuildKit's messages quote `}` and `${}`.
 fn fill<E>(
     template: &str,
     mut value: impl FnMut(&str) -> Option<Result<String, E>>,
@@ -220,31 +222,50 @@ fn fill<E>(
         let name_len = after
             .find(|c: char| !(c.is_ascii_lowercase() || c == '_'))
             .unwrap_or(after.len());
-        if name_len > 0 && after[name_len..].starts_with('}') {
-            let name = &after[..name_len];
-            match value(name) {
-                Some(v) => out.push_str(&v?),
-                None => {
-                    out.push('{');
-                    out.push_str(name);
-                    out.push('}');
-                }
-            }
-            rest = &after[name_len + 1..];
-        } else {
+        let name = &after[..name_len];
+        let tail = &after[name_len..];
+        let forms = tail
+            .strip_prefix('|')
+            .and_then(|t| t.split_once('}'))
+            .and_then(|(forms, _)| forms.split_once('|'))
+            .filter(|(_, other)| !other.contains(['|', '{']));
+        let written_len = match forms {
+            Some((one, other)) => name_len + one.len() + other.len() + 3,
+            None if tail.starts_with('}') => name_len + 1,
+            None => 0,
+        };
+        if name_len == 0 || written_len == 0 {
             out.push('{');
             rest = after;
+            continue;
         }
+        match value(name) {
+            Some(v) => {
+                let v = v?;
+                out.push_str(match forms {
+                    Some((one, _)) if v.trim() == "1" => one,
+                    Some((_, other)) => other,
+                    None => &v,
+                });
+            }
+            None => {
+                out.push('{');
+                out.push_str(&after[..written_len]);
+            }
+        }
+        rest = &after[written_len..];
     }
     out.push_str(rest);
     Ok(out)
 }
 
-/// The `{name}` placeholders a template names, in order.
+/// The `{name}` placeholders a template names, each once, in order.
 pub fn placeholders(template: &str) -> Vec<String> {
-    let mut names = Vec::new();
+    let mut names: Vec<String> = Vec::new();
     let _ = fill::<()>(template, |name| {
-        names.push(name.to_string());
+        if !names.iter().any(|n| n == name) {
+            names.push(name.to_string());
+        }
         None
     });
     names
@@ -316,9 +337,21 @@ mod tests {
         });
         assert_eq!(filled, Ok("{b} and B of '}' ${x".to_string()));
         assert_eq!(
-            placeholders("x {one} {Two} {two_2} {three}"),
+            placeholders("x {one} {Two} {two_2} {three} {one|a|b}"),
             ["one", "three"]
         );
+    }
+
+    #[test]
+    fn a_word_agrees_with_its_count() {
+        let with = |n: &str| {
+            fill::<()>("{n} {n|layer|layers}, {n|x}, {m|a|b}", |name| {
+                (name == "n").then(|| Ok(n.to_string()))
+            })
+        };
+        assert_eq!(with("1"), Ok("1 layer, {n|x}, {m|a|b}".to_string()));
+        assert_eq!(with("0"), Ok("0 layers, {n|x}, {m|a|b}".to_string()));
+        assert_eq!(with("12"), Ok("12 layers, {n|x}, {m|a|b}".to_string()));
     }
 
     #[test]

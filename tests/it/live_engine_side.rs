@@ -241,7 +241,7 @@ fn without_a_daemon_it_says_so_in_one_line_and_succeeds() {
         assert!(said[0].contains("no-daemon.sock"), "{}", said[0]);
         // layerlab's own report is still all there
         let summary = if lang == "en" {
-            "steps rebuilt"
+            "rebuilt in"
         } else {
             "다시 빌드"
         };
