@@ -450,8 +450,14 @@ fn render_column(model: &Model, col: Column, area: Rect, buf: &mut Buffer) {
             RowKind::Step => {
                 let s = step.map_or(ins.text.as_str(), |s| s.text.as_str());
                 spans.push(Span::raw(text::fit(s, text_w)));
+                // The step a failed build stopped at made no layer: it
+                // failed, it is no metadata step.
+                let stopped_here = view.report.is_none()
+                    && view.error.is_some()
+                    && row.step.is_some_and(|i| i + 1 == view.steps().len());
                 let (size, digest) = match step.and_then(|s| s.layer.as_ref()) {
                     Some(l) => (human_size(l.size), format!("{}…", &l.diff_id.hex()[..6])),
+                    None if stopped_here => (String::new(), tr(model.lang, "row.failed")),
                     None => (String::new(), tr(model.lang, "row.metadata")),
                 };
                 // docker's verdict, when it built this build, takes the
@@ -476,7 +482,7 @@ fn render_column(model: &Model, col: Column, area: Rect, buf: &mut Buffer) {
                     spans.push(Span::raw(text::fit_right(&size, 7)));
                     spans.push(Span::styled(text::fit_right(&digest, 8), theme.dim()));
                 } else if size.is_empty() {
-                    // No layer: the word `metadata` in the size's place.
+                    // No layer: `metadata` (or `failed`) in the size's place.
                     spans.push(Span::styled(text::fit_right(&digest, 8), theme.dim()));
                 } else {
                     spans.push(Span::raw(text::fit_right(&size, 8)));
