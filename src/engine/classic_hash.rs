@@ -282,7 +282,8 @@ impl<'c> ClassicSource<'c> {
                             why: "a parent is not a directory",
                         })
                     }
-                    Some(_) => {}
+                    // A node in the tree has its parents there already.
+                    Some(_) => break,
                     None => {
                         nodes.insert(dir.to_owned(), Node::ImplicitDir);
                     }
@@ -297,10 +298,11 @@ impl<'c> ClassicSource<'c> {
                 Some((dir, name)) => (dir, name),
                 None => ("", path.as_str()),
             };
-            children
-                .entry(dir.to_owned())
-                .or_default()
-                .push(name.to_owned());
+            // Most paths share their directory with the one before.
+            match children.get_mut(dir) {
+                Some(names) => names.push(name.to_owned()),
+                None => drop(children.insert(dir.to_owned(), vec![name.to_owned()])),
+            }
         }
         for names in children.values_mut() {
             names.sort();
