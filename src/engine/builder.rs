@@ -681,6 +681,15 @@ impl Run<'_> {
         if let CommandKind::Workdir(path) = &cmd.kind {
             let p = self.expand(path, st, cmd.span)?;
             st.config.working_dir = config::join_workdir(&st.config.working_dir, &p);
+            // BuildKit makes no mkdir for a WORKDIR that resolves to exactly
+            // `/`: no step, no number, no layer, only its history row
+            // (recorded: `WORKDIR /` then `WORKDIR app/`, our 90).
+            if builder == BuilderKind::Buildkit && st.config.working_dir == "/" {
+                let text = crate::engine::history_text::buildkit_workdir("/");
+                st.history
+                    .push(config::history_row(builder, text, None, st.created));
+                return Ok(());
+            }
         }
         if !steps::is_step(builder, cmd.keyword()) {
             // BuildKit: metadata only — one history row, no step, no layer.
