@@ -712,7 +712,21 @@ impl Run<'_> {
             Keyword::Run | Keyword::Copy | Keyword::Add | Keyword::Workdir
         );
         let shown = if builder == BuilderKind::Buildkit && named {
-            expand::expand_for_display(&cmd.text, self.plan.escape, &Self::word_env(st))
+            let env = Self::word_env(st);
+            // Docker 20.10's BuildKit names COPY, ADD and WORKDIR by the whole
+            // line processed as one word, quotes removed (`COPY ["a", "/w/"]`
+            // shows `COPY [a, /w/]`, checked on the engine; our 95), and a
+            // RUN as written but for its variables, as current BuildKit
+            // names them all.
+            let as_word = self.opts.frontend
+                == crate::engine::history_text::BuildkitFrontend::Docker2010
+                && cmd.keyword() != Keyword::Run;
+            if as_word {
+                expand::expand_word(&cmd.text, self.plan.escape, &env)
+                    .map_or_else(|_| cmd.text.clone(), |e| e.value)
+            } else {
+                expand::expand_for_display(&cmd.text, self.plan.escape, &env)
+            }
         } else {
             cmd.text.clone()
         };
