@@ -124,7 +124,7 @@ pub fn replay(sc: &ScenarioDir, mode: Mode, base: &[u8], frontend: BuildkitFront
                     steps: e.steps.iter().map(|s| step(s, mode)).collect(),
                     error_tail: Some(e.message),
                     ..BuildRecord::default()
-                })
+                });
             }
         }
     }
