@@ -127,7 +127,9 @@ pub fn step_header(n: usize, s: &StepReport, builder: BuilderKind) -> String {
                 .as_deref()
                 .map(|l| format!("{l} "))
                 .unwrap_or_default();
-            format!("#{n} [{stage}{}/{}] {}", s.step, s.of, s.text)
+            // The number is padded to the width of the count: `[ 2/10]`.
+            let width = s.of.to_string().len();
+            format!("#{n} [{stage}{:>width$}/{}] {}", s.step, s.of, s.text)
         }
         BuilderKind::Classic => format!("Step {}/{} : {}", s.step, s.of, s.text),
     }

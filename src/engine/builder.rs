@@ -681,6 +681,15 @@ impl Run<'_> {
         if let CommandKind::Workdir(path) = &cmd.kind {
             let p = self.expand(path, st, cmd.span)?;
             st.config.working_dir = config::join_workdir(&st.config.working_dir, &p);
+            // BuildKit makes no mkdir for a WORKDIR that resolves to exactly
+            // `/`: no step, no number, no layer, only its history row
+            // (recorded: `WORKDIR /` then `WORKDIR app/`, our 90).
+            if builder == BuilderKind::Buildkit && st.config.working_dir == "/" {
+                let text = crate::engine::history_text::buildkit_workdir("/");
+                st.history
+                    .push(config::history_row(builder, text, None, st.created));
+                return Ok(());
+            }
         }
         if !steps::is_step(builder, cmd.keyword()) {
             // BuildKit: metadata only — one history row, no step, no layer.
@@ -703,7 +712,21 @@ impl Run<'_> {
             Keyword::Run | Keyword::Copy | Keyword::Add | Keyword::Workdir
         );
         let shown = if builder == BuilderKind::Buildkit && named {
-            expand::expand_for_display(&cmd.text, self.plan.escape, &Self::word_env(st))
+            let env = Self::word_env(st);
+            // Docker 20.10's BuildKit names COPY, ADD and WORKDIR by the whole
+            // line processed as one word, quotes removed (`COPY ["a", "/w/"]`
+            // shows `COPY [a, /w/]`, checked on the engine; our 95), and a
+            // RUN as written but for its variables, as current BuildKit
+            // names them all.
+            let as_word = self.opts.frontend
+                == crate::engine::history_text::BuildkitFrontend::Docker2010
+                && cmd.keyword() != Keyword::Run;
+            if as_word {
+                expand::expand_word(&cmd.text, self.plan.escape, &env)
+                    .map_or_else(|_| cmd.text.clone(), |e| e.value)
+            } else {
+                expand::expand_for_display(&cmd.text, self.plan.escape, &env)
+            }
         } else {
             cmd.text.clone()
         };

@@ -24,6 +24,20 @@ pub(super) struct Mounted {
     below: Vec<(String, Node)>,
     /// A cache mount's id: its content is kept under it after the run.
     cache_id: Option<String>,
+    /// What the layer keeps of a target that was missing.
+    stub: Stub,
+}
+
+/// What a missing target leaves in the layer.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Stub {
+    /// BuildKit's runtime makes the target (and its parents): an empty
+    /// directory stays, a file stub goes, the parents stay.
+    Kept,
+    /// The classic builder's container shows it from its init layer,
+    /// below the container's own: none of it, parents included, is in the
+    /// layer unless the command wrote there.
+    None,
 }
 
 /// What a RUN's mounts bring: the mounts, the content of the bind mounts
@@ -44,6 +58,9 @@ type BindSource = (Node, Vec<(String, Node)>, Vec<FileStamp>);
 pub(super) struct Covered {
     target: String,
     existed: bool,
+    stub: Stub,
+    /// The directories made above a missing target, deepest first.
+    made_parents: Vec<String>,
     dir: bool,
     readonly: bool,
     cache_id: Option<String>,
@@ -84,7 +101,15 @@ impl Run<'_> {
             st.config.working_dir.as_str()
         };
         for m in &run.mounts {
-            let target = crate::engine::gopath::clean(&copy::join(workdir, &m.target_path()));
+            // An absolute target stays where it points; only a relative one
+            // is taken from the working directory (recorded: `WORKDIR /app`
+            // then `--mount=type=tmpfs,target=/t` mounts at /t, our 90).
+            let written = m.target_path();
+            let target = if written.starts_with('/') {
+                crate::engine::gopath::clean(&written)
+            } else {
+                crate::engine::gopath::clean(&copy::join(workdir, &written))
+            };
             match m.kind {
                 MountType::Bind => {
                     let (root, below, stamps) = self.bind_source(m, cmd)?;
@@ -95,6 +120,7 @@ impl Run<'_> {
                         root,
                         below,
                         cache_id: None,
+                        stub: Stub::Kept,
                     });
                 }
                 MountType::Cache => {
@@ -114,6 +140,7 @@ impl Run<'_> {
                         root,
                         below,
                         cache_id: Some(id),
+                        stub: Stub::Kept,
                     });
                 }
                 MountType::Tmpfs => out.mounted.push(Mounted {
@@ -122,6 +149,7 @@ impl Run<'_> {
                     root: Node::dir(0o1777, 0, 0),
                     below: Vec::new(),
                     cache_id: None,
+                    stub: Stub::Kept,
                 }),
                 // layerlab is given no secrets and no SSH agent: BuildKit
                 // then mounts nothing, unless the mount is required.
@@ -231,8 +259,14 @@ pub(super) fn cover(fs: &mut RootFs, mounted: &[Mounted]) -> Result<Vec<Covered>
         if before.is_some() {
             fs.remove_all(&m.target)?;
         }
+        let mut made_parents = Vec::new();
         if let Some((parent, _)) = m.target.rsplit_once('/') {
             if !parent.is_empty() {
+                let mut dir = parent;
+                while !dir.is_empty() && fs.lstat(dir).is_err() {
+                    made_parents.push(dir.to_string());
+                    dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
+                }
                 fs.mkdir_all(parent, 0o755, 0, 0)?;
             }
         }
@@ -243,6 +277,8 @@ pub(super) fn cover(fs: &mut RootFs, mounted: &[Mounted]) -> Result<Vec<Covered>
         covered.push(Covered {
             target: m.target.clone(),
             existed: before.is_some(),
+            stub: m.stub,
+            made_parents,
             dir: m.root.is_dir(),
             readonly: m.readonly,
             cache_id: m.cache_id.clone(),
@@ -297,7 +333,11 @@ fn snapshot(fs: &RootFs, target: &str) -> (Option<Node>, Vec<(String, Node)>) {
 /// The layer without what the mounts showed: below each target nothing is
 /// kept; a target that was missing stays as the empty directory the
 /// runtime made for a directory mount (a file stub is removed).
-pub(super) fn without_mounts(changes: &LayerChanges, covered: &[Covered]) -> LayerChanges {
+pub(super) fn without_mounts(
+    changes: &LayerChanges,
+    covered: &[Covered],
+    before: &RootFs,
+) -> LayerChanges {
     let mut kept = changes.clone();
     for c in covered {
         let Some(key) = PathKey::parse_lexical(c.target.trim_start_matches('/')) else {
@@ -305,6 +345,9 @@ pub(super) fn without_mounts(changes: &LayerChanges, covered: &[Covered]) -> Lay
         };
         let stub = kept.get(&key).cloned();
         kept.remove_subtree(&key);
+        if c.stub == Stub::None {
+            continue;
+        }
         if !c.existed && c.dir {
             let node = Node::dir(0o755, 0, 0);
             let mtime = match &stub {
@@ -317,5 +360,93 @@ pub(super) fn without_mounts(changes: &LayerChanges, covered: &[Covered]) -> Lay
             );
         }
     }
+    // Once every target is gone, the directories above a classic one go
+    // where nothing else changed below them and they are as they were (but
+    // for the mtime the stub's making gave them), or were made for it.
+    for c in covered.iter().filter(|c| c.stub == Stub::None) {
+        let Some(key) = PathKey::parse_lexical(c.target.trim_start_matches('/')) else {
+            continue;
+        };
+        for dir in key.ancestors().filter(|a| !a.is_root()) {
+            let path = format!("/{}", dir.as_str());
+            let untouched = match (kept.get(&dir), before.lstat(&path)) {
+                (Some(crate::filesystem::rootfs::Change::Put(now)), Ok(was)) => {
+                    now.clone().with_mtime(was.mtime) == was
+                }
+                (Some(_), Err(_)) => c.made_parents.contains(&path),
+                _ => false,
+            };
+            if !untouched || kept.inside(&dir).next().is_some() {
+                break;
+            }
+            kept.remove(&dir);
+        }
+    }
     kept
+}
+
+/// What the runtime itself mounts into every RUN's container, as dockerd
+/// 20.10 shows it (checked on the engine: `ls -a /` in a RUN on the
+/// scenarios' busybox lists `dev etc proc sys`, and the classic builder's
+/// also `.dockerenv`; /etc holds hosts and resolv.conf, and under the
+/// classic builder hostname and mtab too). /proc and /sys are left empty,
+/// device nodes are empty files, and resolv.conf is empty: its real content
+/// is the host's. BuildKit 0.8 leaves the directories it made (dev, etc,
+/// proc, sys) in the layer, empty (our 93); the classic builder none.
+pub(super) fn runtime(builder: BuilderKind) -> Vec<Mounted> {
+    let classic = builder == BuilderKind::Classic;
+    let stub = if classic { Stub::None } else { Stub::Kept };
+    let dir = |mode: u32| Node::dir(mode, 0, 0);
+    let file = |text: &str, mode: u32| Node::file(Blob::from(text), mode, 0, 0);
+    let device = || file("", 0o666);
+    let dev_below: Vec<(String, Node)> = vec![
+        ("fd".into(), Node::symlink("/proc/self/fd")),
+        ("full".into(), device()),
+        ("mqueue".into(), dir(0o1777)),
+        ("null".into(), device()),
+        ("ptmx".into(), Node::symlink("pts/ptmx")),
+        ("pts".into(), dir(0o755)),
+        ("random".into(), device()),
+        ("shm".into(), dir(0o1777)),
+        ("stderr".into(), Node::symlink("/proc/self/fd/2")),
+        ("stdin".into(), Node::symlink("/proc/self/fd/0")),
+        ("stdout".into(), Node::symlink("/proc/self/fd/1")),
+        ("tty".into(), device()),
+        ("urandom".into(), device()),
+        ("zero".into(), device()),
+    ];
+    let hosts = if classic {
+        "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n"
+    } else {
+        "127.0.0.1\tlocalhost buildkitsandbox\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+    };
+    let mount = |target: &str, root: Node, below: Vec<(String, Node)>| Mounted {
+        target: target.into(),
+        readonly: false,
+        root,
+        below,
+        cache_id: None,
+        stub,
+    };
+    let mut out = vec![
+        mount("/proc", dir(0o555), Vec::new()),
+        mount("/dev", dir(0o755), dev_below),
+        mount("/sys", dir(0o555), Vec::new()),
+        mount("/etc/hosts", file(hosts, 0o644), Vec::new()),
+        mount("/etc/resolv.conf", file("", 0o644), Vec::new()),
+    ];
+    if classic {
+        out.push(mount(
+            "/etc/hostname",
+            file("3c6e6f1a2b4d\n", 0o644),
+            Vec::new(),
+        ));
+        out.push(mount(
+            "/etc/mtab",
+            Node::symlink("/proc/mounts"),
+            Vec::new(),
+        ));
+        out.push(mount("/.dockerenv", file("", 0o755), Vec::new()));
+    }
+    out
 }

@@ -398,10 +398,18 @@ impl Run<'_> {
                 };
                 entries.push(entry.owned_by(n.uid, n.gid, uname, gname));
             };
-            add_entry(name.clone(), node);
+            // The source `/` is the tree's root, which the hash has
+            // already; only what is below it is listed.
+            if !name.is_empty() {
+                add_entry(name.clone(), node);
+            }
             if node.is_dir() {
                 for (rel, n) in below {
-                    let key_path = copy::join(name, rel);
+                    let key_path = if name.is_empty() {
+                        rel.clone()
+                    } else {
+                        copy::join(name, rel)
+                    };
                     stamps.push(copy::stamp(&key_path, n));
                     add_entry(key_path, n);
                     items.push(copy::Item {

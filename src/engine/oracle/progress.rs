@@ -42,12 +42,13 @@ fn buildkit_name(line: &str) -> Option<(u64, Option<&str>, usize, usize, &str)> 
     let vertex = vertex.parse().ok()?;
     let rest = rest.strip_prefix('[')?;
     let (inside, text) = rest.split_once("] ")?;
-    let (stage, counter) = match inside.rsplit_once(' ') {
-        Some((stage, counter)) if !stage.is_empty() && !stage.contains(char::is_whitespace) => {
-            (Some(stage), counter)
-        }
-        Some(_) => return None,
-        None => (None, inside),
+    // BuildKit pads the step number to the width of the count
+    // (`[stage-2  2/10]`, `[ 2/10]`; seen on dockerd 20.10, our 96).
+    let mut words = inside.split_whitespace();
+    let (stage, counter) = match (words.next(), words.next(), words.next()) {
+        (Some(counter), None, None) => (None, counter),
+        (Some(stage), Some(counter), None) => (Some(stage), counter),
+        _ => return None,
     };
     let (i, n) = counter.split_once('/')?;
     Some((vertex, stage, i.parse().ok()?, n.parse().ok()?, text))
@@ -204,6 +205,18 @@ mod tests {
             ]
         );
         assert_eq!(steps[2].text, "RUN cat /x [1/2]");
+    }
+
+    #[test]
+    fn a_step_number_padded_to_the_count_is_read() {
+        let log = "#5 [stage-2  2/10] WORKDIR /app\n#5 DONE 0.0s\n#6 [ 3/10] RUN x\n#6 CACHED\n";
+        let stages = vec!["stage-2".to_string()];
+        let steps = parse_buildkit(log, &stages);
+        let got: Vec<_> = steps
+            .iter()
+            .map(|s| (s.stage.as_deref(), s.step, s.of, s.cached))
+            .collect();
+        assert_eq!(got, [(Some("stage-2"), 2, 10, false), (None, 3, 10, true)]);
     }
 
     #[test]

@@ -114,13 +114,18 @@ pub fn replay(sc: &ScenarioDir, mode: Mode, base: &[u8], frontend: BuildkitFront
                 });
                 last = Some(report);
             }
-            Err(e) => builds.push(BuildRecord {
-                args: spec.args.clone(),
-                exit_code: e.exit_code,
-                steps: e.steps.iter().map(|s| step(s, mode)).collect(),
-                error_tail: Some(e.message),
-                ..BuildRecord::default()
-            }),
+            Err(e) => {
+                // The recorder never compares across a failed build: the
+                // build after one has no previous image.
+                previous_id = None;
+                builds.push(BuildRecord {
+                    args: spec.args.clone(),
+                    exit_code: e.exit_code,
+                    steps: e.steps.iter().map(|s| step(s, mode)).collect(),
+                    error_tail: Some(e.message),
+                    ..BuildRecord::default()
+                });
+            }
         }
     }
     let final_image = last
