@@ -104,6 +104,9 @@ pub struct ExecContext<'fs> {
     /// The working directory (absolute).
     pub cwd: String,
     pub user: User,
+    /// The host name of the process's UTS namespace: BuildKit's sandbox
+    /// name, or a container's short id.
+    pub hostname: String,
     pub stdin: Vec<u8>,
     /// The commands that exist as simulations.
     pub commands: Arc<Registry>,
@@ -125,6 +128,7 @@ impl<'fs> ExecContext<'fs> {
             )],
             cwd: "/".to_owned(),
             user: User::root(),
+            hostname: "buildkitsandbox".to_owned(),
             stdin: Vec::new(),
             commands: all_commands(),
             limits: Limits::default(),

@@ -214,6 +214,8 @@ impl RootFs {
     pub fn read_file(&self, path: &str) -> Result<Blob, FsError> {
         match self.stat(path)?.kind {
             NodeKind::File(blob) => Ok(blob),
+            // A device reads as /dev/null does: layerlab streams no device.
+            NodeKind::CharDevice { .. } => Ok(Blob::from("")),
             NodeKind::Dir => Err(FsError::IsADirectory(path.to_owned())),
             // stat follows links, so a symlink cannot come back.
             NodeKind::Symlink(_) => Err(FsError::InvalidArgument(path.to_owned())),

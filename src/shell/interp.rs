@@ -215,7 +215,7 @@ const APPLET_BUILTINS: &[&str] = &["echo", "printf", "test", "[", "true", "false
 
 impl<'c, 'fs> Shell<'c, 'fs> {
     pub fn new(ctx: &'c mut ExecContext<'fs>) -> Self {
-        let vars = ctx
+        let mut vars: Vec<Var> = ctx
             .env
             .iter()
             .map(|(k, v)| Var {
@@ -225,6 +225,17 @@ impl<'c, 'fs> Shell<'c, 'fs> {
                 readonly: false,
             })
             .collect();
+        // busybox ash sets HOSTNAME to the host's name when the environment
+        // has none (BuildKit's RUN: `echo $HOSTNAME` says buildkitsandbox,
+        // `env` lists no HOSTNAME), unexported.
+        if !vars.iter().any(|v| v.name == "HOSTNAME") {
+            vars.push(Var {
+                name: "HOSTNAME".into(),
+                value: ctx.hostname.clone(),
+                exported: false,
+                readonly: false,
+            });
+        }
         let cwd = if ctx.cwd.starts_with('/') {
             ctx.cwd.clone()
         } else {
@@ -377,6 +388,11 @@ impl<'c, 'fs> Shell<'c, 'fs> {
 
     pub fn fs_mut(&mut self) -> &mut RootFs {
         self.ctx.fs
+    }
+
+    /// The host name the process runs under (what `hostname` prints).
+    pub fn hostname(&self) -> &str {
+        &self.ctx.hostname
     }
 
     pub fn user(&self) -> &User {
@@ -806,6 +822,11 @@ impl<'c, 'fs> Shell<'c, 'fs> {
                 },
                 NodeKind::Symlink(_) => {
                     return Err(Ok(format!("can't create {target}: Invalid argument")))
+                }
+                // What a device is written is gone, as into /dev/null.
+                NodeKind::CharDevice { .. } => {
+                    self.fds.insert(fd, Fd::Null);
+                    return Ok(());
                 }
             },
             None => {

@@ -75,7 +75,13 @@ impl Run<'_> {
             }
             Effect::Run(run) => {
                 made_volumes = self.volume_mountpoints(&mut fs, st);
-                covered = match super::mounts::cover(&mut fs, &run.mounts) {
+                let hostname = self.run_hostname(cmd);
+                let runtime =
+                    super::sandbox::runtime_mounts(self.opts.builder, &hostname, fs.now());
+                covered = match super::mounts::cover(&mut fs, &runtime).and_then(|mut c| {
+                    c.extend(super::mounts::cover(&mut fs, &run.mounts)?);
+                    Ok(c)
+                }) {
                     Ok(c) => c,
                     Err(e) => {
                         return Err(self.fail(format!("failed to mount: {e}"), Some(cmd.span)))
@@ -121,7 +127,11 @@ impl Run<'_> {
             filtered
         } else {
             let base = filtered.as_ref().unwrap_or(&changes);
-            Some(super::mounts::without_mounts(base, &covered))
+            Some(super::mounts::without_mounts(
+                base,
+                &covered,
+                self.opts.builder,
+            ))
         };
         if filtered.as_ref().unwrap_or(&changes).is_empty()
             && self.opts.builder == BuilderKind::Classic
@@ -275,6 +285,20 @@ impl Run<'_> {
         Some(kept)
     }
 
+    /// The host name a RUN's command sees: BuildKit's sandbox name, or the
+    /// classic builder's container's short id (made up here, stable for
+    /// the build and step, as layerlab prints no container id).
+    fn run_hostname(&self, cmd: &Command) -> String {
+        match self.opts.builder {
+            BuilderKind::Buildkit => super::sandbox::BUILDKIT_HOSTNAME.to_owned(),
+            BuilderKind::Classic => {
+                let seed = format!("{} {} {}", self.build, cmd.span.start, cmd.text);
+                let id = crate::filesystem::digest::Digest::of(seed.as_bytes());
+                id.hex()[..12].to_owned()
+            }
+        }
+    }
+
     /// The simulated clock of this build: what `date` prints and new files
     /// are stamped with.
     pub(super) fn clock(&self) -> i64 {
@@ -335,8 +359,20 @@ impl Run<'_> {
                 }
             }
         };
+        let hostname = self.run_hostname(cmd);
         let mut ctx = crate::shell::ExecContext::new(fs);
         ctx.env = run.env.clone();
+        if builder == BuilderKind::Classic && !ctx.env.iter().any(|(k, _)| k == "HOSTNAME") {
+            // the daemon's container environment: PATH, then HOSTNAME
+            let at = ctx
+                .env
+                .iter()
+                .position(|(k, _)| k == "PATH")
+                .map_or(0, |i| i + 1);
+            ctx.env
+                .insert(at, ("HOSTNAME".to_owned(), hostname.clone()));
+        }
+        ctx.hostname = hostname;
         ctx.cwd = if st.config.working_dir.is_empty() {
             "/".to_string()
         } else {

@@ -24,6 +24,35 @@ pub(super) struct Mounted {
     below: Vec<(String, Node)>,
     /// A cache mount's id: its content is kept under it after the run.
     cache_id: Option<String>,
+    /// One of the runtime's own ([`super::sandbox`]), not a `--mount`.
+    runtime: bool,
+}
+
+impl Mounted {
+    /// A mount the runtime makes for every RUN.
+    pub(super) fn runtime(
+        target: &str,
+        root: Node,
+        below: Vec<(String, Node)>,
+        readonly: bool,
+    ) -> Mounted {
+        Mounted {
+            target: target.to_owned(),
+            readonly,
+            root,
+            below,
+            cache_id: None,
+            runtime: true,
+        }
+    }
+
+    /// Everything it shows made at `now`.
+    pub(super) fn stamp(&mut self, now: i64) {
+        self.root.mtime = now;
+        for (_, n) in &mut self.below {
+            n.mtime = now;
+        }
+    }
 }
 
 /// What a RUN's mounts bring: the mounts, the content of the bind mounts
@@ -47,6 +76,12 @@ pub(super) struct Covered {
     dir: bool,
     readonly: bool,
     cache_id: Option<String>,
+    runtime: bool,
+    /// The directories laying it made (missing parents), outermost first.
+    made: Vec<String>,
+    /// The parent directory, where it existed unmodified before laying
+    /// the mount touched it.
+    parent: Option<String>,
     /// What the command found there: the target's node and everything
     /// below it, to tell what it changed.
     start: (Option<Node>, Vec<(String, Node)>),
@@ -95,6 +130,7 @@ impl Run<'_> {
                         root,
                         below,
                         cache_id: None,
+                        runtime: false,
                     });
                 }
                 MountType::Cache => {
@@ -114,6 +150,7 @@ impl Run<'_> {
                         root,
                         below,
                         cache_id: Some(id),
+                        runtime: false,
                     });
                 }
                 MountType::Tmpfs => out.mounted.push(Mounted {
@@ -122,6 +159,7 @@ impl Run<'_> {
                     root: Node::dir(0o1777, 0, 0),
                     below: Vec::new(),
                     cache_id: None,
+                    runtime: false,
                 }),
                 // layerlab is given no secrets and no SSH agent: BuildKit
                 // then mounts nothing, unless the mount is required.
@@ -228,13 +266,24 @@ pub(super) fn cover(fs: &mut RootFs, mounted: &[Mounted]) -> Result<Vec<Covered>
     let mut covered = Vec::new();
     for m in mounted {
         let before = fs.lstat(&m.target).ok();
+        let parent = m.target.rsplit_once('/').map_or("", |(p, _)| p);
+        let parent_untouched = !parent.is_empty()
+            && PathKey::parse_lexical(parent.trim_start_matches('/'))
+                .is_some_and(|k| fs.upper().get(&k).is_none());
         if before.is_some() {
             fs.remove_all(&m.target)?;
         }
-        if let Some((parent, _)) = m.target.rsplit_once('/') {
-            if !parent.is_empty() {
-                fs.mkdir_all(parent, 0o755, 0, 0)?;
+        let mut made = Vec::new();
+        if !parent.is_empty() {
+            let mut at = String::new();
+            for comp in parent.split('/').filter(|c| !c.is_empty()) {
+                at.push('/');
+                at.push_str(comp);
+                if fs.lstat(&at).is_err() {
+                    made.push(at.clone());
+                }
             }
+            fs.mkdir_all(parent, 0o755, 0, 0)?;
         }
         fs.put(&m.target, m.root.clone())?;
         for (rel, node) in &m.below {
@@ -246,6 +295,9 @@ pub(super) fn cover(fs: &mut RootFs, mounted: &[Mounted]) -> Result<Vec<Covered>
             dir: m.root.is_dir(),
             readonly: m.readonly,
             cache_id: m.cache_id.clone(),
+            runtime: m.runtime,
+            parent: parent_untouched.then(|| parent.to_owned()),
+            made,
             start: snapshot(fs, &m.target),
         });
     }
@@ -295,17 +347,26 @@ fn snapshot(fs: &RootFs, target: &str) -> (Option<Node>, Vec<(String, Node)>) {
 }
 
 /// The layer without what the mounts showed: below each target nothing is
-/// kept; a target that was missing stays as the empty directory the
-/// runtime made for a directory mount (a file stub is removed).
-pub(super) fn without_mounts(changes: &LayerChanges, covered: &[Covered]) -> LayerChanges {
+/// kept; under BuildKit a target that was missing stays as the empty
+/// directory the runtime made for a directory mount (a file stub is
+/// removed), with the parents it made. The classic builder's runtime
+/// mounts are in the init layer below the container: what laying them
+/// made stays only where the command wrote below it (overlay2 copies the
+/// directory up then).
+pub(super) fn without_mounts(
+    changes: &LayerChanges,
+    covered: &[Covered],
+    builder: BuilderKind,
+) -> LayerChanges {
     let mut kept = changes.clone();
+    let init_layer = |c: &Covered| c.runtime && builder == BuilderKind::Classic;
     for c in covered {
         let Some(key) = PathKey::parse_lexical(c.target.trim_start_matches('/')) else {
             continue;
         };
         let stub = kept.get(&key).cloned();
         kept.remove_subtree(&key);
-        if !c.existed && c.dir {
+        if !c.existed && c.dir && !init_layer(c) {
             let node = Node::dir(0o755, 0, 0);
             let mtime = match &stub {
                 Some(crate::filesystem::rootfs::Change::Put(n)) => n.mtime,
@@ -315,6 +376,21 @@ pub(super) fn without_mounts(changes: &LayerChanges, covered: &[Covered]) -> Lay
                 key,
                 crate::filesystem::rootfs::Change::Put(node.with_mtime(mtime)),
             );
+        }
+    }
+    // A mount over an existing file leaves its directory alone; a stub
+    // made in the init layer neither touches the directory nor makes it in
+    // the container's layer. Kept where the command changed something below.
+    for c in covered {
+        let made = c.made.iter().rev().filter(|_| init_layer(c));
+        let parent = c.parent.iter().filter(|_| c.existed || init_layer(c));
+        for dir in made.chain(parent) {
+            let Some(d) = PathKey::parse_lexical(dir.trim_start_matches('/')) else {
+                continue;
+            };
+            if !kept.iter().any(|(k, _)| *k != d && k.is_inside(&d)) {
+                kept.remove(&d);
+            }
         }
     }
     kept

@@ -486,7 +486,13 @@ impl<'a> TestEval<'a, '_, '_, '_> {
             "-w" => stat().is_some_and(|n| {
                 self.sh.user().uid == 0 || perm(&n, self.sh.user().uid, self.sh.user().gid) & 2 != 0
             }),
-            "-b" | "-c" | "-p" | "-S" => false,
+            "-c" => stat().is_some_and(|n| {
+                matches!(
+                    n.kind,
+                    crate::filesystem::rootfs::NodeKind::CharDevice { .. }
+                )
+            }),
+            "-b" | "-p" | "-S" => false,
             "-t" => false,
             _ => return None,
         })
@@ -1072,24 +1078,18 @@ fn xargs(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     status
 }
 
-fn uname(_: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
+fn uname(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     let o = Opts::parse(&argv[1..], "");
+    let host = sh.hostname().to_owned();
     let parts: Vec<&str> = if o.has('a') {
-        vec![
-            "Linux",
-            "buildkitsandbox",
-            "5.15.0",
-            "#1 SMP",
-            "x86_64",
-            "GNU/Linux",
-        ]
+        vec!["Linux", &host, "5.15.0", "#1 SMP", "x86_64", "GNU/Linux"]
     } else {
         let mut v = Vec::new();
         if o.has('s') || o.flags.is_empty() {
             v.push("Linux");
         }
         if o.has('n') {
-            v.push("buildkitsandbox");
+            v.push(&host);
         }
         if o.has('r') {
             v.push("5.15.0");
@@ -1107,9 +1107,6 @@ fn uname(_: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
 }
 
 fn hostname(sh: &mut Shell, _: &[String], io: &mut Io) -> i32 {
-    let h = sh
-        .var("HOSTNAME")
-        .map_or_else(|| "buildkitsandbox".to_owned(), str::to_owned);
-    io.print(&format!("{h}\n"));
+    io.print(&format!("{}\n", sh.hostname()));
     0
 }

@@ -303,6 +303,15 @@ fn copy_node(
             }
             Ok(())
         }
+        // cp reads a device as a file (busybox without -a): its bytes,
+        // none here.
+        NodeKind::CharDevice { .. } => sh.fs_mut().write_file(
+            dst,
+            crate::filesystem::blob::Blob::from(""),
+            node.mode & !o.umask,
+            uid,
+            gid,
+        ),
         NodeKind::Symlink(target) => {
             if sh.fs().lstat(dst).is_ok() {
                 sh.fs_mut().remove(dst)?;
