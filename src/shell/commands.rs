@@ -174,6 +174,8 @@ pub(crate) fn with_path(e: &FsError, path: &str) -> FsError {
         FsError::TooManyLinks(_) => FsError::TooManyLinks(p),
         FsError::InvalidArgument(_) => FsError::InvalidArgument(p),
         FsError::NameTooLong(_) => FsError::NameTooLong(p),
+        FsError::ReadOnly(_) => FsError::ReadOnly(p),
+        FsError::Busy(_) => FsError::Busy(p),
     }
 }
 

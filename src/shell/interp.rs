@@ -794,6 +794,19 @@ impl<'c, 'fs> Shell<'c, 'fs> {
             }
             None => {}
         }
+        // A mount refuses it (read-only; procfs makes nothing new); a
+        // missing directory is told below.
+        let parent = match path.rsplit_once('/') {
+            Some((p, _)) if !p.is_empty() => p,
+            _ => "/",
+        };
+        let parent_is_dir = self.ctx.fs.stat(parent).is_ok_and(|n| n.is_dir());
+        match self.ctx.fs.check_write(&path) {
+            Err(e @ FsError::ReadOnly(_)) | Err(e @ FsError::NotFound(_)) if parent_is_dir => {
+                return Err(Ok(format!("can't create {target}: {}", e.strerror())));
+            }
+            _ => {}
+        }
         // Writes through a file another redirection holds open must see its
         // pending bytes.
         self.flush_files(0);

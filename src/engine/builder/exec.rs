@@ -87,7 +87,12 @@ impl Run<'_> {
                         return Err(self.fail(format!("failed to mount: {e}"), Some(cmd.span)))
                     }
                 };
-                let (log, seconds) = self.run_step(run, &mut fs, st, cmd)?;
+                let points: Vec<&super::mounts::Mounted> =
+                    runtime.iter().chain(&run.mounts).collect();
+                fs.set_mounts(super::mounts::mount_points(&points));
+                let ran_step = self.run_step(run, &mut fs, st, cmd);
+                fs.set_mounts(Vec::new());
+                let (log, seconds) = ran_step?;
                 let mut kept = Vec::new();
                 if let Err(why) = super::mounts::uncover(&fs, &covered, &mut kept) {
                     // The command stopped at its write into the read-only

@@ -11,7 +11,23 @@
 
 use super::*;
 use crate::dockerfile::mount::{Mount, MountType};
-use crate::filesystem::rootfs::FsError;
+use crate::filesystem::rootfs::{FsError, MountAccess, MountPoint};
+
+fn access_of(readonly: bool) -> MountAccess {
+    if readonly {
+        MountAccess::ReadOnly
+    } else {
+        MountAccess::ReadWrite
+    }
+}
+
+/// The mount points the command meets, for [`RootFs::set_mounts`].
+pub(super) fn mount_points(mounted: &[&Mounted]) -> Vec<MountPoint> {
+    mounted
+        .iter()
+        .filter_map(|m| MountPoint::at(&m.target, m.access?))
+        .collect()
+}
 
 /// A mount as the command sees it.
 pub(super) struct Mounted {
@@ -26,23 +42,28 @@ pub(super) struct Mounted {
     cache_id: Option<String>,
     /// One of the runtime's own ([`super::sandbox`]), not a `--mount`.
     runtime: bool,
+    /// What the kernel lets the command write there; None for a file of
+    /// the classic builder's init layer, which is no mount.
+    access: Option<MountAccess>,
 }
 
 impl Mounted {
-    /// A mount the runtime makes for every RUN.
+    /// A mount the runtime makes for every RUN (`access`), or a file it
+    /// lays in the classic init layer (None).
     pub(super) fn runtime(
         target: &str,
         root: Node,
         below: Vec<(String, Node)>,
-        readonly: bool,
+        access: Option<MountAccess>,
     ) -> Mounted {
         Mounted {
             target: target.to_owned(),
-            readonly,
+            readonly: access == Some(MountAccess::ReadOnly),
             root,
             below,
             cache_id: None,
             runtime: true,
+            access,
         }
     }
 
@@ -77,6 +98,8 @@ pub(super) struct Covered {
     readonly: bool,
     cache_id: Option<String>,
     runtime: bool,
+    /// A file of the classic init layer (no mount): the node laid there.
+    init_file: Option<Node>,
     /// The directories laying it made (missing parents), outermost first.
     made: Vec<String>,
     /// The parent directory, where it existed unmodified before laying
@@ -131,6 +154,7 @@ impl Run<'_> {
                         below,
                         cache_id: None,
                         runtime: false,
+                        access: Some(access_of(m.readonly)),
                     });
                 }
                 MountType::Cache => {
@@ -151,6 +175,7 @@ impl Run<'_> {
                         below,
                         cache_id: Some(id),
                         runtime: false,
+                        access: Some(access_of(m.readonly)),
                     });
                 }
                 MountType::Tmpfs => out.mounted.push(Mounted {
@@ -160,6 +185,7 @@ impl Run<'_> {
                     below: Vec::new(),
                     cache_id: None,
                     runtime: false,
+                    access: Some(access_of(m.readonly)),
                 }),
                 // layerlab is given no secrets and no SSH agent: BuildKit
                 // then mounts nothing, unless the mount is required.
@@ -296,6 +322,7 @@ pub(super) fn cover(fs: &mut RootFs, mounted: &[Mounted]) -> Result<Vec<Covered>
             readonly: m.readonly,
             cache_id: m.cache_id.clone(),
             runtime: m.runtime,
+            init_file: (m.runtime && m.access.is_none()).then(|| m.root.clone()),
             parent: parent_untouched.then(|| parent.to_owned()),
             made,
             start: snapshot(fs, &m.target),
@@ -366,6 +393,22 @@ pub(super) fn without_mounts(
         };
         let stub = kept.get(&key).cloned();
         kept.remove_subtree(&key);
+        if let (Some(laid), true) = (&c.init_file, init_layer(c)) {
+            // The container's own writes to an init layer file are its:
+            // removed, a whiteout (`rm -rf /etc` whites out etc/mtab);
+            // rewritten, the new file.
+            use crate::filesystem::rootfs::Change;
+            match stub {
+                None | Some(Change::Whiteout) => {
+                    kept.insert(key, Change::Whiteout);
+                }
+                Some(Change::Put(n)) if n != *laid => {
+                    kept.insert(key, Change::Put(n));
+                }
+                _ => {}
+            }
+            continue;
+        }
         if !c.existed && c.dir && !init_layer(c) {
             let node = Node::dir(0o755, 0, 0);
             let mtime = match &stub {

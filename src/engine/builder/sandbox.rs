@@ -20,7 +20,7 @@
 use super::mounts::Mounted;
 use super::BuilderKind;
 use crate::filesystem::blob::Blob;
-use crate::filesystem::rootfs::Node;
+use crate::filesystem::rootfs::{MountAccess, Node};
 
 /// BuildKit's `/etc/hosts` with `--network=none`.
 const BUILDKIT_HOSTS: &str =
@@ -48,40 +48,33 @@ pub(super) fn runtime_mounts(builder: BuilderKind, hostname: &str, now: i64) -> 
 }
 
 fn laid(builder: BuilderKind, hostname: &str) -> Vec<Mounted> {
-    let ro_dir = |target: &str| Mounted::runtime(target, Node::dir(0o555, 0, 0), Vec::new(), true);
-    let file = |target: &str, body: &str, readonly: bool| {
+    use MountAccess::{NoCreate, ReadOnly, ReadWrite};
+    let dir = |target: &str, access| {
+        Mounted::runtime(target, Node::dir(0o555, 0, 0), Vec::new(), Some(access))
+    };
+    let file = |target: &str, body: &str, access| {
         let node = Node::file(Blob::from(body), 0o644, 0, 0);
-        Mounted::runtime(target, node, Vec::new(), readonly)
+        Mounted::runtime(target, node, Vec::new(), Some(access))
     };
     let mut out = vec![
-        Mounted::runtime("/dev", Node::dir(0o755, 0, 0), dev_nodes(), false),
-        // proc lets nothing be created at its top (ENOENT there, EROFS
-        // here: the command fails either way)
-        ro_dir("/proc"),
-        ro_dir("/sys"),
+        Mounted::runtime("/dev", Node::dir(0o755, 0, 0), dev_nodes(), Some(ReadWrite)),
+        dir("/proc", NoCreate),
+        dir("/sys", ReadOnly),
     ];
     match builder {
         BuilderKind::Buildkit => {
-            out.push(file("/etc/hosts", BUILDKIT_HOSTS, true));
-            out.push(file("/etc/resolv.conf", RESOLV_CONF, true));
+            out.push(file("/etc/hosts", BUILDKIT_HOSTS, ReadOnly));
+            out.push(file("/etc/resolv.conf", RESOLV_CONF, ReadOnly));
         }
         BuilderKind::Classic => {
-            out.push(file("/etc/resolv.conf", RESOLV_CONF, false));
-            out.push(file("/etc/hostname", &format!("{hostname}\n"), false));
-            out.push(file("/etc/hosts", CLASSIC_HOSTS, false));
-            out.push(Mounted::runtime(
-                "/etc/mtab",
-                Node::symlink("/proc/mounts"),
-                Vec::new(),
-                false,
-            ));
+            out.push(file("/etc/resolv.conf", RESOLV_CONF, ReadWrite));
+            let hostname = format!("{hostname}\n");
+            out.push(file("/etc/hostname", &hostname, ReadWrite));
+            out.push(file("/etc/hosts", CLASSIC_HOSTS, ReadWrite));
+            let mtab = Node::symlink("/proc/mounts");
+            out.push(Mounted::runtime("/etc/mtab", mtab, Vec::new(), None));
             let dockerenv = Node::file(Blob::from(""), 0o755, 0, 0);
-            out.push(Mounted::runtime(
-                "/.dockerenv",
-                dockerenv,
-                Vec::new(),
-                false,
-            ));
+            out.push(Mounted::runtime("/.dockerenv", dockerenv, Vec::new(), None));
         }
     }
     out

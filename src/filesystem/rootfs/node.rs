@@ -135,6 +135,12 @@ pub enum FsError {
     /// or a component longer than [`crate::limits::NAME_MAX`].
     #[error("{0}: File name too long")]
     NameTooLong(String),
+    /// EROFS: a write below a read-only mount.
+    #[error("{0}: Read-only file system")]
+    ReadOnly(String),
+    /// EBUSY: removing or renaming a mount point.
+    #[error("{0}: Device or resource busy")]
+    Busy(String),
 }
 
 impl FsError {
@@ -148,7 +154,9 @@ impl FsError {
             | Self::AlreadyExists(p)
             | Self::TooManyLinks(p)
             | Self::InvalidArgument(p)
-            | Self::NameTooLong(p) => p,
+            | Self::NameTooLong(p)
+            | Self::ReadOnly(p)
+            | Self::Busy(p) => p,
         }
     }
 
@@ -163,6 +171,8 @@ impl FsError {
             Self::TooManyLinks(_) => "Symbolic link loop",
             Self::InvalidArgument(_) => "Invalid argument",
             Self::NameTooLong(_) => "File name too long",
+            Self::ReadOnly(_) => "Read-only file system",
+            Self::Busy(_) => "Device or resource busy",
         }
     }
 }

@@ -190,17 +190,63 @@ fn rm(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     let o = Opts::parse(&argv[1..], "");
     let recursive = o.has('r') || o.has('R');
     let force = o.has('f');
-    each_operand(io, "rm", &o.operands, |f| {
+    let mut busy = Vec::new();
+    let mut status = each_operand(io, "rm", &o.operands, |f| {
         let path = sh.abs(f);
         let r = match sh.fs().lstat(&path) {
             Ok(n) if n.is_dir() && !recursive => return Err(format!("'{f}' is a directory")),
-            Ok(n) if n.is_dir() => sh.fs_mut().remove_all(&path),
+            Ok(n) if n.is_dir() => match sh.fs_mut().remove_all(&path) {
+                // a mount point below: what can go goes, entry by entry
+                Err(FsError::Busy(_)) => {
+                    remove_around_mounts(sh, &path, f, &mut busy);
+                    Ok(())
+                }
+                r => r,
+            },
             Ok(_) => sh.fs_mut().remove(&path),
             Err(FsError::NotFound(_)) if force => Ok(()),
             Err(e) => Err(e),
         };
         r.map_err(|e| format!("can't remove '{f}': {}", e.strerror()))
-    })
+    });
+    for shown in &busy {
+        io.error(
+            "rm",
+            &format!("can't remove '{shown}': Device or resource busy"),
+        );
+        status = 1;
+    }
+    status
+}
+
+/// `rm -r` of a tree holding mount points, as busybox walks it: children
+/// first, each mount point refused (EBUSY, named in `busy`), a directory
+/// left where something below it stayed. True when `path` went.
+fn remove_around_mounts(sh: &mut Shell, path: &str, shown: &str, busy: &mut Vec<String>) -> bool {
+    match sh.fs().lstat(path) {
+        Ok(n) if n.is_dir() => {
+            let children = sh.fs().read_dir(path).unwrap_or_default();
+            let mut all = true;
+            for c in children {
+                let at = format!("{}/{}", path.trim_end_matches('/'), c.name);
+                let at_shown = format!("{}/{}", shown.trim_end_matches('/'), c.name);
+                all &= remove_around_mounts(sh, &at, &at_shown, busy);
+            }
+            all && remove_or_busy(sh, path, shown, busy)
+        }
+        _ => remove_or_busy(sh, path, shown, busy),
+    }
+}
+
+fn remove_or_busy(sh: &mut Shell, path: &str, shown: &str, busy: &mut Vec<String>) -> bool {
+    match sh.fs_mut().remove(path) {
+        Ok(()) => true,
+        Err(FsError::Busy(_)) => {
+            busy.push(shown.to_owned());
+            false
+        }
+        Err(_) => false,
+    }
 }
 
 struct CopyOpts {
