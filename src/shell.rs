@@ -107,6 +107,10 @@ pub struct ExecContext<'fs> {
     /// The host name of the process's UTS namespace: BuildKit's sandbox
     /// name, or a container's short id.
     pub hostname: String,
+    /// The supplementary groups the runtime gave the process (what
+    /// getgroups(2) returns, `id`'s `groups=`); None: the daemon's rule
+    /// for a container, the primary group and the user's memberships.
+    pub groups: Option<Vec<u32>>,
     pub stdin: Vec<u8>,
     /// The commands that exist as simulations.
     pub commands: Arc<Registry>,
@@ -129,6 +133,7 @@ impl<'fs> ExecContext<'fs> {
             cwd: "/".to_owned(),
             user: User::root(),
             hostname: "buildkitsandbox".to_owned(),
+            groups: None,
             stdin: Vec::new(),
             commands: all_commands(),
             limits: Limits::default(),

@@ -390,6 +390,25 @@ impl<'c, 'fs> Shell<'c, 'fs> {
         self.ctx.fs
     }
 
+    /// The supplementary groups of the process, sorted as the kernel keeps
+    /// them.
+    pub fn supplementary_groups(&self) -> Vec<u32> {
+        let mut out = match &self.ctx.groups {
+            Some(g) => g.clone(),
+            None => {
+                let mut g = vec![self.ctx.user.gid];
+                g.extend(crate::filesystem::users::member_of(
+                    self.ctx.fs,
+                    &self.ctx.user,
+                ));
+                g
+            }
+        };
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     /// The host name the process runs under (what `hostname` prints).
     pub fn hostname(&self) -> &str {
         &self.ctx.hostname

@@ -365,7 +365,18 @@ impl Run<'_> {
             }
         };
         let hostname = self.run_hostname(cmd);
+        // BuildKit gives the process the groups /etc/group lists the user
+        // in, none with an explicit group (`id` as root: no groups=); the
+        // classic builder's container adds the primary group (groups=0).
+        let groups = (builder == BuilderKind::Buildkit).then(|| {
+            if st.config.user.contains(':') {
+                Vec::new()
+            } else {
+                crate::filesystem::users::member_of(fs, &user)
+            }
+        });
         let mut ctx = crate::shell::ExecContext::new(fs);
+        ctx.groups = groups;
         ctx.env = run.env.clone();
         if builder == BuilderKind::Classic && !ctx.env.iter().any(|(k, _)| k == "HOSTNAME") {
             // the daemon's container environment: PATH, then HOSTNAME

@@ -671,8 +671,18 @@ fn id(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     let uname = users::user_name(fs, uid);
     let gname = users::group_name(fs, gid);
     let name = name.or_else(|| uname.clone());
+    // The process's own: what the runtime gave it (the primary group
+    // first for -G); another user's: the group file's.
+    let own = o.operands.is_empty();
+    let supplementary = if own {
+        sh.supplementary_groups()
+    } else {
+        Vec::new()
+    };
     let mut groups = vec![gid];
-    if let Some(n) = &name {
+    if own {
+        groups.extend(supplementary.iter().copied().filter(|g| *g != gid));
+    } else if let Some(n) = &name {
         for g in users::groups(fs) {
             if g.members.contains(n) && !groups.contains(&g.gid) {
                 groups.push(g.gid);
@@ -709,9 +719,12 @@ fn id(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
             .join(" ")
     } else {
         let mut s = format!("uid={} gid={}", show(uid, &uname), show(gid, &gname));
-        // busybox prints groups= only when some group has a name.
-        if uname.is_some() || gname.is_some() {
-            let gs: Vec<String> = groups
+        // busybox prints groups= when the process has supplementary
+        // groups (BuildKit gives root none; the daemon's containers get
+        // the primary group); for another user, the group file's.
+        let listed = if own { supplementary } else { groups.clone() };
+        if !listed.is_empty() {
+            let gs: Vec<String> = listed
                 .iter()
                 .map(|g| show(*g, &users::group_name(fs, *g)))
                 .collect();
