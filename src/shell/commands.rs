@@ -7,6 +7,7 @@
 //! and not the other way round.
 
 mod basic;
+mod expr;
 mod files;
 mod ls;
 mod od;
@@ -26,6 +27,7 @@ impl Registry {
     pub fn busybox() -> Self {
         let mut r = Self::new();
         basic::register(&mut r);
+        expr::register(&mut r);
         files::register(&mut r);
         ls::register(&mut r);
         od::register(&mut r);

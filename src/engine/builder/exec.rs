@@ -338,7 +338,9 @@ impl Run<'_> {
             }
         };
         let user = if st.config.user.is_empty() {
-            crate::filesystem::users::User::root()
+            // root, whose HOME is what /etc/passwd says, else / (runc)
+            crate::filesystem::users::User::resolve("0", fs)
+                .unwrap_or_else(|_| crate::filesystem::users::User::root())
         } else {
             // BuildKit 0.8 looks every user up in /etc/passwd, numeric or
             // not (recorded: our 56); the classic builder and current

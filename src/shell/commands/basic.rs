@@ -645,7 +645,13 @@ fn env(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
         return 0;
     }
     let stdin = io.stdin().to_vec();
-    match sh.run_captured(&argv[i..], &assigns, &stdin) {
+    // -i: the program starts with only the assignments in its environment
+    let saved = clear.then(|| std::mem::take(&mut sh.scope.vars));
+    let ran = sh.run_captured(&argv[i..], &assigns, &stdin);
+    if let Some(vars) = saved {
+        sh.scope.vars = vars;
+    }
+    match ran {
         Ok((s, out, err)) => {
             io.out.extend_from_slice(&out);
             io.err.extend_from_slice(&err);

@@ -761,8 +761,8 @@ fn tee(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     status
 }
 
-/// `find PATH... [-name P] [-type f|d|l] [-maxdepth N] [-mindepth N]
-/// [-print] [-delete]`: the tests and actions Dockerfiles use.
+/// `find PATH... [-name P] [-type f|d|l] [-newer FILE] [-maxdepth N]
+/// [-mindepth N] [-print] [-delete]`: the tests and actions Dockerfiles use.
 fn find(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     let mut roots = Vec::new();
     let mut i = 1;
@@ -781,6 +781,7 @@ fn find(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     let mut maxdepth = usize::MAX;
     let mut mindepth = 0;
     let mut delete = false;
+    let mut newer: Option<i64> = None;
     while let Some(a) = argv.get(i) {
         let val = argv.get(i + 1).cloned().unwrap_or_default();
         match a.as_str() {
@@ -798,6 +799,16 @@ fn find(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
             }
             "-mindepth" => {
                 mindepth = val.parse().unwrap_or(0);
+                i += 1;
+            }
+            "-newer" => {
+                match sh.fs().stat(&sh.abs(&val)) {
+                    Ok(n) => newer = Some(n.mtime),
+                    Err(e) => {
+                        io.error("find", &format!("{val}: {}", e.strerror()));
+                        return 1;
+                    }
+                }
                 i += 1;
             }
             "-delete" => delete = true,
@@ -833,6 +844,9 @@ fn find(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
                 if !p.matches(base_name(&shown)) {
                     continue;
                 }
+            }
+            if newer.is_some_and(|t| node.mtime <= t) {
+                continue;
             }
             let ok = match kind {
                 Some('f') => node.is_file(),

@@ -275,7 +275,7 @@ pub(crate) fn mode_string(n: &Node) -> String {
 
 /// busybox's make_human_readable_str: plain below 1024, else one decimal
 /// below 10 and whole numbers above, with a K/M/G/T suffix.
-fn human(size: u64) -> String {
+pub(super) fn human(size: u64) -> String {
     if size < 1024 {
         return size.to_string();
     }
