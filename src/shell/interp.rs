@@ -288,19 +288,19 @@ impl<'c, 'fs> Shell<'c, 'fs> {
         }
         let pwd = sh.scope.cwd.clone();
         sh.set_var_raw("PWD", &pwd, true);
-        // ash counts its nesting in SHLVL, exported (`env` in a RUN lists
-        // SHLVL=1)
-        let level = sh
-            .var("SHLVL")
-            .and_then(|v| v.trim().parse::<i64>().ok())
-            .unwrap_or(0);
-        sh.set_var_raw("SHLVL", &(level + 1).to_string(), true);
         sh
     }
 
     // ---- entry points ----
 
     pub(crate) fn run_script(mut self, script: &str) -> ExecResult {
+        // ash counts its nesting in SHLVL, exported (`env` in a RUN lists
+        // SHLVL=1); a program run without a shell sees none.
+        let level = self
+            .var("SHLVL")
+            .and_then(|v| v.trim().parse::<i64>().ok())
+            .unwrap_or(0);
+        self.set_var_raw("SHLVL", &(level + 1).to_string(), true);
         let code = match parser::parse(script) {
             Ok(program) => match self.exec_list(&program.body) {
                 Ok(c) => c,
