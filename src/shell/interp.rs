@@ -293,14 +293,18 @@ impl<'c, 'fs> Shell<'c, 'fs> {
 
     // ---- entry points ----
 
-    pub(crate) fn run_script(mut self, script: &str) -> ExecResult {
-        // ash counts its nesting in SHLVL, exported (`env` in a RUN lists
-        // SHLVL=1); a program run without a shell sees none.
+    /// A shell starts: ash counts its nesting in SHLVL, exported (`env` in
+    /// a RUN lists SHLVL=1); a program run without a shell sees none.
+    pub(crate) fn enter_shell(&mut self) {
         let level = self
             .var("SHLVL")
             .and_then(|v| v.trim().parse::<i64>().ok())
             .unwrap_or(0);
         self.set_var_raw("SHLVL", &(level + 1).to_string(), true);
+    }
+
+    pub(crate) fn run_script(mut self, script: &str) -> ExecResult {
+        self.enter_shell();
         let code = match parser::parse(script) {
             Ok(program) => match self.exec_list(&program.body) {
                 Ok(c) => c,

@@ -945,6 +945,7 @@ fn sh(shell: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     };
     let result = shell.run_script_captured(&program, None, |s| {
         s.new_process();
+        s.enter_shell();
         s.set_arg0(arg0);
         s.set_positional(rest);
         let o = s.options_mut();
