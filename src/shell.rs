@@ -104,6 +104,13 @@ pub struct ExecContext<'fs> {
     /// The working directory (absolute).
     pub cwd: String,
     pub user: User,
+    /// The host name of the process's UTS namespace: BuildKit's sandbox
+    /// name, or a container's short id.
+    pub hostname: String,
+    /// The supplementary groups the runtime gave the process (what
+    /// getgroups(2) returns, `id`'s `groups=`); None: the daemon's rule
+    /// for a container, the primary group and the user's memberships.
+    pub groups: Option<Vec<u32>>,
     pub stdin: Vec<u8>,
     /// The commands that exist as simulations.
     pub commands: Arc<Registry>,
@@ -125,6 +132,8 @@ impl<'fs> ExecContext<'fs> {
             )],
             cwd: "/".to_owned(),
             user: User::root(),
+            hostname: "buildkitsandbox".to_owned(),
+            groups: None,
             stdin: Vec::new(),
             commands: all_commands(),
             limits: Limits::default(),

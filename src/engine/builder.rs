@@ -15,6 +15,7 @@ mod exec;
 mod metadata;
 mod mounts;
 mod onbuild;
+mod sandbox;
 mod sources;
 mod stage_fs;
 mod steps;

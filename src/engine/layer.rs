@@ -59,6 +59,7 @@ pub fn write_layer<W: Write>(changes: &LayerChanges, out: W) -> io::Result<(Laye
                     uid: node.uid,
                     gid: node.gid,
                     mtime: 0,
+                    device: (0, 0),
                 };
                 let name = format!("{}/{OPAQUE_MARKER}", key.as_str());
                 write_entry(&mut w, &name, EntryType::Regular, None, marker, 0)?;
@@ -96,6 +97,8 @@ struct Meta {
     uid: u32,
     gid: u32,
     mtime: i64,
+    /// A device's numbers (major, minor); zeros for anything else.
+    device: (u32, u32),
 }
 
 impl Meta {
@@ -105,6 +108,7 @@ impl Meta {
         uid: 0,
         gid: 0,
         mtime: 0,
+        device: (0, 0),
     };
 
     fn of(node: &Node) -> Self {
@@ -113,6 +117,10 @@ impl Meta {
             uid: node.uid,
             gid: node.gid,
             mtime: node.mtime,
+            device: match node.kind {
+                NodeKind::CharDevice { major, minor } => (major, minor),
+                _ => (0, 0),
+            },
         }
     }
 }
@@ -150,6 +158,7 @@ fn write_node<W: Write>(w: &mut W, key: &PathKey, node: &Node) -> io::Result<()>
             }
             pad(w, size)
         }
+        NodeKind::CharDevice { .. } => write_entry(w, key.as_str(), EntryType::Char, None, meta, 0),
     }
 }
 
@@ -201,7 +210,7 @@ fn write_entry<W: Write>(
             0
         }
     };
-    seal(&mut header, meta.mode, uid, gid, size, mtime);
+    seal(&mut header, meta.mode, uid, gid, size, mtime, meta.device);
 
     if !pax.is_empty() {
         write_pax(w, name, &pax)?;
@@ -213,7 +222,15 @@ fn write_entry<W: Write>(
 /// setters do (zero-padded octal ending in NUL), without their `format!`
 /// per field: a layer has thousands of headers. Every value must fit its
 /// field; callers move larger ones to PAX records first.
-fn seal(header: &mut Header, mode: u32, uid: u64, gid: u64, size: u64, mtime: u64) {
+fn seal(
+    header: &mut Header,
+    mode: u32,
+    uid: u64,
+    gid: u64,
+    size: u64,
+    mtime: u64,
+    (major, minor): (u32, u32),
+) {
     let fields = header.as_old_mut();
     put_octal(&mut fields.mode, u64::from(mode));
     put_octal(&mut fields.uid, uid);
@@ -221,8 +238,8 @@ fn seal(header: &mut Header, mode: u32, uid: u64, gid: u64, size: u64, mtime: u6
     put_octal(&mut fields.size, size);
     put_octal(&mut fields.mtime, mtime);
     if let Some(ustar) = header.as_ustar_mut() {
-        put_octal(&mut ustar.dev_major, 0);
-        put_octal(&mut ustar.dev_minor, 0);
+        put_octal(&mut ustar.dev_major, u64::from(major));
+        put_octal(&mut ustar.dev_minor, u64::from(minor));
     }
     // The checksum counts its own field as spaces.
     header.as_old_mut().cksum = [b' '; 8];
@@ -297,7 +314,7 @@ fn write_pax<W: Write>(w: &mut W, name: &str, records: &[(&str, String)]) -> io:
     if let Some(ustar) = header.as_ustar_mut() {
         ustar.name[..pax_name.len()].copy_from_slice(pax_name.as_bytes());
     }
-    seal(&mut header, 0, 0, 0, data.len() as u64, 0);
+    seal(&mut header, 0, 0, 0, data.len() as u64, 0, (0, 0));
     w.write_all(header.as_bytes())?;
     w.write_all(&data)?;
     pad(w, data.len() as u64)
@@ -342,7 +359,7 @@ mod tests {
                 h.set_entry_type(tar::EntryType::Regular);
                 h.set_path("some/file.txt").expect("path");
             }
-            seal(&mut ours, mode, uid, gid, size, mtime);
+            seal(&mut ours, mode, uid, gid, size, mtime, (0, 0));
             theirs.set_mode(mode);
             theirs.set_uid(uid);
             theirs.set_gid(gid);

@@ -115,6 +115,10 @@ fn shell_context<'f>(
     ctx.env = process.env.clone();
     ctx.cwd = process.cwd.clone();
     ctx.user = process.user.clone();
+    // docker names a container's host by its short id, as its HOSTNAME says
+    if let Some((_, host)) = process.env.iter().find(|(k, _)| k == "HOSTNAME") {
+        ctx.hostname.clone_from(host);
+    }
     ctx.commands = commands;
     ctx
 }

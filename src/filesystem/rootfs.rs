@@ -65,6 +65,35 @@ pub struct RootFs {
     lower: Arc<LowerView>,
     upper: LayerChanges,
     now: i64,
+    /// What is mounted while a process runs over the view: the kernel
+    /// refuses some writes there (see [`RootFs::set_mounts`]).
+    mounts: Vec<MountPoint>,
+}
+
+/// A mount point a running process sees, and what it lets it write.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MountPoint {
+    key: PathKey,
+    access: MountAccess,
+}
+
+/// What a mount lets a process write below it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MountAccess {
+    ReadWrite,
+    /// EROFS for every write (`/sys`, a read-only bind).
+    ReadOnly,
+    /// Nothing new can be made below it (procfs: ENOENT).
+    NoCreate,
+}
+
+impl MountPoint {
+    /// The mount at the absolute path `path`; None for `/` or a path
+    /// that is not clean.
+    pub fn at(path: &str, access: MountAccess) -> Option<MountPoint> {
+        let key = PathKey::parse_lexical(path.trim_start_matches('/'))?;
+        (!key.is_root()).then_some(MountPoint { key, access })
+    }
 }
 
 /// A path resolved against the view.
@@ -127,7 +156,42 @@ impl RootFs {
             lower,
             upper: LayerChanges::new(),
             now,
+            mounts: Vec::new(),
         }
+    }
+
+    /// While a process runs: the mounts whose rules its writes meet (a
+    /// mount point cannot be removed or renamed, EBUSY; a read-only one
+    /// refuses every write below it). Empty again when it ends.
+    pub fn set_mounts(&mut self, mounts: Vec<MountPoint>) {
+        self.mounts = mounts;
+    }
+
+    /// Whether opening `path` for writing would be let (a shell checks its
+    /// redirection's target before the command runs, as open(2) would).
+    pub fn check_write(&self, path: &str) -> Result<(), FsError> {
+        let r = self.resolve(path, true)?;
+        self.allowed(&r.key, path, false)
+    }
+
+    /// Whether the kernel lets this write (or, `removing`, this unlink or
+    /// rename away) happen at `key`.
+    fn allowed(&self, key: &PathKey, path: &str, removing: bool) -> Result<(), FsError> {
+        for m in &self.mounts {
+            if removing && (m.key == *key || m.key.is_inside(key)) {
+                return Err(FsError::Busy(path.to_owned()));
+            }
+            if m.key == *key || key.is_inside(&m.key) {
+                match m.access {
+                    MountAccess::ReadOnly => return Err(FsError::ReadOnly(path.to_owned())),
+                    MountAccess::NoCreate if m.key != *key => {
+                        return Err(FsError::NotFound(path.to_owned()))
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The lower layers, bottom first.
@@ -214,6 +278,8 @@ impl RootFs {
     pub fn read_file(&self, path: &str) -> Result<Blob, FsError> {
         match self.stat(path)?.kind {
             NodeKind::File(blob) => Ok(blob),
+            // A device reads as /dev/null does: layerlab streams no device.
+            NodeKind::CharDevice { .. } => Ok(Blob::from("")),
             NodeKind::Dir => Err(FsError::IsADirectory(path.to_owned())),
             // stat follows links, so a symlink cannot come back.
             NodeKind::Symlink(_) => Err(FsError::InvalidArgument(path.to_owned())),
@@ -242,6 +308,7 @@ impl RootFs {
         gid: u32,
     ) -> Result<(), FsError> {
         let r = self.resolve(path, true)?;
+        self.allowed(&r.key, path, false)?;
         let node = Node::file(blob, mode, uid, gid).with_mtime(self.now);
         match &r.node {
             Some(n) if n.is_dir() => Err(FsError::IsADirectory(path.to_owned())),
@@ -265,6 +332,7 @@ impl RootFs {
     /// exist.
     pub fn put(&mut self, path: &str, node: Node) -> Result<(), FsError> {
         let r = self.resolve(path, false)?;
+        self.allowed(&r.key, path, false)?;
         match &r.node {
             Some(old) if old.is_dir() && node.is_dir() => self.set_at(&r.key, node),
             Some(_) => {
@@ -336,6 +404,7 @@ impl RootFs {
         if r.node.is_some() {
             return Err(FsError::AlreadyExists(path.to_owned()));
         }
+        self.allowed(&r.key, path, false)?;
         self.create(&r.key, r.lower_visible, node);
         self.touch_parent(&r.key);
         Ok(())
@@ -363,6 +432,7 @@ impl RootFs {
             if self.resolve(&prefix, false)?.node.is_some() {
                 return Err(FsError::AlreadyExists(path.to_owned()));
             }
+            self.allowed(&r.key, path, false)?;
             let node = if last {
                 Node::dir(mode, uid, gid)
             } else {
@@ -406,6 +476,7 @@ impl RootFs {
         if r.key.is_root() {
             return Err(FsError::InvalidArgument(path.to_owned()));
         }
+        self.allowed(&r.key, path, true)?;
         Ok(r)
     }
 
@@ -431,6 +502,8 @@ impl RootFs {
         if dst.key == src.key {
             return Ok(());
         }
+        self.allowed(&src.key, from, true)?;
+        self.allowed(&dst.key, to, dst.node.is_some())?;
         if dst.key.is_inside(&src.key) || dst.key.is_root() {
             return Err(FsError::InvalidArgument(to.to_owned()));
         }
@@ -775,6 +848,7 @@ impl RootFs {
         let Some(mut node) = r.node else {
             return Err(FsError::NotFound(path.to_owned()));
         };
+        self.allowed(&r.key, path, false)?;
         change(&mut node);
         self.set_at(&r.key, node);
         Ok(())

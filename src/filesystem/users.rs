@@ -128,6 +128,23 @@ pub fn group_text(fs: &RootFs) -> String {
 }
 
 /// The entries of `/etc/group` (none when it is missing).
+/// The groups of /etc/group that list `user` (by name) as a member.
+pub fn member_of(fs: &RootFs, user: &User) -> Vec<u32> {
+    let name = user
+        .name
+        .clone()
+        .or_else(|| user_name(fs, user.uid))
+        .unwrap_or_default();
+    if name.is_empty() {
+        return Vec::new();
+    }
+    groups(fs)
+        .into_iter()
+        .filter(|g| g.members.contains(&name))
+        .map(|g| g.gid)
+        .collect()
+}
+
 pub fn groups(fs: &RootFs) -> Vec<GroupEntry> {
     group_text(fs)
         .lines()

@@ -7,6 +7,7 @@
 //! and not the other way round.
 
 mod basic;
+mod expr;
 mod files;
 mod ls;
 mod od;
@@ -26,6 +27,7 @@ impl Registry {
     pub fn busybox() -> Self {
         let mut r = Self::new();
         basic::register(&mut r);
+        expr::register(&mut r);
         files::register(&mut r);
         ls::register(&mut r);
         od::register(&mut r);
@@ -174,6 +176,8 @@ pub(crate) fn with_path(e: &FsError, path: &str) -> FsError {
         FsError::TooManyLinks(_) => FsError::TooManyLinks(p),
         FsError::InvalidArgument(_) => FsError::InvalidArgument(p),
         FsError::NameTooLong(_) => FsError::NameTooLong(p),
+        FsError::ReadOnly(_) => FsError::ReadOnly(p),
+        FsError::Busy(_) => FsError::Busy(p),
     }
 }
 

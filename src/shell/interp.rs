@@ -215,7 +215,7 @@ const APPLET_BUILTINS: &[&str] = &["echo", "printf", "test", "[", "true", "false
 
 impl<'c, 'fs> Shell<'c, 'fs> {
     pub fn new(ctx: &'c mut ExecContext<'fs>) -> Self {
-        let vars = ctx
+        let mut vars: Vec<Var> = ctx
             .env
             .iter()
             .map(|(k, v)| Var {
@@ -225,6 +225,17 @@ impl<'c, 'fs> Shell<'c, 'fs> {
                 readonly: false,
             })
             .collect();
+        // busybox ash sets HOSTNAME to the host's name when the environment
+        // has none (BuildKit's RUN: `echo $HOSTNAME` says buildkitsandbox,
+        // `env` lists no HOSTNAME), unexported.
+        if !vars.iter().any(|v| v.name == "HOSTNAME") {
+            vars.push(Var {
+                name: "HOSTNAME".into(),
+                value: ctx.hostname.clone(),
+                exported: false,
+                readonly: false,
+            });
+        }
         let cwd = if ctx.cwd.starts_with('/') {
             ctx.cwd.clone()
         } else {
@@ -282,7 +293,18 @@ impl<'c, 'fs> Shell<'c, 'fs> {
 
     // ---- entry points ----
 
+    /// A shell starts: ash counts its nesting in SHLVL, exported (`env` in
+    /// a RUN lists SHLVL=1); a program run without a shell sees none.
+    pub(crate) fn enter_shell(&mut self) {
+        let level = self
+            .var("SHLVL")
+            .and_then(|v| v.trim().parse::<i64>().ok())
+            .unwrap_or(0);
+        self.set_var_raw("SHLVL", &(level + 1).to_string(), true);
+    }
+
     pub(crate) fn run_script(mut self, script: &str) -> ExecResult {
+        self.enter_shell();
         let code = match parser::parse(script) {
             Ok(program) => match self.exec_list(&program.body) {
                 Ok(c) => c,
@@ -377,6 +399,30 @@ impl<'c, 'fs> Shell<'c, 'fs> {
 
     pub fn fs_mut(&mut self) -> &mut RootFs {
         self.ctx.fs
+    }
+
+    /// The supplementary groups of the process, sorted as the kernel keeps
+    /// them.
+    pub fn supplementary_groups(&self) -> Vec<u32> {
+        let mut out = match &self.ctx.groups {
+            Some(g) => g.clone(),
+            None => {
+                let mut g = vec![self.ctx.user.gid];
+                g.extend(crate::filesystem::users::member_of(
+                    self.ctx.fs,
+                    &self.ctx.user,
+                ));
+                g
+            }
+        };
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The host name the process runs under (what `hostname` prints).
+    pub fn hostname(&self) -> &str {
+        &self.ctx.hostname
     }
 
     pub fn user(&self) -> &User {
@@ -778,6 +824,19 @@ impl<'c, 'fs> Shell<'c, 'fs> {
             }
             None => {}
         }
+        // A mount refuses it (read-only; procfs makes nothing new); a
+        // missing directory is told below.
+        let parent = match path.rsplit_once('/') {
+            Some((p, _)) if !p.is_empty() => p,
+            _ => "/",
+        };
+        let parent_is_dir = self.ctx.fs.stat(parent).is_ok_and(|n| n.is_dir());
+        match self.ctx.fs.check_write(&path) {
+            Err(e @ FsError::ReadOnly(_)) | Err(e @ FsError::NotFound(_)) if parent_is_dir => {
+                return Err(Ok(format!("can't create {target}: {}", e.strerror())));
+            }
+            _ => {}
+        }
         // Writes through a file another redirection holds open must see its
         // pending bytes.
         self.flush_files(0);
@@ -806,6 +865,11 @@ impl<'c, 'fs> Shell<'c, 'fs> {
                 },
                 NodeKind::Symlink(_) => {
                     return Err(Ok(format!("can't create {target}: Invalid argument")))
+                }
+                // What a device is written is gone, as into /dev/null.
+                NodeKind::CharDevice { .. } => {
+                    self.fds.insert(fd, Fd::Null);
+                    return Ok(());
                 }
             },
             None => {

@@ -95,6 +95,8 @@ pub fn stamp(path: &str, node: &Node) -> io::Result<FileStamp> {
         NodeKind::File(b) => (StampKind::File, b.digest()?.to_string(), b.len()),
         NodeKind::Dir => (StampKind::Dir, String::new(), 0),
         NodeKind::Symlink(t) => (StampKind::Symlink, t.clone(), t.len() as u64),
+        // Never in a layer or the context; stamped as the empty file it reads as.
+        NodeKind::CharDevice { .. } => (StampKind::File, String::new(), 0),
     };
     Ok(FileStamp {
         path: path.to_owned(),

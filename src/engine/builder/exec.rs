@@ -75,18 +75,24 @@ impl Run<'_> {
             }
             Effect::Run(run) => {
                 made_volumes = self.volume_mountpoints(&mut fs, st);
-                let runtime = super::mounts::runtime(self.opts.builder);
-                let laid = super::mounts::cover(&mut fs, &runtime).and_then(|mut c| {
+                let hostname = self.run_hostname(cmd);
+                let runtime =
+                    super::sandbox::runtime_mounts(self.opts.builder, &hostname, fs.now());
+                covered = match super::mounts::cover(&mut fs, &runtime).and_then(|mut c| {
                     c.extend(super::mounts::cover(&mut fs, &run.mounts)?);
                     Ok(c)
-                });
-                covered = match laid {
+                }) {
                     Ok(c) => c,
                     Err(e) => {
                         return Err(self.fail(format!("failed to mount: {e}"), Some(cmd.span)))
                     }
                 };
-                let (log, seconds) = self.run_step(run, &mut fs, st, cmd)?;
+                let points: Vec<&super::mounts::Mounted> =
+                    runtime.iter().chain(&run.mounts).collect();
+                fs.set_mounts(super::mounts::mount_points(&points));
+                let ran_step = self.run_step(run, &mut fs, st, cmd);
+                fs.set_mounts(Vec::new());
+                let (log, seconds) = ran_step?;
                 let mut kept = Vec::new();
                 if let Err(why) = super::mounts::uncover(&fs, &covered, &mut kept) {
                     // The command stopped at its write into the read-only
@@ -127,7 +133,11 @@ impl Run<'_> {
             filtered
         } else {
             let base = filtered.as_ref().unwrap_or(&changes);
-            Some(super::mounts::without_mounts(base, &covered, before))
+            Some(super::mounts::without_mounts(
+                base,
+                &covered,
+                self.opts.builder,
+            ))
         };
         if filtered.as_ref().unwrap_or(&changes).is_empty()
             && self.opts.builder == BuilderKind::Classic
@@ -298,6 +308,20 @@ impl Run<'_> {
         Some(kept)
     }
 
+    /// The host name a RUN's command sees: BuildKit's sandbox name, or the
+    /// classic builder's container's short id (made up here, stable for
+    /// the build and step, as layerlab prints no container id).
+    fn run_hostname(&self, cmd: &Command) -> String {
+        match self.opts.builder {
+            BuilderKind::Buildkit => super::sandbox::BUILDKIT_HOSTNAME.to_owned(),
+            BuilderKind::Classic => {
+                let seed = format!("{} {} {}", self.build, cmd.span.start, cmd.text);
+                let id = crate::filesystem::digest::Digest::of(seed.as_bytes());
+                id.hex()[..12].to_owned()
+            }
+        }
+    }
+
     /// The simulated clock of this build: what `date` prints and new files
     /// are stamped with.
     pub(super) fn clock(&self) -> i64 {
@@ -332,7 +356,9 @@ impl Run<'_> {
             }
         };
         let user = if st.config.user.is_empty() {
-            crate::filesystem::users::User::root()
+            // root, whose HOME is what /etc/passwd says, else / (runc)
+            crate::filesystem::users::User::resolve("0", fs)
+                .unwrap_or_else(|_| crate::filesystem::users::User::root())
         } else {
             // BuildKit 0.8 looks every user up in /etc/passwd, numeric or
             // not (recorded: our 56); the classic builder and current
@@ -358,8 +384,31 @@ impl Run<'_> {
                 }
             }
         };
+        let hostname = self.run_hostname(cmd);
+        // BuildKit gives the process the groups /etc/group lists the user
+        // in, none with an explicit group (`id` as root: no groups=); the
+        // classic builder's container adds the primary group (groups=0).
+        let groups = (builder == BuilderKind::Buildkit).then(|| {
+            if st.config.user.contains(':') {
+                Vec::new()
+            } else {
+                crate::filesystem::users::member_of(fs, &user)
+            }
+        });
         let mut ctx = crate::shell::ExecContext::new(fs);
+        ctx.groups = groups;
         ctx.env = run.env.clone();
+        if builder == BuilderKind::Classic && !ctx.env.iter().any(|(k, _)| k == "HOSTNAME") {
+            // the daemon's container environment: PATH, then HOSTNAME
+            let at = ctx
+                .env
+                .iter()
+                .position(|(k, _)| k == "PATH")
+                .map_or(0, |i| i + 1);
+            ctx.env
+                .insert(at, ("HOSTNAME".to_owned(), hostname.clone()));
+        }
+        ctx.hostname = hostname;
         ctx.cwd = if st.config.working_dir.is_empty() {
             "/".to_string()
         } else {

@@ -11,7 +11,23 @@
 
 use super::*;
 use crate::dockerfile::mount::{Mount, MountType};
-use crate::filesystem::rootfs::FsError;
+use crate::filesystem::rootfs::{FsError, MountAccess, MountPoint};
+
+fn access_of(readonly: bool) -> MountAccess {
+    if readonly {
+        MountAccess::ReadOnly
+    } else {
+        MountAccess::ReadWrite
+    }
+}
+
+/// The mount points the command meets, for [`RootFs::set_mounts`].
+pub(super) fn mount_points(mounted: &[&Mounted]) -> Vec<MountPoint> {
+    mounted
+        .iter()
+        .filter_map(|m| MountPoint::at(&m.target, m.access?))
+        .collect()
+}
 
 /// A mount as the command sees it.
 pub(super) struct Mounted {
@@ -24,20 +40,40 @@ pub(super) struct Mounted {
     below: Vec<(String, Node)>,
     /// A cache mount's id: its content is kept under it after the run.
     cache_id: Option<String>,
-    /// What the layer keeps of a target that was missing.
-    stub: Stub,
+    /// One of the runtime's own ([`super::sandbox`]), not a `--mount`.
+    runtime: bool,
+    /// What the kernel lets the command write there; None for a file of
+    /// the classic builder's init layer, which is no mount.
+    access: Option<MountAccess>,
 }
 
-/// What a missing target leaves in the layer.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum Stub {
-    /// BuildKit's runtime makes the target (and its parents): an empty
-    /// directory stays, a file stub goes, the parents stay.
-    Kept,
-    /// The classic builder's container shows it from its init layer,
-    /// below the container's own: none of it, parents included, is in the
-    /// layer unless the command wrote there.
-    None,
+impl Mounted {
+    /// A mount the runtime makes for every RUN (`access`), or a file it
+    /// lays in the classic init layer (None).
+    pub(super) fn runtime(
+        target: &str,
+        root: Node,
+        below: Vec<(String, Node)>,
+        access: Option<MountAccess>,
+    ) -> Mounted {
+        Mounted {
+            target: target.to_owned(),
+            readonly: access == Some(MountAccess::ReadOnly),
+            root,
+            below,
+            cache_id: None,
+            runtime: true,
+            access,
+        }
+    }
+
+    /// Everything it shows made at `now`.
+    pub(super) fn stamp(&mut self, now: i64) {
+        self.root.mtime = now;
+        for (_, n) in &mut self.below {
+            n.mtime = now;
+        }
+    }
 }
 
 /// What a RUN's mounts bring: the mounts, the content of the bind mounts
@@ -58,12 +94,17 @@ type BindSource = (Node, Vec<(String, Node)>, Vec<FileStamp>);
 pub(super) struct Covered {
     target: String,
     existed: bool,
-    stub: Stub,
-    /// The directories made above a missing target, deepest first.
-    made_parents: Vec<String>,
     dir: bool,
     readonly: bool,
     cache_id: Option<String>,
+    runtime: bool,
+    /// A file of the classic init layer (no mount): the node laid there.
+    init_file: Option<Node>,
+    /// The directories laying it made (missing parents), outermost first.
+    made: Vec<String>,
+    /// The parent directory, where it existed unmodified before laying
+    /// the mount touched it.
+    parent: Option<String>,
     /// What the command found there: the target's node and everything
     /// below it, to tell what it changed.
     start: (Option<Node>, Vec<(String, Node)>),
@@ -103,7 +144,7 @@ impl Run<'_> {
         for m in &run.mounts {
             // An absolute target stays where it points; only a relative one
             // is taken from the working directory (recorded: `WORKDIR /app`
-            // then `--mount=type=tmpfs,target=/t` mounts at /t, our 90).
+            // then `--mount=type=tmpfs,target=/t` mounts at /t, our 94).
             let written = m.target_path();
             let target = if written.starts_with('/') {
                 crate::engine::gopath::clean(&written)
@@ -120,7 +161,8 @@ impl Run<'_> {
                         root,
                         below,
                         cache_id: None,
-                        stub: Stub::Kept,
+                        runtime: false,
+                        access: Some(access_of(m.readonly)),
                     });
                 }
                 MountType::Cache => {
@@ -140,7 +182,8 @@ impl Run<'_> {
                         root,
                         below,
                         cache_id: Some(id),
-                        stub: Stub::Kept,
+                        runtime: false,
+                        access: Some(access_of(m.readonly)),
                     });
                 }
                 MountType::Tmpfs => out.mounted.push(Mounted {
@@ -149,7 +192,8 @@ impl Run<'_> {
                     root: Node::dir(0o1777, 0, 0),
                     below: Vec::new(),
                     cache_id: None,
-                    stub: Stub::Kept,
+                    runtime: false,
+                    access: Some(access_of(m.readonly)),
                 }),
                 // layerlab is given no secrets and no SSH agent: BuildKit
                 // then mounts nothing, unless the mount is required.
@@ -256,19 +300,24 @@ pub(super) fn cover(fs: &mut RootFs, mounted: &[Mounted]) -> Result<Vec<Covered>
     let mut covered = Vec::new();
     for m in mounted {
         let before = fs.lstat(&m.target).ok();
+        let parent = m.target.rsplit_once('/').map_or("", |(p, _)| p);
+        let parent_untouched = !parent.is_empty()
+            && PathKey::parse_lexical(parent.trim_start_matches('/'))
+                .is_some_and(|k| fs.upper().get(&k).is_none());
         if before.is_some() {
             fs.remove_all(&m.target)?;
         }
-        let mut made_parents = Vec::new();
-        if let Some((parent, _)) = m.target.rsplit_once('/') {
-            if !parent.is_empty() {
-                let mut dir = parent;
-                while !dir.is_empty() && fs.lstat(dir).is_err() {
-                    made_parents.push(dir.to_string());
-                    dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
+        let mut made = Vec::new();
+        if !parent.is_empty() {
+            let mut at = String::new();
+            for comp in parent.split('/').filter(|c| !c.is_empty()) {
+                at.push('/');
+                at.push_str(comp);
+                if fs.lstat(&at).is_err() {
+                    made.push(at.clone());
                 }
-                fs.mkdir_all(parent, 0o755, 0, 0)?;
             }
+            fs.mkdir_all(parent, 0o755, 0, 0)?;
         }
         fs.put(&m.target, m.root.clone())?;
         for (rel, node) in &m.below {
@@ -277,11 +326,13 @@ pub(super) fn cover(fs: &mut RootFs, mounted: &[Mounted]) -> Result<Vec<Covered>
         covered.push(Covered {
             target: m.target.clone(),
             existed: before.is_some(),
-            stub: m.stub,
-            made_parents,
             dir: m.root.is_dir(),
             readonly: m.readonly,
             cache_id: m.cache_id.clone(),
+            runtime: m.runtime,
+            init_file: (m.runtime && m.access.is_none()).then(|| m.root.clone()),
+            parent: parent_untouched.then(|| parent.to_owned()),
+            made,
             start: snapshot(fs, &m.target),
         });
     }
@@ -331,24 +382,42 @@ fn snapshot(fs: &RootFs, target: &str) -> (Option<Node>, Vec<(String, Node)>) {
 }
 
 /// The layer without what the mounts showed: below each target nothing is
-/// kept; a target that was missing stays as the empty directory the
-/// runtime made for a directory mount (a file stub is removed).
+/// kept; under BuildKit a target that was missing stays as the empty
+/// directory the runtime made for a directory mount (a file stub is
+/// removed), with the parents it made. The classic builder's runtime
+/// mounts are in the init layer below the container: what laying them
+/// made stays only where the command wrote below it (overlay2 copies the
+/// directory up then).
 pub(super) fn without_mounts(
     changes: &LayerChanges,
     covered: &[Covered],
-    before: &RootFs,
+    builder: BuilderKind,
 ) -> LayerChanges {
     let mut kept = changes.clone();
+    let init_layer = |c: &Covered| c.runtime && builder == BuilderKind::Classic;
     for c in covered {
         let Some(key) = PathKey::parse_lexical(c.target.trim_start_matches('/')) else {
             continue;
         };
         let stub = kept.get(&key).cloned();
         kept.remove_subtree(&key);
-        if c.stub == Stub::None {
+        if let (Some(laid), true) = (&c.init_file, init_layer(c)) {
+            // The container's own writes to an init layer file are its:
+            // removed, a whiteout (`rm -rf /etc` whites out etc/mtab);
+            // rewritten, the new file.
+            use crate::filesystem::rootfs::Change;
+            match stub {
+                None | Some(Change::Whiteout) => {
+                    kept.insert(key, Change::Whiteout);
+                }
+                Some(Change::Put(n)) if n != *laid => {
+                    kept.insert(key, Change::Put(n));
+                }
+                _ => {}
+            }
             continue;
         }
-        if !c.existed && c.dir {
+        if !c.existed && c.dir && !init_layer(c) {
             let node = Node::dir(0o755, 0, 0);
             let mtime = match &stub {
                 Some(crate::filesystem::rootfs::Change::Put(n)) => n.mtime,
@@ -360,93 +429,20 @@ pub(super) fn without_mounts(
             );
         }
     }
-    // Once every target is gone, the directories above a classic one go
-    // where nothing else changed below them and they are as they were (but
-    // for the mtime the stub's making gave them), or were made for it.
-    for c in covered.iter().filter(|c| c.stub == Stub::None) {
-        let Some(key) = PathKey::parse_lexical(c.target.trim_start_matches('/')) else {
-            continue;
-        };
-        for dir in key.ancestors().filter(|a| !a.is_root()) {
-            let path = format!("/{}", dir.as_str());
-            let untouched = match (kept.get(&dir), before.lstat(&path)) {
-                (Some(crate::filesystem::rootfs::Change::Put(now)), Ok(was)) => {
-                    now.clone().with_mtime(was.mtime) == was
-                }
-                (Some(_), Err(_)) => c.made_parents.contains(&path),
-                _ => false,
+    // A mount over an existing file leaves its directory alone; a stub
+    // made in the init layer neither touches the directory nor makes it in
+    // the container's layer. Kept where the command changed something below.
+    for c in covered {
+        let made = c.made.iter().rev().filter(|_| init_layer(c));
+        let parent = c.parent.iter().filter(|_| c.existed || init_layer(c));
+        for dir in made.chain(parent) {
+            let Some(d) = PathKey::parse_lexical(dir.trim_start_matches('/')) else {
+                continue;
             };
-            if !untouched || kept.inside(&dir).next().is_some() {
-                break;
+            if !kept.iter().any(|(k, _)| *k != d && k.is_inside(&d)) {
+                kept.remove(&d);
             }
-            kept.remove(&dir);
         }
     }
     kept
-}
-
-/// What the runtime itself mounts into every RUN's container, as dockerd
-/// 20.10 shows it (checked on the engine: `ls -a /` in a RUN on the
-/// scenarios' busybox lists `dev etc proc sys`, and the classic builder's
-/// also `.dockerenv`; /etc holds hosts and resolv.conf, and under the
-/// classic builder hostname and mtab too). /proc and /sys are left empty,
-/// device nodes are empty files, and resolv.conf is empty: its real content
-/// is the host's. BuildKit 0.8 leaves the directories it made (dev, etc,
-/// proc, sys) in the layer, empty (our 93); the classic builder none.
-pub(super) fn runtime(builder: BuilderKind) -> Vec<Mounted> {
-    let classic = builder == BuilderKind::Classic;
-    let stub = if classic { Stub::None } else { Stub::Kept };
-    let dir = |mode: u32| Node::dir(mode, 0, 0);
-    let file = |text: &str, mode: u32| Node::file(Blob::from(text), mode, 0, 0);
-    let device = || file("", 0o666);
-    let dev_below: Vec<(String, Node)> = vec![
-        ("fd".into(), Node::symlink("/proc/self/fd")),
-        ("full".into(), device()),
-        ("mqueue".into(), dir(0o1777)),
-        ("null".into(), device()),
-        ("ptmx".into(), Node::symlink("pts/ptmx")),
-        ("pts".into(), dir(0o755)),
-        ("random".into(), device()),
-        ("shm".into(), dir(0o1777)),
-        ("stderr".into(), Node::symlink("/proc/self/fd/2")),
-        ("stdin".into(), Node::symlink("/proc/self/fd/0")),
-        ("stdout".into(), Node::symlink("/proc/self/fd/1")),
-        ("tty".into(), device()),
-        ("urandom".into(), device()),
-        ("zero".into(), device()),
-    ];
-    let hosts = if classic {
-        "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n"
-    } else {
-        "127.0.0.1\tlocalhost buildkitsandbox\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-    };
-    let mount = |target: &str, root: Node, below: Vec<(String, Node)>| Mounted {
-        target: target.into(),
-        readonly: false,
-        root,
-        below,
-        cache_id: None,
-        stub,
-    };
-    let mut out = vec![
-        mount("/proc", dir(0o555), Vec::new()),
-        mount("/dev", dir(0o755), dev_below),
-        mount("/sys", dir(0o555), Vec::new()),
-        mount("/etc/hosts", file(hosts, 0o644), Vec::new()),
-        mount("/etc/resolv.conf", file("", 0o644), Vec::new()),
-    ];
-    if classic {
-        out.push(mount(
-            "/etc/hostname",
-            file("3c6e6f1a2b4d\n", 0o644),
-            Vec::new(),
-        ));
-        out.push(mount(
-            "/etc/mtab",
-            Node::symlink("/proc/mounts"),
-            Vec::new(),
-        ));
-        out.push(mount("/.dockerenv", file("", 0o755), Vec::new()));
-    }
-    out
 }

@@ -395,6 +395,9 @@ impl Run<'_> {
                     }
                     NodeKind::Dir => SourceEntry::dir(path, n.mode),
                     NodeKind::Symlink(t) => SourceEntry::symlink(path, t.clone()),
+                    // No layer holds a device (only the runtime's /dev
+                    // does), so no stage can hand one to COPY: as empty.
+                    NodeKind::CharDevice { .. } => SourceEntry::file(path, n.mode, 0),
                 };
                 entries.push(entry.owned_by(n.uid, n.gid, uname, gname));
             };

@@ -11,6 +11,9 @@ pub enum NodeKind {
     Dir,
     /// A symbolic link and its target, verbatim.
     Symlink(String),
+    /// A character device (`/dev/null` is 1, 3). Only the runtime makes
+    /// them, in the `/dev` it mounts for a process: no layer holds one.
+    CharDevice { major: u32, minor: u32 },
 }
 
 /// One entry with its metadata. `mode` holds the permission bits including
@@ -68,6 +71,17 @@ impl Node {
         }
     }
 
+    /// A character device node, as runc makes them in a container's `/dev`.
+    pub fn char_device(major: u32, minor: u32, mode: u32) -> Self {
+        Self {
+            kind: NodeKind::CharDevice { major, minor },
+            mode: mode & PERM_MASK,
+            uid: 0,
+            gid: 0,
+            mtime: 0,
+        }
+    }
+
     /// The same node with `mtime` set.
     pub fn with_mtime(mut self, mtime: i64) -> Self {
         self.mtime = mtime;
@@ -92,7 +106,7 @@ impl Node {
         match &self.kind {
             NodeKind::File(b) => b.len(),
             NodeKind::Symlink(t) => t.len() as u64,
-            NodeKind::Dir => 0,
+            NodeKind::Dir | NodeKind::CharDevice { .. } => 0,
         }
     }
 }
@@ -121,6 +135,12 @@ pub enum FsError {
     /// or a component longer than [`crate::limits::NAME_MAX`].
     #[error("{0}: File name too long")]
     NameTooLong(String),
+    /// EROFS: a write below a read-only mount.
+    #[error("{0}: Read-only file system")]
+    ReadOnly(String),
+    /// EBUSY: removing or renaming a mount point.
+    #[error("{0}: Device or resource busy")]
+    Busy(String),
 }
 
 impl FsError {
@@ -134,7 +154,9 @@ impl FsError {
             | Self::AlreadyExists(p)
             | Self::TooManyLinks(p)
             | Self::InvalidArgument(p)
-            | Self::NameTooLong(p) => p,
+            | Self::NameTooLong(p)
+            | Self::ReadOnly(p)
+            | Self::Busy(p) => p,
         }
     }
 
@@ -149,6 +171,8 @@ impl FsError {
             Self::TooManyLinks(_) => "Symbolic link loop",
             Self::InvalidArgument(_) => "Invalid argument",
             Self::NameTooLong(_) => "File name too long",
+            Self::ReadOnly(_) => "Read-only file system",
+            Self::Busy(_) => "Device or resource busy",
         }
     }
 }

@@ -486,7 +486,13 @@ impl<'a> TestEval<'a, '_, '_, '_> {
             "-w" => stat().is_some_and(|n| {
                 self.sh.user().uid == 0 || perm(&n, self.sh.user().uid, self.sh.user().gid) & 2 != 0
             }),
-            "-b" | "-c" | "-p" | "-S" => false,
+            "-c" => stat().is_some_and(|n| {
+                matches!(
+                    n.kind,
+                    crate::filesystem::rootfs::NodeKind::CharDevice { .. }
+                )
+            }),
+            "-b" | "-p" | "-S" => false,
             "-t" => false,
             _ => return None,
         })
@@ -639,7 +645,13 @@ fn env(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
         return 0;
     }
     let stdin = io.stdin().to_vec();
-    match sh.run_captured(&argv[i..], &assigns, &stdin) {
+    // -i: the program starts with only the assignments in its environment
+    let saved = clear.then(|| std::mem::take(&mut sh.scope.vars));
+    let ran = sh.run_captured(&argv[i..], &assigns, &stdin);
+    if let Some(vars) = saved {
+        sh.scope.vars = vars;
+    }
+    match ran {
         Ok((s, out, err)) => {
             io.out.extend_from_slice(&out);
             io.err.extend_from_slice(&err);
@@ -665,8 +677,18 @@ fn id(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     let uname = users::user_name(fs, uid);
     let gname = users::group_name(fs, gid);
     let name = name.or_else(|| uname.clone());
+    // The process's own: what the runtime gave it (the primary group
+    // first for -G); another user's: the group file's.
+    let own = o.operands.is_empty();
+    let supplementary = if own {
+        sh.supplementary_groups()
+    } else {
+        Vec::new()
+    };
     let mut groups = vec![gid];
-    if let Some(n) = &name {
+    if own {
+        groups.extend(supplementary.iter().copied().filter(|g| *g != gid));
+    } else if let Some(n) = &name {
         for g in users::groups(fs) {
             if g.members.contains(n) && !groups.contains(&g.gid) {
                 groups.push(g.gid);
@@ -703,9 +725,12 @@ fn id(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
             .join(" ")
     } else {
         let mut s = format!("uid={} gid={}", show(uid, &uname), show(gid, &gname));
-        // busybox prints groups= only when some group has a name.
-        if uname.is_some() || gname.is_some() {
-            let gs: Vec<String> = groups
+        // busybox prints groups= when the process has supplementary
+        // groups (BuildKit gives root none; the daemon's containers get
+        // the primary group); for another user, the group file's.
+        let listed = if own { supplementary } else { groups.clone() };
+        if !listed.is_empty() {
+            let gs: Vec<String> = listed
                 .iter()
                 .map(|g| show(*g, &users::group_name(fs, *g)))
                 .collect();
@@ -920,6 +945,7 @@ fn sh(shell: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     };
     let result = shell.run_script_captured(&program, None, |s| {
         s.new_process();
+        s.enter_shell();
         s.set_arg0(arg0);
         s.set_positional(rest);
         let o = s.options_mut();
@@ -1072,24 +1098,18 @@ fn xargs(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     status
 }
 
-fn uname(_: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
+fn uname(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     let o = Opts::parse(&argv[1..], "");
+    let host = sh.hostname().to_owned();
     let parts: Vec<&str> = if o.has('a') {
-        vec![
-            "Linux",
-            "buildkitsandbox",
-            "5.15.0",
-            "#1 SMP",
-            "x86_64",
-            "GNU/Linux",
-        ]
+        vec!["Linux", &host, "5.15.0", "#1 SMP", "x86_64", "GNU/Linux"]
     } else {
         let mut v = Vec::new();
         if o.has('s') || o.flags.is_empty() {
             v.push("Linux");
         }
         if o.has('n') {
-            v.push("buildkitsandbox");
+            v.push(&host);
         }
         if o.has('r') {
             v.push("5.15.0");
@@ -1107,9 +1127,6 @@ fn uname(_: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
 }
 
 fn hostname(sh: &mut Shell, _: &[String], io: &mut Io) -> i32 {
-    let h = sh
-        .var("HOSTNAME")
-        .map_or_else(|| "buildkitsandbox".to_owned(), str::to_owned);
-    io.print(&format!("{h}\n"));
+    io.print(&format!("{}\n", sh.hostname()));
     0
 }

@@ -190,17 +190,63 @@ fn rm(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     let o = Opts::parse(&argv[1..], "");
     let recursive = o.has('r') || o.has('R');
     let force = o.has('f');
-    each_operand(io, "rm", &o.operands, |f| {
+    let mut busy = Vec::new();
+    let mut status = each_operand(io, "rm", &o.operands, |f| {
         let path = sh.abs(f);
         let r = match sh.fs().lstat(&path) {
             Ok(n) if n.is_dir() && !recursive => return Err(format!("'{f}' is a directory")),
-            Ok(n) if n.is_dir() => sh.fs_mut().remove_all(&path),
+            Ok(n) if n.is_dir() => match sh.fs_mut().remove_all(&path) {
+                // a mount point below: what can go goes, entry by entry
+                Err(FsError::Busy(_)) => {
+                    remove_around_mounts(sh, &path, f, &mut busy);
+                    Ok(())
+                }
+                r => r,
+            },
             Ok(_) => sh.fs_mut().remove(&path),
             Err(FsError::NotFound(_)) if force => Ok(()),
             Err(e) => Err(e),
         };
         r.map_err(|e| format!("can't remove '{f}': {}", e.strerror()))
-    })
+    });
+    for shown in &busy {
+        io.error(
+            "rm",
+            &format!("can't remove '{shown}': Device or resource busy"),
+        );
+        status = 1;
+    }
+    status
+}
+
+/// `rm -r` of a tree holding mount points, as busybox walks it: children
+/// first, each mount point refused (EBUSY, named in `busy`), a directory
+/// left where something below it stayed. True when `path` went.
+fn remove_around_mounts(sh: &mut Shell, path: &str, shown: &str, busy: &mut Vec<String>) -> bool {
+    match sh.fs().lstat(path) {
+        Ok(n) if n.is_dir() => {
+            let children = sh.fs().read_dir(path).unwrap_or_default();
+            let mut all = true;
+            for c in children {
+                let at = format!("{}/{}", path.trim_end_matches('/'), c.name);
+                let at_shown = format!("{}/{}", shown.trim_end_matches('/'), c.name);
+                all &= remove_around_mounts(sh, &at, &at_shown, busy);
+            }
+            all && remove_or_busy(sh, path, shown, busy)
+        }
+        _ => remove_or_busy(sh, path, shown, busy),
+    }
+}
+
+fn remove_or_busy(sh: &mut Shell, path: &str, shown: &str, busy: &mut Vec<String>) -> bool {
+    match sh.fs_mut().remove(path) {
+        Ok(()) => true,
+        Err(FsError::Busy(_)) => {
+            busy.push(shown.to_owned());
+            false
+        }
+        Err(_) => false,
+    }
 }
 
 struct CopyOpts {
@@ -303,6 +349,15 @@ fn copy_node(
             }
             Ok(())
         }
+        // cp reads a device as a file (busybox without -a): its bytes,
+        // none here.
+        NodeKind::CharDevice { .. } => sh.fs_mut().write_file(
+            dst,
+            crate::filesystem::blob::Blob::from(""),
+            node.mode & !o.umask,
+            uid,
+            gid,
+        ),
         NodeKind::Symlink(target) => {
             if sh.fs().lstat(dst).is_ok() {
                 sh.fs_mut().remove(dst)?;
@@ -706,8 +761,8 @@ fn tee(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     status
 }
 
-/// `find PATH... [-name P] [-type f|d|l] [-maxdepth N] [-mindepth N]
-/// [-print] [-delete]`: the tests and actions Dockerfiles use.
+/// `find PATH... [-name P] [-type f|d|l] [-newer FILE] [-maxdepth N]
+/// [-mindepth N] [-print] [-delete]`: the tests and actions Dockerfiles use.
 fn find(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     let mut roots = Vec::new();
     let mut i = 1;
@@ -726,6 +781,7 @@ fn find(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     let mut maxdepth = usize::MAX;
     let mut mindepth = 0;
     let mut delete = false;
+    let mut newer: Option<i64> = None;
     while let Some(a) = argv.get(i) {
         let val = argv.get(i + 1).cloned().unwrap_or_default();
         match a.as_str() {
@@ -743,6 +799,16 @@ fn find(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
             }
             "-mindepth" => {
                 mindepth = val.parse().unwrap_or(0);
+                i += 1;
+            }
+            "-newer" => {
+                match sh.fs().stat(&sh.abs(&val)) {
+                    Ok(n) => newer = Some(n.mtime),
+                    Err(e) => {
+                        io.error("find", &format!("{val}: {}", e.strerror()));
+                        return 1;
+                    }
+                }
                 i += 1;
             }
             "-delete" => delete = true,
@@ -778,6 +844,9 @@ fn find(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
                 if !p.matches(base_name(&shown)) {
                     continue;
                 }
+            }
+            if newer.is_some_and(|t| node.mtime <= t) {
+                continue;
             }
             let ok = match kind {
                 Some('f') => node.is_file(),

@@ -236,7 +236,7 @@ fn blocks_1k(n: &Node) -> u64 {
     match &n.kind {
         NodeKind::Dir => 4,
         NodeKind::File(b) => b.len().div_ceil(4096) * 4,
-        NodeKind::Symlink(_) => 0,
+        NodeKind::Symlink(_) | NodeKind::CharDevice { .. } => 0,
     }
 }
 
@@ -253,6 +253,7 @@ pub(crate) fn mode_string(n: &Node) -> String {
         NodeKind::Dir => 'd',
         NodeKind::Symlink(_) => 'l',
         NodeKind::File(_) => '-',
+        NodeKind::CharDevice { .. } => 'c',
     });
     let m = n.mode;
     let triple =
@@ -274,7 +275,7 @@ pub(crate) fn mode_string(n: &Node) -> String {
 
 /// busybox's make_human_readable_str: plain below 1024, else one decimal
 /// below 10 and whole numbers above, with a K/M/G/T suffix.
-fn human(size: u64) -> String {
+pub(super) fn human(size: u64) -> String {
     if size < 1024 {
         return size.to_string();
     }
@@ -320,7 +321,10 @@ fn line(sh: &Shell, ctx: &Ctx, it: &Item, io: &mut Io) {
             mode_string(&it.node)
         ));
         let size = display_size(&it.node);
-        if f.human {
+        if let NodeKind::CharDevice { major, minor } = it.node.kind {
+            // busybox: the device's numbers where a file's size goes
+            s.push_str(&format!("{major:>4},{minor:>4} "));
+        } else if f.human {
             s.push_str(&format!("{:>7} ", human(size)));
         } else {
             s.push_str(&format!("{size:>9} "));

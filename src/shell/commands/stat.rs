@@ -196,7 +196,7 @@ fn value(sh: &Shell, conv: char, f: &File, user: &str, group: &str) -> Option<Va
         'b' => Value::Decimal(match &n.kind {
             NodeKind::Dir => 8,
             NodeKind::File(b) => b.len().div_ceil(4096) * 8,
-            NodeKind::Symlink(_) => 0,
+            NodeKind::Symlink(_) | NodeKind::CharDevice { .. } => 0,
         }),
         'B' => Value::Decimal(512),
         'd' => Value::Decimal(DEVICE),
@@ -208,6 +208,7 @@ fn value(sh: &Shell, conv: char, f: &File, user: &str, group: &str) -> Option<Va
                 NodeKind::Symlink(_) => "symbolic link",
                 NodeKind::File(b) if b.is_empty() => "regular empty file",
                 NodeKind::File(_) => "regular file",
+                NodeKind::CharDevice { .. } => "character special file",
             }
             .into(),
         ),
@@ -240,6 +241,7 @@ fn type_bits(n: &Node) -> u32 {
         NodeKind::Dir => 0o040_000,
         NodeKind::File(_) => 0o100_000,
         NodeKind::Symlink(_) => 0o120_000,
+        NodeKind::CharDevice { .. } => 0o020_000,
     }
 }
 

@@ -270,6 +270,12 @@ fn append(
             h.set_entry_type(tar::EntryType::Regular);
             b.to_vec()?
         }
+        NodeKind::CharDevice { major, minor } => {
+            h.set_entry_type(tar::EntryType::Char);
+            h.set_device_major(*major)?;
+            h.set_device_minor(*minor)?;
+            Vec::new()
+        }
     };
     h.set_size(data.len() as u64);
     let bytes = name.as_bytes();

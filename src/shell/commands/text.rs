@@ -734,6 +734,14 @@ fn sort(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     let (data, status) = inputs(sh, io, "sort", &o.operands);
     let text = String::from_utf8_lossy(&data).into_owned();
     let mut ls: Vec<&str> = text.lines().collect();
+    let key = o.value('k').map(|k| SortKey::parse(k, o.value('t')));
+    let numeric_key = o.has('n') || key.as_ref().is_some_and(|k| k.numeric);
+    let field = |l: &'_ str| -> String {
+        match &key {
+            Some(k) => k.of(l),
+            None => l.to_owned(),
+        }
+    };
     let numeric = |s: &str| -> f64 {
         let t = s.trim_start();
         let end = t
@@ -742,15 +750,18 @@ fn sort(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
             .count();
         t[..end].parse().unwrap_or(0.0)
     };
-    if o.has('n') {
+    if numeric_key {
         ls.sort_by(|a, b| {
-            numeric(a)
-                .partial_cmp(&numeric(b))
+            numeric(&field(a))
+                .partial_cmp(&numeric(&field(b)))
                 .unwrap_or(std::cmp::Ordering::Equal)
                 .then_with(|| a.cmp(b))
         });
     } else if o.has('f') {
-        ls.sort_by_key(|a| a.to_lowercase());
+        ls.sort_by_key(|a| field(a).to_lowercase());
+    } else if key.is_some() {
+        // the key first, the whole line breaking ties (busybox's last resort)
+        ls.sort_by(|a, b| field(a).cmp(&field(b)).then_with(|| a.cmp(b)));
     } else {
         ls.sort_unstable();
     }
@@ -758,7 +769,8 @@ fn sort(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
         ls.reverse();
     }
     if o.has('u') {
-        ls.dedup();
+        // one line per key (the whole line without -k)
+        ls.dedup_by(|a, b| field(a) == field(b));
     }
     let mut out = String::new();
     for l in ls {
@@ -779,6 +791,85 @@ fn sort(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     }
     io.print(&out);
     status
+}
+
+/// `sort -k F1[.C1][n][,F2[.C2]]` with `-t SEP`: the part of a line the
+/// lines are ordered by. Without `-t` a field is a run of blanks and the
+/// word after them (the blanks count, as POSIX says).
+struct SortKey {
+    start: (usize, usize),
+    end: Option<(usize, usize)>,
+    separator: Option<char>,
+    numeric: bool,
+}
+
+impl SortKey {
+    fn parse(spec: &str, separator: Option<&str>) -> SortKey {
+        let mut numeric = false;
+        let mut pos = |p: &str| -> (usize, usize) {
+            let digits: String = p
+                .chars()
+                .filter(|c| c.is_ascii_digit() || *c == '.')
+                .collect();
+            numeric |= p.contains('n');
+            let (f, c) = digits.split_once('.').unwrap_or((&digits, "0"));
+            (f.parse().unwrap_or(1).max(1), c.parse().unwrap_or(0))
+        };
+        let (a, b) = match spec.split_once(',') {
+            Some((a, b)) => (pos(a), Some(pos(b))),
+            None => (pos(spec), None),
+        };
+        SortKey {
+            start: a,
+            end: b,
+            separator: separator.and_then(|s| s.chars().next()),
+            numeric,
+        }
+    }
+
+    /// The fields of `line`, each with its leading separator or blanks.
+    fn fields<'l>(&self, line: &'l str) -> Vec<&'l str> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        match self.separator {
+            Some(sep) => {
+                for (i, c) in line.char_indices() {
+                    if c == sep {
+                        out.push(&line[start..i]);
+                        start = i + c.len_utf8();
+                    }
+                }
+            }
+            None => {
+                let mut in_word = false;
+                for (i, c) in line.char_indices() {
+                    let blank = c == ' ' || c == '\t';
+                    if blank && in_word {
+                        out.push(&line[start..i]);
+                        start = i;
+                    }
+                    in_word = !blank;
+                }
+            }
+        }
+        out.push(&line[start..]);
+        out
+    }
+
+    fn of(&self, line: &str) -> String {
+        let fields = self.fields(line);
+        let from = self.start.0 - 1;
+        let to = self.end.map_or(fields.len(), |e| e.0.min(fields.len()));
+        if from >= fields.len() || from >= to {
+            return String::new();
+        }
+        let mut key: String =
+            fields[from..to].join(&self.separator.map(String::from).unwrap_or_default());
+        if self.start.1 > 1 {
+            key = key.chars().skip(self.start.1 - 1).collect();
+        }
+        key
+    }
 }
 
 fn uniq(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
