@@ -482,6 +482,36 @@ fn names_the_changed_file(report: &layerlab::engine::report::BuildReport, path: 
     })
 }
 
+/// Builds `dockerfile` over a context of `files` files, checks its
+/// records' rows hold their file lists in chunks, changes `changed` and
+/// builds again in a new daemon (a new process), which must name that
+/// file in its miss. The state, that daemon, and the chunks of the first
+/// build.
+fn chunked_then_explained(
+    tmp: &Path,
+    dockerfile: &str,
+    files: usize,
+    changed: &str,
+) -> (std::path::PathBuf, Daemon, i64) {
+    let (ctx, state) = big_context(tmp, files);
+    let mut daemon = Daemon::open(&state).expect("open");
+    build(&mut daemon, dockerfile, &ctx);
+    drop(daemon);
+    let (chunks, longest) = chunk_rows(&state);
+    assert!(chunks >= 2, "{chunks} chunks");
+    // Inline, 2000 stamps would be some 300 KB.
+    assert!(longest < 20_000, "a record row of {longest} bytes");
+    fs::write(ctx.join(changed), "changed\n").expect("write");
+    let mut daemon = Daemon::open(&state).expect("reopen");
+    let report = build(&mut daemon, dockerfile, &ctx);
+    assert!(
+        names_the_changed_file(&report, changed),
+        "{:?}",
+        report.first_miss()
+    );
+    (state, daemon, chunks)
+}
+
 /// A COPY of a big context keeps its file list out of its record's row,
 /// in chunks; a rebuild after one file changed stores about one chunk
 /// more, a miss is still explained file by file by a process that read
@@ -489,29 +519,14 @@ fn names_the_changed_file(report: &layerlab::engine::report::BuildReport, path: 
 #[test]
 fn a_big_copy_keeps_its_file_list_in_chunks_shared_between_builds() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let (ctx, state) = big_context(tmp.path(), 3000);
-    let mut daemon = Daemon::open(&state).expect("open");
-    build(&mut daemon, COPY_ALL, &ctx);
-    drop(daemon);
-    let (chunks, longest) = chunk_rows(&state);
-    assert!(chunks >= 4, "{chunks} chunks");
-    // Inline, 3000 stamps would be some 500 KB.
-    assert!(longest < 20_000, "a record row of {longest} bytes");
-
-    fs::write(ctx.join("lib17/f1717.js"), "changed\n").expect("write");
-    let mut daemon = Daemon::open(&state).expect("reopen");
-    let report = build(&mut daemon, COPY_ALL, &ctx);
-    assert!(
-        names_the_changed_file(&report, "lib17/f1717.js"),
-        "{:?}",
-        report.first_miss()
-    );
+    let (state, mut daemon, chunks) =
+        chunked_then_explained(tmp.path(), COPY_ALL, 3000, "lib17/f1717.js");
+    assert!(chunks >= 4, "3000 stamps in {chunks} chunks");
     let (after, _) = chunk_rows(&state);
     assert!(
         (chunks + 1..=chunks + 2).contains(&after),
         "{chunks} → {after}"
     );
-
     let pruned = daemon
         .engine_mut()
         .prune_build_cache(&layerlab::engine::gc::Prune {
@@ -528,22 +543,8 @@ fn a_big_copy_keeps_its_file_list_in_chunks_shared_between_builds() {
 #[test]
 fn a_bind_mounted_context_keeps_its_file_list_in_chunks() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let (ctx, state) = big_context(tmp.path(), 2000);
     let dockerfile = "FROM busybox\nRUN --mount=type=bind,target=/src ls /src\n";
-    let mut daemon = Daemon::open(&state).expect("open");
-    build(&mut daemon, dockerfile, &ctx);
-    drop(daemon);
-    let (chunks, longest) = chunk_rows(&state);
-    assert!(chunks >= 2, "{chunks} chunks");
-    assert!(longest < 20_000, "a record row of {longest} bytes");
-    fs::write(ctx.join("lib7/f777.js"), "changed\n").expect("write");
-    let mut daemon = Daemon::open(&state).expect("reopen");
-    let report = build(&mut daemon, dockerfile, &ctx);
-    assert!(
-        names_the_changed_file(&report, "lib7/f777.js"),
-        "{:?}",
-        report.first_miss()
-    );
+    chunked_then_explained(tmp.path(), dockerfile, 2000, "lib7/f777.js");
 }
 
 /// A state written before file lists were kept in chunks (schema 2, the
