@@ -264,8 +264,17 @@ fn print_step(out: &mut Vec<String>, n: usize, s: &StepReport, builder: BuilderK
             for line in s.output.lines() {
                 out.push(format!("#{n} {line}"));
             }
+            let cancelled = matches!(
+                s.verdict,
+                Verdict::Miss {
+                    why: MissReason::Canceled { .. }
+                }
+            );
             if let Some(error) = failed {
                 out.push(format!("#{n} ERROR: {error}"));
+            } else if cancelled {
+                out.push(format!("#{n} why: {reason}"));
+                out.push(format!("#{n} CANCELED"));
             } else if s.keyword == "FROM" {
                 out.push(format!("#{n} {reason}"));
                 out.push(format!("#{n} DONE 0.0s"));

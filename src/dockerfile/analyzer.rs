@@ -98,6 +98,16 @@ impl Command {
     pub fn keyword(&self) -> Keyword {
         self.kind.keyword()
     }
+
+    /// The earlier stages this command reads: `COPY --from=STAGE` and
+    /// `RUN --mount=from=STAGE`.
+    pub fn stages_read(&self) -> Vec<usize> {
+        match &self.kind {
+            CommandKind::Copy(c) => c.from_stage.into_iter().collect(),
+            CommandKind::Run(r) => r.mounts.iter().filter_map(|m| m.from_stage).collect(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// Shell form is one string run through the image's SHELL; exec form is

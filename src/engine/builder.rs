@@ -19,6 +19,7 @@ mod sandbox;
 mod sources;
 mod stage_fs;
 mod steps;
+mod timeline;
 mod watch;
 
 use exec::{heredoc_script, RunEffect};
@@ -238,9 +239,16 @@ fn run(
         stages: BTreeMap::new(),
         reports: Vec::new(),
         failed_output: String::new(),
+        failed_seconds: 0.0,
         vertices: BTreeMap::new(),
+        timeline: timeline::Timeline::default(),
+        failures: Vec::new(),
+        before_solve: false,
     };
     let result = run.all(file, target);
+    if run.before_solve {
+        return (result, None);
+    }
     let build = run.build;
     (result, Some((build, run.txn.finish())))
 }
@@ -262,7 +270,24 @@ impl Run<'_> {
             .iter()
             .try_for_each(|&stage| self.stage(stage, &mut numbering));
         self.txn.memo.views.sweep();
-        built?;
+        if let Err(mut e) = built {
+            if self.before_solve && opts.builder == BuilderKind::Buildkit {
+                // BuildKit turns the whole Dockerfile into its graph before
+                // it solves any of it, so an error there stops the build
+                // before its first step (checked on the engine: a RUN
+                // before `WORKDIR ${X:?}` neither runs nor is cached).
+                e.steps.clear();
+                if opts.frontend == crate::engine::history_text::BuildkitFrontend::Docker2010 {
+                    e.message = format!("{LLB_FAILED}{}", e.message);
+                }
+            } else {
+                self.before_solve = false;
+            }
+            return Err(e);
+        }
+        if let Some(e) = self.settle_failure() {
+            return Err(e);
+        }
         let Some(result) = self.stages.remove(&target) else {
             return Err(self.fail("the target stage was not built".into(), None));
         };
@@ -289,6 +314,10 @@ impl Run<'_> {
     }
 }
 
+/// How Docker 20.10's BuildKit words an error of its Dockerfile frontend.
+const LLB_FAILED: &str =
+    "failed to solve with frontend dockerfile.v0: failed to create LLB definition: ";
+
 /// Docker 20.10's parsers (its classic builder, and its BuildKit frontend
 /// without a `# syntax=` line) know no heredocs: they read `RUN <<EOF` as a
 /// plain command and the body's first line as the next instruction
@@ -313,9 +342,7 @@ fn heredocs_unsupported(
     let parse_error = format!("dockerfile parse error line {line}: unknown instruction: {word}");
     let message = match opts.builder {
         BuilderKind::Classic => parse_error,
-        BuilderKind::Buildkit => format!(
-            "failed to solve with frontend dockerfile.v0: failed to create LLB definition: {parse_error}"
-        ),
+        BuilderKind::Buildkit => format!("{LLB_FAILED}{parse_error}"),
     };
     let span = Span {
         line,
@@ -397,13 +424,31 @@ struct Run<'a> {
     reports: Vec<StepReport>,
     /// What the RUN that failed printed, for its step report.
     failed_output: String,
+    /// How long the RUN that failed ran, in simulated seconds.
+    failed_seconds: f64,
     /// BuildKit: the report of each step key built in this build. BuildKit
     /// solves one graph, so the same operation on the same input in two
     /// stages is one vertex, run and listed once (recorded: our 64).
     vertices: BTreeMap<Digest, usize>,
+    /// BuildKit: when each step would have run in the parallel solve.
+    timeline: timeline::Timeline,
+    /// BuildKit: the steps that failed (by their index in `reports`), each
+    /// with its error; the build goes on with what does not wait on them.
+    failures: Vec<(usize, BuildError)>,
+    /// The error is one BuildKit's frontend meets while it turns the
+    /// Dockerfile into a graph, before anything runs: a word that does not
+    /// expand, a base image it cannot resolve, a malformed instruction.
+    before_solve: bool,
 }
 
 impl Run<'_> {
+    /// An error of BuildKit's frontend (see `before_solve`); the classic
+    /// builder meets it where it is, as any other.
+    fn fail_before_solve(&mut self, message: String, span: Option<Span>) -> BuildError {
+        self.before_solve = true;
+        self.fail(message, span)
+    }
+
     fn fail(&mut self, message: String, span: Option<Span>) -> BuildError {
         BuildError {
             message,
@@ -412,6 +457,37 @@ impl Run<'_> {
             steps: std::mem::take(&mut self.reports),
             exit_code: 1,
         }
+    }
+
+    /// Push the step that failed, with what it printed and how long it ran,
+    /// so the report shows where the build stopped.
+    fn failed_step(
+        &mut self,
+        mut e: BuildError,
+        stage: Option<String>,
+        step: usize,
+        of: usize,
+        cmd: &Command,
+        text: String,
+    ) -> BuildError {
+        e.steps.push(StepReport {
+            stage,
+            step,
+            of,
+            keyword: cmd.keyword().upper(),
+            text,
+            verdict: Verdict::Miss {
+                why: MissReason::Failed {
+                    error: e.message.clone(),
+                },
+            },
+            layer: None,
+            instruction: cmd.instruction,
+            line: cmd.span.line,
+            seconds: std::mem::take(&mut self.failed_seconds),
+            output: std::mem::take(&mut self.failed_output),
+        });
+        e
     }
 
     fn dialect(&self) -> Dialect {
@@ -486,6 +562,13 @@ impl Run<'_> {
             e.diagnostics.clear();
             return Err(e);
         }
+        let base_stage = self.plan.stage_by_name(&stage.base).filter(|&b| b < index);
+        self.timeline.begin_stage(index, base_stage);
+        if self.timeline.too_late(self.timeline.next_start(index, &[])) {
+            // BuildKit: the stage it is built on failed or stopped.
+            self.timeline.stop(index);
+            return Ok(());
+        }
         let globals = self.global_args();
         let base_ref = expand::expand_word(&stage.base, self.plan.escape, &globals)
             .map(|e| e.value)
@@ -498,15 +581,89 @@ impl Run<'_> {
         // them (both builders clear OnBuild before running them).
         let triggers = std::mem::take(&mut st.config.on_build);
         let triggers = onbuild::trigger_commands(&triggers, stage)
-            .map_err(|m| self.fail(m, Some(stage.span)))?;
-        for cmd in &triggers {
-            self.command(index, cmd, &mut st, numbering, true)?;
-        }
-        for cmd in &stage.commands {
-            self.command(index, cmd, &mut st, numbering, false)?;
+            .map_err(|m| self.fail_before_solve(m, Some(stage.span)))?;
+        let all = triggers.iter().map(|c| (c, true));
+        let all = all.chain(stage.commands.iter().map(|c| (c, false)));
+        for (cmd, trigger) in all {
+            if !self.step(index, cmd, &mut st, numbering, trigger)? {
+                return Ok(());
+            }
         }
         self.stages.insert(index, st);
         Ok(())
+    }
+
+    /// One instruction of stage `index`, at its time in BuildKit's parallel
+    /// solve. False when the stage goes no further: under BuildKit, its step
+    /// failed (the build goes on with the stages that do not wait on it) or
+    /// a step elsewhere failed before this one would start.
+    fn step(
+        &mut self,
+        index: usize,
+        cmd: &Command,
+        st: &mut StageState,
+        numbering: &mut steps::Numbering,
+        trigger: bool,
+    ) -> Result<bool, BuildError> {
+        let start = self.timeline.next_start(index, &cmd.stages_read());
+        if self.timeline.too_late(start) {
+            self.timeline.stop(index);
+            return Ok(false);
+        }
+        let listed = self.reports.len();
+        match self.command(index, cmd, st, numbering, trigger, start) {
+            Ok(()) => Ok(true),
+            // A step of its own failed (and the learner did not cancel
+            // the build): the error holds the reports and that step.
+            Err(mut e)
+                if self.opts.builder == BuilderKind::Buildkit
+                    && !self.before_solve
+                    && !self.opts.watch.cancelled()
+                    && e.steps.len() == listed + 1 =>
+            {
+                let seconds = e.steps[listed].seconds;
+                self.timeline.failed(index, start, seconds, listed);
+                self.reports = std::mem::take(&mut e.steps);
+                self.failures.push((listed, e));
+                Ok(false)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// BuildKit, after a failure: the steps the real builder finished stay
+    /// listed, those still running are cancelled, those it would have
+    /// started later are not listed, and neither leaves a cache record.
+    /// The error is the first failure's.
+    fn settle_failure(&mut self) -> Option<BuildError> {
+        let first =
+            (0..self.failures.len()).min_by_key(|&i| self.timeline.end_of(self.failures[i].0))?;
+        let (failed, mut e) = self.failures.swap_remove(first);
+        let failed_text = limits::quote_cut(&self.reports[failed].text);
+        let cache = cache_of(self.opts.builder);
+        let mut kept = Vec::new();
+        for (i, mut report) in std::mem::take(&mut self.reports).into_iter().enumerate() {
+            let outcome = self.timeline.outcome(i);
+            if outcome != timeline::Outcome::Finished {
+                if let Some(made) = self.timeline.made(i) {
+                    self.txn.forget(cache, &made);
+                }
+            }
+            match outcome {
+                timeline::Outcome::Finished => kept.push(report),
+                timeline::Outcome::Canceled => {
+                    report.verdict = Verdict::Miss {
+                        why: MissReason::Canceled {
+                            failed: failed_text.clone(),
+                        },
+                    };
+                    kept.push(report);
+                }
+                timeline::Outcome::NotStarted => {}
+            }
+        }
+        e.steps = kept;
+        Some(e)
     }
 
     /// The FROM step: never reported as cached by the classic builder, and
@@ -557,7 +714,7 @@ impl Run<'_> {
                     BuilderKind::Buildkit => e.buildkit,
                     BuilderKind::Classic => e.classic,
                 };
-                let mut err = self.fail(message, Some(span));
+                let mut err = self.fail_before_solve(message, Some(span));
                 if let Some(hint) = e.hint {
                     err.diagnostics.push(Diagnostic::error(
                         span,
@@ -646,7 +803,7 @@ impl Run<'_> {
         } else {
             e.buildkit_message(word)
         };
-        self.fail(message, Some(span))
+        self.fail_before_solve(message, Some(span))
     }
 
     /// The keyword of the instruction at `span`, as a message names it.
@@ -667,6 +824,7 @@ impl Run<'_> {
         st: &mut StageState,
         numbering: &mut steps::Numbering,
         trigger: bool,
+        start: u64,
     ) -> Result<(), BuildError> {
         let builder = self.opts.builder;
         // The classic builder runs an ONBUILD trigger without a step line
@@ -678,9 +836,25 @@ impl Run<'_> {
             cmd.kind,
             CommandKind::Run(_) | CommandKind::Copy(_) | CommandKind::Workdir(_)
         );
-        let meta_text = self.apply_metadata(cmd, st)?;
+        // The classic builder has printed the step when a word of it fails
+        // to expand (recorded: our 85); BuildKit stops before any step.
+        let classic_step = |run: &mut Self, e: BuildError, numbering: &mut steps::Numbering| {
+            if builder != BuilderKind::Classic || hidden {
+                return e;
+            }
+            let (step, of) = numbering.next(stage);
+            let label = numbering.label(stage);
+            run.failed_step(e, label, step, of, cmd, cmd.text.clone())
+        };
+        let meta_text = match self.apply_metadata(cmd, st) {
+            Ok(text) => text,
+            Err(e) => return Err(classic_step(self, e, numbering)),
+        };
         if let CommandKind::Workdir(path) = &cmd.kind {
-            let p = self.expand(path, st, cmd.span)?;
+            let p = match self.expand(path, st, cmd.span) {
+                Ok(p) => p,
+                Err(e) => return Err(classic_step(self, e, numbering)),
+            };
             st.config.working_dir = config::join_workdir(&st.config.working_dir, &p);
             // BuildKit makes no mkdir for a WORKDIR that resolves to exactly
             // `/`: no step, no number, no layer, only its history row
@@ -758,7 +932,7 @@ impl Run<'_> {
         } else {
             match self.step_inputs(cmd, st) {
                 Ok(i) => i,
-                Err(e) => return Err(failed_step(e, label, step, of, cmd, shown, String::new())),
+                Err(e) => return Err(self.failed_step(e, label, step, of, cmd, shown)),
             }
         };
         let key = CacheKey {
@@ -817,10 +991,7 @@ impl Run<'_> {
             None => {
                 let ran = match self.execute(&inputs.effect, st, cmd) {
                     Ok(r) => r,
-                    Err(e) => {
-                        let log = std::mem::take(&mut self.failed_output);
-                        return Err(failed_step(e, label, step, of, cmd, shown, log));
-                    }
+                    Err(e) => return Err(self.failed_step(e, label, step, of, cmd, shown)),
                 };
                 log = ran.log;
                 extra_seconds = ran.seconds;
@@ -898,6 +1069,7 @@ impl Run<'_> {
                 // the graph walk: Docker 20.10's BuildKit mostly shows the
                 // later stage (it varies between runs), current BuildKit
                 // the first.
+                self.timeline.joined(stage, earlier);
                 let merged = &mut self.reports[earlier];
                 if !merged.verdict.cached() {
                     st.rebuilt.get_or_insert_with(|| cmd.text.clone());
@@ -914,6 +1086,9 @@ impl Run<'_> {
         if hidden {
             return Ok(());
         }
+        let made = hit.is_none().then_some(digest);
+        let listed = Some((self.reports.len(), made));
+        self.timeline.ran(stage, start, seconds, listed);
         self.reports.push(StepReport {
             stage: label,
             step,
@@ -1128,34 +1303,4 @@ enum Effect {
     Mkdir { path: String, user: String },
     /// RUN: a command in the small shell.
     Run(RunEffect),
-}
-
-/// Push the step that failed, so the report shows where the build stopped.
-fn failed_step(
-    mut e: BuildError,
-    stage: Option<String>,
-    step: usize,
-    of: usize,
-    cmd: &Command,
-    text: String,
-    output: String,
-) -> BuildError {
-    e.steps.push(StepReport {
-        stage,
-        step,
-        of,
-        keyword: cmd.keyword().upper(),
-        text,
-        verdict: Verdict::Miss {
-            why: MissReason::Failed {
-                error: e.message.clone(),
-            },
-        },
-        layer: None,
-        instruction: cmd.instruction,
-        line: cmd.span.line,
-        seconds: 0.0,
-        output,
-    });
-    e
 }

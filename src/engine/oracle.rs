@@ -212,8 +212,17 @@ pub fn compare(builder: BuilderKind, ours: &[StepReport], theirs: &[EngineStep])
                 }
             );
             let theirs_failed = verdict == EngineVerdict::Failed;
+            let ours_canceled = matches!(
+                s.verdict,
+                Verdict::Miss {
+                    why: MissReason::Canceled { .. }
+                }
+            );
+            let theirs_canceled = verdict == EngineVerdict::Canceled;
             let failure_differs = match builder {
-                BuilderKind::Buildkit => ours_failed != theirs_failed,
+                BuilderKind::Buildkit => {
+                    ours_failed != theirs_failed || ours_canceled != theirs_canceled
+                }
                 BuilderKind::Classic => theirs_failed && !ours_failed,
             };
             StepComparison {

@@ -164,6 +164,11 @@ pub enum MissReason {
     Failed {
         error: String,
     },
+    /// BuildKit: the step was running beside the step that failed, and
+    /// the solver stopped it there.
+    Canceled {
+        failed: String,
+    },
 }
 
 /// What removed a step's cache record.
@@ -245,6 +250,9 @@ impl MissReason {
             MissReason::FlagsChanged => Message::new("reason.flags_changed"),
             MissReason::GlobalArg => Message::new("reason.global_arg"),
             MissReason::Failed { error } => Message::new("reason.failed").arg("error", error),
+            MissReason::Canceled { failed } => {
+                Message::new("reason.canceled").arg("failed", failed)
+            }
         }
     }
 }

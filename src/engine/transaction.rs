@@ -161,6 +161,16 @@ impl<'a> Transaction<'a> {
         }
     }
 
+    /// A record this run made goes again (BuildKit cancelled its step, or
+    /// would never have started it); the store's own records stay.
+    pub fn forget(&mut self, of: CacheOf, digest: &Digest) {
+        match of {
+            CacheOf::Buildkit => self.writes.buildkit_cache.remove(digest),
+            CacheOf::Classic => self.writes.classic_cache.remove(digest),
+        }
+        self.writes.cache_use.remove(digest);
+    }
+
     /// An image by reference or id, as the run sees the store: with the
     /// images it made or pulled.
     pub fn image(&self, reference: &str) -> Option<&ImageRecord> {

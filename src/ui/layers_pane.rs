@@ -10,7 +10,7 @@ use crate::app::model::{BuildView, Focus, Model, Shown};
 use crate::app::rows::{layer_rows, LayerRow, RowKind};
 use crate::command::output::human_size;
 use crate::engine::builder::BuilderKind;
-use crate::engine::report::StepReport;
+use crate::engine::report::{MissReason, StepReport, Verdict};
 use crate::ui::theme::Theme;
 use crate::ui::{focused, text};
 use ratatui::buffer::Buffer;
@@ -450,15 +450,21 @@ fn render_column(model: &Model, col: Column, area: Rect, buf: &mut Buffer) {
             RowKind::Step => {
                 let s = step.map_or(ins.text.as_str(), |s| s.text.as_str());
                 spans.push(Span::raw(text::fit(s, text_w)));
-                // The step a failed build stopped at made no layer: it
-                // failed, it is no metadata step.
-                let stopped_here = view.report.is_none()
-                    && view.error.is_some()
-                    && row.step.is_some_and(|i| i + 1 == view.steps().len());
+                // The step a failed build stopped at, and one BuildKit
+                // cancelled beside it, made no layer: neither is a
+                // metadata step.
+                let no_layer = match step.map(|s| &s.verdict) {
+                    Some(Verdict::Miss {
+                        why: MissReason::Failed { .. },
+                    }) => "row.failed",
+                    Some(Verdict::Miss {
+                        why: MissReason::Canceled { .. },
+                    }) => "row.canceled",
+                    _ => "row.metadata",
+                };
                 let (size, digest) = match step.and_then(|s| s.layer.as_ref()) {
                     Some(l) => (human_size(l.size), format!("{}…", &l.diff_id.hex()[..6])),
-                    None if stopped_here => (String::new(), tr(model.lang, "row.failed")),
-                    None => (String::new(), tr(model.lang, "row.metadata")),
+                    None => (String::new(), tr(model.lang, no_layer)),
                 };
                 // docker's verdict, when it built this build, takes the
                 // digest's place (and the size's, in a narrow column)

@@ -98,6 +98,9 @@ fn miss_reasons() -> Vec<MissReason> {
         R::Failed {
             error: s("process \"/bin/sh -c false\" did not complete successfully: exit code: 1"),
         },
+        R::Canceled {
+            failed: s("RUN make"),
+        },
     ];
     for r in &all {
         match r {
@@ -117,7 +120,8 @@ fn miss_reasons() -> Vec<MissReason> {
             | R::BaseImageChanged
             | R::FlagsChanged
             | R::GlobalArg
-            | R::Failed { .. } => {}
+            | R::Failed { .. }
+            | R::Canceled { .. } => {}
         }
     }
     all

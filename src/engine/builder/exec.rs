@@ -109,6 +109,7 @@ impl Run<'_> {
                         }
                     };
                     self.failed_output = format!("{log}/bin/sh: can't create {why}\n");
+                    self.failed_seconds = seconds;
                     return Err(self.fail(message, Some(cmd.span)));
                 }
                 for (id, content) in kept {
@@ -439,8 +440,10 @@ impl Run<'_> {
             if builder == BuilderKind::Classic {
                 e.exit_code = code;
             }
-            // The failed step shows what the command printed.
+            // The failed step shows what the command printed, and how long
+            // it ran before it failed.
             self.failed_output = log;
+            self.failed_seconds = 0.2 + result.simulated_seconds();
             return Err(e);
         }
         // A command's own cost plus what it slept and what its package

@@ -107,7 +107,7 @@ impl Run<'_> {
             CommandKind::Healthcheck(h) => {
                 health = match st.config.set_healthcheck(h) {
                     Ok(h) => h,
-                    Err(m) => return Err(self.fail(m, Some(cmd.span))),
+                    Err(m) => return Err(self.fail_before_solve(m, Some(cmd.span))),
                 };
                 M::Healthcheck(&health)
             }

@@ -69,14 +69,7 @@ pub fn stage_order(plan: &Plan, target: usize, builder: BuilderKind) -> Vec<usiz
                     }
                 }
                 for cmd in &stage.commands {
-                    match &cmd.kind {
-                        CommandKind::Copy(c) => todo.extend(c.from_stage),
-                        // `RUN --mount=from=STAGE` needs that stage too.
-                        CommandKind::Run(r) => {
-                            todo.extend(r.mounts.iter().filter_map(|m| m.from_stage));
-                        }
-                        _ => {}
-                    }
+                    todo.extend(cmd.stages_read());
                 }
             }
             needed.into_iter().collect()

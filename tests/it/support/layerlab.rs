@@ -192,7 +192,12 @@ fn step(s: &layerlab::engine::report::StepReport, mode: Mode) -> Step {
         cached: s.verdict.cached(),
         // BuildKit marks the failing step ERROR; the classic builder does not.
         error: failed && mode == Mode::Buildkit,
-        canceled: false,
+        canceled: matches!(
+            s.verdict,
+            Verdict::Miss {
+                why: MissReason::Canceled { .. }
+            }
+        ),
     }
 }
 
