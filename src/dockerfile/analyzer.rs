@@ -797,14 +797,38 @@ impl Analyzer {
             );
             return None;
         };
-        Some(CommandKind::Healthcheck(Healthcheck {
+        let check = Healthcheck {
             test,
             interval: flag_value(&ins.flags, "interval"),
             timeout: flag_value(&ins.flags, "timeout"),
             start_period: flag_value(&ins.flags, "start-period"),
             start_interval: flag_value(&ins.flags, "start-interval"),
             retries: flag_value(&ins.flags, "retries"),
-        }))
+        };
+        // Docker's parser reads the options, so both builders refuse a bad
+        // one before any step (checked on dockerd 20.10: `--interval=bad`).
+        let durations = [
+            &check.interval,
+            &check.timeout,
+            &check.start_period,
+            &check.start_interval,
+        ];
+        let bad = durations
+            .into_iter()
+            .flatten()
+            .find(|v| !v.is_empty() && crate::gofmt::parse_duration(v).is_none());
+        if let Some(value) = bad {
+            let value = value.clone();
+            self.error(ins.span, DiagnosticKind::HealthcheckBadDuration { value });
+            return None;
+        }
+        let bad_retries = |r: &&String| !r.is_empty() && r.parse::<i32>().is_err();
+        if let Some(value) = check.retries.as_ref().filter(bad_retries) {
+            let value = value.clone();
+            self.error(ins.span, DiagnosticKind::HealthcheckBadRetries { value });
+            return None;
+        }
+        Some(CommandKind::Healthcheck(check))
     }
 
     /// `CMD [node, app.js]` looks like exec form but is not JSON, so Docker
@@ -969,6 +993,25 @@ mod tests {
             plan.errors().next().map(|d| &d.kind),
             Some(DiagnosticKind::InvalidFromStage { index: 1, .. })
         ));
+    }
+
+    #[test]
+    fn a_healthcheck_option_docker_cannot_read_is_a_parse_error() {
+        let error = |src: &str| {
+            let plan = analyze(&crate::dockerfile::parse(src).unwrap());
+            let d = plan.errors().next().map(|d| (d.span.line, d.message()));
+            d
+        };
+        let bad = "FROM busybox\nHEALTHCHECK --interval=bad CMD true\n";
+        assert_eq!(
+            error(bad),
+            Some((2, "time: invalid duration \"bad\"".to_string()))
+        );
+        let bad = "FROM busybox\nHEALTHCHECK --retries=x CMD true\n";
+        let (_, message) = error(bad).expect("an error");
+        assert_eq!(message, "strconv.ParseInt: parsing \"x\": invalid syntax");
+        let good = "FROM busybox\nHEALTHCHECK --interval=1m30s --timeout= --retries=3 CMD true\n";
+        assert_eq!(error(good), None);
     }
 
     #[test]

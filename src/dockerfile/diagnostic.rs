@@ -119,6 +119,14 @@ pub enum DiagnosticKind {
     HealthcheckUnknownType {
         kind: String,
     },
+    /// `--interval=bad`: Docker's parser reads the durations (Go's syntax).
+    HealthcheckBadDuration {
+        value: String,
+    },
+    /// `--retries=x`: not a whole number.
+    HealthcheckBadRetries {
+        value: String,
+    },
     LegacyEnvForm,
     MaintainerDeprecated,
     /// `CMD [node, app.js]`: looks like exec form, is shell form.
@@ -285,6 +293,12 @@ impl DiagnosticKind {
             K::HealthcheckUnknownType { kind } => {
                 Message::new("diag.healthcheck_unknown_type").arg("kind", format!("{kind:?}"))
             }
+            K::HealthcheckBadDuration { value } => {
+                Message::new("diag.healthcheck_bad_duration").arg("value", format!("{value:?}"))
+            }
+            K::HealthcheckBadRetries { value } => {
+                Message::new("diag.healthcheck_bad_retries").arg("value", format!("{value:?}"))
+            }
             K::LegacyEnvForm => Message::new("diag.legacy_env_form"),
             K::MaintainerDeprecated => Message::new("diag.maintainer_deprecated"),
             K::CheckJsonArgsRecommended { keyword } => {
@@ -417,7 +431,9 @@ impl DiagnosticKind {
             | K::EmptyVolume
             | K::HealthcheckNoneWithArguments
             | K::HealthcheckMissingCommand
-            | K::HealthcheckUnknownType { .. } => return None,
+            | K::HealthcheckUnknownType { .. }
+            | K::HealthcheckBadDuration { .. }
+            | K::HealthcheckBadRetries { .. } => return None,
             // A build check: why the rule exists (BuildKit's description
             // of it), from the catalog key of its page.
             _ => return self.check_why(),

@@ -211,6 +211,8 @@ fn diagnostic_kinds() -> Vec<DiagnosticKind> {
         K::HealthcheckNoneWithArguments,
         K::HealthcheckMissingCommand,
         K::HealthcheckUnknownType { kind: s("RUN") },
+        K::HealthcheckBadDuration { value: s("bad") },
+        K::HealthcheckBadRetries { value: s("x") },
         K::LegacyEnvForm,
         K::MaintainerDeprecated,
         K::JsonLookalike { keyword: s("CMD") },
@@ -383,6 +385,8 @@ fn diagnostic_kinds() -> Vec<DiagnosticKind> {
             | K::HealthcheckNoneWithArguments
             | K::HealthcheckMissingCommand
             | K::HealthcheckUnknownType { .. }
+            | K::HealthcheckBadDuration { .. }
+            | K::HealthcheckBadRetries { .. }
             | K::LegacyEnvForm
             | K::MaintainerDeprecated
             | K::JsonLookalike { .. }

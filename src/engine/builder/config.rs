@@ -56,8 +56,25 @@ impl RunConfig {
     }
 
     /// `EXPOSE 80` → `80/tcp`.
-    pub fn expose(&mut self, port: &str) {
-        self.exposed_ports.insert(port_proto(port));
+    /// `EXPOSE 80`, or a range, `8000-8001/udp`: the config lists each
+    /// port of it (recorded: our 86). The word is one `check_port` took.
+    pub fn expose(&mut self, word: &str) {
+        let full = port_proto(word);
+        let (ports, proto) = full.split_once('/').unwrap_or((&full, "tcp"));
+        match ports.split_once('-') {
+            Some((lo, hi)) => {
+                let (lo, hi) = (
+                    lo.parse::<u16>().unwrap_or(0),
+                    hi.parse::<u16>().unwrap_or(0),
+                );
+                for port in lo..=hi {
+                    self.exposed_ports.insert(format!("{port}/{proto}"));
+                }
+            }
+            None => {
+                self.exposed_ports.insert(full.clone());
+            }
+        }
     }
 
     /// `HEALTHCHECK`: stores the check and returns it in the form history
@@ -126,6 +143,63 @@ impl RunConfig {
     }
 }
 
+/// An `EXPOSE` word as Docker's port parser takes it: a port or a range
+/// of them (`8000-8010`), optionally `/tcp`, `/udp` or `/sctp`; otherwise
+/// the error in Docker's words (checked on dockerd 20.10: `EXPOSE abc`).
+pub fn check_port(word: &str) -> Result<(), String> {
+    let (port, proto) = word.split_once('/').unwrap_or((word, "tcp"));
+    if !["tcp", "udp", "sctp"].contains(&proto.to_ascii_lowercase().as_str()) {
+        return Err(format!("Invalid proto: {proto}"));
+    }
+    let number = |p: &str| {
+        (!p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| p.parse::<u16>().ok())
+            .flatten()
+    };
+    let valid = match port.split_once('-') {
+        Some((lo, hi)) => matches!((number(lo), number(hi)), (Some(l), Some(h)) if l <= h),
+        None => number(port).is_some(),
+    };
+    if valid {
+        Ok(())
+    } else {
+        Err(format!("Invalid containerPort: {port}"))
+    }
+}
+
+/// Signal names Docker knows on Linux, without their `SIG`.
+const SIGNALS: &[&str] = &[
+    "ABRT", "ALRM", "BUS", "CHLD", "CLD", "CONT", "FPE", "HUP", "ILL", "INT", "IO", "IOT", "KILL",
+    "PIPE", "POLL", "PROF", "PWR", "QUIT", "SEGV", "STKFLT", "STOP", "SYS", "TERM", "TRAP", "TSTP",
+    "TTIN", "TTOU", "UNUSED", "URG", "USR1", "USR2", "VTALRM", "WINCH", "XCPU", "XFSZ", "RTMIN",
+    "RTMAX",
+];
+
+/// A `STOPSIGNAL` as Docker parses it: a number other than 0, or a
+/// signal's name with or without `SIG`, in any case (`RTMIN+3` and
+/// `RTMAX-2` too); otherwise the error in Docker's words (checked on
+/// dockerd 20.10: `STOPSIGNAL NOPE`).
+pub fn check_signal(signal: &str) -> Result<(), String> {
+    let invalid = || Err(format!("Invalid signal: {signal}"));
+    if let Ok(n) = signal.parse::<i64>() {
+        return if n == 0 { invalid() } else { Ok(()) };
+    }
+    let upper = signal.to_ascii_uppercase();
+    let name = upper.strip_prefix("SIG").unwrap_or(&upper);
+    // RTMIN+1 … RTMIN+15 and RTMAX-14 … RTMAX-1
+    let realtime = |base: &str, sign: char, most: u8| {
+        name.strip_prefix(base)
+            .and_then(|r| r.strip_prefix(sign))
+            .and_then(|n| n.parse::<u8>().ok())
+            .is_some_and(|n| (1..=most).contains(&n))
+    };
+    if SIGNALS.contains(&name) || realtime("RTMIN", '+', 15) || realtime("RTMAX", '-', 14) {
+        Ok(())
+    } else {
+        invalid()
+    }
+}
+
 /// `80` → `80/tcp`, `53/UDP` → `53/udp`.
 pub fn port_proto(port: &str) -> String {
     if port.contains('/') {
@@ -184,5 +258,50 @@ pub fn history_row(
             BuilderKind::Classic => String::new(),
         },
         built_in,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ports_as_docker_parses_them() {
+        for ok in ["80", "80/tcp", "53/UDP", "8000-8010", "9/sctp", "65535"] {
+            assert_eq!(check_port(ok), Ok(()), "{ok}");
+        }
+        assert_eq!(check_port("abc"), Err("Invalid containerPort: abc".into()));
+        assert_eq!(
+            check_port("70000"),
+            Err("Invalid containerPort: 70000".into())
+        );
+        assert_eq!(
+            check_port("90-80"),
+            Err("Invalid containerPort: 90-80".into())
+        );
+        assert_eq!(check_port("80/http"), Err("Invalid proto: http".into()));
+        let mut config = RunConfig::default();
+        config.expose("8000-8002/UDP");
+        config.expose("80");
+        let ports: Vec<&str> = config.exposed_ports.iter().map(String::as_str).collect();
+        assert_eq!(ports, ["80/tcp", "8000/udp", "8001/udp", "8002/udp"]);
+    }
+
+    #[test]
+    fn signals_as_docker_parses_them() {
+        for ok in [
+            "SIGTERM",
+            "term",
+            "KILL",
+            "9",
+            "SIGRTMIN+3",
+            "RTMAX-14",
+            "-1",
+        ] {
+            assert_eq!(check_signal(ok), Ok(()), "{ok}");
+        }
+        for bad in ["NOPE", "0", "SIGRTMAX-15", "RTMIN+16", "SIG"] {
+            assert_eq!(check_signal(bad), Err(format!("Invalid signal: {bad}")));
+        }
     }
 }

@@ -77,6 +77,9 @@ impl Run<'_> {
                         Err(e) => return Err(self.expand_failed(p, &e, cmd.span)),
                     }
                 }
+                if let Some(e) = out.iter().find_map(|w| config::check_port(w).err()) {
+                    return Err(self.fail_before_solve(e, Some(cmd.span)));
+                }
                 for w in &out {
                     st.config.expose(w);
                 }
@@ -101,6 +104,9 @@ impl Run<'_> {
             }
             CommandKind::StopSignal(sig) => {
                 text_buf = self.expand(sig, st, cmd.span)?;
+                if let Err(e) = config::check_signal(&text_buf) {
+                    return Err(self.fail_before_solve(e, Some(cmd.span)));
+                }
                 st.config.stop_signal = Some(text_buf.clone());
                 M::StopSignal(&text_buf)
             }

@@ -43,10 +43,15 @@ impl Run<'_> {
         if let Some(url) = patterns.iter().find(|p| {
             p.starts_with("http://") || p.starts_with("https://") || p.starts_with("git@")
         }) {
-            return Err(self.fail(
-                format!("{url}: layerlab works offline and cannot download remote sources"),
-                Some(cmd.span),
-            ));
+            // BuildKit fetches remote sources as it starts solving, so on the
+            // offline engine it fails before any step (checked on dockerd
+            // 20.10 with --network=none).
+            let message =
+                format!("{url}: layerlab works offline and cannot download remote sources");
+            return Err(match self.opts.builder {
+                BuilderKind::Buildkit => self.fail_before_solve(message, Some(cmd.span)),
+                BuilderKind::Classic => self.fail(message, Some(cmd.span)),
+            });
         }
         let dest_raw = self.expand(&copy.dest, st, cmd.span)?;
         let dest = config::copy_dest(&st.config.working_dir, &dest_raw);
@@ -66,6 +71,14 @@ impl Run<'_> {
         let chmod = match &copy.chmod {
             Some(spec) => match copy::parse_chmod(spec) {
                 Ok(m) => Some(m),
+                // Docker 20.10's BuildKit reads the mode as octal and drops
+                // one it cannot read, without a word (recorded: our 86).
+                Err(_)
+                    if self.opts.builder == BuilderKind::Buildkit
+                        && self.opts.frontend == ht::BuildkitFrontend::Docker2010 =>
+                {
+                    None
+                }
                 Err(m) => return Err(self.fail(m, Some(cmd.span))),
             },
             None => None,
@@ -158,7 +171,7 @@ impl Run<'_> {
                         // expanded: `--chown=$U` misses when ENV U
                         // changes (our 79)
                         chown: chown_expanded,
-                        chmod: copy.chmod.clone(),
+                        chmod: chmod.and(copy.chmod.clone()),
                         link: copy.link,
                         parents: copy.parents,
                         excludes: copy.excludes.clone(),

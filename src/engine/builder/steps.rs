@@ -78,10 +78,10 @@ pub fn stage_order(plan: &Plan, target: usize, builder: BuilderKind) -> Vec<usiz
 }
 
 /// BuildKit's frontend names steps by stage once it has more than one
-/// state to build from, and a mount that reads no stage of the Dockerfile
-/// adds one: a cache mount (it starts from an empty image) or a bind mount
+/// state to build from, and a mount or a copy that reads no stage of the
+/// Dockerfile adds one: a cache mount (it starts from an empty image) or a bind mount
 /// `from=` an image (recorded: our 69, `[stage-0 2/3]` in a one-stage build).
-fn mounts_add_a_state(plan: &Plan) -> bool {
+fn adds_a_state(plan: &Plan) -> bool {
     use crate::dockerfile::mount::MountType;
     plan.stages
         .iter()
@@ -92,6 +92,8 @@ fn mounts_add_a_state(plan: &Plan) -> bool {
                     && (m.kind == MountType::Cache
                         || (m.kind == MountType::Bind && m.from.is_some()))
             }),
+            // `COPY --from=IMAGE` too (recorded: our 86).
+            CommandKind::Copy(c) => c.from_stage.is_none() && c.from.is_some(),
             _ => false,
         })
 }
@@ -112,7 +114,7 @@ pub struct Numbering {
 impl Numbering {
     pub fn new(plan: &Plan, order: &[usize], builder: BuilderKind) -> Numbering {
         let multi =
-            plan.stages.len() > 1 || (builder == BuilderKind::Buildkit && mounts_add_a_state(plan));
+            plan.stages.len() > 1 || (builder == BuilderKind::Buildkit && adds_a_state(plan));
         let mut labels = BTreeMap::new();
         let mut totals = BTreeMap::new();
         let mut scratch = BTreeSet::new();
