@@ -186,7 +186,26 @@ impl ExecResult {
 
 /// Runs `script` as `/bin/sh -c SCRIPT` does.
 pub fn run(script: &str, ctx: &mut ExecContext<'_>) -> ExecResult {
-    Shell::new(ctx).run_script(script)
+    as_its_user(ctx, |ctx| Shell::new(ctx).run_script(script))
+}
+
+/// Runs `body` with the process's user holding for its writes: one that is
+/// not root meets the permission bits (`USER app` then `RUN touch /x`:
+/// Permission denied, as on the engine, recorded: our 88).
+fn as_its_user<T>(ctx: &mut ExecContext<'_>, body: impl FnOnce(&mut ExecContext<'_>) -> T) -> T {
+    let groups = match &ctx.groups {
+        Some(groups) => groups.clone(),
+        None => crate::filesystem::users::member_of(ctx.fs, &ctx.user),
+    };
+    ctx.fs
+        .set_process(Some(crate::filesystem::rootfs::Credentials {
+            uid: ctx.user.uid,
+            gid: ctx.user.gid,
+            groups,
+        }));
+    let out = body(ctx);
+    ctx.fs.set_process(None);
+    out
 }
 
 /// Runs one line typed into an interactive shell whose state `state`
@@ -196,12 +215,12 @@ pub fn run_line(
     ctx: &mut ExecContext<'_>,
     state: &mut ShellState,
 ) -> (ExecResult, bool) {
-    Shell::new(ctx).run_line(line, state)
+    as_its_user(ctx, |ctx| Shell::new(ctx).run_line(line, state))
 }
 
 /// Runs `argv` without a shell (exec-form RUN): the first word is looked
 /// up in `$PATH` (or taken as a path when it holds a `/`). Failures read as
 /// the runtime's: `exec: "foo": executable file not found in $PATH`, 127.
 pub fn run_argv(argv: &[String], ctx: &mut ExecContext<'_>) -> ExecResult {
-    Shell::new(ctx).run_exec_form(argv)
+    as_its_user(ctx, |ctx| Shell::new(ctx).run_exec_form(argv))
 }

@@ -430,7 +430,7 @@ mod tests {
         // Each looks at the files below a cached step, one way or another
         // (a COPY --from's key holds the checksums of what it copies).
         let looking = [
-            "FROM alpine AS base\nCOPY app.js /app/\nRUN echo made > /made\nUSER nobody\nWORKDIR /w\nRUN cat /app/app.js /made > /seen\n",
+            "FROM alpine AS base\nCOPY app.js /app/\nRUN echo made > /made\nUSER nobody\nWORKDIR /w\nRUN cat /app/app.js /made > /tmp/seen\n",
             "FROM alpine AS base\nCOPY app.js /app/\nRUN echo made > /made\nUSER nobody\nWORKDIR /w\n\
              FROM alpine\nCOPY --from=base /made /w /copied/\nRUN echo two > /two\n",
             "FROM alpine AS base\nCOPY app.js /app/\nRUN echo made > /made\nUSER nobody\nWORKDIR /w2\n",

@@ -6,6 +6,7 @@
 //! [`RootFs::commit`] freezes it so the next step starts on top. Lower layers
 //! are `Arc`-shared, so the builder can keep a snapshot per step for free.
 
+mod access;
 mod changes;
 mod lower;
 mod node;
@@ -18,7 +19,9 @@ use std::sync::Arc;
 
 use crate::filesystem::blob::Blob;
 use crate::limits;
+use access::Access;
 
+pub use access::Credentials;
 pub use changes::{Change, LayerChanges};
 pub use node::{FsError, Node, NodeKind, PERM_MASK};
 pub use path::PathKey;
@@ -68,6 +71,9 @@ pub struct RootFs {
     /// What is mounted while a process runs over the view: the kernel
     /// refuses some writes there (see [`RootFs::set_mounts`]).
     mounts: Vec<MountPoint>,
+    /// Who the running process is, when it is not root: the permission
+    /// bits its writes meet (see [`RootFs::set_process`]).
+    process: Option<Credentials>,
 }
 
 /// A mount point a running process sees, and what it lets it write.
@@ -157,6 +163,7 @@ impl RootFs {
             upper: LayerChanges::new(),
             now,
             mounts: Vec::new(),
+            process: None,
         }
     }
 
@@ -167,11 +174,39 @@ impl RootFs {
         self.mounts = mounts;
     }
 
+    /// While a process runs: who it is, so that its writes meet the
+    /// permission bits (root, or None again when it ends, meets none).
+    pub fn set_process(&mut self, who: Option<Credentials>) {
+        self.process = who.filter(|w| w.uid != 0);
+    }
+
     /// Whether opening `path` for writing would be let (a shell checks its
     /// redirection's target before the command runs, as open(2) would).
     pub fn check_write(&self, path: &str) -> Result<(), FsError> {
         let r = self.resolve(path, true)?;
-        self.allowed(&r.key, path, false)
+        self.allowed(&r.key, path, false)?;
+        self.permitted(&r, path, Self::writing(&r))
+    }
+
+    /// Writing a file: its content when it exists, else a new entry.
+    fn writing(r: &Resolved) -> Access {
+        if r.node.is_some() {
+            Access::Content
+        } else {
+            Access::Entry
+        }
+    }
+
+    /// Whether the running process's permissions let this write at `r`.
+    fn permitted(&self, r: &Resolved, path: &str, access: Access) -> Result<(), FsError> {
+        let Some(who) = &self.process else {
+            return Ok(());
+        };
+        let dir = match (access, r.key.parent()) {
+            (Access::Entry, Some(parent)) => self.resolve(&format!("/{parent}"), false)?.node,
+            _ => None,
+        };
+        who.check(access, dir.as_ref(), r.node.as_ref(), path)
     }
 
     /// Whether the kernel lets this write (or, `removing`, this unlink or
@@ -309,6 +344,7 @@ impl RootFs {
     ) -> Result<(), FsError> {
         let r = self.resolve(path, true)?;
         self.allowed(&r.key, path, false)?;
+        self.permitted(&r, path, Self::writing(&r))?;
         let node = Node::file(blob, mode, uid, gid).with_mtime(self.now);
         match &r.node {
             Some(n) if n.is_dir() => Err(FsError::IsADirectory(path.to_owned())),
@@ -333,6 +369,7 @@ impl RootFs {
     pub fn put(&mut self, path: &str, node: Node) -> Result<(), FsError> {
         let r = self.resolve(path, false)?;
         self.allowed(&r.key, path, false)?;
+        self.permitted(&r, path, Access::Entry)?;
         match &r.node {
             Some(old) if old.is_dir() && node.is_dir() => self.set_at(&r.key, node),
             Some(_) => {
@@ -405,6 +442,7 @@ impl RootFs {
             return Err(FsError::AlreadyExists(path.to_owned()));
         }
         self.allowed(&r.key, path, false)?;
+        self.permitted(&r, path, Access::Entry)?;
         self.create(&r.key, r.lower_visible, node);
         self.touch_parent(&r.key);
         Ok(())
@@ -433,6 +471,7 @@ impl RootFs {
                 return Err(FsError::AlreadyExists(path.to_owned()));
             }
             self.allowed(&r.key, path, false)?;
+            self.permitted(&r, path, Access::Entry)?;
             let node = if last {
                 Node::dir(mode, uid, gid)
             } else {
@@ -446,7 +485,12 @@ impl RootFs {
 
     /// Creates the symlink `path` pointing at `target` (stored verbatim).
     pub fn symlink(&mut self, target: &str, path: &str) -> Result<(), FsError> {
-        self.create_new(path, Node::symlink(target).with_mtime(self.now))
+        let mut link = Node::symlink(target).with_mtime(self.now);
+        // The running process owns what it links (root when none runs).
+        if let Some(who) = &self.process {
+            (link.uid, link.gid) = (who.uid, who.gid);
+        }
+        self.create_new(path, link)
     }
 
     /// Removes a file, symlink or empty directory (a final symlink itself is
@@ -477,6 +521,7 @@ impl RootFs {
             return Err(FsError::InvalidArgument(path.to_owned()));
         }
         self.allowed(&r.key, path, true)?;
+        self.permitted(&r, path, Access::Entry)?;
         Ok(r)
     }
 
@@ -504,6 +549,8 @@ impl RootFs {
         }
         self.allowed(&src.key, from, true)?;
         self.allowed(&dst.key, to, dst.node.is_some())?;
+        self.permitted(&src, from, Access::Entry)?;
+        self.permitted(&dst, to, Access::Entry)?;
         if dst.key.is_inside(&src.key) || dst.key.is_root() {
             return Err(FsError::InvalidArgument(to.to_owned()));
         }
@@ -845,10 +892,11 @@ impl RootFs {
         change: impl FnOnce(&mut Node),
     ) -> Result<(), FsError> {
         let r = self.existing(path, follow)?;
+        self.allowed(&r.key, path, false)?;
+        self.permitted(&r, path, Access::Owner)?;
         let Some(mut node) = r.node else {
             return Err(FsError::NotFound(path.to_owned()));
         };
-        self.allowed(&r.key, path, false)?;
         change(&mut node);
         self.set_at(&r.key, node);
         Ok(())

@@ -178,6 +178,8 @@ pub(crate) fn with_path(e: &FsError, path: &str) -> FsError {
         FsError::NameTooLong(_) => FsError::NameTooLong(p),
         FsError::ReadOnly(_) => FsError::ReadOnly(p),
         FsError::Busy(_) => FsError::Busy(p),
+        FsError::PermissionDenied(_) => FsError::PermissionDenied(p),
+        FsError::NotPermitted(_) => FsError::NotPermitted(p),
     }
 }
 

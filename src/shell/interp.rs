@@ -832,7 +832,12 @@ impl<'c, 'fs> Shell<'c, 'fs> {
         };
         let parent_is_dir = self.ctx.fs.stat(parent).is_ok_and(|n| n.is_dir());
         match self.ctx.fs.check_write(&path) {
-            Err(e @ FsError::ReadOnly(_)) | Err(e @ FsError::NotFound(_)) if parent_is_dir => {
+            Err(
+                e @ (FsError::ReadOnly(_)
+                | FsError::NotFound(_)
+                | FsError::PermissionDenied(_)
+                | FsError::NotPermitted(_)),
+            ) if parent_is_dir => {
                 return Err(Ok(format!("can't create {target}: {}", e.strerror())));
             }
             _ => {}

@@ -368,8 +368,16 @@ impl Run<'_> {
                 builder == BuilderKind::Buildkit && frontend == BuildkitFrontend::Docker2010;
             let name = st.config.user.split(':').next().unwrap_or("").to_string();
             let no_passwd = fs.read_file("/etc/passwd").is_err();
+            // ... but for a `uid:gid` of numbers, taken as it is (recorded:
+            // `USER 1000:1000` runs, our 88).
+            let ids = |w: &str| w == "root" || w.parse::<u32>().is_ok();
+            let numeric = st
+                .config
+                .user
+                .split_once(':')
+                .is_some_and(|(u, g)| ids(u) && ids(g));
             match crate::filesystem::users::User::resolve(&st.config.user, fs) {
-                Ok(_) if strict && no_passwd => {
+                Ok(_) if strict && no_passwd && !numeric => {
                     let why = format!("unable to find user {name}: invalid argument");
                     return Err(self.fail(failure(&why), Some(cmd.span)));
                 }

@@ -141,6 +141,12 @@ pub enum FsError {
     /// EBUSY: removing or renaming a mount point.
     #[error("{0}: Device or resource busy")]
     Busy(String),
+    /// EACCES: the permission bits do not let the process write there.
+    #[error("{0}: Permission denied")]
+    PermissionDenied(String),
+    /// EPERM: only the owner (or root) may do this.
+    #[error("{0}: Operation not permitted")]
+    NotPermitted(String),
 }
 
 impl FsError {
@@ -156,7 +162,9 @@ impl FsError {
             | Self::InvalidArgument(p)
             | Self::NameTooLong(p)
             | Self::ReadOnly(p)
-            | Self::Busy(p) => p,
+            | Self::Busy(p)
+            | Self::PermissionDenied(p)
+            | Self::NotPermitted(p) => p,
         }
     }
 
@@ -173,6 +181,8 @@ impl FsError {
             Self::NameTooLong(_) => "File name too long",
             Self::ReadOnly(_) => "Read-only file system",
             Self::Busy(_) => "Device or resource busy",
+            Self::PermissionDenied(_) => "Permission denied",
+            Self::NotPermitted(_) => "Operation not permitted",
         }
     }
 }
