@@ -237,6 +237,10 @@ impl Shell<'_, '_> {
     }
 
     fn declare(&mut self, name: &str, args: &[String]) -> Status {
+        if name == "local" && self.locals.is_empty() {
+            self.builtin_error(name, "not in a function");
+            return Err(Flow::Exit(2));
+        }
         let mut io = Io::default();
         let names: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
         if names.is_empty() {
@@ -270,6 +274,17 @@ impl Shell<'_, '_> {
             if !parser::is_name(n) {
                 self.builtin_error(name, &format!("{n}: bad variable name"));
                 return Err(Flow::Exit(2));
+            }
+            if name == "local" {
+                // The first `local` of a name in a function saves what the
+                // caller sees; return puts it back. Without a value the
+                // variable keeps the caller's, as in ash.
+                let prev = self.var_entry(n).cloned();
+                if let Some(frame) = self.locals.last_mut() {
+                    if !frame.iter().any(|(f, _)| f == n) {
+                        frame.push((n.to_owned(), prev));
+                    }
+                }
             }
             if let Some(v) = value {
                 if let Err(msg) = self.set_var(n, v) {

@@ -177,6 +177,9 @@ pub struct Shell<'c, 'fs> {
     errexit_off: usize,
     pub(crate) loop_depth: usize,
     pub(crate) func_depth: usize,
+    /// One frame per running function: the variables `local` shadowed,
+    /// with what they were before (None: unset), restored on return.
+    pub(crate) locals: Vec<Vec<(String, Option<Var>)>>,
     /// Status of the last command substitution (for `x=$(false)`).
     pub(crate) subst_status: Option<i32>,
     pub(crate) line: usize,
@@ -271,6 +274,7 @@ impl<'c, 'fs> Shell<'c, 'fs> {
             errexit_off: 0,
             loop_depth: 0,
             func_depth: 0,
+            locals: Vec::new(),
             subst_status: None,
             line: 0,
             slept: 0,
@@ -1295,7 +1299,12 @@ impl<'c, 'fs> Shell<'c, 'fs> {
         self.enter()?;
         let saved = std::mem::replace(&mut self.scope.positional, argv[1..].to_vec());
         self.func_depth += 1;
+        self.locals.push(Vec::new());
         let result = self.exec_command(body);
+        for (name, prev) in self.locals.pop().unwrap_or_default().into_iter().rev() {
+            self.scope.vars.retain(|v| v.name != name);
+            self.scope.vars.extend(prev);
+        }
         self.func_depth -= 1;
         self.scope.positional = saved;
         self.leave();
