@@ -20,6 +20,9 @@ pub mod registry;
 
 use registry::{Io, Registry};
 
+/// The status of a process SIGPIPE ended: 128 + 13.
+pub const SIGPIPE_STATUS: i32 = 141;
+
 /// Why execution stops going forward.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Flow {
@@ -166,6 +169,8 @@ pub struct Shell<'c, 'fs> {
     pub(crate) status: i32,
     fds: BTreeMap<u32, Fd>,
     bufs: Vec<Vec<u8>>,
+    /// The buffers in `bufs` that are pipes to a later pipeline stage.
+    pipes: Vec<usize>,
     /// What reached the top-level stdout and stderr, in the order it was
     /// written: one stream, as a terminal or `docker build` shows them.
     output: Vec<u8>,
@@ -263,6 +268,7 @@ impl<'c, 'fs> Shell<'c, 'fs> {
                 (2, Fd::Buf(STDERR_BUF)),
             ]),
             bufs: vec![Vec::new(), Vec::new()],
+            pipes: Vec::new(),
             output: Vec::new(),
             files: Vec::new(),
             inputs: vec![Input {
@@ -439,6 +445,14 @@ impl<'c, 'fs> Shell<'c, 'fs> {
 
     pub fn limits(&self) -> Limits {
         self.ctx.limits
+    }
+
+    /// Whether stdout is a pipe to a later pipeline stage. The stages run
+    /// one after the other, so a pipe holds up to `max_bytes`; a writer
+    /// that would go past it is ended as SIGPIPE ends one whose reader
+    /// went away (`yes | head -n 3`), the reader getting what fitted.
+    pub fn stdout_is_pipe(&self) -> bool {
+        matches!(self.fds.get(&1), Some(Fd::Buf(i)) if self.pipes.contains(i))
     }
 
     /// The working directory.
@@ -651,6 +665,16 @@ impl<'c, 'fs> Shell<'c, 'fs> {
         }
         let max = self.ctx.limits.max_bytes;
         let len = match self.fds.get(&fd) {
+            Some(&Fd::Buf(i)) if self.pipes.contains(&i) => {
+                let b = &mut self.bufs[i];
+                if b.len() + bytes.len() > max {
+                    let room = max.saturating_sub(b.len());
+                    b.extend_from_slice(&bytes[..room]);
+                    return Err(Flow::Exit(SIGPIPE_STATUS));
+                }
+                b.extend_from_slice(bytes);
+                None
+            }
             Some(&Fd::Buf(i)) => {
                 if i == STDOUT_BUF || i == STDERR_BUF {
                     self.output.extend_from_slice(bytes);
@@ -1004,10 +1028,12 @@ impl<'c, 'fs> Shell<'c, 'fs> {
                 self.bufs.push(Vec::new());
                 let b = self.bufs.len() - 1;
                 self.fds.insert(1, Fd::Buf(b));
+                self.pipes.push(b);
                 Some(b)
             };
             let status = self.subshell(|sh| sh.exec_command(cmd));
             if let Some(b) = buf {
+                self.pipes.pop();
                 let data = self.bufs.pop().unwrap_or_default();
                 debug_assert_eq!(self.bufs.len(), b);
                 self.inputs.push(Input {

@@ -27,6 +27,21 @@ const ROWS: &[Row] = &[
         "/bin/sh: local: line 0: not in a function\n",
         2,
     ),
+    // `yes` and the pipe a writer is ended by (SIGPIPE, 141) when its
+    // reader has what it wants.
+    ("yes | head -n 3", "y\ny\ny\n", "", 0),
+    (
+        "set -o pipefail; yes | head -1; echo $?; yes a b | head -n 2",
+        "y\n141\na b\na b\n",
+        "",
+        141,
+    ),
+    (
+        "{ echo first; yes; } | head -n 2; yes | sed 3q; yes | tr -d '\\n' | head -c 5; echo",
+        "first\ny\ny\ny\ny\nyyyyy\n",
+        "",
+        0,
+    ),
 ];
 
 #[test]
