@@ -12,6 +12,7 @@ mod files;
 mod ls;
 mod od;
 mod regex;
+mod sed;
 mod stat;
 mod tar;
 mod text;

@@ -55,6 +55,122 @@ const ROWS: &[Row] = &[
         "",
         0,
     ),
+    // sed: ranges, blocks, c = y n N D h H g G x, labels and branches,
+    // -i SUFFIX, empty matches after a match, the g flag over a number.
+    (
+        "printf 'a\\nb\\nc\\nd\\n' | sed -n '2,3p'; printf 'a\\nb\\nc\\n' | sed '2d'; printf 'a\\nb\\n' | sed -e 's/a/x/' -e 's/b/y/'",
+        "b\nc\na\nc\nx\ny\n",
+        "",
+        0,
+    ),
+    (
+        "printf 'a\\nb\\nc\\n' | sed '$d'; printf 'a\\nb\\nc\\n' | sed '1!d'; printf 'hello\\n' | sed 's/l/L/2'",
+        "a\nb\na\nhelLo\n",
+        "",
+        0,
+    ),
+    (
+        "printf 'a\\n' | sed -n 'p;p'; printf 'a\\nb\\n' | sed '1i\\\nins'; printf 'a\\n' | sed 'a after'; printf 'a\\nb\\n' | sed '/a/c\\\nchanged'",
+        "a\na\nins\na\nb\na\nafter\nchanged\nb\n",
+        "",
+        0,
+    ),
+    (
+        "printf 'Hello\\n' | sed 's/hello/x/I'; printf 'one\\ntwo\\n' | sed = ; printf 'a\\n' | sed 'y/a/b/'",
+        "x\n1\none\n2\ntwo\nb\n",
+        "",
+        0,
+    ),
+    (
+        "printf 'a\\nb\\n' | sed -n '$p'; printf 'a\\nb\\nc\\n' | sed -n '/b/,$p'; printf 'a\\nb\\nc\\n' | sed '2q'",
+        "b\nb\nc\na\nb\n",
+        "",
+        0,
+    ),
+    (
+        "printf 'a\\nb\\n' > /f && sed -n '2{p;q}' /f; sed -i '/a/d' /f && cat /f",
+        "b\nb\n",
+        "",
+        0,
+    ),
+    (
+        "printf 'l1\\nl2\\n' > /f && sed -i.bak 's/l/L/' /f && cat /f /f.bak",
+        "L1\nL2\nl1\nl2\n",
+        "",
+        0,
+    ),
+    (
+        "seq 10 | sed -n '3,+2p'; seq 10 | sed -n '0~4p'; seq 10 | sed -n '2,1p'; seq 6 | sed '2,4c\\\nX'",
+        "3\n4\n5\n2\n1\nX\n5\n6\n",
+        "sed: unsupported command ~\n",
+        0,
+    ),
+    (
+        "seq 5 | sed -n '/2/,/4/{/3/!p}'; seq 3 | sed 'N;s/\\n/-/'; seq 4 | sed '$!N;s/\\n/+/'",
+        "2\n4\n1-2\n3\n1+2\n3+4\n",
+        "",
+        0,
+    ),
+    (
+        "seq 3 | sed -n 'h;n;G;p'; seq 3 | sed '1!G;h;$!d'; printf 'a b\\n' | sed 's/ /\\n/' ",
+        "2\n1\n3\n2\n1\na\nb\n",
+        "",
+        0,
+    ),
+    (
+        "printf 'aaa\\n' | sed ':a;s/a/b/;ta'; printf 'x\\n' | sed -e ':a' -e 's/x/y/' -e 'ta'; seq 3 | sed -n '$='",
+        "bbb\ny\n3\n",
+        "",
+        0,
+    ),
+    (
+        "printf 'foo\\nbar\\n' | sed '/foo/{n;s/bar/BAR/}'; printf 'k = v\\n' | sed -E 's/^([a-z]+) *= *(.*)$/\\2=\\1/'",
+        "foo\nBAR\nv=k\n",
+        "",
+        0,
+    ),
+    (
+        "printf 'x\\n' | sed 'b end; s/x/y/; :end'; printf '#c\\nv\\n' | sed '/^#/d' ; seq 3 | sed -n '2{p}'",
+        "x\nv\n2\n",
+        "",
+        0,
+    ),
+    (
+        "printf 'a\\n' | sed 's/a/&&\\&/'; printf 'tab\\n' | sed 's/a/\\t/'; seq 3 | sed '2!s/./X/'",
+        "aa&\nt\tb\nX\n2\nX\n",
+        "",
+        0,
+    ),
+    (
+        "printf 'no newline' | sed 's/no/yes/'; echo; printf 'a\\nb' | sed '$a end'; printf 'a' | sed -n p | od -c",
+        "yes newline\na\nb\nend\n0000000   a  \\n\n0000002\n",
+        "",
+        0,
+    ),
+    (
+        "printf 'a\\n' | sed 'q5'; echo $?; printf 'a\\n' | sed 'bnope'; echo $?; printf 'a\\n' | sed '{p'; echo $?",
+        "1\n1\na\na\n0\n",
+        "sed: missing command\nsed: can't find label for jump to 'nope'\n",
+        0,
+    ),
+    (
+        "printf '1\\n2\\n3\\n' | sed -n '2{n;p}'; seq 5 | sed '2,3d;4q'; seq 3 | sed 'D'",
+        "3\n1\n4\n",
+        "",
+        0,
+    ),
+    (
+        "seq 4 | sed 'n;d'; seq 5 | sed -n '2,4!p'; printf 'A\\n' | sed '/a/Id'",
+        "1\n3\n1\n5\n",
+        "sed: unsupported command I\n",
+        1,
+    ),
+    (
+        "printf 'a.b.c\\n' | sed 's/\\./:/2g' ; printf 'hello world\\n' | sed 's/\\(hello\\) \\(world\\)/\\2 \\1/'; printf 'ab\\n' | sed 's/b*/X/g'",
+        "a:b:c\nworld hello\nXaX\n",
+        "",
+        0,
+    ),
 ];
 
 #[test]

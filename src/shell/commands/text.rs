@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use super::regex::Regex;
+use super::sed::Script;
 use super::{inputs, read_input, Io, Opts, Registry};
 use crate::filesystem::blob::Blob;
 use crate::shell::interp::{base_name, Shell};
@@ -204,55 +205,43 @@ fn grep(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     i32::from(!any)
 }
 
-/// One sed command with its address.
-struct SedCmd {
-    addr: Option<Addr>,
-    negate: bool,
-    op: SedOp,
-}
-
-enum Addr {
-    Line(usize),
-    Last,
-    Regex(Regex),
-}
-
-enum SedOp {
-    Subst {
-        re: Regex,
-        repl: String,
-        global: bool,
-        print: bool,
-        nth: usize,
-    },
-    Delete,
-    Print,
-    Quit,
-    Append(String),
-    Insert(String),
-}
-
+/// `sed [-inrE] [-i[SUFFIX]] [-e SCRIPT]... [SCRIPT] [FILE]...`; the
+/// language is in [`super::sed`].
 fn sed(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
-    let o = Opts::parse(&argv[1..], "ef");
+    // `-i` takes its backup suffix attached (`-i.bak`), after any flags.
+    let mut suffix = None;
+    let args: Vec<String> = argv[1..]
+        .iter()
+        .map(
+            |a| match a.strip_prefix('-').and_then(|f| f.split_once('i')) {
+                Some((flags, sfx))
+                    if !a.starts_with("--") && flags.chars().all(|c| "nrEsu".contains(c)) =>
+                {
+                    if !sfx.is_empty() {
+                        suffix = Some(sfx.to_owned());
+                    }
+                    format!("-{flags}i")
+                }
+                _ => a.clone(),
+            },
+        )
+        .collect();
+    let o = Opts::parse(&args, "ef");
     let mut operands = o.operands.clone();
     let Some(scripts) = programs(&o, &mut operands) else {
         io.error("sed", "no script specified");
         return 1;
     };
-    let extended = o.has('E') || o.has('r');
-    let mut cmds = Vec::new();
-    for s in &scripts {
-        match parse_sed(s, extended) {
-            Ok(mut c) => cmds.append(&mut c),
-            Err(e) => {
-                io.error("sed", &e);
-                return 1;
-            }
+    let script = match Script::parse(&scripts.join("\n"), o.has('E') || o.has('r')) {
+        Ok(s) => s,
+        Err(e) => {
+            io.error("sed", &e);
+            return 1;
         }
-    }
+    };
     let quiet = o.has('n');
-    let in_place = o.has('i');
-    if in_place {
+    let max = sh.limits().max_bytes;
+    if o.has('i') {
         let mut status = 0;
         for f in &operands {
             let abs = sh.abs(f);
@@ -264,7 +253,27 @@ fn sed(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
                     continue;
                 }
             };
-            let out = run_sed(&cmds, &data, quiet);
+            let out = match script.run(&data, quiet, max) {
+                Ok(out) => out,
+                Err(e) => {
+                    io.error("sed", &e);
+                    return 1;
+                }
+            };
+            if let Some(sfx) = &suffix {
+                let backup = Blob::from_bytes(data.clone());
+                if let Err(e) = sh.fs_mut().write_file(
+                    &format!("{abs}{sfx}"),
+                    backup,
+                    node.mode,
+                    node.uid,
+                    node.gid,
+                ) {
+                    io.error("sed", &format!("{f}{sfx}: {}", e.strerror()));
+                    status = 1;
+                    continue;
+                }
+            }
             if let Err(e) =
                 sh.fs_mut()
                     .write_file(&abs, Blob::from_bytes(out), node.mode, node.uid, node.gid)
@@ -276,248 +285,14 @@ fn sed(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
         return status;
     }
     let (data, status) = inputs(sh, io, "sed", &operands);
-    let out = run_sed(&cmds, &data, quiet);
-    io.out.extend_from_slice(&out);
+    match script.run(&data, quiet, max) {
+        Ok(out) => io.out.extend_from_slice(&out),
+        Err(e) => {
+            io.error("sed", &e);
+            return 1;
+        }
+    }
     status
-}
-
-fn parse_sed(script: &str, extended: bool) -> Result<Vec<SedCmd>, String> {
-    let chars: Vec<char> = script.chars().collect();
-    let mut i = 0;
-    let mut out = Vec::new();
-    let skip_ws = |i: &mut usize| {
-        while *i < chars.len() && (chars[*i].is_whitespace() || chars[*i] == ';') {
-            *i += 1;
-        }
-    };
-    loop {
-        skip_ws(&mut i);
-        if i >= chars.len() {
-            break;
-        }
-        let addr = if chars[i].is_ascii_digit() {
-            let start = i;
-            while i < chars.len() && chars[i].is_ascii_digit() {
-                i += 1;
-            }
-            let n: String = chars[start..i].iter().collect();
-            Some(Addr::Line(n.parse().map_err(|_| "bad address".to_owned())?))
-        } else if chars[i] == '$' {
-            i += 1;
-            Some(Addr::Last)
-        } else if chars[i] == '/' {
-            i += 1;
-            let (pat, next) = delimited(&chars, i, '/')?;
-            i = next;
-            Some(Addr::Regex(Regex::new(&pat, extended, false)?))
-        } else {
-            None
-        };
-        let mut negate = false;
-        while i < chars.len() && (chars[i] == ' ' || chars[i] == '!') {
-            negate |= chars[i] == '!';
-            i += 1;
-        }
-        let Some(&c) = chars.get(i) else {
-            return Err("missing command".to_owned());
-        };
-        i += 1;
-        let op = match c {
-            's' => {
-                let delim = *chars.get(i).ok_or("unterminated `s' command")?;
-                let (pat, next) = delimited(&chars, i + 1, delim)?;
-                let (repl, next) = delimited(&chars, next, delim)?;
-                i = next;
-                let mut global = false;
-                let mut print = false;
-                let mut nth = 1;
-                let mut icase = false;
-                while let Some(&f) = chars.get(i) {
-                    match f {
-                        'g' => global = true,
-                        'p' => print = true,
-                        'I' | 'i' => icase = true,
-                        d if d.is_ascii_digit() => nth = d.to_digit(10).unwrap_or(1) as usize,
-                        _ => break,
-                    }
-                    i += 1;
-                }
-                SedOp::Subst {
-                    re: Regex::new(&pat, extended, icase)?,
-                    repl,
-                    global,
-                    print,
-                    nth,
-                }
-            }
-            'd' => SedOp::Delete,
-            'p' => SedOp::Print,
-            'q' => SedOp::Quit,
-            'a' | 'i' => {
-                let mut text: String = chars[i..].iter().collect();
-                i = chars.len();
-                text = text.trim_start_matches('\\').trim_start().to_owned();
-                if c == 'a' {
-                    SedOp::Append(text)
-                } else {
-                    SedOp::Insert(text)
-                }
-            }
-            other => return Err(format!("unsupported command {other}")),
-        };
-        out.push(SedCmd { addr, negate, op });
-    }
-    Ok(out)
-}
-
-/// Text up to an unescaped `delim`; `\delim` becomes `delim`.
-fn delimited(chars: &[char], mut i: usize, delim: char) -> Result<(String, usize), String> {
-    let mut s = String::new();
-    while i < chars.len() {
-        let c = chars[i];
-        if c == '\\' && chars.get(i + 1) == Some(&delim) {
-            s.push(delim);
-            i += 2;
-            continue;
-        }
-        if c == '\\' {
-            s.push(c);
-            if let Some(&n) = chars.get(i + 1) {
-                s.push(n);
-            }
-            i += 2;
-            continue;
-        }
-        if c == delim {
-            return Ok((s, i + 1));
-        }
-        s.push(c);
-        i += 1;
-    }
-    Err("unterminated `s' command".to_owned())
-}
-
-fn run_sed(cmds: &[SedCmd], data: &[u8], quiet: bool) -> Vec<u8> {
-    let text = String::from_utf8_lossy(data);
-    let all: Vec<&str> = text.split_inclusive('\n').collect();
-    let mut out = String::new();
-    let total = all.len();
-    'lines: for (n, raw) in all.iter().enumerate() {
-        let had_nl = raw.ends_with('\n');
-        let mut line = raw.strip_suffix('\n').unwrap_or(raw).to_owned();
-        let mut append = Vec::new();
-        let mut quit = false;
-        for c in cmds {
-            let hit = match &c.addr {
-                None => true,
-                Some(Addr::Line(l)) => n + 1 == *l,
-                Some(Addr::Last) => n + 1 == total,
-                Some(Addr::Regex(r)) => r.is_match(&line),
-            };
-            if hit == c.negate {
-                continue;
-            }
-            match &c.op {
-                SedOp::Delete => continue 'lines,
-                SedOp::Print => {
-                    out.push_str(&line);
-                    out.push('\n');
-                }
-                SedOp::Quit => {
-                    quit = true;
-                    break;
-                }
-                SedOp::Append(t) => append.push(t.clone()),
-                SedOp::Insert(t) => {
-                    out.push_str(t);
-                    out.push('\n');
-                }
-                SedOp::Subst {
-                    re,
-                    repl,
-                    global,
-                    print,
-                    nth,
-                } => {
-                    let (new, changed) = substitute(re, &line, repl, *global, *nth);
-                    line = new;
-                    if changed && *print {
-                        out.push_str(&line);
-                        out.push('\n');
-                    }
-                }
-            }
-        }
-        if !quiet {
-            out.push_str(&line);
-            if had_nl || !append.is_empty() {
-                out.push('\n');
-            }
-        }
-        for a in append {
-            out.push_str(&a);
-            out.push('\n');
-        }
-        if quit {
-            break;
-        }
-    }
-    out.into_bytes()
-}
-
-fn substitute(re: &Regex, line: &str, repl: &str, global: bool, nth: usize) -> (String, bool) {
-    let chars: Vec<char> = line.chars().collect();
-    let mut out = String::new();
-    let mut pos = 0;
-    let mut count = 0;
-    let mut changed = false;
-    while pos <= chars.len() {
-        let Some(caps) = re.find(line, pos) else {
-            break;
-        };
-        let Some((s, e)) = caps[0] else { break };
-        count += 1;
-        out.extend(&chars[pos..s]);
-        if count >= nth {
-            changed = true;
-            let mut rc = repl.chars();
-            while let Some(c) = rc.next() {
-                match c {
-                    '&' => out.extend(&chars[s..e]),
-                    '\\' => match rc.next() {
-                        Some(d) if d.is_ascii_digit() => {
-                            let g = d.to_digit(10).unwrap_or(0) as usize;
-                            if let Some(Some((a, b))) = caps.get(g) {
-                                out.extend(&chars[*a..*b]);
-                            }
-                        }
-                        Some('n') => out.push('\n'),
-                        Some('t') => out.push('\t'),
-                        Some(o) => out.push(o),
-                        None => out.push('\\'),
-                    },
-                    other => out.push(other),
-                }
-            }
-        } else {
-            out.extend(&chars[s..e]);
-        }
-        if e == s {
-            if let Some(c) = chars.get(e) {
-                out.push(*c);
-            }
-            pos = e + 1;
-        } else {
-            pos = e;
-        }
-        if changed && !global {
-            break;
-        }
-    }
-    if pos < chars.len() {
-        out.extend(&chars[pos..]);
-    }
-    (out, changed)
 }
 
 fn wc(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
