@@ -9,6 +9,7 @@
 mod basic;
 mod expr;
 mod files;
+mod find;
 mod ls;
 mod od;
 mod regex;

@@ -171,6 +171,68 @@ const ROWS: &[Row] = &[
         "",
         0,
     ),
+    // find: an expression of tests, actions and operators; -exec with ;
+    // and +; Debian's busybox has no -delete.
+    (
+        "mkdir -p /t/a/b && touch /t/a/f1 /t/a/b/f2.txt && cd /t && find . -name '*.txt'; find . -type d; find . -maxdepth 1; find . -mindepth 2",
+        "./a/b/f2.txt\n.\n./a\n./a/b\n.\n./a\n./a/b\n./a/b/f2.txt\n./a/f1\n",
+        "",
+        0,
+    ),
+    (
+        "mkdir -p /t/a && touch /t/a/x && find /t -type f -exec echo {} + ; find /t -type f -exec echo a{}b \\;",
+        "/t/a/x\na/t/a/xb\n",
+        "",
+        0,
+    ),
+    (
+        "find /nope; echo $?; mkdir -p /t && touch /t/a && find /t -name a -print; find /t -type f -name 'a' -o -name b",
+        "1\n/t/a\n/t/a\n",
+        "find: /nope: No such file or directory\n",
+        0,
+    ),
+    (
+        "mkdir -p /t/x/y && touch /t/x/y/z && find /t -path '*/y/*'; find /t -empty; find /t -type f -newer /t 2>&1; echo $?",
+        "/t/x/y/z\n/t/x/y/z\n0\n",
+        "",
+        0,
+    ),
+    (
+        "mkdir -p /t && cd /t && touch f && find . ! -name . ; find . -name 'F' ; find . -iname F",
+        "./f\n./f\n",
+        "",
+        0,
+    ),
+    (
+        "mkdir -p /t/a/b && touch /t/a/b/c && find /t -depth; find /t -name a -prune -o -print; find /t -quit -print",
+        "/t/a/b/c\n/t/a/b\n/t/a\n/t\n/t\n",
+        "",
+        0,
+    ),
+    (
+        "mkdir -p /t && touch /t/a && find /t -exec false \\; ; echo $?; find /t -type x; echo $?; find /t -name; echo $?",
+        "0\n1\n1\n",
+        "find: invalid argument 'x' to '-type'\nfind: -name requires an argument\n",
+        0,
+    ),
+    (
+        "mkdir -p /t && touch /t/a && find /t -not -name a; echo $?; find /t -size 0; echo $?",
+        "/t\n0\n/t/a\n0\n",
+        "",
+        0,
+    ),
+    (
+        "mkdir -p /t/a && touch /t/a/1 && find /t -type f | xargs rm && find /t; find /t -mindepth 1 -type d -exec rmdir {} + ; find /t",
+        "/t\n/t/a\n/t\n",
+        "",
+        0,
+    ),
+    (
+        "mkdir /t && touch /t/a && find /t -name a -delete 2>/dev/null; echo $?; ls /t",
+        "1\na\n",
+        "",
+        0,
+    ),
 ];
 
 #[test]
