@@ -233,6 +233,44 @@ const ROWS: &[Row] = &[
         "",
         0,
     ),
+    // grep: -o, -w, -x, -F as a literal regex, -r walking directories,
+    // a directory operand without -r read silently as empty.
+    (
+        "printf 'ab12cd345\\n' | grep -oE '[0-9]+'; printf 'foo\\n' | grep -E 'fo+|z'; printf 'a\\n' | grep b; echo $?",
+        "12\n345\nfoo\n1\n",
+        "",
+        0,
+    ),
+    (
+        "mkdir -p /t/d && echo hello > /t/d/x && echo nope > /t/y && grep -r hello /t; grep -rl hello /t; grep -rn hel /t/d; grep hello /t; echo $?",
+        "/t/d/x:hello\n/t/d/x\n/t/d/x:1:hello\n1\n",
+        "",
+        0,
+    ),
+    (
+        "printf 'a1\\nb2\\n' | grep -n 2; printf 'A\\n' | grep -i a; printf 'ab\\n' | grep -w a; echo $?; printf 'a b\\n' | grep -w a; printf 'a\\nb\\n' | grep -e a -e b",
+        "2:b2\nA\n1\na b\na\nb\n",
+        "",
+        0,
+    ),
+    (
+        "printf 'foo.bar\\n' | grep -F '.'; printf 'foobar\\n' | grep -F '.'; echo $?; printf 'a+b\\n' | grep 'a+b'; printf 'aab\\n' | grep 'a\\+b'; printf 'x.y\\n' | grep -oF .",
+        "foo.bar\n1\na+b\naab\n.\n",
+        "",
+        0,
+    ),
+    (
+        "printf 'one\\ntwo\\n' > /f && grep -c o /f /f; grep -H one /f; grep -x one /f; grep -xF on /f; echo $?; grep -wo 'tw.' /f",
+        "/f:2\n/f:2\n/f:one\none\n1\ntwo\n",
+        "",
+        0,
+    ),
+    (
+        "printf 'foo_bar foo\\n' | grep -ow foo; printf 'Ab\\n' | grep -io a; printf 'a\\n' | grep -m1 -c a; cd / && mkdir -p /s && echo x > /s/f && cd /s && grep -r x; grep -r x .",
+        "foo\nA\n1\n./f:x\n",
+        "",
+        0,
+    ),
 ];
 
 #[test]

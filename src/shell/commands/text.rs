@@ -88,6 +88,77 @@ fn programs(o: &Opts, operands: &mut Vec<String>) -> Option<Vec<String>> {
     }
 }
 
+/// A BRE matching `s` literally (`grep -F`).
+fn literal(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if "\\.[]*^$".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The spans (char offsets) where `re` matches `line` under `-x` (the
+/// whole line) and `-w` (a match bounded by non-word characters; busybox
+/// tries later starts when one is not).
+fn grep_spans(re: &Regex, line: &str, whole_line: bool, word: bool) -> Vec<(usize, usize)> {
+    let chars: Vec<char> = line.chars().collect();
+    let is_word = |i: usize| {
+        chars
+            .get(i)
+            .is_some_and(|c| c.is_alphanumeric() || *c == '_')
+    };
+    let mut spans = Vec::new();
+    let mut pos = 0;
+    while pos <= chars.len() {
+        let Some((s, e)) = re.find(line, pos).and_then(|c| c[0]) else {
+            break;
+        };
+        let ok = if whole_line {
+            s == 0 && e == chars.len()
+        } else if word {
+            !(s > 0 && is_word(s - 1)) && !is_word(e) && e > s
+        } else {
+            true
+        };
+        if ok {
+            spans.push((s, e));
+            pos = if e > s { e } else { e + 1 };
+        } else {
+            pos = s + 1;
+        }
+        if whole_line {
+            break;
+        }
+    }
+    spans
+}
+
+/// The files `grep -r` reads under each operand (a directory's files
+/// walked in name order; symlinks inside are not followed).
+fn grep_sources(sh: &Shell, operands: &[String], recursive: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    for op in operands {
+        let abs = sh.abs(op);
+        if recursive && sh.fs().stat(&abs).is_ok_and(|n| n.is_dir()) {
+            if let Ok(entries) = sh.fs().walk(&abs) {
+                let base = op.trim_end_matches('/');
+                out.extend(
+                    entries
+                        .into_iter()
+                        .filter(|(_, n)| n.is_file())
+                        .map(|(rel, _)| format!("{base}/{rel}")),
+                );
+            }
+        } else {
+            out.push(op.clone());
+        }
+    }
+    out
+}
+
 fn grep(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     let applet = base_name(&argv[0]).to_owned();
     let o = Opts::parse(&argv[1..], "em");
@@ -101,10 +172,12 @@ fn grep(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     let icase = o.has('i');
     let mut regexes = Vec::new();
     for p in patterns.iter().flat_map(|p| p.split('\n')) {
-        if fixed {
-            continue;
-        }
-        match Regex::new(p, extended, icase) {
+        let (pat, ext) = if fixed {
+            (literal(p), false)
+        } else {
+            (p.to_owned(), extended)
+        };
+        match Regex::new(&pat, ext, icase) {
             Ok(r) => regexes.push(r),
             Err(e) => {
                 io.error("grep", &e);
@@ -113,15 +186,22 @@ fn grep(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
         }
     }
     let max: Option<usize> = o.value('m').and_then(|v| v.parse().ok());
-    let multi = operands.len() > 1 && !o.has('h');
+    // Without operands even `-r` reads stdin, as busybox 1.35 does.
+    let recursive = o.has('r') || o.has('R');
+    let multi = (operands.len() > 1 || recursive || o.has('H')) && !o.has('h');
     let sources: Vec<String> = if operands.is_empty() {
         vec!["-".to_owned()]
     } else {
-        operands
+        grep_sources(sh, &operands, recursive)
     };
+    let (whole, word, only) = (o.has('x'), o.has('w'), o.has('o'));
     let mut any = false;
     let mut status = 0;
     for src in &sources {
+        if src != "-" && sh.fs().stat(&sh.abs(src)).is_ok_and(|n| n.is_dir()) {
+            // busybox reads a directory as a file without lines, silently.
+            continue;
+        }
         let data = match read_input(sh, io, src) {
             Ok(d) => d,
             Err(e) => {
@@ -141,24 +221,11 @@ fn grep(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
         for (ln, raw) in lines(&data).into_iter().enumerate() {
             let text = String::from_utf8_lossy(raw);
             let line = text.strip_suffix('\n').unwrap_or(&text);
-            let hit = if fixed {
-                patterns.iter().flat_map(|p| p.split('\n')).any(|p| {
-                    if icase {
-                        line.to_lowercase().contains(&p.to_lowercase())
-                    } else if o.has('x') {
-                        line == p
-                    } else {
-                        line.contains(p)
-                    }
-                })
-            } else if o.has('x') {
-                regexes.iter().any(|r| {
-                    r.find(line, 0)
-                        .is_some_and(|c| c[0] == Some((0, line.chars().count())))
-                })
-            } else {
-                regexes.iter().any(|r| r.is_match(line))
-            };
+            let mut spans: Vec<(usize, usize)> = regexes
+                .iter()
+                .flat_map(|r| grep_spans(r, line, whole, word))
+                .collect();
+            let hit = !spans.is_empty();
             if hit == o.has('v') {
                 continue;
             }
@@ -173,17 +240,29 @@ fn grep(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
             if o.has('c') || o.has('l') || o.has('L') {
                 continue;
             }
-            let mut out = String::new();
+            let mut prefix = String::new();
             if multi {
-                out.push_str(shown);
-                out.push(':');
+                prefix.push_str(shown);
+                prefix.push(':');
             }
             if o.has('n') {
-                out.push_str(&format!("{}:", ln + 1));
+                prefix.push_str(&format!("{}:", ln + 1));
             }
-            out.push_str(line);
-            out.push('\n');
-            io.print(&out);
+            if only && !o.has('v') {
+                spans.sort_unstable();
+                let chars: Vec<char> = line.chars().collect();
+                let mut end = 0;
+                for (s, e) in spans {
+                    if s < end || e == s {
+                        continue;
+                    }
+                    end = e;
+                    let m: String = chars[s..e].iter().collect();
+                    io.print(&format!("{prefix}{m}\n"));
+                }
+            } else if !only {
+                io.print(&format!("{prefix}{line}\n"));
+            }
         }
         if o.has('c') {
             if multi {
