@@ -7,6 +7,7 @@
 //! and not the other way round.
 
 mod basic;
+mod cfmt;
 mod expr;
 mod files;
 mod find;

@@ -271,6 +271,13 @@ const ROWS: &[Row] = &[
         "",
         0,
     ),
+    // printf's float conversions as libc formats them.
+    (
+        "printf '%s-%d-%05.2f-%x|%5.1f|%e|%g|%G|%-8.3f|\\n' str 42 3.14159 255 3.14159 12345.678 0.0001 1e-10 2.5",
+        "str-42-03.14-ff|  3.1|1.234568e+04|0.0001|1E-10|2.500   |\n",
+        "",
+        0,
+    ),
 ];
 
 #[test]

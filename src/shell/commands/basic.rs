@@ -304,18 +304,18 @@ fn printf(_: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
                     }
                     format!("{sign}{digits}")
                 }
-                'f' | 'e' | 'g' => {
+                'f' | 'e' | 'g' | 'E' | 'G' => {
                     let a = arg.unwrap_or_else(|| "0".to_owned());
                     let v: f64 = a.trim().parse().unwrap_or_else(|_| {
                         io.error("printf", &format!("invalid number '{a}'"));
                         status = 1;
                         0.0
                     });
-                    let p = precision.unwrap_or(6);
-                    match conv {
-                        'e' => format!("{v:.p$e}"),
-                        _ => format!("{v:.p$}"),
-                    }
+                    // Padded here: the zero flag goes after the sign.
+                    io.out.extend_from_slice(
+                        super::cfmt::float(conv, &flags, width, precision, v).as_bytes(),
+                    );
+                    continue;
                 }
                 other => {
                     io.error("printf", &format!("%{other}: invalid format"));
