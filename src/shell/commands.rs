@@ -6,14 +6,15 @@
 //! [`Io`] — is defined beside the interpreter, so the applets depend on it
 //! and not the other way round.
 
+mod awk;
 mod basic;
-mod cfmt;
+pub(crate) mod cfmt;
 mod expr;
 mod files;
 mod find;
 mod ls;
 mod od;
-mod regex;
+pub(crate) mod regex;
 mod sed;
 mod stat;
 mod tar;

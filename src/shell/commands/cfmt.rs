@@ -101,8 +101,8 @@ mod tests {
 
     #[test]
     fn floats_as_c_prints_them() {
-        assert_eq!(float('f', "0", Some(5), Some(2), 3.14159), "03.14");
-        assert_eq!(float('f', "", Some(5), Some(1), 3.14159), "  3.1");
+        assert_eq!(float('f', "0", Some(5), Some(2), 2.5149), "02.51");
+        assert_eq!(float('f', "", Some(5), Some(1), 2.5149), "  2.5");
         assert_eq!(float('e', "", None, None, 12345.678), "1.234568e+04");
         assert_eq!(float('g', "", None, None, 0.0001), "0.0001");
         assert_eq!(float('g', "", None, None, 1e6), "1e+06");

@@ -15,6 +15,7 @@ pub(super) fn register(r: &mut Registry) {
     r.register("egrep", true, Arc::new(grep));
     r.register("fgrep", true, Arc::new(grep));
     r.register("sed", true, Arc::new(sed));
+    r.register("awk", true, Arc::new(super::awk::awk));
     r.register("wc", true, Arc::new(wc));
     r.register("tr", true, Arc::new(tr));
     r.register("cut", true, Arc::new(cut));
@@ -119,7 +120,7 @@ fn grep_spans(re: &Regex, line: &str, whole_line: bool, word: bool) -> Vec<(usiz
         let ok = if whole_line {
             s == 0 && e == chars.len()
         } else if word {
-            !(s > 0 && is_word(s - 1)) && !is_word(e) && e > s
+            e > s && !is_word(e) && !(s > 0 && is_word(s - 1))
         } else {
             true
         };
