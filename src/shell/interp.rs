@@ -600,8 +600,10 @@ impl<'c, 'fs> Shell<'c, 'fs> {
     }
 
     /// Writes `msg` to stderr as `/bin/sh: msg`.
+    /// `$0: MSG`: ash names itself as it was started (`/bin/sh` for a
+    /// RUN, `sh` for `docker run IMAGE sh -c …`, NAME for `sh -c CMD NAME`).
     pub(crate) fn report(&mut self, msg: &str) {
-        let line = format!("/bin/sh: {msg}\n");
+        let line = format!("{}: {msg}\n", self.arg0);
         self.write_err(line.as_bytes());
     }
 

@@ -551,6 +551,13 @@ const ROWS: &[Row] = &[
         "",
         0,
     ),
+    // ash names itself as started: a nested `sh -c` says `sh:`.
+    (
+        "sh -c 'echo ${u?gone}'; echo $?; sh -c 'xyz'",
+        "2\n",
+        "sh: u: gone\nsh: xyz: not found\n",
+        127,
+    ),
 ];
 
 #[test]
