@@ -474,8 +474,9 @@ impl Shell<'_, '_> {
         let mut io = Io::default();
         let (verbose_v, rest): (bool, Vec<&String>) = if name == "command" {
             match args.first().map(String::as_str) {
-                Some("-v") => (true, args[1..].iter().collect()),
-                Some("-V") => (false, args[1..].iter().collect()),
+                // ash describes only the first name.
+                Some("-v") => (true, args[1..].iter().take(1).collect()),
+                Some("-V") => (false, args[1..].iter().take(1).collect()),
                 _ => {
                     // `command NAME args`: run it, skipping functions.
                     if args.is_empty() {
@@ -494,10 +495,11 @@ impl Shell<'_, '_> {
                 Some((a.clone(), format!("{a} is a function")))
             } else if super::commands::is_shell_builtin(a) {
                 Some((a.clone(), format!("{a} is a shell builtin")))
+            } else if self.busybox_shell() && reg.is_busybox_applet(a) {
+                // Busybox's standalone shell prefers its applets to PATH.
+                Some((a.clone(), format!("{a} is {a}")))
             } else if let Some(p) = self.find_in_path(a) {
                 Some((p.clone(), format!("{a} is {p}")))
-            } else if reg.is_busybox_applet(a) {
-                Some((a.clone(), format!("{a} is {a}")))
             } else {
                 None
             };
@@ -508,13 +510,11 @@ impl Shell<'_, '_> {
                     io.out.push(b'\n');
                 }
                 None => {
+                    // ash says so on stdout, and both forms give 127.
                     status = 127;
                     if !verbose_v {
-                        io.err
+                        io.out
                             .extend_from_slice(format!("{a}: not found\n").as_bytes());
-                    }
-                    if name == "command" {
-                        status = 1;
                     }
                 }
             }

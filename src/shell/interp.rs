@@ -1382,7 +1382,7 @@ impl<'c, 'fs> Shell<'c, 'fs> {
 
     /// Whether `/bin/sh` is busybox, whose standalone build finds every
     /// applet without a `PATH` entry.
-    fn busybox_shell(&self) -> bool {
+    pub(crate) fn busybox_shell(&self) -> bool {
         self.ctx
             .fs
             .canonicalize("/bin/sh")

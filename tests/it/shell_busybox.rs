@@ -558,6 +558,14 @@ const ROWS: &[Row] = &[
         "sh: u: gone\nsh: xyz: not found\n",
         127,
     ),
+    // type and command -v: functions, builtins, then busybox's applets
+    // before PATH (its standalone shell prefers them); 127 when missing.
+    (
+        "which sh; which nope; echo $?; command -v ls; command -v cd; command -v nope; echo $?; type ls; type cd; type nope; echo $?; f() { :; }; type f; command -V ls; command -v sh awk",
+        "/bin/sh\n1\nls\ncd\n127\nls is ls\ncd is a shell builtin\nnope: not found\n127\nf is a function\nls is ls\nsh\n",
+        "",
+        0,
+    ),
 ];
 
 #[test]
