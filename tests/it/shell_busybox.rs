@@ -566,6 +566,14 @@ const ROWS: &[Row] = &[
         "",
         0,
     ),
+    // ${x:offset:length} and ${x/pat/rep}, ${x//pat/rep} (busybox 1.35
+    // has no /# or /% anchors).
+    (
+        "x=abcdef; echo ${x:1} ${x:1:2} ${x: -2} ${x:2:-1} ${x:10}. ${x:1+1:1}; v=abcabc; echo ${v/b/B} ${v//b/B} ${v/#a/X} ${v/%c/Y} ${v/#b/X} ${v//[ac]/_} ${v/b} ${v/*c/Z}; p=/usr/local/bin; echo ${p//\\//-} \"${p/local/}\"; ver=1.2.3; echo ${ver//./_}",
+        "bcdef bc ef cde . c\naBcabc aBcaBc abcabc abcabc abcabc _b__b_ acabc Z\n-usr-local-bin /usr//bin\n1_2_3\n",
+        "",
+        0,
+    ),
 ];
 
 #[test]
