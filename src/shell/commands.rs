@@ -17,6 +17,7 @@ mod od;
 pub(crate) mod regex;
 mod sed;
 mod stat;
+mod sums;
 mod tar;
 mod text;
 mod useradd;
@@ -36,6 +37,7 @@ impl Registry {
         ls::register(&mut r);
         od::register(&mut r);
         stat::register(&mut r);
+        sums::register(&mut r);
         text::register(&mut r);
         tar::register(&mut r);
         useradd::register(&mut r);

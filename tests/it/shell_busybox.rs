@@ -574,6 +574,52 @@ const ROWS: &[Row] = &[
         "",
         0,
     ),
+    // head -n -N (the -N is -n's value, not a count of its own), head -c
+    // of /dev/zero.
+    (
+        "seq 10 | head -n -7; seq 5 | head -3; seq 5 | tail -n -2; printf abcdef | head -c -2; echo; seq 3 | tail -c 4; head -c 3 /dev/zero | od -An -c",
+        "1\n2\n3\n1\n2\n3\n4\n5\nabcd\n2\n3\n  \\0  \\0  \\0\n",
+        "",
+        0,
+    ),
+    // md5sum, sha1sum, sha256sum, sha512sum with -c, base64 and -d,
+    // which were missing.
+    (
+        "echo hello > /f && md5sum /f && sha256sum /f && sha1sum /f && sha512sum /f && echo hello | md5sum",
+        "b1946ac92492d2347c6235b4d2611184  /f\n5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03  /f\nf572d396fae9206628714fb2ce00f72e94f2258f  /f\ne7c22b994c59d9cf2b48e549b1e24666636045930d3da7c1acb299d1c3b7f931f94aae41edda2c2b207a36e10f8bcb8d45223e54878f5b316e7ce3b6bc019629  /f\nb1946ac92492d2347c6235b4d2611184  -\n",
+        "",
+        0,
+    ),
+    (
+        "md5sum /nope; echo $?; echo x > /f && md5sum /f > /f.md5 && md5sum -c /f.md5 && echo y > /f && md5sum -c /f.md5; echo $?",
+        "1\n/f: OK\n/f: FAILED\n1\n",
+        "md5sum: can't open '/nope': No such file or directory\nmd5sum: WARNING: 1 of 1 computed checksums did NOT match\n",
+        0,
+    ),
+    (
+        "echo hello | base64; echo aGVsbG8K | base64 -d; printf 'x' | base64; printf 'xy' | base64",
+        "aGVsbG8K\nhello\neA==\neHk=\n",
+        "",
+        0,
+    ),
+    (
+        "base64 /nope; echo $?; echo '!!!' | base64 -d; echo $?; head -c 100 /dev/zero | base64",
+        "1\n0\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\n",
+        "base64: /nope: No such file or directory\n",
+        0,
+    ),
+    (
+        "echo hello > /f && echo \"$(sha256sum /f | cut -d' ' -f1)  /f\" | sha256sum -c -; echo \"0000  /f\" | sha256sum -c; echo $?",
+        "/f: OK\n/f: FAILED\n1\n",
+        "sha256sum: WARNING: 1 of 1 computed checksums did NOT match\n",
+        0,
+    ),
+    (
+        "seq 1000 > /f && md5sum /f && sha1sum < /f && printf '' | sha256sum",
+        "53d025127ae99ab79e8502aae2d9bea6  /f\n234e7e9c9c8490946d3e8c2a01bff41e9acce269  -\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  -\n",
+        "",
+        0,
+    ),
 ];
 
 #[test]

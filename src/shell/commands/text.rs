@@ -30,11 +30,17 @@ fn lines(data: &[u8]) -> Vec<&[u8]> {
 
 fn head_tail(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     let applet = base_name(&argv[0]).to_owned();
-    // `head -5` is `head -n 5`.
+    // `head -5` is `head -n 5` (but in `head -n -5` the -5 is the value).
     let args: Vec<String> = argv[1..]
         .iter()
-        .map(|a| {
-            if a.len() > 1 && a.starts_with('-') && a[1..].chars().all(|c| c.is_ascii_digit()) {
+        .enumerate()
+        .map(|(i, a)| {
+            let is_value = i > 0 && matches!(argv[i].as_str(), "-n" | "-c");
+            if !is_value
+                && a.len() > 1
+                && a.starts_with('-')
+                && a[1..].chars().all(|c| c.is_ascii_digit())
+            {
                 format!("-n{}", &a[1..])
             } else {
                 a.clone()
@@ -42,12 +48,18 @@ fn head_tail(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
         })
         .collect();
     let o = Opts::parse(&args, "nc");
-    let (data, status) = inputs(sh, io, &applet, &o.operands);
     let spec = o.value('n').or(o.value('c')).unwrap_or("10");
     let from_start = spec.starts_with('+');
     let neg = spec.starts_with('-');
     let n: usize = spec.trim_start_matches(['+', '-']).parse().unwrap_or(10);
     let bytes = o.value('c').is_some();
+    let endless_zeros = applet == "head" && bytes && !neg && o.operands == ["/dev/zero"];
+    let (data, status) = if endless_zeros {
+        // /dev/zero never ends: `head -c N` takes N zero bytes of it.
+        (vec![0; n.min(sh.limits().max_bytes)], 0)
+    } else {
+        inputs(sh, io, &applet, &o.operands)
+    };
     let out: Vec<u8> = if bytes {
         let len = data.len();
         match (applet.as_str(), from_start, neg) {
