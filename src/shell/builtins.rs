@@ -18,9 +18,11 @@ impl Shell<'_, '_> {
         let name = argv[0].as_str();
         let args = &argv[1..];
         match name {
-            ":" | "trap" | "wait" | "hash" | "ulimit" | "times" | "jobs" | "alias" | "unalias" => {
+            "trap" => {
+                self.trap(args);
                 Ok(0)
             }
+            ":" | "wait" | "hash" | "ulimit" | "times" | "jobs" | "alias" | "unalias" => Ok(0),
             "kill" => self.kill(args),
             "exit" => {
                 let code = match args.first() {
@@ -162,6 +164,21 @@ impl Shell<'_, '_> {
     /// `sh` it started, the signal ends that shell and its parent sees
     /// 128 + the signal (`sh -c 'kill -9 $$'` gives 137, as Docker reports
     /// a step killed by SIGKILL).
+    /// `trap ACTION EXIT` (or `0`) keeps what the shell runs as it ends;
+    /// `trap - EXIT` or an empty action forgets it. Traps on signals
+    /// change nothing here: no signal reaches a RUN.
+    fn trap(&mut self, args: &[String]) {
+        let [action, conditions @ ..] = args else {
+            return;
+        };
+        if conditions.iter().any(|c| c == "EXIT" || c == "0") {
+            self.scope.exit_trap = match action.as_str() {
+                "-" | "" => None,
+                a => Some(a.to_owned()),
+            };
+        }
+    }
+
     fn kill(&mut self, args: &[String]) -> Status {
         let mut signal = SIGTERM;
         let mut rest = args;

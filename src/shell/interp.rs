@@ -125,6 +125,8 @@ pub(crate) struct Scope {
     /// container; each `sh` it starts is a new process. A subshell keeps
     /// its parent's `$$`, as POSIX says.
     pub pid: u32,
+    /// `trap ACTION EXIT`: run when the script ends.
+    pub exit_trap: Option<String>,
 }
 
 /// Where a descriptor points.
@@ -260,6 +262,7 @@ impl<'c, 'fs> Shell<'c, 'fs> {
                 cwd,
                 umask: 0o022,
                 pid: 1,
+                exit_trap: None,
             },
             status: 0,
             fds: BTreeMap::from([
@@ -316,11 +319,14 @@ impl<'c, 'fs> Shell<'c, 'fs> {
     pub(crate) fn run_script(mut self, script: &str) -> ExecResult {
         self.enter_shell();
         let code = match parser::parse(script) {
-            Ok(program) => match self.exec_list(&program.body) {
-                Ok(c) => c,
-                Err(Flow::Exit(c) | Flow::Abort(c) | Flow::Return(c)) => c,
-                Err(Flow::Break(_) | Flow::Continue(_)) => self.status,
-            },
+            Ok(program) => {
+                let r = self.exec_list(&program.body);
+                match self.run_exit_trap(r) {
+                    Ok(c) | Err(Flow::Exit(c) | Flow::Return(c)) => c,
+                    Err(Flow::Abort(c)) => return self.finish(c),
+                    Err(Flow::Break(_) | Flow::Continue(_)) => self.status,
+                }
+            }
             Err(e) => {
                 self.report(&e.message);
                 2
@@ -1505,14 +1511,40 @@ impl<'c, 'fs> Shell<'c, 'fs> {
         }
         let arg0 = self.arg0.clone();
         let result = self.subshell(|sh| {
+            // A new process: no trap of its parent's.
+            sh.scope.exit_trap = None;
             setup(sh);
-            sh.exec_list(&program.body)
+            let r = sh.exec_list(&program.body);
+            sh.run_exit_trap(r)
         });
         self.arg0 = arg0;
         let bytes = self.bufs.pop().unwrap_or_default();
         self.restore_fds(saved);
         self.leave();
         Ok((result?, bytes))
+    }
+
+    /// Runs the `trap … EXIT` action as a shell ends with `result`. The
+    /// trap sees the shell's status in `$?`; an `exit` in it sets the
+    /// shell's code, otherwise the code stands.
+    fn run_exit_trap(&mut self, result: Status) -> Status {
+        let code = match result {
+            Ok(c) | Err(Flow::Exit(c) | Flow::Return(c)) => c,
+            Err(Flow::Break(_) | Flow::Continue(_)) => self.status,
+            Err(f @ Flow::Abort(_)) => return Err(f),
+        };
+        let Some(action) = self.scope.exit_trap.take() else {
+            return result;
+        };
+        self.status = code;
+        if let Ok(program) = parser::parse(&action) {
+            match self.exec_list(&program.body) {
+                Err(f @ Flow::Abort(_)) => return Err(f),
+                Err(Flow::Exit(c)) => return Ok(c),
+                _ => {}
+            }
+        }
+        Ok(code)
     }
 
     /// Runs a parsed program in this shell (`eval`, `.`).

@@ -620,6 +620,32 @@ const ROWS: &[Row] = &[
         "",
         0,
     ),
+    // trap ACTION EXIT runs as the shell ends (not in a nested sh), with
+    // the shell's status in $?.
+    (
+        "trap 'echo bye $?' EXIT; echo hi; false",
+        "hi\nbye 1\n",
+        "",
+        1,
+    ),
+    (
+        "trap 'echo t; exit 4' EXIT; exit 2",
+        "t\n",
+        "",
+        4,
+    ),
+    (
+        "trap 'echo no' 0; trap - 0; set -e; trap 'echo cleanup' EXIT; false; echo not",
+        "cleanup\n",
+        "",
+        1,
+    ),
+    (
+        "trap 'echo outer' EXIT; sh -c 'echo inner'",
+        "inner\nouter\n",
+        "",
+        0,
+    ),
 ];
 
 #[test]
