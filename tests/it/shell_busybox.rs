@@ -646,6 +646,13 @@ const ROWS: &[Row] = &[
         "",
         0,
     ),
+    // mktemp, which was missing.
+    (
+        "mktemp 2>/dev/null; echo $?; mkdir /tmp; f=$(mktemp); echo $f | sed \"s/[A-Za-z0-9]\\{6\\}$/X/\"; stat -c %a $f; d=$(mktemp -d); stat -c %a $d; mktemp /tmp/fooXXX 2>&1 | wc -c; mktemp -p /tmp | cut -c1-9; mktemp /nope/aXXXXXX 2>&1; echo $?; mktemp -t x.XXXXXX | cut -c1-7",
+        "1\n/tmp/tmp.X\n600\n700\n33\n/tmp/tmp.\nmktemp: (null): No such file or directory\n1\n/tmp/x.\n",
+        "",
+        0,
+    ),
 ];
 
 #[test]

@@ -25,6 +25,7 @@ pub(super) fn register(r: &mut Registry) {
     r.register("realpath", true, Arc::new(realpath));
     r.register("tee", true, Arc::new(tee));
     r.register("find", true, Arc::new(super::find::find));
+    r.register("mktemp", true, Arc::new(mktemp));
 }
 
 fn cat(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
@@ -758,4 +759,64 @@ fn tee(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
         }
     }
     status
+}
+
+/// `mktemp [-dt] [-p DIR] [TEMPLATE]`: a new file (0600) or directory
+/// (0700) named by TEMPLATE's trailing six or more X's replaced (default
+/// `tmp.XXXXXX` in $TMPDIR or /tmp). The letters come from the clock and a
+/// counter, not chance, so a rebuild writes the same names.
+fn mktemp(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
+    let o = Opts::parse(&argv[1..], "p");
+    let template = o.operands.first().cloned();
+    let dir = o
+        .value('p')
+        .map(str::to_owned)
+        .or_else(|| sh.var("TMPDIR").map(str::to_owned))
+        .unwrap_or_else(|| "/tmp".to_owned());
+    let path = match &template {
+        Some(t) if !(o.has('t') || o.value('p').is_some()) => t.clone(),
+        Some(t) => format!("{dir}/{t}"),
+        None => format!("{dir}/tmp.XXXXXX"),
+    };
+    let xs = path.len() - path.trim_end_matches('X').len();
+    if xs < 6 {
+        io.error("mktemp", "(null): Invalid argument");
+        return 1;
+    }
+    const LETTERS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let stem = &path[..path.len() - xs];
+    let mut seed = (sh.now() as u64) ^ 0x9e37_79b9_7f4a_7c15;
+    for _ in 0..100 {
+        let name: String = (0..xs)
+            .map(|_| {
+                seed = seed
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                LETTERS[(seed >> 33) as usize % LETTERS.len()] as char
+            })
+            .collect();
+        let candidate = format!("{stem}{name}");
+        let abs = sh.abs(&candidate);
+        if sh.fs().lstat(&abs).is_ok() {
+            continue;
+        }
+        let (uid, gid) = (sh.user().uid, sh.user().gid);
+        let made = if o.has('d') {
+            sh.fs_mut().mkdir(&abs, 0o700, uid, gid)
+        } else {
+            sh.fs_mut().write_file(&abs, Blob::empty(), 0o600, uid, gid)
+        };
+        return match made {
+            Ok(()) => {
+                io.print(&format!("{candidate}\n"));
+                0
+            }
+            Err(e) => {
+                io.error("mktemp", &format!("(null): {}", e.strerror()));
+                1
+            }
+        };
+    }
+    io.error("mktemp", "(null): File exists");
+    1
 }
