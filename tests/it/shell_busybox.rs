@@ -653,6 +653,19 @@ const ROWS: &[Row] = &[
         "",
         0,
     ),
+    // printf skips --, its errors say sh:; sort dies with 2 at a missing file.
+    (
+        "printf 'x %s y\\n'; printf -- '-%s\\n' a; printf '%d\\n' abc; echo $?",
+        "x  y\n-a\n0\n1\n",
+        "sh: invalid number 'abc'\n",
+        0,
+    ),
+    (
+        "sort /nope 2>&1; echo $?; printf 'b\\na\\n' | sort",
+        "sort: /nope: No such file or directory\n2\na\nb\n",
+        "",
+        0,
+    ),
 ];
 
 #[test]

@@ -174,6 +174,12 @@ fn parse_int(s: &str) -> Option<i64> {
 }
 
 fn printf(_: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
+    // `printf -- FORMAT`: the `--` ends the (absent) options.
+    let skip = usize::from(argv.get(1).is_some_and(|a| a == "--"));
+    let argv: Vec<String> = argv[..1].iter().chain(&argv[1 + skip..]).cloned().collect();
+    // Run as ash's builtin, its errors carry the name busybox's shell
+    // applet has whatever $0 is: `sh: invalid number 'x'`.
+    let shell_name = "sh";
     let Some(format) = argv.get(1) else {
         io.error("printf", "usage: printf FORMAT [ARGUMENT...]");
         return 1;
@@ -262,7 +268,7 @@ fn printf(_: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
                     let n = match parse_int(&a) {
                         Some(n) => n,
                         None => {
-                            io.error("printf", &format!("invalid number '{a}'"));
+                            io.error(shell_name, &format!("invalid number '{a}'"));
                             status = 1;
                             0
                         }
@@ -307,7 +313,7 @@ fn printf(_: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
                 'f' | 'e' | 'g' | 'E' | 'G' => {
                     let a = arg.unwrap_or_else(|| "0".to_owned());
                     let v: f64 = a.trim().parse().unwrap_or_else(|_| {
-                        io.error("printf", &format!("invalid number '{a}'"));
+                        io.error(shell_name, &format!("invalid number '{a}'"));
                         status = 1;
                         0.0
                     });

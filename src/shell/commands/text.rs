@@ -599,6 +599,10 @@ fn cut(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
 fn sort(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     let o = Opts::parse(&argv[1..], "kto");
     let (data, status) = inputs(sh, io, "sort", &o.operands);
+    if status != 0 {
+        // busybox's sort dies at a file it cannot open, with 2.
+        return 2;
+    }
     let text = String::from_utf8_lossy(&data).into_owned();
     let mut ls: Vec<&str> = text.lines().collect();
     let key = o.value('k').map(|k| SortKey::parse(k, o.value('t')));
