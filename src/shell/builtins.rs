@@ -515,10 +515,9 @@ impl Shell<'_, '_> {
             } else if self.busybox_shell() && reg.is_busybox_applet(a) {
                 // Busybox's standalone shell prefers its applets to PATH.
                 Some((a.clone(), format!("{a} is {a}")))
-            } else if let Some(p) = self.find_in_path(a) {
-                Some((p.clone(), format!("{a} is {p}")))
             } else {
-                None
+                self.find_in_path(a)
+                    .map(|p| (p.clone(), format!("{a} is {p}")))
             };
             match found {
                 Some((short, long)) => {
