@@ -165,7 +165,7 @@ struct Output {
     pipe: bool,
 }
 
-struct Awk<'a, 'sh, 'c, 'fs> {
+struct Awk<'a, 'c, 'fs> {
     sh: &'a mut Shell<'c, 'fs>,
     io: &'a mut Io,
     prog: &'a Program,
@@ -190,7 +190,6 @@ struct Awk<'a, 'sh, 'c, 'fs> {
     max_bytes: usize,
     rand_seed: f64,
     rand_state: u64,
-    _p: std::marker::PhantomData<&'sh ()>,
 }
 
 pub fn run(
@@ -226,7 +225,6 @@ pub fn run(
         max_bytes,
         rand_seed: 0.0,
         rand_state: 1,
-        _p: std::marker::PhantomData,
     };
     for (k, v) in [
         ("FS", " "),
@@ -300,7 +298,7 @@ fn unescape(s: &str) -> String {
     out
 }
 
-impl Awk<'_, '_, '_, '_> {
+impl Awk<'_, '_, '_> {
     fn main(&mut self) -> R<()> {
         let prog = self.prog;
         let mut exit = None;
