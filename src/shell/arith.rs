@@ -33,9 +33,9 @@ enum T {
 }
 
 const OPS: &[&str] = &[
-    "<<=", ">>=", "**", "<<", ">>", "<=", ">=", "==", "!=", "&&", "||", "+=", "-=", "*=", "/=",
-    "%=", "&=", "|=", "^=", "+", "-", "*", "/", "%", "<", ">", "&", "|", "^", "!", "~", "(", ")",
-    "?", ":", "=",
+    "<<=", ">>=", "++", "--", "**", "<<", ">>", "<=", ">=", "==", "!=", "&&", "||", "+=", "-=",
+    "*=", "/=", "%=", "&=", "|=", "^=", "+", "-", "*", "/", "%", "<", ">", "&", "|", "^", "!", "~",
+    "(", ")", "?", ":", "=",
 ];
 
 fn tokenize(s: &str) -> Result<Vec<T>, String> {
@@ -51,9 +51,22 @@ fn tokenize(s: &str) -> Result<Vec<T>, String> {
             while i < b.len() && b[i].is_ascii_alphanumeric() {
                 i += 1;
             }
-            out.push(T::Num(
-                parse_num(&s[start..i]).ok_or_else(|| SYNTAX.to_owned())?,
-            ));
+            let n = if b.get(i) == Some(&b'#') {
+                // BASE#DIGITS, bases 2 to 36.
+                let base = s[start..i]
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|b| (2..=36).contains(b));
+                i += 1;
+                let digits = i;
+                while i < b.len() && b[i].is_ascii_alphanumeric() {
+                    i += 1;
+                }
+                base.and_then(|r| i64::from_str_radix(&s[digits..i], r).ok())
+            } else {
+                parse_num(&s[start..i])
+            };
+            out.push(T::Num(n.ok_or_else(|| SYNTAX.to_owned())?));
         } else if c.is_ascii_alphabetic() || c == b'_' {
             let start = i;
             while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
@@ -65,6 +78,20 @@ fn tokenize(s: &str) -> Result<Vec<T>, String> {
                 .iter()
                 .find(|op| s[i..].starts_with(**op))
                 .ok_or_else(|| SYNTAX.to_owned())?;
+            let next_is_name = s[i + op.len()..]
+                .trim_start()
+                .starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
+            if matches!(*op, "++" | "--")
+                && !matches!(out.last(), Some(T::Name(_)))
+                && !next_is_name
+            {
+                // Not next to a variable: `1--1` is 1 - (-1).
+                let single = if *op == "++" { "+" } else { "-" };
+                out.push(T::Op(single));
+                out.push(T::Op(single));
+                i += 2;
+                continue;
+            }
             i += op.len();
             out.push(T::Op(op));
         }
@@ -210,8 +237,36 @@ impl Parser<'_, '_, '_> {
         r
     }
 
+    /// `++name`/`--name` (the new value) and `name++`/`name--` (the old).
+    fn step_var(&mut self, name: &str, op: &str, prefix: bool) -> Result<i64, String> {
+        let old = self.var_value(name)?;
+        let new = if op == "++" {
+            old.wrapping_add(1)
+        } else {
+            old.wrapping_sub(1)
+        };
+        self.sh.set_var(name, &new.to_string())?;
+        Ok(if prefix { new } else { old })
+    }
+
     fn unary_inner(&mut self) -> Result<i64, String> {
         match self.toks.get(self.pos).cloned() {
+            Some(T::Op(op @ ("++" | "--"))) => match self.toks.get(self.pos + 1).cloned() {
+                Some(T::Name(name)) => {
+                    self.pos += 2;
+                    self.step_var(&name, op, true)
+                }
+                _ => Err(SYNTAX.to_owned()),
+            },
+            Some(T::Name(name))
+                if matches!(self.toks.get(self.pos + 1), Some(T::Op("++" | "--"))) =>
+            {
+                let Some(T::Op(op)) = self.toks.get(self.pos + 1).cloned() else {
+                    return Err(SYNTAX.to_owned());
+                };
+                self.pos += 2;
+                self.step_var(&name, op, false)
+            }
             Some(T::Op("-")) => {
                 self.pos += 1;
                 Ok(self.unary()?.wrapping_neg())

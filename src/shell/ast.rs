@@ -127,6 +127,29 @@ pub struct Word {
     pub parts: Vec<WordPart>,
 }
 
+impl Word {
+    /// Splits at the first unquoted `sep` (`${x/pat/rep}`, `${x:1:2}`).
+    pub fn split_at_lit(&self, sep: char) -> (Word, Option<Word>) {
+        for (i, part) in self.parts.iter().enumerate() {
+            if let WordPart::Lit(t) = part {
+                if let Some((a, b)) = t.split_once(sep) {
+                    let mut head = self.parts[..i].to_vec();
+                    if !a.is_empty() {
+                        head.push(WordPart::Lit(a.to_owned()));
+                    }
+                    let mut tail = Vec::new();
+                    if !b.is_empty() {
+                        tail.push(WordPart::Lit(b.to_owned()));
+                    }
+                    tail.extend(self.parts[i + 1..].iter().cloned());
+                    return (Word { parts: head }, Some(Word { parts: tail }));
+                }
+            }
+        }
+        (self.clone(), None)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum WordPart {
     /// Unquoted text: glob characters in it are live.
@@ -182,6 +205,19 @@ pub enum ParamOp {
     TrimSuffix {
         longest: bool,
         pattern: Word,
+    },
+    /// `${name:offset}` / `${name:offset:length}` (arithmetic, as ash
+    /// evaluates them).
+    Substring {
+        offset: Word,
+        length: Option<Word>,
+    },
+    /// `${name/p/r}`, `${name//p/r}` (every match). Busybox 1.35 has no
+    /// `/#` or `/%` anchors: `${v/#a/X}` looks for `#a`.
+    Replace {
+        all: bool,
+        pattern: Word,
+        repl: Option<Word>,
     },
 }
 

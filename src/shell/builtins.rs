@@ -18,9 +18,11 @@ impl Shell<'_, '_> {
         let name = argv[0].as_str();
         let args = &argv[1..];
         match name {
-            ":" | "trap" | "wait" | "hash" | "ulimit" | "times" | "jobs" | "alias" | "unalias" => {
+            "trap" => {
+                self.trap(args);
                 Ok(0)
             }
+            ":" | "wait" | "hash" | "ulimit" | "times" | "jobs" | "alias" | "unalias" => Ok(0),
             "kill" => self.kill(args),
             "exit" => {
                 let code = match args.first() {
@@ -162,6 +164,21 @@ impl Shell<'_, '_> {
     /// `sh` it started, the signal ends that shell and its parent sees
     /// 128 + the signal (`sh -c 'kill -9 $$'` gives 137, as Docker reports
     /// a step killed by SIGKILL).
+    /// `trap ACTION EXIT` (or `0`) keeps what the shell runs as it ends;
+    /// `trap - EXIT` or an empty action forgets it. Traps on signals
+    /// change nothing here: no signal reaches a RUN.
+    fn trap(&mut self, args: &[String]) {
+        let [action, conditions @ ..] = args else {
+            return;
+        };
+        if conditions.iter().any(|c| c == "EXIT" || c == "0") {
+            self.scope.exit_trap = match action.as_str() {
+                "-" | "" => None,
+                a => Some(a.to_owned()),
+            };
+        }
+    }
+
     fn kill(&mut self, args: &[String]) -> Status {
         let mut signal = SIGTERM;
         let mut rest = args;
@@ -237,6 +254,10 @@ impl Shell<'_, '_> {
     }
 
     fn declare(&mut self, name: &str, args: &[String]) -> Status {
+        if name == "local" && self.locals.is_empty() {
+            self.builtin_error(name, "not in a function");
+            return Err(Flow::Exit(2));
+        }
         let mut io = Io::default();
         let names: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
         if names.is_empty() {
@@ -270,6 +291,17 @@ impl Shell<'_, '_> {
             if !parser::is_name(n) {
                 self.builtin_error(name, &format!("{n}: bad variable name"));
                 return Err(Flow::Exit(2));
+            }
+            if name == "local" {
+                // The first `local` of a name in a function saves what the
+                // caller sees; return puts it back. Without a value the
+                // variable keeps the caller's, as in ash.
+                let prev = self.var_entry(n).cloned();
+                if let Some(frame) = self.locals.last_mut() {
+                    if !frame.iter().any(|(f, _)| f == n) {
+                        frame.push((n.to_owned(), prev));
+                    }
+                }
             }
             if let Some(v) = value {
                 if let Err(msg) = self.set_var(n, v) {
@@ -459,8 +491,9 @@ impl Shell<'_, '_> {
         let mut io = Io::default();
         let (verbose_v, rest): (bool, Vec<&String>) = if name == "command" {
             match args.first().map(String::as_str) {
-                Some("-v") => (true, args[1..].iter().collect()),
-                Some("-V") => (false, args[1..].iter().collect()),
+                // ash describes only the first name.
+                Some("-v") => (true, args[1..].iter().take(1).collect()),
+                Some("-V") => (false, args[1..].iter().take(1).collect()),
                 _ => {
                     // `command NAME args`: run it, skipping functions.
                     if args.is_empty() {
@@ -479,12 +512,12 @@ impl Shell<'_, '_> {
                 Some((a.clone(), format!("{a} is a function")))
             } else if super::commands::is_shell_builtin(a) {
                 Some((a.clone(), format!("{a} is a shell builtin")))
-            } else if let Some(p) = self.find_in_path(a) {
-                Some((p.clone(), format!("{a} is {p}")))
-            } else if reg.is_busybox_applet(a) {
+            } else if self.busybox_shell() && reg.is_busybox_applet(a) {
+                // Busybox's standalone shell prefers its applets to PATH.
                 Some((a.clone(), format!("{a} is {a}")))
             } else {
-                None
+                self.find_in_path(a)
+                    .map(|p| (p.clone(), format!("{a} is {p}")))
             };
             match found {
                 Some((short, long)) => {
@@ -493,13 +526,11 @@ impl Shell<'_, '_> {
                     io.out.push(b'\n');
                 }
                 None => {
+                    // ash says so on stdout, and both forms give 127.
                     status = 127;
                     if !verbose_v {
-                        io.err
+                        io.out
                             .extend_from_slice(format!("{a}: not found\n").as_bytes());
-                    }
-                    if name == "command" {
-                        status = 1;
                     }
                 }
             }

@@ -6,13 +6,18 @@
 //! [`Io`] — is defined beside the interpreter, so the applets depend on it
 //! and not the other way round.
 
+mod awk;
 mod basic;
+pub(crate) mod cfmt;
 mod expr;
 mod files;
+mod find;
 mod ls;
 mod od;
-mod regex;
+pub(crate) mod regex;
+mod sed;
 mod stat;
+mod sums;
 mod tar;
 mod text;
 mod useradd;
@@ -32,6 +37,7 @@ impl Registry {
         ls::register(&mut r);
         od::register(&mut r);
         stat::register(&mut r);
+        sums::register(&mut r);
         text::register(&mut r);
         tar::register(&mut r);
         useradd::register(&mut r);

@@ -311,9 +311,46 @@ impl Shell<'_, '_> {
                     None => v,
                 }
             }
+            ParamOp::Substring { offset, length } => {
+                let v: Vec<char> = value.unwrap_or_default().chars().collect();
+                let n = v.len() as i64;
+                let off = self.arith_word(offset)?;
+                let start = if off < 0 {
+                    (n + off).max(0)
+                } else {
+                    off.min(n)
+                };
+                let end = match length {
+                    None => n,
+                    Some(l) => {
+                        let l = self.arith_word(l)?;
+                        if l < 0 {
+                            (n + l).max(start)
+                        } else {
+                            start.saturating_add(l).min(n)
+                        }
+                    }
+                };
+                v[start as usize..end.max(start) as usize].iter().collect()
+            }
+            ParamOp::Replace { all, pattern, repl } => {
+                let v = value.unwrap_or_default();
+                let pat = self.expand_pattern(pattern)?;
+                let rep = match repl {
+                    Some(r) => self.expand_single(r)?,
+                    None => String::new(),
+                };
+                replace(&v, &pat, &rep, *all)
+            }
         };
         acc.push(text, in_double, !in_double);
         Ok(())
+    }
+
+    /// An arithmetic word of `${name:offset:length}`.
+    fn arith_word(&mut self, w: &Word) -> Result<i64, Flow> {
+        let text = self.expand_single(w)?;
+        super::arith::eval(self, &text).map_err(|msg| self.fatal(&msg))
     }
 
     /// Globs one field; without matches (or wildcards) the text stays.
@@ -444,4 +481,27 @@ fn split_fields(pieces: &[Piece], had_quotes: bool, ifs: &str) -> Vec<Vec<(char,
         fields.push(cur);
     }
     fields
+}
+
+/// `${v/pat/rep}`: the longest match at the first place one starts (each
+/// place with `all`).
+fn replace(v: &str, pat: &crate::shell::pattern::Pattern, rep: &str, all: bool) -> String {
+    let chars: Vec<char> = v.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    let mut replaced = false;
+    while i < chars.len() {
+        if !replaced || all {
+            let rest: String = chars[i..].iter().collect();
+            if let Some(&n) = pat.prefix_matches(&rest).last().filter(|n| **n > 0) {
+                out.push_str(rep);
+                i += n;
+                replaced = true;
+                continue;
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
 }

@@ -20,6 +20,9 @@ pub mod registry;
 
 use registry::{Io, Registry};
 
+/// The status of a process SIGPIPE ended: 128 + 13.
+pub const SIGPIPE_STATUS: i32 = 141;
+
 /// Why execution stops going forward.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Flow {
@@ -122,6 +125,8 @@ pub(crate) struct Scope {
     /// container; each `sh` it starts is a new process. A subshell keeps
     /// its parent's `$$`, as POSIX says.
     pub pid: u32,
+    /// `trap ACTION EXIT`: run when the script ends.
+    pub exit_trap: Option<String>,
 }
 
 /// Where a descriptor points.
@@ -166,6 +171,8 @@ pub struct Shell<'c, 'fs> {
     pub(crate) status: i32,
     fds: BTreeMap<u32, Fd>,
     bufs: Vec<Vec<u8>>,
+    /// The buffers in `bufs` that are pipes to a later pipeline stage.
+    pipes: Vec<usize>,
     /// What reached the top-level stdout and stderr, in the order it was
     /// written: one stream, as a terminal or `docker build` shows them.
     output: Vec<u8>,
@@ -177,6 +184,9 @@ pub struct Shell<'c, 'fs> {
     errexit_off: usize,
     pub(crate) loop_depth: usize,
     pub(crate) func_depth: usize,
+    /// One frame per running function: the variables `local` shadowed,
+    /// with what they were before (None: unset), restored on return.
+    pub(crate) locals: Vec<Vec<(String, Option<Var>)>>,
     /// Status of the last command substitution (for `x=$(false)`).
     pub(crate) subst_status: Option<i32>,
     pub(crate) line: usize,
@@ -252,6 +262,7 @@ impl<'c, 'fs> Shell<'c, 'fs> {
                 cwd,
                 umask: 0o022,
                 pid: 1,
+                exit_trap: None,
             },
             status: 0,
             fds: BTreeMap::from([
@@ -260,6 +271,7 @@ impl<'c, 'fs> Shell<'c, 'fs> {
                 (2, Fd::Buf(STDERR_BUF)),
             ]),
             bufs: vec![Vec::new(), Vec::new()],
+            pipes: Vec::new(),
             output: Vec::new(),
             files: Vec::new(),
             inputs: vec![Input {
@@ -271,6 +283,7 @@ impl<'c, 'fs> Shell<'c, 'fs> {
             errexit_off: 0,
             loop_depth: 0,
             func_depth: 0,
+            locals: Vec::new(),
             subst_status: None,
             line: 0,
             slept: 0,
@@ -306,11 +319,14 @@ impl<'c, 'fs> Shell<'c, 'fs> {
     pub(crate) fn run_script(mut self, script: &str) -> ExecResult {
         self.enter_shell();
         let code = match parser::parse(script) {
-            Ok(program) => match self.exec_list(&program.body) {
-                Ok(c) => c,
-                Err(Flow::Exit(c) | Flow::Abort(c) | Flow::Return(c)) => c,
-                Err(Flow::Break(_) | Flow::Continue(_)) => self.status,
-            },
+            Ok(program) => {
+                let r = self.exec_list(&program.body);
+                match self.run_exit_trap(r) {
+                    Ok(c) | Err(Flow::Exit(c) | Flow::Return(c)) => c,
+                    Err(Flow::Abort(c)) => return self.finish(c),
+                    Err(Flow::Break(_) | Flow::Continue(_)) => self.status,
+                }
+            }
             Err(e) => {
                 self.report(&e.message);
                 2
@@ -435,6 +451,14 @@ impl<'c, 'fs> Shell<'c, 'fs> {
 
     pub fn limits(&self) -> Limits {
         self.ctx.limits
+    }
+
+    /// Whether stdout is a pipe to a later pipeline stage. The stages run
+    /// one after the other, so a pipe holds up to `max_bytes`; a writer
+    /// that would go past it is ended as SIGPIPE ends one whose reader
+    /// went away (`yes | head -n 3`), the reader getting what fitted.
+    pub fn stdout_is_pipe(&self) -> bool {
+        matches!(self.fds.get(&1), Some(Fd::Buf(i)) if self.pipes.contains(i))
     }
 
     /// The working directory.
@@ -582,8 +606,10 @@ impl<'c, 'fs> Shell<'c, 'fs> {
     }
 
     /// Writes `msg` to stderr as `/bin/sh: msg`.
+    /// `$0: MSG`: ash names itself as it was started (`/bin/sh` for a
+    /// RUN, `sh` for `docker run IMAGE sh -c …`, NAME for `sh -c CMD NAME`).
     pub(crate) fn report(&mut self, msg: &str) {
-        let line = format!("/bin/sh: {msg}\n");
+        let line = format!("{}: {msg}\n", self.arg0);
         self.write_err(line.as_bytes());
     }
 
@@ -647,6 +673,16 @@ impl<'c, 'fs> Shell<'c, 'fs> {
         }
         let max = self.ctx.limits.max_bytes;
         let len = match self.fds.get(&fd) {
+            Some(&Fd::Buf(i)) if self.pipes.contains(&i) => {
+                let b = &mut self.bufs[i];
+                if b.len() + bytes.len() > max {
+                    let room = max.saturating_sub(b.len());
+                    b.extend_from_slice(&bytes[..room]);
+                    return Err(Flow::Exit(SIGPIPE_STATUS));
+                }
+                b.extend_from_slice(bytes);
+                None
+            }
             Some(&Fd::Buf(i)) => {
                 if i == STDOUT_BUF || i == STDERR_BUF {
                     self.output.extend_from_slice(bytes);
@@ -1005,10 +1041,12 @@ impl<'c, 'fs> Shell<'c, 'fs> {
                 self.bufs.push(Vec::new());
                 let b = self.bufs.len() - 1;
                 self.fds.insert(1, Fd::Buf(b));
+                self.pipes.push(b);
                 Some(b)
             };
             let status = self.subshell(|sh| sh.exec_command(cmd));
             if let Some(b) = buf {
+                self.pipes.pop();
                 let data = self.bufs.pop().unwrap_or_default();
                 debug_assert_eq!(self.bufs.len(), b);
                 self.inputs.push(Input {
@@ -1300,7 +1338,12 @@ impl<'c, 'fs> Shell<'c, 'fs> {
         self.enter()?;
         let saved = std::mem::replace(&mut self.scope.positional, argv[1..].to_vec());
         self.func_depth += 1;
+        self.locals.push(Vec::new());
         let result = self.exec_command(body);
+        for (name, prev) in self.locals.pop().unwrap_or_default().into_iter().rev() {
+            self.scope.vars.retain(|v| v.name != name);
+            self.scope.vars.extend(prev);
+        }
         self.func_depth -= 1;
         self.scope.positional = saved;
         self.leave();
@@ -1350,7 +1393,7 @@ impl<'c, 'fs> Shell<'c, 'fs> {
 
     /// Whether `/bin/sh` is busybox, whose standalone build finds every
     /// applet without a `PATH` entry.
-    fn busybox_shell(&self) -> bool {
+    pub(crate) fn busybox_shell(&self) -> bool {
         self.ctx
             .fs
             .canonicalize("/bin/sh")
@@ -1473,14 +1516,40 @@ impl<'c, 'fs> Shell<'c, 'fs> {
         }
         let arg0 = self.arg0.clone();
         let result = self.subshell(|sh| {
+            // A new process: no trap of its parent's.
+            sh.scope.exit_trap = None;
             setup(sh);
-            sh.exec_list(&program.body)
+            let r = sh.exec_list(&program.body);
+            sh.run_exit_trap(r)
         });
         self.arg0 = arg0;
         let bytes = self.bufs.pop().unwrap_or_default();
         self.restore_fds(saved);
         self.leave();
         Ok((result?, bytes))
+    }
+
+    /// Runs the `trap … EXIT` action as a shell ends with `result`. The
+    /// trap sees the shell's status in `$?`; an `exit` in it sets the
+    /// shell's code, otherwise the code stands.
+    fn run_exit_trap(&mut self, result: Status) -> Status {
+        let code = match result {
+            Ok(c) | Err(Flow::Exit(c) | Flow::Return(c)) => c,
+            Err(Flow::Break(_) | Flow::Continue(_)) => self.status,
+            Err(f @ Flow::Abort(_)) => return Err(f),
+        };
+        let Some(action) = self.scope.exit_trap.take() else {
+            return result;
+        };
+        self.status = code;
+        if let Ok(program) = parser::parse(&action) {
+            match self.exec_list(&program.body) {
+                Err(f @ Flow::Abort(_)) => return Err(f),
+                Err(Flow::Exit(c)) => return Ok(c),
+                _ => {}
+            }
+        }
+        Ok(code)
     }
 
     /// Runs a parsed program in this shell (`eval`, `.`).

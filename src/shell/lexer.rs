@@ -656,6 +656,10 @@ impl<'a> Lexer<'a> {
             };
         }
         let colon = self.eat(':');
+        if colon && !matches!(self.peek(), Some('-' | '=' | '?' | '+')) {
+            let (offset, length) = self.param_word()?.split_at_lit(':');
+            return Ok(param(name, ParamOp::Substring { offset, length }));
+        }
         let op_char = self.bump().ok_or_else(missing)?;
         let op = match op_char {
             '}' if !colon => return Ok(param(name, ParamOp::Plain)),
@@ -681,6 +685,11 @@ impl<'a> Lexer<'a> {
                     longest,
                     pattern: self.param_word()?,
                 }
+            }
+            '/' => {
+                let all = self.eat('/');
+                let (pattern, repl) = self.param_word()?.split_at_lit('/');
+                ParamOp::Replace { all, pattern, repl }
             }
             _ => return Err(bad()),
         };

@@ -33,6 +33,7 @@ mod messages;
 mod parser_cases;
 mod parser_corpus;
 mod parser_props;
+mod shell_busybox;
 mod shell_commands;
 mod shell_conformance;
 mod shell_exec;

@@ -1,12 +1,12 @@
 //! Small applets: echo, printf, test, true/false, pwd, sleep, date, env,
-//! id, whoami, basename, dirname, seq, which, sh, xargs, uname, hostname.
+//! id, whoami, basename, dirname, seq, yes, which, sh, xargs, uname, hostname.
 
 use std::sync::Arc;
 
 use super::{Io, Opts, Registry};
 use crate::calendar::strftime;
 use crate::filesystem::users;
-use crate::shell::interp::{base_name, Flow, Shell};
+use crate::shell::interp::{base_name, Flow, Shell, SIGPIPE_STATUS};
 use crate::shell::parser;
 use crate::shell::signals::death_notice;
 
@@ -34,6 +34,7 @@ pub(super) fn register(r: &mut Registry) {
     r.register("basename", true, Arc::new(basename));
     r.register("dirname", true, Arc::new(dirname));
     r.register("seq", true, Arc::new(seq));
+    r.register("yes", true, Arc::new(yes));
     r.register("which", true, Arc::new(which));
     r.register("sh", true, Arc::new(sh));
     r.register("ash", true, Arc::new(sh));
@@ -173,6 +174,12 @@ fn parse_int(s: &str) -> Option<i64> {
 }
 
 fn printf(_: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
+    // `printf -- FORMAT`: the `--` ends the (absent) options.
+    let skip = usize::from(argv.get(1).is_some_and(|a| a == "--"));
+    let argv: Vec<String> = argv[..1].iter().chain(&argv[1 + skip..]).cloned().collect();
+    // Run as ash's builtin, its errors carry the name busybox's shell
+    // applet has whatever $0 is: `sh: invalid number 'x'`.
+    let shell_name = "sh";
     let Some(format) = argv.get(1) else {
         io.error("printf", "usage: printf FORMAT [ARGUMENT...]");
         return 1;
@@ -261,7 +268,7 @@ fn printf(_: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
                     let n = match parse_int(&a) {
                         Some(n) => n,
                         None => {
-                            io.error("printf", &format!("invalid number '{a}'"));
+                            io.error(shell_name, &format!("invalid number '{a}'"));
                             status = 1;
                             0
                         }
@@ -303,18 +310,18 @@ fn printf(_: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
                     }
                     format!("{sign}{digits}")
                 }
-                'f' | 'e' | 'g' => {
+                'f' | 'e' | 'g' | 'E' | 'G' => {
                     let a = arg.unwrap_or_else(|| "0".to_owned());
                     let v: f64 = a.trim().parse().unwrap_or_else(|_| {
-                        io.error("printf", &format!("invalid number '{a}'"));
+                        io.error(shell_name, &format!("invalid number '{a}'"));
                         status = 1;
                         0.0
                     });
-                    let p = precision.unwrap_or(6);
-                    match conv {
-                        'e' => format!("{v:.p$e}"),
-                        _ => format!("{v:.p$}"),
-                    }
+                    // Padded here: the zero flag goes after the sign.
+                    io.out.extend_from_slice(
+                        super::cfmt::float(conv, &flags, width, precision, v).as_bytes(),
+                    );
+                    continue;
                 }
                 other => {
                     io.error("printf", &format!("%{other}: invalid format"));
@@ -849,6 +856,10 @@ fn seq(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
         firstw = false;
         io.out.extend_from_slice(format!("{n:0w$}").as_bytes());
         if io.out.len() > max {
+            if sh.stdout_is_pipe() {
+                // The reader has what a pipe holds (see `yes`).
+                return SIGPIPE_STATUS;
+            }
             io.error("seq", "output too large");
             return 1;
         }
@@ -859,6 +870,44 @@ fn seq(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     }
     if !firstw {
         io.out.push(b'\n');
+    }
+    0
+}
+
+/// What `yes` writes into a pipe before it ends as SIGPIPE ends it.
+/// The stages of a pipeline run one after the other, so an endless writer
+/// must stop somewhere: a reader that stops early (`head -n 3`, `sed 5q`,
+/// a prompt reading a few answers) sees what it would, and one that would
+/// read forever gets an end of input instead of hanging the run.
+const YES_PIPE_BYTES: usize = 1 << 20;
+
+/// `yes [STRING]...`: the words joined by spaces, one line after another
+/// until the reader goes away. Anywhere but into a pipe it would never
+/// end, so it writes past the output limit, which stops the run.
+fn yes(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
+    let mut line = if argv.len() > 1 {
+        argv[1..].join(" ")
+    } else {
+        "y".to_owned()
+    }
+    .into_bytes();
+    line.push(b'\n');
+    let pipe = sh.stdout_is_pipe();
+    let want = if pipe {
+        YES_PIPE_BYTES
+    } else {
+        sh.limits().max_bytes + 1
+    };
+    let mut chunk = Vec::with_capacity(64 << 10);
+    while chunk.len() < 64 << 10 {
+        chunk.extend_from_slice(&line);
+    }
+    while io.out.len() < want {
+        io.out.extend_from_slice(&chunk);
+    }
+    io.out.truncate(want);
+    if pipe {
+        return SIGPIPE_STATUS;
     }
     0
 }

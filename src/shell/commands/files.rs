@@ -8,7 +8,6 @@ use crate::filesystem::blob::Blob;
 use crate::filesystem::rootfs::{FsError, Node, NodeKind};
 use crate::filesystem::users;
 use crate::shell::interp::{base_name, Shell};
-use crate::shell::pattern::Pattern;
 
 pub(super) fn register(r: &mut Registry) {
     r.register("cat", true, Arc::new(cat));
@@ -25,7 +24,8 @@ pub(super) fn register(r: &mut Registry) {
     r.register("readlink", true, Arc::new(readlink));
     r.register("realpath", true, Arc::new(realpath));
     r.register("tee", true, Arc::new(tee));
-    r.register("find", true, Arc::new(find));
+    r.register("find", true, Arc::new(super::find::find));
+    r.register("mktemp", true, Arc::new(mktemp));
 }
 
 fn cat(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
@@ -761,116 +761,62 @@ fn tee(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     status
 }
 
-/// `find PATH... [-name P] [-type f|d|l] [-newer FILE] [-maxdepth N]
-/// [-mindepth N] [-print] [-delete]`: the tests and actions Dockerfiles use.
-fn find(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
-    let mut roots = Vec::new();
-    let mut i = 1;
-    while let Some(a) = argv.get(i) {
-        if a.starts_with('-') || a == "!" || a == "(" {
-            break;
-        }
-        roots.push(a.clone());
-        i += 1;
+/// `mktemp [-dt] [-p DIR] [TEMPLATE]`: a new file (0600) or directory
+/// (0700) named by TEMPLATE's trailing six or more X's replaced (default
+/// `tmp.XXXXXX` in $TMPDIR or /tmp). The letters come from the clock and a
+/// counter, not chance, so a rebuild writes the same names.
+fn mktemp(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
+    let o = Opts::parse(&argv[1..], "p");
+    let template = o.operands.first().cloned();
+    let dir = o
+        .value('p')
+        .map(str::to_owned)
+        .or_else(|| sh.var("TMPDIR").map(str::to_owned))
+        .unwrap_or_else(|| "/tmp".to_owned());
+    let path = match &template {
+        Some(t) if !(o.has('t') || o.value('p').is_some()) => t.clone(),
+        Some(t) => format!("{dir}/{t}"),
+        None => format!("{dir}/tmp.XXXXXX"),
+    };
+    let xs = path.len() - path.trim_end_matches('X').len();
+    if xs < 6 {
+        io.error("mktemp", "(null): Invalid argument");
+        return 1;
     }
-    if roots.is_empty() {
-        roots.push(".".to_owned());
-    }
-    let mut name: Option<Pattern> = None;
-    let mut kind: Option<char> = None;
-    let mut maxdepth = usize::MAX;
-    let mut mindepth = 0;
-    let mut delete = false;
-    let mut newer: Option<i64> = None;
-    while let Some(a) = argv.get(i) {
-        let val = argv.get(i + 1).cloned().unwrap_or_default();
-        match a.as_str() {
-            "-name" => {
-                name = Some(Pattern::parse(&val));
-                i += 1;
-            }
-            "-type" => {
-                kind = val.chars().next();
-                i += 1;
-            }
-            "-maxdepth" => {
-                maxdepth = val.parse().unwrap_or(usize::MAX);
-                i += 1;
-            }
-            "-mindepth" => {
-                mindepth = val.parse().unwrap_or(0);
-                i += 1;
-            }
-            "-newer" => {
-                match sh.fs().stat(&sh.abs(&val)) {
-                    Ok(n) => newer = Some(n.mtime),
-                    Err(e) => {
-                        io.error("find", &format!("{val}: {}", e.strerror()));
-                        return 1;
-                    }
-                }
-                i += 1;
-            }
-            "-delete" => delete = true,
-            "-print" => {}
-            other => {
-                io.error("find", &format!("unrecognized: {other}"));
-                return 1;
-            }
-        }
-        i += 1;
-    }
-    let mut status = 0;
-    for root in roots {
-        let abs = sh.abs(&root);
-        let Ok(top) = sh.fs().lstat(&abs) else {
-            io.error("find", &format!("{root}: No such file or directory"));
-            status = 1;
+    const LETTERS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let stem = &path[..path.len() - xs];
+    let mut seed = (sh.now() as u64) ^ 0x9e37_79b9_7f4a_7c15;
+    for _ in 0..100 {
+        let name: String = (0..xs)
+            .map(|_| {
+                seed = seed
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                LETTERS[(seed >> 33) as usize % LETTERS.len()] as char
+            })
+            .collect();
+        let candidate = format!("{stem}{name}");
+        let abs = sh.abs(&candidate);
+        if sh.fs().lstat(&abs).is_ok() {
             continue;
+        }
+        let (uid, gid) = (sh.user().uid, sh.user().gid);
+        let made = if o.has('d') {
+            sh.fs_mut().mkdir(&abs, 0o700, uid, gid)
+        } else {
+            sh.fs_mut().write_file(&abs, Blob::empty(), 0o600, uid, gid)
         };
-        let mut entries = vec![(root.clone(), top, 0usize)];
-        if let Ok(w) = sh.fs().walk(&abs) {
-            for (rel, node) in w {
-                let depth = rel.split('/').count();
-                entries.push((format!("{}/{rel}", root.trim_end_matches('/')), node, depth));
+        return match made {
+            Ok(()) => {
+                io.print(&format!("{candidate}\n"));
+                0
             }
-        }
-        let mut to_delete = Vec::new();
-        for (shown, node, depth) in entries {
-            if depth > maxdepth || depth < mindepth {
-                continue;
+            Err(e) => {
+                io.error("mktemp", &format!("(null): {}", e.strerror()));
+                1
             }
-            if let Some(p) = &name {
-                if !p.matches(base_name(&shown)) {
-                    continue;
-                }
-            }
-            if newer.is_some_and(|t| node.mtime <= t) {
-                continue;
-            }
-            let ok = match kind {
-                Some('f') => node.is_file(),
-                Some('d') => node.is_dir(),
-                Some('l') => node.is_symlink(),
-                _ => true,
-            };
-            if !ok {
-                continue;
-            }
-            if delete {
-                to_delete.push(shown);
-            } else {
-                io.print(&format!("{shown}\n"));
-            }
-        }
-        // Children before parents, as -delete implies -depth.
-        for p in to_delete.into_iter().rev() {
-            let abs = sh.abs(&p);
-            if let Err(e) = sh.fs_mut().remove(&abs) {
-                io.error("find", &format!("{p}: {}", e.strerror()));
-                status = 1;
-            }
-        }
+        };
     }
-    status
+    io.error("mktemp", "(null): File exists");
+    1
 }

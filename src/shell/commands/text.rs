@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use super::regex::Regex;
+use super::sed::Script;
 use super::{inputs, read_input, Io, Opts, Registry};
 use crate::filesystem::blob::Blob;
 use crate::shell::interp::{base_name, Shell};
@@ -14,6 +15,7 @@ pub(super) fn register(r: &mut Registry) {
     r.register("egrep", true, Arc::new(grep));
     r.register("fgrep", true, Arc::new(grep));
     r.register("sed", true, Arc::new(sed));
+    r.register("awk", true, Arc::new(super::awk::awk));
     r.register("wc", true, Arc::new(wc));
     r.register("tr", true, Arc::new(tr));
     r.register("cut", true, Arc::new(cut));
@@ -28,11 +30,17 @@ fn lines(data: &[u8]) -> Vec<&[u8]> {
 
 fn head_tail(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     let applet = base_name(&argv[0]).to_owned();
-    // `head -5` is `head -n 5`.
+    // `head -5` is `head -n 5` (but in `head -n -5` the -5 is the value).
     let args: Vec<String> = argv[1..]
         .iter()
-        .map(|a| {
-            if a.len() > 1 && a.starts_with('-') && a[1..].chars().all(|c| c.is_ascii_digit()) {
+        .enumerate()
+        .map(|(i, a)| {
+            let is_value = i > 0 && matches!(argv[i].as_str(), "-n" | "-c");
+            if !is_value
+                && a.len() > 1
+                && a.starts_with('-')
+                && a[1..].chars().all(|c| c.is_ascii_digit())
+            {
                 format!("-n{}", &a[1..])
             } else {
                 a.clone()
@@ -40,12 +48,18 @@ fn head_tail(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
         })
         .collect();
     let o = Opts::parse(&args, "nc");
-    let (data, status) = inputs(sh, io, &applet, &o.operands);
     let spec = o.value('n').or(o.value('c')).unwrap_or("10");
     let from_start = spec.starts_with('+');
     let neg = spec.starts_with('-');
     let n: usize = spec.trim_start_matches(['+', '-']).parse().unwrap_or(10);
     let bytes = o.value('c').is_some();
+    let endless_zeros = applet == "head" && bytes && !neg && o.operands == ["/dev/zero"];
+    let (data, status) = if endless_zeros {
+        // /dev/zero never ends: `head -c N` takes N zero bytes of it.
+        (vec![0; n.min(sh.limits().max_bytes)], 0)
+    } else {
+        inputs(sh, io, &applet, &o.operands)
+    };
     let out: Vec<u8> = if bytes {
         let len = data.len();
         match (applet.as_str(), from_start, neg) {
@@ -87,6 +101,77 @@ fn programs(o: &Opts, operands: &mut Vec<String>) -> Option<Vec<String>> {
     }
 }
 
+/// A BRE matching `s` literally (`grep -F`).
+fn literal(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if "\\.[]*^$".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The spans (char offsets) where `re` matches `line` under `-x` (the
+/// whole line) and `-w` (a match bounded by non-word characters; busybox
+/// tries later starts when one is not).
+fn grep_spans(re: &Regex, line: &str, whole_line: bool, word: bool) -> Vec<(usize, usize)> {
+    let chars: Vec<char> = line.chars().collect();
+    let is_word = |i: usize| {
+        chars
+            .get(i)
+            .is_some_and(|c| c.is_alphanumeric() || *c == '_')
+    };
+    let mut spans = Vec::new();
+    let mut pos = 0;
+    while pos <= chars.len() {
+        let Some((s, e)) = re.find(line, pos).and_then(|c| c[0]) else {
+            break;
+        };
+        let ok = if whole_line {
+            s == 0 && e == chars.len()
+        } else if word {
+            e > s && !is_word(e) && !(s > 0 && is_word(s - 1))
+        } else {
+            true
+        };
+        if ok {
+            spans.push((s, e));
+            pos = if e > s { e } else { e + 1 };
+        } else {
+            pos = s + 1;
+        }
+        if whole_line {
+            break;
+        }
+    }
+    spans
+}
+
+/// The files `grep -r` reads under each operand (a directory's files
+/// walked in name order; symlinks inside are not followed).
+fn grep_sources(sh: &Shell, operands: &[String], recursive: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    for op in operands {
+        let abs = sh.abs(op);
+        if recursive && sh.fs().stat(&abs).is_ok_and(|n| n.is_dir()) {
+            if let Ok(entries) = sh.fs().walk(&abs) {
+                let base = op.trim_end_matches('/');
+                out.extend(
+                    entries
+                        .into_iter()
+                        .filter(|(_, n)| n.is_file())
+                        .map(|(rel, _)| format!("{base}/{rel}")),
+                );
+            }
+        } else {
+            out.push(op.clone());
+        }
+    }
+    out
+}
+
 fn grep(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     let applet = base_name(&argv[0]).to_owned();
     let o = Opts::parse(&argv[1..], "em");
@@ -100,10 +185,12 @@ fn grep(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     let icase = o.has('i');
     let mut regexes = Vec::new();
     for p in patterns.iter().flat_map(|p| p.split('\n')) {
-        if fixed {
-            continue;
-        }
-        match Regex::new(p, extended, icase) {
+        let (pat, ext) = if fixed {
+            (literal(p), false)
+        } else {
+            (p.to_owned(), extended)
+        };
+        match Regex::new(&pat, ext, icase) {
             Ok(r) => regexes.push(r),
             Err(e) => {
                 io.error("grep", &e);
@@ -112,15 +199,22 @@ fn grep(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
         }
     }
     let max: Option<usize> = o.value('m').and_then(|v| v.parse().ok());
-    let multi = operands.len() > 1 && !o.has('h');
+    // Without operands even `-r` reads stdin, as busybox 1.35 does.
+    let recursive = o.has('r') || o.has('R');
+    let multi = (operands.len() > 1 || recursive || o.has('H')) && !o.has('h');
     let sources: Vec<String> = if operands.is_empty() {
         vec!["-".to_owned()]
     } else {
-        operands
+        grep_sources(sh, &operands, recursive)
     };
+    let (whole, word, only) = (o.has('x'), o.has('w'), o.has('o'));
     let mut any = false;
     let mut status = 0;
     for src in &sources {
+        if src != "-" && sh.fs().stat(&sh.abs(src)).is_ok_and(|n| n.is_dir()) {
+            // busybox reads a directory as a file without lines, silently.
+            continue;
+        }
         let data = match read_input(sh, io, src) {
             Ok(d) => d,
             Err(e) => {
@@ -140,24 +234,11 @@ fn grep(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
         for (ln, raw) in lines(&data).into_iter().enumerate() {
             let text = String::from_utf8_lossy(raw);
             let line = text.strip_suffix('\n').unwrap_or(&text);
-            let hit = if fixed {
-                patterns.iter().flat_map(|p| p.split('\n')).any(|p| {
-                    if icase {
-                        line.to_lowercase().contains(&p.to_lowercase())
-                    } else if o.has('x') {
-                        line == p
-                    } else {
-                        line.contains(p)
-                    }
-                })
-            } else if o.has('x') {
-                regexes.iter().any(|r| {
-                    r.find(line, 0)
-                        .is_some_and(|c| c[0] == Some((0, line.chars().count())))
-                })
-            } else {
-                regexes.iter().any(|r| r.is_match(line))
-            };
+            let mut spans: Vec<(usize, usize)> = regexes
+                .iter()
+                .flat_map(|r| grep_spans(r, line, whole, word))
+                .collect();
+            let hit = !spans.is_empty();
             if hit == o.has('v') {
                 continue;
             }
@@ -172,17 +253,29 @@ fn grep(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
             if o.has('c') || o.has('l') || o.has('L') {
                 continue;
             }
-            let mut out = String::new();
+            let mut prefix = String::new();
             if multi {
-                out.push_str(shown);
-                out.push(':');
+                prefix.push_str(shown);
+                prefix.push(':');
             }
             if o.has('n') {
-                out.push_str(&format!("{}:", ln + 1));
+                prefix.push_str(&format!("{}:", ln + 1));
             }
-            out.push_str(line);
-            out.push('\n');
-            io.print(&out);
+            if only && !o.has('v') {
+                spans.sort_unstable();
+                let chars: Vec<char> = line.chars().collect();
+                let mut end = 0;
+                for (s, e) in spans {
+                    if s < end || e == s {
+                        continue;
+                    }
+                    end = e;
+                    let m: String = chars[s..e].iter().collect();
+                    io.print(&format!("{prefix}{m}\n"));
+                }
+            } else if !only {
+                io.print(&format!("{prefix}{line}\n"));
+            }
         }
         if o.has('c') {
             if multi {
@@ -204,55 +297,43 @@ fn grep(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     i32::from(!any)
 }
 
-/// One sed command with its address.
-struct SedCmd {
-    addr: Option<Addr>,
-    negate: bool,
-    op: SedOp,
-}
-
-enum Addr {
-    Line(usize),
-    Last,
-    Regex(Regex),
-}
-
-enum SedOp {
-    Subst {
-        re: Regex,
-        repl: String,
-        global: bool,
-        print: bool,
-        nth: usize,
-    },
-    Delete,
-    Print,
-    Quit,
-    Append(String),
-    Insert(String),
-}
-
+/// `sed [-inrE] [-i[SUFFIX]] [-e SCRIPT]... [SCRIPT] [FILE]...`; the
+/// language is in [`super::sed`].
 fn sed(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
-    let o = Opts::parse(&argv[1..], "ef");
+    // `-i` takes its backup suffix attached (`-i.bak`), after any flags.
+    let mut suffix = None;
+    let args: Vec<String> = argv[1..]
+        .iter()
+        .map(
+            |a| match a.strip_prefix('-').and_then(|f| f.split_once('i')) {
+                Some((flags, sfx))
+                    if !a.starts_with("--") && flags.chars().all(|c| "nrEsu".contains(c)) =>
+                {
+                    if !sfx.is_empty() {
+                        suffix = Some(sfx.to_owned());
+                    }
+                    format!("-{flags}i")
+                }
+                _ => a.clone(),
+            },
+        )
+        .collect();
+    let o = Opts::parse(&args, "ef");
     let mut operands = o.operands.clone();
     let Some(scripts) = programs(&o, &mut operands) else {
         io.error("sed", "no script specified");
         return 1;
     };
-    let extended = o.has('E') || o.has('r');
-    let mut cmds = Vec::new();
-    for s in &scripts {
-        match parse_sed(s, extended) {
-            Ok(mut c) => cmds.append(&mut c),
-            Err(e) => {
-                io.error("sed", &e);
-                return 1;
-            }
+    let script = match Script::parse(&scripts.join("\n"), o.has('E') || o.has('r')) {
+        Ok(s) => s,
+        Err(e) => {
+            io.error("sed", &e);
+            return 1;
         }
-    }
+    };
     let quiet = o.has('n');
-    let in_place = o.has('i');
-    if in_place {
+    let max = sh.limits().max_bytes;
+    if o.has('i') {
         let mut status = 0;
         for f in &operands {
             let abs = sh.abs(f);
@@ -264,7 +345,27 @@ fn sed(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
                     continue;
                 }
             };
-            let out = run_sed(&cmds, &data, quiet);
+            let out = match script.run(&data, quiet, max) {
+                Ok(out) => out,
+                Err(e) => {
+                    io.error("sed", &e);
+                    return 1;
+                }
+            };
+            if let Some(sfx) = &suffix {
+                let backup = Blob::from_bytes(data.clone());
+                if let Err(e) = sh.fs_mut().write_file(
+                    &format!("{abs}{sfx}"),
+                    backup,
+                    node.mode,
+                    node.uid,
+                    node.gid,
+                ) {
+                    io.error("sed", &format!("{f}{sfx}: {}", e.strerror()));
+                    status = 1;
+                    continue;
+                }
+            }
             if let Err(e) =
                 sh.fs_mut()
                     .write_file(&abs, Blob::from_bytes(out), node.mode, node.uid, node.gid)
@@ -276,248 +377,14 @@ fn sed(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
         return status;
     }
     let (data, status) = inputs(sh, io, "sed", &operands);
-    let out = run_sed(&cmds, &data, quiet);
-    io.out.extend_from_slice(&out);
+    match script.run(&data, quiet, max) {
+        Ok(out) => io.out.extend_from_slice(&out),
+        Err(e) => {
+            io.error("sed", &e);
+            return 1;
+        }
+    }
     status
-}
-
-fn parse_sed(script: &str, extended: bool) -> Result<Vec<SedCmd>, String> {
-    let chars: Vec<char> = script.chars().collect();
-    let mut i = 0;
-    let mut out = Vec::new();
-    let skip_ws = |i: &mut usize| {
-        while *i < chars.len() && (chars[*i].is_whitespace() || chars[*i] == ';') {
-            *i += 1;
-        }
-    };
-    loop {
-        skip_ws(&mut i);
-        if i >= chars.len() {
-            break;
-        }
-        let addr = if chars[i].is_ascii_digit() {
-            let start = i;
-            while i < chars.len() && chars[i].is_ascii_digit() {
-                i += 1;
-            }
-            let n: String = chars[start..i].iter().collect();
-            Some(Addr::Line(n.parse().map_err(|_| "bad address".to_owned())?))
-        } else if chars[i] == '$' {
-            i += 1;
-            Some(Addr::Last)
-        } else if chars[i] == '/' {
-            i += 1;
-            let (pat, next) = delimited(&chars, i, '/')?;
-            i = next;
-            Some(Addr::Regex(Regex::new(&pat, extended, false)?))
-        } else {
-            None
-        };
-        let mut negate = false;
-        while i < chars.len() && (chars[i] == ' ' || chars[i] == '!') {
-            negate |= chars[i] == '!';
-            i += 1;
-        }
-        let Some(&c) = chars.get(i) else {
-            return Err("missing command".to_owned());
-        };
-        i += 1;
-        let op = match c {
-            's' => {
-                let delim = *chars.get(i).ok_or("unterminated `s' command")?;
-                let (pat, next) = delimited(&chars, i + 1, delim)?;
-                let (repl, next) = delimited(&chars, next, delim)?;
-                i = next;
-                let mut global = false;
-                let mut print = false;
-                let mut nth = 1;
-                let mut icase = false;
-                while let Some(&f) = chars.get(i) {
-                    match f {
-                        'g' => global = true,
-                        'p' => print = true,
-                        'I' | 'i' => icase = true,
-                        d if d.is_ascii_digit() => nth = d.to_digit(10).unwrap_or(1) as usize,
-                        _ => break,
-                    }
-                    i += 1;
-                }
-                SedOp::Subst {
-                    re: Regex::new(&pat, extended, icase)?,
-                    repl,
-                    global,
-                    print,
-                    nth,
-                }
-            }
-            'd' => SedOp::Delete,
-            'p' => SedOp::Print,
-            'q' => SedOp::Quit,
-            'a' | 'i' => {
-                let mut text: String = chars[i..].iter().collect();
-                i = chars.len();
-                text = text.trim_start_matches('\\').trim_start().to_owned();
-                if c == 'a' {
-                    SedOp::Append(text)
-                } else {
-                    SedOp::Insert(text)
-                }
-            }
-            other => return Err(format!("unsupported command {other}")),
-        };
-        out.push(SedCmd { addr, negate, op });
-    }
-    Ok(out)
-}
-
-/// Text up to an unescaped `delim`; `\delim` becomes `delim`.
-fn delimited(chars: &[char], mut i: usize, delim: char) -> Result<(String, usize), String> {
-    let mut s = String::new();
-    while i < chars.len() {
-        let c = chars[i];
-        if c == '\\' && chars.get(i + 1) == Some(&delim) {
-            s.push(delim);
-            i += 2;
-            continue;
-        }
-        if c == '\\' {
-            s.push(c);
-            if let Some(&n) = chars.get(i + 1) {
-                s.push(n);
-            }
-            i += 2;
-            continue;
-        }
-        if c == delim {
-            return Ok((s, i + 1));
-        }
-        s.push(c);
-        i += 1;
-    }
-    Err("unterminated `s' command".to_owned())
-}
-
-fn run_sed(cmds: &[SedCmd], data: &[u8], quiet: bool) -> Vec<u8> {
-    let text = String::from_utf8_lossy(data);
-    let all: Vec<&str> = text.split_inclusive('\n').collect();
-    let mut out = String::new();
-    let total = all.len();
-    'lines: for (n, raw) in all.iter().enumerate() {
-        let had_nl = raw.ends_with('\n');
-        let mut line = raw.strip_suffix('\n').unwrap_or(raw).to_owned();
-        let mut append = Vec::new();
-        let mut quit = false;
-        for c in cmds {
-            let hit = match &c.addr {
-                None => true,
-                Some(Addr::Line(l)) => n + 1 == *l,
-                Some(Addr::Last) => n + 1 == total,
-                Some(Addr::Regex(r)) => r.is_match(&line),
-            };
-            if hit == c.negate {
-                continue;
-            }
-            match &c.op {
-                SedOp::Delete => continue 'lines,
-                SedOp::Print => {
-                    out.push_str(&line);
-                    out.push('\n');
-                }
-                SedOp::Quit => {
-                    quit = true;
-                    break;
-                }
-                SedOp::Append(t) => append.push(t.clone()),
-                SedOp::Insert(t) => {
-                    out.push_str(t);
-                    out.push('\n');
-                }
-                SedOp::Subst {
-                    re,
-                    repl,
-                    global,
-                    print,
-                    nth,
-                } => {
-                    let (new, changed) = substitute(re, &line, repl, *global, *nth);
-                    line = new;
-                    if changed && *print {
-                        out.push_str(&line);
-                        out.push('\n');
-                    }
-                }
-            }
-        }
-        if !quiet {
-            out.push_str(&line);
-            if had_nl || !append.is_empty() {
-                out.push('\n');
-            }
-        }
-        for a in append {
-            out.push_str(&a);
-            out.push('\n');
-        }
-        if quit {
-            break;
-        }
-    }
-    out.into_bytes()
-}
-
-fn substitute(re: &Regex, line: &str, repl: &str, global: bool, nth: usize) -> (String, bool) {
-    let chars: Vec<char> = line.chars().collect();
-    let mut out = String::new();
-    let mut pos = 0;
-    let mut count = 0;
-    let mut changed = false;
-    while pos <= chars.len() {
-        let Some(caps) = re.find(line, pos) else {
-            break;
-        };
-        let Some((s, e)) = caps[0] else { break };
-        count += 1;
-        out.extend(&chars[pos..s]);
-        if count >= nth {
-            changed = true;
-            let mut rc = repl.chars();
-            while let Some(c) = rc.next() {
-                match c {
-                    '&' => out.extend(&chars[s..e]),
-                    '\\' => match rc.next() {
-                        Some(d) if d.is_ascii_digit() => {
-                            let g = d.to_digit(10).unwrap_or(0) as usize;
-                            if let Some(Some((a, b))) = caps.get(g) {
-                                out.extend(&chars[*a..*b]);
-                            }
-                        }
-                        Some('n') => out.push('\n'),
-                        Some('t') => out.push('\t'),
-                        Some(o) => out.push(o),
-                        None => out.push('\\'),
-                    },
-                    other => out.push(other),
-                }
-            }
-        } else {
-            out.extend(&chars[s..e]);
-        }
-        if e == s {
-            if let Some(c) = chars.get(e) {
-                out.push(*c);
-            }
-            pos = e + 1;
-        } else {
-            pos = e;
-        }
-        if changed && !global {
-            break;
-        }
-    }
-    if pos < chars.len() {
-        out.extend(&chars[pos..]);
-    }
-    (out, changed)
 }
 
 fn wc(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
@@ -732,6 +599,10 @@ fn cut(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
 fn sort(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     let o = Opts::parse(&argv[1..], "kto");
     let (data, status) = inputs(sh, io, "sort", &o.operands);
+    if status != 0 {
+        // busybox's sort dies at a file it cannot open, with 2.
+        return 2;
+    }
     let text = String::from_utf8_lossy(&data).into_owned();
     let mut ls: Vec<&str> = text.lines().collect();
     let key = o.value('k').map(|k| SortKey::parse(k, o.value('t')));
