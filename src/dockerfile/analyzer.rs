@@ -308,7 +308,7 @@ impl Analyzer {
                 self.plan.global_commands.push(Command {
                     instruction: index,
                     span: ins.span,
-                    text: ins.original.clone(),
+                    text: printed_text(ins),
                     kind,
                 });
             } else {
@@ -326,7 +326,7 @@ impl Analyzer {
             stage.commands.push(Command {
                 instruction: index,
                 span: ins.span,
-                text: ins.original.clone(),
+                text: printed_text(ins),
                 kind,
             });
         }
@@ -435,7 +435,7 @@ impl Analyzer {
             platform,
             instruction: index,
             span: ins.span,
-            text: ins.original.clone(),
+            text: printed_text(ins),
             commands: Vec::new(),
         });
     }
@@ -815,6 +815,14 @@ impl Analyzer {
     }
 }
 
+/// The instruction as both builders print it in a step line: the logical
+/// line with surrounding whitespace trimmed (Go's `strings.TrimSpace` over
+/// the node's original text), so `RUN ls . ` reads `RUN ls .`. The AST keeps
+/// the untrimmed text for the editor.
+fn printed_text(ins: &Instruction) -> String {
+    ins.original.trim().to_string()
+}
+
 /// `ENV key value` (no `=` in the first word) — BuildKit reads the rest of
 /// the line as the value.
 fn legacy_key_value_form(ins: &Instruction) -> bool {
@@ -959,6 +967,20 @@ mod tests {
             plan.errors().next().map(|d| &d.kind),
             Some(DiagnosticKind::InvalidFromStage { index: 1, .. })
         ));
+    }
+
+    #[test]
+    fn step_texts_are_trimmed_of_trailing_whitespace() {
+        let src = "ARG A=1 \t\nFROM busybox  \nRUN ls -l . \nWORKDIR /w\t\n";
+        let plan = analyze(&crate::dockerfile::parse(src).unwrap());
+        assert_eq!(plan.global_commands[0].text, "ARG A=1");
+        assert_eq!(plan.stages[0].text, "FROM busybox");
+        let texts: Vec<&str> = plan.stages[0]
+            .commands
+            .iter()
+            .map(|c| c.text.as_str())
+            .collect();
+        assert_eq!(texts, ["RUN ls -l .", "WORKDIR /w"]);
     }
 
     #[test]
