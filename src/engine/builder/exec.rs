@@ -360,11 +360,14 @@ impl Run<'_> {
             crate::filesystem::users::User::resolve("0", fs)
                 .unwrap_or_else(|_| crate::filesystem::users::User::root())
         } else {
-            // BuildKit 0.8 looks every user up in /etc/passwd, numeric or
-            // not (recorded: our 56); the classic builder and current
-            // BuildKit accept a uid nobody is named for.
-            let strict =
-                builder == BuilderKind::Buildkit && frontend == BuildkitFrontend::Docker2010;
+            // BuildKit 0.8 looks a user up in /etc/passwd unless it names
+            // both a uid and a gid by number (`5:6`, `root:0`: its fast
+            // path), so `USER 1000` fails without that file (recorded: our
+            // 56 and 100) while `USER 5:6` runs; the classic builder and
+            // current BuildKit accept a uid nobody is named for.
+            let strict = builder == BuilderKind::Buildkit
+                && frontend == BuildkitFrontend::Docker2010
+                && !numeric_uid_gid(&st.config.user);
             let name = st.config.user.split(':').next().unwrap_or("").to_string();
             let no_passwd = fs.read_file("/etc/passwd").is_err();
             match crate::filesystem::users::User::resolve(&st.config.user, fs) {
@@ -503,4 +506,41 @@ fn symlink_bytes(changes: &LayerChanges) -> u64 {
             _ => 0,
         })
         .sum()
+}
+
+/// BuildKit 0.8's fast path for a RUN's user: both a uid and a gid given,
+/// each a decimal number or `root`; only then is /etc/passwd not read.
+fn numeric_uid_gid(user: &str) -> bool {
+    // Go's ParseUint takes no sign, unlike Rust's parse
+    let id = |s: &str| {
+        s == "root" || (s.bytes().all(|b| b.is_ascii_digit()) && s.parse::<u32>().is_ok())
+    };
+    match user.split_once(':') {
+        Some((uid, gid)) => id(uid) && id(gid),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::numeric_uid_gid;
+
+    #[test]
+    fn only_a_numeric_uid_and_gid_skip_the_passwd_lookup() {
+        for user in ["5:6", "0:0", "root:0", "1234:root"] {
+            assert!(numeric_uid_gid(user), "{user}");
+        }
+        for user in [
+            "1000",
+            "0",
+            "nobody",
+            "1000:staff",
+            "+5:6",
+            "5:",
+            ":6",
+            "99999999999:0",
+        ] {
+            assert!(!numeric_uid_gid(user), "{user}");
+        }
+    }
 }
