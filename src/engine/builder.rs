@@ -758,7 +758,10 @@ impl Run<'_> {
         } else {
             match self.step_inputs(cmd, st) {
                 Ok(i) => i,
-                Err(e) => return Err(failed_step(e, label, step, of, cmd, shown, String::new())),
+                Err(e) => {
+                    let e = failed_step(e, label, step, of, cmd, shown, String::new());
+                    return Err(if hidden { failed_under_from(e) } else { e });
+                }
             }
         };
         let key = CacheKey {
@@ -819,7 +822,8 @@ impl Run<'_> {
                     Ok(r) => r,
                     Err(e) => {
                         let log = std::mem::take(&mut self.failed_output);
-                        return Err(failed_step(e, label, step, of, cmd, shown, log));
+                        let e = failed_step(e, label, step, of, cmd, shown, log);
+                        return Err(if hidden { failed_under_from(e) } else { e });
                     }
                 };
                 log = ran.log;
@@ -1131,6 +1135,28 @@ enum Effect {
 }
 
 /// Push the step that failed, so the report shows where the build stopped.
+/// The classic builder runs a base's ONBUILD trigger under the FROM step
+/// (`Step 6/8 : FROM b0` then `# Executing 1 build trigger`), so a trigger
+/// that fails fails that step and lists none of its own (recorded: our 101).
+fn failed_under_from(mut e: BuildError) -> BuildError {
+    let Some(trigger) = e.steps.pop() else {
+        return e;
+    };
+    match e
+        .steps
+        .iter_mut()
+        .rev()
+        .find(|s| s.stage == trigger.stage && s.step == trigger.step)
+    {
+        Some(from) => {
+            from.verdict = trigger.verdict;
+            from.output.push_str(&trigger.output);
+        }
+        None => e.steps.push(trigger),
+    }
+    e
+}
+
 fn failed_step(
     mut e: BuildError,
     stage: Option<String>,
