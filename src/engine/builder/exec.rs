@@ -62,13 +62,28 @@ impl Run<'_> {
                 copy::write_items(&mut fs, &items)
             }
             Effect::Mkdir { path, user } => {
+                // BuildKit's mkdir looks a named user (or group) up before
+                // anything else, existing directory or not: without the file
+                // the step fails (recorded: our 102).
+                let missing = (self.opts.builder == BuilderKind::Buildkit)
+                    .then(|| lookup_file_missing(&fs, user))
+                    .flatten();
+                if let Some(file) = missing {
+                    let message = format!("WORKDIR failed: open {file}: no such file or directory");
+                    return Err(self.fail(message, Some(cmd.span)));
+                }
                 if fs.stat(path).is_ok_and(|n| n.is_dir()) {
                     Ok(())
                 } else {
-                    // No USER: root, without reading /etc/passwd.
-                    let (uid, gid) = match user.as_str() {
-                        "" => (0, 0),
-                        user => copy::parse_chown(&fs, user).unwrap_or((0, 0)),
+                    // No USER: root, without reading /etc/passwd; a name the
+                    // file does not list is root too. The classic builder
+                    // makes the directory as root whatever the USER (the
+                    // daemon's container setup; recorded: our 102).
+                    let (uid, gid) = match (self.opts.builder, user.as_str()) {
+                        (BuilderKind::Classic, _) | (_, "") => (0, 0),
+                        (BuilderKind::Buildkit, user) => {
+                            copy::parse_chown(&fs, user).unwrap_or((0, 0))
+                        }
                     };
                     fs.mkdir_all(path, 0o755, uid, gid)
                 }
@@ -508,6 +523,24 @@ fn symlink_bytes(changes: &LayerChanges) -> u64 {
         .sum()
 }
 
+/// The file BuildKit's file operations would read to resolve `user` (`name`,
+/// `uid:group`) when it is missing from the stage: a numeric uid or gid
+/// needs none, a name needs /etc/passwd (a group name /etc/group).
+fn lookup_file_missing(fs: &RootFs, user: &str) -> Option<&'static str> {
+    let named = |s: &str| !s.is_empty() && !s.bytes().all(|b| b.is_ascii_digit());
+    let (uid, gid) = match user.split_once(':') {
+        Some((u, g)) => (u, Some(g)),
+        None => (user, None),
+    };
+    if named(uid) && fs.read_file("/etc/passwd").is_err() {
+        return Some("/etc/passwd");
+    }
+    match gid {
+        Some(g) if named(g) && fs.read_file("/etc/group").is_err() => Some("/etc/group"),
+        _ => None,
+    }
+}
+
 /// BuildKit 0.8's fast path for a RUN's user: both a uid and a gid given,
 /// each a decimal number or `root`; only then is /etc/passwd not read.
 fn numeric_uid_gid(user: &str) -> bool {
@@ -523,7 +556,7 @@ fn numeric_uid_gid(user: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::numeric_uid_gid;
+    use super::{lookup_file_missing, numeric_uid_gid, RootFs};
 
     #[test]
     fn only_a_numeric_uid_and_gid_skip_the_passwd_lookup() {
@@ -542,5 +575,14 @@ mod tests {
         ] {
             assert!(!numeric_uid_gid(user), "{user}");
         }
+    }
+
+    #[test]
+    fn a_named_owner_needs_the_file_that_names_it() {
+        let fs = RootFs::default();
+        assert_eq!(lookup_file_missing(&fs, "nobody"), Some("/etc/passwd"));
+        assert_eq!(lookup_file_missing(&fs, "5:staff"), Some("/etc/group"));
+        assert_eq!(lookup_file_missing(&fs, "1000"), None);
+        assert_eq!(lookup_file_missing(&fs, "5:6"), None);
     }
 }
