@@ -436,6 +436,29 @@ impl Run<'_> {
         };
         ctx.user = user;
         ctx.cancel = self.opts.watch.cancel.clone();
+        if run.script.is_none() {
+            // A program runc cannot exec (`SHELL ["/bin/ash", "-c"]` on an
+            // image without it) never starts: the daemon reports the
+            // runtime's error and the build exits 1 in both builders
+            // (recorded: our 103), not the 127 a shell gives.
+            let program = run.argv.first().map_or("", String::as_str);
+            let path = ctx
+                .env
+                .iter()
+                .find(|(k, _)| k == "PATH")
+                .map_or(super::config::DEFAULT_PATH, |(_, v)| v.as_str());
+            if let Err(why) = crate::engine::process::startable(ctx.fs, path, &ctx.cwd, program) {
+                let message = match builder {
+                    BuilderKind::Classic => format!(
+                        "failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: {why}: unknown"
+                    ),
+                    BuilderKind::Buildkit => failure("exit code: 1"),
+                };
+                self.failed_output =
+                    format!("runc run failed: unable to start container process: {why}\n");
+                return Err(self.fail(message, Some(cmd.span)));
+            }
+        }
         let result = match &run.script {
             Some(script) => crate::shell::run(script, &mut ctx),
             None => crate::shell::run_argv(&run.argv, &mut ctx),
