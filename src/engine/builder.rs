@@ -355,6 +355,9 @@ struct StageState {
     /// A step ran again only because of `--no-cache` (BuildKit): every
     /// later step runs again on its result.
     ran_without_cache: bool,
+    /// A CMD of this stage ran: ENTRYPOINT then keeps it (both builders
+    /// drop only a CMD the base image gave).
+    cmd_set: bool,
     /// Under the classic builder, the key of the last step's record: the
     /// step image the built image is.
     classic_step: Option<Digest>,
@@ -602,6 +605,7 @@ impl Run<'_> {
             chain: key.digest(),
             rebuilt: None,
             ran_without_cache: false,
+            cmd_set: false,
             classic_step: None,
             args: Vec::new(),
             arg_names: Vec::new(),
