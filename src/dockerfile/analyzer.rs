@@ -318,7 +318,7 @@ impl Analyzer {
                 self.plan.global_commands.push(Command {
                     instruction: index,
                     span: ins.span,
-                    text: ins.original.clone(),
+                    text: printed_text(ins),
                     kind,
                 });
             } else {
@@ -336,7 +336,7 @@ impl Analyzer {
             stage.commands.push(Command {
                 instruction: index,
                 span: ins.span,
-                text: ins.original.clone(),
+                text: printed_text(ins),
                 kind,
             });
         }
@@ -445,7 +445,7 @@ impl Analyzer {
             platform,
             instruction: index,
             span: ins.span,
-            text: ins.original.clone(),
+            text: printed_text(ins),
             commands: Vec::new(),
         });
     }
@@ -849,6 +849,14 @@ impl Analyzer {
     }
 }
 
+/// The instruction as both builders print it in a step line: the logical
+/// line with surrounding whitespace trimmed (Go's `strings.TrimSpace` over
+/// the node's original text), so `RUN ls . ` reads `RUN ls .`. The AST keeps
+/// the untrimmed text for the editor.
+fn printed_text(ins: &Instruction) -> String {
+    ins.original.trim().to_string()
+}
+
 /// `ENV key value` (no `=` in the first word) — BuildKit reads the rest of
 /// the line as the value.
 fn legacy_key_value_form(ins: &Instruction) -> bool {
@@ -1012,6 +1020,20 @@ mod tests {
         assert_eq!(message, "strconv.ParseInt: parsing \"x\": invalid syntax");
         let good = "FROM busybox\nHEALTHCHECK --interval=1m30s --timeout= --retries=3 CMD true\n";
         assert_eq!(error(good), None);
+    }
+
+    #[test]
+    fn step_texts_are_trimmed_of_trailing_whitespace() {
+        let src = "ARG A=1 \t\nFROM busybox  \nRUN ls -l . \nWORKDIR /w\t\n";
+        let plan = analyze(&crate::dockerfile::parse(src).unwrap());
+        assert_eq!(plan.global_commands[0].text, "ARG A=1");
+        assert_eq!(plan.stages[0].text, "FROM busybox");
+        let texts: Vec<&str> = plan.stages[0]
+            .commands
+            .iter()
+            .map(|c| c.text.as_str())
+            .collect();
+        assert_eq!(texts, ["RUN ls -l .", "WORKDIR /w"]);
     }
 
     #[test]

@@ -382,6 +382,9 @@ struct StageState {
     /// A step ran again only because of `--no-cache` (BuildKit): every
     /// later step runs again on its result.
     ran_without_cache: bool,
+    /// A CMD of this stage ran: ENTRYPOINT then keeps it (both builders
+    /// drop only a CMD the base image gave).
+    cmd_set: bool,
     /// Under the classic builder, the key of the last step's record: the
     /// step image the built image is.
     classic_step: Option<Digest>,
@@ -759,6 +762,7 @@ impl Run<'_> {
             chain: key.digest(),
             rebuilt: None,
             ran_without_cache: false,
+            cmd_set: false,
             classic_step: None,
             args: Vec::new(),
             arg_names: Vec::new(),
@@ -932,7 +936,10 @@ impl Run<'_> {
         } else {
             match self.step_inputs(cmd, st) {
                 Ok(i) => i,
-                Err(e) => return Err(self.failed_step(e, label, step, of, cmd, shown)),
+                Err(e) => {
+                    let e = self.failed_step(e, label, step, of, cmd, shown);
+                    return Err(if hidden { failed_under_from(e) } else { e });
+                }
             }
         };
         let key = CacheKey {
@@ -991,7 +998,10 @@ impl Run<'_> {
             None => {
                 let ran = match self.execute(&inputs.effect, st, cmd) {
                     Ok(r) => r,
-                    Err(e) => return Err(self.failed_step(e, label, step, of, cmd, shown)),
+                    Err(e) => {
+                        let e = self.failed_step(e, label, step, of, cmd, shown);
+                        return Err(if hidden { failed_under_from(e) } else { e });
+                    }
                 };
                 log = ran.log;
                 extra_seconds = ran.seconds;
@@ -1303,4 +1313,27 @@ enum Effect {
     Mkdir { path: String, user: String },
     /// RUN: a command in the small shell.
     Run(RunEffect),
+}
+
+/// A failed ONBUILD trigger under the classic builder, which runs a base's
+/// triggers under the FROM step
+/// (`Step 6/8 : FROM b0` then `# Executing 1 build trigger`), so a trigger
+/// that fails fails that step and lists none of its own (recorded: our 101).
+fn failed_under_from(mut e: BuildError) -> BuildError {
+    let Some(trigger) = e.steps.pop() else {
+        return e;
+    };
+    match e
+        .steps
+        .iter_mut()
+        .rev()
+        .find(|s| s.stage == trigger.stage && s.step == trigger.step)
+    {
+        Some(from) => {
+            from.verdict = trigger.verdict;
+            from.output.push_str(&trigger.output);
+        }
+        None => e.steps.push(trigger),
+    }
+    e
 }

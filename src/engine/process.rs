@@ -78,14 +78,7 @@ pub fn run(fs: &mut RootFs, process: &Process) -> Result<Exit, StartError> {
         return Err(StartError::NotInPath(String::new()));
     };
     let path = env_path(process);
-    if program.contains('/') {
-        let at = absolute(&process.cwd, program);
-        if fs.stat(&at).is_err() {
-            return Err(StartError::NoSuchFile(program.clone()));
-        }
-    } else if find_in_path(fs, path, &process.cwd, program).is_none() {
-        return Err(StartError::NotInPath(program.clone()));
-    }
+    startable(fs, path, &process.cwd, program)?;
     let (argv, prelude) = through_entrypoints(fs, path, &process.cwd, &process.argv);
     let mut exit = declared_exit(fs, path, process, &argv)
         .unwrap_or_else(|| run_in_shell(fs, path, process, &argv));
@@ -160,6 +153,19 @@ pub fn run_shell_line(
     let mut ctx = shell_context(fs, path, process, program);
     let (result, ended) = crate::shell::run_line(line, &mut ctx, state);
     (exit_of(&result), ended)
+}
+
+/// Whether runc could exec `program` (a path as given, else found in the
+/// `path` list): what it refuses is a start failure, not an exit code.
+pub fn startable(fs: &RootFs, path: &str, cwd: &str, program: &str) -> Result<(), StartError> {
+    if program.contains('/') {
+        if fs.stat(&absolute(cwd, program)).is_err() {
+            return Err(StartError::NoSuchFile(program.to_owned()));
+        }
+    } else if find_in_path(fs, path, cwd, program).is_none() {
+        return Err(StartError::NotInPath(program.to_owned()));
+    }
+    Ok(())
 }
 
 fn env_path(process: &Process) -> &str {

@@ -62,13 +62,28 @@ impl Run<'_> {
                 copy::write_items(&mut fs, &items)
             }
             Effect::Mkdir { path, user } => {
+                // BuildKit's mkdir looks a named user (or group) up before
+                // anything else, existing directory or not: without the file
+                // the step fails (recorded: our 102).
+                let missing = (self.opts.builder == BuilderKind::Buildkit)
+                    .then(|| lookup_file_missing(&fs, user))
+                    .flatten();
+                if let Some(file) = missing {
+                    let message = format!("WORKDIR failed: open {file}: no such file or directory");
+                    return Err(self.fail(message, Some(cmd.span)));
+                }
                 if fs.stat(path).is_ok_and(|n| n.is_dir()) {
                     Ok(())
                 } else {
-                    // No USER: root, without reading /etc/passwd.
-                    let (uid, gid) = match user.as_str() {
-                        "" => (0, 0),
-                        user => copy::parse_chown(&fs, user).unwrap_or((0, 0)),
+                    // No USER: root, without reading /etc/passwd; a name the
+                    // file does not list is root too. The classic builder
+                    // makes the directory as root whatever the USER (the
+                    // daemon's container setup; recorded: our 102).
+                    let (uid, gid) = match (self.opts.builder, user.as_str()) {
+                        (BuilderKind::Classic, _) | (_, "") => (0, 0),
+                        (BuilderKind::Buildkit, user) => {
+                            copy::parse_chown(&fs, user).unwrap_or((0, 0))
+                        }
                     };
                     fs.mkdir_all(path, 0o755, uid, gid)
                 }
@@ -361,23 +376,18 @@ impl Run<'_> {
             crate::filesystem::users::User::resolve("0", fs)
                 .unwrap_or_else(|_| crate::filesystem::users::User::root())
         } else {
-            // BuildKit 0.8 looks every user up in /etc/passwd, numeric or
-            // not (recorded: our 56); the classic builder and current
-            // BuildKit accept a uid nobody is named for.
-            let strict =
-                builder == BuilderKind::Buildkit && frontend == BuildkitFrontend::Docker2010;
+            // BuildKit 0.8 looks a user up in /etc/passwd unless it names
+            // both a uid and a gid by number (`5:6`, `root:0`: its fast
+            // path), so `USER 1000` fails without that file (recorded: our
+            // 56 and 100) while `USER 5:6` runs; the classic builder and
+            // current BuildKit accept a uid nobody is named for.
+            let strict = builder == BuilderKind::Buildkit
+                && frontend == BuildkitFrontend::Docker2010
+                && !numeric_uid_gid(&st.config.user);
             let name = st.config.user.split(':').next().unwrap_or("").to_string();
             let no_passwd = fs.read_file("/etc/passwd").is_err();
-            // ... but for a `uid:gid` of numbers, taken as it is (recorded:
-            // `USER 1000:1000` runs, our 88).
-            let ids = |w: &str| w == "root" || w.parse::<u32>().is_ok();
-            let numeric = st
-                .config
-                .user
-                .split_once(':')
-                .is_some_and(|(u, g)| ids(u) && ids(g));
             match crate::filesystem::users::User::resolve(&st.config.user, fs) {
-                Ok(_) if strict && no_passwd && !numeric => {
+                Ok(_) if strict && no_passwd => {
                     let why = format!("unable to find user {name}: invalid argument");
                     return Err(self.fail(failure(&why), Some(cmd.span)));
                 }
@@ -427,6 +437,29 @@ impl Run<'_> {
         };
         ctx.user = user;
         ctx.cancel = self.opts.watch.cancel.clone();
+        if run.script.is_none() {
+            // A program runc cannot exec (`SHELL ["/bin/ash", "-c"]` on an
+            // image without it) never starts: the daemon reports the
+            // runtime's error and the build exits 1 in both builders
+            // (recorded: our 103), not the 127 a shell gives.
+            let program = run.argv.first().map_or("", String::as_str);
+            let path = ctx
+                .env
+                .iter()
+                .find(|(k, _)| k == "PATH")
+                .map_or(super::config::DEFAULT_PATH, |(_, v)| v.as_str());
+            if let Err(why) = crate::engine::process::startable(ctx.fs, path, &ctx.cwd, program) {
+                let message = match builder {
+                    BuilderKind::Classic => format!(
+                        "failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: {why}: unknown"
+                    ),
+                    BuilderKind::Buildkit => failure("exit code: 1"),
+                };
+                self.failed_output =
+                    format!("runc run failed: unable to start container process: {why}\n");
+                return Err(self.fail(message, Some(cmd.span)));
+            }
+        }
         let result = match &run.script {
             Some(script) => crate::shell::run(script, &mut ctx),
             None => crate::shell::run_argv(&run.argv, &mut ctx),
@@ -514,4 +547,68 @@ fn symlink_bytes(changes: &LayerChanges) -> u64 {
             _ => 0,
         })
         .sum()
+}
+
+/// The file BuildKit's file operations would read to resolve `user` (`name`,
+/// `uid:group`) when it is missing from the stage: a numeric uid or gid
+/// needs none, a name needs /etc/passwd (a group name /etc/group).
+fn lookup_file_missing(fs: &RootFs, user: &str) -> Option<&'static str> {
+    let named = |s: &str| !s.is_empty() && !s.bytes().all(|b| b.is_ascii_digit());
+    let (uid, gid) = match user.split_once(':') {
+        Some((u, g)) => (u, Some(g)),
+        None => (user, None),
+    };
+    if named(uid) && fs.read_file("/etc/passwd").is_err() {
+        return Some("/etc/passwd");
+    }
+    match gid {
+        Some(g) if named(g) && fs.read_file("/etc/group").is_err() => Some("/etc/group"),
+        _ => None,
+    }
+}
+
+/// BuildKit 0.8's fast path for a RUN's user: both a uid and a gid given,
+/// each a decimal number or `root`; only then is /etc/passwd not read.
+fn numeric_uid_gid(user: &str) -> bool {
+    // Go's ParseUint takes no sign, unlike Rust's parse
+    let id = |s: &str| {
+        s == "root" || (s.bytes().all(|b| b.is_ascii_digit()) && s.parse::<u32>().is_ok())
+    };
+    match user.split_once(':') {
+        Some((uid, gid)) => id(uid) && id(gid),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{lookup_file_missing, numeric_uid_gid, RootFs};
+
+    #[test]
+    fn only_a_numeric_uid_and_gid_skip_the_passwd_lookup() {
+        for user in ["5:6", "0:0", "root:0", "1234:root"] {
+            assert!(numeric_uid_gid(user), "{user}");
+        }
+        for user in [
+            "1000",
+            "0",
+            "nobody",
+            "1000:staff",
+            "+5:6",
+            "5:",
+            ":6",
+            "99999999999:0",
+        ] {
+            assert!(!numeric_uid_gid(user), "{user}");
+        }
+    }
+
+    #[test]
+    fn a_named_owner_needs_the_file_that_names_it() {
+        let fs = RootFs::default();
+        assert_eq!(lookup_file_missing(&fs, "nobody"), Some("/etc/passwd"));
+        assert_eq!(lookup_file_missing(&fs, "5:staff"), Some("/etc/group"));
+        assert_eq!(lookup_file_missing(&fs, "1000"), None);
+        assert_eq!(lookup_file_missing(&fs, "5:6"), None);
+    }
 }

@@ -59,13 +59,18 @@ impl Run<'_> {
             CommandKind::Cmd(c) => {
                 words = st.config.argv(c);
                 st.config.cmd = Some(words.clone());
+                st.cmd_set = true;
                 M::Cmd(&words)
             }
             CommandKind::Entrypoint(c) => {
                 words = st.config.argv(c);
                 st.config.entrypoint = Some(words.clone());
-                // Docker drops a CMD inherited from the base when ENTRYPOINT is set.
-                st.config.cmd_reset_by_entrypoint();
+                // Docker drops a CMD inherited from the base when ENTRYPOINT
+                // is set, not one this stage set before it (a generated
+                // scenario: `CMD ["sh"]` then ENTRYPOINT keeps Cmd).
+                if !st.cmd_set {
+                    st.config.cmd_reset_by_entrypoint();
+                }
                 M::Entrypoint(&words)
             }
             CommandKind::Expose(ports) => {
