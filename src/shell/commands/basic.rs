@@ -273,42 +273,7 @@ fn printf(_: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
                             0
                         }
                     };
-                    let mut digits = match conv {
-                        'x' => format!("{n:x}"),
-                        'X' => format!("{n:X}"),
-                        'o' => format!("{n:o}"),
-                        'u' if n < 0 => (n as u64).to_string(),
-                        _ => n.unsigned_abs().to_string(),
-                    };
-                    if let Some(p) = precision {
-                        while digits.len() < p {
-                            digits.insert(0, '0');
-                        }
-                    }
-                    if flags.contains('#') && n != 0 {
-                        match conv {
-                            'x' => digits.insert_str(0, "0x"),
-                            'X' => digits.insert_str(0, "0X"),
-                            'o' => digits.insert(0, '0'),
-                            _ => {}
-                        }
-                    }
-                    let sign = if matches!(conv, 'd' | 'i') && n < 0 {
-                        "-"
-                    } else if matches!(conv, 'd' | 'i') && flags.contains('+') {
-                        "+"
-                    } else if matches!(conv, 'd' | 'i') && flags.contains(' ') {
-                        " "
-                    } else {
-                        ""
-                    };
-                    if flags.contains('0') && !flags.contains('-') && precision.is_none() {
-                        let w = width.unwrap_or(0).saturating_sub(sign.len());
-                        while digits.len() < w {
-                            digits.insert(0, '0');
-                        }
-                    }
-                    format!("{sign}{digits}")
+                    super::cfmt::integer(conv, &flags, width, precision, n)
                 }
                 'f' | 'e' | 'g' | 'E' | 'G' => {
                     let a = arg.unwrap_or_else(|| "0".to_owned());

@@ -2,6 +2,56 @@
 //! `printf` and `awk`: `%f %e %E %g %G` with their flags, width and
 //! precision, and the integer ones.
 
+/// `%d %i %u %o %x %X` of `n`; `flags` from `-+ #0`. Zero padding to
+/// `width` goes after the sign; padding with spaces is the caller's.
+pub fn integer(
+    conv: char,
+    flags: &str,
+    width: Option<usize>,
+    prec: Option<usize>,
+    n: i64,
+) -> String {
+    let mut digits = match conv {
+        'x' => format!("{n:x}"),
+        'X' => format!("{n:X}"),
+        'o' => format!("{n:o}"),
+        'u' if n < 0 => (n as u64).to_string(),
+        _ => n.unsigned_abs().to_string(),
+    };
+    if let Some(p) = prec {
+        while digits.len() < p {
+            digits.insert(0, '0');
+        }
+    }
+    let alternate = flags.contains('#') && n != 0;
+    if alternate && conv == 'o' && !digits.starts_with('0') {
+        digits.insert(0, '0');
+    }
+    // `#` puts 0x before the zeros of the padding (`%#08X`: 0X0000FF).
+    let prefix = match conv {
+        'x' if alternate => "0x",
+        'X' if alternate => "0X",
+        _ => "",
+    };
+    let signed = matches!(conv, 'd' | 'i');
+    let sign = if signed && n < 0 {
+        "-"
+    } else if signed && flags.contains('+') {
+        "+"
+    } else if signed && flags.contains(' ') {
+        " "
+    } else {
+        ""
+    };
+    if flags.contains('0') && !flags.contains('-') && prec.is_none() {
+        let w = width.unwrap_or(0).saturating_sub(sign.len() + prefix.len());
+        while digits.len() < w {
+            digits.insert(0, '0');
+        }
+    }
+    format!("{sign}{prefix}{digits}")
+}
+
 /// `%e`/`%f`/`%g` (upper case for `E`/`G`) of `v`; `flags` from `-+ #0`.
 pub fn float(conv: char, flags: &str, width: Option<usize>, prec: Option<usize>, v: f64) -> String {
     let p = prec.unwrap_or(6);
@@ -97,7 +147,20 @@ fn trim_zeros(s: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use super::float;
+    use super::{float, integer};
+
+    #[test]
+    fn integers_as_libc_formats_them() {
+        assert_eq!(integer('d', "0", Some(5), None, -5), "-0005");
+        assert_eq!(integer('d', "-0", Some(5), None, -5), "-5");
+        assert_eq!(integer('d', "+", None, None, 5), "+5");
+        assert_eq!(integer('i', " ", None, None, 5), " 5");
+        assert_eq!(integer('x', "#", None, None, 255), "0xff");
+        assert_eq!(integer('X', "#0", Some(8), None, 255), "0X0000FF");
+        assert_eq!(integer('o', "#", None, None, 8), "010");
+        assert_eq!(integer('d', "0", Some(6), Some(3), 7), "007");
+        assert_eq!(integer('u', "", None, None, -1), "18446744073709551615");
+    }
 
     #[test]
     fn floats_as_c_prints_them() {

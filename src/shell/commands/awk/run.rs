@@ -1400,7 +1400,7 @@ fn sprintf(f: &str, args: &[Val]) -> String {
             'd' | 'i' | 'o' | 'x' | 'X' | 'u' => {
                 let n = v.num();
                 let n = if n.is_finite() { n.trunc() as i64 } else { 0 };
-                integer(conv, &flags, prec, n)
+                cfmt::integer(conv, &flags, width, prec, n)
             }
             'e' | 'E' | 'f' | 'F' | 'g' | 'G' => {
                 out.push_str(&cfmt::float(conv, &flags, width, prec, v.num()));
@@ -1441,58 +1441,10 @@ fn sprintf(f: &str, args: &[Val]) -> String {
         } else if flags.contains('-') {
             out.push_str(&body);
             out.push_str(&" ".repeat(w - len));
-        } else if flags.contains('0')
-            && prec.is_none()
-            && matches!(conv, 'd' | 'i' | 'o' | 'x' | 'X' | 'u')
-        {
-            let (sign, digits) = match body.strip_prefix(['-', '+', ' ']) {
-                Some(d) => (&body[..1], d),
-                None => ("", body.as_str()),
-            };
-            out.push_str(sign);
-            out.push_str(&"0".repeat(w - len));
-            out.push_str(digits);
         } else {
             out.push_str(&" ".repeat(w - len));
             out.push_str(&body);
         }
     }
     out
-}
-
-fn integer(conv: char, flags: &str, prec: Option<usize>, n: i64) -> String {
-    let mut digits = match conv {
-        'o' => format!("{:o}", n),
-        'x' => format!("{:x}", n),
-        'X' => format!("{:X}", n),
-        'u' => format!("{}", n as u64),
-        _ => n.unsigned_abs().to_string(),
-    };
-    if let Some(p) = prec {
-        while digits.len() < p {
-            digits.insert(0, '0');
-        }
-    }
-    if flags.contains('#') && n != 0 {
-        match conv {
-            'x' => digits.insert_str(0, "0x"),
-            'X' => digits.insert_str(0, "0X"),
-            'o' => digits.insert(0, '0'),
-            _ => {}
-        }
-    }
-    let sign = if matches!(conv, 'd' | 'i') {
-        if n < 0 {
-            "-"
-        } else if flags.contains('+') {
-            "+"
-        } else if flags.contains(' ') {
-            " "
-        } else {
-            ""
-        }
-    } else {
-        ""
-    };
-    format!("{sign}{digits}")
 }
