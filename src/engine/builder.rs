@@ -655,6 +655,8 @@ impl Run<'_> {
             match outcome {
                 timeline::Outcome::Finished => kept.push(report),
                 timeline::Outcome::Canceled => {
+                    // stopped before it committed anything
+                    report.layer = None;
                     report.verdict = Verdict::Miss {
                         why: MissReason::Canceled {
                             failed: failed_text.clone(),
