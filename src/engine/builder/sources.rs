@@ -72,7 +72,7 @@ impl Run<'_> {
             Some(spec) => match copy::parse_chmod(spec) {
                 Ok(m) => Some(m),
                 // Docker 20.10's BuildKit reads the mode as octal and drops
-                // one it cannot read, without a word (recorded: our 86).
+                // one it cannot read, without a word (recorded: our 87).
                 Err(_)
                     if self.opts.builder == BuilderKind::Buildkit
                         && self.opts.frontend == ht::BuildkitFrontend::Docker2010 =>

@@ -92,7 +92,7 @@ fn adds_a_state(plan: &Plan) -> bool {
                     && (m.kind == MountType::Cache
                         || (m.kind == MountType::Bind && m.from.is_some()))
             }),
-            // `COPY --from=IMAGE` too (recorded: our 86).
+            // `COPY --from=IMAGE` too (recorded: our 87).
             CommandKind::Copy(c) => c.from_stage.is_none() && c.from.is_some(),
             _ => false,
         })
