@@ -210,7 +210,9 @@ fn q_quits_during_a_slow_run_and_sigterm_keeps_unsaved_edits() {
 
     let name = format!("layerlab-quit-{}", std::process::id());
     let s = start_pane(&name, dir.path(), &ctx, false);
-    s.wait("the preview running", |sc| sc.contains("Previewing"));
+    // Each start waits up to a minute: under the whole suite's load a debug
+    // build once took more than the default 15 s to draw its first frame.
+    s.wait_up_to(60, "the preview running", |sc| sc.contains("Previewing"));
     s.keys(&["q"]);
     assert_eq!(exited(&s, 5), Some(0), "q quits at once");
     assert_restored(&s);
@@ -219,7 +221,7 @@ fn q_quits_during_a_slow_run_and_sigterm_keeps_unsaved_edits() {
     // Unsaved edits, then SIGTERM: 143, the file as it was, the edits kept.
     let name = format!("layerlab-term-{}", std::process::id());
     let s = start_pane(&name, dir.path(), &ctx, false);
-    s.wait("the screen", |sc| {
+    s.wait_up_to(60, "the screen", |sc| {
         sc.contains("Previewing") || sc.contains("preview")
     });
     s.keys(&["j", "x"]);
@@ -243,7 +245,7 @@ fn q_quits_during_a_slow_run_and_sigterm_keeps_unsaved_edits() {
 
     let name = format!("layerlab-again-{}", std::process::id());
     let s = start_pane(&name, dir.path(), &ctx, false);
-    s.wait("the kept edits offered", |sc| {
+    s.wait_up_to(60, "the kept edits offered", |sc| {
         sc.contains("Unsaved edits of this file were kept")
     });
     s.keys(&["R"]);
