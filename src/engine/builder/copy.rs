@@ -148,6 +148,51 @@ pub fn fs_sources(fs: &RootFs, pattern: &str) -> Result<Vec<FsSource>, String> {
     Ok(out)
 }
 
+/// The classic builder's `evalSymlinksInScope` gives up after this many
+/// path components (link targets add theirs), which ends link loops.
+const MAX_LINK_STEPS: usize = 255;
+
+/// Resolves `path` (relative to `/`) inside `fs` the way the classic builder
+/// does before hashing a source: returns every symlink met on the way, as
+/// (relative path, target), and the relative path it ends at. The hash names
+/// a file by that path, not by the one written in the Dockerfile.
+pub fn links_on_the_way(fs: &RootFs, path: &str) -> (Vec<(String, String)>, String) {
+    let mut links = Vec::new();
+    let mut done = String::new();
+    let mut rest: Vec<String> = path.split('/').rev().map(str::to_owned).collect();
+    let mut steps = 0;
+    while let Some(part) = rest.pop() {
+        steps += 1;
+        if steps > MAX_LINK_STEPS {
+            break;
+        }
+        match part.as_str() {
+            "" | "." => continue,
+            ".." => {
+                done = done.rsplit_once('/').map_or("", |(dir, _)| dir).to_owned();
+                continue;
+            }
+            _ => {}
+        }
+        let candidate = if done.is_empty() {
+            part
+        } else {
+            format!("{done}/{part}")
+        };
+        match fs.lstat(&format!("/{candidate}")).map(|n| n.kind) {
+            Ok(NodeKind::Symlink(target)) => {
+                if target.starts_with('/') {
+                    done.clear();
+                }
+                rest.extend(target.split('/').rev().map(str::to_owned));
+                links.push((candidate, target));
+            }
+            _ => done = candidate,
+        }
+    }
+    (links, done)
+}
+
 /// `--chown=user[:group]`: numeric ids, or names looked up in the stage's
 /// `/etc/passwd` and `/etc/group`.
 pub fn parse_chown(fs: &RootFs, spec: &str) -> Result<(u32, u32), String> {
@@ -228,4 +273,46 @@ pub fn write_items(fs: &mut RootFs, items: &[Item]) -> Result<(), FsError> {
         dirs.remove(item.target.as_str());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree() -> RootFs {
+        let mut fs = RootFs::new();
+        let ok = [
+            fs.mkdir_all("/d/sub", 0o755, 0, 0),
+            fs.symlink("d/f", "/lf"),
+            fs.symlink("/d", "/ld"),
+            fs.symlink("../d/sub", "/d/up"),
+            fs.symlink("loop", "/loop"),
+        ];
+        assert!(ok.iter().all(Result::is_ok), "{ok:?}");
+        fs
+    }
+
+    #[test]
+    fn links_are_listed_in_the_order_met_and_end_at_the_real_path() {
+        let fs = tree();
+        let (links, end) = links_on_the_way(&fs, "ld/up/x");
+        assert_eq!(
+            links,
+            [
+                ("ld".to_owned(), "/d".to_owned()),
+                ("d/up".to_owned(), "../d/sub".to_owned())
+            ]
+        );
+        assert_eq!(end, "d/sub/x");
+        // `..` stops at the root, as in the classic builder's scope.
+        assert_eq!(links_on_the_way(&fs, "../../lf").1, "d/f");
+        assert_eq!(links_on_the_way(&fs, "d/sub").0, []);
+    }
+
+    #[test]
+    fn a_link_loop_ends() {
+        let fs = tree();
+        let (links, _) = links_on_the_way(&fs, "loop");
+        assert!(!links.is_empty() && links.len() <= MAX_LINK_STEPS);
+    }
 }

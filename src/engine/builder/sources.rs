@@ -395,30 +395,43 @@ impl Run<'_> {
         let mut items = Vec::new();
         // Stamped under the path the cache key names them by.
         let mut stamps = Vec::new();
-        let mut entries = Vec::new();
+        // What the classic builder hashes, keyed by path: it names each
+        // source by the path its symlinks resolve to, so the links met on
+        // the way and what they end at are listed (once, however many
+        // sources reach them).
+        let mut entries = BTreeMap::new();
         let mut contents = BTreeMap::new();
-        for (name, node, below) in &found {
-            let mut add_entry = |path: String, n: &Node| {
-                let uname = if n.uid == 0 { "root" } else { "" };
-                let gname = if n.gid == 0 { "root" } else { "" };
-                let entry = match &n.kind {
-                    NodeKind::File(b) => {
-                        contents.insert(path.clone(), b.clone());
-                        SourceEntry::file(path, n.mode, b.len())
-                    }
-                    NodeKind::Dir => SourceEntry::dir(path, n.mode),
-                    NodeKind::Symlink(t) => SourceEntry::symlink(path, t.clone()),
-                    // No layer holds a device (only the runtime's /dev
-                    // does), so no stage can hand one to COPY: as empty.
-                    NodeKind::CharDevice { .. } => SourceEntry::file(path, n.mode, 0),
-                };
-                entries.push(entry.owned_by(n.uid, n.gid, uname, gname));
-            };
-            // The source `/` is the tree's root, which the hash has
-            // already; only what is below it is listed.
-            if !name.is_empty() {
-                add_entry(name.clone(), node);
+        let mut add_entry = |path: String, n: &Node| {
+            if path.is_empty() || entries.contains_key(&path) {
+                return;
             }
+            let uname = if n.uid == 0 { "root" } else { "" };
+            let gname = if n.gid == 0 { "root" } else { "" };
+            let entry = match &n.kind {
+                NodeKind::File(b) => {
+                    contents.insert(path.clone(), b.clone());
+                    SourceEntry::file(path.clone(), n.mode, b.len())
+                }
+                NodeKind::Dir => SourceEntry::dir(path.clone(), n.mode),
+                NodeKind::Symlink(t) => SourceEntry::symlink(path.clone(), t.clone()),
+                // No layer holds a device (only the runtime's /dev does),
+                // so no stage can hand one to COPY: as empty.
+                NodeKind::CharDevice { .. } => SourceEntry::file(path.clone(), n.mode, 0),
+            };
+            entries.insert(path, entry.owned_by(n.uid, n.gid, uname, gname));
+        };
+        let add_resolved = |path: &str, add_entry: &mut dyn FnMut(String, &Node)| {
+            let (links, resolved) = copy::links_on_the_way(fs, path);
+            for (link, target) in links {
+                add_entry(link, &Node::symlink(target));
+            }
+            resolved
+        };
+        for (name, node, below) in &found {
+            // The source `/` is the tree's root, which the hash has
+            // already; `add_entry` skips it.
+            let resolved = add_resolved(name, &mut add_entry);
+            add_entry(resolved.clone(), node);
             if node.is_dir() {
                 for (rel, n) in below {
                     let key_path = if name.is_empty() {
@@ -427,7 +440,16 @@ impl Run<'_> {
                         copy::join(name, rel)
                     };
                     stamps.push(copy::stamp(&key_path, n));
-                    add_entry(key_path, n);
+                    let hash_path = copy::join(&resolved, rel);
+                    let hash_path = hash_path.trim_start_matches('/');
+                    add_entry(hash_path.to_owned(), n);
+                    // A link inside hashes as what it points at.
+                    if n.is_symlink() {
+                        let target = add_resolved(hash_path, &mut add_entry);
+                        if let Ok(t) = fs.lstat(&format!("/{target}")) {
+                            add_entry(target, &t);
+                        }
+                    }
                     items.push(copy::Item {
                         target: copy::join(dest, rel),
                         node: n.clone(),
@@ -450,8 +472,9 @@ impl Run<'_> {
             BuilderKind::Classic => {
                 let blobs = BlobContents(contents);
                 let refs: Vec<&str> = patterns.iter().map(|p| p.trim_start_matches('/')).collect();
-                let result = ClassicSource::new(SourceOrigin::Filesystem, entries, &blobs)
-                    .and_then(|src| src.copy_sources(&refs));
+                let result =
+                    ClassicSource::new(SourceOrigin::Filesystem, entries.into_values(), &blobs)
+                        .and_then(|src| src.copy_sources(&refs));
                 match result {
                     Ok(c) => Some(c.hash),
                     Err(e) => {
