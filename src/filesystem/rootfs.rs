@@ -21,7 +21,7 @@ use crate::filesystem::blob::Blob;
 use crate::limits;
 use access::Access;
 
-pub use access::Credentials;
+pub use access::{Credentials, EXECUTE, READ, SEARCH};
 pub use changes::{Change, LayerChanges};
 pub use node::{FsError, Node, NodeKind, PERM_MASK};
 pub use path::PathKey;
@@ -32,7 +32,8 @@ use lower::LowerView;
 /// Linux gives up resolving after 40 symlinks (ELOOP).
 const MAX_SYMLINKS: usize = 40;
 
-/// The root directory when no layer says otherwise.
+/// The root directory of every view (see `entry`), unless the process
+/// running in it changed it.
 static DEFAULT_ROOT: Node = Node {
     kind: NodeKind::Dir,
     mode: 0o755,
@@ -180,6 +181,15 @@ impl RootFs {
         self.process = who.filter(|w| w.uid != 0);
     }
 
+    /// Whether the running process may use `node` (found at `path`) so:
+    /// [`READ`] to read a file or list a directory, [`SEARCH`] to enter one.
+    pub fn check_use(&self, node: &Node, want: u32, path: &str) -> Result<(), FsError> {
+        match &self.process {
+            Some(who) => who.check_use(node, want, path),
+            None => Ok(()),
+        }
+    }
+
     /// Whether opening `path` for writing would be let (a shell checks its
     /// redirection's target before the command runs, as open(2) would).
     pub fn check_write(&self, path: &str) -> Result<(), FsError> {
@@ -283,9 +293,10 @@ impl RootFs {
     /// The children of the directory `path`, sorted by name.
     pub fn read_dir(&self, path: &str) -> Result<Vec<DirEntry>, FsError> {
         let r = self.existing(path, true)?;
-        if !r.node.as_ref().is_some_and(Node::is_dir) {
+        let Some(dir) = r.node.as_ref().filter(|n| n.is_dir()) else {
             return Err(FsError::NotADirectory(path.to_owned()));
-        }
+        };
+        self.check_use(dir, READ, path)?;
         Ok(self
             .children(&r.key, r.children_visible)
             .into_iter()
@@ -311,7 +322,9 @@ impl RootFs {
 
     /// The content of the regular file `path`.
     pub fn read_file(&self, path: &str) -> Result<Blob, FsError> {
-        match self.stat(path)?.kind {
+        let node = self.stat(path)?;
+        self.check_use(&node, READ, path)?;
+        match node.kind {
             NodeKind::File(blob) => Ok(blob),
             // A device reads as /dev/null does: layerlab streams no device.
             NodeKind::CharDevice { .. } => Ok(Blob::from("")),
@@ -687,8 +700,11 @@ impl RootFs {
             Some(Change::Whiteout) => (None, false),
             None if !lower_visible => (None, false),
             None => match self.lower.get(key) {
+                // A container's `/` is the root of its own upper directory,
+                // which the runtime makes 0755: the root entry of a layer
+                // below (an imported tarball's `./ 0700`) never shows.
+                _ if key.is_root() => (Some(DEFAULT_ROOT.clone()), true),
                 Some(n) => (Some(n.clone()), n.is_dir()),
-                None if key.is_root() => (Some(DEFAULT_ROOT.clone()), true),
                 None => (None, false),
             },
         }
@@ -747,6 +763,8 @@ impl RootFs {
             if comp.len() > limits::NAME_MAX {
                 return Err(FsError::NameTooLong(path.to_owned()));
             }
+            // Looking a name up in a directory needs its search bit.
+            self.check_use(&dir.node, SEARCH, path)?;
             let key = dir.key.join(&comp);
             let lower_visible = dir.children_visible;
             let (node, children_visible) = self.entry(&key, lower_visible);

@@ -6,6 +6,7 @@ use super::interp::registry::Io;
 use super::interp::{Flow, Shell, Status};
 use super::parser;
 use super::signals::{signal_number, terminates, SIGNALS, SIGTERM};
+use crate::filesystem::rootfs::SEARCH;
 
 impl Shell<'_, '_> {
     /// `/bin/sh: NAME: line N: MSG`, ash's wording for builtin errors.
@@ -413,7 +414,14 @@ impl Shell<'_, '_> {
             Some(a) => (*a).clone(),
         };
         let abs = self.abs(&target);
-        match self.fs().stat(&abs) {
+        let entered = self.fs().stat(&abs).and_then(|n| {
+            // Entering a directory needs its search bit.
+            if n.is_dir() {
+                self.fs().check_use(&n, SEARCH, &abs)?;
+            }
+            Ok(n)
+        });
+        match entered {
             Ok(n) if n.is_dir() => {
                 let clean = clean_path(&abs);
                 let old = self.cwd().to_owned();

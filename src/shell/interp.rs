@@ -3,11 +3,12 @@
 //! other, each in a subshell), functions, and command lookup.
 
 use std::collections::{BTreeMap, HashMap};
+use std::io::Read;
 use std::rc::Rc;
 use std::sync::Arc;
 
 use crate::filesystem::blob::Blob;
-use crate::filesystem::rootfs::{FsError, NodeKind, RootFs};
+use crate::filesystem::rootfs::{FsError, Node, NodeKind, RootFs, EXECUTE};
 
 use super::ast::{
     AndOr, Command, Compound, Connector, List, Pipeline, RedirOp, RedirTarget, Redirect,
@@ -1385,10 +1386,29 @@ impl<'c, 'fs> Shell<'c, 'fs> {
             let dir = if dir.is_empty() { "." } else { dir };
             let candidate = self.abs(&format!("{dir}/{name}"));
             match self.ctx.fs.stat(&candidate) {
-                Ok(n) if n.is_file() && n.mode & 0o111 != 0 => Some(candidate),
+                Ok(n) if self.may_execute(&n, &candidate) => Some(candidate),
                 _ => None,
             }
         })
+    }
+
+    /// Whether a file named `name` is in a `$PATH` directory but cannot be
+    /// run: ash then reports execve's EACCES rather than "not found".
+    fn in_path_unexecutable(&self, name: &str) -> bool {
+        let path = self.var("PATH").unwrap_or_default().to_owned();
+        path.split(':').any(|dir| {
+            let dir = if dir.is_empty() { "." } else { dir };
+            let candidate = self.abs(&format!("{dir}/{name}"));
+            self.ctx.fs.stat(&candidate).is_ok_and(|n| !n.is_dir())
+        })
+    }
+
+    /// Whether `execve` would start the file `node` at `path`: a file with
+    /// an execute bit, and for a user other than root, the bit of its class.
+    fn may_execute(&self, node: &Node, path: &str) -> bool {
+        node.is_file()
+            && node.mode & 0o111 != 0
+            && self.ctx.fs.check_use(node, EXECUTE, path).is_ok()
     }
 
     /// Whether `/bin/sh` is busybox, whose standalone build finds every
@@ -1402,46 +1422,147 @@ impl<'c, 'fs> Shell<'c, 'fs> {
 
     /// Runs a command that is not a builtin or function.
     pub(crate) fn run_external(&mut self, argv: &[String], _env: &[(String, String)]) -> Status {
+        self.run_program(argv, 0)
+    }
+
+    /// What `execve` makes of the file at `path`: a program (busybox, run
+    /// by the applet its name says), a `#!` script run by its interpreter,
+    /// or, when it is neither, text that ash runs as a script itself.
+    fn load(&self, path: &str) -> Loaded {
+        let head = self
+            .ctx
+            .fs
+            .read_file(path)
+            .ok()
+            .and_then(|blob| {
+                let mut head = Vec::with_capacity(SHEBANG_MAX);
+                let reader = blob.reader().ok()?;
+                reader
+                    .take(SHEBANG_MAX as u64)
+                    .read_to_end(&mut head)
+                    .ok()?;
+                Some(head)
+            })
+            .unwrap_or_default();
+        let Some(line) = head.strip_prefix(b"#!") else {
+            // ash runs text the kernel cannot (ENOEXEC) as a script; any
+            // other file is a program: a real one or a catalog image's
+            // stand-in bytes, run by the applet its name says.
+            let text = !head.is_empty()
+                && !head.starts_with(b"\x7fELF")
+                && !head.contains(&0)
+                && std::str::from_utf8(&head).is_ok();
+            return if text {
+                Loaded::ShellText
+            } else {
+                Loaded::Program
+            };
+        };
+        let line = line.split(|&b| b == b'\n').next().unwrap_or_default();
+        let line = String::from_utf8_lossy(line);
+        // Linux passes everything after the interpreter as one argument.
+        let line = line.trim_matches([' ', '\t', '\r']);
+        let (interpreter, arg) = match line.split_once([' ', '\t']) {
+            Some((i, a)) => (i, Some(a.trim_matches([' ', '\t']).to_owned())),
+            None => (line, None),
+        };
+        Loaded::Script {
+            interpreter: interpreter.to_owned(),
+            arg: arg.filter(|a| !a.is_empty()),
+        }
+    }
+
+    /// Starts `argv[0]` as `execve` would; `interpreters` counts the `#!`
+    /// lines followed to get here.
+    fn run_program(&mut self, argv: &[String], interpreters: usize) -> Status {
         let name = argv[0].as_str();
         let reg = self.registry();
-        let applet = if name.contains('/') {
+        let found = if name.contains('/') {
             let path = self.abs(name);
             match self.ctx.fs.stat(&path) {
-                Ok(n) if n.is_file() && n.mode & 0o111 != 0 => {}
-                Ok(n) if n.is_dir() => {
-                    self.report(&format!("{name}: Permission denied"));
-                    return Ok(126);
-                }
+                Ok(n) if self.may_execute(&n, &path) => Some(path),
                 Ok(_) => {
                     self.report(&format!("{name}: Permission denied"));
                     return Ok(126);
                 }
-                Err(_) => {
-                    self.report(&format!("{name}: not found"));
-                    return Ok(127);
+                // ash's words for execve's errno, and POSIX's exit codes.
+                Err(e) => {
+                    let (why, code) = match e {
+                        FsError::NotFound(_) | FsError::NotADirectory(_) => ("not found", 127),
+                        FsError::TooManyLinks(_) | FsError::NameTooLong(_) => (e.strerror(), 127),
+                        e => (e.strerror(), 126),
+                    };
+                    self.report(&format!("{name}: {why}"));
+                    return Ok(code);
                 }
             }
-            base_name(name).to_owned()
-        } else if self.find_in_path(name).is_some()
-            || (self.busybox_shell() && reg.is_busybox_applet(name))
-        {
-            name.to_owned()
         } else {
-            self.report(&format!("{name}: not found"));
-            return Ok(127);
+            self.find_in_path(name)
+        };
+        let applet = match found {
+            Some(path) => {
+                // A script's interpreter gets the path execve was given: the
+                // name as written, or where PATH found it.
+                let given = if name.contains('/') { name } else { &path };
+                let mut script = vec![given.to_owned()];
+                script.extend(argv[1..].iter().cloned());
+                match self.load(&path) {
+                    Loaded::Program => base_name(name).to_owned(),
+                    Loaded::Script { interpreter, arg } => {
+                        if interpreters >= MAX_INTERPRETERS {
+                            self.report(&format!("{name}: Too many levels of symbolic links"));
+                            return Ok(127);
+                        }
+                        // execve's errors for the interpreter are the
+                        // script's: one that does not exist makes it "not
+                        // found", one that cannot run "Permission denied".
+                        match self.ctx.fs.stat(&interpreter) {
+                            Ok(n) if self.may_execute(&n, &interpreter) => {}
+                            Ok(_) | Err(FsError::PermissionDenied(_)) => {
+                                self.report(&format!("{name}: Permission denied"));
+                                return Ok(126);
+                            }
+                            Err(_) => {
+                                self.report(&format!("{name}: not found"));
+                                return Ok(127);
+                            }
+                        }
+                        let mut next = vec![interpreter];
+                        next.extend(arg);
+                        next.extend(script);
+                        return self.run_program(&next, interpreters + 1);
+                    }
+                    Loaded::ShellText => {
+                        let mut next = vec!["/bin/sh".to_owned()];
+                        next.extend(script);
+                        return self.run_program(&next, interpreters + 1);
+                    }
+                }
+            }
+            None if self.busybox_shell() && reg.is_busybox_applet(name) => name.to_owned(),
+            None if self.in_path_unexecutable(name) => {
+                self.report(&format!("{name}: Permission denied"));
+                return Ok(126);
+            }
+            None => {
+                self.report(&format!("{name}: not found"));
+                return Ok(127);
+            }
         };
         // `busybox APPLET args` runs the applet, whether or not the image
         // has a link for it.
         if applet == "busybox" && argv.len() > 1 {
-            if reg.is_busybox_applet(&argv[1]) {
-                if let Some(cmd) = reg.get(&argv[1]) {
-                    self.enter()?;
-                    let r = self.run_registered(&cmd, &argv[1..]);
-                    self.leave();
-                    return r;
-                }
+            if !reg.is_busybox_applet(&argv[1]) {
+                self.write_err(format!("{}: applet not found\n", argv[1]).as_bytes());
+                return Ok(127);
             }
-            return self.run_external(&argv[1..], &[]);
+            if let Some(cmd) = reg.get(&argv[1]) {
+                self.enter()?;
+                let r = self.run_registered(&cmd, &argv[1..]);
+                self.leave();
+                return r;
+            }
+            return self.run_program(&argv[1..], interpreters);
         }
         match reg.get(&applet) {
             Some(cmd) => {
@@ -1589,6 +1710,25 @@ fn special_device(path: &str) -> Option<Device> {
         "/dev/stderr" | "/dev/fd/2" | "/proc/self/fd/2" => Some(Device::Stderr),
         _ => None,
     }
+}
+
+/// How much of a file `execve` reads to find a `#!` line (the kernel's
+/// `BINPRM_BUF_SIZE`).
+const SHEBANG_MAX: usize = 256;
+
+/// How deep `#!` interpreters may nest (the kernel's
+/// `BINPRM_MAX_RECURSION`; past it execve fails with ELOOP), which also ends
+/// a script that names itself.
+const MAX_INTERPRETERS: usize = 4;
+
+/// What `execve` found in an executable file.
+enum Loaded {
+    Program,
+    Script {
+        interpreter: String,
+        arg: Option<String>,
+    },
+    ShellText,
 }
 
 pub(crate) fn base_name(path: &str) -> &str {

@@ -375,8 +375,19 @@ fn import_hashes_every_input_byte_like_dockerd() {
     // The hard link counts once, the symlink by its target length.
     assert_eq!(imported.layer.size, 1000 + 7);
 
+    // The layer keeps the tarball's `./` as it is; a container's `/` (the
+    // runtime's upper directory) is 0755 whatever a layer below says.
+    let root = imported.changes.get(&PathKey::root());
+    assert!(
+        matches!(root, Some(Change::Put(n)) if n.mode == 0o700),
+        "{root:?}"
+    );
     let fs = RootFs::from_layers([Arc::new(imported.changes)]);
-    assert_eq!(fs.stat("/").expect("root").mode, 0o700, "./ sets the root");
+    assert_eq!(
+        fs.stat("/").expect("root").mode,
+        0o755,
+        "the runtime's root"
+    );
     assert_eq!(fs.read_link("/bin/sh").as_deref(), Ok("busybox"));
     let ls = fs.stat("/bin/ls").expect("hard link");
     assert!(matches!(&ls.kind, NodeKind::File(b) if b.len() == 1000));

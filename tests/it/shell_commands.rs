@@ -220,7 +220,7 @@ fn useradd_and_groupadd_write_debian_lines() {
     put(&mut fs, "/etc/passwd", "root:x:0:0:root:/root:/bin/bash\n");
     put(&mut fs, "/etc/group", "root:x:0:\n");
     for a in ["useradd", "groupadd"] {
-        put(&mut fs, &format!("/usr/sbin/{a}"), "ELF");
+        put(&mut fs, &format!("/usr/sbin/{a}"), "\x7fELF");
         fs.chmod(&format!("/usr/sbin/{a}"), 0o755).unwrap();
     }
     let r = run(
@@ -314,18 +314,20 @@ fn tar_round_trip() {
 #[test]
 fn lookup_follows_path_and_reports_unsimulated_binaries() {
     let mut fs = busybox_base();
-    put(&mut fs, "/usr/bin/node", "ELF");
+    put(&mut fs, "/usr/bin/node", "\x7fELF");
     fs.chmod("/usr/bin/node", 0o755).unwrap();
-    put(&mut fs, "/usr/bin/notexec", "ELF");
+    put(&mut fs, "/usr/bin/notexec", "\x7fELF");
     let r = run(&mut fs, "node app.js");
     assert_eq!(
         (r.exit_code, r.stderr_text().as_str()),
         (127, "layerlab: node is not simulated\n")
     );
+    // A file in PATH without its x bit is execve's EACCES, as ash says it
+    // (scenario 97).
     let r = run(&mut fs, "notexec");
     assert_eq!(
         (r.exit_code, r.stderr_text().as_str()),
-        (127, "/bin/sh: notexec: not found\n")
+        (126, "/bin/sh: notexec: Permission denied\n")
     );
     // busybox's standalone shell runs applets that have no symlink.
     assert_eq!(run(&mut fs, "PATH=/nowhere; seq 2").stdout_text(), "1\n2\n");
@@ -342,7 +344,7 @@ fn lookup_follows_path_and_reports_unsimulated_binaries() {
 #[test]
 fn without_busybox_only_path_binaries_run() {
     let mut fs = layerlab::filesystem::rootfs::RootFs::new();
-    put(&mut fs, "/bin/dash", "ELF");
+    put(&mut fs, "/bin/dash", "\x7fELF");
     fs.chmod("/bin/dash", 0o755).unwrap();
     fs.symlink("dash", "/bin/sh").unwrap();
     let r = run(&mut fs, "echo builtin; ls");
@@ -607,4 +609,73 @@ fn od_dumps_as_busybox_does() {
         r.stderr_text(),
         "od: invalid character 'q' in type string 'q'\nod: /nope: No such file or directory\n"
     );
+}
+
+#[test]
+fn scripts_run_by_their_interpreter_line_or_as_sh() {
+    let mut fs = busybox_base();
+    put(&mut fs, "/s/bang", "#!/bin/sh\necho bang $0 $*\n");
+    put(&mut fs, "/s/plain", "echo plain $0 $*\n");
+    put(&mut fs, "/s/two", "#!/s/bang  one arg \n");
+    put(&mut fs, "/s/self", "#!/s/self\n");
+    put(&mut fs, "/s/gone", "#!/nope\n");
+    put(&mut fs, "/s/flags", "#!/bin/busybox sh -e\n");
+    put(&mut fs, "/s/off", "#!/bin/sh\n");
+    let r = run(
+        &mut fs,
+        "chmod 755 /s/bang /s/plain /s/two /s/self /s/gone /s/flags",
+    );
+    assert_eq!(r.exit_code, 0, "{}", r.stderr_text());
+    let r = run(
+        &mut fs,
+        "/s/bang a b; cd /s && ./plain c; PATH=/s:$PATH two d",
+    );
+    assert_eq!(
+        (r.exit_code, r.stdout_text().as_str()),
+        (
+            0,
+            "bang /s/bang a b\nplain ./plain c\nbang /s/bang one arg /s/two d\n"
+        )
+    );
+    for (cmd, code, err) in [
+        ("/s/self", 127, "/s/self: Too many levels of symbolic links"),
+        ("/s/gone", 127, "/s/gone: not found"),
+        ("/s/flags", 127, "sh -e: applet not found"),
+        ("/s/off", 126, "/s/off: Permission denied"),
+        ("PATH=/s off", 126, "off: Permission denied"),
+    ] {
+        let r = run(&mut fs, cmd);
+        assert_eq!(r.exit_code, code, "{cmd}");
+        assert!(r.stderr_text().contains(err), "{cmd}: {}", r.stderr_text());
+    }
+}
+
+#[test]
+fn a_user_meets_read_search_and_execute_bits() {
+    let mut fs = busybox_base();
+    let r = run(
+        &mut fs,
+        "mkdir -p /priv /shut && echo s > /priv/f && chmod 700 /priv && chmod 311 /shut \
+         && printf '#!/bin/sh\\necho ran\\n' > /mine && chmod 744 /mine",
+    );
+    assert_eq!(r.exit_code, 0, "{}", r.stderr_text());
+    let user = User::resolve("1000:1000", &fs).unwrap();
+    for (cmd, code, err) in [
+        (
+            "cat /priv/f",
+            1,
+            "cat: can't open '/priv/f': Permission denied",
+        ),
+        ("ls /shut", 1, "ls: can't open '/shut': Permission denied"),
+        ("cd /priv", 2, "can't cd to /priv: Permission denied"),
+        ("/mine", 126, "/mine: Permission denied"),
+    ] {
+        let r = run_as(&mut fs, user.clone(), cmd);
+        assert_eq!(r.exit_code, code, "{cmd}");
+        assert!(r.stderr_text().contains(err), "{cmd}: {}", r.stderr_text());
+    }
+    let r = run_as(&mut fs, user, "sh /mine; test -e /priv/f || echo hidden");
+    assert_eq!(r.stdout_text(), "ran\nhidden\n");
+    // Root passes the read and search bits.
+    assert_eq!(run(&mut fs, "cat /priv/f").stdout_text(), "s\n");
 }

@@ -2,9 +2,9 @@
 //! writes, as the kernel checks them: a new or removed entry needs write
 //! and search permission on its directory (and, in a sticky one like
 //! `/tmp`, to own the entry or the directory), new content needs write
-//! permission on the file, a mode, owner or time change needs its owner.
-//! Reads and the search permission of every directory on the way are not
-//! checked: the images a lesson uses keep those open.
+//! permission on the file, a mode, owner or time change needs its owner;
+//! every directory on the way needs search permission, reading a file or
+//! listing a directory needs read permission on it.
 
 use super::node::{FsError, Node};
 
@@ -28,8 +28,12 @@ pub enum Access {
     Owner,
 }
 
+/// The `rwx` bits a use of an existing node wants (as `0o7`).
+pub const READ: u32 = 0o4;
 const WRITE: u32 = 0o2;
-const SEARCH: u32 = 0o1;
+pub const SEARCH: u32 = 0o1;
+/// On a file, the bit that is [`SEARCH`] on a directory.
+pub const EXECUTE: u32 = 0o1;
 const STICKY: u32 = 0o1000;
 
 impl Credentials {
@@ -43,6 +47,16 @@ impl Credentials {
             node.mode
         };
         bits & want == want
+    }
+
+    /// Whether the `want` bits ([`READ`], [`SEARCH`]) are let on `node`;
+    /// root passes every read and search.
+    pub fn check_use(&self, node: &Node, want: u32, path: &str) -> Result<(), FsError> {
+        if self.uid == 0 || self.may(node, want) {
+            Ok(())
+        } else {
+            Err(FsError::PermissionDenied(path.to_owned()))
+        }
     }
 
     /// Whether this write is let: `dir` is the directory of the entry (for

@@ -125,7 +125,7 @@ pub enum FsError {
     DirectoryNotEmpty(String),
     #[error("{0}: File exists")]
     AlreadyExists(String),
-    #[error("{0}: Symbolic link loop")]
+    #[error("{0}: Too many levels of symbolic links")]
     TooManyLinks(String),
     /// EINVAL: moving a directory into itself, removing `/`, readlink of a
     /// non-link.
@@ -176,7 +176,7 @@ impl FsError {
             Self::IsADirectory(_) => "Is a directory",
             Self::DirectoryNotEmpty(_) => "Directory not empty",
             Self::AlreadyExists(_) => "File exists",
-            Self::TooManyLinks(_) => "Symbolic link loop",
+            Self::TooManyLinks(_) => "Too many levels of symbolic links",
             Self::InvalidArgument(_) => "Invalid argument",
             Self::NameTooLong(_) => "File name too long",
             Self::ReadOnly(_) => "Read-only file system",

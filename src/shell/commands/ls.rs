@@ -111,7 +111,9 @@ fn ls(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     let show_headers = f.recursive || operands.len() > 1;
     let mut first = files.is_empty();
     for d in dirs {
-        list_dir(sh, &ctx, &d.name, &d.path, show_headers, &mut first, io, 0);
+        if !list_dir(sh, &ctx, &d.name, &d.path, show_headers, &mut first, io, 0) {
+            status = 1;
+        }
     }
     status
 }
@@ -149,7 +151,7 @@ fn list_dir(
     first: &mut bool,
     io: &mut Io,
     depth: usize,
-) {
+) -> bool {
     let f = ctx.f;
     if header {
         if !*first {
@@ -189,9 +191,10 @@ fn list_dir(
                 });
             }
         }
+        // busybox names the directory it could not open (and fails).
         Err(e) => {
-            io.error("ls", &format!("{shown}: {}", e.strerror()));
-            return;
+            io.error("ls", &format!("can't open '{shown}': {}", e.strerror()));
+            return false;
         }
     }
     sort_items(&mut items, f);
@@ -202,6 +205,7 @@ fn list_dir(
     for it in &items {
         line(sh, ctx, it, io);
     }
+    let mut ok = true;
     if f.recursive && depth < 64 {
         for it in &items {
             if it.node.is_dir() && it.name != "." && it.name != ".." {
@@ -210,10 +214,11 @@ fn list_dir(
                 } else {
                     format!("{shown}/{}", it.name)
                 };
-                list_dir(sh, ctx, &child_shown, &it.path, true, first, io, depth + 1);
+                ok &= list_dir(sh, ctx, &child_shown, &it.path, true, first, io, depth + 1);
             }
         }
     }
+    ok
 }
 
 /// Hard links: a directory has one per subdirectory plus its own name and
