@@ -74,6 +74,7 @@ pub(crate) fn is_shell_builtin(name: &str) -> bool {
             | "printf"
             | "test"
             | "["
+            | "[["
             | "true"
             | "false"
             | "pwd"

@@ -15,6 +15,7 @@ pub(super) fn register(r: &mut Registry) {
     r.register("printf", true, Arc::new(printf));
     r.register("test", true, Arc::new(test));
     r.register("[", true, Arc::new(test));
+    r.register("[[", true, Arc::new(test));
     r.register(
         "true",
         true,
@@ -334,14 +335,24 @@ fn test(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     // ash runs test as a builtin, so its errors say `sh:`.
     let name = "sh";
     let mut args: Vec<&str> = argv[1..].iter().map(String::as_str).collect();
-    if base_name(&argv[0]) == "[" {
-        if args.last() != Some(&"]") {
-            io.error(name, "missing ]");
+    let bracket = base_name(&argv[0]);
+    // busybox's `[[` is this test ended by `]]`, with `&&`/`||` for
+    // -a/-o and patterns (or `=~` regexes) on the right of `=`, `==`, `!=`.
+    let double = bracket == "[[";
+    if bracket == "[" || double {
+        let close = if double { "]]" } else { "]" };
+        if args.last() != Some(&close) {
+            io.error(name, &format!("missing {close}"));
             return 2;
         }
         args.pop();
     }
-    let mut t = TestEval { sh, args, pos: 0 };
+    let mut t = TestEval {
+        sh,
+        args,
+        pos: 0,
+        double,
+    };
     if t.args.is_empty() {
         return 1;
     }
@@ -363,6 +374,8 @@ struct TestEval<'a, 's, 'c, 'fs> {
     sh: &'s Shell<'c, 'fs>,
     args: Vec<&'a str>,
     pos: usize,
+    /// Read as `[[ … ]]`.
+    double: bool,
 }
 
 impl<'a> TestEval<'a, '_, '_, '_> {
@@ -371,8 +384,9 @@ impl<'a> TestEval<'a, '_, '_, '_> {
     }
 
     fn or(&mut self) -> Result<bool, String> {
+        let or = if self.double { "||" } else { "-o" };
         let mut v = self.and()?;
-        while self.peek() == Some("-o") {
+        while self.peek() == Some(or) {
             self.pos += 1;
             let r = self.and()?;
             v = v || r;
@@ -381,8 +395,9 @@ impl<'a> TestEval<'a, '_, '_, '_> {
     }
 
     fn and(&mut self) -> Result<bool, String> {
+        let and = if self.double { "&&" } else { "-a" };
         let mut v = self.not()?;
-        while self.peek() == Some("-a") {
+        while self.peek() == Some(and) {
             self.pos += 1;
             let r = self.not()?;
             v = v && r;
@@ -476,9 +491,20 @@ impl<'a> TestEval<'a, '_, '_, '_> {
                 .parse::<i64>()
                 .map_err(|_| format!("{s}: bad number"))
         };
+        let matches = |a: &str, b: &str| {
+            if self.double {
+                crate::shell::pattern::Pattern::parse(b).matches(a)
+            } else {
+                a == b
+            }
+        };
         Ok(Some(match op {
-            "=" | "==" => a == b,
-            "!=" => a != b,
+            "=" | "==" => matches(a, b),
+            "!=" => !matches(a, b),
+            "=~" if self.double => {
+                let re = super::regex::Regex::new(b, true, false)?;
+                re.is_match(a)
+            }
             "<" => a < b,
             ">" => a > b,
             "-eq" => num(a)? == num(b)?,
