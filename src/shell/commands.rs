@@ -9,9 +9,11 @@
 mod awk;
 mod basic;
 pub(crate) mod cfmt;
+mod cut;
 mod expr;
 mod files;
 mod find;
+mod lines;
 mod ls;
 mod od;
 pub(crate) mod regex;
@@ -32,8 +34,10 @@ impl Registry {
     pub fn busybox() -> Self {
         let mut r = Self::new();
         basic::register(&mut r);
+        cut::register(&mut r);
         expr::register(&mut r);
         files::register(&mut r);
+        lines::register(&mut r);
         ls::register(&mut r);
         od::register(&mut r);
         stat::register(&mut r);
