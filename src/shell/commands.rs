@@ -13,6 +13,7 @@ mod cut;
 mod expr;
 mod files;
 mod find;
+pub(crate) mod gzip;
 mod lines;
 mod ls;
 mod od;
@@ -37,6 +38,7 @@ impl Registry {
         cut::register(&mut r);
         expr::register(&mut r);
         files::register(&mut r);
+        gzip::register(&mut r);
         lines::register(&mut r);
         ls::register(&mut r);
         od::register(&mut r);

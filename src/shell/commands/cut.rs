@@ -39,7 +39,11 @@ fn parse_list(spec: &str) -> Result<Vec<Span>, String> {
             None => (entry, None),
         };
         // busybox reads position 0 as 1.
-        let start = if first.is_empty() { 0 } else { (number(first)? - 1).max(0) };
+        let start = if first.is_empty() {
+            0
+        } else {
+            (number(first)? - 1).max(0)
+        };
         let end = match last {
             None => start,
             Some("") => i64::MAX,
@@ -83,7 +87,10 @@ fn cut(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
         );
     }
     if !fields && o.value('d').is_some() {
-        return die(io, "a delimiter may be specified only when operating on fields");
+        return die(
+            io,
+            "a delimiter may be specified only when operating on fields",
+        );
     }
     let mut spans = match parse_list(list) {
         Ok(s) => s,
