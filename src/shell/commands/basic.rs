@@ -797,55 +797,105 @@ fn dirname(_: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     0
 }
 
+/// A number as C's strtod reads a whole word: decimal, exponent or hex.
+fn c_double(s: &str) -> Option<f64> {
+    let (neg, body) = match s.strip_prefix('-') {
+        Some(b) => (true, b),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    };
+    let v = match body.strip_prefix("0x").or(body.strip_prefix("0X")) {
+        Some(hex) => i64::from_str_radix(hex, 16).ok()? as f64,
+        None if body.starts_with(|c: char| c.is_ascii_digit() || c == '.') => body.parse().ok()?,
+        None => return None,
+    };
+    Some(if neg { -v } else { v })
+}
+
+const SEQ_USAGE: &str = "BusyBox v1.35.0 (Debian 1:1.35.0-4+deb12u1+b1) multi-call binary.
+
+Usage: seq [-w] [-s SEP] [FIRST [INC]] LAST
+
+Print numbers from FIRST to LAST, in steps of INC.
+FIRST, INC default to 1.
+
+\t-w\tPad to last with leading zeros
+\t-s SEP\tString separator
+";
+
+/// busybox's seq counts in doubles: FIRST + i×INC while not past LAST,
+/// printed with as many decimals as FIRST or INC was written with, and
+/// with `-w` zero-padded to the longest operand as typed.
 fn seq(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     let mut sep = "\n".to_owned();
     let mut width = false;
-    let mut nums = Vec::new();
     let mut i = 1;
-    while i < argv.len() {
-        match argv[i].as_str() {
-            "-s" => {
-                i += 1;
-                sep = argv.get(i).cloned().unwrap_or_default();
-            }
-            "-w" => width = true,
-            a if a.starts_with("-s") && a.len() > 2 => sep = a[2..].to_owned(),
-            a => match a.parse::<i64>() {
-                Ok(n) => nums.push(n),
-                Err(_) => {
-                    io.error("seq", &format!("invalid number '{a}'"));
+    // Options end at the first operand, so `seq 2 -1 0` counts down.
+    while let Some(a) = argv.get(i).filter(|a| a.starts_with('-') && a.len() > 1) {
+        if a == "--" {
+            i += 1;
+            break;
+        }
+        let mut chars = a[1..].chars();
+        while let Some(c) = chars.next() {
+            match c {
+                'w' => width = true,
+                's' => {
+                    let rest: String = chars.by_ref().collect();
+                    if rest.is_empty() {
+                        i += 1;
+                        sep = argv.get(i).cloned().unwrap_or_default();
+                    } else {
+                        sep = rest;
+                    }
+                }
+                other => {
+                    io.error("seq", &format!("invalid option -- '{other}'"));
+                    io.eprint(SEQ_USAGE);
                     return 1;
                 }
-            },
+            }
         }
         i += 1;
     }
+    let operands = &argv[i.min(argv.len())..];
+    let mut nums = Vec::new();
+    let (mut digits, mut frac) = (0, 0);
+    for (k, a) in operands.iter().enumerate() {
+        match c_double(a) {
+            Some(v) => nums.push(v),
+            None => {
+                io.eprint(SEQ_USAGE);
+                return 1;
+            }
+        }
+        digits = digits.max(a.len());
+        // LAST's decimals do not count (`seq 1 3.0` prints integers).
+        if let Some((_, f)) = a.split_once('.').filter(|_| k + 1 < operands.len()) {
+            frac = frac.max(f.len());
+        }
+    }
     let (first, step, last) = match nums.as_slice() {
-        [l] => (1, 1, *l),
-        [f, l] => (*f, 1, *l),
+        [l] => (1.0, 1.0, *l),
+        [f, l] => (*f, 1.0, *l),
         [f, s, l] => (*f, *s, *l),
         _ => {
-            io.eprint("BusyBox v1.35.0 multi-call binary.\n\nUsage: seq [-w] [-s SEP] [FIRST [INC]] LAST\n");
+            io.eprint(SEQ_USAGE);
             return 1;
         }
     };
-    if step == 0 {
-        return 0;
-    }
-    let w = if width {
-        first.to_string().len().max(last.to_string().len())
-    } else {
-        0
-    };
+    let w = if width { digits } else { 0 };
     let max = sh.limits().max_bytes;
-    let mut n = first;
-    let mut firstw = true;
-    while (step > 0 && n <= last) || (step < 0 && n >= last) {
-        if !firstw {
+    let mut k = 0u64;
+    loop {
+        let n = first + k as f64 * step;
+        if (step > 0.0 && n > last) || (step < 0.0 && n < last) {
+            break;
+        }
+        if k > 0 {
             io.out.extend_from_slice(sep.as_bytes());
         }
-        firstw = false;
-        io.out.extend_from_slice(format!("{n:0w$}").as_bytes());
+        io.out
+            .extend_from_slice(format!("{n:0w$.frac$}").as_bytes());
         if io.out.len() > max {
             if sh.stdout_is_pipe() {
                 // The reader has what a pipe holds (see `yes`).
@@ -854,12 +904,9 @@ fn seq(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
             io.error("seq", "output too large");
             return 1;
         }
-        n = match n.checked_add(step) {
-            Some(v) => v,
-            None => break,
-        };
+        k += 1;
     }
-    if !firstw {
+    if k > 0 {
         io.out.push(b'\n');
     }
     0

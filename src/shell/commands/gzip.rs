@@ -365,7 +365,7 @@ mod tests {
         assert_eq!(decompress(b"\x1f\x8b", 100), Err(GzError::Corrupt));
         let whole = compress(b"hello\n");
         assert_eq!(decompress(&whole[..15], 100), Err(GzError::Truncated));
-        let mut bad = whole.clone();
+        let mut bad = whole;
         let n = bad.len();
         bad[n - 8] ^= 1;
         assert_eq!(decompress(&bad, 100), Err(GzError::Crc));
