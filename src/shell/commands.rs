@@ -10,6 +10,7 @@ mod awk;
 mod basic;
 pub(crate) mod cfmt;
 mod cut;
+mod dd;
 mod expr;
 mod files;
 mod find;
@@ -36,6 +37,7 @@ impl Registry {
         let mut r = Self::new();
         basic::register(&mut r);
         cut::register(&mut r);
+        dd::register(&mut r);
         expr::register(&mut r);
         files::register(&mut r);
         gzip::register(&mut r);
