@@ -15,6 +15,7 @@ mod expr;
 mod files;
 mod find;
 pub(crate) mod gzip;
+mod hexdump;
 mod lines;
 mod ls;
 mod od;
@@ -41,6 +42,7 @@ impl Registry {
         expr::register(&mut r);
         files::register(&mut r);
         gzip::register(&mut r);
+        hexdump::register(&mut r);
         lines::register(&mut r);
         ls::register(&mut r);
         od::register(&mut r);
