@@ -116,7 +116,7 @@ fn dd(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
             "skip" => num(io).map(|n| skip = n),
             "seek" => num(io).map(|n| seek = n),
             "conv" | "iflag" | "oflag" => value.split(',').try_for_each(|v| {
-                let known = match (key, v) {
+                match (key, v) {
                     ("conv", "notrunc") => flags.notrunc = true,
                     ("conv", "sync") => flags.sync = true,
                     ("conv", "swab") => flags.swab = true,
@@ -131,8 +131,8 @@ fn dd(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
                         io.error("dd", &format!("invalid argument '{v}' to '{key}'"));
                         return Err(1);
                     }
-                };
-                Ok(known)
+                }
+                Ok(())
             }),
             "status" => match value {
                 "none" => {
