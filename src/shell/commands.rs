@@ -12,6 +12,7 @@ pub(crate) mod cfmt;
 mod cut;
 mod dd;
 mod expr;
+mod fileops;
 mod files;
 mod find;
 pub(crate) mod gzip;
@@ -40,6 +41,7 @@ impl Registry {
         cut::register(&mut r);
         dd::register(&mut r);
         expr::register(&mut r);
+        fileops::register(&mut r);
         files::register(&mut r);
         gzip::register(&mut r);
         hexdump::register(&mut r);

@@ -44,6 +44,47 @@ pub(super) fn register(r: &mut Registry) {
     r.register("xargs", true, Arc::new(xargs));
     r.register("uname", true, Arc::new(uname));
     r.register("hostname", true, Arc::new(hostname));
+    r.register("arch", true, Arc::new(arch));
+    r.register("nproc", true, Arc::new(nproc));
+    r.register("usleep", true, Arc::new(usleep));
+}
+
+/// `uname -m`.
+fn arch(_: &mut Shell, _: &[String], io: &mut Io) -> i32 {
+    io.print("x86_64\n");
+    0
+}
+
+/// The CPUs a RUN step sees are the host's: the engine runs on this
+/// machine, so layerlab's count is the real one's.
+fn nproc(_: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
+    let mut n = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    for a in &argv[1..] {
+        if let Some(k) = a.strip_prefix("--ignore=") {
+            match k.parse::<usize>() {
+                Ok(k) => n = n.saturating_sub(k).max(1),
+                Err(_) => {
+                    io.error("nproc", &format!("invalid number '{k}'"));
+                    return 1;
+                }
+            }
+        } else if a != "--all" {
+            io.error("nproc", &format!("unrecognized option '{a}'"));
+            return 1;
+        }
+    }
+    io.print(&format!("{n}\n"));
+    0
+}
+
+/// Sleeps N microseconds (the clock moves in whole seconds).
+fn usleep(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
+    let Some(us) = argv.get(1).and_then(|a| a.parse::<u64>().ok()) else {
+        io.eprint("BusyBox v1.35.0 (Debian 1:1.35.0-4+deb12u1+b1) multi-call binary.\n\nUsage: usleep N\n\nPause for N microseconds\n");
+        return 1;
+    };
+    sh.advance_clock(us / 1_000_000);
+    0
 }
 
 /// Backslash escapes as `echo -e` and `printf %b` read them; `\c` stops

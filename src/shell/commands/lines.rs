@@ -1,5 +1,5 @@
 //! Line filters busybox has and the base image's Dockerfiles reach for:
-//! rev, tac, nl, paste.
+//! rev, tac, nl, paste, fold, dos2unix and unix2dos.
 
 use std::sync::Arc;
 
@@ -11,6 +11,128 @@ pub(super) fn register(r: &mut Registry) {
     r.register("tac", true, Arc::new(tac));
     r.register("nl", true, Arc::new(nl));
     r.register("paste", true, Arc::new(paste));
+    r.register("fold", true, Arc::new(fold));
+    r.register("dos2unix", true, Arc::new(dos2unix));
+    r.register("unix2dos", true, Arc::new(dos2unix));
+}
+
+/// The column after `c` at `col`: a tab moves to the next multiple of
+/// 8, a backspace back one, a carriage return to 0 (with `-b` every byte
+/// is one). Bytes, not characters: a RUN has no locale.
+fn fold_col(col: usize, c: u8, bytes: bool) -> usize {
+    match c {
+        _ if bytes => col + 1,
+        b'\t' => (col / 8 + 1) * 8,
+        8 => col.saturating_sub(1),
+        b'\r' => 0,
+        _ => col + 1,
+    }
+}
+
+fn fold(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
+    // `fold -80` is `fold -w 80`.
+    let args: Vec<String> = argv[1..]
+        .iter()
+        .map(|a| match a.strip_prefix('-') {
+            Some(n) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => format!("-w{n}"),
+            _ => a.clone(),
+        })
+        .collect();
+    let o = Opts::parse(&args, "w");
+    let width = match o.value('w').map(str::parse::<usize>) {
+        None => 80,
+        Some(Ok(w)) if w > 0 => w,
+        Some(_) => {
+            io.error(
+                "fold",
+                &format!("invalid number '{}'", o.value('w').unwrap_or_default()),
+            );
+            return 1;
+        }
+    };
+    let (spaces, bytes) = (o.has('s'), o.has('b'));
+    let (inputs, status) = each_input(sh, io, "fold", &o.operands);
+    let mut out = Vec::new();
+    for data in inputs {
+        let mut line: Vec<u8> = Vec::new();
+        let mut col = 0;
+        for &c in &data {
+            if c == b'\n' {
+                out.extend_from_slice(&line);
+                out.push(b'\n');
+                line.clear();
+                col = 0;
+                continue;
+            }
+            if fold_col(col, c, bytes) > width && !line.is_empty() {
+                let blank = spaces
+                    .then(|| line.iter().rposition(|b| *b == b' ' || *b == b'\t'))
+                    .flatten();
+                let keep = match blank {
+                    Some(i) => line.split_off(i + 1),
+                    None => Vec::new(),
+                };
+                out.extend_from_slice(&line);
+                out.push(b'\n');
+                line = keep;
+                col = line.iter().fold(0, |c, b| fold_col(c, *b, bytes));
+            }
+            col = fold_col(col, c, bytes);
+            line.push(c);
+        }
+        out.extend_from_slice(&line);
+    }
+    io.out.extend_from_slice(&out);
+    status
+}
+
+/// dos2unix drops every carriage return; unix2dos then puts one before
+/// each newline. With files they are converted in place.
+fn dos2unix(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
+    let applet = crate::shell::interp::base_name(&argv[0]).to_owned();
+    let o = Opts::parse(&argv[1..], "");
+    let to_dos = if o.has('d') {
+        true
+    } else if o.has('u') {
+        false
+    } else {
+        applet == "unix2dos"
+    };
+    let convert = |data: &[u8]| -> Vec<u8> {
+        let mut out = Vec::with_capacity(data.len());
+        for &b in data.iter().filter(|b| **b != b'\r') {
+            if to_dos && b == b'\n' {
+                out.push(b'\r');
+            }
+            out.push(b);
+        }
+        out
+    };
+    if o.operands.is_empty() {
+        let data = io.stdin().to_vec();
+        io.out.extend(convert(&data));
+        return 0;
+    }
+    for f in &o.operands {
+        let abs = sh.abs(f);
+        let data = match read_input(sh, io, f) {
+            Ok(d) => d,
+            Err(e) => {
+                io.error(&applet, &format!("can't open '{f}': {}", e.strerror()));
+                return 1;
+            }
+        };
+        let (mode, uid, gid) = match sh.fs().stat(&abs) {
+            Ok(n) => (n.mode & 0o7777, n.uid, n.gid),
+            Err(_) => (0o644, 0, 0),
+        };
+        let blob = crate::filesystem::blob::Blob::from_bytes(convert(&data));
+        if let Err(e) = sh.fs_mut().write_file(&abs, blob, mode, uid, gid) {
+            io.error(&applet, &format!("can't open '{f}': {}", e.strerror()));
+            return 1;
+        }
+    }
+    0
 }
 
 /// Each operand's bytes (stdin without one); a file that cannot be read
