@@ -1026,6 +1026,37 @@ const ROWS: &[Row] = &[
         "",
         0,
     ),
+    // Then truncate, unlink, cmp, fold, dos2unix/unix2dos, arch and usleep.
+    (
+        "printf \"abc\\ndef\\n\" > /f; truncate -s 2 /f; cat /f; echo; truncate -s 5 /f; od -c /f; truncate -s 0 /f; wc -c < /f; truncate -s 10 /new; wc -c < /new; truncate /f; echo rc $?",
+        "ab\n0000000   a   b  \\0  \\0  \\0\n0000005\n0\n10\nrc 1\n",
+        "BusyBox v1.35.0 (Debian 1:1.35.0-4+deb12u1+b1) multi-call binary.\n\nUsage: truncate [-c] -s SIZE FILE...\n\nTruncate FILEs to SIZE\n\n\t-c\tDo not create files\n\t-s SIZE\n",
+        0,
+    ),
+    (
+        "printf \"abc\\n\" > /a; printf \"abd\\n\" > /b; cmp /a /b; echo rc $?; cmp /a /a; echo rc $?; cmp -s /a /b; echo rc $?; cmp /a /nope; echo rc $?; printf \"abc\" > /c; cmp /a /c; echo rc $?; cmp -l /a /b",
+        "/a /b differ: char 3, line 1\nrc 1\nrc 0\nrc 1\nrc 2\nrc 1\n3 143 144\n",
+        "cmp: /nope: No such file or directory\ncmp: EOF on /c\n",
+        1,
+    ),
+    (
+        "printf \"a\\rb\\r\\nc\\r\\r\\n\" | dos2unix | od -c; printf \"a\\r\\nb\\nc\" | unix2dos | od -c; printf \"x\\r\\n\" > /f; dos2unix /f; od -c /f; unix2dos /f; od -c /f; printf \"a\\tbcdefghij\\n\" | fold -w 5; printf \"aaaa bbbb cccc\\n\" | fold -sw 6; printf \"abcdefgh\" | fold -w3; echo; printf \"ab\\n\\ncd\\n\" | fold -w1; printf \"h\\303\\251llo\\n\" | fold -w 3 | od -c; printf \"abc  def\\n\" | fold -s -w 4; dos2unix /nope; echo $?",
+        "0000000   a   b  \\n   c  \\n\n0000005\n0000000   a  \\r  \\n   b  \\r  \\n   c\n0000007\n0000000   x  \\n\n0000002\n0000000   x  \\r  \\n\n0000003\na\n\t\nbcdef\nghij\naaaa \nbbbb \ncccc\nabc\ndef\ngh\na\nb\n\nc\nd\n0000000   h 303 251  \\n   l   l   o  \\n\n0000010\nabc \n def\n1\n",
+        "dos2unix: can't open '/nope': No such file or directory\n",
+        0,
+    ),
+    (
+        "unlink; echo $?; mkdir /d; unlink /d; echo $?; truncate -s 1k /k; wc -c < /k; truncate -c -s 1 /nope; echo $?; ls /nope; truncate -s 1 /d; echo $?",
+        "1\n1\n1024\n0\n1\n",
+        "BusyBox v1.35.0 (Debian 1:1.35.0-4+deb12u1+b1) multi-call binary.\n\nUsage: unlink FILE\n\nDelete FILE by calling unlink()\nunlink: can't remove file '/d': Is a directory\nls: /nope: No such file or directory\ntruncate: /d: open: Is a directory\n",
+        0,
+    ),
+    (
+        "arch; nproc > /n; echo $?; usleep 10; echo $?; sync; echo $?; printf \"ab\" > /t; truncate -s 4 /t; od -c /t",
+        "x86_64\n0\n0\n0\n0000000   a   b  \\0  \\0\n0000004\n",
+        "",
+        0,
+    ),
 ];
 
 #[test]

@@ -619,3 +619,27 @@ fn od_dumps_as_busybox_does() {
         "od: invalid character 'q' in type string 'q'\nod: /nope: No such file or directory\n"
     );
 }
+
+/// A reader that wants all of an endless writer's output (`yes | wc -l`)
+/// never ends on a real engine; layerlab's writers stop at their bound, so
+/// the step ends and what the reader counts is finite.
+#[test]
+fn endless_writers_into_a_reader_that_wants_everything_still_end() {
+    for script in [
+        "yes | wc -l",
+        "seq 1 0 2 | wc -l",
+        "yes | tr y n | wc -c",
+        "while :; do echo x; done | wc -l",
+    ] {
+        let mut fs = busybox_base();
+        let r = run(&mut fs, script);
+        let counted: u64 = r.stdout_text().trim().parse().unwrap_or(0);
+        assert!(
+            r.exit_code != 0 || counted > 0,
+            "{script}: {} {:?}",
+            r.exit_code,
+            r.stderr_text()
+        );
+        assert!(counted < 1 << 30, "{script}: counted {counted}");
+    }
+}
