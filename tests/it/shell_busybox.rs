@@ -1057,6 +1057,60 @@ const ROWS: &[Row] = &[
         "",
         0,
     ),
+    (
+        "type [[; command -v [[; [[ ]]; echo $?; [[ $nope ]]; echo $?; [[ -n $nope ]]; echo $?; [[ a = a ]] && [[ b ]]; echo $?",
+        "[[ is a shell builtin\n[[\n1\n1\n0\n0\n",
+        "",
+        0,
+    ),
+    (
+        "[[ 2 -gt 1 ]] && echo a || echo b; if [[ -z \"\" ]]; then echo empty; fi; while [[ $i != xxx ]]; do i=x$i; done; echo $i",
+        "a\nempty\n\n",
+        "sh: xxx: unknown operand\n",
+        0,
+    ),
+    (
+        "printf '%s\\n' $'\\x41\\x4g' $'\\101\\1012' $'a\\\nb' ; echo $'\\'' ; echo \"$'x'\" ; v=$'l1\\nl2'; echo \"$v\" | wc -l",
+        "A\u{4}g\nAA2\na\\\nb\n'\n$'x'\n2\n",
+        "",
+        0,
+    ),
+    (
+        "cat <<'EOF'\n$'no'\nEOF\necho ${u:-$'d\\tv'} | od -c | head -1",
+        "$'no'\n0000000   d  \\t   v  \\n\n",
+        "",
+        0,
+    ),
+    (
+        "printf \"a,b\\n\" | cut -d, -f2 -s; printf \"abc\\n\" | cut -b 2-3,1; printf \"abc\\n\" | cut -c -2; printf \"a:b\\n\" | cut -d: -f 1- -O --; printf \"a b\\n\" | cut -d \" \" -f2-",
+        "b\nabc\nab\na--b\nb\n",
+        "",
+        0,
+    ),
+    (
+        "seq 3 | nl -s \") \" -w 2; seq 3 | paste - - - ; seq 5 | tac | rev | paste -sd,; printf \"a\\nb\\n\" | paste -s -d \"\\\\n\"",
+        " 1) 1\n 2) 2\n 3) 3\n1\t2\t3\n5,4,3,2,1\na\nb\n",
+        "",
+        0,
+    ),
+    (
+        "echo x | gzip -c | gzip -dc; echo x | gzip | gzip -t && echo ok; printf \"\" | gzip | zcat | wc -c; echo hi > /f; gzip -f /f; gzip -f /f.gz; ls /f*; zcat /f.gz.gz | zcat",
+        "x\nok\n0\n/f.gz.gz\nhi\n",
+        "",
+        0,
+    ),
+    (
+        "dd if=/dev/zero bs=4 count=2 2>/dev/null | od -An -c; printf abcdefgh | dd bs=3 skip=1 count=1 2>/dev/null; echo; dd if=/dev/zero count=1 bs=0 2>&1; echo $?",
+        "  \\0  \\0  \\0  \\0  \\0  \\0  \\0  \\0\ndef\ndd: number 0 is not in 1..9223372036854775807 range\n1\n",
+        "",
+        0,
+    ),
+    (
+        "printf \"abc\" | xxd -c 1; printf \"a\" | hexdump -C -v; printf \"ab\" | xxd -g 4; printf \"12\" | xxd -p -c 1",
+        "00000000: 61  a\n00000001: 62  b\n00000002: 63  c\n00000000  61                                                |a|\n00000001\n00000000: 6162                                 ab\n31\n32\n",
+        "",
+        0,
+    ),
 ];
 
 #[test]

@@ -405,7 +405,9 @@ fn test(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
             2
         }
         Err(msg) => {
-            io.error(name, &msg);
+            if !msg.is_empty() {
+                io.error(name, &msg);
+            }
             2
         }
     }
@@ -542,10 +544,10 @@ impl<'a> TestEval<'a, '_, '_, '_> {
         Ok(Some(match op {
             "=" | "==" => matches(a, b),
             "!=" => !matches(a, b),
-            "=~" if self.double => {
-                let re = super::regex::Regex::new(b, true, false)?;
-                re.is_match(a)
-            }
+            // A regex that does not compile fails the test without a word.
+            "=~" if self.double => super::regex::Regex::new(b, true, false)
+                .map_err(|_| String::new())?
+                .is_match(a),
             "<" => a < b,
             ">" => a > b,
             "-eq" => num(a)? == num(b)?,

@@ -155,7 +155,7 @@ fn dd(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
         }
     }
     if ibs == 0 || obs == 0 {
-        io.error("dd", "invalid number '0'");
+        io.error("dd", "number 0 is not in 1..9223372036854775807 range");
         return 1;
     }
     let max = sh.limits().max_bytes as u64;
