@@ -11,6 +11,7 @@ mod basic;
 pub(crate) mod cfmt;
 mod cut;
 mod dd;
+mod diff;
 mod expr;
 mod fileops;
 mod files;
@@ -40,6 +41,7 @@ impl Registry {
         basic::register(&mut r);
         cut::register(&mut r);
         dd::register(&mut r);
+        diff::register(&mut r);
         expr::register(&mut r);
         fileops::register(&mut r);
         files::register(&mut r);

@@ -1111,6 +1111,25 @@ const ROWS: &[Row] = &[
         "",
         0,
     ),
+    // diff: unified, its only format.
+    (
+        "seq 20 > /a; seq 20 | sed \"s/^5$/five/;s/^15$/x/;/^10$/d\" > /b; diff /a /b; echo rc $?; printf \"a\" > /c; printf \"b\" > /d; diff /c /d; printf \"\" > /e; diff /e /a | head -3; diff /a /e | tail -2; diff -q /a /b; echo rc $?; diff /a /nope; echo rc $?; seq 3 > /f; seq 4 > /g; diff /f /g; diff -U 1 /a /b | head -4",
+        "--- /a\n+++ /b\n@@ -2,17 +2,16 @@\n 2\n 3\n 4\n-5\n+five\n 6\n 7\n 8\n 9\n-10\n 11\n 12\n 13\n 14\n-15\n+x\n 16\n 17\n 18\nrc 1\n--- /c\n+++ /d\n@@ -1 +1 @@\n-a\n\\ No newline at end of file\n+b\n\\ No newline at end of file\n--- /e\n+++ /a\n@@ -0,0 +1,20 @@\n-19\n-20\nFiles /a and /b differ\nrc 1\nrc 2\n--- /f\n+++ /g\n@@ -1,3 +1,4 @@\n 1\n 2\n 3\n+4\n--- /a\n+++ /b\n@@ -4,3 +4,3 @@\n 4\n",
+        "diff: can't stat '/nope': No such file or directory\n",
+        0,
+    ),
+    (
+        "seq 30 > /a; seq 30 | sed \"3d;27s/.*/new/\" > /b; diff /a /b; diff -U0 /a /b; printf \"x\\na\\nb\\n\" > /c; printf \"a\\nb\\ny\\n\" > /d; diff /c /d; printf \"a\\n\" > /e; printf \"a\" > /f; diff /e /f",
+        "--- /a\n+++ /b\n@@ -1,6 +1,5 @@\n 1\n 2\n-3\n 4\n 5\n 6\n@@ -24,7 +23,7 @@\n 24\n 25\n 26\n-27\n+new\n 28\n 29\n 30\n--- /a\n+++ /b\n@@ -3 +2,0 @@\n-3\n@@ -27 +26 @@\n-27\n+new\n--- /c\n+++ /d\n@@ -1,3 +1,3 @@\n-x\n a\n b\n+y\n--- /e\n+++ /f\n@@ -1 +1 @@\n-a\n+a\n\\ No newline at end of file\n",
+        "",
+        1,
+    ),
+    (
+        "printf \"1\\n2\\n3\\n\" > /a; printf \"1\\n2\\n3\\n\" > /b; diff /a /b && echo same; printf \"a\\nb\\nc\\nd\\n\" > /c; printf \"d\\nc\\nb\\na\\n\" > /d; diff /c /d; echo rc $?",
+        "same\n--- /c\n+++ /d\n@@ -1,4 +1,4 @@\n-a\n-b\n-c\n d\n+c\n+b\n+a\nrc 1\n",
+        "",
+        0,
+    ),
 ];
 
 #[test]
