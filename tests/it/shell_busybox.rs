@@ -1130,6 +1130,13 @@ const ROWS: &[Row] = &[
         "",
         0,
     ),
+    // timeout on the simulated clock: killed when the command outlasts it.
+    (
+        "timeout 5 echo hi; echo $?; timeout 1 sleep 3; echo $?; timeout -s KILL 1 sleep 3; echo $?; timeout 3 false; echo $?; timeout 2 nope; echo $?; timeout 2 sh -c \"exit 4\"; echo $?; timeout; echo $?",
+        "hi\n0\n143\n137\n1\n127\n4\n1\n",
+        "Terminated\nKilled\ntimeout: can't execute 'nope': No such file or directory\nBusyBox v1.35.0 (Debian 1:1.35.0-4+deb12u1+b1) multi-call binary.\n\nUsage: timeout [-s SIG] [-k KILL_SECS] SECS PROG ARGS\n\nRun PROG. Send SIG to it if it is not gone in SECS seconds.\nDefault SIG: TERM.If it still exists in KILL_SECS seconds, send KILL.\n\n",
+        0,
+    ),
 ];
 
 #[test]
