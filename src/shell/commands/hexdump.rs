@@ -4,32 +4,12 @@
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use super::{read_input, Io, Registry};
+use super::{inputs, Io, Registry};
 use crate::shell::interp::Shell;
 
 pub(super) fn register(r: &mut Registry) {
     r.register("hexdump", true, Arc::new(hexdump));
     r.register("xxd", true, Arc::new(xxd));
-}
-
-/// The operands' bytes, or stdin's; `None` when a file could not be read
-/// (reported).
-fn input(sh: &Shell, io: &mut Io, applet: &str, files: &[String]) -> (Vec<u8>, i32) {
-    if files.is_empty() {
-        return (io.stdin().to_vec(), 0);
-    }
-    let mut data = Vec::new();
-    let mut status = 0;
-    for f in files {
-        match read_input(sh, io, f) {
-            Ok(d) => data.extend_from_slice(&d),
-            Err(e) => {
-                io.error(applet, &format!("{f}: {}", e.strerror()));
-                status = 1;
-            }
-        }
-    }
-    (data, status)
 }
 
 /// One of hexdump's line formats.
@@ -180,7 +160,7 @@ fn hexdump(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     if formats.is_empty() {
         formats.push(Format::Hex2);
     }
-    let (data, status) = input(sh, io, "hexdump", &files);
+    let (data, status) = inputs(sh, io, "hexdump", &files);
     let mut data = &data[skip.min(data.len())..];
     if let Some(n) = length {
         data = &data[..n.min(data.len())];
@@ -292,7 +272,7 @@ fn xxd(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
         }
         i += 1;
     }
-    let (data, status) = input(sh, io, "xxd", &files);
+    let (data, status) = inputs(sh, io, "xxd", &files);
     if status != 0 {
         return status;
     }
