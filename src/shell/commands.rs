@@ -27,7 +27,7 @@ mod stat;
 mod sums;
 mod tar;
 mod text;
-mod timeout;
+mod timing;
 mod useradd;
 
 use crate::filesystem::rootfs::FsError;
@@ -54,7 +54,7 @@ impl Registry {
         stat::register(&mut r);
         sums::register(&mut r);
         text::register(&mut r);
-        timeout::register(&mut r);
+        timing::register(&mut r);
         tar::register(&mut r);
         useradd::register(&mut r);
         r

@@ -1137,6 +1137,19 @@ const ROWS: &[Row] = &[
         "Terminated\nKilled\ntimeout: can't execute 'nope': No such file or directory\nBusyBox v1.35.0 (Debian 1:1.35.0-4+deb12u1+b1) multi-call binary.\n\nUsage: timeout [-s SIG] [-k KILL_SECS] SECS PROG ARGS\n\nRun PROG. Send SIG to it if it is not gone in SECS seconds.\nDefault SIG: TERM.If it still exists in KILL_SECS seconds, send KILL.\n\n",
         0,
     ),
+    // time: the simulated seconds on stderr, the status when not 0.
+    (
+        "time echo x 2>/dev/null; time sleep 1 2>&1; time false 2>&1; echo rc $?; time nope 2>&1; echo rc $?; time 2>&1; echo rc $?; time -p sleep 2 2>&1",
+        "x\nreal\t0m 1.00s\nuser\t0m 0.00s\nsys\t0m 0.00s\nCommand exited with non-zero status 1\nreal\t0m 0.00s\nuser\t0m 0.00s\nsys\t0m 0.00s\nrc 1\ntime: can't execute 'nope': No such file or directory\nCommand exited with non-zero status 127\nreal\t0m 0.00s\nuser\t0m 0.00s\nsys\t0m 0.00s\nrc 127\nBusyBox v1.35.0 (Debian 1:1.35.0-4+deb12u1+b1) multi-call binary.\n\nUsage: time [-vpa] [-o FILE] PROG ARGS\n\nRun PROG, display resource usage when it exits\n\n\t-v\tVerbose\n\t-p\tPOSIX output format\n\t-f FMT\tCustom format\n\t-o FILE\tWrite result to FILE\n\t-a\tAppend (else overwrite)\nrc 1\nreal 2.00\nuser 0.00\nsys 0.00\n",
+        "",
+        0,
+    ),
+    (
+        "{ time sh -c \"sleep 2; echo done\"; } 2>&1; echo rc $?",
+        "done\nreal\t0m 2.00s\nuser\t0m 0.00s\nsys\t0m 0.00s\nrc 0\n",
+        "",
+        0,
+    ),
 ];
 
 #[test]

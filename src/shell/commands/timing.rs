@@ -1,4 +1,6 @@
-//! busybox's timeout on the simulated clock: the command runs; when it
+//! time and timeout, which run a command on the simulated clock.
+//!
+//! busybox's timeout: the command runs; when it
 //! took longer than allowed, it counts as killed then — status 128+SIG and
 //! the shell's word for the signal (`Terminated`). What the command did
 //! before it would have been killed and after stays done, and its output
@@ -13,6 +15,84 @@ use crate::shell::signals::{death_notice, signal_number};
 
 pub(super) fn register(r: &mut Registry) {
     r.register("timeout", true, Arc::new(timeout));
+    r.register("time", true, Arc::new(time));
+}
+
+/// Whether `cmd` names a program busybox could execute.
+fn executable(sh: &Shell, cmd: &str) -> bool {
+    sh.find_in_path(cmd).is_some()
+        || (cmd.contains('/') && sh.fs().stat(&sh.abs(cmd)).is_ok())
+        || (sh.busybox_shell() && sh.registry().is_busybox_applet(cmd))
+}
+
+const TIME_USAGE: &str = "BusyBox v1.35.0 (Debian 1:1.35.0-4+deb12u1+b1) multi-call binary.
+
+Usage: time [-vpa] [-o FILE] PROG ARGS
+
+Run PROG, display resource usage when it exits
+
+\t-v\tVerbose
+\t-p\tPOSIX output format
+\t-f FMT\tCustom format
+\t-o FILE\tWrite result to FILE
+\t-a\tAppend (else overwrite)
+";
+
+/// Runs the command and reports on stderr the simulated seconds it took
+/// (layerlab spends no CPU time in a command: user and sys are 0).
+fn time(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
+    let mut posix = false;
+    let mut i = 1;
+    while let Some(a) = argv.get(i).filter(|a| a.starts_with('-')) {
+        match a.as_str() {
+            "-p" => posix = true,
+            "--" => {
+                i += 1;
+                break;
+            }
+            _ => {
+                io.eprint(&format!("layerlab: time {a} is not simulated\n"));
+                return 1;
+            }
+        }
+        i += 1;
+    }
+    let Some(cmd) = argv.get(i) else {
+        io.eprint(TIME_USAGE);
+        return 1;
+    };
+    let before = sh.now();
+    let status = if executable(sh, cmd) {
+        let stdin = io.stdin().to_vec();
+        match sh.run_captured(&argv[i..], &[], &stdin) {
+            Ok((status, out, err)) => {
+                io.out.extend_from_slice(&out);
+                io.err.extend_from_slice(&err);
+                status
+            }
+            Err(_) => return 2,
+        }
+    } else {
+        io.error(
+            "time",
+            &format!("can't execute '{cmd}': No such file or directory"),
+        );
+        127
+    };
+    let took = sh.now().saturating_sub(before).max(0);
+    if status != 0 {
+        io.eprint(&format!("Command exited with non-zero status {status}\n"));
+    }
+    if posix {
+        io.eprint(&format!("real {took}.00\nuser 0.00\nsys 0.00\n"));
+    } else {
+        io.eprint(&format!(
+            "real\t{}m {}.00s\nuser\t0m 0.00s\nsys\t0m 0.00s\n",
+            took / 60,
+            took % 60
+        ));
+    }
+    status
 }
 
 const USAGE: &str = "BusyBox v1.35.0 (Debian 1:1.35.0-4+deb12u1+b1) multi-call binary.
@@ -70,11 +150,7 @@ fn timeout(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
         io.eprint(USAGE);
         return 1;
     };
-    let reg = sh.registry();
-    let found = sh.find_in_path(cmd).is_some()
-        || (cmd.contains('/') && sh.fs().stat(&sh.abs(cmd)).is_ok())
-        || (sh.busybox_shell() && reg.is_busybox_applet(cmd));
-    if !found {
+    if !executable(sh, cmd) {
         io.error(
             "timeout",
             &format!("can't execute '{cmd}': No such file or directory"),
