@@ -9,9 +9,16 @@
 mod awk;
 mod basic;
 pub(crate) mod cfmt;
+mod cut;
+mod dd;
+mod diff;
 mod expr;
+mod fileops;
 mod files;
 mod find;
+pub(crate) mod gzip;
+mod hexdump;
+mod lines;
 mod ls;
 mod od;
 pub(crate) mod regex;
@@ -20,6 +27,7 @@ mod stat;
 mod sums;
 mod tar;
 mod text;
+mod timing;
 mod useradd;
 
 use crate::filesystem::rootfs::FsError;
@@ -32,13 +40,21 @@ impl Registry {
     pub fn busybox() -> Self {
         let mut r = Self::new();
         basic::register(&mut r);
+        cut::register(&mut r);
+        dd::register(&mut r);
+        diff::register(&mut r);
         expr::register(&mut r);
+        fileops::register(&mut r);
         files::register(&mut r);
+        gzip::register(&mut r);
+        hexdump::register(&mut r);
+        lines::register(&mut r);
         ls::register(&mut r);
         od::register(&mut r);
         stat::register(&mut r);
         sums::register(&mut r);
         text::register(&mut r);
+        timing::register(&mut r);
         tar::register(&mut r);
         useradd::register(&mut r);
         r
@@ -74,6 +90,7 @@ pub(crate) fn is_shell_builtin(name: &str) -> bool {
             | "printf"
             | "test"
             | "["
+            | "[["
             | "true"
             | "false"
             | "pwd"

@@ -418,6 +418,75 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    /// The inside of `$'…'` (busybox's bash extension), after the
+    /// opening quote: backslash escapes as busybox 1.35 reads them — the C
+    /// letters `a b f n r t v`, `\\ \' \"`, octal `\NNN` and `\xHH` — while
+    /// any other escape (`\e`, `\u…`, `\c…`) stays as typed and a NUL byte
+    /// is dropped (no argument can hold one). Bytes that are not UTF-8
+    /// become U+FFFD, as the shell's words are text.
+    fn dollar_single(&mut self) -> Result<String, SyntaxError> {
+        let mut bytes = Vec::new();
+        let push = |bytes: &mut Vec<u8>, c: char| {
+            let mut buf = [0; 4];
+            bytes.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+        };
+        loop {
+            match self.bump() {
+                Some('\'') => break,
+                Some('\\') => {
+                    let Some(e) = self.bump() else {
+                        return Err(SyntaxError::new("syntax error: unterminated quoted string"));
+                    };
+                    let simple = match e {
+                        'a' => Some(7),
+                        'b' => Some(8),
+                        'f' => Some(12),
+                        'n' => Some(b'\n'),
+                        'r' => Some(b'\r'),
+                        't' => Some(b'\t'),
+                        'v' => Some(11),
+                        '\\' | '\'' | '"' => Some(e as u8),
+                        _ => None,
+                    };
+                    if let Some(b) = simple {
+                        bytes.push(b);
+                    } else if let Some(d) = e.to_digit(8) {
+                        let mut v = d;
+                        for _ in 0..2 {
+                            match self.peek().and_then(|c| c.to_digit(8)) {
+                                Some(d) => {
+                                    self.bump();
+                                    v = v * 8 + d;
+                                }
+                                None => break,
+                            }
+                        }
+                        bytes.push((v & 0xff) as u8);
+                    } else if e == 'x' && self.peek().is_some_and(|c| c.is_ascii_hexdigit()) {
+                        let mut v = 0;
+                        for _ in 0..2 {
+                            match self.peek().and_then(|c| c.to_digit(16)) {
+                                Some(d) => {
+                                    self.bump();
+                                    v = v * 16 + d;
+                                }
+                                None => break,
+                            }
+                        }
+                        bytes.push((v & 0xff) as u8);
+                    } else {
+                        bytes.push(b'\\');
+                        push(&mut bytes, e);
+                    }
+                }
+                Some(c) => push(&mut bytes, c),
+                None => return Err(SyntaxError::new("syntax error: unterminated quoted string")),
+            }
+        }
+        bytes.retain(|b| *b != 0);
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
     fn double_quoted(&mut self) -> Result<Vec<WordPart>, SyntaxError> {
         let depth = self.nested()?;
         let saved = std::mem::replace(&mut self.depth, depth);
@@ -475,6 +544,11 @@ impl<'a> Lexer<'a> {
                 self.bump();
                 let inner = self.double_quoted()?;
                 out.push(WordPart::Double(inner));
+            }
+            '$' if !out.quoted && self.peek_at(1) == Some('\'') => {
+                self.pos += 2;
+                let text = self.dollar_single()?;
+                out.push(WordPart::Quoted(text));
             }
             '$' => {
                 let part = self.dollar(out.quoted)?;

@@ -88,19 +88,22 @@ impl Parser {
     /// The error for the current token; `expecting` names what would have
     /// been accepted at end of file.
     fn unexpected(&self, expecting: Option<&str>) -> SyntaxError {
+        // ash names an operator or a reserved word in quotes and any other
+        // word as just `word`.
         let what = match self.peek() {
-            Tok::Eof => {
-                return SyntaxError::new(match expecting {
-                    Some(e) => format!("syntax error: unexpected end of file (expecting {e})"),
-                    None => "syntax error: unexpected end of file".to_owned(),
-                })
-            }
-            Tok::Newline => return SyntaxError::new("syntax error: unexpected newline"),
-            Tok::Op(op) => op.text().to_owned(),
-            Tok::IoNumber(n) => n.to_string(),
-            Tok::Word(w) => w.unquoted_text(),
+            Tok::Eof => "end of file".to_owned(),
+            Tok::Newline => "newline".to_owned(),
+            Tok::Op(op) => format!("\"{}\"", op.text()),
+            Tok::IoNumber(_) => "word".to_owned(),
+            Tok::Word(w) => match w.as_plain().filter(|s| RESERVED.contains(s)) {
+                Some(kw) => format!("\"{kw}\""),
+                None => "word".to_owned(),
+            },
         };
-        SyntaxError::new(format!("syntax error: unexpected \"{what}\""))
+        SyntaxError::new(match expecting {
+            Some(e) => format!("syntax error: unexpected {what} (expecting {e})"),
+            None => format!("syntax error: unexpected {what}"),
+        })
     }
 
     fn expect_keyword(&mut self, kw: &str) -> Result<(), SyntaxError> {
@@ -165,7 +168,9 @@ impl Parser {
     fn nonempty_list(&mut self, closers: &[Op], expecting: &str) -> Result<List, SyntaxError> {
         let list = self.list(closers)?;
         if list.is_empty() {
-            return Err(self.unexpected(Some(expecting)));
+            // ash says what it expected only when the text ran out.
+            let at_end = matches!(self.peek(), Tok::Eof);
+            return Err(self.unexpected(at_end.then_some(expecting)));
         }
         Ok(list)
     }
@@ -403,14 +408,25 @@ impl Parser {
             redirects: Vec::new(),
             line,
         };
+        // After an unquoted `[[` word busybox's lexer reads `&&` and `||`
+        // as words (the test's own and/or) until a `]]` word.
+        let mut in_test = false;
         loop {
             if let Some(r) = self.redirect()? {
                 cmd.redirects.push(r);
                 continue;
             }
-            let Tok::Word(w) = self.peek() else { break };
-            let w = w.clone();
+            let w = match self.peek() {
+                Tok::Word(w) => w.clone(),
+                Tok::Op(op @ (Op::AndIf | Op::OrIf)) if in_test => Word::literal(op.text()),
+                _ => break,
+            };
             self.pos += 1;
+            match w.as_plain() {
+                Some("[[") => in_test = true,
+                Some("]]") => in_test = false,
+                _ => {}
+            }
             if cmd.words.is_empty() {
                 if let Some((name, value)) = split_assignment(&w) {
                     cmd.assigns.push((name, value));

@@ -15,6 +15,7 @@ pub(super) fn register(r: &mut Registry) {
     r.register("printf", true, Arc::new(printf));
     r.register("test", true, Arc::new(test));
     r.register("[", true, Arc::new(test));
+    r.register("[[", true, Arc::new(test));
     r.register(
         "true",
         true,
@@ -43,6 +44,47 @@ pub(super) fn register(r: &mut Registry) {
     r.register("xargs", true, Arc::new(xargs));
     r.register("uname", true, Arc::new(uname));
     r.register("hostname", true, Arc::new(hostname));
+    r.register("arch", true, Arc::new(arch));
+    r.register("nproc", true, Arc::new(nproc));
+    r.register("usleep", true, Arc::new(usleep));
+}
+
+/// `uname -m`.
+fn arch(_: &mut Shell, _: &[String], io: &mut Io) -> i32 {
+    io.print("x86_64\n");
+    0
+}
+
+/// The CPUs a RUN step sees are the host's: the engine runs on this
+/// machine, so layerlab's count is the real one's.
+fn nproc(_: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
+    let mut n = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    for a in &argv[1..] {
+        if let Some(k) = a.strip_prefix("--ignore=") {
+            match k.parse::<usize>() {
+                Ok(k) => n = n.saturating_sub(k).max(1),
+                Err(_) => {
+                    io.error("nproc", &format!("invalid number '{k}'"));
+                    return 1;
+                }
+            }
+        } else if a != "--all" {
+            io.error("nproc", &format!("unrecognized option '{a}'"));
+            return 1;
+        }
+    }
+    io.print(&format!("{n}\n"));
+    0
+}
+
+/// Sleeps N microseconds (the clock moves in whole seconds).
+fn usleep(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
+    let Some(us) = argv.get(1).and_then(|a| a.parse::<u64>().ok()) else {
+        io.eprint("BusyBox v1.35.0 (Debian 1:1.35.0-4+deb12u1+b1) multi-call binary.\n\nUsage: usleep N\n\nPause for N microseconds\n");
+        return 1;
+    };
+    sh.advance_clock(us / 1_000_000);
+    0
 }
 
 /// Backslash escapes as `echo -e` and `printf %b` read them; `\c` stops
@@ -334,14 +376,24 @@ fn test(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     // ash runs test as a builtin, so its errors say `sh:`.
     let name = "sh";
     let mut args: Vec<&str> = argv[1..].iter().map(String::as_str).collect();
-    if base_name(&argv[0]) == "[" {
-        if args.last() != Some(&"]") {
-            io.error(name, "missing ]");
+    let bracket = base_name(&argv[0]);
+    // busybox's `[[` is this test ended by `]]`, with `&&`/`||` for
+    // -a/-o and patterns (or `=~` regexes) on the right of `=`, `==`, `!=`.
+    let double = bracket == "[[";
+    if bracket == "[" || double {
+        let close = if double { "]]" } else { "]" };
+        if args.last() != Some(&close) {
+            io.error(name, &format!("missing {close}"));
             return 2;
         }
         args.pop();
     }
-    let mut t = TestEval { sh, args, pos: 0 };
+    let mut t = TestEval {
+        sh,
+        args,
+        pos: 0,
+        double,
+    };
     if t.args.is_empty() {
         return 1;
     }
@@ -353,7 +405,9 @@ fn test(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
             2
         }
         Err(msg) => {
-            io.error(name, &msg);
+            if !msg.is_empty() {
+                io.error(name, &msg);
+            }
             2
         }
     }
@@ -363,6 +417,8 @@ struct TestEval<'a, 's, 'c, 'fs> {
     sh: &'s Shell<'c, 'fs>,
     args: Vec<&'a str>,
     pos: usize,
+    /// Read as `[[ … ]]`.
+    double: bool,
 }
 
 impl<'a> TestEval<'a, '_, '_, '_> {
@@ -371,8 +427,9 @@ impl<'a> TestEval<'a, '_, '_, '_> {
     }
 
     fn or(&mut self) -> Result<bool, String> {
+        let or = if self.double { "||" } else { "-o" };
         let mut v = self.and()?;
-        while self.peek() == Some("-o") {
+        while self.peek() == Some(or) {
             self.pos += 1;
             let r = self.and()?;
             v = v || r;
@@ -381,8 +438,9 @@ impl<'a> TestEval<'a, '_, '_, '_> {
     }
 
     fn and(&mut self) -> Result<bool, String> {
+        let and = if self.double { "&&" } else { "-a" };
         let mut v = self.not()?;
-        while self.peek() == Some("-a") {
+        while self.peek() == Some(and) {
             self.pos += 1;
             let r = self.not()?;
             v = v && r;
@@ -476,9 +534,20 @@ impl<'a> TestEval<'a, '_, '_, '_> {
                 .parse::<i64>()
                 .map_err(|_| format!("{s}: bad number"))
         };
+        let matches = |a: &str, b: &str| {
+            if self.double {
+                crate::shell::pattern::Pattern::parse(b).matches(a)
+            } else {
+                a == b
+            }
+        };
         Ok(Some(match op {
-            "=" | "==" => a == b,
-            "!=" => a != b,
+            "=" | "==" => matches(a, b),
+            "!=" => !matches(a, b),
+            // A regex that does not compile fails the test without a word.
+            "=~" if self.double => super::regex::Regex::new(b, true, false)
+                .map_err(|_| String::new())?
+                .is_match(a),
             "<" => a < b,
             ">" => a > b,
             "-eq" => num(a)? == num(b)?,
@@ -771,55 +840,105 @@ fn dirname(_: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     0
 }
 
+/// A number as C's strtod reads a whole word: decimal, exponent or hex.
+fn c_double(s: &str) -> Option<f64> {
+    let (neg, body) = match s.strip_prefix('-') {
+        Some(b) => (true, b),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    };
+    let v = match body.strip_prefix("0x").or(body.strip_prefix("0X")) {
+        Some(hex) => i64::from_str_radix(hex, 16).ok()? as f64,
+        None if body.starts_with(|c: char| c.is_ascii_digit() || c == '.') => body.parse().ok()?,
+        None => return None,
+    };
+    Some(if neg { -v } else { v })
+}
+
+const SEQ_USAGE: &str = "BusyBox v1.35.0 (Debian 1:1.35.0-4+deb12u1+b1) multi-call binary.
+
+Usage: seq [-w] [-s SEP] [FIRST [INC]] LAST
+
+Print numbers from FIRST to LAST, in steps of INC.
+FIRST, INC default to 1.
+
+\t-w\tPad to last with leading zeros
+\t-s SEP\tString separator
+";
+
+/// busybox's seq counts in doubles: FIRST + i×INC while not past LAST,
+/// printed with as many decimals as FIRST or INC was written with, and
+/// with `-w` zero-padded to the longest operand as typed.
 fn seq(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     let mut sep = "\n".to_owned();
     let mut width = false;
-    let mut nums = Vec::new();
     let mut i = 1;
-    while i < argv.len() {
-        match argv[i].as_str() {
-            "-s" => {
-                i += 1;
-                sep = argv.get(i).cloned().unwrap_or_default();
-            }
-            "-w" => width = true,
-            a if a.starts_with("-s") && a.len() > 2 => sep = a[2..].to_owned(),
-            a => match a.parse::<i64>() {
-                Ok(n) => nums.push(n),
-                Err(_) => {
-                    io.error("seq", &format!("invalid number '{a}'"));
+    // Options end at the first operand, so `seq 2 -1 0` counts down.
+    while let Some(a) = argv.get(i).filter(|a| a.starts_with('-') && a.len() > 1) {
+        if a == "--" {
+            i += 1;
+            break;
+        }
+        let mut chars = a[1..].chars();
+        while let Some(c) = chars.next() {
+            match c {
+                'w' => width = true,
+                's' => {
+                    let rest: String = chars.by_ref().collect();
+                    if rest.is_empty() {
+                        i += 1;
+                        sep = argv.get(i).cloned().unwrap_or_default();
+                    } else {
+                        sep = rest;
+                    }
+                }
+                other => {
+                    io.error("seq", &format!("invalid option -- '{other}'"));
+                    io.eprint(SEQ_USAGE);
                     return 1;
                 }
-            },
+            }
         }
         i += 1;
     }
+    let operands = &argv[i.min(argv.len())..];
+    let mut nums = Vec::new();
+    let (mut digits, mut frac) = (0, 0);
+    for (k, a) in operands.iter().enumerate() {
+        match c_double(a) {
+            Some(v) => nums.push(v),
+            None => {
+                io.eprint(SEQ_USAGE);
+                return 1;
+            }
+        }
+        digits = digits.max(a.len());
+        // LAST's decimals do not count (`seq 1 3.0` prints integers).
+        if let Some((_, f)) = a.split_once('.').filter(|_| k + 1 < operands.len()) {
+            frac = frac.max(f.len());
+        }
+    }
     let (first, step, last) = match nums.as_slice() {
-        [l] => (1, 1, *l),
-        [f, l] => (*f, 1, *l),
+        [l] => (1.0, 1.0, *l),
+        [f, l] => (*f, 1.0, *l),
         [f, s, l] => (*f, *s, *l),
         _ => {
-            io.eprint("BusyBox v1.35.0 multi-call binary.\n\nUsage: seq [-w] [-s SEP] [FIRST [INC]] LAST\n");
+            io.eprint(SEQ_USAGE);
             return 1;
         }
     };
-    if step == 0 {
-        return 0;
-    }
-    let w = if width {
-        first.to_string().len().max(last.to_string().len())
-    } else {
-        0
-    };
+    let w = if width { digits } else { 0 };
     let max = sh.limits().max_bytes;
-    let mut n = first;
-    let mut firstw = true;
-    while (step > 0 && n <= last) || (step < 0 && n >= last) {
-        if !firstw {
+    let mut k = 0u64;
+    loop {
+        let n = first + k as f64 * step;
+        if (step > 0.0 && n > last) || (step < 0.0 && n < last) {
+            break;
+        }
+        if k > 0 {
             io.out.extend_from_slice(sep.as_bytes());
         }
-        firstw = false;
-        io.out.extend_from_slice(format!("{n:0w$}").as_bytes());
+        io.out
+            .extend_from_slice(format!("{n:0w$.frac$}").as_bytes());
         if io.out.len() > max {
             if sh.stdout_is_pipe() {
                 // The reader has what a pipe holds (see `yes`).
@@ -828,12 +947,9 @@ fn seq(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
             io.error("seq", "output too large");
             return 1;
         }
-        n = match n.checked_add(step) {
-            Some(v) => v,
-            None => break,
-        };
+        k += 1;
     }
-    if !firstw {
+    if k > 0 {
         io.out.push(b'\n');
     }
     0

@@ -1,6 +1,8 @@
 //! busybox `tar`: create (`c`), extract (`x`) and list (`t`) plain ustar
 //! archives in the in-memory filesystem, with `-C DIR` and `-f FILE`.
-//! Compression (`z`, `j`, `J`) is not simulated and fails clearly.
+//! `z` reads gzip itself; to write it busybox runs `gzip` from `PATH`,
+//! which the base image lacks (it has no link for it). `j` and `J` are not
+//! simulated and fail clearly.
 
 use std::io::Read;
 use std::sync::Arc;
@@ -19,6 +21,8 @@ fn tar(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     let mut file: Option<String> = None;
     let mut dir: Option<String> = None;
     let mut verbose = false;
+    let mut gz = false;
+    let mut to_stdout = false;
     let mut operands = Vec::new();
     let mut i = 1;
     let mut first = true;
@@ -47,7 +51,9 @@ fn tar(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
                             i += 1;
                             dir = argv.get(i).cloned();
                         }
-                        'z' | 'j' | 'J' => {
+                        'z' => gz = true,
+                        'O' => to_stdout = true,
+                        'j' | 'J' => {
                             io.eprint("layerlab: tar compression (z/j/J) is not simulated\n");
                             return 1;
                         }
@@ -67,9 +73,24 @@ fn tar(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
         }
         i += 1;
     }
+    if let Some(d) = &dir {
+        if let Err(e) = sh.fs().stat(&sh.abs(d)).and_then(|n| {
+            if n.is_dir() {
+                Ok(())
+            } else {
+                Err(crate::filesystem::rootfs::FsError::NotADirectory(d.clone()))
+            }
+        }) {
+            io.error(
+                "tar",
+                &format!("can't change directory to '{d}': {}", e.strerror()),
+            );
+            return 1;
+        }
+    }
     let base = dir.map_or_else(|| sh.cwd().to_owned(), |d| sh.abs(&d));
     match mode {
-        Some('c') => create(sh, io, &base, file.as_deref(), &operands, verbose),
+        Some('c') => create(sh, io, &base, file.as_deref(), &operands, verbose, gz),
         Some('x') | Some('t') => {
             let data = match file.as_deref() {
                 None | Some("-") => io.stdin().to_vec(),
@@ -81,7 +102,27 @@ fn tar(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
                     }
                 },
             };
-            extract(sh, io, &base, &data, mode == Some('t'), verbose)
+            let data = if gz {
+                match super::gzip::decompress(&data, sh.limits().max_bytes) {
+                    Ok(d) => d,
+                    Err(e) => {
+                        // The unpacker's complaint, then tar's own at the
+                        // empty stream it got.
+                        io.error("tar", &e.message());
+                        io.error("tar", "short read");
+                        return 1;
+                    }
+                }
+            } else {
+                data
+            };
+            let how = Extract {
+                list: mode == Some('t'),
+                verbose,
+                to_stdout,
+                members: &operands,
+            };
+            extract(sh, io, &base, &data, &how)
         }
         _ => {
             io.error("tar", "must specify one of -c, -t, -x");
@@ -97,6 +138,7 @@ fn create(
     file: Option<&str>,
     operands: &[String],
     verbose: bool,
+    gz: bool,
 ) -> i32 {
     if operands.is_empty() {
         io.error("tar", "empty archive");
@@ -147,6 +189,16 @@ fn create(
             return 1;
         }
     };
+    // busybox pipes the archive through a `gzip` it looks up in PATH; with
+    // none there the archive is left empty.
+    let (data, status) = match (gz, sh.find_in_path("gzip")) {
+        (false, _) => (data, 0),
+        (true, Some(_)) => (super::gzip::compress(&data), 0),
+        (true, None) => {
+            io.error("tar", "can't execute 'gzip': No such file or directory");
+            (Vec::new(), 1)
+        }
+    };
     match file {
         None | Some("-") => io.out.extend_from_slice(&data),
         Some(f) => {
@@ -161,10 +213,21 @@ fn create(
             }
         }
     }
-    0
+    status
 }
 
-fn extract(sh: &mut Shell, io: &mut Io, base: &str, data: &[u8], list: bool, verbose: bool) -> i32 {
+/// What `tar x`/`tar t` does with each entry.
+struct Extract<'a> {
+    list: bool,
+    verbose: bool,
+    /// `-O`: file contents to stdout, nothing written.
+    to_stdout: bool,
+    /// Only these names (and what is under them), when any are given.
+    members: &'a [String],
+}
+
+fn extract(sh: &mut Shell, io: &mut Io, base: &str, data: &[u8], how: &Extract) -> i32 {
+    let (list, verbose) = (how.list, how.verbose);
     let mut archive = tar::Archive::new(data);
     let entries = match archive.entries() {
         Ok(e) => e,
@@ -185,6 +248,26 @@ fn extract(sh: &mut Shell, io: &mut Io, base: &str, data: &[u8], list: bool, ver
             Ok(p) => p.to_string_lossy().into_owned(),
             Err(_) => continue,
         };
+        let wanted = how.members.is_empty()
+            || how.members.iter().any(|m| {
+                let m = m.trim_end_matches('/');
+                let p = path.trim_end_matches('/');
+                p == m || p.strip_prefix(m).is_some_and(|r| r.starts_with('/'))
+            });
+        if !wanted {
+            continue;
+        }
+        if how.to_stdout && !list {
+            if entry.header().entry_type().is_file() {
+                let mut bytes = Vec::new();
+                if entry.read_to_end(&mut bytes).is_err() {
+                    io.error("tar", "short read");
+                    return 1;
+                }
+                io.out.extend_from_slice(&bytes);
+            }
+            continue;
+        }
         if list || verbose {
             let line = format!("{path}\n");
             if list {

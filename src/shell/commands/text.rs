@@ -1,4 +1,4 @@
-//! Text filters: head, tail, grep, sed, wc, tr, cut, sort, uniq.
+//! Text filters: head, tail, grep, sed, wc, tr, sort, uniq.
 
 use std::sync::Arc;
 
@@ -18,7 +18,6 @@ pub(super) fn register(r: &mut Registry) {
     r.register("awk", true, Arc::new(super::awk::awk));
     r.register("wc", true, Arc::new(wc));
     r.register("tr", true, Arc::new(tr));
-    r.register("cut", true, Arc::new(cut));
     r.register("sort", true, Arc::new(sort));
     r.register("uniq", true, Arc::new(uniq));
 }
@@ -545,57 +544,6 @@ fn tr(_: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
 }
 
 /// A cut list like `1,3-5,7-`.
-fn ranges(spec: &str) -> Vec<(usize, usize)> {
-    spec.split(',')
-        .filter_map(|r| match r.split_once('-') {
-            Some((a, b)) => Some((a.parse().unwrap_or(1), b.parse().unwrap_or(usize::MAX))),
-            None => r.parse().ok().map(|n| (n, n)),
-        })
-        .collect()
-}
-
-fn cut(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
-    let o = Opts::parse(&argv[1..], "dfcb");
-    let (data, status) = inputs(sh, io, "cut", &o.operands);
-    let text = String::from_utf8_lossy(&data).into_owned();
-    let delim = o.value('d').and_then(|d| d.chars().next()).unwrap_or('\t');
-    let in_r = |rs: &[(usize, usize)], i: usize| rs.iter().any(|(a, b)| i >= *a && i <= *b);
-    let mut out = String::new();
-    for line in text.lines() {
-        if let Some(f) = o.value('f') {
-            let rs = ranges(f);
-            if !line.contains(delim) {
-                if !o.has('s') {
-                    out.push_str(line);
-                    out.push('\n');
-                }
-                continue;
-            }
-            let fields: Vec<&str> = line
-                .split(delim)
-                .enumerate()
-                .filter(|(i, _)| in_r(&rs, i + 1))
-                .map(|(_, f)| f)
-                .collect();
-            out.push_str(&fields.join(&delim.to_string()));
-        } else if let Some(c) = o.value('c').or(o.value('b')) {
-            let rs = ranges(c);
-            out.extend(
-                line.chars()
-                    .enumerate()
-                    .filter(|(i, _)| in_r(&rs, i + 1))
-                    .map(|(_, c)| c),
-            );
-        } else {
-            io.error("cut", "expected a list of bytes, characters, or fields");
-            return 1;
-        }
-        out.push('\n');
-    }
-    io.print(&out);
-    status
-}
-
 fn sort(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     let o = Opts::parse(&argv[1..], "kto");
     let (data, status) = inputs(sh, io, "sort", &o.operands);
