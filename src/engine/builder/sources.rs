@@ -280,8 +280,9 @@ impl Run<'_> {
                 Err(e) => return Err(self.fail(e.to_string(), Some(cmd.span))),
             }
         }
-        let into_dir = copy::dest_is_dir(fs, dest, resolved.len());
-        if resolved.len() > 1 && !dest.ends_with('/') {
+        let buildkit = self.opts.builder == BuilderKind::Buildkit;
+        let mut dest_kind = copy::Dest::of(fs, dest, resolved.len(), buildkit);
+        if !buildkit && resolved.len() > 1 && !dest.ends_with('/') {
             return Err(self.fail(
                 format!("When using {} with more than one source file, the destination must be a directory and end with a /", cmd.keyword().upper()),
                 Some(cmd.span),
@@ -291,6 +292,9 @@ impl Run<'_> {
         let mut items = Vec::new();
         for source in &resolved {
             if source.is_dir {
+                if !dest_kind.takes_dir_source() && buildkit {
+                    return Err(self.not_a_directory(dest, cmd));
+                }
                 for (path, meta) in copy::subtree(ctx.entries(), &source.path, true) {
                     let Some(rel) = path.strip_prefix(source.path.as_str()) else {
                         continue;
@@ -316,7 +320,7 @@ impl Run<'_> {
                 }
             }
             items.push(copy::Item {
-                target: copy::target_for(dest, into_dir, &source.name),
+                target: dest_kind.file_target(dest, &source.name),
                 node: copy::context_node(&mut self.txn.memo.file_cache, ctx, &source.path, meta),
             });
         }
@@ -391,7 +395,9 @@ impl Run<'_> {
                 }
             }
         }
-        let into_dir = copy::dest_is_dir(self.lay_out(&st.fs, cmd.span)?, dest, found.len());
+        let buildkit = self.opts.builder == BuilderKind::Buildkit;
+        let mut dest_kind =
+            copy::Dest::of(self.lay_out(&st.fs, cmd.span)?, dest, found.len(), buildkit);
         let mut items = Vec::new();
         // Stamped under the path the cache key names them by.
         let mut stamps = Vec::new();
@@ -420,6 +426,9 @@ impl Run<'_> {
                 add_entry(name.clone(), node);
             }
             if node.is_dir() {
+                if !dest_kind.takes_dir_source() && buildkit {
+                    return Err(self.not_a_directory(dest, cmd));
+                }
                 for (rel, n) in below {
                     let key_path = if name.is_empty() {
                         rel.clone()
@@ -436,7 +445,7 @@ impl Run<'_> {
             } else {
                 stamps.push(copy::stamp(name, node));
                 items.push(copy::Item {
-                    target: copy::target_for(dest, into_dir, name),
+                    target: dest_kind.file_target(dest, name),
                     node: node.clone(),
                 });
             }
@@ -468,6 +477,18 @@ impl Run<'_> {
             stamps,
             hash,
         })
+    }
+
+    /// A directory source copied where an earlier source of the same COPY
+    /// left a file (BuildKit; its message names the path on the host).
+    fn not_a_directory(&mut self, dest: &str, cmd: &Command) -> BuildError {
+        self.fail(
+            format!(
+                "cannot copy to non-directory: {}",
+                dest.trim_end_matches('/')
+            ),
+            Some(cmd.span),
+        )
     }
 
     /// The classic builder's `file:`/`dir:`/`multi:` hash of COPY sources
