@@ -295,16 +295,28 @@ impl Run<'_> {
                 if !dest_kind.takes_dir_source() && buildkit {
                     return Err(self.not_a_directory(dest, cmd));
                 }
+                let before = items.len();
+                let mut own = None;
                 for (path, meta) in copy::subtree(ctx.entries(), &source.path, true) {
                     let Some(rel) = path.strip_prefix(source.path.as_str()) else {
                         continue;
                     };
                     let rel = rel.trim_start_matches('/');
                     if rel.is_empty() {
+                        own = Some((path, meta));
                         continue;
                     }
                     items.push(copy::Item {
                         target: copy::join(dest, rel),
+                        node: copy::context_node(&mut self.txn.memo.file_cache, ctx, path, meta),
+                    });
+                }
+                // A directory with nothing to copy (empty, or all of it
+                // .dockerignored) still makes the destination directory in
+                // both builders (a generated scenario: our 133).
+                if let (true, Some((path, meta))) = (items.len() == before, own) {
+                    items.push(copy::Item {
+                        target: dest.trim_end_matches('/').to_string(),
                         node: copy::context_node(&mut self.txn.memo.file_cache, ctx, path, meta),
                     });
                 }
