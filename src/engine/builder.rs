@@ -813,6 +813,38 @@ impl Run<'_> {
     }
 
     /// The keyword of the instruction at `span`, as a message names it.
+    /// The key and digest a built step's record is stored under: the
+    /// probed ones, except for a classic step whose container the daemon
+    /// created with another config than the build's (see
+    /// [`RunConfig::as_container_created`]); a later probe does not find it.
+    fn committed_key(
+        &mut self,
+        key: CacheKey,
+        digest: Digest,
+        st: &StageState,
+    ) -> (CacheKey, Digest) {
+        let created = st.config.as_container_created();
+        let OpInputs::Classic {
+            created_by, files, ..
+        } = &key.op
+        else {
+            return (key, digest);
+        };
+        if created == st.config {
+            return (key, digest);
+        }
+        let stored = CacheKey {
+            parent: key.parent,
+            op: OpInputs::Classic {
+                created_by: created_by.clone(),
+                config: created.fingerprint(),
+                files: files.clone(),
+            },
+        };
+        let stored_digest = self.txn.memo.snapshots.digest(self.context.id(), &stored);
+        (stored, stored_digest)
+    }
+
     fn keyword_at(&self, span: Span) -> String {
         let stages = self.plan.stages.iter().flat_map(|s| &s.commands);
         self.plan
@@ -1020,9 +1052,10 @@ impl Run<'_> {
             }
         };
         if hit.is_none() {
+            let (key, stored) = self.committed_key(key, digest, st);
             self.txn.remember(
                 cache,
-                digest,
+                stored,
                 CacheRecord {
                     key,
                     built_by: StepRef {

@@ -50,6 +50,20 @@ impl RunConfig {
         }
     }
 
+    /// The config of the container a classic step commits: the daemon
+    /// resets an ENTRYPOINT of one empty word to none when it creates a
+    /// container (moby's mergeAndVerifyConfig), so the image records that,
+    /// and the builder's cache probe, comparing the build's config with
+    /// it, never matches a step built under `ENTRYPOINT [""]` (checked on
+    /// dockerd 20.10: our 132).
+    pub fn as_container_created(&self) -> RunConfig {
+        let mut out = self.clone();
+        if out.entrypoint.as_deref() == Some(&[String::new()][..]) {
+            out.entrypoint = None;
+        }
+        out
+    }
+
     /// Setting ENTRYPOINT drops a CMD inherited from the base image.
     pub fn cmd_reset_by_entrypoint(&mut self) {
         self.cmd = None;
@@ -285,6 +299,21 @@ mod tests {
         config.expose("80");
         let ports: Vec<&str> = config.exposed_ports.iter().map(String::as_str).collect();
         assert_eq!(ports, ["80/tcp", "8000/udp", "8001/udp", "8002/udp"]);
+    }
+
+    #[test]
+    fn a_container_is_created_without_an_empty_word_entrypoint() {
+        let mut config = RunConfig {
+            entrypoint: Some(vec![String::new()]),
+            ..RunConfig::default()
+        };
+        let created = config.as_container_created();
+        assert_eq!(created.entrypoint, None);
+        assert_ne!(created.fingerprint(), config.fingerprint());
+        for kept in [vec!["sh".to_string()], vec![String::new(), "x".into()]] {
+            config.entrypoint = Some(kept);
+            assert_eq!(config.as_container_created(), config);
+        }
     }
 
     #[test]

@@ -64,6 +64,54 @@ pub fn dest_is_dir(fs: &RootFs, dest: &str, sources: usize) -> bool {
     dest.ends_with('/') || sources > 1 || fs.stat(dest).is_ok_and(|n| n.is_dir())
 }
 
+/// What a COPY's destination is while BuildKit copies its sources into it
+/// one after another (fsutil's copy, once per source): a destination that
+/// ends in `/` or is a directory takes each source's base name below it; one
+/// that does not exist becomes the first file source itself, which the next
+/// file source then replaces, or the directory a directory source's contents
+/// fill. A directory source cannot go where a file is. The classic builder
+/// refuses several sources before any of this (a destination without `/`),
+/// so for it several sources always go into a directory (recorded: our 131).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dest {
+    Dir,
+    File,
+    Absent,
+}
+
+impl Dest {
+    pub fn of(fs: &RootFs, dest: &str, sources: usize, sequential: bool) -> Dest {
+        if dest_is_dir(fs, dest, if sequential { 1 } else { sources }) {
+            Dest::Dir
+        } else if fs.stat(dest).is_ok() {
+            Dest::File
+        } else {
+            Dest::Absent
+        }
+    }
+
+    /// Where a file source named `name` lands; the destination is a file
+    /// from then on unless it was a directory.
+    pub fn file_target(&mut self, dest: &str, name: &str) -> String {
+        let into_dir = *self == Dest::Dir;
+        if !into_dir {
+            *self = Dest::File;
+        }
+        target_for(dest, into_dir, name)
+    }
+
+    /// Whether a directory source's contents can go into the destination
+    /// (a directory from then on); not where a file is (BuildKit: "cannot
+    /// copy to non-directory").
+    pub fn takes_dir_source(&mut self) -> bool {
+        if *self == Dest::File {
+            return false;
+        }
+        *self = Dest::Dir;
+        true
+    }
+}
+
 /// Where a single source named `name` lands.
 pub fn target_for(dest: &str, into_dir: bool, name: &str) -> String {
     if into_dir {
@@ -278,6 +326,7 @@ pub fn write_items(fs: &mut RootFs, items: &[Item]) -> Result<(), FsError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::filesystem::blob::Blob;
 
     fn tree() -> RootFs {
         let mut fs = RootFs::new();
@@ -289,6 +338,14 @@ mod tests {
             fs.symlink("loop", "/loop"),
         ];
         assert!(ok.iter().all(Result::is_ok), "{ok:?}");
+        fs
+    }
+
+    fn fs_with(dir: &str, file: &str) -> RootFs {
+        let mut fs = RootFs::new();
+        fs.mkdir_all(dir, 0o755, 0, 0).expect("mkdir");
+        fs.put(file, Node::file(Blob::from("x"), 0o644, 0, 0))
+            .expect("put");
         fs
     }
 
@@ -314,5 +371,38 @@ mod tests {
         let fs = tree();
         let (links, _) = links_on_the_way(&fs, "loop");
         assert!(!links.is_empty() && links.len() <= MAX_LINK_STEPS);
+    }
+
+    #[test]
+    fn buildkit_sources_land_one_after_another() {
+        let fs = fs_with("/d", "/f");
+        // Absent: the first file becomes the path, the next one replaces it.
+        let mut dest = Dest::of(&fs, "/new", 2, true);
+        assert_eq!(dest.file_target("/new", "a.txt"), "/new");
+        assert_eq!(dest.file_target("/new", "src/b.txt"), "/new");
+        assert!(!dest.takes_dir_source(), "a directory after a file");
+        // Absent, a directory first: its contents fill it, a file goes in.
+        let mut dest = Dest::of(&fs, "/new", 2, true);
+        assert!(dest.takes_dir_source());
+        assert_eq!(dest.file_target("/new", "a.txt"), "/new/a.txt");
+        // An existing directory or a trailing slash takes base names.
+        let mut dest = Dest::of(&fs, "/d", 2, true);
+        assert_eq!(dest.file_target("/d", "src/a.txt"), "/d/a.txt");
+        let mut dest = Dest::of(&fs, "/new/", 1, true);
+        assert_eq!(dest.file_target("/new/", "a.txt"), "/new/a.txt");
+        // An existing file is replaced, and refuses a directory.
+        let mut dest = Dest::of(&fs, "/f", 1, true);
+        assert!(!dest.takes_dir_source());
+        assert_eq!(dest.file_target("/f", "a.txt"), "/f");
+    }
+
+    #[test]
+    fn classic_several_sources_go_into_a_directory() {
+        let fs = fs_with("/d", "/f");
+        let mut dest = Dest::of(&fs, "/new", 2, false);
+        assert_eq!(dest.file_target("/new", "a.txt"), "/new/a.txt");
+        assert_eq!(dest.file_target("/new", "b.txt"), "/new/b.txt");
+        let mut dest = Dest::of(&fs, "/new", 1, false);
+        assert_eq!(dest.file_target("/new", "a.txt"), "/new");
     }
 }

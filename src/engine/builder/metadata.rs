@@ -58,13 +58,21 @@ impl Run<'_> {
             }
             CommandKind::Cmd(c) => {
                 words = st.config.argv(c);
-                st.config.cmd = Some(words.clone());
-                st.cmd_set = true;
+                // BuildKit writes the image config with the OCI type, whose
+                // `omitempty` drops an empty list: `CMD []` inspects as null
+                // there, as `[]` from the classic builder — which counts only
+                // a CMD with words as set, so a later ENTRYPOINT drops `[]`
+                // (moby's dispatchCmd; checked on dockerd 20.10: our 130).
+                let omitted = words.is_empty() && self.opts.builder == BuilderKind::Buildkit;
+                st.config.cmd = (!omitted).then(|| words.clone());
+                st.cmd_set = !words.is_empty();
                 M::Cmd(&words)
             }
             CommandKind::Entrypoint(c) => {
                 words = st.config.argv(c);
-                st.config.entrypoint = Some(words.clone());
+                // The parser reads an empty ENTRYPOINT as none (moby's
+                // parseShellDependentCommand, emptyAsNil), for both builders.
+                st.config.entrypoint = (!words.is_empty()).then(|| words.clone());
                 // Docker drops a CMD inherited from the base when ENTRYPOINT
                 // is set, not one this stage set before it (a generated
                 // scenario: `CMD ["sh"]` then ENTRYPOINT keeps Cmd).

@@ -280,8 +280,9 @@ impl Run<'_> {
                 Err(e) => return Err(self.fail(e.to_string(), Some(cmd.span))),
             }
         }
-        let into_dir = copy::dest_is_dir(fs, dest, resolved.len());
-        if resolved.len() > 1 && !dest.ends_with('/') {
+        let buildkit = self.opts.builder == BuilderKind::Buildkit;
+        let mut dest_kind = copy::Dest::of(fs, dest, resolved.len(), buildkit);
+        if !buildkit && resolved.len() > 1 && !dest.ends_with('/') {
             return Err(self.fail(
                 format!("When using {} with more than one source file, the destination must be a directory and end with a /", cmd.keyword().upper()),
                 Some(cmd.span),
@@ -291,16 +292,31 @@ impl Run<'_> {
         let mut items = Vec::new();
         for source in &resolved {
             if source.is_dir {
+                if !dest_kind.takes_dir_source() && buildkit {
+                    return Err(self.not_a_directory(dest, cmd));
+                }
+                let before = items.len();
+                let mut own = None;
                 for (path, meta) in copy::subtree(ctx.entries(), &source.path, true) {
                     let Some(rel) = path.strip_prefix(source.path.as_str()) else {
                         continue;
                     };
                     let rel = rel.trim_start_matches('/');
                     if rel.is_empty() {
+                        own = Some((path, meta));
                         continue;
                     }
                     items.push(copy::Item {
                         target: copy::join(dest, rel),
+                        node: copy::context_node(&mut self.txn.memo.file_cache, ctx, path, meta),
+                    });
+                }
+                // A directory with nothing to copy (empty, or all of it
+                // .dockerignored) still makes the destination directory in
+                // both builders (a generated scenario: our 133).
+                if let (true, Some((path, meta))) = (items.len() == before, own) {
+                    items.push(copy::Item {
+                        target: dest.trim_end_matches('/').to_string(),
                         node: copy::context_node(&mut self.txn.memo.file_cache, ctx, path, meta),
                     });
                 }
@@ -316,7 +332,7 @@ impl Run<'_> {
                 }
             }
             items.push(copy::Item {
-                target: copy::target_for(dest, into_dir, &source.name),
+                target: dest_kind.file_target(dest, &source.name),
                 node: copy::context_node(&mut self.txn.memo.file_cache, ctx, &source.path, meta),
             });
         }
@@ -391,7 +407,9 @@ impl Run<'_> {
                 }
             }
         }
-        let into_dir = copy::dest_is_dir(self.lay_out(&st.fs, cmd.span)?, dest, found.len());
+        let buildkit = self.opts.builder == BuilderKind::Buildkit;
+        let mut dest_kind =
+            copy::Dest::of(self.lay_out(&st.fs, cmd.span)?, dest, found.len(), buildkit);
         let mut items = Vec::new();
         // Stamped under the path the cache key names them by.
         let mut stamps = Vec::new();
@@ -433,6 +451,9 @@ impl Run<'_> {
             let resolved = add_resolved(name, &mut add_entry);
             add_entry(resolved.clone(), node);
             if node.is_dir() {
+                if !dest_kind.takes_dir_source() && buildkit {
+                    return Err(self.not_a_directory(dest, cmd));
+                }
                 for (rel, n) in below {
                     let key_path = if name.is_empty() {
                         rel.clone()
@@ -458,7 +479,7 @@ impl Run<'_> {
             } else {
                 stamps.push(copy::stamp(name, node));
                 items.push(copy::Item {
-                    target: copy::target_for(dest, into_dir, name),
+                    target: dest_kind.file_target(dest, name),
                     node: node.clone(),
                 });
             }
@@ -491,6 +512,18 @@ impl Run<'_> {
             stamps,
             hash,
         })
+    }
+
+    /// A directory source copied where an earlier source of the same COPY
+    /// left a file (BuildKit; its message names the path on the host).
+    fn not_a_directory(&mut self, dest: &str, cmd: &Command) -> BuildError {
+        self.fail(
+            format!(
+                "cannot copy to non-directory: {}",
+                dest.trim_end_matches('/')
+            ),
+            Some(cmd.span),
+        )
     }
 
     /// The classic builder's `file:`/`dir:`/`multi:` hash of COPY sources
