@@ -301,7 +301,16 @@ mod tests {
         use crate::engine::builder::{preview, BuildOptions, BuilderKind};
         use crate::engine::context::{read_dockerignore, ContextSnapshot, StatCache};
         let dir = tempfile::tempdir().expect("tempdir");
-        std::fs::write(dir.path().join("a.txt"), body).expect("write");
+        let file = dir.path().join("a.txt");
+        std::fs::write(&file, body).expect("write");
+        // A COPY layer holds the file's mtime: a fixed one keeps two views
+        // made in different seconds (a loaded machine) the same layers.
+        let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
+        std::fs::File::options()
+            .write(true)
+            .open(&file)
+            .and_then(|f| f.set_modified(at))
+            .expect("mtime");
         let ignore = read_dockerignore(dir.path()).expect("ignore");
         let ctx = ContextSnapshot::capture(dir.path(), &ignore, &mut StatCache::default())
             .expect("snapshot");

@@ -407,6 +407,32 @@ impl ContextSnapshot {
                 .any(|(i, _)| self.excluded.contains(&path[..i]))
     }
 
+    /// Whether the directory `path` is sent only because an exception
+    /// re-includes something below it although `.dockerignore` excludes it.
+    /// BuildKit's file sync sends it (it adds the parents of what it sends);
+    /// the docker CLI's tar for the classic builder leaves it out, so there
+    /// it exists only as the parent untar makes, with no tarsum.
+    pub fn sent_only_for_below(&self, path: &str) -> bool {
+        if self.ignore.is_empty()
+            || !self
+                .entries
+                .get(path)
+                .is_some_and(|m| m.kind == FileKind::Dir)
+        {
+            return false;
+        }
+        let mut info = None;
+        let ancestors = path.match_indices('/').map(|(i, _)| &path[..i]);
+        for dir in ancestors.chain([path]) {
+            let (excluded, next) = self.ignore.walk_verdict(dir, info.as_ref());
+            if dir == path {
+                return excluded;
+            }
+            info = Some(next);
+        }
+        false
+    }
+
     /// Sockets, FIFOs and device nodes: not modelled, not sent.
     pub fn unsupported(&self) -> &BTreeSet<String> {
         &self.unsupported

@@ -586,6 +586,7 @@ impl Run<'_> {
             .context
             .entries()
             .iter()
+            .filter(|(path, _)| !self.context.sent_only_for_below(path))
             .map(|(path, meta)| match &meta.kind {
                 FileKind::File => SourceEntry::file(path.clone(), meta.mode, meta.size),
                 FileKind::Dir => SourceEntry::dir(path.clone(), meta.mode),
