@@ -173,6 +173,31 @@ impl Opts {
     }
 }
 
+/// busybox's size suffixes (`xatoull_sfx` tables): the 1000-based kB, MB,
+/// GB and the 1024-based k, K, M, G that every sizing applet takes.
+pub(crate) const SIZE_SUFFIXES: [(&str, u64); 7] = [
+    ("kB", 1000),
+    ("MB", 1_000_000),
+    ("GB", 1_000_000_000),
+    ("k", 1024),
+    ("K", 1024),
+    ("M", 1 << 20),
+    ("G", 1 << 30),
+];
+
+/// A decimal count with one of `suffixes` (tried in order, so a longer one
+/// goes first); `None` when it is not one, or overflows.
+pub(crate) fn suffixed_size(s: &str, suffixes: &[(&str, u64)]) -> Option<u64> {
+    let (num, mult) = suffixes
+        .iter()
+        .find_map(|(suf, m)| s.strip_suffix(suf).map(|n| (n, *m)))
+        .unwrap_or((s, 1));
+    if num.is_empty() || !num.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    num.parse::<u64>().ok()?.checked_mul(mult)
+}
+
 /// Reads a file argument (`-` is stdin; `/dev/null` is empty).
 pub(crate) fn read_input(sh: &Shell<'_, '_>, io: &mut Io, path: &str) -> Result<Vec<u8>, FsError> {
     match path {

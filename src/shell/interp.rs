@@ -1378,29 +1378,33 @@ impl<'c, 'fs> Shell<'c, 'fs> {
 
     /// Looks `name` up in `$PATH`: the path of an executable file found.
     pub fn find_in_path(&self, name: &str) -> Option<String> {
-        if name.is_empty() || name.contains('/') {
-            return None;
-        }
-        let path = self.var("PATH").unwrap_or_default().to_owned();
-        path.split(':').find_map(|dir| {
-            let dir = if dir.is_empty() { "." } else { dir };
-            let candidate = self.abs(&format!("{dir}/{name}"));
-            match self.ctx.fs.stat(&candidate) {
-                Ok(n) if self.may_execute(&n, &candidate) => Some(candidate),
-                _ => None,
-            }
+        self.path_candidates(name).into_iter().find(|candidate| {
+            self.ctx
+                .fs
+                .stat(candidate)
+                .is_ok_and(|n| self.may_execute(&n, candidate))
         })
     }
 
     /// Whether a file named `name` is in a `$PATH` directory but cannot be
     /// run: ash then reports execve's EACCES rather than "not found".
     fn in_path_unexecutable(&self, name: &str) -> bool {
-        let path = self.var("PATH").unwrap_or_default().to_owned();
-        path.split(':').any(|dir| {
-            let dir = if dir.is_empty() { "." } else { dir };
-            let candidate = self.abs(&format!("{dir}/{name}"));
-            self.ctx.fs.stat(&candidate).is_ok_and(|n| !n.is_dir())
-        })
+        self.path_candidates(name)
+            .into_iter()
+            .any(|candidate| self.ctx.fs.stat(&candidate).is_ok_and(|n| !n.is_dir()))
+    }
+
+    /// `dir/name` for each directory of `$PATH`, in order (none for a name
+    /// with a `/`, which is not looked up).
+    fn path_candidates(&self, name: &str) -> Vec<String> {
+        if name.is_empty() || name.contains('/') {
+            return Vec::new();
+        }
+        let path = self.var("PATH").unwrap_or_default();
+        path.split(':')
+            .map(|dir| if dir.is_empty() { "." } else { dir })
+            .map(|dir| self.abs(&format!("{dir}/{name}")))
+            .collect()
     }
 
     /// Whether `execve` would start the file `node` at `path`: a file with

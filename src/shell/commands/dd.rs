@@ -47,28 +47,10 @@ Copy a file with converting and formatting
 N may be suffixed by c (1), w (2), b (512), kB (1000), k (1024), MB, M, GB, G
 ";
 
-/// A size with busybox's suffixes.
+/// A size with dd's suffixes: busybox's, and c (1), w (2), b (512).
 fn size(s: &str) -> Option<u64> {
-    const SUFFIXES: [(&str, u64); 10] = [
-        ("kB", 1000),
-        ("MB", 1_000_000),
-        ("GB", 1_000_000_000),
-        ("c", 1),
-        ("w", 2),
-        ("b", 512),
-        ("k", 1024),
-        ("K", 1024),
-        ("M", 1 << 20),
-        ("G", 1 << 30),
-    ];
-    let (num, mult) = SUFFIXES
-        .iter()
-        .find_map(|(suf, m)| s.strip_suffix(suf).map(|n| (n, *m)))
-        .unwrap_or((s, 1));
-    if num.is_empty() || !num.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    num.parse::<u64>().ok()?.checked_mul(mult)
+    const BLOCKS: [(&str, u64); 3] = [("c", 1), ("w", 2), ("b", 512)];
+    super::suffixed_size(s, &super::SIZE_SUFFIXES).or_else(|| super::suffixed_size(s, &BLOCKS))
 }
 
 #[derive(Default)]

@@ -29,25 +29,6 @@ Truncate FILEs to SIZE
 \t-s SIZE
 ";
 
-/// A size with the suffixes busybox's truncate takes (k, M, G and the
-/// 1000-based kB, MB, GB).
-fn size(s: &str) -> Option<u64> {
-    const SUFFIXES: [(&str, u64); 7] = [
-        ("kB", 1000),
-        ("MB", 1_000_000),
-        ("GB", 1_000_000_000),
-        ("k", 1024),
-        ("K", 1024),
-        ("M", 1 << 20),
-        ("G", 1 << 30),
-    ];
-    let (num, mult) = SUFFIXES
-        .iter()
-        .find_map(|(suf, m)| s.strip_suffix(suf).map(|n| (n, *m)))
-        .unwrap_or((s, 1));
-    num.parse::<u64>().ok()?.checked_mul(mult)
-}
-
 fn truncate(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
     let (mut no_create, mut target) = (false, None);
     let mut files = Vec::new();
@@ -63,7 +44,7 @@ fn truncate(sh: &mut Shell, argv: &[String], io: &mut Io) -> i32 {
             } else {
                 v.to_owned()
             };
-            match size(&v) {
+            match super::suffixed_size(&v, &super::SIZE_SUFFIXES) {
                 Some(n) => target = Some(n),
                 None => {
                     io.error("truncate", &format!("invalid number '{v}'"));
